@@ -1,0 +1,293 @@
+#include "models/compiled_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <numeric>
+#include <span>
+#include <unordered_map>
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "models/formulas.h"
+#include "models/stage.h"
+
+namespace cjsim {
+
+namespace {
+
+// Hazard of a certain exposure: exp(-50) is below any uniform we draw.
+constexpr double kCertainHazard = 50.0;
+
+// Stratified allocation of agents to personas: counts proportional to the
+// shares, rounded by largest remainder so they sum to `agents` exactly.
+std::vector<int64_t> allocate_agents(const std::vector<double>& shares, int64_t agents) {
+  const size_t n = shares.size();
+  std::vector<int64_t> count(n);
+  std::vector<std::pair<double, size_t>> remainder(n);
+  int64_t assigned = 0;
+  for (size_t p = 0; p < n; ++p) {
+    double exact = shares[p] * static_cast<double>(agents);
+    count[p] = static_cast<int64_t>(std::floor(exact));
+    remainder[p] = {exact - static_cast<double>(count[p]), p};
+    assigned += count[p];
+  }
+  std::stable_sort(remainder.begin(), remainder.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t i = 0; assigned < agents; ++i, ++assigned) ++count[remainder[i % n].second];
+  std::vector<int64_t> first(n + 1, 0);
+  for (size_t p = 0; p < n; ++p) first[p + 1] = first[p] + count[p];
+  return first;
+}
+
+double responsiveness(const v1::Persona& persona, int stage) {
+  auto it = persona.responsiveness().find(std::string(stage_name(stage)));
+  if (it != persona.responsiveness().end()) return it->second;
+  // Accept the enum spelling too (AWARENESS), as validation does.
+  for (const auto& [key, value] : persona.responsiveness()) {
+    auto parsed = parse_stage_name(key);
+    if (parsed && *parsed == stage) return value;
+  }
+  return 1.0;
+}
+
+LandingTable add_landing(std::vector<AliasColumn>& columns,
+                         const std::vector<uint32_t>& touchpoints,
+                         const std::vector<double>& weights) {
+  LandingTable table;
+  if (touchpoints.empty()) return table;
+  std::vector<AliasColumn> built = build_alias_table(weights);
+  table.column_begin = static_cast<uint32_t>(columns.size());
+  table.log2_columns = static_cast<int8_t>(alias_table_log2_size(weights.size()));
+  for (AliasColumn c : built) {
+    c.primary = touchpoints[c.primary];
+    c.alias = touchpoints[c.alias];
+    columns.push_back(c);
+  }
+  return table;
+}
+
+void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
+  const int horizon = m.settings.horizon_days;
+  const int channels = m.channel_count();
+
+  // Paid reach per channel and day: Hill saturation of geometric adstock.
+  std::vector<std::vector<double>> paid_reach(channels, std::vector<double>(horizon, 0.0));
+  for (int c = 0; c < channels; ++c) {
+    const v1::Channel& ch = scenario.channels(c);
+    if (!m.channel_enabled[c]) continue;
+    const double daily = ch.weekly_budget() / 7.0;
+    const double shape = ch.has_hill_shape() ? ch.hill_shape() : 1.0;
+    double adstock = 0;
+    for (int t = 0; t < horizon; ++t) {
+      adstock = formulas::adstock(daily, ch.adstock_decay(), adstock);
+      paid_reach[c][t] = formulas::hill_reach(adstock, ch.max_reach(), ch.half_saturation(), shape);
+    }
+  }
+
+  m.exposure.resize(m.persona_count());
+  for (int p = 0; p < m.persona_count(); ++p) {
+    const v1::Persona& persona = scenario.personas(p);
+    PersonaExposure& ex = m.exposure[p];
+    std::vector<std::vector<double>> columns;  // per source, per day
+    for (int c = 0; c < channels; ++c) {
+      if (!m.channel_enabled[c]) continue;
+      const v1::Channel& ch = scenario.channels(c);
+      auto it = persona.channel_affinity().find(ch.id());
+      const double affinity = it == persona.channel_affinity().end() ? 0.0 : it->second;
+      if (affinity <= 0) continue;
+      std::vector<double> paid(horizon);
+      for (int t = 0; t < horizon; ++t) paid[t] = affinity * paid_reach[c][t];
+      if (std::any_of(paid.begin(), paid.end(), [](double x) { return x > 0; })) {
+        ex.sources.push_back({c, true});
+        columns.push_back(std::move(paid));
+      }
+      const double timing = formulas::posting_timing(
+          std::span<const double>(ch.posting_hours().data(), ch.posting_hours().size()),
+          std::span<const double>(persona.active_hours().data(), persona.active_hours().size()));
+      const double organic = affinity * ch.organic_reach() * timing;
+      if (organic > 0) {
+        ex.sources.push_back({c, false});
+        columns.emplace_back(horizon, organic);
+      }
+    }
+    const size_t n = ex.sources.size();
+    ex.probability.assign(static_cast<size_t>(horizon) * n, 0.0);
+    ex.first_source_cdf.assign(static_cast<size_t>(horizon) * n, 1.0);
+    ex.cumulative_hazard.assign(horizon + 1, 0.0);
+    for (int t = 0; t < horizon; ++t) {
+      double none = 1.0;  // P(no source before j exposes)
+      double hazard = 0.0;
+      double* cdf = &ex.first_source_cdf[static_cast<size_t>(t) * n];
+      double* prob = &ex.probability[static_cast<size_t>(t) * n];
+      for (size_t j = 0; j < n; ++j) {
+        prob[j] = columns[j][t];
+        cdf[j] = (j == 0 ? 0.0 : cdf[j - 1]) + none * prob[j];
+        none *= 1.0 - prob[j];
+        hazard += prob[j] >= 1.0 ? kCertainHazard : -std::log1p(-prob[j]);
+      }
+      const double any = 1.0 - none;
+      for (size_t j = 0; j < n; ++j) cdf[j] = any > 0 ? cdf[j] / any : 1.0;
+      if (n > 0) cdf[n - 1] = 1.0;
+      ex.cumulative_hazard[t + 1] = ex.cumulative_hazard[t] + std::min(hazard, kCertainHazard);
+    }
+  }
+}
+
+}  // namespace
+
+int CompiledModel::persona_of(int64_t agent) const {
+  auto it = std::upper_bound(persona_first_agent.begin(), persona_first_agent.end(), agent);
+  return static_cast<int>(it - persona_first_agent.begin()) - 1;
+}
+
+std::string scenario_hash(const v1::Scenario& scenario) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    scenario.SerializeToCodedStream(&coded);
+  }
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a 64 offset basis
+  for (unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 1099511628211ull;  // FNV prime
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_name) {
+  CompiledModel m;
+  m.settings = resolve_settings(scenario.simulation());
+  m.scenario_name = scenario.name();
+  m.variant_name = variant_name;
+  m.scenario_hash = scenario_hash(scenario);
+
+  // Personas.
+  const int personas = scenario.personas_size();
+  bool shares_given = personas > 0 && scenario.personas(0).has_share();
+  double share_total = 0;
+  for (const v1::Persona& p : scenario.personas()) {
+    m.persona_ids.push_back(p.id());
+    m.persona_share.push_back(shares_given ? p.share() : 1.0);
+    share_total += m.persona_share.back();
+    m.persona_forgetting.push_back(formulas::daily_forgetting(p.memory_half_life_days()));
+  }
+  for (double& s : m.persona_share) s /= share_total;
+  m.persona_first_agent = allocate_agents(m.persona_share, m.settings.agents);
+
+  // Channels.
+  std::unordered_map<std::string, int> channel_index;
+  for (int c = 0; c < scenario.channels_size(); ++c) {
+    const v1::Channel& ch = scenario.channels(c);
+    channel_index[ch.id()] = c;
+    m.channel_ids.push_back(ch.id());
+    const bool enabled = !ch.has_enabled() || ch.enabled();
+    m.channel_enabled.push_back(enabled);
+    const double cost = enabled ? ch.weekly_budget() / 7.0 * m.settings.horizon_days : 0.0;
+    m.channel_cost.push_back(cost);
+    m.channel_impressions.push_back(ch.cpm() > 0 ? cost / ch.cpm() * 1000.0 : 0.0);
+  }
+
+  // Touchpoints.
+  const int touchpoints = scenario.touchpoints_size();
+  std::unordered_map<std::string, int> touchpoint_index;
+  m.nodes.resize(touchpoints);
+  for (int u = 0; u < touchpoints; ++u) {
+    const v1::Touchpoint& tp = scenario.touchpoints(u);
+    touchpoint_index[tp.id()] = u;
+    m.touchpoint_ids.push_back(tp.id());
+    const int channel = channel_index.at(tp.channel());
+    m.touchpoint_channel.push_back(channel);
+    m.touchpoint_value.push_back(tp.has_goal() ? tp.goal().value() : 0.0);
+    m.nodes[u] = {0, -1, static_cast<uint8_t>(tp.stage()), static_cast<uint8_t>(tp.has_goal()),
+                  static_cast<uint8_t>(m.channel_enabled[channel])};
+  }
+  m.act_threshold.resize(static_cast<size_t>(personas) * touchpoints);
+  m.act_probability.resize(static_cast<size_t>(personas) * touchpoints);
+  for (int p = 0; p < personas; ++p) {
+    for (int u = 0; u < touchpoints; ++u) {
+      const v1::Touchpoint& tp = scenario.touchpoints(u);
+      double a = formulas::effective_act_probability(tp.cta().act_probability(),
+                                                     responsiveness(scenario.personas(p), tp.stage()));
+      size_t at = static_cast<size_t>(p) * touchpoints + u;
+      m.act_probability[at] = a;
+      m.act_threshold[at] = static_cast<uint64_t>(std::llround(a * 4294967296.0));
+    }
+  }
+
+  // Edges in CSR order (stable: file order within a source).
+  std::vector<std::vector<int>> out(touchpoints);
+  for (int e = 0; e < scenario.edges_size(); ++e) {
+    out[touchpoint_index.at(scenario.edges(e).from())].push_back(e);
+  }
+  m.edge_begin.assign(touchpoints + 1, 0);
+  for (int u = 0; u < touchpoints; ++u) {
+    m.edge_begin[u + 1] = m.edge_begin[u] + static_cast<uint32_t>(out[u].size());
+    if (out[u].empty()) continue;
+    std::vector<double> weights;
+    for (int e : out[u]) {
+      const v1::Edge& edge = scenario.edges(e);
+      weights.push_back(edge.has_weight() ? edge.weight() : 1.0);
+    }
+    const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
+    const uint32_t first_edge = static_cast<uint32_t>(m.walk_edges.size());
+    for (size_t k = 0; k < out[u].size(); ++k) {
+      const v1::Edge& edge = scenario.edges(out[u][k]);
+      int target = touchpoint_index.at(edge.to());
+      if (!m.nodes[target].enabled) target = -1;
+      const double q = formulas::delay_continue_probability(edge.delay_days());
+      m.walk_edges.push_back({target, edge.delay_days() > 0 ? 1.0 / std::log(q) : 0.0});
+      m.edges.push_back({target, weights[k] / total, edge.delay_days()});
+    }
+    std::vector<AliasColumn> columns = build_alias_table(weights);
+    m.nodes[u].column_begin = static_cast<uint32_t>(m.edge_columns.size());
+    m.nodes[u].log2_columns = static_cast<int8_t>(alias_table_log2_size(weights.size()));
+    for (AliasColumn c : columns) {
+      c.primary += first_edge;
+      c.alias += first_edge;
+      m.edge_columns.push_back(c);
+    }
+  }
+
+  // Landing tables per (channel, stage), and the single-journey entry.
+  m.landing.resize(static_cast<size_t>(m.channel_count()) * 4);
+  std::vector<uint32_t> entry_points;
+  std::vector<double> entry_weights;
+  for (int c = 0; c < m.channel_count(); ++c) {
+    for (int stage = 1; stage <= 4; ++stage) {
+      std::vector<uint32_t> points;
+      std::vector<double> weights;
+      for (int u = 0; u < touchpoints; ++u) {
+        const v1::Touchpoint& tp = scenario.touchpoints(u);
+        if (m.touchpoint_channel[u] == c && tp.stage() == stage && tp.entry_weight() > 0 &&
+            m.nodes[u].enabled) {
+          points.push_back(static_cast<uint32_t>(u));
+          weights.push_back(tp.entry_weight());
+        }
+      }
+      entry_points.insert(entry_points.end(), points.begin(), points.end());
+      entry_weights.insert(entry_weights.end(), weights.begin(), weights.end());
+      m.landing[static_cast<size_t>(c) * 4 + (stage - 1)] =
+          add_landing(m.landing_columns, points, weights);
+    }
+  }
+  m.entry = add_landing(m.landing_columns, entry_points, entry_weights);
+  m.entry_probability.assign(touchpoints, 0.0);
+  const double entry_total = std::accumulate(entry_weights.begin(), entry_weights.end(), 0.0);
+  for (size_t k = 0; k < entry_points.size(); ++k) {
+    m.entry_probability[entry_points[k]] = entry_weights[k] / entry_total;
+  }
+
+  compile_exposure(scenario, m);
+  m.single_journey = std::all_of(m.exposure.begin(), m.exposure.end(),
+                                 [](const PersonaExposure& e) { return e.sources.empty(); });
+  return m;
+}
+
+}  // namespace cjsim

@@ -1,0 +1,128 @@
+// CompiledModel: a validated scenario (variant applied) turned into flat,
+// cache-friendly arrays for the simulation's hot loop.
+//
+// Everything the engine needs per step is precomputed here: act thresholds
+// per persona and touchpoint, padded alias tables for edge and landing
+// choices, and per persona and day the probability of each exposure source
+// with its cumulative hazard. Compile once, simulate many times. Immutable
+// after compile(); any number of threads may read it.
+#ifndef CJSIM_MODELS_COMPILED_MODEL_H_
+#define CJSIM_MODELS_COMPILED_MODEL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cjsim/v1/scenario.pb.h"
+#include "models/alias_table.h"
+#include "models/settings.h"
+
+namespace cjsim {
+
+// A touchpoint as the walk sees it (8 bytes).
+struct WalkNode {
+  uint32_t column_begin;  // first of its edge alias columns
+  int8_t log2_columns;    // -1: no outgoing edges
+  uint8_t stage;          // cjsim.v1.Stage
+  uint8_t is_goal;
+  uint8_t enabled;
+};
+
+// An outgoing edge as the walk sees it.
+struct WalkEdge {
+  int32_t target;     // touchpoint, or -1 when it is switched off
+  double inv_log_q;   // 1 / ln(q) of the geometric delay; 0 = same session
+};
+
+// Where an exposure (or a day-0 entry) lands: an alias table over
+// touchpoints, or nothing.
+struct LandingTable {
+  uint32_t column_begin = 0;
+  int8_t log2_columns = -1;  // -1: no touchpoint to land on
+};
+
+// One source of exposures for a persona: a channel's paid or organic reach.
+struct ExposureSource {
+  int32_t channel;
+  bool paid;
+};
+
+// A persona's exposure process, day by day (see docs/model.md "Exposure").
+struct PersonaExposure {
+  std::vector<ExposureSource> sources;
+  // [day * sources + j]: probability of source j exposing on that day.
+  std::vector<double> probability;
+  // [day * sources + j]: P(first exposed source <= j | any exposure that day).
+  std::vector<double> first_source_cdf;
+  // [day]: sum over earlier days of -ln P(no exposure); size horizon + 1.
+  std::vector<double> cumulative_hazard;
+};
+
+// An edge in exact (double) form, for the exact solver and reports.
+struct EdgeInfo {
+  int32_t target;        // -1 when switched off
+  double probability;    // weight / total weight out of its source
+  double mean_delay_days;
+};
+
+struct CompiledModel {
+  SimulationSettings settings;
+  std::string scenario_name;
+  std::string variant_name;
+  std::string scenario_hash;  // FNV-1a 64 of the applied scenario, hex
+  // True when no channel reaches anyone: every agent enters once on day 0.
+  bool single_journey = false;
+
+  // --- personas -----------------------------------------------------------
+  std::vector<std::string> persona_ids;
+  std::vector<double> persona_share;         // normalised
+  std::vector<int64_t> persona_first_agent;  // size personas + 1
+  std::vector<double> persona_forgetting;    // daily probability
+  std::vector<PersonaExposure> exposure;     // per persona
+
+  // --- channels -----------------------------------------------------------
+  std::vector<std::string> channel_ids;
+  std::vector<bool> channel_enabled;
+  std::vector<double> channel_cost;         // spend over the horizon
+  std::vector<double> channel_impressions;  // bought over the horizon
+
+  // --- touchpoints and edges ----------------------------------------------
+  std::vector<std::string> touchpoint_ids;
+  std::vector<int32_t> touchpoint_channel;
+  std::vector<double> touchpoint_value;  // goal value; 0 without a goal
+  std::vector<WalkNode> nodes;
+  // [persona * touchpoints + u]: a_p(u) * 2^32, so acting is (bits >> 32) < it.
+  std::vector<uint64_t> act_threshold;
+  std::vector<AliasColumn> edge_columns;  // primary/alias index walk_edges
+  std::vector<WalkEdge> walk_edges;
+  // Exact form: [persona * touchpoints + u] a_p(u), and edges in CSR order.
+  std::vector<double> act_probability;
+  std::vector<uint32_t> edge_begin;  // size touchpoints + 1
+  std::vector<EdgeInfo> edges;
+
+  // --- landing --------------------------------------------------------------
+  // [channel * 4 + stage - 1]: exposures on a channel at a stage.
+  std::vector<LandingTable> landing;
+  LandingTable entry;  // single-journey entry over all entry touchpoints
+  std::vector<double> entry_probability;  // [touchpoint], same distribution
+  std::vector<AliasColumn> landing_columns;  // primary/alias are touchpoints
+
+  int persona_count() const { return static_cast<int>(persona_ids.size()); }
+  int channel_count() const { return static_cast<int>(channel_ids.size()); }
+  int touchpoint_count() const { return static_cast<int>(touchpoint_ids.size()); }
+  int persona_of(int64_t agent) const;
+  const LandingTable& landing_for(int channel, int stage) const {
+    return landing[static_cast<size_t>(channel) * 4 + (stage - 1)];
+  }
+};
+
+// REQUIRES: `scenario` passed validate_scenario (with the variant applied,
+// if any). `variant_name` is recorded for results ("" = baseline).
+CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_name);
+
+// FNV-1a 64 of the message's deterministic binary form, as 16 hex digits.
+std::string scenario_hash(const v1::Scenario& scenario);
+
+}  // namespace cjsim
+
+#endif  // CJSIM_MODELS_COMPILED_MODEL_H_

@@ -1,0 +1,91 @@
+#include "models/diagnostics.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace cjsim {
+
+std::string format_diagnostic(const Diagnostic& d) {
+  std::string out;
+  if (!d.file.empty()) {
+    out += d.file;
+    if (d.location.known()) {
+      out += ':' + std::to_string(d.location.line);
+      if (d.location.column > 0) out += ':' + std::to_string(d.location.column);
+    }
+    out += ": ";
+  }
+  out += d.severity == Severity::kError ? "error: " : "warning: ";
+  out += d.message;
+  return out;
+}
+
+void Diagnostics::error(std::string message, SourceLocation location) {
+  items_.push_back({Severity::kError, file_, location, std::move(message)});
+  ++error_count_;
+}
+
+void Diagnostics::warning(std::string message, SourceLocation location) {
+  items_.push_back({Severity::kWarning, file_, location, std::move(message)});
+}
+
+std::string Diagnostics::to_string() const {
+  std::string out;
+  for (const Diagnostic& d : items_) out += format_diagnostic(d) + '\n';
+  return out;
+}
+
+void Diagnostics::merge(const Diagnostics& other) {
+  items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+  error_count_ += other.error_count_;
+}
+
+namespace {
+
+// Levenshtein distance (small strings: ids and field names).
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  std::iota(row.begin(), row.end(), size_t{0});
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string closest_match(std::string_view word,
+                          const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const std::string& candidate : candidates) {
+    size_t d = edit_distance(word, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+}  // namespace cjsim
+
+#include <charconv>
+#include <cmath>
+
+namespace cjsim {
+std::string number_text(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char buffer[32];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
+}
+}  // namespace cjsim

@@ -1,0 +1,28 @@
+// Size budgets: how large a scenario or run may be before it is refused as
+// absurd. docs/model.md "Limits" explains where the numbers come from.
+#ifndef CJSIM_MODELS_LIMITS_H_
+#define CJSIM_MODELS_LIMITS_H_
+
+#include <cstdint>
+
+namespace cjsim::limits {
+
+inline constexpr int kMaxPersonas = 255;  // agent state keeps persona in a byte
+inline constexpr int kMaxChannels = 1000;
+inline constexpr int kMaxTouchpoints = 1'000'000;
+inline constexpr int kMaxEdges = 10'000'000;
+inline constexpr int kMaxHorizonDays = 36'500;     // a century
+inline constexpr int kMaxReplications = 1'000'000;
+// Agent state is 24 bytes (docs/performance.md); 8 GiB of it at most.
+inline constexpr int64_t kAgentStateBytes = 24;
+inline constexpr int64_t kMaxStateBytes = int64_t{8} << 30;
+inline constexpr int64_t kMaxAgents = kMaxStateBytes / kAgentStateBytes;
+// Work budget in agent-days (agents x horizon x replications): about a day of
+// computing at the throughput measured in docs/performance.md.
+inline constexpr double kMaxAgentDays = 2e13;
+// Conservative single-core throughput used to put a time on the estimate.
+inline constexpr double kAgentDaysPerCoreSecond = 1.0e8;
+
+}  // namespace cjsim::limits
+
+#endif  // CJSIM_MODELS_LIMITS_H_

@@ -1,0 +1,166 @@
+#include "models/scenario_loader.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/util/json_util.h>
+
+namespace cjsim {
+
+namespace pb = google::protobuf;
+
+std::string to_string(const FieldPath& path) {
+  std::string out;
+  for (const FieldStep& step : path) {
+    if (!out.empty()) out += '.';
+    out += step.field;
+    if (step.index >= 0) out += '[' + std::to_string(step.index) + ']';
+  }
+  return out;
+}
+
+std::optional<ScenarioFormat> format_for_path(std::string_view path) {
+  auto ends_with = [&](std::string_view suffix) {
+    return path.size() >= suffix.size() &&
+           path.substr(path.size() - suffix.size()) == suffix;
+  };
+  if (ends_with(".textproto") || ends_with(".txtpb") || ends_with(".pbtxt")) {
+    return ScenarioFormat::kText;
+  }
+  if (ends_with(".json")) return ScenarioFormat::kJson;
+  if (ends_with(".binpb") || ends_with(".pb")) return ScenarioFormat::kBinary;
+  return std::nullopt;
+}
+
+namespace {
+
+class TextSourceMap : public SourceMap {
+ public:
+  TextSourceMap() : tree_(std::make_unique<pb::TextFormat::ParseInfoTree>()) {}
+
+  pb::TextFormat::ParseInfoTree* tree() { return tree_.get(); }
+
+  SourceLocation locate(const FieldPath& path) const override {
+    SourceLocation best;
+    const pb::Descriptor* descriptor = v1::Scenario::descriptor();
+    const pb::TextFormat::ParseInfoTree* tree = tree_.get();
+    for (const FieldStep& step : path) {
+      const pb::FieldDescriptor* field = descriptor->FindFieldByName(step.field);
+      if (field == nullptr || tree == nullptr) break;
+      int index = field->is_repeated() ? std::max(step.index, 0) : -1;
+      pb::TextFormat::ParseLocation at = tree->GetLocation(field, index);
+      if (at.line < 0) break;
+      best = {at.line + 1, at.column + 1};
+      if (field->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) break;
+      tree = tree->GetTreeForNested(field, index);
+      descriptor = field->message_type();
+    }
+    return best;
+  }
+
+ private:
+  std::unique_ptr<pb::TextFormat::ParseInfoTree> tree_;
+};
+
+class CollectingErrors : public pb::io::ErrorCollector {
+ public:
+  explicit CollectingErrors(Diagnostics& diagnostics)
+      : diagnostics_(diagnostics) {}
+  void AddError(int line, int column, const std::string& message) override {
+    diagnostics_.error(message, {line + 1, column + 1});
+  }
+  void AddWarning(int line, int column, const std::string& message) override {
+    diagnostics_.warning(message, {line + 1, column + 1});
+  }
+
+ private:
+  Diagnostics& diagnostics_;
+};
+
+}  // namespace
+
+std::optional<LoadedScenario> parse_scenario(std::string_view content,
+                                             ScenarioFormat format,
+                                             const std::string& path,
+                                             Diagnostics& diagnostics) {
+  diagnostics.set_file(path);
+  LoadedScenario loaded;
+  loaded.path = path;
+  switch (format) {
+    case ScenarioFormat::kText: {
+      auto map = std::make_shared<TextSourceMap>();
+      CollectingErrors errors(diagnostics);
+      pb::TextFormat::Parser parser;
+      parser.RecordErrorsTo(&errors);
+      parser.WriteLocationsTo(map->tree());
+      if (!parser.ParseFromString(std::string(content), &loaded.scenario)) {
+        if (!diagnostics.has_errors()) diagnostics.error("cannot parse text format");
+        return std::nullopt;
+      }
+      loaded.source_map = std::move(map);
+      break;
+    }
+    case ScenarioFormat::kJson: {
+      pb::util::JsonParseOptions options;
+      options.ignore_unknown_fields = false;
+      auto status = pb::util::JsonStringToMessage(std::string(content),
+                                                  &loaded.scenario, options);
+      if (!status.ok()) {
+        std::string message(status.message());
+        diagnostics.error("invalid JSON scenario: " + message);
+        return std::nullopt;
+      }
+      break;
+    }
+    case ScenarioFormat::kBinary:
+      if (!loaded.scenario.ParseFromString(std::string(content))) {
+        diagnostics.error("not a binary cjsim.v1.Scenario message");
+        return std::nullopt;
+      }
+      break;
+  }
+  return loaded;
+}
+
+std::optional<LoadedScenario> load_scenario(const std::string& path,
+                                            Diagnostics& diagnostics) {
+  diagnostics.set_file(path);
+  auto format = format_for_path(path);
+  if (!format) {
+    diagnostics.error(
+        "unknown scenario format: use .textproto (text format), .json "
+        "(protobuf JSON) or .binpb (binary)");
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diagnostics.error(std::string("cannot open: ") + std::strerror(errno));
+    return std::nullopt;
+  }
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  if (size < 0) {
+    diagnostics.error("cannot read: not a regular file");
+    return std::nullopt;
+  }
+  if (static_cast<size_t>(size) > kMaxScenarioBytes) {
+    diagnostics.error("file is " + std::to_string(size >> 20) +
+                      " MiB; scenarios are limited to " +
+                      std::to_string(kMaxScenarioBytes >> 20) + " MiB");
+    return std::nullopt;
+  }
+  in.seekg(0);
+  std::string content(static_cast<size_t>(size), '\0');
+  in.read(content.data(), size);
+  if (!in) {
+    diagnostics.error(std::string("cannot read: ") + std::strerror(errno));
+    return std::nullopt;
+  }
+  return parse_scenario(content, *format, path, diagnostics);
+}
+
+}  // namespace cjsim

@@ -1,0 +1,543 @@
+#include "models/validation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "models/formulas.h"
+#include "models/journey_graph.h"
+#include "models/limits.h"
+#include "models/settings.h"
+#include "models/stage.h"
+
+namespace cjsim {
+
+namespace {
+
+bool is_valid_id(std::string_view id) {
+  if (id.empty()) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+  }) && id.find("->") == std::string_view::npos;
+}
+
+bool is_valid_goal_kind(std::string_view kind) {
+  if (kind.empty()) return false;
+  return std::all_of(kind.begin(), kind.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+std::string quoted(std::string_view id) { return "'" + std::string(id) + "'"; }
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& ids) {
+  std::string match = closest_match(word, ids);
+  return match.empty() ? "" : " (did you mean " + quoted(match) + "?)";
+}
+
+// Collects diagnostics for one scenario; see validate_scenario.
+class Validator {
+ public:
+  Validator(const v1::Scenario& scenario, const SourceMap* source_map,
+            Diagnostics& diagnostics, std::string_view variant_name)
+      : s_(scenario), map_(source_map), out_(diagnostics) {
+    if (!variant_name.empty()) prefix_ = "with variant " + quoted(variant_name) + ": ";
+  }
+
+  bool run(bool check_variants) {
+    int errors_before = out_.error_count();
+    index_ids();
+    check_simulation();
+    check_personas();
+    check_channels();
+    check_touchpoints();
+    check_edges();
+    if (out_.error_count() == errors_before) check_graph();
+    if (check_variants) check_variants_defined();
+    return out_.error_count() == errors_before;
+  }
+
+ private:
+  // --- reporting -----------------------------------------------------------
+
+  void error(const FieldPath& path, const std::string& message) {
+    out_.error(prefix_ + message, locate(path));
+  }
+  void warning(const FieldPath& path, const std::string& message) {
+    out_.warning(prefix_ + message, locate(path));
+  }
+  SourceLocation locate(const FieldPath& path) const {
+    return map_ && prefix_.empty() ? map_->locate(path) : SourceLocation{};
+  }
+
+  // "touchpoint 'ig_post'" or "touchpoints[3]" when the id is missing.
+  static std::string entity(std::string_view kind, std::string_view plural,
+                            std::string_view id, int index) {
+    if (id.empty()) return std::string(plural) + "[" + std::to_string(index) + "]";
+    return std::string(kind) + " " + quoted(id);
+  }
+
+  // --- value checks --------------------------------------------------------
+
+  // Each returns true when the value is fine, after reporting it otherwise.
+  bool check_range(const FieldPath& path, const std::string& what, double value,
+                   double low, double high, bool high_open = false) {
+    bool ok = std::isfinite(value) && value >= low && (high_open ? value < high : value <= high);
+    if (!ok) {
+      error(path, what + ": " + number_text(value) + " is not in [" + number_text(low) +
+                      ", " + number_text(high) + (high_open ? ")" : "]"));
+    }
+    return ok;
+  }
+  bool check_probability(const FieldPath& path, const std::string& what, double value) {
+    return check_range(path, what, value, 0, 1);
+  }
+  bool check_non_negative(const FieldPath& path, const std::string& what, double value) {
+    bool ok = std::isfinite(value) && value >= 0;
+    if (!ok) error(path, what + ": " + number_text(value) + " must be a finite number >= 0");
+    return ok;
+  }
+  void check_hours(const FieldPath& path, const std::string& what,
+                   const google::protobuf::RepeatedField<double>& hours) {
+    if (hours.empty()) return;
+    if (hours.size() != 24) {
+      error(path, what + ": has " + std::to_string(hours.size()) +
+                      " values; give none or one per hour (24)");
+      return;
+    }
+    double total = 0;
+    for (int h = 0; h < 24; ++h) {
+      FieldPath at = path;
+      at.back().index = h;
+      if (!check_non_negative(at, what + "[" + std::to_string(h) + "]", hours[h])) return;
+      total += hours[h];
+    }
+    if (total <= 0) error(path, what + ": all 24 values are 0; give at least one positive weight");
+  }
+  void check_id(const FieldPath& path, const std::string& what, std::string_view id) {
+    if (id.empty()) {
+      error(path, what + " id: missing");
+    } else if (!is_valid_id(id)) {
+      error(path, what + " id: " + quoted(id) +
+                      " may use only letters, digits, '_', '-' and '.'");
+    }
+  }
+
+  // --- ids -----------------------------------------------------------------
+
+  template <typename Items, typename GetId>
+  void index_unique(const Items& items, const char* kind, const char* field,
+                    std::unordered_map<std::string, int>& index,
+                    std::vector<std::string>& ids, GetId get_id) {
+    for (int i = 0; i < items.size(); ++i) {
+      const std::string& id = get_id(items[i]);
+      if (id.empty()) continue;
+      auto [it, inserted] = index.emplace(id, i);
+      if (inserted) {
+        ids.push_back(id);
+      } else {
+        error({{field, i}}, std::string("duplicate ") + kind + " id " + quoted(id) +
+                                " (first defined as " + field + "[" +
+                                std::to_string(it->second) + "])");
+      }
+    }
+  }
+
+  void index_ids() {
+    auto id = [](const auto& item) -> const std::string& { return item.id(); };
+    index_unique(s_.personas(), "persona", "personas", persona_index_, persona_ids_, id);
+    index_unique(s_.channels(), "channel", "channels", channel_index_, channel_ids_, id);
+    index_unique(s_.touchpoints(), "touchpoint", "touchpoints", touchpoint_index_,
+                 touchpoint_ids_, id);
+  }
+
+  bool known_channel(const FieldPath& path, const std::string& who, const std::string& id) {
+    if (channel_index_.count(id)) return true;
+    error(path, who + ": unknown channel " + quoted(id) + did_you_mean(id, channel_ids_));
+    return false;
+  }
+  bool known_touchpoint(const FieldPath& path, const std::string& who, const std::string& id) {
+    if (touchpoint_index_.count(id)) return true;
+    error(path, who + ": unknown touchpoint " + quoted(id) + did_you_mean(id, touchpoint_ids_));
+    return false;
+  }
+
+  // --- sections ------------------------------------------------------------
+
+  void check_simulation() {
+    const v1::Simulation& sim = s_.simulation();
+    SimulationSettings settings = resolve_settings(sim);
+    auto at = [](const char* field) { return FieldPath{{"simulation"}, {field}}; };
+    bool sizes_ok = true;
+    if (settings.horizon_days < 1 || settings.horizon_days > limits::kMaxHorizonDays) {
+      error(at("horizon_days"), "simulation.horizon_days: " +
+                                    std::to_string(settings.horizon_days) + " is not in [1, " +
+                                    std::to_string(limits::kMaxHorizonDays) + "]");
+      sizes_ok = false;
+    }
+    if (settings.agents < 1 || settings.agents > limits::kMaxAgents) {
+      error(at("agents"),
+            "simulation.agents: " + std::to_string(settings.agents) + " is not in [1, " +
+                std::to_string(limits::kMaxAgents) + "]; agent state takes " +
+                std::to_string(limits::kAgentStateBytes) + " bytes per agent, so " +
+                number_text(std::round(static_cast<double>(settings.agents) *
+                                       limits::kAgentStateBytes / (1 << 30) * 10) / 10) +
+                " GiB would be needed (budget 8 GiB)");
+      sizes_ok = false;
+    }
+    if (settings.replications < 2 || settings.replications > limits::kMaxReplications) {
+      error(at("replications"),
+            "simulation.replications: " + std::to_string(settings.replications) +
+                " is not in [2, " + std::to_string(limits::kMaxReplications) +
+                "]; an interval needs at least 2 replications");
+      sizes_ok = false;
+    }
+    if (!(std::isfinite(settings.population) && settings.population > 0)) {
+      error(at("population"), "simulation.population: " + number_text(settings.population) +
+                                  " must be a finite number > 0");
+    }
+    if (!(std::isfinite(settings.confidence) && settings.confidence > 0 &&
+          settings.confidence < 1)) {
+      error(at("confidence"), "simulation.confidence: " + number_text(settings.confidence) +
+                                  " is not in (0, 1); 0.95 gives 95% intervals");
+    }
+    if (sizes_ok) {
+      double agent_days = static_cast<double>(settings.agents) * settings.horizon_days *
+                          settings.replications;
+      if (agent_days > limits::kMaxAgentDays) {
+        double hours = agent_days / limits::kAgentDaysPerCoreSecond / 3600;
+        error(at("agents"),
+              "simulation: agents x horizon_days x replications = " +
+                  number_text(static_cast<double>(settings.agents)) + " x " +
+                  std::to_string(settings.horizon_days) + " x " +
+                  std::to_string(settings.replications) + " = " + number_text(agent_days) +
+                  " agent-days, over the budget of " + number_text(limits::kMaxAgentDays) +
+                  " (about " + number_text(std::round(hours)) +
+                  " core-hours); use fewer agents or replications: intervals shrink "
+                  "with the square root of agents x replications");
+      }
+    }
+  }
+
+  void check_personas() {
+    if (s_.personas().empty()) {
+      error({{"personas"}}, "no personas: define at least one (share 1 for a single one)");
+      return;
+    }
+    if (s_.personas_size() > limits::kMaxPersonas) {
+      error({{"personas", limits::kMaxPersonas}},
+            "personas: " + std::to_string(s_.personas_size()) + " defined; at most " +
+                std::to_string(limits::kMaxPersonas));
+    }
+    int with_share = 0;
+    double share_total = 0;
+    for (int i = 0; i < s_.personas_size(); ++i) {
+      const v1::Persona& p = s_.personas(i);
+      std::string who = entity("persona", "personas", p.id(), i);
+      auto at = [i](const char* field, int index = -1) {
+        return FieldPath{{"personas", i}, {field, index}};
+      };
+      check_id(at("id"), who, p.id());
+      if (p.has_share()) {
+        ++with_share;
+        if (check_non_negative(at("share"), who + " share", p.share())) share_total += p.share();
+      }
+      std::map<std::string, double> affinity(p.channel_affinity().begin(),
+                                             p.channel_affinity().end());
+      for (const auto& [channel, value] : affinity) {
+        std::string what = who + " channel_affinity[" + quoted(channel) + "]";
+        if (known_channel(at("channel_affinity"), what, channel)) {
+          check_probability(at("channel_affinity"), what, value);
+        }
+      }
+      check_hours(at("active_hours", 0), who + " active_hours", p.active_hours());
+      std::map<std::string, double> responsiveness(p.responsiveness().begin(),
+                                                   p.responsiveness().end());
+      for (const auto& [stage, value] : responsiveness) {
+        std::string what = who + " responsiveness[" + quoted(stage) + "]";
+        if (!parse_stage_name(stage)) {
+          error(at("responsiveness"),
+                what + ": unknown stage; use awareness, consideration, decision or loyalty");
+        } else {
+          check_non_negative(at("responsiveness"), what, value);
+        }
+      }
+      check_non_negative(at("memory_half_life_days"), who + " memory_half_life_days",
+                         p.memory_half_life_days());
+    }
+    if (with_share > 0 && with_share < s_.personas_size()) {
+      for (int i = 0; i < s_.personas_size(); ++i) {
+        if (!s_.personas(i).has_share()) {
+          error({{"personas", i}}, entity("persona", "personas", s_.personas(i).id(), i) +
+                                       " share: missing; set a share on every persona or on none");
+        }
+      }
+    } else if (with_share > 0) {
+      if (share_total <= 0) {
+        error({{"personas"}}, "personas: shares sum to 0; at least one must be positive");
+      } else if (std::abs(share_total - 1) > 1e-9) {
+        warning({{"personas"}}, "persona shares sum to " + number_text(share_total) +
+                                    ", not 1; they are normalised");
+      }
+    }
+  }
+
+  void check_channels() {
+    if (s_.channels_size() > limits::kMaxChannels) {
+      error({{"channels", limits::kMaxChannels}},
+            "channels: " + std::to_string(s_.channels_size()) + " defined; at most " +
+                std::to_string(limits::kMaxChannels));
+    }
+    for (int i = 0; i < s_.channels_size(); ++i) {
+      const v1::Channel& c = s_.channels(i);
+      std::string who = entity("channel", "channels", c.id(), i);
+      auto at = [i](const char* field, int index = -1) {
+        return FieldPath{{"channels", i}, {field, index}};
+      };
+      check_id(at("id"), who, c.id());
+      bool budget_ok = check_non_negative(at("weekly_budget"), who + " weekly_budget",
+                                          c.weekly_budget());
+      bool cpm_ok = check_non_negative(at("cpm"), who + " cpm", c.cpm());
+      if (budget_ok && cpm_ok && c.weekly_budget() > 0 && c.cpm() <= 0) {
+        error(at("cpm"), who + " cpm: must be > 0 when weekly_budget > 0 (the cost of "
+                               "a thousand impressions turns spend into impressions)");
+      }
+      bool reach_ok = check_probability(at("max_reach"), who + " max_reach", c.max_reach());
+      bool k_ok = check_non_negative(at("half_saturation"), who + " half_saturation",
+                                     c.half_saturation());
+      if (budget_ok && reach_ok && k_ok && c.weekly_budget() > 0 && c.max_reach() > 0 &&
+          c.half_saturation() <= 0) {
+        error(at("half_saturation"),
+              who + " half_saturation: must be > 0 when the channel buys reach (it is the "
+                    "adstocked daily spend that reaches half of max_reach)");
+      }
+      if (c.has_hill_shape() && !(std::isfinite(c.hill_shape()) && c.hill_shape() > 0)) {
+        error(at("hill_shape"), who + " hill_shape: " + number_text(c.hill_shape()) +
+                                    " must be > 0 (1 = no S-shape)");
+      }
+      check_range(at("adstock_decay"), who + " adstock_decay", c.adstock_decay(), 0, 1, true);
+      check_probability(at("organic_reach"), who + " organic_reach", c.organic_reach());
+      check_hours(at("posting_hours", 0), who + " posting_hours", c.posting_hours());
+    }
+  }
+
+  void check_touchpoints() {
+    if (s_.touchpoints().empty()) {
+      error({{"touchpoints"}}, "no touchpoints: a journey needs at least one");
+      return;
+    }
+    if (s_.touchpoints_size() > limits::kMaxTouchpoints) {
+      error({{"touchpoints", limits::kMaxTouchpoints}},
+            "touchpoints: " + std::to_string(s_.touchpoints_size()) + " defined; at most " +
+                std::to_string(limits::kMaxTouchpoints));
+    }
+    std::set<std::string> has_edges;
+    for (const v1::Edge& e : s_.edges()) has_edges.insert(e.from());
+    for (int i = 0; i < s_.touchpoints_size(); ++i) {
+      const v1::Touchpoint& t = s_.touchpoints(i);
+      std::string who = entity("touchpoint", "touchpoints", t.id(), i);
+      auto at = [i](const char* field) { return FieldPath{{"touchpoints", i}, {field}}; };
+      check_id(at("id"), who, t.id());
+      if (t.stage() == v1::STAGE_UNSPECIFIED) {
+        error(at("stage"), who + " stage: missing; use AWARENESS, CONSIDERATION, "
+                                 "DECISION or LOYALTY");
+      }
+      if (t.channel().empty()) {
+        error(at("channel"), who + " channel: missing");
+      } else {
+        known_channel(at("channel"), who + " channel", t.channel());
+      }
+      FieldPath act_at = {{"touchpoints", i}, {"cta"}, {"act_probability"}};
+      if (t.cta().has_act_probability()) {
+        check_probability(act_at, who + " cta.act_probability", t.cta().act_probability());
+      } else if (has_edges.count(t.id())) {
+        error(act_at, who + " cta.act_probability: missing; a touchpoint with outgoing "
+                            "edges needs the probability that people act on its CTA");
+      }
+      check_non_negative(at("entry_weight"), who + " entry_weight", t.entry_weight());
+      if (t.has_goal()) {
+        FieldPath goal_at = {{"touchpoints", i}, {"goal"}, {"kind"}};
+        if (!is_valid_goal_kind(t.goal().kind())) {
+          error(goal_at, who + " goal.kind: " + quoted(t.goal().kind()) +
+                             " must be a lower-case word such as purchase, donation, "
+                             "signup, volunteer, petition, vote or service_use");
+        }
+        check_non_negative({{"touchpoints", i}, {"goal"}, {"value"}}, who + " goal.value",
+                           t.goal().value());
+      }
+    }
+  }
+
+  void check_edges() {
+    if (s_.edges_size() > limits::kMaxEdges) {
+      error({{"edges", limits::kMaxEdges}}, "edges: " + std::to_string(s_.edges_size()) +
+                                                " defined; at most " +
+                                                std::to_string(limits::kMaxEdges));
+    }
+    std::map<std::string, double> weight_out;
+    for (int i = 0; i < s_.edges_size(); ++i) {
+      const v1::Edge& e = s_.edges(i);
+      std::string who = "edge " + quoted(e.from()) + " -> " + quoted(e.to());
+      auto at = [i](const char* field) { return FieldPath{{"edges", i}, {field}}; };
+      if (e.from().empty()) error(at("from"), "edges[" + std::to_string(i) + "] from: missing");
+      else known_touchpoint(at("from"), who + " from", e.from());
+      if (e.to().empty()) error(at("to"), "edges[" + std::to_string(i) + "] to: missing");
+      else known_touchpoint(at("to"), who + " to", e.to());
+      double weight = e.has_weight() ? e.weight() : 1.0;
+      if (check_non_negative(at("weight"), who + " weight", weight)) weight_out[e.from()] += weight;
+      check_non_negative(at("delay_days"), who + " delay_days", e.delay_days());
+    }
+    for (const auto& [from, total] : weight_out) {
+      auto it = touchpoint_index_.find(from);
+      if (total <= 0 && it != touchpoint_index_.end()) {
+        error({{"touchpoints", it->second}},
+              "touchpoint " + quoted(from) + ": the weights of its outgoing edges sum to 0");
+      }
+    }
+  }
+
+  // Structure: entries, a reachable goal, loops a walk can never leave.
+  void check_graph() {
+    JourneyGraph graph(s_);
+    std::vector<int> entries;
+    for (int i = 0; i < s_.touchpoints_size(); ++i) {
+      if (s_.touchpoints(i).entry_weight() > 0 && graph.is_enabled(i)) entries.push_back(i);
+    }
+    if (entries.empty()) {
+      error({{"touchpoints"}}, "no entry touchpoint: give at least one touchpoint (on an "
+                               "enabled channel) an entry_weight > 0, where people land "
+                               "when exposed");
+      return;
+    }
+    std::vector<bool> reached = graph.reachable_from(entries);
+    bool goal_reached = false;
+    bool any_goal = false;
+    for (int i = 0; i < s_.touchpoints_size(); ++i) {
+      const v1::Touchpoint& t = s_.touchpoints(i);
+      any_goal |= t.has_goal();
+      goal_reached |= t.has_goal() && reached[i];
+      if (!reached[i] && graph.is_enabled(i)) {
+        warning({{"touchpoints", i}},
+                "touchpoint " + quoted(t.id()) +
+                    " cannot be reached from any entry touchpoint (no entry_weight and "
+                    "no path of edges to it)");
+      }
+    }
+    if (!any_goal) {
+      error({{"touchpoints"}}, "no goal: mark at least one touchpoint with a goal { kind: "
+                               "... } (a purchase, donation, signup, ...)");
+    } else if (!goal_reached) {
+      error({{"touchpoints"}}, "no goal touchpoint can be reached from any entry "
+                               "touchpoint along the edges");
+    }
+
+    // A loop of same-session edges whose CTAs some persona always acts on
+    // never ends: refuse it rather than spin in the simulation.
+    for (int p = 0; p < s_.personas_size(); ++p) {
+      const v1::Persona& persona = s_.personas(p);
+      auto always_acts = [&](int u) {
+        const v1::Touchpoint& t = s_.touchpoints(u);
+        auto it = persona.responsiveness().find(std::string(stage_name(t.stage())));
+        double r = it == persona.responsiveness().end() ? 1.0 : it->second;
+        return formulas::effective_act_probability(t.cta().act_probability(), r) >= 1.0;
+      };
+      for (const std::vector<int>& loop : graph.closed_loops(always_acts)) {
+        std::string names;
+        for (int u : loop) names += (names.empty() ? "" : ", ") + quoted(s_.touchpoints(u).id());
+        error({{"touchpoints", loop.front()}},
+              "a walk entering {" + names + "} never ends: the edges only lead around "
+              "this loop, in the same session, and persona " + quoted(persona.id()) +
+              " acts on every CTA in it with probability 1; lower an act_probability, "
+              "add a delay or add an edge out");
+        return;  // one report per loop is enough, whichever persona
+      }
+    }
+  }
+
+  void check_variants_defined() {
+    std::set<std::string> names;
+    for (int v = 0; v < s_.variants_size(); ++v) {
+      const v1::Variant& variant = s_.variants(v);
+      std::string who = variant.name().empty() ? "variants[" + std::to_string(v) + "]"
+                                               : "variant " + quoted(variant.name());
+      if (variant.name().empty()) {
+        error({{"variants", v}}, who + " name: missing");
+      } else if (!is_valid_id(variant.name())) {
+        error({{"variants", v}, {"name"}},
+              who + " name: may use only letters, digits, '_', '-' and '.'");
+      } else if (!names.insert(variant.name()).second) {
+        error({{"variants", v}, {"name"}}, "duplicate variant name " + quoted(variant.name()));
+      }
+      for (int i = 0; i < variant.cta_changes_size(); ++i) {
+        const v1::CtaChange& change = variant.cta_changes(i);
+        FieldPath at = {{"variants", v}, {"cta_changes", i}};
+        std::string what = who + " cta_changes[" + std::to_string(i) + "]";
+        if (!known_touchpoint(at, what + " touchpoint", change.touchpoint())) continue;
+        const v1::Touchpoint& t = s_.touchpoints(touchpoint_index_.at(change.touchpoint()));
+        switch (change.change_case()) {
+          case v1::CtaChange::kActProbability:
+            check_probability(at, what + " act_probability", change.act_probability());
+            break;
+          case v1::CtaChange::kActProbabilityScale:
+            if (check_non_negative(at, what + " act_probability_scale",
+                                   change.act_probability_scale())) {
+              double result = t.cta().act_probability() * change.act_probability_scale();
+              if (result > 1) {
+                error(at, what + ": act_probability " + number_text(t.cta().act_probability()) +
+                              " x " + number_text(change.act_probability_scale()) + " = " +
+                              number_text(result) + " is not in [0, 1]");
+              }
+            }
+            break;
+          case v1::CtaChange::CHANGE_NOT_SET:
+            if (change.label().empty()) {
+              error(at, what + ": changes nothing; set act_probability, "
+                               "act_probability_scale or label");
+            }
+            break;
+        }
+      }
+      for (int i = 0; i < variant.channel_changes_size(); ++i) {
+        const v1::ChannelChange& change = variant.channel_changes(i);
+        FieldPath at = {{"variants", v}, {"channel_changes", i}};
+        std::string what = who + " channel_changes[" + std::to_string(i) + "]";
+        if (!known_channel(at, what + " channel", change.channel())) continue;
+        switch (change.budget_case()) {
+          case v1::ChannelChange::kWeeklyBudget:
+            check_non_negative(at, what + " weekly_budget", change.weekly_budget());
+            break;
+          case v1::ChannelChange::kBudgetScale:
+            check_non_negative(at, what + " budget_scale", change.budget_scale());
+            break;
+          case v1::ChannelChange::BUDGET_NOT_SET:
+            if (!change.has_enabled()) {
+              error(at, what + ": changes nothing; set weekly_budget, budget_scale or enabled");
+            }
+            break;
+        }
+      }
+    }
+  }
+
+  const v1::Scenario& s_;
+  const SourceMap* map_;
+  Diagnostics& out_;
+  std::string prefix_;
+  std::unordered_map<std::string, int> persona_index_, channel_index_, touchpoint_index_;
+  std::vector<std::string> persona_ids_, channel_ids_, touchpoint_ids_;
+};
+
+}  // namespace
+
+bool validate_scenario(const v1::Scenario& scenario, const SourceMap* source_map,
+                       Diagnostics& diagnostics, std::string_view variant_name) {
+  Validator validator(scenario, source_map, diagnostics, variant_name);
+  return validator.run(variant_name.empty());
+}
+
+}  // namespace cjsim

@@ -1,0 +1,49 @@
+#include "sim/estimate.h"
+
+#include <cmath>
+#include <limits>
+
+#include <boost/math/distributions/students_t.hpp>
+
+#include "sim/check.h"
+
+namespace cjsim {
+
+double student_t_critical(double confidence, double dof) {
+  boost::math::students_t distribution(dof);
+  return boost::math::quantile(distribution, 0.5 + confidence / 2);
+}
+
+Estimate estimate_mean(std::span<const double> values, double confidence) {
+  CJSIM_CHECK(values.size() >= 2, "an interval needs at least two replications");
+  const double n = static_cast<double>(values.size());
+  // Two passes in index order: deterministic, and accurate for small spreads.
+  double sum = 0;
+  for (double v : values) sum += v;
+  const double mean = sum / n;
+  double squares = 0;
+  for (double v : values) squares += (v - mean) * (v - mean);
+  const double std_error = std::sqrt(squares / (n - 1) / n);
+  const double half = student_t_critical(confidence, n - 1) * std_error;
+  return {mean, std_error, mean - half, mean + half, static_cast<int64_t>(values.size())};
+}
+
+Estimate exact_estimate(double value, int64_t n) { return {value, 0, value, value, n}; }
+
+Estimate ratio_of_fixed(double numerator, const Estimate& x) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  auto divide = [&](double d) {
+    if (numerator == 0) return 0.0;
+    return d > 0 ? numerator / d : kInf;
+  };
+  Estimate r;
+  r.mean = divide(x.mean);
+  r.std_error = x.mean > 0 ? std::abs(numerator) * x.std_error / (x.mean * x.mean) : kInf;
+  if (numerator == 0) r.std_error = 0;
+  r.ci_low = divide(x.ci_high);
+  r.ci_high = divide(x.ci_low);
+  r.n = x.n;
+  return r;
+}
+
+}  // namespace cjsim

@@ -1,0 +1,41 @@
+// Estimates across replications: mean, standard error and a Student-t
+// confidence interval (the replications are independent and identically
+// distributed; the interval is exact for normal replication means and
+// close for the sums of many agents that cjsim's KPIs are).
+// Pure functions; call from any thread.
+#ifndef CJSIM_SIM_ESTIMATE_H_
+#define CJSIM_SIM_ESTIMATE_H_
+
+#include <cstdint>
+#include <span>
+
+namespace cjsim {
+
+struct Estimate {
+  double mean = 0;
+  double std_error = 0;
+  double ci_low = 0;
+  double ci_high = 0;
+  int64_t n = 0;  // replications; 0 for an exact value
+
+  double half_width() const { return (ci_high - ci_low) / 2; }
+};
+
+// REQUIRES: values.size() >= 2, 0 < confidence < 1.
+Estimate estimate_mean(std::span<const double> values, double confidence);
+
+// An exact (or deterministic) value: no error, interval collapsed.
+Estimate exact_estimate(double value, int64_t n = 0);
+
+// Two-sided Student-t critical value for `confidence` with `dof` degrees of
+// freedom, e.g. 2.131 for 0.95 and 15.
+double student_t_critical(double confidence, double dof);
+
+// cost / x for an estimate x of a positive quantity and a fixed cost: the
+// interval is the image of x's interval (the map is monotone), the standard
+// error the delta-method one. Infinity where x's bound is <= 0.
+Estimate ratio_of_fixed(double numerator, const Estimate& x);
+
+}  // namespace cjsim
+
+#endif  // CJSIM_SIM_ESTIMATE_H_

@@ -1,0 +1,139 @@
+#include "sim/exact_solver.h"
+
+#include <Eigen/Sparse>
+#include <Eigen/SparseLU>
+
+#include "models/formulas.h"
+#include "sim/check.h"
+
+namespace cjsim {
+
+namespace {
+
+constexpr int kLoyalty = 4;
+
+// One persona's chain; see the header.
+class PersonaChain {
+ public:
+  PersonaChain(const CompiledModel& model, int persona) : m_(model), persona_(persona) {}
+
+  // Runs the horizon with `absorbing` touchpoints absorbing; returns the
+  // probability of reaching any of them and, when `visits` is given, the
+  // expected visits per touchpoint (only meaningful with nothing absorbing).
+  double run(const std::vector<bool>& absorbing, std::vector<double>* visits) const {
+    const int n = m_.touchpoint_count();
+    const size_t base = static_cast<size_t>(persona_) * n;
+    std::vector<Eigen::Triplet<double>> triplets;
+    for (int u = 0; u < n; ++u) {
+      triplets.emplace_back(u, u, 1.0);
+      if (absorbing[u]) continue;
+      const double a = m_.act_probability[base + u];
+      for (uint32_t e = m_.edge_begin[u]; e < m_.edge_begin[u + 1]; ++e) {
+        const EdgeInfo& edge = m_.edges[e];
+        if (edge.target < 0) continue;
+        const double q = formulas::delay_continue_probability(edge.mean_delay_days);
+        triplets.emplace_back(edge.target, u, -a * edge.probability * (1 - q));
+      }
+    }
+    Eigen::SparseMatrix<double> matrix(n, n);
+    matrix.setFromTriplets(triplets.begin(), triplets.end());
+    Eigen::SparseLU<Eigen::SparseMatrix<double>> lu;
+    lu.compute(matrix);
+    CJSIM_CHECK(lu.info() == Eigen::Success,
+                "the same-session walk has no finite solution (a loop never ends)");
+
+    Eigen::VectorXd arrivals(n);
+    for (int u = 0; u < n; ++u) arrivals[u] = m_.entry_probability[u];
+    std::vector<double> pool(m_.edges.size(), 0.0);  // mass parked per edge
+    if (visits != nullptr) visits->assign(n, 0.0);
+    double absorbed = 0;
+    for (int day = 0; day < m_.settings.horizon_days; ++day) {
+      if (day > 0) {
+        arrivals.setZero();
+        bool any = false;
+        for (size_t e = 0; e < pool.size(); ++e) {
+          if (pool[e] == 0) continue;
+          const double q = formulas::delay_continue_probability(m_.edges[e].mean_delay_days);
+          arrivals[m_.edges[e].target] += (1 - q) * pool[e];
+          pool[e] *= q;
+          any = true;
+        }
+        if (!any) break;
+      }
+      Eigen::VectorXd y = lu.solve(arrivals);
+      for (int u = 0; u < n; ++u) {
+        if (absorbing[u]) {
+          absorbed += y[u];
+          continue;
+        }
+        if (visits != nullptr) (*visits)[u] += y[u];
+        const double a = m_.act_probability[base + u];
+        for (uint32_t e = m_.edge_begin[u]; e < m_.edge_begin[u + 1]; ++e) {
+          const EdgeInfo& edge = m_.edges[e];
+          if (edge.target < 0 || edge.mean_delay_days <= 0) continue;
+          const double q = formulas::delay_continue_probability(edge.mean_delay_days);
+          pool[e] += y[u] * a * edge.probability * q;
+        }
+      }
+    }
+    return absorbed;
+  }
+
+ private:
+  const CompiledModel& m_;
+  int persona_;
+};
+
+}  // namespace
+
+std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string* why_not) {
+  for (int p = 0; p < model.persona_count(); ++p) {
+    if (!model.exposure[p].sources.empty()) {
+      const ExposureSource& s = model.exposure[p].sources.front();
+      *why_not = "exact mode needs the single-journey form, where no channel reaches "
+                 "anyone, but channel '" + model.channel_ids[s.channel] + "' gives persona '" +
+                 model.persona_ids[p] + "' " + (s.paid ? "paid" : "organic") + " reach (" +
+                 (s.paid ? "weekly_budget, max_reach" : "organic_reach") +
+                 " and channel_affinity are > 0); switch its reach off or drop --exact";
+      return std::nullopt;
+    }
+  }
+  const int n = model.touchpoint_count();
+  ExactSolution out;
+  out.touchpoint_visits.assign(n, 0.0);
+  out.touchpoint_acts.assign(n, 0.0);
+  out.touchpoint_conversions.assign(n, 0.0);
+  out.persona_conversion_rate.assign(model.persona_count(), 0.0);
+  out.persona_conversions.assign(model.persona_count(), 0.0);
+
+  std::vector<bool> goals(n), none(n, false);
+  std::array<std::vector<bool>, 5> at_least;
+  for (int u = 0; u < n; ++u) goals[u] = model.nodes[u].is_goal;
+  for (int s = 1; s <= kLoyalty; ++s) {
+    at_least[s].resize(n);
+    for (int u = 0; u < n; ++u) at_least[s][u] = model.nodes[u].stage >= s || goals[u];
+  }
+
+  for (int p = 0; p < model.persona_count(); ++p) {
+    const double share = model.persona_share[p];
+    PersonaChain chain(model, p);
+    const double converts = chain.run(goals, nullptr);
+    out.persona_conversion_rate[p] = converts;
+    out.conversion_rate += share * converts;
+    for (int s = 1; s <= kLoyalty; ++s) out.reached[s] += share * chain.run(at_least[s], nullptr);
+    std::vector<double> visits;
+    chain.run(none, &visits);
+    for (int u = 0; u < n; ++u) {
+      const double a = model.act_probability[static_cast<size_t>(p) * n + u];
+      out.touchpoint_visits[u] += share * visits[u];
+      out.touchpoint_acts[u] += share * visits[u] * a;
+      if (goals[u]) {
+        out.touchpoint_conversions[u] += share * visits[u];
+        out.persona_conversions[p] += visits[u];
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace cjsim

@@ -1,0 +1,39 @@
+// The exact answer for scenarios in single-journey form.
+//
+// When no channel reaches anyone, every agent enters once on day 0 and walks
+// the journey graph: an absorbing Markov chain (to v with a(u) w(u,v)/W(u),
+// to "dropped" with 1 - a(u); Kemeny & Snell 1960, "Finite Markov Chains").
+// Delayed edges and the finite horizon are handled exactly by propagating
+// the arrival distribution day by day: each day's same-session walk is one
+// sparse solve (I - M^T) y = x with Eigen's SparseLU, and mass parked on a
+// delayed edge arrives each later day with probability 1 - q. Results are
+// expectations per agent; the Monte Carlo engine must agree within its
+// interval. Pure function of the model; call from any thread.
+#ifndef CJSIM_SIM_EXACT_SOLVER_H_
+#define CJSIM_SIM_EXACT_SOLVER_H_
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/compiled_model.h"
+
+namespace cjsim {
+
+struct ExactSolution {
+  double conversion_rate = 0;       // P(at least one conversion)
+  std::array<double, 5> reached{};  // [stage]: P(furthest stage >= stage)
+  // Expected counts per agent.
+  std::vector<double> touchpoint_visits, touchpoint_acts, touchpoint_conversions;
+  std::vector<double> persona_conversion_rate;  // P(convert) per persona
+  std::vector<double> persona_conversions;      // expected conversions per agent
+};
+
+// Solves `model` exactly. When it is not in single-journey form returns
+// nullopt and sets `why_not` to a sentence naming what prevents it.
+std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string* why_not);
+
+}  // namespace cjsim
+
+#endif  // CJSIM_SIM_EXACT_SOLVER_H_

@@ -1,0 +1,35 @@
+// Building the cjsim.v1.RunResult message: KPIs, funnel and breakdowns with
+// their estimates, from Monte Carlo replication counts or from an exact
+// solution. Both go through one builder, so the two methods report the same
+// KPIs with the same meaning. Pure functions; call from any thread.
+#ifndef CJSIM_SIM_RUN_RESULT_H_
+#define CJSIM_SIM_RUN_RESULT_H_
+
+#include <string_view>
+#include <vector>
+
+#include "cjsim/v1/result.pb.h"
+#include "models/compiled_model.h"
+#include "sim/estimate.h"
+#include "sim/exact_solver.h"
+#include "sim/tally.h"
+
+namespace cjsim {
+
+inline constexpr std::string_view kSchemaVersion = "cjsim.v1";
+std::string_view engine_version();
+
+// REQUIRES: counts.size() == model.settings.replications >= 2.
+v1::RunResult summarize_monte_carlo(const CompiledModel& model,
+                                    const std::vector<ReplicationCounts>& counts,
+                                    int threads, double wall_seconds);
+
+v1::RunResult summarize_exact(const CompiledModel& model, const ExactSolution& solution,
+                              double wall_seconds);
+
+void set_estimate(const Estimate& estimate, v1::Estimate* out);
+Estimate from_proto(const v1::Estimate& estimate);
+
+}  // namespace cjsim
+
+#endif  // CJSIM_SIM_RUN_RESULT_H_

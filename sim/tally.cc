@@ -1,0 +1,44 @@
+#include "sim/tally.h"
+
+#include <numeric>
+
+namespace cjsim {
+
+ReplicationCounts::ReplicationCounts(const CompiledModel& model)
+    : touchpoint_visits(model.touchpoint_count()),
+      touchpoint_acts(model.touchpoint_count()),
+      touchpoint_conversions(model.touchpoint_count()),
+      channel_paid(model.channel_count()),
+      channel_organic(model.channel_count()),
+      persona_converted(model.persona_count()),
+      persona_conversions(model.persona_count()) {}
+
+namespace {
+void add_into(std::vector<uint64_t>& into, const std::vector<uint64_t>& from) {
+  if (into.size() < from.size()) into.resize(from.size());
+  for (size_t i = 0; i < from.size(); ++i) into[i] += from[i];
+}
+}  // namespace
+
+void ReplicationCounts::add(const ReplicationCounts& o) {
+  converted_agents += o.converted_agents;
+  exposed_agents += o.exposed_agents;
+  for (size_t s = 0; s < reached.size(); ++s) reached[s] += o.reached[s];
+  add_into(touchpoint_visits, o.touchpoint_visits);
+  add_into(touchpoint_acts, o.touchpoint_acts);
+  add_into(touchpoint_conversions, o.touchpoint_conversions);
+  add_into(channel_paid, o.channel_paid);
+  add_into(channel_organic, o.channel_organic);
+  add_into(persona_converted, o.persona_converted);
+  add_into(persona_conversions, o.persona_conversions);
+  walk_steps += o.walk_steps;
+  sessions += o.sessions;
+  truncated_sessions += o.truncated_sessions;
+}
+
+uint64_t ReplicationCounts::conversions() const {
+  return std::accumulate(touchpoint_conversions.begin(), touchpoint_conversions.end(),
+                         uint64_t{0});
+}
+
+}  // namespace cjsim

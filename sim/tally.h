@@ -1,0 +1,37 @@
+// ReplicationCounts: what one replication counted, as integers.
+//
+// Counts are integers so that adding per-thread partial counts gives the same
+// result in any order: determinism across thread counts needs no fixed
+// reduction order. One object per thread while a replication runs; merged
+// after the threads join.
+#ifndef CJSIM_SIM_TALLY_H_
+#define CJSIM_SIM_TALLY_H_
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "models/compiled_model.h"
+
+namespace cjsim {
+
+struct ReplicationCounts {
+  uint64_t converted_agents = 0;  // agents with at least one conversion
+  uint64_t exposed_agents = 0;    // agents exposed at least once
+  std::array<uint64_t, 5> reached{};  // [stage]: agents whose furthest stage >= stage
+  std::vector<uint64_t> touchpoint_visits, touchpoint_acts, touchpoint_conversions;
+  std::vector<uint64_t> channel_paid, channel_organic;  // exposures
+  std::vector<uint64_t> persona_converted, persona_conversions;
+  uint64_t walk_steps = 0;
+  uint64_t sessions = 0;
+  uint64_t truncated_sessions = 0;  // stopped at the step limit
+
+  ReplicationCounts() = default;
+  explicit ReplicationCounts(const CompiledModel& model);
+  void add(const ReplicationCounts& other);
+  uint64_t conversions() const;
+};
+
+}  // namespace cjsim
+
+#endif  // CJSIM_SIM_TALLY_H_

@@ -1,0 +1,40 @@
+// cjsim: the command line. Parses arguments and dispatches to a subcommand;
+// all the work is in the libraries.
+
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "sim/run_result.h"
+#include "tools/cjsim/commands.h"
+#include "tools/cjsim/exit_codes.h"
+
+int main(int argc, char** argv) {
+  using namespace cjsim::cli;
+  CLI::App app{"cjsim: customer-journey simulation. Docs: docs/cli.md, docs/model.md"};
+  app.set_version_flag("--version", std::string("cjsim ") +
+                                        std::string(cjsim::engine_version()));
+  app.require_subcommand(1);
+  std::map<std::string, CommandRunner> commands = {
+      {"run", add_run_command(app)},
+      {"validate", add_validate_command(app)},
+  };
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int status = app.exit(e);
+    // CLI11 gives 0 for --help/--version; every usage error is a bad input.
+    return status == 0 ? kExitOk : kExitBadInput;
+  }
+  for (CLI::App* sub : app.get_subcommands()) {
+    try {
+      return commands.at(sub->get_name())();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "cjsim: error: %s\n", e.what());
+      return kExitFailure;
+    }
+  }
+  return kExitBadInput;
+}

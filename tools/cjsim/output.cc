@@ -1,0 +1,88 @@
+#include "tools/cjsim/output.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <cstdlib>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <google/protobuf/util/json_util.h>
+
+namespace cjsim::cli {
+
+std::unique_ptr<PendingOutput> PendingOutput::open(const std::string& path, std::string* error) {
+  if (path == "-") return std::unique_ptr<PendingOutput>(new PendingOutput(path, "", -1));
+  if (path.empty()) {
+    *error = "output path is empty";
+    return nullptr;
+  }
+  std::string pattern = path + ".tmp.XXXXXX";
+  int fd = mkstemp(pattern.data());
+  if (fd < 0) {
+    *error = path + ": cannot write: " + std::strerror(errno);
+    return nullptr;
+  }
+  return std::unique_ptr<PendingOutput>(new PendingOutput(path, pattern, fd));
+}
+
+PendingOutput::~PendingOutput() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(temporary_.c_str());
+  }
+}
+
+bool PendingOutput::commit(const std::string& content, std::string* error) {
+  if (is_stdout()) {
+    std::fwrite(content.data(), 1, content.size(), stdout);
+    std::fflush(stdout);
+    return true;
+  }
+  size_t written = 0;
+  while (written < content.size()) {
+    ssize_t n = ::write(fd_, content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *error = path_ + ": cannot write: " + std::strerror(errno);
+      return false;
+    }
+    written += static_cast<size_t>(n);
+  }
+  // Files made by mkstemp are private; results are ordinary files.
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd_, 0666 & ~mask);
+  if (::fsync(fd_) != 0 || ::close(fd_) != 0) {
+    fd_ = -1;
+    ::unlink(temporary_.c_str());
+    *error = path_ + ": cannot write: " + std::strerror(errno);
+    return false;
+  }
+  fd_ = -1;
+  if (std::rename(temporary_.c_str(), path_.c_str()) != 0) {
+    *error = path_ + ": cannot write: " + std::strerror(errno);
+    ::unlink(temporary_.c_str());
+    return false;
+  }
+  return true;
+}
+
+std::string to_json(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  auto status = google::protobuf::util::MessageToJsonString(message, &out, options);
+  if (!status.ok()) {
+    std::fprintf(stderr, "cjsim internal error: cannot print JSON: %s\n",
+                 std::string(status.message()).c_str());
+    std::abort();
+  }
+  return out;
+}
+
+}  // namespace cjsim::cli

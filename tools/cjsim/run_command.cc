@@ -1,0 +1,125 @@
+// cjsim run: simulate a scenario (or solve it exactly) and report.
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <tbb/task_arena.h>
+
+#include "models/compiled_model.h"
+#include "sim/engine.h"
+#include "sim/exact_solver.h"
+#include "sim/run_result.h"
+#include "tools/cjsim/commands.h"
+#include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/output.h"
+#include "tools/cjsim/progress.h"
+#include "tools/cjsim/scenario_input.h"
+#include "tools/cjsim/table.h"
+
+namespace cjsim::cli {
+
+namespace {
+
+struct RunOptions {
+  std::string scenario;
+  std::string variant;
+  SimulationOverrides overrides;
+  int threads = 0;
+  bool exact = false;
+  std::string json;
+  bool quiet = false;
+};
+
+int run(const RunOptions& options) {
+  std::optional<v1::Scenario> scenario =
+      prepare_scenario(options.scenario, options.overrides, options.variant, options.quiet);
+  if (!scenario) return kExitBadInput;
+
+  std::unique_ptr<PendingOutput> json;
+  if (!options.json.empty()) {
+    std::string error;
+    json = PendingOutput::open(options.json, &error);
+    if (!json) {
+      std::fprintf(stderr, "error: --json %s\n", error.c_str());
+      return kExitBadInput;
+    }
+  }
+
+  const CompiledModel model = compile(*scenario, options.variant);
+  const auto start = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  v1::RunResult result;
+  if (options.exact) {
+    std::string why_not;
+    std::optional<ExactSolution> solution = solve_exact(model, &why_not);
+    if (!solution) {
+      std::fprintf(stderr, "%s: error: %s\n", options.scenario.c_str(), why_not.c_str());
+      return kExitBadInput;
+    }
+    result = summarize_exact(model, *solution, seconds());
+  } else {
+    const int threads = options.threads > 0
+                            ? options.threads
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int replications = model.settings.replications;
+    ProgressBar progress("simulating",
+                         static_cast<uint64_t>(replications) * model.settings.horizon_days,
+                         !options.quiet && stderr_is_terminal());
+    std::vector<ReplicationCounts> counts;
+    tbb::task_arena arena(threads);
+    arena.execute([&] {
+      counts = Engine(model).run(0, replications, progress.counter());
+    });
+    result = summarize_monte_carlo(model, counts, threads, seconds());
+    uint64_t truncated = 0;
+    for (const ReplicationCounts& c : counts) truncated += c.truncated_sessions;
+    if (truncated > 0 && !options.quiet) {
+      std::fprintf(stderr,
+                   "%s: warning: %llu sessions were cut after %d steps; some CTA loop is "
+                   "acted on almost surely\n",
+                   options.scenario.c_str(), static_cast<unsigned long long>(truncated),
+                   Engine::kMaxSessionSteps);
+    }
+  }
+
+  if (!options.quiet && !(json && json->is_stdout())) {
+    std::fputs(format_run_table(result).c_str(), stdout);
+    std::fflush(stdout);
+  }
+  if (json) {
+    std::string error;
+    if (!json->commit(to_json(result), &error)) {
+      std::fprintf(stderr, "error: --json %s\n", error.c_str());
+      return kExitFailure;
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+CommandRunner add_run_command(CLI::App& app) {
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* command = app.add_subcommand(
+      "run", "Simulate a scenario and report conversion, funnel and cost with intervals");
+  command->add_option("scenario", options->scenario,
+                      "Scenario file (.textproto, .json or .binpb)")
+      ->required();
+  command->add_option("--variant", options->variant, "Apply this what-if variant first");
+  options->overrides.add_to(*command);
+  command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1, 1024));
+  command->add_flag("--exact", options->exact,
+                    "Solve a single-journey scenario exactly (absorbing Markov chain)");
+  command->add_option("--json", options->json,
+                      "Write the cjsim.v1.RunResult as JSON to PATH ('-': stdout)");
+  command->add_flag("--quiet", options->quiet, "No table, no progress bar, no warnings");
+  return [options] { return run(*options); };
+}
+
+}  // namespace cjsim::cli

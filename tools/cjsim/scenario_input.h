@@ -1,0 +1,43 @@
+// From a scenario path and command-line overrides to a CompiledModel: load,
+// override, validate, apply the variant, validate again, compile. Shared by
+// every subcommand that simulates, so they accept and refuse the same input.
+#ifndef CJSIM_TOOLS_CJSIM_SCENARIO_INPUT_H_
+#define CJSIM_TOOLS_CJSIM_SCENARIO_INPUT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "models/compiled_model.h"
+#include "models/diagnostics.h"
+#include "models/scenario_loader.h"
+
+namespace cjsim::cli {
+
+// Options that override the scenario's `simulation` block.
+struct SimulationOverrides {
+  std::optional<int64_t> agents;
+  std::optional<int> replications;
+  std::optional<uint64_t> seed;
+  std::optional<int> horizon_days;
+
+  // Adds --agents, --replications, --seed, --horizon-days to `command`.
+  void add_to(CLI::App& command);
+  void apply(v1::Scenario& scenario) const;
+};
+
+// Loads `path`, applies `overrides`, validates and, when `variant` is not
+// empty, applies and validates the variant. Prints every diagnostic to
+// stderr (warnings too, unless `quiet`). Returns nullopt on any error.
+std::optional<v1::Scenario> prepare_scenario(const std::string& path,
+                                             const SimulationOverrides& overrides,
+                                             const std::string& variant, bool quiet);
+
+// Prints diagnostics to stderr: errors always, warnings unless `quiet`.
+void print_diagnostics(const Diagnostics& diagnostics, bool quiet);
+
+}  // namespace cjsim::cli
+
+#endif  // CJSIM_TOOLS_CJSIM_SCENARIO_INPUT_H_
