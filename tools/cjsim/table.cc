@@ -37,7 +37,13 @@ std::string format_value(double v, Unit unit) {
 
 std::string interval(const v1::Estimate& e, Unit unit, bool exact) {
   if (exact || e.std_error() == 0) return "(exact)";
-  return "[" + format_value(e.ci_low(), unit) + ", " + format_value(e.ci_high(), unit) + "]";
+  // Appending (rather than "[" + ...) also avoids a GCC 12 -Wrestrict false positive.
+  std::string out = "[";
+  out += format_value(e.ci_low(), unit);
+  out += ", ";
+  out += format_value(e.ci_high(), unit);
+  out += "]";
+  return out;
 }
 
 }  // namespace

@@ -1,0 +1,106 @@
+// Helpers shared by the tests: running the cjsim binary, writing temporary
+// scenario files, and building small scenarios in code.
+#ifndef CJSIM_TESTS_TEST_SUPPORT_H_
+#define CJSIM_TESTS_TEST_SUPPORT_H_
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <google/protobuf/text_format.h>
+
+#include "cjsim/v1/scenario.pb.h"
+
+namespace cjsim::testing {
+
+inline std::string source_path(const std::string& relative) {
+  return std::string(CJSIM_SOURCE_DIR) + "/" + relative;
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// A fresh temporary folder, removed when the object goes.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "cjsim-test-XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  std::string write(const std::string& name, const std::string& content) const {
+    std::ofstream(file(name), std::ios::binary) << content;
+    return file(name);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CliResult {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `cjsim ARGS` (ARGS is shell text) and captures its exit status and
+// both output streams.
+inline CliResult run_cli(const std::string& args) {
+  TempDir dir;
+  std::string command = std::string(CJSIM_BINARY) + " " + args + " > " + dir.file("out") +
+                        " 2> " + dir.file("err") + " < /dev/null";
+  int raw = std::system(command.c_str());
+  CliResult result;
+  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  result.out = read_file(dir.file("out"));
+  result.err = read_file(dir.file("err"));
+  return result;
+}
+
+// Parses text-format scenario text; fails the test on a syntax error.
+inline v1::Scenario parse_text(const std::string& text) {
+  v1::Scenario scenario;
+  if (!google::protobuf::TextFormat::ParseFromString(text, &scenario)) {
+    std::fprintf(stderr, "test scenario does not parse:\n%s\n", text.c_str());
+    std::abort();
+  }
+  return scenario;
+}
+
+inline std::string to_text(const v1::Scenario& scenario) {
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(scenario, &text);
+  return text;
+}
+
+// A small valid single-journey scenario: ad -> page -> checkout (goal),
+// page -> exit, with two personas. Tests edit it to make invalid variants.
+inline const char* kSmallJourney = R"pb(
+name: "small"
+simulation { horizon_days: 30 agents: 2000 replications: 4 seed: 7 }
+personas { id: "young" share: 0.6 responsiveness { key: "decision" value: 1.2 } }
+personas { id: "old" share: 0.4 memory_half_life_days: 10 }
+channels { id: "social" }
+channels { id: "web" }
+touchpoints { id: "ad" stage: AWARENESS channel: "social" cta { label: "Learn more" act_probability: 0.3 } entry_weight: 1 }
+touchpoints { id: "page" stage: CONSIDERATION channel: "web" cta { act_probability: 0.5 } }
+touchpoints { id: "checkout" stage: DECISION channel: "web" goal { kind: "purchase" value: 40 } }
+touchpoints { id: "exit" stage: CONSIDERATION channel: "web" }
+edges { from: "ad" to: "page" }
+edges { from: "page" to: "checkout" weight: 3 }
+edges { from: "page" to: "exit" weight: 1 delay_days: 2 }
+variants { name: "bold" cta_changes { touchpoint: "ad" act_probability: 0.6 } }
+)pb";
+
+}  // namespace cjsim::testing
+
+#endif  // CJSIM_TESTS_TEST_SUPPORT_H_
