@@ -44,9 +44,10 @@ inline Block philox(uint64_t seed, uint64_t replication, uint64_t agent, Stream 
   return {out.v[0], out.v[1], out.v[2], out.v[3]};
 }
 
-// Uniform in the open interval (0, 1) from the top 53 bits.
+// Uniform in the open interval (0, 1) from the top 52 bits: the midpoints
+// k + 1/2 of 2^52 cells, so that neither end can round to 0 or 1.
 inline double open_unit(uint64_t bits) {
-  return (static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53;
+  return (static_cast<double>(bits >> 12) + 0.5) * 0x1.0p-52;
 }
 
 // Uniform in (0, 1) from the low 32 bits.
