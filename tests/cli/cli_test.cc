@@ -1,1 +1,176 @@
+// End-to-end tests of the cjsim command on the bundled examples: what a user
+// types, what they see, what files they get.
+
+#include <filesystem>
+#include <string>
+
 #include <doctest/doctest.h>
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
+
+#include "cjsim/v1/result.pb.h"
+#include "tests/test_support.h"
+
+namespace cjsim {
+namespace {
+
+using testing::run_cli;
+using testing::source_path;
+using testing::TempDir;
+
+v1::RunResult parse_result(const std::string& json) {
+  v1::RunResult result;
+  auto status = google::protobuf::util::JsonStringToMessage(json, &result);
+  REQUIRE_MESSAGE(status.ok(), std::string(status.message()));
+  return result;
+}
+
+// Small runs of the examples: the point is the plumbing, not precision.
+const std::string kSmall = " --agents 3000 --replications 3";
+
+TEST_CASE("cli run: every example scenario and variant runs and prints the table") {
+  for (std::string name : {"consumer_brand", "nonprofit"}) {
+    CAPTURE(name);
+    const std::string path = source_path("scenarios/" + name + ".textproto");
+    testing::CliResult r = run_cli("run " + path + kSmall);
+    CHECK(r.status == 0);
+    CHECK(r.err == "");
+    CHECK(r.out.find("conversion rate") != std::string::npos);
+    CHECK(r.out.find("Funnel") != std::string::npos);
+    CHECK(r.out.find("Top touchpoints") != std::string::npos);
+    CHECK(r.out.find("Channels") != std::string::npos);
+
+    testing::CliResult v = run_cli("validate " + path);
+    CHECK(v.status == 0);
+    CHECK(v.out.find(": ok:") != std::string::npos);
+
+    // Each variant the file defines.
+    v1::Scenario scenario;
+    REQUIRE(google::protobuf::TextFormat::ParseFromString(testing::read_file(path), &scenario));
+    CHECK(scenario.variants_size() >= 2);
+    for (const v1::Variant& variant : scenario.variants()) {
+      CAPTURE(variant.name());
+      testing::CliResult rv =
+          run_cli("run " + path + kSmall + " --quiet --variant " + variant.name() + " --json -");
+      CHECK(rv.status == 0);
+      CHECK(parse_result(rv.out).variant() == variant.name());
+    }
+  }
+}
+
+TEST_CASE("cli run: --json writes the RunResult with every field the contract names") {
+  TempDir dir;
+  const std::string out = dir.file("result.json");
+  testing::CliResult r = run_cli("run " + source_path("scenarios/consumer_brand.textproto") +
+                                 kSmall + " --seed 5 --threads 2 --json " + out);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("conversion rate") != std::string::npos);  // table still printed
+  const std::string json = testing::read_file(out);
+  // Proto field names, all fields printed.
+  CHECK(json.find("\"std_error\"") != std::string::npos);
+  CHECK(json.find("\"horizon_days\"") != std::string::npos);
+  const v1::RunResult result = parse_result(json);
+  CHECK(result.scenario() == "consumer_brand");
+  CHECK(result.seed() == 5);
+  CHECK(result.agents() == 3000);
+  CHECK(result.replications() == 3);
+  CHECK(result.threads() == 2);
+  CHECK(result.population() == 2000000);
+  CHECK(result.horizon_days() == 90);
+  CHECK(result.schema_version() == "cjsim.v1");
+  CHECK_FALSE(result.engine_version().empty());
+  CHECK(result.method() == "monte_carlo");
+  CHECK(result.scenario_hash().size() == 16);
+  for (const char* kpi : {"conversion_rate", "conversions", "awareness_rate",
+                          "consideration_rate", "decision_rate", "paid_exposures",
+                          "organic_exposures", "cost", "cost_per_conversion", "value"}) {
+    CAPTURE(kpi);
+    REQUIRE(result.kpis().count(kpi) == 1);
+    const v1::Estimate& e = result.kpis().at(kpi);
+    CHECK(e.ci_low() <= e.mean());
+    CHECK(e.mean() <= e.ci_high());
+    CHECK(e.n() == 3);
+  }
+  CHECK(result.funnel_size() == 4);
+  CHECK(result.touchpoints_size() > 0);
+  CHECK(result.channels_size() == 6);
+  CHECK(result.personas_size() == 2);
+  CHECK(result.timing().agent_days() == 3000.0 * 90 * 3);
+  CHECK(result.timing().walk_steps() > 0);
+  // Nothing but the result is left in the folder.
+  int files = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) ++files;
+  CHECK(files == 1);
+}
+
+TEST_CASE("cli run: results are identical on 1 and 2 threads") {
+  const std::string base = "run " + source_path("scenarios/nonprofit.textproto") +
+                           " --agents 9000 --replications 3 --quiet --json -";
+  v1::RunResult one = parse_result(run_cli(base + " --threads 1").out);
+  v1::RunResult two = parse_result(run_cli(base + " --threads 2").out);
+  for (v1::RunResult* r : {&one, &two}) {
+    r->clear_timing();
+    r->clear_threads();
+  }
+  CHECK(google::protobuf::util::MessageDifferencer::Equals(one, two));
+}
+
+TEST_CASE("cli run: --exact solves single-journey scenarios and refuses others") {
+  TempDir dir;
+  const std::string path = dir.write("journey.textproto", testing::kSmallJourney);
+  testing::CliResult exact = run_cli("run " + path + " --exact --json -");
+  REQUIRE(exact.status == 0);
+  const v1::RunResult result = parse_result(exact.out);
+  CHECK(result.method() == "exact");
+  CHECK(result.kpis().at("conversion_rate").mean() == doctest::Approx(0.3 * 0.5 * 0.75));
+  CHECK(result.kpis().at("conversion_rate").std_error() == 0);
+  CHECK(result.kpis().at("conversion_rate").ci_low() == result.kpis().at("conversion_rate").mean());
+  CHECK(run_cli("run " + path + " --exact").out.find("(exact)") != std::string::npos);
+
+  testing::CliResult refused =
+      run_cli("run " + source_path("scenarios/consumer_brand.textproto") + " --exact");
+  CHECK(refused.status == 2);
+  CHECK(refused.err.find("exact mode needs the single-journey form") != std::string::npos);
+  CHECK(refused.err.find("channel '") != std::string::npos);
+}
+
+TEST_CASE("cli run: --quiet prints nothing, and nothing extra goes to a non-terminal stderr") {
+  const std::string path = source_path("scenarios/consumer_brand.textproto");
+  testing::CliResult quiet = run_cli("run " + path + kSmall + " --quiet");
+  CHECK(quiet.status == 0);
+  CHECK(quiet.out == "");
+  CHECK(quiet.err == "");
+  // A longer run with stderr redirected: no progress bar.
+  testing::CliResult longer = run_cli("run " + path + " --agents 60000 --replications 4");
+  CHECK(longer.status == 0);
+  CHECK(longer.err == "");
+}
+
+TEST_CASE("cli: JSON and binary scenarios run like text ones") {
+  TempDir dir;
+  v1::Scenario scenario = testing::parse_text(testing::kSmallJourney);
+  std::string json;
+  REQUIRE(google::protobuf::util::MessageToJsonString(scenario, &json).ok());
+  const std::string json_path = dir.write("journey.json", json);
+  const std::string binary_path = dir.write("journey.binpb", scenario.SerializeAsString());
+  const std::string text_path = dir.write("journey.textproto", testing::kSmallJourney);
+  auto run = [](const std::string& p) {
+    v1::RunResult r = parse_result(run_cli("run " + p + " --quiet --json -").out);
+    r.clear_timing();
+    return r;
+  };
+  const v1::RunResult text = run(text_path);
+  CHECK(google::protobuf::util::MessageDifferencer::Equals(text, run(json_path)));
+  CHECK(google::protobuf::util::MessageDifferencer::Equals(text, run(binary_path)));
+}
+
+TEST_CASE("cli: --help and --version exit 0") {
+  CHECK(run_cli("--help").status == 0);
+  testing::CliResult version = run_cli("--version");
+  CHECK(version.status == 0);
+  CHECK(version.out.find("cjsim ") != std::string::npos);
+  CHECK(run_cli("run --help").out.find("--variant") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace cjsim
