@@ -42,17 +42,6 @@ std::vector<int64_t> allocate_agents(const std::vector<double>& shares, int64_t 
   return first;
 }
 
-double responsiveness(const v1::Persona& persona, int stage) {
-  auto it = persona.responsiveness().find(std::string(stage_name(stage)));
-  if (it != persona.responsiveness().end()) return it->second;
-  // Accept the enum spelling too (AWARENESS), as validation does.
-  for (const auto& [key, value] : persona.responsiveness()) {
-    auto parsed = parse_stage_name(key);
-    if (parsed && *parsed == stage) return value;
-  }
-  return 1.0;
-}
-
 LandingTable add_landing(std::vector<AliasColumn>& columns,
                          const std::vector<uint32_t>& touchpoints,
                          const std::vector<double>& weights) {
@@ -214,7 +203,7 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
     for (int u = 0; u < touchpoints; ++u) {
       const v1::Touchpoint& tp = scenario.touchpoints(u);
       double a = formulas::effective_act_probability(tp.cta().act_probability(),
-                                                     responsiveness(scenario.personas(p), tp.stage()));
+                                                     responsiveness_at(scenario.personas(p), tp.stage()));
       size_t at = static_cast<size_t>(p) * touchpoints + u;
       m.act_probability[at] = a;
       m.act_threshold[at] = static_cast<uint64_t>(std::llround(a * 4294967296.0));

@@ -18,10 +18,17 @@ JourneyGraph::JourneyGraph(const v1::Scenario& scenario)
     auto it = channel_enabled.find(tp.channel());
     enabled_[i] = it == channel_enabled.end() || it->second;
   }
+  edge_off_.resize(scenario.touchpoints_size());
   for (int e = 0; e < scenario.edges_size(); ++e) {
-    auto from = index_of(scenario.edges(e).from());
-    auto to = index_of(scenario.edges(e).to());
-    if (from && to && enabled_[*to]) boost::add_edge(*from, *to, e, graph_);
+    const v1::Edge& edge = scenario.edges(e);
+    auto from = index_of(edge.from());
+    auto to = index_of(edge.to());
+    if (!from || !to || (edge.has_weight() && !(edge.weight() > 0))) continue;
+    if (enabled_[*to]) {
+      boost::add_edge(*from, *to, e, graph_);
+    } else {
+      edge_off_[*from] = true;
+    }
   }
 }
 

@@ -27,13 +27,17 @@ class JourneyGraph {
                                       boost::directedS, boost::no_property,
                                       boost::property<boost::edge_index_t, int>>;
 
-  // Touchpoints on a channel with `enabled: false` are left out as targets:
-  // an edge into one ends the walk there.
+  // Edges of weight 0 are left out: a walk never takes them. Touchpoints on
+  // a channel with `enabled: false` are left out as targets: an edge into
+  // one ends the walk there (see ends_session_somewhere).
   explicit JourneyGraph(const v1::Scenario& scenario);
 
   int touchpoint_count() const { return static_cast<int>(boost::num_vertices(graph_)); }
   std::optional<int> index_of(std::string_view touchpoint_id) const;
   bool is_enabled(int touchpoint) const { return enabled_[touchpoint]; }
+  // True when some edge of positive weight leaves `touchpoint` for a
+  // switched-off channel: a walk taking it ends there.
+  bool has_edge_off(int touchpoint) const { return edge_off_[touchpoint]; }
   const Graph& graph() const { return graph_; }
 
   // Touchpoints reachable from `sources` along edges (breadth-first search);
@@ -54,6 +58,7 @@ class JourneyGraph {
   const v1::Scenario& scenario_;
   Graph graph_;
   std::vector<bool> enabled_;
+  std::vector<bool> edge_off_;
   std::unordered_map<std::string, int> index_;
 };
 
@@ -71,7 +76,9 @@ std::vector<std::vector<int>> JourneyGraph::closed_loops(
     bool has_cycle = group.size() > 1;
     bool trapped = true;
     for (int v : group) {
-      if (!always_acts(v) || boost::out_degree(v, graph_) == 0) trapped = false;
+      if (!always_acts(v) || boost::out_degree(v, graph_) == 0 || edge_off_[v]) {
+        trapped = false;
+      }
       for (auto e : boost::make_iterator_range(boost::out_edges(v, graph_))) {
         int target = static_cast<int>(boost::target(e, graph_));
         if (target == v) has_cycle = true;

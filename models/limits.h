@@ -17,8 +17,9 @@ inline constexpr int kMaxReplications = 1'000'000;
 inline constexpr int64_t kAgentStateBytes = 24;
 inline constexpr int64_t kMaxStateBytes = int64_t{8} << 30;
 inline constexpr int64_t kMaxAgents = kMaxStateBytes / kAgentStateBytes;
-// Work budget in agent-days (agents x horizon x replications): about a day of
-// computing at the throughput measured in docs/performance.md.
+// Work budget in agent-days (agents x horizon x replications): about 55
+// core-hours at the conservative throughput below (docs/performance.md has
+// measured figures, several times higher).
 inline constexpr double kMaxAgentDays = 2e13;
 // Conservative single-core throughput used to put a time on the estimate.
 inline constexpr double kAgentDaysPerCoreSecond = 1.0e8;

@@ -1,13 +1,18 @@
 #include "models/scenario_loader.h"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
+
+#include "models/json_source_map.h"
 
 namespace cjsim {
 
@@ -105,15 +110,23 @@ std::optional<LoadedScenario> parse_scenario(std::string_view content,
       break;
     }
     case ScenarioFormat::kJson: {
+      // Our scanner first: protobuf's JSON parser does not say where.
+      JsonScan scan = scan_json(content);
+      if (scan.syntax_error) {
+        diagnostics.error("invalid JSON: " + *scan.syntax_error, scan.error_location);
+        return std::nullopt;
+      }
       pb::util::JsonParseOptions options;
       options.ignore_unknown_fields = false;
       auto status = pb::util::JsonStringToMessage(std::string(content),
                                                   &loaded.scenario, options);
       if (!status.ok()) {
         std::string message(status.message());
-        diagnostics.error("invalid JSON scenario: " + message);
+        diagnostics.error("not a cjsim.v1.Scenario: " + message,
+                          locate_json_error(*scan.source_map, message));
         return std::nullopt;
       }
+      loaded.source_map = std::move(scan.source_map);
       break;
     }
     case ScenarioFormat::kBinary:
@@ -132,8 +145,14 @@ std::optional<LoadedScenario> load_scenario(const std::string& path,
   auto format = format_for_path(path);
   if (!format) {
     diagnostics.error(
-        "unknown scenario format: use .textproto (text format), .json "
-        "(protobuf JSON) or .binpb (binary)");
+        "unknown scenario format: use .textproto, .txtpb or .pbtxt (text "
+        "format), .json (protobuf JSON) or .binpb or .pb (binary)");
+    return std::nullopt;
+  }
+  // A folder opens as a stream on Linux and then reports a nonsense size.
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    diagnostics.error("cannot read: is a directory");
     return std::nullopt;
   }
   std::ifstream in(path, std::ios::binary);

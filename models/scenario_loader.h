@@ -2,8 +2,8 @@
 // JSON (.json) and binary (.binpb, .pb), chosen by the file's extension.
 //
 // Syntax errors are reported as "file:line:col: message". For text-format
-// files a SourceMap remembers where every field was written, so later
-// semantic checks can point at the offending line too. Loading is a pure
+// and JSON files a SourceMap remembers where every field was written, so
+// later semantic checks can point at the offending line too. Loading is a pure
 // function of the file; call it from any thread.
 #ifndef CJSIM_MODELS_SCENARIO_LOADER_H_
 #define CJSIM_MODELS_SCENARIO_LOADER_H_
@@ -51,7 +51,7 @@ std::optional<ScenarioFormat> format_for_path(std::string_view path);
 struct LoadedScenario {
   v1::Scenario scenario;
   std::string path;
-  std::shared_ptr<const SourceMap> source_map;  // null unless text format
+  std::shared_ptr<const SourceMap> source_map;  // null for binary files
 
   SourceLocation locate(const FieldPath& field) const {
     return source_map ? source_map->locate(field) : SourceLocation{};

@@ -26,4 +26,12 @@ std::optional<v1::Stage> parse_stage_name(std::string_view name) {
   return std::nullopt;
 }
 
+double responsiveness_at(const v1::Persona& persona, int stage) {
+  for (const auto& [key, value] : persona.responsiveness()) {
+    auto parsed = parse_stage_name(key);
+    if (parsed && *parsed == stage) return value;
+  }
+  return 1.0;
+}
+
 }  // namespace cjsim

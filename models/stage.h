@@ -24,6 +24,10 @@ std::string_view stage_name(int stage);
 // Accepts the lower-case names above and the enum spellings (AWARENESS).
 std::optional<v1::Stage> parse_stage_name(std::string_view name);
 
+// The persona's responsiveness multiplier at `stage`: the value of the
+// `responsiveness` key naming that stage in any letter case, else 1.
+double responsiveness_at(const v1::Persona& persona, int stage);
+
 }  // namespace cjsim
 
 #endif  // CJSIM_MODELS_STAGE_H_

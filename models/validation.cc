@@ -181,13 +181,17 @@ class Validator {
       sizes_ok = false;
     }
     if (settings.agents < 1 || settings.agents > limits::kMaxAgents) {
-      error(at("agents"),
-            "simulation.agents: " + std::to_string(settings.agents) + " is not in [1, " +
-                std::to_string(limits::kMaxAgents) + "]; agent state takes " +
-                std::to_string(limits::kAgentStateBytes) + " bytes per agent, so " +
-                number_text(std::round(static_cast<double>(settings.agents) *
-                                       limits::kAgentStateBytes / (1 << 30) * 10) / 10) +
-                " GiB would be needed (budget 8 GiB)");
+      std::string message = "simulation.agents: " + std::to_string(settings.agents) +
+                            " is not in [1, " + std::to_string(limits::kMaxAgents) + "]";
+      // Only too many agents is a memory problem.
+      if (settings.agents > limits::kMaxAgents) {
+        message += "; agent state takes " + std::to_string(limits::kAgentStateBytes) +
+                   " bytes per agent, so " +
+                   number_text(std::round(static_cast<double>(settings.agents) *
+                                          limits::kAgentStateBytes / (1 << 30) * 10) / 10) +
+                   " GiB would be needed (budget 8 GiB)";
+      }
+      error(at("agents"), message);
       sizes_ok = false;
     }
     if (settings.replications < 2 || settings.replications > limits::kMaxReplications) {
@@ -258,11 +262,16 @@ class Validator {
       check_hours(at("active_hours", 0), who + " active_hours", p.active_hours());
       std::map<std::string, double> responsiveness(p.responsiveness().begin(),
                                                    p.responsiveness().end());
+      std::set<int> stages_given;
       for (const auto& [stage, value] : responsiveness) {
         std::string what = who + " responsiveness[" + quoted(stage) + "]";
-        if (!parse_stage_name(stage)) {
+        auto parsed = parse_stage_name(stage);
+        if (!parsed) {
           error(at("responsiveness"),
                 what + ": unknown stage; use awareness, consideration, decision or loyalty");
+        } else if (!stages_given.insert(*parsed).second) {
+          error(at("responsiveness"), what + ": stage " + quoted(stage_name(*parsed)) +
+                                          " is given twice (keys are not case-sensitive)");
         } else {
           check_non_negative(at("responsiveness"), what, value);
         }
@@ -438,15 +447,17 @@ class Validator {
 
     // A loop of same-session edges whose CTAs some persona always acts on
     // never ends: refuse it rather than spin in the simulation.
+    std::set<std::vector<int>> reported;
     for (int p = 0; p < s_.personas_size(); ++p) {
       const v1::Persona& persona = s_.personas(p);
       auto always_acts = [&](int u) {
         const v1::Touchpoint& t = s_.touchpoints(u);
-        auto it = persona.responsiveness().find(std::string(stage_name(t.stage())));
-        double r = it == persona.responsiveness().end() ? 1.0 : it->second;
-        return formulas::effective_act_probability(t.cta().act_probability(), r) >= 1.0;
+        return formulas::effective_act_probability(t.cta().act_probability(),
+                                                   responsiveness_at(persona, t.stage())) >= 1.0;
       };
       for (const std::vector<int>& loop : graph.closed_loops(always_acts)) {
+        // One report per loop is enough, whichever persona.
+        if (!reported.insert(loop).second) continue;
         std::string names;
         for (int u : loop) names += (names.empty() ? "" : ", ") + quoted(s_.touchpoints(u).id());
         error({{"touchpoints", loop.front()}},
@@ -454,7 +465,6 @@ class Validator {
               "this loop, in the same session, and persona " + quoted(persona.id()) +
               " acts on every CTA in it with probability 1; lower an act_probability, "
               "add a delay or add an edge out");
-        return;  // one report per loop is enough, whichever persona
       }
     }
   }

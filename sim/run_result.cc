@@ -19,7 +19,7 @@ void set_estimate(const Estimate& e, v1::Estimate* out) {
   out->set_std_error(e.std_error);
   out->set_ci_low(e.ci_low);
   out->set_ci_high(e.ci_high);
-  out->set_n(e.n);
+  out->set_n(static_cast<int32_t>(e.n));
 }
 
 Estimate from_proto(const v1::Estimate& e) {
@@ -121,7 +121,7 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
   r.set_scenario(m.scenario_name);
   r.set_variant(m.variant_name);
   r.set_seed(m.settings.seed);
-  r.set_agents(m.settings.agents);
+  r.set_agents(static_cast<int32_t>(m.settings.agents));
   r.set_replications(exact ? 0 : static_cast<int32_t>(reps.size()));
   r.set_threads(threads);
   r.set_population(m.settings.population);
@@ -207,9 +207,8 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
     v1::PersonaResult* persona = r.add_personas();
     const int64_t agents = m.persona_first_agent[p + 1] - m.persona_first_agent[p];
     persona->set_id(m.persona_ids[p]);
-    persona->set_agents(agents);
-    persona->set_population(exact ? m.persona_share[p] * m.settings.population
-                                  : static_cast<double>(agents) * scale);
+    persona->set_agents(static_cast<int32_t>(agents));
+    persona->set_population(static_cast<double>(agents) * scale);
     set_estimate(estimate([p](const Quantities& q) { return q.persona_rate[p]; }),
                  persona->mutable_conversion_rate());
     set_estimate(estimate([p](const Quantities& q) { return q.persona_conversions[p]; }),

@@ -9,7 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/type_resolver_util.h>
 
 namespace cjsim::cli {
 
@@ -71,12 +74,27 @@ bool PendingOutput::commit(const std::string& content, std::string* error) {
 }
 
 std::string to_json(const google::protobuf::Message& message) {
+  // Through deterministic binary form, which sorts map keys: the same result
+  // prints the same JSON byte for byte (MessageToJsonString follows the
+  // map's hash order).
+  std::string binary;
+  {
+    google::protobuf::io::StringOutputStream stream(&binary);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  static const std::unique_ptr<google::protobuf::util::TypeResolver> resolver(
+      google::protobuf::util::NewTypeResolverForDescriptorPool(
+          "type.googleapis.com", google::protobuf::DescriptorPool::generated_pool()));
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
   options.always_print_primitive_fields = true;
   options.preserve_proto_field_names = true;
   std::string out;
-  auto status = google::protobuf::util::MessageToJsonString(message, &out, options);
+  auto status = google::protobuf::util::BinaryToJsonString(
+      resolver.get(), "type.googleapis.com/" + message.GetDescriptor()->full_name(), binary, &out,
+      options);
   if (!status.ok()) {
     std::fprintf(stderr, "cjsim internal error: cannot print JSON: %s\n",
                  std::string(status.message()).c_str());

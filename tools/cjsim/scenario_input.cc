@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "models/limits.h"
 #include "models/validation.h"
 #include "models/variant.h"
 
@@ -9,12 +10,12 @@ namespace cjsim::cli {
 
 void SimulationOverrides::add_to(CLI::App& command) {
   command.add_option("--agents", agents, "Simulated people per replication")
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+      ->check(CLI::Range(int64_t{1}, limits::kMaxAgents));
   command.add_option("--replications", replications, "Independent replications (>= 2)")
-      ->check(CLI::Range(2, 1'000'000));
+      ->check(CLI::Range(2, limits::kMaxReplications));
   command.add_option("--seed", seed, "Root of every random stream");
   command.add_option("--horizon-days", horizon_days, "Days simulated")
-      ->check(CLI::Range(1, 36'500));
+      ->check(CLI::Range(1, limits::kMaxHorizonDays));
 }
 
 void SimulationOverrides::apply(v1::Scenario& scenario) const {
