@@ -13,6 +13,7 @@
 #include "models/limits.h"
 #include "models/settings.h"
 #include "models/stage.h"
+#include "models/variant.h"
 
 namespace cjsim {
 
@@ -548,6 +549,30 @@ bool validate_scenario(const v1::Scenario& scenario, const SourceMap* source_map
                        Diagnostics& diagnostics, std::string_view variant_name) {
   Validator validator(scenario, source_map, diagnostics, variant_name);
   return validator.run(variant_name.empty());
+}
+
+std::optional<v1::Scenario> apply_and_validate_variant(const v1::Scenario& scenario,
+                                                       std::string_view name,
+                                                       Diagnostics& diagnostics) {
+  std::optional<v1::Scenario> applied = apply_variant(scenario, name, diagnostics);
+  if (!applied) return std::nullopt;
+  Diagnostics base(diagnostics.file()), with_variant(diagnostics.file());
+  v1::Scenario without = scenario;
+  without.clear_variants();
+  validate_scenario(without, nullptr, base);
+  const bool ok = validate_scenario(*applied, nullptr, with_variant, name);
+  const std::string prefix = "with variant '" + std::string(name) + "': ";
+  std::set<std::string> known;
+  for (const Diagnostic& d : base.items()) known.insert(prefix + d.message);
+  for (const Diagnostic& d : with_variant.items()) {
+    if (d.severity == Severity::kError) {
+      diagnostics.error(d.message, d.location);
+    } else if (!known.count(d.message)) {
+      diagnostics.warning(d.message, d.location);
+    }
+  }
+  if (!ok) return std::nullopt;
+  return applied;
 }
 
 }  // namespace cjsim

@@ -7,6 +7,7 @@
 #ifndef CJSIM_MODELS_VALIDATION_H_
 #define CJSIM_MODELS_VALIDATION_H_
 
+#include <optional>
 #include <string_view>
 
 #include "cjsim/v1/scenario.pb.h"
@@ -23,6 +24,15 @@ namespace cjsim {
 bool validate_scenario(const v1::Scenario& scenario, const SourceMap* source_map,
                        Diagnostics& diagnostics,
                        std::string_view variant_name = {});
+
+// Applies variant `name` to `scenario` and validates the result. Reports
+// errors, and only the warnings the variant adds (not those the scenario
+// has without it). Returns the applied scenario, or nullopt on any error
+// (an unknown name included).
+// REQUIRES: `scenario` passed validate_scenario.
+std::optional<v1::Scenario> apply_and_validate_variant(const v1::Scenario& scenario,
+                                                       std::string_view name,
+                                                       Diagnostics& diagnostics);
 
 }  // namespace cjsim
 

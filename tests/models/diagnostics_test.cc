@@ -1,1 +1,142 @@
+// Diagnostics: formatting, counting, merging, "did you mean" and numbers in
+// messages.
+
+#include "models/diagnostics.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
 #include <doctest/doctest.h>
+
+namespace cjsim {
+namespace {
+
+TEST_CASE("diagnostics: format_diagnostic leaves out what is unknown") {
+  Diagnostic d{Severity::kError,
+               "s.textproto",
+               {3, 7},
+               "touchpoint 'ad' cta.act_probability: 1.7 is not in [0, 1]"};
+  CHECK(format_diagnostic(d) ==
+        "s.textproto:3:7: error: touchpoint 'ad' cta.act_probability: 1.7 is not in [0, 1]");
+
+  d.location = {3, 0};
+  CHECK(format_diagnostic(d) ==
+        "s.textproto:3: error: touchpoint 'ad' cta.act_probability: 1.7 is not in [0, 1]");
+
+  d.location = {};
+  CHECK(format_diagnostic(d) ==
+        "s.textproto: error: touchpoint 'ad' cta.act_probability: 1.7 is not in [0, 1]");
+
+  d.file.clear();
+  CHECK(format_diagnostic(d) == "error: touchpoint 'ad' cta.act_probability: 1.7 is not in [0, 1]");
+
+  Diagnostic w{Severity::kWarning, "s.json", {}, "persona shares sum to 1.2, not 1"};
+  CHECK(format_diagnostic(w) == "s.json: warning: persona shares sum to 1.2, not 1");
+  w.file.clear();
+  CHECK(format_diagnostic(w) == "warning: persona shares sum to 1.2, not 1");
+}
+
+TEST_CASE("diagnostics: SourceLocation is known from its line") {
+  CHECK_FALSE(SourceLocation{}.known());
+  CHECK(SourceLocation{1, 0}.known());
+  CHECK(SourceLocation{4, 2}.known());
+}
+
+TEST_CASE("diagnostics: errors are counted, warnings are not") {
+  Diagnostics diagnostics("a.textproto");
+  CHECK_FALSE(diagnostics.has_errors());
+  CHECK(diagnostics.error_count() == 0);
+  CHECK(diagnostics.to_string().empty());
+
+  diagnostics.warning("first warning");
+  CHECK_FALSE(diagnostics.has_errors());
+  CHECK(diagnostics.error_count() == 0);
+
+  diagnostics.error("first error", {2, 5});
+  diagnostics.set_file("b.textproto");
+  diagnostics.error("second error");
+  CHECK(diagnostics.has_errors());
+  CHECK(diagnostics.error_count() == 2);
+  CHECK(diagnostics.file() == "b.textproto");
+
+  // In the order reported, each with the file it was reported in.
+  REQUIRE(diagnostics.items().size() == 3);
+  CHECK(diagnostics.items()[0].severity == Severity::kWarning);
+  CHECK(diagnostics.items()[0].file == "a.textproto");
+  CHECK(diagnostics.items()[1].location.line == 2);
+  CHECK(diagnostics.items()[1].location.column == 5);
+  CHECK(diagnostics.items()[2].file == "b.textproto");
+  CHECK(diagnostics.to_string() ==
+        "a.textproto: warning: first warning\n"
+        "a.textproto:2:5: error: first error\n"
+        "b.textproto: error: second error\n");
+
+  Diagnostics anonymous;
+  anonymous.error("no file");
+  CHECK(anonymous.to_string() == "error: no file\n");
+}
+
+TEST_CASE("diagnostics: merge appends items and error counts, keeping files") {
+  Diagnostics base("base.textproto");
+  base.error("base error");
+  Diagnostics other("other.textproto");
+  other.warning("other warning");
+  other.error("other error", {9, 1});
+
+  base.merge(other);
+  CHECK(base.error_count() == 2);
+  CHECK(base.file() == "base.textproto");
+  CHECK(base.to_string() ==
+        "base.textproto: error: base error\n"
+        "other.textproto: warning: other warning\n"
+        "other.textproto:9:1: error: other error\n");
+  // The source is left as it was.
+  CHECK(other.items().size() == 2);
+  CHECK(other.error_count() == 1);
+
+  Diagnostics warnings_only;
+  warnings_only.warning("w");
+  Diagnostics target;
+  target.merge(warnings_only);
+  CHECK_FALSE(target.has_errors());
+  CHECK(target.items().size() == 1);
+}
+
+TEST_CASE("diagnostics: closest_match suggests likely typos only") {
+  const std::vector<std::string> channels = {"social", "web", "email", "search_ads"};
+  CHECK(closest_match("socail", channels) == "social");
+  CHECK(closest_match("webb", channels) == "web");
+  CHECK(closest_match("emial", channels) == "email");
+  CHECK(closest_match("search_ad", channels) == "search_ads");
+  CHECK(closest_match("social", channels) == "social");
+  // Too far from everything: no suggestion.
+  CHECK(closest_match("tv", channels).empty());
+  CHECK(closest_match("newspaper", channels).empty());
+  CHECK(closest_match("socail", {}).empty());
+  // The nearest wins; among equals, the first.
+  CHECK(closest_match("ab", {"abcd", "abc"}) == "abc");
+  CHECK(closest_match("cat", {"bat", "cap"}) == "bat");
+  // Long words allow more edits (a third of their length).
+  CHECK(closest_match("consideraton_pge", {"consideration_page"}) == "consideration_page");
+}
+
+TEST_CASE("diagnostics: number_text gives the shortest round-trip text") {
+  CHECK(number_text(1.7) == "1.7");
+  CHECK(number_text(0.5) == "0.5");
+  CHECK(number_text(-0.1) == "-0.1");
+  CHECK(number_text(5) == "5");
+  CHECK(number_text(0) == "0");
+  CHECK(number_text(0.1 + 0.2) == "0.30000000000000004");
+  CHECK(number_text(1e8) == "1e+08");
+  CHECK(number_text(2e13) == "2e+13");
+  CHECK(number_text(std::numeric_limits<double>::quiet_NaN()) == "nan");
+  CHECK(number_text(-std::numeric_limits<double>::quiet_NaN()) == "nan");
+  CHECK(number_text(std::numeric_limits<double>::infinity()) == "inf");
+  CHECK(number_text(-std::numeric_limits<double>::infinity()) == "-inf");
+  CHECK(std::stod(number_text(1.0 / 3)) == 1.0 / 3);
+}
+
+}  // namespace
+}  // namespace cjsim

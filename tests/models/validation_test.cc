@@ -1,1 +1,420 @@
+// validate_scenario at library level: one check per kind of problem, the
+// source locations it reports, warnings, and messages for applied variants.
+
+#include "models/validation.h"
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include <doctest/doctest.h>
+
+#include "models/variant.h"
+#include "tests/test_support.h"
+
+namespace cjsim {
+namespace {
+
+using testing::kSmallJourney;
+using testing::parse_text;
+
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
+
+std::string replaced(std::string text, std::string_view from, std::string_view to) {
+  size_t at = text.find(from);
+  REQUIRE_MESSAGE(at != std::string::npos, "edit not found: " << from);
+  return text.replace(at, from.size(), to);
+}
+
+std::string small_with(std::string_view from, std::string_view to) {
+  return replaced(kSmallJourney, from, to);
+}
+
+std::string small_plus(std::string_view extra) {
+  return std::string(kSmallJourney) + std::string(extra) + "\n";
+}
+
+struct Checked {
+  bool ok = false;
+  Diagnostics diagnostics;
+  std::string errors;    // every error message, one a line
+  std::string warnings;  // every warning message, one a line
+};
+
+Checked check(const v1::Scenario& scenario, std::string_view variant_name = {}) {
+  Checked c;
+  c.ok = validate_scenario(scenario, nullptr, c.diagnostics, variant_name);
+  for (const Diagnostic& d : c.diagnostics.items()) {
+    (d.severity == Severity::kError ? c.errors : c.warnings) += d.message + "\n";
+  }
+  return c;
+}
+
+Checked check(const std::string& text) { return check(parse_text(text)); }
+
+// Rejected with exactly one error, containing `message`.
+void check_one_error(const std::string& text, const std::string& message) {
+  Checked c = check(text);
+  INFO("errors:\n" << c.errors);
+  CHECK_FALSE(c.ok);
+  CHECK(c.diagnostics.error_count() == 1);
+  CHECK(contains(c.errors, message));
+}
+
+TEST_CASE("validation: the small journey and its variant are valid, without warnings") {
+  Checked c = check(std::string(kSmallJourney));
+  CHECK(c.ok);
+  CHECK(c.diagnostics.items().empty());
+
+  Diagnostics diagnostics;
+  std::optional<v1::Scenario> bold = apply_variant(parse_text(kSmallJourney), "bold", diagnostics);
+  REQUIRE(bold);
+  Checked applied = check(*bold, "bold");
+  CHECK(applied.ok);
+  CHECK(applied.diagnostics.items().empty());
+}
+
+TEST_CASE("validation: ids") {
+  check_one_error(small_with(R"(personas { id: "old")", R"(personas { id: "young")"),
+                  "duplicate persona id 'young' (first defined as personas[0])");
+  check_one_error(small_plus(R"(channels { id: "web" })"),
+                  "duplicate channel id 'web' (first defined as channels[1])");
+  check_one_error(small_plus(R"(touchpoints { id: "checkout" stage: LOYALTY channel: "web" })"),
+                  "duplicate touchpoint id 'checkout' (first defined as touchpoints[2])");
+  check_one_error(small_with(R"(id: "old")", R"(id: "old one")"),
+                  "persona 'old one' id: 'old one' may use only letters, digits, '_', '-' and '.'");
+  check_one_error(small_plus(R"(channels { id: "a->b" })"),
+                  "channel 'a->b' id: 'a->b' may use only");
+  check_one_error(small_plus(R"(channels { name: "TV" })"), "channels[2] id: missing");
+  check_one_error(small_plus(R"(edges { from: "pgae" to: "exit" })"),
+                  "edge 'pgae' -> 'exit' from: unknown touchpoint 'pgae' (did you mean 'page'?)");
+  check_one_error(small_plus(R"(edges { from: "page" to: "nowhere" })"),
+                  "edge 'page' -> 'nowhere' to: unknown touchpoint 'nowhere'");
+  check_one_error(small_plus(R"(edges { to: "exit" })"), "edges[3] from: missing");
+  check_one_error(small_with(R"(channel: "social")", R"(channel: "soical")"),
+                  "touchpoint 'ad' channel: unknown channel 'soical' (did you mean 'social'?)");
+  check_one_error(small_with("share: 0.4", R"(share: 0.4 channel_affinity { key: "tv" value: 1 })"),
+                  "persona 'old' channel_affinity['tv']: unknown channel 'tv'");
+}
+
+TEST_CASE("validation: numbers out of range, NaN and infinity") {
+  check_one_error(small_with("act_probability: 0.3", "act_probability: 1.7"),
+                  "touchpoint 'ad' cta.act_probability: 1.7 is not in [0, 1]");
+  check_one_error(small_with("act_probability: 0.3", "act_probability: nan"),
+                  "touchpoint 'ad' cta.act_probability: nan is not in [0, 1]");
+  check_one_error(small_with("act_probability: 0.3", "act_probability: -0.01"),
+                  "touchpoint 'ad' cta.act_probability: -0.01 is not in [0, 1]");
+  check_one_error(small_with(R"(channels { id: "web" })", R"(channels { id: "web" cpm: inf })"),
+                  "channel 'web' cpm: inf must be a finite number >= 0");
+  check_one_error(small_with("delay_days: 2", "delay_days: -inf"),
+                  "edge 'page' -> 'exit' delay_days: -inf must be a finite number >= 0");
+  check_one_error(small_with("weight: 3", "weight: nan"),
+                  "edge 'page' -> 'checkout' weight: nan must be a finite number >= 0");
+  check_one_error(
+      small_with(R"(channels { id: "web" })", R"(channels { id: "web" weekly_budget: -1 })"),
+      "channel 'web' weekly_budget: -1 must be a finite number >= 0");
+  check_one_error(
+      small_with(R"(channels { id: "web" })", R"(channels { id: "web" hill_shape: 0 })"),
+      "channel 'web' hill_shape: 0 must be > 0");
+  check_one_error(small_with("seed: 7", "seed: 7 confidence: 1.5"),
+                  "simulation.confidence: 1.5 is not in (0, 1)");
+}
+
+TEST_CASE("validation: hours") {
+  v1::Scenario s = parse_text(kSmallJourney);
+  v1::Persona* old = s.mutable_personas(1);
+  for (int h = 0; h < 23; ++h) old->add_active_hours(1);
+  Checked c = check(s);
+  CHECK(contains(c.errors,
+                 "persona 'old' active_hours: has 23 values; give none or one per hour (24)"));
+
+  old->add_active_hours(1);
+  CHECK(check(s).ok);
+  old->set_active_hours(7, -2);
+  c = check(s);
+  CHECK(c.diagnostics.error_count() == 1);
+  CHECK(contains(c.errors, "persona 'old' active_hours[7]: -2 must be a finite number >= 0"));
+
+  for (int h = 0; h < 24; ++h) old->set_active_hours(h, 0);
+  c = check(s);
+  CHECK(contains(c.errors, "persona 'old' active_hours: all 24 values are 0"));
+
+  old->clear_active_hours();
+  v1::Channel* web = s.mutable_channels(1);
+  for (int h = 0; h < 24; ++h) web->add_posting_hours(0);
+  c = check(s);
+  CHECK(c.diagnostics.error_count() == 1);
+  CHECK(contains(c.errors, "channel 'web' posting_hours: all 24 values are 0"));
+}
+
+TEST_CASE("validation: touchpoints, goals and the journey's structure") {
+  check_one_error(small_with(R"(id: "exit" stage: CONSIDERATION )", R"(id: "exit" )"),
+                  "touchpoint 'exit' stage: missing");
+  check_one_error(
+      small_with("cta { act_probability: 0.5 } ", ""),
+      "touchpoint 'page' cta.act_probability: missing; a touchpoint with outgoing edges");
+  check_one_error(small_with(R"(kind: "purchase")", R"(kind: "purchase!")"),
+                  "touchpoint 'checkout' goal.kind: 'purchase!' must be a lower-case word");
+  check_one_error("personas { id: \"all\" }", "no touchpoints: a journey needs at least one");
+  check_one_error(small_with("entry_weight: 1", "entry_weight: 0"),
+                  "no entry touchpoint: give at least one touchpoint (on an enabled channel)");
+  check_one_error(small_with(R"(goal { kind: "purchase" value: 40 } )", ""),
+                  "no goal: mark at least one touchpoint with a goal");
+
+  // The goal is cut off: an error, and a warning for the touchpoint itself.
+  Checked c = check(small_with(R"(edges { from: "page" to: "checkout" weight: 3 })", ""));
+  CHECK_FALSE(c.ok);
+  CHECK(c.diagnostics.error_count() == 1);
+  CHECK(contains(c.errors, "no goal touchpoint can be reached from any entry touchpoint"));
+  CHECK(contains(c.warnings, "touchpoint 'checkout' cannot be reached from any entry touchpoint"));
+
+  v1::Scenario none = parse_text(kSmallJourney);
+  none.clear_personas();
+  c = check(none);
+  CHECK(contains(c.errors, "no personas: define at least one"));
+}
+
+TEST_CASE("validation: sizes") {
+  auto with_simulation = [](const std::string& fields) {
+    return small_with("simulation { horizon_days: 30 agents: 2000 replications: 4 seed: 7 }",
+                      "simulation { " + fields + " }");
+  };
+  Checked c = check(with_simulation("horizon_days: 3650 agents: 300000000 replications: 100"));
+  CHECK(c.diagnostics.error_count() == 1);
+  CHECK(contains(c.errors,
+                 "= 1.095e+14 agent-days, over the budget of 2e+13 (about 304 core-hours)"));
+  check_one_error(with_simulation("agents: 400000000"),
+                  "simulation.agents: 400000000 is not in [1, 357913941]; agent state takes 24 "
+                  "bytes per agent, so 8.9 GiB would be needed (budget 8 GiB)");
+  check_one_error(with_simulation("replications: 1"), "simulation.replications: 1 is not in [2, ");
+  check_one_error(with_simulation("confidence: 0"), "simulation.confidence: 0 is not in (0, 1)");
+
+  // Too few agents is not a memory problem.
+  c = check(with_simulation("agents: 0"));
+  CHECK(contains(c.errors, "simulation.agents: 0 is not in [1, 357913941]"));
+  CHECK_FALSE(contains(c.errors, "GiB"));
+
+  // Defaults fill in what the file leaves out.
+  CHECK(check(with_simulation("")).ok);
+}
+
+TEST_CASE("validation: personas' shares and responsiveness") {
+  check_one_error(small_with("share: 0.4 ", ""),
+                  "persona 'old' share: missing; set a share on every persona or on none");
+  check_one_error(replaced(small_with("share: 0.6", "share: 0"), "share: 0.4", "share: 0"),
+                  "personas: shares sum to 0; at least one must be positive");
+  check_one_error(small_with(R"(key: "decision")", R"(key: "purchase")"),
+                  "persona 'young' responsiveness['purchase']: unknown stage");
+  // Enum spellings name stages too.
+  CHECK(check(small_with(R"(key: "decision")", R"(key: "DECISION")")).ok);
+
+  // Shares that do not sum to 1 are normalised, with a warning.
+  Checked c = check(small_with("share: 0.4", "share: 0.6"));
+  CHECK(c.ok);
+  CHECK(c.diagnostics.error_count() == 0);
+  CHECK(contains(c.warnings, "persona shares sum to 1.2, not 1; they are normalised"));
+
+  // No shares at all: equal shares, nothing to say.
+  c = check(replaced(small_with("share: 0.6 ", ""), "share: 0.4 ", ""));
+  CHECK(c.ok);
+  CHECK(c.diagnostics.items().empty());
+
+  v1::Scenario crowd = parse_text(kSmallJourney);
+  crowd.clear_personas();
+  for (int p = 0; p < 256; ++p) crowd.add_personas()->set_id("p" + std::to_string(p));
+  CHECK(contains(check(crowd).errors, "personas: 256 defined; at most 255"));
+}
+
+TEST_CASE("validation: variant definitions") {
+  check_one_error(
+      small_plus(
+          R"(variants { name: "hot" cta_changes { touchpoint: "page" act_probability_scale: 2.5 } })"),
+      "variant 'hot' cta_changes[0]: act_probability 0.5 x 2.5 = 1.25 is not in [0, 1]");
+  check_one_error(
+      small_plus(R"(variants { name: "bold" cta_changes { touchpoint: "page" label: "Go" } })"),
+      "duplicate variant name 'bold'");
+  check_one_error(small_plus(R"(variants { name: "noop" cta_changes { touchpoint: "page" } })"),
+                  "variant 'noop' cta_changes[0]: changes nothing");
+  check_one_error(small_plus(R"(variants { name: "noop" channel_changes { channel: "web" } })"),
+                  "variant 'noop' channel_changes[0]: changes nothing");
+  check_one_error(
+      small_plus(R"(variants { name: "x" channel_changes { channel: "tv" enabled: false } })"),
+      "variant 'x' channel_changes[0] channel: unknown channel 'tv'");
+  check_one_error(
+      small_with(R"(touchpoint: "ad")", R"(touchpoint: "checkuot")"),
+      "variant 'bold' cta_changes[0] touchpoint: unknown touchpoint 'checkuot' (did you "
+      "mean 'checkout'?)");
+  // A label alone, or enabled alone, is a change.
+  CHECK(check(small_plus(
+                  R"(variants { name: "relabel" cta_changes { touchpoint: "ad" label: "Go" } })"))
+            .ok);
+  CHECK(check(small_plus(
+                  R"(variants { name: "off" channel_changes { channel: "web" enabled: false } })"))
+            .ok);
+}
+
+TEST_CASE("validation: a closed same-session loop acted on with certainty is refused") {
+  // exit -> spin_a <-> spin_b, both acted on with probability 1, no way out.
+  const std::string spin_b =
+      R"(touchpoints { id: "spin_b" stage: CONSIDERATION channel: "web" cta { act_probability: 1 } })";
+  const std::string back = R"(edges { from: "spin_b" to: "spin_a" })";
+  const std::string looping = small_with(
+      R"(touchpoints { id: "exit" stage: CONSIDERATION channel: "web" })",
+      R"(touchpoints { id: "exit" stage: CONSIDERATION channel: "web" cta { act_probability: 0.1 } }
+touchpoints { id: "spin_a" stage: CONSIDERATION channel: "web" cta { act_probability: 1 } }
+)" + spin_b +
+          R"(
+edges { from: "exit" to: "spin_a" }
+edges { from: "spin_a" to: "spin_b" }
+)" + back);
+
+  Checked c = check(looping);
+  INFO("errors:\n" << c.errors);
+  CHECK_FALSE(c.ok);
+  CHECK(c.diagnostics.error_count() == 1);
+  CHECK(contains(c.errors,
+                 "a walk entering {'spin_a', 'spin_b'} never ends: the edges only "
+                 "lead around this loop, in the same session, and persona 'young' acts "
+                 "on every CTA in it with probability 1"));
+
+  // Any way for the walk to end makes it an ordinary loop.
+  CHECK(check(looping + "\nedges { from: \"spin_b\" to: \"checkout\" }").ok);
+  CHECK(check(replaced(looping, back, R"(edges { from: "spin_b" to: "spin_a" delay_days: 0.5 })"))
+            .ok);
+  CHECK(check(replaced(looping, spin_b,
+                       replaced(spin_b, "act_probability: 1", "act_probability: 0.999")))
+            .ok);
+}
+
+TEST_CASE("validation: a loop that only one persona's responsiveness makes certain") {
+  // spin is a DECISION touchpoint acted on with 0.9; 'young' multiplies
+  // decision CTAs by 1.2, so for them it is certain.
+  std::string text = small_plus(R"(
+touchpoints { id: "spin" stage: DECISION channel: "web" cta { act_probability: 0.9 } }
+edges { from: "spin" to: "spin" })");
+  Checked c = check(text);
+  CHECK_FALSE(c.ok);
+  CHECK(contains(c.errors, "a walk entering {'spin'} never ends"));
+  CHECK(contains(c.errors, "persona 'young' acts on every CTA in it with probability 1"));
+  CHECK(c.diagnostics.error_count() == 1);  // once, not once per persona
+
+  CHECK(check(replaced(text, "value: 1.2", "value: 1.1")).ok);  // 0.99: it ends
+}
+
+TEST_CASE("validation: every never-ending loop is reported") {
+  Checked c = check(small_plus(R"(
+touchpoints { id: "spin_a" stage: AWARENESS channel: "web" cta { act_probability: 1 } }
+touchpoints { id: "spin_b" stage: AWARENESS channel: "web" cta { act_probability: 1 } }
+edges { from: "spin_a" to: "spin_a" }
+edges { from: "spin_b" to: "spin_b" })"));
+  INFO("errors:\n" << c.errors);
+  CHECK(c.diagnostics.error_count() == 2);
+  CHECK(contains(c.errors, "{'spin_a'} never ends"));
+  CHECK(contains(c.errors, "{'spin_b'} never ends"));
+}
+
+TEST_CASE(
+    "validation: an edge into a switched-off channel ends the walk, so a loop with one is not "
+    "closed") {
+  // spin loops on itself, but also leads to a touchpoint of the channel 'tv',
+  // which the variant switches off: the walk ends there.
+  std::string text = small_plus(R"(
+channels { id: "tv" }
+touchpoints { id: "spin" stage: CONSIDERATION channel: "web" cta { act_probability: 1 } }
+touchpoints { id: "ad_tv" stage: CONSIDERATION channel: "tv" }
+edges { from: "spin" to: "spin" }
+edges { from: "spin" to: "ad_tv" }
+variants { name: "no_tv" channel_changes { channel: "tv" enabled: false } })");
+  CHECK(check(text).ok);
+  Diagnostics diagnostics;
+  std::optional<v1::Scenario> no_tv = apply_variant(parse_text(text), "no_tv", diagnostics);
+  REQUIRE(no_tv);
+  Checked c = check(*no_tv, "no_tv");
+  INFO("errors:\n" << c.errors);
+  CHECK(c.ok);
+}
+
+TEST_CASE("validation: with a source map, errors point at the line and column") {
+  const std::string text = small_with("act_probability: 0.5", "act_probability: 1.5");
+  Diagnostics diagnostics;
+  std::optional<LoadedScenario> loaded =
+      parse_scenario(text, ScenarioFormat::kText, "s.textproto", diagnostics);
+  REQUIRE(loaded);
+  CHECK_FALSE(validate_scenario(loaded->scenario, loaded->source_map.get(), diagnostics));
+  REQUIRE(diagnostics.items().size() == 1);
+  const Diagnostic& d = diagnostics.items()[0];
+  CHECK(d.file == "s.textproto");
+  CHECK(d.location.line == 9);
+  CHECK(d.location.column ==
+        1 + static_cast<int>(
+                std::string_view(
+                    R"(touchpoints { id: "page" stage: CONSIDERATION channel: "web" cta { )")
+                    .size()));
+  CHECK(format_diagnostic(d) ==
+        "s.textproto:9:68: error: touchpoint 'page' cta.act_probability: 1.5 is not in [0, 1]");
+
+  // A field that was not written points at its enclosing message.
+  Diagnostics missing;
+  loaded = parse_scenario(small_with(R"(id: "exit" stage: CONSIDERATION )", R"(id: "exit" )"),
+                          ScenarioFormat::kText, "s.textproto", missing);
+  REQUIRE(loaded);
+  validate_scenario(loaded->scenario, loaded->source_map.get(), missing);
+  REQUIRE(missing.items().size() == 1);
+  CHECK(missing.items()[0].location.line == 11);
+  CHECK(missing.items()[0].location.column == 1);
+
+  // Without a map there is no location, only the entity and field.
+  Diagnostics unmapped;
+  validate_scenario(parse_text(text), nullptr, unmapped);
+  REQUIRE(unmapped.items().size() == 1);
+  CHECK_FALSE(unmapped.items()[0].location.known());
+}
+
+TEST_CASE("validation: with a variant name, messages say which variant") {
+  const std::string text = small_with("act_probability: 0.3", "act_probability: 1.7");
+  Diagnostics diagnostics;
+  std::optional<LoadedScenario> loaded =
+      parse_scenario(text, ScenarioFormat::kText, "s.textproto", diagnostics);
+  REQUIRE(loaded);
+  CHECK_FALSE(validate_scenario(loaded->scenario, loaded->source_map.get(), diagnostics, "x"));
+  REQUIRE(diagnostics.items().size() == 1);
+  const Diagnostic& d = diagnostics.items()[0];
+  CHECK(d.message == "with variant 'x': touchpoint 'ad' cta.act_probability: 1.7 is not in [0, 1]");
+  // The applied scenario is not the file: no line to point at.
+  CHECK_FALSE(d.location.known());
+
+  // Variant definitions are checked only for the scenario itself.
+  Checked c = check(
+      parse_text(small_plus(R"(variants { name: "noop" cta_changes { touchpoint: "page" } })")),
+      "x");
+  CHECK(c.ok);
+}
+
+}  // namespace
+}  // namespace cjsim
+
+namespace cjsim {
+namespace {
+
+TEST_CASE("validation: a variant reports only the warnings it adds") {
+  // Shares summing to 1.1 warn in the scenario itself; switching the web
+  // channel off adds unreachable touchpoints, which only the variant reports.
+  std::string text = testing::kSmallJourney;
+  text.replace(text.find("share: 0.4"), 10, "share: 0.5");
+  text += R"pb(variants { name: "quiet_web" channel_changes { channel: "social" weekly_budget: 0 } })pb";
+  v1::Scenario scenario = testing::parse_text(text);
+  Diagnostics diagnostics;
+  auto same = apply_and_validate_variant(scenario, "quiet_web", diagnostics);
+  REQUIRE(same.has_value());
+  CHECK(diagnostics.items().empty());  // the shares warning is the scenario's, not the variant's
+
+  Diagnostics unknown;
+  CHECK_FALSE(apply_and_validate_variant(scenario, "nope", unknown).has_value());
+  CHECK(unknown.has_errors());
+}
+
+}  // namespace
+}  // namespace cjsim

@@ -4,7 +4,6 @@
 
 #include "models/limits.h"
 #include "models/validation.h"
-#include "models/variant.h"
 
 namespace cjsim::cli {
 
@@ -50,9 +49,8 @@ std::optional<v1::Scenario> prepare_scenario(const std::string& path,
   bool ok = validate_scenario(loaded->scenario, loaded->source_map.get(), diagnostics);
   std::optional<v1::Scenario> result;
   if (ok && !variant.empty()) {
-    result = apply_variant(loaded->scenario, variant, diagnostics);
-    if (result) ok = validate_scenario(*result, nullptr, diagnostics, variant);
-    else ok = false;
+    result = apply_and_validate_variant(loaded->scenario, variant, diagnostics);
+    ok = result.has_value();
   } else if (ok) {
     result = std::move(loaded->scenario);
     result->clear_variants();

@@ -5,7 +5,6 @@
 #include <string>
 
 #include "models/validation.h"
-#include "models/variant.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/scenario_input.h"
@@ -27,9 +26,7 @@ int validate(const ValidateOptions& options) {
   // Each variant must also give a valid scenario once applied.
   if (ok) {
     for (const v1::Variant& variant : loaded->scenario.variants()) {
-      std::optional<v1::Scenario> applied =
-          apply_variant(loaded->scenario, variant.name(), diagnostics);
-      if (!applied || !validate_scenario(*applied, nullptr, diagnostics, variant.name())) {
+      if (!apply_and_validate_variant(loaded->scenario, variant.name(), diagnostics)) {
         ok = false;
       }
     }
