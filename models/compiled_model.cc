@@ -165,7 +165,9 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
     m.persona_ids.push_back(p.id());
     m.persona_share.push_back(shares_given ? p.share() : 1.0);
     share_total += m.persona_share.back();
-    m.persona_forgetting.push_back(formulas::daily_forgetting(p.memory_half_life_days()));
+    const double f = formulas::daily_forgetting(p.memory_half_life_days());
+    m.persona_forgetting.push_back(f);
+    m.persona_forgetting_scale.push_back(f > 0 && f < 1 ? 1.0 / std::log1p(-f) : 0.0);
   }
   for (double& s : m.persona_share) s /= share_total;
   m.persona_first_agent = allocate_agents(m.persona_share, m.settings.agents);

@@ -77,7 +77,8 @@ struct CompiledModel {
   std::vector<std::string> persona_ids;
   std::vector<double> persona_share;         // normalised
   std::vector<int64_t> persona_first_agent;  // size personas + 1
-  std::vector<double> persona_forgetting;    // daily probability
+  std::vector<double> persona_forgetting;    // daily probability f
+  std::vector<double> persona_forgetting_scale;  // 1 / ln(1 - f); 0 if f is 0 or 1
   std::vector<PersonaExposure> exposure;     // per persona
 
   // --- channels -----------------------------------------------------------

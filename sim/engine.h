@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "models/compiled_model.h"
@@ -27,9 +28,9 @@ namespace cjsim {
 // the daily scan). Days are integers; kNever is "not scheduled".
 struct AgentRecord {
   int32_t next_exposure;
-  int32_t pending_day;  // day of a delayed return to pending_touchpoint
-  int32_t pending_touchpoint;
-  int32_t forget_day;
+  int32_t pending_day;         // day of a delayed return to pending_touchpoint
+  int32_t pending_touchpoint;  // or kEntry: the single-journey entry
+  int32_t last_touch;          // last day exposed or in a session; -1 = never
   uint8_t persona;
   uint8_t stage;      // current stage; 0 = unaware
   uint8_t max_stage;  // furthest stage ever reached
@@ -40,17 +41,29 @@ static_assert(sizeof(AgentRecord) == 20);
 class Engine {
  public:
   static constexpr int32_t kNever = INT32_MAX;
-  static constexpr int64_t kBlockAgents = 4096;
+  static constexpr int32_t kEntry = -2;  // pending_touchpoint: pick an entry
+  static constexpr int64_t kBlockAgents = 4096;  // fits a uint16_t offset
   // A session longer than this is cut (counted in truncated_sessions);
   // validation refuses loops that could never end, so this is a backstop.
   static constexpr int kMaxSessionSteps = 1 << 20;
 
   explicit Engine(const CompiledModel& model) : model_(model) {}
 
+  // Agent state for one replication, kept between replications so that
+  // its memory is not faulted in afresh each time. One per running
+  // replication; not shared between threads.
+  struct Workspace {
+    std::unique_ptr<AgentRecord[]> records;
+    std::unique_ptr<int32_t[]> next_event;
+    size_t capacity = 0;
+  };
+
   // Runs one replication, spreading agent blocks over the current task arena.
   // `progress`, when given, is incremented once per simulated day.
+  // `workspace`, when given, is reused (and grown if needed).
   ReplicationCounts run_replication(int replication,
-                                    std::atomic<uint64_t>* progress = nullptr) const;
+                                    std::atomic<uint64_t>* progress = nullptr,
+                                    Workspace* workspace = nullptr) const;
 
   // Runs replications [first, first + count) in parallel in the current
   // arena; results in replication order.
@@ -59,17 +72,16 @@ class Engine {
 
  private:
   struct Context;
-  void initialize(Context& context, int64_t agent, AgentRecord& record,
+  void initialize(const Context& context, int64_t agent, int persona, AgentRecord& record,
                   int32_t& next_event) const;
-  void process(Context& context, int64_t agent, int32_t day, AgentRecord& record,
+  void process(const Context& context, int64_t agent, int32_t day, AgentRecord& record,
                int32_t& next_event, ReplicationCounts& counts) const;
-  void session(Context& context, int64_t agent, int32_t day, int index, int start,
+  void session(const Context& context, int32_t day, uint64_t seed_lane, int index, int start,
                const LandingTable* landing, AgentRecord& record,
                ReplicationCounts& counts) const;
-  int32_t next_exposure_day(const Context& context, int64_t agent, int persona,
-                            int32_t after_day) const;
-  int32_t next_forget_day(const Context& context, int64_t agent, const AgentRecord& record,
-                          int32_t day) const;
+  int32_t next_exposure_day(const Context& context, int persona, int32_t after_day,
+                            uint64_t bits) const;
+  void forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) const;
 
   const CompiledModel& model_;
 };

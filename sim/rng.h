@@ -9,11 +9,13 @@
 // variants draw the same numbers for the same (replication, agent, day),
 // which gives common random numbers for free.
 //
-// Within a session, where one Philox block per step would cost about twice a
-// fast generator's draw, the block seeds an xoshiro256++ generator (Blackman
-// & Vigna 2021, "Scrambled linear pseudorandom number generators", ACM TOMS
-// 47(4)) that makes the session's draws. All types are plain values; use one
-// per thread.
+// The engine takes one Philox block per agent and day on which something
+// happens to it; each of the block's four 64-bit lanes serves one purpose
+// (Lane). Where a purpose needs more draws, SplitMix64 expands its lane; a
+// session's draws come from an xoshiro256++ generator (Blackman & Vigna
+// 2021, "Scrambled linear pseudorandom number generators", ACM TOMS 47(4))
+// seeded from the session lane, since one Philox block per step would cost
+// several fast draws. All types are plain values; use one per thread.
 #ifndef CJSIM_SIM_RNG_H_
 #define CJSIM_SIM_RNG_H_
 
@@ -24,13 +26,20 @@
 
 namespace cjsim::rng {
 
-// Named streams: one per purpose, fixed numbers (never assign by order).
+// Named streams (fixed numbers; never assigned by order).
 enum class Stream : uint64_t {
-  kEntry = 1,            // single-journey entry touchpoint, day 0
-  kExposureGap = 2,      // day of the next exposure
-  kExposureSources = 3,  // which channels expose on an exposure day
-  kSession = 4,          // landing, acts, edges and delays of one session
-  kForget = 5,           // day of the next fall back a stage
+  kStart = 1,  // before day 0: the day of the first exposure (lane 0)
+  kDay = 2,    // one block per agent and day it is processed; lanes below
+};
+
+// The purposes of the four 64-bit lanes of a (agent, kDay, day) block. Each
+// purpose always reads its own lane, so a change elsewhere in a variant
+// leaves its draws alone (common random numbers).
+enum Lane : int {
+  kLaneExposureGap = 0,      // the day of the next exposure
+  kLaneForgetting = 1,       // stage fall-backs since the last touch (SplitMix64)
+  kLaneExposureSources = 2,  // which channels expose today (SplitMix64)
+  kLaneSessions = 3,         // seeds of today's sessions
 };
 
 using Block = std::array<uint64_t, 4>;
@@ -78,28 +87,30 @@ class Xoshiro256pp {
   Block s_;
 };
 
-// A short sequence of uniforms from consecutive Philox blocks of one
-// (seed, replication, agent, stream, day): four per block.
-class Uniforms {
+// SplitMix64 (Steele, Lea & Flood 2014, "Fast splittable pseudorandom
+// number generators", OOPSLA): expands one 64-bit lane into a short
+// sequence, and seeds xoshiro as its authors recommend.
+class SplitMix64 {
  public:
-  Uniforms(uint64_t seed, uint64_t replication, uint64_t agent, Stream stream, uint64_t day)
-      : seed_(seed), replication_(replication), agent_(agent), stream_(stream), day_(day) {}
-  double next() {
-    if (used_ == 4) {
-      block_ = philox(seed_, replication_, agent_, stream_, day_, index_++);
-      used_ = 0;
-    }
-    return open_unit(block_[used_++]);
+  explicit SplitMix64(uint64_t state) : state_(state) {}
+  uint64_t operator()() {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
   }
+  double next_unit() { return open_unit((*this)()); }
 
  private:
-  uint64_t seed_, replication_, agent_;
-  Stream stream_;
-  uint64_t day_;
-  uint64_t index_ = 0;
-  Block block_{};
-  int used_ = 4;
+  uint64_t state_;
 };
+
+// The generator of session `index` of a day: words 4 index .. 4 index + 3
+// of the SplitMix64 sequence of the day's session lane.
+inline Xoshiro256pp session_generator(uint64_t session_lane, uint64_t index) {
+  SplitMix64 expand(session_lane + 4 * index * 0x9e3779b97f4a7c15ull);
+  return Xoshiro256pp({expand(), expand(), expand(), expand()});
+}
 
 }  // namespace cjsim::rng
 

@@ -36,17 +36,33 @@ TEST_CASE("rng: xoshiro256++ matches the reference implementation") {
   CHECK(x() == 3591011842654386ull);
 }
 
+TEST_CASE("rng: SplitMix64 matches the reference implementation") {
+  // Outputs of Vigna's splitmix64.c seeded with 1234567.
+  SplitMix64 s(1234567);
+  CHECK(s() == 6457827717110365317ull);
+  CHECK(s() == 3203168211198807973ull);
+  CHECK(s() == 9817491932198370423ull);
+}
+
+TEST_CASE("rng: sessions of one day get distinct generators") {
+  Xoshiro256pp a = session_generator(42, 0), b = session_generator(42, 1);
+  Xoshiro256pp again = session_generator(42, 0);
+  const uint64_t first = a();
+  CHECK(first != b());
+  CHECK(first == again());
+}
+
 TEST_CASE("rng: every part of a draw's identity changes the draw") {
-  const Block base = philox(1, 2, 3, Stream::kSession, 5, 6);
+  const Block base = philox(1, 2, 3, Stream::kDay, 5, 6);
   std::set<uint64_t> seen = {base[0]};
-  seen.insert(philox(9, 2, 3, Stream::kSession, 5, 6)[0]);
-  seen.insert(philox(1, 9, 3, Stream::kSession, 5, 6)[0]);
-  seen.insert(philox(1, 2, 9, Stream::kSession, 5, 6)[0]);
-  seen.insert(philox(1, 2, 3, Stream::kForget, 5, 6)[0]);
-  seen.insert(philox(1, 2, 3, Stream::kSession, 9, 6)[0]);
-  seen.insert(philox(1, 2, 3, Stream::kSession, 5, 9)[0]);
+  seen.insert(philox(9, 2, 3, Stream::kDay, 5, 6)[0]);
+  seen.insert(philox(1, 9, 3, Stream::kDay, 5, 6)[0]);
+  seen.insert(philox(1, 2, 9, Stream::kDay, 5, 6)[0]);
+  seen.insert(philox(1, 2, 3, Stream::kStart, 5, 6)[0]);
+  seen.insert(philox(1, 2, 3, Stream::kDay, 9, 6)[0]);
+  seen.insert(philox(1, 2, 3, Stream::kDay, 5, 9)[0]);
   CHECK(seen.size() == 7);
-  CHECK(philox(1, 2, 3, Stream::kSession, 5, 6) == base);  // and nothing else does
+  CHECK(philox(1, 2, 3, Stream::kDay, 5, 6) == base);  // and nothing else does
 }
 
 TEST_CASE("rng: uniforms are strictly inside (0, 1) and cover it evenly") {
@@ -55,10 +71,10 @@ TEST_CASE("rng: uniforms are strictly inside (0, 1) and cover it evenly") {
   CHECK(open_unit32(0) > 0);
   CHECK(open_unit32(0xffffffffull) < 1);
   // Mean of many uniforms: 1/2 within 4.5 standard errors (sd 1/sqrt(12)).
-  Uniforms u(7, 0, 1, Stream::kExposureSources, 3);
+  SplitMix64 u(7);
   const int n = 100000;
   double sum = 0;
-  for (int i = 0; i < n; ++i) sum += u.next();
+  for (int i = 0; i < n; ++i) sum += u.next_unit();
   CHECK(std::abs(sum / n - 0.5) < 4.5 * 0.288675 / std::sqrt(n));
 }
 
