@@ -199,7 +199,7 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
     m.nodes[u] = {0, -1, static_cast<uint8_t>(tp.stage()), static_cast<uint8_t>(tp.has_goal()),
                   static_cast<uint8_t>(m.channel_enabled[channel])};
   }
-  m.act_threshold.resize(static_cast<size_t>(personas) * touchpoints);
+  std::vector<uint64_t> act_threshold(static_cast<size_t>(personas) * touchpoints);
   m.act_probability.resize(static_cast<size_t>(personas) * touchpoints);
   for (int p = 0; p < personas; ++p) {
     for (int u = 0; u < touchpoints; ++u) {
@@ -208,7 +208,7 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
                                                      responsiveness_at(scenario.personas(p), tp.stage()));
       size_t at = static_cast<size_t>(p) * touchpoints + u;
       m.act_probability[at] = a;
-      m.act_threshold[at] = static_cast<uint64_t>(std::llround(a * 4294967296.0));
+      act_threshold[at] = static_cast<uint64_t>(std::llround(a * 4294967296.0));
     }
   }
 
@@ -244,6 +244,11 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
       c.alias += first_edge;
       m.edge_columns.push_back(c);
     }
+  }
+
+  m.persona_nodes.resize(act_threshold.size());
+  for (size_t at = 0; at < act_threshold.size(); ++at) {
+    m.persona_nodes[at] = {act_threshold[at], m.nodes[at % touchpoints]};
   }
 
   // Landing tables per (channel, stage), and the single-journey entry.

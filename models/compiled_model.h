@@ -19,13 +19,21 @@
 
 namespace cjsim {
 
-// A touchpoint as the walk sees it (8 bytes).
+// A touchpoint (8 bytes).
 struct WalkNode {
   uint32_t column_begin;  // first of its edge alias columns
   int8_t log2_columns;    // -1: no outgoing edges
   uint8_t stage;          // cjsim.v1.Stage
   uint8_t is_goal;
   uint8_t enabled;
+};
+
+// A touchpoint as one persona's walk sees it (16 bytes): the node with the
+// persona's act threshold a_p(u) * 2^32, so that acting is
+// (bits >> 32) < act_threshold and a step needs one load for both.
+struct PersonaNode {
+  uint64_t act_threshold;
+  WalkNode node;
 };
 
 // An outgoing edge as the walk sees it.
@@ -92,8 +100,7 @@ struct CompiledModel {
   std::vector<int32_t> touchpoint_channel;
   std::vector<double> touchpoint_value;  // goal value; 0 without a goal
   std::vector<WalkNode> nodes;
-  // [persona * touchpoints + u]: a_p(u) * 2^32, so acting is (bits >> 32) < it.
-  std::vector<uint64_t> act_threshold;
+  std::vector<PersonaNode> persona_nodes;  // [persona * touchpoints + u]
   std::vector<AliasColumn> edge_columns;  // primary/alias index walk_edges
   std::vector<WalkEdge> walk_edges;
   // Exact form: [persona * touchpoints + u] a_p(u), and edges in CSR order.

@@ -77,24 +77,21 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   }
 }
 
-void Engine::session(const Context& context, int32_t day, uint64_t seed_lane, int index,
+[[gnu::always_inline]] inline void Engine::session(const Context& context, int32_t day,
+                                                 uint64_t seed_lane, int index,
                      int start, const LandingTable* landing, AgentRecord& record,
                      ReplicationCounts& counts) const {
-  rng::Xoshiro256pp random = rng::session_generator(seed_lane, static_cast<uint64_t>(index));
+  rng::SplitMix64 random = rng::session_generator(seed_lane, static_cast<uint64_t>(index));
   uint32_t u = landing == nullptr
                    ? static_cast<uint32_t>(start)
                    : alias_pick(&model_.landing_columns[landing->column_begin],
                                 landing->log2_columns, random());
   // The walk works on locals: stores through AgentRecord's bytes would make
   // the compiler reload every pointer after each one.
-  const size_t touchpoints = model_.nodes.size();
-  const uint64_t* act_threshold = &model_.act_threshold[record.persona * touchpoints];
-  const WalkNode* nodes = model_.nodes.data();
+  const PersonaNode* nodes = &model_.persona_nodes[record.persona * model_.nodes.size()];
   const AliasColumn* columns = model_.edge_columns.data();
   const WalkEdge* edges = model_.walk_edges.data();
-  uint64_t* visits = counts.touchpoint_visits.data();
-  uint64_t* acts = counts.touchpoint_acts.data();
-  uint64_t* conversions = counts.touchpoint_conversions.data();
+  TouchpointCounts* tally = counts.touchpoints.data();
   uint8_t stage = record.stage;
   uint8_t flags = record.flags;
   int steps = 0;
@@ -105,19 +102,20 @@ void Engine::session(const Context& context, int32_t day, uint64_t seed_lane, in
       break;
     }
     ++steps;
-    ++visits[u];
-    const WalkNode node = nodes[u];
+    ++tally[u].visits;
+    const PersonaNode here = nodes[u];
+    const WalkNode node = here.node;
     stage = std::max(stage, node.stage);
     if (node.is_goal) {
-      ++conversions[u];
+      ++tally[u].conversions;
       ++converted;
       stage = kLoyalty;
     }
     // High 32 bits decide the act, low 32 the delay; a second draw picks the
     // edge (column from its high bits, coin from its low 32).
     const uint64_t act_bits = random();
-    if ((act_bits >> 32) >= act_threshold[u]) break;
-    ++acts[u];
+    if ((act_bits >> 32) >= here.act_threshold) break;
+    ++tally[u].acts;
     if (node.log2_columns < 0) break;
     const uint32_t e = alias_pick(columns + node.column_begin, node.log2_columns, random());
     const WalkEdge edge = edges[e];
@@ -152,9 +150,9 @@ void Engine::session(const Context& context, int32_t day, uint64_t seed_lane, in
   ++counts.sessions;
 }
 
-void Engine::process(const Context& context, int64_t agent, int32_t day, AgentRecord& record,
-                     int32_t& next_event, ReplicationCounts& counts) const {
-  const rng::Block block = context.day_block(agent, day);
+void Engine::process(const Context& context, int32_t day, const rng::Block& block,
+                     AgentRecord& record, int32_t& next_event,
+                     ReplicationCounts& counts) const {
   int session_index = 0;
   if (record.pending_day == day) {
     // Mid-journey until now, so nothing was forgotten.
@@ -199,6 +197,27 @@ void Engine::process(const Context& context, int64_t agent, int32_t day, AgentRe
   next_event = std::min(record.pending_day, record.next_exposure);
 }
 
+int32_t Engine::process_due(const Context& context, int64_t first, const uint16_t* due,
+                            int count, int32_t day, AgentRecord* records, int32_t* next_event,
+                            ReplicationCounts& counts) const {
+  // The day's Philox blocks are computed a batch at a time in a tight loop,
+  // where they pipeline, rather than each at the head of its agent's work,
+  // where every one would cost its full latency.
+  constexpr int kBatch = 64;
+  std::array<rng::Block, kBatch> blocks;
+  int32_t earliest = kNever;
+  for (int start = 0; start < count; start += kBatch) {
+    const int n = std::min(kBatch, count - start);
+    for (int k = 0; k < n; ++k) blocks[k] = context.day_block(first + due[start + k], day);
+    for (int k = 0; k < n; ++k) {
+      const int64_t i = first + due[start + k];
+      process(context, day, blocks[k], records[i], next_event[i], counts);
+      earliest = std::min(earliest, next_event[i]);
+    }
+  }
+  return earliest;
+}
+
 ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>* progress,
                                           Workspace* workspace) const {
   const int64_t agents = model_.settings.agents;
@@ -232,16 +251,23 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
   // Start every agent, and run its day 0 while its state is in cache.
   for_blocks([&](int64_t b) {
     ReplicationCounts& counts = partial.local();
-    const int64_t end = std::min(agents, (b + 1) * kBlockAgents);
-    int32_t earliest = kNever;
-    int persona = model_.persona_of(b * kBlockAgents);
-    for (int64_t i = b * kBlockAgents; i < end; ++i) {
+    const int64_t begin = b * kBlockAgents;
+    const int64_t end = std::min(agents, begin + kBlockAgents);
+    std::array<uint16_t, kBlockAgents> due;  // filled up to count
+    int count = 0;
+    int32_t earliest = kNever;  // over the agents not due
+    int persona = model_.persona_of(begin);
+    for (int64_t i = begin; i < end; ++i) {
       while (i >= model_.persona_first_agent[persona + 1]) ++persona;
       initialize(context, i, persona, records[i], next_event[i]);
-      if (next_event[i] == 0) process(context, i, 0, records[i], next_event[i], counts);
-      earliest = std::min(earliest, next_event[i]);
+      if (next_event[i] == 0) {
+        due[count++] = static_cast<uint16_t>(i - begin);
+      } else {
+        earliest = std::min(earliest, next_event[i]);
+      }
     }
-    block_next[b] = earliest;
+    block_next[b] = std::min(
+        earliest, process_due(context, begin, due.data(), count, 0, records, next_event, counts));
   });
   if (progress != nullptr) progress->fetch_add(1, std::memory_order_relaxed);
 
@@ -254,22 +280,21 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
       // The agents due today are a sparse few of a large array: find them
       // all first and prefetch their records, so that the cache misses
       // overlap instead of costing a memory latency each.
-      std::array<uint16_t, kBlockAgents> due;
+      std::array<uint16_t, kBlockAgents> due;  // filled up to count
       int count = 0;
+      int32_t earliest = kNever;  // over the agents not due
       for (int64_t i = begin; i < end; ++i) {
-        if (next_event[i] != day) continue;
+        if (next_event[i] != day) {
+          earliest = std::min(earliest, next_event[i]);
+          continue;
+        }
         due[count++] = static_cast<uint16_t>(i - begin);
         const char* record = reinterpret_cast<const char*>(&records[i]);
         __builtin_prefetch(record, 1);
         __builtin_prefetch(record + sizeof(AgentRecord) - 1, 1);
       }
-      for (int k = 0; k < count; ++k) {
-        const int64_t i = begin + due[k];
-        process(context, i, day, records[i], next_event[i], counts);
-      }
-      int32_t earliest = kNever;
-      for (int64_t i = begin; i < end; ++i) earliest = std::min(earliest, next_event[i]);
-      block_next[b] = earliest;
+      block_next[b] = std::min(earliest, process_due(context, begin, due.data(), count, day,
+                                                      records, next_event, counts));
     });
     if (progress != nullptr) progress->fetch_add(1, std::memory_order_relaxed);
   }

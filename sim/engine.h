@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "models/compiled_model.h"
+#include "sim/rng.h"
 #include "sim/tally.h"
 
 namespace cjsim {
@@ -74,8 +75,13 @@ class Engine {
   struct Context;
   void initialize(const Context& context, int64_t agent, int persona, AgentRecord& record,
                   int32_t& next_event) const;
-  void process(const Context& context, int64_t agent, int32_t day, AgentRecord& record,
-               int32_t& next_event, ReplicationCounts& counts) const;
+  void process(const Context& context, int32_t day, const rng::Block& block,
+               AgentRecord& record, int32_t& next_event, ReplicationCounts& counts) const;
+  // Processes the agents `due[0..count)` (offsets from `first`) on `day`;
+  // returns the earliest next-event day among them.
+  int32_t process_due(const Context& context, int64_t first, const uint16_t* due, int count,
+                   int32_t day, AgentRecord* records, int32_t* next_event,
+                   ReplicationCounts& counts) const;
   void session(const Context& context, int32_t day, uint64_t seed_lane, int index, int start,
                const LandingTable* landing, AgentRecord& record,
                ReplicationCounts& counts) const;

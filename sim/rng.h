@@ -11,11 +11,10 @@
 //
 // The engine takes one Philox block per agent and day on which something
 // happens to it; each of the block's four 64-bit lanes serves one purpose
-// (Lane). Where a purpose needs more draws, SplitMix64 expands its lane; a
-// session's draws come from an xoshiro256++ generator (Blackman & Vigna
-// 2021, "Scrambled linear pseudorandom number generators", ACM TOMS 47(4))
-// seeded from the session lane, since one Philox block per step would cost
-// several fast draws. All types are plain values; use one per thread.
+// (Lane). Where a purpose needs more draws, SplitMix64 expands its lane: a
+// session's draws come from a SplitMix64 sequence started from the session
+// lane, since one Philox block per step would cost several fast draws.
+// All types are plain values; use one per thread.
 #ifndef CJSIM_SIM_RNG_H_
 #define CJSIM_SIM_RNG_H_
 
@@ -64,32 +63,9 @@ inline double open_unit32(uint64_t bits) {
   return (static_cast<double>(static_cast<uint32_t>(bits)) + 0.5) * 0x1.0p-32;
 }
 
-// xoshiro256++ seeded from one Philox block.
-class Xoshiro256pp {
- public:
-  explicit Xoshiro256pp(const Block& seed) : s_(seed) {
-    if ((s_[0] | s_[1] | s_[2] | s_[3]) == 0) s_[0] = 1;  // the one bad state
-  }
-  uint64_t operator()() {
-    const uint64_t result = rotl(s_[0] + s_[3], 23) + s_[0];
-    const uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
-
- private:
-  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  Block s_;
-};
-
 // SplitMix64 (Steele, Lea & Flood 2014, "Fast splittable pseudorandom
-// number generators", OOPSLA): expands one 64-bit lane into a short
-// sequence, and seeds xoshiro as its authors recommend.
+// number generators", OOPSLA 2014): a fast generator that passes BigCrush,
+// started from one 64-bit lane.
 class SplitMix64 {
  public:
   explicit SplitMix64(uint64_t state) : state_(state) {}
@@ -105,11 +81,12 @@ class SplitMix64 {
   uint64_t state_;
 };
 
-// The generator of session `index` of a day: words 4 index .. 4 index + 3
-// of the SplitMix64 sequence of the day's session lane.
-inline Xoshiro256pp session_generator(uint64_t session_lane, uint64_t index) {
-  SplitMix64 expand(session_lane + 4 * index * 0x9e3779b97f4a7c15ull);
-  return Xoshiro256pp({expand(), expand(), expand(), expand()});
+// The generator of session `index` of a day: SplitMix64 from the session
+// lane, each session starting 2^32 steps further along the same sequence
+// (the state advances by the odd constant gamma per draw, so the starts
+// lane + i * gamma * 2^32 give disjoint windows of 2^32 draws).
+inline SplitMix64 session_generator(uint64_t session_lane, uint64_t index) {
+  return SplitMix64(session_lane + index * (0x9e3779b97f4a7c15ull << 32));
 }
 
 }  // namespace cjsim::rng

@@ -55,9 +55,11 @@ Quantities from_counts(const CompiledModel& m, const ReplicationCounts& c) {
     for (size_t i = 0; i < v.size(); ++i) out[i] = static_cast<double>(v[i]) * scale;
     return out;
   };
-  q.touchpoint_visits = scaled(c.touchpoint_visits);
-  q.touchpoint_acts = scaled(c.touchpoint_acts);
-  q.touchpoint_conversions = scaled(c.touchpoint_conversions);
+  for (const TouchpointCounts& t : c.touchpoints) {
+    q.touchpoint_visits.push_back(static_cast<double>(t.visits) * scale);
+    q.touchpoint_acts.push_back(static_cast<double>(t.acts) * scale);
+    q.touchpoint_conversions.push_back(static_cast<double>(t.conversions) * scale);
+  }
   q.channel_paid = scaled(c.channel_paid);
   q.channel_organic = scaled(c.channel_organic);
   q.persona_conversions = scaled(c.persona_conversions);

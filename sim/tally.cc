@@ -1,13 +1,10 @@
 #include "sim/tally.h"
 
-#include <numeric>
 
 namespace cjsim {
 
 ReplicationCounts::ReplicationCounts(const CompiledModel& model)
-    : touchpoint_visits(model.touchpoint_count()),
-      touchpoint_acts(model.touchpoint_count()),
-      touchpoint_conversions(model.touchpoint_count()),
+    : touchpoints(model.touchpoint_count()),
       channel_paid(model.channel_count()),
       channel_organic(model.channel_count()),
       persona_converted(model.persona_count()),
@@ -24,9 +21,12 @@ void ReplicationCounts::add(const ReplicationCounts& o) {
   converted_agents += o.converted_agents;
   exposed_agents += o.exposed_agents;
   for (size_t s = 0; s < reached.size(); ++s) reached[s] += o.reached[s];
-  add_into(touchpoint_visits, o.touchpoint_visits);
-  add_into(touchpoint_acts, o.touchpoint_acts);
-  add_into(touchpoint_conversions, o.touchpoint_conversions);
+  if (touchpoints.size() < o.touchpoints.size()) touchpoints.resize(o.touchpoints.size());
+  for (size_t u = 0; u < o.touchpoints.size(); ++u) {
+    touchpoints[u].visits += o.touchpoints[u].visits;
+    touchpoints[u].acts += o.touchpoints[u].acts;
+    touchpoints[u].conversions += o.touchpoints[u].conversions;
+  }
   add_into(channel_paid, o.channel_paid);
   add_into(channel_organic, o.channel_organic);
   add_into(persona_converted, o.persona_converted);
@@ -37,8 +37,9 @@ void ReplicationCounts::add(const ReplicationCounts& o) {
 }
 
 uint64_t ReplicationCounts::conversions() const {
-  return std::accumulate(touchpoint_conversions.begin(), touchpoint_conversions.end(),
-                         uint64_t{0});
+  uint64_t total = 0;
+  for (const TouchpointCounts& t : touchpoints) total += t.conversions;
+  return total;
 }
 
 }  // namespace cjsim

@@ -15,11 +15,18 @@
 
 namespace cjsim {
 
+struct TouchpointCounts {
+  uint64_t visits = 0;
+  uint64_t acts = 0;
+  uint64_t conversions = 0;
+  bool operator==(const TouchpointCounts&) const = default;
+};
+
 struct ReplicationCounts {
   uint64_t converted_agents = 0;  // agents with at least one conversion
   uint64_t exposed_agents = 0;    // agents exposed at least once
   std::array<uint64_t, 5> reached{};  // [stage]: agents whose furthest stage >= stage
-  std::vector<uint64_t> touchpoint_visits, touchpoint_acts, touchpoint_conversions;
+  std::vector<TouchpointCounts> touchpoints;
   std::vector<uint64_t> channel_paid, channel_organic;  // exposures
   std::vector<uint64_t> persona_converted, persona_conversions;
   uint64_t walk_steps = 0;
