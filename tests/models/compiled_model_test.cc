@@ -35,7 +35,9 @@ TEST_CASE("compiled model: single-journey form, act thresholds and edges") {
   // Persona "young" has decision responsiveness 1.2; "page" is consideration.
   const size_t n = m.touchpoint_ids.size();
   CHECK(m.act_probability[0] == doctest::Approx(0.3));
-  CHECK(m.act_threshold[0] == static_cast<uint64_t>(std::llround(0.3 * 4294967296.0)));
+  CHECK(m.persona_nodes[0].act_threshold ==
+        static_cast<uint64_t>(std::llround(0.3 * 4294967296.0)));
+  CHECK(m.persona_nodes[n + 2].node.is_goal == 1);
   CHECK(m.act_probability[n + 1] == doctest::Approx(0.5));
   // page -> checkout (weight 3), page -> exit (weight 1, delay 2).
   const uint32_t first = m.edge_begin[1];

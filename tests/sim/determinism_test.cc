@@ -37,9 +37,7 @@ void check_same(const ReplicationCounts& a, const ReplicationCounts& b) {
   CHECK(a.converted_agents == b.converted_agents);
   CHECK(a.exposed_agents == b.exposed_agents);
   CHECK(a.reached == b.reached);
-  CHECK(a.touchpoint_visits == b.touchpoint_visits);
-  CHECK(a.touchpoint_acts == b.touchpoint_acts);
-  CHECK(a.touchpoint_conversions == b.touchpoint_conversions);
+  CHECK(a.touchpoints == b.touchpoints);
   CHECK(a.channel_paid == b.channel_paid);
   CHECK(a.channel_organic == b.channel_organic);
   CHECK(a.persona_converted == b.persona_converted);
