@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <memory>
 #include <cmath>
+#include <memory>
 
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
@@ -69,9 +69,9 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   const double scale = model_.persona_forgetting_scale[record.persona];
   if (model_.persona_forgetting[record.persona] <= 0 || untouched_days <= 0) return;
   rng::SplitMix64 draws(bits);
-  int64_t elapsed = 0;
+  double elapsed = 0;  // in double: a huge half-life gives waits past any integer
   while (record.stage >= 1 && record.stage < kLoyalty) {
-    elapsed += 1 + static_cast<int64_t>(std::log(draws.next_unit()) * scale);
+    elapsed += 1 + std::floor(std::log(draws.next_unit()) * scale);
     if (elapsed > untouched_days) break;
     --record.stage;
   }
