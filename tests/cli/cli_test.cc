@@ -146,6 +146,26 @@ TEST_CASE("cli run: --quiet prints nothing, and nothing extra goes to a non-term
   CHECK(longer.err == "");
 }
 
+TEST_CASE("cli run: a long run on a terminal shows a progress bar on stderr, then clears it") {
+  // `script` (util-linux, in every Debian) gives the command a terminal.
+  if (std::system("command -v script > /dev/null 2>&1") != 0) {
+    MESSAGE("skipped: the `script` command is not installed");
+    return;
+  }
+  TempDir dir;
+  const std::string command = std::string(CJSIM_BINARY) + " run " +
+                              source_path("scenarios/consumer_brand.textproto") +
+                              " --agents 300000 --replications 16 --threads 1 --json " +
+                              dir.file("r.json") + " > /dev/null";
+  const std::string shell = "script -qec '" + command + "' /dev/null > " + dir.file("tty") +
+                            " 2>&1 < /dev/null";
+  REQUIRE(std::system(shell.c_str()) == 0);
+  const std::string tty = testing::read_file(dir.file("tty"));
+  CHECK(tty.find("simulating [") != std::string::npos);
+  CHECK(tty.find("s left") != std::string::npos);
+  CHECK(tty.find("\r\033[K") != std::string::npos);  // erased at the end
+}
+
 TEST_CASE("cli: JSON and binary scenarios run like text ones") {
   TempDir dir;
   v1::Scenario scenario = testing::parse_text(testing::kSmallJourney);
