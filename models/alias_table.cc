@@ -19,11 +19,13 @@ std::vector<AliasColumn> build_alias_table(std::span<const double> weights) {
 
   // Scaled probabilities: each column holds mass 1 on average.
   std::vector<double> mass(size, 0.0);
-  for (size_t i = 0; i < weights.size(); ++i) mass[i] = weights[i] / total * static_cast<double>(size);
+  for (size_t i = 0; i < weights.size(); ++i)
+    mass[i] = weights[i] / total * static_cast<double>(size);
 
   std::vector<AliasColumn> columns(size);
   std::vector<uint32_t> small, large;
-  for (size_t i = 0; i < size; ++i) (mass[i] < 1.0 ? small : large).push_back(static_cast<uint32_t>(i));
+  for (size_t i = 0; i < size; ++i)
+    (mass[i] < 1.0 ? small : large).push_back(static_cast<uint32_t>(i));
 
   auto threshold = [](double keep) {
     double scaled = std::floor(keep * 4294967296.0);
@@ -49,8 +51,8 @@ std::vector<AliasColumn> build_alias_table(std::span<const double> weights) {
     if (i < weights.size() && weights[i] > 0) {
       columns[i] = {0, i, i};
     } else {
-      uint32_t heaviest = static_cast<uint32_t>(
-          std::max_element(weights.begin(), weights.end()) - weights.begin());
+      uint32_t heaviest =
+          static_cast<uint32_t>(std::max_element(weights.begin(), weights.end()) - weights.begin());
       columns[i] = {0, heaviest, heaviest};
     }
   }

@@ -36,8 +36,7 @@ int alias_table_log2_size(size_t n);
 // Picks with 64 random bits: the high bits choose the column, the low 32 are
 // the coin.
 inline uint32_t alias_pick(const AliasColumn* columns, int log2_size, uint64_t bits) {
-  const AliasColumn& column =
-      columns[log2_size == 0 ? 0 : (bits >> (64 - log2_size))];
+  const AliasColumn& column = columns[log2_size == 0 ? 0 : (bits >> (64 - log2_size))];
   return static_cast<uint32_t>(bits) < column.threshold ? column.primary : column.alias;
 }
 

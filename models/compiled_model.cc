@@ -204,8 +204,8 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
   for (int p = 0; p < personas; ++p) {
     for (int u = 0; u < touchpoints; ++u) {
       const v1::Touchpoint& tp = scenario.touchpoints(u);
-      double a = formulas::effective_act_probability(tp.cta().act_probability(),
-                                                     responsiveness_at(scenario.personas(p), tp.stage()));
+      double a = formulas::effective_act_probability(
+          tp.cta().act_probability(), responsiveness_at(scenario.personas(p), tp.stage()));
       size_t at = static_cast<size_t>(p) * touchpoints + u;
       m.act_probability[at] = a;
       act_threshold[at] = static_cast<uint64_t>(std::llround(a * 4294967296.0));

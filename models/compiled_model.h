@@ -38,8 +38,8 @@ struct PersonaNode {
 
 // An outgoing edge as the walk sees it.
 struct WalkEdge {
-  int32_t target;     // touchpoint, or -1 when it is switched off
-  double inv_log_q;   // 1 / ln(q) of the geometric delay; 0 = same session
+  int32_t target;    // touchpoint, or -1 when it is switched off
+  double inv_log_q;  // 1 / ln(q) of the geometric delay; 0 = same session
 };
 
 // Where an exposure (or a day-0 entry) lands: an alias table over
@@ -68,8 +68,8 @@ struct PersonaExposure {
 
 // An edge in exact (double) form, for the exact solver and reports.
 struct EdgeInfo {
-  int32_t target;        // -1 when switched off
-  double probability;    // weight / total weight out of its source
+  int32_t target;      // -1 when switched off
+  double probability;  // weight / total weight out of its source
   double mean_delay_days;
 };
 
@@ -83,11 +83,11 @@ struct CompiledModel {
 
   // --- personas -----------------------------------------------------------
   std::vector<std::string> persona_ids;
-  std::vector<double> persona_share;         // normalised
-  std::vector<int64_t> persona_first_agent;  // size personas + 1
-  std::vector<double> persona_forgetting;    // daily probability f
+  std::vector<double> persona_share;             // normalised
+  std::vector<int64_t> persona_first_agent;      // size personas + 1
+  std::vector<double> persona_forgetting;        // daily probability f
   std::vector<double> persona_forgetting_scale;  // 1 / ln(1 - f); 0 if f is 0 or 1
-  std::vector<PersonaExposure> exposure;     // per persona
+  std::vector<PersonaExposure> exposure;         // per persona
 
   // --- channels -----------------------------------------------------------
   std::vector<std::string> channel_ids;
@@ -101,7 +101,7 @@ struct CompiledModel {
   std::vector<double> touchpoint_value;  // goal value; 0 without a goal
   std::vector<WalkNode> nodes;
   std::vector<PersonaNode> persona_nodes;  // [persona * touchpoints + u]
-  std::vector<AliasColumn> edge_columns;  // primary/alias index walk_edges
+  std::vector<AliasColumn> edge_columns;   // primary/alias index walk_edges
   std::vector<WalkEdge> walk_edges;
   // Exact form: [persona * touchpoints + u] a_p(u), and edges in CSR order.
   std::vector<double> act_probability;
@@ -111,8 +111,8 @@ struct CompiledModel {
   // --- landing --------------------------------------------------------------
   // [channel * 4 + stage - 1]: exposures on a channel at a stage.
   std::vector<LandingTable> landing;
-  LandingTable entry;  // single-journey entry over all entry touchpoints
-  std::vector<double> entry_probability;  // [touchpoint], same distribution
+  LandingTable entry;                        // single-journey entry over all entry touchpoints
+  std::vector<double> entry_probability;     // [touchpoint], same distribution
   std::vector<AliasColumn> landing_columns;  // primary/alias are touchpoints
 
   int persona_count() const { return static_cast<int>(persona_ids.size()); }

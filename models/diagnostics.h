@@ -61,8 +61,7 @@ class Diagnostics {
 
 // The closest candidate to `word` by edit distance, for "did you mean" hints;
 // empty when nothing is close enough to be a likely typo.
-std::string closest_match(std::string_view word,
-                          const std::vector<std::string>& candidates);
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace cjsim
 

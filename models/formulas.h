@@ -18,8 +18,7 @@ inline double adstock(double spend_today, double decay, double previous) {
 
 // Hill saturation of paid reach: max_reach * A^s / (A^s + K^s). K = 0 means
 // any positive adstock saturates. docs/model.md "Exposure".
-inline double hill_reach(double adstock, double max_reach, double half_saturation,
-                         double shape) {
+inline double hill_reach(double adstock, double max_reach, double half_saturation, double shape) {
   if (adstock <= 0) return 0;
   if (half_saturation <= 0) return max_reach;
   double ratio = std::pow(half_saturation / adstock, shape);  // (K/A)^s
@@ -43,8 +42,7 @@ inline double posting_timing(std::span<const double> posting_hours,
 }
 
 // a(u) = clamp(act_probability(u) * responsiveness(p, stage(u)), 0, 1).
-inline double effective_act_probability(double act_probability,
-                                        double responsiveness) {
+inline double effective_act_probability(double act_probability, double responsiveness) {
   return std::clamp(act_probability * responsiveness, 0.0, 1.0);
 }
 

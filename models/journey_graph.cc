@@ -41,13 +41,12 @@ std::optional<int> JourneyGraph::index_of(std::string_view touchpoint_id) const 
 std::vector<bool> JourneyGraph::reachable_from(const std::vector<int>& sources) const {
   const int n = touchpoint_count();
   std::vector<boost::default_color_type> color(n, boost::white_color);
-  auto color_map = boost::make_iterator_property_map(
-      color.begin(), boost::get(boost::vertex_index, graph_));
+  auto color_map =
+      boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, graph_));
   boost::queue<Graph::vertex_descriptor> queue;
   for (int source : sources) {
     if (color[source] == boost::white_color) {
-      boost::breadth_first_visit(graph_, source, queue,
-                                 boost::default_bfs_visitor(), color_map);
+      boost::breadth_first_visit(graph_, source, queue, boost::default_bfs_visitor(), color_map);
     }
   }
   std::vector<bool> reached(n);
@@ -58,8 +57,8 @@ std::vector<bool> JourneyGraph::reachable_from(const std::vector<int>& sources) 
 std::vector<int> JourneyGraph::strong_components(int* count) const {
   std::vector<int> component(touchpoint_count());
   *count = boost::strong_components(
-      graph_, boost::make_iterator_property_map(
-                  component.begin(), boost::get(boost::vertex_index, graph_)));
+      graph_, boost::make_iterator_property_map(component.begin(),
+                                                boost::get(boost::vertex_index, graph_)));
   return component;
 }
 

@@ -23,9 +23,9 @@ namespace cjsim {
 class JourneyGraph {
  public:
   // Edge property: the edge's index in Scenario.edges.
-  using Graph = boost::adjacency_list<boost::vecS, boost::vecS,
-                                      boost::directedS, boost::no_property,
-                                      boost::property<boost::edge_index_t, int>>;
+  using Graph =
+      boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, boost::no_property,
+                            boost::property<boost::edge_index_t, int>>;
 
   // Edges of weight 0 are left out: a walk never takes them. Touchpoints on
   // a channel with `enabled: false` are left out as targets: an edge into
@@ -63,8 +63,7 @@ class JourneyGraph {
 };
 
 template <typename AlwaysActs>
-std::vector<std::vector<int>> JourneyGraph::closed_loops(
-    AlwaysActs always_acts) const {
+std::vector<std::vector<int>> JourneyGraph::closed_loops(AlwaysActs always_acts) const {
   int count = 0;
   std::vector<int> component = strong_components(&count);
   std::vector<std::vector<int>> members(count);

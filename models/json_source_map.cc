@@ -116,8 +116,8 @@ class Scanner {
     return false;
   }
   void skip_space() {
-    while (pos_ < text_.size() &&
-           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r')) {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
+                                   text_[pos_] == '\n' || text_[pos_] == '\r')) {
       ++pos_;
     }
   }
@@ -142,7 +142,8 @@ class Scanner {
         char e = text_[pos_];
         if (e == 'u') {
           for (int k = 1; k <= 4; ++k) {
-            if (pos_ + k >= text_.size() || !std::isxdigit(static_cast<unsigned char>(text_[pos_ + k]))) {
+            if (pos_ + k >= text_.size() ||
+                !std::isxdigit(static_cast<unsigned char>(text_[pos_ + k]))) {
               return fail("invalid \\u escape in a string");
             }
           }
@@ -189,12 +190,18 @@ class Scanner {
     if (depth > kMaxDepth) return fail("nested too deeply");
     if (pos_ >= text_.size()) return fail("unexpected end of input; expected a value");
     switch (text_[pos_]) {
-      case '{': return object(path, depth);
-      case '[': return array(path, depth);
-      case '"': return string(nullptr);
-      case 't': return literal("true");
-      case 'f': return literal("false");
-      case 'n': return literal("null");
+      case '{':
+        return object(path, depth);
+      case '[':
+        return array(path, depth);
+      case '"':
+        return string(nullptr);
+      case 't':
+        return literal("true");
+      case 'f':
+        return literal("false");
+      case 'n':
+        return literal("null");
       default:
         if (text_[pos_] == '-' || std::isdigit(static_cast<unsigned char>(text_[pos_]))) {
           return number();

@@ -11,7 +11,7 @@ inline constexpr int kMaxPersonas = 255;  // agent state keeps persona in a byte
 inline constexpr int kMaxChannels = 1000;
 inline constexpr int kMaxTouchpoints = 1'000'000;
 inline constexpr int kMaxEdges = 10'000'000;
-inline constexpr int kMaxHorizonDays = 36'500;     // a century
+inline constexpr int kMaxHorizonDays = 36'500;  // a century
 inline constexpr int kMaxReplications = 1'000'000;
 // Agent state is 24 bytes (docs/performance.md); 8 GiB of it at most.
 inline constexpr int64_t kAgentStateBytes = 24;

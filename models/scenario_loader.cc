@@ -30,8 +30,7 @@ std::string to_string(const FieldPath& path) {
 
 std::optional<ScenarioFormat> format_for_path(std::string_view path) {
   auto ends_with = [&](std::string_view suffix) {
-    return path.size() >= suffix.size() &&
-           path.substr(path.size() - suffix.size()) == suffix;
+    return path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix;
   };
   if (ends_with(".textproto") || ends_with(".txtpb") || ends_with(".pbtxt")) {
     return ScenarioFormat::kText;
@@ -73,8 +72,7 @@ class TextSourceMap : public SourceMap {
 
 class CollectingErrors : public pb::io::ErrorCollector {
  public:
-  explicit CollectingErrors(Diagnostics& diagnostics)
-      : diagnostics_(diagnostics) {}
+  explicit CollectingErrors(Diagnostics& diagnostics) : diagnostics_(diagnostics) {}
   void AddError(int line, int column, const std::string& message) override {
     diagnostics_.error(message, {line + 1, column + 1});
   }
@@ -88,10 +86,8 @@ class CollectingErrors : public pb::io::ErrorCollector {
 
 }  // namespace
 
-std::optional<LoadedScenario> parse_scenario(std::string_view content,
-                                             ScenarioFormat format,
-                                             const std::string& path,
-                                             Diagnostics& diagnostics) {
+std::optional<LoadedScenario> parse_scenario(std::string_view content, ScenarioFormat format,
+                                             const std::string& path, Diagnostics& diagnostics) {
   diagnostics.set_file(path);
   LoadedScenario loaded;
   loaded.path = path;
@@ -118,8 +114,7 @@ std::optional<LoadedScenario> parse_scenario(std::string_view content,
       }
       pb::util::JsonParseOptions options;
       options.ignore_unknown_fields = false;
-      auto status = pb::util::JsonStringToMessage(std::string(content),
-                                                  &loaded.scenario, options);
+      auto status = pb::util::JsonStringToMessage(std::string(content), &loaded.scenario, options);
       if (!status.ok()) {
         std::string message(status.message());
         diagnostics.error("not a cjsim.v1.Scenario: " + message,
@@ -139,8 +134,7 @@ std::optional<LoadedScenario> parse_scenario(std::string_view content,
   return loaded;
 }
 
-std::optional<LoadedScenario> load_scenario(const std::string& path,
-                                            Diagnostics& diagnostics) {
+std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics& diagnostics) {
   diagnostics.set_file(path);
   auto format = format_for_path(path);
   if (!format) {
@@ -167,8 +161,7 @@ std::optional<LoadedScenario> load_scenario(const std::string& path,
     return std::nullopt;
   }
   if (static_cast<size_t>(size) > kMaxScenarioBytes) {
-    diagnostics.error("file is " + std::to_string(size >> 20) +
-                      " MiB; scenarios are limited to " +
+    diagnostics.error("file is " + std::to_string(size >> 20) + " MiB; scenarios are limited to " +
                       std::to_string(kMaxScenarioBytes >> 20) + " MiB");
     return std::nullopt;
   }

@@ -63,14 +63,11 @@ inline constexpr size_t kMaxScenarioBytes = size_t{256} << 20;
 
 // Reads and parses `path`. On failure returns nullopt with the reasons in
 // `diagnostics` (whose file is set to `path`).
-std::optional<LoadedScenario> load_scenario(const std::string& path,
-                                            Diagnostics& diagnostics);
+std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics& diagnostics);
 
 // Parses `content` as if read from `path` in `format`.
-std::optional<LoadedScenario> parse_scenario(std::string_view content,
-                                             ScenarioFormat format,
-                                             const std::string& path,
-                                             Diagnostics& diagnostics);
+std::optional<LoadedScenario> parse_scenario(std::string_view content, ScenarioFormat format,
+                                             const std::string& path, Diagnostics& diagnostics);
 
 }  // namespace cjsim
 

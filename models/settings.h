@@ -23,8 +23,8 @@ inline SimulationSettings resolve_settings(const v1::Simulation& simulation) {
   SimulationSettings s;
   if (simulation.has_horizon_days()) s.horizon_days = simulation.horizon_days();
   if (simulation.has_agents()) s.agents = simulation.agents();
-  s.population = simulation.has_population() ? simulation.population()
-                                             : static_cast<double>(s.agents);
+  s.population =
+      simulation.has_population() ? simulation.population() : static_cast<double>(s.agents);
   if (simulation.has_replications()) s.replications = simulation.replications();
   if (simulation.has_seed()) s.seed = simulation.seed();
   if (simulation.has_confidence()) s.confidence = simulation.confidence();

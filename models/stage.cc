@@ -8,11 +8,16 @@ namespace cjsim {
 
 std::string_view stage_name(int stage) {
   switch (stage) {
-    case v1::AWARENESS: return "awareness";
-    case v1::CONSIDERATION: return "consideration";
-    case v1::DECISION: return "decision";
-    case v1::LOYALTY: return "loyalty";
-    default: return "unaware";
+    case v1::AWARENESS:
+      return "awareness";
+    case v1::CONSIDERATION:
+      return "consideration";
+    case v1::DECISION:
+      return "decision";
+    case v1::LOYALTY:
+      return "loyalty";
+    default:
+      return "unaware";
   }
 }
 

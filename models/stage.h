@@ -15,8 +15,8 @@
 namespace cjsim {
 
 inline constexpr int kStageCount = 4;  // AWARENESS .. LOYALTY
-inline constexpr std::array<v1::Stage, kStageCount> kStages = {
-    v1::AWARENESS, v1::CONSIDERATION, v1::DECISION, v1::LOYALTY};
+inline constexpr std::array<v1::Stage, kStageCount> kStages = {v1::AWARENESS, v1::CONSIDERATION,
+                                                               v1::DECISION, v1::LOYALTY};
 
 // "awareness", "consideration", "decision", "loyalty"; "unaware" for 0.
 std::string_view stage_name(int stage);

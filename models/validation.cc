@@ -21,10 +21,12 @@ namespace {
 
 bool is_valid_id(std::string_view id) {
   if (id.empty()) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
-  }) && id.find("->") == std::string_view::npos;
+  return std::all_of(id.begin(), id.end(),
+                     [](char c) {
+                       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                              (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+                     }) &&
+         id.find("->") == std::string_view::npos;
 }
 
 bool is_valid_goal_kind(std::string_view kind) {
@@ -44,8 +46,8 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 // Collects diagnostics for one scenario; see validate_scenario.
 class Validator {
  public:
-  Validator(const v1::Scenario& scenario, const SourceMap* source_map,
-            Diagnostics& diagnostics, std::string_view variant_name)
+  Validator(const v1::Scenario& scenario, const SourceMap* source_map, Diagnostics& diagnostics,
+            std::string_view variant_name)
       : s_(scenario), map_(source_map), out_(diagnostics) {
     if (!variant_name.empty()) prefix_ = "with variant " + quoted(variant_name) + ": ";
   }
@@ -77,8 +79,8 @@ class Validator {
   }
 
   // "touchpoint 'ig_post'" or "touchpoints[3]" when the id is missing.
-  static std::string entity(std::string_view kind, std::string_view plural,
-                            std::string_view id, int index) {
+  static std::string entity(std::string_view kind, std::string_view plural, std::string_view id,
+                            int index) {
     if (id.empty()) return std::string(plural) + "[" + std::to_string(index) + "]";
     return std::string(kind) + " " + quoted(id);
   }
@@ -86,12 +88,12 @@ class Validator {
   // --- value checks --------------------------------------------------------
 
   // Each returns true when the value is fine, after reporting it otherwise.
-  bool check_range(const FieldPath& path, const std::string& what, double value,
-                   double low, double high, bool high_open = false) {
+  bool check_range(const FieldPath& path, const std::string& what, double value, double low,
+                   double high, bool high_open = false) {
     bool ok = std::isfinite(value) && value >= low && (high_open ? value < high : value <= high);
     if (!ok) {
-      error(path, what + ": " + number_text(value) + " is not in [" + number_text(low) +
-                      ", " + number_text(high) + (high_open ? ")" : "]"));
+      error(path, what + ": " + number_text(value) + " is not in [" + number_text(low) + ", " +
+                      number_text(high) + (high_open ? ")" : "]"));
     }
     return ok;
   }
@@ -124,8 +126,7 @@ class Validator {
     if (id.empty()) {
       error(path, what + " id: missing");
     } else if (!is_valid_id(id)) {
-      error(path, what + " id: " + quoted(id) +
-                      " may use only letters, digits, '_', '-' and '.'");
+      error(path, what + " id: " + quoted(id) + " may use only letters, digits, '_', '-' and '.'");
     }
   }
 
@@ -133,8 +134,8 @@ class Validator {
 
   template <typename Items, typename GetId>
   void index_unique(const Items& items, const char* kind, const char* field,
-                    std::unordered_map<std::string, int>& index,
-                    std::vector<std::string>& ids, GetId get_id) {
+                    std::unordered_map<std::string, int>& index, std::vector<std::string>& ids,
+                    GetId get_id) {
     for (int i = 0; i < items.size(); ++i) {
       const std::string& id = get_id(items[i]);
       if (id.empty()) continue;
@@ -143,8 +144,8 @@ class Validator {
         ids.push_back(id);
       } else {
         error({{field, i}}, std::string("duplicate ") + kind + " id " + quoted(id) +
-                                " (first defined as " + field + "[" +
-                                std::to_string(it->second) + "])");
+                                " (first defined as " + field + "[" + std::to_string(it->second) +
+                                "])");
       }
     }
   }
@@ -153,8 +154,8 @@ class Validator {
     auto id = [](const auto& item) -> const std::string& { return item.id(); };
     index_unique(s_.personas(), "persona", "personas", persona_index_, persona_ids_, id);
     index_unique(s_.channels(), "channel", "channels", channel_index_, channel_ids_, id);
-    index_unique(s_.touchpoints(), "touchpoint", "touchpoints", touchpoint_index_,
-                 touchpoint_ids_, id);
+    index_unique(s_.touchpoints(), "touchpoint", "touchpoints", touchpoint_index_, touchpoint_ids_,
+                 id);
   }
 
   bool known_channel(const FieldPath& path, const std::string& who, const std::string& id) {
@@ -176,9 +177,9 @@ class Validator {
     auto at = [](const char* field) { return FieldPath{{"simulation"}, {field}}; };
     bool sizes_ok = true;
     if (settings.horizon_days < 1 || settings.horizon_days > limits::kMaxHorizonDays) {
-      error(at("horizon_days"), "simulation.horizon_days: " +
-                                    std::to_string(settings.horizon_days) + " is not in [1, " +
-                                    std::to_string(limits::kMaxHorizonDays) + "]");
+      error(at("horizon_days"),
+            "simulation.horizon_days: " + std::to_string(settings.horizon_days) +
+                " is not in [1, " + std::to_string(limits::kMaxHorizonDays) + "]");
       sizes_ok = false;
     }
     if (settings.agents < 1 || settings.agents > limits::kMaxAgents) {
@@ -189,7 +190,8 @@ class Validator {
         message += "; agent state takes " + std::to_string(limits::kAgentStateBytes) +
                    " bytes per agent, so " +
                    number_text(std::round(static_cast<double>(settings.agents) *
-                                          limits::kAgentStateBytes / (1 << 30) * 10) / 10) +
+                                          limits::kAgentStateBytes / (1 << 30) * 10) /
+                               10) +
                    " GiB would be needed (budget 8 GiB)";
       }
       error(at("agents"), message);
@@ -212,19 +214,19 @@ class Validator {
                                   " is not in (0, 1); 0.95 gives 95% intervals");
     }
     if (sizes_ok) {
-      double agent_days = static_cast<double>(settings.agents) * settings.horizon_days *
-                          settings.replications;
+      double agent_days =
+          static_cast<double>(settings.agents) * settings.horizon_days * settings.replications;
       if (agent_days > limits::kMaxAgentDays) {
         double hours = agent_days / limits::kAgentDaysPerCoreSecond / 3600;
-        error(at("agents"),
-              "simulation: agents x horizon_days x replications = " +
-                  number_text(static_cast<double>(settings.agents)) + " x " +
-                  std::to_string(settings.horizon_days) + " x " +
-                  std::to_string(settings.replications) + " = " + number_text(agent_days) +
-                  " agent-days, over the budget of " + number_text(limits::kMaxAgentDays) +
-                  " (about " + number_text(std::round(hours)) +
-                  " core-hours); use fewer agents or replications: intervals shrink "
-                  "with the square root of agents x replications");
+        error(at("agents"), "simulation: agents x horizon_days x replications = " +
+                                number_text(static_cast<double>(settings.agents)) + " x " +
+                                std::to_string(settings.horizon_days) + " x " +
+                                std::to_string(settings.replications) + " = " +
+                                number_text(agent_days) + " agent-days, over the budget of " +
+                                number_text(limits::kMaxAgentDays) + " (about " +
+                                number_text(std::round(hours)) +
+                                " core-hours); use fewer agents or replications: intervals shrink "
+                                "with the square root of agents x replications");
       }
     }
   }
@@ -310,21 +312,23 @@ class Validator {
         return FieldPath{{"channels", i}, {field, index}};
       };
       check_id(at("id"), who, c.id());
-      bool budget_ok = check_non_negative(at("weekly_budget"), who + " weekly_budget",
-                                          c.weekly_budget());
+      bool budget_ok =
+          check_non_negative(at("weekly_budget"), who + " weekly_budget", c.weekly_budget());
       bool cpm_ok = check_non_negative(at("cpm"), who + " cpm", c.cpm());
       if (budget_ok && cpm_ok && c.weekly_budget() > 0 && c.cpm() <= 0) {
-        error(at("cpm"), who + " cpm: must be > 0 when weekly_budget > 0 (the cost of "
-                               "a thousand impressions turns spend into impressions)");
+        error(at("cpm"), who +
+                             " cpm: must be > 0 when weekly_budget > 0 (the cost of "
+                             "a thousand impressions turns spend into impressions)");
       }
       bool reach_ok = check_probability(at("max_reach"), who + " max_reach", c.max_reach());
-      bool k_ok = check_non_negative(at("half_saturation"), who + " half_saturation",
-                                     c.half_saturation());
+      bool k_ok =
+          check_non_negative(at("half_saturation"), who + " half_saturation", c.half_saturation());
       if (budget_ok && reach_ok && k_ok && c.weekly_budget() > 0 && c.max_reach() > 0 &&
           c.half_saturation() <= 0) {
         error(at("half_saturation"),
-              who + " half_saturation: must be > 0 when the channel buys reach (it is the "
-                    "adstocked daily spend that reaches half of max_reach)");
+              who +
+                  " half_saturation: must be > 0 when the channel buys reach (it is the "
+                  "adstocked daily spend that reaches half of max_reach)");
       }
       if (c.has_hill_shape() && !(std::isfinite(c.hill_shape()) && c.hill_shape() > 0)) {
         error(at("hill_shape"), who + " hill_shape: " + number_text(c.hill_shape()) +
@@ -354,8 +358,9 @@ class Validator {
       auto at = [i](const char* field) { return FieldPath{{"touchpoints", i}, {field}}; };
       check_id(at("id"), who, t.id());
       if (t.stage() == v1::STAGE_UNSPECIFIED) {
-        error(at("stage"), who + " stage: missing; use AWARENESS, CONSIDERATION, "
-                                 "DECISION or LOYALTY");
+        error(at("stage"), who +
+                               " stage: missing; use AWARENESS, CONSIDERATION, "
+                               "DECISION or LOYALTY");
       }
       if (t.channel().empty()) {
         error(at("channel"), who + " channel: missing");
@@ -366,8 +371,9 @@ class Validator {
       if (t.cta().has_act_probability()) {
         check_probability(act_at, who + " cta.act_probability", t.cta().act_probability());
       } else if (has_edges.count(t.id())) {
-        error(act_at, who + " cta.act_probability: missing; a touchpoint with outgoing "
-                            "edges needs the probability that people act on its CTA");
+        error(act_at, who +
+                          " cta.act_probability: missing; a touchpoint with outgoing "
+                          "edges needs the probability that people act on its CTA");
       }
       check_non_negative(at("entry_weight"), who + " entry_weight", t.entry_weight());
       if (t.has_goal()) {
@@ -394,10 +400,14 @@ class Validator {
       const v1::Edge& e = s_.edges(i);
       std::string who = "edge " + quoted(e.from()) + " -> " + quoted(e.to());
       auto at = [i](const char* field) { return FieldPath{{"edges", i}, {field}}; };
-      if (e.from().empty()) error(at("from"), "edges[" + std::to_string(i) + "] from: missing");
-      else known_touchpoint(at("from"), who + " from", e.from());
-      if (e.to().empty()) error(at("to"), "edges[" + std::to_string(i) + "] to: missing");
-      else known_touchpoint(at("to"), who + " to", e.to());
+      if (e.from().empty())
+        error(at("from"), "edges[" + std::to_string(i) + "] from: missing");
+      else
+        known_touchpoint(at("from"), who + " from", e.from());
+      if (e.to().empty())
+        error(at("to"), "edges[" + std::to_string(i) + "] to: missing");
+      else
+        known_touchpoint(at("to"), who + " to", e.to());
       double weight = e.has_weight() ? e.weight() : 1.0;
       if (check_non_negative(at("weight"), who + " weight", weight)) weight_out[e.from()] += weight;
       check_non_negative(at("delay_days"), who + " delay_days", e.delay_days());
@@ -419,9 +429,10 @@ class Validator {
       if (s_.touchpoints(i).entry_weight() > 0 && graph.is_enabled(i)) entries.push_back(i);
     }
     if (entries.empty()) {
-      error({{"touchpoints"}}, "no entry touchpoint: give at least one touchpoint (on an "
-                               "enabled channel) an entry_weight > 0, where people land "
-                               "when exposed");
+      error({{"touchpoints"}},
+            "no entry touchpoint: give at least one touchpoint (on an "
+            "enabled channel) an entry_weight > 0, where people land "
+            "when exposed");
       return;
     }
     std::vector<bool> reached = graph.reachable_from(entries);
@@ -439,11 +450,13 @@ class Validator {
       }
     }
     if (!any_goal) {
-      error({{"touchpoints"}}, "no goal: mark at least one touchpoint with a goal { kind: "
-                               "... } (a purchase, donation, signup, ...)");
+      error({{"touchpoints"}},
+            "no goal: mark at least one touchpoint with a goal { kind: "
+            "... } (a purchase, donation, signup, ...)");
     } else if (!goal_reached) {
-      error({{"touchpoints"}}, "no goal touchpoint can be reached from any entry "
-                               "touchpoint along the edges");
+      error({{"touchpoints"}},
+            "no goal touchpoint can be reached from any entry "
+            "touchpoint along the edges");
     }
 
     // A loop of same-session edges whose CTAs some persona always acts on
@@ -462,10 +475,12 @@ class Validator {
         std::string names;
         for (int u : loop) names += (names.empty() ? "" : ", ") + quoted(s_.touchpoints(u).id());
         error({{"touchpoints", loop.front()}},
-              "a walk entering {" + names + "} never ends: the edges only lead around "
-              "this loop, in the same session, and persona " + quoted(persona.id()) +
-              " acts on every CTA in it with probability 1; lower an act_probability, "
-              "add a delay or add an edge out");
+              "a walk entering {" + names +
+                  "} never ends: the edges only lead around "
+                  "this loop, in the same session, and persona " +
+                  quoted(persona.id()) +
+                  " acts on every CTA in it with probability 1; lower an act_probability, "
+                  "add a delay or add an edge out");
       }
     }
   }
@@ -507,8 +522,9 @@ class Validator {
             break;
           case v1::CtaChange::CHANGE_NOT_SET:
             if (change.label().empty()) {
-              error(at, what + ": changes nothing; set act_probability, "
-                               "act_probability_scale or label");
+              error(at, what +
+                            ": changes nothing; set act_probability, "
+                            "act_probability_scale or label");
             }
             break;
         }

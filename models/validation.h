@@ -22,8 +22,7 @@ namespace cjsim {
 // errors were found; warnings (unreachable touchpoints, shares that do not
 // sum to 1) do not count.
 bool validate_scenario(const v1::Scenario& scenario, const SourceMap* source_map,
-                       Diagnostics& diagnostics,
-                       std::string_view variant_name = {});
+                       Diagnostics& diagnostics, std::string_view variant_name = {});
 
 // Applies variant `name` to `scenario` and validates the result. Reports
 // errors, and only the warnings the variant adds (not those the scenario

@@ -17,8 +17,7 @@ auto* find_by_id(Items* items, const std::string& id) {
 
 }  // namespace
 
-std::optional<v1::Scenario> apply_variant(const v1::Scenario& scenario,
-                                          std::string_view name,
+std::optional<v1::Scenario> apply_variant(const v1::Scenario& scenario, std::string_view name,
                                           Diagnostics& diagnostics) {
   const v1::Variant* variant = nullptr;
   std::vector<std::string> names;

@@ -18,8 +18,7 @@ namespace cjsim {
 // Returns the scenario with variant `name` applied and its variant list
 // cleared, or nullopt (and an error naming the known variants) when the
 // scenario has no variant of that name.
-std::optional<v1::Scenario> apply_variant(const v1::Scenario& scenario,
-                                          std::string_view name,
+std::optional<v1::Scenario> apply_variant(const v1::Scenario& scenario, std::string_view name,
                                           Diagnostics& diagnostics);
 
 }  // namespace cjsim

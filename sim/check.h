@@ -7,13 +7,13 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define CJSIM_CHECK(condition, message)                                        \
-  do {                                                                         \
-    if (!(condition)) {                                                        \
-      std::fprintf(stderr, "cjsim internal error at %s:%d: %s (%s)\n",         \
-                   __FILE__, __LINE__, message, #condition);                   \
-      std::abort();                                                            \
-    }                                                                          \
+#define CJSIM_CHECK(condition, message)                                                    \
+  do {                                                                                     \
+    if (!(condition)) {                                                                    \
+      std::fprintf(stderr, "cjsim internal error at %s:%d: %s (%s)\n", __FILE__, __LINE__, \
+                   message, #condition);                                                   \
+      std::abort();                                                                        \
+    }                                                                                      \
   } while (0)
 
 #endif  // CJSIM_SIM_CHECK_H_

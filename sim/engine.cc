@@ -31,14 +31,13 @@ struct Engine::Context {
   }
 };
 
-void Engine::initialize(const Context& context, int64_t agent, int persona,
-                        AgentRecord& record, int32_t& next_event) const {
+void Engine::initialize(const Context& context, int64_t agent, int persona, AgentRecord& record,
+                        int32_t& next_event) const {
   record = {kNever, kNever, -1, -1, static_cast<uint8_t>(persona), 0, 0, 0};
   if (!model_.exposure[persona].sources.empty()) {
     const rng::Block start = rng::philox(context.seed, context.replication,
                                          static_cast<uint64_t>(agent), rng::Stream::kStart, 0, 0);
-    record.next_exposure =
-        next_exposure_day(context, persona, -1, start[rng::kLaneExposureGap]);
+    record.next_exposure = next_exposure_day(context, persona, -1, start[rng::kLaneExposureGap]);
   }
   if (model_.single_journey) {
     // Every agent enters once, on day 0, at an entry touchpoint by weight.
@@ -78,14 +77,13 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
 }
 
 [[gnu::always_inline]] inline void Engine::session(const Context& context, int32_t day,
-                                                 uint64_t seed_lane, int index,
-                     int start, const LandingTable* landing, AgentRecord& record,
-                     ReplicationCounts& counts) const {
+                                                   uint64_t seed_lane, int index, int start,
+                                                   const LandingTable* landing, AgentRecord& record,
+                                                   ReplicationCounts& counts) const {
   rng::SplitMix64 random = rng::session_generator(seed_lane, static_cast<uint64_t>(index));
-  uint32_t u = landing == nullptr
-                   ? static_cast<uint32_t>(start)
-                   : alias_pick(&model_.landing_columns[landing->column_begin],
-                                landing->log2_columns, random());
+  uint32_t u = landing == nullptr ? static_cast<uint32_t>(start)
+                                  : alias_pick(&model_.landing_columns[landing->column_begin],
+                                               landing->log2_columns, random());
   // The walk works on locals: stores through AgentRecord's bytes would make
   // the compiler reload every pointer after each one.
   const PersonaNode* nodes = &model_.persona_nodes[record.persona * model_.nodes.size()];
@@ -151,8 +149,7 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
 }
 
 void Engine::process(const Context& context, int32_t day, const rng::Block& block,
-                     AgentRecord& record, int32_t& next_event,
-                     ReplicationCounts& counts) const {
+                     AgentRecord& record, int32_t& next_event, ReplicationCounts& counts) const {
   int session_index = 0;
   if (record.pending_day == day) {
     // Mid-journey until now, so nothing was forgotten.
@@ -197,8 +194,8 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& bloc
   next_event = std::min(record.pending_day, record.next_exposure);
 }
 
-int32_t Engine::process_due(const Context& context, int64_t first, const uint16_t* due,
-                            int count, int32_t day, AgentRecord* records, int32_t* next_event,
+int32_t Engine::process_due(const Context& context, int64_t first, const uint16_t* due, int count,
+                            int32_t day, AgentRecord* records, int32_t* next_event,
                             ReplicationCounts& counts) const {
   // The day's Philox blocks are computed a batch at a time in a tight loop,
   // where they pipeline, rather than each at the head of its agent's work,
@@ -240,11 +237,12 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
 
   auto for_blocks = [&](auto&& body) {
     tbb::this_task_arena::isolate([&] {
-      tbb::parallel_for(tbb::blocked_range<int64_t>(0, blocks, 1),
-                        [&](const tbb::blocked_range<int64_t>& range) {
-                          for (int64_t b = range.begin(); b != range.end(); ++b) body(b);
-                        },
-                        tbb::simple_partitioner());
+      tbb::parallel_for(
+          tbb::blocked_range<int64_t>(0, blocks, 1),
+          [&](const tbb::blocked_range<int64_t>& range) {
+            for (int64_t b = range.begin(); b != range.end(); ++b) body(b);
+          },
+          tbb::simple_partitioner());
     });
   };
 
@@ -294,7 +292,7 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
         __builtin_prefetch(record + sizeof(AgentRecord) - 1, 1);
       }
       block_next[b] = std::min(earliest, process_due(context, begin, due.data(), count, day,
-                                                      records, next_event, counts));
+                                                     records, next_event, counts));
     });
     if (progress != nullptr) progress->fetch_add(1, std::memory_order_relaxed);
   }

@@ -42,7 +42,7 @@ static_assert(sizeof(AgentRecord) == 20);
 class Engine {
  public:
   static constexpr int32_t kNever = INT32_MAX;
-  static constexpr int32_t kEntry = -2;  // pending_touchpoint: pick an entry
+  static constexpr int32_t kEntry = -2;          // pending_touchpoint: pick an entry
   static constexpr int64_t kBlockAgents = 4096;  // fits a uint16_t offset
   // A session longer than this is cut (counted in truncated_sessions);
   // validation refuses loops that could never end, so this is a backstop.
@@ -62,8 +62,7 @@ class Engine {
   // Runs one replication, spreading agent blocks over the current task arena.
   // `progress`, when given, is incremented once per simulated day.
   // `workspace`, when given, is reused (and grown if needed).
-  ReplicationCounts run_replication(int replication,
-                                    std::atomic<uint64_t>* progress = nullptr,
+  ReplicationCounts run_replication(int replication, std::atomic<uint64_t>* progress = nullptr,
                                     Workspace* workspace = nullptr) const;
 
   // Runs replications [first, first + count) in parallel in the current
@@ -75,16 +74,15 @@ class Engine {
   struct Context;
   void initialize(const Context& context, int64_t agent, int persona, AgentRecord& record,
                   int32_t& next_event) const;
-  void process(const Context& context, int32_t day, const rng::Block& block,
-               AgentRecord& record, int32_t& next_event, ReplicationCounts& counts) const;
+  void process(const Context& context, int32_t day, const rng::Block& block, AgentRecord& record,
+               int32_t& next_event, ReplicationCounts& counts) const;
   // Processes the agents `due[0..count)` (offsets from `first`) on `day`;
   // returns the earliest next-event day among them.
   int32_t process_due(const Context& context, int64_t first, const uint16_t* due, int count,
-                   int32_t day, AgentRecord* records, int32_t* next_event,
-                   ReplicationCounts& counts) const;
+                      int32_t day, AgentRecord* records, int32_t* next_event,
+                      ReplicationCounts& counts) const;
   void session(const Context& context, int32_t day, uint64_t seed_lane, int index, int start,
-               const LandingTable* landing, AgentRecord& record,
-               ReplicationCounts& counts) const;
+               const LandingTable* landing, AgentRecord& record, ReplicationCounts& counts) const;
   int32_t next_exposure_day(const Context& context, int persona, int32_t after_day,
                             uint64_t bits) const;
   void forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) const;

@@ -90,11 +90,13 @@ std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string
   for (int p = 0; p < model.persona_count(); ++p) {
     if (!model.exposure[p].sources.empty()) {
       const ExposureSource& s = model.exposure[p].sources.front();
-      *why_not = "exact mode needs the single-journey form, where no channel reaches "
-                 "anyone, but channel '" + model.channel_ids[s.channel] + "' gives persona '" +
-                 model.persona_ids[p] + "' " + (s.paid ? "paid" : "organic") + " reach (" +
-                 (s.paid ? "weekly_budget, max_reach" : "organic_reach") +
-                 " and channel_affinity are > 0); switch its reach off or drop --exact";
+      *why_not =
+          "exact mode needs the single-journey form, where no channel reaches "
+          "anyone, but channel '" +
+          model.channel_ids[s.channel] + "' gives persona '" + model.persona_ids[p] + "' " +
+          (s.paid ? "paid" : "organic") + " reach (" +
+          (s.paid ? "weekly_budget, max_reach" : "organic_reach") +
+          " and channel_affinity are > 0); switch its reach off or drop --exact";
       return std::nullopt;
     }
   }

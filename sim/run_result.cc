@@ -65,7 +65,8 @@ Quantities from_counts(const CompiledModel& m, const ReplicationCounts& c) {
   q.persona_conversions = scaled(c.persona_conversions);
   for (int p = 0; p < m.persona_count(); ++p) {
     const int64_t n = m.persona_first_agent[p + 1] - m.persona_first_agent[p];
-    q.persona_rate.push_back(n > 0 ? static_cast<double>(c.persona_converted[p]) / static_cast<double>(n) : 0.0);
+    q.persona_rate.push_back(
+        n > 0 ? static_cast<double>(c.persona_converted[p]) / static_cast<double>(n) : 0.0);
   }
   return q;
 }
@@ -94,15 +95,14 @@ Quantities from_exact(const CompiledModel& m, const ExactSolution& s) {
 
 // Totals derived from the breakdowns, the same way for both methods.
 void complete(const CompiledModel& m, Quantities& q) {
-  q.conversions = std::accumulate(q.touchpoint_conversions.begin(),
-                                  q.touchpoint_conversions.end(), 0.0);
+  q.conversions =
+      std::accumulate(q.touchpoint_conversions.begin(), q.touchpoint_conversions.end(), 0.0);
   q.value = 0;
   for (int u = 0; u < m.touchpoint_count(); ++u) {
     q.value += q.touchpoint_conversions[u] * m.touchpoint_value[u];
   }
   q.paid_exposures = std::accumulate(q.channel_paid.begin(), q.channel_paid.end(), 0.0);
-  q.organic_exposures =
-      std::accumulate(q.channel_organic.begin(), q.channel_organic.end(), 0.0);
+  q.organic_exposures = std::accumulate(q.channel_organic.begin(), q.channel_organic.end(), 0.0);
 }
 
 v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps, bool exact,
@@ -150,8 +150,7 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
   put(kpis, "loyalty_rate", estimate([](const Quantities& q) { return q.reached[4]; }));
   put(kpis, "reach_rate", estimate([](const Quantities& q) { return q.reach_rate; }));
   put(kpis, "paid_exposures", estimate([](const Quantities& q) { return q.paid_exposures; }));
-  put(kpis, "organic_exposures",
-      estimate([](const Quantities& q) { return q.organic_exposures; }));
+  put(kpis, "organic_exposures", estimate([](const Quantities& q) { return q.organic_exposures; }));
   put(kpis, "cost", exact_estimate(cost, n));
   put(kpis, "impressions_bought", exact_estimate(impressions, n));
   put(kpis, "cost_per_conversion", ratio_of_fixed(cost, conversions));
@@ -229,8 +228,8 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
 }  // namespace
 
 v1::RunResult summarize_monte_carlo(const CompiledModel& model,
-                                    const std::vector<ReplicationCounts>& counts,
-                                    int threads, double wall_seconds) {
+                                    const std::vector<ReplicationCounts>& counts, int threads,
+                                    double wall_seconds) {
   std::vector<Quantities> reps;
   double steps = 0, sessions = 0;
   for (const ReplicationCounts& c : counts) {

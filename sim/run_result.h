@@ -21,8 +21,8 @@ std::string_view engine_version();
 
 // REQUIRES: counts.size() == model.settings.replications >= 2.
 v1::RunResult summarize_monte_carlo(const CompiledModel& model,
-                                    const std::vector<ReplicationCounts>& counts,
-                                    int threads, double wall_seconds);
+                                    const std::vector<ReplicationCounts>& counts, int threads,
+                                    double wall_seconds);
 
 v1::RunResult summarize_exact(const CompiledModel& model, const ExactSolution& solution,
                               double wall_seconds);

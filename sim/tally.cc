@@ -1,6 +1,5 @@
 #include "sim/tally.h"
 
-
 namespace cjsim {
 
 ReplicationCounts::ReplicationCounts(const CompiledModel& model)

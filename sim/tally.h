@@ -23,8 +23,8 @@ struct TouchpointCounts {
 };
 
 struct ReplicationCounts {
-  uint64_t converted_agents = 0;  // agents with at least one conversion
-  uint64_t exposed_agents = 0;    // agents exposed at least once
+  uint64_t converted_agents = 0;      // agents with at least one conversion
+  uint64_t exposed_agents = 0;        // agents exposed at least once
   std::array<uint64_t, 5> reached{};  // [stage]: agents whose furthest stage >= stage
   std::vector<TouchpointCounts> touchpoints;
   std::vector<uint64_t> channel_paid, channel_organic;  // exposures

@@ -56,8 +56,8 @@ struct CliResult {
 // both output streams.
 inline CliResult run_cli(const std::string& args) {
   TempDir dir;
-  std::string command = std::string(CJSIM_BINARY) + " " + args + " > " + dir.file("out") +
-                        " 2> " + dir.file("err") + " < /dev/null";
+  std::string command = std::string(CJSIM_BINARY) + " " + args + " > " + dir.file("out") + " 2> " +
+                        dir.file("err") + " < /dev/null";
   int raw = std::system(command.c_str());
   CliResult result;
   result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
@@ -84,7 +84,7 @@ inline std::string to_text(const v1::Scenario& scenario) {
 
 // A small valid single-journey scenario: ad -> page -> checkout (goal),
 // page -> exit, with two personas. Tests edit it to make invalid variants.
-inline const char* kSmallJourney = R"pb(
+inline const char* kSmallJourney = R"scenario(
 name: "small"
 simulation { horizon_days: 30 agents: 2000 replications: 4 seed: 7 }
 personas { id: "young" share: 0.6 responsiveness { key: "decision" value: 1.2 } }
@@ -99,7 +99,7 @@ edges { from: "ad" to: "page" }
 edges { from: "page" to: "checkout" weight: 3 }
 edges { from: "page" to: "exit" weight: 1 delay_days: 2 }
 variants { name: "bold" cta_changes { touchpoint: "ad" act_probability: 0.6 } }
-)pb";
+)scenario";
 
 }  // namespace cjsim::testing
 

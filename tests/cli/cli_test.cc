@@ -81,9 +81,9 @@ TEST_CASE("cli run: --json writes the RunResult with every field the contract na
   CHECK_FALSE(result.engine_version().empty());
   CHECK(result.method() == "monte_carlo");
   CHECK(result.scenario_hash().size() == 16);
-  for (const char* kpi : {"conversion_rate", "conversions", "awareness_rate",
-                          "consideration_rate", "decision_rate", "paid_exposures",
-                          "organic_exposures", "cost", "cost_per_conversion", "value"}) {
+  for (const char* kpi :
+       {"conversion_rate", "conversions", "awareness_rate", "consideration_rate", "decision_rate",
+        "paid_exposures", "organic_exposures", "cost", "cost_per_conversion", "value"}) {
     CAPTURE(kpi);
     REQUIRE(result.kpis().count(kpi) == 1);
     const v1::Estimate& e = result.kpis().at(kpi);
@@ -99,7 +99,8 @@ TEST_CASE("cli run: --json writes the RunResult with every field the contract na
   CHECK(result.timing().walk_steps() > 0);
   // Nothing but the result is left in the folder.
   int files = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) ++files;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    ++files;
   CHECK(files == 1);
 }
 
@@ -157,8 +158,8 @@ TEST_CASE("cli run: a long run on a terminal shows a progress bar on stderr, the
                               source_path("scenarios/consumer_brand.textproto") +
                               " --agents 300000 --replications 16 --threads 1 --json " +
                               dir.file("r.json") + " > /dev/null";
-  const std::string shell = "script -qec '" + command + "' /dev/null > " + dir.file("tty") +
-                            " 2>&1 < /dev/null";
+  const std::string shell =
+      "script -qec '" + command + "' /dev/null > " + dir.file("tty") + " 2>&1 < /dev/null";
   REQUIRE(std::system(shell.c_str()) == 0);
   const std::string tty = testing::read_file(dir.file("tty"));
   CHECK(tty.find("simulating [") != std::string::npos);

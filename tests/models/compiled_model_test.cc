@@ -51,7 +51,7 @@ TEST_CASE("compiled model: single-journey form, act thresholds and edges") {
 }
 
 TEST_CASE("compiled model: exposure sources, hazards and costs") {
-  const CompiledModel m = compile(parse_text(R"pb(
+  const CompiledModel m = compile(parse_text(R"scenario(
     simulation { horizon_days: 10 agents: 100 }
     personas { id: "a" channel_affinity { key: "fb" value: 0.5 } channel_affinity { key: "ig" value: 1 }
                active_hours: [0,0,0,0,0,0,0,0,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0,0] }
@@ -60,7 +60,8 @@ TEST_CASE("compiled model: exposure sources, hazards and costs") {
     touchpoints { id: "t" stage: AWARENESS channel: "fb" cta { act_probability: 0.1 } entry_weight: 1 }
     touchpoints { id: "g" stage: DECISION channel: "fb" goal { kind: "purchase" } }
     edges { from: "t" to: "g" }
-  )pb"), "");
+  )scenario"),
+                                  "");
   CHECK_FALSE(m.single_journey);
   // fb paid and organic; ig organic is posted while the persona sleeps (timing 0).
   const PersonaExposure& e = m.exposure[0];

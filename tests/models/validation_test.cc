@@ -404,7 +404,8 @@ TEST_CASE("validation: a variant reports only the warnings it adds") {
   // channel off adds unreachable touchpoints, which only the variant reports.
   std::string text = testing::kSmallJourney;
   text.replace(text.find("share: 0.4"), 10, "share: 0.5");
-  text += R"pb(variants { name: "quiet_web" channel_changes { channel: "social" weekly_budget: 0 } })pb";
+  text +=
+      R"scenario(variants { name: "quiet_web" channel_changes { channel: "social" weekly_budget: 0 } })scenario";
   v1::Scenario scenario = testing::parse_text(text);
   Diagnostics diagnostics;
   auto same = apply_and_validate_variant(scenario, "quiet_web", diagnostics);

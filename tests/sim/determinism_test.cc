@@ -25,8 +25,8 @@ v1::Scenario example(const char* name, int64_t agents) {
   return loaded->scenario;
 }
 
-std::vector<ReplicationCounts> run_with_threads(const CompiledModel& model, int threads,
-                                                int first, int count) {
+std::vector<ReplicationCounts> run_with_threads(const CompiledModel& model, int threads, int first,
+                                                int count) {
   std::vector<ReplicationCounts> counts;
   tbb::task_arena arena(threads);
   arena.execute([&] { counts = Engine(model).run(first, count); });

@@ -41,7 +41,7 @@ bool covers(const v1::Estimate& e, double truth) {
 
 // One persona, one channel with paid and organic reach, one landing page
 // that never acts: only the exposure process matters.
-constexpr const char* kExposureOnly = R"pb(
+constexpr const char* kExposureOnly = R"scenario(
 simulation { horizon_days: 40 agents: 20000 replications: 12 seed: 3 confidence: 0.999 }
 personas { id: "all" channel_affinity { key: "tv" value: 0.8 } }
 channels {
@@ -51,7 +51,7 @@ channels {
 touchpoints { id: "spot" stage: AWARENESS channel: "tv" cta { act_probability: 0 } entry_weight: 1 }
 touchpoints { id: "g" stage: DECISION channel: "tv" goal { kind: "purchase" } }
 edges { from: "spot" to: "g" }
-)pb";
+)scenario";
 
 TEST_CASE("engine: exposures follow adstock, Hill saturation and organic reach") {
   const v1::Scenario scenario = parse_text(kExposureOnly);
@@ -77,7 +77,9 @@ TEST_CASE("engine: exposures follow adstock, Hill saturation and organic reach")
   CHECK(r.kpis().at("conversions").mean() == 0);
 }
 
-TEST_CASE("engine: zero budget gives zero paid exposures; doubling a saturated budget less than doubles them") {
+TEST_CASE(
+    "engine: zero budget gives zero paid exposures; doubling a saturated budget less than doubles "
+    "them") {
   v1::Scenario scenario = parse_text(kExposureOnly);
   scenario.mutable_channels(0)->set_weekly_budget(0);
   CHECK(summarize(scenario).kpis().at("paid_exposures").mean() == 0);
@@ -116,7 +118,7 @@ TEST_CASE("engine: a switched-off channel exposes no one and costs nothing") {
 // An awareness ad leads to a consideration page (which never acts); a
 // retargeting channel has only a consideration touchpoint, with the goal
 // behind it. Only people who still remember the page can be retargeted.
-constexpr const char* kRetargeting = R"pb(
+constexpr const char* kRetargeting = R"scenario(
 simulation { horizon_days: 60 agents: 20000 replications: 8 seed: 11 }
 personas {
   id: "all" memory_half_life_days: 0
@@ -132,7 +134,7 @@ touchpoints { id: "reminder" stage: CONSIDERATION channel: "retarget" cta { act_
 touchpoints { id: "buy" stage: DECISION channel: "web" goal { kind: "purchase" } }
 edges { from: "ad" to: "page" }
 edges { from: "reminder" to: "buy" }
-)pb";
+)scenario";
 
 TEST_CASE("engine: exposures land at the person's current stage, and forgetting loses them") {
   v1::Scenario remembering = parse_text(kRetargeting);

@@ -21,20 +21,20 @@ ExactSolution solve(const std::string& text) {
   return *solution;
 }
 
-constexpr const char* kHeader = R"pb(
+constexpr const char* kHeader = R"scenario(
 simulation { horizon_days: 60 agents: 100 }
 personas { id: "all" }
 channels { id: "web" }
-)pb";
+)scenario";
 
 TEST_CASE("exact solver: a chain converts with the product of its act probabilities") {
-  ExactSolution s = solve(std::string(kHeader) + R"pb(
+  ExactSolution s = solve(std::string(kHeader) + R"scenario(
     touchpoints { id: "a" stage: AWARENESS channel: "web" cta { act_probability: 0.4 } entry_weight: 1 }
     touchpoints { id: "b" stage: CONSIDERATION channel: "web" cta { act_probability: 0.5 } }
     touchpoints { id: "g" stage: DECISION channel: "web" goal { kind: "purchase" } }
     edges { from: "a" to: "b" }
     edges { from: "b" to: "g" }
-  )pb");
+  )scenario");
   CHECK(s.conversion_rate == doctest::Approx(0.2).epsilon(1e-12));
   CHECK(s.reached[1] == doctest::Approx(1.0));
   CHECK(s.reached[2] == doctest::Approx(0.4));
@@ -47,14 +47,14 @@ TEST_CASE("exact solver: a chain converts with the product of its act probabilit
 TEST_CASE("exact solver: a loop sums its geometric series") {
   // From b: act 0.8, then back to a (weight 1) or on to g (weight 3).
   // P = a_a * a_b * (3/4) / (1 - a_a * a_b * (1/4)) with a_a = 0.9, a_b = 0.8.
-  ExactSolution s = solve(std::string(kHeader) + R"pb(
+  ExactSolution s = solve(std::string(kHeader) + R"scenario(
     touchpoints { id: "a" stage: AWARENESS channel: "web" cta { act_probability: 0.9 } entry_weight: 1 }
     touchpoints { id: "b" stage: CONSIDERATION channel: "web" cta { act_probability: 0.8 } }
     touchpoints { id: "g" stage: DECISION channel: "web" goal { kind: "purchase" } }
     edges { from: "a" to: "b" }
     edges { from: "b" to: "a" weight: 1 }
     edges { from: "b" to: "g" weight: 3 }
-  )pb");
+  )scenario");
   const double loop = 0.9 * 0.8 * 0.25;
   CHECK(s.conversion_rate == doctest::Approx(0.9 * 0.8 * 0.75 / (1 - loop)).epsilon(1e-12));
   // Expected visits of a: 1 / (1 - loop).
@@ -64,20 +64,20 @@ TEST_CASE("exact solver: a loop sums its geometric series") {
 TEST_CASE("exact solver: a delayed edge is cut by the horizon") {
   // Delay D is geometric on 0, 1, ... with P(D >= k) = q^k, q = d / (1 + d);
   // the arrival counts when D <= horizon - 1: probability 1 - q^horizon.
-  ExactSolution s = solve(R"pb(
+  ExactSolution s = solve(R"scenario(
     simulation { horizon_days: 5 agents: 100 }
     personas { id: "all" }
     channels { id: "web" }
     touchpoints { id: "a" stage: AWARENESS channel: "web" cta { act_probability: 0.5 } entry_weight: 1 }
     touchpoints { id: "g" stage: DECISION channel: "web" goal { kind: "donation" value: 20 } }
     edges { from: "a" to: "g" delay_days: 3 }
-  )pb");
+  )scenario");
   const double q = 3.0 / 4.0;
   CHECK(s.conversion_rate == doctest::Approx(0.5 * (1 - std::pow(q, 5))).epsilon(1e-12));
 }
 
 TEST_CASE("exact solver: responsiveness scales and clamps act probabilities per persona") {
-  ExactSolution s = solve(R"pb(
+  ExactSolution s = solve(R"scenario(
     simulation { horizon_days: 10 agents: 100 }
     personas { id: "keen" share: 1 responsiveness { key: "awareness" value: 3 } }
     personas { id: "slow" share: 3 responsiveness { key: "awareness" value: 0.5 } }
@@ -85,14 +85,14 @@ TEST_CASE("exact solver: responsiveness scales and clamps act probabilities per 
     touchpoints { id: "a" stage: AWARENESS channel: "web" cta { act_probability: 0.4 } entry_weight: 1 }
     touchpoints { id: "g" stage: DECISION channel: "web" goal { kind: "signup" } }
     edges { from: "a" to: "g" }
-  )pb");
+  )scenario");
   CHECK(s.persona_conversion_rate[0] == doctest::Approx(1.0));  // 0.4 x 3, clamped
   CHECK(s.persona_conversion_rate[1] == doctest::Approx(0.2));
   CHECK(s.conversion_rate == doctest::Approx(0.25 * 1.0 + 0.75 * 0.2));
 }
 
 TEST_CASE("exact solver: a switched-off channel's touchpoints end the walk") {
-  ExactSolution s = solve(R"pb(
+  ExactSolution s = solve(R"scenario(
     simulation { horizon_days: 10 agents: 100 }
     personas { id: "all" }
     channels { id: "web" }
@@ -103,20 +103,21 @@ TEST_CASE("exact solver: a switched-off channel's touchpoints end the walk") {
     edges { from: "a" to: "mail" weight: 1 }
     edges { from: "a" to: "g" weight: 1 }
     edges { from: "mail" to: "g" }
-  )pb");
+  )scenario");
   CHECK(s.conversion_rate == doctest::Approx(0.5));
   CHECK(s.touchpoint_visits[1] == 0);
 }
 
 TEST_CASE("exact solver: refuses scenarios where channels reach people, naming the channel") {
-  const CompiledModel model = compile(parse_text(R"pb(
+  const CompiledModel model = compile(parse_text(R"scenario(
     simulation { horizon_days: 10 agents: 100 }
     personas { id: "fans" channel_affinity { key: "tiktok" value: 0.5 } }
     channels { id: "tiktok" organic_reach: 0.1 }
     touchpoints { id: "a" stage: AWARENESS channel: "tiktok" cta { act_probability: 0.5 } entry_weight: 1 }
     touchpoints { id: "g" stage: DECISION channel: "tiktok" goal { kind: "purchase" } }
     edges { from: "a" to: "g" }
-  )pb"), "");
+  )scenario"),
+                                      "");
   std::string why_not;
   CHECK_FALSE(solve_exact(model, &why_not).has_value());
   CHECK(why_not.find("channel 'tiktok'") != std::string::npos);

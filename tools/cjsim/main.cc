@@ -14,8 +14,7 @@
 int main(int argc, char** argv) {
   using namespace cjsim::cli;
   CLI::App app{"cjsim: customer-journey simulation. Docs: docs/cli.md, docs/model.md"};
-  app.set_version_flag("--version", std::string("cjsim ") +
-                                        std::string(cjsim::engine_version()));
+  app.set_version_flag("--version", std::string("cjsim ") + std::string(cjsim::engine_version()));
   app.require_subcommand(1);
   std::map<std::string, CommandRunner> commands = {
       {"run", add_run_command(app)},

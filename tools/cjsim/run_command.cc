@@ -72,9 +72,7 @@ int run(const RunOptions& options) {
                          !options.quiet && stderr_is_terminal());
     std::vector<ReplicationCounts> counts;
     tbb::task_arena arena(threads);
-    arena.execute([&] {
-      counts = Engine(model).run(0, replications, progress.counter());
-    });
+    arena.execute([&] { counts = Engine(model).run(0, replications, progress.counter()); });
     result = summarize_monte_carlo(model, counts, threads, seconds());
     uint64_t truncated = 0;
     for (const ReplicationCounts& c : counts) truncated += c.truncated_sessions;
@@ -107,8 +105,7 @@ CommandRunner add_run_command(CLI::App& app) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* command = app.add_subcommand(
       "run", "Simulate a scenario and report conversion, funnel and cost with intervals");
-  command->add_option("scenario", options->scenario,
-                      "Scenario file (.textproto, .json or .binpb)")
+  command->add_option("scenario", options->scenario, "Scenario file (.textproto, .json or .binpb)")
       ->required();
   command->add_option("--variant", options->variant, "Apply this what-if variant first");
   options->overrides.add_to(*command);

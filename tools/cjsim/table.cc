@@ -27,10 +27,14 @@ std::string format_value(double v, Unit unit) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   if (std::isnan(v)) return "n/a";
   switch (unit) {
-    case Unit::kShare: return format_percent(v);
-    case Unit::kCount: return format_count(v);
-    case Unit::kMoney: return std::abs(v) >= 1000 ? format_count(v) : printf_string("%.2f", v);
-    case Unit::kRatio: return printf_string("%.3g", v);
+    case Unit::kShare:
+      return format_percent(v);
+    case Unit::kCount:
+      return format_count(v);
+    case Unit::kMoney:
+      return std::abs(v) >= 1000 ? format_count(v) : printf_string("%.2f", v);
+    case Unit::kRatio:
+      return printf_string("%.3g", v);
   }
   return "";
 }
@@ -105,8 +109,8 @@ std::string format_run_table(const v1::RunResult& r) {
   for (const Row& row : rows) {
     auto it = r.kpis().find(row.key);
     if (it == r.kpis().end()) continue;
-    out += pad(row.label, 26) + pad(format_value(it->second.mean(), row.unit), 14, true) +
-           "   " + interval(it->second, row.unit, exact) + "\n";
+    out += pad(row.label, 26) + pad(format_value(it->second.mean(), row.unit), 14, true) + "   " +
+           interval(it->second, row.unit, exact) + "\n";
   }
 
   out += "\nFunnel (share of people who reached the stage)\n";
@@ -128,9 +132,9 @@ std::string format_run_table(const v1::RunResult& r) {
   });
   const size_t shown = std::min<size_t>(touchpoints.size(), 10);
   out += "\nTop touchpoints" +
-         (shown < touchpoints.size() ? " (" + std::to_string(shown) + " of " +
-                                           std::to_string(touchpoints.size()) + ")"
-                                     : std::string()) +
+         (shown < touchpoints.size()
+              ? " (" + std::to_string(shown) + " of " + std::to_string(touchpoints.size()) + ")"
+              : std::string()) +
          "\n";
   out += "  " + pad("touchpoint", 24) + pad("channel", 14) + pad("stage", 14) +
          pad("visits", 12, true) + pad("act rate", 10, true) + pad("conversions", 13, true) + "\n";

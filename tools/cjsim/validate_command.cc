@@ -33,8 +33,8 @@ int validate(const ValidateOptions& options) {
   }
   print_diagnostics(diagnostics, options.quiet);
   if (!ok) {
-    std::fprintf(stderr, "%s: %d error%s\n", options.scenario.c_str(),
-                 diagnostics.error_count(), diagnostics.error_count() == 1 ? "" : "s");
+    std::fprintf(stderr, "%s: %d error%s\n", options.scenario.c_str(), diagnostics.error_count(),
+                 diagnostics.error_count() == 1 ? "" : "s");
     return kExitBadInput;
   }
   if (!options.quiet) {
