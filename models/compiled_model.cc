@@ -239,9 +239,14 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
     std::vector<AliasColumn> columns = build_alias_table(weights);
     m.nodes[u].column_begin = static_cast<uint32_t>(m.edge_columns.size());
     m.nodes[u].log2_columns = static_cast<int8_t>(alias_table_log2_size(weights.size()));
+    auto step_code = [&](uint32_t k) {
+      const WalkEdge& edge = m.walk_edges[first_edge + k];
+      return edge.target >= 0 && edge.inv_log_q == 0 ? static_cast<uint32_t>(edge.target)
+                                                     : kSlowEdge | (first_edge + k);
+    };
     for (AliasColumn c : columns) {
-      c.primary += first_edge;
-      c.alias += first_edge;
+      c.primary = step_code(c.primary);
+      c.alias = step_code(c.alias);
       m.edge_columns.push_back(c);
     }
   }

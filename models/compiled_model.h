@@ -36,6 +36,12 @@ struct PersonaNode {
   WalkNode node;
 };
 
+// What an edge alias column picks: a same-session edge into an enabled
+// touchpoint is the target touchpoint itself, so that the common step needs
+// no load beyond the column; any other edge (delayed, or into a switched-off
+// channel) is kSlowEdge | its index in walk_edges.
+inline constexpr uint32_t kSlowEdge = 0x80000000u;
+
 // An outgoing edge as the walk sees it.
 struct WalkEdge {
   int32_t target;    // touchpoint, or -1 when it is switched off
@@ -101,7 +107,7 @@ struct CompiledModel {
   std::vector<double> touchpoint_value;  // goal value; 0 without a goal
   std::vector<WalkNode> nodes;
   std::vector<PersonaNode> persona_nodes;  // [persona * touchpoints + u]
-  std::vector<AliasColumn> edge_columns;   // primary/alias index walk_edges
+  std::vector<AliasColumn> edge_columns;   // primary/alias are step codes (kSlowEdge)
   std::vector<WalkEdge> walk_edges;
   // Exact form: [persona * touchpoints + u] a_p(u), and edges in CSR order.
   std::vector<double> act_probability;

@@ -19,15 +19,32 @@ namespace {
 constexpr uint8_t kConverted = 1;
 constexpr uint8_t kExposed = 2;
 constexpr uint8_t kLoyalty = 4;  // cjsim.v1.LOYALTY
+
+// std::lower_bound without branches: where the next exposure falls is what
+// the branch predictor cannot know, and the arrays are short enough (one
+// value per day) to stay in cache. REQUIRES: first < last, sorted.
+const double* lower_bound_branchless(const double* first, const double* last, double value) {
+  size_t n = static_cast<size_t>(last - first);
+  while (n > 1) {
+    const size_t half = n / 2;
+    first = first[half - 1] < value ? first + half : first;
+    n -= half;
+  }
+  return first + (*first < value);
+}
 }  // namespace
 
 struct Engine::Context {
   uint64_t seed;
   uint64_t replication;
   int32_t horizon;
-  rng::Block day_block(int64_t agent, int32_t day) const {
-    return rng::philox(seed, replication, static_cast<uint64_t>(agent), rng::Stream::kDay,
-                       static_cast<uint64_t>(day), 0);
+  // The day's block; lanes 0 and 1 only when the agent is exposed today
+  // (docs/model.md "Random streams").
+  rng::Block day_block(int64_t agent, int32_t day, bool exposed) const {
+    const uint64_t id = static_cast<uint64_t>(agent);
+    const uint64_t d = static_cast<uint64_t>(day);
+    return exposed ? rng::block(seed, replication, id, rng::Stream::kDay, d)
+                   : rng::high_lanes(seed, replication, id, rng::Stream::kDay, d);
   }
 };
 
@@ -35,8 +52,8 @@ void Engine::initialize(const Context& context, int64_t agent, int persona, Agen
                         int32_t& next_event) const {
   record = {kNever, kNever, -1, -1, static_cast<uint8_t>(persona), 0, 0, 0};
   if (!model_.exposure[persona].sources.empty()) {
-    const rng::Block start = rng::philox(context.seed, context.replication,
-                                         static_cast<uint64_t>(agent), rng::Stream::kStart, 0, 0);
+    const rng::Pair start = rng::philox(context.seed, context.replication,
+                                        static_cast<uint64_t>(agent), rng::Stream::kStart, 0, 0);
     record.next_exposure = next_exposure_day(context, persona, -1, start[rng::kLaneExposureGap]);
   }
   if (model_.single_journey) {
@@ -55,8 +72,10 @@ int32_t Engine::next_exposure_day(const Context& context, int persona, int32_t a
   // H(s + 1) - H(after_day + 1) >= E, E ~ Exp(1) (docs/model.md "Exposure").
   const double* hazard = exposure.cumulative_hazard.data();
   const double target = hazard[after_day + 1] - std::log(rng::open_unit(bits));
+  const double* begin = hazard + after_day + 2;
   const double* end = hazard + context.horizon + 1;
-  const double* found = std::lower_bound(hazard + after_day + 2, end, target);
+  if (begin >= end) return kNever;
+  const double* found = lower_bound_branchless(begin, end, target);
   if (found == end) return kNever;
   return static_cast<int32_t>(found - hazard) - 1;
 }
@@ -112,21 +131,25 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
     // High 32 bits decide the act, low 32 the delay; a second draw picks the
     // edge (column from its high bits, coin from its low 32).
     const uint64_t act_bits = random();
-    if ((act_bits >> 32) >= here.act_threshold) break;
-    ++tally[u].acts;
+    if ((act_bits >> 32) >= here.act_threshold) {
+      ++tally[u].declines;
+      break;
+    }
     if (node.log2_columns < 0) break;
-    const uint32_t e = alias_pick(columns + node.column_begin, node.log2_columns, random());
-    const WalkEdge edge = edges[e];
+    const uint32_t code = alias_pick(columns + node.column_begin, node.log2_columns, random());
+    if (!(code & kSlowEdge)) {  // same session, enabled target
+      u = code;
+      continue;
+    }
+    const WalkEdge edge = edges[code & ~kSlowEdge];
     if (edge.target < 0) break;  // into a switched-off channel
-    if (edge.inv_log_q != 0) {
-      const double delay = std::floor(std::log(rng::open_unit32(act_bits)) * edge.inv_log_q);
-      if (delay >= 1) {
-        record.pending_touchpoint = edge.target;
-        record.pending_day = delay >= static_cast<double>(context.horizon - day)
-                                 ? kNever - 1  // returns after the horizon
-                                 : day + static_cast<int32_t>(delay);
-        break;
-      }
+    const double delay = std::floor(std::log(rng::open_unit32(act_bits)) * edge.inv_log_q);
+    if (delay >= 1) {
+      record.pending_touchpoint = edge.target;
+      record.pending_day = delay >= static_cast<double>(context.horizon - day)
+                               ? kNever - 1  // returns after the horizon
+                               : day + static_cast<int32_t>(delay);
+      break;
     }
     u = static_cast<uint32_t>(edge.target);
   }
@@ -140,9 +163,14 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   }
   // Agent-level results are counted as they first happen, so no pass over
   // all agents is needed at the end.
-  for (int s = record.max_stage + 1; s <= stage; ++s) ++counts.reached[s];
+  // The furthest stage moves from max_stage to stage (or stays: +1 and -1
+  // cancel). Branch-free, since how far a walk gets is what the branch
+  // predictor cannot know.
+  const uint8_t furthest = std::max(record.max_stage, stage);
+  ++counts.furthest_moves[furthest];
+  --counts.furthest_moves[record.max_stage];
   record.stage = stage;
-  record.max_stage = std::max(record.max_stage, stage);
+  record.max_stage = furthest;
   record.flags = flags;
   counts.walk_steps += static_cast<uint64_t>(steps);
   ++counts.sessions;
@@ -205,7 +233,10 @@ int32_t Engine::process_due(const Context& context, int64_t first, const uint16_
   int32_t earliest = kNever;
   for (int start = 0; start < count; start += kBatch) {
     const int n = std::min(kBatch, count - start);
-    for (int k = 0; k < n; ++k) blocks[k] = context.day_block(first + due[start + k], day);
+    for (int k = 0; k < n; ++k) {
+      const int64_t i = first + due[start + k];
+      blocks[k] = context.day_block(i, day, records[i].next_exposure == day);
+    }
     for (int k = 0; k < n; ++k) {
       const int64_t i = first + due[start + k];
       process(context, day, blocks[k], records[i], next_event[i], counts);
@@ -299,6 +330,7 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
 
   ReplicationCounts total(model_);
   for (const ReplicationCounts& counts : partial) total.add(counts);
+  total.finish();
   return total;
 }
 

@@ -1,20 +1,24 @@
 // Random numbers by identity.
 //
 // Every draw in a simulation is addressed by (seed, replication, agent,
-// stream, day, index): a Philox4x64-10 block (Salmon et al. 2011, "Parallel
-// random numbers: as easy as 1, 2, 3", SC'11) with key (seed, agent) and
-// counter (replication, stream, day, index). No draw depends on the thread,
-// task or order in which agents are processed, so results are bit-identical
-// for any thread count and any split of replications; and baseline and
-// variants draw the same numbers for the same (replication, agent, day),
-// which gives common random numbers for free.
+// stream, day, index): a Philox2x64-10 pair (Salmon et al. 2011, "Parallel
+// random numbers: as easy as 1, 2, 3", SC'11) with key seed and counter
+// (agent, replication, day, stream, index) packed into its two 64-bit words.
+// No draw depends on the thread, task or order in which agents are
+// processed, so results are bit-identical for any thread count and any split
+// of replications; and baseline and variants draw the same numbers for the
+// same (replication, agent, day), which gives common random numbers for free.
 //
-// The engine takes one Philox block per agent and day on which something
-// happens to it; each of the block's four 64-bit lanes serves one purpose
-// (Lane). Where a purpose needs more draws, SplitMix64 expands its lane: a
-// session's draws come from a SplitMix64 sequence started from the session
-// lane, since one Philox block per step would cost several fast draws.
-// All types are plain values; use one per thread.
+// The engine takes one block of four 64-bit lanes per agent and day on which
+// something happens to it, made of two pairs (index 0 and 1); each lane
+// serves one purpose (Lane). A day on which the agent only returns from a
+// delay needs the session lane alone, so only the second pair is computed:
+// Philox2x64 costs half a Philox4x64, and on such days (and day 0 of a
+// single-journey run) the block is most of the bookkeeping. Where a purpose
+// needs more draws, SplitMix64 expands its lane: a session's draws come from a
+// SplitMix64 sequence started from the session lane, since one Philox call
+// per step would cost several fast draws. All types are plain values; use
+// one per thread.
 #ifndef CJSIM_SIM_RNG_H_
 #define CJSIM_SIM_RNG_H_
 
@@ -22,6 +26,8 @@
 #include <cstdint>
 
 #include <Random123/philox.h>
+
+#include "models/limits.h"
 
 namespace cjsim::rng {
 
@@ -33,7 +39,8 @@ enum class Stream : uint64_t {
 
 // The purposes of the four 64-bit lanes of a (agent, kDay, day) block. Each
 // purpose always reads its own lane, so a change elsewhere in a variant
-// leaves its draws alone (common random numbers).
+// leaves its draws alone (common random numbers). Lanes 0 and 1 are pair
+// index 0, lanes 2 and 3 pair index 1.
 enum Lane : int {
   kLaneExposureGap = 0,      // the day of the next exposure
   kLaneForgetting = 1,       // stage fall-backs since the last touch (SplitMix64)
@@ -41,15 +48,43 @@ enum Lane : int {
   kLaneSessions = 3,         // seeds of today's sessions
 };
 
+using Pair = std::array<uint64_t, 2>;
 using Block = std::array<uint64_t, 4>;
 
-inline Block philox(uint64_t seed, uint64_t replication, uint64_t agent, Stream stream,
-                    uint64_t day, uint64_t index) {
-  r123::Philox4x64 generator;
-  r123::Philox4x64::ctr_type counter = {{replication, static_cast<uint64_t>(stream), day, index}};
-  r123::Philox4x64::key_type key = {{seed, agent}};
-  r123::Philox4x64::ctr_type out = generator(counter, key);
-  return {out.v[0], out.v[1], out.v[2], out.v[3]};
+// The identity fits the counter's 128 bits: agent and replication in the
+// first word, day, stream and index in the second.
+static_assert(limits::kMaxAgents <= (int64_t{1} << 32));
+static_assert(limits::kMaxReplications <= (int64_t{1} << 32));
+static_assert(limits::kMaxHorizonDays <= (int64_t{1} << 32));
+inline constexpr uint64_t kMaxStream = 0xff;
+inline constexpr uint64_t kMaxIndex = 0xffffff;
+
+// REQUIRES: agent, replication, day < 2^32; stream <= kMaxStream; index <=
+// kMaxIndex (validation keeps sizes inside models/limits.h).
+inline Pair philox(uint64_t seed, uint64_t replication, uint64_t agent, Stream stream, uint64_t day,
+                   uint64_t index) {
+  r123::Philox2x64 generator;
+  r123::Philox2x64::ctr_type counter = {
+      {agent | (replication << 32), day | (static_cast<uint64_t>(stream) << 32) | (index << 40)}};
+  r123::Philox2x64::key_type key = {{seed}};
+  r123::Philox2x64::ctr_type out = generator(counter, key);
+  return {out.v[0], out.v[1]};
+}
+
+// The whole block of (agent, stream, day).
+inline Block block(uint64_t seed, uint64_t replication, uint64_t agent, Stream stream,
+                   uint64_t day) {
+  const Pair low = philox(seed, replication, agent, stream, day, 0);
+  const Pair high = philox(seed, replication, agent, stream, day, 1);
+  return {low[0], low[1], high[0], high[1]};
+}
+
+// Only lanes 2 and 3 of the block (lanes 0 and 1 are 0): for a day that
+// needs no exposure or forgetting draws.
+inline Block high_lanes(uint64_t seed, uint64_t replication, uint64_t agent, Stream stream,
+                        uint64_t day) {
+  const Pair high = philox(seed, replication, agent, stream, day, 1);
+  return {0, 0, high[0], high[1]};
 }
 
 // Uniform in the open interval (0, 1) from the top 52 bits: the midpoints

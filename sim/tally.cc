@@ -19,12 +19,16 @@ void add_into(std::vector<uint64_t>& into, const std::vector<uint64_t>& from) {
 void ReplicationCounts::add(const ReplicationCounts& o) {
   converted_agents += o.converted_agents;
   exposed_agents += o.exposed_agents;
-  for (size_t s = 0; s < reached.size(); ++s) reached[s] += o.reached[s];
+  for (size_t s = 0; s < reached.size(); ++s) {
+    reached[s] += o.reached[s];
+    furthest_moves[s] += o.furthest_moves[s];
+  }
   if (touchpoints.size() < o.touchpoints.size()) touchpoints.resize(o.touchpoints.size());
   for (size_t u = 0; u < o.touchpoints.size(); ++u) {
     touchpoints[u].visits += o.touchpoints[u].visits;
     touchpoints[u].acts += o.touchpoints[u].acts;
     touchpoints[u].conversions += o.touchpoints[u].conversions;
+    touchpoints[u].declines += o.touchpoints[u].declines;
   }
   add_into(channel_paid, o.channel_paid);
   add_into(channel_organic, o.channel_organic);
@@ -33,6 +37,16 @@ void ReplicationCounts::add(const ReplicationCounts& o) {
   walk_steps += o.walk_steps;
   sessions += o.sessions;
   truncated_sessions += o.truncated_sessions;
+}
+
+void ReplicationCounts::finish() {
+  uint64_t at_or_beyond = 0;
+  for (size_t s = reached.size(); s-- > 1;) {
+    at_or_beyond += furthest_moves[s];
+    reached[s] += at_or_beyond;
+  }
+  furthest_moves = {};
+  for (TouchpointCounts& t : touchpoints) t.acts = t.visits - t.declines;
 }
 
 uint64_t ReplicationCounts::conversions() const {

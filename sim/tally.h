@@ -19,6 +19,10 @@ struct TouchpointCounts {
   uint64_t visits = 0;
   uint64_t acts = 0;
   uint64_t conversions = 0;
+  // Visits that did not act. The engine counts these (at most once per
+  // session) instead of acts (once per step); finish() sets acts = visits -
+  // declines.
+  uint64_t declines = 0;
   bool operator==(const TouchpointCounts&) const = default;
 };
 
@@ -26,6 +30,11 @@ struct ReplicationCounts {
   uint64_t converted_agents = 0;      // agents with at least one conversion
   uint64_t exposed_agents = 0;        // agents exposed at least once
   std::array<uint64_t, 5> reached{};  // [stage]: agents whose furthest stage >= stage
+  // While a replication runs, the engine counts each move of an agent's
+  // furthest stage from s to t as +1 at t and -1 (wrapping) at s, which is
+  // cheaper per session than updating `reached`; finish() turns the moves
+  // into `reached`.
+  std::array<uint64_t, 5> furthest_moves{};
   std::vector<TouchpointCounts> touchpoints;
   std::vector<uint64_t> channel_paid, channel_organic;  // exposures
   std::vector<uint64_t> persona_converted, persona_conversions;
@@ -36,6 +45,10 @@ struct ReplicationCounts {
   ReplicationCounts() = default;
   explicit ReplicationCounts(const CompiledModel& model);
   void add(const ReplicationCounts& other);
+  // Turns the engine's running form into the reported counts, once all
+  // partial counts of a replication are added: reached[s] += the sum of
+  // furthest_moves[t] for t >= s, acts = visits - declines. Idempotent.
+  void finish();
   uint64_t conversions() const;
 };
 

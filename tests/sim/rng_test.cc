@@ -10,21 +10,26 @@
 namespace cjsim::rng {
 namespace {
 
-TEST_CASE("rng: Philox4x64-10 reproduces Random123's known-answer vector") {
-  // kat_vectors of Random123: counter (243f6a8885a308d3 13198a2e03707344
-  // a4093822299f31d0 082efa98ec4e6c89), key (452821e638d01377
-  // be5466cf34e90c6c). Our mapping: key = (seed, agent), counter =
-  // (replication, stream, day, index).
-  Block out = philox(0x452821e638d01377ull, 0x243f6a8885a308d3ull, 0xbe5466cf34e90c6cull,
-                     static_cast<Stream>(0x13198a2e03707344ull), 0xa4093822299f31d0ull,
-                     0x082efa98ec4e6c89ull);
-  CHECK(out[0] == 0xa528f45403e61d95ull);
-  CHECK(out[1] == 0x38c72dbd566e9788ull);
-  CHECK(out[2] == 0xa5a1610e72fd18b5ull);
-  CHECK(out[3] == 0x57bd43b5e52b7fe6ull);
-  Block zero = philox(0, 0, 0, static_cast<Stream>(0), 0, 0);
-  CHECK(zero[0] == 0x16554d9eca36314cull);
-  CHECK(zero[3] == 0x7e68b68aec7ba23bull);
+TEST_CASE("rng: Philox2x64-10 reproduces Random123's known-answer vectors") {
+  // kat_vectors of Random123: counter (243f6a8885a308d3 13198a2e03707344),
+  // key a4093822299f31d0 -> (0a5e742c2997341c b0f883d38000de5d). Our packing:
+  // key = seed, counter = (agent | replication << 32, day | stream << 32 |
+  // index << 40).
+  Pair out = philox(0xa4093822299f31d0ull, 0x243f6a88, 0x85a308d3, static_cast<Stream>(0x2e),
+                    0x03707344, 0x13198a);
+  CHECK(out[0] == 0x0a5e742c2997341cull);
+  CHECK(out[1] == 0xb0f883d38000de5dull);
+  Pair zero = philox(0, 0, 0, static_cast<Stream>(0), 0, 0);
+  CHECK(zero[0] == 0xca00a0459843d731ull);
+  CHECK(zero[1] == 0x66c24222c9a845b5ull);
+}
+
+TEST_CASE("rng: a block is two pairs, and its high lanes can be drawn alone") {
+  const Block whole = block(7, 3, 11, Stream::kDay, 5);
+  const Pair low = philox(7, 3, 11, Stream::kDay, 5, 0);
+  const Pair high = philox(7, 3, 11, Stream::kDay, 5, 1);
+  CHECK(whole == Block{low[0], low[1], high[0], high[1]});
+  CHECK(high_lanes(7, 3, 11, Stream::kDay, 5) == Block{0, 0, high[0], high[1]});
 }
 
 TEST_CASE("rng: SplitMix64 matches the reference implementation") {
@@ -47,7 +52,7 @@ TEST_CASE("rng: sessions of one day get distinct generators") {
 }
 
 TEST_CASE("rng: every part of a draw's identity changes the draw") {
-  const Block base = philox(1, 2, 3, Stream::kDay, 5, 6);
+  const Pair base = philox(1, 2, 3, Stream::kDay, 5, 6);
   std::set<uint64_t> seen = {base[0]};
   seen.insert(philox(9, 2, 3, Stream::kDay, 5, 6)[0]);
   seen.insert(philox(1, 9, 3, Stream::kDay, 5, 6)[0]);
@@ -55,7 +60,13 @@ TEST_CASE("rng: every part of a draw's identity changes the draw") {
   seen.insert(philox(1, 2, 3, Stream::kStart, 5, 6)[0]);
   seen.insert(philox(1, 2, 3, Stream::kDay, 9, 6)[0]);
   seen.insert(philox(1, 2, 3, Stream::kDay, 5, 9)[0]);
-  CHECK(seen.size() == 7);
+  // The packed fields do not run into each other at their limits.
+  seen.insert(philox(1, 2, 0xffffffff, Stream::kDay, 5, 6)[0]);
+  seen.insert(philox(1, limits::kMaxReplications, 3, Stream::kDay, 5, 6)[0]);
+  seen.insert(philox(1, 2, 3, Stream::kDay, 0xffffffff, 6)[0]);
+  seen.insert(philox(1, 2, 3, static_cast<Stream>(kMaxStream), 5, 6)[0]);
+  seen.insert(philox(1, 2, 3, Stream::kDay, 5, kMaxIndex)[0]);
+  CHECK(seen.size() == 12);
   CHECK(philox(1, 2, 3, Stream::kDay, 5, 6) == base);  // and nothing else does
 }
 
