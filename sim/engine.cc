@@ -38,19 +38,21 @@ struct Engine::Context {
   uint64_t seed;
   uint64_t replication;
   int32_t horizon;
-  // The day's block; lanes 0 and 1 only when the agent is exposed today
-  // (docs/model.md "Random streams").
-  rng::Block day_block(int64_t agent, int32_t day, bool exposed) const {
-    const uint64_t id = static_cast<uint64_t>(agent);
-    const uint64_t d = static_cast<uint64_t>(day);
-    return exposed ? rng::block(seed, replication, id, rng::Stream::kDay, d)
-                   : rng::high_lanes(seed, replication, id, rng::Stream::kDay, d);
+  // The block of the agent's `index`-th exposure day.
+  rng::Block exposure_block(int64_t agent, uint16_t index) const {
+    return rng::block(seed, replication, static_cast<uint64_t>(agent), rng::Stream::kExposure,
+                      index);
+  }
+  // The session pair of the agent's `index`-th return day.
+  rng::Pair return_pair(int64_t agent, uint16_t index) const {
+    return rng::philox(seed, replication, static_cast<uint64_t>(agent), rng::Stream::kReturn, index,
+                       0);
   }
 };
 
 void Engine::initialize(const Context& context, int64_t agent, int persona, AgentRecord& record,
                         int32_t& next_event) const {
-  record = {kNever, kNever, -1, -1, static_cast<uint8_t>(persona), 0, 0, 0};
+  record = {kNever, kNever, -1, -1, 0, 0, static_cast<uint8_t>(persona), 0, 0, 0};
   if (!model_.exposure[persona].sources.empty()) {
     const rng::Pair start = rng::philox(context.seed, context.replication,
                                         static_cast<uint64_t>(agent), rng::Stream::kStart, 0, 0);
@@ -176,21 +178,24 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   ++counts.sessions;
 }
 
-void Engine::process(const Context& context, int32_t day, const rng::Block& block,
-                     AgentRecord& record, int32_t& next_event, ReplicationCounts& counts) const {
-  int session_index = 0;
+void Engine::process(const Context& context, int32_t day, const rng::Block& exposure_block,
+                     const rng::Pair& return_pair, AgentRecord& record, int32_t& next_event,
+                     ReplicationCounts& counts) const {
   if (record.pending_day == day) {
     // Mid-journey until now, so nothing was forgotten.
     const int start = record.pending_touchpoint;
     record.pending_day = kNever;
     record.pending_touchpoint = -1;
     record.last_touch = day;
-    session(context, day, block[rng::kLaneSessions], session_index++, start,
+    ++record.return_days;
+    session(context, day, return_pair[rng::kPairSessions], 0, start,
             start == kEntry ? &model_.entry : nullptr, record, counts);
   }
   if (record.next_exposure == day) {
     if (!(record.flags & kExposed)) ++counts.exposed_agents;
     record.flags |= kExposed;
+    ++record.exposure_days;
+    const rng::Block& block = exposure_block;
     if (record.pending_day == kNever) {
       forget(day - record.last_touch - 1, block[rng::kLaneForgetting], record);
     }
@@ -205,6 +210,7 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& bloc
     const double first_draw = draws.next_unit();
     size_t first = 0;
     while (first + 1 < n && cdf[first] <= first_draw) ++first;
+    int session_index = 0;
     for (size_t j = first; j < n; ++j) {
       if (j > first && !(draws.next_unit() < probability[j])) continue;
       const ExposureSource source = exposure.sources[j];
@@ -225,21 +231,24 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& bloc
 int32_t Engine::process_due(const Context& context, int64_t first, const uint16_t* due, int count,
                             int32_t day, AgentRecord* records, int32_t* next_event,
                             ReplicationCounts& counts) const {
-  // The day's Philox blocks are computed a batch at a time in a tight loop,
-  // where they pipeline, rather than each at the head of its agent's work,
-  // where every one would cost its full latency.
+  // The Philox blocks are computed a batch at a time in a tight loop, where
+  // they pipeline, rather than each at the head of its agent's work, where
+  // every one would cost its full latency. Only those used today are made.
   constexpr int kBatch = 64;
-  std::array<rng::Block, kBatch> blocks;
+  std::array<rng::Block, kBatch> exposure_blocks;
+  std::array<rng::Pair, kBatch> return_pairs;
   int32_t earliest = kNever;
   for (int start = 0; start < count; start += kBatch) {
     const int n = std::min(kBatch, count - start);
     for (int k = 0; k < n; ++k) {
       const int64_t i = first + due[start + k];
-      blocks[k] = context.day_block(i, day, records[i].next_exposure == day);
+      const AgentRecord& r = records[i];
+      if (r.next_exposure == day) exposure_blocks[k] = context.exposure_block(i, r.exposure_days);
+      if (r.pending_day == day) return_pairs[k] = context.return_pair(i, r.return_days);
     }
     for (int k = 0; k < n; ++k) {
       const int64_t i = first + due[start + k];
-      process(context, day, blocks[k], records[i], next_event[i], counts);
+      process(context, day, exposure_blocks[k], return_pairs[k], records[i], next_event[i], counts);
       earliest = std::min(earliest, next_event[i]);
     }
   }

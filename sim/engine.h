@@ -20,24 +20,31 @@
 #include <vector>
 
 #include "models/compiled_model.h"
+#include "models/limits.h"
 #include "sim/rng.h"
 #include "sim/tally.h"
 
 namespace cjsim {
 
-// Per-agent state, 24 bytes with the agent's next-event day (kept apart for
-// the daily scan). Days are integers; kNever is "not scheduled".
+// Per-agent state, 28 bytes with the agent's next-event day (kept apart for
+// the daily scan). Days are integers; kNever is "not scheduled". The event
+// counters number the agent's exposure days and return days: their random
+// draws are keyed by these numbers, not by the calendar day (sim/rng.h).
 struct AgentRecord {
   int32_t next_exposure;
   int32_t pending_day;         // day of a delayed return to pending_touchpoint
   int32_t pending_touchpoint;  // or kEntry: the single-journey entry
   int32_t last_touch;          // last day exposed or in a session; -1 = never
+  uint16_t exposure_days;      // exposure days so far
+  uint16_t return_days;        // days returned from a delay (or entered) so far
   uint8_t persona;
   uint8_t stage;      // current stage; 0 = unaware
   uint8_t max_stage;  // furthest stage ever reached
   uint8_t flags;      // kConverted | kExposed
 };
-static_assert(sizeof(AgentRecord) == 20);
+static_assert(sizeof(AgentRecord) == 24);
+// An agent has at most one exposure day and one return day per day.
+static_assert(limits::kMaxHorizonDays <= 65535, "event counters are 16-bit");
 
 class Engine {
  public:
@@ -74,8 +81,11 @@ class Engine {
   struct Context;
   void initialize(const Context& context, int64_t agent, int persona, AgentRecord& record,
                   int32_t& next_event) const;
-  void process(const Context& context, int32_t day, const rng::Block& block, AgentRecord& record,
-               int32_t& next_event, ReplicationCounts& counts) const;
+  // `exposure` is the block of the agent's next exposure day (used only if
+  // it is today), `ret` the pair of its next return day (likewise).
+  void process(const Context& context, int32_t day, const rng::Block& exposure,
+               const rng::Pair& ret, AgentRecord& record, int32_t& next_event,
+               ReplicationCounts& counts) const;
   // Processes the agents `due[0..count)` (offsets from `first`) on `day`;
   // returns the earliest next-event day among them.
   int32_t process_due(const Context& context, int64_t first, const uint16_t* due, int count,

@@ -1,24 +1,27 @@
 // Random numbers by identity.
 //
 // Every draw in a simulation is addressed by (seed, replication, agent,
-// stream, day, index): a Philox2x64-10 pair (Salmon et al. 2011, "Parallel
+// stream, event, index): a Philox2x64-10 pair (Salmon et al. 2011, "Parallel
 // random numbers: as easy as 1, 2, 3", SC'11) with key seed and counter
-// (agent, replication, day, stream, index) packed into its two 64-bit words.
-// No draw depends on the thread, task or order in which agents are
+// (agent, replication, event, stream, index) packed into its two 64-bit
+// words. No draw depends on the thread, task or order in which agents are
 // processed, so results are bit-identical for any thread count and any split
 // of replications; and baseline and variants draw the same numbers for the
-// same (replication, agent, day), which gives common random numbers for free.
+// same (replication, agent, stream, event), which gives common random
+// numbers for free.
 //
-// The engine takes one block of four 64-bit lanes per agent and day on which
-// something happens to it, made of two pairs (index 0 and 1); each lane
-// serves one purpose (Lane). A day on which the agent only returns from a
-// delay needs the session lane alone, so only the second pair is computed:
-// Philox2x64 costs half a Philox4x64, and on such days (and day 0 of a
-// single-journey run) the block is most of the bookkeeping. Where a purpose
-// needs more draws, SplitMix64 expands its lane: a session's draws come from a
-// SplitMix64 sequence started from the session lane, since one Philox call
-// per step would cost several fast draws. All types are plain values; use
-// one per thread.
+// Draws are keyed by the agent's events, not by the calendar: the k-th day
+// on which an agent is exposed takes the block (agent, kExposure, k), four
+// 64-bit lanes made of two pairs (index 0 and 1), each lane serving one
+// purpose (Lane); the k-th day on which it returns from a delayed edge takes
+// the pair (agent, kReturn, k). When a variant moves an agent's exposures by
+// a few days (a budget change shifts the exposure hazard), its k-th exposure
+// still draws what the baseline's k-th drew, so the arms of a comparison stay
+// synchronised and their paired difference keeps its low variance. Where a
+// purpose needs more draws, SplitMix64 expands its lane: a session's draws
+// come from a SplitMix64 sequence started from the session lane, since one
+// Philox call per step would cost several fast draws. All types are plain
+// values; use one per thread.
 #ifndef CJSIM_SIM_RNG_H_
 #define CJSIM_SIM_RNG_H_
 
@@ -33,58 +36,55 @@ namespace cjsim::rng {
 
 // Named streams (fixed numbers; never assigned by order).
 enum class Stream : uint64_t {
-  kStart = 1,  // before day 0: the day of the first exposure (lane 0)
-  kDay = 2,    // one block per agent and day it is processed; lanes below
+  kStart = 1,     // before day 0: the day of the first exposure (lane 0)
+  kExposure = 3,  // the k-th exposure day of an agent: a block, lanes below
+  kReturn = 4,    // the k-th return day (delayed edge, or the day-0 entry)
 };
 
-// The purposes of the four 64-bit lanes of a (agent, kDay, day) block. Each
-// purpose always reads its own lane, so a change elsewhere in a variant
-// leaves its draws alone (common random numbers). Lanes 0 and 1 are pair
-// index 0, lanes 2 and 3 pair index 1.
+// The purposes of the four 64-bit lanes of an exposure block. Each purpose
+// always reads its own lane, so a change elsewhere in a variant leaves its
+// draws alone (common random numbers). Lanes 0 and 1 are pair index 0,
+// lanes 2 and 3 pair index 1.
 enum Lane : int {
   kLaneExposureGap = 0,      // the day of the next exposure
   kLaneForgetting = 1,       // stage fall-backs since the last touch (SplitMix64)
   kLaneExposureSources = 2,  // which channels expose today (SplitMix64)
-  kLaneSessions = 3,         // seeds of today's sessions
+  kLaneSessions = 3,         // seeds of the day's sessions
 };
+
+// The lane of a return pair (pair index 0): the seed of its session.
+inline constexpr int kPairSessions = 0;
 
 using Pair = std::array<uint64_t, 2>;
 using Block = std::array<uint64_t, 4>;
 
 // The identity fits the counter's 128 bits: agent and replication in the
-// first word, day, stream and index in the second.
+// first word, event, stream and index in the second. Events number an
+// agent's days (at most one exposure and one return per day).
 static_assert(limits::kMaxAgents <= (int64_t{1} << 32));
 static_assert(limits::kMaxReplications <= (int64_t{1} << 32));
 static_assert(limits::kMaxHorizonDays <= (int64_t{1} << 32));
 inline constexpr uint64_t kMaxStream = 0xff;
 inline constexpr uint64_t kMaxIndex = 0xffffff;
 
-// REQUIRES: agent, replication, day < 2^32; stream <= kMaxStream; index <=
-// kMaxIndex (validation keeps sizes inside models/limits.h).
-inline Pair philox(uint64_t seed, uint64_t replication, uint64_t agent, Stream stream, uint64_t day,
-                   uint64_t index) {
+// REQUIRES: agent, replication, event < 2^32; stream <= kMaxStream; index
+// <= kMaxIndex (validation keeps sizes inside models/limits.h).
+inline Pair philox(uint64_t seed, uint64_t replication, uint64_t agent, Stream stream,
+                   uint64_t event, uint64_t index) {
   r123::Philox2x64 generator;
   r123::Philox2x64::ctr_type counter = {
-      {agent | (replication << 32), day | (static_cast<uint64_t>(stream) << 32) | (index << 40)}};
+      {agent | (replication << 32), event | (static_cast<uint64_t>(stream) << 32) | (index << 40)}};
   r123::Philox2x64::key_type key = {{seed}};
   r123::Philox2x64::ctr_type out = generator(counter, key);
   return {out.v[0], out.v[1]};
 }
 
-// The whole block of (agent, stream, day).
+// The block of (agent, stream, event): pairs 0 and 1.
 inline Block block(uint64_t seed, uint64_t replication, uint64_t agent, Stream stream,
-                   uint64_t day) {
-  const Pair low = philox(seed, replication, agent, stream, day, 0);
-  const Pair high = philox(seed, replication, agent, stream, day, 1);
+                   uint64_t event) {
+  const Pair low = philox(seed, replication, agent, stream, event, 0);
+  const Pair high = philox(seed, replication, agent, stream, event, 1);
   return {low[0], low[1], high[0], high[1]};
-}
-
-// Only lanes 2 and 3 of the block (lanes 0 and 1 are 0): for a day that
-// needs no exposure or forgetting draws.
-inline Block high_lanes(uint64_t seed, uint64_t replication, uint64_t agent, Stream stream,
-                        uint64_t day) {
-  const Pair high = philox(seed, replication, agent, stream, day, 1);
-  return {0, 0, high[0], high[1]};
 }
 
 // Uniform in the open interval (0, 1) from the top 52 bits: the midpoints
@@ -116,7 +116,7 @@ class SplitMix64 {
   uint64_t state_;
 };
 
-// The generator of session `index` of a day: SplitMix64 from the session
+// The generator of session `index` of an exposure day: SplitMix64 from the session
 // lane, each session starting 2^32 steps further along the same sequence
 // (the state advances by the odd constant gamma per draw, so the starts
 // lane + i * gamma * 2^32 give disjoint windows of 2^32 draws).

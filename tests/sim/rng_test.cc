@@ -24,12 +24,11 @@ TEST_CASE("rng: Philox2x64-10 reproduces Random123's known-answer vectors") {
   CHECK(zero[1] == 0x66c24222c9a845b5ull);
 }
 
-TEST_CASE("rng: a block is two pairs, and its high lanes can be drawn alone") {
-  const Block whole = block(7, 3, 11, Stream::kDay, 5);
-  const Pair low = philox(7, 3, 11, Stream::kDay, 5, 0);
-  const Pair high = philox(7, 3, 11, Stream::kDay, 5, 1);
+TEST_CASE("rng: a block is two pairs") {
+  const Block whole = block(7, 3, 11, Stream::kExposure, 5);
+  const Pair low = philox(7, 3, 11, Stream::kExposure, 5, 0);
+  const Pair high = philox(7, 3, 11, Stream::kExposure, 5, 1);
   CHECK(whole == Block{low[0], low[1], high[0], high[1]});
-  CHECK(high_lanes(7, 3, 11, Stream::kDay, 5) == Block{0, 0, high[0], high[1]});
 }
 
 TEST_CASE("rng: SplitMix64 matches the reference implementation") {
@@ -52,22 +51,22 @@ TEST_CASE("rng: sessions of one day get distinct generators") {
 }
 
 TEST_CASE("rng: every part of a draw's identity changes the draw") {
-  const Pair base = philox(1, 2, 3, Stream::kDay, 5, 6);
+  const Pair base = philox(1, 2, 3, Stream::kExposure, 5, 6);
   std::set<uint64_t> seen = {base[0]};
-  seen.insert(philox(9, 2, 3, Stream::kDay, 5, 6)[0]);
-  seen.insert(philox(1, 9, 3, Stream::kDay, 5, 6)[0]);
-  seen.insert(philox(1, 2, 9, Stream::kDay, 5, 6)[0]);
+  seen.insert(philox(9, 2, 3, Stream::kExposure, 5, 6)[0]);
+  seen.insert(philox(1, 9, 3, Stream::kExposure, 5, 6)[0]);
+  seen.insert(philox(1, 2, 9, Stream::kExposure, 5, 6)[0]);
   seen.insert(philox(1, 2, 3, Stream::kStart, 5, 6)[0]);
-  seen.insert(philox(1, 2, 3, Stream::kDay, 9, 6)[0]);
-  seen.insert(philox(1, 2, 3, Stream::kDay, 5, 9)[0]);
+  seen.insert(philox(1, 2, 3, Stream::kExposure, 9, 6)[0]);
+  seen.insert(philox(1, 2, 3, Stream::kExposure, 5, 9)[0]);
   // The packed fields do not run into each other at their limits.
-  seen.insert(philox(1, 2, 0xffffffff, Stream::kDay, 5, 6)[0]);
-  seen.insert(philox(1, limits::kMaxReplications, 3, Stream::kDay, 5, 6)[0]);
-  seen.insert(philox(1, 2, 3, Stream::kDay, 0xffffffff, 6)[0]);
+  seen.insert(philox(1, 2, 0xffffffff, Stream::kExposure, 5, 6)[0]);
+  seen.insert(philox(1, limits::kMaxReplications, 3, Stream::kExposure, 5, 6)[0]);
+  seen.insert(philox(1, 2, 3, Stream::kExposure, 0xffffffff, 6)[0]);
   seen.insert(philox(1, 2, 3, static_cast<Stream>(kMaxStream), 5, 6)[0]);
-  seen.insert(philox(1, 2, 3, Stream::kDay, 5, kMaxIndex)[0]);
+  seen.insert(philox(1, 2, 3, Stream::kExposure, 5, kMaxIndex)[0]);
   CHECK(seen.size() == 12);
-  CHECK(philox(1, 2, 3, Stream::kDay, 5, 6) == base);  // and nothing else does
+  CHECK(philox(1, 2, 3, Stream::kExposure, 5, 6) == base);  // and nothing else does
 }
 
 TEST_CASE("rng: uniforms are strictly inside (0, 1) and cover it evenly") {
