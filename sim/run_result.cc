@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "models/stage.h"
+#include "sim/kpi.h"
 
 #ifndef CJSIM_VERSION
 #define CJSIM_VERSION "unknown"
@@ -22,88 +23,18 @@ void set_estimate(const Estimate& e, v1::Estimate* out) {
   out->set_n(static_cast<int32_t>(e.n));
 }
 
+void set_kpis(const std::vector<KpiSeries>& kpis, double confidence, bool exact,
+              google::protobuf::Map<std::string, v1::Estimate>* out) {
+  for (const KpiSeries& kpi : kpis) {
+    set_estimate(estimate_kpi(kpi, confidence, exact), &(*out)[kpi.name]);
+  }
+}
+
 Estimate from_proto(const v1::Estimate& e) {
   return {e.mean(), e.std_error(), e.ci_low(), e.ci_high(), e.n()};
 }
 
 namespace {
-
-// What one replication (or the exact solution) amounts to, in the units of
-// the report: rates per agent, counts scaled to the population.
-struct Quantities {
-  double conversion_rate = 0, conversions = 0, value = 0, reach_rate = 0;
-  double paid_exposures = 0, organic_exposures = 0;
-  std::array<double, 5> reached{};
-  std::vector<double> touchpoint_visits, touchpoint_acts, touchpoint_conversions;
-  std::vector<double> channel_paid, channel_organic;
-  std::vector<double> persona_rate, persona_conversions;
-};
-
-double population_scale(const CompiledModel& m) {
-  return m.settings.population / static_cast<double>(m.settings.agents);
-}
-
-Quantities from_counts(const CompiledModel& m, const ReplicationCounts& c) {
-  const double agents = static_cast<double>(m.settings.agents);
-  const double scale = population_scale(m);
-  Quantities q;
-  q.conversion_rate = static_cast<double>(c.converted_agents) / agents;
-  q.reach_rate = static_cast<double>(c.exposed_agents) / agents;
-  for (int s = 1; s <= 4; ++s) q.reached[s] = static_cast<double>(c.reached[s]) / agents;
-  auto scaled = [&](const std::vector<uint64_t>& v) {
-    std::vector<double> out(v.size());
-    for (size_t i = 0; i < v.size(); ++i) out[i] = static_cast<double>(v[i]) * scale;
-    return out;
-  };
-  for (const TouchpointCounts& t : c.touchpoints) {
-    q.touchpoint_visits.push_back(static_cast<double>(t.visits) * scale);
-    q.touchpoint_acts.push_back(static_cast<double>(t.acts) * scale);
-    q.touchpoint_conversions.push_back(static_cast<double>(t.conversions) * scale);
-  }
-  q.channel_paid = scaled(c.channel_paid);
-  q.channel_organic = scaled(c.channel_organic);
-  q.persona_conversions = scaled(c.persona_conversions);
-  for (int p = 0; p < m.persona_count(); ++p) {
-    const int64_t n = m.persona_first_agent[p + 1] - m.persona_first_agent[p];
-    q.persona_rate.push_back(
-        n > 0 ? static_cast<double>(c.persona_converted[p]) / static_cast<double>(n) : 0.0);
-  }
-  return q;
-}
-
-Quantities from_exact(const CompiledModel& m, const ExactSolution& s) {
-  const double population = m.settings.population;
-  Quantities q;
-  q.conversion_rate = s.conversion_rate;
-  q.reached = s.reached;
-  auto scaled = [&](const std::vector<double>& v) {
-    std::vector<double> out(v.size());
-    for (size_t i = 0; i < v.size(); ++i) out[i] = v[i] * population;
-    return out;
-  };
-  q.touchpoint_visits = scaled(s.touchpoint_visits);
-  q.touchpoint_acts = scaled(s.touchpoint_acts);
-  q.touchpoint_conversions = scaled(s.touchpoint_conversions);
-  q.channel_paid.assign(m.channel_count(), 0.0);
-  q.channel_organic.assign(m.channel_count(), 0.0);
-  q.persona_rate = s.persona_conversion_rate;
-  for (int p = 0; p < m.persona_count(); ++p) {
-    q.persona_conversions.push_back(s.persona_conversions[p] * m.persona_share[p] * population);
-  }
-  return q;
-}
-
-// Totals derived from the breakdowns, the same way for both methods.
-void complete(const CompiledModel& m, Quantities& q) {
-  q.conversions =
-      std::accumulate(q.touchpoint_conversions.begin(), q.touchpoint_conversions.end(), 0.0);
-  q.value = 0;
-  for (int u = 0; u < m.touchpoint_count(); ++u) {
-    q.value += q.touchpoint_conversions[u] * m.touchpoint_value[u];
-  }
-  q.paid_exposures = std::accumulate(q.channel_paid.begin(), q.channel_paid.end(), 0.0);
-  q.organic_exposures = std::accumulate(q.channel_organic.begin(), q.channel_organic.end(), 0.0);
-}
 
 v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps, bool exact,
                     int threads, double wall_seconds) {
@@ -116,8 +47,6 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
     for (const Quantities& q : reps) values.push_back(get(q));
     return estimate_mean(values, confidence);
   };
-  auto put = [&](google::protobuf::Map<std::string, v1::Estimate>* map, const char* name,
-                 const Estimate& e) { set_estimate(e, &(*map)[name]); };
 
   v1::RunResult r;
   r.set_scenario(m.scenario_name);
@@ -135,33 +64,7 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
   r.set_scenario_hash(m.scenario_hash);
   r.set_mode(m.single_journey ? "single_journey" : "exposure");
 
-  auto* kpis = r.mutable_kpis();
-  const Estimate conversions = estimate([](const Quantities& q) { return q.conversions; });
-  const Estimate value = estimate([](const Quantities& q) { return q.value; });
-  const double cost = std::accumulate(m.channel_cost.begin(), m.channel_cost.end(), 0.0);
-  const double impressions =
-      std::accumulate(m.channel_impressions.begin(), m.channel_impressions.end(), 0.0);
-  put(kpis, "conversion_rate", estimate([](const Quantities& q) { return q.conversion_rate; }));
-  put(kpis, "conversions", conversions);
-  put(kpis, "value", value);
-  put(kpis, "awareness_rate", estimate([](const Quantities& q) { return q.reached[1]; }));
-  put(kpis, "consideration_rate", estimate([](const Quantities& q) { return q.reached[2]; }));
-  put(kpis, "decision_rate", estimate([](const Quantities& q) { return q.reached[3]; }));
-  put(kpis, "loyalty_rate", estimate([](const Quantities& q) { return q.reached[4]; }));
-  put(kpis, "reach_rate", estimate([](const Quantities& q) { return q.reach_rate; }));
-  put(kpis, "paid_exposures", estimate([](const Quantities& q) { return q.paid_exposures; }));
-  put(kpis, "organic_exposures", estimate([](const Quantities& q) { return q.organic_exposures; }));
-  put(kpis, "cost", exact_estimate(cost, n));
-  put(kpis, "impressions_bought", exact_estimate(impressions, n));
-  put(kpis, "cost_per_conversion", ratio_of_fixed(cost, conversions));
-  if (cost > 0) {
-    Estimate roas = value;
-    roas.mean /= cost;
-    roas.std_error /= cost;
-    roas.ci_low /= cost;
-    roas.ci_high /= cost;
-    put(kpis, "roas", roas);
-  }
+  set_kpis(kpi_series(m, reps), confidence, exact, r.mutable_kpis());
 
   for (int s = 1; s <= 4; ++s) {
     v1::FunnelStage* stage = r.add_funnel();
@@ -203,7 +106,7 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
         estimate([&](const Quantities& q) { return on_channel(q.touchpoint_conversions); }),
         ch->mutable_conversions());
   }
-  const double scale = population_scale(m);
+  const double scale = m.settings.population / static_cast<double>(m.settings.agents);
   for (int p = 0; p < m.persona_count(); ++p) {
     v1::PersonaResult* persona = r.add_personas();
     const int64_t agents = m.persona_first_agent[p + 1] - m.persona_first_agent[p];
@@ -233,8 +136,7 @@ v1::RunResult summarize_monte_carlo(const CompiledModel& model,
   std::vector<Quantities> reps;
   double steps = 0, sessions = 0;
   for (const ReplicationCounts& c : counts) {
-    reps.push_back(from_counts(model, c));
-    complete(model, reps.back());
+    reps.push_back(quantities_from_counts(model, c));
     steps += static_cast<double>(c.walk_steps);
     sessions += static_cast<double>(c.sessions);
   }
@@ -246,9 +148,7 @@ v1::RunResult summarize_monte_carlo(const CompiledModel& model,
 
 v1::RunResult summarize_exact(const CompiledModel& model, const ExactSolution& solution,
                               double wall_seconds) {
-  std::vector<Quantities> reps = {from_exact(model, solution)};
-  complete(model, reps.back());
-  return build(model, reps, true, 1, wall_seconds);
+  return build(model, {quantities_from_exact(model, solution)}, true, 1, wall_seconds);
 }
 
 }  // namespace cjsim

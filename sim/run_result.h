@@ -12,6 +12,7 @@
 #include "models/compiled_model.h"
 #include "sim/estimate.h"
 #include "sim/exact_solver.h"
+#include "sim/kpi.h"
 #include "sim/tally.h"
 
 namespace cjsim {
@@ -28,6 +29,9 @@ v1::RunResult summarize_exact(const CompiledModel& model, const ExactSolution& s
                               double wall_seconds);
 
 void set_estimate(const Estimate& estimate, v1::Estimate* out);
+// out[kpi.name] = estimate_kpi(kpi, confidence, exact), for every KPI.
+void set_kpis(const std::vector<KpiSeries>& kpis, double confidence, bool exact,
+              google::protobuf::Map<std::string, v1::Estimate>* out);
 Estimate from_proto(const v1::Estimate& estimate);
 
 }  // namespace cjsim

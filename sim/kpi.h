@@ -1,0 +1,77 @@
+// KPIs: what a run reports, as functions of per-replication samples.
+//
+// A replication (or an exact solution) is first turned into Quantities, the
+// figures of one replication in the units of the report (rates per agent,
+// counts scaled to the population). Each scalar KPI is then a KpiSeries: one
+// sample per replication and the function of the samples' mean that gives the
+// KPI (the mean itself, or a fixed amount over it for cost per conversion).
+// Runs (sim/run_result.h), comparisons (sim/comparison.h) and sweeps build
+// their estimates from the same series, so a KPI means the same everywhere.
+// Pure functions; call from any thread.
+#ifndef CJSIM_SIM_KPI_H_
+#define CJSIM_SIM_KPI_H_
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "models/compiled_model.h"
+#include "sim/estimate.h"
+#include "sim/exact_solver.h"
+#include "sim/tally.h"
+
+namespace cjsim {
+
+struct Quantities {
+  double conversion_rate = 0, conversions = 0, value = 0, reach_rate = 0;
+  double paid_exposures = 0, organic_exposures = 0;
+  std::array<double, 5> reached{};  // [stage]: share with furthest stage >= stage
+  std::vector<double> touchpoint_visits, touchpoint_acts, touchpoint_conversions;
+  std::vector<double> channel_paid, channel_organic;
+  std::vector<double> persona_rate, persona_conversions;
+};
+
+// Quantities of one Monte Carlo replication, or of an exact solution, with
+// the totals (conversions, value, exposures) filled in the same way for both.
+Quantities quantities_from_counts(const CompiledModel& model, const ReplicationCounts& counts);
+Quantities quantities_from_exact(const CompiledModel& model, const ExactSolution& solution);
+
+// One scalar KPI over the replications of a run.
+struct KpiSeries {
+  enum class Form {
+    kMean,     // KPI = mean of the samples
+    kInverse,  // KPI = numerator / mean of the samples (cost per conversion)
+  };
+  std::string name;
+  // Whether a larger value is the better outcome (cost: no), for verdicts.
+  bool higher_is_better = true;
+  Form form = Form::kMean;
+  double numerator = 0;  // kInverse only
+  std::vector<double> samples;
+
+  // The KPI as a function of a mean m of the samples, and its derivative
+  // (for the delta method).
+  double at(double m) const;
+  double slope(double m) const;
+};
+
+// Every scalar KPI of a run (the keys of RunResult.kpis), sorted by name.
+// `replications` holds one Quantities per replication, or exactly one for an
+// exact solution. `roas` is present only when the cost is positive.
+std::vector<KpiSeries> kpi_series(const CompiledModel& model,
+                                  const std::vector<Quantities>& replications);
+
+// The estimate of a KPI: mean, standard error (delta method for kInverse)
+// and Student-t interval; with `exact`, the value with no error.
+// REQUIRES: samples.size() >= 2 unless exact.
+Estimate estimate_kpi(const KpiSeries& kpi, double confidence, bool exact);
+
+// Every name kpi_series can give, sorted.
+const std::vector<std::string>& kpi_names();
+
+// The series named `name`, or nullptr.
+const KpiSeries* find_kpi(const std::vector<KpiSeries>& kpis, const std::string& name);
+
+}  // namespace cjsim
+
+#endif  // CJSIM_SIM_KPI_H_
