@@ -499,54 +499,164 @@ class Validator {
       } else if (!names.insert(variant.name()).second) {
         error({{"variants", v}, {"name"}}, "duplicate variant name " + quoted(variant.name()));
       }
-      for (int i = 0; i < variant.cta_changes_size(); ++i) {
-        const v1::CtaChange& change = variant.cta_changes(i);
-        FieldPath at = {{"variants", v}, {"cta_changes", i}};
-        std::string what = who + " cta_changes[" + std::to_string(i) + "]";
-        if (!known_touchpoint(at, what + " touchpoint", change.touchpoint())) continue;
-        const v1::Touchpoint& t = s_.touchpoints(touchpoint_index_.at(change.touchpoint()));
-        switch (change.change_case()) {
-          case v1::CtaChange::kActProbability:
-            check_probability(at, what + " act_probability", change.act_probability());
-            break;
-          case v1::CtaChange::kActProbabilityScale:
-            if (check_non_negative(at, what + " act_probability_scale",
-                                   change.act_probability_scale())) {
-              double result = t.cta().act_probability() * change.act_probability_scale();
-              if (result > 1) {
-                error(at, what + ": act_probability " + number_text(t.cta().act_probability()) +
+      check_variant_edits(v, who);
+    }
+  }
+
+  // References of one variant's edits, against the scenario as the variant
+  // leaves it (touchpoints removed and added). Values are checked again once
+  // the variant is applied (apply_and_validate_variant), with the variant
+  // named; here what can be pinned to a line is.
+  void check_variant_edits(int v, const std::string& who) {
+    const v1::Variant& variant = s_.variants(v);
+    auto at = [v](const char* field, int index) {
+      return FieldPath{{"variants", v}, {field, index}};
+    };
+    auto what = [&who](const char* field, int index) {
+      return who + " " + field + "[" + std::to_string(index) + "]";
+    };
+    std::set<std::string> removed, added;
+    for (int i = 0; i < variant.remove_touchpoints_size(); ++i) {
+      const std::string& id = variant.remove_touchpoints(i);
+      if (known_touchpoint(at("remove_touchpoints", i), what("remove_touchpoints", i), id)) {
+        removed.insert(id);
+      }
+    }
+    for (int i = 0; i < variant.add_touchpoints_size(); ++i) {
+      const std::string& id = variant.add_touchpoints(i).id();
+      if (id.empty()) continue;  // reported once applied
+      if ((touchpoint_index_.count(id) && !removed.count(id)) || !added.insert(id).second) {
+        error(at("add_touchpoints", i),
+              what("add_touchpoints", i) + " id: touchpoint " + quoted(id) + " exists already");
+      }
+    }
+    // A touchpoint the variant leaves in the scenario.
+    auto present = [&](const FieldPath& path, const std::string& message, const std::string& id) {
+      if (added.count(id)) return true;
+      if (removed.count(id)) {
+        error(path, message + ": touchpoint " + quoted(id) + " is removed by this variant");
+        return false;
+      }
+      return known_touchpoint(path, message, id);
+    };
+    // How many edges from -> to the variant leaves before its edge changes.
+    auto edges_between = [&](const std::string& from, const std::string& to) {
+      int count = 0;
+      for (const v1::Edge& e : s_.edges()) {
+        if (e.from() == from && e.to() == to) ++count;
+      }
+      for (const v1::EdgeRef& r : variant.remove_edges()) {
+        if (r.from() == from && r.to() == to) count = 0;
+      }
+      for (const v1::Edge& e : variant.add_edges()) {
+        if (e.from() == from && e.to() == to) ++count;
+      }
+      return count;
+    };
+    for (int i = 0; i < variant.remove_edges_size(); ++i) {
+      const v1::EdgeRef& r = variant.remove_edges(i);
+      const std::string message = what("remove_edges", i);
+      if (!present(at("remove_edges", i), message + " from", r.from()) ||
+          !present(at("remove_edges", i), message + " to", r.to())) {
+        continue;
+      }
+      bool found = false;
+      for (const v1::Edge& e : s_.edges()) found |= e.from() == r.from() && e.to() == r.to();
+      if (!found) {
+        error(at("remove_edges", i),
+              message + ": the scenario has no edge " + quoted(r.from()) + " -> " + quoted(r.to()));
+      }
+    }
+    for (int i = 0; i < variant.add_edges_size(); ++i) {
+      const v1::Edge& e = variant.add_edges(i);
+      present(at("add_edges", i), what("add_edges", i) + " from", e.from());
+      present(at("add_edges", i), what("add_edges", i) + " to", e.to());
+    }
+    for (int i = 0; i < variant.edge_changes_size(); ++i) {
+      const v1::EdgeChange& change = variant.edge_changes(i);
+      const std::string message = what("edge_changes", i);
+      if (!present(at("edge_changes", i), message + " from", change.from()) ||
+          !present(at("edge_changes", i), message + " to", change.to())) {
+        continue;
+      }
+      if (edges_between(change.from(), change.to()) == 0) {
+        error(at("edge_changes", i), message + ": there is no edge " + quoted(change.from()) +
+                                         " -> " + quoted(change.to()) + " to change");
+      } else if (!change.has_weight() && !change.has_delay_days()) {
+        error(at("edge_changes", i), message + ": changes nothing; set weight or delay_days");
+      }
+    }
+    for (int i = 0; i < variant.cta_changes_size(); ++i) {
+      const v1::CtaChange& change = variant.cta_changes(i);
+      FieldPath path = at("cta_changes", i);
+      std::string message = what("cta_changes", i);
+      if (!present(path, message + " touchpoint", change.touchpoint())) continue;
+      switch (change.change_case()) {
+        case v1::CtaChange::kActProbability:
+          check_probability(path, message + " act_probability", change.act_probability());
+          break;
+        case v1::CtaChange::kActProbabilityScale:
+          if (check_non_negative(path, message + " act_probability_scale",
+                                 change.act_probability_scale()) &&
+              !added.count(change.touchpoint())) {
+            const v1::Touchpoint& t = s_.touchpoints(touchpoint_index_.at(change.touchpoint()));
+            double result = t.cta().act_probability() * change.act_probability_scale();
+            if (result > 1) {
+              error(path, message + ": act_probability " + number_text(t.cta().act_probability()) +
                               " x " + number_text(change.act_probability_scale()) + " = " +
                               number_text(result) + " is not in [0, 1]");
-              }
             }
-            break;
-          case v1::CtaChange::CHANGE_NOT_SET:
-            if (change.label().empty()) {
-              error(at, what +
+          }
+          break;
+        case v1::CtaChange::CHANGE_NOT_SET:
+          if (change.label().empty()) {
+            error(path, message +
                             ": changes nothing; set act_probability, "
                             "act_probability_scale or label");
-            }
-            break;
-        }
+          }
+          break;
       }
-      for (int i = 0; i < variant.channel_changes_size(); ++i) {
-        const v1::ChannelChange& change = variant.channel_changes(i);
-        FieldPath at = {{"variants", v}, {"channel_changes", i}};
-        std::string what = who + " channel_changes[" + std::to_string(i) + "]";
-        if (!known_channel(at, what + " channel", change.channel())) continue;
-        switch (change.budget_case()) {
-          case v1::ChannelChange::kWeeklyBudget:
-            check_non_negative(at, what + " weekly_budget", change.weekly_budget());
-            break;
-          case v1::ChannelChange::kBudgetScale:
-            check_non_negative(at, what + " budget_scale", change.budget_scale());
-            break;
-          case v1::ChannelChange::BUDGET_NOT_SET:
-            if (!change.has_enabled()) {
-              error(at, what + ": changes nothing; set weekly_budget, budget_scale or enabled");
-            }
-            break;
-        }
+    }
+    for (int i = 0; i < variant.channel_changes_size(); ++i) {
+      const v1::ChannelChange& change = variant.channel_changes(i);
+      FieldPath path = at("channel_changes", i);
+      std::string message = what("channel_changes", i);
+      if (!known_channel(path, message + " channel", change.channel())) continue;
+      switch (change.budget_case()) {
+        case v1::ChannelChange::kWeeklyBudget:
+          check_non_negative(path, message + " weekly_budget", change.weekly_budget());
+          break;
+        case v1::ChannelChange::kBudgetScale:
+          check_non_negative(path, message + " budget_scale", change.budget_scale());
+          break;
+        case v1::ChannelChange::BUDGET_NOT_SET:
+          if (!change.has_enabled() && !change.has_posting_hours() && !change.has_organic_reach()) {
+            error(path, message +
+                            ": changes nothing; set weekly_budget, budget_scale, enabled, "
+                            "posting_hours or organic_reach");
+          }
+          break;
+      }
+    }
+    for (int i = 0; i < variant.persona_changes_size(); ++i) {
+      const v1::PersonaChange& change = variant.persona_changes(i);
+      FieldPath path = at("persona_changes", i);
+      std::string message = what("persona_changes", i);
+      if (!persona_index_.count(change.persona())) {
+        error(path, message + " persona: unknown persona " + quoted(change.persona()) +
+                        did_you_mean(change.persona(), persona_ids_));
+        continue;
+      }
+      for (const auto& entry : change.channel_affinity()) {
+        known_channel(path, message + " channel_affinity[" + quoted(entry.first) + "]",
+                      entry.first);
+      }
+      if (!change.has_share() && change.channel_affinity().empty() &&
+          change.responsiveness().empty() && !change.has_memory_half_life_days() &&
+          !change.has_active_hours()) {
+        error(path, message +
+                        ": changes nothing; set share, channel_affinity, responsiveness, "
+                        "memory_half_life_days or active_hours");
       }
     }
   }

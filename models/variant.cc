@@ -1,5 +1,6 @@
 #include "models/variant.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,90 @@ auto* find_by_id(Items* items, const std::string& id) {
     if (item.id() == id) return &item;
   }
   return static_cast<typename Items::value_type*>(nullptr);
+}
+
+// Removes the elements of `items` for which `drop` is true, keeping order.
+template <typename Items, typename Drop>
+void remove_if(Items* items, Drop drop) {
+  Items kept;
+  for (auto& item : *items) {
+    if (!drop(item)) *kept.Add() = std::move(item);
+  }
+  items->Swap(&kept);
+}
+
+void set_hours(const v1::Hours& hours, google::protobuf::RepeatedField<double>* out) {
+  out->Clear();
+  out->Add(hours.values().begin(), hours.values().end());
+}
+
+// The edits in the order documented in scenario.proto. References that do
+// not resolve were reported by validation and are skipped here.
+void apply_edits(const v1::Variant& variant, v1::Scenario& result) {
+  std::set<std::string> removed(variant.remove_touchpoints().begin(),
+                                variant.remove_touchpoints().end());
+  if (!removed.empty()) {
+    remove_if(result.mutable_touchpoints(),
+              [&](const v1::Touchpoint& t) { return removed.count(t.id()) > 0; });
+    remove_if(result.mutable_edges(), [&](const v1::Edge& e) {
+      return removed.count(e.from()) > 0 || removed.count(e.to()) > 0;
+    });
+  }
+  for (const v1::EdgeRef& r : variant.remove_edges()) {
+    remove_if(result.mutable_edges(),
+              [&](const v1::Edge& e) { return e.from() == r.from() && e.to() == r.to(); });
+  }
+  for (const v1::Touchpoint& t : variant.add_touchpoints()) *result.add_touchpoints() = t;
+  for (const v1::Edge& e : variant.add_edges()) *result.add_edges() = e;
+  for (const v1::EdgeChange& change : variant.edge_changes()) {
+    for (v1::Edge& e : *result.mutable_edges()) {
+      if (e.from() != change.from() || e.to() != change.to()) continue;
+      if (change.has_weight()) e.set_weight(change.weight());
+      if (change.has_delay_days()) e.set_delay_days(change.delay_days());
+    }
+  }
+  for (const v1::CtaChange& change : variant.cta_changes()) {
+    v1::Touchpoint* tp = find_by_id(result.mutable_touchpoints(), change.touchpoint());
+    if (tp == nullptr) continue;
+    v1::Cta* cta = tp->mutable_cta();
+    if (change.has_act_probability()) cta->set_act_probability(change.act_probability());
+    if (change.has_act_probability_scale()) {
+      cta->set_act_probability(cta->act_probability() * change.act_probability_scale());
+    }
+    if (!change.label().empty()) cta->set_label(change.label());
+  }
+  for (const v1::ChannelChange& change : variant.channel_changes()) {
+    v1::Channel* channel = find_by_id(result.mutable_channels(), change.channel());
+    if (channel == nullptr) continue;
+    if (change.has_weekly_budget()) channel->set_weekly_budget(change.weekly_budget());
+    if (change.has_budget_scale()) {
+      channel->set_weekly_budget(channel->weekly_budget() * change.budget_scale());
+    }
+    if (change.has_enabled()) channel->set_enabled(change.enabled());
+    if (change.has_posting_hours()) {
+      set_hours(change.posting_hours(), channel->mutable_posting_hours());
+    }
+    if (change.has_organic_reach()) channel->set_organic_reach(change.organic_reach());
+  }
+  for (const v1::PersonaChange& change : variant.persona_changes()) {
+    v1::Persona* persona = find_by_id(result.mutable_personas(), change.persona());
+    if (persona == nullptr) continue;
+    if (change.has_share()) persona->set_share(change.share());
+    for (const auto& [channel, value] : change.channel_affinity()) {
+      (*persona->mutable_channel_affinity())[channel] = value;
+    }
+    for (const auto& [stage, value] : change.responsiveness()) {
+      (*persona->mutable_responsiveness())[stage] = value;
+    }
+    if (change.has_memory_half_life_days()) {
+      persona->set_memory_half_life_days(change.memory_half_life_days());
+    }
+    if (change.has_active_hours())
+      set_hours(change.active_hours(), persona->mutable_active_hours());
+  }
+  if (variant.has_horizon_days()) {
+    result.mutable_simulation()->set_horizon_days(variant.horizon_days());
+  }
 }
 
 }  // namespace
@@ -38,25 +123,7 @@ std::optional<v1::Scenario> apply_variant(const v1::Scenario& scenario, std::str
 
   v1::Scenario result = scenario;
   result.clear_variants();
-  for (const v1::CtaChange& change : variant->cta_changes()) {
-    v1::Touchpoint* tp = find_by_id(result.mutable_touchpoints(), change.touchpoint());
-    if (tp == nullptr) continue;  // validation reported it
-    v1::Cta* cta = tp->mutable_cta();
-    if (change.has_act_probability()) cta->set_act_probability(change.act_probability());
-    if (change.has_act_probability_scale()) {
-      cta->set_act_probability(cta->act_probability() * change.act_probability_scale());
-    }
-    if (!change.label().empty()) cta->set_label(change.label());
-  }
-  for (const v1::ChannelChange& change : variant->channel_changes()) {
-    v1::Channel* channel = find_by_id(result.mutable_channels(), change.channel());
-    if (channel == nullptr) continue;
-    if (change.has_weekly_budget()) channel->set_weekly_budget(change.weekly_budget());
-    if (change.has_budget_scale()) {
-      channel->set_weekly_budget(channel->weekly_budget() * change.budget_scale());
-    }
-    if (change.has_enabled()) channel->set_enabled(change.enabled());
-  }
+  apply_edits(*variant, result);
   return result;
 }
 

@@ -390,8 +390,8 @@ TEST_CASE("cli validate: variant definitions") {
        "act_probability_scale or label"},
       {"empty channel change",
        small_plus(R"(variants { name: "noop" channel_changes { channel: "web" } })"),
-       "variant 'noop' channel_changes[0]: changes nothing; set weekly_budget, budget_scale or "
-       "enabled"},
+       "variant 'noop' channel_changes[0]: changes nothing; set weekly_budget, budget_scale, "
+       "enabled, posting_hours or organic_reach"},
   });
 }
 

@@ -1,0 +1,283 @@
+#include "models/field_path.h"
+
+#include <google/protobuf/reflection.h>
+
+#include "models/diagnostics.h"
+#include "models/stage.h"
+
+namespace cjsim {
+
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+std::string hint(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string match = closest_match(word, candidates);
+  return match.empty() ? "" : " (did you mean " + quoted(match) + "?)";
+}
+
+bool is_number(const FieldDescriptor* f) {
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+    case FieldDescriptor::CPPTYPE_FLOAT:
+    case FieldDescriptor::CPPTYPE_INT32:
+    case FieldDescriptor::CPPTYPE_INT64:
+    case FieldDescriptor::CPPTYPE_UINT32:
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::vector<std::string> field_names(const Descriptor* d) {
+  std::vector<std::string> names;
+  for (int i = 0; i < d->field_count(); ++i) names.push_back(d->field(i)->name());
+  return names;
+}
+
+// The entry of map field `map` (string -> number) in `message` with `key`.
+Message* find_map_entry(Message* message, const FieldDescriptor* map, const std::string& key) {
+  const Reflection* r = message->GetReflection();
+  const FieldDescriptor* key_field = map->message_type()->map_key();
+  for (int i = 0; i < r->FieldSize(*message, map); ++i) {
+    Message* entry = r->MutableRepeatedMessage(message, map, i);
+    if (entry->GetReflection()->GetString(*entry, key_field) == key) return entry;
+  }
+  return nullptr;
+}
+
+double read_number(const Message& m, const FieldDescriptor* f) {
+  const Reflection* r = m.GetReflection();
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return r->GetDouble(m, f);
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return r->GetFloat(m, f);
+    case FieldDescriptor::CPPTYPE_INT32:
+      return r->GetInt32(m, f);
+    case FieldDescriptor::CPPTYPE_INT64:
+      return static_cast<double>(r->GetInt64(m, f));
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return r->GetUInt32(m, f);
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return static_cast<double>(r->GetUInt64(m, f));
+    default:
+      return 0;
+  }
+}
+
+void write_number(Message* m, const FieldDescriptor* f, double v) {
+  const Reflection* r = m->GetReflection();
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      r->SetDouble(m, f, v);
+      break;
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      r->SetFloat(m, f, static_cast<float>(v));
+      break;
+    case FieldDescriptor::CPPTYPE_INT32:
+      r->SetInt32(m, f, static_cast<int32_t>(v));
+      break;
+    case FieldDescriptor::CPPTYPE_INT64:
+      r->SetInt64(m, f, static_cast<int64_t>(v));
+      break;
+    case FieldDescriptor::CPPTYPE_UINT32:
+      r->SetUInt32(m, f, static_cast<uint32_t>(v));
+      break;
+    case FieldDescriptor::CPPTYPE_UINT64:
+      r->SetUInt64(m, f, static_cast<uint64_t>(v));
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
+std::optional<ScenarioField> ScenarioField::parse(std::string_view text,
+                                                  const v1::Scenario& scenario,
+                                                  std::string* error) {
+  ScenarioField field;
+  field.text_ = std::string(text);
+  const Descriptor* scenario_type = v1::Scenario::descriptor();
+  auto fail = [&](size_t end, const std::string& message) {
+    *error = quoted(text.substr(0, end)) + ": " + message;
+    return std::nullopt;
+  };
+
+  size_t pos = text.find_first_of(".[");
+  const std::string head(text.substr(0, pos));
+  const Descriptor* type = nullptr;
+  if (head == "simulation") {
+    field.chain_.push_back(scenario_type->FindFieldByName("simulation"));
+    type = v1::Simulation::descriptor();
+  } else if (head == "channels" || head == "touchpoints" || head == "personas" || head == "edges") {
+    field.collection_ = scenario_type->FindFieldByName(head);
+    type = field.collection_->message_type();
+    if (pos == std::string_view::npos || text[pos] != '[') {
+      return fail(head.size(),
+                  "name one with " + head + "[" + (head == "edges" ? "FROM->TO" : "ID") + "]");
+    }
+    const size_t close = text.find(']', pos);
+    if (close == std::string_view::npos) return fail(text.size(), "missing ']'");
+    const std::string inside(text.substr(pos + 1, close - pos - 1));
+    const std::string kind = head.substr(0, head.size() - 1);
+    if (head == "edges") {
+      const size_t arrow = inside.find("->");
+      if (arrow == std::string::npos) return fail(close + 1, "write an edge as edges[FROM->TO]");
+      const std::string from = inside.substr(0, arrow), to = inside.substr(arrow + 2);
+      for (int i = 0; i < scenario.edges_size(); ++i) {
+        if (scenario.edges(i).from() == from && scenario.edges(i).to() == to) {
+          field.entities_.push_back(i);
+        }
+      }
+      if (field.entities_.empty()) {
+        return fail(close + 1,
+                    "the scenario has no edge from " + quoted(from) + " to " + quoted(to));
+      }
+    } else {
+      const Reflection* r = scenario.GetReflection();
+      std::vector<std::string> ids;
+      for (int i = 0; i < r->FieldSize(scenario, field.collection_); ++i) {
+        const Message& item = r->GetRepeatedMessage(scenario, field.collection_, i);
+        const std::string id =
+            item.GetReflection()->GetString(item, item.GetDescriptor()->FindFieldByName("id"));
+        ids.push_back(id);
+        if (id == inside) field.entities_.push_back(i);
+      }
+      if (field.entities_.empty()) {
+        return fail(close + 1, "no " + kind + " " + quoted(inside) + hint(inside, ids));
+      }
+    }
+    pos = close + 1;
+  } else {
+    return fail(head.size(), "unknown part " + quoted(head) +
+                                 "; paths start with channels[ID], touchpoints[ID], "
+                                 "personas[ID], edges[FROM->TO] or simulation");
+  }
+
+  // .name segments down to a number.
+  while (true) {
+    if (pos >= text.size() || text[pos] != '.') {
+      const std::string fields = [&] {
+        std::string all;
+        for (const std::string& n : field_names(type)) all += (all.empty() ? "" : ", ") + n;
+        return all;
+      }();
+      return fail(pos, "name a field: one of " + fields);
+    }
+    const size_t begin = pos + 1;
+    const size_t end = std::min(text.find_first_of(".[", begin), text.size());
+    const std::string name(text.substr(begin, end - begin));
+    const FieldDescriptor* f = type->FindFieldByName(name);
+    if (f == nullptr) {
+      return fail(end,
+                  type->name() + " has no field " + quoted(name) + hint(name, field_names(type)));
+    }
+    field.chain_.push_back(f);
+    pos = end;
+    if (f->is_map()) {
+      const FieldDescriptor* value = f->message_type()->map_value();
+      if (pos >= text.size() || text[pos] != '[') {
+        return fail(pos, quoted(name) + " is a map; name an entry with " + name + "[KEY]");
+      }
+      const size_t close = text.find(']', pos);
+      if (close == std::string_view::npos) return fail(text.size(), "missing ']'");
+      field.map_key_ = std::string(text.substr(pos + 1, close - pos - 1));
+      if (name == "channel_affinity") {
+        std::vector<std::string> ids;
+        bool known = false;
+        for (const v1::Channel& c : scenario.channels()) {
+          ids.push_back(c.id());
+          known |= c.id() == field.map_key_;
+        }
+        if (!known) {
+          return fail(close + 1,
+                      "no channel " + quoted(field.map_key_) + hint(field.map_key_, ids));
+        }
+      } else if (name == "responsiveness" && !parse_stage_name(field.map_key_)) {
+        return fail(close + 1, "unknown stage " + quoted(field.map_key_) +
+                                   "; use awareness, consideration, decision or loyalty");
+      }
+      if (!is_number(value)) return fail(close + 1, "the map's values are not numbers");
+      if (close + 1 != text.size()) return fail(close + 1, "a map entry has no fields");
+      return field;
+    }
+    if (f->is_repeated()) {
+      return fail(end, quoted(name) + " is a list; a sweep sets one number");
+    }
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      type = f->message_type();
+      continue;
+    }
+    if (!is_number(f)) {
+      return fail(end, quoted(name) + " is not a number (it is a " + f->cpp_type_name() + ")");
+    }
+    if (end != text.size()) return fail(end, quoted(name) + " is a number; it has no parts");
+    return field;
+  }
+}
+
+bool ScenarioField::is_integer() const {
+  const FieldDescriptor* leaf = chain_.back();
+  if (leaf->is_map()) leaf = leaf->message_type()->map_value();
+  return leaf->cpp_type() != FieldDescriptor::CPPTYPE_DOUBLE &&
+         leaf->cpp_type() != FieldDescriptor::CPPTYPE_FLOAT;
+}
+
+std::optional<double> ScenarioField::get(const v1::Scenario& scenario) const {
+  const Message* m = &scenario;
+  if (collection_ != nullptr) {
+    m = &scenario.GetReflection()->GetRepeatedMessage(scenario, collection_, entities_.front());
+  }
+  for (size_t i = 0; i + 1 < chain_.size(); ++i) {
+    m = &m->GetReflection()->GetMessage(*m, chain_[i]);
+  }
+  const FieldDescriptor* leaf = chain_.back();
+  if (!leaf->is_map()) return read_number(*m, leaf);
+  const Reflection* r = m->GetReflection();
+  const FieldDescriptor* key = leaf->message_type()->map_key();
+  for (int i = 0; i < r->FieldSize(*m, leaf); ++i) {
+    const Message& entry = r->GetRepeatedMessage(*m, leaf, i);
+    if (entry.GetReflection()->GetString(entry, key) == map_key_) {
+      return read_number(entry, leaf->message_type()->map_value());
+    }
+  }
+  return std::nullopt;
+}
+
+void ScenarioField::set(v1::Scenario& scenario, double value) const {
+  std::vector<Message*> targets;
+  if (collection_ == nullptr) {
+    targets.push_back(&scenario);
+  } else {
+    for (int i : entities_) {
+      targets.push_back(
+          scenario.GetReflection()->MutableRepeatedMessage(&scenario, collection_, i));
+    }
+  }
+  for (Message* m : targets) {
+    for (size_t i = 0; i + 1 < chain_.size(); ++i) {
+      m = m->GetReflection()->MutableMessage(m, chain_[i]);
+    }
+    const FieldDescriptor* leaf = chain_.back();
+    if (!leaf->is_map()) {
+      write_number(m, leaf, value);
+      continue;
+    }
+    Message* entry = find_map_entry(m, leaf, map_key_);
+    if (entry == nullptr) {
+      entry = m->GetReflection()->AddMessage(m, leaf);
+      entry->GetReflection()->SetString(entry, leaf->message_type()->map_key(), map_key_);
+    }
+    write_number(entry, leaf->message_type()->map_value(), value);
+  }
+}
+
+}  // namespace cjsim

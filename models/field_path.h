@@ -1,0 +1,63 @@
+// ScenarioField: one numeric field of a scenario addressed by ids, as
+// `cjsim sweep --set` writes it:
+//
+//   channels[tiktok].weekly_budget            touchpoints[ig_post].cta.act_probability
+//   personas[students].share                  personas[students].channel_affinity[tiktok]
+//   edges[site->checkout].weight              simulation.horizon_days
+//
+// Any numeric (non-list) field of a channel, touchpoint, persona or edge, of
+// a message inside one (cta, goal), of a map entry (channel_affinity,
+// responsiveness), or of `simulation` can be addressed; docs/cli.md lists
+// them. An edge path addresses every edge from FROM to TO. Parsing checks the
+// path against a scenario and reports the part that is wrong; a parsed field
+// can then be read and written on that scenario and on its copies. Values
+// are not range-checked here: the caller validates the edited scenario.
+// Plain value type; const methods may run concurrently.
+#ifndef CJSIM_MODELS_FIELD_PATH_H_
+#define CJSIM_MODELS_FIELD_PATH_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <google/protobuf/descriptor.h>
+
+#include "cjsim/v1/scenario.pb.h"
+
+namespace cjsim {
+
+class ScenarioField {
+ public:
+  // Parses `text` against `scenario`; on failure returns nullopt and sets
+  // `error` to a message that quotes the part of the path that is wrong.
+  static std::optional<ScenarioField> parse(std::string_view text, const v1::Scenario& scenario,
+                                            std::string* error);
+
+  // REQUIRES: `scenario` has the entities of the scenario parsed against.
+  // The value as stored in the first addressed entity; nullopt for a map
+  // entry that is not there (an unset optional field reads 0, its proto
+  // default).
+  std::optional<double> get(const v1::Scenario& scenario) const;
+  void set(v1::Scenario& scenario, double value) const;
+
+  // True for integer fields (simulation.horizon_days, ...): values must be
+  // whole numbers.
+  bool is_integer() const;
+  const std::string& text() const { return text_; }
+
+ private:
+  ScenarioField() = default;
+
+  std::string text_;
+  // Scenario's repeated field (channels, ...), or nullptr for `simulation`.
+  const google::protobuf::FieldDescriptor* collection_ = nullptr;
+  std::vector<int> entities_;  // indices into `collection_`
+  // Message fields down to the leaf, then the leaf itself.
+  std::vector<const google::protobuf::FieldDescriptor*> chain_;
+  std::string map_key_;  // when the leaf is a map<string, double>
+};
+
+}  // namespace cjsim
+
+#endif  // CJSIM_MODELS_FIELD_PATH_H_
