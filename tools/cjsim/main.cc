@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::map<std::string, CommandRunner> commands = {
       {"run", add_run_command(app)},
+      {"compare", add_compare_command(app)},
+      {"sweep", add_sweep_command(app)},
       {"validate", add_validate_command(app)},
   };
   try {

@@ -1,5 +1,6 @@
 #include "tools/cjsim/progress.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -11,8 +12,14 @@ namespace cjsim::cli {
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
 ProgressBar::ProgressBar(std::string label, uint64_t total, bool enabled)
-    : label_(std::move(label)), total_(total) {
-  if (enabled && total_ > 0) thread_ = std::thread([this] { loop(); });
+    : label_(std::move(label)), own_total_(total) {
+  if (enabled && total > 0) thread_ = std::thread([this] { loop(); });
+}
+
+ProgressBar::ProgressBar(std::string label, const std::atomic<uint64_t>* done,
+                         const std::atomic<uint64_t>* total, bool enabled)
+    : label_(std::move(label)), done_(done), total_(total) {
+  if (enabled) thread_ = std::thread([this] { loop(); });
 }
 
 ProgressBar::~ProgressBar() {
@@ -50,7 +57,10 @@ void ProgressBar::loop() {
   while (!wake_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stop_; })) {
     const double elapsed = std::chrono::duration<double>(clock::now() - start).count();
     if (elapsed < 1.0) continue;
-    std::string line = render(label_, done_.load(std::memory_order_relaxed), total_, elapsed);
+    const uint64_t total = total_->load(std::memory_order_relaxed);
+    if (total == 0) continue;
+    const uint64_t done = std::min(done_->load(std::memory_order_relaxed), total);
+    std::string line = render(label_, done, total, elapsed);
     std::fprintf(stderr, "\r%s\033[K", line.c_str());
     std::fflush(stderr);
     drawn_ = true;

@@ -18,9 +18,14 @@ class ProgressBar {
  public:
   // `enabled` false: never draws (quiet runs, stderr not a terminal).
   ProgressBar(std::string label, uint64_t total, bool enabled);
+  // Polls counters owned by the work: `done` of `total`, where the total
+  // may grow while the work runs (sequential stopping). Both must outlive
+  // the bar.
+  ProgressBar(std::string label, const std::atomic<uint64_t>* done,
+              const std::atomic<uint64_t>* total, bool enabled);
   ~ProgressBar();  // stops and clears the line
 
-  std::atomic<uint64_t>* counter() { return &done_; }
+  std::atomic<uint64_t>* counter() { return &own_done_; }
 
   // The bar line for `done` of `total` after `elapsed` seconds (for tests).
   static std::string render(const std::string& label, uint64_t done, uint64_t total,
@@ -30,8 +35,9 @@ class ProgressBar {
   void loop();
 
   std::string label_;
-  uint64_t total_;
-  std::atomic<uint64_t> done_{0};
+  std::atomic<uint64_t> own_done_{0}, own_total_{0};
+  const std::atomic<uint64_t>* done_ = &own_done_;
+  const std::atomic<uint64_t>* total_ = &own_total_;
   bool drawn_ = false;
   bool stop_ = false;
   std::mutex mutex_;

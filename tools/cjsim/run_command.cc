@@ -63,9 +63,7 @@ int run(const RunOptions& options) {
     }
     result = summarize_exact(model, *solution, seconds());
   } else {
-    const int threads = options.threads > 0
-                            ? options.threads
-                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = resolve_threads(options.threads);
     const int replications = model.settings.replications;
     ProgressBar progress("simulating",
                          static_cast<uint64_t>(replications) * model.settings.horizon_days,

@@ -1,6 +1,9 @@
 #include "tools/cjsim/scenario_input.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <set>
+#include <thread>
 
 #include "models/limits.h"
 #include "models/validation.h"
@@ -29,6 +32,11 @@ void SimulationOverrides::apply(v1::Scenario& scenario) const {
   if (horizon_days) sim->set_horizon_days(*horizon_days);
 }
 
+int resolve_threads(int requested) {
+  if (requested > 0) return requested;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 void print_diagnostics(const Diagnostics& diagnostics, bool quiet) {
   for (const Diagnostic& d : diagnostics.items()) {
     if (quiet && d.severity == Severity::kWarning) continue;
@@ -36,33 +44,79 @@ void print_diagnostics(const Diagnostics& diagnostics, bool quiet) {
   }
 }
 
+namespace {
+
+// Names an unnamed scenario after its file, for reports.
+void name_after_file(const std::string& path, v1::Scenario& scenario) {
+  if (!scenario.name().empty()) return;
+  std::string stem = path.substr(path.find_last_of('/') + 1);
+  scenario.set_name(stem.substr(0, stem.find('.')));
+}
+
+// Loads `path`, applies `overrides` and validates; the variants stay in.
+std::optional<v1::Scenario> load_and_validate(const std::string& path,
+                                              const SimulationOverrides& overrides,
+                                              Diagnostics& diagnostics) {
+  std::optional<LoadedScenario> loaded = load_scenario(path, diagnostics);
+  if (!loaded) return std::nullopt;
+  overrides.apply(loaded->scenario);
+  if (!validate_scenario(loaded->scenario, loaded->source_map.get(), diagnostics)) {
+    return std::nullopt;
+  }
+  name_after_file(path, loaded->scenario);
+  return std::move(loaded->scenario);
+}
+
+}  // namespace
+
 std::optional<v1::Scenario> prepare_scenario(const std::string& path,
                                              const SimulationOverrides& overrides,
                                              const std::string& variant, bool quiet) {
   Diagnostics diagnostics(path);
-  std::optional<LoadedScenario> loaded = load_scenario(path, diagnostics);
-  if (!loaded) {
-    print_diagnostics(diagnostics, quiet);
-    return std::nullopt;
-  }
-  overrides.apply(loaded->scenario);
-  bool ok = validate_scenario(loaded->scenario, loaded->source_map.get(), diagnostics);
-  std::optional<v1::Scenario> result;
-  if (ok && !variant.empty()) {
-    result = apply_and_validate_variant(loaded->scenario, variant, diagnostics);
-    ok = result.has_value();
-  } else if (ok) {
-    result = std::move(loaded->scenario);
+  std::optional<v1::Scenario> result = load_and_validate(path, overrides, diagnostics);
+  if (result && !variant.empty()) {
+    result = apply_and_validate_variant(*result, variant, diagnostics);
+  } else if (result) {
     result->clear_variants();
   }
   print_diagnostics(diagnostics, quiet);
-  if (!ok) return std::nullopt;
-  if (result->name().empty()) {
-    // Name an unnamed scenario after its file, for reports.
-    std::string stem = path.substr(path.find_last_of('/') + 1);
-    result->set_name(stem.substr(0, stem.find('.')));
-  }
   return result;
+}
+
+std::optional<std::vector<PreparedArm>> prepare_arms(const std::string& path,
+                                                     const SimulationOverrides& overrides,
+                                                     const std::vector<std::string>& variants,
+                                                     bool quiet) {
+  Diagnostics diagnostics(path);
+  std::optional<v1::Scenario> scenario = load_and_validate(path, overrides, diagnostics);
+  std::optional<std::vector<PreparedArm>> arms;
+  if (scenario) {
+    std::vector<std::string> names = variants;
+    if (names.size() == 1 && names.front() == "all") {
+      names.clear();
+      for (const v1::Variant& v : scenario->variants()) names.push_back(v.name());
+    }
+    if (names.empty()) {
+      diagnostics.error("the scenario defines no variants to compare; add a `variants` block");
+    }
+    arms.emplace();
+    v1::Scenario baseline = *scenario;
+    baseline.clear_variants();
+    arms->push_back({"", std::move(baseline)});
+    std::set<std::string> seen;
+    for (const std::string& name : names) {
+      if (!seen.insert(name).second) {
+        diagnostics.error("variant '" + name + "' is named twice");
+        continue;
+      }
+      std::optional<v1::Scenario> applied =
+          apply_and_validate_variant(*scenario, name, diagnostics);
+      if (applied) arms->push_back({name, std::move(*applied)});
+    }
+    if (diagnostics.has_errors()) arms.reset();
+  }
+  print_diagnostics(diagnostics, quiet);
+  return arms;
 }
 
 }  // namespace cjsim::cli

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -34,6 +35,24 @@ struct SimulationOverrides {
 std::optional<v1::Scenario> prepare_scenario(const std::string& path,
                                              const SimulationOverrides& overrides,
                                              const std::string& variant, bool quiet);
+
+// A scenario with a variant applied ("" = the baseline).
+struct PreparedArm {
+  std::string variant;
+  v1::Scenario scenario;
+};
+
+// Loads and validates the scenario as prepare_scenario does, then applies
+// and validates each of `variants` ({"all"}: every variant in the file).
+// Returns the baseline (variants cleared) followed by the variants in the
+// order given, or nullopt (after printing why) on any error.
+std::optional<std::vector<PreparedArm>> prepare_arms(const std::string& path,
+                                                     const SimulationOverrides& overrides,
+                                                     const std::vector<std::string>& variants,
+                                                     bool quiet);
+
+// The worker threads to use: `requested`, or every core when it is 0.
+int resolve_threads(int requested);
 
 // Prints diagnostics to stderr: errors always, warnings unless `quiet`.
 void print_diagnostics(const Diagnostics& diagnostics, bool quiet);

@@ -1,74 +1,13 @@
 #include "tools/cjsim/table.h"
 
+#include "tools/cjsim/format.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <vector>
 
 namespace cjsim::cli {
-
-namespace {
-
-std::string printf_string(const char* format, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, format, value);
-  return buffer;
-}
-
-std::string pad(const std::string& text, size_t width, bool right = false) {
-  if (text.size() >= width) return text;
-  std::string fill(width - text.size(), ' ');
-  return right ? fill + text : text + fill;
-}
-
-enum class Unit { kShare, kCount, kMoney, kRatio };
-
-std::string format_value(double v, Unit unit) {
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  if (std::isnan(v)) return "n/a";
-  switch (unit) {
-    case Unit::kShare:
-      return format_percent(v);
-    case Unit::kCount:
-      return format_count(v);
-    case Unit::kMoney:
-      return std::abs(v) >= 1000 ? format_count(v) : printf_string("%.2f", v);
-    case Unit::kRatio:
-      return printf_string("%.3g", v);
-  }
-  return "";
-}
-
-std::string interval(const v1::Estimate& e, Unit unit, bool exact) {
-  if (exact || e.std_error() == 0) return "(exact)";
-  // Appending (rather than "[" + ...) also avoids a GCC 12 -Wrestrict false positive.
-  std::string out = "[";
-  out += format_value(e.ci_low(), unit);
-  out += ", ";
-  out += format_value(e.ci_high(), unit);
-  out += "]";
-  return out;
-}
-
-}  // namespace
-
-std::string format_count(double value) {
-  if (std::abs(value) < 100 && value != std::round(value)) return printf_string("%.3g", value);
-  const long long rounded = std::llround(value);
-  std::string digits = std::to_string(std::llabs(rounded));
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return (rounded < 0 ? "-" : "") + out;
-}
-
-std::string format_percent(double share) {
-  const double percent = share * 100;
-  if (percent != 0 && std::abs(percent) < 0.1) return printf_string("%.3f%%", percent);
-  return printf_string("%.2f%%", percent);
-}
 
 std::string format_run_table(const v1::RunResult& r) {
   const bool exact = r.method() == "exact";
@@ -110,7 +49,7 @@ std::string format_run_table(const v1::RunResult& r) {
     auto it = r.kpis().find(row.key);
     if (it == r.kpis().end()) continue;
     out += pad(row.label, 26) + pad(format_value(it->second.mean(), row.unit), 14, true) + "   " +
-           interval(it->second, row.unit, exact) + "\n";
+           format_interval(it->second, row.unit, exact) + "\n";
   }
 
   out += "\nFunnel (share of people who reached the stage)\n";
@@ -119,7 +58,7 @@ std::string format_run_table(const v1::RunResult& r) {
     const int width = static_cast<int>(std::round(std::clamp(share, 0.0, 1.0) * 30));
     out += "  " + pad(stage.stage(), 15) + pad(format_percent(share), 9, true) + "  " +
            pad(std::string(static_cast<size_t>(width), '#'), 31) +
-           interval(stage.reached(), Unit::kShare, exact) + "\n";
+           format_interval(stage.reached(), Unit::kShare, exact) + "\n";
   }
 
   std::vector<const v1::TouchpointResult*> touchpoints;
@@ -164,7 +103,7 @@ std::string format_run_table(const v1::RunResult& r) {
   for (const v1::PersonaResult& p : r.personas()) {
     out += "  " + pad(p.id(), 20) + pad(format_count(p.population()), 12, true) +
            pad(format_percent(p.conversion_rate().mean()), 17, true) + "   " +
-           interval(p.conversion_rate(), Unit::kShare, exact) + "\n";
+           format_interval(p.conversion_rate(), Unit::kShare, exact) + "\n";
   }
   return out;
 }

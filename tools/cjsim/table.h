@@ -6,15 +6,11 @@
 #include <string>
 
 #include "cjsim/v1/result.pb.h"
+#include "tools/cjsim/format.h"
 
 namespace cjsim::cli {
 
 std::string format_run_table(const v1::RunResult& result);
-
-// 1234567.8 -> "1,234,568"; small numbers keep significant digits.
-std::string format_count(double value);
-// 0.02413 -> "2.41%".
-std::string format_percent(double share);
 
 }  // namespace cjsim::cli
 

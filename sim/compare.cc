@@ -1,0 +1,149 @@
+#include "sim/compare.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "sim/check.h"
+#include "sim/comparison.h"
+#include "sim/engine.h"
+#include "sim/kpi.h"
+#include "sim/run_result.h"
+
+namespace cjsim {
+
+namespace {
+
+// The next replication count: enough, by the square-root law of the
+// half-width, to meet the target (with 10% to spare), at least one more
+// batch of the initial size, and at most the cap.
+int next_replications(int now, int initial, double half_width, double target, int cap) {
+  const double ratio = half_width / target;
+  const double needed = std::ceil(now * ratio * ratio * 1.1);
+  const double next = std::max(needed, static_cast<double>(now + initial));
+  return static_cast<int>(std::min(next, static_cast<double>(cap)));
+}
+
+}  // namespace
+
+v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
+                                 const CompareSettings& settings, StudyProgress* progress) {
+  CJSIM_CHECK(arms.size() >= 2, "a comparison needs a baseline and a variant");
+  const auto start = std::chrono::steady_clock::now();
+  const CompiledModel& baseline = arms.front();
+  const SimulationSettings& sim = baseline.settings;
+  const int initial = sim.replications;
+  CJSIM_CHECK(settings.max_replications >= initial, "max_replications below the replications");
+  const bool sequential = settings.target_half_width > 0;
+
+  std::vector<std::vector<ReplicationCounts>> counts(arms.size());
+  std::vector<std::vector<KpiSeries>> kpis(arms.size());
+  auto days_for = [&](int replications) {
+    uint64_t days = 0;
+    for (const CompiledModel& arm : arms) {
+      days +=
+          static_cast<uint64_t>(replications) * static_cast<uint64_t>(arm.settings.horizon_days);
+    }
+    return days;
+  };
+
+  int target_count = initial;
+  double widest = 0;
+  std::string stopped = sequential ? "max_replications" : "fixed";
+  while (true) {
+    const int have = static_cast<int>(counts.front().size());
+    if (progress != nullptr) progress->total.store(days_for(target_count));
+    for (size_t a = 0; a < arms.size(); ++a) {
+      std::vector<ReplicationCounts> more =
+          Engine(arms[a]).run(have, target_count - have, progress ? &progress->done : nullptr);
+      for (ReplicationCounts& c : more) counts[a].push_back(std::move(c));
+      std::vector<Quantities> reps;
+      for (const ReplicationCounts& c : counts[a])
+        reps.push_back(quantities_from_counts(arms[a], c));
+      kpis[a] = kpi_series(arms[a], reps);
+    }
+    widest = 0;
+    const KpiSeries* base_rank = find_kpi(kpis.front(), settings.rank_by);
+    CJSIM_CHECK(base_rank != nullptr, "rank_by is not a KPI of the baseline");
+    for (size_t a = 1; a < arms.size(); ++a) {
+      const KpiSeries* rank = find_kpi(kpis[a], settings.rank_by);
+      if (rank == nullptr) continue;
+      const Estimate d = compare_kpi(*base_rank, *rank, sim.confidence).difference;
+      widest = std::max(widest, std::isfinite(d.half_width()) ? d.half_width() : HUGE_VAL);
+    }
+    if (!sequential) break;
+    if (widest <= settings.target_half_width) {
+      stopped = "target_met";
+      break;
+    }
+    if (target_count >= settings.max_replications) break;
+    target_count = next_replications(target_count, initial, widest, settings.target_half_width,
+                                     settings.max_replications);
+  }
+
+  v1::CompareResult result;
+  result.set_scenario(baseline.scenario_name);
+  result.set_seed(sim.seed);
+  result.set_agents(static_cast<int32_t>(sim.agents));
+  result.set_replications(target_count);
+  result.set_threads(settings.threads);
+  result.set_population(sim.population);
+  result.set_engine_version(std::string(engine_version()));
+  result.set_schema_version(std::string(kSchemaVersion));
+  result.set_confidence(sim.confidence);
+  result.set_rank_by(settings.rank_by);
+  result.set_target_half_width(settings.target_half_width);
+  result.set_max_replications(sequential ? settings.max_replications : target_count);
+  result.set_stopped(stopped);
+  result.set_max_half_width(widest);
+
+  double steps = 0, sessions = 0, agent_days = 0;
+  for (size_t a = 0; a < arms.size(); ++a) {
+    v1::CompareArm* arm = result.add_arms();
+    arm->set_variant(arms[a].variant_name);
+    arm->set_horizon_days(arms[a].settings.horizon_days);
+    arm->set_scenario_hash(arms[a].scenario_hash);
+    set_kpis(kpis[a], sim.confidence, false, arm->mutable_kpis());
+    for (const ReplicationCounts& c : counts[a]) {
+      steps += static_cast<double>(c.walk_steps);
+      sessions += static_cast<double>(c.sessions);
+    }
+    agent_days += static_cast<double>(sim.agents) * arms[a].settings.horizon_days * target_count;
+    if (a == 0) continue;
+    v1::CompareDifference* difference = result.add_differences();
+    difference->set_variant(arms[a].variant_name);
+    for (const KpiSeries& kpi : kpis[a]) {
+      const KpiSeries* base = find_kpi(kpis.front(), kpi.name);
+      if (base == nullptr) continue;  // e.g. roas where the baseline spends nothing
+      const KpiComparison c = compare_kpi(*base, kpi, sim.confidence);
+      set_estimate(c.difference, &(*difference->mutable_kpis())[kpi.name]);
+      set_estimate(c.relative, &(*difference->mutable_relative())[kpi.name]);
+      (*difference->mutable_variance_reduction())[kpi.name] = c.variance_reduction;
+      (*difference->mutable_verdict())[kpi.name] = std::string(verdict_name(c.verdict));
+    }
+  }
+
+  // Ranking: best first on rank_by; arms without that KPI last; ties by order.
+  std::vector<size_t> order(arms.size());
+  for (size_t a = 0; a < arms.size(); ++a) order[a] = a;
+  const bool higher_is_better = find_kpi(kpis.front(), settings.rank_by)->higher_is_better;
+  auto score = [&](size_t a) {
+    const KpiSeries* k = find_kpi(kpis[a], settings.rank_by);
+    if (k == nullptr) return -HUGE_VAL;
+    const double v = estimate_kpi(*k, sim.confidence, false).mean;
+    return higher_is_better ? v : -v;
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return score(x) > score(y); });
+  for (size_t a : order) result.add_ranking(arms[a].variant_name);
+
+  v1::Timing* timing = result.mutable_timing();
+  timing->set_wall_seconds(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  timing->set_agent_days(agent_days);
+  timing->set_walk_steps(steps);
+  timing->set_sessions(sessions);
+  return result;
+}
+
+}  // namespace cjsim

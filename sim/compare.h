@@ -1,0 +1,51 @@
+// Comparisons of a baseline with what-if variants on common random numbers.
+//
+// Every arm (the baseline and each variant, compiled separately) runs the
+// same replication indices with the same seed, so replication r of every arm
+// draws the same random streams (sim/rng.h) and the arms' results pair up.
+// Each KPI of each variant is compared with the baseline's by
+// sim/comparison.h. With a target half-width, replications are added in
+// batches until the differences on the ranking KPI are that precise or a
+// cap is reached; the batches are a function of the results so far, which
+// are deterministic, so the same command always stops at the same count.
+// Runs in the calling thread's task arena; not reentrant per call, but any
+// number of calls may run at once.
+#ifndef CJSIM_SIM_COMPARE_H_
+#define CJSIM_SIM_COMPARE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cjsim/v1/result.pb.h"
+#include "models/compiled_model.h"
+
+namespace cjsim {
+
+struct CompareSettings {
+  std::string rank_by = "conversion_rate";
+  // 0: run the scenario's replications once. Otherwise add replications
+  // until every variant's difference on rank_by has a half-width <= this.
+  double target_half_width = 0;
+  int max_replications = 1000;
+  int threads = 1;  // recorded in the result; the caller's arena decides
+};
+
+// Progress in simulated days (one arm, one replication, one day each);
+// `total` grows as batches are added.
+struct StudyProgress {
+  std::atomic<uint64_t> done{0};
+  std::atomic<uint64_t> total{0};
+};
+
+// REQUIRES: arms.size() >= 2, arms[0] is the baseline; all arms have the
+// same seed, agents, replications (>= 2) and confidence; settings.rank_by is
+// a KPI of the baseline (kpi_series names) and max_replications >= the
+// scenario's replications.
+v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
+                                 const CompareSettings& settings, StudyProgress* progress);
+
+}  // namespace cjsim
+
+#endif  // CJSIM_SIM_COMPARE_H_

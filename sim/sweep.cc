@@ -1,0 +1,97 @@
+#include "sim/sweep.h"
+
+#include <chrono>
+
+#include "sim/check.h"
+#include "sim/comparison.h"
+#include "sim/engine.h"
+#include "sim/kpi.h"
+#include "sim/run_result.h"
+
+namespace cjsim {
+
+v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
+                          const std::vector<CompiledModel>& points, int threads,
+                          StudyProgress* progress) {
+  const auto start = std::chrono::steady_clock::now();
+  size_t grid = 1;
+  for (const SweepAxisValues& axis : axes) grid *= axis.values.size();
+  CJSIM_CHECK(!points.empty() && points.size() == grid, "sweep points do not match the axes");
+  const SimulationSettings& sim = points.front().settings;
+  const int replications = sim.replications;
+
+  if (progress != nullptr) {
+    uint64_t days = 0;
+    for (const CompiledModel& p : points) {
+      days += static_cast<uint64_t>(replications) * static_cast<uint64_t>(p.settings.horizon_days);
+    }
+    progress->total.store(days);
+  }
+  std::vector<std::vector<KpiSeries>> kpis;
+  double steps = 0, sessions = 0, agent_days = 0;
+  for (const CompiledModel& point : points) {
+    std::vector<Quantities> reps;
+    for (const ReplicationCounts& c :
+         Engine(point).run(0, replications, progress ? &progress->done : nullptr)) {
+      reps.push_back(quantities_from_counts(point, c));
+      steps += static_cast<double>(c.walk_steps);
+      sessions += static_cast<double>(c.sessions);
+    }
+    agent_days += static_cast<double>(sim.agents) * point.settings.horizon_days * replications;
+    kpis.push_back(kpi_series(point, reps));
+  }
+
+  v1::SweepResult result;
+  result.set_scenario(points.front().scenario_name);
+  result.set_variant(points.front().variant_name);
+  result.set_seed(sim.seed);
+  result.set_agents(static_cast<int32_t>(sim.agents));
+  result.set_replications(replications);
+  result.set_threads(threads);
+  result.set_population(sim.population);
+  result.set_engine_version(std::string(engine_version()));
+  result.set_schema_version(std::string(kSchemaVersion));
+  result.set_confidence(sim.confidence);
+  for (const SweepAxisValues& axis : axes) {
+    v1::SweepAxis* out = result.add_axes();
+    out->set_path(axis.path);
+    out->mutable_values()->Add(axis.values.begin(), axis.values.end());
+  }
+
+  // Strides of the grid: point i has index (i / stride[a]) % size[a] on axis a.
+  std::vector<size_t> stride(axes.size(), 1);
+  for (size_t a = axes.size(); a-- > 1;) stride[a - 1] = stride[a] * axes[a].values.size();
+  for (size_t i = 0; i < points.size(); ++i) {
+    v1::SweepPoint* point = result.add_points();
+    for (size_t a = 0; a < axes.size(); ++a) {
+      const size_t k = (i / stride[a]) % axes[a].values.size();
+      (*point->mutable_settings())[axes[a].path] = axes[a].values[k];
+    }
+    set_kpis(kpis[i], sim.confidence, false, point->mutable_kpis());
+    for (size_t a = 0; a < axes.size(); ++a) {
+      const size_t k = (i / stride[a]) % axes[a].values.size();
+      if (k == 0) continue;
+      const double step = axes[a].values[k] - axes[a].values[k - 1];
+      if (step == 0) continue;
+      v1::SweepMarginal* marginal = point->add_marginal();
+      marginal->set_path(axes[a].path);
+      const std::vector<KpiSeries>& before = kpis[i - stride[a]];
+      for (const KpiSeries& kpi : kpis[i]) {
+        const KpiSeries* previous = find_kpi(before, kpi.name);
+        if (previous == nullptr) continue;
+        const Estimate d = compare_kpi(*previous, kpi, sim.confidence).difference;
+        set_estimate(scale_estimate(d, 1 / step), &(*marginal->mutable_kpis())[kpi.name]);
+      }
+    }
+  }
+
+  v1::Timing* timing = result.mutable_timing();
+  timing->set_wall_seconds(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  timing->set_agent_days(agent_days);
+  timing->set_walk_steps(steps);
+  timing->set_sessions(sessions);
+  return result;
+}
+
+}  // namespace cjsim

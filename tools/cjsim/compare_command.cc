@@ -1,0 +1,147 @@
+// cjsim compare: the baseline against what-if variants, on common random
+// numbers, with paired differences, verdicts and optional sequential
+// precision.
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <tbb/task_arena.h>
+
+#include "models/compiled_model.h"
+#include "models/limits.h"
+#include "sim/compare.h"
+#include "sim/kpi.h"
+#include "tools/cjsim/commands.h"
+#include "tools/cjsim/csv.h"
+#include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/output.h"
+#include "tools/cjsim/progress.h"
+#include "tools/cjsim/scenario_input.h"
+#include "tools/cjsim/study_output.h"
+
+namespace cjsim::cli {
+
+namespace {
+
+struct CompareOptions {
+  std::string scenario;
+  std::vector<std::string> variants = {"all"};
+  SimulationOverrides overrides;
+  int threads = 0;
+  std::string rank_by = "conversion_rate";
+  double target_half_width = 0;
+  int max_replications = 1000;
+  std::string json;
+  std::string csv;
+  bool quiet = false;
+};
+
+int compare(const CompareOptions& options) {
+  const std::vector<std::string>& names = kpi_names();
+  if (std::find(names.begin(), names.end(), options.rank_by) == names.end()) {
+    std::string known;
+    for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+    std::fprintf(stderr, "error: --rank-by: unknown KPI '%s'; use one of %s\n",
+                 options.rank_by.c_str(), known.c_str());
+    return kExitBadInput;
+  }
+  std::optional<std::vector<PreparedArm>> prepared =
+      prepare_arms(options.scenario, options.overrides, options.variants, options.quiet);
+  if (!prepared) return kExitBadInput;
+  std::vector<CompiledModel> arms;
+  for (const PreparedArm& arm : *prepared) arms.push_back(compile(arm.scenario, arm.variant));
+  const CompiledModel& baseline = arms.front();
+  if (options.target_half_width > 0 && options.max_replications < baseline.settings.replications) {
+    std::fprintf(stderr, "error: --max-replications %d is below the scenario's %d replications\n",
+                 options.max_replications, baseline.settings.replications);
+    return kExitBadInput;
+  }
+  if (options.rank_by == "roas" &&
+      baseline.channel_cost.end() == std::find_if(baseline.channel_cost.begin(),
+                                                  baseline.channel_cost.end(),
+                                                  [](double c) { return c > 0; })) {
+    std::fprintf(stderr, "error: --rank-by roas: the baseline spends nothing, so it has no ROAS\n");
+    return kExitBadInput;
+  }
+
+  std::unique_ptr<PendingOutput> json;
+  std::unique_ptr<CsvFolder> csv;
+  std::string error;
+  if (!options.json.empty() && !(json = PendingOutput::open(options.json, &error))) {
+    std::fprintf(stderr, "error: --json %s\n", error.c_str());
+    return kExitBadInput;
+  }
+  if (!options.csv.empty() && !(csv = CsvFolder::open(options.csv, kCompareCsvFiles, &error))) {
+    std::fprintf(stderr, "error: --csv %s\n", error.c_str());
+    return kExitBadInput;
+  }
+
+  CompareSettings settings;
+  settings.rank_by = options.rank_by;
+  settings.target_half_width = options.target_half_width;
+  settings.max_replications = options.max_replications;
+  settings.threads = resolve_threads(options.threads);
+  StudyProgress progress;
+  v1::CompareResult result;
+  {
+    ProgressBar bar("comparing", &progress.done, &progress.total,
+                    !options.quiet && stderr_is_terminal());
+    tbb::task_arena arena(settings.threads);
+    arena.execute([&] { result = run_comparison(arms, settings, &progress); });
+  }
+  if (!options.quiet && !(json && json->is_stdout())) {
+    std::fputs(format_compare_table(result).c_str(), stdout);
+    std::fflush(stdout);
+  }
+  if (json && !json->commit(to_json(result), &error)) {
+    std::fprintf(stderr, "error: --json %s\n", error.c_str());
+    return kExitFailure;
+  }
+  if (csv && !csv->commit(compare_csv(result), &error)) {
+    std::fprintf(stderr, "error: --csv %s\n", error.c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+CommandRunner add_compare_command(CLI::App& app) {
+  auto options = std::make_shared<CompareOptions>();
+  CLI::App* command = app.add_subcommand(
+      "compare",
+      "Compare the baseline with what-if variants on common random numbers: paired "
+      "differences, intervals and verdicts");
+  command->add_option("scenario", options->scenario, "Scenario file (.textproto, .json or .binpb)")
+      ->required();
+  command
+      ->add_option("--variants", options->variants,
+                   "Variants to compare, comma-separated, or 'all' (default)")
+      ->delimiter(',');
+  options->overrides.add_to(*command);
+  command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1, 1024));
+  command->add_option("--rank-by", options->rank_by,
+                      "KPI to rank the arms by and to aim --target-half-width at "
+                      "(default conversion_rate)");
+  command
+      ->add_option("--target-half-width", options->target_half_width,
+                   "Add replications until every difference on the --rank-by KPI has an "
+                   "interval half-width at most this (in the KPI's unit)")
+      ->check(CLI::PositiveNumber);
+  command
+      ->add_option("--max-replications", options->max_replications,
+                   "Most replications per arm under --target-half-width (default 1000)")
+      ->check(CLI::Range(2, limits::kMaxReplications));
+  command->add_option("--json", options->json,
+                      "Write the cjsim.v1.CompareResult as JSON to PATH ('-': stdout)");
+  command->add_option("--csv", options->csv, "Write arms.csv and differences.csv into folder DIR");
+  command->add_flag("--quiet", options->quiet, "No table, no progress bar, no warnings");
+  return [options] { return compare(*options); };
+}
+
+}  // namespace cjsim::cli

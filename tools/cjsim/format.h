@@ -1,0 +1,41 @@
+// Formatting numbers and KPIs for the readable tables on stdout: counts with
+// thousands separators, shares as percentages, money with two decimals,
+// intervals, and the label and unit of every KPI.
+#ifndef CJSIM_TOOLS_CJSIM_FORMAT_H_
+#define CJSIM_TOOLS_CJSIM_FORMAT_H_
+
+#include <string>
+#include <string_view>
+
+#include "cjsim/v1/result.pb.h"
+
+namespace cjsim::cli {
+
+enum class Unit { kShare, kCount, kMoney, kRatio };
+
+// 1234567.8 -> "1,234,568"; small numbers keep significant digits.
+std::string format_count(double value);
+// 0.02413 -> "2.41%".
+std::string format_percent(double share);
+std::string format_value(double value, Unit unit);
+// A difference: "+0.19 pp" for shares, "+1,234" for counts.
+std::string format_difference(double value, Unit unit);
+// A relative change: 0.18 -> "+18.0%"; NaN -> "n/a".
+std::string format_relative(double change);
+// "[low, high]", or "(exact)" without error.
+std::string format_interval(const v1::Estimate& e, Unit unit, bool exact = false);
+std::string format_difference_interval(const v1::Estimate& e, Unit unit);
+std::string printf_string(const char* format, double value);
+// Pads to `width` columns (counting UTF-8 characters), on the left when `right`.
+std::string pad(const std::string& text, size_t width, bool right = false);
+
+struct KpiDisplay {
+  std::string_view label;
+  Unit unit;
+};
+// The label and unit of a KPI name (kpi_series); unknown names: the name itself.
+KpiDisplay kpi_display(std::string_view name);
+
+}  // namespace cjsim::cli
+
+#endif  // CJSIM_TOOLS_CJSIM_FORMAT_H_

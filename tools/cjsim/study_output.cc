@@ -1,0 +1,208 @@
+#include "tools/cjsim/study_output.h"
+
+#include <cmath>
+#include <vector>
+
+#include "tools/cjsim/format.h"
+
+namespace cjsim::cli {
+
+namespace {
+
+// The KPIs the tables show, in this order (all are in the JSON and CSV).
+const std::vector<std::string> kTableKpis = {
+    "conversion_rate",     "conversions", "value",      "cost",
+    "cost_per_conversion", "roas",        "reach_rate", "paid_exposures",
+    "organic_exposures"};
+
+std::string arm_name(const std::string& variant) { return variant.empty() ? "baseline" : variant; }
+
+std::string header_line(const std::string& what, const std::string& scenario, int replications,
+                        int agents, uint64_t seed, int threads, double confidence, double seconds) {
+  return "cjsim " + what + " | scenario " + scenario + " | " + std::to_string(replications) +
+         " replications x " + format_count(agents) + " agents | seed " + std::to_string(seed) +
+         " | " + std::to_string(threads) + " threads | " + printf_string("%.0f", confidence * 100) +
+         "% intervals | " + printf_string("%.2f", seconds) + " s\n";
+}
+
+std::vector<std::string> estimate_fields(const v1::Estimate& e) {
+  return {csv_number(e.mean()), csv_number(e.std_error()), csv_number(e.ci_low()),
+          csv_number(e.ci_high()), std::to_string(e.n())};
+}
+
+std::string crn_gain(double ratio) {
+  if (std::isinf(ratio)) return "inf";
+  if (std::isnan(ratio)) return "n/a";
+  return printf_string(ratio >= 10 ? "%.0fx" : "%.1fx", ratio);
+}
+
+}  // namespace
+
+std::string format_compare_table(const v1::CompareResult& r) {
+  std::string out = header_line("compare", r.scenario(), r.replications(), r.agents(), r.seed(),
+                                r.threads(), r.confidence(), r.timing().wall_seconds());
+  if (r.target_half_width() > 0) {
+    const KpiDisplay rank = kpi_display(r.rank_by());
+    out += "target half-width " + format_value(r.target_half_width(), rank.unit) + " on " +
+           std::string(rank.label) + ": " +
+           (r.stopped() == "target_met"
+                ? "met with " + std::to_string(r.replications()) + " replications"
+                : "not met; stopped at --max-replications " + std::to_string(r.max_replications()) +
+                      " (widest half-width " + format_value(r.max_half_width(), rank.unit) + ")") +
+           "\n";
+  }
+  out += "ranked by " + std::string(kpi_display(r.rank_by()).label) + ":";
+  for (int i = 0; i < r.ranking_size(); ++i) {
+    out += (i == 0 ? " " : ", ") + std::to_string(i + 1) + ". " + arm_name(r.ranking(i));
+  }
+  out += "\n";
+
+  const v1::CompareArm& base = r.arms(0);
+  for (const v1::CompareDifference& d : r.differences()) {
+    const v1::CompareArm* arm = nullptr;
+    for (const v1::CompareArm& a : r.arms()) {
+      if (a.variant() == d.variant()) arm = &a;
+    }
+    out += "\n" + d.variant() + " vs baseline\n";
+    out += "  " + pad("KPI", 24) + pad("baseline", 13, true) + pad(d.variant(), 13, true) +
+           pad("difference", 14, true) + "  " + pad("interval", 26) + pad("relative", 10, true) +
+           "  " + pad("verdict", 26) + pad("CRN gain", 8, true) + "\n";
+    for (const std::string& kpi : kTableKpis) {
+      auto diff = d.kpis().find(kpi);
+      auto b = base.kpis().find(kpi);
+      if (diff == d.kpis().end() || b == base.kpis().end() || arm == nullptr) continue;
+      const KpiDisplay display = kpi_display(kpi);
+      const v1::Estimate& rel = d.relative().at(kpi);
+      std::string verdict = d.verdict().at(kpi);
+      for (char& c : verdict) c = c == '_' ? ' ' : c;
+      out += "  " + pad(std::string(display.label), 24) +
+             pad(format_value(b->second.mean(), display.unit), 13, true) +
+             pad(format_value(arm->kpis().at(kpi).mean(), display.unit), 13, true) +
+             pad(format_difference(diff->second.mean(), display.unit), 14, true) + "  " +
+             pad(format_difference_interval(diff->second, display.unit), 26) +
+             pad(format_relative(rel.mean()), 10, true) + "  " + pad(verdict, 26) +
+             pad(crn_gain(d.variance_reduction().at(kpi)), 8, true) + "\n";
+    }
+  }
+  out +=
+      "\nCRN gain: how many times smaller the variance of each difference is with common "
+      "random numbers than with independent runs.\n";
+  return out;
+}
+
+std::map<std::string, CsvTable> compare_csv(const v1::CompareResult& r) {
+  CsvTable arms({"variant", "kpi", "mean", "std_error", "ci_low", "ci_high", "n"});
+  for (const v1::CompareArm& a : r.arms()) {
+    std::map<std::string, v1::Estimate> sorted(a.kpis().begin(), a.kpis().end());
+    for (const auto& [kpi, e] : sorted) {
+      std::vector<std::string> row = {a.variant(), kpi};
+      for (std::string& f : estimate_fields(e)) row.push_back(std::move(f));
+      arms.add(std::move(row));
+    }
+  }
+  CsvTable differences({"variant", "kpi", "difference", "std_error", "ci_low", "ci_high", "n",
+                        "relative", "relative_ci_low", "relative_ci_high", "verdict",
+                        "variance_reduction"});
+  for (const v1::CompareDifference& d : r.differences()) {
+    std::map<std::string, v1::Estimate> sorted(d.kpis().begin(), d.kpis().end());
+    for (const auto& [kpi, e] : sorted) {
+      std::vector<std::string> row = {d.variant(), kpi};
+      for (std::string& f : estimate_fields(e)) row.push_back(std::move(f));
+      const v1::Estimate& rel = d.relative().at(kpi);
+      row.push_back(csv_number(rel.mean()));
+      row.push_back(csv_number(rel.ci_low()));
+      row.push_back(csv_number(rel.ci_high()));
+      row.push_back(d.verdict().at(kpi));
+      row.push_back(csv_number(d.variance_reduction().at(kpi)));
+      differences.add(std::move(row));
+    }
+  }
+  std::map<std::string, CsvTable> out;
+  out.emplace("arms.csv", std::move(arms));
+  out.emplace("differences.csv", std::move(differences));
+  return out;
+}
+
+std::string format_sweep_table(const v1::SweepResult& r) {
+  std::string out = header_line("sweep", r.scenario(), r.replications(), r.agents(), r.seed(),
+                                r.threads(), r.confidence(), r.timing().wall_seconds());
+  if (!r.variant().empty()) out += "on variant " + r.variant() + "\n";
+  out += "\n";
+  std::string head = "  ";
+  for (const v1::SweepAxis& axis : r.axes())
+    head += pad(axis.path(), std::max<size_t>(14, axis.path().size() + 2));
+  head += pad("conversions", 12, true) + "  " + pad("interval", 22) + pad("conv. rate", 10, true) +
+          pad("cost", 12, true) + pad("cost/conv.", 12, true);
+  for (const v1::SweepAxis& axis : r.axes()) {
+    head += pad("marginal/" + axis.path().substr(axis.path().rfind('.') + 1), 26, true);
+  }
+  out += head + "\n";
+  for (const v1::SweepPoint& p : r.points()) {
+    std::string line = "  ";
+    for (const v1::SweepAxis& axis : r.axes()) {
+      line += pad(printf_string("%g", p.settings().at(axis.path())),
+                  std::max<size_t>(14, axis.path().size() + 2));
+    }
+    const v1::Estimate& conversions = p.kpis().at("conversions");
+    line += pad(format_count(conversions.mean()), 12, true) + "  " +
+            pad(format_interval(conversions, Unit::kCount), 22) +
+            pad(format_percent(p.kpis().at("conversion_rate").mean()), 10, true) +
+            pad(format_value(p.kpis().at("cost").mean(), Unit::kMoney), 12, true) +
+            pad(format_value(p.kpis().at("cost_per_conversion").mean(), Unit::kMoney), 12, true);
+    for (const v1::SweepAxis& axis : r.axes()) {
+      std::string cell = "-";
+      for (const v1::SweepMarginal& m : p.marginal()) {
+        if (m.path() != axis.path()) continue;
+        const v1::Estimate& e = m.kpis().at("conversions");
+        cell = printf_string("%.4g", e.mean()) + " [" + printf_string("%.3g", e.ci_low()) + ", " +
+               printf_string("%.3g", e.ci_high()) + "]";
+      }
+      line += pad(cell, 26, true);
+    }
+    out += line + "\n";
+  }
+  out +=
+      "\nmarginal: extra conversions per unit step of the field, from the previous value "
+      "(paired, common random numbers).\n";
+  return out;
+}
+
+std::map<std::string, CsvTable> sweep_csv(const v1::SweepResult& r) {
+  std::vector<std::string> axes;
+  for (const v1::SweepAxis& axis : r.axes()) axes.push_back(axis.path());
+  auto with_settings = [&](const v1::SweepPoint& p) {
+    std::vector<std::string> row;
+    for (const std::string& a : axes) row.push_back(csv_number(p.settings().at(a)));
+    return row;
+  };
+  std::vector<std::string> header = axes;
+  for (const char* f : {"kpi", "mean", "std_error", "ci_low", "ci_high", "n"}) header.push_back(f);
+  CsvTable points(header);
+  header.insert(header.begin() + static_cast<long>(axes.size()), "along");
+  CsvTable marginal(header);
+  for (const v1::SweepPoint& p : r.points()) {
+    std::map<std::string, v1::Estimate> sorted(p.kpis().begin(), p.kpis().end());
+    for (const auto& [kpi, e] : sorted) {
+      std::vector<std::string> row = with_settings(p);
+      row.push_back(kpi);
+      for (std::string& f : estimate_fields(e)) row.push_back(std::move(f));
+      points.add(std::move(row));
+    }
+    for (const v1::SweepMarginal& m : p.marginal()) {
+      std::map<std::string, v1::Estimate> by_kpi(m.kpis().begin(), m.kpis().end());
+      for (const auto& [kpi, e] : by_kpi) {
+        std::vector<std::string> row = with_settings(p);
+        row.push_back(m.path());
+        row.push_back(kpi);
+        for (std::string& f : estimate_fields(e)) row.push_back(std::move(f));
+        marginal.add(std::move(row));
+      }
+    }
+  }
+  std::map<std::string, CsvTable> out;
+  out.emplace("points.csv", std::move(points));
+  out.emplace("marginal.csv", std::move(marginal));
+  return out;
+}
+
+}  // namespace cjsim::cli

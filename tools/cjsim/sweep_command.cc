@@ -1,0 +1,260 @@
+// cjsim sweep: a scenario run over a grid of field values on common random
+// numbers: response curves, marginal returns and cost per conversion.
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <tbb/task_arena.h>
+
+#include "models/compiled_model.h"
+#include "models/diagnostics.h"
+#include "models/field_path.h"
+#include "models/limits.h"
+#include "models/settings.h"
+#include "models/validation.h"
+#include "sim/sweep.h"
+#include "tools/cjsim/commands.h"
+#include "tools/cjsim/csv.h"
+#include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/output.h"
+#include "tools/cjsim/progress.h"
+#include "tools/cjsim/scenario_input.h"
+#include "tools/cjsim/study_output.h"
+
+namespace cjsim::cli {
+
+namespace {
+
+constexpr int kMaxSteps = 1000;
+constexpr size_t kMaxPoints = 10000;
+
+struct SweepOptions {
+  std::string scenario;
+  std::vector<std::string> sets;
+  std::string variant;
+  SimulationOverrides overrides;
+  int threads = 0;
+  std::string json;
+  std::string csv;
+  bool quiet = false;
+};
+
+struct Axis {
+  ScenarioField field;
+  std::vector<double> values;
+};
+
+std::optional<double> parse_number(std::string_view text) {
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// PATH=LO:HI:STEPS -> an axis, or an error naming the part that is wrong.
+std::optional<Axis> parse_set(const std::string& set, const v1::Scenario& scenario,
+                              std::string* error) {
+  const size_t equals = set.rfind('=');
+  if (equals == std::string::npos) {
+    *error = "write PATH=LO:HI:STEPS, e.g. channels[tiktok].weekly_budget=0:5000:11";
+    return std::nullopt;
+  }
+  std::string path_error;
+  std::optional<ScenarioField> field =
+      ScenarioField::parse(set.substr(0, equals), scenario, &path_error);
+  if (!field) {
+    *error = path_error;
+    return std::nullopt;
+  }
+  const std::string range = set.substr(equals + 1);
+  const size_t first = range.find(':'), second = range.find(':', first + 1);
+  if (first == std::string::npos || second == std::string::npos ||
+      range.find(':', second + 1) != std::string::npos) {
+    *error = "range '" + range + "': write LO:HI:STEPS, e.g. 0:5000:11";
+    return std::nullopt;
+  }
+  const std::string parts[3] = {range.substr(0, first), range.substr(first + 1, second - first - 1),
+                                range.substr(second + 1)};
+  std::optional<double> lo = parse_number(parts[0]), hi = parse_number(parts[1]);
+  std::optional<double> steps = parse_number(parts[2]);
+  for (int i = 0; i < 2; ++i) {
+    if (!(i == 0 ? lo : hi)) {
+      *error = std::string(i == 0 ? "LO" : "HI") + " '" + parts[i] + "' is not a finite number";
+      return std::nullopt;
+    }
+  }
+  if (!steps || *steps != std::floor(*steps) || *steps < 1 || *steps > kMaxSteps) {
+    *error =
+        "STEPS '" + parts[2] + "' must be a whole number from 1 to " + std::to_string(kMaxSteps);
+    return std::nullopt;
+  }
+  const int n = static_cast<int>(*steps);
+  if (n == 1 && *lo != *hi) {
+    *error = "one step takes one value: give LO = HI, or STEPS >= 2";
+    return std::nullopt;
+  }
+  Axis axis{*field, {}};
+  for (int k = 0; k < n; ++k) {
+    // Endpoints exactly as written; interior points evenly between.
+    const double t = n == 1 ? 0 : static_cast<double>(k) / (n - 1);
+    const double v = k == n - 1 ? *hi : *lo + (*hi - *lo) * t;
+    if (field->is_integer() && v != std::round(v)) {
+      *error = "'" + field->text() + "' takes whole numbers; " + std::to_string(v) +
+               " is not one (choose LO, HI and STEPS so that the steps are whole)";
+      return std::nullopt;
+    }
+    axis.values.push_back(v);
+  }
+  return axis;
+}
+
+int sweep(const SweepOptions& options) {
+  std::optional<v1::Scenario> scenario =
+      prepare_scenario(options.scenario, options.overrides, options.variant, options.quiet);
+  if (!scenario) return kExitBadInput;
+
+  std::vector<Axis> axes;
+  std::set<std::string> paths;
+  bool ok = true;
+  for (const std::string& set : options.sets) {
+    std::string error;
+    std::optional<Axis> axis = parse_set(set, *scenario, &error);
+    if (!axis) {
+      std::fprintf(stderr, "error: --set %s: %s\n", set.c_str(), error.c_str());
+      ok = false;
+    } else if (!paths.insert(axis->field.text()).second) {
+      std::fprintf(stderr, "error: --set %s: the path is swept twice\n", set.c_str());
+      ok = false;
+    } else {
+      axes.push_back(std::move(*axis));
+    }
+  }
+  if (!ok) return kExitBadInput;
+  size_t grid = 1;
+  for (const Axis& axis : axes) grid *= axis.values.size();
+  if (grid > kMaxPoints) {
+    std::fprintf(stderr, "error: --set: the grid has %zu points; at most %zu\n", grid, kMaxPoints);
+    return kExitBadInput;
+  }
+
+  // Every point, edited and validated; errors name the point.
+  std::vector<v1::Scenario> edited;
+  std::set<std::string> reported;
+  double agent_days = 0;
+  for (size_t i = 0; i < grid; ++i) {
+    v1::Scenario point = *scenario;
+    std::string where;
+    size_t rest = i;
+    std::vector<size_t> index(axes.size());
+    for (size_t a = axes.size(); a-- > 0;) {
+      index[a] = rest % axes[a].values.size();
+      rest /= axes[a].values.size();
+    }
+    for (size_t a = 0; a < axes.size(); ++a) {
+      const double v = axes[a].values[index[a]];
+      axes[a].field.set(point, v);
+      char value[32];
+      std::snprintf(value, sizeof value, "%g", v);
+      where += (a == 0 ? "" : ", ") + axes[a].field.text() + "=" + value;
+    }
+    Diagnostics diagnostics(options.scenario);
+    if (!validate_scenario(point, nullptr, diagnostics)) {
+      ok = false;
+      for (const Diagnostic& d : diagnostics.items()) {
+        if (d.severity != Severity::kError) continue;
+        const std::string line = "--set at " + where + ": " + d.message;
+        if (reported.insert(d.message).second) {
+          std::fprintf(stderr, "%s: error: %s\n", options.scenario.c_str(), line.c_str());
+        }
+      }
+    }
+    const SimulationSettings s = resolve_settings(point.simulation());
+    agent_days += static_cast<double>(s.agents) * s.horizon_days * s.replications;
+    edited.push_back(std::move(point));
+  }
+  if (!ok) return kExitBadInput;
+  if (agent_days > limits::kMaxAgentDays) {
+    std::fprintf(
+        stderr,
+        "error: --set: %zu points would simulate %s agent-days, over the budget of %s "
+        "(about %s core-hours); use fewer points, agents or replications\n",
+        grid, number_text(agent_days).c_str(), number_text(limits::kMaxAgentDays).c_str(),
+        number_text(std::round(agent_days / limits::kAgentDaysPerCoreSecond / 3600)).c_str());
+    return kExitBadInput;
+  }
+
+  std::unique_ptr<PendingOutput> json;
+  std::unique_ptr<CsvFolder> csv;
+  std::string error;
+  if (!options.json.empty() && !(json = PendingOutput::open(options.json, &error))) {
+    std::fprintf(stderr, "error: --json %s\n", error.c_str());
+    return kExitBadInput;
+  }
+  if (!options.csv.empty() && !(csv = CsvFolder::open(options.csv, kSweepCsvFiles, &error))) {
+    std::fprintf(stderr, "error: --csv %s\n", error.c_str());
+    return kExitBadInput;
+  }
+
+  std::vector<CompiledModel> points;
+  for (const v1::Scenario& s : edited) points.push_back(compile(s, options.variant));
+  std::vector<SweepAxisValues> values;
+  for (const Axis& axis : axes) values.push_back({axis.field.text(), axis.values});
+  const int threads = resolve_threads(options.threads);
+  StudyProgress progress;
+  v1::SweepResult result;
+  {
+    ProgressBar bar("sweeping", &progress.done, &progress.total,
+                    !options.quiet && stderr_is_terminal());
+    tbb::task_arena arena(threads);
+    arena.execute([&] { result = run_sweep(values, points, threads, &progress); });
+  }
+  if (!options.quiet && !(json && json->is_stdout())) {
+    std::fputs(format_sweep_table(result).c_str(), stdout);
+    std::fflush(stdout);
+  }
+  if (json && !json->commit(to_json(result), &error)) {
+    std::fprintf(stderr, "error: --json %s\n", error.c_str());
+    return kExitFailure;
+  }
+  if (csv && !csv->commit(sweep_csv(result), &error)) {
+    std::fprintf(stderr, "error: --csv %s\n", error.c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+CommandRunner add_sweep_command(CLI::App& app) {
+  auto options = std::make_shared<SweepOptions>();
+  CLI::App* command = app.add_subcommand(
+      "sweep",
+      "Run a scenario over a grid of field values on common random numbers: response curves "
+      "and marginal returns");
+  command->add_option("scenario", options->scenario, "Scenario file (.textproto, .json or .binpb)")
+      ->required();
+  command
+      ->add_option("--set", options->sets,
+                   "PATH=LO:HI:STEPS, e.g. channels[tiktok].weekly_budget=0:5000:11; give two "
+                   "for a grid (docs/cli.md lists the paths)")
+      ->required()
+      ->allow_extra_args(false);
+  command->add_option("--variant", options->variant, "Sweep on top of this variant");
+  options->overrides.add_to(*command);
+  command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1, 1024));
+  command->add_option("--json", options->json,
+                      "Write the cjsim.v1.SweepResult as JSON to PATH ('-': stdout)");
+  command->add_option("--csv", options->csv, "Write points.csv and marginal.csv into folder DIR");
+  command->add_flag("--quiet", options->quiet, "No table, no progress bar, no warnings");
+  return [options] { return sweep(*options); };
+}
+
+}  // namespace cjsim::cli
