@@ -83,7 +83,10 @@ std::string number_text(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   char buffer[32];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  // Whole numbers as people write them below a million ("100000", not the shorter "1e+05").
+  auto result = value == std::floor(value) && std::abs(value) < 1e6
+                    ? std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed)
+                    : std::to_chars(buffer, buffer + sizeof buffer, value);
   return std::string(buffer, result.ptr);
 }
 }  // namespace cjsim

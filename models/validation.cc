@@ -638,6 +638,10 @@ class Validator {
           break;
       }
     }
+    if (variant.has_horizon_days()) {
+      check_range({{"variants", v}, {"horizon_days"}}, who + " horizon_days",
+                  variant.horizon_days(), 1, limits::kMaxHorizonDays);
+    }
     for (int i = 0; i < variant.persona_changes_size(); ++i) {
       const v1::PersonaChange& change = variant.persona_changes(i);
       FieldPath path = at("persona_changes", i);

@@ -11,6 +11,7 @@
 #include <string>
 
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/util/json_util.h>
 
 #include "cjsim/v1/scenario.pb.h"
 
@@ -74,6 +75,19 @@ inline v1::Scenario parse_text(const std::string& text) {
     std::abort();
   }
   return scenario;
+}
+
+// Parses protobuf JSON (a result file); aborts the test on an error.
+template <typename Message>
+Message parse_json(const std::string& json) {
+  Message message;
+  auto status = google::protobuf::util::JsonStringToMessage(json, &message);
+  if (!status.ok()) {
+    std::fprintf(stderr, "JSON does not parse: %s\n%s\n", std::string(status.message()).c_str(),
+                 json.substr(0, 2000).c_str());
+    std::abort();
+  }
+  return message;
 }
 
 inline std::string to_text(const v1::Scenario& scenario) {

@@ -122,7 +122,11 @@ TEST_CASE("diagnostics: closest_match suggests likely typos only") {
   CHECK(closest_match("consideraton_pge", {"consideration_page"}) == "consideration_page");
 }
 
-TEST_CASE("diagnostics: number_text gives the shortest round-trip text") {
+TEST_CASE(
+    "diagnostics: number_text gives the shortest round-trip text, whole numbers below a million in "
+    "full") {
+  CHECK(number_text(100000) == "100000");
+  CHECK(number_text(36500) == "36500");
   CHECK(number_text(1.7) == "1.7");
   CHECK(number_text(0.5) == "0.5");
   CHECK(number_text(-0.1) == "-0.1");

@@ -1,5 +1,6 @@
-// apply_variant: CTA and channel changes, the unknown-name error, and that
-// the result is an ordinary scenario with no variants left.
+// apply_variant: CTA, channel, journey, persona and horizon changes, the
+// unknown-name error, and that the result is an ordinary scenario with no
+// variants left; apply_and_validate_variant: errors name the variant.
 
 #include "models/variant.h"
 
@@ -8,6 +9,7 @@
 #include <doctest/doctest.h>
 #include <google/protobuf/util/message_differencer.h>
 
+#include "models/validation.h"
 #include "tests/test_support.h"
 
 namespace cjsim {
@@ -130,6 +132,139 @@ TEST_CASE("variant: an unknown name is an error that lists the known variants") 
   CHECK_FALSE(apply_variant(plain, "bold", none));
   REQUIRE(none.error_count() == 1);
   CHECK(none.items()[0].message == "unknown variant 'bold'; the scenario defines no variants");
+}
+
+// kSmallJourney: ad -> page -> checkout (goal), page -> exit (delay 2).
+v1::Scenario with_journey_variants() {
+  return parse_text(std::string(kSmallJourney) + R"(
+variants {
+  name: "reminder"
+  add_touchpoints { id: "reminder" stage: DECISION channel: "social" cta { act_probability: 0.4 } }
+  add_edges { from: "exit" to: "reminder" delay_days: 3 }
+  add_edges { from: "reminder" to: "checkout" }
+}
+variants { name: "no_exit" remove_touchpoints: "exit" }
+variants { name: "direct" remove_edges { from: "page" to: "exit" } }
+variants { name: "faster" edge_changes { from: "page" to: "exit" delay_days: 0 weight: 5 } }
+variants {
+  name: "people"
+  persona_changes {
+    persona: "young" share: 0.8 channel_affinity { key: "social" value: 0.9 }
+    responsiveness { key: "awareness" value: 2 } memory_half_life_days: 3
+    active_hours { values: [0,0,0,0,0,0,0,0,1,1,1,1,1,1,1,1,1,1,1,1,0,0,0,0] }
+  }
+}
+variants {
+  name: "schedule"
+  channel_changes { channel: "social" posting_hours { values: [1,1,1,1,1,1,1,1,1,1,1,1,0,0,0,0,0,0,0,0,0,0,0,0] } organic_reach: 0.2 }
+}
+variants { name: "short" horizon_days: 7 }
+)");
+}
+
+TEST_CASE("variant: touchpoints and edges are added, removed and changed") {
+  const v1::Scenario base = with_journey_variants();
+  v1::Scenario reminder = applied(base, "reminder");
+  CHECK(reminder.touchpoints_size() == base.touchpoints_size() + 1);
+  CHECK(reminder.touchpoints(4).id() == "reminder");
+  CHECK(reminder.edges_size() == base.edges_size() + 2);
+  CHECK(reminder.edges(3).to() == "reminder");
+
+  // Removing a touchpoint removes the edges into and out of it.
+  v1::Scenario no_exit = applied(base, "no_exit");
+  CHECK(no_exit.touchpoints_size() == base.touchpoints_size() - 1);
+  for (const v1::Touchpoint& t : no_exit.touchpoints()) CHECK(t.id() != "exit");
+  CHECK(no_exit.edges_size() == 2);
+  for (const v1::Edge& e : no_exit.edges()) CHECK(e.to() != "exit");
+
+  v1::Scenario direct = applied(base, "direct");
+  CHECK(direct.edges_size() == 2);
+  CHECK(direct.touchpoints_size() == base.touchpoints_size());
+
+  v1::Scenario faster = applied(base, "faster");
+  CHECK(faster.edges(2).delay_days() == 0);
+  CHECK(faster.edges(2).weight() == 5);
+  CHECK(faster.edges(1).weight() == 3);  // page -> checkout untouched
+}
+
+TEST_CASE("variant: persona, channel schedule and horizon changes") {
+  const v1::Scenario base = with_journey_variants();
+  v1::Scenario people = applied(base, "people");
+  const v1::Persona& young = people.personas(0);
+  CHECK(young.share() == 0.8);
+  CHECK(young.channel_affinity().at("social") == 0.9);
+  CHECK(young.responsiveness().at("awareness") == 2);
+  CHECK(young.responsiveness().at("decision") == 1.2);  // kept
+  CHECK(young.memory_half_life_days() == 3);
+  CHECK(young.active_hours_size() == 24);
+  CHECK(people.personas(1).share() == 0.4);
+
+  v1::Scenario schedule = applied(base, "schedule");
+  CHECK(schedule.channels(0).posting_hours_size() == 24);
+  CHECK(schedule.channels(0).posting_hours(12) == 0);
+  CHECK(schedule.channels(0).organic_reach() == 0.2);
+
+  CHECK(applied(base, "short").simulation().horizon_days() == 7);
+}
+
+TEST_CASE("variant: a variant that breaks the scenario is refused with its name") {
+  const v1::Scenario base = parse_text(std::string(kSmallJourney) + R"(
+variants { name: "orphan" remove_touchpoints: "ad" }
+variants { name: "loud" persona_changes { persona: "old" channel_affinity { key: "web" value: 1.5 } } }
+variants { name: "off" channel_changes { channel: "social" enabled: false } }
+)");
+  Diagnostics diagnostics;
+  CHECK(validate_scenario(base, nullptr, diagnostics));
+  for (const auto& [name, message] : std::vector<std::pair<std::string, std::string>>{
+           {"orphan", "with variant 'orphan': no entry touchpoint"},
+           {"loud",
+            "with variant 'loud': persona 'old' channel_affinity['web']: 1.5 is not in "
+            "[0, 1]"},
+           {"off", "with variant 'off': no entry touchpoint"}}) {
+    Diagnostics d;
+    CAPTURE(name);
+    CHECK_FALSE(apply_and_validate_variant(base, name, d));
+    CHECK(d.to_string().find(message) != std::string::npos);
+  }
+}
+
+TEST_CASE("variant: references of journey edits are checked against the edited scenario") {
+  const v1::Scenario base = parse_text(std::string(kSmallJourney) + R"(
+variants { name: "a" remove_touchpoints: "nowhere" }
+variants { name: "b" add_touchpoints { id: "page" stage: DECISION channel: "web" } }
+variants { name: "c" remove_touchpoints: "exit" cta_changes { touchpoint: "exit" label: "x" } }
+variants { name: "d" edge_changes { from: "ad" to: "checkout" weight: 2 } }
+variants { name: "e" remove_edges { from: "ad" to: "exit" } }
+variants { name: "f" persona_changes { persona: "kids" share: 1 } }
+variants { name: "g" persona_changes { persona: "old" } }
+variants { name: "long" horizon_days: 100000 }
+variants {
+  name: "h"
+  add_touchpoints { id: "new" stage: DECISION channel: "web" cta { act_probability: 0.5 } }
+  add_edges { from: "page" to: "new" }
+  cta_changes { touchpoint: "new" act_probability: 0.9 }
+}
+)");
+  Diagnostics diagnostics;
+  CHECK_FALSE(validate_scenario(base, nullptr, diagnostics));
+  const std::string text = diagnostics.to_string();
+  CAPTURE(text);
+  CHECK(text.find("variant 'a' remove_touchpoints[0]: unknown touchpoint 'nowhere'") !=
+        std::string::npos);
+  CHECK(text.find("variant 'b' add_touchpoints[0] id: touchpoint 'page' exists already") !=
+        std::string::npos);
+  CHECK(text.find("variant 'c' cta_changes[0] touchpoint: touchpoint 'exit' is removed by this "
+                  "variant") != std::string::npos);
+  CHECK(text.find("variant 'd' edge_changes[0]: there is no edge 'ad' -> 'checkout' to change") !=
+        std::string::npos);
+  CHECK(text.find("variant 'e' remove_edges[0]: the scenario has no edge 'ad' -> 'exit'") !=
+        std::string::npos);
+  CHECK(text.find("variant 'f' persona_changes[0] persona: unknown persona 'kids'") !=
+        std::string::npos);
+  CHECK(text.find("variant 'g' persona_changes[0]: changes nothing") != std::string::npos);
+  CHECK(text.find("variant 'long' horizon_days: 100000 is not in [1, 36500]") != std::string::npos);
+  CHECK(text.find("variant 'h'") == std::string::npos);  // its references are all fine
+  CHECK(diagnostics.error_count() == 8);
 }
 
 }  // namespace
