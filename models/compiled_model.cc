@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <span>
@@ -123,6 +124,77 @@ void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
       ex.cumulative_hazard[t + 1] = ex.cumulative_hazard[t] + std::min(hazard, kCertainHazard);
     }
   }
+}
+
+RepeatProcess compile_repeat(const v1::BgNbd* bg_nbd, const v1::BgBb* bg_bb, bool has_value,
+                             double value) {
+  RepeatProcess p;
+  p.value = has_value ? value : std::numeric_limits<double>::quiet_NaN();
+  if (bg_nbd != nullptr) {
+    p.kind = RepeatProcess::Kind::kBgNbd;
+    p.r = bg_nbd->r();
+    p.alpha = bg_nbd->alpha();
+    p.a = bg_nbd->a();
+    p.b = bg_nbd->b();
+  } else if (bg_bb != nullptr) {
+    p.kind = RepeatProcess::Kind::kBgBb;
+    p.a = bg_bb->alpha();
+    p.b = bg_bb->beta();
+    p.gamma = bg_bb->gamma();
+    p.delta = bg_bb->delta();
+    p.period_days = static_cast<int32_t>(bg_bb->period_days());
+  }
+  return p;
+}
+
+void compile_loyalty(const v1::Scenario& scenario,
+                     const std::unordered_map<std::string, int>& channel_index, CompiledModel& m) {
+  LoyaltyModel& out = m.loyalty;
+  const v1::Loyalty& l = scenario.loyalty();
+  out.processes.push_back(compile_repeat(l.has_bg_nbd() ? &l.bg_nbd() : nullptr,
+                                         l.has_bg_bb() ? &l.bg_bb() : nullptr, l.has_repeat_value(),
+                                         l.repeat_value()));
+  // Goal kinds with their own process, in sorted order (map order is not fixed).
+  std::map<std::string, uint8_t> kind_process;
+  std::map<std::string, v1::RepeatModel> by_kind(l.by_goal_kind().begin(), l.by_goal_kind().end());
+  for (const auto& [kind, model] : by_kind) {
+    kind_process[kind] = static_cast<uint8_t>(out.processes.size());
+    out.processes.push_back(compile_repeat(model.has_bg_nbd() ? &model.bg_nbd() : nullptr,
+                                           model.has_bg_bb() ? &model.bg_bb() : nullptr,
+                                           model.has_repeat_value(), model.repeat_value()));
+  }
+  out.goal_process.assign(scenario.touchpoints_size(), 0);
+  for (int u = 0; u < scenario.touchpoints_size(); ++u) {
+    const v1::Touchpoint& t = scenario.touchpoints(u);
+    auto it = kind_process.find(t.goal().kind());
+    if (t.has_goal() && it != kind_process.end()) out.goal_process[u] = it->second;
+  }
+  const double agents = static_cast<double>(m.settings.agents);
+  if (l.has_care()) {
+    const v1::Care& c = l.care();
+    CareModel& care = out.care;
+    care.enabled = true;
+    care.channel = channel_index.at(c.channel());
+    care.complaint_rate = c.complaint_rate();
+    care.capacity = c.daily_capacity() * agents / m.settings.population;
+    care.sla_days = c.sla_days();
+    care.churn_if_unanswered = c.churn_if_unanswered();
+    care.public_share = c.public_share();
+    care.praise_rate = c.praise_rate();
+    care.impact_per_open = c.sentiment_impact() * 1000.0 / agents;
+  }
+  if (l.has_referral()) {
+    const v1::Referral& r = l.referral();
+    out.referral.enabled = true;
+    out.referral.rate = r.rate();
+    out.referral.channel = channel_index.at(r.channel());
+    out.referral.landing_stage = static_cast<uint8_t>(
+        r.landing_stage() == v1::STAGE_UNSPECIFIED ? v1::AWARENESS : r.landing_stage());
+  }
+  bool repeats = false;
+  for (const RepeatProcess& p : out.processes) repeats |= p.kind != RepeatProcess::Kind::kNone;
+  out.enabled = repeats || (out.care.enabled && out.care.complaint_rate > 0) ||
+                (out.referral.enabled && out.referral.rate > 0);
 }
 
 }  // namespace
@@ -286,6 +358,7 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
   }
 
   compile_exposure(scenario, m);
+  compile_loyalty(scenario, channel_index, m);
   m.single_journey = std::all_of(m.exposure.begin(), m.exposure.end(),
                                  [](const PersonaExposure& e) { return e.sources.empty(); });
   return m;

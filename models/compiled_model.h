@@ -79,6 +79,51 @@ struct EdgeInfo {
   double mean_delay_days;
 };
 
+// What a customer does after converting (docs/model.md "Loyalty").
+struct RepeatProcess {
+  enum class Kind : uint8_t { kNone, kBgNbd, kBgBb };
+  Kind kind = Kind::kNone;
+  // BG/NBD: lambda ~ Gamma(shape r, rate alpha) per day, p ~ Beta(a, b).
+  // BG/BB: p ~ Beta(a, b) per opportunity, theta ~ Beta(gamma, delta).
+  double r = 0, alpha = 0, a = 0, b = 0, gamma = 0, delta = 0;
+  int32_t period_days = 0;  // BG/BB
+  // Value of a repeat; NaN: the value of the goal that made the customer.
+  double value = 0;
+};
+
+struct CareModel {
+  bool enabled = false;
+  int32_t channel = -1;
+  double complaint_rate = 0;  // per active customer per day
+  // Simulated complaints answered per day: daily_capacity x agents / population.
+  double capacity = 0;
+  double sla_days = 0;
+  double churn_if_unanswered = 0, public_share = 0, praise_rate = 0;
+  // Drop of the consideration and decision act multiplier per simulated
+  // open public complaint: sentiment_impact x 1000 / agents (each simulated
+  // complaint stands for population / agents real ones, in a population
+  // of population / 1000 thousands).
+  double impact_per_open = 0;
+};
+
+struct ReferralModel {
+  bool enabled = false;
+  double rate = 0;  // per active customer per day
+  int32_t channel = -1;
+  uint8_t landing_stage = 1;
+};
+
+struct LoyaltyModel {
+  // True when customers have any events (repeats, complaints, referrals).
+  bool enabled = false;
+  // [0]: the scenario-wide process; then one per goal kind with its own.
+  std::vector<RepeatProcess> processes;
+  // [touchpoint]: the process of customers whose first conversion was there.
+  std::vector<uint8_t> goal_process;
+  CareModel care;
+  ReferralModel referral;
+};
+
 struct CompiledModel {
   SimulationSettings settings;
   std::string scenario_name;
@@ -120,6 +165,8 @@ struct CompiledModel {
   LandingTable entry;                        // single-journey entry over all entry touchpoints
   std::vector<double> entry_probability;     // [touchpoint], same distribution
   std::vector<AliasColumn> landing_columns;  // primary/alias are touchpoints
+
+  LoyaltyModel loyalty;
 
   int persona_count() const { return static_cast<int>(persona_ids.size()); }
   int channel_count() const { return static_cast<int>(channel_ids.size()); }

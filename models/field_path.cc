@@ -114,9 +114,9 @@ std::optional<ScenarioField> ScenarioField::parse(std::string_view text,
   size_t pos = text.find_first_of(".[");
   const std::string head(text.substr(0, pos));
   const Descriptor* type = nullptr;
-  if (head == "simulation") {
-    field.chain_.push_back(scenario_type->FindFieldByName("simulation"));
-    type = v1::Simulation::descriptor();
+  if (head == "simulation" || head == "loyalty") {
+    field.chain_.push_back(scenario_type->FindFieldByName(head));
+    type = field.chain_.back()->message_type();
   } else if (head == "channels" || head == "touchpoints" || head == "personas" || head == "edges") {
     field.collection_ = scenario_type->FindFieldByName(head);
     type = field.collection_->message_type();
@@ -159,7 +159,7 @@ std::optional<ScenarioField> ScenarioField::parse(std::string_view text,
   } else {
     return fail(head.size(), "unknown part " + quoted(head) +
                                  "; paths start with channels[ID], touchpoints[ID], "
-                                 "personas[ID], edges[FROM->TO] or simulation");
+                                 "personas[ID], edges[FROM->TO], simulation or loyalty");
   }
 
   // .name segments down to a number.

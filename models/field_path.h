@@ -4,10 +4,11 @@
 //   channels[tiktok].weekly_budget            touchpoints[ig_post].cta.act_probability
 //   personas[students].share                  personas[students].channel_affinity[tiktok]
 //   edges[site->checkout].weight              simulation.horizon_days
+//   loyalty.care.daily_capacity               loyalty.bg_nbd.r
 //
 // Any numeric (non-list) field of a channel, touchpoint, persona or edge, of
 // a message inside one (cta, goal), of a map entry (channel_affinity,
-// responsiveness), or of `simulation` can be addressed; docs/cli.md lists
+// responsiveness), or of `simulation` or `loyalty` can be addressed; docs/cli.md lists
 // them. An edge path addresses every edge from FROM to TO. Parsing checks the
 // path against a scenario and reports the part that is wrong; a parsed field
 // can then be read and written on that scenario and on its copies. Values

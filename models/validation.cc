@@ -43,6 +43,11 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   return match.empty() ? "" : " (did you mean " + quoted(match) + "?)";
 }
 
+// The highest mean daily rate of a customer's repeats, complaints or
+// referrals: beyond it a rate is surely given per week or month by mistake,
+// and the day loop would spend its time on one customer.
+constexpr double kMaxDailyRate = 10;
+
 // Collects diagnostics for one scenario; see validate_scenario.
 class Validator {
  public:
@@ -60,6 +65,7 @@ class Validator {
     check_channels();
     check_touchpoints();
     check_edges();
+    check_loyalty();
     if (out_.error_count() == errors_before) check_graph();
     if (check_variants) check_variants_defined();
     return out_.error_count() == errors_before;
@@ -481,6 +487,137 @@ class Validator {
                   quoted(persona.id()) +
                   " acts on every CTA in it with probability 1; lower an act_probability, "
                   "add a delay or add an edge out");
+      }
+    }
+  }
+
+  // --- loyalty -------------------------------------------------------------
+
+  // A field of the loyalty block: `path` under loyalty, named "loyalty X".
+  static FieldPath loyalty_at(std::initializer_list<FieldPath::value_type> rest) {
+    FieldPath path = {{"loyalty"}};
+    path.insert(path.end(), rest);
+    return path;
+  }
+
+  // A required rate or parameter: present, finite and > 0 (or >= 0).
+  void check_parameter(const FieldPath& path, const std::string& what, bool present, double value,
+                       bool zero_allowed) {
+    if (!present) {
+      error(path, what + ": missing");
+    } else if (!std::isfinite(value) || value < 0 || (!zero_allowed && value == 0)) {
+      error(path, what + ": " + number_text(value) + " must be a finite number " +
+                      (zero_allowed ? ">= 0" : "> 0"));
+    }
+  }
+
+  void check_repeat_model(const FieldPath& path, const std::string& who, const v1::BgNbd* bg_nbd,
+                          const v1::BgBb* bg_bb, bool has_value, double value) {
+    if (bg_nbd != nullptr && bg_bb != nullptr) {
+      error(path, who + ": give bg_nbd or bg_bb, not both");
+    }
+    auto sub = [&path](const char* message, const char* field) {
+      FieldPath p = path;
+      p.push_back({message});
+      p.push_back({field});
+      return p;
+    };
+    if (bg_nbd != nullptr) {
+      const v1::BgNbd& m = *bg_nbd;
+      check_parameter(sub("bg_nbd", "r"), who + " bg_nbd.r", m.has_r(), m.r(), false);
+      check_parameter(sub("bg_nbd", "alpha"), who + " bg_nbd.alpha", m.has_alpha(), m.alpha(),
+                      false);
+      check_parameter(sub("bg_nbd", "a"), who + " bg_nbd.a", m.has_a(), m.a(), false);
+      check_parameter(sub("bg_nbd", "b"), who + " bg_nbd.b", m.has_b(), m.b(), false);
+      if (m.r() > 0 && m.alpha() > 0 && m.r() / m.alpha() > kMaxDailyRate) {
+        error(sub("bg_nbd", "alpha"),
+              who + " bg_nbd: the mean repeat rate r / alpha = " + number_text(m.r() / m.alpha()) +
+                  " per day is above " + number_text(kMaxDailyRate) +
+                  "; rates are per day (alpha in days: 7 x the weekly alpha)");
+      }
+    }
+    if (bg_bb != nullptr) {
+      const v1::BgBb& m = *bg_bb;
+      check_parameter(sub("bg_bb", "alpha"), who + " bg_bb.alpha", m.has_alpha(), m.alpha(), false);
+      check_parameter(sub("bg_bb", "beta"), who + " bg_bb.beta", m.has_beta(), m.beta(), false);
+      check_parameter(sub("bg_bb", "gamma"), who + " bg_bb.gamma", m.has_gamma(), m.gamma(), false);
+      check_parameter(sub("bg_bb", "delta"), who + " bg_bb.delta", m.has_delta(), m.delta(), false);
+      if (!m.has_period_days()) {
+        error(sub("bg_bb", "period_days"), who + " bg_bb.period_days: missing");
+      } else if (!std::isfinite(m.period_days()) || m.period_days() < 1 ||
+                 m.period_days() != std::floor(m.period_days())) {
+        error(sub("bg_bb", "period_days"),
+              who + " bg_bb.period_days: " + number_text(m.period_days()) +
+                  " must be a whole number of days >= 1");
+      }
+    }
+    if (has_value) {
+      FieldPath p = path;
+      p.push_back({"repeat_value"});
+      check_non_negative(p, who + " repeat_value", value);
+    }
+  }
+
+  void check_loyalty() {
+    if (!s_.has_loyalty()) return;
+    const v1::Loyalty& l = s_.loyalty();
+    check_repeat_model({{"loyalty"}}, "loyalty", l.has_bg_nbd() ? &l.bg_nbd() : nullptr,
+                       l.has_bg_bb() ? &l.bg_bb() : nullptr, l.has_repeat_value(),
+                       l.repeat_value());
+    std::set<std::string> kinds;
+    for (const v1::Touchpoint& t : s_.touchpoints()) {
+      if (t.has_goal()) kinds.insert(t.goal().kind());
+    }
+    std::map<std::string, v1::RepeatModel> by_kind(l.by_goal_kind().begin(),
+                                                   l.by_goal_kind().end());
+    for (const auto& [kind, model] : by_kind) {
+      const std::string who = "loyalty by_goal_kind[" + quoted(kind) + "]";
+      if (!kinds.count(kind)) {
+        error(loyalty_at({{"by_goal_kind"}}),
+              who + ": no touchpoint has a goal of kind " + quoted(kind) +
+                  did_you_mean(kind, std::vector<std::string>(kinds.begin(), kinds.end())));
+        continue;
+      }
+      check_repeat_model(loyalty_at({{"by_goal_kind"}}), who,
+                         model.has_bg_nbd() ? &model.bg_nbd() : nullptr,
+                         model.has_bg_bb() ? &model.bg_bb() : nullptr, model.has_repeat_value(),
+                         model.repeat_value());
+    }
+    if (l.has_care()) {
+      const v1::Care& c = l.care();
+      auto at = [](const char* field) { return loyalty_at({{"care"}, {field}}); };
+      known_channel(at("channel"), "loyalty care channel", c.channel());
+      check_parameter(at("complaint_rate"), "loyalty care complaint_rate", c.has_complaint_rate(),
+                      c.complaint_rate(), true);
+      if (c.complaint_rate() > kMaxDailyRate) {
+        error(at("complaint_rate"),
+              "loyalty care complaint_rate: " + number_text(c.complaint_rate()) +
+                  " per day is above " + number_text(kMaxDailyRate));
+      }
+      check_parameter(at("daily_capacity"), "loyalty care daily_capacity", c.has_daily_capacity(),
+                      c.daily_capacity(), true);
+      check_parameter(at("sla_days"), "loyalty care sla_days", c.has_sla_days(), c.sla_days(),
+                      true);
+      check_probability(at("churn_if_unanswered"), "loyalty care churn_if_unanswered",
+                        c.churn_if_unanswered());
+      check_probability(at("public_share"), "loyalty care public_share", c.public_share());
+      check_non_negative(at("sentiment_impact"), "loyalty care sentiment_impact",
+                         c.sentiment_impact());
+      check_probability(at("praise_rate"), "loyalty care praise_rate", c.praise_rate());
+    }
+    if (l.has_referral()) {
+      const v1::Referral& r = l.referral();
+      auto at = [](const char* field) { return loyalty_at({{"referral"}, {field}}); };
+      check_parameter(at("rate"), "loyalty referral rate", r.has_rate(), r.rate(), true);
+      if (r.rate() > kMaxDailyRate) {
+        error(at("rate"), "loyalty referral rate: " + number_text(r.rate()) + " per day is above " +
+                              number_text(kMaxDailyRate));
+      }
+      known_channel(at("channel"), "loyalty referral channel", r.channel());
+      if (r.landing_stage() == v1::LOYALTY) {
+        error(at("landing_stage"),
+              "loyalty referral landing_stage: a referred person cannot land at LOYALTY; use "
+              "AWARENESS, CONSIDERATION or DECISION");
       }
     }
   }

@@ -98,6 +98,9 @@ void apply_edits(const v1::Variant& variant, v1::Scenario& result) {
   if (variant.has_horizon_days()) {
     result.mutable_simulation()->set_horizon_days(variant.horizon_days());
   }
+  // Every loyalty field is `optional` or a message, so a merge replaces just
+  // what the variant sets (a 0 included).
+  if (variant.has_loyalty()) result.mutable_loyalty()->MergeFrom(variant.loyalty());
 }
 
 }  // namespace

@@ -28,16 +28,6 @@ double variance_of(std::span<const double> v) {
   return squares / static_cast<double>(v.size() - 1);
 }
 
-// An estimate `point` whose error is that of the mean of `influence` (the
-// linearised, centred per-replication contributions).
-Estimate linearized(double point, const std::vector<double>& influence, double confidence) {
-  const double n = static_cast<double>(influence.size());
-  if (!std::isfinite(point)) return {point, kNaN, kNaN, kNaN, static_cast<int64_t>(n)};
-  const double std_error = std::sqrt(variance_of(influence) / n);
-  const double half = std_error == 0 ? 0 : student_t_critical(confidence, n - 1) * std_error;
-  return {point, std_error, point - half, point + half, static_cast<int64_t>(n)};
-}
-
 }  // namespace
 
 std::string_view verdict_name(Verdict verdict) {
@@ -55,37 +45,29 @@ std::string_view verdict_name(Verdict verdict) {
 }
 
 KpiComparison compare_kpi(const KpiSeries& baseline, const KpiSeries& variant, double confidence) {
-  const std::vector<double>& x = baseline.samples;
-  const std::vector<double>& y = variant.samples;
-  CJSIM_CHECK(x.size() == y.size() && x.size() >= 2, "paired KPIs need equal sample counts >= 2");
-  const size_t n = x.size();
-  const double mx = mean_of(x), my = mean_of(y);
-  const double fx = baseline.at(mx), fy = variant.at(my);
-  const double gx = baseline.slope(mx), gy = variant.slope(my);
-
-  KpiComparison out;
-  // Delta method: f(mean y) - f(mean x) varies as the mean of
-  // gy (y_r - my) - gx (x_r - mx).
-  std::vector<double> paired(n), own_x(n), own_y(n), relative(n);
-  for (size_t r = 0; r < n; ++r) {
-    own_x[r] = gx * (x[r] - mx);
-    own_y[r] = gy * (y[r] - my);
-    paired[r] = own_y[r] - own_x[r];
-  }
+  CJSIM_CHECK(baseline.samples.size() == variant.samples.size() && baseline.samples.size() >= 2,
+              "paired KPIs need equal sample counts >= 2");
+  const size_t n = baseline.samples.size();
+  const double fx = baseline.value(), fy = variant.value();
+  // Delta method: f(variant) - f(baseline) varies as the mean of the
+  // difference of the two influences.
+  const std::vector<double> own_x = baseline.influence(), own_y = variant.influence();
+  std::vector<double> paired(n), relative(n);
+  for (size_t r = 0; r < n; ++r) paired[r] = own_y[r] - own_x[r];
   // A plain mean difference is computed from the paired differences
   // themselves, so that identical arms give exactly 0.
   double point = fy - fx;
   if (baseline.form == KpiSeries::Form::kMean && variant.form == KpiSeries::Form::kMean) {
     std::vector<double> d(n);
-    for (size_t r = 0; r < n; ++r) d[r] = y[r] - x[r];
+    for (size_t r = 0; r < n; ++r) d[r] = variant.samples[r] - baseline.samples[r];
     point = mean_of(d);
   }
-  out.difference = linearized(point, paired, confidence);
-
+  KpiComparison out;
+  out.difference = linearized_estimate(point, paired, confidence);
   if (fx != 0 && std::isfinite(fx)) {
-    // f(y)/f(x) - 1 varies as the mean of (own_y - (fy / fx) own_x) / fx.
+    // f(y) / f(x) - 1 varies as the mean of (own_y - (fy / fx) own_x) / fx.
     for (size_t r = 0; r < n; ++r) relative[r] = (own_y[r] - fy / fx * own_x[r]) / fx;
-    out.relative = linearized(point / fx, relative, confidence);
+    out.relative = linearized_estimate(point / fx, relative, confidence);
   } else {
     out.relative = {kNaN, kNaN, kNaN, kNaN, static_cast<int64_t>(n)};
   }

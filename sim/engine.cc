@@ -3,13 +3,17 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <memory>
 
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <boost/random/beta_distribution.hpp>
+#include <boost/random/gamma_distribution.hpp>
 
+#include "sim/care_queue.h"
 #include "sim/check.h"
 #include "sim/rng.h"
 
@@ -18,7 +22,14 @@ namespace cjsim {
 namespace {
 constexpr uint8_t kConverted = 1;
 constexpr uint8_t kExposed = 2;
+constexpr uint8_t kLost = 4;     // a customer who became inactive: no more sessions
 constexpr uint8_t kLoyalty = 4;  // cjsim.v1.LOYALTY
+// CustomerRecord::flags
+constexpr uint8_t kActive = 1;
+constexpr uint8_t kRepeated = 2;
+constexpr double kNoTime = std::numeric_limits<double>::infinity();
+// Act multipliers are Q31 fixed point: 2^31 is 1, exactly.
+constexpr uint64_t kUnitScale = uint64_t{1} << 31;
 
 // std::lower_bound without branches: where the next exposure falls is what
 // the branch predictor cannot know, and the arrays are short enough (one
@@ -32,12 +43,43 @@ const double* lower_bound_branchless(const double* first, const double* last, do
   }
   return first + (*first < value);
 }
+
+// SplitMix64 as a Boost.Random engine, for the distributions of a
+// customer's rates (Boost's are portable across standard libraries).
+struct BoostEngine {
+  using result_type = uint64_t;
+  rng::SplitMix64 generator;
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return ~result_type{0}; }
+  result_type operator()() { return generator(); }
+};
+
+// The continuous rate of a customer's events other than BG/BB opportunities.
+double event_rate(const LoyaltyModel& l, const CustomerRecord& c) {
+  double rate = 0;
+  if (l.processes[c.process].kind == RepeatProcess::Kind::kBgNbd) rate += c.rate;
+  if (l.care.enabled) rate += l.care.complaint_rate;
+  if (l.referral.enabled) rate += l.referral.rate;
+  return rate;
+}
 }  // namespace
+
+// What the agents of one block produce on one day for the end-of-day step.
+struct Engine::BlockDay {
+  std::vector<Complaint> complaints;
+  std::vector<int64_t> referrals;  // the people referred
+};
 
 struct Engine::Context {
   uint64_t seed;
   uint64_t replication;
   int32_t horizon;
+  // Today's act multipliers per stage (Q31): below 1 at consideration and
+  // decision under a public care backlog.
+  const std::array<uint64_t, 5>* act_scale;
+  CustomerRecord* customers;  // null without LoyaltyModel::enabled
+  uint16_t* word_of_mouth;    // null without referrals or praise
+
   // The block of the agent's `index`-th exposure day.
   rng::Block exposure_block(int64_t agent, uint16_t index) const {
     return rng::block(seed, replication, static_cast<uint64_t>(agent), rng::Stream::kExposure,
@@ -45,8 +87,10 @@ struct Engine::Context {
   }
   // The session pair of the agent's `index`-th return day.
   rng::Pair return_pair(int64_t agent, uint16_t index) const {
-    return rng::philox(seed, replication, static_cast<uint64_t>(agent), rng::Stream::kReturn, index,
-                       0);
+    return pair(agent, rng::Stream::kReturn, index);
+  }
+  rng::Pair pair(int64_t agent, rng::Stream stream, uint64_t event) const {
+    return rng::philox(seed, replication, static_cast<uint64_t>(agent), stream, event, 0);
   }
 };
 
@@ -54,8 +98,7 @@ void Engine::initialize(const Context& context, int64_t agent, int persona, Agen
                         int32_t& next_event) const {
   record = {kNever, kNever, -1, -1, 0, 0, static_cast<uint8_t>(persona), 0, 0, 0};
   if (!model_.exposure[persona].sources.empty()) {
-    const rng::Pair start = rng::philox(context.seed, context.replication,
-                                        static_cast<uint64_t>(agent), rng::Stream::kStart, 0, 0);
+    const rng::Pair start = context.pair(agent, rng::Stream::kStart, 0);
     record.next_exposure = next_exposure_day(context, persona, -1, start[rng::kLaneExposureGap]);
   }
   if (model_.single_journey) {
@@ -97,10 +140,11 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   }
 }
 
-[[gnu::always_inline]] inline void Engine::session(const Context& context, int32_t day,
-                                                   uint64_t seed_lane, int index, int start,
-                                                   const LandingTable* landing, AgentRecord& record,
-                                                   ReplicationCounts& counts) const {
+[[gnu::always_inline]] inline int Engine::session(const Context& context, int32_t day,
+                                                  uint64_t seed_lane, int index, int start,
+                                                  const LandingTable* landing, bool referred,
+                                                  AgentRecord& record,
+                                                  ReplicationCounts& counts) const {
   rng::SplitMix64 random = rng::session_generator(seed_lane, static_cast<uint64_t>(index));
   uint32_t u = landing == nullptr ? static_cast<uint32_t>(start)
                                   : alias_pick(&model_.landing_columns[landing->column_begin],
@@ -110,11 +154,13 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   const PersonaNode* nodes = &model_.persona_nodes[record.persona * model_.nodes.size()];
   const AliasColumn* columns = model_.edge_columns.data();
   const WalkEdge* edges = model_.walk_edges.data();
+  const uint64_t* act_scale = context.act_scale->data();
   TouchpointCounts* tally = counts.touchpoints.data();
   uint8_t stage = record.stage;
   uint8_t flags = record.flags;
   int steps = 0;
   int converted = 0;
+  int first_goal = -1;
   while (true) {
     if (steps == kMaxSessionSteps) {
       ++counts.truncated_sessions;
@@ -127,13 +173,15 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
     stage = std::max(stage, node.stage);
     if (node.is_goal) {
       ++tally[u].conversions;
-      ++converted;
+      if (converted++ == 0 && !(flags & kConverted)) first_goal = static_cast<int>(u);
       stage = kLoyalty;
     }
     // High 32 bits decide the act, low 32 the delay; a second draw picks the
-    // edge (column from its high bits, coin from its low 32).
+    // edge (column from its high bits, coin from its low 32). The threshold
+    // is scaled by today's multiplier of the touchpoint's stage (exactly
+    // itself without a care backlog).
     const uint64_t act_bits = random();
-    if ((act_bits >> 32) >= here.act_threshold) {
+    if ((act_bits >> 32) >= ((here.act_threshold * act_scale[node.stage]) >> 31)) {
       ++tally[u].declines;
       break;
     }
@@ -157,30 +205,165 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   }
   if (converted > 0) {
     counts.persona_conversions[record.persona] += static_cast<uint64_t>(converted);
+    if (referred) counts.loyalty.referred_conversions += static_cast<uint64_t>(converted);
     if (!(flags & kConverted)) {
       ++counts.converted_agents;
       ++counts.persona_converted[record.persona];
+      ++counts.today.first_conversions;
     }
     flags |= kConverted;
   }
   // Agent-level results are counted as they first happen, so no pass over
-  // all agents is needed at the end.
-  // The furthest stage moves from max_stage to stage (or stays: +1 and -1
-  // cancel). Branch-free, since how far a walk gets is what the branch
-  // predictor cannot know.
+  // all agents is needed at the end. The furthest stage moves from
+  // max_stage to stage (or stays: +1 and -1 cancel). Branch-free, since how
+  // far a walk gets is what the branch predictor cannot know.
   const uint8_t furthest = std::max(record.max_stage, stage);
   ++counts.furthest_moves[furthest];
   --counts.furthest_moves[record.max_stage];
+  counts.today.first_aware += static_cast<uint64_t>((record.max_stage == 0) & (furthest >= 1));
   record.stage = stage;
   record.max_stage = furthest;
   record.flags = flags;
   counts.walk_steps += static_cast<uint64_t>(steps);
   ++counts.sessions;
+  return first_goal;
+}
+
+void Engine::word_of_mouth(const Context& context, int32_t day, int64_t agent, int index,
+                           bool praise, AgentRecord& record, int& first_goal,
+                           ReplicationCounts& counts) const {
+  const LoyaltyModel& l = model_.loyalty;
+  const int channel = praise ? l.care.channel : l.referral.channel;
+  const int landing_stage = praise ? 1 : l.referral.landing_stage;
+  ++counts.channel_organic[channel];
+  if (!(record.flags & kExposed)) ++counts.exposed_agents;
+  record.flags |= kExposed;
+  if (record.pending_day == kNever) {
+    // The forgetting lane of this day's word-of-mouth pair, once a day.
+    if (index == 0) {
+      forget(day - record.last_touch - 1,
+             context.pair(agent, rng::Stream::kWordOfMouth, static_cast<uint64_t>(day))[1], record);
+    }
+  }
+  record.last_touch = day;
+  if (record.pending_day != kNever || (record.flags & kLost)) return;
+  const int stage = std::max<int>(record.stage, landing_stage);
+  const LandingTable& landing = model_.landing_for(channel, stage);
+  if (landing.log2_columns < 0) return;
+  const uint64_t lane =
+      context.pair(agent, rng::Stream::kWordOfMouth, static_cast<uint64_t>(day))[0];
+  const int goal = session(context, day, lane, index, 0, &landing, !praise, record, counts);
+  if (first_goal < 0) first_goal = goal;
+}
+
+void Engine::become_customer(const Context& context, int64_t agent, int32_t day, int goal,
+                             CustomerRecord& customer) const {
+  const LoyaltyModel& l = model_.loyalty;
+  customer = {};
+  customer.goal = goal;
+  customer.converted_day = day;
+  customer.process = l.goal_process[static_cast<size_t>(goal)];
+  customer.flags = kActive;
+  const RepeatProcess& p = l.processes[customer.process];
+  const rng::Pair draws = context.pair(agent, rng::Stream::kCustomer, 0);
+  BoostEngine engine{rng::SplitMix64(draws[0])};
+  if (p.kind == RepeatProcess::Kind::kBgNbd) {
+    // lambda ~ Gamma(shape r, rate alpha); p ~ Beta(a, b) (Fader, Hardie &
+    // Lee 2005).
+    customer.rate =
+        static_cast<float>(boost::random::gamma_distribution<double>(p.r, 1 / p.alpha)(engine));
+    customer.dropout =
+        static_cast<float>(boost::random::beta_distribution<double>(p.a, p.b)(engine));
+  } else if (p.kind == RepeatProcess::Kind::kBgBb) {
+    // p ~ Beta(alpha, beta), theta ~ Beta(gamma, delta) (Fader, Hardie &
+    // Shang 2010).
+    customer.rate = static_cast<float>(boost::random::beta_distribution<double>(p.a, p.b)(engine));
+    customer.dropout =
+        static_cast<float>(boost::random::beta_distribution<double>(p.gamma, p.delta)(engine));
+  }
+  // Events start the day after the conversion.
+  const double rate = event_rate(l, customer);
+  customer.next_time = rate > 0 ? day + 1 - std::log(rng::open_unit(draws[1])) / rate : kNoTime;
+}
+
+int32_t Engine::customer_next_day(const Context& context, const CustomerRecord& c) const {
+  if (!(c.flags & kActive)) return kNever;
+  int32_t next = kNever;
+  if (c.next_time < context.horizon) next = static_cast<int32_t>(c.next_time);
+  const RepeatProcess& p = model_.loyalty.processes[c.process];
+  if (p.kind == RepeatProcess::Kind::kBgBb) {
+    const int64_t opportunity =
+        int64_t{c.converted_day} + int64_t{p.period_days} * (int64_t{c.opportunities} + 1);
+    if (opportunity < context.horizon) next = std::min(next, static_cast<int32_t>(opportunity));
+  }
+  return next;
+}
+
+void Engine::churn(int32_t day, AgentRecord& record, CustomerRecord& customer,
+                   ReplicationCounts& counts) const {
+  if (!(customer.flags & kActive)) return;
+  customer.flags &= static_cast<uint8_t>(~kActive);
+  customer.next_time = kNoTime;
+  record.flags |= kLost;
+  ++counts.loyalty.churned;
+  ++counts.today.churned;
+  ++counts.loyalty.churn_age[static_cast<size_t>(day - customer.converted_day)];
+  ++counts.loyalty.churned_by_conversion_day[static_cast<size_t>(customer.converted_day)];
+}
+
+void Engine::customer_day(const Context& context, int32_t day, int64_t agent, AgentRecord& record,
+                          CustomerRecord& customer, BlockDay& out,
+                          ReplicationCounts& counts) const {
+  const LoyaltyModel& l = model_.loyalty;
+  const RepeatProcess& p = l.processes[customer.process];
+  auto repeat = [&] {
+    ++counts.loyalty.repeats;
+    ++counts.loyalty.repeats_by_goal[static_cast<size_t>(customer.goal)];
+    ++counts.persona_conversions[record.persona];
+    if (!(customer.flags & kRepeated)) ++counts.loyalty.repeated_customers;
+    customer.flags |= kRepeated;
+  };
+  // The continuous events of today: repeats (BG/NBD), complaints and
+  // referrals, as one Poisson process split by their rates.
+  const double rate = event_rate(l, customer);
+  const double repeat_rate = p.kind == RepeatProcess::Kind::kBgNbd ? customer.rate : 0.0;
+  const double complaint_rate = l.care.enabled ? l.care.complaint_rate : 0.0;
+  while ((customer.flags & kActive) && customer.next_time < day + 1) {
+    const uint32_t event = customer.events++;
+    const rng::Pair draws = context.pair(agent, rng::Stream::kLoyaltyEvent, event);
+    rng::SplitMix64 more(draws[1]);
+    const double kind = rng::open_unit(draws[0]) * rate;
+    if (kind < repeat_rate) {
+      repeat();
+      if (more.next_unit() < customer.dropout) churn(day, record, customer, counts);
+    } else if (kind < repeat_rate + complaint_rate) {
+      ++counts.loyalty.complaints;
+      out.complaints.push_back({agent, day, event, more.next_unit() < l.care.public_share});
+    } else {
+      ++counts.loyalty.referrals;
+      out.referrals.push_back(static_cast<int64_t>(
+          rng::uniform_index(more(), static_cast<uint64_t>(model_.settings.agents))));
+    }
+    if (customer.flags & kActive) customer.next_time -= std::log(more.next_unit()) / rate;
+  }
+  // A BG/BB opportunity today: death at its start with theta, else act with p.
+  if (p.kind == RepeatProcess::Kind::kBgBb && (customer.flags & kActive) &&
+      int64_t{customer.converted_day} + int64_t{p.period_days} * (customer.opportunities + 1) ==
+          day) {
+    const rng::Pair draws =
+        context.pair(agent, rng::Stream::kOpportunity, customer.opportunities++);
+    if (rng::open_unit(draws[0]) < customer.dropout) {
+      churn(day, record, customer, counts);
+    } else if (rng::open_unit(draws[1]) < customer.rate) {
+      repeat();
+    }
+  }
 }
 
 void Engine::process(const Context& context, int32_t day, const rng::Block& exposure_block,
-                     const rng::Pair& return_pair, AgentRecord& record, int32_t& next_event,
-                     ReplicationCounts& counts) const {
+                     const rng::Pair& return_pair, int64_t agent, AgentRecord& record,
+                     int32_t& next_event, BlockDay& out, ReplicationCounts& counts) const {
+  int first_goal = -1;
   if (record.pending_day == day) {
     // Mid-journey until now, so nothing was forgotten.
     const int start = record.pending_touchpoint;
@@ -188,8 +371,8 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
     record.pending_touchpoint = -1;
     record.last_touch = day;
     ++record.return_days;
-    session(context, day, return_pair[rng::kPairSessions], 0, start,
-            start == kEntry ? &model_.entry : nullptr, record, counts);
+    first_goal = session(context, day, return_pair[rng::kPairSessions], 0, start,
+                         start == kEntry ? &model_.entry : nullptr, false, record, counts);
   }
   if (record.next_exposure == day) {
     if (!(record.flags & kExposed)) ++counts.exposed_agents;
@@ -215,21 +398,45 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
       if (j > first && !(draws.next_unit() < probability[j])) continue;
       const ExposureSource source = exposure.sources[j];
       ++(source.paid ? counts.channel_paid : counts.channel_organic)[source.channel];
-      if (record.pending_day != kNever) continue;  // mid-journey: no new session
+      // Mid-journey, or a customer who was lost: no new session.
+      if (record.pending_day != kNever || (record.flags & kLost)) continue;
       const int stage = record.stage == 0 ? 1 : record.stage;
       const LandingTable& landing = model_.landing_for(source.channel, stage);
       if (landing.log2_columns < 0) continue;
-      session(context, day, block[rng::kLaneSessions], session_index++, 0, &landing, record,
-              counts);
+      const int goal = session(context, day, block[rng::kLaneSessions], session_index++, 0,
+                               &landing, false, record, counts);
+      if (first_goal < 0) first_goal = goal;
     }
     record.next_exposure =
         next_exposure_day(context, record.persona, day, block[rng::kLaneExposureGap]);
   }
-  next_event = std::min(record.pending_day, record.next_exposure);
+  if (context.word_of_mouth != nullptr && context.word_of_mouth[agent] != 0) {
+    const uint16_t arrived = context.word_of_mouth[agent];
+    context.word_of_mouth[agent] = 0;
+    int index = 0;
+    for (int k = 0; k < (arrived & 0xff); ++k) {
+      word_of_mouth(context, day, agent, index++, false, record, first_goal, counts);
+    }
+    for (int k = 0; k < (arrived >> 8); ++k) {
+      word_of_mouth(context, day, agent, index++, true, record, first_goal, counts);
+    }
+  }
+  int32_t next = std::min(record.pending_day, record.next_exposure);
+  if (context.customers != nullptr) {
+    CustomerRecord& customer = context.customers[agent];
+    if (first_goal >= 0) become_customer(context, agent, day, first_goal, customer);
+    if (record.flags & kConverted) {
+      if (customer_next_day(context, customer) == day) {
+        customer_day(context, day, agent, record, customer, out, counts);
+      }
+      next = std::min(next, customer_next_day(context, customer));
+    }
+  }
+  next_event = next;
 }
 
 int32_t Engine::process_due(const Context& context, int64_t first, const uint16_t* due, int count,
-                            int32_t day, AgentRecord* records, int32_t* next_event,
+                            int32_t day, AgentRecord* records, int32_t* next_event, BlockDay& out,
                             ReplicationCounts& counts) const {
   // The Philox blocks are computed a batch at a time in a tight loop, where
   // they pipeline, rather than each at the head of its agent's work, where
@@ -248,7 +455,8 @@ int32_t Engine::process_due(const Context& context, int64_t first, const uint16_
     }
     for (int k = 0; k < n; ++k) {
       const int64_t i = first + due[start + k];
-      process(context, day, exposure_blocks[k], return_pairs[k], records[i], next_event[i], counts);
+      process(context, day, exposure_blocks[k], return_pairs[k], i, records[i], next_event[i], out,
+              counts);
       earliest = std::min(earliest, next_event[i]);
     }
   }
@@ -259,21 +467,55 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
                                           Workspace* workspace) const {
   const int64_t agents = model_.settings.agents;
   const int64_t blocks = (agents + kBlockAgents - 1) / kBlockAgents;
-  const Context context{model_.settings.seed, static_cast<uint64_t>(replication),
-                        model_.settings.horizon_days};
+  const LoyaltyModel& loyalty = model_.loyalty;
+  const bool word_of_mouth = (loyalty.referral.enabled && loyalty.referral.rate > 0) ||
+                             (loyalty.care.enabled && loyalty.care.praise_rate > 0);
   Workspace own;
   if (workspace == nullptr) workspace = &own;
   if (workspace->capacity < static_cast<size_t>(agents)) {
     // Not value-initialised: the first pass writes every element.
     workspace->records = std::make_unique_for_overwrite<AgentRecord[]>(static_cast<size_t>(agents));
     workspace->next_event = std::make_unique_for_overwrite<int32_t[]>(static_cast<size_t>(agents));
+    workspace->customers.reset();
+    workspace->word_of_mouth.reset();
     workspace->capacity = static_cast<size_t>(agents);
+  }
+  if (loyalty.enabled && !workspace->customers) {
+    // Written by become_customer before any read.
+    workspace->customers =
+        std::make_unique_for_overwrite<CustomerRecord[]>(static_cast<size_t>(agents));
+  }
+  if (word_of_mouth) {
+    if (!workspace->word_of_mouth) {
+      workspace->word_of_mouth = std::make_unique<uint16_t[]>(static_cast<size_t>(agents));
+    } else {
+      std::fill_n(workspace->word_of_mouth.get(), agents, uint16_t{0});
+    }
   }
   AgentRecord* records = workspace->records.get();
   int32_t* next_event = workspace->next_event.get();
+  std::array<uint64_t, 5> act_scale;
+  act_scale.fill(kUnitScale);
+  const Context context{model_.settings.seed,
+                        static_cast<uint64_t>(replication),
+                        model_.settings.horizon_days,
+                        &act_scale,
+                        loyalty.enabled ? workspace->customers.get() : nullptr,
+                        word_of_mouth ? workspace->word_of_mouth.get() : nullptr};
+
   std::vector<int32_t> block_next(static_cast<size_t>(blocks));
+  std::vector<BlockDay> block_days(static_cast<size_t>(blocks));
   tbb::enumerable_thread_specific<ReplicationCounts> partial(
       [&] { return ReplicationCounts(model_); });
+  ReplicationCounts shared(model_);  // what the end-of-day step counts
+  const int32_t horizon = context.horizon;
+  DailySeries& series = shared.series;
+  for (std::vector<uint64_t>* v : {&series.new_conversions, &series.converted, &series.aware,
+                                   &series.active_customers, &series.open_complaints}) {
+    v->assign(static_cast<size_t>(horizon), 0);
+  }
+  CareQueue care(loyalty.care.capacity, loyalty.care.sla_days);
+  uint64_t converted = 0, aware = 0, active = 0;
 
   auto for_blocks = [&](auto&& body) {
     tbb::this_task_arena::isolate([&] {
@@ -284,6 +526,80 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
           },
           tbb::simple_partitioner());
     });
+  };
+
+  // Between days, alone: merge the blocks' outputs in block order, settle
+  // the care queue, deliver word of mouth for tomorrow, set tomorrow's act
+  // multipliers, and record the day in the series.
+  auto end_of_day = [&](int32_t day) {
+    const bool tomorrow = day + 1 < horizon;
+    auto deliver = [&](int64_t agent, int shift) {
+      if (!tomorrow) return;
+      uint16_t& slot = workspace->word_of_mouth[static_cast<size_t>(agent)];
+      const int have = (slot >> shift) & 0xff;
+      if (have < 0xff) slot = static_cast<uint16_t>(slot + (1 << shift));
+      next_event[agent] = std::min(next_event[agent], day + 1);
+      int32_t& next_of_block = block_next[static_cast<size_t>(agent / kBlockAgents)];
+      next_of_block = std::min(next_of_block, day + 1);
+    };
+    for (BlockDay& out : block_days) {
+      for (const Complaint& c : out.complaints) care.add(c);
+      for (int64_t target : out.referrals) deliver(target, 0);
+      out.complaints.clear();
+      out.referrals.clear();
+    }
+    if (loyalty.care.enabled) {
+      const CareModel& m = loyalty.care;
+      const CareQueue::DayOutcome outcome = care.end_day(
+          day,
+          [&](const Complaint& c, bool in_sla) {
+            if (!in_sla || m.praise_rate <= 0) return;
+            const rng::Pair draws = context.pair(c.agent, rng::Stream::kCareOutcome, c.event);
+            if (rng::open_unit(draws[1]) < m.praise_rate) {
+              ++shared.loyalty.praises;
+              rng::SplitMix64 target(draws[1]);
+              deliver(
+                  static_cast<int64_t>(rng::uniform_index(target(), static_cast<uint64_t>(agents))),
+                  8);
+            }
+          },
+          [&](const Complaint& c) {
+            const rng::Pair draws = context.pair(c.agent, rng::Stream::kCareOutcome, c.event);
+            if (rng::open_unit(draws[0]) >= m.churn_if_unanswered) return;
+            CustomerRecord& customer = workspace->customers[static_cast<size_t>(c.agent)];
+            if (!(customer.flags & kActive)) return;
+            churn(day, records[c.agent], customer, shared);
+            next_event[c.agent] =
+                std::min(records[c.agent].pending_day, records[c.agent].next_exposure);
+          });
+      shared.loyalty.answered += outcome.answered;
+      shared.loyalty.answered_in_sla += outcome.answered_in_sla;
+      shared.loyalty.response_days += outcome.response_days;
+      shared.loyalty.sla_missed += outcome.overdue;
+      const double multiplier =
+          std::clamp(1 - m.impact_per_open * static_cast<double>(care.open_public()), 0.0, 1.0);
+      act_scale[2] = act_scale[3] =
+          static_cast<uint64_t>(std::llround(multiplier * static_cast<double>(kUnitScale)));
+    }
+    DayCounts today = shared.today;
+    shared.today = {};
+    for (ReplicationCounts& counts : partial) {
+      today.first_conversions += counts.today.first_conversions;
+      today.first_aware += counts.today.first_aware;
+      today.churned += counts.today.churned;
+      counts.today = {};
+    }
+    converted += today.first_conversions;
+    aware += today.first_aware;
+    active += today.first_conversions;
+    active -= today.churned;
+    const size_t d = static_cast<size_t>(day);
+    series.new_conversions[d] = today.first_conversions;
+    series.converted[d] = converted;
+    series.aware[d] = aware;
+    series.active_customers[d] = active;
+    series.open_complaints[d] = care.open();
+    if (progress != nullptr) progress->fetch_add(1, std::memory_order_relaxed);
   };
 
   // Start every agent, and run its day 0 while its state is in cache.
@@ -304,12 +620,12 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
         earliest = std::min(earliest, next_event[i]);
       }
     }
-    block_next[b] = std::min(
-        earliest, process_due(context, begin, due.data(), count, 0, records, next_event, counts));
+    block_next[b] = std::min(earliest, process_due(context, begin, due.data(), count, 0, records,
+                                                   next_event, block_days[b], counts));
   });
-  if (progress != nullptr) progress->fetch_add(1, std::memory_order_relaxed);
+  end_of_day(0);
 
-  for (int32_t day = 1; day < context.horizon; ++day) {
+  for (int32_t day = 1; day < horizon; ++day) {
     for_blocks([&](int64_t b) {
       if (block_next[b] > day) return;
       ReplicationCounts& counts = partial.local();
@@ -332,13 +648,15 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
         __builtin_prefetch(record + sizeof(AgentRecord) - 1, 1);
       }
       block_next[b] = std::min(earliest, process_due(context, begin, due.data(), count, day,
-                                                     records, next_event, counts));
+                                                     records, next_event, block_days[b], counts));
     });
-    if (progress != nullptr) progress->fetch_add(1, std::memory_order_relaxed);
+    end_of_day(day);
   }
 
   ReplicationCounts total(model_);
   for (const ReplicationCounts& counts : partial) total.add(counts);
+  total.add(shared);
+  total.series = std::move(shared.series);
   total.finish();
   return total;
 }

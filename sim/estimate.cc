@@ -28,6 +28,24 @@ Estimate estimate_mean(std::span<const double> values, double confidence) {
   return {mean, std_error, mean - half, mean + half, static_cast<int64_t>(values.size())};
 }
 
+Estimate linearized_estimate(double point, std::span<const double> influence, double confidence) {
+  CJSIM_CHECK(influence.size() >= 2, "an interval needs at least two replications");
+  const double n = static_cast<double>(influence.size());
+  const int64_t count = static_cast<int64_t>(influence.size());
+  if (!std::isfinite(point)) {
+    constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+    return {point, kNaN, kNaN, kNaN, count};
+  }
+  double sum = 0;
+  for (double v : influence) sum += v;
+  const double mean = sum / n;
+  double squares = 0;
+  for (double v : influence) squares += (v - mean) * (v - mean);
+  const double std_error = std::sqrt(squares / (n - 1) / n);
+  const double half = std_error == 0 ? 0 : student_t_critical(confidence, n - 1) * std_error;
+  return {point, std_error, point - half, point + half, count};
+}
+
 Estimate exact_estimate(double value, int64_t n) { return {value, 0, value, value, n}; }
 
 Estimate ratio_of_fixed(double numerator, const Estimate& x) {

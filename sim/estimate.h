@@ -31,6 +31,12 @@ Estimate exact_estimate(double value, int64_t n = 0);
 // freedom, e.g. 2.131 for 0.95 and 15.
 double student_t_critical(double confidence, double dof);
 
+// An estimate `point` whose standard error is that of the mean of
+// `influence` (linearised, centred per-replication contributions: the delta
+// method), with a Student-t interval on n - 1 degrees of freedom; NaN error
+// when `point` is not finite. REQUIRES: influence.size() >= 2.
+Estimate linearized_estimate(double point, std::span<const double> influence, double confidence);
+
 // cost / x for an estimate x of a positive quantity and a fixed cost: the
 // interval is the image of x's interval (the map is monotone), the standard
 // error the delta-method one. Infinity where x's bound is <= 0.

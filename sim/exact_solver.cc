@@ -100,6 +100,14 @@ std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string
       return std::nullopt;
     }
   }
+  const LoyaltyModel& loyalty = model.loyalty;
+  if (loyalty.enabled || loyalty.care.enabled || loyalty.referral.enabled) {
+    *why_not =
+        "exact mode solves the journey alone, but the scenario's loyalty block gives customers "
+        "repeats, customer care or referrals, which only the simulation plays out; remove the "
+        "loyalty block or drop --exact";
+    return std::nullopt;
+  }
   const int n = model.touchpoint_count();
   ExactSolution out;
   out.touchpoint_visits.assign(n, 0.0);

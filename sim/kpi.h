@@ -24,12 +24,31 @@ namespace cjsim {
 
 struct Quantities {
   double conversion_rate = 0, conversions = 0, value = 0, reach_rate = 0;
+  // Loyalty (docs/model.md "Loyalty"): counts of simulated agents, so that
+  // ratios per customer are plain ratios of counts.
+  double converted_agents = 0, value_unscaled = 0;
+  double repeats = 0, repeat_conversions = 0, repeated_customers = 0, active_customers = 0;
+  double complaints = 0, complaints_resolved = 0, answered_in_sla = 0, answered = 0,
+         response_days = 0;
+  double referrals = 0, referred_conversions = 0, praises = 0;
   double paid_exposures = 0, organic_exposures = 0;
   std::array<double, 5> reached{};  // [stage]: share with furthest stage >= stage
   std::vector<double> touchpoint_visits, touchpoint_acts, touchpoint_conversions;
   std::vector<double> channel_paid, channel_organic;
   std::vector<double> persona_rate, persona_conversions;
+  // Daily series (Monte Carlo only): counts scaled, shares of agents.
+  std::vector<double> series_new_conversions, series_converted_share, series_active_customers,
+      series_aware_share, series_open_complaints;
+  // [days since converting]: share of customers still active (Kaplan-Meier).
+  std::vector<double> retention;
 };
+
+// The Kaplan-Meier estimate of the share of customers still active t days
+// after converting, t = 0 .. horizon - 1, from one replication's churn
+// ages and conversion days (docs/model.md "Retention curve"). Where no
+// customer is observed for t days the curve keeps its last value.
+std::vector<double> retention_curve(int horizon, const LoyaltyCounts& loyalty,
+                                    const std::vector<uint64_t>& new_conversions);
 
 // Quantities of one Monte Carlo replication, or of an exact solution, with
 // the totals (conversions, value, exposures) filled in the same way for both.
@@ -41,6 +60,7 @@ struct KpiSeries {
   enum class Form {
     kMean,     // KPI = mean of the samples
     kInverse,  // KPI = numerator / mean of the samples (cost per conversion)
+    kRatio,    // KPI = mean of the samples / mean of the denominators
   };
   std::string name;
   // Whether a larger value is the better outcome (cost: no), for verdicts.
@@ -48,16 +68,20 @@ struct KpiSeries {
   Form form = Form::kMean;
   double numerator = 0;  // kInverse only
   std::vector<double> samples;
+  std::vector<double> denominators;  // kRatio only, one per sample
 
-  // The KPI as a function of a mean m of the samples, and its derivative
-  // (for the delta method).
-  double at(double m) const;
-  double slope(double m) const;
+  // The KPI at the samples' means (NaN for a ratio over a zero mean).
+  double value() const;
+  // Per replication, the linearised deviation of the KPI (the delta
+  // method): its mean is 0 and its standard error is the KPI's. For a plain
+  // mean, sample - mean.
+  std::vector<double> influence() const;
 };
 
 // Every scalar KPI of a run (the keys of RunResult.kpis), sorted by name.
 // `replications` holds one Quantities per replication, or exactly one for an
-// exact solution. `roas` is present only when the cost is positive.
+// exact solution. `roas` is present only when the cost is positive, the care
+// KPIs only with customer care and the referral KPIs only with referrals.
 std::vector<KpiSeries> kpi_series(const CompiledModel& model,
                                   const std::vector<Quantities>& replications);
 

@@ -36,9 +36,14 @@ namespace cjsim::rng {
 
 // Named streams (fixed numbers; never assigned by order).
 enum class Stream : uint64_t {
-  kStart = 1,     // before day 0: the day of the first exposure (lane 0)
-  kExposure = 3,  // the k-th exposure day of an agent: a block, lanes below
-  kReturn = 4,    // the k-th return day (delayed edge, or the day-0 entry)
+  kStart = 1,         // before day 0: the day of the first exposure (lane 0)
+  kExposure = 3,      // the k-th exposure day of an agent: a block, lanes below
+  kReturn = 4,        // the k-th return day (delayed edge, or the day-0 entry)
+  kCustomer = 5,      // a customer's lambda and p (or p and theta), drawn once
+  kLoyaltyEvent = 6,  // the k-th repeat, complaint or referral of a customer
+  kOpportunity = 7,   // the k-th BG/BB opportunity of a customer
+  kCareOutcome = 8,   // a complaint's fate (by its event): churn, praise
+  kWordOfMouth = 9,   // the referral and praise sessions of an agent's day
 };
 
 // The purposes of the four 64-bit lanes of an exposure block. Each purpose
@@ -96,6 +101,18 @@ inline double open_unit(uint64_t bits) {
 // Uniform in (0, 1) from the low 32 bits.
 inline double open_unit32(uint64_t bits) {
   return (static_cast<double>(static_cast<uint32_t>(bits)) + 0.5) * 0x1.0p-32;
+}
+
+// floor(bits x n / 2^64): a uniform index in [0, n) from 64 random bits
+// (Lemire 2019, "Fast random integer generation in an interval", ACM TOMACS
+// 29(1)); the bias is below n / 2^64. The high half of the 128-bit product
+// from 32-bit halves, in standard C++.
+inline uint64_t uniform_index(uint64_t bits, uint64_t n) {
+  constexpr uint64_t kLow = 0xffffffffull;
+  const uint64_t p0 = (bits & kLow) * (n & kLow), p1 = (bits & kLow) * (n >> 32);
+  const uint64_t p2 = (bits >> 32) * (n & kLow), p3 = (bits >> 32) * (n >> 32);
+  const uint64_t carry = ((p0 >> 32) + (p1 & kLow) + (p2 & kLow)) >> 32;
+  return p3 + (p1 >> 32) + (p2 >> 32) + carry;
 }
 
 // SplitMix64 (Steele, Lea & Flood 2014, "Fast splittable pseudorandom

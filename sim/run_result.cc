@@ -119,6 +119,31 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
                  persona->mutable_conversions());
   }
 
+  if (!exact && !reps.front().series_converted_share.empty()) {
+    for (int d = 0; d < m.settings.horizon_days; ++d) {
+      v1::SeriesDay* day = r.add_series();
+      day->set_day(d);
+      auto at = [d](const std::vector<double>& v) { return v[static_cast<size_t>(d)]; };
+      set_estimate(estimate([&](const Quantities& q) { return at(q.series_new_conversions); }),
+                   day->mutable_new_conversions());
+      set_estimate(estimate([&](const Quantities& q) { return at(q.series_converted_share); }),
+                   day->mutable_converted_share());
+      set_estimate(estimate([&](const Quantities& q) { return at(q.series_active_customers); }),
+                   day->mutable_active_customers());
+      set_estimate(estimate([&](const Quantities& q) { return at(q.series_aware_share); }),
+                   day->mutable_aware_share());
+      set_estimate(estimate([&](const Quantities& q) { return at(q.series_open_complaints); }),
+                   day->mutable_open_complaints());
+    }
+    for (int t = 0; t < m.settings.horizon_days; ++t) {
+      v1::RetentionPoint* point = r.add_retention_curve();
+      point->set_days(t);
+      set_estimate(
+          estimate([t](const Quantities& q) { return q.retention[static_cast<size_t>(t)]; }),
+          point->mutable_retained());
+    }
+  }
+
   v1::Timing* timing = r.mutable_timing();
   timing->set_wall_seconds(wall_seconds);
   if (!exact) {

@@ -7,7 +7,11 @@ ReplicationCounts::ReplicationCounts(const CompiledModel& model)
       channel_paid(model.channel_count()),
       channel_organic(model.channel_count()),
       persona_converted(model.persona_count()),
-      persona_conversions(model.persona_count()) {}
+      persona_conversions(model.persona_count()) {
+  loyalty.repeats_by_goal.assign(model.touchpoint_count(), 0);
+  loyalty.churn_age.assign(model.settings.horizon_days + 1, 0);
+  loyalty.churned_by_conversion_day.assign(model.settings.horizon_days, 0);
+}
 
 namespace {
 void add_into(std::vector<uint64_t>& into, const std::vector<uint64_t>& from) {
@@ -34,6 +38,22 @@ void ReplicationCounts::add(const ReplicationCounts& o) {
   add_into(channel_organic, o.channel_organic);
   add_into(persona_converted, o.persona_converted);
   add_into(persona_conversions, o.persona_conversions);
+  LoyaltyCounts& l = loyalty;
+  const LoyaltyCounts& ol = o.loyalty;
+  l.repeats += ol.repeats;
+  add_into(l.repeats_by_goal, ol.repeats_by_goal);
+  l.repeated_customers += ol.repeated_customers;
+  l.churned += ol.churned;
+  l.complaints += ol.complaints;
+  l.answered += ol.answered;
+  l.answered_in_sla += ol.answered_in_sla;
+  l.sla_missed += ol.sla_missed;
+  l.response_days += ol.response_days;
+  l.referrals += ol.referrals;
+  l.praises += ol.praises;
+  l.referred_conversions += ol.referred_conversions;
+  add_into(l.churn_age, ol.churn_age);
+  add_into(l.churned_by_conversion_day, ol.churned_by_conversion_day);
   walk_steps += o.walk_steps;
   sessions += o.sessions;
   truncated_sessions += o.truncated_sessions;

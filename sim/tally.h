@@ -26,6 +26,43 @@ struct TouchpointCounts {
   bool operator==(const TouchpointCounts&) const = default;
 };
 
+// Counts of one simulated day that the daily series needs; summed over the
+// threads after each day and reset.
+struct DayCounts {
+  uint64_t first_conversions = 0;  // agents converting for the first time
+  uint64_t first_aware = 0;        // agents reaching awareness for the first time
+  uint64_t churned = 0;            // customers becoming inactive
+};
+
+// The daily series of one replication (docs/results-reference.md), as
+// counts of simulated agents at the end of each day.
+struct DailySeries {
+  std::vector<uint64_t> new_conversions;  // first conversions that day
+  std::vector<uint64_t> converted;        // agents converted by the end of the day
+  std::vector<uint64_t> aware;            // agents aware at least once by then
+  std::vector<uint64_t> active_customers;
+  std::vector<uint64_t> open_complaints;  // unanswered at the end of the day
+};
+
+// Customer care and word of mouth (docs/model.md "Loyalty").
+struct LoyaltyCounts {
+  uint64_t repeats = 0;                   // repeat conversions (kind "repeat")
+  std::vector<uint64_t> repeats_by_goal;  // [touchpoint that made the customer]
+  uint64_t repeated_customers = 0;        // customers with at least one repeat
+  uint64_t churned = 0;                   // customers inactive by the horizon
+  uint64_t complaints = 0;
+  uint64_t answered = 0;
+  uint64_t answered_in_sla = 0;
+  uint64_t sla_missed = 0;     // complaints still unanswered when the SLA passed
+  uint64_t response_days = 0;  // summed over answered complaints
+  uint64_t referrals = 0;
+  uint64_t praises = 0;
+  uint64_t referred_conversions = 0;  // goal events in sessions a referral started
+  // Kaplan-Meier inputs: churns by age (days since converting), and churns
+  // by the day the churned customer converted.
+  std::vector<uint64_t> churn_age, churned_by_conversion_day;
+};
+
 struct ReplicationCounts {
   uint64_t converted_agents = 0;      // agents with at least one conversion
   uint64_t exposed_agents = 0;        // agents exposed at least once
@@ -41,6 +78,9 @@ struct ReplicationCounts {
   uint64_t walk_steps = 0;
   uint64_t sessions = 0;
   uint64_t truncated_sessions = 0;  // stopped at the step limit
+  LoyaltyCounts loyalty;
+  DailySeries series;  // set by the engine's end-of-day step; add() leaves it
+  DayCounts today;     // the current day, while a replication runs
 
   ReplicationCounts() = default;
   explicit ReplicationCounts(const CompiledModel& model);

@@ -11,7 +11,9 @@
 #include <string>
 
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/util/field_comparator.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
 
 #include "cjsim/v1/scenario.pb.h"
 
@@ -88,6 +90,16 @@ Message parse_json(const std::string& json) {
     std::abort();
   }
   return message;
+}
+
+// Field-by-field equality in which NaN equals NaN (a relative change over a
+// zero baseline is NaN in every run).
+inline bool same_results(const google::protobuf::Message& a, const google::protobuf::Message& b) {
+  google::protobuf::util::DefaultFieldComparator comparator;
+  comparator.set_treat_nan_as_equal(true);
+  google::protobuf::util::MessageDifferencer differencer;
+  differencer.set_field_comparator(&comparator);
+  return differencer.Compare(a, b);
 }
 
 inline std::string to_text(const v1::Scenario& scenario) {

@@ -52,6 +52,38 @@ std::string format_run_table(const v1::RunResult& r) {
            format_interval(it->second, row.unit, exact) + "\n";
   }
 
+  // After the conversion: shown when the scenario's loyalty block does something.
+  auto kpi = [&](const char* key) -> const v1::Estimate* {
+    auto it = r.kpis().find(key);
+    return it == r.kpis().end() ? nullptr : &it->second;
+  };
+  const v1::Estimate* retention = kpi("retention_rate");
+  const v1::Estimate* repeats = kpi("repeat_conversions");
+  if ((retention != nullptr && retention->mean() < 1) ||
+      (repeats != nullptr && repeats->mean() > 0) || kpi("complaints") != nullptr ||
+      kpi("referrals") != nullptr) {
+    const std::vector<Row> loyalty = {
+        {"retention_rate", "retained at the horizon", Unit::kShare},
+        {"repeat_conversions", "repeat conversions", Unit::kCount},
+        {"repeats_per_customer", "repeats per customer", Unit::kRatio},
+        {"repeat_rate", "customers who repeated", Unit::kShare},
+        {"customer_value", "value per customer", Unit::kMoney},
+        {"complaints", "complaints", Unit::kCount},
+        {"complaints_answered_in_sla", "answered within the SLA", Unit::kShare},
+        {"mean_response_days", "mean response (days)", Unit::kRatio},
+        {"praises", "praise after good care", Unit::kCount},
+        {"referrals", "referrals", Unit::kCount},
+        {"referred_conversions", "conversions from referrals", Unit::kCount},
+    };
+    out += "\nAfter the conversion\n";
+    for (const Row& row : loyalty) {
+      const v1::Estimate* e = kpi(row.key);
+      if (e == nullptr) continue;
+      out += pad(row.label, 26) + pad(format_value(e->mean(), row.unit), 14, true) + "   " +
+             format_interval(*e, row.unit, exact) + "\n";
+    }
+  }
+
   out += "\nFunnel (share of people who reached the stage)\n";
   for (const v1::FunnelStage& stage : r.funnel()) {
     const double share = stage.reached().mean();
