@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   std::map<std::string, CommandRunner> commands = {
       {"run", add_run_command(app)},
       {"validate", add_validate_command(app)},
+      {"fit-retention", add_fit_retention_command(app)},
   };
   try {
     app.parse(argc, argv);

@@ -7,19 +7,19 @@
 
 namespace cjsim::cli {
 
-namespace {
-
 std::string printf_string(const char* format, double value) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, format, value);
   return buffer;
 }
 
-std::string pad(const std::string& text, size_t width, bool right = false) {
+std::string pad(const std::string& text, size_t width, bool right) {
   if (text.size() >= width) return text;
   std::string fill(width - text.size(), ' ');
   return right ? fill + text : text + fill;
 }
+
+namespace {
 
 enum class Unit { kShare, kCount, kMoney, kRatio };
 

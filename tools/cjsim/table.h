@@ -3,6 +3,7 @@
 #ifndef CJSIM_TOOLS_CJSIM_TABLE_H_
 #define CJSIM_TOOLS_CJSIM_TABLE_H_
 
+#include <cstddef>
 #include <string>
 
 #include "cjsim/v1/result.pb.h"
@@ -15,6 +16,12 @@ std::string format_run_table(const v1::RunResult& result);
 std::string format_count(double value);
 // 0.02413 -> "2.41%".
 std::string format_percent(double share);
+
+// One number through a printf format ("%.3g").
+std::string printf_string(const char* format, double value);
+// `text` filled with spaces to `width`, on the right (or, with `right`, on
+// the left, for numbers).
+std::string pad(const std::string& text, size_t width, bool right = false);
 
 }  // namespace cjsim::cli
 
