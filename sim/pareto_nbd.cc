@@ -73,14 +73,25 @@ double pareto_nbd_log_dropout_term_hypergeometric(const ParetoNbdParameters& p, 
 double pareto_nbd_log_dropout_term_quadrature(const ParetoNbdParameters& p, double x, double t_x,
                                               double t_cal) {
   if (t_x >= t_cal) return -std::numeric_limits<double>::infinity();
-  // The integrand relative to its value at y = t_x, where it is largest.
-  auto relative = [&](double y) {
-    return std::exp(-(p.r + x) * std::log((p.alpha + y) / (p.alpha + t_x)) -
-                    (p.s + 1) * std::log((p.beta + y) / (p.beta + t_x)));
+  // With m the smaller of alpha and beta and M the larger, substitute
+  // y = (m + t_x) e^u - m: the integrand becomes
+  //   (m + t_x)^(1 - k_m) e^((1 - k_m) u) (M + y)^-k_M,
+  // where k_m and k_M are the exponents of (m + y) and (M + y). In u it
+  // decays at most like e^-(r + s + x) u, without the spike at t_x that a
+  // tiny alpha or beta gives in y, so a modest adaptive quadrature suffices.
+  const bool alpha_smaller = p.alpha <= p.beta;
+  const double small = alpha_smaller ? p.alpha : p.beta;
+  const double large = alpha_smaller ? p.beta : p.alpha;
+  const double k_small = alpha_smaller ? p.r + x : p.s + 1;
+  const double k_large = alpha_smaller ? p.s + 1 : p.r + x;
+  const double base = small + t_x;
+  auto relative = [&](double u) {
+    return std::exp((1 - k_small) * u -
+                    k_large * std::log((large - small + base * std::exp(u)) / (large + t_x)));
   };
-  const double integral = boost::math::quadrature::gauss_kronrod<double, 21>::integrate(
-      relative, t_x, t_cal, 30, 1e-13);
-  return std::log(p.s) - (p.r + x) * std::log(p.alpha + t_x) - (p.s + 1) * std::log(p.beta + t_x) +
+  const double integral = boost::math::quadrature::gauss_kronrod<double, 31>::integrate(
+      relative, 0.0, std::log((small + t_cal) / base), 15, 1e-13);
+  return std::log(p.s) + (1 - k_small) * std::log(base) - k_large * std::log(large + t_x) +
          std::log(integral);
 }
 
