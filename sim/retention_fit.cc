@@ -151,9 +151,10 @@ Optimum maximize(const ModelSpec& spec) {
   optimum.values.resize(n);
   for (size_t i = 0; i < n; ++i) {
     optimum.values[i] = std::exp(x[i]);
-    if (x[i] < kLogLower + 1e-3 || x[i] > kLogUpper - 1e-3) {
+    // Within a factor of 10 of an edge: the optimiser was heading there.
+    if (x[i] < kLogLower + std::log(10.0) || x[i] > kLogUpper - std::log(10.0)) {
       optimum.warnings.push_back("parameter " + spec.names[i] +
-                                 " is at the edge of the search range [1e-08, 1e+08]: the data "
+                                 " ran to the edge of the search range [1e-08, 1e+08]: the data "
                                  "do not pin it down");
     }
   }

@@ -154,9 +154,10 @@ int fit_retention(const FitRetentionOptions& options) {
         periods ? periods->calibration_transactions : continuous->calibration_transactions;
     if (late > 0 && !options.quiet) {
       std::fprintf(stderr,
-                   "%s: warning: %lld customers whose first purchase is after the calibration "
-                   "end %s are left out\n",
-                   input.c_str(), static_cast<long long>(late), format_date(end).c_str());
+                   "%s: warning: %lld customer%s whose first purchase is after the calibration "
+                   "end %s %s left out\n",
+                   input.c_str(), static_cast<long long>(late), late == 1 ? "" : "s",
+                   format_date(end).c_str(), late == 1 ? "is" : "are");
     }
     if (repeats <= 0) {
       return input_error(input, "no customer bought again before the calibration end " +
