@@ -16,14 +16,14 @@
 
 namespace cjsim {
 
-std::string_view model_name(RetentionModel model) {
+std::string_view model_name(RetentionModel model, bool title) {
   switch (model) {
     case RetentionModel::kBgNbd:
-      return "bg_nbd";
+      return title ? "BG/NBD" : "bg_nbd";
     case RetentionModel::kParetoNbd:
-      return "pareto_nbd";
+      return title ? "Pareto/NBD" : "pareto_nbd";
     case RetentionModel::kBgBb:
-      return "bg_bb";
+      return title ? "BG/BB" : "bg_bb";
   }
   return "";
 }
@@ -36,29 +36,36 @@ double RetentionFit::value(std::string_view name) const {
   return 0;
 }
 
-double bg_nbd_total_log_likelihood(const BgNbdParameters& p, const ContinuousSummary& data) {
+namespace {
+
+// The sum over the rows of customers x per_customer(row), in the rows'
+// fixed order, so that it is the same bit for bit every time.
+template <typename Row, typename PerCustomer>
+double sum_over_customers(const std::vector<Row>& rows, PerCustomer per_customer) {
   double total = 0;
-  for (const RecencyFrequency& row : data.rows) {
-    total += row.customers * bg_nbd_log_likelihood(p, row.x, row.t_x, row.t_cal);
-  }
+  for (const Row& row : rows) total += row.customers * per_customer(row);
   return total;
+}
+
+}  // namespace
+
+double bg_nbd_total_log_likelihood(const BgNbdParameters& p, const ContinuousSummary& data) {
+  return sum_over_customers(data.rows, [&](const RecencyFrequency& row) {
+    return bg_nbd_log_likelihood(p, row.x, row.t_x, row.t_cal);
+  });
 }
 
 double pareto_nbd_total_log_likelihood(const ParetoNbdParameters& p,
                                        const ContinuousSummary& data) {
-  double total = 0;
-  for (const RecencyFrequency& row : data.rows) {
-    total += row.customers * pareto_nbd_log_likelihood(p, row.x, row.t_x, row.t_cal);
-  }
-  return total;
+  return sum_over_customers(data.rows, [&](const RecencyFrequency& row) {
+    return pareto_nbd_log_likelihood(p, row.x, row.t_x, row.t_cal);
+  });
 }
 
 double bg_bb_total_log_likelihood(const BgBbParameters& p, const PeriodSummary& data) {
-  double total = 0;
-  for (const PeriodRecencyFrequency& row : data.rows) {
-    total += row.customers * bg_bb_log_likelihood(p, row.x, row.t_x, row.n);
-  }
-  return total;
+  return sum_over_customers(data.rows, [&](const PeriodRecencyFrequency& row) {
+    return bg_bb_log_likelihood(p, row.x, row.t_x, row.n);
+  });
 }
 
 namespace {
@@ -197,7 +204,12 @@ Optimum maximize(const ModelSpec& spec) {
   return optimum;
 }
 
-RetentionFit run_fit(const ModelSpec& spec, bool has_holdout, double actual_holdout) {
+// Fits `spec` and fills in what the summary (continuous or per period)
+// says about the data.
+template <typename Summary>
+RetentionFit run_fit(const ModelSpec& spec, const Summary& data) {
+  CJSIM_CHECK(data.customers > 0 && data.calibration_transactions > 0,
+              "a fit needs customers with repeat transactions");
   const Optimum optimum = maximize(spec);
   RetentionFit fit;
   fit.model = spec.model;
@@ -207,26 +219,24 @@ RetentionFit run_fit(const ModelSpec& spec, bool has_holdout, double actual_hold
   fit.log_likelihood = optimum.log_likelihood;
   fit.warnings = optimum.warnings;
   fit.evaluations = optimum.evaluations;
-  if (has_holdout)
-    fit.holdout = HoldoutComparison{actual_holdout, spec.predict_holdout(optimum.values)};
+  if (data.has_holdout()) {
+    fit.holdout =
+        HoldoutComparison{data.holdout_transactions, spec.predict_holdout(optimum.values)};
+  }
+  fit.customers = data.customers;
+  fit.calibration_transactions = data.calibration_transactions;
+  fit.late_customers = data.late_customers;
+  fit.calibration_end = data.calibration_end;
+  fit.holdout_end = data.holdout_end;
   return fit;
 }
 
 // Time per repeat transaction in the data: a start for alpha (r = 1 makes
 // the mean rate r / alpha the observed rate).
 double observed_time_per_transaction(const ContinuousSummary& data) {
-  double time = 0;
-  for (const RecencyFrequency& row : data.rows) time += row.customers * row.t_cal;
+  const double time =
+      sum_over_customers(data.rows, [](const RecencyFrequency& row) { return row.t_cal; });
   return time / std::max(data.calibration_transactions, 1.0);
-}
-
-void copy_summary(const ContinuousSummary& data, RetentionFit& fit) {
-  fit.customers = data.customers;
-  fit.calibration_transactions = data.calibration_transactions;
-  fit.late_customers = data.late_customers;
-  fit.days_per_unit = data.days_per_unit;
-  fit.calibration_end = data.calibration_end;
-  fit.holdout_end = data.holdout_end;
 }
 
 BgNbdParameters as_bg_nbd(const std::vector<double>& v) { return {v[0], v[1], v[2], v[3]}; }
@@ -236,78 +246,61 @@ BgBbParameters as_bg_bb(const std::vector<double>& v) { return {v[0], v[1], v[2]
 }  // namespace
 
 RetentionFit fit_bg_nbd(const ContinuousSummary& data) {
-  CJSIM_CHECK(data.customers > 0 && data.calibration_transactions > 0,
-              "a fit needs customers with repeat transactions");
   const double t_star = data.holdout_length();
-  ModelSpec spec{
+  const ModelSpec spec{
       RetentionModel::kBgNbd,
       {"r", "alpha", "a", "b"},
       {1, observed_time_per_transaction(data), 1, 1},
       [&](const std::vector<double>& v) { return bg_nbd_total_log_likelihood(as_bg_nbd(v), data); },
       [&](const std::vector<double>& v) {
-        double total = 0;
-        for (const RecencyFrequency& row : data.rows) {
-          total += row.customers * bg_nbd_conditional_expected_transactions(
-                                       as_bg_nbd(v), t_star, row.x, row.t_x, row.t_cal);
-        }
-        return total;
+        return sum_over_customers(data.rows, [&](const RecencyFrequency& row) {
+          return bg_nbd_conditional_expected_transactions(as_bg_nbd(v), t_star, row.x, row.t_x,
+                                                          row.t_cal);
+        });
       }};
-  RetentionFit fit = run_fit(spec, data.has_holdout(), data.holdout_transactions);
-  copy_summary(data, fit);
+  RetentionFit fit = run_fit(spec, data);
+  fit.days_per_unit = data.days_per_unit;
   return fit;
 }
 
 RetentionFit fit_pareto_nbd(const ContinuousSummary& data) {
-  CJSIM_CHECK(data.customers > 0 && data.calibration_transactions > 0,
-              "a fit needs customers with repeat transactions");
   const double t_star = data.holdout_length();
-  double mean_age = 0;
-  for (const RecencyFrequency& row : data.rows) mean_age += row.customers * row.t_cal;
-  mean_age /= static_cast<double>(data.customers);
-  ModelSpec spec{RetentionModel::kParetoNbd,
-                 {"r", "alpha", "s", "beta"},
-                 {1, observed_time_per_transaction(data), 1, std::max(mean_age, 1e-3)},
-                 [&](const std::vector<double>& v) {
-                   return pareto_nbd_total_log_likelihood(as_pareto_nbd(v), data);
-                 },
-                 [&](const std::vector<double>& v) {
-                   double total = 0;
-                   for (const RecencyFrequency& row : data.rows) {
-                     total +=
-                         row.customers * pareto_nbd_conditional_expected_transactions(
-                                             as_pareto_nbd(v), t_star, row.x, row.t_x, row.t_cal);
-                   }
-                   return total;
-                 }};
-  RetentionFit fit = run_fit(spec, data.has_holdout(), data.holdout_transactions);
-  copy_summary(data, fit);
+  const double mean_age =
+      sum_over_customers(data.rows, [](const RecencyFrequency& row) { return row.t_cal; }) /
+      static_cast<double>(std::max<int64_t>(data.customers, 1));
+  const ModelSpec spec{RetentionModel::kParetoNbd,
+                       {"r", "alpha", "s", "beta"},
+                       {1, observed_time_per_transaction(data), 1, std::max(mean_age, 1e-3)},
+                       [&](const std::vector<double>& v) {
+                         return pareto_nbd_total_log_likelihood(as_pareto_nbd(v), data);
+                       },
+                       [&](const std::vector<double>& v) {
+                         return sum_over_customers(data.rows, [&](const RecencyFrequency& row) {
+                           return pareto_nbd_conditional_expected_transactions(
+                               as_pareto_nbd(v), t_star, row.x, row.t_x, row.t_cal);
+                         });
+                       }};
+  RetentionFit fit = run_fit(spec, data);
+  fit.days_per_unit = data.days_per_unit;
   return fit;
 }
 
 RetentionFit fit_bg_bb(const PeriodSummary& data) {
-  CJSIM_CHECK(data.customers > 0 && data.calibration_transactions > 0,
-              "a fit needs customers with repeat transactions");
-  ModelSpec spec{
+  const ModelSpec spec{
       RetentionModel::kBgBb,
       {"alpha", "beta", "gamma", "delta"},
       {1, 1, 1, 1},
       [&](const std::vector<double>& v) { return bg_bb_total_log_likelihood(as_bg_bb(v), data); },
       [&](const std::vector<double>& v) {
-        double total = 0;
-        for (const PeriodRecencyFrequency& row : data.rows) {
-          total += row.customers * bg_bb_conditional_expected_transactions(
-                                       as_bg_bb(v), row.holdout_periods, row.x, row.t_x, row.n);
-        }
-        return total;
+        return sum_over_customers(data.rows, [&](const PeriodRecencyFrequency& row) {
+          return bg_bb_conditional_expected_transactions(as_bg_bb(v), row.holdout_periods, row.x,
+                                                         row.t_x, row.n);
+        });
       }};
-  RetentionFit fit = run_fit(spec, data.has_holdout(), data.holdout_transactions);
-  fit.customers = data.customers;
-  fit.calibration_transactions = data.calibration_transactions;
-  fit.late_customers = data.late_customers;
+  RetentionFit fit = run_fit(spec, data);
+  fit.days_per_unit = 0;
   fit.period_days = data.period_days;
   fit.has_dates = data.period_days > 0;
-  fit.calibration_end = data.calibration_end;
-  fit.holdout_end = data.holdout_end;
   return fit;
 }
 

@@ -29,8 +29,9 @@ namespace cjsim {
 
 enum class RetentionModel { kBgNbd, kParetoNbd, kBgBb };
 
-// "bg_nbd", "pareto_nbd", "bg_bb" (RetentionFit.model).
-std::string_view model_name(RetentionModel model);
+// "bg_nbd", "pareto_nbd", "bg_bb" (RetentionFit.model); with `title`, as
+// the papers write them: "BG/NBD", "Pareto/NBD", "BG/BB".
+std::string_view model_name(RetentionModel model, bool title = false);
 
 struct ParameterFit {
   std::string name;

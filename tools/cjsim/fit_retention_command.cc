@@ -109,14 +109,7 @@ int fit_retention(const FitRetentionOptions& options) {
   }
 
   std::unique_ptr<PendingOutput> json;
-  if (!options.json.empty()) {
-    std::string error;
-    json = PendingOutput::open(options.json, &error);
-    if (!json) {
-      std::fprintf(stderr, "error: --json %s\n", error.c_str());
-      return kExitBadInput;
-    }
-  }
+  if (!open_json_option(options.json, &json)) return kExitBadInput;
 
   const std::string& input = options.rf_table.empty() ? options.transactions : options.rf_table;
   RetentionFit fit;
@@ -181,13 +174,7 @@ int fit_retention(const FitRetentionOptions& options) {
     std::fputs(format_retention_report(fit, input).c_str(), stdout);
     std::fflush(stdout);
   }
-  if (json) {
-    std::string error;
-    if (!json->commit(to_json(to_proto(fit, input)), &error)) {
-      std::fprintf(stderr, "error: --json %s\n", error.c_str());
-      return kExitFailure;
-    }
-  }
+  if (!commit_json_option(json.get(), to_proto(fit, input))) return kExitFailure;
   return kExitOk;
 }
 

@@ -12,18 +12,6 @@ namespace {
 // Six significant digits: enough to reproduce the fit's figures.
 std::string number(double value) { return printf_string("%.6g", value); }
 
-std::string model_title(RetentionModel model) {
-  switch (model) {
-    case RetentionModel::kBgNbd:
-      return "BG/NBD";
-    case RetentionModel::kParetoNbd:
-      return "Pareto/NBD";
-    case RetentionModel::kBgBb:
-      return "BG/BB";
-  }
-  return "";
-}
-
 }  // namespace
 
 std::string format_loyalty_block(const RetentionFit& fit) {
@@ -62,7 +50,7 @@ std::string format_loyalty_block(const RetentionFit& fit) {
 }
 
 std::string format_retention_report(const RetentionFit& fit, const std::string& input) {
-  std::string out = model_title(fit.model) + " fit to " + input + ": " +
+  std::string out = std::string(model_name(fit.model, true)) + " fit to " + input + ": " +
                     format_count(static_cast<double>(fit.customers)) + " customers";
   if (fit.has_dates) out += ", calibration to " + format_date(fit.calibration_end);
   if (fit.model == RetentionModel::kBgBb) {
