@@ -77,10 +77,12 @@ std::optional<TransactionLog> build_log(const CsvTable& table, const Transaction
                           ? std::string(kCompactDateFormat)
                           : std::string(kIsoDateFormat);
   }
-  const std::string format_note =
-      log.date_format_detected ? " (detected from line " + std::to_string(table.rows.front().line) +
-                                     "; give --date-format to choose)"
-                               : "";
+  // The compact form is a guess from the first row: say so when it fails.
+  const std::string format_note = log.date_format_detected && log.date_format == kCompactDateFormat
+                                      ? " (detected from the 8-digit date on line " +
+                                            std::to_string(table.rows.front().line) +
+                                            "; give --date-format to choose)"
+                                      : "";
 
   std::unordered_map<std::string, size_t> index_of;
   for (const CsvRow& row : table.rows) {

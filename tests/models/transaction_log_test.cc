@@ -91,14 +91,21 @@ TEST_CASE("transaction log: bad rows are all reported with line and column") {
                     diagnostics)
                   .has_value());
   CHECK(diagnostics.to_string() ==
-        "tx.csv:3:3: error: date '1997-13-01' does not match --date-format '%Y-%m-%d' "
-        "(detected from line 2; give --date-format to choose)\n"
+        "tx.csv:3:3: error: date '1997-13-01' does not match --date-format '%Y-%m-%d'\n"
         "tx.csv:4:3: error: date '1997-02-30' is not a day of the calendar\n"
         "tx.csv:5:1: error: customer id (column 'id') is empty\n"
         "tx.csv:6:14: error: value -2 (column 'value') is negative; refunds and returns are not "
         "transactions\n"
         "tx.csv:7:14: error: value 'abc' (column 'value') is not a number\n"
         "tx.csv:8:1: error: 2 fields, but the header has 3 (id, date, value)\n");
+}
+
+TEST_CASE("transaction log: a compact date format guessed from the first row says so") {
+  Diagnostics diagnostics;
+  CHECK_FALSE(parse("id,date\n1,19970101\n1,1997-02-01\n", diagnostics).has_value());
+  CHECK(diagnostics.to_string() ==
+        "tx.csv:3:3: error: date '1997-02-01' does not match --date-format '%Y%m%d' (detected "
+        "from the 8-digit date on line 2; give --date-format to choose)\n");
 }
 
 TEST_CASE("transaction log: more than 20 bad rows: 20 shown, the rest counted") {
