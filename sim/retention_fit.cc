@@ -150,7 +150,10 @@ Optimum maximize(const ModelSpec& spec) {
   minimize(NLOPT_LN_NELDERMEAD, 0.5, objective, x, &minimum);
   minimize(NLOPT_LN_NELDERMEAD, 0.05, objective, x, &minimum);
   const nlopt_result polish = minimize(NLOPT_LN_BOBYQA, 1e-3, objective, x, &minimum);
-  if (polish < 0 && polish != NLOPT_ROUNDOFF_LIMITED) {
+  if (polish == NLOPT_MAXEVAL_REACHED) {
+    optimum.warnings.push_back("the optimiser did not converge within " +
+                               std::to_string(kMaxEvaluationsPerRun) + " evaluations");
+  } else if (polish < 0 && polish != NLOPT_ROUNDOFF_LIMITED) {
     optimum.warnings.push_back(std::string("the optimiser stopped with '") +
                                nlopt_result_to_string(polish) + "'");
   }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/calendar_date.h"
@@ -89,10 +90,65 @@ std::optional<int32_t> parse_calibration_end(const std::string& text) {
   return day;
 }
 
-// An input error found after reading: "FILE: error: MESSAGE".
-int input_error(const std::string& path, const std::string& message) {
+// An input error found after reading: prints "FILE: error: MESSAGE".
+std::nullopt_t input_error(const std::string& path, const std::string& message) {
   std::fprintf(stderr, "%s: error: %s\n", path.c_str(), message.c_str());
-  return kExitBadInput;
+  return std::nullopt;
+}
+
+// BG/BB on a recency/frequency table. Bad input: printed, nullopt.
+std::optional<RetentionFit> fit_table(const FitRetentionOptions& options) {
+  const std::string& input = options.rf_table;
+  Diagnostics diagnostics(input);
+  std::optional<PeriodSummary> table = read_rf_table(input, diagnostics);
+  print_diagnostics(diagnostics, options.quiet);
+  if (!table) return std::nullopt;
+  if (table->calibration_transactions <= 0) {
+    return input_error(input, "no customer has a repeat transaction: there is nothing to fit");
+  }
+  RetentionFit fit = fit_bg_bb(*table);
+  fit.period_days = options.period_days;
+  return fit;
+}
+
+// Any model on a transaction log. Bad input: printed, nullopt.
+std::optional<RetentionFit> fit_log(const FitRetentionOptions& options,
+                                    std::optional<int32_t> calibration_end) {
+  const std::string& input = options.transactions;
+  Diagnostics diagnostics(input);
+  std::optional<TransactionLog> log = read_transaction_log(input, options.columns, diagnostics);
+  print_diagnostics(diagnostics, options.quiet);
+  if (!log) return std::nullopt;
+  const int32_t end = calibration_end.value_or(log->last_day);
+  if (end < log->first_day) {
+    return input_error(input, "no customer's first purchase is on or before --calibration-end " +
+                                  format_date(end) + " (the first transaction is on " +
+                                  format_date(log->first_day) + ")");
+  }
+  std::optional<ContinuousSummary> continuous;
+  std::optional<PeriodSummary> periods;
+  if (options.model == "bg-bb") {
+    periods = summarize_periods(*log, end, options.period_days);
+  } else {
+    continuous = summarize_continuous(*log, end, options.time_unit == "week" ? 7 : 1);
+  }
+  const int64_t late = periods ? periods->late_customers : continuous->late_customers;
+  if (late > 0 && !options.quiet) {
+    std::fprintf(stderr,
+                 "%s: warning: %lld customer%s whose first purchase is after the calibration "
+                 "end %s %s left out\n",
+                 input.c_str(), static_cast<long long>(late), late == 1 ? "" : "s",
+                 format_date(end).c_str(), late == 1 ? "is" : "are");
+  }
+  const double repeats =
+      periods ? periods->calibration_transactions : continuous->calibration_transactions;
+  if (repeats <= 0) {
+    return input_error(input, "no customer bought again before the calibration end " +
+                                  format_date(end) + ": there is nothing to fit");
+  }
+  if (options.model == "bg-nbd") return fit_bg_nbd(*continuous);
+  if (options.model == "pareto-nbd") return fit_pareto_nbd(*continuous);
+  return fit_bg_bb(*periods);
 }
 
 int fit_retention(const FitRetentionOptions& options) {
@@ -107,74 +163,23 @@ int fit_retention(const FitRetentionOptions& options) {
                          "' is not a date: write YYYY-MM-DD (or YYYYMMDD)");
     }
   }
-
   std::unique_ptr<PendingOutput> json;
   if (!open_json_option(options.json, &json)) return kExitBadInput;
 
+  std::optional<RetentionFit> fit =
+      options.rf_table.empty() ? fit_log(options, calibration_end) : fit_table(options);
+  if (!fit) return kExitBadInput;
   const std::string& input = options.rf_table.empty() ? options.transactions : options.rf_table;
-  RetentionFit fit;
-  if (!options.rf_table.empty()) {
-    Diagnostics diagnostics(input);
-    std::optional<PeriodSummary> table = read_rf_table(input, diagnostics);
-    print_diagnostics(diagnostics, options.quiet);
-    if (!table) return kExitBadInput;
-    if (table->calibration_transactions <= 0) {
-      return input_error(input, "no customer has a repeat transaction: there is nothing to fit");
-    }
-    fit = fit_bg_bb(*table);
-    fit.period_days = options.period_days;
-  } else {
-    Diagnostics diagnostics(input);
-    std::optional<TransactionLog> log = read_transaction_log(input, options.columns, diagnostics);
-    print_diagnostics(diagnostics, options.quiet);
-    if (!log) return kExitBadInput;
-    const int32_t end = calibration_end.value_or(log->last_day);
-    if (end < log->first_day) {
-      return input_error(input, "no customer's first purchase is on or before --calibration-end " +
-                                    format_date(end) + " (the first transaction is on " +
-                                    format_date(log->first_day) + ")");
-    }
-    const double days_per_unit = options.time_unit == "week" ? 7 : 1;
-    std::optional<ContinuousSummary> continuous;
-    std::optional<PeriodSummary> periods;
-    if (options.model == "bg-bb") {
-      periods = summarize_periods(*log, end, options.period_days);
-    } else {
-      continuous = summarize_continuous(*log, end, days_per_unit);
-    }
-    const int64_t late = periods ? periods->late_customers : continuous->late_customers;
-    const double repeats =
-        periods ? periods->calibration_transactions : continuous->calibration_transactions;
-    if (late > 0 && !options.quiet) {
-      std::fprintf(stderr,
-                   "%s: warning: %lld customer%s whose first purchase is after the calibration "
-                   "end %s %s left out\n",
-                   input.c_str(), static_cast<long long>(late), late == 1 ? "" : "s",
-                   format_date(end).c_str(), late == 1 ? "is" : "are");
-    }
-    if (repeats <= 0) {
-      return input_error(input, "no customer bought again before the calibration end " +
-                                    format_date(end) + ": there is nothing to fit");
-    }
-    if (options.model == "bg-nbd") {
-      fit = fit_bg_nbd(*continuous);
-    } else if (options.model == "pareto-nbd") {
-      fit = fit_pareto_nbd(*continuous);
-    } else {
-      fit = fit_bg_bb(*periods);
-    }
-  }
-
   if (!options.quiet) {
-    for (const std::string& warning : fit.warnings) {
+    for (const std::string& warning : fit->warnings) {
       std::fprintf(stderr, "%s: warning: %s\n", input.c_str(), warning.c_str());
     }
   }
   if (!options.quiet && !(json && json->is_stdout())) {
-    std::fputs(format_retention_report(fit, input).c_str(), stdout);
+    std::fputs(format_retention_report(*fit, input).c_str(), stdout);
     std::fflush(stdout);
   }
-  if (!commit_json_option(json.get(), to_proto(fit, input))) return kExitFailure;
+  if (!commit_json_option(json.get(), to_proto(*fit, input))) return kExitFailure;
   return kExitOk;
 }
 
