@@ -2,16 +2,13 @@
 
 #include <algorithm>
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
 
+#include "models/input_file.h"
 #include "models/json_source_map.h"
 
 namespace cjsim {
@@ -143,36 +140,10 @@ std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics
         "format), .json (protobuf JSON) or .binpb or .pb (binary)");
     return std::nullopt;
   }
-  // A folder opens as a stream on Linux and then reports a nonsense size.
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) {
-    diagnostics.error("cannot read: is a directory");
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diagnostics.error(std::string("cannot open: ") + std::strerror(errno));
-    return std::nullopt;
-  }
-  in.seekg(0, std::ios::end);
-  std::streamoff size = in.tellg();
-  if (size < 0) {
-    diagnostics.error("cannot read: not a regular file");
-    return std::nullopt;
-  }
-  if (static_cast<size_t>(size) > kMaxScenarioBytes) {
-    diagnostics.error("file is " + std::to_string(size >> 20) + " MiB; scenarios are limited to " +
-                      std::to_string(kMaxScenarioBytes >> 20) + " MiB");
-    return std::nullopt;
-  }
-  in.seekg(0);
-  std::string content(static_cast<size_t>(size), '\0');
-  in.read(content.data(), size);
-  if (!in) {
-    diagnostics.error(std::string("cannot read: ") + std::strerror(errno));
-    return std::nullopt;
-  }
-  return parse_scenario(content, *format, path, diagnostics);
+  std::optional<std::string> content =
+      read_input_file(path, kMaxScenarioBytes, "scenarios", diagnostics);
+  if (!content) return std::nullopt;
+  return parse_scenario(*content, *format, path, diagnostics);
 }
 
 }  // namespace cjsim

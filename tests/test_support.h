@@ -55,6 +55,14 @@ struct CliResult {
   std::string err;
 };
 
+// The path of `relative` in the shared validation data (shared/data beside
+// the source tree: the CDNOW and donations data sets), or "" when it is not
+// there. Tests that need it skip with CJSIM_SKIP_WITHOUT_SHARED_DATA.
+inline std::string shared_data_path(const std::string& relative) {
+  const std::string path = std::string(CJSIM_SHARED_DATA) + "/" + relative;
+  return std::filesystem::exists(path) ? path : "";
+}
+
 // Runs `cjsim ARGS` (ARGS is shell text) and captures its exit status and
 // both output streams.
 inline CliResult run_cli(const std::string& args) {
@@ -128,5 +136,15 @@ variants { name: "bold" cta_changes { touchpoint: "ad" act_probability: 0.6 } }
 )scenario";
 
 }  // namespace cjsim::testing
+
+// Declares `variable` as the path of the shared data file `relative`, or, when
+// the file is absent, prints "skipped: ..." (CTest then reports the test as
+// skipped, tests/CMakeLists.txt) and returns from the test case.
+#define CJSIM_SKIP_WITHOUT_SHARED_DATA(variable, relative)                             \
+  const std::string variable = ::cjsim::testing::shared_data_path(relative);           \
+  if (variable.empty()) {                                                              \
+    MESSAGE("skipped: " << CJSIM_SHARED_DATA << "/" << (relative) << " is not there"); \
+    return;                                                                            \
+  }
 
 #endif  // CJSIM_TESTS_TEST_SUPPORT_H_

@@ -14,6 +14,7 @@ packages=(
   libcli11-dev
   librandom123-dev
   libeigen3-dev
+  libnlopt-dev
 )
 
 missing=()

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
       {"compare", add_compare_command(app)},
       {"sweep", add_sweep_command(app)},
       {"validate", add_validate_command(app)},
+      {"fit-retention", add_fit_retention_command(app)},
   };
   try {
     app.parse(argc, argv);

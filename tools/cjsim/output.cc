@@ -103,4 +103,25 @@ std::string to_json(const google::protobuf::Message& message) {
   return out;
 }
 
+bool open_json_option(const std::string& path, std::unique_ptr<PendingOutput>* output) {
+  if (path.empty()) return true;
+  std::string error;
+  *output = PendingOutput::open(path, &error);
+  if (!*output) {
+    std::fprintf(stderr, "error: --json %s\n", error.c_str());
+    return false;
+  }
+  return true;
+}
+
+bool commit_json_option(PendingOutput* output, const google::protobuf::Message& message) {
+  if (output == nullptr) return true;
+  std::string error;
+  if (!output->commit(to_json(message), &error)) {
+    std::fprintf(stderr, "error: --json %s\n", error.c_str());
+    return false;
+  }
+  return true;
+}
+
 }  // namespace cjsim::cli

@@ -34,6 +34,14 @@ class PendingOutput {
 // Protobuf JSON with the proto field names and every field printed.
 std::string to_json(const google::protobuf::Message& message);
 
+// The --json option of a command: opens `path` (nothing when it is empty).
+// On failure prints "error: --json PATH: why" to stderr and returns false.
+bool open_json_option(const std::string& path, std::unique_ptr<PendingOutput>* output);
+
+// Writes `message` as JSON to `output` when there is one. On failure prints
+// "error: --json PATH: why" to stderr and returns false.
+bool commit_json_option(PendingOutput* output, const google::protobuf::Message& message);
+
 }  // namespace cjsim::cli
 
 #endif  // CJSIM_TOOLS_CJSIM_OUTPUT_H_

@@ -39,14 +39,7 @@ int run(const RunOptions& options) {
   if (!scenario) return kExitBadInput;
 
   std::unique_ptr<PendingOutput> json;
-  if (!options.json.empty()) {
-    std::string error;
-    json = PendingOutput::open(options.json, &error);
-    if (!json) {
-      std::fprintf(stderr, "error: --json %s\n", error.c_str());
-      return kExitBadInput;
-    }
-  }
+  if (!open_json_option(options.json, &json)) return kExitBadInput;
 
   const CompiledModel model = compile(*scenario, options.variant);
   const auto start = std::chrono::steady_clock::now();
@@ -87,13 +80,7 @@ int run(const RunOptions& options) {
     std::fputs(format_run_table(result).c_str(), stdout);
     std::fflush(stdout);
   }
-  if (json) {
-    std::string error;
-    if (!json->commit(to_json(result), &error)) {
-      std::fprintf(stderr, "error: --json %s\n", error.c_str());
-      return kExitFailure;
-    }
-  }
+  if (!commit_json_option(json.get(), result)) return kExitFailure;
   return kExitOk;
 }
 

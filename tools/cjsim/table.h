@@ -3,6 +3,7 @@
 #ifndef CJSIM_TOOLS_CJSIM_TABLE_H_
 #define CJSIM_TOOLS_CJSIM_TABLE_H_
 
+#include <cstddef>
 #include <string>
 
 #include "cjsim/v1/result.pb.h"

@@ -1,0 +1,40 @@
+#include "models/calendar_date.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace cjsim {
+
+DateParse parse_date(std::string_view text, std::string_view format, int32_t* day) {
+  const std::string text_string(text), format_string(format);
+  std::tm fields{};
+  fields.tm_mday = 1;
+  const char* end = strptime(text_string.c_str(), format_string.c_str(), &fields);
+  if (end == nullptr || *end != '\0' || text_string.empty()) return DateParse::kNoMatch;
+  const std::chrono::year_month_day date{
+      std::chrono::year(fields.tm_year + 1900),
+      std::chrono::month(static_cast<unsigned>(fields.tm_mon + 1)),
+      std::chrono::day(static_cast<unsigned>(fields.tm_mday))};
+  if (!date.ok()) return DateParse::kNotCalendarDate;
+  *day = static_cast<int32_t>(std::chrono::sys_days(date).time_since_epoch().count());
+  return DateParse::kOk;
+}
+
+std::string format_date(int32_t day) {
+  const std::chrono::year_month_day date{std::chrono::sys_days(std::chrono::days(day))};
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  return buffer;
+}
+
+bool is_compact_date(std::string_view text) {
+  if (text.size() != 8) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace cjsim

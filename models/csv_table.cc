@@ -1,0 +1,177 @@
+#include "models/csv_table.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "models/input_file.h"
+
+namespace cjsim {
+
+int CsvTable::column_index(std::string_view name) const {
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::string CsvTable::column_list() const {
+  std::string out;
+  for (const std::string& name : header) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+void RowErrors::error(std::string message, SourceLocation location) {
+  errors_.emplace_back(location, std::move(message));
+}
+
+void RowErrors::finish() {
+  std::stable_sort(errors_.begin(), errors_.end(), [](const auto& a, const auto& b) {
+    return a.first.line != b.first.line ? a.first.line < b.first.line
+                                        : a.first.column < b.first.column;
+  });
+  const int shown = std::min(cap_, count());
+  for (int i = 0; i < shown; ++i) diagnostics_.error(errors_[i].second, errors_[i].first);
+  if (count() > shown) {
+    const int more = count() - shown;
+    diagnostics_.error("and " + std::to_string(more) + " more error" + (more == 1 ? "" : "s") +
+                       " in rows (the first " + std::to_string(shown) + " are shown)");
+  }
+  errors_.clear();
+}
+
+namespace {
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+// Splits one line (without its line end) into fields. Returns false, with a
+// message and the 1-based column, for a quote that is not closed or text
+// after a closing quote.
+bool split_line(std::string_view line, CsvRow& row, std::string* error, int* error_column) {
+  size_t i = 0;
+  while (true) {
+    while (i < line.size() && is_blank(line[i])) ++i;
+    const int column = static_cast<int>(i) + 1;
+    std::string field;
+    if (i < line.size() && line[i] == '"') {
+      ++i;
+      bool closed = false;
+      while (i < line.size()) {
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          closed = true;
+          break;
+        }
+        field += line[i++];
+      }
+      if (!closed) {
+        *error = "the quoted field does not end on its line";
+        *error_column = column;
+        return false;
+      }
+      while (i < line.size() && is_blank(line[i])) ++i;
+      if (i < line.size() && line[i] != ',') {
+        *error = "text after the closing quote of a field";
+        *error_column = static_cast<int>(i) + 1;
+        return false;
+      }
+    } else {
+      const size_t start = i;
+      while (i < line.size() && line[i] != ',') ++i;
+      size_t end = i;
+      while (end > start && is_blank(line[end - 1])) --end;
+      field.assign(line.substr(start, end - start));
+    }
+    row.fields.push_back(std::move(field));
+    row.columns.push_back(column);
+    if (i >= line.size()) return true;
+    ++i;  // the comma
+  }
+}
+
+}  // namespace
+
+std::optional<CsvTable> parse_csv(std::string_view content, const std::string& path,
+                                  Diagnostics& diagnostics, RowErrors& row_errors) {
+  CsvTable table;
+  table.path = path;
+  if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
+  bool have_header = false;
+  int line_number = 0;
+  size_t position = 0;
+  while (position < content.size()) {
+    size_t end = content.find('\n', position);
+    if (end == std::string_view::npos) end = content.size();
+    std::string_view line = content.substr(position, end - position);
+    position = end + 1;
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+
+    CsvRow row;
+    row.line = line_number;
+    std::string error;
+    int error_column = 0;
+    if (!split_line(line, row, &error, &error_column)) {
+      if (!have_header) {
+        diagnostics.error("header: " + error, {line_number, error_column});
+        return std::nullopt;
+      }
+      row_errors.error(error, {line_number, error_column});
+      continue;
+    }
+    if (!have_header) {
+      std::set<std::string> seen;
+      bool ok = true;
+      for (size_t i = 0; i < row.fields.size(); ++i) {
+        if (row.fields[i].empty()) {
+          diagnostics.error("header: column " + std::to_string(i + 1) + " has no name",
+                            {line_number, row.columns[i]});
+          ok = false;
+        } else if (!seen.insert(row.fields[i]).second) {
+          diagnostics.error("header: column '" + row.fields[i] + "' appears twice",
+                            {line_number, row.columns[i]});
+          ok = false;
+        }
+      }
+      if (!ok) return std::nullopt;
+      table.header_line = line_number;
+      table.header = std::move(row.fields);
+      table.header_columns = std::move(row.columns);
+      have_header = true;
+      continue;
+    }
+    if (row.fields.size() != table.header.size()) {
+      row_errors.error(std::to_string(row.fields.size()) + " field" +
+                           (row.fields.size() == 1 ? "" : "s") + ", but the header has " +
+                           std::to_string(table.header.size()) + " (" + table.column_list() + ")",
+                       {line_number, 1});
+      continue;
+    }
+    table.rows.push_back(std::move(row));
+  }
+  if (!have_header) {
+    diagnostics.error("the file is empty: expected a header line naming the columns");
+    return std::nullopt;
+  }
+  return table;
+}
+
+std::optional<CsvTable> read_csv(const std::string& path, Diagnostics& diagnostics,
+                                 RowErrors& row_errors) {
+  diagnostics.set_file(path);
+  std::optional<std::string> content =
+      read_input_file(path, kMaxCsvBytes, "CSV files", diagnostics);
+  if (!content) return std::nullopt;
+  return parse_csv(*content, path, diagnostics, row_errors);
+}
+
+}  // namespace cjsim

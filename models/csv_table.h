@@ -1,0 +1,97 @@
+// A comma-separated table read from a user's file: a header row naming the
+// columns, then data rows, each field remembered with its line and column so
+// that later checks can point at it.
+//
+// Bad input is reported as Diagnostics, never thrown: a row with the wrong
+// number of fields, an unterminated quote, a duplicate column name. Reading
+// is a pure function of the file; call it from any thread. RowErrors is not
+// thread-safe (it writes to one Diagnostics object).
+#ifndef CJSIM_MODELS_CSV_TABLE_H_
+#define CJSIM_MODELS_CSV_TABLE_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "models/diagnostics.h"
+
+namespace cjsim {
+
+struct CsvRow {
+  int line = 0;  // 1-based line of the file
+  std::vector<std::string> fields;
+  std::vector<int> columns;  // 1-based character column where each field starts
+};
+
+struct CsvTable {
+  std::string path;
+  int header_line = 0;
+  std::vector<std::string> header;
+  std::vector<int> header_columns;
+  std::vector<CsvRow> rows;  // rows that have as many fields as the header
+
+  // Index of the column called `name` (exact match); -1 when there is none.
+  int column_index(std::string_view name) const;
+  // "a, b, c": the header, for messages.
+  std::string column_list() const;
+};
+
+// Largest file accepted; larger input is reported, not read.
+inline constexpr size_t kMaxCsvBytes = size_t{1} << 30;
+
+// Errors about single rows, collected while reading and written out by
+// finish() in line order: at most `cap` of them, then one line counting the
+// rest ("and 7 more errors in rows").
+class RowErrors {
+ public:
+  explicit RowErrors(Diagnostics& diagnostics, int cap = 20)
+      : diagnostics_(diagnostics), cap_(cap) {}
+  void error(std::string message, SourceLocation location);
+  // Writes the errors to the Diagnostics. Call once, at the end.
+  void finish();
+  int count() const { return static_cast<int>(errors_.size()); }
+
+ private:
+  Diagnostics& diagnostics_;
+  int cap_;
+  std::vector<std::pair<SourceLocation, std::string>> errors_;
+};
+
+// Parses `content` read from `path`. Fields are separated by commas and may be
+// quoted ("a, b" with "" for a quote inside); spaces around unquoted fields are
+// dropped; blank lines are skipped; a UTF-8 byte-order mark and CR-LF line ends
+// are accepted. Returns nullopt when there is no header (an empty file) or the
+// header is bad; rows with a wrong number of fields are reported through
+// `row_errors` and left out of the table.
+std::optional<CsvTable> parse_csv(std::string_view content, const std::string& path,
+                                  Diagnostics& diagnostics, RowErrors& row_errors);
+
+// Reads `path` and parses it as above; a file that cannot be read is an error
+// naming the path.
+std::optional<CsvTable> read_csv(const std::string& path, Diagnostics& diagnostics,
+                                 RowErrors& row_errors);
+
+// The whole reading of a CSV-based input: parses `content`, or when it is
+// nullopt reads the file `path`, gives the table to `build` (a callable
+// (const CsvTable&, Diagnostics&, RowErrors&) -> std::optional<T>), then
+// writes out the row errors. Returns nullopt when anything was reported.
+template <typename Build>
+auto build_from_csv(const std::string& path, std::optional<std::string_view> content,
+                    Diagnostics& diagnostics, Build build)
+    -> decltype(build(std::declval<const CsvTable&>(), diagnostics, std::declval<RowErrors&>())) {
+  diagnostics.set_file(path);
+  RowErrors row_errors(diagnostics);
+  std::optional<CsvTable> table = content ? parse_csv(*content, path, diagnostics, row_errors)
+                                          : read_csv(path, diagnostics, row_errors);
+  decltype(build(*table, diagnostics, row_errors)) result;
+  if (table) result = build(*table, diagnostics, row_errors);
+  row_errors.finish();
+  if (diagnostics.has_errors()) result.reset();
+  return result;
+}
+
+}  // namespace cjsim
+
+#endif  // CJSIM_MODELS_CSV_TABLE_H_

@@ -1,0 +1,176 @@
+#include "models/transaction_log.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <initializer_list>
+#include <unordered_map>
+
+#include "models/calendar_date.h"
+#include "models/csv_table.h"
+
+namespace cjsim {
+
+namespace {
+
+// The column `wanted`, or when it is empty the first of `defaults` in the
+// header. Returns -1 (after reporting, when `required`) if there is none.
+int find_column(const CsvTable& table, const std::string& wanted,
+                std::initializer_list<std::string_view> defaults, std::string_view what,
+                std::string_view option, bool required, Diagnostics& diagnostics) {
+  const SourceLocation header{table.header_line, 1};
+  if (!wanted.empty()) {
+    const int index = table.column_index(wanted);
+    if (index < 0) {
+      std::string message = "no column '" + wanted + "' for " + std::string(option) +
+                            " (the header has: " + table.column_list() + ")";
+      const std::string close = closest_match(wanted, table.header);
+      if (!close.empty()) message += "; did you mean '" + close + "'?";
+      diagnostics.error(message, header);
+    }
+    return index;
+  }
+  for (std::string_view name : defaults) {
+    const int index = table.column_index(name);
+    if (index >= 0) return index;
+  }
+  if (required) {
+    std::string looked;
+    for (std::string_view name : defaults) {
+      if (!looked.empty()) looked += ", ";
+      looked += name;
+    }
+    diagnostics.error("no " + std::string(what) + " column: name it with " + std::string(option) +
+                          " (looked for " + looked + "; the header has: " + table.column_list() +
+                          ")",
+                      header);
+  }
+  return -1;
+}
+
+std::optional<TransactionLog> build_log(const CsvTable& table, const TransactionLogOptions& options,
+                                        Diagnostics& diagnostics, RowErrors& row_errors) {
+  const int id_index =
+      find_column(table, options.id_column, {"customer_id", "customer", "id", "masterid"},
+                  "customer id", "--id-column", true, diagnostics);
+  const int date_index =
+      find_column(table, options.date_column, {"date"}, "date", "--date-column", true, diagnostics);
+  const int value_index = find_column(table, options.value_column, {"value", "sales", "amount"},
+                                      "value", "--value-column", false, diagnostics);
+  if (id_index < 0 || date_index < 0 || (!options.value_column.empty() && value_index < 0)) {
+    return std::nullopt;
+  }
+  if (table.rows.empty() && row_errors.count() == 0) {
+    diagnostics.error("no transactions: the file has a header and no rows", {table.header_line, 1});
+    return std::nullopt;
+  }
+
+  TransactionLog log;
+  log.path = table.path;
+  log.id_column = table.header[id_index];
+  log.date_column = table.header[date_index];
+  if (value_index >= 0) log.value_column = table.header[value_index];
+  log.date_format = options.date_format;
+  if (log.date_format.empty() && !table.rows.empty()) {
+    log.date_format_detected = true;
+    log.date_format = is_compact_date(table.rows.front().fields[date_index])
+                          ? std::string(kCompactDateFormat)
+                          : std::string(kIsoDateFormat);
+  }
+  // The compact form is a guess from the first row: say so when it fails.
+  const std::string format_note = log.date_format_detected && log.date_format == kCompactDateFormat
+                                      ? " (detected from the 8-digit date on line " +
+                                            std::to_string(table.rows.front().line) +
+                                            "; give --date-format to choose)"
+                                      : "";
+
+  std::unordered_map<std::string, size_t> index_of;
+  for (const CsvRow& row : table.rows) {
+    bool ok = true;
+    const std::string& id = row.fields[id_index];
+    if (id.empty()) {
+      row_errors.error("customer id (column '" + log.id_column + "') is empty",
+                       {row.line, row.columns[id_index]});
+      ok = false;
+    }
+    const std::string& date_text = row.fields[date_index];
+    int32_t day = 0;
+    switch (parse_date(date_text, log.date_format, &day)) {
+      case DateParse::kOk:
+        break;
+      case DateParse::kNoMatch:
+        row_errors.error("date '" + date_text + "' does not match --date-format '" +
+                             log.date_format + "'" + format_note,
+                         {row.line, row.columns[date_index]});
+        ok = false;
+        break;
+      case DateParse::kNotCalendarDate:
+        row_errors.error("date '" + date_text + "' is not a day of the calendar",
+                         {row.line, row.columns[date_index]});
+        ok = false;
+        break;
+    }
+    double value = 0;
+    if (value_index >= 0) {
+      const std::string& text = row.fields[value_index];
+      const char* end = text.data() + text.size();
+      auto [stop, error] = std::from_chars(text.data(), end, value);
+      if (text.empty() || error != std::errc() || stop != end || !std::isfinite(value)) {
+        row_errors.error("value '" + text + "' (column '" + log.value_column + "') is not a number",
+                         {row.line, row.columns[value_index]});
+        ok = false;
+      } else if (value < 0) {
+        row_errors.error("value " + text + " (column '" + log.value_column +
+                             "') is negative; refunds and returns are not transactions",
+                         {row.line, row.columns[value_index]});
+        ok = false;
+      }
+    }
+    if (!ok) continue;
+    auto [it, inserted] = index_of.try_emplace(id, log.customers.size());
+    if (inserted) log.customers.push_back({id, {}});
+    log.customers[it->second].days.push_back(day);
+    log.total_value += value;
+    ++log.rows;
+  }
+  if (row_errors.count() > 0) return std::nullopt;
+
+  log.first_day = log.customers.front().days.front();
+  log.last_day = log.first_day;
+  for (CustomerHistory& customer : log.customers) {
+    std::sort(customer.days.begin(), customer.days.end());
+    customer.days.erase(std::unique(customer.days.begin(), customer.days.end()),
+                        customer.days.end());
+    log.first_day = std::min(log.first_day, customer.days.front());
+    log.last_day = std::max(log.last_day, customer.days.back());
+    log.transactions += static_cast<int64_t>(customer.days.size());
+  }
+  return log;
+}
+
+std::optional<TransactionLog> load_log(const std::string& path,
+                                       std::optional<std::string_view> content,
+                                       const TransactionLogOptions& options,
+                                       Diagnostics& diagnostics) {
+  return build_from_csv(path, content, diagnostics,
+                        [&](const CsvTable& table, Diagnostics& d, RowErrors& r) {
+                          return build_log(table, options, d, r);
+                        });
+}
+
+}  // namespace
+
+std::optional<TransactionLog> parse_transaction_log(std::string_view content,
+                                                    const std::string& path,
+                                                    const TransactionLogOptions& options,
+                                                    Diagnostics& diagnostics) {
+  return load_log(path, content, options, diagnostics);
+}
+
+std::optional<TransactionLog> read_transaction_log(const std::string& path,
+                                                   const TransactionLogOptions& options,
+                                                   Diagnostics& diagnostics) {
+  return load_log(path, std::nullopt, options, diagnostics);
+}
+
+}  // namespace cjsim

@@ -1,0 +1,361 @@
+#include "sim/retention_fit.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <type_traits>
+
+#include <nlopt.h>
+#include <Eigen/Dense>
+
+#include "models/calendar_date.h"
+#include "sim/check.h"
+#include "sim/run_result.h"
+
+namespace cjsim {
+
+std::string_view model_name(RetentionModel model, bool title) {
+  switch (model) {
+    case RetentionModel::kBgNbd:
+      return title ? "BG/NBD" : "bg_nbd";
+    case RetentionModel::kParetoNbd:
+      return title ? "Pareto/NBD" : "pareto_nbd";
+    case RetentionModel::kBgBb:
+      return title ? "BG/BB" : "bg_bb";
+  }
+  return "";
+}
+
+double RetentionFit::value(std::string_view name) const {
+  for (const ParameterFit& parameter : parameters) {
+    if (parameter.name == name) return parameter.value;
+  }
+  CJSIM_CHECK(false, "no such parameter in the fit");
+  return 0;
+}
+
+namespace {
+
+// The sum over the rows of customers x per_customer(row), in the rows'
+// fixed order, so that it is the same bit for bit every time.
+template <typename Row, typename PerCustomer>
+double sum_over_customers(const std::vector<Row>& rows, PerCustomer per_customer) {
+  double total = 0;
+  for (const Row& row : rows) total += row.customers * per_customer(row);
+  return total;
+}
+
+}  // namespace
+
+double bg_nbd_total_log_likelihood(const BgNbdParameters& p, const ContinuousSummary& data) {
+  return sum_over_customers(data.rows, [&](const RecencyFrequency& row) {
+    return bg_nbd_log_likelihood(p, row.x, row.t_x, row.t_cal);
+  });
+}
+
+double pareto_nbd_total_log_likelihood(const ParetoNbdParameters& p,
+                                       const ContinuousSummary& data) {
+  return sum_over_customers(data.rows, [&](const RecencyFrequency& row) {
+    return pareto_nbd_log_likelihood(p, row.x, row.t_x, row.t_cal);
+  });
+}
+
+double bg_bb_total_log_likelihood(const BgBbParameters& p, const PeriodSummary& data) {
+  return sum_over_customers(data.rows, [&](const PeriodRecencyFrequency& row) {
+    return bg_bb_log_likelihood(p, row.x, row.t_x, row.n);
+  });
+}
+
+namespace {
+
+// The search range of every parameter: [1e-8, 1e8], as logarithms. An
+// estimate at its edge means the data do not pin the parameter down.
+const double kLogLower = std::log(1e-8);
+const double kLogUpper = std::log(1e8);
+// Step of the central differences for the Hessian, in log-parameter space:
+// about the fourth root of the double precision, which balances truncation
+// (h^2) against cancellation (eps / h^2) for a smooth function.
+constexpr double kHessianStep = 1e-4;
+constexpr int kMaxEvaluationsPerRun = 20000;
+
+using LogLikelihood = std::function<double(const std::vector<double>&)>;
+
+struct Objective {
+  const LogLikelihood* log_likelihood;
+  std::vector<double> parameters;  // scratch: exp of the point
+  int evaluations = 0;
+
+  double negative_at(const double* log_parameters) {
+    ++evaluations;
+    for (size_t i = 0; i < parameters.size(); ++i) parameters[i] = std::exp(log_parameters[i]);
+    const double value = (*log_likelihood)(parameters);
+    // The derivative-free algorithms only compare values: a point where the
+    // likelihood cannot be evaluated is simply the worst.
+    return std::isfinite(value) ? -value : HUGE_VAL;
+  }
+};
+
+double nlopt_objective(unsigned, const double* x, double* gradient, void* data) {
+  CJSIM_CHECK(gradient == nullptr, "retention fits use derivative-free algorithms");
+  return static_cast<Objective*>(data)->negative_at(x);
+}
+
+nlopt_result minimize(nlopt_algorithm algorithm, double initial_step, Objective& objective,
+                      std::vector<double>& x, double* minimum) {
+  const unsigned n = static_cast<unsigned>(x.size());
+  std::unique_ptr<std::remove_pointer_t<nlopt_opt>, void (*)(nlopt_opt)> optimizer(
+      nlopt_create(algorithm, n), nlopt_destroy);
+  CJSIM_CHECK(optimizer != nullptr, "cannot create the NLopt optimiser");
+  nlopt_opt o = optimizer.get();
+  const std::vector<double> lower(n, kLogLower), upper(n, kLogUpper);
+  nlopt_set_lower_bounds(o, lower.data());
+  nlopt_set_upper_bounds(o, upper.data());
+  nlopt_set_min_objective(o, nlopt_objective, &objective);
+  nlopt_set_ftol_rel(o, 1e-14);
+  nlopt_set_xtol_abs1(o, 1e-10);
+  nlopt_set_maxeval(o, kMaxEvaluationsPerRun);
+  nlopt_set_initial_step1(o, initial_step);
+  return nlopt_optimize(o, x.data(), minimum);
+}
+
+struct ModelSpec {
+  RetentionModel model;
+  std::vector<std::string> names;
+  std::vector<double> start;
+  LogLikelihood log_likelihood;
+  // Predicted holdout transactions at the given parameters.
+  std::function<double(const std::vector<double>&)> predict_holdout;
+};
+
+struct Optimum {
+  std::vector<double> values;
+  std::vector<double> std_errors;
+  double log_likelihood = 0;
+  std::vector<std::string> warnings;
+  int evaluations = 0;
+};
+
+Optimum maximize(const ModelSpec& spec) {
+  const size_t n = spec.start.size();
+  Objective objective{&spec.log_likelihood, std::vector<double>(n)};
+  std::vector<double> x(n);
+  for (size_t i = 0; i < n; ++i) x[i] = std::log(spec.start[i]);
+  double minimum = 0;
+  Optimum optimum;
+  // Nelder-Mead finds the basin from a rough start; a restart at its optimum
+  // rebuilds a collapsed simplex; BOBYQA's quadratic models then converge
+  // tightly where the function is smooth.
+  minimize(NLOPT_LN_NELDERMEAD, 0.5, objective, x, &minimum);
+  minimize(NLOPT_LN_NELDERMEAD, 0.05, objective, x, &minimum);
+  const nlopt_result polish = minimize(NLOPT_LN_BOBYQA, 1e-3, objective, x, &minimum);
+  if (polish == NLOPT_MAXEVAL_REACHED) {
+    optimum.warnings.push_back("the optimiser did not converge within " +
+                               std::to_string(kMaxEvaluationsPerRun) + " evaluations");
+  } else if (polish < 0 && polish != NLOPT_ROUNDOFF_LIMITED) {
+    optimum.warnings.push_back(std::string("the optimiser stopped with '") +
+                               nlopt_result_to_string(polish) + "'");
+  }
+  optimum.log_likelihood = -objective.negative_at(x.data());
+  optimum.values.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    optimum.values[i] = std::exp(x[i]);
+    // Within a factor of 10 of an edge: the optimiser was heading there.
+    if (x[i] < kLogLower + std::log(10.0) || x[i] > kLogUpper - std::log(10.0)) {
+      optimum.warnings.push_back("parameter " + spec.names[i] +
+                                 " ran to the edge of the search range [1e-08, 1e+08]: the data "
+                                 "do not pin it down");
+    }
+  }
+
+  // Hessian of the negative log-likelihood in phi = ln(theta). At the
+  // optimum the gradient vanishes, so the Hessian in theta is
+  // D^-1 H_phi D^-1 with D = diag(theta), and the covariance of theta is
+  // D H_phi^-1 D: std_error_i = theta_i sqrt((H_phi^-1)_ii).
+  auto f = [&](std::vector<double> point) { return objective.negative_at(point.data()); };
+  const double h = kHessianStep;
+  const double f0 = f(x);
+  Eigen::MatrixXd hessian(n, n);
+  for (size_t i = 0; i < n; ++i) {
+    std::vector<double> plus = x, minus = x;
+    plus[i] += h;
+    minus[i] -= h;
+    hessian(i, i) = (f(plus) - 2 * f0 + f(minus)) / (h * h);
+    for (size_t j = 0; j < i; ++j) {
+      std::vector<double> pp = x, pm = x, mp = x, mm = x;
+      pp[i] += h, pp[j] += h;
+      pm[i] += h, pm[j] -= h;
+      mp[i] -= h, mp[j] += h;
+      mm[i] -= h, mm[j] -= h;
+      hessian(i, j) = hessian(j, i) = (f(pp) - f(pm) - f(mp) + f(mm)) / (4 * h * h);
+    }
+  }
+  optimum.std_errors.assign(n, std::numeric_limits<double>::quiet_NaN());
+  Eigen::LLT<Eigen::MatrixXd> cholesky(hessian);
+  if (hessian.allFinite() && cholesky.info() == Eigen::Success) {
+    const Eigen::MatrixXd covariance = cholesky.solve(Eigen::MatrixXd::Identity(n, n));
+    for (size_t i = 0; i < n; ++i) {
+      optimum.std_errors[i] = optimum.values[i] * std::sqrt(covariance(i, i));
+    }
+  } else {
+    optimum.warnings.push_back(
+        "the Hessian of the log-likelihood is not positive definite at the estimate: no "
+        "standard errors (the optimum may be flat or on the edge of the range)");
+  }
+  optimum.evaluations = objective.evaluations;
+  return optimum;
+}
+
+// Fits `spec` and fills in what the summary (continuous or per period)
+// says about the data.
+template <typename Summary>
+RetentionFit run_fit(const ModelSpec& spec, const Summary& data) {
+  CJSIM_CHECK(data.customers > 0 && data.calibration_transactions > 0,
+              "a fit needs customers with repeat transactions");
+  const Optimum optimum = maximize(spec);
+  RetentionFit fit;
+  fit.model = spec.model;
+  for (size_t i = 0; i < spec.names.size(); ++i) {
+    fit.parameters.push_back({spec.names[i], optimum.values[i], optimum.std_errors[i]});
+  }
+  fit.log_likelihood = optimum.log_likelihood;
+  fit.warnings = optimum.warnings;
+  fit.evaluations = optimum.evaluations;
+  if (data.has_holdout()) {
+    fit.holdout =
+        HoldoutComparison{data.holdout_transactions, spec.predict_holdout(optimum.values)};
+  }
+  fit.customers = data.customers;
+  fit.calibration_transactions = data.calibration_transactions;
+  fit.late_customers = data.late_customers;
+  fit.calibration_end = data.calibration_end;
+  fit.holdout_end = data.holdout_end;
+  return fit;
+}
+
+// Time per repeat transaction in the data: a start for alpha (r = 1 makes
+// the mean rate r / alpha the observed rate).
+double observed_time_per_transaction(const ContinuousSummary& data) {
+  const double time =
+      sum_over_customers(data.rows, [](const RecencyFrequency& row) { return row.t_cal; });
+  return time / std::max(data.calibration_transactions, 1.0);
+}
+
+BgNbdParameters as_bg_nbd(const std::vector<double>& v) { return {v[0], v[1], v[2], v[3]}; }
+ParetoNbdParameters as_pareto_nbd(const std::vector<double>& v) { return {v[0], v[1], v[2], v[3]}; }
+BgBbParameters as_bg_bb(const std::vector<double>& v) { return {v[0], v[1], v[2], v[3]}; }
+
+}  // namespace
+
+RetentionFit fit_bg_nbd(const ContinuousSummary& data) {
+  const double t_star = data.holdout_length();
+  const ModelSpec spec{
+      RetentionModel::kBgNbd,
+      {"r", "alpha", "a", "b"},
+      {1, observed_time_per_transaction(data), 1, 1},
+      [&](const std::vector<double>& v) { return bg_nbd_total_log_likelihood(as_bg_nbd(v), data); },
+      [&](const std::vector<double>& v) {
+        return sum_over_customers(data.rows, [&](const RecencyFrequency& row) {
+          return bg_nbd_conditional_expected_transactions(as_bg_nbd(v), t_star, row.x, row.t_x,
+                                                          row.t_cal);
+        });
+      }};
+  RetentionFit fit = run_fit(spec, data);
+  fit.days_per_unit = data.days_per_unit;
+  return fit;
+}
+
+RetentionFit fit_pareto_nbd(const ContinuousSummary& data) {
+  const double t_star = data.holdout_length();
+  const double mean_age =
+      sum_over_customers(data.rows, [](const RecencyFrequency& row) { return row.t_cal; }) /
+      static_cast<double>(std::max<int64_t>(data.customers, 1));
+  const ModelSpec spec{RetentionModel::kParetoNbd,
+                       {"r", "alpha", "s", "beta"},
+                       {1, observed_time_per_transaction(data), 1, std::max(mean_age, 1e-3)},
+                       [&](const std::vector<double>& v) {
+                         return pareto_nbd_total_log_likelihood(as_pareto_nbd(v), data);
+                       },
+                       [&](const std::vector<double>& v) {
+                         return sum_over_customers(data.rows, [&](const RecencyFrequency& row) {
+                           return pareto_nbd_conditional_expected_transactions(
+                               as_pareto_nbd(v), t_star, row.x, row.t_x, row.t_cal);
+                         });
+                       }};
+  RetentionFit fit = run_fit(spec, data);
+  fit.days_per_unit = data.days_per_unit;
+  return fit;
+}
+
+RetentionFit fit_bg_bb(const PeriodSummary& data) {
+  const ModelSpec spec{
+      RetentionModel::kBgBb,
+      {"alpha", "beta", "gamma", "delta"},
+      {1, 1, 1, 1},
+      [&](const std::vector<double>& v) { return bg_bb_total_log_likelihood(as_bg_bb(v), data); },
+      [&](const std::vector<double>& v) {
+        return sum_over_customers(data.rows, [&](const PeriodRecencyFrequency& row) {
+          return bg_bb_conditional_expected_transactions(as_bg_bb(v), row.holdout_periods, row.x,
+                                                         row.t_x, row.n);
+        });
+      }};
+  RetentionFit fit = run_fit(spec, data);
+  fit.days_per_unit = 0;
+  fit.period_days = data.period_days;
+  fit.has_dates = data.period_days > 0;
+  return fit;
+}
+
+BgNbdParameters bg_nbd_parameters(const RetentionFit& fit) {
+  CJSIM_CHECK(fit.model == RetentionModel::kBgNbd, "not a BG/NBD fit");
+  return {fit.value("r"), fit.value("alpha"), fit.value("a"), fit.value("b")};
+}
+
+ParetoNbdParameters pareto_nbd_parameters(const RetentionFit& fit) {
+  CJSIM_CHECK(fit.model == RetentionModel::kParetoNbd, "not a Pareto/NBD fit");
+  return {fit.value("r"), fit.value("alpha"), fit.value("s"), fit.value("beta")};
+}
+
+BgBbParameters bg_bb_parameters(const RetentionFit& fit) {
+  CJSIM_CHECK(fit.model == RetentionModel::kBgBb, "not a BG/BB fit");
+  return {fit.value("alpha"), fit.value("beta"), fit.value("gamma"), fit.value("delta")};
+}
+
+std::string time_unit_name(const RetentionFit& fit) {
+  if (fit.model == RetentionModel::kBgBb) return "period";
+  if (fit.days_per_unit == 7) return "week";
+  if (fit.days_per_unit == 1) return "day";
+  return std::to_string(fit.days_per_unit) + "_days";
+}
+
+v1::RetentionFit to_proto(const RetentionFit& fit, const std::string& input) {
+  v1::RetentionFit out;
+  out.set_model(std::string(model_name(fit.model)));
+  for (const ParameterFit& parameter : fit.parameters) {
+    v1::ParameterEstimate& estimate = (*out.mutable_parameters())[parameter.name];
+    estimate.set_value(parameter.value);
+    estimate.set_std_error(parameter.std_error);
+  }
+  out.set_log_likelihood(fit.log_likelihood);
+  out.set_customers(static_cast<int32_t>(fit.customers));
+  out.set_time_unit(time_unit_name(fit));
+  if (fit.holdout) {
+    v1::HoldoutComparison& holdout = *out.mutable_holdout();
+    holdout.set_actual_transactions(fit.holdout->actual);
+    holdout.set_predicted_transactions(fit.holdout->predicted);
+    holdout.set_start(format_date(fit.calibration_end + 1));
+    holdout.set_end(format_date(fit.holdout_end));
+  }
+  out.set_input(input);
+  if (fit.has_dates) out.set_calibration_end(format_date(fit.calibration_end));
+  out.set_period_days(fit.period_days);
+  out.set_calibration_transactions(fit.calibration_transactions);
+  out.set_late_customers(static_cast<int32_t>(fit.late_customers));
+  for (const std::string& warning : fit.warnings) out.add_warnings(warning);
+  out.set_engine_version(std::string(engine_version()));
+  out.set_schema_version(std::string(kSchemaVersion));
+  return out;
+}
+
+}  // namespace cjsim

@@ -1,0 +1,68 @@
+// CSV tables: fields with their places, quoting, and every malformed row
+// reported in line order with a cap.
+
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "models/csv_table.h"
+
+namespace cjsim {
+namespace {
+
+std::optional<CsvTable> parse(const std::string& text, Diagnostics& diagnostics) {
+  RowErrors row_errors(diagnostics, 3);
+  std::optional<CsvTable> table = parse_csv(text, "t.csv", diagnostics, row_errors);
+  row_errors.finish();
+  return table;
+}
+
+TEST_CASE("csv table: header, rows, quotes, blanks, CR-LF and a byte-order mark") {
+  Diagnostics diagnostics("t.csv");
+  std::optional<CsvTable> table =
+      parse("\xEF\xBB\xBFid, date ,\"note\"\r\n\n1, 1997-01-01 ,\"a, \"\"b\"\"\"\r\n  \n2,x,\n",
+            diagnostics);
+  REQUIRE_MESSAGE(table.has_value(), diagnostics.to_string());
+  CHECK_FALSE(diagnostics.has_errors());
+  CHECK(table->header == std::vector<std::string>{"id", "date", "note"});
+  CHECK(table->header_line == 1);
+  CHECK(table->column_index("date") == 1);
+  CHECK(table->column_index("Date") == -1);
+  CHECK(table->column_list() == "id, date, note");
+  REQUIRE(table->rows.size() == 2);
+  CHECK(table->rows[0].line == 3);
+  CHECK(table->rows[0].fields == std::vector<std::string>{"1", "1997-01-01", "a, \"b\""});
+  CHECK(table->rows[0].columns == std::vector<int>{1, 4, 16});
+  CHECK(table->rows[1].line == 5);
+  CHECK(table->rows[1].fields == std::vector<std::string>{"2", "x", ""});
+}
+
+TEST_CASE("csv table: an empty file and a bad header are errors") {
+  for (const char* text : {"", "\n  \n"}) {
+    Diagnostics diagnostics("t.csv");
+    CHECK_FALSE(parse(text, diagnostics).has_value());
+    CHECK(diagnostics.to_string().find("t.csv: error: the file is empty") != std::string::npos);
+  }
+  Diagnostics twice("t.csv");
+  CHECK_FALSE(parse("a,b,a\n1,2,3\n", twice).has_value());
+  CHECK(twice.to_string() == "t.csv:1:5: error: header: column 'a' appears twice\n");
+  Diagnostics unnamed("t.csv");
+  CHECK_FALSE(parse("a,,c\n", unnamed).has_value());
+  CHECK(unnamed.to_string() == "t.csv:1:3: error: header: column 2 has no name\n");
+}
+
+TEST_CASE("csv table: bad rows are left out, reported in line order, the rest counted") {
+  Diagnostics diagnostics("t.csv");
+  std::optional<CsvTable> table =
+      parse("a,b\n1\n1,2\n\"x,2\n1,2,3\n1,\"q\"z\n4,5\n6\n7\n", diagnostics);
+  REQUIRE(table.has_value());
+  CHECK(table->rows.size() == 2);
+  CHECK(diagnostics.to_string() ==
+        "t.csv:2:1: error: 1 field, but the header has 2 (a, b)\n"
+        "t.csv:4:1: error: the quoted field does not end on its line\n"
+        "t.csv:5:1: error: 3 fields, but the header has 2 (a, b)\n"
+        "t.csv: error: and 3 more errors in rows (the first 3 are shown)\n");
+}
+
+}  // namespace
+}  // namespace cjsim

@@ -1,0 +1,225 @@
+// cjsim fit-retention: fit a repeat-purchase model (BG/NBD, Pareto/NBD,
+// BG/BB) to a transaction log or a recency/frequency table by maximum
+// likelihood, and print the loyalty block for a scenario.
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "models/calendar_date.h"
+#include "models/customer_summary.h"
+#include "models/transaction_log.h"
+#include "sim/retention_fit.h"
+#include "tools/cjsim/commands.h"
+#include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/output.h"
+#include "tools/cjsim/retention_report.h"
+#include "tools/cjsim/scenario_input.h"
+
+namespace cjsim::cli {
+
+namespace {
+
+struct FitRetentionOptions {
+  std::string transactions;
+  std::string rf_table;
+  std::string model = "bg-nbd";
+  std::string calibration_end;
+  int period_days = 0;
+  std::string time_unit = "day";
+  TransactionLogOptions columns;
+  std::string json;
+  bool quiet = false;
+  // Options given on the command line (CLI11 counts), for the checks that
+  // depend on the model and the input.
+  std::vector<std::pair<std::string, const CLI::Option*>> given;
+
+  bool was_given(const std::string& name) const {
+    for (const auto& [option, handle] : given) {
+      if (option == name) return handle->count() > 0;
+    }
+    return false;
+  }
+};
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "error: %s\n", message.c_str());
+  return kExitBadInput;
+}
+
+// The options that do not go with the model and input chosen; empty when
+// they are consistent.
+std::string check_combination(const FitRetentionOptions& o) {
+  const bool bg_bb = o.model == "bg-bb";
+  if (o.transactions.empty() && o.rf_table.empty()) {
+    return "give --transactions FILE (or, for --model bg-bb, --rf-table FILE)";
+  }
+  if (!o.rf_table.empty()) {
+    if (!bg_bb) {
+      return "--rf-table is a recency/frequency table for --model bg-bb; --model " + o.model +
+             " needs a transaction log (--transactions FILE)";
+    }
+    for (const char* option :
+         {"--calibration-end", "--id-column", "--date-column", "--value-column", "--date-format"}) {
+      if (o.was_given(option)) {
+        return std::string(option) + " applies to --transactions, not to --rf-table";
+      }
+    }
+  }
+  if (bg_bb && o.was_given("--time-unit")) {
+    return "--time-unit is for bg-nbd and pareto-nbd; bg-bb counts periods of --period-days";
+  }
+  if (!bg_bb && o.was_given("--period-days")) {
+    return "--period-days is for --model bg-bb (periods of D days); --model " + o.model +
+           " works in continuous time (--time-unit day|week)";
+  }
+  if (bg_bb && !o.transactions.empty() && o.period_days == 0) {
+    return "--model bg-bb with --transactions needs --period-days D (the length of one "
+           "period in days, e.g. 365 for yearly donations)";
+  }
+  return "";
+}
+
+std::optional<int32_t> parse_calibration_end(const std::string& text) {
+  int32_t day = 0;
+  const std::string_view format = is_compact_date(text) ? kCompactDateFormat : kIsoDateFormat;
+  if (parse_date(text, format, &day) != DateParse::kOk) return std::nullopt;
+  return day;
+}
+
+// An input error found after reading: prints "FILE: error: MESSAGE".
+std::nullopt_t input_error(const std::string& path, const std::string& message) {
+  std::fprintf(stderr, "%s: error: %s\n", path.c_str(), message.c_str());
+  return std::nullopt;
+}
+
+// BG/BB on a recency/frequency table. Bad input: printed, nullopt.
+std::optional<RetentionFit> fit_table(const FitRetentionOptions& options) {
+  const std::string& input = options.rf_table;
+  Diagnostics diagnostics(input);
+  std::optional<PeriodSummary> table = read_rf_table(input, diagnostics);
+  print_diagnostics(diagnostics, options.quiet);
+  if (!table) return std::nullopt;
+  if (table->calibration_transactions <= 0) {
+    return input_error(input, "no customer has a repeat transaction: there is nothing to fit");
+  }
+  RetentionFit fit = fit_bg_bb(*table);
+  fit.period_days = options.period_days;
+  return fit;
+}
+
+// Any model on a transaction log. Bad input: printed, nullopt.
+std::optional<RetentionFit> fit_log(const FitRetentionOptions& options,
+                                    std::optional<int32_t> calibration_end) {
+  const std::string& input = options.transactions;
+  Diagnostics diagnostics(input);
+  std::optional<TransactionLog> log = read_transaction_log(input, options.columns, diagnostics);
+  print_diagnostics(diagnostics, options.quiet);
+  if (!log) return std::nullopt;
+  const int32_t end = calibration_end.value_or(log->last_day);
+  if (end < log->first_day) {
+    return input_error(input, "no customer's first purchase is on or before --calibration-end " +
+                                  format_date(end) + " (the first transaction is on " +
+                                  format_date(log->first_day) + ")");
+  }
+  std::optional<ContinuousSummary> continuous;
+  std::optional<PeriodSummary> periods;
+  if (options.model == "bg-bb") {
+    periods = summarize_periods(*log, end, options.period_days);
+  } else {
+    continuous = summarize_continuous(*log, end, options.time_unit == "week" ? 7 : 1);
+  }
+  const int64_t late = periods ? periods->late_customers : continuous->late_customers;
+  if (late > 0 && !options.quiet) {
+    std::fprintf(stderr,
+                 "%s: warning: %lld customer%s whose first purchase is after the calibration "
+                 "end %s %s left out\n",
+                 input.c_str(), static_cast<long long>(late), late == 1 ? "" : "s",
+                 format_date(end).c_str(), late == 1 ? "is" : "are");
+  }
+  const double repeats =
+      periods ? periods->calibration_transactions : continuous->calibration_transactions;
+  if (repeats <= 0) {
+    return input_error(input, "no customer bought again before the calibration end " +
+                                  format_date(end) + ": there is nothing to fit");
+  }
+  if (options.model == "bg-nbd") return fit_bg_nbd(*continuous);
+  if (options.model == "pareto-nbd") return fit_pareto_nbd(*continuous);
+  return fit_bg_bb(*periods);
+}
+
+int fit_retention(const FitRetentionOptions& options) {
+  if (std::string problem = check_combination(options); !problem.empty()) {
+    return usage_error(problem);
+  }
+  std::optional<int32_t> calibration_end;
+  if (!options.calibration_end.empty()) {
+    calibration_end = parse_calibration_end(options.calibration_end);
+    if (!calibration_end) {
+      return usage_error("--calibration-end '" + options.calibration_end +
+                         "' is not a date: write YYYY-MM-DD (or YYYYMMDD)");
+    }
+  }
+  std::unique_ptr<PendingOutput> json;
+  if (!open_json_option(options.json, &json)) return kExitBadInput;
+
+  std::optional<RetentionFit> fit =
+      options.rf_table.empty() ? fit_log(options, calibration_end) : fit_table(options);
+  if (!fit) return kExitBadInput;
+  const std::string& input = options.rf_table.empty() ? options.transactions : options.rf_table;
+  if (!options.quiet) {
+    for (const std::string& warning : fit->warnings) {
+      std::fprintf(stderr, "%s: warning: %s\n", input.c_str(), warning.c_str());
+    }
+  }
+  if (!options.quiet && !(json && json->is_stdout())) {
+    std::fputs(format_retention_report(*fit, input).c_str(), stdout);
+    std::fflush(stdout);
+  }
+  if (!commit_json_option(json.get(), to_proto(*fit, input))) return kExitFailure;
+  return kExitOk;
+}
+
+}  // namespace
+
+CommandRunner add_fit_retention_command(CLI::App& app) {
+  auto options = std::make_shared<FitRetentionOptions>();
+  CLI::App* command = app.add_subcommand(
+      "fit-retention",
+      "Fit BG/NBD, Pareto/NBD or BG/BB to a transaction log; print the loyalty block");
+  auto add = [&](const std::string& name, std::string& target, const std::string& help) {
+    CLI::Option* option = command->add_option(name, target, help);
+    options->given.emplace_back(name, option);
+    return option;
+  };
+  CLI::Option* transactions = add("--transactions", options->transactions,
+                                  "Transaction log CSV: customer id, date, optional value per row");
+  CLI::Option* rf_table = add("--rf-table", options->rf_table,
+                              "Recency/frequency table CSV (x,t_x,n_cal,customers), for bg-bb");
+  transactions->excludes(rf_table);
+  add("--model", options->model, "bg-nbd (default), pareto-nbd or bg-bb")
+      ->check(CLI::IsMember({"bg-nbd", "pareto-nbd", "bg-bb"}));
+  add("--calibration-end", options->calibration_end,
+      "Last day of the calibration period, YYYY-MM-DD (default: the last date in the file)");
+  CLI::Option* period_days =
+      command->add_option("--period-days", options->period_days, "Days per period for bg-bb")
+          ->check(CLI::Range(1, 36500));
+  options->given.emplace_back("--period-days", period_days);
+  add("--time-unit", options->time_unit, "Unit of the reported parameters: day (default) or week")
+      ->check(CLI::IsMember({"day", "week"}));
+  add("--id-column", options->columns.id_column,
+      "Customer id column (default: customer_id, customer, id or masterid)");
+  add("--date-column", options->columns.date_column, "Date column (default: date)");
+  add("--value-column", options->columns.value_column,
+      "Value column (default: value, sales or amount, if present)");
+  add("--date-format", options->columns.date_format,
+      "strftime-style date format (default: %Y-%m-%d, or %Y%m%d for 8-digit dates)");
+  add("--json", options->json, "Write the cjsim.v1.RetentionFit as JSON to PATH ('-': stdout)");
+  command->add_flag("--quiet", options->quiet, "No report, no warnings");
+  return [options] { return fit_retention(*options); };
+}
+
+}  // namespace cjsim::cli
