@@ -169,19 +169,18 @@ void compile_loyalty(const v1::Scenario& scenario,
     auto it = kind_process.find(t.goal().kind());
     if (t.has_goal() && it != kind_process.end()) out.goal_process[u] = it->second;
   }
-  const double agents = static_cast<double>(m.settings.agents);
   if (l.has_care()) {
     const v1::Care& c = l.care();
     CareModel& care = out.care;
     care.enabled = true;
     care.channel = channel_index.at(c.channel());
     care.complaint_rate = c.complaint_rate();
-    care.capacity = c.daily_capacity() * agents / m.settings.population;
+    care.capacity = c.daily_capacity();
     care.sla_days = c.sla_days();
     care.churn_if_unanswered = c.churn_if_unanswered();
     care.public_share = c.public_share();
     care.praise_rate = c.praise_rate();
-    care.impact_per_open = c.sentiment_impact() * 1000.0 / agents;
+    care.impact_per_open = c.sentiment_impact() * 1000.0 / m.settings.population;
   }
   if (l.has_referral()) {
     const v1::Referral& r = l.referral();

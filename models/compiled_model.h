@@ -95,14 +95,11 @@ struct CareModel {
   bool enabled = false;
   int32_t channel = -1;
   double complaint_rate = 0;  // per active customer per day
-  // Simulated complaints answered per day: daily_capacity x agents / population.
-  double capacity = 0;
+  double capacity = 0;        // real complaints answered per day
   double sla_days = 0;
   double churn_if_unanswered = 0, public_share = 0, praise_rate = 0;
-  // Drop of the consideration and decision act multiplier per simulated
-  // open public complaint: sentiment_impact x 1000 / agents (each simulated
-  // complaint stands for population / agents real ones, in a population
-  // of population / 1000 thousands).
+  // Drop of the consideration and decision act multiplier per real open
+  // public complaint: sentiment_impact x 1000 / population.
   double impact_per_open = 0;
 };
 

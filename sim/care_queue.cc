@@ -1,41 +1,58 @@
 #include "sim/care_queue.h"
 
-#include <cmath>
+#include <algorithm>
 
 namespace cjsim {
 
-void CareQueue::add(const Complaint& complaint) {
-  queue_.push_back(complaint);
-  if (complaint.is_public) ++open_public_;
+namespace {
+// What is left of a cohort below this share of it counts as answered (sums
+// of floating-point portions).
+constexpr double kDone = 1e-12;
+}  // namespace
+
+void CareQueue::arrive(int32_t day, double size, std::vector<Complaint> complaints) {
+  if (size <= 0 && complaints.empty()) return;
+  queue_.push_back({day, size, size, 0, std::move(complaints)});
+  open_ += size;
 }
 
 CareQueue::DayOutcome CareQueue::end_day(
-    int32_t day, const std::function<void(const Complaint&, bool)>& on_answered,
-    const std::function<void(const Complaint&)>& on_overdue) {
+    int32_t day, const std::function<void(const Complaint&, double)>& on_decided) {
   DayOutcome out;
-  // Fractional capacity: 2.5 a day answers 2, 3, 2, 3, ... while there is
-  // work; what an idle day does not use is lost.
-  credit_ += capacity_;
-  const double whole = std::floor(credit_);
-  credit_ -= whole;
-  for (double served = 0; served < whole && !queue_.empty(); ++served) {
-    const Complaint c = queue_.front();
-    queue_.pop_front();
-    if (overdue_prefix_ > 0) --overdue_prefix_;
-    if (c.is_public) --open_public_;
+  double budget = capacity_;
+  for (Cohort& c : queue_) {
+    if (budget <= 0) break;
+    const double take = std::min(budget, c.left);
+    if (take <= 0) continue;  // answered already, waiting for its decision
+    budget -= take;
+    c.left -= take;
+    open_ -= take;
     const int32_t response = day - c.day;
-    const bool in_sla = response <= sla_days_;
-    ++out.answered;
-    out.response_days += static_cast<uint64_t>(response);
-    if (in_sla) ++out.answered_in_sla;
-    on_answered(c, in_sla);
+    out.answered += take;
+    out.response_days += take * response;
+    if (response <= sla_days_) {
+      c.in_sla += take;
+      out.answered_in_sla += take;
+    }
+    if (c.left <= kDone * c.size) {
+      open_ -= c.left;
+      c.left = 0;
+    }
   }
-  // Answered tomorrow at the earliest: overdue when day + 1 - arrival > SLA.
-  // The queue is in arrival order, so the overdue complaints are a prefix.
-  while (overdue_prefix_ < queue_.size() && day + 1 - queue_[overdue_prefix_].day > sla_days_) {
-    ++out.overdue;
-    on_overdue(queue_[overdue_prefix_]);
-    ++overdue_prefix_;
+  if (open_ < 0) open_ = 0;
+  // The SLA has passed when day + 1 - arrival > sla_days: tomorrow's answer
+  // would be late. Each cohort is decided once, then.
+  for (Cohort& c : queue_) {
+    if (day + 1 - c.day <= sla_days_) break;
+    if (c.decided) continue;
+    c.decided = true;
+    out.missed += c.size - c.in_sla;
+    const double share = c.size > 0 ? c.in_sla / c.size : 1.0;
+    for (const Complaint& complaint : c.complaints) on_decided(complaint, share);
+    c.complaints.clear();
+  }
+  while (!queue_.empty() && queue_.front().decided && queue_.front().left == 0) {
+    queue_.pop_front();
   }
   return out;
 }

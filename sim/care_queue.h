@@ -1,57 +1,72 @@
 // CareQueue: the customer-care queue of one replication (docs/model.md
 // "Customer care").
 //
-// Complaints arrive during a day (from any block of agents), are appended
-// at the end of the day in a fixed order, and wait first-come first-served
-// for the daily answering capacity. A complaint answered within the SLA
-// keeps its customer; one still unanswered once the SLA has passed is
-// overdue, and its customer may become inactive. The open public complaints
-// make up the public backlog. Every decision is a function of the
-// complaint's identity (its customer and event number), never of timing or
-// threads. Not thread-safe: the engine calls it from its end-of-day step.
+// A fluid first-come first-served queue of real complaints. Each day's
+// arrivals (the complaints the day's active customers make, in
+// expectation: rate x active customers x population / agents) join as one
+// cohort, and the daily answering capacity works through the cohorts
+// oldest first. When a cohort's SLA has passed, the share of it answered in
+// time is known; each simulated complaint of that day (the individual
+// events, which say *who* complained) then learns that share, and its
+// customer may stop. Being fluid, the queue behaves like the real
+// population's at any number of agents: a simulated complaint standing for
+// 40 real ones does not arrive, or wait, as one lump. The open public
+// complaints (public_share of those open) make up the public backlog.
+// Every decision is made in a fixed order from the complaint's identity,
+// never from timing or threads. Not thread-safe: the engine calls it from
+// its end-of-day step.
 #ifndef CJSIM_SIM_CARE_QUEUE_H_
 #define CJSIM_SIM_CARE_QUEUE_H_
 
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <vector>
 
 namespace cjsim {
 
+// One simulated complaint: its customer and the loyalty event that made it.
 struct Complaint {
   int64_t agent;
-  int32_t day;     // of arrival
-  uint32_t event;  // the customer's loyalty event that made it
-  bool is_public;
+  uint32_t event;
 };
 
 class CareQueue {
  public:
-  // `capacity`: complaints answered per day (fractional capacities carry
-  // over as credit within a day's rounding, never across idle days).
-  CareQueue(double capacity, double sla_days) : capacity_(capacity), sla_days_(sla_days) {}
+  // `capacity`: real complaints answered per day (what an idle day does not
+  // use is lost); `public_share`: the share made in public.
+  CareQueue(double capacity, double sla_days, double public_share)
+      : capacity_(capacity), sla_days_(sla_days), public_share_(public_share) {}
 
-  void add(const Complaint& complaint);
+  // The day's arrivals: `size` real complaints, and the simulated complaints
+  // of the day, in a fixed order.
+  void arrive(int32_t day, double size, std::vector<Complaint> complaints);
 
+  // Real complaints, over the day.
   struct DayOutcome {
-    uint64_t answered = 0, answered_in_sla = 0, response_days = 0, overdue = 0;
+    double answered = 0, answered_in_sla = 0, response_days = 0, missed = 0;
   };
-  // Ends `day`: answers what the capacity allows, oldest first, calling
-  // `on_answered(complaint, in_sla)` for each; then calls
-  // `on_overdue(complaint)` once for every complaint that can no longer be
-  // answered within the SLA (it stays in the queue and may be answered late).
-  DayOutcome end_day(int32_t day, const std::function<void(const Complaint&, bool)>& on_answered,
-                     const std::function<void(const Complaint&)>& on_overdue);
+  // Ends `day`: answers what the capacity allows, oldest first; then, for
+  // each cohort whose SLA has just passed, calls `on_decided(complaint,
+  // share_in_sla)` for every simulated complaint of that cohort.
+  DayOutcome end_day(int32_t day, const std::function<void(const Complaint&, double)>& on_decided);
 
-  size_t open() const { return queue_.size(); }
-  int64_t open_public() const { return open_public_; }
+  // Real complaints not yet answered, all and public.
+  double open() const { return open_; }
+  double open_public() const { return open_ * public_share_; }
 
  private:
-  double capacity_, sla_days_;
-  double credit_ = 0;
-  std::deque<Complaint> queue_;
-  size_t overdue_prefix_ = 0;  // the first this many are known to be overdue
-  int64_t open_public_ = 0;
+  struct Cohort {
+    int32_t day;
+    double size, left, in_sla;
+    std::vector<Complaint> complaints;
+    bool decided = false;
+  };
+  double capacity_, sla_days_, public_share_;
+  // Arrival order. The answered cohorts are a prefix (oldest first), and so
+  // are the decided ones (by arrival day); a cohort leaves when both.
+  std::deque<Cohort> queue_;
+  double open_ = 0;
 };
 
 }  // namespace cjsim

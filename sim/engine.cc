@@ -338,7 +338,7 @@ void Engine::customer_day(const Context& context, int32_t day, int64_t agent, Ag
       if (more.next_unit() < customer.dropout) churn(day, record, customer, counts);
     } else if (kind < repeat_rate + complaint_rate) {
       ++counts.loyalty.complaints;
-      out.complaints.push_back({agent, day, event, more.next_unit() < l.care.public_share});
+      out.complaints.push_back({agent, event});
     } else {
       ++counts.loyalty.referrals;
       out.referrals.push_back(static_cast<int64_t>(
@@ -510,11 +510,13 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
   ReplicationCounts shared(model_);  // what the end-of-day step counts
   const int32_t horizon = context.horizon;
   DailySeries& series = shared.series;
-  for (std::vector<uint64_t>* v : {&series.new_conversions, &series.converted, &series.aware,
-                                   &series.active_customers, &series.open_complaints}) {
+  for (std::vector<uint64_t>* v :
+       {&series.new_conversions, &series.converted, &series.aware, &series.active_customers}) {
     v->assign(static_cast<size_t>(horizon), 0);
   }
-  CareQueue care(loyalty.care.capacity, loyalty.care.sla_days);
+  series.open_complaints.assign(static_cast<size_t>(horizon), 0.0);
+  CareQueue care(loyalty.care.capacity, loyalty.care.sla_days, loyalty.care.public_share);
+  const double scale = model_.settings.population / static_cast<double>(agents);
   uint64_t converted = 0, aware = 0, active = 0;
 
   auto for_blocks = [&](auto&& body) {
@@ -542,42 +544,43 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
       int32_t& next_of_block = block_next[static_cast<size_t>(agent / kBlockAgents)];
       next_of_block = std::min(next_of_block, day + 1);
     };
+    std::vector<Complaint> complaints;
     for (BlockDay& out : block_days) {
-      for (const Complaint& c : out.complaints) care.add(c);
+      complaints.insert(complaints.end(), out.complaints.begin(), out.complaints.end());
       for (int64_t target : out.referrals) deliver(target, 0);
       out.complaints.clear();
       out.referrals.clear();
     }
     if (loyalty.care.enabled) {
       const CareModel& m = loyalty.care;
-      const CareQueue::DayOutcome outcome = care.end_day(
-          day,
-          [&](const Complaint& c, bool in_sla) {
-            if (!in_sla || m.praise_rate <= 0) return;
-            const rng::Pair draws = context.pair(c.agent, rng::Stream::kCareOutcome, c.event);
-            if (rng::open_unit(draws[1]) < m.praise_rate) {
-              ++shared.loyalty.praises;
-              rng::SplitMix64 target(draws[1]);
-              deliver(
-                  static_cast<int64_t>(rng::uniform_index(target(), static_cast<uint64_t>(agents))),
+      // The real complaints of the day, in expectation, from the customers
+      // active since yesterday (docs/model.md "Customer care").
+      care.arrive(day, m.complaint_rate * static_cast<double>(active) * scale,
+                  std::move(complaints));
+      const CareQueue::DayOutcome outcome = care.end_day(day, [&](const Complaint& c,
+                                                                  double share_in_sla) {
+        const rng::Pair draws = context.pair(c.agent, rng::Stream::kCareOutcome, c.event);
+        // Praise for the share answered within the SLA.
+        if (rng::open_unit(draws[1]) < m.praise_rate * share_in_sla) {
+          ++shared.loyalty.praises;
+          rng::SplitMix64 target(draws[1]);
+          deliver(static_cast<int64_t>(rng::uniform_index(target(), static_cast<uint64_t>(agents))),
                   8);
-            }
-          },
-          [&](const Complaint& c) {
-            const rng::Pair draws = context.pair(c.agent, rng::Stream::kCareOutcome, c.event);
-            if (rng::open_unit(draws[0]) >= m.churn_if_unanswered) return;
-            CustomerRecord& customer = workspace->customers[static_cast<size_t>(c.agent)];
-            if (!(customer.flags & kActive)) return;
-            churn(day, records[c.agent], customer, shared);
-            next_event[c.agent] =
-                std::min(records[c.agent].pending_day, records[c.agent].next_exposure);
-          });
+        }
+        // The customer stops with churn_if_unanswered for the share
+        // left waiting past the SLA.
+        if (rng::open_unit(draws[0]) >= m.churn_if_unanswered * (1 - share_in_sla)) return;
+        CustomerRecord& customer = workspace->customers[static_cast<size_t>(c.agent)];
+        if (!(customer.flags & kActive)) return;
+        churn(day, records[c.agent], customer, shared);
+        next_event[c.agent] =
+            std::min(records[c.agent].pending_day, records[c.agent].next_exposure);
+      });
       shared.loyalty.answered += outcome.answered;
       shared.loyalty.answered_in_sla += outcome.answered_in_sla;
       shared.loyalty.response_days += outcome.response_days;
-      shared.loyalty.sla_missed += outcome.overdue;
-      const double multiplier =
-          std::clamp(1 - m.impact_per_open * static_cast<double>(care.open_public()), 0.0, 1.0);
+      shared.loyalty.sla_missed += outcome.missed;
+      const double multiplier = std::clamp(1 - m.impact_per_open * care.open_public(), 0.0, 1.0);
       act_scale[2] = act_scale[3] =
           static_cast<uint64_t>(std::llround(multiplier * static_cast<double>(kUnitScale)));
     }

@@ -101,10 +101,10 @@ Quantities quantities_from_counts(const CompiledModel& m, const ReplicationCount
   q.repeated_customers = static_cast<double>(l.repeated_customers);
   q.active_customers = static_cast<double>(c.converted_agents - l.churned);
   q.complaints = static_cast<double>(l.complaints) * scale;
-  q.complaints_resolved = static_cast<double>(l.answered_in_sla + l.sla_missed);
-  q.answered_in_sla = static_cast<double>(l.answered_in_sla);
-  q.answered = static_cast<double>(l.answered);
-  q.response_days = static_cast<double>(l.response_days);
+  q.complaints_resolved = l.answered_in_sla + l.sla_missed;
+  q.answered_in_sla = l.answered_in_sla;
+  q.answered = l.answered;
+  q.response_days = l.response_days;
   q.referrals = static_cast<double>(l.referrals) * scale;
   q.referred_conversions = static_cast<double>(l.referred_conversions) * scale;
   q.praises = static_cast<double>(l.praises) * scale;
@@ -114,7 +114,7 @@ Quantities quantities_from_counts(const CompiledModel& m, const ReplicationCount
     q.series_converted_share.push_back(static_cast<double>(d.converted[t]) / agents);
     q.series_active_customers.push_back(static_cast<double>(d.active_customers[t]) * scale);
     q.series_aware_share.push_back(static_cast<double>(d.aware[t]) / agents);
-    q.series_open_complaints.push_back(static_cast<double>(d.open_complaints[t]) * scale);
+    q.series_open_complaints.push_back(d.open_complaints[t]);
   }
   q.retention = retention_curve(m.settings.horizon_days, l, d.new_conversions);
   return q;

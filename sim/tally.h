@@ -41,7 +41,7 @@ struct DailySeries {
   std::vector<uint64_t> converted;        // agents converted by the end of the day
   std::vector<uint64_t> aware;            // agents aware at least once by then
   std::vector<uint64_t> active_customers;
-  std::vector<uint64_t> open_complaints;  // unanswered at the end of the day
+  std::vector<double> open_complaints;  // real complaints unanswered at the end of the day
 };
 
 // Customer care and word of mouth (docs/model.md "Loyalty").
@@ -50,11 +50,13 @@ struct LoyaltyCounts {
   std::vector<uint64_t> repeats_by_goal;  // [touchpoint that made the customer]
   uint64_t repeated_customers = 0;        // customers with at least one repeat
   uint64_t churned = 0;                   // customers inactive by the horizon
-  uint64_t complaints = 0;
-  uint64_t answered = 0;
-  uint64_t answered_in_sla = 0;
-  uint64_t sla_missed = 0;     // complaints still unanswered when the SLA passed
-  uint64_t response_days = 0;  // summed over answered complaints
+  uint64_t complaints = 0;                // simulated
+  // In real complaints (a simulated complaint is a batch, sim/care_queue.h);
+  // summed only by the end-of-day step, in a fixed order.
+  double answered = 0;
+  double answered_in_sla = 0;
+  double sla_missed = 0;     // still unanswered when the SLA passed
+  double response_days = 0;  // days to the answer, summed over what was answered
   uint64_t referrals = 0;
   uint64_t praises = 0;
   uint64_t referred_conversions = 0;  // goal events in sessions a referral started
