@@ -610,5 +610,56 @@ TEST_CASE("cli: usage errors exit 2") {
   }
 }
 
+TEST_CASE("cli validate: the loyalty block") {
+  check_rejected({
+      {"both repeat models",
+       small_plus(
+           R"(loyalty { bg_nbd { r: 1 alpha: 10 a: 1 b: 2 } bg_bb { alpha: 1 beta: 1 gamma: 1 delta: 1 period_days: 30 } })"),
+       "loyalty: give bg_nbd or bg_bb, not both"},
+      {"missing parameter", small_plus(R"(loyalty { bg_nbd { r: 1 alpha: 10 a: 1 } })"),
+       "loyalty bg_nbd.b: missing"},
+      {"zero parameter", small_plus(R"(loyalty { bg_nbd { r: 0 alpha: 10 a: 1 b: 2 } })"),
+       "loyalty bg_nbd.r: 0 must be a finite number > 0"},
+      {"weekly alpha taken for daily",
+       small_plus(R"(loyalty { bg_nbd { r: 2 alpha: 0.1 a: 1 b: 2 } })"),
+       "loyalty bg_nbd: the mean repeat rate r / alpha = 20 per day is above 10"},
+      {"fractional period",
+       small_plus(R"(loyalty { bg_bb { alpha: 1 beta: 1 gamma: 1 delta: 1 period_days: 2.5 } })"),
+       "loyalty bg_bb.period_days: 2.5 must be a whole number of days >= 1"},
+      {"unknown goal kind",
+       small_plus(
+           R"(loyalty { by_goal_kind { key: "purchse" value { bg_nbd { r: 1 alpha: 10 a: 1 b: 2 } } } })"),
+       "loyalty by_goal_kind['purchse']: no touchpoint has a goal of kind 'purchse' (did you mean "
+       "'purchase'?)"},
+      {"care channel",
+       small_plus(
+           R"(loyalty { care { channel: "fb" complaint_rate: 0.01 daily_capacity: 5 sla_days: 1 } })"),
+       "loyalty care channel: unknown channel 'fb'"},
+      {"care capacity missing",
+       small_plus(R"(loyalty { care { channel: "web" complaint_rate: 0.01 sla_days: 1 } })"),
+       "loyalty care daily_capacity: missing"},
+      {"care probability",
+       small_plus(
+           R"(loyalty { care { channel: "web" complaint_rate: 0.01 daily_capacity: 5 sla_days: 1 churn_if_unanswered: 1.7 } })"),
+       "loyalty care churn_if_unanswered: 1.7 is not in [0, 1]"},
+      {"referral at loyalty",
+       small_plus(
+           R"(loyalty { referral { rate: 0.01 channel: "social" landing_stage: LOYALTY } })"),
+       "loyalty referral landing_stage: a referred person cannot land at LOYALTY"},
+      {"referral rate negative",
+       small_plus(R"(loyalty { referral { rate: -1 channel: "social" } })"),
+       "loyalty referral rate: -1 must be a finite number >= 0"},
+  });
+}
+
+TEST_CASE("cli run: --exact refuses a scenario with a loyalty block") {
+  TempDir dir;
+  const std::string path = dir.write(
+      "loyal.textproto", small_plus(R"(loyalty { bg_nbd { r: 1 alpha: 10 a: 1 b: 2 } })"));
+  CliResult r = run_cli("run " + path + " --exact");
+  CHECK(r.status == 2);
+  CHECK(contains(r.err, "the scenario's loyalty block gives customers repeats"));
+}
+
 }  // namespace
 }  // namespace cjsim::testing
