@@ -28,8 +28,6 @@ constexpr uint8_t kLoyalty = 4;  // cjsim.v1.LOYALTY
 constexpr uint8_t kActive = 1;
 constexpr uint8_t kRepeated = 2;
 constexpr double kNoTime = std::numeric_limits<double>::infinity();
-// Act multipliers are Q31 fixed point: 2^31 is 1, exactly.
-constexpr uint64_t kUnitScale = uint64_t{1} << 31;
 
 // std::lower_bound without branches: where the next exposure falls is what
 // the branch predictor cannot know, and the arrays are short enough (one
@@ -74,9 +72,10 @@ struct Engine::Context {
   uint64_t seed;
   uint64_t replication;
   int32_t horizon;
-  // Today's act multipliers per stage (Q31): below 1 at consideration and
-  // decision under a public care backlog.
-  const std::array<uint64_t, 5>* act_scale;
+  // The walk's nodes, [persona * touchpoints + u]: the model's, or under a
+  // care backlog a copy whose consideration and decision act thresholds
+  // carry today's multiplier (set by the end-of-day step).
+  const PersonaNode* persona_nodes;
   CustomerRecord* customers;  // null without LoyaltyModel::enabled
   uint16_t* word_of_mouth;    // null without referrals or praise
 
@@ -151,10 +150,9 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
                                                landing->log2_columns, random());
   // The walk works on locals: stores through AgentRecord's bytes would make
   // the compiler reload every pointer after each one.
-  const PersonaNode* nodes = &model_.persona_nodes[record.persona * model_.nodes.size()];
+  const PersonaNode* nodes = context.persona_nodes + record.persona * model_.nodes.size();
   const AliasColumn* columns = model_.edge_columns.data();
   const WalkEdge* edges = model_.walk_edges.data();
-  const uint64_t* act_scale = context.act_scale->data();
   TouchpointCounts* tally = counts.touchpoints.data();
   uint8_t stage = record.stage;
   uint8_t flags = record.flags;
@@ -177,11 +175,9 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
       stage = kLoyalty;
     }
     // High 32 bits decide the act, low 32 the delay; a second draw picks the
-    // edge (column from its high bits, coin from its low 32). The threshold
-    // is scaled by today's multiplier of the touchpoint's stage (exactly
-    // itself without a care backlog).
+    // edge (column from its high bits, coin from its low 32).
     const uint64_t act_bits = random();
-    if ((act_bits >> 32) >= ((here.act_threshold * act_scale[node.stage]) >> 31)) {
+    if ((act_bits >> 32) >= here.act_threshold) {
       ++tally[u].declines;
       break;
     }
@@ -494,12 +490,15 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
   }
   AgentRecord* records = workspace->records.get();
   int32_t* next_event = workspace->next_event.get();
-  std::array<uint64_t, 5> act_scale;
-  act_scale.fill(kUnitScale);
+  // Under a care backlog the act thresholds change from day to day.
+  const bool backlog_matters =
+      loyalty.care.enabled && loyalty.care.impact_per_open > 0 && loyalty.care.public_share > 0;
+  std::vector<PersonaNode> todays_nodes;
+  if (backlog_matters) todays_nodes = model_.persona_nodes;
   const Context context{model_.settings.seed,
                         static_cast<uint64_t>(replication),
                         model_.settings.horizon_days,
-                        &act_scale,
+                        backlog_matters ? todays_nodes.data() : model_.persona_nodes.data(),
                         loyalty.enabled ? workspace->customers.get() : nullptr,
                         word_of_mouth ? workspace->word_of_mouth.get() : nullptr};
 
@@ -581,8 +580,14 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
       shared.loyalty.response_days += outcome.response_days;
       shared.loyalty.sla_missed += outcome.missed;
       const double multiplier = std::clamp(1 - m.impact_per_open * care.open_public(), 0.0, 1.0);
-      act_scale[2] = act_scale[3] =
-          static_cast<uint64_t>(std::llround(multiplier * static_cast<double>(kUnitScale)));
+      if (backlog_matters) {
+        for (size_t k = 0; k < todays_nodes.size(); ++k) {
+          const uint8_t stage = todays_nodes[k].node.stage;
+          if (stage != v1::CONSIDERATION && stage != v1::DECISION) continue;
+          todays_nodes[k].act_threshold = static_cast<uint64_t>(std::llround(
+              static_cast<double>(model_.persona_nodes[k].act_threshold) * multiplier));
+        }
+      }
     }
     DayCounts today = shared.today;
     shared.today = {};
