@@ -142,12 +142,16 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
 [[gnu::always_inline]] inline int Engine::session(const Context& context, int32_t day,
                                                   uint64_t seed_lane, int index, int start,
                                                   const LandingTable* landing, bool referred,
-                                                  AgentRecord& record,
-                                                  ReplicationCounts& counts) const {
+                                                  AgentRecord& record, ReplicationCounts& counts,
+                                                  uint64_t entry_bits) const {
   rng::SplitMix64 random = rng::session_generator(seed_lane, static_cast<uint64_t>(index));
-  uint32_t u = landing == nullptr ? static_cast<uint32_t>(start)
-                                  : alias_pick(&model_.landing_columns[landing->column_begin],
-                                               landing->log2_columns, random());
+  // The landing pick: from `start` (a return), or the first draw of the
+  // session; the day-0 entry of the single-journey form brings its own bits.
+  uint32_t u = static_cast<uint32_t>(start);
+  if (landing != nullptr) {
+    u = alias_pick(&model_.landing_columns[landing->column_begin], landing->log2_columns,
+                   start == kEntry ? entry_bits : random());
+  }
   // The walk works on locals: stores through AgentRecord's bytes would make
   // the compiler reload every pointer after each one.
   const PersonaNode* nodes = context.persona_nodes + record.persona * model_.nodes.size();
@@ -368,7 +372,8 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
     record.last_touch = day;
     ++record.return_days;
     first_goal = session(context, day, return_pair[rng::kPairSessions], 0, start,
-                         start == kEntry ? &model_.entry : nullptr, false, record, counts);
+                         start == kEntry ? &model_.entry : nullptr, false, record, counts,
+                         return_pair[rng::kPairEntry]);
   }
   if (record.next_exposure == day) {
     if (!(record.flags & kExposed)) ++counts.exposed_agents;
@@ -451,8 +456,24 @@ int32_t Engine::process_due(const Context& context, int64_t first, const uint16_
     }
     for (int k = 0; k < n; ++k) {
       const int64_t i = first + due[start + k];
-      process(context, day, exposure_blocks[k], return_pairs[k], i, records[i], next_event[i], out,
-              counts);
+      AgentRecord& r = records[i];
+      // A day with only a return (every day-0 entry of the single-journey
+      // form) takes a short path.
+      if (r.next_exposure != day && context.customers == nullptr &&
+          (context.word_of_mouth == nullptr || context.word_of_mouth[i] == 0)) {
+        r.pending_day = kNever;
+        r.last_touch = day;
+        ++r.return_days;
+        const int to = r.pending_touchpoint;
+        r.pending_touchpoint = -1;
+        session(context, day, return_pairs[k][rng::kPairSessions], 0, to,
+                to == kEntry ? &model_.entry : nullptr, false, r, counts,
+                return_pairs[k][rng::kPairEntry]);
+        next_event[i] = std::min(r.pending_day, r.next_exposure);
+      } else {
+        process(context, day, exposure_blocks[k], return_pairs[k], i, r, next_event[i], out,
+                counts);
+      }
       earliest = std::min(earliest, next_event[i]);
     }
   }

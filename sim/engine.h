@@ -116,9 +116,10 @@ class Engine {
   // A session from `start` (or a touchpoint picked from `landing`); returns
   // the touchpoint of the agent's first conversion ever if it happens here,
   // else -1.
+  // `entry_bits` pick the entry touchpoint when `start` is kEntry.
   int session(const Context& context, int32_t day, uint64_t seed_lane, int index, int start,
               const LandingTable* landing, bool referred, AgentRecord& record,
-              ReplicationCounts& counts) const;
+              ReplicationCounts& counts, uint64_t entry_bits = 0) const;
   int32_t next_exposure_day(const Context& context, int persona, int32_t after_day,
                             uint64_t bits) const;
   void forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) const;

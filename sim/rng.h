@@ -57,8 +57,10 @@ enum Lane : int {
   kLaneSessions = 3,         // seeds of the day's sessions
 };
 
-// The lane of a return pair (pair index 0): the seed of its session.
+// The lanes of a return pair: the seed of its session, and the pick of the
+// entry touchpoint on day 0 of the single-journey form.
 inline constexpr int kPairSessions = 0;
+inline constexpr int kPairEntry = 1;
 
 using Pair = std::array<uint64_t, 2>;
 using Block = std::array<uint64_t, 4>;
