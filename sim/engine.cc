@@ -229,6 +229,20 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   return first_goal;
 }
 
+[[gnu::always_inline]] inline int Engine::return_session(const Context& context, int32_t day,
+                                                         const rng::Pair& pair, AgentRecord& record,
+                                                         ReplicationCounts& counts) const {
+  // Mid-journey until now, so nothing was forgotten.
+  const int to = record.pending_touchpoint;
+  record.pending_day = kNever;
+  record.pending_touchpoint = -1;
+  record.last_touch = day;
+  ++record.return_days;
+  return session(context, day, pair[rng::kPairSessions], 0, to,
+                 to == kEntry ? &model_.entry : nullptr, false, record, counts,
+                 pair[rng::kPairEntry]);
+}
+
 void Engine::word_of_mouth(const Context& context, int32_t day, int64_t agent, int index,
                            bool praise, AgentRecord& record, int& first_goal,
                            ReplicationCounts& counts) const {
@@ -364,17 +378,8 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
                      const rng::Pair& return_pair, int64_t agent, AgentRecord& record,
                      int32_t& next_event, BlockDay& out, ReplicationCounts& counts) const {
   int first_goal = -1;
-  if (record.pending_day == day) {
-    // Mid-journey until now, so nothing was forgotten.
-    const int start = record.pending_touchpoint;
-    record.pending_day = kNever;
-    record.pending_touchpoint = -1;
-    record.last_touch = day;
-    ++record.return_days;
-    first_goal = session(context, day, return_pair[rng::kPairSessions], 0, start,
-                         start == kEntry ? &model_.entry : nullptr, false, record, counts,
-                         return_pair[rng::kPairEntry]);
-  }
+  if (record.pending_day == day)
+    first_goal = return_session(context, day, return_pair, record, counts);
   if (record.next_exposure == day) {
     if (!(record.flags & kExposed)) ++counts.exposed_agents;
     record.flags |= kExposed;
@@ -461,14 +466,7 @@ int32_t Engine::process_due(const Context& context, int64_t first, const uint16_
       // form) takes a short path.
       if (r.next_exposure != day && context.customers == nullptr &&
           (context.word_of_mouth == nullptr || context.word_of_mouth[i] == 0)) {
-        r.pending_day = kNever;
-        r.last_touch = day;
-        ++r.return_days;
-        const int to = r.pending_touchpoint;
-        r.pending_touchpoint = -1;
-        session(context, day, return_pairs[k][rng::kPairSessions], 0, to,
-                to == kEntry ? &model_.entry : nullptr, false, r, counts,
-                return_pairs[k][rng::kPairEntry]);
+        return_session(context, day, return_pairs[k], r, counts);
         next_event[i] = std::min(r.pending_day, r.next_exposure);
       } else {
         process(context, day, exposure_blocks[k], return_pairs[k], i, r, next_event[i], out,

@@ -120,6 +120,9 @@ class Engine {
   int session(const Context& context, int32_t day, uint64_t seed_lane, int index, int start,
               const LandingTable* landing, bool referred, AgentRecord& record,
               ReplicationCounts& counts, uint64_t entry_bits = 0) const;
+  // The session of the agent's pending return (or day-0 entry) today.
+  int return_session(const Context& context, int32_t day, const rng::Pair& pair,
+                     AgentRecord& record, ReplicationCounts& counts) const;
   int32_t next_exposure_day(const Context& context, int persona, int32_t after_day,
                             uint64_t bits) const;
   void forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) const;
