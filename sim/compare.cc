@@ -97,18 +97,14 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
   result.set_stopped(stopped);
   result.set_max_half_width(widest);
 
-  double steps = 0, sessions = 0, agent_days = 0;
+  v1::Timing* timing = result.mutable_timing();
   for (size_t a = 0; a < arms.size(); ++a) {
     v1::CompareArm* arm = result.add_arms();
     arm->set_variant(arms[a].variant_name);
     arm->set_horizon_days(arms[a].settings.horizon_days);
     arm->set_scenario_hash(arms[a].scenario_hash);
     set_kpis(kpis[a], sim.confidence, false, arm->mutable_kpis());
-    for (const ReplicationCounts& c : counts[a]) {
-      steps += static_cast<double>(c.walk_steps);
-      sessions += static_cast<double>(c.sessions);
-    }
-    agent_days += static_cast<double>(sim.agents) * arms[a].settings.horizon_days * target_count;
+    add_work(arms[a], counts[a], timing);
     if (a == 0) continue;
     v1::CompareDifference* difference = result.add_differences();
     difference->set_variant(arms[a].variant_name);
@@ -137,12 +133,8 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
                    [&](size_t x, size_t y) { return score(x) > score(y); });
   for (size_t a : order) result.add_ranking(arms[a].variant_name);
 
-  v1::Timing* timing = result.mutable_timing();
   timing->set_wall_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  timing->set_agent_days(agent_days);
-  timing->set_walk_steps(steps);
-  timing->set_sessions(sessions);
   return result;
 }
 

@@ -30,6 +30,17 @@ void set_kpis(const std::vector<KpiSeries>& kpis, double confidence, bool exact,
   }
 }
 
+void add_work(const CompiledModel& model, const std::vector<ReplicationCounts>& counts,
+              v1::Timing* timing) {
+  timing->set_agent_days(timing->agent_days() + static_cast<double>(model.settings.agents) *
+                                                    model.settings.horizon_days *
+                                                    static_cast<double>(counts.size()));
+  for (const ReplicationCounts& c : counts) {
+    timing->set_walk_steps(timing->walk_steps() + static_cast<double>(c.walk_steps));
+    timing->set_sessions(timing->sessions() + static_cast<double>(c.sessions));
+  }
+}
+
 Estimate from_proto(const v1::Estimate& e) {
   return {e.mean(), e.std_error(), e.ci_low(), e.ci_high(), e.n()};
 }
@@ -144,12 +155,7 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
     }
   }
 
-  v1::Timing* timing = r.mutable_timing();
-  timing->set_wall_seconds(wall_seconds);
-  if (!exact) {
-    timing->set_agent_days(static_cast<double>(m.settings.agents) * m.settings.horizon_days *
-                           static_cast<double>(reps.size()));
-  }
+  r.mutable_timing()->set_wall_seconds(wall_seconds);
   return r;
 }
 
@@ -159,15 +165,9 @@ v1::RunResult summarize_monte_carlo(const CompiledModel& model,
                                     const std::vector<ReplicationCounts>& counts, int threads,
                                     double wall_seconds) {
   std::vector<Quantities> reps;
-  double steps = 0, sessions = 0;
-  for (const ReplicationCounts& c : counts) {
-    reps.push_back(quantities_from_counts(model, c));
-    steps += static_cast<double>(c.walk_steps);
-    sessions += static_cast<double>(c.sessions);
-  }
+  for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(model, c));
   v1::RunResult result = build(model, reps, false, threads, wall_seconds);
-  result.mutable_timing()->set_walk_steps(steps);
-  result.mutable_timing()->set_sessions(sessions);
+  add_work(model, counts, result.mutable_timing());
   return result;
 }
 

@@ -29,6 +29,10 @@ v1::RunResult summarize_exact(const CompiledModel& model, const ExactSolution& s
                               double wall_seconds);
 
 void set_estimate(const Estimate& estimate, v1::Estimate* out);
+// Adds the work of replications `counts` of `model` (agent-days, walk steps,
+// sessions) to `timing`.
+void add_work(const CompiledModel& model, const std::vector<ReplicationCounts>& counts,
+              v1::Timing* timing);
 // out[kpi.name] = estimate_kpi(kpi, confidence, exact), for every KPI.
 void set_kpis(const std::vector<KpiSeries>& kpis, double confidence, bool exact,
               google::protobuf::Map<std::string, v1::Estimate>* out);

@@ -28,20 +28,16 @@ v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
     progress->total.store(days);
   }
   std::vector<std::vector<KpiSeries>> kpis;
-  double steps = 0, sessions = 0, agent_days = 0;
+  v1::SweepResult result;
   for (const CompiledModel& point : points) {
+    const std::vector<ReplicationCounts> counts =
+        Engine(point).run(0, replications, progress ? &progress->done : nullptr);
     std::vector<Quantities> reps;
-    for (const ReplicationCounts& c :
-         Engine(point).run(0, replications, progress ? &progress->done : nullptr)) {
-      reps.push_back(quantities_from_counts(point, c));
-      steps += static_cast<double>(c.walk_steps);
-      sessions += static_cast<double>(c.sessions);
-    }
-    agent_days += static_cast<double>(sim.agents) * point.settings.horizon_days * replications;
+    for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(point, c));
+    add_work(point, counts, result.mutable_timing());
     kpis.push_back(kpi_series(point, reps));
   }
 
-  v1::SweepResult result;
   result.set_scenario(points.front().scenario_name);
   result.set_variant(points.front().variant_name);
   result.set_seed(sim.seed);
@@ -85,12 +81,8 @@ v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
     }
   }
 
-  v1::Timing* timing = result.mutable_timing();
-  timing->set_wall_seconds(
+  result.mutable_timing()->set_wall_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  timing->set_agent_days(agent_days);
-  timing->set_walk_steps(steps);
-  timing->set_sessions(sessions);
   return result;
 }
 

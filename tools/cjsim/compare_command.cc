@@ -68,17 +68,8 @@ int compare(const CompareOptions& options) {
     return kExitBadInput;
   }
 
-  std::unique_ptr<PendingOutput> json;
-  std::unique_ptr<CsvFolder> csv;
-  std::string error;
-  if (!options.json.empty() && !(json = PendingOutput::open(options.json, &error))) {
-    std::fprintf(stderr, "error: --json %s\n", error.c_str());
-    return kExitBadInput;
-  }
-  if (!options.csv.empty() && !(csv = CsvFolder::open(options.csv, kCompareCsvFiles, &error))) {
-    std::fprintf(stderr, "error: --csv %s\n", error.c_str());
-    return kExitBadInput;
-  }
+  StudyFiles files;
+  if (!files.open(options.json, options.csv, kCompareCsvFiles)) return kExitBadInput;
 
   CompareSettings settings;
   settings.rank_by = options.rank_by;
@@ -93,19 +84,7 @@ int compare(const CompareOptions& options) {
     tbb::task_arena arena(settings.threads);
     arena.execute([&] { result = run_comparison(arms, settings, &progress); });
   }
-  if (!options.quiet && !(json && json->is_stdout())) {
-    std::fputs(format_compare_table(result).c_str(), stdout);
-    std::fflush(stdout);
-  }
-  if (json && !json->commit(to_json(result), &error)) {
-    std::fprintf(stderr, "error: --json %s\n", error.c_str());
-    return kExitFailure;
-  }
-  if (csv && !csv->commit(compare_csv(result), &error)) {
-    std::fprintf(stderr, "error: --csv %s\n", error.c_str());
-    return kExitFailure;
-  }
-  return kExitOk;
+  return files.finish(options.quiet, format_compare_table(result), result, compare_csv(result));
 }
 
 }  // namespace

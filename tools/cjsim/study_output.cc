@@ -1,8 +1,10 @@
 #include "tools/cjsim/study_output.h"
 
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
+#include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/format.h"
 
 namespace cjsim::cli {
@@ -203,6 +205,33 @@ std::map<std::string, CsvTable> sweep_csv(const v1::SweepResult& r) {
   out.emplace("points.csv", std::move(points));
   out.emplace("marginal.csv", std::move(marginal));
   return out;
+}
+
+bool StudyFiles::open(const std::string& json, const std::string& csv,
+                      const std::vector<std::string>& csv_files) {
+  if (!open_json_option(json, &json_)) return false;
+  std::string error;
+  if (!csv.empty() && !(csv_ = CsvFolder::open(csv, csv_files, &error))) {
+    std::fprintf(stderr, "error: --csv %s\n", error.c_str());
+    return false;
+  }
+  return true;
+}
+
+int StudyFiles::finish(bool quiet, const std::string& table,
+                       const google::protobuf::Message& result,
+                       const std::map<std::string, CsvTable>& tables) {
+  if (!quiet && !(json_ && json_->is_stdout())) {
+    std::fputs(table.c_str(), stdout);
+    std::fflush(stdout);
+  }
+  if (!commit_json_option(json_.get(), result)) return kExitFailure;
+  std::string error;
+  if (csv_ && !csv_->commit(tables, &error)) {
+    std::fprintf(stderr, "error: --csv %s\n", error.c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
 }
 
 }  // namespace cjsim::cli

@@ -4,10 +4,13 @@
 #define CJSIM_TOOLS_CJSIM_STUDY_OUTPUT_H_
 
 #include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "cjsim/v1/result.pb.h"
 #include "tools/cjsim/csv.h"
+#include "tools/cjsim/output.h"
 
 namespace cjsim::cli {
 
@@ -22,6 +25,24 @@ std::string format_sweep_table(const v1::SweepResult& result);
 // points.csv and marginal.csv.
 std::map<std::string, CsvTable> sweep_csv(const v1::SweepResult& result);
 inline const std::vector<std::string> kSweepCsvFiles = {"points.csv", "marginal.csv"};
+
+// The --json and --csv outputs of a study command, opened before the work
+// starts so that a bad path fails at once.
+class StudyFiles {
+ public:
+  // Opens what was asked for; on a bad path prints the error and returns
+  // false (exit status 2).
+  bool open(const std::string& json, const std::string& csv,
+            const std::vector<std::string>& csv_files);
+  // Prints `table` (unless `quiet` or the JSON goes to stdout), then writes
+  // the JSON and the CSV tables. Returns the exit status.
+  int finish(bool quiet, const std::string& table, const google::protobuf::Message& result,
+             const std::map<std::string, CsvTable>& tables);
+
+ private:
+  std::unique_ptr<PendingOutput> json_;
+  std::unique_ptr<CsvFolder> csv_;
+};
 
 }  // namespace cjsim::cli
 

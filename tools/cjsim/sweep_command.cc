@@ -190,17 +190,8 @@ int sweep(const SweepOptions& options) {
     return kExitBadInput;
   }
 
-  std::unique_ptr<PendingOutput> json;
-  std::unique_ptr<CsvFolder> csv;
-  std::string error;
-  if (!options.json.empty() && !(json = PendingOutput::open(options.json, &error))) {
-    std::fprintf(stderr, "error: --json %s\n", error.c_str());
-    return kExitBadInput;
-  }
-  if (!options.csv.empty() && !(csv = CsvFolder::open(options.csv, kSweepCsvFiles, &error))) {
-    std::fprintf(stderr, "error: --csv %s\n", error.c_str());
-    return kExitBadInput;
-  }
+  StudyFiles files;
+  if (!files.open(options.json, options.csv, kSweepCsvFiles)) return kExitBadInput;
 
   std::vector<CompiledModel> points;
   for (const v1::Scenario& s : edited) points.push_back(compile(s, options.variant));
@@ -215,19 +206,7 @@ int sweep(const SweepOptions& options) {
     tbb::task_arena arena(threads);
     arena.execute([&] { result = run_sweep(values, points, threads, &progress); });
   }
-  if (!options.quiet && !(json && json->is_stdout())) {
-    std::fputs(format_sweep_table(result).c_str(), stdout);
-    std::fflush(stdout);
-  }
-  if (json && !json->commit(to_json(result), &error)) {
-    std::fprintf(stderr, "error: --json %s\n", error.c_str());
-    return kExitFailure;
-  }
-  if (csv && !csv->commit(sweep_csv(result), &error)) {
-    std::fprintf(stderr, "error: --csv %s\n", error.c_str());
-    return kExitFailure;
-  }
-  return kExitOk;
+  return files.finish(options.quiet, format_sweep_table(result), result, sweep_csv(result));
 }
 
 }  // namespace
