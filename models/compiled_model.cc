@@ -123,6 +123,19 @@ void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
       if (n > 0) cdf[n - 1] = 1.0;
       ex.cumulative_hazard[t + 1] = ex.cumulative_hazard[t] + std::min(hazard, kCertainHazard);
     }
+    // The inverse of the cumulative hazard on an even grid of 2 x horizon
+    // steps: where to start looking for the day a hazard total is reached.
+    const double total = ex.cumulative_hazard[horizon];
+    if (n > 0 && total > 0) {
+      const int steps = 2 * horizon;
+      ex.hazard_step = total / steps;
+      ex.inverse_hazard.resize(static_cast<size_t>(steps) + 1);
+      int day = 0;
+      for (int j = 0; j <= steps; ++j) {
+        while (day < horizon && ex.cumulative_hazard[day] < j * ex.hazard_step) ++day;
+        ex.inverse_hazard[j] = day;
+      }
+    }
   }
 }
 
@@ -238,10 +251,19 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
     share_total += m.persona_share.back();
     const double f = formulas::daily_forgetting(p.memory_half_life_days());
     m.persona_forgetting.push_back(f);
-    m.persona_forgetting_scale.push_back(f > 0 && f < 1 ? 1.0 / std::log1p(-f) : 0.0);
   }
   for (double& s : m.persona_share) s /= share_total;
   m.persona_first_agent = allocate_agents(m.persona_share, m.settings.agents);
+  // Gaps between touches are within the horizon; a table of 4096 days
+  // covers any gap of the usual horizons at 32 KiB per persona.
+  m.memory_days = std::min(m.settings.horizon_days, 4096) + 1;
+  for (double f : m.persona_forgetting) {
+    double survive = 1;
+    for (int d = 0; d < m.memory_days; ++d) {
+      m.persona_memory.push_back(survive);
+      survive *= 1 - f;
+    }
+  }
 
   // Channels.
   std::unordered_map<std::string, int> channel_index;

@@ -70,6 +70,11 @@ struct PersonaExposure {
   std::vector<double> first_source_cdf;
   // [day]: sum over earlier days of -ln P(no exposure); size horizon + 1.
   std::vector<double> cumulative_hazard;
+  // [j]: the first day s with cumulative_hazard[s] >= j x hazard_step (a
+  // grid of 2 x horizon steps up to the total), so that finding the day a
+  // hazard total is reached starts next to it.
+  std::vector<int32_t> inverse_hazard;
+  double hazard_step = 0;
 };
 
 // An edge in exact (double) form, for the exact solver and reports.
@@ -131,11 +136,14 @@ struct CompiledModel {
 
   // --- personas -----------------------------------------------------------
   std::vector<std::string> persona_ids;
-  std::vector<double> persona_share;             // normalised
-  std::vector<int64_t> persona_first_agent;      // size personas + 1
-  std::vector<double> persona_forgetting;        // daily probability f
-  std::vector<double> persona_forgetting_scale;  // 1 / ln(1 - f); 0 if f is 0 or 1
-  std::vector<PersonaExposure> exposure;         // per persona
+  std::vector<double> persona_share;         // normalised
+  std::vector<int64_t> persona_first_agent;  // size personas + 1
+  std::vector<double> persona_forgetting;    // daily probability f
+  // [persona * memory_days + d]: (1 - f)^d, the chance of no fall-back in d
+  // untouched days, for d < memory_days (longer gaps compute it).
+  std::vector<double> persona_memory;
+  int memory_days = 0;
+  std::vector<PersonaExposure> exposure;  // per persona
 
   // --- channels -----------------------------------------------------------
   std::vector<std::string> channel_ids;

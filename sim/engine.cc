@@ -114,29 +114,55 @@ int32_t Engine::next_exposure_day(const Context& context, int persona, int32_t a
   if (exposure.sources.empty()) return kNever;
   // Inversion of the cumulative hazard: the first day s > after_day with
   // H(s + 1) - H(after_day + 1) >= E, E ~ Exp(1) (docs/model.md "Exposure").
+  // That is the first index i >= after_day + 2 with H(i) >= target: found
+  // by starting from the inverse grid, a few days before it at most, and
+  // stepping on (a binary search when the grid is far off: long plateaus).
   const double* hazard = exposure.cumulative_hazard.data();
   const double target = hazard[after_day + 1] - std::log(rng::open_unit(bits));
-  const double* begin = hazard + after_day + 2;
-  const double* end = hazard + context.horizon + 1;
-  if (begin >= end) return kNever;
-  const double* found = lower_bound_branchless(begin, end, target);
-  if (found == end) return kNever;
-  return static_cast<int32_t>(found - hazard) - 1;
+  const int32_t horizon = context.horizon;
+  if (target > hazard[horizon]) return kNever;
+  const size_t grid = exposure.inverse_hazard.size() - 1;
+  const size_t j = std::min(grid, static_cast<size_t>(target / exposure.hazard_step));
+  int32_t i = std::max(after_day + 2, exposure.inverse_hazard[j]);
+  for (int step = 0; i <= horizon && hazard[i] < target; ++i) {
+    if (++step == 8) {
+      i = static_cast<int32_t>(lower_bound_branchless(hazard + i, hazard + horizon + 1, target) -
+                               hazard);
+      break;
+    }
+  }
+  if (i > horizon) return kNever;
+  return i - 1;
 }
 
 void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) const {
-  // Each untouched day the memory fails with probability f: the waits
-  // between fall-backs are geometric on 1, 2, ... (docs/model.md
-  // "Forgetting"). Evaluated at the next touch, for the days since the last.
-  const double scale = model_.persona_forgetting_scale[record.persona];
-  if (model_.persona_forgetting[record.persona] <= 0 || untouched_days <= 0) return;
-  rng::SplitMix64 draws(bits);
-  double elapsed = 0;  // in double: a huge half-life gives waits past any integer
-  while (record.stage >= 1 && record.stage < kLoyalty) {
-    elapsed += 1 + std::floor(std::log(draws.next_unit()) * scale);
-    if (elapsed > untouched_days) break;
-    --record.stage;
+  // Each untouched day the memory fails with probability f, a stage at a
+  // time (docs/model.md "Forgetting"), so over d untouched days a person
+  // falls back min(stage, K) stages, K ~ Binomial(d, f). Evaluated at the
+  // next touch by inverting K's distribution with one uniform: P(K = 0) =
+  // (1 - f)^d, P(K = k + 1) = P(K = k) (d - k) / (k + 1) f / (1 - f).
+  const int persona = record.persona;
+  const double f = model_.persona_forgetting[persona];
+  if (f <= 0 || untouched_days <= 0 || record.stage < 1 || record.stage >= kLoyalty) return;
+  if (f >= 1) {  // a half-life too short to tell from 0 days
+    record.stage = 0;
+    return;
   }
+  const double d = static_cast<double>(untouched_days);
+  double term = untouched_days < model_.memory_days
+                    ? model_.persona_memory[static_cast<size_t>(persona) * model_.memory_days +
+                                            static_cast<size_t>(untouched_days)]
+                    : std::pow(1 - f, d);
+  double cdf = term;
+  const double u = rng::open_unit(bits);
+  int drops = 0;
+  const double odds = f / (1 - f);
+  while (drops < record.stage && u >= cdf) {
+    term *= (d - drops) / (drops + 1) * odds;
+    cdf += term;
+    ++drops;
+  }
+  record.stage = static_cast<uint8_t>(record.stage - drops);
 }
 
 [[gnu::always_inline]] inline int Engine::session(const Context& context, int32_t day,
