@@ -25,7 +25,7 @@ v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
     for (const CompiledModel& p : points) {
       days += static_cast<uint64_t>(replications) * static_cast<uint64_t>(p.settings.horizon_days);
     }
-    progress->total.store(days);
+    progress->total.fetch_add(days);
   }
   std::vector<std::vector<KpiSeries>> kpis;
   v1::SweepResult result;

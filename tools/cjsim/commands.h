@@ -12,7 +12,9 @@ namespace cjsim::cli {
 using CommandRunner = std::function<int()>;
 
 CommandRunner add_compare_command(CLI::App& app);
+CommandRunner add_curves_command(CLI::App& app);
 CommandRunner add_fit_retention_command(CLI::App& app);
+CommandRunner add_optimize_command(CLI::App& app);
 CommandRunner add_run_command(CLI::App& app);
 CommandRunner add_sweep_command(CLI::App& app);
 CommandRunner add_validate_command(CLI::App& app);

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
       {"run", add_run_command(app)},
       {"compare", add_compare_command(app)},
       {"sweep", add_sweep_command(app)},
+      {"optimize", add_optimize_command(app)},
+      {"curves", add_curves_command(app)},
       {"validate", add_validate_command(app)},
       {"fit-retention", add_fit_retention_command(app)},
   };

@@ -1,0 +1,76 @@
+#include "sim/curves.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "models/compiled_model.h"
+#include "sim/check.h"
+#include "sim/run_result.h"
+#include "sim/sweep.h"
+
+namespace cjsim {
+
+v1::CurvesResult response_curves(const v1::Scenario& scenario, const CurveSettings& settings,
+                                 StudyProgress* progress) {
+  const auto started = std::chrono::steady_clock::now();
+  CJSIM_CHECK(settings.points >= 2, "a curve needs two budgets");
+  const SimulationSettings sim = resolve_settings(scenario.simulation());
+  double mean_budget = 0;
+  for (int c : settings.channels) mean_budget += scenario.channels(c).weekly_budget();
+  mean_budget /= static_cast<double>(std::max<size_t>(1, settings.channels.size()));
+
+  v1::CurvesResult result;
+  result.set_scenario(scenario.name());
+  result.set_seed(sim.seed);
+  result.set_agents(static_cast<int32_t>(sim.agents));
+  result.set_replications(sim.replications);
+  result.set_threads(settings.threads);
+  result.set_engine_version(std::string(engine_version()));
+  result.set_schema_version(std::string(kSchemaVersion));
+  result.set_confidence(sim.confidence);
+  result.set_kpi(settings.kpi);
+  result.set_saturation_fraction(settings.saturation_fraction);
+
+  for (int c : settings.channels) {
+    const v1::Channel& channel = scenario.channels(c);
+    const double current = channel.weekly_budget();
+    const double top = settings.max_budget_scale * (current > 0 ? current : mean_budget);
+    SweepAxisValues axis{"channels[" + channel.id() + "].weekly_budget", {}};
+    std::vector<CompiledModel> points;
+    for (int k = 0; k < settings.points; ++k) {
+      const double budget = top * k / (settings.points - 1);
+      axis.values.push_back(budget);
+      v1::Scenario s = scenario;
+      s.mutable_channels(c)->set_weekly_budget(budget);
+      points.push_back(compile(s, ""));
+    }
+    const v1::SweepResult sweep = run_sweep({axis}, points, settings.threads, progress);
+    v1::ResponseCurve* curve = result.add_curves();
+    curve->set_channel(channel.id());
+    curve->set_current_weekly_budget(current);
+    double first_marginal = 0;
+    for (int k = 0; k < sweep.points_size(); ++k) {
+      const v1::SweepPoint& p = sweep.points(k);
+      curve->add_weekly_budgets(axis.values[static_cast<size_t>(k)]);
+      *curve->add_kpi() = p.kpis().at(settings.kpi);
+      curve->add_cost(p.kpis().at("cost").mean());
+      if (k == 0) continue;
+      const v1::Estimate& marginal = p.marginal(0).kpis().at(settings.kpi);
+      *curve->add_marginal() = marginal;
+      if (k == 1) first_marginal = marginal.mean();
+      if (curve->saturation_weekly_budget() == 0 && first_marginal > 0 &&
+          marginal.mean() < settings.saturation_fraction * first_marginal) {
+        curve->set_saturation_weekly_budget(axis.values[static_cast<size_t>(k)]);
+      }
+    }
+    v1::Timing* timing = result.mutable_timing();
+    timing->set_agent_days(timing->agent_days() + sweep.timing().agent_days());
+    timing->set_walk_steps(timing->walk_steps() + sweep.timing().walk_steps());
+    timing->set_sessions(timing->sessions() + sweep.timing().sessions());
+  }
+  result.mutable_timing()->set_wall_seconds(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return result;
+}
+
+}  // namespace cjsim

@@ -1,0 +1,369 @@
+// cjsim optimize: the best split of a weekly budget across channels, by
+// simulation on common random numbers (docs/cli.md "cjsim optimize").
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <tbb/task_arena.h>
+
+#include "models/diagnostics.h"
+#include "sim/optimize.h"
+#include "tools/cjsim/commands.h"
+#include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/format.h"
+#include "tools/cjsim/progress.h"
+#include "tools/cjsim/scenario_input.h"
+#include "tools/cjsim/study_output.h"
+
+namespace cjsim::cli {
+
+namespace {
+
+struct OptimizeOptions {
+  std::string scenario;
+  std::string variant;
+  double weekly_budget = 0;
+  std::string objective = "conversions";
+  double target_conversions = 0;
+  double target_cpa = 0;
+  std::vector<std::string> bounds;
+  std::vector<std::string> locks;
+  std::vector<std::string> keep_on;
+  std::string spend = "all";
+  std::string risk;
+  int confirm_replications = 64;
+  int max_evaluations = 0;
+  SimulationOverrides overrides;
+  int threads = 0;
+  std::string json;
+  std::string csv;
+  bool quiet = false;
+};
+
+std::optional<double> parse_number(std::string_view text) {
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// A bound: an amount, or a multiple of the current budget ("1.3x").
+std::optional<double> parse_bound(std::string_view text, double current) {
+  if (!text.empty() && text.back() == 'x') {
+    std::optional<double> times = parse_number(text.substr(0, text.size() - 1));
+    if (!times || *times < 0) return std::nullopt;
+    return *times * current;
+  }
+  std::optional<double> amount = parse_number(text);
+  if (!amount || *amount < 0) return std::nullopt;
+  return amount;
+}
+
+std::string money(double v) { return format_value(v, Unit::kMoney); }
+
+std::string format_optimize_table(const v1::OptimizeResult& r) {
+  std::string out = "cjsim optimize | scenario " + r.scenario() + " | objective " + r.objective() +
+                    (r.risk().empty() ? "" : " (" + r.risk() + ")") + " | " + r.mode() + " | " +
+                    std::to_string(r.replications()) + " replications per candidate, " +
+                    std::to_string(r.confirm_replications()) + " to confirm | " +
+                    format_count(r.agents()) + " agents | seed " + std::to_string(r.seed()) +
+                    " | " + printf_string("%.1f", r.timing().wall_seconds()) + " s\n";
+  out += std::to_string(r.evaluations()) + " mixes simulated; search " +
+         (r.stopped() == "converged" ? "converged" : "stopped at --max-evaluations") + "\n\n";
+  out += "  " + pad("channel", 18) + pad("current", 14, true) + pad("recommended", 14, true) +
+         pad("change", 12, true) + "\n";
+  std::set<std::string> binding(r.binding().begin(), r.binding().end());
+  for (int i = 0; i < r.current().channels_size(); ++i) {
+    const v1::ChannelBudget& now = r.current().channels(i);
+    const v1::ChannelBudget& next = r.recommended().channels(i);
+    out +=
+        "  " + pad(now.channel(), 18) + pad(money(now.weekly_budget()), 14, true) +
+        pad(money(next.weekly_budget()), 14, true) +
+        pad(format_difference(next.weekly_budget() - now.weekly_budget(), Unit::kMoney), 12, true) +
+        (binding.count(now.channel()) ? "   at a bound" : "") + "\n";
+  }
+  out += "  " + pad("total per week", 18) +
+         pad(money(r.current().total_weekly_budget()), 14, true) +
+         pad(money(r.recommended().total_weekly_budget()), 14, true) + "\n\n";
+  const Unit unit =
+      r.objective() == "retention" || r.objective() == "conversions" ? Unit::kCount : Unit::kMoney;
+  out += "  " + pad(r.objective(), 18) +
+         pad(format_value(r.current().estimate().mean(), unit), 14, true) +
+         pad(format_value(r.recommended().estimate().mean(), unit), 14, true) + "\n";
+  std::string verdict = r.verdict();
+  for (char& c : verdict) c = c == '_' ? ' ' : c;
+  out += "  gain " + format_difference(r.gain().mean(), unit) + " " +
+         format_difference_interval(r.gain(), unit) + ": " + verdict + " (paired, " +
+         std::to_string(r.confirm_replications()) + " replications)\n";
+  if (r.marginal_size() > 0) {
+    out += "\nMarginal returns at the recommendation (per extra unit of weekly budget)\n";
+    out += "  " + pad("channel", 18) + pad("conversions", 13, true) + pad("value", 12, true) +
+           pad("mROAS", 10, true) + pad("marginal CPA", 14, true) + "\n";
+    for (const v1::MarginalReturn& m : r.marginal()) {
+      out += "  " + pad(m.channel(), 18) +
+             pad(printf_string("%.4g", m.conversions_per_unit().mean()), 13, true) +
+             pad(printf_string("%.4g", m.value_per_unit().mean()), 12, true) +
+             pad(printf_string("%.3g", m.mroas().mean()), 10, true) +
+             pad(money(m.marginal_cpa().mean()), 14, true) + "\n";
+    }
+  }
+  for (const std::string& channel : r.binding()) {
+    out += "\nwarning: " + channel + " is at a bound; loosen --bounds to let it move further";
+  }
+  if (!r.binding().empty()) out += "\n";
+  for (const std::string& n : r.notes()) out += "\nnote: " + n + "\n";
+  return out;
+}
+
+std::map<std::string, CsvTable> optimize_csv(const v1::OptimizeResult& r) {
+  CsvTable mix({"channel", "current_weekly_budget", "recommended_weekly_budget", "binding"});
+  std::set<std::string> binding(r.binding().begin(), r.binding().end());
+  for (int i = 0; i < r.current().channels_size(); ++i) {
+    const std::string& c = r.current().channels(i).channel();
+    mix.add({c, csv_number(r.current().channels(i).weekly_budget()),
+             csv_number(r.recommended().channels(i).weekly_budget()),
+             binding.count(c) ? "true" : "false"});
+  }
+  CsvTable marginal({"channel", "step", "measure", "mean", "std_error", "ci_low", "ci_high", "n"});
+  for (const v1::MarginalReturn& m : r.marginal()) {
+    for (const auto& [name, e] : std::vector<std::pair<std::string, const v1::Estimate*>>{
+             {"conversions_per_unit", &m.conversions_per_unit()},
+             {"value_per_unit", &m.value_per_unit()},
+             {"mroas", &m.mroas()},
+             {"marginal_cpa", &m.marginal_cpa()}}) {
+      marginal.add({m.channel(), csv_number(m.step()), name, csv_number(e->mean()),
+                    csv_number(e->std_error()), csv_number(e->ci_low()), csv_number(e->ci_high()),
+                    std::to_string(e->n())});
+    }
+  }
+  std::map<std::string, CsvTable> out;
+  out.emplace("mix.csv", std::move(mix));
+  out.emplace("marginal.csv", std::move(marginal));
+  return out;
+}
+
+int optimize(const OptimizeOptions& options) {
+  auto fail = [](const std::string& message) {
+    std::fprintf(stderr, "error: %s\n", message.c_str());
+    return kExitBadInput;
+  };
+  OptimizeSettings settings;
+  const std::map<std::string, OptimizeSettings::Objective> objectives = {
+      {"conversions", OptimizeSettings::Objective::kConversions},
+      {"value", OptimizeSettings::Objective::kValue},
+      {"profit", OptimizeSettings::Objective::kProfit},
+      {"retention", OptimizeSettings::Objective::kRetention}};
+  auto objective = objectives.find(options.objective);
+  if (objective == objectives.end()) {
+    return fail("--objective: unknown objective '" + options.objective +
+                "'; use conversions, value, profit or retention");
+  }
+  settings.objective = objective->second;
+  if (options.target_conversions > 0 && options.target_cpa > 0) {
+    return fail("--target-conversions and --target-cpa: give one of them");
+  }
+  if (options.target_conversions > 0) {
+    settings.mode = OptimizeSettings::Mode::kTargetConversions;
+    settings.target = options.target_conversions;
+  } else if (options.target_cpa > 0) {
+    settings.mode = OptimizeSettings::Mode::kTargetCpa;
+    settings.target = options.target_cpa;
+  }
+  if (options.spend != "all" && options.spend != "at-most") {
+    return fail("--spend: '" + options.spend + "'; use all or at-most");
+  }
+  settings.spend_all = options.spend == "all";
+  if (!options.risk.empty()) {
+    std::optional<double> share;
+    if (options.risk.rfind("cvar:", 0) == 0) share = parse_number(options.risk.substr(5));
+    if (!share || *share <= 0 || *share > 1) {
+      return fail("--risk: '" + options.risk +
+                  "'; write cvar:F with F in (0, 1], the share of worst replications to average");
+    }
+    settings.cvar = *share;
+  }
+  settings.total = options.weekly_budget;
+  settings.confirm_replications = options.confirm_replications;
+  settings.max_evaluations = options.max_evaluations;
+  settings.threads = resolve_threads(options.threads);
+
+  std::optional<v1::Scenario> scenario =
+      prepare_scenario(options.scenario, options.overrides, options.variant, options.quiet);
+  if (!scenario) return kExitBadInput;
+
+  // The channels a plan can move money between: switched on, and with a
+  // budget or paid reach.
+  std::vector<std::string> ids;
+  std::map<std::string, int> planned_index;
+  std::vector<PlannedChannel> planned;
+  for (int c = 0; c < scenario->channels_size(); ++c) {
+    const v1::Channel& ch = scenario->channels(c);
+    ids.push_back(ch.id());
+    const bool enabled = !ch.has_enabled() || ch.enabled();
+    if (enabled && (ch.weekly_budget() > 0 || ch.max_reach() > 0)) {
+      planned_index[ch.id()] = static_cast<int>(planned.size());
+      planned.push_back({c, 0, settings.total});
+    }
+  }
+  if (planned.empty())
+    return fail("the scenario has no channel with a budget or paid reach to plan");
+  auto channel_of = [&](const std::string& id, const std::string& option) -> PlannedChannel* {
+    auto it = planned_index.find(id);
+    if (it != planned_index.end()) return &planned[static_cast<size_t>(it->second)];
+    std::string known;
+    for (const auto& [name, i] : planned_index) known += (known.empty() ? "" : ", ") + name;
+    const bool exists = std::find(ids.begin(), ids.end(), id) != ids.end();
+    const std::string hint = closest_match(id, ids);
+    std::fprintf(
+        stderr, "error: %s %s: %s; the channels to plan are %s\n", option.c_str(), id.c_str(),
+        exists
+            ? "the channel has no budget or paid reach (or is switched off)"
+            : ("no channel '" + id + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"))
+                  .c_str(),
+        known.c_str());
+    return nullptr;
+  };
+  bool ok = true;
+  for (const std::string& bound : options.bounds) {
+    const size_t eq = bound.find('='), colon = bound.find(':', eq);
+    if (eq == std::string::npos || colon == std::string::npos) {
+      std::fprintf(stderr,
+                   "error: --bounds %s: write CHANNEL=LO:HI, e.g. tiktok=0:5000 or "
+                   "facebook=0.7x:1.3x\n",
+                   bound.c_str());
+      ok = false;
+      continue;
+    }
+    PlannedChannel* c = channel_of(bound.substr(0, eq), "--bounds");
+    if (c == nullptr) {
+      ok = false;
+      continue;
+    }
+    const double current = scenario->channels(c->channel).weekly_budget();
+    std::optional<double> lo = parse_bound(bound.substr(eq + 1, colon - eq - 1), current);
+    std::optional<double> hi = parse_bound(bound.substr(colon + 1), current);
+    if (!lo || !hi || *lo > *hi) {
+      std::fprintf(stderr,
+                   "error: --bounds %s: LO and HI must be amounts or multiples of the "
+                   "current budget (0.7x) with 0 <= LO <= HI\n",
+                   bound.c_str());
+      ok = false;
+      continue;
+    }
+    c->lower = *lo;
+    c->upper = *hi;
+  }
+  for (const std::string& id : options.locks) {
+    PlannedChannel* c = channel_of(id, "--lock");
+    if (c == nullptr) {
+      ok = false;
+      continue;
+    }
+    c->lower = c->upper = scenario->channels(c->channel).weekly_budget();
+  }
+  for (const std::string& id : options.keep_on) {
+    PlannedChannel* c = channel_of(id, "--keep-on");
+    if (c == nullptr) {
+      ok = false;
+      continue;
+    }
+    c->lower = std::max(c->lower, 0.01 * settings.total);
+    if (c->lower > c->upper) {
+      std::fprintf(stderr, "error: --keep-on %s: its bounds leave no room for 1%% of the total\n",
+                   id.c_str());
+      ok = false;
+    }
+  }
+  if (!ok) return kExitBadInput;
+  double lower_sum = 0, upper_sum = 0;
+  for (const PlannedChannel& c : planned) {
+    lower_sum += c.lower;
+    upper_sum += c.upper;
+  }
+  if (lower_sum > settings.total) {
+    return fail("the lower bounds and locked budgets sum to " + money(lower_sum) +
+                " a week, more than --weekly-budget " + money(settings.total));
+  }
+  if (settings.spend_all && settings.mode == OptimizeSettings::Mode::kAllocate &&
+      upper_sum < settings.total) {
+    return fail("the upper bounds sum to " + money(upper_sum) +
+                " a week, less than --weekly-budget " + money(settings.total) +
+                "; raise them or use --spend at-most");
+  }
+
+  StudyFiles files;
+  if (!files.open(options.json, options.csv, {"mix.csv", "marginal.csv"})) return kExitBadInput;
+  StudyProgress progress;
+  v1::OptimizeResult result;
+  {
+    ProgressBar bar("optimizing", &progress.done, &progress.total,
+                    !options.quiet && stderr_is_terminal());
+    tbb::task_arena arena(settings.threads);
+    arena.execute([&] { result = optimize_mix(*scenario, planned, settings, &progress); });
+  }
+  return files.finish(options.quiet, format_optimize_table(result), result, optimize_csv(result));
+}
+
+}  // namespace
+
+CommandRunner add_optimize_command(CLI::App& app) {
+  auto options = std::make_shared<OptimizeOptions>();
+  CLI::App* command = app.add_subcommand(
+      "optimize",
+      "The best split of a weekly budget across channels, by simulation: recommendation, paired "
+      "gain, marginal returns");
+  command->add_option("scenario", options->scenario, "Scenario file (.textproto, .json or .binpb)")
+      ->required();
+  command
+      ->add_option("--weekly-budget", options->weekly_budget,
+                   "The weekly budget to split (the most a target may use)")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  command->add_option("--objective", options->objective,
+                      "conversions (default), value, profit or retention");
+  command
+      ->add_option("--target-conversions", options->target_conversions,
+                   "Instead: the smallest budget whose best mix reaches N conversions")
+      ->check(CLI::PositiveNumber);
+  command
+      ->add_option("--target-cpa", options->target_cpa,
+                   "Instead: the largest budget whose best mix keeps cost per conversion <= X")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--bounds", options->bounds,
+                      "CHANNEL=LO:HI weekly bounds, amounts or multiples of the current budget "
+                      "(facebook=0.7x:1.3x); repeat for several");
+  command->add_option("--lock", options->locks, "Keep CHANNEL at its current budget (repeat)");
+  command->add_option("--keep-on", options->keep_on,
+                      "CHANNEL may not be switched off: at least 1% of the total (repeat)");
+  command->add_option("--spend", options->spend,
+                      "all (default) or at-most: spend the whole total?");
+  command->add_option("--risk", options->risk,
+                      "cvar:F: maximise the mean of the worst F of the replications");
+  command->add_option("--variant", options->variant, "Plan on top of this variant");
+  command
+      ->add_option("--confirm-replications", options->confirm_replications,
+                   "Replications of the confirmation and marginal runs (default 64)")
+      ->check(CLI::Range(2, 100000));
+  command
+      ->add_option("--max-evaluations", options->max_evaluations,
+                   "Most candidate mixes in the search (default 30 + 15 per channel)")
+      ->check(CLI::Range(1, 100000));
+  options->overrides.add_to(*command);
+  command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1, 1024));
+  command->add_option("--json", options->json,
+                      "Write the cjsim.v1.OptimizeResult as JSON to PATH ('-': stdout)");
+  command->add_option("--csv", options->csv, "Write mix.csv and marginal.csv into folder DIR");
+  command->add_flag("--quiet", options->quiet, "No table, no progress bar, no warnings");
+  return [options] { return optimize(*options); };
+}
+
+}  // namespace cjsim::cli
