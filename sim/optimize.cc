@@ -42,17 +42,26 @@ std::vector<double> project(const std::vector<double>& x, const std::vector<doub
   }
   std::vector<double> out(x.size());
   for (size_t i = 0; i < x.size(); ++i) out[i] = std::clamp(x[i] + high, lower[i], upper[i]);
-  // Rounding: put what is left on the channel with the most room.
-  const double left = sum - std::accumulate(out.begin(), out.end(), 0.0);
-  size_t room = 0;
-  for (size_t i = 1; i < out.size(); ++i) {
-    if ((left > 0 ? upper[i] - out[i] : out[i] - lower[i]) >
-        (left > 0 ? upper[room] - out[room] : out[room] - lower[room])) {
-      room = i;
-    }
-  }
-  out[room] = std::clamp(out[room] + left, lower[room], upper[room]);
   return out;
+}
+
+// `x` within its bounds, its sum made exactly `sum` by moving only the
+// channel with the most room in the direction needed (so that channels on a
+// bound stay there).
+void settle(std::vector<double>& x, const std::vector<double>& lower,
+            const std::vector<double>& upper, double sum) {
+  const double left = sum - std::accumulate(x.begin(), x.end(), 0.0);
+  if (left == 0) return;
+  // A channel off its bounds first, so that those on a bound stay there.
+  auto room_of = [&](size_t i) {
+    const bool inside = x[i] > lower[i] && x[i] < upper[i];
+    return (inside ? 1e300 : 0) + (left > 0 ? upper[i] - x[i] : x[i] - lower[i]);
+  };
+  size_t room = 0;
+  for (size_t i = 1; i < x.size(); ++i) {
+    if (room_of(i) > room_of(room)) room = i;
+  }
+  x[room] = std::clamp(x[room] + left, lower[room], upper[room]);
 }
 
 // Simulates mixes of one scenario: the weekly budgets of the planned
@@ -152,8 +161,8 @@ struct SearchContext {
   bool spend_all = true;
   int replications = 0;
   double grid = 0;  // budgets are rounded to multiples of this
-  std::map<std::vector<double>, double> cache;
-  Search best;
+  std::map<std::vector<double>, Search> cache;
+  Search best, last;
   bool any = false;
   bool maximise_conversions = false;  // the target modes search for conversions
 };
@@ -180,19 +189,26 @@ double evaluate(SearchContext& c, std::vector<double> free_x) {
     sum = std::min(have, c.free_sum);
   }
   free_x = project(free_x, lower, upper, sum);
-  for (double& v : free_x) v = std::round(v / c.grid) * c.grid;
-  free_x = project(free_x, lower, upper, sum);
+  for (size_t k = 0; k < free_x.size(); ++k) {
+    free_x[k] = std::clamp(std::round(free_x[k] / c.grid) * c.grid, lower[k], upper[k]);
+  }
+  settle(free_x, lower, upper, sum);
   auto hit = c.cache.find(free_x);
-  if (hit != c.cache.end()) return hit->second;
+  if (hit != c.cache.end()) {
+    c.last = hit->second;
+    return c.last.score;
+  }
   const std::vector<double> budgets = full_budgets(c, free_x.data());
   MixRunner::Run run = c.runner->run(budgets, c.replications);
   double conversions = 0;
-  for (const Quantities& q : run.reps)
+  for (const Quantities& q : run.reps) {
     conversions += q.conversions / static_cast<double>(run.reps.size());
+  }
   const double score = c.maximise_conversions ? conversions : c.runner->score(run.objective);
-  c.cache[free_x] = score;
+  c.last = {budgets, score, conversions, run.cost, true};
+  c.cache[free_x] = c.last;
   if (!c.any || score > c.best.score) {
-    c.best = {budgets, score, conversions, run.cost, true};
+    c.best = c.last;
     c.any = true;
   }
   return score;
@@ -244,7 +260,10 @@ Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
     evaluate(c, {});
     return c.best;
   }
-  if (spend_all) x = project(x, lower, upper, c.free_sum);
+  if (spend_all) {
+    x = project(x, lower, upper, c.free_sum);
+    settle(x, lower, upper, c.free_sum);
+  }
   const double first = evaluate(c, x);
   (void)first;
   if (c.free.size() == 1 && spend_all) return c.best;  // nothing to choose
@@ -263,13 +282,37 @@ Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
   }
   // First steps of a tenth of the budget per channel; stop once the mix
   // moves by less than half a percent of it.
-  std::vector<double> step(n, 0.1 * c.free_sum / n + c.grid);
+  std::vector<double> step(n, 0.25 * c.free_sum / n + c.grid);
   nlopt_set_initial_step(o, step.data());
-  nlopt_set_xtol_abs1(o, 0.005 * c.free_sum / n + c.grid);
+  nlopt_set_xtol_abs1(o, 0.02 * c.free_sum / n + c.grid);
   nlopt_set_maxeval(o, max_evaluations);
   double value = 0;
   const nlopt_result status = nlopt_optimize(o, x.data(), &value);
-  c.best.converged = status != NLOPT_MAXEVAL_REACHED;
+  const bool converged = status != NLOPT_MAXEVAL_REACHED;
+  // The search stops within its tolerance of a bound it is pressing
+  // against: put such channels on the bound, and keep that mix if it does
+  // at least as well.
+  const double tolerance = 2 * (0.005 * c.free_sum / n + c.grid);
+  std::vector<double> snapped;
+  bool moved = false;
+  for (size_t k = 0; k < c.free.size(); ++k) {
+    double v = c.best.budgets[c.free[k]];
+    if (std::abs(v - lower[k]) <= tolerance && v != lower[k]) {
+      v = lower[k];
+      moved = true;
+    } else if (std::abs(v - upper[k]) <= tolerance && v != upper[k]) {
+      v = upper[k];
+      moved = true;
+    }
+    snapped.push_back(v);
+  }
+  if (moved) {
+    // Within the search's own tolerance of the best: taken even if its
+    // score is a shade lower, so that a channel at a bound shows as one.
+    evaluate(c, snapped);
+    c.best = c.last;
+  }
+  c.best.converged = converged;
   return c.best;
 }
 
@@ -408,13 +451,27 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
   MixRunner::Run next = runner.run(best.budgets, confirm);
   KpiComparison gain = compare_kpi(objective_series(now, higher_is_better),
                                    objective_series(next, higher_is_better), sim.confidence);
-  if (settings.mode == OptimizeSettings::Mode::kAllocate && gain.verdict == Verdict::kWorse) {
+  bool current_feasible = true;
+  {
+    double sum = 0;
+    for (size_t i = 0; i < channels.size(); ++i) {
+      current_feasible &=
+          current[i] >= channels[i].lower - 1e-9 && current[i] <= channels[i].upper + 1e-9;
+      sum += current[i];
+    }
+    current_feasible &= settings.spend_all ? std::abs(sum - settings.total) <= 1e-6 * settings.total
+                                           : sum <= settings.total * (1 + 1e-9);
+  }
+  if (settings.mode == OptimizeSettings::Mode::kAllocate && gain.verdict == Verdict::kWorse &&
+      current_feasible) {
     note(
         "the confirmation run found the recommended mix worse than the current one (the search's "
         "replications misled it); the current mix is kept");
     next = runner.run(current, confirm);
     gain = compare_kpi(objective_series(now, higher_is_better),
                        objective_series(next, higher_is_better), sim.confidence);
+  } else if (gain.verdict == Verdict::kWorse) {
+    note("the current mix does better, but it lies outside the bounds or the total given");
   }
   auto objective_estimate = [&](const MixRunner::Run& run) {
     if (settings.cvar > 0) return exact_estimate(runner.score(run.objective), confirm);
@@ -464,7 +521,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
   for (size_t i = 0; i < channels.size(); ++i) {
     const PlannedChannel& c = channels[i];
     if (c.lower == c.upper) continue;
-    const double step = std::max({0.02 * settings.total / static_cast<double>(channels.size()),
+    const double step = std::max({0.05 * settings.total / static_cast<double>(channels.size()),
                                   0.05 * next.budgets[i], 1.0});
     std::vector<double> more = next.budgets;
     more[i] += step;

@@ -93,8 +93,11 @@ TEST_CASE("cli run: --json writes the RunResult with every field the contract na
   }
   CHECK(result.funnel_size() == 4);
   CHECK(result.touchpoints_size() > 0);
-  CHECK(result.channels_size() == 6);
-  CHECK(result.personas_size() == 2);
+  // One entry per channel and persona of the file.
+  const v1::Scenario scenario =
+      testing::parse_text(testing::read_file(source_path("scenarios/consumer_brand.textproto")));
+  CHECK(result.channels_size() == scenario.channels_size());
+  CHECK(result.personas_size() == scenario.personas_size());
   CHECK(result.timing().agent_days() == 3000.0 * 90 * 3);
   CHECK(result.timing().walk_steps() > 0);
   // Nothing but the result is left in the folder.

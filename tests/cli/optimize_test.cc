@@ -1,0 +1,206 @@
+// End-to-end tests of `cjsim optimize` and `cjsim curves` on small
+// scenarios whose best mix is known, and their bad input.
+
+#include <cmath>
+#include <numeric>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "cjsim/v1/result.pb.h"
+#include "tests/test_support.h"
+
+namespace cjsim {
+namespace {
+
+using testing::parse_json;
+using testing::run_cli;
+using testing::TempDir;
+
+// Two identical paid channels whose ads land on a goal (concave, Hill
+// response), a channel that costs money and reaches no one, and the web
+// shop. All the budget starts on channel "a".
+const char* kTwoChannels = R"(
+name: "two_channels"
+simulation { horizon_days: 20 agents: 8000 replications: 8 seed: 5 }
+personas { id: "all" channel_affinity { key: "a" value: 1 } channel_affinity { key: "b" value: 1 } }
+channels { id: "a" weekly_budget: 1400 cpm: 10 max_reach: 0.1 half_saturation: 50 }
+channels { id: "b" weekly_budget: 0 cpm: 10 max_reach: 0.1 half_saturation: 50 }
+channels { id: "dud" weekly_budget: 700 cpm: 10 }
+channels { id: "web" }
+touchpoints { id: "ad_a" stage: AWARENESS channel: "a" entry_weight: 1 cta { act_probability: 0.2 } }
+touchpoints { id: "ad_b" stage: AWARENESS channel: "b" entry_weight: 1 cta { act_probability: 0.2 } }
+touchpoints { id: "buy" stage: DECISION channel: "web" goal { kind: "purchase" value: 30 } }
+edges { from: "ad_a" to: "buy" }
+edges { from: "ad_b" to: "buy" }
+)";
+
+struct Plan {
+  v1::OptimizeResult result;
+  double budget(const std::string& channel) const {
+    for (const v1::ChannelBudget& b : result.recommended().channels()) {
+      if (b.channel() == channel) return b.weekly_budget();
+    }
+    FAIL("no channel " << channel);
+    return 0;
+  }
+  double total() const {
+    double t = 0;
+    for (const v1::ChannelBudget& b : result.recommended().channels()) t += b.weekly_budget();
+    return t;
+  }
+};
+
+Plan plan(const std::string& path, const std::string& args) {
+  testing::CliResult r = run_cli("optimize " + path + " " + args + " --quiet --json -");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  return {parse_json<v1::OptimizeResult>(r.out)};
+}
+
+TEST_CASE("cli optimize: two identical channels share the budget evenly; a dud gets nothing") {
+  TempDir dir;
+  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const Plan p = plan(path, "--weekly-budget 2100");
+  CHECK(p.total() == doctest::Approx(2100).epsilon(1e-9));
+  // Even within a tenth of the total (the objective is flat near the top).
+  CHECK(std::abs(p.budget("a") - p.budget("b")) <= 0.1 * 2100);
+  CHECK(p.budget("dud") == doctest::Approx(0).epsilon(1e-9));
+  CHECK(std::find(p.result.binding().begin(), p.result.binding().end(), "dud") !=
+        p.result.binding().end());
+  // Better than everything on one channel and 700 wasted.
+  CHECK(p.result.verdict() == "better");
+  CHECK(p.result.gain().ci_low() > 0);
+  CHECK(p.result.marginal_size() == 3);
+  CHECK(p.result.evaluations() > 1);
+}
+
+TEST_CASE("cli optimize: locked and bounded channels are respected exactly") {
+  TempDir dir;
+  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const Plan p = plan(path, "--weekly-budget 2100 --lock dud --bounds a=0:500 --bounds b=0:1200");
+  CHECK(p.budget("dud") == 700);
+  CHECK(p.budget("a") <= 500);
+  CHECK(p.budget("b") <= 1200);
+  CHECK(p.total() == doctest::Approx(2100).epsilon(1e-9));
+  // Multiples of the current budget: a may go from 0.5x to 0.8x of 1400.
+  const Plan q = plan(path, "--weekly-budget 1400 --lock dud --bounds a=0.5x:0.8x --spend at-most");
+  CHECK(q.budget("a") >= 700);
+  CHECK(q.budget("a") <= 1120);
+  CHECK(q.total() <= 1400 + 1e-9);
+}
+
+TEST_CASE("cli optimize: the budget sums to the total and bounds hold") {
+  TempDir dir;
+  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const Plan p = plan(path, "--weekly-budget 3000 --bounds a=300:900 --lock dud");
+  CHECK(p.total() == doctest::Approx(3000).epsilon(1e-9));
+  CHECK(p.budget("a") >= 300 - 1e-9);
+  CHECK(p.budget("a") <= 900 + 1e-9);
+  CHECK(p.budget("dud") == 700);
+  // a is held at its upper bound (it would take half of 2300 otherwise).
+  CHECK(p.budget("a") == doctest::Approx(900));
+  CHECK(std::find(p.result.binding().begin(), p.result.binding().end(), "a") !=
+        p.result.binding().end());
+}
+
+TEST_CASE("cli optimize: the recommendation is never confirmed worse than the current mix") {
+  TempDir dir;
+  const std::string path = dir.write("two.textproto", kTwoChannels);
+  for (const char* objective : {"conversions", "value", "profit"}) {
+    CAPTURE(objective);
+    const Plan p = plan(path, std::string("--weekly-budget 2100 --objective ") + objective);
+    CHECK(p.result.verdict() != "worse");
+    CHECK(p.result.objective() == objective);
+  }
+  // The most cautious mix: the mean of the worst quarter of replications.
+  const Plan safe = plan(path, "--weekly-budget 2100 --risk cvar:0.25");
+  CHECK(safe.result.risk() == "cvar:0.25");
+  CHECK(safe.result.verdict() != "worse");
+}
+
+TEST_CASE("cli optimize: target CPA mode returns a budget whose CPA meets the target") {
+  TempDir dir;
+  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const Plan p = plan(path, "--weekly-budget 6000 --target-cpa 12 --lock dud");
+  CHECK(p.result.mode() == "target_cpa");
+  const v1::Estimate& cpa = p.result.recommended().kpis().at("cost_per_conversion");
+  CHECK(cpa.mean() <= 12);
+  CHECK(p.total() <= 6000 + 1e-6);
+  // And a conversions target: the budget that reaches it.
+  const Plan q = plan(path, "--weekly-budget 6000 --target-conversions 1000 --lock dud");
+  CHECK(q.result.mode() == "target_conversions");
+  CHECK(q.result.recommended().kpis().at("conversions").mean() >= 1000 * 0.97);
+  CHECK(q.total() < 6000);
+}
+
+TEST_CASE("cli optimize: the same seed gives the same recommendation on 1 and 2 threads") {
+  TempDir dir;
+  const std::string path = dir.write("two.textproto", kTwoChannels);
+  Plan one = plan(path, "--weekly-budget 2100 --threads 1");
+  Plan two = plan(path, "--weekly-budget 2100 --threads 2");
+  for (v1::OptimizeResult* r : {&one.result, &two.result}) {
+    r->clear_timing();
+    r->clear_threads();
+  }
+  CHECK(testing::same_results(one.result, two.result));
+}
+
+TEST_CASE("cli optimize: infeasible or unknown constraints are refused") {
+  TempDir dir;
+  const std::string path = dir.write("two.textproto", kTwoChannels);
+  struct Bad {
+    std::string args, message;
+  };
+  for (const Bad& bad : std::vector<Bad>{
+           {"--weekly-budget 1000 --bounds a=600:900 --bounds b=600:900",
+            "the lower bounds and locked budgets sum to 1,200 a week, more than --weekly-budget 1,000"},
+           {"--weekly-budget 5000 --bounds a=0:100 --bounds b=0:100 --bounds dud=0:100",
+            "the upper bounds sum to 300.00 a week, less than --weekly-budget 5,000"},
+           {"--weekly-budget 1000 --bounds tiktok=0:10", "--bounds tiktok: no channel 'tiktok'"},
+           {"--weekly-budget 1000 --lock web",
+            "--lock web: the channel has no budget or paid reach"},
+           {"--weekly-budget 1000 --bounds a=5:1", "with 0 <= LO <= HI"},
+           {"--weekly-budget 1000 --bounds a", "write CHANNEL=LO:HI"},
+           {"--weekly-budget 1000 --objective reach", "--objective: unknown objective 'reach'"},
+           {"--weekly-budget 1000 --risk var:0.1", "--risk: 'var:0.1'"},
+           {"--weekly-budget 1000 --spend some", "--spend: 'some'"},
+           {"--weekly-budget 1000 --target-cpa 5 --target-conversions 10", "give one of them"},
+           {"--weekly-budget -5", "--weekly-budget"},
+       }) {
+    CAPTURE(bad.args);
+    testing::CliResult r = run_cli("optimize " + path + " " + bad.args);
+    CHECK(r.status == 2);
+    CHECK(r.err.find(bad.message) != std::string::npos);
+    CHECK(r.out == "");
+  }
+}
+
+TEST_CASE("cli curves: a channel's curve rises, saturates, and marks the current budget") {
+  TempDir dir;
+  const std::string path = dir.write("two.textproto", kTwoChannels);
+  testing::CliResult r = run_cli("curves " + path +
+                                 " --channels a --points 7 --max-budget-scale 4 --json " +
+                                 dir.file("c.json") + " --csv " + dir.file("out"));
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("<- current") != std::string::npos);
+  const auto result = parse_json<v1::CurvesResult>(testing::read_file(dir.file("c.json")));
+  REQUIRE(result.curves_size() == 1);
+  const v1::ResponseCurve& c = result.curves(0);
+  CHECK(c.channel() == "a");
+  CHECK(c.current_weekly_budget() == 1400);
+  REQUIRE(c.weekly_budgets_size() == 7);
+  CHECK(c.weekly_budgets(6) == 5600);
+  REQUIRE(c.marginal_size() == 6);
+  // Concave: the last step returns clearly less than the first.
+  CHECK(c.marginal(0).ci_low() > c.marginal(5).ci_high());
+  CHECK(c.saturation_weekly_budget() > 0);
+  CHECK(testing::read_file(dir.file("out/curves.csv")).rfind("channel,weekly_budget,current,kpi,", 0) == 0);
+  testing::CliResult bad = run_cli("curves " + path + " --channels tiktok");
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("no channel 'tiktok'") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace cjsim
