@@ -327,6 +327,7 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
       if (!m.nodes[target].enabled) target = -1;
       const double q = formulas::delay_continue_probability(edge.delay_days());
       m.walk_edges.push_back({target, edge.delay_days() > 0 ? 1.0 / std::log(q) : 0.0});
+      m.has_delayed_edges |= target >= 0 && edge.delay_days() > 0;
       m.edges.push_back({target, weights[k] / total, edge.delay_days()});
     }
     std::vector<AliasColumn> columns = build_alias_table(weights);

@@ -133,6 +133,8 @@ struct CompiledModel {
   std::string scenario_hash;  // FNV-1a 64 of the applied scenario, hex
   // True when no channel reaches anyone: every agent enters once on day 0.
   bool single_journey = false;
+  // True when some enabled edge has a delay (a session can end pending).
+  bool has_delayed_edges = false;
 
   // --- personas -----------------------------------------------------------
   std::vector<std::string> persona_ids;

@@ -655,11 +655,36 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
     if (progress != nullptr) progress->fetch_add(1, std::memory_order_relaxed);
   };
 
+  // A walk that leaves nothing behind: single-journey form with no delayed
+  // edge and no customer events. Each agent walks once on day 0 and is then
+  // done, so its state lives on the stack and is never stored.
+  const bool walk_once =
+      model_.single_journey && !model_.has_delayed_edges && !loyalty.enabled && !word_of_mouth;
+
   // Start every agent, and run its day 0 while its state is in cache.
   for_blocks([&](int64_t b) {
     ReplicationCounts& counts = partial.local();
     const int64_t begin = b * kBlockAgents;
     const int64_t end = std::min(agents, begin + kBlockAgents);
+    if (walk_once) {
+      constexpr int kBatch = 64;
+      std::array<rng::Pair, kBatch> pairs;
+      int persona = model_.persona_of(begin);
+      for (int64_t start = begin; start < end; start += kBatch) {
+        const int n = static_cast<int>(std::min<int64_t>(kBatch, end - start));
+        for (int k = 0; k < n; ++k) pairs[k] = context.return_pair(start + k, 0);
+        for (int k = 0; k < n; ++k) {
+          const int64_t i = start + k;
+          while (i >= model_.persona_first_agent[persona + 1]) ++persona;
+          // As initialize() leaves it in single-journey form: entering today.
+          AgentRecord record = {kNever, 0, kEntry, -1, 0, 0, static_cast<uint8_t>(persona),
+                                0,      0, 0};
+          return_session(context, 0, pairs[k], record, counts);
+        }
+      }
+      block_next[b] = kNever;
+      return;
+    }
     std::array<uint16_t, kBlockAgents> due;  // filled up to count
     int count = 0;
     int32_t earliest = kNever;  // over the agents not due
