@@ -13,8 +13,11 @@ inline constexpr int kMaxTouchpoints = 1'000'000;
 inline constexpr int kMaxEdges = 10'000'000;
 inline constexpr int kMaxHorizonDays = 36'500;  // a century
 inline constexpr int kMaxReplications = 1'000'000;
-// Agent state is 24 bytes (docs/performance.md); 8 GiB of it at most.
-inline constexpr int64_t kAgentStateBytes = 24;
+// Agent state is 28 bytes (AgentRecord and the next-event day), plus 32 of
+// customer state with a loyalty block (docs/performance.md); 8 GiB of it at
+// most.
+inline constexpr int64_t kAgentStateBytes = 28;
+inline constexpr int64_t kCustomerStateBytes = 32;
 inline constexpr int64_t kMaxStateBytes = int64_t{8} << 30;
 inline constexpr int64_t kMaxAgents = kMaxStateBytes / kAgentStateBytes;
 // Work budget in agent-days (agents x horizon x replications): about 55

@@ -188,15 +188,18 @@ class Validator {
                 " is not in [1, " + std::to_string(limits::kMaxHorizonDays) + "]");
       sizes_ok = false;
     }
-    if (settings.agents < 1 || settings.agents > limits::kMaxAgents) {
+    const int64_t state_bytes =
+        limits::kAgentStateBytes + (s_.has_loyalty() ? limits::kCustomerStateBytes : 0);
+    const int64_t max_agents = limits::kMaxStateBytes / state_bytes;
+    if (settings.agents < 1 || settings.agents > max_agents) {
       std::string message = "simulation.agents: " + std::to_string(settings.agents) +
-                            " is not in [1, " + std::to_string(limits::kMaxAgents) + "]";
+                            " is not in [1, " + std::to_string(max_agents) + "]";
       // Only too many agents is a memory problem.
-      if (settings.agents > limits::kMaxAgents) {
-        message += "; agent state takes " + std::to_string(limits::kAgentStateBytes) +
-                   " bytes per agent, so " +
+      if (settings.agents > max_agents) {
+        message += "; agent state takes " + std::to_string(state_bytes) + " bytes per agent" +
+                   (s_.has_loyalty() ? " with the loyalty block" : "") + ", so " +
                    number_text(std::round(static_cast<double>(settings.agents) *
-                                          limits::kAgentStateBytes / (1 << 30) * 10) /
+                                          static_cast<double>(state_bytes) / (1 << 30) * 10) /
                                10) +
                    " GiB would be needed (budget 8 GiB)";
       }

@@ -154,7 +154,8 @@ TEST_CASE("cli optimize: infeasible or unknown constraints are refused") {
   };
   for (const Bad& bad : std::vector<Bad>{
            {"--weekly-budget 1000 --bounds a=600:900 --bounds b=600:900",
-            "the lower bounds and locked budgets sum to 1,200 a week, more than --weekly-budget 1,000"},
+            "the lower bounds and locked budgets sum to 1,200 a week, more than --weekly-budget "
+            "1,000"},
            {"--weekly-budget 5000 --bounds a=0:100 --bounds b=0:100 --bounds dud=0:100",
             "the upper bounds sum to 300.00 a week, less than --weekly-budget 5,000"},
            {"--weekly-budget 1000 --bounds tiktok=0:10", "--bounds tiktok: no channel 'tiktok'"},
@@ -179,9 +180,9 @@ TEST_CASE("cli optimize: infeasible or unknown constraints are refused") {
 TEST_CASE("cli curves: a channel's curve rises, saturates, and marks the current budget") {
   TempDir dir;
   const std::string path = dir.write("two.textproto", kTwoChannels);
-  testing::CliResult r = run_cli("curves " + path +
-                                 " --channels a --points 7 --max-budget-scale 4 --json " +
-                                 dir.file("c.json") + " --csv " + dir.file("out"));
+  testing::CliResult r =
+      run_cli("curves " + path + " --channels a --points 7 --max-budget-scale 4 --json " +
+              dir.file("c.json") + " --csv " + dir.file("out"));
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK(r.out.find("<- current") != std::string::npos);
@@ -196,7 +197,8 @@ TEST_CASE("cli curves: a channel's curve rises, saturates, and marks the current
   // Concave: the last step returns clearly less than the first.
   CHECK(c.marginal(0).ci_low() > c.marginal(5).ci_high());
   CHECK(c.saturation_weekly_budget() > 0);
-  CHECK(testing::read_file(dir.file("out/curves.csv")).rfind("channel,weekly_budget,current,kpi,", 0) == 0);
+  CHECK(testing::read_file(dir.file("out/curves.csv"))
+            .rfind("channel,weekly_budget,current,kpi,", 0) == 0);
   testing::CliResult bad = run_cli("curves " + path + " --channels tiktok");
   CHECK(bad.status == 2);
   CHECK(bad.err.find("no channel 'tiktok'") != std::string::npos);

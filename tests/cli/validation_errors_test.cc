@@ -333,9 +333,9 @@ TEST_CASE("cli validate: simulation sizes and settings") {
        "simulation: agents x horizon_days x replications = 1e+08 x 36500 x 16 = 5.84e+13 "
        "agent-days, over the budget of 2e+13"},
       {"agents over the memory budget", with_simulation("agents: 1000000000"),
-       "simulation.agents: 1000000000 is not in [1, 357913941]; agent state takes 24 bytes per "
-       "agent, so 22.4 GiB would be needed (budget 8 GiB)"},
-      {"no agents", with_simulation("agents: 0"), "simulation.agents: 0 is not in [1, 357913941]"},
+       "simulation.agents: 1000000000 is not in [1, 306783378]; agent state takes 28 bytes per "
+       "agent, so 26.1 GiB would be needed (budget 8 GiB)"},
+      {"no agents", with_simulation("agents: 0"), "simulation.agents: 0 is not in [1, 306783378]"},
       {"one replication", with_simulation("replications: 1"),
        "simulation.replications: 1 is not in [2, 1000000]; an interval needs at least 2 "
        "replications"},
@@ -646,6 +646,12 @@ TEST_CASE("cli validate: the loyalty block") {
        small_plus(
            R"(loyalty { referral { rate: 0.01 channel: "social" landing_stage: LOYALTY } })"),
        "loyalty referral landing_stage: a referred person cannot land at LOYALTY"},
+      {"agents over the memory budget with loyalty",
+       std::string(kSmallJourney)
+               .replace(std::string(kSmallJourney).find("agents: 2000"), 12, "agents: 200000000") +
+           R"(loyalty { bg_nbd { r: 1 alpha: 10 a: 1 b: 2 } })",
+       "simulation.agents: 200000000 is not in [1, 143165576]; agent state takes 60 bytes per "
+       "agent with the loyalty block"},
       {"referral rate negative",
        small_plus(R"(loyalty { referral { rate: -1 channel: "social" } })"),
        "loyalty referral rate: -1 must be a finite number >= 0"},
