@@ -2,7 +2,9 @@
 // types, what they see, what files they get.
 
 #include <filesystem>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 #include <google/protobuf/util/json_util.h>
@@ -194,6 +196,54 @@ TEST_CASE("cli: --help and --version exit 0") {
   CHECK(version.status == 0);
   CHECK(version.out.find("cjsim ") != std::string::npos);
   CHECK(run_cli("run --help").out.find("--variant") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace cjsim
+
+namespace cjsim {
+namespace {
+
+// Fields of one CSV line (no quoted commas in these tables).
+std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> f;
+  std::stringstream in(line);
+  for (std::string x; std::getline(in, x, ',');) f.push_back(x);
+  return f;
+}
+
+TEST_CASE("cli run: --csv writes tidy tables whose numbers parse back to the JSON's") {
+  TempDir dir;
+  testing::CliResult r = run_cli("run " + source_path("scenarios/consumer_brand.textproto") +
+                                 " --agents 3000 --replications 3 --quiet --json " +
+                                 dir.file("r.json") + " --csv " + dir.file("tables"));
+  REQUIRE(r.status == 0);
+  const auto result = testing::parse_json<v1::RunResult>(testing::read_file(dir.file("r.json")));
+  for (const char* file : {"kpis.csv", "funnel.csv", "touchpoints.csv", "channels.csv",
+                           "personas.csv", "series.csv", "retention.csv"}) {
+    CAPTURE(file);
+    CHECK(std::filesystem::exists(dir.file(std::string("tables/") + file)));
+  }
+  std::istringstream kpis(testing::read_file(dir.file("tables/kpis.csv")));
+  std::string line;
+  std::getline(kpis, line);
+  CHECK(line == "kpi,mean,std_error,ci_low,ci_high,n");
+  int rows = 0;
+  while (std::getline(kpis, line)) {
+    const std::vector<std::string> f = csv_fields(line);
+    REQUIRE(f.size() == 6);
+    const v1::Estimate& e = result.kpis().at(f[0]);
+    CHECK(std::stod(f[1]) == e.mean());
+    CHECK(std::stod(f[4]) == e.ci_high());
+    ++rows;
+  }
+  CHECK(rows == static_cast<int>(result.kpis().size()));
+  std::istringstream series(testing::read_file(dir.file("tables/series.csv")));
+  std::getline(series, line);
+  CHECK(line == "day,measure,mean,std_error,ci_low,ci_high,n");
+  int days = 0;
+  while (std::getline(series, line)) days += csv_fields(line)[1] == "converted_share";
+  CHECK(days == result.horizon_days());
 }
 
 }  // namespace

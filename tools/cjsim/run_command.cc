@@ -17,6 +17,7 @@
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/progress.h"
 #include "tools/cjsim/scenario_input.h"
+#include "tools/cjsim/study_output.h"
 #include "tools/cjsim/table.h"
 
 namespace cjsim::cli {
@@ -30,6 +31,7 @@ struct RunOptions {
   int threads = 0;
   bool exact = false;
   std::string json;
+  std::string csv;
   bool quiet = false;
 };
 
@@ -38,8 +40,8 @@ int run(const RunOptions& options) {
       prepare_scenario(options.scenario, options.overrides, options.variant, options.quiet);
   if (!scenario) return kExitBadInput;
 
-  std::unique_ptr<PendingOutput> json;
-  if (!open_json_option(options.json, &json)) return kExitBadInput;
+  StudyFiles files;
+  if (!files.open(options.json, options.csv, kRunCsvFiles)) return kExitBadInput;
 
   const CompiledModel model = compile(*scenario, options.variant);
   const auto start = std::chrono::steady_clock::now();
@@ -76,12 +78,7 @@ int run(const RunOptions& options) {
     }
   }
 
-  if (!options.quiet && !(json && json->is_stdout())) {
-    std::fputs(format_run_table(result).c_str(), stdout);
-    std::fflush(stdout);
-  }
-  if (!commit_json_option(json.get(), result)) return kExitFailure;
-  return kExitOk;
+  return files.finish(options.quiet, format_run_table(result), result, run_csv(result));
 }
 
 }  // namespace
@@ -100,6 +97,9 @@ CommandRunner add_run_command(CLI::App& app) {
                     "Solve a single-journey scenario exactly (absorbing Markov chain)");
   command->add_option("--json", options->json,
                       "Write the cjsim.v1.RunResult as JSON to PATH ('-': stdout)");
+  command->add_option("--csv", options->csv,
+                      "Write kpis, funnel, touchpoints, channels, personas, series and retention "
+                      "CSV tables into folder DIR");
   command->add_flag("--quiet", options->quiet, "No table, no progress bar, no warnings");
   return [options] { return run(*options); };
 }

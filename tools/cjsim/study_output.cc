@@ -40,6 +40,66 @@ std::string crn_gain(double ratio) {
 
 }  // namespace
 
+std::map<std::string, CsvTable> run_csv(const v1::RunResult& r) {
+  const std::vector<std::string> estimate_header = {"mean", "std_error", "ci_low", "ci_high", "n"};
+  auto header = [&](std::vector<std::string> keys) {
+    keys.insert(keys.end(), estimate_header.begin(), estimate_header.end());
+    return keys;
+  };
+  auto row = [&](std::vector<std::string> keys, const v1::Estimate& e) {
+    for (std::string& f : estimate_fields(e)) keys.push_back(std::move(f));
+    return keys;
+  };
+  CsvTable kpis(header({"kpi"}));
+  std::map<std::string, v1::Estimate> sorted(r.kpis().begin(), r.kpis().end());
+  for (const auto& [kpi, e] : sorted) kpis.add(row({kpi}, e));
+  CsvTable funnel(header({"stage"}));
+  for (const v1::FunnelStage& f : r.funnel()) funnel.add(row({f.stage()}, f.reached()));
+  CsvTable touchpoints(header({"touchpoint", "channel", "stage", "measure"}));
+  for (const v1::TouchpointResult& t : r.touchpoints()) {
+    touchpoints.add(row({t.id(), t.channel(), t.stage(), "visits"}, t.visits()));
+    touchpoints.add(row({t.id(), t.channel(), t.stage(), "acts"}, t.acts()));
+    touchpoints.add(row({t.id(), t.channel(), t.stage(), "conversions"}, t.conversions()));
+  }
+  CsvTable channels(header({"channel", "measure"}));
+  for (const v1::ChannelResult& c : r.channels()) {
+    channels.add(row({c.id(), "paid_exposures"}, c.paid_exposures()));
+    channels.add(row({c.id(), "organic_exposures"}, c.organic_exposures()));
+    channels.add(row({c.id(), "cost"}, c.cost()));
+    channels.add(row({c.id(), "impressions_bought"}, c.impressions_bought()));
+    channels.add(row({c.id(), "visits"}, c.visits()));
+    channels.add(row({c.id(), "conversions"}, c.conversions()));
+  }
+  CsvTable personas(header({"persona", "agents", "population", "measure"}));
+  for (const v1::PersonaResult& p : r.personas()) {
+    const std::string agents = std::to_string(p.agents()), people = csv_number(p.population());
+    personas.add(row({p.id(), agents, people, "conversion_rate"}, p.conversion_rate()));
+    personas.add(row({p.id(), agents, people, "conversions"}, p.conversions()));
+  }
+  CsvTable series(header({"day", "measure"}));
+  for (const v1::SeriesDay& d : r.series()) {
+    const std::string day = std::to_string(d.day());
+    series.add(row({day, "new_conversions"}, d.new_conversions()));
+    series.add(row({day, "converted_share"}, d.converted_share()));
+    series.add(row({day, "active_customers"}, d.active_customers()));
+    series.add(row({day, "aware_share"}, d.aware_share()));
+    series.add(row({day, "open_complaints"}, d.open_complaints()));
+  }
+  CsvTable retention(header({"days"}));
+  for (const v1::RetentionPoint& p : r.retention_curve()) {
+    retention.add(row({std::to_string(p.days())}, p.retained()));
+  }
+  std::map<std::string, CsvTable> out;
+  out.emplace("kpis.csv", std::move(kpis));
+  out.emplace("funnel.csv", std::move(funnel));
+  out.emplace("touchpoints.csv", std::move(touchpoints));
+  out.emplace("channels.csv", std::move(channels));
+  out.emplace("personas.csv", std::move(personas));
+  out.emplace("series.csv", std::move(series));
+  out.emplace("retention.csv", std::move(retention));
+  return out;
+}
+
 std::string format_compare_table(const v1::CompareResult& r) {
   std::string out = header_line("compare", r.scenario(), r.replications(), r.agents(), r.seed(),
                                 r.threads(), r.confidence(), r.timing().wall_seconds());

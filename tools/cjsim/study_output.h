@@ -14,6 +14,13 @@
 
 namespace cjsim::cli {
 
+// kpis.csv, funnel.csv, touchpoints.csv, channels.csv, personas.csv,
+// series.csv and retention.csv of a run.
+std::map<std::string, CsvTable> run_csv(const v1::RunResult& result);
+inline const std::vector<std::string> kRunCsvFiles = {
+    "kpis.csv",     "funnel.csv", "touchpoints.csv", "channels.csv",
+    "personas.csv", "series.csv", "retention.csv"};
+
 std::string format_compare_table(const v1::CompareResult& result);
 // arms.csv and differences.csv.
 std::map<std::string, CsvTable> compare_csv(const v1::CompareResult& result);
