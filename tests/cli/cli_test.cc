@@ -1,6 +1,7 @@
 // End-to-end tests of the cjsim command on the bundled examples: what a user
 // types, what they see, what files they get.
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -30,10 +31,21 @@ v1::RunResult parse_result(const std::string& json) {
 // Small runs of the examples: the point is the plumbing, not precision.
 const std::string kSmall = " --agents 3000 --replications 3";
 
+// Every scenario of the library (scenarios/*.textproto).
+std::vector<std::string> library() {
+  std::vector<std::string> paths;
+  for (const auto& entry : std::filesystem::directory_iterator(source_path("scenarios"))) {
+    if (entry.path().extension() == ".textproto") paths.push_back(entry.path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
 TEST_CASE("cli run: every example scenario and variant runs and prints the table") {
-  for (std::string name : {"consumer_brand", "nonprofit"}) {
-    CAPTURE(name);
-    const std::string path = source_path("scenarios/" + name + ".textproto");
+  const std::vector<std::string> paths = library();
+  CHECK(paths.size() >= 5);
+  for (const std::string& path : paths) {
+    CAPTURE(path);
     testing::CliResult r = run_cli("run " + path + kSmall);
     CHECK(r.status == 0);
     CHECK(r.err == "");

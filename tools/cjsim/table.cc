@@ -107,12 +107,12 @@ std::string format_run_table(const v1::RunResult& r) {
               ? " (" + std::to_string(shown) + " of " + std::to_string(touchpoints.size()) + ")"
               : std::string()) +
          "\n";
-  out += "  " + pad("touchpoint", 24) + pad("channel", 14) + pad("stage", 14) +
+  out += "  " + pad("touchpoint", 24) + pad("channel", 16) + pad("stage", 14) +
          pad("visits", 12, true) + pad("act rate", 10, true) + pad("conversions", 13, true) + "\n";
   for (size_t i = 0; i < shown; ++i) {
     const v1::TouchpointResult& tp = *touchpoints[i];
     const double visits = tp.visits().mean();
-    out += "  " + pad(tp.id(), 24) + pad(tp.channel(), 14) + pad(tp.stage(), 14) +
+    out += "  " + pad(tp.id() + " ", 24) + pad(tp.channel() + " ", 16) + pad(tp.stage(), 14) +
            pad(format_count(visits), 12, true) +
            pad(visits > 0 ? format_percent(tp.acts().mean() / visits) : "-", 10, true) +
            pad(format_count(tp.conversions().mean()), 13, true) + "\n";
