@@ -395,28 +395,32 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
       double high = settings.total;
       Search at_high = search(runner, channels, current, high, true, sim.replications, inner, true);
       Search at_low = search(runner, channels, current, low, true, sim.replications, inner, true);
+      // Between a total that meets the target and one that does not.
+      auto bisect = [&](double meeting, double failing, Search at_meeting) {
+        for (int k = 0; k < 8; ++k) {
+          const double mid = (meeting + failing) / 2;
+          Search s = search(runner, channels, at_meeting.budgets, mid, true, sim.replications,
+                            inner, true);
+          if (meets(s)) {
+            at_meeting = s;
+            meeting = mid;
+          } else {
+            failing = mid;
+          }
+        }
+        return at_meeting;
+      };
       if (conversions_mode) {
+        // The smallest total that reaches the conversions.
         if (!meets(at_high)) {
           note("the target of " + std::to_string(settings.target) +
                " conversions is not reached within --weekly-budget; the best mix of it is shown");
           best = at_high;
-        } else if (meets(at_low)) {
-          best = at_low;
         } else {
-          best = at_high;
-          for (int k = 0; k < 8; ++k) {
-            const double mid = (low + high) / 2;
-            Search s =
-                search(runner, channels, best.budgets, mid, true, sim.replications, inner, true);
-            if (meets(s)) {
-              best = s;
-              high = mid;
-            } else {
-              low = mid;
-            }
-          }
+          best = meets(at_low) ? at_low : bisect(high, low, at_high);
         }
       } else {
+        // The largest total that keeps the cost per conversion.
         if (meets(at_high)) {
           best = at_high;
         } else if (!meets(at_low)) {
@@ -425,18 +429,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
               "lowest budget is shown");
           best = at_low;
         } else {
-          best = at_low;
-          for (int k = 0; k < 8; ++k) {
-            const double mid = (low + high) / 2;
-            Search s =
-                search(runner, channels, best.budgets, mid, true, sim.replications, inner, true);
-            if (meets(s)) {
-              best = s;
-              low = mid;
-            } else {
-              high = mid;
-            }
-          }
+          best = bisect(low, high, at_low);
         }
       }
       break;
