@@ -15,6 +15,8 @@ packages=(
   librandom123-dev
   libeigen3-dev
   libnlopt-dev
+  # Headless browser and a font for tests/browser_check.h (HTML reports).
+  chromium fonts-dejavu-core
 )
 
 missing=()
