@@ -9,8 +9,6 @@
 #include <thread>
 #include <vector>
 
-#include <tbb/task_arena.h>
-
 #include "models/compiled_model.h"
 #include "models/limits.h"
 #include "sim/compare.h"
@@ -19,9 +17,9 @@
 #include "tools/cjsim/csv.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/output.h"
-#include "tools/cjsim/progress.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
+#include "tools/cjsim/study_report.h"
 
 namespace cjsim::cli {
 
@@ -35,9 +33,7 @@ struct CompareOptions {
   std::string rank_by = "conversion_rate";
   double target_half_width = 0;
   int max_replications = 1000;
-  std::string json;
-  std::string csv;
-  bool quiet = false;
+  OutputOptions output;
 };
 
 int compare(const CompareOptions& options) {
@@ -50,7 +46,7 @@ int compare(const CompareOptions& options) {
     return kExitBadInput;
   }
   std::optional<std::vector<PreparedArm>> prepared =
-      prepare_arms(options.scenario, options.overrides, options.variants, options.quiet);
+      prepare_arms(options.scenario, options.overrides, options.variants, options.output.quiet);
   if (!prepared) return kExitBadInput;
   std::vector<CompiledModel> arms;
   for (const PreparedArm& arm : *prepared) arms.push_back(compile(arm.scenario, arm.variant));
@@ -69,22 +65,20 @@ int compare(const CompareOptions& options) {
   }
 
   StudyFiles files;
-  if (!files.open(options.json, options.csv, kCompareCsvFiles)) return kExitBadInput;
+  if (!files.open(options.output, kCompareCsvFiles)) return kExitBadInput;
 
   CompareSettings settings;
   settings.rank_by = options.rank_by;
   settings.target_half_width = options.target_half_width;
   settings.max_replications = options.max_replications;
   settings.threads = resolve_threads(options.threads);
-  StudyProgress progress;
   v1::CompareResult result;
-  {
-    ProgressBar bar("comparing", &progress.done, &progress.total,
-                    !options.quiet && stderr_is_terminal());
-    tbb::task_arena arena(settings.threads);
-    arena.execute([&] { result = run_comparison(arms, settings, &progress); });
-  }
-  return files.finish(options.quiet, format_compare_table(result), result, compare_csv(result));
+  run_with_progress(
+      "comparing", settings.threads, options.output.quiet,
+      [&](StudyProgress* progress) { result = run_comparison(arms, settings, progress); });
+  return files.finish(format_compare_table(result), result, compare_csv(result), [&] {
+    return compare_report({&prepared->front().scenario, options.scenario}, result);
+  });
 }
 
 }  // namespace
@@ -116,10 +110,7 @@ CommandRunner add_compare_command(CLI::App& app) {
       ->add_option("--max-replications", options->max_replications,
                    "Most replications per arm under --target-half-width (default 1000)")
       ->check(CLI::Range(2, limits::kMaxReplications));
-  command->add_option("--json", options->json,
-                      "Write the cjsim.v1.CompareResult as JSON to PATH ('-': stdout)");
-  command->add_option("--csv", options->csv, "Write arms.csv and differences.csv into folder DIR");
-  command->add_flag("--quiet", options->quiet, "No table, no progress bar, no warnings");
+  options->output.add_to(*command, "cjsim.v1.CompareResult", kCompareCsvFiles);
   return [options] { return compare(*options); };
 }
 

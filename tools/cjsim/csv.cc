@@ -53,19 +53,24 @@ std::string csv_number(double value) {
   return std::string(buffer, end);
 }
 
-std::unique_ptr<CsvFolder> CsvFolder::open(const std::string& dir,
-                                           const std::vector<std::string>& names,
-                                           std::string* error) {
+bool make_folder(const std::string& dir, std::string* error) {
   struct stat info;
   if (::stat(dir.c_str(), &info) != 0) {
     if (::mkdir(dir.c_str(), 0777) != 0) {
       *error = dir + ": cannot create the folder: " + std::strerror(errno);
-      return nullptr;
+      return false;
     }
   } else if (!S_ISDIR(info.st_mode)) {
     *error = dir + ": not a folder";
-    return nullptr;
+    return false;
   }
+  return true;
+}
+
+std::unique_ptr<CsvFolder> CsvFolder::open(const std::string& dir,
+                                           const std::vector<std::string>& names,
+                                           std::string* error) {
+  if (!make_folder(dir, error)) return nullptr;
   auto folder = std::unique_ptr<CsvFolder>(new CsvFolder());
   for (const std::string& name : names) {
     std::unique_ptr<PendingOutput> file = PendingOutput::open(dir + "/" + name, error);

@@ -31,6 +31,10 @@ class CsvTable {
 // Shortest text that parses back to `value`; "inf", "-inf", "nan".
 std::string csv_number(double value);
 
+// Creates `dir` if it is missing (its parent must exist). On failure sets
+// `error` to a message naming the path and returns false.
+bool make_folder(const std::string& dir, std::string* error);
+
 class CsvFolder {
  public:
   // Creates `dir` if it is missing (its parent must exist) and opens a

@@ -9,21 +9,21 @@
 #include <string>
 #include <vector>
 
-#include <tbb/task_arena.h>
-
 #include "models/diagnostics.h"
 #include "sim/curves.h"
 #include "sim/kpi.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/format.h"
-#include "tools/cjsim/progress.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
+#include "tools/cjsim/study_report.h"
 
 namespace cjsim::cli {
 
 namespace {
+
+const std::vector<std::string> kCurvesCsvFiles = {"curves.csv", "saturation.csv"};
 
 struct CurvesOptions {
   std::string scenario;
@@ -35,9 +35,7 @@ struct CurvesOptions {
   double saturation = 0.2;
   SimulationOverrides overrides;
   int threads = 0;
-  std::string json;
-  std::string csv;
-  bool quiet = false;
+  OutputOptions output;
 };
 
 std::string format_curves_table(const v1::CurvesResult& r) {
@@ -111,7 +109,7 @@ int curves(const CurvesOptions& options) {
     return kExitBadInput;
   }
   std::optional<v1::Scenario> scenario =
-      prepare_scenario(options.scenario, options.overrides, options.variant, options.quiet);
+      prepare_scenario(options.scenario, options.overrides, options.variant, options.output.quiet);
   if (!scenario) return kExitBadInput;
   CurveSettings settings;
   settings.points = options.points;
@@ -149,18 +147,16 @@ int curves(const CurvesOptions& options) {
     return kExitBadInput;
   }
   StudyFiles files;
-  if (!files.open(options.json, options.csv, {"curves.csv", "saturation.csv"})) {
+  if (!files.open(options.output, kCurvesCsvFiles)) {
     return kExitBadInput;
   }
-  StudyProgress progress;
   v1::CurvesResult result;
-  {
-    ProgressBar bar("tracing curves", &progress.done, &progress.total,
-                    !options.quiet && stderr_is_terminal());
-    tbb::task_arena arena(settings.threads);
-    arena.execute([&] { result = response_curves(*scenario, settings, &progress); });
-  }
-  return files.finish(options.quiet, format_curves_table(result), result, curves_csv(result));
+  run_with_progress(
+      "tracing curves", settings.threads, options.output.quiet,
+      [&](StudyProgress* progress) { result = response_curves(*scenario, settings, progress); });
+  return files.finish(format_curves_table(result), result, curves_csv(result), [&] {
+    return curves_report({&*scenario, options.scenario}, result);
+  });
 }
 
 }  // namespace
@@ -193,10 +189,7 @@ CommandRunner add_curves_command(CLI::App& app) {
   options->overrides.add_to(*command);
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
       ->check(CLI::Range(1, 1024));
-  command->add_option("--json", options->json,
-                      "Write the cjsim.v1.CurvesResult as JSON to PATH ('-': stdout)");
-  command->add_option("--csv", options->csv, "Write curves.csv and saturation.csv into DIR");
-  command->add_flag("--quiet", options->quiet, "No table, no progress bar, no warnings");
+  options->output.add_to(*command, "cjsim.v1.CurvesResult", kCurvesCsvFiles);
   return [options] { return curves(*options); };
 }
 

@@ -21,7 +21,11 @@ std::string pad(const std::string& text, size_t width, bool right) {
 }
 
 std::string format_count(double value) {
+  if (!std::isfinite(value)) return std::isnan(value) ? "n/a" : (value > 0 ? "inf" : "-inf");
   if (std::abs(value) < 100 && value != std::round(value)) return printf_string("%.3g", value);
+  // Beyond what a long long holds (and any real count) there are no digits
+  // worth separating.
+  if (std::abs(value) >= 1e15) return printf_string("%.3g", value);
   const long long rounded = std::llround(value);
   std::string digits = std::to_string(std::llabs(rounded));
   std::string out;
@@ -100,17 +104,28 @@ std::string format_difference_interval(const v1::Estimate& e, Unit unit) {
 KpiDisplay kpi_display(std::string_view name) {
   static const std::map<std::string_view, KpiDisplay> known = {
       {"awareness_rate", {"awareness rate", Unit::kShare}},
+      {"complaints", {"complaints", Unit::kCount}},
+      {"complaints_answered_in_sla", {"complaints answered within the SLA", Unit::kShare}},
       {"consideration_rate", {"consideration rate", Unit::kShare}},
       {"conversion_rate", {"conversion rate", Unit::kShare}},
       {"conversions", {"conversions", Unit::kCount}},
       {"cost", {"cost", Unit::kMoney}},
       {"cost_per_conversion", {"cost per conversion", Unit::kMoney}},
+      {"customer_value", {"value per customer", Unit::kMoney}},
       {"decision_rate", {"decision rate", Unit::kShare}},
       {"impressions_bought", {"impressions bought", Unit::kCount}},
       {"loyalty_rate", {"loyalty rate", Unit::kShare}},
+      {"mean_response_days", {"mean days to answer a complaint", Unit::kRatio}},
       {"organic_exposures", {"organic exposures", Unit::kCount}},
       {"paid_exposures", {"paid exposures", Unit::kCount}},
+      {"praises", {"public praises", Unit::kCount}},
       {"reach_rate", {"reached by any channel", Unit::kShare}},
+      {"referrals", {"referrals", Unit::kCount}},
+      {"referred_conversions", {"conversions from referrals", Unit::kCount}},
+      {"repeat_conversions", {"repeat conversions", Unit::kCount}},
+      {"repeat_rate", {"customers who came back", Unit::kShare}},
+      {"repeats_per_customer", {"repeats per customer", Unit::kRatio}},
+      {"retention_rate", {"customers still active", Unit::kShare}},
       {"roas", {"return on ad spend", Unit::kRatio}},
       {"value", {"value", Unit::kMoney}},
   };

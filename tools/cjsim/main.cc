@@ -10,9 +10,11 @@
 #include "sim/run_result.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/report.h"
 
 int main(int argc, char** argv) {
   using namespace cjsim::cli;
+  set_command_line(argc, argv);
   CLI::App app{"cjsim: customer-journey simulation. Docs: docs/cli.md, docs/model.md"};
   app.set_version_flag("--version", std::string("cjsim ") + std::string(cjsim::engine_version()));
   app.require_subcommand(1);

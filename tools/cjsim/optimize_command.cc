@@ -6,20 +6,20 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <tbb/task_arena.h>
-
 #include "models/diagnostics.h"
+#include "sim/curves.h"
 #include "sim/optimize.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/format.h"
-#include "tools/cjsim/progress.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
+#include "tools/cjsim/study_report.h"
 
 namespace cjsim::cli {
 
@@ -41,10 +41,35 @@ struct OptimizeOptions {
   int max_evaluations = 0;
   SimulationOverrides overrides;
   int threads = 0;
-  std::string json;
-  std::string csv;
-  bool quiet = false;
+  // Budgets per response curve around the recommendation, for the report.
+  int curve_points = 7;
+  OutputOptions output;
 };
+
+const std::vector<std::string> kOptimizeCsvFiles = {"mix.csv", "marginal.csv"};
+
+// Each planned channel's response curve with the others at their
+// recommended budgets, on the KPI nearest the objective (value for profit:
+// its cost side is the budget itself).
+v1::CurvesResult curves_around(const v1::Scenario& scenario,
+                               const std::vector<PlannedChannel>& planned,
+                               const v1::OptimizeResult& result, int points, int threads,
+                               StudyProgress* progress) {
+  v1::Scenario recommended = scenario;
+  for (const v1::ChannelBudget& b : result.recommended().channels()) {
+    for (v1::Channel& c : *recommended.mutable_channels()) {
+      if (c.id() == b.channel()) c.set_weekly_budget(b.weekly_budget());
+    }
+  }
+  CurveSettings settings;
+  for (const PlannedChannel& p : planned) settings.channels.push_back(p.channel);
+  settings.points = points;
+  settings.kpi = result.objective() == "conversions" ? "conversions"
+                 : result.objective() == "retention" ? "retention_rate"
+                                                     : "value";
+  settings.threads = threads;
+  return response_curves(recommended, settings, progress);
+}
 
 std::optional<double> parse_number(std::string_view text) {
   double value = 0;
@@ -190,13 +215,14 @@ int optimize(const OptimizeOptions& options) {
     }
     settings.cvar = *share;
   }
+  if (options.curve_points == 1) return fail("--curve-points: 0 (no curves) or at least 2");
   settings.total = options.weekly_budget;
   settings.confirm_replications = options.confirm_replications;
   settings.max_evaluations = options.max_evaluations;
   settings.threads = resolve_threads(options.threads);
 
   std::optional<v1::Scenario> scenario =
-      prepare_scenario(options.scenario, options.overrides, options.variant, options.quiet);
+      prepare_scenario(options.scenario, options.overrides, options.variant, options.output.quiet);
   if (!scenario) return kExitBadInput;
 
   // The channels a plan can move money between: switched on, and with a
@@ -300,16 +326,20 @@ int optimize(const OptimizeOptions& options) {
   }
 
   StudyFiles files;
-  if (!files.open(options.json, options.csv, {"mix.csv", "marginal.csv"})) return kExitBadInput;
-  StudyProgress progress;
+  if (!files.open(options.output, kOptimizeCsvFiles)) return kExitBadInput;
   v1::OptimizeResult result;
-  {
-    ProgressBar bar("optimizing", &progress.done, &progress.total,
-                    !options.quiet && stderr_is_terminal());
-    tbb::task_arena arena(settings.threads);
-    arena.execute([&] { result = optimize_mix(*scenario, planned, settings, &progress); });
-  }
-  return files.finish(options.quiet, format_optimize_table(result), result, optimize_csv(result));
+  std::optional<v1::CurvesResult> curves;
+  run_with_progress("optimizing", settings.threads, options.output.quiet,
+                    [&](StudyProgress* progress) {
+                      result = optimize_mix(*scenario, planned, settings, progress);
+                      if (options.output.wants_report() && options.curve_points >= 2) {
+                        curves = curves_around(*scenario, planned, result, options.curve_points,
+                                               settings.threads, progress);
+                      }
+                    });
+  return files.finish(format_optimize_table(result), result, optimize_csv(result), [&] {
+    return optimize_report({&*scenario, options.scenario}, result, curves ? &*curves : nullptr);
+  });
 }
 
 }  // namespace
@@ -359,10 +389,12 @@ CommandRunner add_optimize_command(CLI::App& app) {
   options->overrides.add_to(*command);
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
       ->check(CLI::Range(1, 1024));
-  command->add_option("--json", options->json,
-                      "Write the cjsim.v1.OptimizeResult as JSON to PATH ('-': stdout)");
-  command->add_option("--csv", options->csv, "Write mix.csv and marginal.csv into folder DIR");
-  command->add_flag("--quiet", options->quiet, "No table, no progress bar, no warnings");
+  command
+      ->add_option("--curve-points", options->curve_points,
+                   "Budgets per response curve around the recommendation in --report and --svg "
+                   "(default 7; 0: no curves)")
+      ->check(CLI::Range(0, 1000));
+  options->output.add_to(*command, "cjsim.v1.OptimizeResult", kOptimizeCsvFiles);
   return [options] { return optimize(*options); };
 }
 

@@ -18,6 +18,7 @@
 #include "tools/cjsim/progress.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
+#include "tools/cjsim/study_report.h"
 #include "tools/cjsim/table.h"
 
 namespace cjsim::cli {
@@ -30,18 +31,16 @@ struct RunOptions {
   SimulationOverrides overrides;
   int threads = 0;
   bool exact = false;
-  std::string json;
-  std::string csv;
-  bool quiet = false;
+  OutputOptions output;
 };
 
 int run(const RunOptions& options) {
   std::optional<v1::Scenario> scenario =
-      prepare_scenario(options.scenario, options.overrides, options.variant, options.quiet);
+      prepare_scenario(options.scenario, options.overrides, options.variant, options.output.quiet);
   if (!scenario) return kExitBadInput;
 
   StudyFiles files;
-  if (!files.open(options.json, options.csv, kRunCsvFiles)) return kExitBadInput;
+  if (!files.open(options.output, kRunCsvFiles)) return kExitBadInput;
 
   const CompiledModel model = compile(*scenario, options.variant);
   const auto start = std::chrono::steady_clock::now();
@@ -62,14 +61,14 @@ int run(const RunOptions& options) {
     const int replications = model.settings.replications;
     ProgressBar progress("simulating",
                          static_cast<uint64_t>(replications) * model.settings.horizon_days,
-                         !options.quiet && stderr_is_terminal());
+                         !options.output.quiet && stderr_is_terminal());
     std::vector<ReplicationCounts> counts;
     tbb::task_arena arena(threads);
     arena.execute([&] { counts = Engine(model).run(0, replications, progress.counter()); });
     result = summarize_monte_carlo(model, counts, threads, seconds());
     uint64_t truncated = 0;
     for (const ReplicationCounts& c : counts) truncated += c.truncated_sessions;
-    if (truncated > 0 && !options.quiet) {
+    if (truncated > 0 && !options.output.quiet) {
       std::fprintf(stderr,
                    "%s: warning: %llu sessions were cut after %d steps; some CTA loop is "
                    "acted on almost surely\n",
@@ -78,7 +77,9 @@ int run(const RunOptions& options) {
     }
   }
 
-  return files.finish(options.quiet, format_run_table(result), result, run_csv(result));
+  return files.finish(format_run_table(result), result, run_csv(result), [&] {
+    return run_report({&*scenario, options.scenario}, result);
+  });
 }
 
 }  // namespace
@@ -95,12 +96,7 @@ CommandRunner add_run_command(CLI::App& app) {
       ->check(CLI::Range(1, 1024));
   command->add_flag("--exact", options->exact,
                     "Solve a single-journey scenario exactly (absorbing Markov chain)");
-  command->add_option("--json", options->json,
-                      "Write the cjsim.v1.RunResult as JSON to PATH ('-': stdout)");
-  command->add_option("--csv", options->csv,
-                      "Write kpis, funnel, touchpoints, channels, personas, series and retention "
-                      "CSV tables into folder DIR");
-  command->add_flag("--quiet", options->quiet, "No table, no progress bar, no warnings");
+  options->output.add_to(*command, "cjsim.v1.RunResult", kRunCsvFiles);
   return [options] { return run(*options); };
 }
 

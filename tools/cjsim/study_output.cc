@@ -267,21 +267,54 @@ std::map<std::string, CsvTable> sweep_csv(const v1::SweepResult& r) {
   return out;
 }
 
-bool StudyFiles::open(const std::string& json, const std::string& csv,
-                      const std::vector<std::string>& csv_files) {
-  if (!open_json_option(json, &json_)) return false;
+void OutputOptions::add_to(CLI::App& command, const std::string& message,
+                           const std::vector<std::string>& csv_files) {
+  std::string tables;
+  for (size_t i = 0; i < csv_files.size(); ++i) {
+    tables += (i == 0 ? "" : i + 1 == csv_files.size() ? " and " : ", ") + csv_files[i];
+  }
+  command.add_option("--json", json, "Write the " + message + " as JSON to PATH ('-': stdout)");
+  command.add_option("--csv", csv, "Write " + tables + " into folder DIR");
+  command.add_option("--report", report,
+                     "Write a self-contained HTML report with charts to PATH (docs/report.md)");
+  command.add_option("--svg", svg, "Write each chart of the report as an SVG file into folder DIR");
+  command.add_flag("--quiet", quiet, "No table, no progress bar, no warnings");
+}
+
+bool StudyFiles::open(const OutputOptions& options, const std::vector<std::string>& csv_files) {
+  quiet_ = options.quiet;
+  if (!open_json_option(options.json, &json_)) return false;
   std::string error;
-  if (!csv.empty() && !(csv_ = CsvFolder::open(csv, csv_files, &error))) {
+  if (!options.csv.empty() && !(csv_ = CsvFolder::open(options.csv, csv_files, &error))) {
     std::fprintf(stderr, "error: --csv %s\n", error.c_str());
     return false;
+  }
+  if (options.report == "-") {
+    std::fprintf(stderr,
+                 "error: --report -: give a file path (the report is a page, not a stream)\n");
+    return false;
+  }
+  if (!options.report.empty() && !(report_ = PendingOutput::open(options.report, &error))) {
+    std::fprintf(stderr, "error: --report %s\n", error.c_str());
+    return false;
+  }
+  if (!options.svg.empty()) {
+    // Written whole at the end; checked now that the folder can take files.
+    std::unique_ptr<PendingOutput> probe;
+    if (!make_folder(options.svg, &error) ||
+        !(probe = PendingOutput::open(options.svg + "/chart.svg", &error))) {
+      std::fprintf(stderr, "error: --svg %s\n", error.c_str());
+      return false;
+    }
+    svg_ = options.svg;
   }
   return true;
 }
 
-int StudyFiles::finish(bool quiet, const std::string& table,
-                       const google::protobuf::Message& result,
-                       const std::map<std::string, CsvTable>& tables) {
-  if (!quiet && !(json_ && json_->is_stdout())) {
+int StudyFiles::finish(const std::string& table, const google::protobuf::Message& result,
+                       const std::map<std::string, CsvTable>& tables,
+                       const std::function<Report()>& make_report) {
+  if (!quiet_ && !(json_ && json_->is_stdout())) {
     std::fputs(table.c_str(), stdout);
     std::fflush(stdout);
   }
@@ -290,6 +323,31 @@ int StudyFiles::finish(bool quiet, const std::string& table,
   if (csv_ && !csv_->commit(tables, &error)) {
     std::fprintf(stderr, "error: --csv %s\n", error.c_str());
     return kExitFailure;
+  }
+  if (!report_ && svg_.empty()) return kExitOk;
+  const Report report = make_report();
+  if (report_ && !report_->commit(report.html(), &error)) {
+    std::fprintf(stderr, "error: --report %s\n", error.c_str());
+    return kExitFailure;
+  }
+  if (!svg_.empty()) {
+    // Every file is opened before any is renamed into place.
+    std::vector<std::pair<std::unique_ptr<PendingOutput>, const std::string*>> files;
+    const std::map<std::string, std::string> charts = report.svg_files();
+    for (const auto& [name, svg] : charts) {
+      std::unique_ptr<PendingOutput> file = PendingOutput::open(svg_ + "/" + name, &error);
+      if (!file) {
+        std::fprintf(stderr, "error: --svg %s\n", error.c_str());
+        return kExitFailure;
+      }
+      files.emplace_back(std::move(file), &svg);
+    }
+    for (auto& [file, svg] : files) {
+      if (!file->commit(*svg, &error)) {
+        std::fprintf(stderr, "error: --svg %s\n", error.c_str());
+        return kExitFailure;
+      }
+    }
   }
   return kExitOk;
 }

@@ -1,16 +1,23 @@
-// Presentation of comparisons and sweeps: the readable tables on stdout and
-// the tidy CSV tables of `--csv DIR`.
+// Presentation of studies: the readable tables on stdout, the tidy CSV
+// tables of `--csv DIR`, and the outputs every study command shares.
 #ifndef CJSIM_TOOLS_CJSIM_STUDY_OUTPUT_H_
 #define CJSIM_TOOLS_CJSIM_STUDY_OUTPUT_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <tbb/task_arena.h>
+#include <CLI/CLI.hpp>
+
 #include "cjsim/v1/result.pb.h"
+#include "sim/compare.h"
 #include "tools/cjsim/csv.h"
 #include "tools/cjsim/output.h"
+#include "tools/cjsim/progress.h"
+#include "tools/cjsim/report.h"
 
 namespace cjsim::cli {
 
@@ -33,23 +40,49 @@ std::string format_sweep_table(const v1::SweepResult& result);
 std::map<std::string, CsvTable> sweep_csv(const v1::SweepResult& result);
 inline const std::vector<std::string> kSweepCsvFiles = {"points.csv", "marginal.csv"};
 
-// The --json and --csv outputs of a study command, opened before the work
-// starts so that a bad path fails at once.
+// The outputs every study command offers: --json, --csv, --report, --svg
+// and --quiet.
+struct OutputOptions {
+  std::string json, csv, report, svg;
+  bool quiet = false;
+
+  // Adds the options to `command`; `message` names the result type
+  // ("cjsim.v1.RunResult") and `csv_files` the tables --csv writes.
+  void add_to(CLI::App& command, const std::string& message,
+              const std::vector<std::string>& csv_files);
+  bool wants_report() const { return !report.empty() || !svg.empty(); }
+};
+
+// The outputs of a study command, opened before the work starts so that a
+// bad path fails at once, and written only when the work is done.
 class StudyFiles {
  public:
   // Opens what was asked for; on a bad path prints the error and returns
   // false (exit status 2).
-  bool open(const std::string& json, const std::string& csv,
-            const std::vector<std::string>& csv_files);
-  // Prints `table` (unless `quiet` or the JSON goes to stdout), then writes
-  // the JSON and the CSV tables. Returns the exit status.
-  int finish(bool quiet, const std::string& table, const google::protobuf::Message& result,
-             const std::map<std::string, CsvTable>& tables);
+  bool open(const OutputOptions& options, const std::vector<std::string>& csv_files);
+  // Prints `table` (unless quiet or the JSON goes to stdout), then writes
+  // the JSON, the CSV tables and, when asked for, the report from
+  // `make_report` (called only then). Returns the exit status.
+  int finish(const std::string& table, const google::protobuf::Message& result,
+             const std::map<std::string, CsvTable>& tables,
+             const std::function<Report()>& make_report);
 
  private:
-  std::unique_ptr<PendingOutput> json_;
+  bool quiet_ = false;
+  std::unique_ptr<PendingOutput> json_, report_;
   std::unique_ptr<CsvFolder> csv_;
+  std::string svg_;
 };
+
+// Runs `work(&progress)` in an arena of `threads` workers, with a progress
+// bar labelled `label` on a terminal unless `quiet`.
+template <typename Work>
+void run_with_progress(const char* label, int threads, bool quiet, Work&& work) {
+  StudyProgress progress;
+  ProgressBar bar(label, &progress.done, &progress.total, !quiet && stderr_is_terminal());
+  tbb::task_arena arena(threads);
+  arena.execute([&] { work(&progress); });
+}
 
 }  // namespace cjsim::cli
 

@@ -9,8 +9,6 @@
 #include <string>
 #include <vector>
 
-#include <tbb/task_arena.h>
-
 #include "models/compiled_model.h"
 #include "models/diagnostics.h"
 #include "models/field_path.h"
@@ -22,9 +20,9 @@
 #include "tools/cjsim/csv.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/output.h"
-#include "tools/cjsim/progress.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
+#include "tools/cjsim/study_report.h"
 
 namespace cjsim::cli {
 
@@ -39,9 +37,7 @@ struct SweepOptions {
   std::string variant;
   SimulationOverrides overrides;
   int threads = 0;
-  std::string json;
-  std::string csv;
-  bool quiet = false;
+  OutputOptions output;
 };
 
 struct Axis {
@@ -117,7 +113,7 @@ std::optional<Axis> parse_set(const std::string& set, const v1::Scenario& scenar
 
 int sweep(const SweepOptions& options) {
   std::optional<v1::Scenario> scenario =
-      prepare_scenario(options.scenario, options.overrides, options.variant, options.quiet);
+      prepare_scenario(options.scenario, options.overrides, options.variant, options.output.quiet);
   if (!scenario) return kExitBadInput;
 
   std::vector<Axis> axes;
@@ -191,22 +187,20 @@ int sweep(const SweepOptions& options) {
   }
 
   StudyFiles files;
-  if (!files.open(options.json, options.csv, kSweepCsvFiles)) return kExitBadInput;
+  if (!files.open(options.output, kSweepCsvFiles)) return kExitBadInput;
 
   std::vector<CompiledModel> points;
   for (const v1::Scenario& s : edited) points.push_back(compile(s, options.variant));
   std::vector<SweepAxisValues> values;
   for (const Axis& axis : axes) values.push_back({axis.field.text(), axis.values});
   const int threads = resolve_threads(options.threads);
-  StudyProgress progress;
   v1::SweepResult result;
-  {
-    ProgressBar bar("sweeping", &progress.done, &progress.total,
-                    !options.quiet && stderr_is_terminal());
-    tbb::task_arena arena(threads);
-    arena.execute([&] { result = run_sweep(values, points, threads, &progress); });
-  }
-  return files.finish(options.quiet, format_sweep_table(result), result, sweep_csv(result));
+  run_with_progress("sweeping", threads, options.output.quiet, [&](StudyProgress* progress) {
+    result = run_sweep(values, points, threads, progress);
+  });
+  return files.finish(format_sweep_table(result), result, sweep_csv(result), [&] {
+    return sweep_report({&*scenario, options.scenario}, result);
+  });
 }
 
 }  // namespace
@@ -229,10 +223,7 @@ CommandRunner add_sweep_command(CLI::App& app) {
   options->overrides.add_to(*command);
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
       ->check(CLI::Range(1, 1024));
-  command->add_option("--json", options->json,
-                      "Write the cjsim.v1.SweepResult as JSON to PATH ('-': stdout)");
-  command->add_option("--csv", options->csv, "Write points.csv and marginal.csv into folder DIR");
-  command->add_flag("--quiet", options->quiet, "No table, no progress bar, no warnings");
+  options->output.add_to(*command, "cjsim.v1.SweepResult", kSweepCsvFiles);
   return [options] { return sweep(*options); };
 }
 

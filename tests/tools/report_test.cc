@@ -1,0 +1,253 @@
+// The HTML reports and SVG files of the study commands (docs/report.md):
+// structure, self-containment, the charts each page promises, determinism
+// of the charts, the flow diagram's numbers, and bad output paths. The
+// pages are opened in a real browser in report_browser_test.cc.
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "cjsim/v1/result.pb.h"
+#include "tests/test_support.h"
+#include "tools/cjsim/format.h"
+#include "tools/cjsim/report.h"
+
+namespace cjsim {
+namespace {
+
+using testing::parse_json;
+using testing::read_file;
+using testing::run_cli;
+using testing::source_path;
+using testing::TempDir;
+
+const std::string kConsumer = source_path("scenarios/consumer_brand.textproto");
+const std::string kSmall = " --agents 3000 --replications 4 --quiet";
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The <figure id="..."> names of a page.
+std::set<std::string> figures(const std::string& html) {
+  std::set<std::string> names;
+  const std::string tag = "<figure id=\"";
+  for (size_t at = html.find(tag); at != std::string::npos; at = html.find(tag, at + 1)) {
+    const size_t begin = at + tag.size();
+    names.insert(html.substr(begin, html.find('"', begin) - begin));
+  }
+  return names;
+}
+
+std::vector<std::string> files_in(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Nothing in the page refers to anything outside it. The SVG namespace
+// URI is a name, not a fetch.
+void check_self_contained(const std::string& html) {
+  CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(html.find("Content-Security-Policy\" content=\"default-src 'none'") != std::string::npos);
+  std::string rest = html;
+  for (size_t at; (at = rest.find("http://www.w3.org/2000/svg")) != std::string::npos;) {
+    rest.erase(at, 26);
+  }
+  CHECK(rest.find("http://") == std::string::npos);
+  CHECK(rest.find("https://") == std::string::npos);
+  CHECK(rest.find("<script") == std::string::npos);
+  CHECK(rest.find(" src=") == std::string::npos);
+  CHECK(rest.find(" href=") == std::string::npos);
+  CHECK(rest.find("url(") == std::string::npos);
+  CHECK(rest.find("@import") == std::string::npos);
+}
+
+// Each --svg file is the chart of the same name in the page.
+void check_svg_files(const std::string& html, const std::filesystem::path& dir) {
+  const std::set<std::string> names = figures(html);
+  std::vector<std::string> expected;
+  for (const std::string& n : names) expected.push_back(n + ".svg");
+  CHECK(files_in(dir) == expected);
+  for (const std::string& n : names) {
+    const std::string svg = read_file((dir / (n + ".svg")).string());
+    CHECK(svg.rfind("<svg", 0) == 0);
+    CHECK(html.find("<figure id=\"" + n + "\">\n" + svg) != std::string::npos);
+  }
+  CHECK(count(html, "<svg") == names.size());
+}
+
+TEST_CASE("report: a run's page has every chart docs/report.md lists, and nothing external") {
+  TempDir dir;
+  const std::string html_path = dir.file("run.html");
+  const auto result = run_cli("run " + kConsumer + kSmall + " --report " + html_path + " --svg " +
+                              dir.file("charts") + " --json " + dir.file("run.json"));
+  REQUIRE(result.status == 0);
+  const std::string html = read_file(html_path);
+  check_self_contained(html);
+  const std::set<std::string> expected = {"funnel",
+                                          "flow",
+                                          "channel-conversions",
+                                          "exposures",
+                                          "spend",
+                                          "personas",
+                                          "new-conversions",
+                                          "aware",
+                                          "converted",
+                                          "active-customers",
+                                          "open-complaints",
+                                          "retention"};
+  CHECK(figures(html) == expected);
+  check_svg_files(html, dir.path() / "charts");
+  // Provenance ties the page to its run.
+  const auto json = parse_json<v1::RunResult>(read_file(dir.file("run.json")));
+  CHECK(html.find(json.scenario_hash()) != std::string::npos);
+  CHECK(html.find("<dd>" + std::to_string(json.seed()) + "</dd>") != std::string::npos);
+  CHECK(html.find("cjsim run " + kConsumer) != std::string::npos);
+  CHECK(html.find(json.engine_version()) != std::string::npos);
+  // Headline figures are the JSON's.
+  CHECK(html.find(cli::format_value(json.kpis().at("conversion_rate").mean(), cli::Unit::kShare)) !=
+        std::string::npos);
+}
+
+TEST_CASE("report: the charts are the same bytes on 1 and 2 threads") {
+  TempDir dir;
+  for (const char* threads : {"1", "2"}) {
+    const auto result = run_cli("run " + kConsumer + kSmall + " --threads " + threads + " --svg " +
+                                dir.file(std::string("t") + threads));
+    REQUIRE(result.status == 0);
+  }
+  const std::vector<std::string> names = files_in(dir.path() / "t1");
+  REQUIRE(names == files_in(dir.path() / "t2"));
+  REQUIRE(!names.empty());
+  for (const std::string& n : names) {
+    CHECK_MESSAGE(read_file(dir.file("t1/" + n)) == read_file(dir.file("t2/" + n)), n);
+  }
+}
+
+TEST_CASE("report: an exact run has a funnel without error bars and no daily series") {
+  TempDir dir;
+  const std::string scenario = dir.write("small.textproto", testing::kSmallJourney);
+  const auto result =
+      run_cli("run " + scenario + " --exact --quiet --report " + dir.file("exact.html"));
+  REQUIRE(result.status == 0);
+  const std::string html = read_file(dir.file("exact.html"));
+  check_self_contained(html);
+  const std::set<std::string> names = figures(html);
+  CHECK(names.count("funnel") == 1);
+  CHECK(names.count("flow") == 1);
+  CHECK(names.count("new-conversions") == 0);
+  CHECK(html.find("exact (absorbing Markov chain)") != std::string::npos);
+}
+
+TEST_CASE("report: compare, sweep, curves and optimize pages have their charts") {
+  TempDir dir;
+  struct Case {
+    std::string args;
+    std::set<std::string> charts;
+  };
+  const std::vector<Case> cases = {
+      {"compare " + kConsumer + " --variants shop_now_cta,shift_facebook_to_tiktok",
+       // Both variants keep the total spend, so the cost is not plotted.
+       {"difference-conversion_rate", "difference-conversions", "difference-value",
+        "difference-cost_per_conversion", "difference-roas", "difference-retention_rate",
+        "funnel"}},
+      {"sweep " + kConsumer + " --set channels[tiktok].weekly_budget=0:4000:3",
+       {"sweep-conversion_rate", "sweep-conversions", "sweep-value", "sweep-cost",
+        "sweep-cost_per_conversion", "sweep-roas", "sweep-retention_rate", "marginal-conversions",
+        "marginal-value"}},
+      {"curves " + kConsumer + " --channels tiktok,facebook --points 3",
+       {"curve-tiktok", "curve-facebook", "marginal"}},
+      {"optimize " + kConsumer +
+           " --weekly-budget 12000 --max-evaluations 4 --confirm-replications 4 "
+           "--curve-points 3",
+       {"mix", "marginal", "curve-tiktok", "curve-instagram", "curve-facebook", "curve-search",
+        "curve-youtube", "curve-display"}},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const std::string html_path = dir.file("page" + std::to_string(i) + ".html");
+    const std::string svg_dir = dir.file("svg" + std::to_string(i));
+    const auto result =
+        run_cli(cases[i].args + kSmall + " --report " + html_path + " --svg " + svg_dir);
+    INFO(cases[i].args, "\n", result.err);
+    REQUIRE(result.status == 0);
+    const std::string html = read_file(html_path);
+    check_self_contained(html);
+    CHECK(figures(html) == cases[i].charts);
+    check_svg_files(html, svg_dir);
+  }
+}
+
+TEST_CASE("report: a ribbon of the flow is the acts at its source split by edge weight") {
+  // The small journey has page -> checkout (weight 3) and page -> exit
+  // (weight 1): three quarters of the acts at the page go to the checkout.
+  TempDir dir;
+  const std::string scenario = dir.write("flow.textproto", testing::kSmallJourney);
+  const auto result = run_cli("run " + scenario + " --quiet --svg " + dir.file("svg") + " --json " +
+                              dir.file("r.json"));
+  REQUIRE(result.status == 0);
+  const auto json = parse_json<v1::RunResult>(read_file(dir.file("r.json")));
+  double acts = 0;
+  for (const v1::TouchpointResult& t : json.touchpoints()) {
+    if (t.id() == "page") acts = t.acts().mean();
+  }
+  REQUIRE(acts > 0);
+  const std::string flow = read_file(dir.file("svg/flow.svg"));
+  INFO(flow);
+  CHECK(flow.find("page -&gt; checkout: " + cli::format_count(acts * 3 / 4) + " people") !=
+        std::string::npos);
+  CHECK(flow.find("page -&gt; exit: " + cli::format_count(acts / 4) + " people") !=
+        std::string::npos);
+}
+
+TEST_CASE("report: bad --report and --svg paths fail at once with status 2, writing nothing") {
+  TempDir dir;
+  const std::string file = dir.write("plain-file", "x");
+  struct Case {
+    std::string options, message;
+  };
+  const std::vector<Case> cases = {
+      {"--report " + dir.file("missing/folder/r.html"), "error: --report"},
+      {"--report -", "error: --report -: give a file path"},
+      {"--report " + dir.file("r.html") + " --svg " + file,
+       "error: --svg " + file + ": not a folder"},
+      {"--report " + dir.file("r.html") + " --svg " + dir.file("missing/folder"), "error: --svg"},
+  };
+  for (const Case& c : cases) {
+    const auto result = run_cli("run " + kConsumer + " " + c.options + " --quiet");
+    INFO(c.options, "\n", result.err);
+    CHECK(result.status == 2);
+    CHECK(result.err.find(c.message) != std::string::npos);
+    CHECK(!std::filesystem::exists(dir.file("r.html")));
+  }
+  // Nothing but the plain file is left in the folder (no temporary files).
+  CHECK(files_in(dir.path()) == std::vector<std::string>{"plain-file"});
+}
+
+TEST_CASE("report: text is escaped and chart names are checked") {
+  cli::Report report("<A & B>", "Run", "\"quoted\" 'text'");
+  report.headline("rate", "1 < 2");
+  report.section("S & T");
+  report.table({"a<b"}, {{"x&y"}});
+  report.provenance("command", "cjsim run 'a b'");
+  const std::string html = report.html();
+  CHECK(html.find("<h1>&lt;A &amp; B&gt;</h1>") != std::string::npos);
+  CHECK(html.find("&quot;quoted&quot; &#39;text&#39;") != std::string::npos);
+  CHECK(html.find("1 &lt; 2") != std::string::npos);
+  CHECK(html.find("<th>a&lt;b</th>") != std::string::npos);
+  CHECK(html.find("<td>x&amp;y</td>") != std::string::npos);
+  CHECK(report.chart_count() == 0);
+  CHECK(report.svg_files().empty());
+}
+
+}  // namespace
+}  // namespace cjsim

@@ -1,0 +1,966 @@
+#include "tools/cjsim/study_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "models/field_path.h"
+#include "tools/cjsim/flow_diagram.h"
+#include "tools/cjsim/format.h"
+#include "tools/cjsim/svg_chart.h"
+
+namespace cjsim::cli {
+
+namespace {
+
+using svg::BarChart;
+using svg::IntervalChart;
+using svg::LineChart;
+
+// The KPIs a page leads with, in this order, where the result has them.
+const std::vector<std::string> kKeyKpis = {
+    "conversion_rate",     "conversions", "value",         "cost",
+    "cost_per_conversion", "roas",        "retention_rate"};
+
+const std::vector<std::pair<std::string, std::string>> kFunnelKpis = {
+    {"awareness_rate", "awareness"},
+    {"consideration_rate", "consideration"},
+    {"decision_rate", "decision"},
+    {"conversion_rate", "converted"},
+    {"loyalty_rate", "loyalty"}};
+
+std::string arm_name(const std::string& variant) { return variant.empty() ? "baseline" : variant; }
+
+std::string percent(double share) { return printf_string("%.0f%%", share * 100); }
+
+bool is_exact(const v1::Estimate& e) { return e.n() == 0 || e.std_error() == 0; }
+
+// "95% interval 2.38% to 2.44%", "exact", or "the same in every
+// replication" (a cost fixed by the budgets).
+std::string interval_words(const v1::Estimate& e, Unit unit, double confidence) {
+  if (e.n() > 0 && e.std_error() == 0) return "the same in every replication";
+  if (is_exact(e)) return "exact";
+  return percent(confidence) + " interval " + format_value(e.ci_low(), unit) + " to " +
+         format_value(e.ci_high(), unit);
+}
+
+std::string difference_words(const v1::Estimate& e, Unit unit, double confidence) {
+  if (is_exact(e)) return "exact";
+  return percent(confidence) + " interval " + format_difference(e.ci_low(), unit) + " to " +
+         format_difference(e.ci_high(), unit);
+}
+
+// An interval for a table cell: "[low, high]", or why there is none.
+std::string interval_cell(const v1::Estimate& e, Unit unit) {
+  if (e.n() > 0 && e.std_error() == 0) return "(no variation)";
+  return format_interval(e, unit);
+}
+
+// A field path short enough for a legend: "channels[tiktok].weekly_budget"
+// -> "tiktok.weekly_budget".
+std::string short_path(const std::string& path) {
+  const size_t open = path.find('['), close = path.find(']');
+  if (open == std::string::npos || close == std::string::npos || close < open) return path;
+  return path.substr(open + 1, close - open - 1) + path.substr(close + 1);
+}
+
+// A chart name from an id: lower case, anything but [a-z0-9_-] as '-'.
+std::string stem(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out += (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '_' || l == '-' ? l : '-';
+  }
+  return out.empty() ? "chart" : out;
+}
+
+const v1::Estimate* find(const google::protobuf::Map<std::string, v1::Estimate>& kpis,
+                         const std::string& name) {
+  auto it = kpis.find(name);
+  return it == kpis.end() ? nullptr : &it->second;
+}
+
+// The headline of a KPI when the result has it.
+void kpi_headline(Report& report, const google::protobuf::Map<std::string, v1::Estimate>& kpis,
+                  const std::string& name, double confidence) {
+  const v1::Estimate* e = find(kpis, name);
+  if (e == nullptr) return;
+  const KpiDisplay d = kpi_display(name);
+  report.headline(std::string(d.label), format_value(e->mean(), d.unit),
+                  interval_words(*e, d.unit, confidence));
+}
+
+// Every KPI as a row: label, name, estimate, interval.
+void kpi_table(Report& report, const google::protobuf::Map<std::string, v1::Estimate>& kpis) {
+  std::vector<std::vector<std::string>> rows;
+  const std::map<std::string, v1::Estimate> sorted(kpis.begin(), kpis.end());
+  for (const auto& [name, e] : sorted) {
+    const KpiDisplay d = kpi_display(name);
+    rows.push_back({std::string(d.label), name, format_value(e.mean(), d.unit),
+                    interval_cell(e, d.unit), format_value(e.std_error(), d.unit)});
+  }
+  report.table({"KPI", "name", "estimate", "interval", "standard error"}, std::move(rows),
+               {false, false, true, true, true});
+}
+
+// The lines every page's provenance has; `replications` as the page words it.
+void common_provenance(Report& report, const ReportSource& source, const std::string& scenario,
+                       uint64_t seed, const std::string& replications, int agents,
+                       double confidence, int threads, const v1::Timing& timing,
+                       const std::string& engine, const std::string& schema) {
+  report.provenance("scenario", scenario);
+  report.provenance("file", source.path);
+  report.provenance("seed", std::to_string(seed));
+  report.provenance("replications", replications);
+  report.provenance("agents per replication", format_count(agents));
+  report.provenance("confidence", percent(confidence) + " intervals");
+  report.provenance("threads", std::to_string(threads));
+  report.provenance("wall time", printf_string("%.2f s", timing.wall_seconds()));
+  report.provenance("engine", "cjsim " + engine + ", schema " + schema);
+  report.provenance("command", command_line());
+}
+
+std::string scenario_title(const ReportSource& source, const std::string& name) {
+  return name.empty() ? source.path : name;
+}
+
+std::string scenario_description(const ReportSource& source) {
+  return source.scenario == nullptr ? "" : source.scenario->description();
+}
+
+// A series with its interval band from estimates. A Student-t band of a
+// quantity that cannot be negative (a count, a share) is cut at 0 rather
+// than drawn below it.
+svg::Series estimate_series(std::string name, const std::vector<double>& x,
+                            const std::vector<const v1::Estimate*>& y, bool nonnegative = true) {
+  svg::Series s;
+  s.name = std::move(name);
+  s.x = x;
+  for (const v1::Estimate* e : y) {
+    s.y.push_back(e->mean());
+    s.low.push_back(nonnegative ? std::max(0.0, e->ci_low()) : e->ci_low());
+    s.high.push_back(e->ci_high());
+  }
+  return s;
+}
+
+std::string band_label(double confidence) { return "shaded: " + percent(confidence) + " interval"; }
+
+// ---------------------------------------------------------------- run
+
+// The flow between touchpoints. The engine counts visits and acts per
+// touchpoint, not each move, so a ribbon is the acts at its source split
+// by the source's edge weights: the expected number of people choosing
+// that edge (the choice depends on the weights alone). Edges into a
+// switched-off channel end the walk and are left out.
+std::string flow_svg(const v1::Scenario& scenario, const v1::RunResult& r) {
+  svg::FlowDiagram diagram;
+  diagram.title = "How people move between touchpoints";
+  std::map<std::string, size_t> index;
+  std::vector<std::string> stages = {"awareness", "consideration", "decision", "loyalty"};
+  std::vector<int> used(stages.size(), 0);
+  for (const v1::TouchpointResult& t : r.touchpoints()) {
+    auto s = std::find(stages.begin(), stages.end(), t.stage());
+    if (s != stages.end()) used[static_cast<size_t>(s - stages.begin())] = 1;
+  }
+  std::vector<size_t> column(stages.size(), 0);
+  for (size_t s = 0; s < stages.size(); ++s) {
+    if (!used[s]) continue;
+    column[s] = diagram.columns.size();
+    diagram.columns.push_back(stages[s]);
+  }
+  std::map<std::string, size_t> colour;
+  for (const v1::ChannelResult& c : r.channels()) {
+    colour[c.id()] = diagram.colours.size();
+    diagram.colours.push_back(c.id());
+  }
+  std::set<std::string> goals, off;
+  for (const v1::Touchpoint& t : scenario.touchpoints()) {
+    if (t.has_goal()) goals.insert(t.id());
+  }
+  for (const v1::Channel& c : scenario.channels()) {
+    if (c.has_enabled() && !c.enabled()) off.insert(c.id());
+  }
+  std::map<std::string, std::string> channel_of;
+  for (const v1::TouchpointResult& t : r.touchpoints()) {
+    svg::FlowDiagram::Node node;
+    node.label = t.id();
+    auto s = std::find(stages.begin(), stages.end(), t.stage());
+    node.column = s == stages.end() ? 0 : column[static_cast<size_t>(s - stages.begin())];
+    node.colour = colour.count(t.channel()) ? colour[t.channel()] : 0;
+    node.size = t.visits().mean();
+    node.is_goal = goals.count(t.id()) > 0;
+    index[t.id()] = diagram.nodes.size();
+    channel_of[t.id()] = t.channel();
+    diagram.nodes.push_back(node);
+  }
+  std::map<std::string, double> out_weight;
+  for (const v1::Edge& e : scenario.edges())
+    out_weight[e.from()] += e.has_weight() ? e.weight() : 1;
+  for (const v1::Edge& e : scenario.edges()) {
+    auto from = index.find(e.from()), to = index.find(e.to());
+    if (from == index.end() || to == index.end() || off.count(channel_of[e.to()])) continue;
+    const double total = out_weight[e.from()];
+    const double weight = e.has_weight() ? e.weight() : 1;
+    if (total <= 0 || weight <= 0) continue;
+    const double acts = r.touchpoints(static_cast<int>(from->second)).acts().mean();
+    diagram.links.push_back({from->second, to->second, acts * weight / total});
+  }
+  return svg::render(diagram);
+}
+
+// One line with its band against days, as a chart of the report.
+struct DayChart {
+  const char* name;
+  const char* title;
+  const char* x_label;
+  const char* y_label;
+  Unit unit;
+  const char* caption;
+};
+
+void add_day_chart(Report& report, const DayChart& spec, const std::vector<double>& days,
+                   const std::vector<const v1::Estimate*>& values, double confidence) {
+  LineChart chart;
+  chart.title = spec.title;
+  chart.x_label = spec.x_label;
+  chart.y_label = spec.y_label;
+  chart.y_unit = spec.unit;
+  chart.series.push_back(estimate_series(spec.y_label, days, values));
+  chart.band_label = band_label(confidence);
+  report.chart(spec.name, svg::render(chart), spec.caption);
+}
+
+void run_series(Report& report, const v1::RunResult& r) {
+  if (r.series().empty()) return;
+  std::vector<double> days;
+  std::vector<const v1::Estimate*> fresh, converted, aware, active, complaints;
+  bool any_active = false, any_complaints = false;
+  for (const v1::SeriesDay& d : r.series()) {
+    days.push_back(d.day());
+    fresh.push_back(&d.new_conversions());
+    converted.push_back(&d.converted_share());
+    aware.push_back(&d.aware_share());
+    active.push_back(&d.active_customers());
+    complaints.push_back(&d.open_complaints());
+    any_active |= d.active_customers().mean() > 0;
+    any_complaints |= d.open_complaints().mean() > 0;
+  }
+  report.section("Over time",
+                 "Day by day over the horizon, across replications (day 0 is the first day).");
+  struct Shown {
+    DayChart spec;
+    const std::vector<const v1::Estimate*>* values;
+    bool drawn;
+  };
+  const Shown charts[] = {
+      {{"new-conversions", "New conversions per day", "day", "people converting for the first time",
+        Unit::kCount,
+        "People converting for the first time each day, scaled to the population; the band is "
+        "the interval of each day's mean."},
+       &fresh,
+       true},
+      {{"aware", "Aware at least once", "day", "share of the population", Unit::kShare,
+        "The share of the population reached at least once (by an exposure or a referral) by "
+        "the end of each day: how fast the channels build awareness."},
+       &aware,
+       true},
+      {{"converted", "Converted at least once", "day", "share of the population", Unit::kShare,
+        "The share of the population converted at least once by the end of each day (the "
+        "cumulative conversion rate; it ends at the conversion rate above)."},
+       &converted,
+       true},
+      {{"active-customers", "Active customers", "day", "customers still active", Unit::kCount,
+        "Customers who converted and have not dropped out or been lost to an unanswered "
+        "complaint, at the end of each day (scaled)."},
+       &active,
+       any_active},
+      {{"open-complaints", "Open complaints", "day", "complaints not yet answered", Unit::kCount,
+        "The customer-care backlog: complaints waiting for an answer at the end of each day "
+        "(scaled). A rising line means the care team's capacity is short of the complaints "
+        "coming in."},
+       &complaints,
+       any_complaints},
+  };
+  for (const Shown& chart : charts) {
+    if (chart.drawn) add_day_chart(report, chart.spec, days, *chart.values, r.confidence());
+  }
+}
+
+void run_retention(Report& report, const v1::Scenario& scenario, const v1::RunResult& r) {
+  if (!scenario.has_loyalty() || r.retention_curve().empty()) return;
+  std::vector<double> days;
+  std::vector<const v1::Estimate*> retained;
+  for (const v1::RetentionPoint& p : r.retention_curve()) {
+    days.push_back(p.days());
+    retained.push_back(&p.retained());
+  }
+  report.section("Retention");
+  add_day_chart(report,
+                {"retention", "Customers still active after converting", "days since converting",
+                 "share still active", Unit::kShare,
+                 "Kaplan-Meier estimate over all conversion cohorts: of the people who "
+                 "converted, the share still active the given number of days later. Customers "
+                 "who converted late in the horizon are observed for fewer days, so the right "
+                 "end rests on fewer people and its band is wider."},
+                days, retained, r.confidence());
+}
+
+// ---------------------------------------------------------------- sweep, curves
+
+// The unit of a field path's values for axis labels.
+Unit path_unit(const std::string& path, const std::vector<double>& values) {
+  if (path.find("budget") != std::string::npos || path.find("cpm") != std::string::npos ||
+      path.find("value") != std::string::npos) {
+    return Unit::kMoney;
+  }
+  const bool unit_interval =
+      std::all_of(values.begin(), values.end(), [](double v) { return v >= 0 && v <= 1; });
+  for (const char* share : {"probability", "share", "rate", "decay", "reach"}) {
+    if (path.find(share) != std::string::npos && unit_interval) return Unit::kShare;
+  }
+  return Unit::kRatio;
+}
+
+// A response curve as a series with bands: the KPI against weekly budget.
+svg::Series curve_series(const v1::ResponseCurve& c) {
+  std::vector<double> x(c.weekly_budgets().begin(), c.weekly_budgets().end());
+  std::vector<const v1::Estimate*> y;
+  for (const v1::Estimate& e : c.kpi()) y.push_back(&e);
+  return estimate_series(c.channel(), x, y);
+}
+
+// The marginal KPI per unit of budget of each curve, at the upper end of
+// each step.
+LineChart marginal_chart(const google::protobuf::RepeatedPtrField<v1::ResponseCurve>& curves,
+                         const std::string& kpi, double confidence) {
+  const KpiDisplay d = kpi_display(kpi);
+  LineChart chart;
+  chart.title = "Marginal " + std::string(d.label) + " per extra unit of weekly budget";
+  chart.x_label = "weekly budget";
+  chart.x_unit = Unit::kMoney;
+  chart.y_label = "extra " + std::string(d.label) + " per unit";
+  chart.y_unit = Unit::kRatio;
+  chart.y_from_zero = false;
+  chart.dots = true;
+  chart.band_label = band_label(confidence);
+  for (const v1::ResponseCurve& c : curves) {
+    std::vector<double> x;
+    std::vector<const v1::Estimate*> y;
+    for (int k = 0; k < c.marginal_size() && k + 1 < c.weekly_budgets_size(); ++k) {
+      x.push_back(c.weekly_budgets(k + 1));
+      y.push_back(&c.marginal(k));
+    }
+    chart.series.push_back(estimate_series(c.channel(), x, y, false));
+  }
+  return chart;
+}
+
+}  // namespace
+
+Report run_report(const ReportSource& source, const v1::RunResult& r) {
+  const v1::Scenario& scenario = *source.scenario;
+  const bool exact = r.method() == "exact";
+  Report report(scenario_title(source, r.scenario()),
+                r.variant().empty() ? "Run" : "Run of variant " + r.variant(),
+                scenario_description(source));
+  for (const std::string& k : kKeyKpis) {
+    if (k == "roas" || (k == "retention_rate" && !scenario.has_loyalty())) continue;
+    if (k == "value" && find(r.kpis(), k) != nullptr && find(r.kpis(), k)->mean() == 0) continue;
+    kpi_headline(report, r.kpis(), k, r.confidence());
+  }
+
+  report.section("Funnel", exact ? "Exact values from the absorbing Markov chain."
+                                 : "The share of the population that reached each stage (or a "
+                                   "later one) by the end of the horizon.");
+  BarChart funnel;
+  funnel.title = "Share of the population reaching each stage";
+  funnel.value_label = "share of the population";
+  funnel.unit = Unit::kShare;
+  for (const v1::FunnelStage& s : r.funnel()) {
+    funnel.rows.push_back(
+        {s.stage(), {s.reached().mean()}, {s.reached().ci_low()}, {s.reached().ci_high()}});
+  }
+  report.chart("funnel", svg::render(funnel),
+               exact
+                   ? "Exact shares, so there are no error bars."
+                   : "Error bars: the " + percent(r.confidence()) + " interval over replications.");
+
+  report.section("Flow between touchpoints");
+  report.chart("flow", flow_svg(scenario, r),
+               "Columns are stages, colours channels. A box's height is the touchpoint's visits; "
+               "the grey stub on its left is people arriving from outside the journey (an "
+               "exposure, a delayed return, a referral). A ribbon is the expected number of "
+               "people choosing that edge: the simulated acts at its source split by the "
+               "source's edge weights (the engine counts visits and acts per touchpoint, not "
+               "each move), so it includes moves whose delay runs past the horizon. Arcs above "
+               "the boxes go back or stay within a stage.");
+
+  report.section("Channels");
+  BarChart conversions;
+  conversions.title = "Conversions at each channel's touchpoints";
+  conversions.value_label = "conversions";
+  BarChart exposures;
+  exposures.title = "Exposures by channel";
+  exposures.value_label = "exposures";
+  exposures.groups = {"paid", "organic"};
+  BarChart spend;
+  spend.title = "Spend by channel over the horizon";
+  spend.value_label = "spend";
+  spend.unit = Unit::kMoney;
+  bool any_spend = false;
+  std::vector<std::vector<std::string>> channel_rows;
+  for (const v1::ChannelResult& c : r.channels()) {
+    conversions.rows.push_back({c.id(),
+                                {c.conversions().mean()},
+                                {c.conversions().ci_low()},
+                                {c.conversions().ci_high()}});
+    exposures.rows.push_back({c.id(),
+                              {c.paid_exposures().mean(), c.organic_exposures().mean()},
+                              {c.paid_exposures().ci_low(), c.organic_exposures().ci_low()},
+                              {c.paid_exposures().ci_high(), c.organic_exposures().ci_high()}});
+    spend.rows.push_back({c.id(), {c.cost().mean()}, {}, {}});
+    any_spend |= c.cost().mean() > 0;
+    channel_rows.push_back({c.id(), format_count(c.paid_exposures().mean()),
+                            format_count(c.organic_exposures().mean()),
+                            format_count(c.impressions_bought().mean()),
+                            format_value(c.cost().mean(), Unit::kMoney),
+                            format_count(c.visits().mean()), format_count(c.conversions().mean())});
+  }
+  report.chart("channel-conversions", svg::render(conversions),
+               "Conversions (first and journey goals) at touchpoints on each channel, with "
+               "their intervals. A channel that only introduces people scores low here even "
+               "when it feeds the others: the flow above shows where people come from.");
+  report.chart("exposures", svg::render(exposures),
+               "People reached per channel over the horizon, paid (bought at the channel's CPM "
+               "under its budget and saturation) and organic (posts and unpaid reach).");
+  if (any_spend) {
+    report.chart("spend", svg::render(spend),
+                 "What each channel's weekly budget spends over the horizon (fixed by the "
+                 "budget, so no interval).");
+  }
+  report.table({"channel", "paid exposures", "organic exposures", "impressions bought", "spend",
+                "visits", "conversions"},
+               std::move(channel_rows), {false, true, true, true, true, true, true});
+
+  report.section("Personas");
+  BarChart personas;
+  personas.title = "Conversion rate by persona";
+  personas.value_label = "conversion rate";
+  personas.unit = Unit::kShare;
+  std::vector<std::vector<std::string>> persona_rows;
+  for (const v1::PersonaResult& p : r.personas()) {
+    personas.rows.push_back({p.id(),
+                             {p.conversion_rate().mean()},
+                             {p.conversion_rate().ci_low()},
+                             {p.conversion_rate().ci_high()}});
+    persona_rows.push_back({p.id(), format_count(p.agents()), format_count(p.population()),
+                            format_value(p.conversion_rate().mean(), Unit::kShare),
+                            interval_cell(p.conversion_rate(), Unit::kShare),
+                            format_count(p.conversions().mean())});
+  }
+  report.chart("personas", svg::render(personas),
+               "The share of each persona's people who converted at least once.");
+  report.table({"persona", "agents", "people", "conversion rate", "interval", "conversions"},
+               std::move(persona_rows), {false, true, true, true, true, true});
+
+  run_series(report, r);
+  run_retention(report, scenario, r);
+
+  report.section("All KPIs", "docs/results-reference.md defines each one.");
+  kpi_table(report, r.kpis());
+
+  report.section("Touchpoints");
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::TouchpointResult& t : r.touchpoints()) {
+    rows.push_back({t.id(), t.channel(), t.stage(), format_count(t.visits().mean()),
+                    format_count(t.acts().mean()), format_count(t.conversions().mean())});
+  }
+  report.table({"touchpoint", "channel", "stage", "visits", "acts", "conversions"}, std::move(rows),
+               {false, false, false, true, true, true});
+
+  if (!r.variant().empty()) report.provenance("variant", r.variant());
+  report.provenance(
+      "method", exact ? "exact (absorbing Markov chain)" : "Monte Carlo, " + r.mode() + " form");
+  report.provenance("scenario hash", r.scenario_hash());
+  report.provenance("population", format_count(r.population()));
+  report.provenance("horizon", std::to_string(r.horizon_days()) + " days");
+  common_provenance(report, source, r.scenario(), r.seed(),
+                    exact ? "none (exact)" : std::to_string(r.replications()), r.agents(),
+                    r.confidence(), r.threads(), r.timing(), r.engine_version(),
+                    r.schema_version());
+  return report;
+}
+
+Report compare_report(const ReportSource& source, const v1::CompareResult& r) {
+  Report report(scenario_title(source, r.scenario()), "Comparison", scenario_description(source));
+  const KpiDisplay rank = kpi_display(r.rank_by());
+  std::string ranking;
+  for (const std::string& a : r.ranking()) ranking += (ranking.empty() ? "" : " > ") + arm_name(a);
+  if (!r.ranking().empty()) {
+    report.headline("best on " + std::string(rank.label), arm_name(r.ranking(0)),
+                    "of " + std::to_string(r.arms_size()) + " arms");
+  }
+  if (!r.arms().empty()) kpi_headline(report, r.arms(0).kpis(), r.rank_by(), r.confidence());
+  for (const v1::CompareDifference& d : r.differences()) {
+    const v1::Estimate* e = find(d.kpis(), r.rank_by());
+    if (e == nullptr) continue;
+    report.headline(d.variant() + " vs baseline", format_difference(e->mean(), rank.unit),
+                    difference_words(*e, rank.unit, r.confidence()));
+  }
+
+  if (!ranking.empty()) {
+    report.paragraph("Ranking on " + std::string(rank.label) + ": " + ranking +
+                     ". The ranking follows the estimates; the verdicts below say which "
+                     "differences the intervals can tell from noise.");
+  }
+  report.section("Differences from the baseline",
+                 "Each variant minus the baseline on the same random numbers (replication r of "
+                 "every arm draws the same streams), so the interval is that of the paired "
+                 "difference, much narrower than two separate runs would give.");
+  std::vector<std::string> kpis = {r.rank_by()};
+  for (const std::string& k : kKeyKpis) {
+    if (std::find(kpis.begin(), kpis.end(), k) == kpis.end()) kpis.push_back(k);
+  }
+  std::string unchanged_kpis;
+  for (const std::string& k : kpis) {
+    if (r.differences().empty() || find(r.differences(0).kpis(), k) == nullptr) continue;
+    const KpiDisplay d = kpi_display(k);
+    // A KPI no variant moves at all (the cost under a CTA change) gets a
+    // sentence, not an empty plot.
+    const bool unchanged = std::all_of(
+        r.differences().begin(), r.differences().end(), [&](const v1::CompareDifference& diff) {
+          const v1::Estimate* e = find(diff.kpis(), k);
+          return e != nullptr && e->mean() == 0 && e->std_error() == 0;
+        });
+    if (unchanged) {
+      unchanged_kpis += (unchanged_kpis.empty() ? "" : ", ") + std::string(d.label);
+      continue;
+    }
+    IntervalChart chart;
+    chart.title = "Difference in " + std::string(d.label);
+    chart.value_label = std::string(d.label) + ", variant minus baseline";
+    chart.unit = d.unit;
+    for (const v1::CompareDifference& diff : r.differences()) {
+      const v1::Estimate& e = diff.kpis().at(k);
+      const std::string verdict = diff.verdict().count(k) ? diff.verdict().at(k) : "";
+      IntervalChart::Row row;
+      row.label = diff.variant();
+      row.estimate = e.mean();
+      row.low = e.ci_low();
+      row.high = e.ci_high();
+      const v1::Estimate* rel = find(diff.relative(), k);
+      row.note = (rel != nullptr ? format_relative(rel->mean()) + ", " : "") +
+                 (verdict == "no_detectable_difference" ? "no detectable difference" : verdict);
+      row.tone = verdict == "better"  ? IntervalChart::Tone::kGood
+                 : verdict == "worse" ? IntervalChart::Tone::kBad
+                                      : IntervalChart::Tone::kNeutral;
+      chart.rows.push_back(row);
+    }
+    report.chart("difference-" + stem(k), svg::render(chart),
+                 "Dot: the estimated difference; line: its " + percent(r.confidence()) +
+                     " interval; the vertical line is no difference. A verdict is 'better' or "
+                     "'worse' only when the whole interval is on one side (for costs, lower is "
+                     "better).");
+  }
+
+  if (!unchanged_kpis.empty()) {
+    report.paragraph(
+        "Exactly the same in every arm and replication, so not plotted: " + unchanged_kpis + ".");
+  }
+  report.section("Funnel by arm");
+  BarChart funnel;
+  funnel.title = "Share reaching each stage, by arm";
+  funnel.value_label = "share of the population";
+  funnel.unit = Unit::kShare;
+  for (const v1::CompareArm& arm : r.arms()) funnel.groups.push_back(arm_name(arm.variant()));
+  for (const auto& [kpi, label] : kFunnelKpis) {
+    BarChart::Row row;
+    row.label = label;
+    for (const v1::CompareArm& arm : r.arms()) {
+      const v1::Estimate* e = find(arm.kpis(), kpi);
+      row.values.push_back(e ? e->mean() : std::nan(""));
+      row.low.push_back(e ? e->ci_low() : std::nan(""));
+      row.high.push_back(e ? e->ci_high() : std::nan(""));
+    }
+    funnel.rows.push_back(std::move(row));
+  }
+  report.chart("funnel", svg::render(funnel),
+               "Each arm's funnel with the " + percent(r.confidence()) +
+                   " interval of every share (error bars). The differences above are the "
+                   "sharper test: these intervals do not use the pairing.");
+
+  report.section("KPIs by arm");
+  std::vector<std::string> header = {"KPI"};
+  for (const v1::CompareArm& arm : r.arms()) header.push_back(arm_name(arm.variant()));
+  std::vector<std::vector<std::string>> rows;
+  if (!r.arms().empty()) {
+    const std::map<std::string, v1::Estimate> sorted(r.arms(0).kpis().begin(),
+                                                     r.arms(0).kpis().end());
+    for (const auto& [k, unused] : sorted) {
+      const KpiDisplay d = kpi_display(k);
+      std::vector<std::string> row = {std::string(d.label)};
+      for (const v1::CompareArm& arm : r.arms()) {
+        const v1::Estimate* e = find(arm.kpis(), k);
+        row.push_back(e ? format_value(e->mean(), d.unit) + " " + interval_cell(*e, d.unit) : "");
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  std::vector<bool> numeric(header.size(), true);
+  numeric[0] = false;
+  report.table(header, std::move(rows), numeric);
+
+  report.section("Paired differences",
+                 "CRN gain: how many times smaller the variance of the paired difference is "
+                 "than with independent runs.");
+  std::vector<std::vector<std::string>> diff_rows;
+  for (const v1::CompareDifference& d : r.differences()) {
+    const std::map<std::string, v1::Estimate> sorted(d.kpis().begin(), d.kpis().end());
+    for (const auto& [k, e] : sorted) {
+      const KpiDisplay display = kpi_display(k);
+      const v1::Estimate* rel = find(d.relative(), k);
+      const double gain = d.variance_reduction().count(k) ? d.variance_reduction().at(k) : 1;
+      diff_rows.push_back(
+          {d.variant(), std::string(display.label), format_difference(e.mean(), display.unit),
+           format_difference_interval(e, display.unit), rel ? format_relative(rel->mean()) : "n/a",
+           d.verdict().count(k) ? d.verdict().at(k) : "",
+           std::isinf(gain) ? "inf" : printf_string(gain >= 10 ? "%.0fx" : "%.1fx", gain)});
+    }
+  }
+  report.table({"variant", "KPI", "difference", "interval", "relative", "verdict", "CRN gain"},
+               std::move(diff_rows), {false, false, true, true, true, false, true});
+
+  report.provenance("population", format_count(r.population()));
+  report.provenance("ranked by", r.rank_by());
+  report.provenance("stopping", r.stopped() == "fixed"
+                                    ? "fixed replications"
+                                    : r.stopped() + " (target half-width " +
+                                          printf_string("%g", r.target_half_width()) + ", widest " +
+                                          printf_string("%g", r.max_half_width()) + ")");
+  common_provenance(report, source, r.scenario(), r.seed(),
+                    std::to_string(r.replications()) + " per arm", r.agents(), r.confidence(),
+                    r.threads(), r.timing(), r.engine_version(), r.schema_version());
+  return report;
+}
+
+Report sweep_report(const ReportSource& source, const v1::SweepResult& r) {
+  Report report(scenario_title(source, r.scenario()),
+                r.variant().empty() ? "Sweep" : "Sweep on variant " + r.variant(),
+                scenario_description(source));
+  if (r.axes().empty() || r.points().empty()) return report;
+  const v1::SweepAxis& first = r.axes(0);
+  const std::vector<double> values(first.values().begin(), first.values().end());
+  const Unit x_unit = path_unit(first.path(), values);
+  // Points grouped by the settings of the other axes: one line each.
+  std::map<std::string, std::vector<const v1::SweepPoint*>> lines;
+  std::vector<std::string> order;
+  for (const v1::SweepPoint& p : r.points()) {
+    std::string key;
+    for (int a = 1; a < r.axes_size(); ++a) {
+      const std::string& path = r.axes(a).path();
+      key += (key.empty() ? "" : ", ") + short_path(path) + " = " +
+             printf_string("%g", p.settings().at(path));
+    }
+    if (!lines.count(key)) order.push_back(key);
+    lines[key].push_back(&p);
+  }
+  std::optional<double> current;
+  if (source.scenario != nullptr) {
+    std::string unused;
+    if (auto field = ScenarioField::parse(first.path(), *source.scenario, &unused)) {
+      current = field->get(*source.scenario);
+    }
+  }
+  report.paragraph("Swept: " + [&] {
+    std::string axes;
+    for (const v1::SweepAxis& a : r.axes()) {
+      axes += (axes.empty() ? "" : "; ") + a.path() + " over " + std::to_string(a.values_size()) +
+              " values";
+    }
+    return axes;
+  }() + ". Every point runs on the same random numbers, so the steps between points are paired.");
+
+  const v1::SweepPoint& p0 = r.points(0);
+  report.section("KPIs along " + first.path());
+  for (const std::string& k : kKeyKpis) {
+    if (find(p0.kpis(), k) == nullptr) continue;
+    if (k == "value" && find(p0.kpis(), k)->mean() == 0) continue;
+    const KpiDisplay d = kpi_display(k);
+    LineChart chart;
+    chart.title = std::string(d.label) + " against " + first.path();
+    chart.x_label = first.path();
+    chart.x_unit = x_unit;
+    chart.y_label = std::string(d.label);
+    chart.y_unit = d.unit;
+    chart.dots = true;
+    chart.band_label = band_label(r.confidence());
+    for (const std::string& key : order) {
+      std::vector<double> x;
+      std::vector<const v1::Estimate*> y;
+      for (const v1::SweepPoint* p : lines[key]) {
+        x.push_back(p->settings().at(first.path()));
+        y.push_back(&p->kpis().at(k));
+      }
+      chart.series.push_back(estimate_series(key.empty() ? std::string(d.label) : key, x, y));
+    }
+    if (current) chart.markers.push_back({*current, "scenario's value"});
+    report.chart(
+        "sweep-" + stem(k), svg::render(chart),
+        "Each dot a simulated setting with its " + percent(r.confidence()) + " interval (shaded)" +
+            (current ? "; the vertical line is the value in the scenario file" : "") + ".");
+  }
+  for (const std::string& k : {std::string("conversions"), std::string("value")}) {
+    if (find(p0.kpis(), k) == nullptr || (k == "value" && find(p0.kpis(), k)->mean() == 0)) {
+      continue;
+    }
+    const KpiDisplay d = kpi_display(k);
+    LineChart chart;
+    chart.title = "Marginal " + std::string(d.label) + " per unit of " + first.path();
+    chart.x_label = first.path();
+    chart.x_unit = x_unit;
+    chart.y_label = "change per unit step";
+    chart.y_unit = Unit::kRatio;
+    chart.y_from_zero = false;
+    chart.dots = true;
+    chart.band_label = band_label(r.confidence());
+    for (const std::string& key : order) {
+      std::vector<double> x;
+      std::vector<const v1::Estimate*> y;
+      for (const v1::SweepPoint* p : lines[key]) {
+        for (const v1::SweepMarginal& m : p->marginal()) {
+          if (m.path() != first.path() || !m.kpis().count(k)) continue;
+          x.push_back(p->settings().at(first.path()));
+          y.push_back(&m.kpis().at(k));
+        }
+      }
+      if (!x.empty()) {
+        chart.series.push_back(estimate_series(key.empty() ? "marginal" : key, x, y, false));
+      }
+    }
+    if (chart.series.empty()) continue;
+    report.chart("marginal-" + stem(k), svg::render(chart),
+                 "The paired change of " + std::string(d.label) + " from the previous value of " +
+                     first.path() +
+                     ", per unit step, plotted at the step's upper end. Falling towards 0: "
+                     "diminishing returns.");
+  }
+
+  report.section("Points");
+  std::vector<std::string> header;
+  for (const v1::SweepAxis& a : r.axes()) header.push_back(a.path());
+  const std::vector<std::string> shown = {"conversions", "conversion_rate", "cost",
+                                          "cost_per_conversion"};
+  for (const std::string& k : shown) header.push_back(std::string(kpi_display(k).label));
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::SweepPoint& p : r.points()) {
+    std::vector<std::string> row;
+    for (const v1::SweepAxis& a : r.axes())
+      row.push_back(printf_string("%g", p.settings().at(a.path())));
+    for (const std::string& k : shown) {
+      const v1::Estimate* e = find(p.kpis(), k);
+      const KpiDisplay d = kpi_display(k);
+      row.push_back(e ? format_value(e->mean(), d.unit) + " " + interval_cell(*e, d.unit) : "");
+    }
+    rows.push_back(std::move(row));
+  }
+  report.table(header, std::move(rows), std::vector<bool>(header.size(), true));
+  report.provenance("population", format_count(r.population()));
+  if (!r.variant().empty()) report.provenance("variant", r.variant());
+  common_provenance(report, source, r.scenario(), r.seed(),
+                    std::to_string(r.replications()) + " per point", r.agents(), r.confidence(),
+                    r.threads(), r.timing(), r.engine_version(), r.schema_version());
+  return report;
+}
+
+namespace {
+
+// One chart per channel: its response curve with the band and `markers`.
+void curve_charts(Report& report, const v1::CurvesResult& r,
+                  const std::map<std::string, std::vector<svg::Marker>>& markers,
+                  const std::string& prefix, const std::string& caption) {
+  const KpiDisplay d = kpi_display(r.kpi());
+  for (const v1::ResponseCurve& c : r.curves()) {
+    LineChart chart;
+    chart.title = c.channel() + ": " + std::string(d.label) + " against weekly budget";
+    chart.x_label = c.channel() + " weekly budget (others held)";
+    chart.x_unit = Unit::kMoney;
+    chart.y_label = std::string(d.label);
+    chart.y_unit = d.unit;
+    chart.dots = true;
+    chart.band_label = band_label(r.confidence());
+    chart.series.push_back(curve_series(c));
+    if (markers.count(c.channel())) chart.markers = markers.at(c.channel());
+    report.chart(prefix + stem(c.channel()), svg::render(chart), caption);
+  }
+}
+
+}  // namespace
+
+Report curves_report(const ReportSource& source, const v1::CurvesResult& r) {
+  Report report(scenario_title(source, r.scenario()), "Response curves",
+                scenario_description(source));
+  const KpiDisplay d = kpi_display(r.kpi());
+  std::map<std::string, std::vector<svg::Marker>> markers;
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::ResponseCurve& c : r.curves()) {
+    markers[c.channel()].push_back({c.current_weekly_budget(), "current"});
+    if (c.saturation_weekly_budget() > 0) {
+      markers[c.channel()].push_back({c.saturation_weekly_budget(), "saturates"});
+    }
+    size_t nearest = 0;
+    for (int k = 1; k < c.weekly_budgets_size(); ++k) {
+      if (std::abs(c.weekly_budgets(k) - c.current_weekly_budget()) <
+          std::abs(c.weekly_budgets(static_cast<int>(nearest)) - c.current_weekly_budget())) {
+        nearest = static_cast<size_t>(k);
+      }
+    }
+    const int n = static_cast<int>(nearest);
+    const bool has_kpi = n < c.kpi_size();
+    rows.push_back(
+        {c.channel(), format_value(c.current_weekly_budget(), Unit::kMoney),
+         has_kpi ? format_value(c.kpi(n).mean(), d.unit) : "",
+         has_kpi ? interval_cell(c.kpi(n), d.unit) : "",
+         n > 0 && n - 1 < c.marginal_size() ? printf_string("%.4g", c.marginal(n - 1).mean()) : "",
+         c.saturation_weekly_budget() > 0 ? format_value(c.saturation_weekly_budget(), Unit::kMoney)
+                                          : "not within the curve"});
+  }
+  report.paragraph(
+      "Each channel's weekly budget is varied from 0 to the largest budget shown "
+      "while every other channel keeps its budget; all budgets run on the same "
+      "random numbers, so a curve's steps are paired.");
+  report.section("Response curves");
+  curve_charts(report, r, markers, "curve-",
+               "Dots: simulated budgets; shaded: the " + percent(r.confidence()) +
+                   " interval. 'current' is the scenario's budget; 'saturates' the first budget "
+                   "where one more unit brings less than " +
+                   percent(r.saturation_fraction()) + " of what the first step brought.");
+  report.section("Marginal returns");
+  report.chart("marginal", svg::render(marginal_chart(r.curves(), r.kpi(), r.confidence())),
+               "What one more unit of weekly budget brings on each channel, from paired "
+               "differences between neighbouring budgets. Money is best spent where this is "
+               "highest; the optimiser equalises it across channels.");
+  report.table({"channel", "current weekly budget", std::string(d.label) + " at current",
+                "interval", "marginal per unit", "saturates at"},
+               std::move(rows), {false, true, true, true, true, true});
+  report.provenance("KPI", r.kpi());
+  common_provenance(report, source, r.scenario(), r.seed(),
+                    std::to_string(r.replications()) + " per budget", r.agents(), r.confidence(),
+                    r.threads(), r.timing(), r.engine_version(), r.schema_version());
+  return report;
+}
+
+Report optimize_report(const ReportSource& source, const v1::OptimizeResult& r,
+                       const v1::CurvesResult* curves) {
+  Report report(scenario_title(source, r.scenario()), "Budget optimisation",
+                scenario_description(source));
+  const Unit objective_unit = r.objective() == "conversions" ? Unit::kCount
+                              : r.objective() == "retention" ? Unit::kShare
+                                                             : Unit::kMoney;
+  const std::string objective = r.objective() + (r.risk().empty() ? "" : " (" + r.risk() + ")");
+  report.headline("current " + objective,
+                  format_value(r.current().estimate().mean(), objective_unit),
+                  interval_words(r.current().estimate(), objective_unit, r.confidence()));
+  report.headline("recommended " + objective,
+                  format_value(r.recommended().estimate().mean(), objective_unit),
+                  interval_words(r.recommended().estimate(), objective_unit, r.confidence()));
+  report.headline(
+      "gain", format_difference(r.gain().mean(), objective_unit),
+      (r.verdict() == "no_detectable_difference" ? "no detectable difference" : r.verdict()) +
+          "; " + difference_words(r.gain(), objective_unit, r.confidence()));
+  report.headline("weekly budget",
+                  format_value(r.recommended().total_weekly_budget(), Unit::kMoney),
+                  "current " + format_value(r.current().total_weekly_budget(), Unit::kMoney));
+  for (const std::string& note : r.notes()) report.paragraph(note);
+
+  report.section("The mix");
+  BarChart mix;
+  mix.title = "Weekly budget by channel";
+  mix.value_label = "weekly budget";
+  mix.unit = Unit::kMoney;
+  mix.groups = {"current", "recommended"};
+  std::vector<std::vector<std::string>> rows;
+  std::map<std::string, double> current_budget, recommended_budget;
+  for (int i = 0; i < r.recommended().channels_size(); ++i) {
+    const v1::ChannelBudget& rec = r.recommended().channels(i);
+    const double cur =
+        i < r.current().channels_size() ? r.current().channels(i).weekly_budget() : 0;
+    current_budget[rec.channel()] = cur;
+    recommended_budget[rec.channel()] = rec.weekly_budget();
+    mix.rows.push_back({rec.channel(), {cur, rec.weekly_budget()}, {}, {}});
+    const bool binding =
+        std::find(r.binding().begin(), r.binding().end(), rec.channel()) != r.binding().end();
+    rows.push_back({rec.channel(), format_value(cur, Unit::kMoney),
+                    format_value(rec.weekly_budget(), Unit::kMoney),
+                    cur > 0 ? format_relative(rec.weekly_budget() / cur - 1) : "",
+                    binding ? "at a bound" : ""});
+  }
+  report.chart("mix", svg::render(mix),
+               "The current weekly budgets against the recommended split (" + r.mode() + " mode, " +
+                   std::to_string(r.evaluations()) + " mixes simulated, stopped: " + r.stopped() +
+                   ").");
+  report.table({"channel", "current", "recommended", "change", ""}, std::move(rows),
+               {false, true, true, true, false});
+
+  if (!r.marginal().empty()) {
+    const bool money = r.objective() == "value" || r.objective() == "profit";
+    IntervalChart chart;
+    chart.title = money ? "Marginal return on ad spend at the recommended mix"
+                        : "Extra conversions per extra unit of weekly budget, at the "
+                          "recommended mix";
+    chart.value_label = money ? "extra value per extra unit spent" : "conversions per unit";
+    chart.unit = Unit::kRatio;
+    for (const v1::MarginalReturn& m : r.marginal()) {
+      const v1::Estimate& e = money ? m.mroas() : m.conversions_per_unit();
+      chart.rows.push_back({m.channel(), e.mean(), e.ci_low(), e.ci_high(),
+                            "step " + format_value(m.step(), Unit::kMoney),
+                            IntervalChart::Tone::kNeutral});
+    }
+    report.section("Marginal returns");
+    report.chart("marginal", svg::render(chart),
+                 "What one more unit on each channel would bring at the recommended mix, from "
+                 "paired runs with that channel raised by the step. At an interior optimum "
+                 "these are about equal; a channel clearly above the others is held back by a "
+                 "bound.");
+  }
+
+  if (curves != nullptr && !curves->curves().empty()) {
+    std::map<std::string, std::vector<svg::Marker>> markers;
+    for (const v1::ResponseCurve& c : curves->curves()) {
+      markers[c.channel()].push_back({recommended_budget[c.channel()], "recommended"});
+      markers[c.channel()].push_back({current_budget[c.channel()], "current"});
+    }
+    report.section("Response curves around the recommendation",
+                   "Each channel's budget varied while the others keep their recommended "
+                   "budgets.");
+    curve_charts(report, *curves, markers, "curve-",
+                 "Dots: simulated budgets; shaded: the " + percent(curves->confidence()) +
+                     " interval; the recommended and current budgets are marked.");
+  }
+
+  report.section("KPIs, current and recommended");
+  std::vector<std::vector<std::string>> kpi_rows;
+  const std::map<std::string, v1::Estimate> sorted(r.current().kpis().begin(),
+                                                   r.current().kpis().end());
+  for (const auto& [k, e] : sorted) {
+    const KpiDisplay d = kpi_display(k);
+    const v1::Estimate* rec = find(r.recommended().kpis(), k);
+    kpi_rows.push_back(
+        {std::string(d.label), format_value(e.mean(), d.unit) + " " + interval_cell(e, d.unit),
+         rec ? format_value(rec->mean(), d.unit) + " " + interval_cell(*rec, d.unit) : ""});
+  }
+  report.table({"KPI", "current", "recommended"}, std::move(kpi_rows), {false, true, true});
+
+  report.provenance("objective", objective + ", " + r.mode() + " mode");
+  report.provenance("confirmation", std::to_string(r.confirm_replications()) + " replications");
+  common_provenance(report, source, r.scenario(), r.seed(),
+                    std::to_string(r.replications()) + " per candidate mix", r.agents(),
+                    r.confidence(), r.threads(), r.timing(), r.engine_version(),
+                    r.schema_version());
+  return report;
+}
+
+}  // namespace cjsim::cli
