@@ -221,6 +221,8 @@ TEST_CASE("report: bad --report and --svg paths fail at once with status 2, writ
       {"--report " + dir.file("r.html") + " --svg " + file,
        "error: --svg " + file + ": not a folder"},
       {"--report " + dir.file("r.html") + " --svg " + dir.file("missing/folder"), "error: --svg"},
+      // The CSV folder made for this run goes again when the SVG folder fails.
+      {"--csv " + dir.file("tables") + " --svg " + file, "error: --svg " + file},
   };
   for (const Case& c : cases) {
     const auto result = run_cli("run " + kConsumer + " " + c.options + " --quiet");

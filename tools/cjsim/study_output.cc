@@ -2,7 +2,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <vector>
+
+#include <unistd.h>
 
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/format.h"
@@ -283,12 +286,10 @@ void OutputOptions::add_to(CLI::App& command, const std::string& message,
 
 bool StudyFiles::open(const OutputOptions& options, const std::vector<std::string>& csv_files) {
   quiet_ = options.quiet;
+  // Files before folders, and a folder made here is removed again when a
+  // later output fails, so that a bad path leaves nothing behind.
   if (!open_json_option(options.json, &json_)) return false;
   std::string error;
-  if (!options.csv.empty() && !(csv_ = CsvFolder::open(options.csv, csv_files, &error))) {
-    std::fprintf(stderr, "error: --csv %s\n", error.c_str());
-    return false;
-  }
   if (options.report == "-") {
     std::fprintf(stderr,
                  "error: --report -: give a file path (the report is a page, not a stream)\n");
@@ -298,12 +299,19 @@ bool StudyFiles::open(const OutputOptions& options, const std::vector<std::strin
     std::fprintf(stderr, "error: --report %s\n", error.c_str());
     return false;
   }
+  const bool new_csv = !options.csv.empty() && !std::filesystem::exists(options.csv);
+  if (!options.csv.empty() && !(csv_ = CsvFolder::open(options.csv, csv_files, &error))) {
+    std::fprintf(stderr, "error: --csv %s\n", error.c_str());
+    return false;
+  }
   if (!options.svg.empty()) {
     // Written whole at the end; checked now that the folder can take files.
     std::unique_ptr<PendingOutput> probe;
     if (!make_folder(options.svg, &error) ||
         !(probe = PendingOutput::open(options.svg + "/chart.svg", &error))) {
       std::fprintf(stderr, "error: --svg %s\n", error.c_str());
+      csv_.reset();  // removes its temporary files
+      if (new_csv) ::rmdir(options.csv.c_str());
       return false;
     }
     svg_ = options.svg;

@@ -298,7 +298,21 @@ void run_retention(Report& report, const v1::Scenario& scenario, const v1::RunRe
     days.push_back(p.days());
     retained.push_back(&p.retained());
   }
-  report.section("Retention");
+  report.section("Loyalty and care",
+                 "After the first conversion: repeats, dropout, customer care and word of "
+                 "mouth (docs/model.md \"Loyalty\").");
+  std::vector<std::vector<std::string>> rows;
+  for (const char* k :
+       {"repeat_conversions", "repeat_rate", "repeats_per_customer", "customer_value",
+        "retention_rate", "complaints", "complaints_answered_in_sla", "mean_response_days",
+        "praises", "referrals", "referred_conversions"}) {
+    const v1::Estimate* e = find(r.kpis(), k);
+    if (e == nullptr) continue;
+    const KpiDisplay d = kpi_display(k);
+    rows.push_back(
+        {std::string(d.label), format_value(e->mean(), d.unit), interval_cell(*e, d.unit)});
+  }
+  report.table({"KPI", "estimate", "interval"}, std::move(rows), {false, true, true});
   add_day_chart(report,
                 {"retention", "Customers still active after converting", "days since converting",
                  "share still active", Unit::kShare,
