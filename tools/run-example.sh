@@ -5,7 +5,7 @@
 # `cjsim run`, e.g. --variant shop_now_cta.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/setup-deps.sh
+bash tools/setup-deps.sh --build-only
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build --target cjsim -j"$(nproc)"
 build/tools/cjsim/cjsim run scenarios/consumer_brand.textproto \

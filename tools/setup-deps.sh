@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs exactly the Debian 12 packages cjsim builds and tests with.
+# Installs exactly the Debian 12 packages cjsim builds and tests with
+# (`--build-only`: only what building and running it needs).
 # Idempotent: packages already present are not downloaded again, and apt's
 # package lists are refreshed only when something is missing.
 set -euo pipefail
@@ -15,9 +16,12 @@ packages=(
   librandom123-dev
   libeigen3-dev
   libnlopt-dev
-  # Headless browser and a font for tests/browser_check.h (HTML reports).
-  chromium fonts-dejavu-core
 )
+# Headless browser and a font for tests/browser_check.h (the HTML reports),
+# needed by the tests only: `setup-deps.sh --build-only` leaves them out.
+if [ "${1:-}" != "--build-only" ]; then
+  packages+=(chromium fonts-dejavu-core)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
