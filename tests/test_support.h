@@ -3,19 +3,24 @@
 #ifndef CJSIM_TESTS_TEST_SUPPORT_H_
 #define CJSIM_TESTS_TEST_SUPPORT_H_
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
+#include <doctest/doctest.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/field_comparator.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 
 #include "cjsim/v1/scenario.pb.h"
+#include "models/csv_table.h"
+#include "models/diagnostics.h"
 
 namespace cjsim::testing {
 
@@ -134,6 +139,27 @@ edges { from: "page" to: "checkout" weight: 3 }
 edges { from: "page" to: "exit" weight: 1 delay_days: 2 }
 variants { name: "bold" cta_changes { touchpoint: "ad" act_probability: 0.6 } }
 )scenario";
+
+// The rows of a CSV file written by cjsim, read by the project's reader.
+inline ::cjsim::CsvTable read_table(const std::string& path) {
+  ::cjsim::Diagnostics diagnostics(path);
+  ::cjsim::RowErrors errors(diagnostics);
+  std::optional<::cjsim::CsvTable> table = read_csv(path, diagnostics, errors);
+  errors.finish();
+  REQUIRE(table.has_value());
+  REQUIRE(diagnostics.error_count() == 0);
+  return *table;
+}
+
+inline double csv_number_at(const ::cjsim::CsvRow& row, const ::cjsim::CsvTable& table,
+                            const char* column) {
+  const int c = table.column_index(column);
+  REQUIRE(c >= 0);
+  return std::stod(row.fields[static_cast<size_t>(c)]);
+}
+
+// Equal, or both NaN (a marginal CPA over no extra conversions).
+inline bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
 
 }  // namespace cjsim::testing
 

@@ -13,8 +13,11 @@
 namespace cjsim {
 namespace {
 
+using testing::csv_number_at;
 using testing::parse_json;
+using testing::read_table;
 using testing::run_cli;
+using testing::same;
 using testing::TempDir;
 
 // Two identical paid channels whose ads land on a goal (concave, Hill
@@ -202,6 +205,72 @@ TEST_CASE("cli curves: a channel's curve rises, saturates, and marks the current
   testing::CliResult bad = run_cli("curves " + path + " --channels tiktok");
   CHECK(bad.status == 2);
   CHECK(bad.err.find("no channel 'tiktok'") != std::string::npos);
+}
+
+TEST_CASE("cli optimize and curves: --csv tables parse back to the JSON's numbers") {
+  TempDir dir;
+  const std::string path = dir.write("two.textproto", kTwoChannels);
+  testing::CliResult r =
+      run_cli("optimize " + path +
+              " --weekly-budget 1400 --max-evaluations 6 --confirm-replications 4"
+              " --quiet --json " +
+              dir.file("o.json") + " --csv " + dir.file("o"));
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto plan = parse_json<v1::OptimizeResult>(testing::read_file(dir.file("o.json")));
+  const CsvTable mix = read_table(dir.file("o/mix.csv"));
+  REQUIRE(mix.rows.size() == static_cast<size_t>(plan.recommended().channels_size()));
+  for (size_t i = 0; i < mix.rows.size(); ++i) {
+    const int k = static_cast<int>(i);
+    CHECK(mix.rows[i].fields[0] == plan.recommended().channels(k).channel());
+    CHECK(csv_number_at(mix.rows[i], mix, "current_weekly_budget") ==
+          plan.current().channels(k).weekly_budget());
+    CHECK(csv_number_at(mix.rows[i], mix, "recommended_weekly_budget") ==
+          plan.recommended().channels(k).weekly_budget());
+  }
+  const CsvTable marginal = read_table(dir.file("o/marginal.csv"));
+  size_t rows = 0;
+  for (const CsvRow& row : marginal.rows) {
+    const v1::MarginalReturn* m = nullptr;
+    for (const v1::MarginalReturn& x : plan.marginal()) {
+      if (x.channel() == row.fields[0]) m = &x;
+    }
+    REQUIRE(m != nullptr);
+    const std::string& measure = row.fields[static_cast<size_t>(marginal.column_index("measure"))];
+    const v1::Estimate& e = measure == "conversions_per_unit" ? m->conversions_per_unit()
+                            : measure == "value_per_unit"     ? m->value_per_unit()
+                            : measure == "mroas"              ? m->mroas()
+                                                              : m->marginal_cpa();
+    CHECK(csv_number_at(row, marginal, "step") == m->step());
+    CHECK(same(csv_number_at(row, marginal, "mean"), e.mean()));
+    CHECK(same(csv_number_at(row, marginal, "ci_low"), e.ci_low()));
+    ++rows;
+  }
+  CHECK(rows == 4 * static_cast<size_t>(plan.marginal_size()));
+
+  r = run_cli("curves " + path + " --channels a,b --points 3 --quiet --json " + dir.file("c.json") +
+              " --csv " + dir.file("c"));
+  REQUIRE(r.status == 0);
+  const auto curves = parse_json<v1::CurvesResult>(testing::read_file(dir.file("c.json")));
+  const CsvTable points = read_table(dir.file("c/curves.csv"));
+  REQUIRE(points.rows.size() == 6);
+  for (size_t i = 0; i < points.rows.size(); ++i) {
+    const v1::ResponseCurve& c = curves.curves(static_cast<int>(i / 3));
+    const int k = static_cast<int>(i % 3);
+    CHECK(points.rows[i].fields[0] == c.channel());
+    CHECK(csv_number_at(points.rows[i], points, "weekly_budget") == c.weekly_budgets(k));
+    CHECK(csv_number_at(points.rows[i], points, "mean") == c.kpi(k).mean());
+    CHECK(csv_number_at(points.rows[i], points, "ci_high") == c.kpi(k).ci_high());
+    CHECK(csv_number_at(points.rows[i], points, "cost") == c.cost(k));
+    if (k > 0)
+      CHECK(same(csv_number_at(points.rows[i], points, "marginal"), c.marginal(k - 1).mean()));
+  }
+  const CsvTable saturation = read_table(dir.file("c/saturation.csv"));
+  REQUIRE(saturation.rows.size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    CHECK(csv_number_at(saturation.rows[i], saturation, "saturation_weekly_budget") ==
+          curves.curves(static_cast<int>(i)).saturation_weekly_budget());
+  }
 }
 
 }  // namespace

@@ -117,6 +117,29 @@ TEST_CASE("cli sweep: two --set give a grid, with a marginal along each axis") {
                    0) == 0);
   const std::string marginal = testing::read_file(dir.file("out/marginal.csv"));
   CHECK(marginal.find(",along,kpi,") != std::string::npos);
+  // Every estimate is a row with the JSON's numbers.
+  const CsvTable table = testing::read_table(dir.file("out/points.csv"));
+  size_t rows = 0;
+  for (const CsvRow& row : table.rows) {
+    const double budget = testing::csv_number_at(row, table, "channels[ads].weekly_budget");
+    const double reach = testing::csv_number_at(row, table, "channels[ads].max_reach");
+    const v1::SweepPoint* point = nullptr;
+    for (const v1::SweepPoint& p : result.points()) {
+      if (p.settings().at("channels[ads].weekly_budget") == budget &&
+          p.settings().at("channels[ads].max_reach") == reach) {
+        point = &p;
+      }
+    }
+    REQUIRE(point != nullptr);
+    const v1::Estimate& e =
+        point->kpis().at(row.fields[static_cast<size_t>(table.column_index("kpi"))]);
+    CHECK(testing::same(testing::csv_number_at(row, table, "mean"), e.mean()));
+    CHECK(testing::same(testing::csv_number_at(row, table, "ci_high"), e.ci_high()));
+    ++rows;
+  }
+  size_t estimates = 0;
+  for (const v1::SweepPoint& p : result.points()) estimates += p.kpis().size();
+  CHECK(rows == estimates);
 }
 
 TEST_CASE("cli sweep: bad paths and ranges are refused, naming the part that is wrong") {
