@@ -187,6 +187,26 @@ TEST_CASE("report: compare, sweep, curves and optimize pages have their charts")
   }
 }
 
+TEST_CASE("report: every scenario in the library gives run and comparison pages") {
+  // Every variant of every example, including those that leave a ratio
+  // undefined in one arm (ROAS once the spend is gone).
+  TempDir dir;
+  for (const auto& entry : std::filesystem::directory_iterator(source_path("scenarios"))) {
+    if (entry.path().extension() != ".textproto") continue;
+    const std::string name = entry.path().stem().string();
+    for (const std::string command : {"run", "compare"}) {
+      const std::string page = dir.file(name + "-" + command + ".html");
+      const auto result =
+          run_cli(command + " " + entry.path().string() + kSmall + " --report " + page);
+      INFO(command, " ", name, "\n", result.err);
+      REQUIRE(result.status == 0);
+      const std::string html = read_file(page);
+      check_self_contained(html);
+      CHECK(!figures(html).empty());
+    }
+  }
+}
+
 TEST_CASE("report: a ribbon of the flow is the acts at its source split by edge weight") {
   // The small journey has page -> checkout (weight 3) and page -> exit
   // (weight 1): three quarters of the acts at the page go to the checkout.

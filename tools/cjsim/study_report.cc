@@ -83,6 +83,22 @@ const v1::Estimate* find(const google::protobuf::Map<std::string, v1::Estimate>&
   return it == kpis.end() ? nullptr : &it->second;
 }
 
+// The KPI, or an estimate of NaNs (a gap in a line) where a point does not
+// define it (ROAS where nothing is spent).
+const v1::Estimate* find_or_missing(const google::protobuf::Map<std::string, v1::Estimate>& kpis,
+                                    const std::string& name) {
+  static const v1::Estimate missing = [] {
+    v1::Estimate e;
+    e.set_mean(std::nan(""));
+    e.set_std_error(std::nan(""));
+    e.set_ci_low(std::nan(""));
+    e.set_ci_high(std::nan(""));
+    return e;
+  }();
+  const v1::Estimate* e = find(kpis, name);
+  return e != nullptr ? e : &missing;
+}
+
 // The headline of a KPI when the result has it.
 void kpi_headline(Report& report, const google::protobuf::Map<std::string, v1::Estimate>& kpis,
                   const std::string& name, double confidence) {
@@ -141,7 +157,7 @@ svg::Series estimate_series(std::string name, const std::vector<double>& x,
   s.x = x;
   for (const v1::Estimate* e : y) {
     s.y.push_back(e->mean());
-    s.low.push_back(nonnegative ? std::max(0.0, e->ci_low()) : e->ci_low());
+    s.low.push_back(nonnegative && e->ci_low() < 0 ? 0.0 : e->ci_low());  // NaN stays NaN
     s.high.push_back(e->ci_high());
   }
   return s;
@@ -541,7 +557,11 @@ Report compare_report(const ReportSource& source, const v1::CompareResult& r) {
   }
   std::string unchanged_kpis;
   for (const std::string& k : kpis) {
-    if (r.differences().empty() || find(r.differences(0).kpis(), k) == nullptr) continue;
+    // A ratio may be undefined for some variants (ROAS without spend).
+    if (std::none_of(r.differences().begin(), r.differences().end(),
+                     [&](const v1::CompareDifference& diff) { return diff.kpis().count(k) > 0; })) {
+      continue;
+    }
     const KpiDisplay d = kpi_display(k);
     // A KPI no variant moves at all (the cost under a CTA change) gets a
     // sentence, not an empty plot.
@@ -559,10 +579,17 @@ Report compare_report(const ReportSource& source, const v1::CompareResult& r) {
     chart.value_label = std::string(d.label) + ", variant minus baseline";
     chart.unit = d.unit;
     for (const v1::CompareDifference& diff : r.differences()) {
-      const v1::Estimate& e = diff.kpis().at(k);
-      const std::string verdict = diff.verdict().count(k) ? diff.verdict().at(k) : "";
       IntervalChart::Row row;
       row.label = diff.variant();
+      const v1::Estimate* found = find(diff.kpis(), k);
+      if (found == nullptr) {
+        row.estimate = row.low = row.high = std::nan("");
+        row.note = "not defined for this variant";
+        chart.rows.push_back(row);
+        continue;
+      }
+      const v1::Estimate& e = *found;
+      const std::string verdict = diff.verdict().count(k) ? diff.verdict().at(k) : "";
       row.estimate = e.mean();
       row.low = e.ci_low();
       row.high = e.ci_high();
@@ -717,7 +744,7 @@ Report sweep_report(const ReportSource& source, const v1::SweepResult& r) {
       std::vector<const v1::Estimate*> y;
       for (const v1::SweepPoint* p : lines[key]) {
         x.push_back(p->settings().at(first.path()));
-        y.push_back(&p->kpis().at(k));
+        y.push_back(find_or_missing(p->kpis(), k));
       }
       chart.series.push_back(estimate_series(key.empty() ? std::string(d.label) : key, x, y));
     }
