@@ -207,6 +207,24 @@ TEST_CASE("report: every scenario in the library gives run and comparison pages"
   }
 }
 
+TEST_CASE("report: a page says what its variants change, in the scenario's words") {
+  TempDir dir;
+  const auto run = run_cli("run " + kConsumer + kSmall + " --variant shop_now_cta --report " +
+                           dir.file("run.html"));
+  REQUIRE(run.status == 0);
+  const std::string html = read_file(dir.file("run.html"));
+  CHECK(html.find("Run of variant shop_now_cta") != std::string::npos);
+  CHECK(html.find("<p>Variant shop_now_cta: Instagram prospecting ad says &#39;Shop now&#39;") !=
+        std::string::npos);
+  const auto compare = run_cli("compare " + kConsumer + kSmall +
+                               " --variants shop_now_cta,shift_facebook_to_tiktok --report " +
+                               dir.file("compare.html"));
+  REQUIRE(compare.status == 0);
+  const std::string page = read_file(dir.file("compare.html"));
+  CHECK(page.find("<td>shift_facebook_to_tiktok</td><td>Move 30% of the Facebook budget to "
+                  "TikTok; total spend unchanged.</td>") != std::string::npos);
+}
+
 TEST_CASE("report: a ribbon of the flow is the acts at its source split by edge weight") {
   // The small journey has page -> checkout (weight 3) and page -> exit
   // (weight 1): three quarters of the acts at the page go to the checkout.

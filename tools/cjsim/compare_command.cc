@@ -77,7 +77,11 @@ int compare(const CompareOptions& options) {
       "comparing", settings.threads, options.output.quiet,
       [&](StudyProgress* progress) { result = run_comparison(arms, settings, progress); });
   return files.finish(format_compare_table(result), result, compare_csv(result), [&] {
-    return compare_report({&prepared->front().scenario, options.scenario}, result);
+    std::vector<std::pair<std::string, std::string>> variants;
+    for (size_t i = 1; i < prepared->size(); ++i) {
+      variants.emplace_back((*prepared)[i].variant, (*prepared)[i].description);
+    }
+    return compare_report({&prepared->front().scenario, options.scenario, variants}, result);
   });
 }
 

@@ -108,8 +108,9 @@ int curves(const CurvesOptions& options) {
     std::fprintf(stderr, "error: --kpi: unknown KPI '%s'\n", options.kpi.c_str());
     return kExitBadInput;
   }
-  std::optional<v1::Scenario> scenario =
-      prepare_scenario(options.scenario, options.overrides, options.variant, options.output.quiet);
+  std::string description;
+  std::optional<v1::Scenario> scenario = prepare_scenario(
+      options.scenario, options.overrides, options.variant, options.output.quiet, &description);
   if (!scenario) return kExitBadInput;
   CurveSettings settings;
   settings.points = options.points;
@@ -155,7 +156,8 @@ int curves(const CurvesOptions& options) {
       "tracing curves", settings.threads, options.output.quiet,
       [&](StudyProgress* progress) { result = response_curves(*scenario, settings, progress); });
   return files.finish(format_curves_table(result), result, curves_csv(result), [&] {
-    return curves_report({&*scenario, options.scenario}, result);
+    return curves_report({&*scenario, options.scenario, arm_list(options.variant, description)},
+                         result);
   });
 }
 

@@ -221,8 +221,9 @@ int optimize(const OptimizeOptions& options) {
   settings.max_evaluations = options.max_evaluations;
   settings.threads = resolve_threads(options.threads);
 
-  std::optional<v1::Scenario> scenario =
-      prepare_scenario(options.scenario, options.overrides, options.variant, options.output.quiet);
+  std::string description;
+  std::optional<v1::Scenario> scenario = prepare_scenario(
+      options.scenario, options.overrides, options.variant, options.output.quiet, &description);
   if (!scenario) return kExitBadInput;
 
   // The channels a plan can move money between: switched on, and with a
@@ -338,7 +339,8 @@ int optimize(const OptimizeOptions& options) {
                       }
                     });
   return files.finish(format_optimize_table(result), result, optimize_csv(result), [&] {
-    return optimize_report({&*scenario, options.scenario}, result, curves ? &*curves : nullptr);
+    return optimize_report({&*scenario, options.scenario, arm_list(options.variant, description)},
+                           result, curves ? &*curves : nullptr);
   });
 }
 

@@ -35,8 +35,9 @@ struct RunOptions {
 };
 
 int run(const RunOptions& options) {
-  std::optional<v1::Scenario> scenario =
-      prepare_scenario(options.scenario, options.overrides, options.variant, options.output.quiet);
+  std::string description;
+  std::optional<v1::Scenario> scenario = prepare_scenario(
+      options.scenario, options.overrides, options.variant, options.output.quiet, &description);
   if (!scenario) return kExitBadInput;
 
   StudyFiles files;
@@ -78,7 +79,8 @@ int run(const RunOptions& options) {
   }
 
   return files.finish(format_run_table(result), result, run_csv(result), [&] {
-    return run_report({&*scenario, options.scenario}, result);
+    return run_report({&*scenario, options.scenario, arm_list(options.variant, description)},
+                      result);
   });
 }
 

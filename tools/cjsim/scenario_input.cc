@@ -67,13 +67,24 @@ std::optional<v1::Scenario> load_and_validate(const std::string& path,
   return std::move(loaded->scenario);
 }
 
+// The description of `variant` in `scenario` ("" when it has none or is not
+// there).
+std::string variant_description(const v1::Scenario& scenario, const std::string& variant) {
+  for (const v1::Variant& v : scenario.variants()) {
+    if (v.name() == variant) return v.description();
+  }
+  return "";
+}
+
 }  // namespace
 
 std::optional<v1::Scenario> prepare_scenario(const std::string& path,
                                              const SimulationOverrides& overrides,
-                                             const std::string& variant, bool quiet) {
+                                             const std::string& variant, bool quiet,
+                                             std::string* description) {
   Diagnostics diagnostics(path);
   std::optional<v1::Scenario> result = load_and_validate(path, overrides, diagnostics);
+  if (result && description != nullptr) *description = variant_description(*result, variant);
   if (result && !variant.empty()) {
     result = apply_and_validate_variant(*result, variant, diagnostics);
   } else if (result) {
@@ -102,7 +113,7 @@ std::optional<std::vector<PreparedArm>> prepare_arms(const std::string& path,
     arms.emplace();
     v1::Scenario baseline = *scenario;
     baseline.clear_variants();
-    arms->push_back({"", std::move(baseline)});
+    arms->push_back({"", std::move(baseline), ""});
     std::set<std::string> seen;
     for (const std::string& name : names) {
       if (!seen.insert(name).second) {
@@ -111,7 +122,9 @@ std::optional<std::vector<PreparedArm>> prepare_arms(const std::string& path,
       }
       std::optional<v1::Scenario> applied =
           apply_and_validate_variant(*scenario, name, diagnostics);
-      if (applied) arms->push_back({name, std::move(*applied)});
+      if (applied) {
+        arms->push_back({name, std::move(*applied), variant_description(*scenario, name)});
+      }
     }
     if (diagnostics.has_errors()) arms.reset();
   }

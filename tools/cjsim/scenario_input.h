@@ -32,14 +32,17 @@ struct SimulationOverrides {
 // Loads `path`, applies `overrides`, validates and, when `variant` is not
 // empty, applies and validates the variant. Prints every diagnostic to
 // stderr (warnings too, unless `quiet`). Returns nullopt on any error.
+// `description`, when given, receives the variant's description.
 std::optional<v1::Scenario> prepare_scenario(const std::string& path,
                                              const SimulationOverrides& overrides,
-                                             const std::string& variant, bool quiet);
+                                             const std::string& variant, bool quiet,
+                                             std::string* description = nullptr);
 
 // A scenario with a variant applied ("" = the baseline).
 struct PreparedArm {
   std::string variant;
   v1::Scenario scenario;
+  std::string description;  // the variant's, for reports
 };
 
 // Loads and validates the scenario as prepare_scenario does, then applies

@@ -143,6 +143,20 @@ std::string scenario_title(const ReportSource& source, const std::string& name) 
   return name.empty() ? source.path : name;
 }
 
+// What the variants of the page change, in the scenario's words.
+void describe_variants(Report& report, const ReportSource& source) {
+  if (source.variants.empty()) return;
+  if (source.variants.size() == 1) {
+    const auto& [name, description] = source.variants.front();
+    report.paragraph("Variant " + name + (description.empty() ? "." : ": " + description));
+    report.provenance("variant", name);
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [name, description] : source.variants) rows.push_back({name, description});
+  report.table({"variant", "what it changes"}, std::move(rows));
+}
+
 std::string scenario_description(const ReportSource& source) {
   return source.scenario == nullptr ? "" : source.scenario->description();
 }
@@ -403,6 +417,7 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
     kpi_headline(report, r.kpis(), k, r.confidence());
   }
 
+  describe_variants(report, source);
   report.section("Funnel", exact ? "Exact values from the absorbing Markov chain."
                                  : "The share of the population that reached each stage (or a "
                                    "later one) by the end of the horizon.");
@@ -512,7 +527,6 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
   report.table({"touchpoint", "channel", "stage", "visits", "acts", "conversions"}, std::move(rows),
                {false, false, false, true, true, true});
 
-  if (!r.variant().empty()) report.provenance("variant", r.variant());
   report.provenance(
       "method", exact ? "exact (absorbing Markov chain)" : "Monte Carlo, " + r.mode() + " form");
   report.provenance("scenario hash", r.scenario_hash());
@@ -551,6 +565,7 @@ Report compare_report(const ReportSource& source, const v1::CompareResult& r) {
                  "Each variant minus the baseline on the same random numbers (replication r of "
                  "every arm draws the same streams), so the interval is that of the paired "
                  "difference, much narrower than two separate runs would give.");
+  describe_variants(report, source);
   std::vector<std::string> kpis = {r.rank_by()};
   for (const std::string& k : kKeyKpis) {
     if (std::find(kpis.begin(), kpis.end(), k) == kpis.end()) kpis.push_back(k);
@@ -692,6 +707,7 @@ Report sweep_report(const ReportSource& source, const v1::SweepResult& r) {
   Report report(scenario_title(source, r.scenario()),
                 r.variant().empty() ? "Sweep" : "Sweep on variant " + r.variant(),
                 scenario_description(source));
+  describe_variants(report, source);
   if (r.axes().empty() || r.points().empty()) return report;
   const v1::SweepAxis& first = r.axes(0);
   const std::vector<double> values(first.values().begin(), first.values().end());
@@ -810,7 +826,6 @@ Report sweep_report(const ReportSource& source, const v1::SweepResult& r) {
   }
   report.table(header, std::move(rows), std::vector<bool>(header.size(), true));
   report.provenance("population", format_count(r.population()));
-  if (!r.variant().empty()) report.provenance("variant", r.variant());
   common_provenance(report, source, r.scenario(), r.seed(),
                     std::to_string(r.replications()) + " per point", r.agents(), r.confidence(),
                     r.threads(), r.timing(), r.engine_version(), r.schema_version());
@@ -844,6 +859,7 @@ void curve_charts(Report& report, const v1::CurvesResult& r,
 Report curves_report(const ReportSource& source, const v1::CurvesResult& r) {
   Report report(scenario_title(source, r.scenario()), "Response curves",
                 scenario_description(source));
+  describe_variants(report, source);
   const KpiDisplay d = kpi_display(r.kpi());
   std::map<std::string, std::vector<svg::Marker>> markers;
   std::vector<std::vector<std::string>> rows;
@@ -898,6 +914,7 @@ Report optimize_report(const ReportSource& source, const v1::OptimizeResult& r,
                        const v1::CurvesResult* curves) {
   Report report(scenario_title(source, r.scenario()), "Budget optimisation",
                 scenario_description(source));
+  describe_variants(report, source);
   const Unit objective_unit = r.objective() == "conversions" ? Unit::kCount
                               : r.objective() == "retention" ? Unit::kShare
                                                              : Unit::kMoney;

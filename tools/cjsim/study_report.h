@@ -4,6 +4,8 @@
 #define CJSIM_TOOLS_CJSIM_STUDY_REPORT_H_
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cjsim/v1/result.pb.h"
 #include "cjsim/v1/scenario.pb.h"
@@ -16,7 +18,17 @@ namespace cjsim::cli {
 struct ReportSource {
   const v1::Scenario* scenario = nullptr;
   std::string path;
+  // The variants the page shows, with their descriptions: the one a run,
+  // sweep, plan or curves ran on, or a comparison's.
+  std::vector<std::pair<std::string, std::string>> variants;
 };
+
+// `{{variant, description}}`, or nothing for the baseline ("").
+inline std::vector<std::pair<std::string, std::string>> arm_list(const std::string& variant,
+                                                                 const std::string& description) {
+  if (variant.empty()) return {};
+  return {{variant, description}};
+}
 
 // Headline figures, the funnel, the flow between touchpoints, channels,
 // personas, the daily series, the retention curve (with loyalty), every

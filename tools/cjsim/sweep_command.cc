@@ -112,8 +112,9 @@ std::optional<Axis> parse_set(const std::string& set, const v1::Scenario& scenar
 }
 
 int sweep(const SweepOptions& options) {
-  std::optional<v1::Scenario> scenario =
-      prepare_scenario(options.scenario, options.overrides, options.variant, options.output.quiet);
+  std::string description;
+  std::optional<v1::Scenario> scenario = prepare_scenario(
+      options.scenario, options.overrides, options.variant, options.output.quiet, &description);
   if (!scenario) return kExitBadInput;
 
   std::vector<Axis> axes;
@@ -199,7 +200,8 @@ int sweep(const SweepOptions& options) {
     result = run_sweep(values, points, threads, progress);
   });
   return files.finish(format_sweep_table(result), result, sweep_csv(result), [&] {
-    return sweep_report({&*scenario, options.scenario}, result);
+    return sweep_report({&*scenario, options.scenario, arm_list(options.variant, description)},
+                        result);
   });
 }
 
