@@ -186,7 +186,7 @@ std::string band_label(double confidence) { return "shaded: " + percent(confiden
 // by the source's edge weights: the expected number of people choosing
 // that edge (the choice depends on the weights alone). Edges into a
 // switched-off channel end the walk and are left out.
-std::string flow_svg(const v1::Scenario& scenario, const v1::RunResult& r) {
+svg::FlowDiagram flow_diagram(const v1::Scenario& scenario, const v1::RunResult& r) {
   svg::FlowDiagram diagram;
   diagram.title = "How people move between touchpoints";
   std::map<std::string, size_t> index;
@@ -239,7 +239,7 @@ std::string flow_svg(const v1::Scenario& scenario, const v1::RunResult& r) {
     const double acts = r.touchpoints(static_cast<int>(from->second)).acts().mean();
     diagram.links.push_back({from->second, to->second, acts * weight / total});
   }
-  return svg::render(diagram);
+  return diagram;
 }
 
 // One line with its band against days, as a chart of the report.
@@ -435,7 +435,8 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
                    : "Error bars: the " + percent(r.confidence()) + " interval over replications.");
 
   report.section("Flow between touchpoints");
-  report.chart("flow", flow_svg(scenario, r),
+  const svg::FlowDiagram flow = flow_diagram(scenario, r);
+  report.chart("flow", svg::render(flow),
                "Columns are stages, colours channels. A box's height is the touchpoint's visits; "
                "the grey stub on its left is people arriving from outside the journey (an "
                "exposure, a delayed return, a referral). A ribbon is the expected number of "
@@ -443,6 +444,19 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
                "source's edge weights (the engine counts visits and acts per touchpoint, not "
                "each move), so it includes moves whose delay runs past the horizon. Arcs above "
                "the boxes go back or stay within a stage.");
+  // The largest ribbons in numbers: thin ones are hard to read off the chart.
+  std::vector<svg::FlowDiagram::Link> links = flow.links;
+  std::stable_sort(links.begin(), links.end(),
+                   [](const auto& a, const auto& b) { return a.value > b.value; });
+  std::vector<std::vector<std::string>> flow_rows;
+  for (const svg::FlowDiagram::Link& link : links) {
+    if (flow_rows.size() == 12 || !(link.value > 0)) break;
+    const v1::TouchpointResult& from = r.touchpoints(static_cast<int>(link.from));
+    flow_rows.push_back({from.id(), flow.nodes[link.to].label, format_count(link.value),
+                         format_percent(link.value / from.acts().mean())});
+  }
+  report.table({"from", "to", "people (expected)", "share of the acts at 'from'"},
+               std::move(flow_rows), {false, false, true, true});
 
   report.section("Channels");
   BarChart conversions;
