@@ -94,18 +94,12 @@ TEST_CASE("report: a run's page has every chart docs/report.md lists, and nothin
   REQUIRE(result.status == 0);
   const std::string html = read_file(html_path);
   check_self_contained(html);
-  const std::set<std::string> expected = {"funnel",
-                                          "flow",
-                                          "channel-conversions",
-                                          "exposures",
-                                          "spend",
-                                          "personas",
-                                          "new-conversions",
-                                          "aware",
-                                          "converted",
-                                          "active-customers",
-                                          "open-complaints",
-                                          "retention"};
+  const std::set<std::string> expected = {"funnel", "flow",
+                                          // All goals are on the web shop, so no
+                                          // conversions by channel.
+                                          "channel-visits", "exposures", "spend", "personas",
+                                          "new-conversions", "aware", "converted",
+                                          "active-customers", "open-complaints", "retention"};
   CHECK(figures(html) == expected);
   check_svg_files(html, dir.path() / "charts");
   // Provenance ties the page to its run.
@@ -223,6 +217,25 @@ TEST_CASE("report: a page says what its variants change, in the scenario's words
   const std::string page = read_file(dir.file("compare.html"));
   CHECK(page.find("<td>shift_facebook_to_tiktok</td><td>Move 30% of the Facebook budget to "
                   "TikTok; total spend unchanged.</td>") != std::string::npos);
+}
+
+TEST_CASE("report: conversions by channel are drawn when goals sit on two channels") {
+  TempDir dir;
+  std::string text = testing::kSmallJourney;
+  text += R"(
+touchpoints { id: "dm_signup" stage: DECISION channel: "social" goal { kind: "signup" } }
+edges { from: "ad" to: "dm_signup" }
+)";
+  const std::string one = dir.write("one.textproto", testing::kSmallJourney);
+  const std::string two = dir.write("two.textproto", text);
+  REQUIRE(run_cli("run " + one + " --quiet --svg " + dir.file("one")).status == 0);
+  REQUIRE(run_cli("run " + two + " --quiet --svg " + dir.file("two")).status == 0);
+  CHECK(!std::filesystem::exists(dir.file("one/channel-conversions.svg")));
+  CHECK(std::filesystem::exists(dir.file("two/channel-conversions.svg")));
+  // No loyalty block: no active-customers line (it would repeat the
+  // converted count) and no retention curve.
+  CHECK(!std::filesystem::exists(dir.file("two/active-customers.svg")));
+  CHECK(!std::filesystem::exists(dir.file("two/retention.svg")));
 }
 
 TEST_CASE("report: a ribbon of the flow is the acts at its source split by edge weight") {

@@ -264,7 +264,7 @@ void add_day_chart(Report& report, const DayChart& spec, const std::vector<doubl
   report.chart(spec.name, svg::render(chart), spec.caption);
 }
 
-void run_series(Report& report, const v1::RunResult& r) {
+void run_series(Report& report, const v1::Scenario& scenario, const v1::RunResult& r) {
   if (r.series().empty()) return;
   std::vector<double> days;
   std::vector<const v1::Estimate*> fresh, converted, aware, active, complaints;
@@ -276,7 +276,9 @@ void run_series(Report& report, const v1::RunResult& r) {
     aware.push_back(&d.aware_share());
     active.push_back(&d.active_customers());
     complaints.push_back(&d.open_complaints());
-    any_active |= d.active_customers().mean() > 0;
+    // Without a loyalty block nobody stops being a customer: the line would
+    // be the converted count again.
+    any_active |= scenario.has_loyalty() && d.active_customers().mean() > 0;
     any_complaints |= d.open_complaints().mean() > 0;
   }
   report.section("Over time",
@@ -459,9 +461,13 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
                std::move(flow_rows), {false, false, true, true});
 
   report.section("Channels");
+  BarChart visits;
+  visits.title = "Visits to each channel's touchpoints";
+  visits.value_label = "visits";
   BarChart conversions;
   conversions.title = "Conversions at each channel's touchpoints";
   conversions.value_label = "conversions";
+  int converting_channels = 0;
   BarChart exposures;
   exposures.title = "Exposures by channel";
   exposures.value_label = "exposures";
@@ -473,10 +479,13 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
   bool any_spend = false;
   std::vector<std::vector<std::string>> channel_rows;
   for (const v1::ChannelResult& c : r.channels()) {
+    visits.rows.push_back(
+        {c.id(), {c.visits().mean()}, {c.visits().ci_low()}, {c.visits().ci_high()}});
     conversions.rows.push_back({c.id(),
                                 {c.conversions().mean()},
                                 {c.conversions().ci_low()},
                                 {c.conversions().ci_high()}});
+    converting_channels += c.conversions().mean() > 0;
     exposures.rows.push_back({c.id(),
                               {c.paid_exposures().mean(), c.organic_exposures().mean()},
                               {c.paid_exposures().ci_low(), c.organic_exposures().ci_low()},
@@ -489,10 +498,17 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
                             format_value(c.cost().mean(), Unit::kMoney),
                             format_count(c.visits().mean()), format_count(c.conversions().mean())});
   }
-  report.chart("channel-conversions", svg::render(conversions),
-               "Conversions (first and journey goals) at touchpoints on each channel, with "
-               "their intervals. A channel that only introduces people scores low here even "
-               "when it feeds the others: the flow above shows where people come from.");
+  report.chart("channel-visits", svg::render(visits),
+               "Visits to the touchpoints on each channel over the horizon, with their "
+               "intervals: where people spend their steps of the journey.");
+  // With every goal on one channel (a web shop) its bar would be the
+  // conversions KPI again; the chart tells something only with two or more.
+  if (converting_channels >= 2) {
+    report.chart("channel-conversions", svg::render(conversions),
+                 "Conversions (first and journey goals) at touchpoints on each channel, with "
+                 "their intervals. A channel that only introduces people scores low here even "
+                 "when it feeds the others: the flow above shows where people come from.");
+  }
   report.chart("exposures", svg::render(exposures),
                "People reached per channel over the horizon, paid (bought at the channel's CPM "
                "under its budget and saturation) and organic (posts and unpaid reach).");
@@ -526,7 +542,7 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
   report.table({"persona", "agents", "people", "conversion rate", "interval", "conversions"},
                std::move(persona_rows), {false, true, true, true, true, true});
 
-  run_series(report, r);
+  run_series(report, scenario, r);
   run_retention(report, scenario, r);
 
   report.section("All KPIs", "docs/results-reference.md defines each one.");
