@@ -4,6 +4,7 @@
 // pages are opened in a real browser in report_browser_test.cc.
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -258,6 +259,36 @@ TEST_CASE("report: a ribbon of the flow is the acts at its source split by edge 
         std::string::npos);
   CHECK(flow.find("page -&gt; exit: " + cli::format_count(acts / 4) + " people") !=
         std::string::npos);
+}
+
+TEST_CASE("report: the flow's expected moves match the moves simulated and solved exactly") {
+  // The checkout is reached only from the page, in the same session, so its
+  // visits are the moves page -> checkout: the ribbon (3/4 of the acts at
+  // the page) must agree with them. Exactly in the absorbing chain; in the
+  // simulation within the two estimates' intervals (each is a mean over the
+  // same replications, so the sum of half-widths bounds their difference
+  // at a confidence of at least 90%).
+  TempDir dir;
+  const std::string scenario = dir.write("flow.textproto", testing::kSmallJourney);
+  for (const std::string mode : {" --exact", " --agents 20000 --replications 8"}) {
+    const auto result = run_cli("run " + scenario + mode + " --quiet --json -");
+    INFO(mode, "\n", result.err);
+    REQUIRE(result.status == 0);
+    const auto json = parse_json<v1::RunResult>(result.out);
+    const v1::Estimate *acts = nullptr, *checkout = nullptr;
+    for (const v1::TouchpointResult& t : json.touchpoints()) {
+      if (t.id() == "page") acts = &t.acts();
+      if (t.id() == "checkout") checkout = &t.visits();
+    }
+    REQUIRE(acts != nullptr);
+    REQUIRE(checkout != nullptr);
+    const double ribbon = acts->mean() * 3 / 4;
+    const double tolerance = json.method() == "exact"
+                                 ? 1e-9 * checkout->mean()
+                                 : (checkout->ci_high() - checkout->ci_low()) / 2 +
+                                       (acts->ci_high() - acts->ci_low()) * 3 / 8;
+    CHECK(std::abs(checkout->mean() - ribbon) <= tolerance);
+  }
 }
 
 TEST_CASE("report: bad --report and --svg paths fail at once with status 2, writing nothing") {

@@ -101,6 +101,14 @@ std::string format_difference_interval(const v1::Estimate& e, Unit unit) {
   return out;
 }
 
+std::string arm_name(const std::string& variant) { return variant.empty() ? "baseline" : variant; }
+
+std::string crn_gain(double ratio) {
+  if (std::isinf(ratio)) return "inf";
+  if (std::isnan(ratio)) return "n/a";
+  return printf_string(ratio >= 10 ? "%.0fx" : "%.1fx", ratio);
+}
+
 KpiDisplay kpi_display(std::string_view name) {
   static const std::map<std::string_view, KpiDisplay> known = {
       {"awareness_rate", {"awareness rate", Unit::kShare}},

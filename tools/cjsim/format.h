@@ -29,6 +29,11 @@ std::string printf_string(const char* format, double value);
 // Pads to `width` columns (counting UTF-8 characters), on the left when `right`.
 std::string pad(const std::string& text, size_t width, bool right = false);
 
+// The name of a comparison's arm: its variant, or "baseline".
+std::string arm_name(const std::string& variant);
+// A CRN variance ratio: "14x", "2.5x", "inf", "n/a".
+std::string crn_gain(double ratio);
+
 struct KpiDisplay {
   std::string_view label;
   Unit unit;

@@ -20,8 +20,6 @@ const std::vector<std::string> kTableKpis = {
     "cost_per_conversion", "roas",        "reach_rate", "paid_exposures",
     "organic_exposures"};
 
-std::string arm_name(const std::string& variant) { return variant.empty() ? "baseline" : variant; }
-
 std::string header_line(const std::string& what, const std::string& scenario, int replications,
                         int agents, uint64_t seed, int threads, double confidence, double seconds) {
   return "cjsim " + what + " | scenario " + scenario + " | " + std::to_string(replications) +
@@ -33,12 +31,6 @@ std::string header_line(const std::string& what, const std::string& scenario, in
 std::vector<std::string> estimate_fields(const v1::Estimate& e) {
   return {csv_number(e.mean()), csv_number(e.std_error()), csv_number(e.ci_low()),
           csv_number(e.ci_high()), std::to_string(e.n())};
-}
-
-std::string crn_gain(double ratio) {
-  if (std::isinf(ratio)) return "inf";
-  if (std::isnan(ratio)) return "n/a";
-  return printf_string(ratio >= 10 ? "%.0fx" : "%.1fx", ratio);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/field_path.h"
+#include "models/stage.h"
 #include "tools/cjsim/flow_diagram.h"
 #include "tools/cjsim/format.h"
 #include "tools/cjsim/svg_chart.h"
@@ -31,8 +32,6 @@ const std::vector<std::pair<std::string, std::string>> kFunnelKpis = {
     {"decision_rate", "decision"},
     {"conversion_rate", "converted"},
     {"loyalty_rate", "loyalty"}};
-
-std::string arm_name(const std::string& variant) { return variant.empty() ? "baseline" : variant; }
 
 std::string percent(double share) { return printf_string("%.0f%%", share * 100); }
 
@@ -190,7 +189,8 @@ svg::FlowDiagram flow_diagram(const v1::Scenario& scenario, const v1::RunResult&
   svg::FlowDiagram diagram;
   diagram.title = "How people move between touchpoints";
   std::map<std::string, size_t> index;
-  std::vector<std::string> stages = {"awareness", "consideration", "decision", "loyalty"};
+  std::vector<std::string> stages;
+  for (v1::Stage stage : kStages) stages.emplace_back(stage_name(stage));
   std::vector<int> used(stages.size(), 0);
   for (const v1::TouchpointResult& t : r.touchpoints()) {
     auto s = std::find(stages.begin(), stages.end(), t.stage());
@@ -713,8 +713,7 @@ Report compare_report(const ReportSource& source, const v1::CompareResult& r) {
       diff_rows.push_back(
           {d.variant(), std::string(display.label), format_difference(e.mean(), display.unit),
            format_difference_interval(e, display.unit), rel ? format_relative(rel->mean()) : "n/a",
-           d.verdict().count(k) ? d.verdict().at(k) : "",
-           std::isinf(gain) ? "inf" : printf_string(gain >= 10 ? "%.0fx" : "%.1fx", gain)});
+           d.verdict().count(k) ? d.verdict().at(k) : "", crn_gain(gain)});
     }
   }
   report.table({"variant", "KPI", "difference", "interval", "relative", "verdict", "CRN gain"},
