@@ -31,7 +31,7 @@ v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
   v1::SweepResult result;
   for (const CompiledModel& point : points) {
     const std::vector<ReplicationCounts> counts =
-        Engine(point).run(0, replications, progress ? &progress->done : nullptr);
+        Engine(point).run(0, replications, done_counter(progress), stop_flag_of(progress));
     std::vector<Quantities> reps;
     for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(point, c));
     add_work(point, counts, result.mutable_timing());
