@@ -188,17 +188,22 @@ int sweep(const SweepOptions& options) {
   }
 
   StudyFiles files;
-  if (!files.open(options.output, kSweepCsvFiles)) return kExitBadInput;
+  if (!files.open(options.output, kSweepCsvFiles, options.scenario)) return kExitBadInput;
 
   std::vector<CompiledModel> points;
-  for (const v1::Scenario& s : edited) points.push_back(compile(s, options.variant));
+  for (const v1::Scenario& s : edited) {
+    if (interrupted()) return files.abandon_interrupted();
+    points.push_back(compile(s, options.variant));
+  }
   std::vector<SweepAxisValues> values;
   for (const Axis& axis : axes) values.push_back({axis.field.text(), axis.values});
   const int threads = resolve_threads(options.threads);
   v1::SweepResult result;
-  run_with_progress("sweeping", threads, options.output.quiet, [&](StudyProgress* progress) {
-    result = run_sweep(values, points, threads, progress);
-  });
+  if (!run_with_progress("sweeping", threads, options.output.quiet, [&](StudyProgress* progress) {
+        result = run_sweep(values, points, threads, progress);
+      })) {
+    return files.abandon_interrupted();
+  }
   return files.finish(format_sweep_table(result), result, sweep_csv(result), [&] {
     return sweep_report({&*scenario, options.scenario, arm_list(options.variant, description)},
                         result);
