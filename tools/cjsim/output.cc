@@ -239,8 +239,10 @@ bool OutputSet::open_folder(const std::string& option, const std::string& dir, s
   std::string probe = dir + "/.cjsim-probe.XXXXXX";
   const int fd = ::mkstemp(probe.data());
   if (fd < 0) return fail("cannot write into the folder: " + why(errno));
+  const int token = remove_on_signal(probe, false);
   ::close(fd);
   ::unlink(probe.c_str());
+  forget_on_signal(token);
   return true;
 }
 
