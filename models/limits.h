@@ -3,6 +3,7 @@
 #ifndef CJSIM_MODELS_LIMITS_H_
 #define CJSIM_MODELS_LIMITS_H_
 
+#include <cstddef>
 #include <cstdint>
 
 namespace cjsim::limits {
@@ -13,6 +14,13 @@ inline constexpr int kMaxTouchpoints = 1'000'000;
 inline constexpr int kMaxEdges = 10'000'000;
 inline constexpr int kMaxHorizonDays = 36'500;  // a century
 inline constexpr int kMaxReplications = 1'000'000;
+// The most expected steps (touchpoint visits) of one session walk: people
+// take a handful; beyond this a loop is acted on almost surely and would
+// keep the engine walking (docs/model.md "Validation").
+inline constexpr double kMaxExpectedSessionSteps = 10000;
+// Repeat models: the scenario-wide one and one per goal kind in
+// loyalty.by_goal_kind; a customer keeps its model's index in a byte.
+inline constexpr size_t kMaxRepeatModels = 256;
 // Agent state is 28 bytes (AgentRecord and the next-event day), plus 32 of
 // customer state with a loyalty block (docs/performance.md); 8 GiB of it at
 // most.

@@ -1,16 +1,22 @@
 #include "models/validation.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
 #include "models/formulas.h"
 #include "models/journey_graph.h"
 #include "models/limits.h"
+#include "models/session_length.h"
 #include "models/settings.h"
 #include "models/stage.h"
 #include "models/variant.h"
@@ -18,6 +24,8 @@
 namespace cjsim {
 
 namespace {
+
+namespace pb = google::protobuf;
 
 bool is_valid_id(std::string_view id) {
   if (id.empty()) return false;
@@ -60,6 +68,8 @@ class Validator {
   bool run(bool check_variants) {
     int errors_before = out_.error_count();
     index_ids();
+    FieldPath root;
+    check_enum_values(s_, root);
     check_simulation();
     check_personas();
     check_channels();
@@ -134,6 +144,79 @@ class Validator {
     } else if (!is_valid_id(id)) {
       error(path, what + " id: " + quoted(id) + " may use only letters, digits, '_', '-' and '.'");
     }
+  }
+
+  // --- enums ---------------------------------------------------------------
+
+  // Every enum field holds a value its type names. Proto3 enums are open:
+  // the text, JSON and binary parsers all keep a number the type does not
+  // name (`stage: 5`), and the compiler and engine index tables by these
+  // values. So every enum field, wherever it sits (variants and loyalty
+  // included), is checked here, by reflection, before anything reads it.
+  void check_enum_values(const pb::Message& message, FieldPath& path) {
+    const pb::Reflection* reflection = message.GetReflection();
+    std::vector<const pb::FieldDescriptor*> fields;
+    reflection->ListFields(message, &fields);
+    for (const pb::FieldDescriptor* field : fields) {
+      const bool repeated = field->is_repeated();
+      const int count = repeated ? reflection->FieldSize(message, field) : 1;
+      for (int i = 0; i < count; ++i) {
+        path.push_back({field->name(), repeated ? i : -1});
+        if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_ENUM) {
+          const int value = repeated ? reflection->GetRepeatedEnumValue(message, field, i)
+                                     : reflection->GetEnumValue(message, field);
+          if (field->enum_type()->FindValueByNumber(value) == nullptr) {
+            error(path, field_text(path) + ": " + std::to_string(value) + " is not a " +
+                            field->enum_type()->name() + "; use " +
+                            enum_choices(*field->enum_type()));
+          }
+        } else if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+          check_enum_values(repeated ? reflection->GetRepeatedMessage(message, field, i)
+                                     : reflection->GetMessage(message, field),
+                            path);
+        }
+        path.pop_back();
+      }
+    }
+  }
+
+  // "AWARENESS, CONSIDERATION, DECISION or LOYALTY": the names of the
+  // values other than the unset 0.
+  static std::string enum_choices(const pb::EnumDescriptor& type) {
+    std::vector<std::string> names;
+    for (int k = 0; k < type.value_count(); ++k) {
+      if (type.value(k)->number() != 0) names.push_back(type.value(k)->name());
+    }
+    std::string out;
+    for (size_t k = 0; k < names.size(); ++k) {
+      out += (k == 0 ? "" : k + 1 == names.size() ? " or " : ", ") + names[k];
+    }
+    return out;
+  }
+
+  // A field path in the words of the other messages: "touchpoint 'page'
+  // stage", "variant 'v' add_touchpoints[0].stage", "loyalty.referral.x".
+  std::string field_text(const FieldPath& path) const {
+    if (path.empty()) return "";
+    const FieldPath rest(path.begin() + 1, path.end());
+    const FieldStep& top = path.front();
+    std::string id;
+    const char* kind = nullptr;
+    if (top.field == "personas" && top.index >= 0) {
+      kind = "persona";
+      id = s_.personas(top.index).id();
+    } else if (top.field == "channels" && top.index >= 0) {
+      kind = "channel";
+      id = s_.channels(top.index).id();
+    } else if (top.field == "touchpoints" && top.index >= 0) {
+      kind = "touchpoint";
+      id = s_.touchpoints(top.index).id();
+    } else if (top.field == "variants" && top.index >= 0) {
+      kind = "variant";
+      id = s_.variants(top.index).name();
+    }
+    if (kind == nullptr || id.empty() || rest.empty()) return to_string(path);
+    return std::string(kind) + " " + quoted(id) + " " + to_string(rest);
   }
 
   // --- ids -----------------------------------------------------------------
@@ -492,6 +575,66 @@ class Validator {
                   "add a delay or add an edge out");
       }
     }
+    if (reported.empty()) check_session_length(graph);
+  }
+
+  // A loop that is left only rarely (an act probability of 0.9999999999, an
+  // exit edge of weight 1e-300) ends in principle but keeps every session
+  // walking for ages: refuse a walk whose expected session length, from the
+  // absorbing chain, is above limits::kMaxExpectedSessionSteps. Personas with
+  // the same responsiveness walk alike and are computed once.
+  void check_session_length(const JourneyGraph& graph) {
+    std::set<std::array<double, kStageCount>> done;
+    for (int p = 0; p < s_.personas_size(); ++p) {
+      const v1::Persona& persona = s_.personas(p);
+      std::array<double, kStageCount> responsiveness;
+      for (int k = 0; k < kStageCount; ++k) {
+        responsiveness[k] = responsiveness_at(persona, kStages[k]);
+      }
+      if (!done.insert(responsiveness).second) continue;
+      std::vector<double> act(s_.touchpoints_size());
+      for (int u = 0; u < s_.touchpoints_size(); ++u) {
+        const v1::Touchpoint& t = s_.touchpoints(u);
+        act[u] = formulas::effective_act_probability(t.cta().act_probability(),
+                                                     responsiveness[t.stage() - 1]);
+      }
+      const SessionLength length = longest_session(s_, graph, act);
+      if (length.steps <= limits::kMaxExpectedSessionSteps) continue;
+      std::string loop;
+      for (int u : length.loop) loop += (loop.empty() ? "" : ", ") + quoted(s_.touchpoints(u).id());
+      const std::string limit = "sessions over " + printf_steps(limits::kMaxExpectedSessionSteps) +
+                                " expected steps are refused (docs/model.md \"Validation\")";
+      const std::string fix =
+          "lower an act_probability in the loop, give one of its edges a delay or add an edge "
+          "out of it";
+      FieldPath where = {{"touchpoints", length.loop.empty() ? length.start : length.loop.front()}};
+      if (std::isinf(length.steps)) {
+        error(where, "a walk entering {" + loop + "} practically never ends: persona " +
+                         quoted(persona.id()) +
+                         " leaves this loop with a probability too small to tell from 0; " + fix);
+      } else {
+        error(where, "a session starting at " + quoted(s_.touchpoints(length.start).id()) +
+                         " takes " + printf_steps(length.steps) + " steps on average for persona " +
+                         quoted(persona.id()) +
+                         (loop.empty() ? ""
+                                       : ", going round {" + loop + "} (" +
+                                             printf_steps(length.loop_steps) + " steps there)") +
+                         "; " + limit + ": " + fix);
+      }
+      return;  // one report is enough: the other personas walk the same loop
+    }
+  }
+
+  // "12,345" below a million, else "1.2e+10".
+  static std::string printf_steps(double steps) {
+    if (steps < 1e6) {
+      std::string digits = std::to_string(static_cast<int64_t>(std::llround(steps)));
+      for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
+      return digits;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2g", steps);
+    return text;
   }
 
   // --- loyalty -------------------------------------------------------------
@@ -573,6 +716,11 @@ class Validator {
     }
     std::map<std::string, v1::RepeatModel> by_kind(l.by_goal_kind().begin(),
                                                    l.by_goal_kind().end());
+    if (by_kind.size() > limits::kMaxRepeatModels - 1) {
+      error(loyalty_at({{"by_goal_kind"}}),
+            "loyalty by_goal_kind: " + std::to_string(by_kind.size()) + " goal kinds; at most " +
+                std::to_string(limits::kMaxRepeatModels - 1) + " have their own repeat model");
+    }
     for (const auto& [kind, model] : by_kind) {
       const std::string who = "loyalty by_goal_kind[" + quoted(kind) + "]";
       if (!kinds.count(kind)) {

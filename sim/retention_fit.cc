@@ -11,7 +11,7 @@
 #include <Eigen/Dense>
 
 #include "models/calendar_date.h"
-#include "sim/check.h"
+#include "models/check.h"
 #include "sim/run_result.h"
 
 namespace cjsim {

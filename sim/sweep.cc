@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "sim/check.h"
+#include "models/check.h"
 #include "sim/comparison.h"
 #include "sim/engine.h"
 #include "sim/kpi.h"

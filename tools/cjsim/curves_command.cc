@@ -31,6 +31,7 @@ struct CurvesOptions {
   std::vector<std::string> channels;
   int points = 9;
   double max_budget_scale = 2;
+  double max_weekly_budget = 0;
   std::string kpi = "conversions";
   double saturation = 0.2;
   SimulationOverrides overrides;
@@ -112,9 +113,15 @@ int curves(const CurvesOptions& options) {
   std::optional<v1::Scenario> scenario = prepare_scenario(
       options.scenario, options.overrides, options.variant, options.output.quiet, &description);
   if (!scenario) return kExitBadInput;
+  if (const std::string why = kpi_not_counted(*scenario, options.kpi); !why.empty()) {
+    std::fprintf(stderr, "%s: error: --kpi %s: %s\n", options.scenario.c_str(), options.kpi.c_str(),
+                 why.c_str());
+    return kExitBadInput;
+  }
   CurveSettings settings;
   settings.points = options.points;
   settings.max_budget_scale = options.max_budget_scale;
+  settings.max_weekly_budget = options.max_weekly_budget;
   settings.kpi = options.kpi;
   settings.saturation_fraction = options.saturation;
   settings.threads = resolve_threads(options.threads);
@@ -145,6 +152,15 @@ int curves(const CurvesOptions& options) {
   }
   if (settings.channels.empty()) {
     std::fprintf(stderr, "error: the scenario has no channel with a budget or paid reach\n");
+    return kExitBadInput;
+  }
+  for (int c : settings.channels) {
+    if (curve_top_budget(*scenario, settings, c) > 0) continue;
+    std::fprintf(stderr,
+                 "%s: error: channel '%s' has no weekly budget, nor has any other channel "
+                 "traced, so its curve has no budget range; give --max-weekly-budget AMOUNT "
+                 "(curves then run from 0 to AMOUNT a week)\n",
+                 options.scenario.c_str(), scenario->channels(c).id().c_str());
     return kExitBadInput;
   }
   StudyFiles files;
@@ -180,6 +196,11 @@ CommandRunner add_curves_command(CLI::App& app) {
   command
       ->add_option("--max-budget-scale", options->max_budget_scale,
                    "Curves run from 0 to this times the current budget (default 2)")
+      ->check(CLI::PositiveNumber);
+  command
+      ->add_option("--max-weekly-budget", options->max_weekly_budget,
+                   "Curves run from 0 to this weekly budget, for every channel (instead of "
+                   "--max-budget-scale)")
       ->check(CLI::PositiveNumber);
   command->add_option("--kpi", options->kpi, "The KPI of the curves (default conversions)");
   command

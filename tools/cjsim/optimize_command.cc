@@ -50,11 +50,12 @@ const std::vector<std::string> kOptimizeCsvFiles = {"mix.csv", "marginal.csv"};
 
 // Each planned channel's response curve with the others at their
 // recommended budgets, on the KPI nearest the objective (value for profit:
-// its cost side is the budget itself).
-v1::CurvesResult curves_around(const v1::Scenario& scenario,
-                               const std::vector<PlannedChannel>& planned,
-                               const v1::OptimizeResult& result, int points, int threads,
-                               StudyProgress* progress) {
+// its cost side is the budget itself). nullopt when no budget gives the
+// curves a range.
+std::optional<v1::CurvesResult> curves_around(const v1::Scenario& scenario,
+                                              const std::vector<PlannedChannel>& planned,
+                                              const v1::OptimizeResult& result, int points,
+                                              int threads, StudyProgress* progress) {
   v1::Scenario recommended = scenario;
   for (const v1::ChannelBudget& b : result.recommended().channels()) {
     for (v1::Channel& c : *recommended.mutable_channels()) {
@@ -68,6 +69,16 @@ v1::CurvesResult curves_around(const v1::Scenario& scenario,
                  : result.objective() == "retention" ? "retention_rate"
                                                      : "value";
   settings.threads = threads;
+  // Nothing recommended on any planned channel leaves no budget to scale:
+  // the curves then run up to the total searched within.
+  for (int c : settings.channels) {
+    if (curve_top_budget(recommended, settings, c) <= 0) {
+      settings.max_weekly_budget = result.weekly_budget();
+    }
+  }
+  for (int c : settings.channels) {
+    if (!(curve_top_budget(recommended, settings, c) > 0)) return std::nullopt;
+  }
   return response_curves(recommended, settings, progress);
 }
 
