@@ -35,6 +35,12 @@ inline constexpr double kMaxAgentDays = 2e13;
 // Conservative single-core throughput used to put a time on the estimate.
 inline constexpr double kAgentDaysPerCoreSecond = 1.0e8;
 
+// The terms one evaluation of a BG/BB likelihood may sum (per row of the
+// recency/frequency data, one per period after the last transaction): a
+// fit evaluates it up to 20,000 times at about a nanosecond a term, so this
+// keeps a fit under a few minutes (docs/model.md "The fit").
+inline constexpr double kMaxBgBbLikelihoodTerms = 1e7;
+
 }  // namespace cjsim::limits
 
 #endif  // CJSIM_MODELS_LIMITS_H_

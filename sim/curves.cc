@@ -66,15 +66,14 @@ v1::CurvesResult response_curves(const v1::Scenario& scenario, const CurveSettin
     const double top = curve_top_budget(scenario, settings, c);
     CJSIM_CHECK(std::isfinite(top) && top > 0, "a response curve without a budget range");
     SweepAxisValues axis{"channels[" + channel.id() + "].weekly_budget", {}};
-    std::vector<CompiledModel> points;
-    for (int k = 0; k < settings.points; ++k) {
-      const double budget = top * k / (settings.points - 1);
-      axis.values.push_back(budget);
+    for (int k = 0; k < settings.points; ++k)
+      axis.values.push_back(top * k / (settings.points - 1));
+    auto point_at = [&](size_t k) {
       v1::Scenario s = scenario;
-      s.mutable_channels(c)->set_weekly_budget(budget);
-      points.push_back(compile(s, ""));
-    }
-    const v1::SweepResult sweep = run_sweep({axis}, points, settings.threads, progress);
+      s.mutable_channels(c)->set_weekly_budget(axis.values[k]);
+      return s;
+    };
+    const v1::SweepResult sweep = run_sweep({axis}, point_at, "", settings.threads, progress);
     v1::ResponseCurve* curve = result.add_curves();
     curve->set_channel(channel.id());
     curve->set_current_weekly_budget(current);

@@ -62,6 +62,12 @@ double pareto_nbd_total_log_likelihood(const ParetoNbdParameters& p,
   });
 }
 
+double bg_bb_likelihood_terms(const PeriodSummary& data) {
+  double terms = 0;
+  for (const PeriodRecencyFrequency& row : data.rows) terms += row.n - row.t_x + 1.0;
+  return terms;
+}
+
 double bg_bb_total_log_likelihood(const BgBbParameters& p, const PeriodSummary& data) {
   return sum_over_customers(data.rows, [&](const PeriodRecencyFrequency& row) {
     return bg_bb_log_likelihood(p, row.x, row.t_x, row.n);

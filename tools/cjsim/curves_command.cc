@@ -12,9 +12,11 @@
 #include "models/diagnostics.h"
 #include "sim/curves.h"
 #include "sim/kpi.h"
+#include "sim/resources.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/format.h"
+#include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
@@ -162,6 +164,23 @@ int curves(const CurvesOptions& options) {
                  "(curves then run from 0 to AMOUNT a week)\n",
                  options.scenario.c_str(), scenario->channels(c).id().c_str());
     return kExitBadInput;
+  }
+  // One budget of one channel runs at a time.
+  const ModelFootprint footprint = model_footprint(*scenario);
+  WorkPlan plan;
+  plan.command = "curves run";
+  plan.threads = settings.threads;
+  plan.scenario_copies = 2;
+  plan.running = std::min<int64_t>(plan.threads, footprint.replications);
+  plan.kept = footprint.replications;
+  plan.agent_days = static_cast<double>(settings.channels.size()) * settings.points *
+                    static_cast<double>(footprint.agents) *
+                    static_cast<double>(footprint.horizon_days) *
+                    static_cast<double>(footprint.replications);
+  if (std::optional<int> status =
+          check_resources(options.scenario, estimate_resources(footprint, plan), plan.command,
+                          options.output.estimate)) {
+    return *status;
   }
   StudyFiles files;
   if (!files.open(options.output, kCurvesCsvFiles)) {
