@@ -14,6 +14,12 @@ inline constexpr int kMaxTouchpoints = 1'000'000;
 inline constexpr int kMaxEdges = 10'000'000;
 inline constexpr int kMaxHorizonDays = 36'500;  // a century
 inline constexpr int kMaxReplications = 1'000'000;
+// Ceilings of numbers whose sums and products the engine forms (costs over
+// the horizon, impressions, value, weight totals): beyond them a result
+// would be infinite or NaN, and no real scenario comes near them.
+inline constexpr double kMaxPopulation = 1e10;  // more than live on Earth
+inline constexpr double kMaxMoney = 1e15;       // a budget, CPM, value, in any currency
+inline constexpr double kMaxWeight = 1e9;       // a relative weight, share or hourly weight
 // The most expected steps (touchpoint visits) of one session walk: people
 // take a handful; beyond this a loop is acted on almost surely and would
 // keep the engine walking (docs/model.md "Validation").

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -116,9 +117,18 @@ class Validator {
   bool check_probability(const FieldPath& path, const std::string& what, double value) {
     return check_range(path, what, value, 0, 1);
   }
-  bool check_non_negative(const FieldPath& path, const std::string& what, double value) {
+  // `most`: the documented ceiling (models/limits.h), beyond which sums and
+  // products of the value would overflow or mean nothing.
+  bool check_non_negative(const FieldPath& path, const std::string& what, double value,
+                          double most = std::numeric_limits<double>::infinity()) {
     bool ok = std::isfinite(value) && value >= 0;
-    if (!ok) error(path, what + ": " + number_text(value) + " must be a finite number >= 0");
+    if (!ok) {
+      error(path, what + ": " + number_text(value) + " must be a finite number >= 0");
+    } else if (value > most) {
+      error(path, what + ": " + number_text(value) + " is over " + number_text(most) +
+                      ", the most accepted (docs/scenario-reference.md \"Size budgets\")");
+      ok = false;
+    }
     return ok;
   }
   void check_hours(const FieldPath& path, const std::string& what,
@@ -133,7 +143,10 @@ class Validator {
     for (int h = 0; h < 24; ++h) {
       FieldPath at = path;
       at.back().index = h;
-      if (!check_non_negative(at, what + "[" + std::to_string(h) + "]", hours[h])) return;
+      if (!check_non_negative(at, what + "[" + std::to_string(h) + "]", hours[h],
+                              limits::kMaxWeight)) {
+        return;
+      }
       total += hours[h];
     }
     if (total <= 0) error(path, what + ": all 24 values are 0; give at least one positive weight");
@@ -296,7 +309,11 @@ class Validator {
                 "]; an interval needs at least 2 replications");
       sizes_ok = false;
     }
-    if (!(std::isfinite(settings.population) && settings.population > 0)) {
+    if (std::isfinite(settings.population) && settings.population > limits::kMaxPopulation) {
+      error(at("population"), "simulation.population: " + number_text(settings.population) +
+                                  " is over " + number_text(limits::kMaxPopulation) +
+                                  ", more people than live on Earth");
+    } else if (!(std::isfinite(settings.population) && settings.population > 0)) {
       error(at("population"), "simulation.population: " + number_text(settings.population) +
                                   " must be a finite number > 0");
     }
@@ -344,7 +361,9 @@ class Validator {
       check_id(at("id"), who, p.id());
       if (p.has_share()) {
         ++with_share;
-        if (check_non_negative(at("share"), who + " share", p.share())) share_total += p.share();
+        if (check_non_negative(at("share"), who + " share", p.share(), limits::kMaxWeight)) {
+          share_total += p.share();
+        }
       }
       std::map<std::string, double> affinity(p.channel_affinity().begin(),
                                              p.channel_affinity().end());
@@ -404,17 +423,17 @@ class Validator {
         return FieldPath{{"channels", i}, {field, index}};
       };
       check_id(at("id"), who, c.id());
-      bool budget_ok =
-          check_non_negative(at("weekly_budget"), who + " weekly_budget", c.weekly_budget());
-      bool cpm_ok = check_non_negative(at("cpm"), who + " cpm", c.cpm());
+      bool budget_ok = check_non_negative(at("weekly_budget"), who + " weekly_budget",
+                                          c.weekly_budget(), limits::kMaxMoney);
+      bool cpm_ok = check_non_negative(at("cpm"), who + " cpm", c.cpm(), limits::kMaxMoney);
       if (budget_ok && cpm_ok && c.weekly_budget() > 0 && c.cpm() <= 0) {
         error(at("cpm"), who +
                              " cpm: must be > 0 when weekly_budget > 0 (the cost of "
                              "a thousand impressions turns spend into impressions)");
       }
       bool reach_ok = check_probability(at("max_reach"), who + " max_reach", c.max_reach());
-      bool k_ok =
-          check_non_negative(at("half_saturation"), who + " half_saturation", c.half_saturation());
+      bool k_ok = check_non_negative(at("half_saturation"), who + " half_saturation",
+                                     c.half_saturation(), limits::kMaxMoney);
       if (budget_ok && reach_ok && k_ok && c.weekly_budget() > 0 && c.max_reach() > 0 &&
           c.half_saturation() <= 0) {
         error(at("half_saturation"),
@@ -467,7 +486,8 @@ class Validator {
                           " cta.act_probability: missing; a touchpoint with outgoing "
                           "edges needs the probability that people act on its CTA");
       }
-      check_non_negative(at("entry_weight"), who + " entry_weight", t.entry_weight());
+      check_non_negative(at("entry_weight"), who + " entry_weight", t.entry_weight(),
+                         limits::kMaxWeight);
       if (t.has_goal()) {
         FieldPath goal_at = {{"touchpoints", i}, {"goal"}, {"kind"}};
         if (!is_valid_goal_kind(t.goal().kind())) {
@@ -476,7 +496,7 @@ class Validator {
                              "signup, volunteer, petition, vote or service_use");
         }
         check_non_negative({{"touchpoints", i}, {"goal"}, {"value"}}, who + " goal.value",
-                           t.goal().value());
+                           t.goal().value(), limits::kMaxMoney);
       }
     }
   }
@@ -501,8 +521,11 @@ class Validator {
       else
         known_touchpoint(at("to"), who + " to", e.to());
       double weight = e.has_weight() ? e.weight() : 1.0;
-      if (check_non_negative(at("weight"), who + " weight", weight)) weight_out[e.from()] += weight;
-      check_non_negative(at("delay_days"), who + " delay_days", e.delay_days());
+      if (check_non_negative(at("weight"), who + " weight", weight, limits::kMaxWeight)) {
+        weight_out[e.from()] += weight;
+      }
+      check_non_negative(at("delay_days"), who + " delay_days", e.delay_days(),
+                         limits::kMaxHorizonDays);
     }
     for (const auto& [from, total] : weight_out) {
       auto it = touchpoint_index_.find(from);
@@ -648,12 +671,15 @@ class Validator {
 
   // A required rate or parameter: present, finite and > 0 (or >= 0).
   void check_parameter(const FieldPath& path, const std::string& what, bool present, double value,
-                       bool zero_allowed) {
+                       bool zero_allowed, double most = std::numeric_limits<double>::infinity()) {
     if (!present) {
       error(path, what + ": missing");
     } else if (!std::isfinite(value) || value < 0 || (!zero_allowed && value == 0)) {
       error(path, what + ": " + number_text(value) + " must be a finite number " +
                       (zero_allowed ? ">= 0" : "> 0"));
+    } else if (value > most) {
+      error(path, what + ": " + number_text(value) + " is over " + number_text(most) +
+                      ", the most accepted (docs/scenario-reference.md \"Size budgets\")");
     }
   }
 
@@ -691,16 +717,18 @@ class Validator {
       if (!m.has_period_days()) {
         error(sub("bg_bb", "period_days"), who + " bg_bb.period_days: missing");
       } else if (!std::isfinite(m.period_days()) || m.period_days() < 1 ||
+                 m.period_days() > limits::kMaxHorizonDays ||
                  m.period_days() != std::floor(m.period_days())) {
         error(sub("bg_bb", "period_days"),
               who + " bg_bb.period_days: " + number_text(m.period_days()) +
-                  " must be a whole number of days >= 1");
+                  " must be a whole number of days in [1, " +
+                  std::to_string(limits::kMaxHorizonDays) + "]");
       }
     }
     if (has_value) {
       FieldPath p = path;
       p.push_back({"repeat_value"});
-      check_non_negative(p, who + " repeat_value", value);
+      check_non_negative(p, who + " repeat_value", value, limits::kMaxMoney);
     }
   }
 
@@ -747,8 +775,8 @@ class Validator {
       }
       check_parameter(at("daily_capacity"), "loyalty care daily_capacity", c.has_daily_capacity(),
                       c.daily_capacity(), true);
-      check_parameter(at("sla_days"), "loyalty care sla_days", c.has_sla_days(), c.sla_days(),
-                      true);
+      check_parameter(at("sla_days"), "loyalty care sla_days", c.has_sla_days(), c.sla_days(), true,
+                      limits::kMaxHorizonDays);
       check_probability(at("churn_if_unanswered"), "loyalty care churn_if_unanswered",
                         c.churn_if_unanswered());
       check_probability(at("public_share"), "loyalty care public_share", c.public_share());
