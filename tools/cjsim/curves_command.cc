@@ -118,8 +118,8 @@ int curves(const CurvesOptions& options) {
       options.scenario, options.overrides, options.variant, options.output.quiet, &description);
   if (!scenario) return kExitBadInput;
   if (const std::string why = kpi_not_counted(*scenario, options.kpi); !why.empty()) {
-    std::fprintf(stderr, "%s: error: --kpi %s: %s\n", options.scenario.c_str(), options.kpi.c_str(),
-                 why.c_str());
+    std::fprintf(stderr, "%s: error: --kpi %s: %s\n", printable(options.scenario).c_str(),
+                 printable(options.kpi).c_str(), why.c_str());
     return kExitBadInput;
   }
   CurveSettings settings;
@@ -164,7 +164,7 @@ int curves(const CurvesOptions& options) {
                  "%s: error: channel '%s' has no weekly budget, nor has any other channel "
                  "traced, so its curve has no budget range; give --max-weekly-budget AMOUNT "
                  "(curves then run from 0 to AMOUNT a week)\n",
-                 options.scenario.c_str(), scenario->channels(c).id().c_str());
+                 printable(options.scenario).c_str(), scenario->channels(c).id().c_str());
     return kExitBadInput;
   }
   // One budget of one channel runs at a time.
