@@ -35,11 +35,7 @@ void RowErrors::finish() {
   });
   const int shown = std::min(cap_, count());
   for (int i = 0; i < shown; ++i) diagnostics_.error(errors_[i].second, errors_[i].first);
-  if (count() > shown) {
-    const int more = count() - shown;
-    diagnostics_.error("and " + std::to_string(more) + " more error" + (more == 1 ? "" : "s") +
-                       " in rows (the first " + std::to_string(shown) + " are shown)");
-  }
+  diagnostics_.add_unlisted_errors(count() - shown);
   errors_.clear();
 }
 
@@ -103,6 +99,10 @@ std::optional<CsvTable> parse_csv(std::string_view content, const std::string& p
                                   Diagnostics& diagnostics, RowErrors& row_errors) {
   CsvTable table;
   table.path = path;
+  if (content.find('\0') != std::string_view::npos) {
+    diagnostics.error("not a CSV file (it contains NUL bytes)");
+    return std::nullopt;
+  }
   if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
   bool have_header = false;
   int line_number = 0;

@@ -51,6 +51,12 @@ TEST_CASE("csv table: an empty file and a bad header are errors") {
   CHECK(unnamed.to_string() == "t.csv:1:3: error: header: column 2 has no name\n");
 }
 
+TEST_CASE("regression: a binary file given as CSV was read as rows of garbage") {
+  Diagnostics diagnostics("t.csv");
+  CHECK_FALSE(parse(std::string("id,date\n1,\0\0\x01\n", 14), diagnostics).has_value());
+  CHECK(diagnostics.to_string() == "t.csv: error: not a CSV file (it contains NUL bytes)\n");
+}
+
 TEST_CASE("csv table: bad rows are left out, reported in line order, the rest counted") {
   Diagnostics diagnostics("t.csv");
   std::optional<CsvTable> table =
@@ -60,8 +66,10 @@ TEST_CASE("csv table: bad rows are left out, reported in line order, the rest co
   CHECK(diagnostics.to_string() ==
         "t.csv:2:1: error: 1 field, but the header has 2 (a, b)\n"
         "t.csv:4:1: error: the quoted field does not end on its line\n"
-        "t.csv:5:1: error: 3 fields, but the header has 2 (a, b)\n"
-        "t.csv: error: and 3 more errors in rows (the first 3 are shown)\n");
+        "t.csv:5:1: error: 3 fields, but the header has 2 (a, b)\n");
+  CHECK(diagnostics.error_count() == 6);
+  CHECK(diagnostics.report(true) ==
+        diagnostics.to_string() + "t.csv: ... and 3 more errors\nt.csv: 6 errors\n");
 }
 
 }  // namespace

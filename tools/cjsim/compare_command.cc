@@ -10,13 +10,18 @@
 #include <vector>
 
 #include "models/compiled_model.h"
+#include "models/diagnostics.h"
 #include "models/limits.h"
+#include "models/settings.h"
 #include "sim/compare.h"
 #include "sim/kpi.h"
+#include "sim/resources.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/csv.h"
 #include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
+#include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
@@ -42,20 +47,43 @@ int compare(const CompareOptions& options) {
     std::string known;
     for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
     std::fprintf(stderr, "error: --rank-by: unknown KPI '%s'; use one of %s\n",
-                 options.rank_by.c_str(), known.c_str());
+                 printable(options.rank_by).c_str(), known.c_str());
     return kExitBadInput;
   }
   std::optional<std::vector<PreparedArm>> prepared =
       prepare_arms(options.scenario, options.overrides, options.variants, options.output.quiet);
   if (!prepared) return kExitBadInput;
+  const SimulationSettings sim = resolve_settings(prepared->front().scenario.simulation());
+  if (options.target_half_width > 0 && options.max_replications < sim.replications) {
+    std::fprintf(stderr, "error: --max-replications %d is below the scenario's %d replications\n",
+                 options.max_replications, sim.replications);
+    return kExitBadInput;
+  }
+  // Every arm is compiled and kept, and every replication's counts too (up
+  // to --max-replications with a target half-width); the footprint is the
+  // largest arm's.
+  WorkPlan plan;
+  plan.command = "comparison";
+  plan.threads = resolve_threads(options.threads, options.output.quiet);
+  const int most = options.target_half_width > 0 ? options.max_replications : sim.replications;
+  plan.models_at_once = static_cast<int>(prepared->size());
+  plan.scenario_copies = plan.models_at_once + 1;
+  plan.running = std::min(plan.threads, most);
+  plan.kept = static_cast<int64_t>(most) * plan.models_at_once;
+  ModelFootprint largest;
+  for (const PreparedArm& arm : *prepared) {
+    const ModelFootprint f = model_footprint(arm.scenario);
+    if (f.compiled + f.per_kept * most >= largest.compiled + largest.per_kept * most) largest = f;
+    plan.agent_days += static_cast<double>(f.agents) * static_cast<double>(f.horizon_days) * most;
+  }
+  if (std::optional<int> status =
+          check_resources(options.scenario, estimate_resources(largest, plan), plan.command,
+                          options.output.estimate)) {
+    return *status;
+  }
   std::vector<CompiledModel> arms;
   for (const PreparedArm& arm : *prepared) arms.push_back(compile(arm.scenario, arm.variant));
   const CompiledModel& baseline = arms.front();
-  if (options.target_half_width > 0 && options.max_replications < baseline.settings.replications) {
-    std::fprintf(stderr, "error: --max-replications %d is below the scenario's %d replications\n",
-                 options.max_replications, baseline.settings.replications);
-    return kExitBadInput;
-  }
   if (options.rank_by == "roas" &&
       baseline.channel_cost.end() == std::find_if(baseline.channel_cost.begin(),
                                                   baseline.channel_cost.end(),
@@ -71,7 +99,7 @@ int compare(const CompareOptions& options) {
   settings.rank_by = options.rank_by;
   settings.target_half_width = options.target_half_width;
   settings.max_replications = options.max_replications;
-  settings.threads = resolve_threads(options.threads);
+  settings.threads = plan.threads;
   v1::CompareResult result;
   if (!run_with_progress(
           "comparing", settings.threads, options.output.quiet,
@@ -97,13 +125,11 @@ CommandRunner add_compare_command(CLI::App& app) {
       "differences, intervals and verdicts");
   command->add_option("scenario", options->scenario, "Scenario file (.textproto, .json or .binpb)")
       ->required();
-  command
-      ->add_option("--variants", options->variants,
-                   "Variants to compare, comma-separated, or 'all' (default)")
-      ->delimiter(',');
+  add_list_option(*command, "--variants", options->variants,
+                  "Variants to compare, comma-separated, or 'all' (default)");
   options->overrides.add_to(*command);
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(1, 1024));
+      ->transform(integer_in(1, 1024));
   command->add_option("--rank-by", options->rank_by,
                       "KPI to rank the arms by and to aim --target-half-width at "
                       "(default conversion_rate)");
@@ -111,11 +137,11 @@ CommandRunner add_compare_command(CLI::App& app) {
       ->add_option("--target-half-width", options->target_half_width,
                    "Add replications until every difference on the --rank-by KPI has an "
                    "interval half-width at most this (in the KPI's unit)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   command
       ->add_option("--max-replications", options->max_replications,
                    "Most replications per arm under --target-half-width (default 1000)")
-      ->check(CLI::Range(2, limits::kMaxReplications));
+      ->transform(integer_in(2, limits::kMaxReplications));
   options->output.add_to(*command, "cjsim.v1.CompareResult", kCompareCsvFiles);
   return [options] { return compare(*options); };
 }

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "sim/check.h"
+#include "models/check.h"
 
 namespace cjsim::cli {
 

@@ -11,10 +11,13 @@
 
 #include "models/calendar_date.h"
 #include "models/customer_summary.h"
+#include "models/diagnostics.h"
+#include "models/limits.h"
 #include "models/transaction_log.h"
 #include "sim/retention_fit.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/retention_report.h"
 #include "tools/cjsim/scenario_input.h"
@@ -47,7 +50,7 @@ struct FitRetentionOptions {
 };
 
 int usage_error(const std::string& message) {
-  std::fprintf(stderr, "error: %s\n", message.c_str());
+  std::fprintf(stderr, "error: %s\n", printable(message).c_str());
   return kExitBadInput;
 }
 
@@ -93,8 +96,25 @@ std::optional<int32_t> parse_calibration_end(const std::string& text) {
 
 // An input error found after reading: prints "FILE: error: MESSAGE".
 std::nullopt_t input_error(const std::string& path, const std::string& message) {
-  std::fprintf(stderr, "%s: error: %s\n", path.c_str(), message.c_str());
+  std::fprintf(stderr, "%s: error: %s\n", printable(path).c_str(), printable(message).c_str());
   return std::nullopt;
+}
+
+// BG/BB data whose likelihood is too long to sum at every step of a fit.
+// Bad input: printed, false.
+bool bg_bb_work_fits(const std::string& path, const PeriodSummary& data, bool from_table) {
+  const double terms = bg_bb_likelihood_terms(data);
+  if (terms <= limits::kMaxBgBbLikelihoodTerms) return true;
+  char text[160];
+  std::snprintf(text, sizeof text,
+                "the BG/BB likelihood sums %.3g terms (one per period after each customer's "
+                "last transaction) at every step of the fit, over the budget of %.3g",
+                terms, limits::kMaxBgBbLikelihoodTerms);
+  input_error(path, std::string(text) + ": the fit would take hours; " +
+                        (from_table ? "count in longer periods (fewer, larger n_cal)"
+                                    : "use longer periods (a larger --period-days) or an earlier "
+                                      "--calibration-end"));
+  return false;
 }
 
 // BG/BB on a recency/frequency table. Bad input: printed, nullopt.
@@ -107,6 +127,7 @@ std::optional<RetentionFit> fit_table(const FitRetentionOptions& options) {
   if (table->calibration_transactions <= 0) {
     return input_error(input, "no customer has a repeat transaction: there is nothing to fit");
   }
+  if (!bg_bb_work_fits(input, *table, true)) return std::nullopt;
   RetentionFit fit = fit_bg_bb(*table, stop_flag());
   fit.period_days = options.period_days;
   return fit;
@@ -138,7 +159,7 @@ std::optional<RetentionFit> fit_log(const FitRetentionOptions& options,
     std::fprintf(stderr,
                  "%s: warning: %lld customer%s whose first purchase is after the calibration "
                  "end %s %s left out\n",
-                 input.c_str(), static_cast<long long>(late), late == 1 ? "" : "s",
+                 printable(input).c_str(), static_cast<long long>(late), late == 1 ? "" : "s",
                  format_date(end).c_str(), late == 1 ? "is" : "are");
   }
   const double repeats =
@@ -150,6 +171,7 @@ std::optional<RetentionFit> fit_log(const FitRetentionOptions& options,
   if (interrupted()) return std::nullopt;
   if (options.model == "bg-nbd") return fit_bg_nbd(*continuous, stop_flag());
   if (options.model == "pareto-nbd") return fit_pareto_nbd(*continuous, stop_flag());
+  if (!bg_bb_work_fits(input, *periods, false)) return std::nullopt;
   return fit_bg_bb(*periods, stop_flag());
 }
 
@@ -184,7 +206,7 @@ int fit_retention(const FitRetentionOptions& options) {
   if (!fit) return kExitBadInput;
   if (!options.quiet) {
     for (const std::string& warning : fit->warnings) {
-      std::fprintf(stderr, "%s: warning: %s\n", input.c_str(), warning.c_str());
+      std::fprintf(stderr, "%s: warning: %s\n", printable(input).c_str(), warning.c_str());
     }
   }
   if (json != nullptr && !outputs.write(json, to_json(to_proto(*fit, input)), &error)) {
@@ -222,7 +244,7 @@ CommandRunner add_fit_retention_command(CLI::App& app) {
       "Last day of the calibration period, YYYY-MM-DD (default: the last date in the file)");
   CLI::Option* period_days =
       command->add_option("--period-days", options->period_days, "Days per period for bg-bb")
-          ->check(CLI::Range(1, 36500));
+          ->transform(integer_in(1, 36500));
   options->given.emplace_back("--period-days", period_days);
   add("--time-unit", options->time_unit, "Unit of the reported parameters: day (default) or week")
       ->check(CLI::IsMember({"day", "week"}));

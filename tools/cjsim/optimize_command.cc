@@ -1,6 +1,7 @@
 // cjsim optimize: the best split of a weekly budget across channels, by
 // simulation on common random numbers (docs/cli.md "cjsim optimize").
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -14,9 +15,12 @@
 #include "models/diagnostics.h"
 #include "sim/curves.h"
 #include "sim/optimize.h"
+#include "sim/resources.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/format.h"
+#include "tools/cjsim/option_values.h"
+#include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
@@ -50,11 +54,12 @@ const std::vector<std::string> kOptimizeCsvFiles = {"mix.csv", "marginal.csv"};
 
 // Each planned channel's response curve with the others at their
 // recommended budgets, on the KPI nearest the objective (value for profit:
-// its cost side is the budget itself).
-v1::CurvesResult curves_around(const v1::Scenario& scenario,
-                               const std::vector<PlannedChannel>& planned,
-                               const v1::OptimizeResult& result, int points, int threads,
-                               StudyProgress* progress) {
+// its cost side is the budget itself). nullopt when no budget gives the
+// curves a range.
+std::optional<v1::CurvesResult> curves_around(const v1::Scenario& scenario,
+                                              const std::vector<PlannedChannel>& planned,
+                                              const v1::OptimizeResult& result, int points,
+                                              int threads, StudyProgress* progress) {
   v1::Scenario recommended = scenario;
   for (const v1::ChannelBudget& b : result.recommended().channels()) {
     for (v1::Channel& c : *recommended.mutable_channels()) {
@@ -68,26 +73,27 @@ v1::CurvesResult curves_around(const v1::Scenario& scenario,
                  : result.objective() == "retention" ? "retention_rate"
                                                      : "value";
   settings.threads = threads;
-  return response_curves(recommended, settings, progress);
-}
-
-std::optional<double> parse_number(std::string_view text) {
-  double value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
-    return std::nullopt;
+  // Nothing recommended on any planned channel leaves no budget to scale:
+  // the curves then run up to the total searched within.
+  for (int c : settings.channels) {
+    if (curve_top_budget(recommended, settings, c) <= 0) {
+      settings.max_weekly_budget = result.weekly_budget();
+    }
   }
-  return value;
+  for (int c : settings.channels) {
+    if (!(curve_top_budget(recommended, settings, c) > 0)) return std::nullopt;
+  }
+  return response_curves(recommended, settings, progress);
 }
 
 // A bound: an amount, or a multiple of the current budget ("1.3x").
 std::optional<double> parse_bound(std::string_view text, double current) {
   if (!text.empty() && text.back() == 'x') {
-    std::optional<double> times = parse_number(text.substr(0, text.size() - 1));
+    std::optional<double> times = parse_finite(text.substr(0, text.size() - 1));
     if (!times || *times < 0) return std::nullopt;
     return *times * current;
   }
-  std::optional<double> amount = parse_number(text);
+  std::optional<double> amount = parse_finite(text);
   if (!amount || *amount < 0) return std::nullopt;
   return amount;
 }
@@ -95,12 +101,13 @@ std::optional<double> parse_bound(std::string_view text, double current) {
 std::string money(double v) { return format_value(v, Unit::kMoney); }
 
 std::string format_optimize_table(const v1::OptimizeResult& r) {
-  std::string out = "cjsim optimize | scenario " + r.scenario() + " | objective " + r.objective() +
-                    (r.risk().empty() ? "" : " (" + r.risk() + ")") + " | " + r.mode() + " | " +
-                    std::to_string(r.replications()) + " replications per candidate, " +
-                    std::to_string(r.confirm_replications()) + " to confirm | " +
-                    format_count(r.agents()) + " agents | seed " + std::to_string(r.seed()) +
-                    " | " + printf_string("%.1f", r.timing().wall_seconds()) + " s\n";
+  std::string out = "cjsim optimize | scenario " + printable(r.scenario()) + " | objective " +
+                    r.objective() + (r.risk().empty() ? "" : " (" + r.risk() + ")") + " | " +
+                    r.mode() + " | " + std::to_string(r.replications()) +
+                    " replications per candidate, " + std::to_string(r.confirm_replications()) +
+                    " to confirm | " + format_count(r.agents()) + " agents | seed " +
+                    std::to_string(r.seed()) + " | " +
+                    printf_string("%.1f", r.timing().wall_seconds()) + " s\n";
   out += std::to_string(r.evaluations()) + " mixes simulated; search " +
          (r.stopped() == "converged" ? "converged" : "stopped at --max-evaluations") + "\n\n";
   out += "  " + pad("channel", 18) + pad("current", 14, true) + pad("recommended", 14, true) +
@@ -177,7 +184,7 @@ std::map<std::string, CsvTable> optimize_csv(const v1::OptimizeResult& r) {
 
 int optimize(const OptimizeOptions& options) {
   auto fail = [](const std::string& message) {
-    std::fprintf(stderr, "error: %s\n", message.c_str());
+    std::fprintf(stderr, "error: %s\n", printable(message).c_str());
     return kExitBadInput;
   };
   OptimizeSettings settings;
@@ -208,7 +215,7 @@ int optimize(const OptimizeOptions& options) {
   settings.spend_all = options.spend == "all";
   if (!options.risk.empty()) {
     std::optional<double> share;
-    if (options.risk.rfind("cvar:", 0) == 0) share = parse_number(options.risk.substr(5));
+    if (options.risk.rfind("cvar:", 0) == 0) share = parse_finite(options.risk.substr(5));
     if (!share || *share <= 0 || *share > 1) {
       return fail("--risk: '" + options.risk +
                   "'; write cvar:F with F in (0, 1], the share of worst replications to average");
@@ -219,7 +226,7 @@ int optimize(const OptimizeOptions& options) {
   settings.total = options.weekly_budget;
   settings.confirm_replications = options.confirm_replications;
   settings.max_evaluations = options.max_evaluations;
-  settings.threads = resolve_threads(options.threads);
+  settings.threads = resolve_threads(options.threads, options.output.quiet);
 
   std::string description;
   std::optional<v1::Scenario> scenario = prepare_scenario(
@@ -249,13 +256,13 @@ int optimize(const OptimizeOptions& options) {
     for (const auto& [name, i] : planned_index) known += (known.empty() ? "" : ", ") + name;
     const bool exists = std::find(ids.begin(), ids.end(), id) != ids.end();
     const std::string hint = closest_match(id, ids);
-    std::fprintf(
-        stderr, "error: %s %s: %s; the channels to plan are %s\n", option.c_str(), id.c_str(),
-        exists
-            ? "the channel has no budget or paid reach (or is switched off)"
-            : ("no channel '" + id + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"))
-                  .c_str(),
-        known.c_str());
+    std::fprintf(stderr, "error: %s %s: %s; the channels to plan are %s\n", option.c_str(),
+                 printable(id).c_str(),
+                 exists ? "the channel has no budget or paid reach (or is switched off)"
+                        : ("no channel '" + printable(id) + "'" +
+                           (hint.empty() ? "" : " (did you mean '" + hint + "'?)"))
+                              .c_str(),
+                 known.c_str());
     return nullptr;
   };
   bool ok = true;
@@ -265,7 +272,7 @@ int optimize(const OptimizeOptions& options) {
       std::fprintf(stderr,
                    "error: --bounds %s: write CHANNEL=LO:HI, e.g. tiktok=0:5000 or "
                    "facebook=0.7x:1.3x\n",
-                   bound.c_str());
+                   printable(bound).c_str());
       ok = false;
       continue;
     }
@@ -281,7 +288,7 @@ int optimize(const OptimizeOptions& options) {
       std::fprintf(stderr,
                    "error: --bounds %s: LO and HI must be amounts or multiples of the "
                    "current budget (0.7x) with 0 <= LO <= HI\n",
-                   bound.c_str());
+                   printable(bound).c_str());
       ok = false;
       continue;
     }
@@ -305,7 +312,7 @@ int optimize(const OptimizeOptions& options) {
     c->lower = std::max(c->lower, 0.01 * settings.total);
     if (c->lower > c->upper) {
       std::fprintf(stderr, "error: --keep-on %s: its bounds leave no room for 1%% of the total\n",
-                   id.c_str());
+                   printable(id).c_str());
       ok = false;
     }
   }
@@ -324,6 +331,40 @@ int optimize(const OptimizeOptions& options) {
     return fail("the upper bounds sum to " + money(upper_sum) +
                 " a week, less than --weekly-budget " + money(settings.total) +
                 "; raise them or use --spend at-most");
+  }
+
+  // Mixes run one at a time; the confirmation keeps the current, the
+  // recommended and one raised mix, each with its replications.
+  const ModelFootprint footprint = model_footprint(*scenario);
+  size_t free = 0;
+  for (const PlannedChannel& c : planned) free += c.lower != c.upper;
+  const double evaluations = settings.max_evaluations > 0 ? settings.max_evaluations
+                                                          : 30.0 + 15.0 * static_cast<double>(free);
+  // The target modes bisect the total: ten searches of a third of the
+  // evaluations (at least 10), then the final one.
+  const double searched = settings.mode == OptimizeSettings::Mode::kAllocate
+                              ? evaluations
+                              : evaluations + 10 * std::max(10.0, std::floor(evaluations / 3));
+  const double curve_runs = options.output.wants_report() && options.curve_points >= 2
+                                ? static_cast<double>(planned.size()) * options.curve_points
+                                : 0;
+  const double agent_day =
+      static_cast<double>(footprint.agents) * static_cast<double>(footprint.horizon_days);
+  WorkPlan plan;
+  plan.command = "optimization";
+  plan.threads = settings.threads;
+  plan.models_at_once = 3;
+  plan.scenario_copies = 3;
+  const int64_t most = std::max<int64_t>(footprint.replications, settings.confirm_replications);
+  plan.running = std::min<int64_t>(plan.threads, most);
+  plan.kept = 3 * static_cast<int64_t>(settings.confirm_replications);
+  plan.agent_days =
+      agent_day * ((searched + curve_runs) * static_cast<double>(footprint.replications) +
+                   (2.0 + static_cast<double>(planned.size())) * settings.confirm_replications);
+  if (std::optional<int> status =
+          check_resources(options.scenario, estimate_resources(footprint, plan), plan.command,
+                          options.output.estimate)) {
+    return *status;
   }
 
   StudyFiles files;
@@ -361,23 +402,25 @@ CommandRunner add_optimize_command(CLI::App& app) {
       ->add_option("--weekly-budget", options->weekly_budget,
                    "The weekly budget to split (the most a target may use)")
       ->required()
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   command->add_option("--objective", options->objective,
                       "conversions (default), value, profit or retention");
   command
       ->add_option("--target-conversions", options->target_conversions,
                    "Instead: the smallest budget whose best mix reaches N conversions")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   command
       ->add_option("--target-cpa", options->target_cpa,
                    "Instead: the largest budget whose best mix keeps cost per conversion <= X")
-      ->check(CLI::PositiveNumber);
-  command->add_option("--bounds", options->bounds,
-                      "CHANNEL=LO:HI weekly bounds, amounts or multiples of the current budget "
-                      "(facebook=0.7x:1.3x); repeat for several");
-  command->add_option("--lock", options->locks, "Keep CHANNEL at its current budget (repeat)");
-  command->add_option("--keep-on", options->keep_on,
-                      "CHANNEL may not be switched off: at least 1% of the total (repeat)");
+      ->check(positive_number());
+  add_list_option(*command, "--bounds", options->bounds,
+                  "CHANNEL=LO:HI weekly bounds, amounts or multiples of the current budget "
+                  "(facebook=0.7x:1.3x); repeat or separate with commas for several");
+  add_list_option(*command, "--lock", options->locks,
+                  "Keep CHANNEL at its current budget (repeat, or comma-separated)");
+  add_list_option(*command, "--keep-on", options->keep_on,
+                  "CHANNEL may not be switched off: at least 1% of the total (repeat, or "
+                  "comma-separated)");
   command->add_option("--spend", options->spend,
                       "all (default) or at-most: spend the whole total?");
   command->add_option("--risk", options->risk,
@@ -386,19 +429,19 @@ CommandRunner add_optimize_command(CLI::App& app) {
   command
       ->add_option("--confirm-replications", options->confirm_replications,
                    "Replications of the confirmation and marginal runs (default 64)")
-      ->check(CLI::Range(2, 100000));
+      ->transform(integer_in(2, 100000));
   command
       ->add_option("--max-evaluations", options->max_evaluations,
                    "Most candidate mixes in the search (default 30 + 15 per channel)")
-      ->check(CLI::Range(1, 100000));
+      ->transform(integer_in(1, 100000));
   options->overrides.add_to(*command);
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(1, 1024));
+      ->transform(integer_in(1, 1024));
   command
       ->add_option("--curve-points", options->curve_points,
                    "Budgets per response curve around the recommendation in --report and --svg "
                    "(default 7; 0: no curves)")
-      ->check(CLI::Range(0, 1000));
+      ->transform(integer_in(0, 1000));
   options->output.add_to(*command, "cjsim.v1.OptimizeResult", kOptimizeCsvFiles);
   return [options] { return optimize(*options); };
 }

@@ -16,7 +16,8 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/type_resolver_util.h>
 
-#include "sim/check.h"
+#include "models/check.h"
+#include "models/diagnostics.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/signals.h"
 
@@ -330,7 +331,7 @@ void OutputSet::abandon() {
 }
 
 void print_output_error(const std::string& error) {
-  if (!error.empty()) std::fprintf(stderr, "error: %s\n", error.c_str());
+  if (!error.empty()) std::fprintf(stderr, "error: %s\n", printable(error).c_str());
 }
 
 int commit_outputs(OutputSet& set, const std::function<void()>& before) {

@@ -4,7 +4,8 @@
 #include <cstdio>
 #include <vector>
 
-#include "sim/check.h"
+#include "models/check.h"
+#include "models/diagnostics.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/format.h"
 
@@ -20,10 +21,11 @@ const std::vector<std::string> kTableKpis = {
 
 std::string header_line(const std::string& what, const std::string& scenario, int replications,
                         int agents, uint64_t seed, int threads, double confidence, double seconds) {
-  return "cjsim " + what + " | scenario " + scenario + " | " + std::to_string(replications) +
-         " replications x " + format_count(agents) + " agents | seed " + std::to_string(seed) +
-         " | " + std::to_string(threads) + " threads | " + printf_string("%.0f", confidence * 100) +
-         "% intervals | " + printf_string("%.2f", seconds) + " s\n";
+  return "cjsim " + what + " | scenario " + printable(scenario) + " | " +
+         std::to_string(replications) + " replications x " + format_count(agents) +
+         " agents | seed " + std::to_string(seed) + " | " + std::to_string(threads) +
+         " threads | " + printf_string("%.0f", confidence * 100) + "% intervals | " +
+         printf_string("%.2f", seconds) + " s\n";
 }
 
 std::vector<std::string> estimate_fields(const v1::Estimate& e) {
@@ -276,6 +278,9 @@ void OutputOptions::add_to(CLI::App& command, const std::string& message,
   command.add_option("--svg", svg, "Write each chart of the report as an SVG file into folder DIR")
       ->check(non_empty_path());
   command.add_flag("--quiet", quiet, "No table, no progress bar, no warnings");
+  command.add_flag("--estimate", estimate,
+                   "Print the memory and work the command needs, and what this machine allows, "
+                   "then stop");
 }
 
 bool StudyFiles::open(const OutputOptions& options, const std::vector<std::string>& csv_files,
