@@ -234,6 +234,22 @@ void interrupt(const TempDir& dir, const std::vector<std::string>& args,
   CHECK(read_file(dir.file("r.json")) == old_json);
 }
 
+// Regression: `--json - | head` killed cjsim with SIGPIPE, leaving the
+// temporary files of its other outputs behind.
+TEST_CASE("cli outputs: a closed pipe on stdout is a failed write: nothing renamed, exit 1") {
+  testing::TempDir dir;
+  const std::string path = dir.write("s.textproto", testing::kSmallJourney);
+  const std::string command = "( " + std::string(CJSIM_BINARY) + " run " + path +
+                              " --agents 20000 --json - --csv " + dir.file("tables") + " 2> " +
+                              dir.file("err") + "; echo $? > " + dir.file("status") + " ) | true";
+  REQUIRE(std::system(command.c_str()) == 0);
+  CHECK(testing::read_file(dir.file("status")) == "1\n");
+  CHECK(testing::read_file(dir.file("err")).find("--json -: cannot write: Broken pipe") !=
+        std::string::npos);
+  // The folder was made for the run and is gone again, temporaries and all.
+  CHECK_FALSE(std::filesystem::exists(dir.file("tables")));
+}
+
 TEST_CASE("cli signals: SIGINT stops a run, writes nothing and exits 130") {
   TempDir dir;
   dir.write("r.json", "old");

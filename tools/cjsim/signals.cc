@@ -101,6 +101,13 @@ void install_signal_handlers() {
     if (::sigaction(signal, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
     ::sigaction(signal, &action, nullptr);
   }
+  // A reader that went away (`--json - | head`) makes the write fail with
+  // EPIPE, which the OutputSet handles like any failed write (nothing
+  // renamed, temporaries removed, exit 1), instead of killing the process
+  // with its temporary files left behind.
+  struct sigaction ignore = {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, nullptr);
 }
 
 const std::atomic<bool>* stop_flag() { return &state.stop; }

@@ -26,8 +26,9 @@ inline constexpr int kExitSigint = 130;   // 128 + SIGINT
 inline constexpr int kExitSigterm = 143;  // 128 + SIGTERM
 
 // Installs the handlers of SIGINT and SIGTERM (leaving a signal that was
-// ignored when cjsim started ignored, as for background jobs). Called once by
-// main before any other thread starts.
+// ignored when cjsim started ignored, as for background jobs), and ignores
+// SIGPIPE: a closed pipe is a failed write. Called once by main before any
+// other thread starts.
 void install_signal_handlers();
 
 // The flag the first signal sets, for the libraries (sim/stop.h).
