@@ -61,7 +61,7 @@ Plan plan(const std::string& path, const std::string& args) {
   return {parse_json<v1::OptimizeResult>(r.out)};
 }
 
-TEST_CASE("cli optimize: two identical channels share the budget evenly; a dud gets nothing") {
+TEST_CASE("cli optimize: two identical channels share the budget evenly, a dud gets nothing") {
   TempDir dir;
   const std::string path = dir.write("two.textproto", kTwoChannels);
   const Plan p = plan(path, "--weekly-budget 2100");

@@ -137,7 +137,7 @@ TEST_CASE("cli outputs: two outputs of one command at the same path are refused"
 }
 
 TEST_CASE(
-    "regression: --json at a device replaced it with a file; FIFOs and links are written through") {
+    "regression: --json at a device replaced it with a file, FIFOs and links are written through") {
   // A FIFO stands for the device (/dev/null itself is never used here).
   TempDir dir;
   const std::string scenario = dir.write("s.textproto", kSmallJourney);

@@ -101,7 +101,7 @@ double estimated_mib(const std::string& args) {
   return u == "GiB" ? value * 1024 : u == "MiB" ? value : u == "KiB" ? value / 1024 : 0;
 }
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(CJSIM_SANITIZED) || defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 constexpr bool kSanitized = true;
 #else
 constexpr bool kSanitized = false;

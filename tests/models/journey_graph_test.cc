@@ -105,7 +105,7 @@ edges { from: "c" to: "a" } edges { from: "a" to: "b" } edges { from: "b" to: "a
   CHECK(graph.closed_loops([](int u) { return u != 1; }).empty());
 }
 
-TEST_CASE("journey graph: a self-loop is a loop; a lone touchpoint is not") {
+TEST_CASE("journey graph: a self-loop is a loop, a lone touchpoint is not") {
   const v1::Scenario s = loop_scenario(R"(edges { from: "a" to: "a" })");
   JourneyGraph graph(s);
   CHECK(graph.closed_loops(certain(s)) == std::vector<std::vector<int>>{{0}});

@@ -80,7 +80,7 @@ TEST_CASE("engine: exposures follow adstock, Hill saturation and organic reach")
 }
 
 TEST_CASE(
-    "engine: zero budget gives zero paid exposures; doubling a saturated budget less than doubles "
+    "engine: zero budget gives zero paid exposures, doubling a saturated budget less than doubles "
     "them") {
   v1::Scenario scenario = parse_text(kExposureOnly);
   scenario.mutable_channels(0)->set_weekly_budget(0);
@@ -208,7 +208,7 @@ TEST_CASE("engine: a variant applied to the scenario is what runs") {
   CHECK(covers(b.kpis().at("conversion_rate"), 0.6 * 0.5 * 0.75));
 }
 
-TEST_CASE("engine: a clear stop flag changes nothing; a set one skips the days left") {
+TEST_CASE("engine: a clear stop flag changes nothing, a set one skips the days left") {
   const v1::Scenario scenario = parse_text(kExposureOnly);
   const CompiledModel model = compile(scenario, "");
   const int replications = model.settings.replications;

@@ -280,7 +280,7 @@ TEST_CASE("retention fit: BG/BB recovers the parameters of simulated customers")
   check_recovered(fit_bg_bb(data), {truth.alpha, truth.beta, truth.gamma, truth.delta});
 }
 
-TEST_CASE("retention fit: a clear stop flag changes nothing; a set one stops the optimiser") {
+TEST_CASE("retention fit: a clear stop flag changes nothing, a set one stops the optimiser") {
   ContinuousSummary data;
   for (int i = 0; i < 200; ++i) {
     const double x = i % 5, t_cal = 30 + i % 20;

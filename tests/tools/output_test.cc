@@ -208,7 +208,7 @@ TEST_CASE("output set: a socket is refused, not replaced") {
   ::close(fd);
 }
 
-TEST_CASE("output set: a symbolic link is followed and its target replaced; the link stays") {
+TEST_CASE("output set: a symbolic link is followed and its target replaced, the link stays") {
   TempDir dir;
   std::filesystem::create_directory(dir.path() / "data");
   dir.write("data/result.json", "old");

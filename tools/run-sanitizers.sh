@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# CI's sanitizer step (.ci/run calls it after the README's test command):
+#   1. every test under AddressSanitizer and UndefinedBehaviorSanitizer
+#      (build-asan/), any finding failing the run;
+#   2. the tests that run the engine and the studies on several threads
+#      under ThreadSanitizer (build-tsan/).
+# `tools/run-sanitizers.sh address` or `thread` runs one of the two.
+# docs/reliability.md says what each proves.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+which="${1:-all}"
+bash tools/setup-deps.sh
+jobs="$(nproc)"
+
+# -O1 keeps the sanitizers' reports readable and the build short.
+# CJSIM_SANITIZED tells the tests that measure memory to stand aside.
+configure() {  # DIR FLAGS
+  cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCJSIM_BUILD_BENCH=OFF \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+    -DCMAKE_CXX_FLAGS="$2 -fno-omit-frame-pointer -DCJSIM_SANITIZED=1" \
+    -DCMAKE_EXE_LINKER_FLAGS="$2" >/dev/null
+  cmake --build "$1" -j"$jobs"
+}
+
+if [ "$which" = all ] || [ "$which" = address ]; then
+  echo "run-sanitizers: AddressSanitizer + UndefinedBehaviorSanitizer, every test" >&2
+  configure build-asan "-fsanitize=address,undefined -fno-sanitize-recover=all"
+  # The headless-browser checks are left out: they test Chromium's reading
+  # of a page the plain run has already checked, and take minutes here.
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" -E '^report browser'
+fi
+
+if [ "$which" = all ] || [ "$which" = thread ]; then
+  echo "run-sanitizers: ThreadSanitizer, the parallel engine and study tests" >&2
+  # -U__SANITIZE_THREAD__: protobuf's headers add fields to map fields
+  # under it, which Debian's uninstrumented libprotobuf does not have (a
+  # different layout, and a crash); the instrumentation itself stays.
+  configure build-tsan "-fsanitize=thread -U__SANITIZE_THREAD__"
+  # oneTBB from Debian is not instrumented: its own task queue is a
+  # synchronisation TSan cannot see (tools/tsan.supp).
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tools/tsan.supp" \
+    ctest --test-dir build-tsan --output-on-failure -j"$jobs" \
+    -R 'determinism|engine|threads|loyalty|compare|sweep|curves|optimize|signals'
+fi
