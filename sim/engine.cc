@@ -6,15 +6,13 @@
 #include <limits>
 #include <memory>
 
-#include <tbb/blocked_range.h>
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 #include <boost/random/beta_distribution.hpp>
 #include <boost/random/gamma_distribution.hpp>
 
 #include "models/check.h"
 #include "sim/care_queue.h"
+#include "sim/parallel.h"
 #include "sim/rng.h"
 
 namespace cjsim {
@@ -550,8 +548,7 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
 
   std::vector<int32_t> block_next(static_cast<size_t>(blocks));
   std::vector<BlockDay> block_days(static_cast<size_t>(blocks));
-  tbb::enumerable_thread_specific<ReplicationCounts> partial(
-      [&] { return ReplicationCounts(model_); });
+  PerThread<ReplicationCounts> partial([&] { return ReplicationCounts(model_); });
   ReplicationCounts shared(model_);  // what the end-of-day step counts
   const int32_t horizon = context.horizon;
   DailySeries& series = shared.series;
@@ -564,15 +561,10 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
   const double scale = model_.settings.population / static_cast<double>(agents);
   uint64_t converted = 0, aware = 0, active = 0;
 
+  // One task per block (a grain of one), so that blocks spread evenly.
   auto for_blocks = [&](auto&& body) {
-    tbb::this_task_arena::isolate([&] {
-      tbb::parallel_for(
-          tbb::blocked_range<int64_t>(0, blocks, 1),
-          [&](const tbb::blocked_range<int64_t>& range) {
-            for (int64_t b = range.begin(); b != range.end(); ++b) body(b);
-          },
-          tbb::simple_partitioner());
-    });
+    tbb::this_task_arena::isolate(
+        [&] { parallel_indices(int64_t{0}, blocks, body, tbb::simple_partitioner()); });
   };
 
   // Between days, alone: merge the blocks' outputs in block order, settle
@@ -747,8 +739,8 @@ std::vector<ReplicationCounts> Engine::run(int first, int count, std::atomic<uin
                                            const std::atomic<bool>* stop) const {
   CJSIM_CHECK(count >= 0, "negative replication count");
   std::vector<ReplicationCounts> results(count);
-  tbb::enumerable_thread_specific<Workspace> workspaces;
-  tbb::parallel_for(0, count, [&](int r) {
+  PerThread<Workspace> workspaces;
+  parallel_indices(0, count, [&](int r) {
     results[r] = run_replication(first + r, progress, &workspaces.local(), stop);
   });
   return results;
