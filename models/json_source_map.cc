@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace cjsim {
@@ -18,65 +20,92 @@ std::string canonical(std::string_view key) {
   return out;
 }
 
+// Where each object key and array element was written, as a tree: node 0 is
+// the top-level value, and a node's children are its members (by canonical
+// key) and elements ("[i]"). Each node keeps its own key, not its path, so
+// that memory stays linear in the text however deep or wide it is; and at
+// most kMaxNodes are kept, so that a huge file loses the positions of its
+// last entries (errors there point at an enclosing one), not the machine.
 class JsonMap : public SourceMap {
  public:
-  void add(const std::string& path, SourceLocation at) { locations_.emplace(path, at); }
+  static constexpr int kRoot = 0;
+  static constexpr size_t kMaxNodes = size_t{1} << 20;
+
+  JsonMap() { at_.push_back({}); }
+
+  // The node of `segment` below `parent`, recorded at `at` unless it was
+  // written before (the first position is kept). -1 when `parent` is -1 or
+  // the map is full.
+  int add(int parent, std::string segment, SourceLocation at) {
+    if (parent < 0) return -1;
+    auto it = children_.find({parent, segment});
+    if (it != children_.end()) return it->second;
+    if (at_.size() >= kMaxNodes) return -1;
+    const int node = static_cast<int>(at_.size());
+    at_.push_back(at);
+    children_.emplace(std::make_pair(parent, std::move(segment)), node);
+    return node;
+  }
 
   SourceLocation locate(const FieldPath& path) const override {
     SourceLocation best;
-    std::string key;
+    int node = kRoot;
     for (const FieldStep& step : path) {
-      key += (key.empty() ? "" : ".") + canonical(step.field);
-      auto it = locations_.find(key);
-      if (it == locations_.end()) break;
-      best = it->second;
+      node = child(node, canonical(step.field));
+      if (node < 0) break;
+      best = at_[node];
       if (step.index < 0) continue;
-      key += "[" + std::to_string(step.index) + "]";
-      it = locations_.find(key);
-      if (it == locations_.end()) break;
-      best = it->second;
+      node = child(node, "[" + std::to_string(step.index) + "]");
+      if (node < 0) break;
+      best = at_[node];
     }
     return best;
   }
 
-  // The first key whose last segment is `field`.
+  // The first written key (by position) whose own name is `field`.
   SourceLocation find_field(std::string_view field) const {
     const std::string wanted = canonical(field);
-    for (const auto& [path, at] : by_order()) {
-      size_t dot = path.find_last_of('.');
-      std::string last = dot == std::string::npos ? path : path.substr(dot + 1);
-      if (last == wanted) return at;
+    SourceLocation first;
+    for (const auto& [key, node] : children_) {
+      if (key.second != wanted) continue;
+      const SourceLocation at = at_[node];
+      if (!first.known() || at.line < first.line ||
+          (at.line == first.line && at.column < first.column)) {
+        first = at;
+      }
     }
-    return {};
+    return first;
   }
 
+  // "touchpoints[1].cta.actProbability", as protobuf's messages name a field.
   SourceLocation find_path(std::string_view dotted) const {
-    std::string key;
+    int node = kRoot;
     size_t start = 0;
-    while (start <= dotted.size()) {
+    while (start <= dotted.size() && node >= 0) {
       size_t end = dotted.find('.', start);
       if (end == std::string_view::npos) end = dotted.size();
       std::string_view part = dotted.substr(start, end - start);
-      size_t bracket = part.find('[');
-      key += (key.empty() ? "" : ".") + canonical(part.substr(0, bracket));
-      if (bracket != std::string_view::npos) key += std::string(part.substr(bracket));
+      const size_t bracket = std::min(part.find('['), part.size());
+      node = child(node, canonical(part.substr(0, bracket)));
+      // Each "[i]" after the name is one step down.
+      for (size_t open = bracket; open < part.size() && node >= 0;) {
+        const size_t close = std::min(part.find(']', open), part.size() - 1);
+        node = child(node, std::string(part.substr(open, close - open + 1)));
+        open = close + 1;
+      }
       start = end + 1;
     }
-    auto it = locations_.find(key);
-    return it == locations_.end() ? SourceLocation{} : it->second;
+    return node < 0 ? SourceLocation{} : at_[node];
   }
 
  private:
-  std::vector<std::pair<std::string, SourceLocation>> by_order() const {
-    std::vector<std::pair<std::string, SourceLocation>> out(locations_.begin(), locations_.end());
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-      return a.second.line != b.second.line ? a.second.line < b.second.line
-                                            : a.second.column < b.second.column;
-    });
-    return out;
+  int child(int parent, const std::string& segment) const {
+    auto it = children_.find({parent, segment});
+    return it == children_.end() ? -1 : it->second;
   }
 
-  std::map<std::string, SourceLocation> locations_;
+  std::vector<SourceLocation> at_;                       // by node
+  std::map<std::pair<int, std::string>, int> children_;  // (parent, segment) -> node
 };
 
 // A recursive-descent reader of RFC 8259 JSON that records key positions.
@@ -86,7 +115,7 @@ class Scanner {
 
   bool run() {
     skip_space();
-    if (!value("", 0)) return false;
+    if (!value(JsonMap::kRoot, 0)) return false;
     skip_space();
     if (pos_ != text_.size()) return fail("unexpected text after the end of the JSON value");
     return true;
@@ -98,17 +127,23 @@ class Scanner {
  private:
   static constexpr int kMaxDepth = 200;
 
-  SourceLocation here() const {
-    SourceLocation at{1, 1};
-    for (size_t i = 0; i < pos_ && i < text_.size(); ++i) {
-      if (text_[i] == '\n') {
-        ++at.line;
-        at.column = 1;
+  // The line and column of pos_. Counting resumes where the previous call
+  // stopped (the scanner moves forward but for errors), so that the text is
+  // counted once, not once per key.
+  SourceLocation here() {
+    if (pos_ < counted_) {
+      counted_ = 0;
+      counted_at_ = {1, 1};
+    }
+    for (; counted_ < pos_ && counted_ < text_.size(); ++counted_) {
+      if (text_[counted_] == '\n') {
+        ++counted_at_.line;
+        counted_at_.column = 1;
       } else {
-        ++at.column;
+        ++counted_at_.column;
       }
     }
-    return at;
+    return counted_at_;
   }
   bool fail(const std::string& message) {
     error_ = message;
@@ -186,14 +221,15 @@ class Scanner {
     return true;
   }
 
-  bool value(const std::string& path, int depth) {
+  // `node`: the value's node in the map, or -1 when it is not recorded.
+  bool value(int node, int depth) {
     if (depth > kMaxDepth) return fail("nested too deeply");
     if (pos_ >= text_.size()) return fail("unexpected end of input; expected a value");
     switch (text_[pos_]) {
       case '{':
-        return object(path, depth);
+        return object(node, depth);
       case '[':
-        return array(path, depth);
+        return array(node, depth);
       case '"':
         return string(nullptr);
       case 't':
@@ -210,7 +246,7 @@ class Scanner {
     }
   }
 
-  bool object(const std::string& path, int depth) {
+  bool object(int node, int depth) {
     ++pos_;
     skip_space();
     if (pos_ < text_.size() && text_[pos_] == '}') {
@@ -223,8 +259,7 @@ class Scanner {
       SourceLocation at = here();
       std::string key;
       if (!string(&key)) return false;
-      const std::string child = path.empty() ? canonical(key) : path + "." + canonical(key);
-      map_.add(child, at);
+      const int child = map_.add(node, canonical(key), at);
       skip_space();
       if (pos_ >= text_.size() || text_[pos_] != ':') return fail("expected ':' after a key");
       ++pos_;
@@ -243,7 +278,7 @@ class Scanner {
     }
   }
 
-  bool array(const std::string& path, int depth) {
+  bool array(int node, int depth) {
     ++pos_;
     skip_space();
     if (pos_ < text_.size() && text_[pos_] == ']') {
@@ -252,8 +287,7 @@ class Scanner {
     }
     for (int index = 0;; ++index) {
       skip_space();
-      const std::string element = path + "[" + std::to_string(index) + "]";
-      map_.add(element, here());
+      const int element = map_.add(node, "[" + std::to_string(index) + "]", here());
       if (!value(element, depth + 1)) return false;
       skip_space();
       if (pos_ < text_.size() && text_[pos_] == ',') {
@@ -271,6 +305,8 @@ class Scanner {
   std::string_view text_;
   JsonMap& map_;
   size_t pos_ = 0;
+  size_t counted_ = 0;  // here() has counted the text up to this position
+  SourceLocation counted_at_{1, 1};
   std::string error_;
   SourceLocation where_;
 };
