@@ -424,7 +424,7 @@ TEST_CASE("validation: a variant reports only the warnings it adds") {
 namespace cjsim {
 namespace {
 
-// Found while fuzzing the loaders: every unknown reference looked for a
+// Found while writing the fuzz targets: every unknown reference looked for a
 // "did you mean" among all ids, so 20,000 misspelt edge targets in a 3.8 MB
 // file took hours. Only the first errors get a hint now.
 TEST_CASE("validation: regression: a hint for every unknown reference was quadratic") {
