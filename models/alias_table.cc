@@ -56,6 +56,12 @@ std::vector<AliasColumn> build_alias_table(std::span<const double> weights) {
       columns[i] = {0, heaviest, heaviest};
     }
   }
+  // A column whose primary is never kept (threshold 0: a padding column, or
+  // an item of weight 0) names its alias twice, so that every index in the
+  // table is an item: callers map both through per-item arrays.
+  for (AliasColumn& c : columns) {
+    if (c.threshold == 0) c.primary = c.alias;
+  }
   return columns;
 }
 

@@ -27,7 +27,9 @@ struct AliasColumn {
 
 // Columns for `weights` (not all zero, none negative), padded with empty
 // columns to the next power of two (at least 1). Items are the indices of
-// `weights`; an item of weight 0 is never picked.
+// `weights`; an item of weight 0 is never picked, and every primary and
+// alias of every column (padding included) is an item of positive weight
+// or, where it is never picked, some item: always < weights.size().
 std::vector<AliasColumn> build_alias_table(std::span<const double> weights);
 
 // log2 of the column count build_alias_table makes for `n` items.

@@ -110,8 +110,9 @@ void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
     for (int t = 0; t < horizon; ++t) {
       double none = 1.0;  // P(no source before j exposes)
       double hazard = 0.0;
-      double* cdf = &ex.first_source_cdf[static_cast<size_t>(t) * n];
-      double* prob = &ex.probability[static_cast<size_t>(t) * n];
+      // data() + offset: a persona without sources has empty tables.
+      double* cdf = ex.first_source_cdf.data() + static_cast<size_t>(t) * n;
+      double* prob = ex.probability.data() + static_cast<size_t>(t) * n;
       for (size_t j = 0; j < n; ++j) {
         prob[j] = columns[j][t];
         cdf[j] = (j == 0 ? 0.0 : cdf[j - 1]) + none * prob[j];

@@ -1,7 +1,10 @@
 #include "models/validation.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdio>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -9,9 +12,13 @@
 #include <utility>
 #include <vector>
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
 #include "models/formulas.h"
 #include "models/journey_graph.h"
 #include "models/limits.h"
+#include "models/session_length.h"
 #include "models/settings.h"
 #include "models/stage.h"
 #include "models/variant.h"
@@ -19,6 +26,8 @@
 namespace cjsim {
 
 namespace {
+
+namespace pb = google::protobuf;
 
 bool is_valid_id(std::string_view id) {
   if (id.empty()) return false;
@@ -66,6 +75,8 @@ class Validator {
   bool run(bool check_variants) {
     int errors_before = out_.error_count();
     index_ids();
+    FieldPath root;
+    check_enum_values(s_, root);
     check_simulation();
     check_personas();
     check_channels();
@@ -118,9 +129,18 @@ class Validator {
   bool check_probability(const FieldPath& path, const std::string& what, double value) {
     return check_range(path, what, value, 0, 1);
   }
-  bool check_non_negative(const FieldPath& path, const std::string& what, double value) {
+  // `most`: the documented ceiling (models/limits.h), beyond which sums and
+  // products of the value would overflow or mean nothing.
+  bool check_non_negative(const FieldPath& path, const std::string& what, double value,
+                          double most = std::numeric_limits<double>::infinity()) {
     bool ok = std::isfinite(value) && value >= 0;
-    if (!ok) error(path, what + ": " + number_text(value) + " must be a finite number >= 0");
+    if (!ok) {
+      error(path, what + ": " + number_text(value) + " must be a finite number >= 0");
+    } else if (value > most) {
+      error(path, what + ": " + number_text(value) + " is over " + number_text(most) +
+                      ", the most accepted (docs/scenario-reference.md \"Size budgets\")");
+      ok = false;
+    }
     return ok;
   }
   void check_hours(const FieldPath& path, const std::string& what,
@@ -135,7 +155,10 @@ class Validator {
     for (int h = 0; h < 24; ++h) {
       FieldPath at = path;
       at.back().index = h;
-      if (!check_non_negative(at, what + "[" + std::to_string(h) + "]", hours[h])) return;
+      if (!check_non_negative(at, what + "[" + std::to_string(h) + "]", hours[h],
+                              limits::kMaxWeight)) {
+        return;
+      }
       total += hours[h];
     }
     if (total <= 0) error(path, what + ": all 24 values are 0; give at least one positive weight");
@@ -146,6 +169,79 @@ class Validator {
     } else if (!is_valid_id(id)) {
       error(path, what + " id: " + quoted(id) + " may use only letters, digits, '_', '-' and '.'");
     }
+  }
+
+  // --- enums ---------------------------------------------------------------
+
+  // Every enum field holds a value its type names. Proto3 enums are open:
+  // the text, JSON and binary parsers all keep a number the type does not
+  // name (`stage: 5`), and the compiler and engine index tables by these
+  // values. So every enum field, wherever it sits (variants and loyalty
+  // included), is checked here, by reflection, before anything reads it.
+  void check_enum_values(const pb::Message& message, FieldPath& path) {
+    const pb::Reflection* reflection = message.GetReflection();
+    std::vector<const pb::FieldDescriptor*> fields;
+    reflection->ListFields(message, &fields);
+    for (const pb::FieldDescriptor* field : fields) {
+      const bool repeated = field->is_repeated();
+      const int count = repeated ? reflection->FieldSize(message, field) : 1;
+      for (int i = 0; i < count; ++i) {
+        path.push_back({field->name(), repeated ? i : -1});
+        if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_ENUM) {
+          const int value = repeated ? reflection->GetRepeatedEnumValue(message, field, i)
+                                     : reflection->GetEnumValue(message, field);
+          if (field->enum_type()->FindValueByNumber(value) == nullptr) {
+            error(path, field_text(path) + ": " + std::to_string(value) + " is not a " +
+                            field->enum_type()->name() + "; use " +
+                            enum_choices(*field->enum_type()));
+          }
+        } else if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+          check_enum_values(repeated ? reflection->GetRepeatedMessage(message, field, i)
+                                     : reflection->GetMessage(message, field),
+                            path);
+        }
+        path.pop_back();
+      }
+    }
+  }
+
+  // "AWARENESS, CONSIDERATION, DECISION or LOYALTY": the names of the
+  // values other than the unset 0.
+  static std::string enum_choices(const pb::EnumDescriptor& type) {
+    std::vector<std::string> names;
+    for (int k = 0; k < type.value_count(); ++k) {
+      if (type.value(k)->number() != 0) names.push_back(type.value(k)->name());
+    }
+    std::string out;
+    for (size_t k = 0; k < names.size(); ++k) {
+      out += (k == 0 ? "" : k + 1 == names.size() ? " or " : ", ") + names[k];
+    }
+    return out;
+  }
+
+  // A field path in the words of the other messages: "touchpoint 'page'
+  // stage", "variant 'v' add_touchpoints[0].stage", "loyalty.referral.x".
+  std::string field_text(const FieldPath& path) const {
+    if (path.empty()) return "";
+    const FieldPath rest(path.begin() + 1, path.end());
+    const FieldStep& top = path.front();
+    std::string id;
+    const char* kind = nullptr;
+    if (top.field == "personas" && top.index >= 0) {
+      kind = "persona";
+      id = s_.personas(top.index).id();
+    } else if (top.field == "channels" && top.index >= 0) {
+      kind = "channel";
+      id = s_.channels(top.index).id();
+    } else if (top.field == "touchpoints" && top.index >= 0) {
+      kind = "touchpoint";
+      id = s_.touchpoints(top.index).id();
+    } else if (top.field == "variants" && top.index >= 0) {
+      kind = "variant";
+      id = s_.variants(top.index).name();
+    }
+    if (kind == nullptr || id.empty() || rest.empty()) return to_string(path);
+    return std::string(kind) + " " + quoted(id) + " " + to_string(rest);
   }
 
   // --- ids -----------------------------------------------------------------
@@ -225,7 +321,11 @@ class Validator {
                 "]; an interval needs at least 2 replications");
       sizes_ok = false;
     }
-    if (!(std::isfinite(settings.population) && settings.population > 0)) {
+    if (std::isfinite(settings.population) && settings.population > limits::kMaxPopulation) {
+      error(at("population"), "simulation.population: " + number_text(settings.population) +
+                                  " is over " + number_text(limits::kMaxPopulation) +
+                                  ", more people than live on Earth");
+    } else if (!(std::isfinite(settings.population) && settings.population > 0)) {
       error(at("population"), "simulation.population: " + number_text(settings.population) +
                                   " must be a finite number > 0");
     }
@@ -273,7 +373,9 @@ class Validator {
       check_id(at("id"), who, p.id());
       if (p.has_share()) {
         ++with_share;
-        if (check_non_negative(at("share"), who + " share", p.share())) share_total += p.share();
+        if (check_non_negative(at("share"), who + " share", p.share(), limits::kMaxWeight)) {
+          share_total += p.share();
+        }
       }
       std::map<std::string, double> affinity(p.channel_affinity().begin(),
                                              p.channel_affinity().end());
@@ -333,17 +435,17 @@ class Validator {
         return FieldPath{{"channels", i}, {field, index}};
       };
       check_id(at("id"), who, c.id());
-      bool budget_ok =
-          check_non_negative(at("weekly_budget"), who + " weekly_budget", c.weekly_budget());
-      bool cpm_ok = check_non_negative(at("cpm"), who + " cpm", c.cpm());
+      bool budget_ok = check_non_negative(at("weekly_budget"), who + " weekly_budget",
+                                          c.weekly_budget(), limits::kMaxMoney);
+      bool cpm_ok = check_non_negative(at("cpm"), who + " cpm", c.cpm(), limits::kMaxMoney);
       if (budget_ok && cpm_ok && c.weekly_budget() > 0 && c.cpm() <= 0) {
         error(at("cpm"), who +
                              " cpm: must be > 0 when weekly_budget > 0 (the cost of "
                              "a thousand impressions turns spend into impressions)");
       }
       bool reach_ok = check_probability(at("max_reach"), who + " max_reach", c.max_reach());
-      bool k_ok =
-          check_non_negative(at("half_saturation"), who + " half_saturation", c.half_saturation());
+      bool k_ok = check_non_negative(at("half_saturation"), who + " half_saturation",
+                                     c.half_saturation(), limits::kMaxMoney);
       if (budget_ok && reach_ok && k_ok && c.weekly_budget() > 0 && c.max_reach() > 0 &&
           c.half_saturation() <= 0) {
         error(at("half_saturation"),
@@ -396,7 +498,8 @@ class Validator {
                           " cta.act_probability: missing; a touchpoint with outgoing "
                           "edges needs the probability that people act on its CTA");
       }
-      check_non_negative(at("entry_weight"), who + " entry_weight", t.entry_weight());
+      check_non_negative(at("entry_weight"), who + " entry_weight", t.entry_weight(),
+                         limits::kMaxWeight);
       if (t.has_goal()) {
         FieldPath goal_at = {{"touchpoints", i}, {"goal"}, {"kind"}};
         if (!is_valid_goal_kind(t.goal().kind())) {
@@ -405,7 +508,7 @@ class Validator {
                              "signup, volunteer, petition, vote or service_use");
         }
         check_non_negative({{"touchpoints", i}, {"goal"}, {"value"}}, who + " goal.value",
-                           t.goal().value());
+                           t.goal().value(), limits::kMaxMoney);
       }
     }
   }
@@ -430,8 +533,11 @@ class Validator {
       else
         known_touchpoint(at("to"), who + " to", e.to());
       double weight = e.has_weight() ? e.weight() : 1.0;
-      if (check_non_negative(at("weight"), who + " weight", weight)) weight_out[e.from()] += weight;
-      check_non_negative(at("delay_days"), who + " delay_days", e.delay_days());
+      if (check_non_negative(at("weight"), who + " weight", weight, limits::kMaxWeight)) {
+        weight_out[e.from()] += weight;
+      }
+      check_non_negative(at("delay_days"), who + " delay_days", e.delay_days(),
+                         limits::kMaxHorizonDays);
     }
     for (const auto& [from, total] : weight_out) {
       auto it = touchpoint_index_.find(from);
@@ -504,6 +610,66 @@ class Validator {
                   "add a delay or add an edge out");
       }
     }
+    if (reported.empty()) check_session_length(graph);
+  }
+
+  // A loop that is left only rarely (an act probability of 0.9999999999, an
+  // exit edge of weight 1e-300) ends in principle but keeps every session
+  // walking for ages: refuse a walk whose expected session length, from the
+  // absorbing chain, is above limits::kMaxExpectedSessionSteps. Personas with
+  // the same responsiveness walk alike and are computed once.
+  void check_session_length(const JourneyGraph& graph) {
+    std::set<std::array<double, kStageCount>> done;
+    for (int p = 0; p < s_.personas_size(); ++p) {
+      const v1::Persona& persona = s_.personas(p);
+      std::array<double, kStageCount> responsiveness;
+      for (int k = 0; k < kStageCount; ++k) {
+        responsiveness[k] = responsiveness_at(persona, kStages[k]);
+      }
+      if (!done.insert(responsiveness).second) continue;
+      std::vector<double> act(s_.touchpoints_size());
+      for (int u = 0; u < s_.touchpoints_size(); ++u) {
+        const v1::Touchpoint& t = s_.touchpoints(u);
+        act[u] = formulas::effective_act_probability(t.cta().act_probability(),
+                                                     responsiveness[t.stage() - 1]);
+      }
+      const SessionLength length = longest_session(s_, graph, act);
+      if (length.steps <= limits::kMaxExpectedSessionSteps) continue;
+      std::string loop;
+      for (int u : length.loop) loop += (loop.empty() ? "" : ", ") + quoted(s_.touchpoints(u).id());
+      const std::string limit = "sessions over " + printf_steps(limits::kMaxExpectedSessionSteps) +
+                                " expected steps are refused (docs/model.md \"Validation\")";
+      const std::string fix =
+          "lower an act_probability in the loop, give one of its edges a delay or add an edge "
+          "out of it";
+      FieldPath where = {{"touchpoints", length.loop.empty() ? length.start : length.loop.front()}};
+      if (std::isinf(length.steps)) {
+        error(where, "a walk entering {" + loop + "} practically never ends: persona " +
+                         quoted(persona.id()) +
+                         " leaves this loop with a probability too small to tell from 0; " + fix);
+      } else {
+        error(where, "a session starting at " + quoted(s_.touchpoints(length.start).id()) +
+                         " takes " + printf_steps(length.steps) + " steps on average for persona " +
+                         quoted(persona.id()) +
+                         (loop.empty() ? ""
+                                       : ", going round {" + loop + "} (" +
+                                             printf_steps(length.loop_steps) + " steps there)") +
+                         "; " + limit + ": " + fix);
+      }
+      return;  // one report is enough: the other personas walk the same loop
+    }
+  }
+
+  // "12,345" below a million, else "1.2e+10".
+  static std::string printf_steps(double steps) {
+    if (steps < 1e6) {
+      std::string digits = std::to_string(static_cast<int64_t>(std::llround(steps)));
+      for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
+      return digits;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2g", steps);
+    return text;
   }
 
   // --- loyalty -------------------------------------------------------------
@@ -517,12 +683,15 @@ class Validator {
 
   // A required rate or parameter: present, finite and > 0 (or >= 0).
   void check_parameter(const FieldPath& path, const std::string& what, bool present, double value,
-                       bool zero_allowed) {
+                       bool zero_allowed, double most = std::numeric_limits<double>::infinity()) {
     if (!present) {
       error(path, what + ": missing");
     } else if (!std::isfinite(value) || value < 0 || (!zero_allowed && value == 0)) {
       error(path, what + ": " + number_text(value) + " must be a finite number " +
                       (zero_allowed ? ">= 0" : "> 0"));
+    } else if (value > most) {
+      error(path, what + ": " + number_text(value) + " is over " + number_text(most) +
+                      ", the most accepted (docs/scenario-reference.md \"Size budgets\")");
     }
   }
 
@@ -560,16 +729,18 @@ class Validator {
       if (!m.has_period_days()) {
         error(sub("bg_bb", "period_days"), who + " bg_bb.period_days: missing");
       } else if (!std::isfinite(m.period_days()) || m.period_days() < 1 ||
+                 m.period_days() > limits::kMaxHorizonDays ||
                  m.period_days() != std::floor(m.period_days())) {
         error(sub("bg_bb", "period_days"),
               who + " bg_bb.period_days: " + number_text(m.period_days()) +
-                  " must be a whole number of days >= 1");
+                  " must be a whole number of days in [1, " +
+                  std::to_string(limits::kMaxHorizonDays) + "]");
       }
     }
     if (has_value) {
       FieldPath p = path;
       p.push_back({"repeat_value"});
-      check_non_negative(p, who + " repeat_value", value);
+      check_non_negative(p, who + " repeat_value", value, limits::kMaxMoney);
     }
   }
 
@@ -585,6 +756,11 @@ class Validator {
     }
     std::map<std::string, v1::RepeatModel> by_kind(l.by_goal_kind().begin(),
                                                    l.by_goal_kind().end());
+    if (by_kind.size() > limits::kMaxRepeatModels - 1) {
+      error(loyalty_at({{"by_goal_kind"}}),
+            "loyalty by_goal_kind: " + std::to_string(by_kind.size()) + " goal kinds; at most " +
+                std::to_string(limits::kMaxRepeatModels - 1) + " have their own repeat model");
+    }
     for (const auto& [kind, model] : by_kind) {
       const std::string who = "loyalty by_goal_kind[" + quoted(kind) + "]";
       if (!kinds.count(kind)) {
@@ -611,8 +787,8 @@ class Validator {
       }
       check_parameter(at("daily_capacity"), "loyalty care daily_capacity", c.has_daily_capacity(),
                       c.daily_capacity(), true);
-      check_parameter(at("sla_days"), "loyalty care sla_days", c.has_sla_days(), c.sla_days(),
-                      true);
+      check_parameter(at("sla_days"), "loyalty care sla_days", c.has_sla_days(), c.sla_days(), true,
+                      limits::kMaxHorizonDays);
       check_probability(at("churn_if_unanswered"), "loyalty care churn_if_unanswered",
                         c.churn_if_unanswered());
       check_probability(at("public_share"), "loyalty care public_share", c.public_share());

@@ -32,18 +32,29 @@ double expected_periods_alive(double gamma, double d, int m) {
 //   L = B(alpha + x, beta + n - x) / B(alpha, beta) * B(gamma, delta + n) / B(gamma, delta)
 //     + sum_{i=0}^{n - t_x - 1} B(alpha + x, beta + t_x - x + i) / B(alpha, beta)
 //                             * B(gamma + 1, delta + t_x + i) / B(gamma, delta),
-// alive through all n periods, or dropped out after period t_x + i; summed
-// in log space.
+// alive through all n periods, or dropped out after period t_x + i. The
+// sum's terms follow from the first by B(a, b + 1) = B(a, b) b / (a + b):
+//   term(i + 1) / term(i) = (beta + t_x - x + i) / (alpha + beta + t_x + i)
+//                         * (delta + t_x + i) / (gamma + delta + t_x + i + 1),
+// both factors in (0, 1), so the running product only shrinks: the sum is
+// term(0) times a sum of products in (0, 1], with a few multiplications a
+// period instead of six log-gammas (bg_bb_likelihood_terms counts them).
 double bg_bb_log_likelihood(const BgBbParameters& p, int x, int t_x, int n) {
   const double log_b_transact = log_beta(p.alpha, p.beta);
   const double log_b_dropout = log_beta(p.gamma, p.delta);
-  double total = log_beta(p.alpha + x, p.beta + n - x) - log_b_transact +
-                 log_beta(p.gamma, p.delta + n) - log_b_dropout;
-  for (int i = 0; i < n - t_x; ++i) {
-    total = log_add_exp(total, log_beta(p.alpha + x, p.beta + t_x - x + i) - log_b_transact +
-                                   log_beta(p.gamma + 1, p.delta + t_x + i) - log_b_dropout);
+  const double alive = log_beta(p.alpha + x, p.beta + n - x) - log_b_transact +
+                       log_beta(p.gamma, p.delta + n) - log_b_dropout;
+  if (n <= t_x) return alive;
+  const double log_first = log_beta(p.alpha + x, p.beta + t_x - x) - log_b_transact +
+                           log_beta(p.gamma + 1, p.delta + t_x) - log_b_dropout;
+  double product = 1, sum = 1;
+  for (int i = 0; i + 1 < n - t_x; ++i) {
+    const double k = static_cast<double>(t_x + i);
+    product *=
+        (p.beta + k - x) / (p.alpha + p.beta + k) * (p.delta + k) / (p.gamma + p.delta + k + 1);
+    sum += product;
   }
-  return total;
+  return log_add_exp(alive, log_first + std::log(sum));
 }
 
 // FHS 2010 eq. 7:

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <cmath>
 
-#include "sim/check.h"
+#include "models/check.h"
 #include "sim/comparison.h"
 #include "sim/engine.h"
 #include "sim/kpi.h"

@@ -5,7 +5,7 @@
 #include <span>
 #include <vector>
 
-#include "sim/check.h"
+#include "models/check.h"
 
 namespace cjsim {
 

@@ -13,8 +13,8 @@
 #include <boost/random/beta_distribution.hpp>
 #include <boost/random/gamma_distribution.hpp>
 
+#include "models/check.h"
 #include "sim/care_queue.h"
-#include "sim/check.h"
 #include "sim/rng.h"
 
 namespace cjsim {

@@ -5,7 +5,7 @@
 
 #include <boost/math/distributions/students_t.hpp>
 
-#include "sim/check.h"
+#include "models/check.h"
 
 namespace cjsim {
 

@@ -1,10 +1,11 @@
 #include "sim/exact_solver.h"
 
+#include <algorithm>
+
 #include <Eigen/Sparse>
 #include <Eigen/SparseLU>
 
 #include "models/formulas.h"
-#include "sim/check.h"
 
 namespace cjsim {
 
@@ -20,7 +21,10 @@ class PersonaChain {
   // Runs the horizon with `absorbing` touchpoints absorbing; returns the
   // probability of reaching any of them and, when `visits` is given, the
   // expected visits per touchpoint (only meaningful with nothing absorbing).
-  double run(const std::vector<bool>& absorbing, std::vector<double>* visits) const {
+  // nullopt when the same-session walk has no finite solution (a loop left
+  // with a probability too small to tell from 0: validation refuses those
+  // by their expected session length, so this is a second line).
+  std::optional<double> run(const std::vector<bool>& absorbing, std::vector<double>* visits) const {
     const int n = m_.touchpoint_count();
     const size_t base = static_cast<size_t>(persona_) * n;
     std::vector<Eigen::Triplet<double>> triplets;
@@ -39,8 +43,7 @@ class PersonaChain {
     matrix.setFromTriplets(triplets.begin(), triplets.end());
     Eigen::SparseLU<Eigen::SparseMatrix<double>> lu;
     lu.compute(matrix);
-    CJSIM_CHECK(lu.info() == Eigen::Success,
-                "the same-session walk has no finite solution (a loop never ends)");
+    if (lu.info() != Eigen::Success) return std::nullopt;
 
     Eigen::VectorXd arrivals(n);
     for (int u = 0; u < n; ++u) arrivals[u] = m_.entry_probability[u];
@@ -61,6 +64,7 @@ class PersonaChain {
         if (!any) break;
       }
       Eigen::VectorXd y = lu.solve(arrivals);
+      if (!y.allFinite()) return std::nullopt;
       for (int u = 0; u < n; ++u) {
         if (absorbing[u]) {
           absorbed += y[u];
@@ -127,12 +131,23 @@ std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string
   for (int p = 0; p < model.persona_count(); ++p) {
     const double share = model.persona_share[p];
     PersonaChain chain(model, p);
-    const double converts = chain.run(goals, nullptr);
-    out.persona_conversion_rate[p] = converts;
-    out.conversion_rate += share * converts;
-    for (int s = 1; s <= kLoyalty; ++s) out.reached[s] += share * chain.run(at_least[s], nullptr);
     std::vector<double> visits;
-    chain.run(none, &visits);
+    std::optional<double> converts = chain.run(goals, nullptr);
+    std::array<std::optional<double>, kLoyalty + 1> reached;
+    for (int s = 1; s <= kLoyalty; ++s) reached[s] = chain.run(at_least[s], nullptr);
+    const bool solved = converts &&
+                        std::all_of(reached.begin() + 1, reached.end(),
+                                    [](const auto& r) { return r.has_value(); }) &&
+                        chain.run(none, &visits);
+    if (!solved) {
+      *why_not = "the same-session walk of persona '" + model.persona_ids[p] +
+                 "' has no finite solution: some loop of CTAs is left with a probability too "
+                 "small to compute; lower an act_probability in it or add an exit edge";
+      return std::nullopt;
+    }
+    out.persona_conversion_rate[p] = *converts;
+    out.conversion_rate += share * *converts;
+    for (int s = 1; s <= kLoyalty; ++s) out.reached[s] += share * *reached[s];
     for (int u = 0; u < n; ++u) {
       const double a = model.act_probability[static_cast<size_t>(p) * n + u];
       out.touchpoint_visits[u] += share * visits[u];

@@ -30,8 +30,9 @@ struct ExactSolution {
   std::vector<double> persona_conversions;      // expected conversions per agent
 };
 
-// Solves `model` exactly. When it is not in single-journey form returns
-// nullopt and sets `why_not` to a sentence naming what prevents it.
+// Solves `model` exactly. When it is not in single-journey form, or its
+// walk has no finite solution, returns nullopt and sets `why_not` to a
+// sentence naming what prevents it.
 std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string* why_not);
 
 }  // namespace cjsim

@@ -6,7 +6,7 @@
 #include <limits>
 #include <numeric>
 
-#include "sim/check.h"
+#include "models/check.h"
 
 namespace cjsim {
 
@@ -313,6 +313,26 @@ const std::vector<std::string>& kpi_names() {
     return all;
   }();
   return names;
+}
+
+std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& name) {
+  static const std::vector<std::string> care = {"complaints", "complaints_answered_in_sla",
+                                                "mean_response_days", "praises"};
+  static const std::vector<std::string> referral = {"referrals", "referred_conversions"};
+  auto in = [&](const std::vector<std::string>& names) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  if (in(care) && !scenario.loyalty().has_care()) {
+    return name +
+           " is counted only with customer care (a loyalty.care block), which this "
+           "scenario has not";
+  }
+  if (in(referral) && !scenario.loyalty().has_referral()) {
+    return name +
+           " is counted only with word of mouth (a loyalty.referral block), which this "
+           "scenario has not";
+  }
+  return "";
 }
 
 const KpiSeries* find_kpi(const std::vector<KpiSeries>& kpis, const std::string& name) {

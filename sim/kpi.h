@@ -93,6 +93,14 @@ Estimate estimate_kpi(const KpiSeries& kpi, double confidence, bool exact);
 // Every name kpi_series can give, sorted.
 const std::vector<std::string>& kpi_names();
 
+// Whether a run of `scenario` counts KPI `name` at all: the care KPIs need
+// loyalty.care, the referral KPIs loyalty.referral (as kpi_series). ROAS is
+// counted wherever the cost is positive, so it is counted here; a point of
+// zero cost leaves it undefined. Empty when counted, else why not, in the
+// words of the scenario ("complaints are counted only with customer care:
+// a loyalty.care block").
+std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& name);
+
 // The series named `name`, or nullptr.
 const KpiSeries* find_kpi(const std::vector<KpiSeries>& kpis, const std::string& name);
 

@@ -10,8 +10,8 @@
 
 #include <nlopt.h>
 
+#include "models/check.h"
 #include "models/compiled_model.h"
-#include "sim/check.h"
 #include "sim/comparison.h"
 #include "sim/engine.h"
 #include "sim/kpi.h"

@@ -11,7 +11,7 @@
 #include <Eigen/Dense>
 
 #include "models/calendar_date.h"
-#include "sim/check.h"
+#include "models/check.h"
 #include "sim/run_result.h"
 
 namespace cjsim {
@@ -60,6 +60,12 @@ double pareto_nbd_total_log_likelihood(const ParetoNbdParameters& p,
   return sum_over_customers(data.rows, [&](const RecencyFrequency& row) {
     return pareto_nbd_log_likelihood(p, row.x, row.t_x, row.t_cal);
   });
+}
+
+double bg_bb_likelihood_terms(const PeriodSummary& data) {
+  double terms = 0;
+  for (const PeriodRecencyFrequency& row : data.rows) terms += row.n - row.t_x + 1.0;
+  return terms;
 }
 
 double bg_bb_total_log_likelihood(const BgBbParameters& p, const PeriodSummary& data) {

@@ -74,6 +74,12 @@ double bg_nbd_total_log_likelihood(const BgNbdParameters& p, const ContinuousSum
 double pareto_nbd_total_log_likelihood(const ParetoNbdParameters& p, const ContinuousSummary& data);
 double bg_bb_total_log_likelihood(const BgBbParameters& p, const PeriodSummary& data);
 
+// The terms one evaluation of the BG/BB likelihood sums over `data`: per
+// row, one per period after the last transaction, plus one. A fit evaluates
+// the likelihood hundreds to thousands of times, at about a nanosecond a
+// term; fit-retention refuses data above limits::kMaxBgBbLikelihoodTerms.
+double bg_bb_likelihood_terms(const PeriodSummary& data);
+
 // The fits. REQUIRES: data.customers > 0 and data.calibration_transactions
 // > 0 (without repeat transactions there is no maximum to find).
 RetentionFit fit_bg_nbd(const ContinuousSummary& data);

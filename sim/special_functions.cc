@@ -7,7 +7,7 @@
 #include <limits>
 #include <utility>
 
-#include "sim/check.h"
+#include "models/check.h"
 
 namespace cjsim {
 

@@ -2,7 +2,9 @@
 
 #include <chrono>
 
-#include "sim/check.h"
+#include "models/check.h"
+#include "models/compiled_model.h"
+#include "models/settings.h"
 #include "sim/comparison.h"
 #include "sim/engine.h"
 #include "sim/kpi.h"
@@ -11,25 +13,30 @@
 namespace cjsim {
 
 v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
-                          const std::vector<CompiledModel>& points, int threads,
-                          StudyProgress* progress) {
+                          const SweepPointScenario& point_at, const std::string& variant,
+                          int threads, StudyProgress* progress) {
   const auto start = std::chrono::steady_clock::now();
   size_t grid = 1;
   for (const SweepAxisValues& axis : axes) grid *= axis.values.size();
-  CJSIM_CHECK(!points.empty() && points.size() == grid, "sweep points do not match the axes");
-  const SimulationSettings& sim = points.front().settings;
+  CJSIM_CHECK(grid > 0, "a sweep without points");
+  std::string name;
+  SimulationSettings sim;
+  {
+    const v1::Scenario first = point_at(0);
+    name = first.name();
+    sim = resolve_settings(first.simulation());
+  }
   const int replications = sim.replications;
 
-  if (progress != nullptr) {
-    uint64_t days = 0;
-    for (const CompiledModel& p : points) {
-      days += static_cast<uint64_t>(replications) * static_cast<uint64_t>(p.settings.horizon_days);
-    }
-    progress->total.fetch_add(days);
-  }
   std::vector<std::vector<KpiSeries>> kpis;
   v1::SweepResult result;
-  for (const CompiledModel& point : points) {
+  for (size_t i = 0; i < grid; ++i) {
+    const CompiledModel point = compile(point_at(i), variant);
+    if (progress != nullptr) {
+      // The horizon may be an axis: each point adds its own days.
+      progress->total.fetch_add(static_cast<uint64_t>(replications) *
+                                static_cast<uint64_t>(point.settings.horizon_days));
+    }
     const std::vector<ReplicationCounts> counts =
         Engine(point).run(0, replications, progress ? &progress->done : nullptr);
     std::vector<Quantities> reps;
@@ -38,8 +45,8 @@ v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
     kpis.push_back(kpi_series(point, reps));
   }
 
-  result.set_scenario(points.front().scenario_name);
-  result.set_variant(points.front().variant_name);
+  result.set_scenario(name);
+  result.set_variant(variant);
   result.set_seed(sim.seed);
   result.set_agents(static_cast<int32_t>(sim.agents));
   result.set_replications(replications);
@@ -57,7 +64,7 @@ v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
   // Strides of the grid: point i has index (i / stride[a]) % size[a] on axis a.
   std::vector<size_t> stride(axes.size(), 1);
   for (size_t a = axes.size(); a-- > 1;) stride[a - 1] = stride[a] * axes[a].values.size();
-  for (size_t i = 0; i < points.size(); ++i) {
+  for (size_t i = 0; i < grid; ++i) {
     v1::SweepPoint* point = result.add_points();
     for (size_t a = 0; a < axes.size(); ++a) {
       const size_t k = (i / stride[a]) % axes[a].values.size();

@@ -7,11 +7,12 @@
 #ifndef CJSIM_SIM_SWEEP_H_
 #define CJSIM_SIM_SWEEP_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "cjsim/v1/result.pb.h"
-#include "models/compiled_model.h"
+#include "cjsim/v1/scenario.pb.h"
 #include "sim/compare.h"
 
 namespace cjsim {
@@ -21,12 +22,20 @@ struct SweepAxisValues {
   std::vector<double> values;  // at least one
 };
 
-// REQUIRES: points.size() is the product of the axes' value counts, in grid
-// order (the last axis varies fastest); all points have the same seed,
-// agents, replications (>= 2) and confidence.
+// The scenario of the sweep's i-th point, in grid order (the last axis
+// varies fastest).
+using SweepPointScenario = std::function<v1::Scenario(size_t i)>;
+
+// Each point's scenario is made, compiled and run when its turn comes and
+// dropped after it ran, so a sweep holds one scenario copy and one compiled
+// model at a time, not one per point.
+// REQUIRES: `point_at` gives, for every i below the product of the axes'
+// value counts, a validated scenario; all have the same seed, agents,
+// replications (>= 2) and confidence. `variant` is recorded as the points'
+// variant name.
 v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
-                          const std::vector<CompiledModel>& points, int threads,
-                          StudyProgress* progress);
+                          const SweepPointScenario& point_at, const std::string& variant,
+                          int threads, StudyProgress* progress);
 
 }  // namespace cjsim
 

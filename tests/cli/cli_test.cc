@@ -260,3 +260,36 @@ TEST_CASE("cli run: --csv writes tidy tables whose numbers parse back to the JSO
 
 }  // namespace
 }  // namespace cjsim
+
+namespace cjsim {
+namespace {
+
+// Regression: `stage: 5` passed validate and made run corrupt memory
+// (exit 139 or 134, or exit 0 with wrong counts).
+TEST_CASE("cli: a Stage out of range exits 2 from validate and run (memory corruption)") {
+  testing::TempDir dir;
+  std::string text = testing::kSmallJourney;
+  text.replace(text.find("stage: CONSIDERATION"), 20, "stage: 5");
+  const std::string path = dir.write("s.textproto", text);
+  for (const std::string command : {"validate ", "run --quiet "}) {
+    testing::CliResult r = testing::run_cli(command + path);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("touchpoint 'page' stage: 5 is not a Stage") != std::string::npos);
+  }
+}
+
+// Regression: `run --exact` on a loop whose only exit has weight 1e-300
+// aborted with "internal error at sim/exact_solver.cc:42" (exit 134).
+TEST_CASE("cli run --exact: a loop left with probability 1e-300 exits 2 (abort)") {
+  testing::TempDir dir;
+  const std::string path = dir.write("loop.textproto", std::string(testing::kSmallJourney) + R"(
+touchpoints { id: "spin" stage: CONSIDERATION channel: "web" cta { act_probability: 1 } entry_weight: 1 }
+edges { from: "spin" to: "spin" }
+edges { from: "spin" to: "checkout" weight: 1e-300 })");
+  testing::CliResult r = testing::run_cli("run --exact --quiet " + path);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("a walk entering {'spin'} practically never ends") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace cjsim

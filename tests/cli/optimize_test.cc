@@ -207,6 +207,57 @@ TEST_CASE("cli curves: a channel's curve rises, saturates, and marks the current
   CHECK(bad.err.find("no channel 'tiktok'") != std::string::npos);
 }
 
+// Regression: with every traced channel at a budget of 0 the curve had no
+// range and curves read the marginal of a point that had none (exit 139);
+// a KPI a point does not define (ROAS at cost 0) or the scenario never
+// counts (complaints without care) was a protobuf FATAL (exit 1).
+TEST_CASE("cli curves: zero budgets and KPIs a point does not define (segfault, FATAL)") {
+  TempDir dir;
+  const std::string path = dir.write("two.textproto", kTwoChannels);
+  testing::CliResult r = run_cli("curves " + path + " --channels b --points 3");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("channel 'b' has no weekly budget, nor has any other channel traced") !=
+        std::string::npos);
+  CHECK(r.err.find("--max-weekly-budget") != std::string::npos);
+
+  r = run_cli("curves " + path +
+              " --channels b --points 3 --max-weekly-budget 2000 --kpi roas "
+              "--quiet --json " +
+              dir.file("c.json") + " --report " + dir.file("c.html"));
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto result = parse_json<v1::CurvesResult>(testing::read_file(dir.file("c.json")));
+  REQUIRE(result.curves_size() == 1);
+  const v1::ResponseCurve& c = result.curves(0);
+  CHECK(c.weekly_budgets(2) == 2000);
+  REQUIRE(c.kpi_size() == 3);
+  // ROAS is defined at every budget here (channel a keeps spending); the
+  // budgets rise from 0 to 2,000.
+  CHECK(std::isfinite(c.kpi(0).mean()));
+
+  // Without any spend at budget 0, ROAS there is a gap, not a crash.
+  const std::string alone =
+      dir.write("alone.textproto",
+                std::string(kTwoChannels) +
+                    R"(variants { name: "only_b" channel_changes { channel: "a" weekly_budget: 0 }
+                                channel_changes { channel: "dud" weekly_budget: 0 } })");
+  r = run_cli("curves " + alone +
+              " --variant only_b --channels b --points 3 "
+              "--max-weekly-budget 2000 --kpi roas --quiet --json " +
+              dir.file("gap.json") + " --report " + dir.file("gap.html"));
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto gap = parse_json<v1::CurvesResult>(testing::read_file(dir.file("gap.json")));
+  CHECK(std::isnan(gap.curves(0).kpi(0).mean()));
+  CHECK(std::isfinite(gap.curves(0).kpi(2).mean()));
+  CHECK(std::isnan(gap.curves(0).marginal(0).mean()));
+
+  r = run_cli("curves " + path + " --channels a --points 3 --kpi complaints");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--kpi complaints: complaints is counted only with customer care") !=
+        std::string::npos);
+}
+
 TEST_CASE("cli optimize and curves: --csv tables parse back to the JSON's numbers") {
   TempDir dir;
   const std::string path = dir.write("two.textproto", kTwoChannels);

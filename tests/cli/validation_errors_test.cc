@@ -185,6 +185,29 @@ TEST_CASE("cli validate: NaN and infinity") {
   });
 }
 
+// Regression: a population or budget of 1e308 passed and gave infinite and
+// NaN results (cost over the horizon, counts scaled to the population); an
+// edge delay of 1e17 rounded its geometric parameter to 1 and the edge was
+// taken in the same session.
+TEST_CASE("cli validate: numbers over their documented ceilings (infinite and NaN results)") {
+  check_rejected({
+      {"population", small_with("seed: 7", "seed: 7 population: 1e308"),
+       "simulation.population: 1e+308 is over 1e+10, more people than live on Earth"},
+      {"weekly_budget",
+       small_with(R"(channels { id: "social" })",
+                  R"(channels { id: "social" weekly_budget: 1e308 cpm: 5 })"),
+       "channel 'social' weekly_budget: 1e+308 is over 1e+15, the most accepted"},
+      {"goal value", small_with("value: 40", "value: 1e300"),
+       "touchpoint 'checkout' goal.value: 1e+300 is over 1e+15, the most accepted"},
+      {"edge weight", small_with("weight: 3", "weight: 1e300"),
+       "edge 'page' -> 'checkout' weight: 1e+300 is over 1e+09, the most accepted"},
+      {"delay", small_with("delay_days: 2", "delay_days: 1e17"),
+       "edge 'page' -> 'exit' delay_days: 1e+17 is over 36500, the most accepted"},
+      {"share", small_with("share: 0.4", "share: 1e300"),
+       "persona 'old' share: 1e+300 is over 1e+09, the most accepted"},
+  });
+}
+
 TEST_CASE("cli validate: negative budgets, costs, delays and weights") {
   check_rejected({
       {"weekly_budget",
@@ -625,7 +648,7 @@ TEST_CASE("cli validate: the loyalty block") {
        "loyalty bg_nbd: the mean repeat rate r / alpha = 20 per day is above 10"},
       {"fractional period",
        small_plus(R"(loyalty { bg_bb { alpha: 1 beta: 1 gamma: 1 delta: 1 period_days: 2.5 } })"),
-       "loyalty bg_bb.period_days: 2.5 must be a whole number of days >= 1"},
+       "loyalty bg_bb.period_days: 2.5 must be a whole number of days in [1, 36500]"},
       {"unknown goal kind",
        small_plus(
            R"(loyalty { by_goal_kind { key: "purchse" value { bg_nbd { r: 1 alpha: 10 a: 1 b: 2 } } } })"),

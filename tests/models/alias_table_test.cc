@@ -42,6 +42,24 @@ TEST_CASE("alias table: items are picked with their weight shares") {
   }
 }
 
+// Regression: padding columns named their own (out-of-range) index as the
+// primary, and the compiler mapped it through the per-edge array: a heap
+// over-read for every touchpoint whose edge count is not a power of two.
+TEST_CASE("alias table: every index in every column, padding included, is an item") {
+  for (size_t n = 1; n <= 33; ++n) {
+    std::vector<double> weights(n);
+    for (size_t i = 0; i < n; ++i) weights[i] = static_cast<double>((i * 7) % 5);  // some 0
+    weights[n - 1] = 1;
+    CAPTURE(n);
+    for (const AliasColumn& c : build_alias_table(weights)) {
+      CHECK(c.primary < n);
+      CHECK(c.alias < n);
+      if (c.threshold > 0) CHECK(weights[c.primary] > 0);
+      CHECK(weights[c.alias] > 0);
+    }
+  }
+}
+
 TEST_CASE("alias table: picks use the high bits for the column and the low 32 for the coin") {
   std::vector<AliasColumn> columns = build_alias_table(std::vector<double>{1, 3});
   // Column 0 (item 0, mass 0.5) aliases to item 1.

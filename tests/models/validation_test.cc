@@ -466,3 +466,93 @@ TEST_CASE("validation: no hint for an id longer than 64 characters") {
 
 }  // namespace
 }  // namespace cjsim
+
+namespace cjsim {
+namespace {
+
+// Regression: proto3 enums are open, so `stage: 5` (or 99, 255, -1, in any
+// format) parsed and passed validation, and the engine indexed its landing
+// tables and stage counts with it: heap-buffer-overflow, exit 139 or 134, or
+// silently wrong results.
+TEST_CASE(
+    "validation: a Stage outside 1-4 is refused in text, JSON and binary (memory corruption)") {
+  for (int stage : {5, 99, 255, -1}) {
+    CAPTURE(stage);
+    v1::Scenario scenario = parse_text(kSmallJourney);
+    scenario.mutable_touchpoints(1)->set_stage(static_cast<v1::Stage>(stage));
+    const std::string expected = "touchpoint 'page' stage: " + std::to_string(stage) +
+                                 " is not a Stage; use AWARENESS, CONSIDERATION, DECISION or "
+                                 "LOYALTY";
+    // Binary, and the text and JSON forms of the same message.
+    std::string binary;
+    REQUIRE(scenario.SerializeToString(&binary));
+    std::string json;
+    REQUIRE(google::protobuf::util::MessageToJsonString(scenario, &json).ok());
+    const std::string text = small_with(R"(id: "page" stage: CONSIDERATION)",
+                                        "id: \"page\" stage: " + std::to_string(stage));
+    const std::vector<std::pair<ScenarioFormat, std::string>> forms = {
+        {ScenarioFormat::kBinary, binary},
+        {ScenarioFormat::kJson, json},
+        {ScenarioFormat::kText, text}};
+    for (const auto& [format, content] : forms) {
+      Diagnostics diagnostics;
+      std::optional<LoadedScenario> loaded = parse_scenario(content, format, "s", diagnostics);
+      REQUIRE_MESSAGE(loaded, diagnostics.to_string());
+      CHECK_FALSE(validate_scenario(loaded->scenario, loaded->source_map.get(), diagnostics));
+      CHECK(diagnostics.error_count() == 1);
+      CHECK(contains(diagnostics.to_string(), expected));
+    }
+  }
+}
+
+TEST_CASE("validation: every enum field is range-checked, in loyalty and variants too") {
+  Checked referral = check(
+      small_plus(R"(loyalty { referral { rate: 0.01 channel: "social" landing_stage: 77 } })"));
+  CHECK_FALSE(referral.ok);
+  CHECK(contains(referral.errors, "loyalty.referral.landing_stage: 77 is not a Stage"));
+
+  Checked added = check(small_plus(R"(variants { name: "more" add_touchpoints {
+      id: "new" stage: 9 channel: "web" } })"));
+  CHECK_FALSE(added.ok);
+  CHECK(contains(added.errors, "variant 'more' add_touchpoints[0].stage: 9 is not a Stage"));
+}
+
+// Regression: near-certain loops (an act probability of 0.9999999999, or an
+// exit edge of weight 1e-300) passed validation and every session then ran
+// to the engine's 2^20-step cut.
+TEST_CASE("validation: a loop that is left only rarely is refused by its expected session length") {
+  const std::string loop = small_plus(R"(
+touchpoints { id: "spin_a" stage: CONSIDERATION channel: "web" cta { act_probability: 0.9999999999 } entry_weight: 1 }
+touchpoints { id: "spin_b" stage: CONSIDERATION channel: "web" cta { act_probability: 1 } }
+edges { from: "spin_a" to: "spin_b" }
+edges { from: "spin_b" to: "spin_a" }
+edges { from: "spin_b" to: "checkout" weight: 1e-300 })");
+  // Left only by not acting at spin_a, 10^-10 a round: 2 x 10^10 steps.
+  Checked almost = check(loop);
+  INFO("errors:\n" << almost.errors);
+  CHECK(almost.diagnostics.error_count() == 1);
+  CHECK(contains(almost.errors,
+                 "takes 2e+10 steps on average for persona 'young', going round "
+                 "{'spin_a', 'spin_b'}"));
+  CHECK(contains(almost.errors, "sessions over 10,000 expected steps are refused"));
+
+  // Certain CTAs, left only by the edge of weight 1e-300: never, in double
+  // precision.
+  const std::string certain = replaced(loop, "act_probability: 0.9999999999", "act_probability: 1");
+  Checked endless = check(certain);
+  INFO("errors:\n" << endless.errors);
+  CHECK(endless.diagnostics.error_count() == 1);
+  CHECK(contains(endless.errors, "a walk entering {'spin_a', 'spin_b'} practically never ends"));
+
+  // Left with probability 1e-6 a round: 2 x 10^6 steps, over the cap.
+  Checked long_loop = check(replaced(certain, "weight: 1e-300", "weight: 1e-6"));
+  INFO("errors:\n" << long_loop.errors);
+  CHECK(long_loop.diagnostics.error_count() == 1);
+  CHECK(contains(long_loop.errors, "takes 2e+06 steps on average"));
+
+  // Left with probability 0.01 a round (about 200 steps): an ordinary loop.
+  CHECK(check(replaced(certain, "weight: 1e-300", "weight: 0.0101")).ok);
+}
+
+}  // namespace
+}  // namespace cjsim

@@ -2,6 +2,7 @@
 // hand, the closed forms against sums and against mpmath's integration over
 // p and theta, and gamma = 1.
 
+#include <array>
 #include <cmath>
 
 #include <doctest/doctest.h>
@@ -51,6 +52,35 @@ TEST_CASE("bg/bb: expectations against sums and integrals") {
         doctest::Approx(1.0342284984211045).epsilon(1e-9));
   CHECK(bg_bb_log_likelihood(p, 3, 4, 6) == doctest::Approx(-5.0593079474111037).epsilon(1e-9));
   CHECK(bg_bb_conditional_expected_transactions(p, 0, 3, 4, 6) == 0);
+}
+
+TEST_CASE("bg/bb: the likelihood's recurrence agrees with summing log-betas term by term") {
+  // The sum over the periods after t_x, term by term as FHS write it.
+  auto direct = [](const BgBbParameters& p, int x, int t_x, int n) {
+    const double lb = log_beta(p.alpha, p.beta), ld = log_beta(p.gamma, p.delta);
+    double total = log_beta(p.alpha + x, p.beta + n - x) - lb + log_beta(p.gamma, p.delta + n) - ld;
+    for (int i = 0; i < n - t_x; ++i) {
+      total = log_add_exp(total, log_beta(p.alpha + x, p.beta + t_x - x + i) - lb +
+                                     log_beta(p.gamma + 1, p.delta + t_x + i) - ld);
+    }
+    return total;
+  };
+  for (const BgBbParameters& p :
+       {BgBbParameters{1.204, 0.750, 0.657, 2.783}, BgBbParameters{0.05, 40, 3, 0.2},
+        BgBbParameters{15583, 0.078, 7.5e7, 2.5e7}}) {
+    for (const auto& [x, t_x, n] : {std::array<int, 3>{0, 0, 1},
+                                    {0, 0, 1000},
+                                    {3, 4, 6},
+                                    {5, 20, 2000},
+                                    {7, 7, 7},
+                                    {1, 1, 365}}) {
+      CAPTURE(x);
+      CAPTURE(t_x);
+      CAPTURE(n);
+      CHECK(bg_bb_log_likelihood(p, x, t_x, n) ==
+            doctest::Approx(direct(p, x, t_x, n)).epsilon(1e-11));
+    }
+  }
 }
 
 }  // namespace

@@ -127,3 +127,26 @@ TEST_CASE("exact solver: refuses scenarios where channels reach people, naming t
 
 }  // namespace
 }  // namespace cjsim
+
+namespace cjsim {
+namespace {
+
+// Regression: a loop left with a probability lost in rounding made the LU
+// fail and the solver abort ("internal error at sim/exact_solver.cc:42").
+// Validation refuses such a loop now; the solver, given one anyway, says why.
+TEST_CASE("exact solver: a walk with no finite solution is an error, not an abort") {
+  const CompiledModel model = compile(parse_text(std::string(kHeader) + R"scenario(
+    touchpoints { id: "a" stage: AWARENESS channel: "web" cta { act_probability: 1 } entry_weight: 1 }
+    touchpoints { id: "g" stage: DECISION channel: "web" goal { kind: "purchase" } }
+    edges { from: "a" to: "a" }
+    edges { from: "a" to: "g" weight: 1e-300 }
+  )scenario"),
+                                      "");
+  std::string why_not;
+  CHECK_FALSE(solve_exact(model, &why_not).has_value());
+  CHECK(why_not.find("the same-session walk of persona 'all' has no finite solution") !=
+        std::string::npos);
+}
+
+}  // namespace
+}  // namespace cjsim

@@ -11,12 +11,15 @@
 
 #include "models/compiled_model.h"
 #include "models/limits.h"
+#include "models/settings.h"
 #include "sim/compare.h"
 #include "sim/kpi.h"
+#include "sim/resources.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/csv.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/output.h"
+#include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
@@ -48,14 +51,37 @@ int compare(const CompareOptions& options) {
   std::optional<std::vector<PreparedArm>> prepared =
       prepare_arms(options.scenario, options.overrides, options.variants, options.output.quiet);
   if (!prepared) return kExitBadInput;
+  const SimulationSettings sim = resolve_settings(prepared->front().scenario.simulation());
+  if (options.target_half_width > 0 && options.max_replications < sim.replications) {
+    std::fprintf(stderr, "error: --max-replications %d is below the scenario's %d replications\n",
+                 options.max_replications, sim.replications);
+    return kExitBadInput;
+  }
+  // Every arm is compiled and kept, and every replication's counts too (up
+  // to --max-replications with a target half-width); the footprint is the
+  // largest arm's.
+  WorkPlan plan;
+  plan.command = "comparison";
+  plan.threads = resolve_threads(options.threads);
+  const int most = options.target_half_width > 0 ? options.max_replications : sim.replications;
+  plan.models_at_once = static_cast<int>(prepared->size());
+  plan.scenario_copies = plan.models_at_once + 1;
+  plan.running = std::min(plan.threads, most);
+  plan.kept = static_cast<int64_t>(most) * plan.models_at_once;
+  ModelFootprint largest;
+  for (const PreparedArm& arm : *prepared) {
+    const ModelFootprint f = model_footprint(arm.scenario);
+    if (f.compiled + f.per_kept * most >= largest.compiled + largest.per_kept * most) largest = f;
+    plan.agent_days += static_cast<double>(f.agents) * static_cast<double>(f.horizon_days) * most;
+  }
+  if (std::optional<int> status =
+          check_resources(options.scenario, estimate_resources(largest, plan), plan.command,
+                          options.output.estimate)) {
+    return *status;
+  }
   std::vector<CompiledModel> arms;
   for (const PreparedArm& arm : *prepared) arms.push_back(compile(arm.scenario, arm.variant));
   const CompiledModel& baseline = arms.front();
-  if (options.target_half_width > 0 && options.max_replications < baseline.settings.replications) {
-    std::fprintf(stderr, "error: --max-replications %d is below the scenario's %d replications\n",
-                 options.max_replications, baseline.settings.replications);
-    return kExitBadInput;
-  }
   if (options.rank_by == "roas" &&
       baseline.channel_cost.end() == std::find_if(baseline.channel_cost.begin(),
                                                   baseline.channel_cost.end(),

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "sim/check.h"
+#include "models/check.h"
 
 namespace cjsim::cli {
 

@@ -12,9 +12,11 @@
 #include "models/diagnostics.h"
 #include "sim/curves.h"
 #include "sim/kpi.h"
+#include "sim/resources.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/format.h"
+#include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
@@ -31,6 +33,7 @@ struct CurvesOptions {
   std::vector<std::string> channels;
   int points = 9;
   double max_budget_scale = 2;
+  double max_weekly_budget = 0;
   std::string kpi = "conversions";
   double saturation = 0.2;
   SimulationOverrides overrides;
@@ -112,9 +115,15 @@ int curves(const CurvesOptions& options) {
   std::optional<v1::Scenario> scenario = prepare_scenario(
       options.scenario, options.overrides, options.variant, options.output.quiet, &description);
   if (!scenario) return kExitBadInput;
+  if (const std::string why = kpi_not_counted(*scenario, options.kpi); !why.empty()) {
+    std::fprintf(stderr, "%s: error: --kpi %s: %s\n", options.scenario.c_str(), options.kpi.c_str(),
+                 why.c_str());
+    return kExitBadInput;
+  }
   CurveSettings settings;
   settings.points = options.points;
   settings.max_budget_scale = options.max_budget_scale;
+  settings.max_weekly_budget = options.max_weekly_budget;
   settings.kpi = options.kpi;
   settings.saturation_fraction = options.saturation;
   settings.threads = resolve_threads(options.threads);
@@ -146,6 +155,32 @@ int curves(const CurvesOptions& options) {
   if (settings.channels.empty()) {
     std::fprintf(stderr, "error: the scenario has no channel with a budget or paid reach\n");
     return kExitBadInput;
+  }
+  for (int c : settings.channels) {
+    if (curve_top_budget(*scenario, settings, c) > 0) continue;
+    std::fprintf(stderr,
+                 "%s: error: channel '%s' has no weekly budget, nor has any other channel "
+                 "traced, so its curve has no budget range; give --max-weekly-budget AMOUNT "
+                 "(curves then run from 0 to AMOUNT a week)\n",
+                 options.scenario.c_str(), scenario->channels(c).id().c_str());
+    return kExitBadInput;
+  }
+  // One budget of one channel runs at a time.
+  const ModelFootprint footprint = model_footprint(*scenario);
+  WorkPlan plan;
+  plan.command = "curves run";
+  plan.threads = settings.threads;
+  plan.scenario_copies = 2;
+  plan.running = std::min<int64_t>(plan.threads, footprint.replications);
+  plan.kept = footprint.replications;
+  plan.agent_days = static_cast<double>(settings.channels.size()) * settings.points *
+                    static_cast<double>(footprint.agents) *
+                    static_cast<double>(footprint.horizon_days) *
+                    static_cast<double>(footprint.replications);
+  if (std::optional<int> status =
+          check_resources(options.scenario, estimate_resources(footprint, plan), plan.command,
+                          options.output.estimate)) {
+    return *status;
   }
   StudyFiles files;
   if (!files.open(options.output, kCurvesCsvFiles)) {
@@ -180,6 +215,11 @@ CommandRunner add_curves_command(CLI::App& app) {
   command
       ->add_option("--max-budget-scale", options->max_budget_scale,
                    "Curves run from 0 to this times the current budget (default 2)")
+      ->check(CLI::PositiveNumber);
+  command
+      ->add_option("--max-weekly-budget", options->max_weekly_budget,
+                   "Curves run from 0 to this weekly budget, for every channel (instead of "
+                   "--max-budget-scale)")
       ->check(CLI::PositiveNumber);
   command->add_option("--kpi", options->kpi, "The KPI of the curves (default conversions)");
   command

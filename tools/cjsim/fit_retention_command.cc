@@ -11,6 +11,7 @@
 
 #include "models/calendar_date.h"
 #include "models/customer_summary.h"
+#include "models/limits.h"
 #include "models/transaction_log.h"
 #include "sim/retention_fit.h"
 #include "tools/cjsim/commands.h"
@@ -96,6 +97,23 @@ std::nullopt_t input_error(const std::string& path, const std::string& message) 
   return std::nullopt;
 }
 
+// BG/BB data whose likelihood is too long to sum at every step of a fit.
+// Bad input: printed, false.
+bool bg_bb_work_fits(const std::string& path, const PeriodSummary& data, bool from_table) {
+  const double terms = bg_bb_likelihood_terms(data);
+  if (terms <= limits::kMaxBgBbLikelihoodTerms) return true;
+  char text[160];
+  std::snprintf(text, sizeof text,
+                "the BG/BB likelihood sums %.3g terms (one per period after each customer's "
+                "last transaction) at every step of the fit, over the budget of %.3g",
+                terms, limits::kMaxBgBbLikelihoodTerms);
+  input_error(path, std::string(text) + ": the fit would take hours; " +
+                        (from_table ? "count in longer periods (fewer, larger n_cal)"
+                                    : "use longer periods (a larger --period-days) or an earlier "
+                                      "--calibration-end"));
+  return false;
+}
+
 // BG/BB on a recency/frequency table. Bad input: printed, nullopt.
 std::optional<RetentionFit> fit_table(const FitRetentionOptions& options) {
   const std::string& input = options.rf_table;
@@ -106,6 +124,7 @@ std::optional<RetentionFit> fit_table(const FitRetentionOptions& options) {
   if (table->calibration_transactions <= 0) {
     return input_error(input, "no customer has a repeat transaction: there is nothing to fit");
   }
+  if (!bg_bb_work_fits(input, *table, true)) return std::nullopt;
   RetentionFit fit = fit_bg_bb(*table);
   fit.period_days = options.period_days;
   return fit;
@@ -148,6 +167,7 @@ std::optional<RetentionFit> fit_log(const FitRetentionOptions& options,
   }
   if (options.model == "bg-nbd") return fit_bg_nbd(*continuous);
   if (options.model == "pareto-nbd") return fit_pareto_nbd(*continuous);
+  if (!bg_bb_work_fits(input, *periods, false)) return std::nullopt;
   return fit_bg_bb(*periods);
 }
 

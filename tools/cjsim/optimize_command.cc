@@ -1,6 +1,7 @@
 // cjsim optimize: the best split of a weekly budget across channels, by
 // simulation on common random numbers (docs/cli.md "cjsim optimize").
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -14,9 +15,11 @@
 #include "models/diagnostics.h"
 #include "sim/curves.h"
 #include "sim/optimize.h"
+#include "sim/resources.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/format.h"
+#include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
@@ -50,11 +53,12 @@ const std::vector<std::string> kOptimizeCsvFiles = {"mix.csv", "marginal.csv"};
 
 // Each planned channel's response curve with the others at their
 // recommended budgets, on the KPI nearest the objective (value for profit:
-// its cost side is the budget itself).
-v1::CurvesResult curves_around(const v1::Scenario& scenario,
-                               const std::vector<PlannedChannel>& planned,
-                               const v1::OptimizeResult& result, int points, int threads,
-                               StudyProgress* progress) {
+// its cost side is the budget itself). nullopt when no budget gives the
+// curves a range.
+std::optional<v1::CurvesResult> curves_around(const v1::Scenario& scenario,
+                                              const std::vector<PlannedChannel>& planned,
+                                              const v1::OptimizeResult& result, int points,
+                                              int threads, StudyProgress* progress) {
   v1::Scenario recommended = scenario;
   for (const v1::ChannelBudget& b : result.recommended().channels()) {
     for (v1::Channel& c : *recommended.mutable_channels()) {
@@ -68,6 +72,16 @@ v1::CurvesResult curves_around(const v1::Scenario& scenario,
                  : result.objective() == "retention" ? "retention_rate"
                                                      : "value";
   settings.threads = threads;
+  // Nothing recommended on any planned channel leaves no budget to scale:
+  // the curves then run up to the total searched within.
+  for (int c : settings.channels) {
+    if (curve_top_budget(recommended, settings, c) <= 0) {
+      settings.max_weekly_budget = result.weekly_budget();
+    }
+  }
+  for (int c : settings.channels) {
+    if (!(curve_top_budget(recommended, settings, c) > 0)) return std::nullopt;
+  }
   return response_curves(recommended, settings, progress);
 }
 
@@ -324,6 +338,40 @@ int optimize(const OptimizeOptions& options) {
     return fail("the upper bounds sum to " + money(upper_sum) +
                 " a week, less than --weekly-budget " + money(settings.total) +
                 "; raise them or use --spend at-most");
+  }
+
+  // Mixes run one at a time; the confirmation keeps the current, the
+  // recommended and one raised mix, each with its replications.
+  const ModelFootprint footprint = model_footprint(*scenario);
+  size_t free = 0;
+  for (const PlannedChannel& c : planned) free += c.lower != c.upper;
+  const double evaluations = settings.max_evaluations > 0 ? settings.max_evaluations
+                                                          : 30.0 + 15.0 * static_cast<double>(free);
+  // The target modes bisect the total: ten searches of a third of the
+  // evaluations (at least 10), then the final one.
+  const double searched = settings.mode == OptimizeSettings::Mode::kAllocate
+                              ? evaluations
+                              : evaluations + 10 * std::max(10.0, std::floor(evaluations / 3));
+  const double curve_runs = options.output.wants_report() && options.curve_points >= 2
+                                ? static_cast<double>(planned.size()) * options.curve_points
+                                : 0;
+  const double agent_day =
+      static_cast<double>(footprint.agents) * static_cast<double>(footprint.horizon_days);
+  WorkPlan plan;
+  plan.command = "optimization";
+  plan.threads = settings.threads;
+  plan.models_at_once = 3;
+  plan.scenario_copies = 3;
+  const int64_t most = std::max<int64_t>(footprint.replications, settings.confirm_replications);
+  plan.running = std::min<int64_t>(plan.threads, most);
+  plan.kept = 3 * static_cast<int64_t>(settings.confirm_replications);
+  plan.agent_days =
+      agent_day * ((searched + curve_runs) * static_cast<double>(footprint.replications) +
+                   (2.0 + static_cast<double>(planned.size())) * settings.confirm_replications);
+  if (std::optional<int> status =
+          check_resources(options.scenario, estimate_resources(footprint, plan), plan.command,
+                          options.output.estimate)) {
+    return *status;
   }
 
   StudyFiles files;

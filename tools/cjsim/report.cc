@@ -1,6 +1,6 @@
 #include "tools/cjsim/report.h"
 
-#include "sim/check.h"
+#include "models/check.h"
 #include "tools/cjsim/svg_chart.h"
 
 namespace cjsim::cli {

@@ -1,5 +1,6 @@
 // cjsim run: simulate a scenario (or solve it exactly) and report.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -9,13 +10,16 @@
 #include <tbb/task_arena.h>
 
 #include "models/compiled_model.h"
+#include "models/settings.h"
 #include "sim/engine.h"
 #include "sim/exact_solver.h"
+#include "sim/resources.h"
 #include "sim/run_result.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/progress.h"
+#include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
@@ -39,6 +43,23 @@ int run(const RunOptions& options) {
   std::optional<v1::Scenario> scenario = prepare_scenario(
       options.scenario, options.overrides, options.variant, options.output.quiet, &description);
   if (!scenario) return kExitBadInput;
+
+  const SimulationSettings settings = resolve_settings(scenario->simulation());
+  WorkPlan plan;
+  plan.command = "run";
+  plan.threads = resolve_threads(options.threads);
+  plan.scenario_copies = 2;
+  if (!options.exact) {
+    plan.running = std::min(plan.threads, settings.replications);
+    plan.kept = settings.replications;
+    plan.agent_days =
+        static_cast<double>(settings.agents) * settings.horizon_days * settings.replications;
+  }
+  if (std::optional<int> status =
+          check_resources(options.scenario, estimate_resources(model_footprint(*scenario), plan),
+                          plan.command, options.output.estimate)) {
+    return *status;
+  }
 
   StudyFiles files;
   if (!files.open(options.output, kRunCsvFiles)) return kExitBadInput;

@@ -274,6 +274,9 @@ void OutputOptions::add_to(CLI::App& command, const std::string& message,
                      "Write a self-contained HTML report with charts to PATH (docs/report.md)");
   command.add_option("--svg", svg, "Write each chart of the report as an SVG file into folder DIR");
   command.add_flag("--quiet", quiet, "No table, no progress bar, no warnings");
+  command.add_flag("--estimate", estimate,
+                   "Print the memory and work the command needs, and what this machine allows, "
+                   "then stop");
 }
 
 bool StudyFiles::open(const OutputOptions& options, const std::vector<std::string>& csv_files) {

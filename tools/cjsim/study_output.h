@@ -45,6 +45,7 @@ inline const std::vector<std::string> kSweepCsvFiles = {"points.csv", "marginal.
 struct OutputOptions {
   std::string json, csv, report, svg;
   bool quiet = false;
+  bool estimate = false;  // print the memory and work, then stop
 
   // Adds the options to `command`; `message` names the result type
   // ("cjsim.v1.RunResult") and `csv_files` the tables --csv writes.

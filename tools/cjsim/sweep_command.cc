@@ -12,14 +12,15 @@
 #include "models/compiled_model.h"
 #include "models/diagnostics.h"
 #include "models/field_path.h"
-#include "models/limits.h"
 #include "models/settings.h"
 #include "models/validation.h"
+#include "sim/resources.h"
 #include "sim/sweep.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/csv.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/output.h"
+#include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
@@ -141,13 +142,10 @@ int sweep(const SweepOptions& options) {
     return kExitBadInput;
   }
 
-  // Every point, edited and validated; errors name the point.
-  std::vector<v1::Scenario> edited;
-  std::set<std::string> reported;
-  double agent_days = 0;
-  for (size_t i = 0; i < grid; ++i) {
+  // The scenario of point i (the last axis varies fastest), and where it
+  // is, for messages ("channels[tiktok].weekly_budget=5000").
+  auto point_at = [&](size_t i, std::string* where) {
     v1::Scenario point = *scenario;
-    std::string where;
     size_t rest = i;
     std::vector<size_t> index(axes.size());
     for (size_t a = axes.size(); a-- > 0;) {
@@ -157,10 +155,24 @@ int sweep(const SweepOptions& options) {
     for (size_t a = 0; a < axes.size(); ++a) {
       const double v = axes[a].values[index[a]];
       axes[a].field.set(point, v);
+      if (where == nullptr) continue;
       char value[32];
       std::snprintf(value, sizeof value, "%g", v);
-      where += (a == 0 ? "" : ", ") + axes[a].field.text() + "=" + value;
+      *where += (a == 0 ? "" : ", ") + axes[a].field.text() + "=" + value;
     }
+    return point;
+  };
+  // Every point validated before anything runs; errors name the point.
+  // Points are made again when they run, so none is kept here.
+  std::set<std::string> reported;
+  WorkPlan plan;
+  plan.command = "sweep";
+  plan.threads = resolve_threads(options.threads);
+  plan.scenario_copies = 2;  // the base and the point running
+  ModelFootprint largest;
+  for (size_t i = 0; i < grid; ++i) {
+    std::string where;
+    const v1::Scenario point = point_at(i, &where);
     Diagnostics diagnostics(options.scenario);
     if (!validate_scenario(point, nullptr, diagnostics)) {
       ok = false;
@@ -172,32 +184,37 @@ int sweep(const SweepOptions& options) {
         }
       }
     }
-    const SimulationSettings s = resolve_settings(point.simulation());
-    agent_days += static_cast<double>(s.agents) * s.horizon_days * s.replications;
-    edited.push_back(std::move(point));
+    if (!ok) continue;
+    // Points run one at a time; the largest decides the peak.
+    const ModelFootprint f = model_footprint(point);
+    plan.agent_days += static_cast<double>(f.agents) * static_cast<double>(f.horizon_days) *
+                       static_cast<double>(f.replications);
+    if (f.compiled + f.per_kept * static_cast<double>(f.replications) +
+            f.per_agent * static_cast<double>(f.agents) >=
+        largest.compiled + largest.per_kept * static_cast<double>(largest.replications) +
+            largest.per_agent * static_cast<double>(largest.agents)) {
+      largest = f;
+    }
   }
   if (!ok) return kExitBadInput;
-  if (agent_days > limits::kMaxAgentDays) {
-    std::fprintf(
-        stderr,
-        "error: --set: %zu points would simulate %s agent-days, over the budget of %s "
-        "(about %s core-hours); use fewer points, agents or replications\n",
-        grid, number_text(agent_days).c_str(), number_text(limits::kMaxAgentDays).c_str(),
-        number_text(std::round(agent_days / limits::kAgentDaysPerCoreSecond / 3600)).c_str());
-    return kExitBadInput;
+  plan.running = std::min<int64_t>(plan.threads, largest.replications);
+  plan.kept = largest.replications;
+  if (std::optional<int> status =
+          check_resources(options.scenario, estimate_resources(largest, plan), plan.command,
+                          options.output.estimate)) {
+    return *status;
   }
 
   StudyFiles files;
   if (!files.open(options.output, kSweepCsvFiles)) return kExitBadInput;
 
-  std::vector<CompiledModel> points;
-  for (const v1::Scenario& s : edited) points.push_back(compile(s, options.variant));
   std::vector<SweepAxisValues> values;
   for (const Axis& axis : axes) values.push_back({axis.field.text(), axis.values});
   const int threads = resolve_threads(options.threads);
   v1::SweepResult result;
   run_with_progress("sweeping", threads, options.output.quiet, [&](StudyProgress* progress) {
-    result = run_sweep(values, points, threads, progress);
+    result = run_sweep(
+        values, [&](size_t i) { return point_at(i, nullptr); }, options.variant, threads, progress);
   });
   return files.finish(format_sweep_table(result), result, sweep_csv(result), [&] {
     return sweep_report({&*scenario, options.scenario, arm_list(options.variant, description)},

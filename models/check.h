@@ -1,8 +1,8 @@
 // Always-on checks of internal invariants. A failed check is a bug in cjsim,
 // not bad input (which is reported as a Diagnostic): it prints where and why
 // and aborts. Never put side effects in the condition.
-#ifndef CJSIM_SIM_CHECK_H_
-#define CJSIM_SIM_CHECK_H_
+#ifndef CJSIM_MODELS_CHECK_H_
+#define CJSIM_MODELS_CHECK_H_
 
 #include <cstdio>
 #include <cstdlib>
@@ -16,4 +16,4 @@
     }                                                                                      \
   } while (0)
 
-#endif  // CJSIM_SIM_CHECK_H_
+#endif  // CJSIM_MODELS_CHECK_H_
