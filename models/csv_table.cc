@@ -43,12 +43,7 @@ void RowErrors::trim() {
 void RowErrors::finish() {
   trim();
   for (const Entry& e : errors_) diagnostics_.error(e.message, e.location);
-  const int shown = static_cast<int>(errors_.size());
-  if (count_ > shown) {
-    const int more = count_ - shown;
-    diagnostics_.error("and " + std::to_string(more) + " more error" + (more == 1 ? "" : "s") +
-                       " in rows (the first " + std::to_string(shown) + " are shown)");
-  }
+  diagnostics_.add_unlisted_errors(count_ - static_cast<int>(errors_.size()));
   errors_.clear();
   count_ = 0;
 }
@@ -113,6 +108,10 @@ std::optional<CsvTable> parse_csv(std::string_view content, const std::string& p
                                   Diagnostics& diagnostics, RowErrors& row_errors) {
   CsvTable table;
   table.path = path;
+  if (content.find('\0') != std::string_view::npos) {
+    diagnostics.error("not a CSV file (it contains NUL bytes)");
+    return std::nullopt;
+  }
   if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
   bool have_header = false;
   std::string header_note;  // for rows with the wrong number of fields

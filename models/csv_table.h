@@ -42,10 +42,10 @@ struct CsvTable {
 inline constexpr size_t kMaxCsvBytes = size_t{1} << 30;
 
 // Errors about single rows, collected while reading and written out by
-// finish() in line order: at most `cap` of them, then one line counting the
-// rest ("and 7 more errors in rows"). Only the first `cap` (by line and
-// column) are kept, so that a file of a million bad rows costs no more
-// memory than one of twenty.
+// finish() in line order: at most `cap` of them; the rest are counted as
+// unlisted errors (Diagnostics::report says "... and 7 more errors"). Only
+// the first `cap` (by line and column) are kept, so that a file of a million
+// bad rows costs no more memory than one of twenty.
 class RowErrors {
  public:
   explicit RowErrors(Diagnostics& diagnostics, int cap = 20)
@@ -74,9 +74,10 @@ class RowErrors {
 // Parses `content` read from `path`. Fields are separated by commas and may be
 // quoted ("a, b" with "" for a quote inside); spaces around unquoted fields are
 // dropped; blank lines are skipped; a UTF-8 byte-order mark and CR-LF line ends
-// are accepted. Returns nullopt when there is no header (an empty file) or the
-// header is bad; rows with a wrong number of fields are reported through
-// `row_errors` and left out of the table.
+// are accepted. Returns nullopt when the content has NUL bytes (binary data,
+// not text), when there is no header (an empty file) or the header is bad;
+// rows with a wrong number of fields are reported through `row_errors` and
+// left out of the table.
 std::optional<CsvTable> parse_csv(std::string_view content, const std::string& path,
                                   Diagnostics& diagnostics, RowErrors& row_errors);
 

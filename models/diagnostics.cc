@@ -1,14 +1,53 @@
 #include "models/diagnostics.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <numeric>
 
+#include "models/utf8.h"
+
 namespace cjsim {
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  auto escape = [&out](const char* format, unsigned value) {
+    char buffer[8];
+    std::snprintf(buffer, sizeof buffer, format, value);
+    out += buffer;
+  };
+  size_t at = 0;
+  while (at < text.size()) {
+    const auto c = static_cast<unsigned char>(text[at]);
+    const size_t length = utf8_sequence_length(text, at);
+    if (length == 0) {
+      escape("\\x%02x", c);
+      ++at;
+      continue;
+    }
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c == 0x7f) {
+      escape("\\x%02x", c);
+    } else if (c == 0xC2 && static_cast<unsigned char>(text[at + 1]) < 0xA0) {
+      // U+0080 to U+009F, the C1 controls (0x9b starts a terminal escape).
+      escape("\\u%04x", static_cast<unsigned char>(text[at + 1]));
+    } else {
+      out.append(text.substr(at, length));
+    }
+    at += length;
+  }
+  return out;
+}
 
 std::string format_diagnostic(const Diagnostic& d) {
   std::string out;
   if (!d.file.empty()) {
-    out += d.file;
+    out += printable(d.file);
     if (d.location.known()) {
       out += ':' + std::to_string(d.location.line);
       if (d.location.column > 0) out += ':' + std::to_string(d.location.column);
@@ -16,7 +55,7 @@ std::string format_diagnostic(const Diagnostic& d) {
     out += ": ";
   }
   out += d.severity == Severity::kError ? "error: " : "warning: ";
-  out += d.message;
+  out += printable(d.message);
   return out;
 }
 
@@ -32,6 +71,43 @@ void Diagnostics::warning(std::string message, SourceLocation location) {
 std::string Diagnostics::to_string() const {
   std::string out;
   for (const Diagnostic& d : items_) out += format_diagnostic(d) + '\n';
+  return out;
+}
+
+std::string Diagnostics::report(bool with_warnings, int max_listed) const {
+  std::string out;
+  int listed = 0, errors_listed = 0, warnings = 0, warnings_listed = 0;
+  for (const Diagnostic& d : items_) {
+    if (d.severity != Severity::kError || listed >= max_listed) continue;
+    out += format_diagnostic(d) + '\n';
+    ++listed;
+    ++errors_listed;
+  }
+  if (with_warnings) {
+    for (const Diagnostic& d : items_) {
+      if (d.severity != Severity::kWarning) continue;
+      ++warnings;
+      if (listed >= max_listed) continue;
+      out += format_diagnostic(d) + '\n';
+      ++listed;
+      ++warnings_listed;
+    }
+  }
+  const std::string prefix = file_.empty() ? "" : printable(file_) + ": ";
+  auto count = [](int n, const char* what) {
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+  };
+  const int more_errors = error_count_ - errors_listed;
+  const int more_warnings = warnings - warnings_listed;
+  if (more_errors > 0 || more_warnings > 0) {
+    std::string more;
+    if (more_errors > 0) more = count(more_errors, "more error");
+    if (more_warnings > 0) {
+      more += (more.empty() ? "" : " and ") + count(more_warnings, "more warning");
+    }
+    out += prefix + "... and " + more + '\n';
+  }
+  if (error_count_ > 0) out += prefix + count(error_count_, "error") + '\n';
   return out;
 }
 

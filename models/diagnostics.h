@@ -29,7 +29,19 @@ struct Diagnostic {
 };
 
 // "FILE:LINE:COL: error: MESSAGE", leaving out the parts that are unknown.
+// File and message are passed through printable(): one line, whatever they
+// quote.
 std::string format_diagnostic(const Diagnostic& diagnostic);
+
+// `text` safe to print on one line of a terminal: control characters (NUL
+// included), DEL and the C1 controls escaped (`\n`, `\t`, `\r`, `\x00`,
+// `\u009b`), and bytes that are not UTF-8 written `\xff`; everything else,
+// including any other Unicode text, is kept as it is.
+std::string printable(std::string_view text);
+
+// Diagnostics listed on the terminal before the rest are only counted: a
+// screenful.
+inline constexpr int kMaxListedDiagnostics = 20;
 
 class Diagnostics {
  public:
@@ -43,12 +55,23 @@ class Diagnostics {
   void error(std::string message, SourceLocation location = {});
   void warning(std::string message, SourceLocation location = {});
 
+  // Errors found but not kept (a reader that stops listing the errors of
+  // rows after a screenful): they count in error_count(), not in items().
+  void add_unlisted_errors(int count) { error_count_ += count; }
+
   bool has_errors() const { return error_count_ > 0; }
   int error_count() const { return error_count_; }
   const std::vector<Diagnostic>& items() const { return items_; }
 
   // All diagnostics, one formatted line each, in the order reported.
   std::string to_string() const;
+
+  // What a command prints: the errors, then the warnings unless
+  // `with_warnings` is false, at most `max_listed` lines in all; then, when
+  // some were left out, "FILE: ... and N more errors and M more warnings";
+  // then, when there are errors, "FILE: N errors". Empty when there is
+  // nothing to say.
+  std::string report(bool with_warnings, int max_listed = kMaxListedDiagnostics) const;
 
   // Appends another object's diagnostics (keeping their files).
   void merge(const Diagnostics& other);

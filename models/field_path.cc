@@ -1,5 +1,8 @@
 #include "models/field_path.h"
 
+#include <cmath>
+#include <cstdint>
+
 #include <google/protobuf/reflection.h>
 
 #include "models/diagnostics.h"
@@ -229,6 +232,36 @@ bool ScenarioField::is_integer() const {
   if (leaf->is_map()) leaf = leaf->message_type()->map_value();
   return leaf->cpp_type() != FieldDescriptor::CPPTYPE_DOUBLE &&
          leaf->cpp_type() != FieldDescriptor::CPPTYPE_FLOAT;
+}
+
+std::string ScenarioField::check_value(double value) const {
+  const FieldDescriptor* leaf = chain_.back();
+  if (leaf->is_map()) leaf = leaf->message_type()->map_value();
+  if (!std::isfinite(value)) return text_ + ": " + number_text(value) + " is not a finite number";
+  // The type's range as [low, high] for the message and [low, end) exactly
+  // in doubles (2^63 and 2^64 are, their predecessors are not).
+  auto range = [&](const char* type, const std::string& low, const std::string& high,
+                   double low_value, double end) -> std::string {
+    if (value == std::floor(value) && value >= low_value && value < end) return "";
+    return text_ + " is " + type + ": " + number_text(value) + " is not a whole number in [" + low +
+           ", " + high + "]";
+  };
+  switch (leaf->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      return range("a 32-bit integer", std::to_string(INT32_MIN), std::to_string(INT32_MAX),
+                   INT32_MIN, std::ldexp(1.0, 31));
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return range("an unsigned 32-bit integer", "0", std::to_string(UINT32_MAX), 0,
+                   std::ldexp(1.0, 32));
+    case FieldDescriptor::CPPTYPE_INT64:
+      return range("a 64-bit integer", std::to_string(INT64_MIN), std::to_string(INT64_MAX),
+                   -std::ldexp(1.0, 63), std::ldexp(1.0, 63));
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return range("an unsigned 64-bit integer", "0", std::to_string(UINT64_MAX), 0,
+                   std::ldexp(1.0, 64));
+    default:
+      return "";  // double or float: any finite number
+  }
 }
 
 std::optional<double> ScenarioField::get(const v1::Scenario& scenario) const {

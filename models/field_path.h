@@ -12,7 +12,9 @@
 // them. An edge path addresses every edge from FROM to TO. Parsing checks the
 // path against a scenario and reports the part that is wrong; a parsed field
 // can then be read and written on that scenario and on its copies. Values
-// are not range-checked here: the caller validates the edited scenario.
+// are checked here only against the field's type (finite, and for integer
+// fields whole and within int32, int64, uint32 or uint64); the caller
+// validates the edited scenario for the rest.
 // Plain value type; const methods may run concurrently.
 #ifndef CJSIM_MODELS_FIELD_PATH_H_
 #define CJSIM_MODELS_FIELD_PATH_H_
@@ -40,7 +42,13 @@ class ScenarioField {
   // entry that is not there (an unset optional field reads 0, its proto
   // default).
   std::optional<double> get(const v1::Scenario& scenario) const;
+  // REQUIRES: check_value(value) is empty.
   void set(v1::Scenario& scenario, double value) const;
+
+  // Empty when the field's type can hold `value`; otherwise why not, with
+  // the type's range ("simulation.horizon_days is a 32-bit integer: 1e+10 is
+  // not a whole number in [-2147483648, 2147483647]").
+  std::string check_value(double value) const;
 
   // True for integer fields (simulation.horizon_days, ...): values must be
   // whole numbers.

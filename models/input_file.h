@@ -1,6 +1,7 @@
 // Reading a user's input file whole into memory, with the failures a user can
-// cause (missing file, a folder, a file too large) reported as Diagnostics
-// naming the path. A pure function of the file system; call from any thread.
+// cause (missing file, a folder, a FIFO or device, an empty file, a file too
+// large) reported as Diagnostics naming the path. A pure function of the file
+// system; call from any thread.
 #ifndef CJSIM_MODELS_INPUT_FILE_H_
 #define CJSIM_MODELS_INPUT_FILE_H_
 
@@ -13,7 +14,8 @@
 
 namespace cjsim {
 
-// The content of `path`. On failure returns nullopt with an error in
+// The content of `path`, which must be a regular file (or a link to one)
+// and not empty. On failure returns nullopt with an error in
 // `diagnostics` (attributed to its current file, which callers set to
 // `path`). `kind` names the files for the size message ("scenarios are
 // limited to 256 MiB").

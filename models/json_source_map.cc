@@ -2,14 +2,21 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <google/protobuf/descriptor.h>
+
+#include "models/utf8.h"
+
 namespace cjsim {
 
 namespace {
+
+namespace pb = google::protobuf;
 
 // "act_probability" and "actProbability" (protobuf's JSON name) alike.
 std::string canonical(std::string_view key) {
@@ -77,25 +84,29 @@ class JsonMap : public SourceMap {
     return first;
   }
 
-  // "touchpoints[1].cta.actProbability", as protobuf's messages name a field.
+  // The location of a dotted path ("touchpoints[1].cta.actProbability", as
+  // protobuf's messages name a field), or of its longest prefix that was
+  // written (a map entry is written as a key, not as an index).
   SourceLocation find_path(std::string_view dotted) const {
+    SourceLocation best;
     int node = kRoot;
     size_t start = 0;
-    while (start <= dotted.size() && node >= 0) {
+    while (start <= dotted.size()) {
       size_t end = dotted.find('.', start);
       if (end == std::string_view::npos) end = dotted.size();
       std::string_view part = dotted.substr(start, end - start);
       const size_t bracket = std::min(part.find('['), part.size());
       node = child(node, canonical(part.substr(0, bracket)));
-      // Each "[i]" after the name is one step down.
-      for (size_t open = bracket; open < part.size() && node >= 0;) {
-        const size_t close = std::min(part.find(']', open), part.size() - 1);
-        node = child(node, std::string(part.substr(open, close - open + 1)));
-        open = close + 1;
+      if (node < 0) break;
+      best = at_[node];
+      if (bracket < part.size()) {
+        node = child(node, std::string(part.substr(bracket)));
+        if (node < 0) break;
+        best = at_[node];
       }
       start = end + 1;
     }
-    return node < 0 ? SourceLocation{} : at_[node];
+    return best;
   }
 
  private:
@@ -108,20 +119,47 @@ class JsonMap : public SourceMap {
   std::map<std::pair<int, std::string>, int> children_;  // (parent, segment) -> node
 };
 
+// What the schema says a JSON value is: the field it is written for (null
+// where the schema is not known), whether it is one element of that field's
+// list, and for the whole text the message type.
+struct Expected {
+  const pb::FieldDescriptor* field = nullptr;
+  bool element = false;
+  const pb::Descriptor* top = nullptr;
+
+  // "personas": [...]
+  bool is_list() const {
+    return field != nullptr && field->is_repeated() && !field->is_map() && !element;
+  }
+  // "simulation": {...}, "channelAffinity": {...}, or a message in a list.
+  bool is_object() const {
+    if (top != nullptr) return true;
+    if (field == nullptr || is_list()) return false;
+    return field->is_map() || field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE;
+  }
+  // The message type of an object that is not a map; null if unknown.
+  const pb::Descriptor* message() const {
+    if (top != nullptr) return top;
+    return is_object() && !field->is_map() ? field->message_type() : nullptr;
+  }
+  std::string name() const { return field ? "'" + field->name() + "'" : "the top level"; }
+};
+
 // A recursive-descent reader of RFC 8259 JSON that records key positions.
 class Scanner {
  public:
   Scanner(std::string_view text, JsonMap& map) : text_(text), map_(map) {}
 
-  bool run() {
+  bool run(const pb::Descriptor* type) {
     skip_space();
-    if (!value(JsonMap::kRoot, 0)) return false;
+    if (!value(JsonMap::kRoot, 0, Expected{nullptr, false, type})) return false;
     skip_space();
     if (pos_ != text_.size()) return fail("unexpected text after the end of the JSON value");
     return true;
   }
 
   const std::string& error() const { return error_; }
+  bool is_schema_error() const { return schema_error_; }
   SourceLocation where() const { return where_; }
 
  private:
@@ -150,6 +188,13 @@ class Scanner {
     where_ = here();
     return false;
   }
+  // The text is JSON, but not of the message type.
+  bool schema_fail(const std::string& message, SourceLocation at) {
+    error_ = message;
+    where_ = at;
+    schema_error_ = true;
+    return false;
+  }
   void skip_space() {
     while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
                                    text_[pos_] == '\n' || text_[pos_] == '\r')) {
@@ -160,6 +205,19 @@ class Scanner {
     if (text_.substr(pos_, word.size()) != word) return fail("invalid literal; expected a value");
     pos_ += word.size();
     return true;
+  }
+
+  // The four hex digits at `at` as a UTF-16 code unit.
+  std::optional<unsigned> code_unit(size_t at) const {
+    if (at + 4 > text_.size()) return std::nullopt;
+    unsigned unit = 0;
+    for (size_t k = at; k < at + 4; ++k) {
+      const auto c = static_cast<unsigned char>(text_[k]);
+      if (!std::isxdigit(c)) return std::nullopt;
+      unit =
+          unit * 16 + static_cast<unsigned>(std::isdigit(c) ? c - '0' : std::tolower(c) - 'a' + 10);
+    }
+    return unit;
   }
 
   bool string(std::string* out) {
@@ -176,11 +234,21 @@ class Scanner {
         if (++pos_ >= text_.size()) break;
         char e = text_[pos_];
         if (e == 'u') {
-          for (int k = 1; k <= 4; ++k) {
-            if (pos_ + k >= text_.size() ||
-                !std::isxdigit(static_cast<unsigned char>(text_[pos_ + k]))) {
-              return fail("invalid \\u escape in a string");
+          std::optional<unsigned> unit = code_unit(pos_ + 1);
+          if (!unit) return fail("invalid \\u escape in a string");
+          // A UTF-16 surrogate stands only in a pair: high, then low.
+          if (*unit >= 0xDC00 && *unit <= 0xDFFF) {
+            --pos_;  // at the backslash
+            return fail("a \\u escape is half of a UTF-16 pair (a low surrogate alone)");
+          }
+          if (*unit >= 0xD800 && *unit <= 0xDBFF) {
+            std::optional<unsigned> low;
+            if (text_.substr(pos_ + 5, 2) == "\\u") low = code_unit(pos_ + 7);
+            if (!low || *low < 0xDC00 || *low > 0xDFFF) {
+              --pos_;  // at the backslash
+              return fail("a \\u escape is half of a UTF-16 pair (a high surrogate alone)");
             }
+            pos_ += 6;
           }
           pos_ += 4;
         } else if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) {
@@ -188,6 +256,16 @@ class Scanner {
           return fail("invalid escape in a string");
         }
         if (out) *out += '?';
+      } else if (static_cast<unsigned char>(c) >= 0x80) {
+        const size_t length = utf8_sequence_length(text_, pos_);
+        if (length == 0) {
+          char byte[8];
+          std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(c));
+          return fail(std::string("a string is not valid UTF-8 (byte ") + byte + ")");
+        }
+        if (out) out->append(text_.substr(pos_, length));
+        pos_ += length;
+        continue;
       } else if (out) {
         *out += c;
       }
@@ -222,14 +300,27 @@ class Scanner {
   }
 
   // `node`: the value's node in the map, or -1 when it is not recorded.
-  bool value(int node, int depth) {
+  bool value(int node, int depth, const Expected& expected) {
     if (depth > kMaxDepth) return fail("nested too deeply");
     if (pos_ >= text_.size()) return fail("unexpected end of input; expected a value");
     switch (text_[pos_]) {
       case '{':
-        return object(node, depth);
+        if (expected.is_list()) {
+          return schema_fail(expected.name() + " takes a list ([...]), not an object", here());
+        }
+        return object(node, depth, expected);
       case '[':
-        return array(node, depth);
+        if (expected.field != nullptr && !expected.is_list()) {
+          return schema_fail(expected.name() + " takes " +
+                                 (expected.is_object() ? "an object ({...})" : "one value") +
+                                 (expected.element ? " in each place of its list" : "") +
+                                 ", not a list",
+                             here());
+        }
+        if (expected.top != nullptr) {
+          return schema_fail("the top level takes an object ({...}), not a list", here());
+        }
+        return array(node, depth, expected);
       case '"':
         return string(nullptr);
       case 't':
@@ -246,25 +337,65 @@ class Scanner {
     }
   }
 
-  bool object(int node, int depth) {
+  // The field a key names in an object of `type` (its proto or JSON name);
+  // null for a key the type does not have (protobuf reports it).
+  static const pb::FieldDescriptor* field_for(const pb::Descriptor* type, const std::string& key) {
+    if (type == nullptr) return nullptr;
+    if (const pb::FieldDescriptor* field = type->FindFieldByName(key)) return field;
+    for (int i = 0; i < type->field_count(); ++i) {
+      if (type->field(i)->json_name() == key) return type->field(i);
+    }
+    return nullptr;
+  }
+
+  static std::string location_text(SourceLocation at) {
+    return std::to_string(at.line) + ":" + std::to_string(at.column);
+  }
+
+  bool object(int node, int depth, const Expected& expected) {
     ++pos_;
     skip_space();
     if (pos_ < text_.size() && text_[pos_] == '}') {
       ++pos_;
       return true;
     }
+    const pb::Descriptor* type = expected.message();
+    // The keys written so far, by the field they name (a field may be
+    // written by its proto or its JSON name) or else by their text.
+    std::map<const pb::FieldDescriptor*, std::pair<std::string, SourceLocation>> fields_seen;
+    std::map<std::string, SourceLocation> keys_seen;
     while (true) {
       skip_space();
       if (pos_ >= text_.size() || text_[pos_] != '"') return fail("expected a quoted key");
       SourceLocation at = here();
       std::string key;
       if (!string(&key)) return false;
+      const pb::FieldDescriptor* field = field_for(type, key);
+      if (field != nullptr) {
+        auto [first, fresh] = fields_seen.emplace(field, std::make_pair(key, at));
+        if (!fresh) {
+          const std::string& earlier = first->second.first;
+          return schema_fail("duplicate key '" + key + "'" +
+                                 (earlier == key ? "" : " (the same field as '" + earlier + "')") +
+                                 "; first written at " + location_text(first->second.second),
+                             at);
+        }
+      } else if (auto [first, fresh] = keys_seen.emplace(key, at); !fresh) {
+        return schema_fail(
+            "duplicate key '" + key + "'; first written at " + location_text(first->second), at);
+      }
+      Expected child_expected;
+      if (field != nullptr) {
+        child_expected.field = field;
+      } else if (expected.field != nullptr && expected.field->is_map()) {
+        child_expected.field = expected.field->message_type()->map_value();
+      }
       const int child = map_.add(node, canonical(key), at);
       skip_space();
       if (pos_ >= text_.size() || text_[pos_] != ':') return fail("expected ':' after a key");
       ++pos_;
       skip_space();
-      if (!value(child, depth + 1)) return false;
+      if (!value(child, depth + 1, child_expected)) return false;
       skip_space();
       if (pos_ < text_.size() && text_[pos_] == ',') {
         ++pos_;
@@ -278,7 +409,8 @@ class Scanner {
     }
   }
 
-  bool array(int node, int depth) {
+  bool array(int node, int depth, const Expected& expected) {
+    const Expected element{expected.field, expected.field != nullptr, nullptr};
     ++pos_;
     skip_space();
     if (pos_ < text_.size() && text_[pos_] == ']') {
@@ -287,8 +419,8 @@ class Scanner {
     }
     for (int index = 0;; ++index) {
       skip_space();
-      const int element = map_.add(node, "[" + std::to_string(index) + "]", here());
-      if (!value(element, depth + 1)) return false;
+      const int element_node = map_.add(node, "[" + std::to_string(index) + "]", here());
+      if (!value(element_node, depth + 1, element)) return false;
       skip_space();
       if (pos_ < text_.size() && text_[pos_] == ',') {
         ++pos_;
@@ -305,20 +437,21 @@ class Scanner {
   std::string_view text_;
   JsonMap& map_;
   size_t pos_ = 0;
+  std::string error_;
+  bool schema_error_ = false;
   size_t counted_ = 0;  // here() has counted the text up to this position
   SourceLocation counted_at_{1, 1};
-  std::string error_;
   SourceLocation where_;
 };
 
 }  // namespace
 
-JsonScan scan_json(std::string_view text) {
+JsonScan scan_json(std::string_view text, const pb::Descriptor* type) {
   auto map = std::make_shared<JsonMap>();
   Scanner scanner(text, *map);
   JsonScan scan;
-  if (!scanner.run()) {
-    scan.syntax_error = scanner.error();
+  if (!scanner.run(type)) {
+    (scanner.is_schema_error() ? scan.schema_error : scan.syntax_error) = scanner.error();
     scan.error_location = scanner.where();
   } else {
     scan.source_map = std::move(map);

@@ -2,6 +2,9 @@
 // report: a small scanner that finds the first syntax error with its line
 // and column, and otherwise records where every object key was written, so
 // that errors about a field can point at its line like text-format ones do.
+// Given the message type, it also refuses what protobuf's parser lets pass
+// without a word: a key written twice in one object (protobuf keeps the last
+// value, or appends to a list) and an object where the schema has a list.
 // Time and memory are linear in the text (the positions of the first 2^20
 // keys and array elements are kept). Pure functions; call from any thread.
 #ifndef CJSIM_MODELS_JSON_SOURCE_MAP_H_
@@ -18,18 +21,25 @@
 namespace cjsim {
 
 struct JsonScan {
-  // Set when the text is not JSON: what is wrong and where.
+  // Set when the text is not JSON (RFC 8259, strings in UTF-8): what is
+  // wrong; error_location says where.
   std::optional<std::string> syntax_error;
+  // Set when the text is JSON but does not fit the message type: a duplicate
+  // key, or an object for a list or a list for an object.
+  std::optional<std::string> schema_error;
   SourceLocation error_location;
-  // Where each field was written; set when there is no syntax error.
+  // Where each field was written; set when there is no error.
   std::shared_ptr<const SourceMap> source_map;
 };
 
-JsonScan scan_json(std::string_view text);
+// Scans `text`; with `type`, also checks the shape of the keys and values
+// against that message type (keys it does not know are left to protobuf).
+JsonScan scan_json(std::string_view text, const google::protobuf::Descriptor* type = nullptr);
 
 // The location of protobuf's JSON error message, which names a field path
 // in parentheses ("(touchpoints[0].stage): invalid value ...") or a field
-// ("personaz: Cannot find field."); unknown when it names neither.
+// ("personaz: Cannot find field."); for a path not written whole, the
+// closest enclosing part that was; unknown when it names neither.
 SourceLocation locate_json_error(const SourceMap& map, std::string_view message);
 
 }  // namespace cjsim

@@ -1,15 +1,20 @@
 #include "models/scenario_loader.h"
 
 #include <algorithm>
-
+#include <cstdio>
+#include <limits>
+#include <map>
 #include <sstream>
 
 #include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/unknown_field_set.h>
 #include <google/protobuf/util/json_util.h>
 
 #include "models/input_file.h"
 #include "models/json_source_map.h"
+#include "models/utf8.h"
 
 namespace cjsim {
 
@@ -81,6 +86,92 @@ class CollectingErrors : public pb::io::ErrorCollector {
   Diagnostics& diagnostics_;
 };
 
+// "byte 0xff at offset 3" for the first byte of `text` that is not UTF-8.
+// REQUIRES: `text` is not valid UTF-8.
+std::string utf8_error(std::string_view text) {
+  const size_t at = utf8_valid_prefix(text);
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[at]));
+  return "not valid UTF-8 (byte " + std::string(byte) + " at offset " + std::to_string(at) + ")";
+}
+
+// The path of the first `string` field in binary `data` (a message of
+// `type`) whose bytes are not UTF-8, and why; nullopt when there is none.
+// Read with protobuf's schema-less UnknownFieldSet, because the generated
+// parser refuses such a message without saying which field it was.
+std::optional<std::pair<FieldPath, std::string>> find_invalid_utf8(std::string_view data,
+                                                                   const pb::Descriptor* type,
+                                                                   const FieldPath& path) {
+  pb::UnknownFieldSet fields;
+  if (data.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !fields.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
+    return std::nullopt;
+  }
+  std::map<int, int> seen;  // occurrences of each repeated field so far
+  for (int i = 0; i < fields.field_count(); ++i) {
+    const pb::UnknownField& wire = fields.field(i);
+    const pb::FieldDescriptor* field = type->FindFieldByNumber(wire.number());
+    if (field == nullptr || wire.type() != pb::UnknownField::TYPE_LENGTH_DELIMITED) continue;
+    FieldPath here = path;
+    here.push_back({field->name(), field->is_repeated() ? seen[wire.number()]++ : -1});
+    const std::string& bytes = wire.length_delimited();
+    if (field->type() == pb::FieldDescriptor::TYPE_STRING && !is_valid_utf8(bytes)) {
+      return std::make_pair(here, utf8_error(bytes));
+    }
+    if (field->type() == pb::FieldDescriptor::TYPE_MESSAGE) {
+      if (auto found = find_invalid_utf8(bytes, field->message_type(), here)) return found;
+    }
+  }
+  return std::nullopt;
+}
+
+// What every format must also satisfy once parsed: no field outside the
+// schema (a binary parse keeps them as unknown fields) and UTF-8 in every
+// string (text format and JSON escapes can write any bytes). Reports each
+// problem with the field's path, located through `map` when there is one.
+void check_parsed(const pb::Message& message, const FieldPath& path, const SourceMap* map,
+                  Diagnostics& diagnostics) {
+  const pb::Reflection* reflection = message.GetReflection();
+  auto where = [&](const FieldPath& at) { return map ? map->locate(at) : SourceLocation{}; };
+  const pb::UnknownFieldSet& unknown = reflection->GetUnknownFields(message);
+  for (int i = 0; i < unknown.field_count(); ++i) {
+    diagnostics.error((path.empty() ? std::string("the scenario") : to_string(path)) +
+                          ": unknown field number " + std::to_string(unknown.field(i).number()) +
+                          "; " + message.GetDescriptor()->full_name() + " has no such field",
+                      where(path));
+  }
+  std::vector<const pb::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const pb::FieldDescriptor* field : fields) {
+    const int count = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
+    for (int i = 0; i < count; ++i) {
+      FieldPath here = path;
+      here.push_back({field->name(), field->is_repeated() ? i : -1});
+      if (field->type() == pb::FieldDescriptor::TYPE_STRING) {
+        std::string scratch;
+        const std::string& text =
+            field->is_repeated()
+                ? reflection->GetRepeatedStringReference(message, field, i, &scratch)
+                : reflection->GetStringReference(message, field, &scratch);
+        if (!is_valid_utf8(text))
+          diagnostics.error(to_string(here) + ": " + utf8_error(text), where(here));
+      } else if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+        check_parsed(field->is_repeated() ? reflection->GetRepeatedMessage(message, field, i)
+                                          : reflection->GetMessage(message, field),
+                     here, map, diagnostics);
+      }
+    }
+  }
+}
+
+// Text is not binary: a NUL byte means the wrong format (or not a scenario).
+bool check_no_nul(std::string_view content, const char* format, Diagnostics& diagnostics) {
+  if (content.find('\0') == std::string_view::npos) return true;
+  diagnostics.error(std::string("not a ") + format +
+                    " scenario (it contains NUL bytes; use .binpb for binary)");
+  return false;
+}
+
 }  // namespace
 
 std::optional<LoadedScenario> parse_scenario(std::string_view content, ScenarioFormat format,
@@ -90,6 +181,7 @@ std::optional<LoadedScenario> parse_scenario(std::string_view content, ScenarioF
   loaded.path = path;
   switch (format) {
     case ScenarioFormat::kText: {
+      if (!check_no_nul(content, "text-format", diagnostics)) return std::nullopt;
       auto map = std::make_shared<TextSourceMap>();
       CollectingErrors errors(diagnostics);
       pb::TextFormat::Parser parser;
@@ -103,17 +195,25 @@ std::optional<LoadedScenario> parse_scenario(std::string_view content, ScenarioF
       break;
     }
     case ScenarioFormat::kJson: {
-      // Our scanner first: protobuf's JSON parser does not say where.
-      JsonScan scan = scan_json(content);
+      if (!check_no_nul(content, "JSON", diagnostics)) return std::nullopt;
+      // Our scanner first: protobuf's JSON parser does not say where, and
+      // takes duplicate keys and an object for a list without a word.
+      JsonScan scan = scan_json(content, v1::Scenario::descriptor());
       if (scan.syntax_error) {
         diagnostics.error("invalid JSON: " + *scan.syntax_error, scan.error_location);
+        return std::nullopt;
+      }
+      if (scan.schema_error) {
+        diagnostics.error("not a cjsim.v1.Scenario: " + *scan.schema_error, scan.error_location);
         return std::nullopt;
       }
       pb::util::JsonParseOptions options;
       options.ignore_unknown_fields = false;
       auto status = pb::util::JsonStringToMessage(std::string(content), &loaded.scenario, options);
       if (!status.ok()) {
-        std::string message(status.message());
+        // Its first line: the rest quotes the text around the fault, which
+        // the line and column replace.
+        std::string message(status.message().substr(0, status.message().find('\n')));
         diagnostics.error("not a cjsim.v1.Scenario: " + message,
                           locate_json_error(*scan.source_map, message));
         return std::nullopt;
@@ -121,13 +221,28 @@ std::optional<LoadedScenario> parse_scenario(std::string_view content, ScenarioF
       loaded.source_map = std::move(scan.source_map);
       break;
     }
-    case ScenarioFormat::kBinary:
-      if (!loaded.scenario.ParseFromString(std::string(content))) {
-        diagnostics.error("not a binary cjsim.v1.Scenario message");
+    case ScenarioFormat::kBinary: {
+      bool parsed = false;
+      {
+        // Protobuf logs why it refuses a string that is not UTF-8; the
+        // message below says it instead.
+        pb::LogSilencer quiet;
+        parsed = loaded.scenario.ParseFromString(std::string(content));
+      }
+      if (!parsed) {
+        if (auto bad = find_invalid_utf8(content, v1::Scenario::descriptor(), {})) {
+          diagnostics.error(to_string(bad->first) + ": " + bad->second);
+        } else {
+          diagnostics.error("not a binary cjsim.v1.Scenario message");
+        }
         return std::nullopt;
       }
       break;
+    }
   }
+  const int errors_before = diagnostics.error_count();
+  check_parsed(loaded.scenario, {}, loaded.source_map.get(), diagnostics);
+  if (diagnostics.error_count() > errors_before) return std::nullopt;
   return loaded;
 }
 

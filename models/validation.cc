@@ -829,7 +829,26 @@ class Validator {
         error({{"variants", v}, {"name"}}, "duplicate variant name " + quoted(variant.name()));
       }
       check_variant_edits(v, who);
+      check_variant_changes_something(v, who);
     }
+  }
+
+  // A variant of a name (and description) only would compare the baseline
+  // with itself.
+  void check_variant_changes_something(int v, const std::string& who) {
+    const v1::Variant& variant = s_.variants(v);
+    const google::protobuf::Descriptor* type = variant.GetDescriptor();
+    std::vector<const google::protobuf::FieldDescriptor*> set;
+    variant.GetReflection()->ListFields(variant, &set);
+    std::string edits;
+    for (int i = 0; i < type->field_count(); ++i) {
+      const std::string& name = type->field(i)->name();
+      if (name != "name" && name != "description") edits += (edits.empty() ? "" : ", ") + name;
+    }
+    for (const google::protobuf::FieldDescriptor* field : set) {
+      if (field->name() != "name" && field->name() != "description") return;
+    }
+    error({{"variants", v}}, who + ": changes nothing; give at least one edit (" + edits + ")");
   }
 
   // References of one variant's edits, against the scenario as the variant

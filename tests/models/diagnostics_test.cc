@@ -3,6 +3,7 @@
 
 #include "models/diagnostics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -102,6 +103,72 @@ TEST_CASE("diagnostics: merge appends items and error counts, keeping files") {
   target.merge(warnings_only);
   CHECK_FALSE(target.has_errors());
   CHECK(target.items().size() == 1);
+}
+
+TEST_CASE(
+    "regression: control characters and NUL in user text were printed raw or cut the "
+    "message") {
+  using namespace std::string_literals;
+  CHECK(printable("plain 'ad' text") == "plain 'ad' text");
+  CHECK(printable("a\0b"s) == "a\\x00b");
+  CHECK(printable("line\nnext\ttab\rcr") == "line\\nnext\\ttab\\rcr");
+  CHECK(printable("\x1b[31mred\x7f") == "\\x1b[31mred\\x7f");
+  // UTF-8 text stays; bytes that are not UTF-8 and the C1 controls do not.
+  CHECK(printable("caf\xc3\xa9 \xe2\x82\xac") == "caf\xc3\xa9 \xe2\x82\xac");
+  CHECK(printable("a\xff"
+                  "b\xc3") == "a\\xffb\\xc3");
+  CHECK(printable("\xc2\x9b"
+                  "2J") == "\\u009b2J");
+
+  // The whole message, NUL and all, is printed on one line.
+  const Diagnostic d{Severity::kError, "a\nb.json", {2, 3}, "persona 'x\0y' id: bad"s};
+  CHECK(format_diagnostic(d) == "a\\nb.json:2:3: error: persona 'x\\x00y' id: bad");
+}
+
+TEST_CASE("diagnostics: report lists a screenful, errors first, then counts the rest") {
+  Diagnostics few("s.textproto");
+  few.warning("w1");
+  few.error("e1", {1, 1});
+  CHECK(few.report(true) ==
+        "s.textproto:1:1: error: e1\n"
+        "s.textproto: warning: w1\n"
+        "s.textproto: 1 error\n");
+  CHECK(few.report(false) == "s.textproto:1:1: error: e1\ns.textproto: 1 error\n");
+
+  Diagnostics warnings_only("s.textproto");
+  warnings_only.warning("w1");
+  CHECK(warnings_only.report(true) == "s.textproto: warning: w1\n");
+  CHECK(warnings_only.report(false).empty());
+
+  Diagnostics many("s.textproto");
+  for (int i = 1; i <= 30; ++i) many.error("e" + std::to_string(i), {i, 1});
+  for (int i = 1; i <= 4; ++i) many.warning("w" + std::to_string(i));
+  const std::string text = many.report(true);
+  CHECK(std::count(text.begin(), text.end(), '\n') == kMaxListedDiagnostics + 2);
+  CHECK(text.find("s.textproto:20:1: error: e20\n") != std::string::npos);
+  CHECK(text.find("e21") == std::string::npos);
+  CHECK(text.find("w1") == std::string::npos);
+  CHECK(text.find("s.textproto: ... and 10 more errors and 4 more warnings\n"
+                  "s.textproto: 30 errors\n") != std::string::npos);
+  // Under --quiet the warnings are not counted either.
+  CHECK(many.report(false).find("... and 10 more errors\ns.textproto: 30 errors\n") !=
+        std::string::npos);
+
+  // Warnings fill what the errors leave of the screenful.
+  Diagnostics mixed("s.textproto");
+  for (int i = 0; i < 18; ++i) mixed.error("e");
+  for (int i = 0; i < 5; ++i) mixed.warning("w");
+  const std::string mixed_text = mixed.report(true);
+  CHECK(std::count(mixed_text.begin(), mixed_text.end(), '\n') == 20 + 2);
+  CHECK(mixed_text.find("... and 3 more warnings\ns.textproto: 18 errors\n") != std::string::npos);
+
+  // Errors counted but not listed (rows past a reader's screenful).
+  Diagnostics rows("t.csv");
+  rows.error("row 2");
+  rows.add_unlisted_errors(7);
+  CHECK(rows.error_count() == 8);
+  CHECK(rows.report(true) ==
+        "t.csv: error: row 2\nt.csv: ... and 7 more errors\nt.csv: 8 errors\n");
 }
 
 TEST_CASE("diagnostics: closest_match suggests likely typos only") {

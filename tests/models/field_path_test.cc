@@ -3,6 +3,8 @@
 
 #include "models/field_path.h"
 
+#include <cmath>
+
 #include <doctest/doctest.h>
 
 #include "tests/test_support.h"
@@ -65,6 +67,42 @@ TEST_CASE("field path: every edge between the same touchpoints is set") {
   parsed("edges[ad->page].delay_days", s).set(s, 2);
   CHECK(s.edges(0).delay_days() == 2);
   CHECK(s.edges(3).delay_days() == 2);
+}
+
+TEST_CASE(
+    "regression: sweep values past an integer field's type wrapped (horizon 1e10 became "
+    "-2147483648)") {
+  const v1::Scenario s = parse_text(kSmallJourney);
+  const ScenarioField horizon = parsed("simulation.horizon_days", s);
+  CHECK(horizon.check_value(30).empty());
+  CHECK(horizon.check_value(2147483647).empty());
+  CHECK(horizon.check_value(1e10) ==
+        "simulation.horizon_days is a 32-bit integer: 1e+10 is not a whole number in "
+        "[-2147483648, 2147483647]");
+  CHECK_FALSE(horizon.check_value(2147483648.0).empty());
+  CHECK_FALSE(horizon.check_value(-2147483649.0).empty());
+  CHECK_FALSE(horizon.check_value(1.5).empty());
+
+  const ScenarioField seed = parsed("simulation.seed", s);
+  CHECK(seed.check_value(0).empty());
+  CHECK(seed.check_value(1e19).empty());
+  CHECK(seed.check_value(-1) ==
+        "simulation.seed is an unsigned 64-bit integer: -1 is not a whole number in [0, "
+        "18446744073709551615]");
+  CHECK_FALSE(seed.check_value(1e30).empty());
+  CHECK_FALSE(seed.check_value(18446744073709551616.0).empty());  // 2^64
+
+  const ScenarioField agents = parsed("simulation.agents", s);
+  CHECK(agents.check_value(-9223372036854775808.0).empty());       // -2^63
+  CHECK_FALSE(agents.check_value(9223372036854775808.0).empty());  // 2^63
+
+  // Doubles take any finite number; nothing takes NaN or infinity.
+  const ScenarioField budget = parsed("channels[web].weekly_budget", s);
+  CHECK(budget.check_value(1e300).empty());
+  CHECK(budget.check_value(std::nan("")) ==
+        "channels[web].weekly_budget: nan is not a finite number");
+  CHECK_FALSE(budget.check_value(HUGE_VAL).empty());
+  CHECK_FALSE(horizon.check_value(std::nan("")).empty());
 }
 
 TEST_CASE("field path: errors quote the wrong part") {

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 
+#include <sys/stat.h>
+
 #include <doctest/doctest.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
@@ -133,6 +135,78 @@ TEST_CASE("scenario loader: syntax errors say where") {
   }
 }
 
+// The errors of parsing `content` as `format`, one formatted line each.
+std::string errors_of(const std::string& content, ScenarioFormat format,
+                      const std::string& path = "s") {
+  Diagnostics diagnostics;
+  CHECK_FALSE(parse_scenario(content, format, path, diagnostics));
+  CHECK(diagnostics.has_errors());
+  return diagnostics.to_string();
+}
+
+TEST_CASE("regression: unknown fields in binary files were kept silently") {
+  v1::Scenario scenario = parse_text(kSmallJourney);
+  scenario.GetReflection()->MutableUnknownFields(&scenario)->AddVarint(999, 1);
+  v1::Simulation* simulation = scenario.mutable_simulation();
+  simulation->GetReflection()->MutableUnknownFields(simulation)->AddFixed64(77, 5);
+  v1::Cta* cta = scenario.mutable_touchpoints(1)->mutable_cta();
+  cta->GetReflection()->MutableUnknownFields(cta)->AddLengthDelimited(12, "x");
+  CHECK(errors_of(scenario.SerializeAsString(), ScenarioFormat::kBinary, "s.binpb") ==
+        "s.binpb: error: the scenario: unknown field number 999; cjsim.v1.Scenario has no such "
+        "field\n"
+        "s.binpb: error: simulation: unknown field number 77; cjsim.v1.Simulation has no such "
+        "field\n"
+        "s.binpb: error: touchpoints[1].cta: unknown field number 12; cjsim.v1.Cta has no such "
+        "field\n");
+}
+
+TEST_CASE(
+    "regression: strings that are not UTF-8 were accepted (text) or refused by a protobuf "
+    "log line (binary)") {
+  // Binary: the generated parser refuses it; the message names the field.
+  v1::Scenario scenario = parse_text(kSmallJourney);
+  scenario.mutable_touchpoints(1)->mutable_cta()->set_label("GoXX");
+  std::string binary = scenario.SerializeAsString();
+  binary.replace(binary.find("GoXX"), 4, "Go\xff\xfe");
+  CHECK(errors_of(binary, ScenarioFormat::kBinary) ==
+        "s: error: touchpoints[1].cta.label: not valid UTF-8 (byte 0xff at offset 2)\n");
+
+  // Text format takes the escape; the check after parsing finds the line.
+  std::string text = std::string(kSmallJourney) + "channels { id: \"tv\" }\n" +
+                     "personas { id: \"p\" channel_affinity { key: \"t\\377\" value: 1 } }\n";
+  const std::string errors = errors_of(text, ScenarioFormat::kText);
+  CHECK(contains(errors,
+                 ": error: personas[2].channel_affinity[0].key: not valid UTF-8 (byte "
+                 "0xff at offset 1)"));
+  CHECK(contains(errors, "s:17:"));
+
+  // JSON: the scanner refuses the bytes, and lone surrogates in escapes.
+  CHECK(errors_of("{\"name\": \"\xc3(\"}", ScenarioFormat::kJson) ==
+        "s:1:11: error: invalid JSON: a string is not valid UTF-8 (byte 0xc3)\n");
+  CHECK(contains(errors_of(R"({"name": "\ud800"})", ScenarioFormat::kJson),
+                 "s:1:11: error: invalid JSON: a \\u escape is half of a UTF-16 pair"));
+}
+
+TEST_CASE(
+    "regression: a binary file loaded as text said 'no personas' or 'invalid control "
+    "characters'") {
+  const std::string binary = parse_text(kSmallJourney).SerializeAsString();
+  REQUIRE(binary.find('\0') != std::string::npos);
+  CHECK(errors_of(binary, ScenarioFormat::kText) ==
+        "s: error: not a text-format scenario (it contains NUL bytes; use .binpb for binary)\n");
+  CHECK(errors_of(std::string("{\"name\": 1}\0", 12), ScenarioFormat::kJson) ==
+        "s: error: not a JSON scenario (it contains NUL bytes; use .binpb for binary)\n");
+}
+
+TEST_CASE("regression: JSON range errors and protobuf's quoted context") {
+  // The field's key, and protobuf's first line only.
+  const std::string errors =
+      errors_of("{\n  \"simulation\": {\"horizonDays\": 1e10}\n}", ScenarioFormat::kJson);
+  CHECK(errors ==
+        "s:2:18: error: not a cjsim.v1.Scenario: (simulation.horizon_days): invalid value "
+        "10000000000 for type TYPE_INT32\n");
+}
+
 TEST_CASE("scenario loader: SourceMap::locate finds nested fields") {
   // Lines as in kSmallJourney, which starts with a newline (line 1 is empty).
   Diagnostics diagnostics;
@@ -199,6 +273,33 @@ TEST_CASE("scenario loader: load_scenario reads files") {
   CHECK_FALSE(load_scenario(dir.file("folder.json"), folder));
   REQUIRE(folder.error_count() == 1);
   CHECK(folder.items()[0].message == "cannot read: is a directory");
+}
+
+TEST_CASE(
+    "regression: loader: a FIFO as the scenario blocked for ever and /dev/zero gave 'no "
+    "personas'") {
+  testing::TempDir dir;
+  const std::string fifo = dir.file("pipe.textproto");
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  Diagnostics diagnostics;
+  CHECK_FALSE(load_scenario(fifo, diagnostics));  // returns at once: nothing opens the pipe
+  CHECK(diagnostics.to_string() == fifo + ": error: cannot read: is a FIFO (named pipe)\n");
+
+  const std::string zero = dir.file("zero.textproto");
+  std::filesystem::create_symlink("/dev/zero", zero);
+  Diagnostics device;
+  CHECK_FALSE(load_scenario(zero, device));
+  CHECK(device.to_string() == zero + ": error: cannot read: is a character device\n");
+
+  // A link to a regular file is read as the file.
+  const std::string target = dir.write("small.textproto", kSmallJourney);
+  std::filesystem::create_symlink(target, dir.file("link.textproto"));
+  Diagnostics link;
+  CHECK(load_scenario(dir.file("link.textproto"), link));
+
+  Diagnostics empty;
+  CHECK_FALSE(load_scenario(dir.write("empty.binpb", ""), empty));
+  CHECK(empty.to_string() == dir.file("empty.binpb") + ": error: the file is empty\n");
 }
 
 }  // namespace

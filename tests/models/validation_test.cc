@@ -257,6 +257,17 @@ TEST_CASE("validation: variant definitions") {
             .ok);
 }
 
+TEST_CASE("regression: a variant that changes nothing was accepted") {
+  check_one_error(small_plus(R"(variants { name: "x" })"),
+                  "variant 'x': changes nothing; give at least one edit (cta_changes, "
+                  "channel_changes, add_touchpoints,");
+  check_one_error(small_plus(R"(variants { name: "x" description: "only words" })"),
+                  "variant 'x': changes nothing");
+  // Any one edit is enough, a horizon or a loyalty block included.
+  CHECK(check(small_plus(R"(variants { name: "long" horizon_days: 60 })")).ok);
+  CHECK(check(small_plus(R"(variants { name: "off" remove_touchpoints: "exit" })")).ok);
+}
+
 TEST_CASE("validation: a closed same-session loop acted on with certainty is refused") {
   // exit -> spin_a <-> spin_b, both acted on with probability 1, no way out.
   const std::string spin_b =

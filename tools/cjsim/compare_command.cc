@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/compiled_model.h"
+#include "models/diagnostics.h"
 #include "models/limits.h"
 #include "models/settings.h"
 #include "sim/compare.h"
@@ -18,6 +19,7 @@
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/csv.h"
 #include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
@@ -45,7 +47,7 @@ int compare(const CompareOptions& options) {
     std::string known;
     for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
     std::fprintf(stderr, "error: --rank-by: unknown KPI '%s'; use one of %s\n",
-                 options.rank_by.c_str(), known.c_str());
+                 printable(options.rank_by).c_str(), known.c_str());
     return kExitBadInput;
   }
   std::optional<std::vector<PreparedArm>> prepared =
@@ -62,7 +64,7 @@ int compare(const CompareOptions& options) {
   // largest arm's.
   WorkPlan plan;
   plan.command = "comparison";
-  plan.threads = resolve_threads(options.threads);
+  plan.threads = resolve_threads(options.threads, options.output.quiet);
   const int most = options.target_half_width > 0 ? options.max_replications : sim.replications;
   plan.models_at_once = static_cast<int>(prepared->size());
   plan.scenario_copies = plan.models_at_once + 1;
@@ -97,7 +99,7 @@ int compare(const CompareOptions& options) {
   settings.rank_by = options.rank_by;
   settings.target_half_width = options.target_half_width;
   settings.max_replications = options.max_replications;
-  settings.threads = resolve_threads(options.threads);
+  settings.threads = plan.threads;
   v1::CompareResult result;
   run_with_progress(
       "comparing", settings.threads, options.output.quiet,
@@ -121,13 +123,11 @@ CommandRunner add_compare_command(CLI::App& app) {
       "differences, intervals and verdicts");
   command->add_option("scenario", options->scenario, "Scenario file (.textproto, .json or .binpb)")
       ->required();
-  command
-      ->add_option("--variants", options->variants,
-                   "Variants to compare, comma-separated, or 'all' (default)")
-      ->delimiter(',');
+  add_list_option(*command, "--variants", options->variants,
+                  "Variants to compare, comma-separated, or 'all' (default)");
   options->overrides.add_to(*command);
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(1, 1024));
+      ->transform(integer_in(1, 1024));
   command->add_option("--rank-by", options->rank_by,
                       "KPI to rank the arms by and to aim --target-half-width at "
                       "(default conversion_rate)");
@@ -135,11 +135,11 @@ CommandRunner add_compare_command(CLI::App& app) {
       ->add_option("--target-half-width", options->target_half_width,
                    "Add replications until every difference on the --rank-by KPI has an "
                    "interval half-width at most this (in the KPI's unit)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   command
       ->add_option("--max-replications", options->max_replications,
                    "Most replications per arm under --target-half-width (default 1000)")
-      ->check(CLI::Range(2, limits::kMaxReplications));
+      ->transform(integer_in(2, limits::kMaxReplications));
   options->output.add_to(*command, "cjsim.v1.CompareResult", kCompareCsvFiles);
   return [options] { return compare(*options); };
 }

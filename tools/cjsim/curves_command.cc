@@ -16,6 +16,7 @@
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/format.h"
+#include "tools/cjsim/option_values.h"
 #include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
@@ -43,7 +44,8 @@ struct CurvesOptions {
 
 std::string format_curves_table(const v1::CurvesResult& r) {
   const KpiDisplay kpi = kpi_display(r.kpi());
-  std::string out = "cjsim curves | scenario " + r.scenario() + " | " + std::string(kpi.label) +
+  std::string out = "cjsim curves | scenario " + printable(r.scenario()) + " | " +
+                    std::string(kpi.label) +
                     " against each channel's weekly budget, the others held | " +
                     std::to_string(r.replications()) + " replications x " +
                     format_count(r.agents()) + " agents | seed " + std::to_string(r.seed()) +
@@ -108,7 +110,7 @@ std::map<std::string, CsvTable> curves_csv(const v1::CurvesResult& r) {
 int curves(const CurvesOptions& options) {
   const std::vector<std::string>& names = kpi_names();
   if (std::find(names.begin(), names.end(), options.kpi) == names.end()) {
-    std::fprintf(stderr, "error: --kpi: unknown KPI '%s'\n", options.kpi.c_str());
+    std::fprintf(stderr, "error: --kpi: unknown KPI '%s'\n", printable(options.kpi).c_str());
     return kExitBadInput;
   }
   std::string description;
@@ -116,8 +118,8 @@ int curves(const CurvesOptions& options) {
       options.scenario, options.overrides, options.variant, options.output.quiet, &description);
   if (!scenario) return kExitBadInput;
   if (const std::string why = kpi_not_counted(*scenario, options.kpi); !why.empty()) {
-    std::fprintf(stderr, "%s: error: --kpi %s: %s\n", options.scenario.c_str(), options.kpi.c_str(),
-                 why.c_str());
+    std::fprintf(stderr, "%s: error: --kpi %s: %s\n", printable(options.scenario).c_str(),
+                 printable(options.kpi).c_str(), why.c_str());
     return kExitBadInput;
   }
   CurveSettings settings;
@@ -126,7 +128,7 @@ int curves(const CurvesOptions& options) {
   settings.max_weekly_budget = options.max_weekly_budget;
   settings.kpi = options.kpi;
   settings.saturation_fraction = options.saturation;
-  settings.threads = resolve_threads(options.threads);
+  settings.threads = resolve_threads(options.threads, options.output.quiet);
   std::vector<std::string> ids;
   std::vector<int> paid;
   for (int c = 0; c < scenario->channels_size(); ++c) {
@@ -144,7 +146,7 @@ int curves(const CurvesOptions& options) {
       auto it = std::find(ids.begin(), ids.end(), id);
       if (it == ids.end()) {
         const std::string hint = closest_match(id, ids);
-        std::fprintf(stderr, "error: --channels: no channel '%s'%s\n", id.c_str(),
+        std::fprintf(stderr, "error: --channels: no channel '%s'%s\n", printable(id).c_str(),
                      hint.empty() ? "" : (" (did you mean '" + hint + "'?)").c_str());
         return kExitBadInput;
       }
@@ -162,7 +164,7 @@ int curves(const CurvesOptions& options) {
                  "%s: error: channel '%s' has no weekly budget, nor has any other channel "
                  "traced, so its curve has no budget range; give --max-weekly-budget AMOUNT "
                  "(curves then run from 0 to AMOUNT a week)\n",
-                 options.scenario.c_str(), scenario->channels(c).id().c_str());
+                 printable(options.scenario).c_str(), scenario->channels(c).id().c_str());
     return kExitBadInput;
   }
   // One budget of one channel runs at a time.
@@ -205,32 +207,30 @@ CommandRunner add_curves_command(CLI::App& app) {
       "Response curve per channel: a KPI against its weekly budget, marginal returns, saturation");
   command->add_option("scenario", options->scenario, "Scenario file (.textproto, .json or .binpb)")
       ->required();
-  command
-      ->add_option("--channels", options->channels,
-                   "Channels to trace, comma-separated (default: every channel with a budget or "
-                   "paid reach)")
-      ->delimiter(',');
+  add_list_option(*command, "--channels", options->channels,
+                  "Channels to trace, comma-separated (default: every channel with a budget or "
+                  "paid reach)");
   command->add_option("--points", options->points, "Budgets per curve (default 9)")
-      ->check(CLI::Range(2, 1000));
+      ->transform(integer_in(2, 1000));
   command
       ->add_option("--max-budget-scale", options->max_budget_scale,
                    "Curves run from 0 to this times the current budget (default 2)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   command
       ->add_option("--max-weekly-budget", options->max_weekly_budget,
                    "Curves run from 0 to this weekly budget, for every channel (instead of "
                    "--max-budget-scale)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   command->add_option("--kpi", options->kpi, "The KPI of the curves (default conversions)");
   command
       ->add_option("--saturation", options->saturation,
                    "Saturated where the marginal return falls below this share of the first "
                    "step's (default 0.2)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(number_in(0, 1));
   command->add_option("--variant", options->variant, "Trace on top of this variant");
   options->overrides.add_to(*command);
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(1, 1024));
+      ->transform(integer_in(1, 1024));
   options->output.add_to(*command, "cjsim.v1.CurvesResult", kCurvesCsvFiles);
   return [options] { return curves(*options); };
 }

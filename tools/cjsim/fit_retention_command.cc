@@ -11,11 +11,13 @@
 
 #include "models/calendar_date.h"
 #include "models/customer_summary.h"
+#include "models/diagnostics.h"
 #include "models/limits.h"
 #include "models/transaction_log.h"
 #include "sim/retention_fit.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/retention_report.h"
 #include "tools/cjsim/scenario_input.h"
@@ -47,7 +49,7 @@ struct FitRetentionOptions {
 };
 
 int usage_error(const std::string& message) {
-  std::fprintf(stderr, "error: %s\n", message.c_str());
+  std::fprintf(stderr, "error: %s\n", printable(message).c_str());
   return kExitBadInput;
 }
 
@@ -93,7 +95,7 @@ std::optional<int32_t> parse_calibration_end(const std::string& text) {
 
 // An input error found after reading: prints "FILE: error: MESSAGE".
 std::nullopt_t input_error(const std::string& path, const std::string& message) {
-  std::fprintf(stderr, "%s: error: %s\n", path.c_str(), message.c_str());
+  std::fprintf(stderr, "%s: error: %s\n", printable(path).c_str(), printable(message).c_str());
   return std::nullopt;
 }
 
@@ -156,7 +158,7 @@ std::optional<RetentionFit> fit_log(const FitRetentionOptions& options,
     std::fprintf(stderr,
                  "%s: warning: %lld customer%s whose first purchase is after the calibration "
                  "end %s %s left out\n",
-                 input.c_str(), static_cast<long long>(late), late == 1 ? "" : "s",
+                 printable(input).c_str(), static_cast<long long>(late), late == 1 ? "" : "s",
                  format_date(end).c_str(), late == 1 ? "is" : "are");
   }
   const double repeats =
@@ -192,7 +194,7 @@ int fit_retention(const FitRetentionOptions& options) {
   const std::string& input = options.rf_table.empty() ? options.transactions : options.rf_table;
   if (!options.quiet) {
     for (const std::string& warning : fit->warnings) {
-      std::fprintf(stderr, "%s: warning: %s\n", input.c_str(), warning.c_str());
+      std::fprintf(stderr, "%s: warning: %s\n", printable(input).c_str(), warning.c_str());
     }
   }
   if (!options.quiet && !(json && json->is_stdout())) {
@@ -226,7 +228,7 @@ CommandRunner add_fit_retention_command(CLI::App& app) {
       "Last day of the calibration period, YYYY-MM-DD (default: the last date in the file)");
   CLI::Option* period_days =
       command->add_option("--period-days", options->period_days, "Days per period for bg-bb")
-          ->check(CLI::Range(1, 36500));
+          ->transform(integer_in(1, 36500));
   options->given.emplace_back("--period-days", period_days);
   add("--time-unit", options->time_unit, "Unit of the reported parameters: day (default) or week")
       ->check(CLI::IsMember({"day", "week"}));

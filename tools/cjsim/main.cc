@@ -1,12 +1,15 @@
 // cjsim: the command line. Parses arguments and dispatches to a subcommand;
 // all the work is in the libraries.
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
+#include "models/diagnostics.h"
 #include "sim/run_result.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
@@ -18,6 +21,19 @@ int main(int argc, char** argv) {
   CLI::App app{"cjsim: customer-journey simulation. Docs: docs/cli.md, docs/model.md"};
   app.set_version_flag("--version", std::string("cjsim ") + std::string(cjsim::engine_version()));
   app.require_subcommand(1);
+  // CLI11's messages quote what was typed: one line each, control
+  // characters escaped.
+  app.failure_message([](const CLI::App* failed, const CLI::Error& e) {
+    const std::string message = CLI::FailureMessage::simple(failed, e);
+    std::string out;
+    std::string_view text = message;
+    while (!text.empty()) {
+      const size_t end = std::min(text.find('\n'), text.size());
+      out += cjsim::printable(text.substr(0, end)) + "\n";
+      text.remove_prefix(std::min(end + 1, text.size()));
+    }
+    return out;
+  });
   std::map<std::string, CommandRunner> commands = {
       {"run", add_run_command(app)},
       {"compare", add_compare_command(app)},
@@ -38,7 +54,7 @@ int main(int argc, char** argv) {
     try {
       return commands.at(sub->get_name())();
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "cjsim: error: %s\n", e.what());
+      std::fprintf(stderr, "cjsim: error: %s\n", cjsim::printable(e.what()).c_str());
       return kExitFailure;
     }
   }

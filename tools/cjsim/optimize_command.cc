@@ -19,6 +19,7 @@
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/format.h"
+#include "tools/cjsim/option_values.h"
 #include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
@@ -85,23 +86,14 @@ std::optional<v1::CurvesResult> curves_around(const v1::Scenario& scenario,
   return response_curves(recommended, settings, progress);
 }
 
-std::optional<double> parse_number(std::string_view text) {
-  double value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
-    return std::nullopt;
-  }
-  return value;
-}
-
 // A bound: an amount, or a multiple of the current budget ("1.3x").
 std::optional<double> parse_bound(std::string_view text, double current) {
   if (!text.empty() && text.back() == 'x') {
-    std::optional<double> times = parse_number(text.substr(0, text.size() - 1));
+    std::optional<double> times = parse_finite(text.substr(0, text.size() - 1));
     if (!times || *times < 0) return std::nullopt;
     return *times * current;
   }
-  std::optional<double> amount = parse_number(text);
+  std::optional<double> amount = parse_finite(text);
   if (!amount || *amount < 0) return std::nullopt;
   return amount;
 }
@@ -109,12 +101,13 @@ std::optional<double> parse_bound(std::string_view text, double current) {
 std::string money(double v) { return format_value(v, Unit::kMoney); }
 
 std::string format_optimize_table(const v1::OptimizeResult& r) {
-  std::string out = "cjsim optimize | scenario " + r.scenario() + " | objective " + r.objective() +
-                    (r.risk().empty() ? "" : " (" + r.risk() + ")") + " | " + r.mode() + " | " +
-                    std::to_string(r.replications()) + " replications per candidate, " +
-                    std::to_string(r.confirm_replications()) + " to confirm | " +
-                    format_count(r.agents()) + " agents | seed " + std::to_string(r.seed()) +
-                    " | " + printf_string("%.1f", r.timing().wall_seconds()) + " s\n";
+  std::string out = "cjsim optimize | scenario " + printable(r.scenario()) + " | objective " +
+                    r.objective() + (r.risk().empty() ? "" : " (" + r.risk() + ")") + " | " +
+                    r.mode() + " | " + std::to_string(r.replications()) +
+                    " replications per candidate, " + std::to_string(r.confirm_replications()) +
+                    " to confirm | " + format_count(r.agents()) + " agents | seed " +
+                    std::to_string(r.seed()) + " | " +
+                    printf_string("%.1f", r.timing().wall_seconds()) + " s\n";
   out += std::to_string(r.evaluations()) + " mixes simulated; search " +
          (r.stopped() == "converged" ? "converged" : "stopped at --max-evaluations") + "\n\n";
   out += "  " + pad("channel", 18) + pad("current", 14, true) + pad("recommended", 14, true) +
@@ -191,7 +184,7 @@ std::map<std::string, CsvTable> optimize_csv(const v1::OptimizeResult& r) {
 
 int optimize(const OptimizeOptions& options) {
   auto fail = [](const std::string& message) {
-    std::fprintf(stderr, "error: %s\n", message.c_str());
+    std::fprintf(stderr, "error: %s\n", printable(message).c_str());
     return kExitBadInput;
   };
   OptimizeSettings settings;
@@ -222,7 +215,7 @@ int optimize(const OptimizeOptions& options) {
   settings.spend_all = options.spend == "all";
   if (!options.risk.empty()) {
     std::optional<double> share;
-    if (options.risk.rfind("cvar:", 0) == 0) share = parse_number(options.risk.substr(5));
+    if (options.risk.rfind("cvar:", 0) == 0) share = parse_finite(options.risk.substr(5));
     if (!share || *share <= 0 || *share > 1) {
       return fail("--risk: '" + options.risk +
                   "'; write cvar:F with F in (0, 1], the share of worst replications to average");
@@ -233,7 +226,7 @@ int optimize(const OptimizeOptions& options) {
   settings.total = options.weekly_budget;
   settings.confirm_replications = options.confirm_replications;
   settings.max_evaluations = options.max_evaluations;
-  settings.threads = resolve_threads(options.threads);
+  settings.threads = resolve_threads(options.threads, options.output.quiet);
 
   std::string description;
   std::optional<v1::Scenario> scenario = prepare_scenario(
@@ -263,13 +256,13 @@ int optimize(const OptimizeOptions& options) {
     for (const auto& [name, i] : planned_index) known += (known.empty() ? "" : ", ") + name;
     const bool exists = std::find(ids.begin(), ids.end(), id) != ids.end();
     const std::string hint = closest_match(id, ids);
-    std::fprintf(
-        stderr, "error: %s %s: %s; the channels to plan are %s\n", option.c_str(), id.c_str(),
-        exists
-            ? "the channel has no budget or paid reach (or is switched off)"
-            : ("no channel '" + id + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"))
-                  .c_str(),
-        known.c_str());
+    std::fprintf(stderr, "error: %s %s: %s; the channels to plan are %s\n", option.c_str(),
+                 printable(id).c_str(),
+                 exists ? "the channel has no budget or paid reach (or is switched off)"
+                        : ("no channel '" + printable(id) + "'" +
+                           (hint.empty() ? "" : " (did you mean '" + hint + "'?)"))
+                              .c_str(),
+                 known.c_str());
     return nullptr;
   };
   bool ok = true;
@@ -279,7 +272,7 @@ int optimize(const OptimizeOptions& options) {
       std::fprintf(stderr,
                    "error: --bounds %s: write CHANNEL=LO:HI, e.g. tiktok=0:5000 or "
                    "facebook=0.7x:1.3x\n",
-                   bound.c_str());
+                   printable(bound).c_str());
       ok = false;
       continue;
     }
@@ -295,7 +288,7 @@ int optimize(const OptimizeOptions& options) {
       std::fprintf(stderr,
                    "error: --bounds %s: LO and HI must be amounts or multiples of the "
                    "current budget (0.7x) with 0 <= LO <= HI\n",
-                   bound.c_str());
+                   printable(bound).c_str());
       ok = false;
       continue;
     }
@@ -319,7 +312,7 @@ int optimize(const OptimizeOptions& options) {
     c->lower = std::max(c->lower, 0.01 * settings.total);
     if (c->lower > c->upper) {
       std::fprintf(stderr, "error: --keep-on %s: its bounds leave no room for 1%% of the total\n",
-                   id.c_str());
+                   printable(id).c_str());
       ok = false;
     }
   }
@@ -406,23 +399,25 @@ CommandRunner add_optimize_command(CLI::App& app) {
       ->add_option("--weekly-budget", options->weekly_budget,
                    "The weekly budget to split (the most a target may use)")
       ->required()
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   command->add_option("--objective", options->objective,
                       "conversions (default), value, profit or retention");
   command
       ->add_option("--target-conversions", options->target_conversions,
                    "Instead: the smallest budget whose best mix reaches N conversions")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   command
       ->add_option("--target-cpa", options->target_cpa,
                    "Instead: the largest budget whose best mix keeps cost per conversion <= X")
-      ->check(CLI::PositiveNumber);
-  command->add_option("--bounds", options->bounds,
-                      "CHANNEL=LO:HI weekly bounds, amounts or multiples of the current budget "
-                      "(facebook=0.7x:1.3x); repeat for several");
-  command->add_option("--lock", options->locks, "Keep CHANNEL at its current budget (repeat)");
-  command->add_option("--keep-on", options->keep_on,
-                      "CHANNEL may not be switched off: at least 1% of the total (repeat)");
+      ->check(positive_number());
+  add_list_option(*command, "--bounds", options->bounds,
+                  "CHANNEL=LO:HI weekly bounds, amounts or multiples of the current budget "
+                  "(facebook=0.7x:1.3x); repeat or separate with commas for several");
+  add_list_option(*command, "--lock", options->locks,
+                  "Keep CHANNEL at its current budget (repeat, or comma-separated)");
+  add_list_option(*command, "--keep-on", options->keep_on,
+                  "CHANNEL may not be switched off: at least 1% of the total (repeat, or "
+                  "comma-separated)");
   command->add_option("--spend", options->spend,
                       "all (default) or at-most: spend the whole total?");
   command->add_option("--risk", options->risk,
@@ -431,19 +426,19 @@ CommandRunner add_optimize_command(CLI::App& app) {
   command
       ->add_option("--confirm-replications", options->confirm_replications,
                    "Replications of the confirmation and marginal runs (default 64)")
-      ->check(CLI::Range(2, 100000));
+      ->transform(integer_in(2, 100000));
   command
       ->add_option("--max-evaluations", options->max_evaluations,
                    "Most candidate mixes in the search (default 30 + 15 per channel)")
-      ->check(CLI::Range(1, 100000));
+      ->transform(integer_in(1, 100000));
   options->overrides.add_to(*command);
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(1, 1024));
+      ->transform(integer_in(1, 1024));
   command
       ->add_option("--curve-points", options->curve_points,
                    "Budgets per response curve around the recommendation in --report and --svg "
                    "(default 7; 0: no curves)")
-      ->check(CLI::Range(0, 1000));
+      ->transform(integer_in(0, 1000));
   options->output.add_to(*command, "cjsim.v1.OptimizeResult", kOptimizeCsvFiles);
   return [options] { return optimize(*options); };
 }

@@ -14,6 +14,8 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/type_resolver_util.h>
 
+#include "models/diagnostics.h"
+
 namespace cjsim::cli {
 
 std::unique_ptr<PendingOutput> PendingOutput::open(const std::string& path, std::string* error) {
@@ -108,7 +110,7 @@ bool open_json_option(const std::string& path, std::unique_ptr<PendingOutput>* o
   std::string error;
   *output = PendingOutput::open(path, &error);
   if (!*output) {
-    std::fprintf(stderr, "error: --json %s\n", error.c_str());
+    std::fprintf(stderr, "error: --json %s\n", printable(error).c_str());
     return false;
   }
   return true;
@@ -118,7 +120,7 @@ bool commit_json_option(PendingOutput* output, const google::protobuf::Message& 
   if (output == nullptr) return true;
   std::string error;
   if (!output->commit(to_json(message), &error)) {
-    std::fprintf(stderr, "error: --json %s\n", error.c_str());
+    std::fprintf(stderr, "error: --json %s\n", printable(error).c_str());
     return false;
   }
   return true;

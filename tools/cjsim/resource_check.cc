@@ -11,6 +11,7 @@
 #include <fstream>
 #include <string_view>
 
+#include "models/diagnostics.h"
 #include "models/limits.h"
 #include "tools/cjsim/exit_codes.h"
 
@@ -93,7 +94,8 @@ std::optional<int> check_resources(const std::string& path, const ResourceEstima
   if (!limits) return kExitBadInput;
   const std::vector<std::string> reasons = over_limits(estimate, *limits);
   for (const std::string& reason : reasons) {
-    std::fprintf(stderr, "%s: error: this %s %s\n", path.c_str(), command.c_str(), reason.c_str());
+    std::fprintf(stderr, "%s: error: this %s %s\n", printable(path).c_str(), command.c_str(),
+                 reason.c_str());
   }
   if (!reasons.empty()) return kExitBadInput;
   if (!estimate_only) return std::nullopt;
@@ -102,7 +104,7 @@ std::optional<int> check_resources(const std::string& path, const ResourceEstima
   std::printf(
       "cjsim %s | scenario %s | about %s of memory at the peak (allowed here: %s, %s) | "
       "%s agent-days\n",
-      command.c_str(), path.c_str(), format_bytes(estimate.bytes).c_str(),
+      command.c_str(), printable(path).c_str(), format_bytes(estimate.bytes).c_str(),
       format_bytes(limits->memory_bytes).c_str(), limits->memory_source.c_str(), work);
   for (const ResourcePart& part : estimate.parts) {
     std::printf("  %10s  %s%s\n", format_bytes(part.bytes).c_str(), part.what.c_str(),

@@ -10,6 +10,7 @@
 #include <tbb/task_arena.h>
 
 #include "models/compiled_model.h"
+#include "models/diagnostics.h"
 #include "models/settings.h"
 #include "sim/engine.h"
 #include "sim/exact_solver.h"
@@ -17,6 +18,7 @@
 #include "sim/run_result.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/progress.h"
 #include "tools/cjsim/resource_check.h"
@@ -47,7 +49,7 @@ int run(const RunOptions& options) {
   const SimulationSettings settings = resolve_settings(scenario->simulation());
   WorkPlan plan;
   plan.command = "run";
-  plan.threads = resolve_threads(options.threads);
+  plan.threads = resolve_threads(options.threads, options.output.quiet);
   plan.scenario_copies = 2;
   if (!options.exact) {
     plan.running = std::min(plan.threads, settings.replications);
@@ -74,12 +76,13 @@ int run(const RunOptions& options) {
     std::string why_not;
     std::optional<ExactSolution> solution = solve_exact(model, &why_not);
     if (!solution) {
-      std::fprintf(stderr, "%s: error: %s\n", options.scenario.c_str(), why_not.c_str());
+      std::fprintf(stderr, "%s: error: %s\n", printable(options.scenario).c_str(),
+                   printable(why_not).c_str());
       return kExitBadInput;
     }
     result = summarize_exact(model, *solution, seconds());
   } else {
-    const int threads = resolve_threads(options.threads);
+    const int threads = plan.threads;
     const int replications = model.settings.replications;
     ProgressBar progress("simulating",
                          static_cast<uint64_t>(replications) * model.settings.horizon_days,
@@ -94,7 +97,7 @@ int run(const RunOptions& options) {
       std::fprintf(stderr,
                    "%s: warning: %llu sessions were cut after %d steps; some CTA loop is "
                    "acted on almost surely\n",
-                   options.scenario.c_str(), static_cast<unsigned long long>(truncated),
+                   printable(options.scenario).c_str(), static_cast<unsigned long long>(truncated),
                    Engine::kMaxSessionSteps);
     }
   }
@@ -116,7 +119,7 @@ CommandRunner add_run_command(CLI::App& app) {
   command->add_option("--variant", options->variant, "Apply this what-if variant first");
   options->overrides.add_to(*command);
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(1, 1024));
+      ->transform(integer_in(1, 1024));
   command->add_flag("--exact", options->exact,
                     "Solve a single-journey scenario exactly (absorbing Markov chain)");
   options->output.add_to(*command, "cjsim.v1.RunResult", kRunCsvFiles);

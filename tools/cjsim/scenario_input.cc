@@ -2,22 +2,27 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <set>
-#include <thread>
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
 
 #include "models/limits.h"
 #include "models/validation.h"
+#include "tools/cjsim/option_values.h"
 
 namespace cjsim::cli {
 
 void SimulationOverrides::add_to(CLI::App& command) {
   command.add_option("--agents", agents, "Simulated people per replication")
-      ->check(CLI::Range(int64_t{1}, limits::kMaxAgents));
+      ->transform(integer_in(int64_t{1}, limits::kMaxAgents));
   command.add_option("--replications", replications, "Independent replications (>= 2)")
-      ->check(CLI::Range(2, limits::kMaxReplications));
-  command.add_option("--seed", seed, "Root of every random stream");
+      ->transform(integer_in(2, limits::kMaxReplications));
+  command.add_option("--seed", seed, "Root of every random stream")
+      ->transform(integer_in(uint64_t{0}, std::numeric_limits<uint64_t>::max()));
   command.add_option("--horizon-days", horizon_days, "Days simulated")
-      ->check(CLI::Range(1, limits::kMaxHorizonDays));
+      ->transform(integer_in(1, limits::kMaxHorizonDays));
 }
 
 void SimulationOverrides::apply(v1::Scenario& scenario) const {
@@ -32,16 +37,27 @@ void SimulationOverrides::apply(v1::Scenario& scenario) const {
   if (horizon_days) sim->set_horizon_days(*horizon_days);
 }
 
-int resolve_threads(int requested) {
-  if (requested > 0) return requested;
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+int resolve_threads(int requested, bool quiet) {
+  // TBB runs at most this many threads at once (the cores this process may
+  // use, or a global_control limit); an arena asked for more would print
+  // TBB's own notice and still run on fewer.
+  const int most = std::max(
+      1, static_cast<int>(std::min<size_t>(
+             static_cast<size_t>(tbb::info::default_concurrency()),
+             tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism))));
+  if (requested <= 0) return most;
+  if (requested > most && !quiet) {
+    std::fprintf(stderr,
+                 "warning: --threads %d: using %d, the most this machine runs at once "
+                 "(results do not depend on it)\n",
+                 requested, most);
+  }
+  return std::min(requested, most);
 }
 
 void print_diagnostics(const Diagnostics& diagnostics, bool quiet) {
-  for (const Diagnostic& d : diagnostics.items()) {
-    if (quiet && d.severity == Severity::kWarning) continue;
-    std::fprintf(stderr, "%s\n", format_diagnostic(d).c_str());
-  }
+  const std::string text = diagnostics.report(!quiet);
+  std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
 namespace {

@@ -54,10 +54,13 @@ std::optional<std::vector<PreparedArm>> prepare_arms(const std::string& path,
                                                      const std::vector<std::string>& variants,
                                                      bool quiet);
 
-// The worker threads to use: `requested`, or every core when it is 0.
-int resolve_threads(int requested);
+// The worker threads to use, and to record in results: `requested`, or
+// every core when it is 0, but never more than TBB will run at once (with a
+// warning, unless `quiet`, when `requested` is more).
+int resolve_threads(int requested, bool quiet);
 
-// Prints diagnostics to stderr: errors always, warnings unless `quiet`.
+// Prints diagnostics to stderr as Diagnostics::report says: errors always,
+// warnings unless `quiet`, a screenful at most, then the error count.
 void print_diagnostics(const Diagnostics& diagnostics, bool quiet);
 
 }  // namespace cjsim::cli

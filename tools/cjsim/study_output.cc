@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include "models/diagnostics.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/format.h"
 
@@ -22,10 +23,11 @@ const std::vector<std::string> kTableKpis = {
 
 std::string header_line(const std::string& what, const std::string& scenario, int replications,
                         int agents, uint64_t seed, int threads, double confidence, double seconds) {
-  return "cjsim " + what + " | scenario " + scenario + " | " + std::to_string(replications) +
-         " replications x " + format_count(agents) + " agents | seed " + std::to_string(seed) +
-         " | " + std::to_string(threads) + " threads | " + printf_string("%.0f", confidence * 100) +
-         "% intervals | " + printf_string("%.2f", seconds) + " s\n";
+  return "cjsim " + what + " | scenario " + printable(scenario) + " | " +
+         std::to_string(replications) + " replications x " + format_count(agents) +
+         " agents | seed " + std::to_string(seed) + " | " + std::to_string(threads) +
+         " threads | " + printf_string("%.0f", confidence * 100) + "% intervals | " +
+         printf_string("%.2f", seconds) + " s\n";
 }
 
 std::vector<std::string> estimate_fields(const v1::Estimate& e) {
@@ -291,12 +293,12 @@ bool StudyFiles::open(const OutputOptions& options, const std::vector<std::strin
     return false;
   }
   if (!options.report.empty() && !(report_ = PendingOutput::open(options.report, &error))) {
-    std::fprintf(stderr, "error: --report %s\n", error.c_str());
+    std::fprintf(stderr, "error: --report %s\n", printable(error).c_str());
     return false;
   }
   const bool new_csv = !options.csv.empty() && !std::filesystem::exists(options.csv);
   if (!options.csv.empty() && !(csv_ = CsvFolder::open(options.csv, csv_files, &error))) {
-    std::fprintf(stderr, "error: --csv %s\n", error.c_str());
+    std::fprintf(stderr, "error: --csv %s\n", printable(error).c_str());
     return false;
   }
   if (!options.svg.empty()) {
@@ -304,7 +306,7 @@ bool StudyFiles::open(const OutputOptions& options, const std::vector<std::strin
     std::unique_ptr<PendingOutput> probe;
     if (!make_folder(options.svg, &error) ||
         !(probe = PendingOutput::open(options.svg + "/chart.svg", &error))) {
-      std::fprintf(stderr, "error: --svg %s\n", error.c_str());
+      std::fprintf(stderr, "error: --svg %s\n", printable(error).c_str());
       csv_.reset();  // removes its temporary files
       if (new_csv) ::rmdir(options.csv.c_str());
       return false;
@@ -324,13 +326,13 @@ int StudyFiles::finish(const std::string& table, const google::protobuf::Message
   if (!commit_json_option(json_.get(), result)) return kExitFailure;
   std::string error;
   if (csv_ && !csv_->commit(tables, &error)) {
-    std::fprintf(stderr, "error: --csv %s\n", error.c_str());
+    std::fprintf(stderr, "error: --csv %s\n", printable(error).c_str());
     return kExitFailure;
   }
   if (!report_ && svg_.empty()) return kExitOk;
   const Report report = make_report();
   if (report_ && !report_->commit(report.html(), &error)) {
-    std::fprintf(stderr, "error: --report %s\n", error.c_str());
+    std::fprintf(stderr, "error: --report %s\n", printable(error).c_str());
     return kExitFailure;
   }
   if (!svg_.empty()) {
@@ -340,14 +342,14 @@ int StudyFiles::finish(const std::string& table, const google::protobuf::Message
     for (const auto& [name, svg] : charts) {
       std::unique_ptr<PendingOutput> file = PendingOutput::open(svg_ + "/" + name, &error);
       if (!file) {
-        std::fprintf(stderr, "error: --svg %s\n", error.c_str());
+        std::fprintf(stderr, "error: --svg %s\n", printable(error).c_str());
         return kExitFailure;
       }
       files.emplace_back(std::move(file), &svg);
     }
     for (auto& [file, svg] : files) {
       if (!file->commit(*svg, &error)) {
-        std::fprintf(stderr, "error: --svg %s\n", error.c_str());
+        std::fprintf(stderr, "error: --svg %s\n", printable(error).c_str());
         return kExitFailure;
       }
     }

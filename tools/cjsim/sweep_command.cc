@@ -1,7 +1,6 @@
 // cjsim sweep: a scenario run over a grid of field values on common random
 // numbers: response curves, marginal returns and cost per conversion.
 
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -19,6 +18,7 @@
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/csv.h"
 #include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
@@ -46,15 +46,6 @@ struct Axis {
   std::vector<double> values;
 };
 
-std::optional<double> parse_number(std::string_view text) {
-  double value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
-    return std::nullopt;
-  }
-  return value;
-}
-
 // PATH=LO:HI:STEPS -> an axis, or an error naming the part that is wrong.
 std::optional<Axis> parse_set(const std::string& set, const v1::Scenario& scenario,
                               std::string* error) {
@@ -79,8 +70,8 @@ std::optional<Axis> parse_set(const std::string& set, const v1::Scenario& scenar
   }
   const std::string parts[3] = {range.substr(0, first), range.substr(first + 1, second - first - 1),
                                 range.substr(second + 1)};
-  std::optional<double> lo = parse_number(parts[0]), hi = parse_number(parts[1]);
-  std::optional<double> steps = parse_number(parts[2]);
+  std::optional<double> lo = parse_finite(parts[0]), hi = parse_finite(parts[1]);
+  std::optional<double> steps = parse_finite(parts[2]);
   for (int i = 0; i < 2; ++i) {
     if (!(i == 0 ? lo : hi)) {
       *error = std::string(i == 0 ? "LO" : "HI") + " '" + parts[i] + "' is not a finite number";
@@ -91,6 +82,12 @@ std::optional<Axis> parse_set(const std::string& set, const v1::Scenario& scenar
     *error =
         "STEPS '" + parts[2] + "' must be a whole number from 1 to " + std::to_string(kMaxSteps);
     return std::nullopt;
+  }
+  for (double end : {*lo, *hi}) {
+    if (std::string why = field->check_value(end); !why.empty()) {
+      *error = why;
+      return std::nullopt;
+    }
   }
   const int n = static_cast<int>(*steps);
   if (n == 1 && *lo != *hi) {
@@ -125,10 +122,11 @@ int sweep(const SweepOptions& options) {
     std::string error;
     std::optional<Axis> axis = parse_set(set, *scenario, &error);
     if (!axis) {
-      std::fprintf(stderr, "error: --set %s: %s\n", set.c_str(), error.c_str());
+      std::fprintf(stderr, "error: --set %s: %s\n", printable(set).c_str(),
+                   printable(error).c_str());
       ok = false;
     } else if (!paths.insert(axis->field.text()).second) {
-      std::fprintf(stderr, "error: --set %s: the path is swept twice\n", set.c_str());
+      std::fprintf(stderr, "error: --set %s: the path is swept twice\n", printable(set).c_str());
       ok = false;
     } else {
       axes.push_back(std::move(*axis));
@@ -165,9 +163,10 @@ int sweep(const SweepOptions& options) {
   // Every point validated before anything runs; errors name the point.
   // Points are made again when they run, so none is kept here.
   std::set<std::string> reported;
+  Diagnostics point_errors(options.scenario);
   WorkPlan plan;
   plan.command = "sweep";
-  plan.threads = resolve_threads(options.threads);
+  plan.threads = resolve_threads(options.threads, options.output.quiet);
   plan.scenario_copies = 2;  // the base and the point running
   ModelFootprint largest;
   for (size_t i = 0; i < grid; ++i) {
@@ -178,9 +177,8 @@ int sweep(const SweepOptions& options) {
       ok = false;
       for (const Diagnostic& d : diagnostics.items()) {
         if (d.severity != Severity::kError) continue;
-        const std::string line = "--set at " + where + ": " + d.message;
         if (reported.insert(d.message).second) {
-          std::fprintf(stderr, "%s: error: %s\n", options.scenario.c_str(), line.c_str());
+          point_errors.error("--set at " + where + ": " + d.message);
         }
       }
     }
@@ -196,7 +194,10 @@ int sweep(const SweepOptions& options) {
       largest = f;
     }
   }
-  if (!ok) return kExitBadInput;
+  if (!ok) {
+    print_diagnostics(point_errors, options.output.quiet);
+    return kExitBadInput;
+  }
   plan.running = std::min<int64_t>(plan.threads, largest.replications);
   plan.kept = largest.replications;
   if (std::optional<int> status =
@@ -210,7 +211,7 @@ int sweep(const SweepOptions& options) {
 
   std::vector<SweepAxisValues> values;
   for (const Axis& axis : axes) values.push_back({axis.field.text(), axis.values});
-  const int threads = resolve_threads(options.threads);
+  const int threads = plan.threads;
   v1::SweepResult result;
   run_with_progress("sweeping", threads, options.output.quiet, [&](StudyProgress* progress) {
     result = run_sweep(
@@ -241,7 +242,7 @@ CommandRunner add_sweep_command(CLI::App& app) {
   command->add_option("--variant", options->variant, "Sweep on top of this variant");
   options->overrides.add_to(*command);
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(1, 1024));
+      ->transform(integer_in(1, 1024));
   options->output.add_to(*command, "cjsim.v1.SweepResult", kSweepCsvFiles);
   return [options] { return sweep(*options); };
 }

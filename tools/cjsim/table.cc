@@ -7,12 +7,14 @@
 #include <cstdio>
 #include <vector>
 
+#include "models/diagnostics.h"
+
 namespace cjsim::cli {
 
 std::string format_run_table(const v1::RunResult& r) {
   const bool exact = r.method() == "exact";
   std::string out;
-  out += "cjsim " + r.engine_version() + " | scenario " + r.scenario() +
+  out += "cjsim " + r.engine_version() + " | scenario " + printable(r.scenario()) +
          (r.variant().empty() ? " (baseline)" : " | variant " + r.variant()) + "\n";
   if (exact) {
     out += "exact solution (absorbing Markov chain) | " + std::to_string(r.horizon_days()) +

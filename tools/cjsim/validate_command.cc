@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "models/diagnostics.h"
 #include "models/validation.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
@@ -31,16 +32,12 @@ int validate(const ValidateOptions& options) {
       }
     }
   }
-  print_diagnostics(diagnostics, options.quiet);
-  if (!ok) {
-    std::fprintf(stderr, "%s: %d error%s\n", options.scenario.c_str(), diagnostics.error_count(),
-                 diagnostics.error_count() == 1 ? "" : "s");
-    return kExitBadInput;
-  }
+  print_diagnostics(diagnostics, options.quiet);  // ends with "FILE: N errors"
+  if (!ok) return kExitBadInput;
   if (!options.quiet) {
     const v1::Scenario& s = loaded->scenario;
     std::printf("%s: ok: %d personas, %d channels, %d touchpoints, %d edges, %d variants\n",
-                options.scenario.c_str(), s.personas_size(), s.channels_size(),
+                printable(options.scenario).c_str(), s.personas_size(), s.channels_size(),
                 s.touchpoints_size(), s.edges_size(), s.variants_size());
   }
   return kExitOk;
