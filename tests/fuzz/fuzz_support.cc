@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <optional>
 #include <string>
 
@@ -28,42 +27,6 @@ constexpr int kMaxVariantsRun = 8;
 constexpr int64_t kProbeAgents = 4;
 constexpr int kProbeHorizonDays = 2;
 constexpr uint64_t kMaxStepsPerSession = 1000;
-
-// Inputs that hit crashes being fixed on main (issue #18), skipped so that
-// fuzzing can find other bugs. Each check goes when its fix is merged.
-bool hits_known_crash(const v1::Scenario& scenario) {
-  // TODO(issue #18, lead: validation of enum ranges): a Stage outside 1-4
-  // passes validation and corrupts memory in the engine (landing_for,
-  // furthest_moves).
-  for (const v1::Touchpoint& t : scenario.touchpoints()) {
-    if (t.stage() < v1::AWARENESS || t.stage() > v1::LOYALTY) return true;
-  }
-  const v1::Stage landing = scenario.loyalty().referral().landing_stage();
-  return landing < v1::STAGE_UNSPECIFIED || landing > v1::DECISION;
-}
-
-// TODO(issue #18, lead: alias-table padding over-read in compiled_model.cc):
-// compile() reads past walk_edges for a touchpoint whose number of outgoing
-// edges is not a power of two. Until the fix is merged, such touchpoints get
-// edges of weight 0 (never taken) up to the next power of two.
-v1::Scenario without_alias_padding(const v1::Scenario& scenario) {
-  v1::Scenario padded = scenario;
-  std::map<std::string, std::pair<int, std::string>> outgoing;  // from -> (count, a target)
-  for (const v1::Edge& e : scenario.edges()) {
-    auto& [count, target] = outgoing[e.from()];
-    ++count;
-    target = e.to();
-  }
-  for (const auto& [from, out] : outgoing) {
-    for (int count = out.first; (count & (count - 1)) != 0; ++count) {
-      v1::Edge* edge = padded.add_edges();
-      edge->set_from(from);
-      edge->set_to(out.second);
-      edge->set_weight(0);
-    }
-  }
-  return padded;
-}
 
 tbb::task_arena& one_thread() {
   static tbb::task_arena arena(1);
@@ -103,10 +66,8 @@ void clamp_sizes(v1::Scenario& scenario) {
 }
 
 void compile_and_run(const v1::Scenario& scenario, const std::string& variant_name) {
-  if (hits_known_crash(scenario)) return;
-  const v1::Scenario padded = without_alias_padding(scenario);
-  if (!sessions_are_short(padded)) return;
-  const CompiledModel model = compile(padded, variant_name);
+  if (!sessions_are_short(scenario)) return;
+  const CompiledModel model = compile(scenario, variant_name);
   one_thread().execute([&] { Engine(model).run(0, kReplications); });
   std::string why_not;
   solve_exact(model, &why_not);
