@@ -8,30 +8,14 @@
 #include "models/diagnostics.h"
 #include "models/validation.h"
 #include "tests/fuzz/consumer_brand_scenario.h"
+#include "tests/small_journey.h"
 
 namespace cjsim::fuzz {
 
 namespace {
 
-// The funnel of tests/test_support.h (kSmallJourney), at fuzzing size.
-constexpr const char* kFunnel = R"scenario(
-name: "funnel"
-simulation { horizon_days: 30 agents: 64 replications: 2 seed: 7 }
-personas { id: "young" share: 0.6 responsiveness { key: "decision" value: 1.2 } }
-personas { id: "old" share: 0.4 memory_half_life_days: 10 }
-channels { id: "social" }
-channels { id: "web" }
-touchpoints { id: "ad" stage: AWARENESS channel: "social" cta { label: "Learn more" act_probability: 0.3 } entry_weight: 1 }
-touchpoints { id: "page" stage: CONSIDERATION channel: "web" cta { act_probability: 0.5 } }
-touchpoints { id: "checkout" stage: DECISION channel: "web" goal { kind: "purchase" value: 40 } }
-touchpoints { id: "exit" stage: CONSIDERATION channel: "web" }
-edges { from: "ad" to: "page" }
-edges { from: "page" to: "checkout" weight: 3 }
-edges { from: "page" to: "exit" weight: 1 delay_days: 2 }
-)scenario";
-
-// The funnel bought as a campaign, with customers who repeat, complain and
-// refer.
+// kSmallJourney bought as a campaign, with customers who repeat, complain
+// and refer.
 constexpr const char* kCampaign = R"scenario(
 name: "campaign"
 simulation { horizon_days: 30 agents: 64 replications: 2 seed: 7 population: 10000 }
@@ -76,6 +60,7 @@ v1::Scenario parse(const char* text, const char* name) {
                  diagnostics.to_string().c_str());
     std::abort();
   }
+  scenario.clear_variants();
   return scenario;
 }
 
@@ -83,7 +68,7 @@ v1::Scenario parse(const char* text, const char* name) {
 
 const std::vector<v1::Scenario>& base_scenarios() {
   static const std::vector<v1::Scenario> scenarios = {
-      parse(kFunnel, "funnel"), parse(kCampaign, "campaign"),
+      parse(testing::kSmallJourney, "small journey"), parse(kCampaign, "campaign"),
       parse(kConsumerBrandScenario, "consumer_brand")};
   return scenarios;
 }

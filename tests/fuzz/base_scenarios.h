@@ -1,9 +1,10 @@
-// Fixed valid scenarios that the variant and field-path targets edit: a
-// single-journey funnel (the exact solver runs on it), the same funnel as a
-// campaign with paid reach and a loyalty block, and the consumer-brand
-// library scenario (scenarios/consumer_brand.textproto, embedded at build
-// time). The first two share their ids, so that one variant applies to
-// both. Parsed once; the returned list is immutable.
+// Fixed valid scenarios that the variant and field-path targets edit: the
+// tests' single-journey funnel (kSmallJourney, tests/small_journey.h; the
+// exact solver runs on it), the same funnel as a campaign with paid reach
+// and a loyalty block, and the consumer-brand library scenario
+// (scenarios/consumer_brand.textproto, embedded at build time), each without
+// its variants. The first two share their ids, so that one variant applies
+// to both. Parsed once; the returned list is immutable.
 #ifndef CJSIM_TESTS_FUZZ_BASE_SCENARIOS_H_
 #define CJSIM_TESTS_FUZZ_BASE_SCENARIOS_H_
 
