@@ -54,8 +54,8 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
     const int have = static_cast<int>(counts.front().size());
     if (progress != nullptr) progress->total.store(days_for(target_count));
     for (size_t a = 0; a < arms.size(); ++a) {
-      std::vector<ReplicationCounts> more =
-          Engine(arms[a]).run(have, target_count - have, progress ? &progress->done : nullptr);
+      std::vector<ReplicationCounts> more = Engine(arms[a]).run(
+          have, target_count - have, done_counter(progress), stop_flag_of(progress));
       for (ReplicationCounts& c : more) counts[a].push_back(std::move(c));
       std::vector<Quantities> reps;
       for (const ReplicationCounts& c : counts[a])
@@ -71,7 +71,7 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
       const Estimate d = compare_kpi(*base_rank, *rank, sim.confidence).difference;
       widest = std::max(widest, std::isfinite(d.half_width()) ? d.half_width() : HUGE_VAL);
     }
-    if (!sequential) break;
+    if (!sequential || (progress != nullptr && progress->stopped())) break;
     if (widest <= settings.target_half_width) {
       stopped = "target_met";
       break;

@@ -20,6 +20,7 @@
 
 #include "cjsim/v1/result.pb.h"
 #include "models/compiled_model.h"
+#include "sim/stop.h"
 
 namespace cjsim {
 
@@ -33,11 +34,26 @@ struct CompareSettings {
 };
 
 // Progress in simulated days (one arm, one replication, one day each);
-// `total` grows as batches are added.
+// `total` grows as batches are added. `stop` (sim/stop.h), when given, asks
+// the study to end early: the engine reads it once per simulated day and the
+// study between batches, points and candidates. The result of a study
+// stopped that way is incomplete and must be discarded.
 struct StudyProgress {
   std::atomic<uint64_t> done{0};
   std::atomic<uint64_t> total{0};
+  const std::atomic<bool>* stop = nullptr;
+
+  bool stopped() const { return stop_requested(stop); }
 };
+
+// The engine's progress counter and stop flag of `progress` (which may be
+// null).
+inline std::atomic<uint64_t>* done_counter(StudyProgress* progress) {
+  return progress != nullptr ? &progress->done : nullptr;
+}
+inline const std::atomic<bool>* stop_flag_of(const StudyProgress* progress) {
+  return progress != nullptr ? progress->stop : nullptr;
+}
 
 // REQUIRES: arms.size() >= 2, arms[0] is the baseline; all arms have the
 // same seed, agents, replications (>= 2) and confidence; settings.rank_by is

@@ -61,6 +61,7 @@ v1::CurvesResult response_curves(const v1::Scenario& scenario, const CurveSettin
   result.set_saturation_fraction(settings.saturation_fraction);
 
   for (int c : settings.channels) {
+    if (progress != nullptr && progress->stopped()) break;
     const v1::Channel& channel = scenario.channels(c);
     const double current = channel.weekly_budget();
     const double top = curve_top_budget(scenario, settings, c);

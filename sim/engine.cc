@@ -505,7 +505,8 @@ int32_t Engine::process_due(const Context& context, int64_t first, const uint16_
 }
 
 ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>* progress,
-                                          Workspace* workspace) const {
+                                          Workspace* workspace,
+                                          const std::atomic<bool>* stop) const {
   const int64_t agents = model_.settings.agents;
   const int64_t blocks = (agents + kBlockAgents - 1) / kBlockAgents;
   const LoyaltyModel& loyalty = model_.loyalty;
@@ -662,7 +663,7 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
       model_.single_journey && !model_.has_delayed_edges && !loyalty.enabled && !word_of_mouth;
 
   // Start every agent, and run its day 0 while its state is in cache.
-  for_blocks([&](int64_t b) {
+  auto start_block = [&](int64_t b) {
     ReplicationCounts& counts = partial.local();
     const int64_t begin = b * kBlockAgents;
     const int64_t end = std::min(agents, begin + kBlockAgents);
@@ -700,10 +701,13 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
     }
     block_next[b] = std::min(earliest, process_due(context, begin, due.data(), count, 0, records,
                                                    next_event, block_days[b], counts));
-  });
-  end_of_day(0);
+  };
+  if (!stop_requested(stop)) {
+    for_blocks(start_block);
+    end_of_day(0);
+  }
 
-  for (int32_t day = 1; day < horizon; ++day) {
+  for (int32_t day = 1; day < horizon && !stop_requested(stop); ++day) {
     for_blocks([&](int64_t b) {
       if (block_next[b] > day) return;
       ReplicationCounts& counts = partial.local();
@@ -739,13 +743,13 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
   return total;
 }
 
-std::vector<ReplicationCounts> Engine::run(int first, int count,
-                                           std::atomic<uint64_t>* progress) const {
+std::vector<ReplicationCounts> Engine::run(int first, int count, std::atomic<uint64_t>* progress,
+                                           const std::atomic<bool>* stop) const {
   CJSIM_CHECK(count >= 0, "negative replication count");
   std::vector<ReplicationCounts> results(count);
   tbb::enumerable_thread_specific<Workspace> workspaces;
   tbb::parallel_for(0, count, [&](int r) {
-    results[r] = run_replication(first + r, progress, &workspaces.local());
+    results[r] = run_replication(first + r, progress, &workspaces.local(), stop);
   });
   return results;
 }

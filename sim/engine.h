@@ -24,6 +24,7 @@
 #include "models/compiled_model.h"
 #include "models/limits.h"
 #include "sim/rng.h"
+#include "sim/stop.h"
 #include "sim/tally.h"
 
 namespace cjsim {
@@ -90,13 +91,18 @@ class Engine {
   // Runs one replication, spreading agent blocks over the current task arena.
   // `progress`, when given, is incremented once per simulated day.
   // `workspace`, when given, is reused (and grown if needed).
+  // `stop` (sim/stop.h) is read before each simulated day; once it is set
+  // the remaining days are skipped and the counts are incomplete.
   ReplicationCounts run_replication(int replication, std::atomic<uint64_t>* progress = nullptr,
-                                    Workspace* workspace = nullptr) const;
+                                    Workspace* workspace = nullptr,
+                                    const std::atomic<bool>* stop = nullptr) const;
 
   // Runs replications [first, first + count) in parallel in the current
-  // arena; results in replication order.
+  // arena; results in replication order. With `stop` set during the call
+  // every replication still returns, incomplete (see run_replication).
   std::vector<ReplicationCounts> run(int first, int count,
-                                     std::atomic<uint64_t>* progress = nullptr) const;
+                                     std::atomic<uint64_t>* progress = nullptr,
+                                     const std::atomic<bool>* stop = nullptr) const;
 
  private:
   struct Context;

@@ -84,6 +84,12 @@ class MixRunner {
   Run run(const std::vector<double>& budgets, int replications) {
     Run r;
     r.budgets = budgets;
+    if (progress_ != nullptr && progress_->stopped()) {
+      // Stopped: a placeholder the caller discards, without compiling.
+      r.reps.resize(static_cast<size_t>(replications));
+      r.objective.assign(static_cast<size_t>(replications), 0.0);
+      return r;
+    }
     v1::Scenario s = base_;
     for (size_t i = 0; i < channels_.size(); ++i) {
       s.mutable_channels(channels_[i].channel)->set_weekly_budget(budgets[i]);
@@ -96,7 +102,7 @@ class MixRunner {
     }
     const double scale = r.model.settings.population / static_cast<double>(r.model.settings.agents);
     for (const ReplicationCounts& c :
-         Engine(r.model).run(0, replications, progress_ ? &progress_->done : nullptr)) {
+         Engine(r.model).run(0, replications, done_counter(progress_), stop_flag_of(progress_))) {
       Quantities q = quantities_from_counts(r.model, c);
       double v = 0;
       switch (settings_.objective) {
@@ -435,6 +441,8 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
       break;
     }
   }
+
+  if (progress != nullptr && progress->stopped()) return result;  // incomplete
 
   // Confirmation: the recommendation against the current mix, paired, with
   // more replications.

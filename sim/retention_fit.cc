@@ -13,6 +13,7 @@
 #include "models/calendar_date.h"
 #include "models/check.h"
 #include "sim/run_result.h"
+#include "sim/stop.h"
 
 namespace cjsim {
 
@@ -91,9 +92,17 @@ using LogLikelihood = std::function<double(const std::vector<double>&)>;
 struct Objective {
   const LogLikelihood* log_likelihood;
   std::vector<double> parameters;  // scratch: exp of the point
+  const std::atomic<bool>* stop = nullptr;
+  nlopt_opt optimizer = nullptr;  // the one running, to stop it
   int evaluations = 0;
 
+  bool stopped() const { return stop_requested(stop); }
+
   double negative_at(const double* log_parameters) {
+    if (stopped()) {
+      if (optimizer != nullptr) nlopt_force_stop(optimizer);
+      return HUGE_VAL;
+    }
     ++evaluations;
     for (size_t i = 0; i < parameters.size(); ++i) parameters[i] = std::exp(log_parameters[i]);
     const double value = (*log_likelihood)(parameters);
@@ -123,7 +132,10 @@ nlopt_result minimize(nlopt_algorithm algorithm, double initial_step, Objective&
   nlopt_set_xtol_abs1(o, 1e-10);
   nlopt_set_maxeval(o, kMaxEvaluationsPerRun);
   nlopt_set_initial_step1(o, initial_step);
-  return nlopt_optimize(o, x.data(), minimum);
+  objective.optimizer = o;
+  const nlopt_result result = nlopt_optimize(o, x.data(), minimum);
+  objective.optimizer = nullptr;
+  return result;
 }
 
 struct ModelSpec {
@@ -143,9 +155,9 @@ struct Optimum {
   int evaluations = 0;
 };
 
-Optimum maximize(const ModelSpec& spec) {
+Optimum maximize(const ModelSpec& spec, const std::atomic<bool>* stop) {
   const size_t n = spec.start.size();
-  Objective objective{&spec.log_likelihood, std::vector<double>(n)};
+  Objective objective{&spec.log_likelihood, std::vector<double>(n), stop};
   std::vector<double> x(n);
   for (size_t i = 0; i < n; ++i) x[i] = std::log(spec.start[i]);
   double minimum = 0;
@@ -156,6 +168,11 @@ Optimum maximize(const ModelSpec& spec) {
   minimize(NLOPT_LN_NELDERMEAD, 0.5, objective, x, &minimum);
   minimize(NLOPT_LN_NELDERMEAD, 0.05, objective, x, &minimum);
   const nlopt_result polish = minimize(NLOPT_LN_BOBYQA, 1e-3, objective, x, &minimum);
+  if (objective.stopped()) {  // incomplete: the caller discards it
+    optimum.values.assign(n, std::numeric_limits<double>::quiet_NaN());
+    optimum.std_errors = optimum.values;
+    return optimum;
+  }
   if (polish == NLOPT_MAXEVAL_REACHED) {
     optimum.warnings.push_back("the optimiser did not converge within " +
                                std::to_string(kMaxEvaluationsPerRun) + " evaluations");
@@ -216,10 +233,10 @@ Optimum maximize(const ModelSpec& spec) {
 // Fits `spec` and fills in what the summary (continuous or per period)
 // says about the data.
 template <typename Summary>
-RetentionFit run_fit(const ModelSpec& spec, const Summary& data) {
+RetentionFit run_fit(const ModelSpec& spec, const Summary& data, const std::atomic<bool>* stop) {
   CJSIM_CHECK(data.customers > 0 && data.calibration_transactions > 0,
               "a fit needs customers with repeat transactions");
-  const Optimum optimum = maximize(spec);
+  const Optimum optimum = maximize(spec, stop);
   RetentionFit fit;
   fit.model = spec.model;
   for (size_t i = 0; i < spec.names.size(); ++i) {
@@ -228,7 +245,7 @@ RetentionFit run_fit(const ModelSpec& spec, const Summary& data) {
   fit.log_likelihood = optimum.log_likelihood;
   fit.warnings = optimum.warnings;
   fit.evaluations = optimum.evaluations;
-  if (data.has_holdout()) {
+  if (data.has_holdout() && !stop_requested(stop)) {
     fit.holdout =
         HoldoutComparison{data.holdout_transactions, spec.predict_holdout(optimum.values)};
   }
@@ -254,7 +271,7 @@ BgBbParameters as_bg_bb(const std::vector<double>& v) { return {v[0], v[1], v[2]
 
 }  // namespace
 
-RetentionFit fit_bg_nbd(const ContinuousSummary& data) {
+RetentionFit fit_bg_nbd(const ContinuousSummary& data, const std::atomic<bool>* stop) {
   const double t_star = data.holdout_length();
   const ModelSpec spec{
       RetentionModel::kBgNbd,
@@ -267,12 +284,12 @@ RetentionFit fit_bg_nbd(const ContinuousSummary& data) {
                                                           row.t_cal);
         });
       }};
-  RetentionFit fit = run_fit(spec, data);
+  RetentionFit fit = run_fit(spec, data, stop);
   fit.days_per_unit = data.days_per_unit;
   return fit;
 }
 
-RetentionFit fit_pareto_nbd(const ContinuousSummary& data) {
+RetentionFit fit_pareto_nbd(const ContinuousSummary& data, const std::atomic<bool>* stop) {
   const double t_star = data.holdout_length();
   const double mean_age =
       sum_over_customers(data.rows, [](const RecencyFrequency& row) { return row.t_cal; }) /
@@ -289,12 +306,12 @@ RetentionFit fit_pareto_nbd(const ContinuousSummary& data) {
                                as_pareto_nbd(v), t_star, row.x, row.t_x, row.t_cal);
                          });
                        }};
-  RetentionFit fit = run_fit(spec, data);
+  RetentionFit fit = run_fit(spec, data, stop);
   fit.days_per_unit = data.days_per_unit;
   return fit;
 }
 
-RetentionFit fit_bg_bb(const PeriodSummary& data) {
+RetentionFit fit_bg_bb(const PeriodSummary& data, const std::atomic<bool>* stop) {
   const ModelSpec spec{
       RetentionModel::kBgBb,
       {"alpha", "beta", "gamma", "delta"},
@@ -306,7 +323,7 @@ RetentionFit fit_bg_bb(const PeriodSummary& data) {
                                                          row.t_x, row.n);
         });
       }};
-  RetentionFit fit = run_fit(spec, data);
+  RetentionFit fit = run_fit(spec, data, stop);
   fit.days_per_unit = 0;
   fit.period_days = data.period_days;
   fit.has_dates = data.period_days > 0;

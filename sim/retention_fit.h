@@ -13,6 +13,7 @@
 #ifndef CJSIM_SIM_RETENTION_FIT_H_
 #define CJSIM_SIM_RETENTION_FIT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -82,9 +83,11 @@ double bg_bb_likelihood_terms(const PeriodSummary& data);
 
 // The fits. REQUIRES: data.customers > 0 and data.calibration_transactions
 // > 0 (without repeat transactions there is no maximum to find).
-RetentionFit fit_bg_nbd(const ContinuousSummary& data);
-RetentionFit fit_pareto_nbd(const ContinuousSummary& data);
-RetentionFit fit_bg_bb(const PeriodSummary& data);
+// `stop` (sim/stop.h) is read before each likelihood evaluation; once it is
+// set the optimiser is stopped and the fit returned is incomplete.
+RetentionFit fit_bg_nbd(const ContinuousSummary& data, const std::atomic<bool>* stop = nullptr);
+RetentionFit fit_pareto_nbd(const ContinuousSummary& data, const std::atomic<bool>* stop = nullptr);
+RetentionFit fit_bg_bb(const PeriodSummary& data, const std::atomic<bool>* stop = nullptr);
 
 // The fitted parameters as the model's struct.
 // REQUIRES: fit.model is the model named.

@@ -31,6 +31,7 @@ v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
   std::vector<std::vector<KpiSeries>> kpis;
   v1::SweepResult result;
   for (size_t i = 0; i < grid; ++i) {
+    if (progress != nullptr && progress->stopped()) return result;  // incomplete
     const CompiledModel point = compile(point_at(i), variant);
     if (progress != nullptr) {
       // The horizon may be an axis: each point adds its own days.
@@ -38,7 +39,7 @@ v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
                                 static_cast<uint64_t>(point.settings.horizon_days));
     }
     const std::vector<ReplicationCounts> counts =
-        Engine(point).run(0, replications, progress ? &progress->done : nullptr);
+        Engine(point).run(0, replications, done_counter(progress), stop_flag_of(progress));
     std::vector<Quantities> reps;
     for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(point, c));
     add_work(point, counts, result.mutable_timing());

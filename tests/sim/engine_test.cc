@@ -2,7 +2,9 @@
 // forms computed here from the model's formulas, with tolerances taken from
 // the engine's own intervals, and the levers that must move KPIs one way.
 
+#include <atomic>
 #include <cmath>
+#include <thread>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -204,6 +206,51 @@ TEST_CASE("engine: a variant applied to the scenario is what runs") {
   // act 0.3 -> 0.6 doubles the expected conversions (0.3 * 0.5 * 0.75).
   CHECK(covers(a.kpis().at("conversion_rate"), 0.3 * 0.5 * 0.75));
   CHECK(covers(b.kpis().at("conversion_rate"), 0.6 * 0.5 * 0.75));
+}
+
+TEST_CASE("engine: a clear stop flag changes nothing; a set one skips the days left") {
+  const v1::Scenario scenario = parse_text(kExposureOnly);
+  const CompiledModel model = compile(scenario, "");
+  const int replications = model.settings.replications;
+  tbb::task_arena arena(2);
+  std::vector<ReplicationCounts> plain, clear, stopped;
+  std::atomic<bool> no{false}, yes{true};
+  std::atomic<uint64_t> days{0};
+  arena.execute([&] {
+    plain = Engine(model).run(0, replications);
+    clear = Engine(model).run(0, replications, nullptr, &no);
+    stopped = Engine(model).run(0, replications, &days, &yes);
+  });
+  REQUIRE(clear.size() == plain.size());
+  for (size_t r = 0; r < plain.size(); ++r) {
+    CHECK(clear[r].sessions == plain[r].sessions);
+    CHECK(clear[r].channel_paid == plain[r].channel_paid);
+    CHECK(clear[r].series.converted == plain[r].series.converted);
+  }
+  // Every replication returns, without a simulated day.
+  REQUIRE(stopped.size() == plain.size());
+  CHECK(days.load() == 0);
+  for (const ReplicationCounts& c : stopped) {
+    CHECK(c.sessions == 0);
+    CHECK(c.channel_paid[0] == 0);
+  }
+
+  // Set while it runs: the replication ends at the next day.
+  v1::Scenario long_run = scenario;
+  long_run.mutable_simulation()->set_horizon_days(3000);
+  long_run.mutable_simulation()->set_replications(2);
+  const CompiledModel long_model = compile(long_run, "");
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> done{0};
+  std::thread stopper([&] {
+    while (done.load() < 5) std::this_thread::yield();
+    stop.store(true);
+  });
+  tbb::task_arena one(1);
+  one.execute([&] { Engine(long_model).run(0, 2, &done, &stop); });
+  stopper.join();
+  CHECK(done.load() >= 5);
+  CHECK(done.load() < 2 * 3000);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 // when shared/data is not beside the source tree.
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -277,6 +278,27 @@ TEST_CASE("retention fit: BG/BB recovers the parameters of simulated customers")
   }
   data.customers = kSimulatedCustomers;
   check_recovered(fit_bg_bb(data), {truth.alpha, truth.beta, truth.gamma, truth.delta});
+}
+
+TEST_CASE("retention fit: a clear stop flag changes nothing; a set one stops the optimiser") {
+  ContinuousSummary data;
+  for (int i = 0; i < 200; ++i) {
+    const double x = i % 5, t_cal = 30 + i % 20;
+    data.rows.push_back({x, x > 0 ? t_cal * x / 6 : 0, t_cal, 1});
+    data.calibration_transactions += x;
+  }
+  data.customers = 200;
+  data.days_per_unit = 1;
+  std::atomic<bool> no{false}, yes{true};
+  const RetentionFit plain = fit_bg_nbd(data);
+  const RetentionFit clear = fit_bg_nbd(data, &no);
+  CHECK(clear.evaluations == plain.evaluations);
+  for (size_t k = 0; k < plain.parameters.size(); ++k) {
+    CHECK(clear.parameters[k].value == plain.parameters[k].value);
+  }
+  CHECK(plain.evaluations > 0);
+  CHECK(fit_bg_nbd(data, &yes).evaluations == 0);
+  CHECK(fit_pareto_nbd(data, &yes).evaluations == 0);
 }
 
 }  // namespace

@@ -93,7 +93,7 @@ int compare(const CompareOptions& options) {
   }
 
   StudyFiles files;
-  if (!files.open(options.output, kCompareCsvFiles)) return kExitBadInput;
+  if (!files.open(options.output, kCompareCsvFiles, options.scenario)) return kExitBadInput;
 
   CompareSettings settings;
   settings.rank_by = options.rank_by;
@@ -101,9 +101,11 @@ int compare(const CompareOptions& options) {
   settings.max_replications = options.max_replications;
   settings.threads = plan.threads;
   v1::CompareResult result;
-  run_with_progress(
-      "comparing", settings.threads, options.output.quiet,
-      [&](StudyProgress* progress) { result = run_comparison(arms, settings, progress); });
+  if (!run_with_progress(
+          "comparing", settings.threads, options.output.quiet,
+          [&](StudyProgress* progress) { result = run_comparison(arms, settings, progress); })) {
+    return files.abandon_interrupted();
+  }
   return files.finish(format_compare_table(result), result, compare_csv(result), [&] {
     std::vector<std::pair<std::string, std::string>> variants;
     for (size_t i = 1; i < prepared->size(); ++i) {

@@ -1,11 +1,7 @@
 #include "tools/cjsim/csv.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 
 #include "models/check.h"
 
@@ -51,42 +47,6 @@ std::string csv_number(double value) {
   char buffer[32];
   auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
   return std::string(buffer, end);
-}
-
-bool make_folder(const std::string& dir, std::string* error) {
-  struct stat info;
-  if (::stat(dir.c_str(), &info) != 0) {
-    if (::mkdir(dir.c_str(), 0777) != 0) {
-      *error = dir + ": cannot create the folder: " + std::strerror(errno);
-      return false;
-    }
-  } else if (!S_ISDIR(info.st_mode)) {
-    *error = dir + ": not a folder";
-    return false;
-  }
-  return true;
-}
-
-std::unique_ptr<CsvFolder> CsvFolder::open(const std::string& dir,
-                                           const std::vector<std::string>& names,
-                                           std::string* error) {
-  if (!make_folder(dir, error)) return nullptr;
-  auto folder = std::unique_ptr<CsvFolder>(new CsvFolder());
-  for (const std::string& name : names) {
-    std::unique_ptr<PendingOutput> file = PendingOutput::open(dir + "/" + name, error);
-    if (!file) return nullptr;
-    folder->files_[name] = std::move(file);
-  }
-  return folder;
-}
-
-bool CsvFolder::commit(const std::map<std::string, CsvTable>& tables, std::string* error) {
-  for (auto& [name, file] : files_) {
-    auto it = tables.find(name);
-    CJSIM_CHECK(it != tables.end(), "a CSV table was opened but not produced");
-    if (!file->commit(it->second.text(), error)) return false;
-  }
-  return true;
 }
 
 }  // namespace cjsim::cli

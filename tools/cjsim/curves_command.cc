@@ -185,13 +185,16 @@ int curves(const CurvesOptions& options) {
     return *status;
   }
   StudyFiles files;
-  if (!files.open(options.output, kCurvesCsvFiles)) {
+  if (!files.open(options.output, kCurvesCsvFiles, options.scenario)) {
     return kExitBadInput;
   }
   v1::CurvesResult result;
-  run_with_progress(
-      "tracing curves", settings.threads, options.output.quiet,
-      [&](StudyProgress* progress) { result = response_curves(*scenario, settings, progress); });
+  if (!run_with_progress("tracing curves", settings.threads, options.output.quiet,
+                         [&](StudyProgress* progress) {
+                           result = response_curves(*scenario, settings, progress);
+                         })) {
+    return files.abandon_interrupted();
+  }
   return files.finish(format_curves_table(result), result, curves_csv(result), [&] {
     return curves_report({&*scenario, options.scenario, arm_list(options.variant, description)},
                          result);

@@ -21,6 +21,7 @@
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/retention_report.h"
 #include "tools/cjsim/scenario_input.h"
+#include "tools/cjsim/signals.h"
 
 namespace cjsim::cli {
 
@@ -127,7 +128,7 @@ std::optional<RetentionFit> fit_table(const FitRetentionOptions& options) {
     return input_error(input, "no customer has a repeat transaction: there is nothing to fit");
   }
   if (!bg_bb_work_fits(input, *table, true)) return std::nullopt;
-  RetentionFit fit = fit_bg_bb(*table);
+  RetentionFit fit = fit_bg_bb(*table, stop_flag());
   fit.period_days = options.period_days;
   return fit;
 }
@@ -167,10 +168,11 @@ std::optional<RetentionFit> fit_log(const FitRetentionOptions& options,
     return input_error(input, "no customer bought again before the calibration end " +
                                   format_date(end) + ": there is nothing to fit");
   }
-  if (options.model == "bg-nbd") return fit_bg_nbd(*continuous);
-  if (options.model == "pareto-nbd") return fit_pareto_nbd(*continuous);
+  if (interrupted()) return std::nullopt;
+  if (options.model == "bg-nbd") return fit_bg_nbd(*continuous, stop_flag());
+  if (options.model == "pareto-nbd") return fit_pareto_nbd(*continuous, stop_flag());
   if (!bg_bb_work_fits(input, *periods, false)) return std::nullopt;
-  return fit_bg_bb(*periods);
+  return fit_bg_bb(*periods, stop_flag());
 }
 
 int fit_retention(const FitRetentionOptions& options) {
@@ -185,24 +187,38 @@ int fit_retention(const FitRetentionOptions& options) {
                          "' is not a date: write YYYY-MM-DD (or YYYYMMDD)");
     }
   }
-  std::unique_ptr<PendingOutput> json;
-  if (!open_json_option(options.json, &json)) return kExitBadInput;
+  const std::string& input = options.rf_table.empty() ? options.transactions : options.rf_table;
+  OutputSet outputs;
+  outputs.add_input(options.rf_table.empty() ? "--transactions" : "--rf-table", input);
+  PendingOutput* json = nullptr;
+  std::string error;
+  if (!options.json.empty() && !(json = outputs.open("--json", options.json, &error))) {
+    print_output_error(error);
+    return kExitBadInput;
+  }
 
   std::optional<RetentionFit> fit =
       options.rf_table.empty() ? fit_log(options, calibration_end) : fit_table(options);
+  if (interrupted()) {
+    outputs.abandon();
+    return interrupted_exit();
+  }
   if (!fit) return kExitBadInput;
-  const std::string& input = options.rf_table.empty() ? options.transactions : options.rf_table;
   if (!options.quiet) {
     for (const std::string& warning : fit->warnings) {
       std::fprintf(stderr, "%s: warning: %s\n", printable(input).c_str(), warning.c_str());
     }
   }
-  if (!options.quiet && !(json && json->is_stdout())) {
-    std::fputs(format_retention_report(*fit, input).c_str(), stdout);
-    std::fflush(stdout);
+  if (json != nullptr && !outputs.write(json, to_json(to_proto(*fit, input)), &error)) {
+    print_output_error(error);
+    return kExitFailure;
   }
-  if (!commit_json_option(json.get(), to_proto(*fit, input))) return kExitFailure;
-  return kExitOk;
+  return commit_outputs(outputs, [&] {
+    if (!options.quiet && !(json != nullptr && json->is_stdout())) {
+      std::fputs(format_retention_report(*fit, input).c_str(), stdout);
+      std::fflush(stdout);
+    }
+  });
 }
 
 }  // namespace
@@ -239,7 +255,8 @@ CommandRunner add_fit_retention_command(CLI::App& app) {
       "Value column (default: value, sales or amount, if present)");
   add("--date-format", options->columns.date_format,
       "strftime-style date format (default: %Y-%m-%d, or %Y%m%d for 8-digit dates)");
-  add("--json", options->json, "Write the cjsim.v1.RetentionFit as JSON to PATH ('-': stdout)");
+  add("--json", options->json, "Write the cjsim.v1.RetentionFit as JSON to PATH ('-': stdout)")
+      ->check(non_empty_path());
   command->add_flag("--quiet", options->quiet, "No report, no warnings");
   return [options] { return fit_retention(*options); };
 }

@@ -14,9 +14,11 @@
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/report.h"
+#include "tools/cjsim/signals.h"
 
 int main(int argc, char** argv) {
   using namespace cjsim::cli;
+  install_signal_handlers();
   set_command_line(argc, argv);
   CLI::App app{"cjsim: customer-journey simulation. Docs: docs/cli.md, docs/model.md"};
   app.set_version_flag("--version", std::string("cjsim ") + std::string(cjsim::engine_version()));
@@ -51,12 +53,15 @@ int main(int argc, char** argv) {
     return status == 0 ? kExitOk : kExitBadInput;
   }
   for (CLI::App* sub : app.get_subcommands()) {
+    int status = kExitFailure;
     try {
-      return commands.at(sub->get_name())();
+      status = commands.at(sub->get_name())();
     } catch (const std::exception& e) {
       std::fprintf(stderr, "cjsim: error: %s\n", cjsim::printable(e.what()).c_str());
-      return kExitFailure;
     }
+    // A signal before the outputs were committed: whatever the command
+    // ended with, nothing was written.
+    return interrupted() ? interrupted_exit() : status;
   }
   return kExitBadInput;
 }

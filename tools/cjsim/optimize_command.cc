@@ -368,17 +368,20 @@ int optimize(const OptimizeOptions& options) {
   }
 
   StudyFiles files;
-  if (!files.open(options.output, kOptimizeCsvFiles)) return kExitBadInput;
+  if (!files.open(options.output, kOptimizeCsvFiles, options.scenario)) return kExitBadInput;
   v1::OptimizeResult result;
   std::optional<v1::CurvesResult> curves;
-  run_with_progress("optimizing", settings.threads, options.output.quiet,
-                    [&](StudyProgress* progress) {
-                      result = optimize_mix(*scenario, planned, settings, progress);
-                      if (options.output.wants_report() && options.curve_points >= 2) {
-                        curves = curves_around(*scenario, planned, result, options.curve_points,
-                                               settings.threads, progress);
-                      }
-                    });
+  if (!run_with_progress(
+          "optimizing", settings.threads, options.output.quiet, [&](StudyProgress* progress) {
+            result = optimize_mix(*scenario, planned, settings, progress);
+            if (options.output.wants_report() && options.curve_points >= 2 &&
+                !progress->stopped()) {
+              curves = curves_around(*scenario, planned, result, options.curve_points,
+                                     settings.threads, progress);
+            }
+          })) {
+    return files.abandon_interrupted();
+  }
   return files.finish(format_optimize_table(result), result, optimize_csv(result), [&] {
     return optimize_report({&*scenario, options.scenario, arm_list(options.variant, description)},
                            result, curves ? &*curves : nullptr);

@@ -1,46 +1,154 @@
-// Writing results: files are written whole or not at all (a temporary file
-// in the same folder, renamed over the target), "-" means standard output.
+// Writing results: the outputs of one command (--json, --csv, --report,
+// --svg) are one OutputSet, committed together at the end or not at all.
+//
+// Every output is opened before the work starts, so that a bad path fails at
+// once (exit 2): a file as a temporary file beside its target, a stream
+// (standard output "-", a character device such as /dev/null, a FIFO, or a
+// path through /proc such as /dev/stdout) by opening it. The results are
+// then written to the temporary files, each synced to disk; only when every
+// write has succeeded does the commit write the streams and rename every
+// temporary file onto its target. When anything fails, or a signal arrives
+// (signals.h), every temporary file and every folder the set made is
+// removed, nothing is renamed, and what was there before is left as it was.
+// A symbolic link is followed: its target is replaced (the temporary file
+// sits beside the target), and the link stays a link.
+//
+// An OutputSet belongs to the main thread.
 #ifndef CJSIM_TOOLS_CJSIM_OUTPUT_H_
 #define CJSIM_TOOLS_CJSIM_OUTPUT_H_
 
+#include <sys/types.h>
+
+#include <cerrno>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <google/protobuf/message.h>
+#include <CLI/CLI.hpp>
 
 namespace cjsim::cli {
 
-// An output opened before the work starts, so that a bad path is reported at
-// once instead of after a long run. Destroying an uncommitted output removes
-// its temporary file.
+// One output of an OutputSet, opened by OutputSet::open.
 class PendingOutput {
  public:
-  // Opens a temporary file beside `path` ("-": standard output). On failure
-  // returns null and sets `error` to a message naming the path.
-  static std::unique_ptr<PendingOutput> open(const std::string& path, std::string* error);
   ~PendingOutput();
+  PendingOutput(const PendingOutput&) = delete;
+  PendingOutput& operator=(const PendingOutput&) = delete;
 
-  // Writes `content` and renames the temporary file onto the path.
-  bool commit(const std::string& content, std::string* error);
-  bool is_stdout() const { return path_ == "-"; }
+  bool is_stdout() const { return kind_ == Kind::kStdout; }
+  const std::string& path() const { return path_; }
 
  private:
-  PendingOutput(std::string path, std::string temporary, int fd)
-      : path_(std::move(path)), temporary_(std::move(temporary)), fd_(fd) {}
-  std::string path_, temporary_;
-  int fd_;
+  friend class OutputSet;
+  enum class Kind { kFile, kStream, kStdout };
+  PendingOutput() = default;
+  // Closes the descriptor and removes the temporary file, if any.
+  void discard();
+
+  Kind kind_ = Kind::kFile;
+  std::string option_;     // "--json", for messages
+  std::string path_;       // as given
+  std::string target_;     // a file's: the path with symbolic links followed
+  std::string temporary_;  // a file's: beside target_
+  int fd_ = -1;
+  int signal_token_ = -1;  // signals.h
+  bool written_ = false;
+  std::string content_;  // a stream's, until the commit
 };
+
+class OutputSet {
+ public:
+  OutputSet() = default;
+  // Abandons the set unless it was committed.
+  ~OutputSet();
+  OutputSet(const OutputSet&) = delete;
+  OutputSet& operator=(const OutputSet&) = delete;
+
+  // An input file of the command, `name` saying what it is ("the
+  // scenario", "--transactions"): no output may be the same file.
+  void add_input(const std::string& name, const std::string& path);
+
+  // Opens the output of `option` at `path`. Refused: an empty path, a
+  // folder, a block device or socket, the same file as an input or as
+  // another output of the set, a path that cannot be written. On failure
+  // returns null and sets `error` to "OPTION PATH: why" (empty when a
+  // signal interrupted the wait for a FIFO's reader).
+  PendingOutput* open(const std::string& option, const std::string& path, std::string* error);
+
+  // Makes sure `dir` is a folder that takes new files, creating it when it
+  // is missing (its parent must exist); a folder made here is removed again
+  // when the set is abandoned. On failure sets `error` as open does.
+  bool open_folder(const std::string& option, const std::string& dir, std::string* error);
+
+  // Writes `content` to the temporary file of `output` and syncs it; a
+  // stream keeps it for the commit. On failure sets `error`; the caller then
+  // drops the set (which abandons it).
+  bool write(PendingOutput* output, std::string content, std::string* error);
+
+  enum class Outcome { kCommitted, kFailed, kInterrupted };
+  // REQUIRES: every output opened was written. When a signal has arrived,
+  // abandons the set (kInterrupted). Otherwise calls `before` (to print
+  // what goes to the terminal), writes the streams, then renames every
+  // temporary file onto its target. A failure there (kFailed, `error` set)
+  // abandons what is not yet in place: a stream cannot take back what it
+  // was sent.
+  Outcome commit(std::string* error, const std::function<void()>& before = {});
+
+  // Removes every temporary file and every folder the set made.
+  void abandon();
+
+  // For tests: the k-th write to a temporary file (counting from 1) fails
+  // with `error_number`, as on a full disk.
+  void fail_write_for_testing(int k, int error_number = ENOSPC) {
+    fail_write_ = k;
+    fail_errno_ = error_number;
+  }
+
+ private:
+  // What names a file: its device and inode when it exists, else its path
+  // made absolute, with symbolic links and "..", "." resolved.
+  struct Identity {
+    bool exists = false;
+    dev_t device = 0;
+    ino_t inode = 0;
+    std::string path;
+    bool same_as(const Identity& other) const;
+  };
+  static Identity identify(const std::string& path);
+  // The message when `identity` is an input or an output already opened.
+  std::string clash(const Identity& identity) const;
+
+  struct Named {
+    std::string name;  // "the scenario", "--json out.json"
+    Identity identity;
+  };
+  std::vector<Named> inputs_, opened_;
+  std::vector<std::unique_ptr<PendingOutput>> outputs_;
+  struct Folder {
+    std::string path;
+    int signal_token;
+  };
+  std::vector<Folder> made_folders_;
+  int writes_ = 0;
+  int fail_write_ = 0, fail_errno_ = 0;
+  bool finished_ = false;
+};
+
+// Prints "error: MESSAGE" to stderr; nothing for the empty message of an
+// interrupted open.
+void print_output_error(const std::string& error);
+
+// Commits `set` and gives the exit status: 0; 1 after printing why a write
+// failed; 130 or 143 after saying that nothing was written (signals.h).
+int commit_outputs(OutputSet& set, const std::function<void()>& before);
+
+// Refuses an empty output path on the command line (exit 2).
+CLI::Validator non_empty_path();
 
 // Protobuf JSON with the proto field names and every field printed.
 std::string to_json(const google::protobuf::Message& message);
-
-// The --json option of a command: opens `path` (nothing when it is empty).
-// On failure prints "error: --json PATH: why" to stderr and returns false.
-bool open_json_option(const std::string& path, std::unique_ptr<PendingOutput>* output);
-
-// Writes `message` as JSON to `output` when there is one. On failure prints
-// "error: --json PATH: why" to stderr and returns false.
-bool commit_json_option(PendingOutput* output, const google::protobuf::Message& message);
 
 }  // namespace cjsim::cli
 

@@ -23,6 +23,7 @@
 #include "tools/cjsim/progress.h"
 #include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
+#include "tools/cjsim/signals.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
 #include "tools/cjsim/table.h"
@@ -64,9 +65,10 @@ int run(const RunOptions& options) {
   }
 
   StudyFiles files;
-  if (!files.open(options.output, kRunCsvFiles)) return kExitBadInput;
+  if (!files.open(options.output, kRunCsvFiles, options.scenario)) return kExitBadInput;
 
   const CompiledModel model = compile(*scenario, options.variant);
+  if (interrupted()) return files.abandon_interrupted();
   const auto start = std::chrono::steady_clock::now();
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -89,7 +91,9 @@ int run(const RunOptions& options) {
                          !options.output.quiet && stderr_is_terminal());
     std::vector<ReplicationCounts> counts;
     tbb::task_arena arena(threads);
-    arena.execute([&] { counts = Engine(model).run(0, replications, progress.counter()); });
+    arena.execute(
+        [&] { counts = Engine(model).run(0, replications, progress.counter(), stop_flag()); });
+    if (interrupted()) return files.abandon_interrupted();
     result = summarize_monte_carlo(model, counts, threads, seconds());
     uint64_t truncated = 0;
     for (const ReplicationCounts& c : counts) truncated += c.truncated_sessions;

@@ -2,11 +2,9 @@
 
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <vector>
 
-#include <unistd.h>
-
+#include "models/check.h"
 #include "models/diagnostics.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/format.h"
@@ -270,91 +268,93 @@ void OutputOptions::add_to(CLI::App& command, const std::string& message,
   for (size_t i = 0; i < csv_files.size(); ++i) {
     tables += (i == 0 ? "" : i + 1 == csv_files.size() ? " and " : ", ") + csv_files[i];
   }
-  command.add_option("--json", json, "Write the " + message + " as JSON to PATH ('-': stdout)");
-  command.add_option("--csv", csv, "Write " + tables + " into folder DIR");
-  command.add_option("--report", report,
-                     "Write a self-contained HTML report with charts to PATH (docs/report.md)");
-  command.add_option("--svg", svg, "Write each chart of the report as an SVG file into folder DIR");
+  command.add_option("--json", json, "Write the " + message + " as JSON to PATH ('-': stdout)")
+      ->check(non_empty_path());
+  command.add_option("--csv", csv, "Write " + tables + " into folder DIR")->check(non_empty_path());
+  command
+      .add_option("--report", report,
+                  "Write a self-contained HTML report with charts to PATH (docs/report.md)")
+      ->check(non_empty_path());
+  command.add_option("--svg", svg, "Write each chart of the report as an SVG file into folder DIR")
+      ->check(non_empty_path());
   command.add_flag("--quiet", quiet, "No table, no progress bar, no warnings");
   command.add_flag("--estimate", estimate,
                    "Print the memory and work the command needs, and what this machine allows, "
                    "then stop");
 }
 
-bool StudyFiles::open(const OutputOptions& options, const std::vector<std::string>& csv_files) {
+bool StudyFiles::open(const OutputOptions& options, const std::vector<std::string>& csv_files,
+                      const std::string& scenario) {
   quiet_ = options.quiet;
-  // Files before folders, and a folder made here is removed again when a
-  // later output fails, so that a bad path leaves nothing behind.
-  if (!open_json_option(options.json, &json_)) return false;
+  set_.add_input("the scenario", scenario);
   std::string error;
+  auto failed = [&] {
+    print_output_error(error);
+    return false;
+  };
+  if (!options.json.empty() && !(json_ = set_.open("--json", options.json, &error))) {
+    return failed();
+  }
   if (options.report == "-") {
     std::fprintf(stderr,
                  "error: --report -: give a file path (the report is a page, not a stream)\n");
     return false;
   }
-  if (!options.report.empty() && !(report_ = PendingOutput::open(options.report, &error))) {
-    std::fprintf(stderr, "error: --report %s\n", printable(error).c_str());
-    return false;
+  if (!options.report.empty() && !(report_ = set_.open("--report", options.report, &error))) {
+    return failed();
   }
-  const bool new_csv = !options.csv.empty() && !std::filesystem::exists(options.csv);
-  if (!options.csv.empty() && !(csv_ = CsvFolder::open(options.csv, csv_files, &error))) {
-    std::fprintf(stderr, "error: --csv %s\n", printable(error).c_str());
-    return false;
-  }
-  if (!options.svg.empty()) {
-    // Written whole at the end; checked now that the folder can take files.
-    std::unique_ptr<PendingOutput> probe;
-    if (!make_folder(options.svg, &error) ||
-        !(probe = PendingOutput::open(options.svg + "/chart.svg", &error))) {
-      std::fprintf(stderr, "error: --svg %s\n", printable(error).c_str());
-      csv_.reset();  // removes its temporary files
-      if (new_csv) ::rmdir(options.csv.c_str());
-      return false;
+  if (!options.csv.empty()) {
+    if (!set_.open_folder("--csv", options.csv, &error)) return failed();
+    for (const std::string& name : csv_files) {
+      PendingOutput* file = set_.open("--csv", options.csv + "/" + name, &error);
+      if (file == nullptr) return failed();
+      csv_.emplace_back(name, file);
     }
-    svg_ = options.svg;
   }
+  // The charts' files are known only at the end; the folder is checked now.
+  if (!options.svg.empty() && !set_.open_folder("--svg", options.svg, &error)) return failed();
+  svg_ = options.svg;
   return true;
+}
+
+int StudyFiles::abandon_interrupted() {
+  set_.abandon();
+  return interrupted_exit();
 }
 
 int StudyFiles::finish(const std::string& table, const google::protobuf::Message& result,
                        const std::map<std::string, CsvTable>& tables,
                        const std::function<Report()>& make_report) {
-  if (!quiet_ && !(json_ && json_->is_stdout())) {
-    std::fputs(table.c_str(), stdout);
-    std::fflush(stdout);
-  }
-  if (!commit_json_option(json_.get(), result)) return kExitFailure;
+  if (interrupted()) return abandon_interrupted();
   std::string error;
-  if (csv_ && !csv_->commit(tables, &error)) {
-    std::fprintf(stderr, "error: --csv %s\n", printable(error).c_str());
+  auto failed = [&] {
+    if (error.empty()) return abandon_interrupted();
+    print_output_error(error);
+    set_.abandon();
     return kExitFailure;
+  };
+  if (json_ != nullptr && !set_.write(json_, to_json(result), &error)) return failed();
+  for (const auto& [name, file] : csv_) {
+    auto it = tables.find(name);
+    CJSIM_CHECK(it != tables.end(), "a CSV table was opened but not produced");
+    if (!set_.write(file, it->second.text(), &error)) return failed();
   }
-  if (!report_ && svg_.empty()) return kExitOk;
-  const Report report = make_report();
-  if (report_ && !report_->commit(report.html(), &error)) {
-    std::fprintf(stderr, "error: --report %s\n", printable(error).c_str());
-    return kExitFailure;
-  }
-  if (!svg_.empty()) {
-    // Every file is opened before any is renamed into place.
-    std::vector<std::pair<std::unique_ptr<PendingOutput>, const std::string*>> files;
-    const std::map<std::string, std::string> charts = report.svg_files();
-    for (const auto& [name, svg] : charts) {
-      std::unique_ptr<PendingOutput> file = PendingOutput::open(svg_ + "/" + name, &error);
-      if (!file) {
-        std::fprintf(stderr, "error: --svg %s\n", printable(error).c_str());
-        return kExitFailure;
-      }
-      files.emplace_back(std::move(file), &svg);
-    }
-    for (auto& [file, svg] : files) {
-      if (!file->commit(*svg, &error)) {
-        std::fprintf(stderr, "error: --svg %s\n", printable(error).c_str());
-        return kExitFailure;
+  if (report_ != nullptr || !svg_.empty()) {
+    const Report report = make_report();
+    if (report_ != nullptr && !set_.write(report_, report.html(), &error)) return failed();
+    if (!svg_.empty()) {
+      for (const auto& [name, svg] : report.svg_files()) {
+        PendingOutput* file = set_.open("--svg", svg_ + "/" + name, &error);
+        if (file == nullptr || !set_.write(file, svg, &error)) return failed();
       }
     }
   }
-  return kExitOk;
+  return commit_outputs(set_, [&] {
+    if (!quiet_ && !(json_ != nullptr && json_->is_stdout())) {
+      std::fputs(table.c_str(), stdout);
+      std::fflush(stdout);
+    }
+  });
 }
 
 }  // namespace cjsim::cli

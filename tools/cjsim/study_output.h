@@ -18,6 +18,7 @@
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/progress.h"
 #include "tools/cjsim/report.h"
+#include "tools/cjsim/signals.h"
 
 namespace cjsim::cli {
 
@@ -54,35 +55,50 @@ struct OutputOptions {
   bool wants_report() const { return !report.empty() || !svg.empty(); }
 };
 
-// The outputs of a study command, opened before the work starts so that a
-// bad path fails at once, and written only when the work is done.
+// The outputs of a study command, one OutputSet: opened before the work
+// starts so that a bad path fails at once, and written only when the work is
+// done, all together or not at all.
 class StudyFiles {
  public:
-  // Opens what was asked for; on a bad path prints the error and returns
-  // false (exit status 2).
-  bool open(const OutputOptions& options, const std::vector<std::string>& csv_files);
-  // Prints `table` (unless quiet or the JSON goes to stdout), then writes
-  // the JSON, the CSV tables and, when asked for, the report from
-  // `make_report` (called only then). Returns the exit status.
+  // Opens what was asked for, refusing an output that is the file
+  // `scenario`; on a bad path prints the error and returns false (exit
+  // status 2).
+  bool open(const OutputOptions& options, const std::vector<std::string>& csv_files,
+            const std::string& scenario);
+  // Writes the JSON, the CSV tables and, when asked for, the report from
+  // `make_report` (called only then) to their temporary files, then
+  // commits them all, printing `table` first (unless quiet or the JSON goes
+  // to stdout). Returns the exit status: 1 when a write failed (nothing is
+  // renamed into place), 130 or 143 when a signal came first.
   int finish(const std::string& table, const google::protobuf::Message& result,
              const std::map<std::string, CsvTable>& tables,
              const std::function<Report()>& make_report);
+  // The work was interrupted by a signal: abandons every output, says so,
+  // and returns 130 or 143.
+  int abandon_interrupted();
 
  private:
   bool quiet_ = false;
-  std::unique_ptr<PendingOutput> json_, report_;
-  std::unique_ptr<CsvFolder> csv_;
+  OutputSet set_;
+  PendingOutput* json_ = nullptr;
+  PendingOutput* report_ = nullptr;
+  std::vector<std::pair<std::string, PendingOutput*>> csv_;  // by file name
   std::string svg_;
 };
 
 // Runs `work(&progress)` in an arena of `threads` workers, with a progress
-// bar labelled `label` on a terminal unless `quiet`.
+// bar labelled `label` on a terminal unless `quiet`, and the stop flag of
+// SIGINT and SIGTERM (signals.h). Returns false when a signal stopped the
+// work: its result is incomplete and must not be written.
 template <typename Work>
-void run_with_progress(const char* label, int threads, bool quiet, Work&& work) {
+bool run_with_progress(const char* label, int threads, bool quiet, Work&& work) {
+  if (interrupted()) return false;
   StudyProgress progress;
+  progress.stop = stop_flag();
   ProgressBar bar(label, &progress.done, &progress.total, !quiet && stderr_is_terminal());
   tbb::task_arena arena(threads);
   arena.execute([&] { work(&progress); });
+  return !interrupted();
 }
 
 }  // namespace cjsim::cli

@@ -207,16 +207,19 @@ int sweep(const SweepOptions& options) {
   }
 
   StudyFiles files;
-  if (!files.open(options.output, kSweepCsvFiles)) return kExitBadInput;
+  if (!files.open(options.output, kSweepCsvFiles, options.scenario)) return kExitBadInput;
 
   std::vector<SweepAxisValues> values;
   for (const Axis& axis : axes) values.push_back({axis.field.text(), axis.values});
   const int threads = plan.threads;
   v1::SweepResult result;
-  run_with_progress("sweeping", threads, options.output.quiet, [&](StudyProgress* progress) {
-    result = run_sweep(
-        values, [&](size_t i) { return point_at(i, nullptr); }, options.variant, threads, progress);
-  });
+  if (!run_with_progress("sweeping", threads, options.output.quiet, [&](StudyProgress* progress) {
+        result = run_sweep(
+            values, [&](size_t i) { return point_at(i, nullptr); }, options.variant, threads,
+            progress);
+      })) {
+    return files.abandon_interrupted();
+  }
   return files.finish(format_sweep_table(result), result, sweep_csv(result), [&] {
     return sweep_report({&*scenario, options.scenario, arm_list(options.variant, description)},
                         result);

@@ -1,0 +1,314 @@
+// The OutputSet of tools/cjsim/output.h: every output of a command committed
+// together or not at all, refused paths, and writing through streams and
+// symbolic links. The FIFOs and links are made in a temporary folder: no test
+// here opens a device of the machine, so a broken build can damage nothing.
+
+#include "tools/cjsim/output.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/test_support.h"
+
+namespace cjsim {
+namespace {
+
+using cli::OutputSet;
+using cli::PendingOutput;
+using testing::read_file;
+using testing::TempDir;
+
+// Every name under `dir`, recursively, relative to it, sorted.
+std::vector<std::string> names_in(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    names.push_back(entry.path().lexically_relative(dir).string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// The same, space-separated, for readable failures.
+std::string tree(const std::filesystem::path& dir) {
+  std::string out;
+  for (const std::string& n : names_in(dir)) out += (out.empty() ? "" : " ") + n;
+  return out;
+}
+
+bool is_symlink(const std::string& path) {
+  return std::filesystem::is_symlink(std::filesystem::symlink_status(path));
+}
+
+// Reads a FIFO to its end on a thread of its own.
+class FifoReader {
+ public:
+  explicit FifoReader(const std::string& path)
+      : thread_([this, path] { text_ = read_file(path); }) {}
+  // Waits for the writer to close.
+  const std::string& text() {
+    if (thread_.joinable()) thread_.join();
+    return text_;
+  }
+  ~FifoReader() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::string text_;
+  std::thread thread_;
+};
+
+TEST_CASE("output set: the outputs are renamed into place together at the commit") {
+  TempDir dir;
+  dir.write("old.json", "old");
+  OutputSet set;
+  std::string error;
+  REQUIRE(set.open_folder("--csv", dir.file("tables"), &error));
+  PendingOutput* json = set.open("--json", dir.file("old.json"), &error);
+  PendingOutput* table = set.open("--csv", dir.file("tables/a.csv"), &error);
+  REQUIRE(json != nullptr);
+  REQUIRE(table != nullptr);
+  REQUIRE(set.write(json, "new", &error));
+  REQUIRE(set.write(table, "a,b\n", &error));
+  // Written and synced, but nothing is in place before the commit.
+  CHECK(read_file(dir.file("old.json")) == "old");
+  CHECK_FALSE(std::filesystem::exists(dir.file("tables/a.csv")));
+  bool before_called = false;
+  REQUIRE(set.commit(&error, [&] { before_called = true; }) == OutputSet::Outcome::kCommitted);
+  CHECK(before_called);
+  CHECK(read_file(dir.file("old.json")) == "new");
+  CHECK(read_file(dir.file("tables/a.csv")) == "a,b\n");
+  CHECK(tree(dir.path()) == "old.json tables tables/a.csv");
+}
+
+TEST_CASE(
+    "output set: a failed write renames nothing and removes every temporary file and folder") {
+  // The four writes of the set, failing in turn (as a full disk would at
+  // the first, a middle and the last table).
+  for (int failing = 1; failing <= 4; ++failing) {
+    CAPTURE(failing);
+    TempDir dir;
+    dir.write("r.json", "old json");
+    std::filesystem::create_directory(dir.path() / "tables");
+    dir.write("tables/kpis.csv", "old kpis");
+    dir.write("tables/series.csv", "old series");
+    const std::string before = tree(dir.path());
+    {
+      OutputSet set;
+      set.fail_write_for_testing(failing);
+      std::string error;
+      REQUIRE(set.open_folder("--csv", dir.file("tables"), &error));
+      REQUIRE(set.open_folder("--svg", dir.file("charts"), &error));
+      std::vector<PendingOutput*> outputs = {
+          set.open("--json", dir.file("r.json"), &error),
+          set.open("--csv", dir.file("tables/kpis.csv"), &error),
+          set.open("--csv", dir.file("tables/series.csv"), &error),
+          set.open("--svg", dir.file("charts/funnel.svg"), &error)};
+      for (PendingOutput* output : outputs) REQUIRE(output != nullptr);
+      bool all_written = true;
+      for (size_t i = 0; i < outputs.size() && all_written; ++i) {
+        all_written = set.write(outputs[i], "new " + std::to_string(i), &error);
+      }
+      CHECK_FALSE(all_written);
+      CHECK(error.find("cannot write: " + std::string(std::strerror(ENOSPC))) != std::string::npos);
+      // The set is dropped without a commit, as the commands do on a failure.
+    }
+    CHECK(tree(dir.path()) == before);  // no temporary file, no new folder
+    CHECK(read_file(dir.file("r.json")) == "old json");
+    CHECK(read_file(dir.file("tables/kpis.csv")) == "old kpis");
+    CHECK(read_file(dir.file("tables/series.csv")) == "old series");
+  }
+}
+
+TEST_CASE("output set: an abandoned set leaves what was there as it was") {
+  TempDir dir;
+  dir.write("r.json", "old");
+  {
+    OutputSet set;
+    std::string error;
+    REQUIRE(set.open_folder("--csv", dir.file("new"), &error));
+    PendingOutput* json = set.open("--json", dir.file("r.json"), &error);
+    PendingOutput* table = set.open("--csv", dir.file("new/t.csv"), &error);
+    REQUIRE(json != nullptr);
+    REQUIRE(table != nullptr);
+    REQUIRE(set.write(json, "new", &error));
+    CHECK(names_in(dir.path()).size() == 4);  // r.json, its temporary, new/, the table's
+  }
+  CHECK(tree(dir.path()) == "r.json");
+  CHECK(read_file(dir.file("r.json")) == "old");
+}
+
+TEST_CASE("output set: refused paths name the option, the path and the reason") {
+  TempDir dir;
+  const std::string scenario = dir.write("s.textproto", "name: \"s\"");
+  std::filesystem::create_directory(dir.path() / "folder");
+  std::filesystem::create_hard_link(scenario, dir.file("hard-link"));
+  std::filesystem::create_symlink(scenario, dir.file("soft-link"));
+  OutputSet set;
+  set.add_input("the scenario", scenario);
+  std::string error;
+  PendingOutput* taken = set.open("--json", dir.file("r.json"), &error);
+  REQUIRE(taken != nullptr);
+  struct Case {
+    std::string option, path, message;
+  };
+  const std::vector<Case> cases = {
+      {"--json", "", "--json: the path is empty"},
+      {"--json", dir.file("folder"), "--json " + dir.file("folder") + ": is a folder"},
+      {"--json", scenario, ": the same file as the scenario " + scenario},
+      {"--report", dir.file("hard-link"), ": the same file as the scenario"},
+      {"--report", dir.file("soft-link"), ": the same file as the scenario"},
+      // Not made yet, and spelt another way: still the same path.
+      {"--report", dir.file("folder/../r.json"), ": the same file as --json " + dir.file("r.json")},
+      {"--json", dir.file("missing/r.json"), "cannot write: No such file or directory"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.path);
+    error.clear();
+    CHECK(set.open(c.option, c.path, &error) == nullptr);
+    CHECK(error.find(c.message) != std::string::npos);
+  }
+  error.clear();
+  CHECK_FALSE(set.open_folder("--csv", scenario, &error));
+  CHECK(error == "--csv " + scenario + ": not a folder");
+  CHECK_FALSE(set.open_folder("--svg", "", &error));
+  CHECK(error.find("--svg: the path is empty") != std::string::npos);
+  CHECK(read_file(scenario) == "name: \"s\"");
+}
+
+TEST_CASE("output set: a socket is refused, not replaced") {
+  TempDir dir;
+  const std::string path = dir.file("socket");
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  REQUIRE(path.size() < sizeof address.sun_path);
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  REQUIRE(::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+  OutputSet set;
+  std::string error;
+  CHECK(set.open("--json", path, &error) == nullptr);
+  CHECK(error.find("not a regular file, character device or FIFO") != std::string::npos);
+  struct stat info;
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  CHECK(S_ISSOCK(info.st_mode));
+  ::close(fd);
+}
+
+TEST_CASE("output set: a symbolic link is followed and its target replaced; the link stays") {
+  TempDir dir;
+  std::filesystem::create_directory(dir.path() / "data");
+  dir.write("data/result.json", "old");
+  std::filesystem::create_symlink("data/result.json", dir.file("link.json"));
+  std::filesystem::create_symlink("data/new.json", dir.file("dangling.json"));
+  OutputSet set;
+  std::string error;
+  PendingOutput* linked = set.open("--json", dir.file("link.json"), &error);
+  PendingOutput* dangling = set.open("--report", dir.file("dangling.json"), &error);
+  REQUIRE(linked != nullptr);
+  REQUIRE(dangling != nullptr);
+  // The temporary files sit beside the targets.
+  CHECK(names_in(dir.path() / "data").size() == 3);
+  REQUIRE(set.write(linked, "new", &error));
+  REQUIRE(set.write(dangling, "made", &error));
+  REQUIRE(set.commit(&error) == OutputSet::Outcome::kCommitted);
+  CHECK(is_symlink(dir.file("link.json")));
+  CHECK(is_symlink(dir.file("dangling.json")));
+  CHECK(read_file(dir.file("data/result.json")) == "new");
+  CHECK(read_file(dir.file("data/new.json")) == "made");
+  CHECK(tree(dir.path()) == "dangling.json data data/new.json data/result.json link.json");
+}
+
+TEST_CASE("output set: a FIFO, directly or through a link, is written through at the commit") {
+  TempDir dir;
+  const std::string fifo = dir.file("pipe");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::filesystem::create_symlink("pipe", dir.file("pipe-link"));
+  for (const std::string& path : {fifo, dir.file("pipe-link")}) {
+    CAPTURE(path);
+    FifoReader reader(fifo);
+    OutputSet set;
+    std::string error;
+    PendingOutput* output = set.open("--json", path, &error);
+    REQUIRE(output != nullptr);
+    REQUIRE(set.write(output, "through the pipe", &error));
+    REQUIRE(set.commit(&error) == OutputSet::Outcome::kCommitted);
+    CHECK(reader.text() == "through the pipe");
+  }
+  struct stat info;
+  REQUIRE(::stat(fifo.c_str(), &info) == 0);
+  CHECK(S_ISFIFO(info.st_mode));
+  CHECK(is_symlink(dir.file("pipe-link")));
+  CHECK(tree(dir.path()) == "pipe pipe-link");
+}
+
+TEST_CASE("output set: a failed stream write renames nothing") {
+  // A FIFO whose reader has gone: the write fails (EPIPE, with SIGPIPE
+  // ignored for the test), and the file output of the same set stays out.
+  TempDir dir;
+  dir.write("r.csv", "old");
+  const std::string fifo = dir.file("pipe");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  struct sigaction ignore = {}, old = {};
+  ignore.sa_handler = SIG_IGN;
+  REQUIRE(::sigaction(SIGPIPE, &ignore, &old) == 0);
+  {
+    OutputSet set;
+    std::string error;
+    PendingOutput* stream = set.open("--json", fifo, &error);
+    PendingOutput* file = set.open("--csv", dir.file("r.csv"), &error);
+    REQUIRE(stream != nullptr);
+    REQUIRE(file != nullptr);
+    ::close(reader);
+    REQUIRE(set.write(stream, "lost", &error));
+    REQUIRE(set.write(file, "new", &error));
+    CHECK(set.commit(&error) == OutputSet::Outcome::kFailed);
+    CHECK(error.find("--json " + fifo + ": cannot write") != std::string::npos);
+  }
+  ::sigaction(SIGPIPE, &old, nullptr);
+  CHECK(read_file(dir.file("r.csv")) == "old");
+  CHECK(tree(dir.path()) == "pipe r.csv");
+}
+
+TEST_CASE("output set: a path through /proc names an open file and is appended to") {
+  // As /dev/stdout does when standard output is redirected to a file: the
+  // file is written through the descriptor, never replaced.
+  TempDir dir;
+  const std::string file = dir.write("stdout.txt", "table\n");
+  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND);
+  REQUIRE(fd >= 0);
+  struct stat before;
+  REQUIRE(::stat(file.c_str(), &before) == 0);
+  {
+    OutputSet set;
+    std::string error;
+    PendingOutput* output = set.open("--json", "/proc/self/fd/" + std::to_string(fd), &error);
+    REQUIRE(output != nullptr);
+    REQUIRE(set.write(output, "{}\n", &error));
+    REQUIRE(set.commit(&error) == OutputSet::Outcome::kCommitted);
+  }
+  ::close(fd);
+  struct stat after;
+  REQUIRE(::stat(file.c_str(), &after) == 0);
+  CHECK(after.st_ino == before.st_ino);
+  CHECK(read_file(file) == "table\n{}\n");
+  CHECK(tree(dir.path()) == "stdout.txt");
+}
+
+}  // namespace
+}  // namespace cjsim
