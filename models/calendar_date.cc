@@ -1,19 +1,32 @@
 #include "models/calendar_date.h"
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 
 namespace cjsim {
 
 DateParse parse_date(std::string_view text, std::string_view format, int32_t* day) {
+  // strptime reads C strings: a NUL would end the text early.
+  if (text.empty() || text.find('\0') != std::string_view::npos ||
+      format.find('\0') != std::string_view::npos) {
+    return DateParse::kNoMatch;
+  }
   const std::string text_string(text), format_string(format);
   std::tm fields{};
   fields.tm_mday = 1;
   const char* end = strptime(text_string.c_str(), format_string.c_str(), &fields);
-  if (end == nullptr || *end != '\0' || text_string.empty()) return DateParse::kNoMatch;
+  if (end == nullptr || *end != '\0') return DateParse::kNoMatch;
+  // %s (seconds since 1970) reaches any year up to 2^31 + 1899; chrono's
+  // years stop at 32767 (and tm_year + 1900 may not fit an int).
+  const int64_t year = int64_t{fields.tm_year} + 1900;
+  if (year < static_cast<int>(std::chrono::year::min()) ||
+      year > static_cast<int>(std::chrono::year::max())) {
+    return DateParse::kNotCalendarDate;
+  }
   const std::chrono::year_month_day date{
-      std::chrono::year(fields.tm_year + 1900),
+      std::chrono::year(static_cast<int>(year)),
       std::chrono::month(static_cast<unsigned>(fields.tm_mon + 1)),
       std::chrono::day(static_cast<unsigned>(fields.tm_mday))};
   if (!date.ok()) return DateParse::kNotCalendarDate;

@@ -25,18 +25,27 @@ std::string CsvTable::column_list() const {
 }
 
 void RowErrors::error(std::string message, SourceLocation location) {
-  errors_.emplace_back(location, std::move(message));
+  errors_.push_back({location, count_, std::move(message)});
+  ++count_;
+  // Trimming at twice the cap keeps the work per error constant on average.
+  if (errors_.size() > 2 * static_cast<size_t>(std::max(cap_, 1))) trim();
+}
+
+void RowErrors::trim() {
+  std::sort(errors_.begin(), errors_.end(), [](const Entry& a, const Entry& b) {
+    if (a.location.line != b.location.line) return a.location.line < b.location.line;
+    if (a.location.column != b.location.column) return a.location.column < b.location.column;
+    return a.order < b.order;
+  });
+  if (errors_.size() > static_cast<size_t>(cap_)) errors_.resize(static_cast<size_t>(cap_));
 }
 
 void RowErrors::finish() {
-  std::stable_sort(errors_.begin(), errors_.end(), [](const auto& a, const auto& b) {
-    return a.first.line != b.first.line ? a.first.line < b.first.line
-                                        : a.first.column < b.first.column;
-  });
-  const int shown = std::min(cap_, count());
-  for (int i = 0; i < shown; ++i) diagnostics_.error(errors_[i].second, errors_[i].first);
-  diagnostics_.add_unlisted_errors(count() - shown);
+  trim();
+  for (const Entry& e : errors_) diagnostics_.error(e.message, e.location);
+  diagnostics_.add_unlisted_errors(count_ - static_cast<int>(errors_.size()));
   errors_.clear();
+  count_ = 0;
 }
 
 namespace {
@@ -105,6 +114,7 @@ std::optional<CsvTable> parse_csv(std::string_view content, const std::string& p
   }
   if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
   bool have_header = false;
+  std::string header_note;  // for rows with the wrong number of fields
   int line_number = 0;
   size_t position = 0;
   while (position < content.size()) {
@@ -146,13 +156,14 @@ std::optional<CsvTable> parse_csv(std::string_view content, const std::string& p
       table.header_line = line_number;
       table.header = std::move(row.fields);
       table.header_columns = std::move(row.columns);
+      header_note = ", but the header has " + std::to_string(table.header.size()) + " (" +
+                    table.column_list() + ")";
       have_header = true;
       continue;
     }
     if (row.fields.size() != table.header.size()) {
       row_errors.error(std::to_string(row.fields.size()) + " field" +
-                           (row.fields.size() == 1 ? "" : "s") + ", but the header has " +
-                           std::to_string(table.header.size()) + " (" + table.column_list() + ")",
+                           (row.fields.size() == 1 ? "" : "s") + header_note,
                        {line_number, 1});
       continue;
     }

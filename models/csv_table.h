@@ -43,7 +43,9 @@ inline constexpr size_t kMaxCsvBytes = size_t{1} << 30;
 
 // Errors about single rows, collected while reading and written out by
 // finish() in line order: at most `cap` of them; the rest are counted as
-// unlisted errors (Diagnostics::report says "... and 7 more errors").
+// unlisted errors (Diagnostics::report says "... and 7 more errors"). Only
+// the first `cap` (by line and column) are kept, so that a file of a million
+// bad rows costs no more memory than one of twenty.
 class RowErrors {
  public:
   explicit RowErrors(Diagnostics& diagnostics, int cap = 20)
@@ -51,12 +53,22 @@ class RowErrors {
   void error(std::string message, SourceLocation location);
   // Writes the errors to the Diagnostics. Call once, at the end.
   void finish();
-  int count() const { return static_cast<int>(errors_.size()); }
+  // Errors reported so far, kept or not.
+  int count() const { return count_; }
 
  private:
+  struct Entry {
+    SourceLocation location;
+    int order;  // among errors at one location, the first reported comes first
+    std::string message;
+  };
+  // Sorts the kept errors and drops all but the first `cap_`.
+  void trim();
+
   Diagnostics& diagnostics_;
   int cap_;
-  std::vector<std::pair<SourceLocation, std::string>> errors_;
+  int count_ = 0;
+  std::vector<Entry> errors_;
 };
 
 // Parses `content` read from `path`. Fields are separated by commas and may be

@@ -138,8 +138,12 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
   std::string best;
+  if (word.size() > kMaxHintedLength) return best;
   size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
   for (const std::string& candidate : candidates) {
+    // The distance is at least the difference of the lengths.
+    const size_t shortest = std::min(word.size(), candidate.size());
+    if (std::max(word.size(), candidate.size()) - shortest >= best_distance) continue;
     size_t d = edit_distance(word, candidate);
     if (d < best_distance) {
       best_distance = d;

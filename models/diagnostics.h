@@ -83,7 +83,10 @@ class Diagnostics {
 };
 
 // The closest candidate to `word` by edit distance, for "did you mean" hints;
-// empty when nothing is close enough to be a likely typo.
+// empty when nothing is close enough to be a likely typo, and for words
+// longer than kMaxHintedLength (no typo hint is useful there, and the
+// distance costs the product of the lengths).
+inline constexpr size_t kMaxHintedLength = 64;
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace cjsim

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdio>
 #include <map>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include <google/protobuf/descriptor.h>
@@ -25,58 +27,82 @@ std::string canonical(std::string_view key) {
   return out;
 }
 
+// Where each object key and array element was written, as a tree: node 0 is
+// the top-level value, and a node's children are its members (by canonical
+// key) and elements ("[i]"). Each node keeps its own key, not its path, so
+// that memory stays linear in the text however deep or wide it is; and at
+// most kMaxNodes are kept, so that a huge file loses the positions of its
+// last entries (errors there point at an enclosing one), not the machine.
 class JsonMap : public SourceMap {
  public:
-  void add(const std::string& path, SourceLocation at) { locations_.emplace(path, at); }
+  static constexpr int kRoot = 0;
+  static constexpr size_t kMaxNodes = size_t{1} << 20;
+
+  JsonMap() { at_.push_back({}); }
+
+  // The node of `segment` below `parent`, recorded at `at` unless it was
+  // written before (the first position is kept). -1 when `parent` is -1 or
+  // the map is full.
+  int add(int parent, std::string segment, SourceLocation at) {
+    if (parent < 0) return -1;
+    auto it = children_.find({parent, segment});
+    if (it != children_.end()) return it->second;
+    if (at_.size() >= kMaxNodes) return -1;
+    const int node = static_cast<int>(at_.size());
+    at_.push_back(at);
+    children_.emplace(std::make_pair(parent, std::move(segment)), node);
+    return node;
+  }
 
   SourceLocation locate(const FieldPath& path) const override {
     SourceLocation best;
-    std::string key;
+    int node = kRoot;
     for (const FieldStep& step : path) {
-      key += (key.empty() ? "" : ".") + canonical(step.field);
-      auto it = locations_.find(key);
-      if (it == locations_.end()) break;
-      best = it->second;
+      node = child(node, canonical(step.field));
+      if (node < 0) break;
+      best = at_[node];
       if (step.index < 0) continue;
-      key += "[" + std::to_string(step.index) + "]";
-      it = locations_.find(key);
-      if (it == locations_.end()) break;
-      best = it->second;
+      node = child(node, "[" + std::to_string(step.index) + "]");
+      if (node < 0) break;
+      best = at_[node];
     }
     return best;
   }
 
-  // The first key whose last segment is `field`.
+  // The first written key (by position) whose own name is `field`.
   SourceLocation find_field(std::string_view field) const {
     const std::string wanted = canonical(field);
-    for (const auto& [path, at] : by_order()) {
-      size_t dot = path.find_last_of('.');
-      std::string last = dot == std::string::npos ? path : path.substr(dot + 1);
-      if (last == wanted) return at;
+    SourceLocation first;
+    for (const auto& [key, node] : children_) {
+      if (key.second != wanted) continue;
+      const SourceLocation at = at_[node];
+      if (!first.known() || at.line < first.line ||
+          (at.line == first.line && at.column < first.column)) {
+        first = at;
+      }
     }
-    return {};
+    return first;
   }
 
-  // The location of a dotted path, or of its longest prefix that was
+  // The location of a dotted path ("touchpoints[1].cta.actProbability", as
+  // protobuf's messages name a field), or of its longest prefix that was
   // written (a map entry is written as a key, not as an index).
   SourceLocation find_path(std::string_view dotted) const {
     SourceLocation best;
-    std::string key;
+    int node = kRoot;
     size_t start = 0;
     while (start <= dotted.size()) {
       size_t end = dotted.find('.', start);
       if (end == std::string_view::npos) end = dotted.size();
       std::string_view part = dotted.substr(start, end - start);
-      size_t bracket = part.find('[');
-      key += (key.empty() ? "" : ".") + canonical(part.substr(0, bracket));
-      auto it = locations_.find(key);
-      if (it == locations_.end()) break;
-      best = it->second;
-      if (bracket != std::string_view::npos) {
-        key += std::string(part.substr(bracket));
-        it = locations_.find(key);
-        if (it == locations_.end()) break;
-        best = it->second;
+      const size_t bracket = std::min(part.find('['), part.size());
+      node = child(node, canonical(part.substr(0, bracket)));
+      if (node < 0) break;
+      best = at_[node];
+      if (bracket < part.size()) {
+        node = child(node, std::string(part.substr(bracket)));
+        if (node < 0) break;
+        best = at_[node];
       }
       start = end + 1;
     }
@@ -84,16 +110,13 @@ class JsonMap : public SourceMap {
   }
 
  private:
-  std::vector<std::pair<std::string, SourceLocation>> by_order() const {
-    std::vector<std::pair<std::string, SourceLocation>> out(locations_.begin(), locations_.end());
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-      return a.second.line != b.second.line ? a.second.line < b.second.line
-                                            : a.second.column < b.second.column;
-    });
-    return out;
+  int child(int parent, const std::string& segment) const {
+    auto it = children_.find({parent, segment});
+    return it == children_.end() ? -1 : it->second;
   }
 
-  std::map<std::string, SourceLocation> locations_;
+  std::vector<SourceLocation> at_;                       // by node
+  std::map<std::pair<int, std::string>, int> children_;  // (parent, segment) -> node
 };
 
 // What the schema says a JSON value is: the field it is written for (null
@@ -129,7 +152,7 @@ class Scanner {
 
   bool run(const pb::Descriptor* type) {
     skip_space();
-    if (!value("", 0, Expected{nullptr, false, type})) return false;
+    if (!value(JsonMap::kRoot, 0, Expected{nullptr, false, type})) return false;
     skip_space();
     if (pos_ != text_.size()) return fail("unexpected text after the end of the JSON value");
     return true;
@@ -142,17 +165,23 @@ class Scanner {
  private:
   static constexpr int kMaxDepth = 200;
 
-  SourceLocation here() const {
-    SourceLocation at{1, 1};
-    for (size_t i = 0; i < pos_ && i < text_.size(); ++i) {
-      if (text_[i] == '\n') {
-        ++at.line;
-        at.column = 1;
+  // The line and column of pos_. Counting resumes where the previous call
+  // stopped (the scanner moves forward but for errors), so that the text is
+  // counted once, not once per key.
+  SourceLocation here() {
+    if (pos_ < counted_) {
+      counted_ = 0;
+      counted_at_ = {1, 1};
+    }
+    for (; counted_ < pos_ && counted_ < text_.size(); ++counted_) {
+      if (text_[counted_] == '\n') {
+        ++counted_at_.line;
+        counted_at_.column = 1;
       } else {
-        ++at.column;
+        ++counted_at_.column;
       }
     }
-    return at;
+    return counted_at_;
   }
   bool fail(const std::string& message) {
     error_ = message;
@@ -270,7 +299,8 @@ class Scanner {
     return true;
   }
 
-  bool value(const std::string& path, int depth, const Expected& expected) {
+  // `node`: the value's node in the map, or -1 when it is not recorded.
+  bool value(int node, int depth, const Expected& expected) {
     if (depth > kMaxDepth) return fail("nested too deeply");
     if (pos_ >= text_.size()) return fail("unexpected end of input; expected a value");
     switch (text_[pos_]) {
@@ -278,7 +308,7 @@ class Scanner {
         if (expected.is_list()) {
           return schema_fail(expected.name() + " takes a list ([...]), not an object", here());
         }
-        return object(path, depth, expected);
+        return object(node, depth, expected);
       case '[':
         if (expected.field != nullptr && !expected.is_list()) {
           return schema_fail(expected.name() + " takes " +
@@ -290,7 +320,7 @@ class Scanner {
         if (expected.top != nullptr) {
           return schema_fail("the top level takes an object ({...}), not a list", here());
         }
-        return array(path, depth, expected);
+        return array(node, depth, expected);
       case '"':
         return string(nullptr);
       case 't':
@@ -322,7 +352,7 @@ class Scanner {
     return std::to_string(at.line) + ":" + std::to_string(at.column);
   }
 
-  bool object(const std::string& path, int depth, const Expected& expected) {
+  bool object(int node, int depth, const Expected& expected) {
     ++pos_;
     skip_space();
     if (pos_ < text_.size() && text_[pos_] == '}') {
@@ -360,8 +390,7 @@ class Scanner {
       } else if (expected.field != nullptr && expected.field->is_map()) {
         child_expected.field = expected.field->message_type()->map_value();
       }
-      const std::string child = path.empty() ? canonical(key) : path + "." + canonical(key);
-      map_.add(child, at);
+      const int child = map_.add(node, canonical(key), at);
       skip_space();
       if (pos_ >= text_.size() || text_[pos_] != ':') return fail("expected ':' after a key");
       ++pos_;
@@ -380,7 +409,7 @@ class Scanner {
     }
   }
 
-  bool array(const std::string& path, int depth, const Expected& expected) {
+  bool array(int node, int depth, const Expected& expected) {
     const Expected element{expected.field, expected.field != nullptr, nullptr};
     ++pos_;
     skip_space();
@@ -390,9 +419,8 @@ class Scanner {
     }
     for (int index = 0;; ++index) {
       skip_space();
-      const std::string element_path = path + "[" + std::to_string(index) + "]";
-      map_.add(element_path, here());
-      if (!value(element_path, depth + 1, element)) return false;
+      const int element_node = map_.add(node, "[" + std::to_string(index) + "]", here());
+      if (!value(element_node, depth + 1, element)) return false;
       skip_space();
       if (pos_ < text_.size() && text_[pos_] == ',') {
         ++pos_;
@@ -411,6 +439,8 @@ class Scanner {
   size_t pos_ = 0;
   std::string error_;
   bool schema_error_ = false;
+  size_t counted_ = 0;  // here() has counted the text up to this position
+  SourceLocation counted_at_{1, 1};
   SourceLocation where_;
 };
 

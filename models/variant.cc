@@ -1,20 +1,33 @@
 #include "models/variant.h"
 
+#include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace cjsim {
 
 namespace {
 
+// The items by id (the first of duplicate ids, as validation reports the
+// rest), so that each edit finds its target at once: a variant of 20,000
+// edits on as many touchpoints took tens of seconds with a search per edit.
 template <typename Items>
-auto* find_by_id(Items* items, const std::string& id) {
-  for (auto& item : *items) {
-    if (item.id() == id) return &item;
-  }
-  return static_cast<typename Items::value_type*>(nullptr);
+auto index_by_id(Items* items) {
+  std::unordered_map<std::string, typename Items::value_type*> index;
+  for (auto& item : *items) index.emplace(item.id(), &item);
+  return index;
 }
+
+template <typename Index>
+auto* find_in(const Index& index, const std::string& id) {
+  auto it = index.find(id);
+  return it == index.end() ? nullptr : it->second;
+}
+
+using EdgeEnds = std::pair<std::string, std::string>;
 
 // Removes the elements of `items` for which `drop` is true, keeping order.
 template <typename Items, typename Drop>
@@ -43,21 +56,35 @@ void apply_edits(const v1::Variant& variant, v1::Scenario& result) {
       return removed.count(e.from()) > 0 || removed.count(e.to()) > 0;
     });
   }
-  for (const v1::EdgeRef& r : variant.remove_edges()) {
-    remove_if(result.mutable_edges(),
-              [&](const v1::Edge& e) { return e.from() == r.from() && e.to() == r.to(); });
+  if (!variant.remove_edges().empty()) {
+    std::set<EdgeEnds> ends;
+    for (const v1::EdgeRef& r : variant.remove_edges()) ends.emplace(r.from(), r.to());
+    remove_if(result.mutable_edges(), [&](const v1::Edge& e) {
+      return ends.count({e.from(), e.to()}) > 0;
+    });
   }
   for (const v1::Touchpoint& t : variant.add_touchpoints()) *result.add_touchpoints() = t;
   for (const v1::Edge& e : variant.add_edges()) *result.add_edges() = e;
+  // Each edge takes the changes of its end points, in the variant's order.
+  std::map<EdgeEnds, std::vector<const v1::EdgeChange*>> changes;
   for (const v1::EdgeChange& change : variant.edge_changes()) {
+    changes[{change.from(), change.to()}].push_back(&change);
+  }
+  if (!changes.empty()) {
     for (v1::Edge& e : *result.mutable_edges()) {
-      if (e.from() != change.from() || e.to() != change.to()) continue;
-      if (change.has_weight()) e.set_weight(change.weight());
-      if (change.has_delay_days()) e.set_delay_days(change.delay_days());
+      auto it = changes.find({e.from(), e.to()});
+      if (it == changes.end()) continue;
+      for (const v1::EdgeChange* change : it->second) {
+        if (change->has_weight()) e.set_weight(change->weight());
+        if (change->has_delay_days()) e.set_delay_days(change->delay_days());
+      }
     }
   }
+  const auto touchpoints = index_by_id(result.mutable_touchpoints());
+  const auto channels = index_by_id(result.mutable_channels());
+  const auto personas = index_by_id(result.mutable_personas());
   for (const v1::CtaChange& change : variant.cta_changes()) {
-    v1::Touchpoint* tp = find_by_id(result.mutable_touchpoints(), change.touchpoint());
+    v1::Touchpoint* tp = find_in(touchpoints, change.touchpoint());
     if (tp == nullptr) continue;
     v1::Cta* cta = tp->mutable_cta();
     if (change.has_act_probability()) cta->set_act_probability(change.act_probability());
@@ -67,7 +94,7 @@ void apply_edits(const v1::Variant& variant, v1::Scenario& result) {
     if (!change.label().empty()) cta->set_label(change.label());
   }
   for (const v1::ChannelChange& change : variant.channel_changes()) {
-    v1::Channel* channel = find_by_id(result.mutable_channels(), change.channel());
+    v1::Channel* channel = find_in(channels, change.channel());
     if (channel == nullptr) continue;
     if (change.has_weekly_budget()) channel->set_weekly_budget(change.weekly_budget());
     if (change.has_budget_scale()) {
@@ -80,7 +107,7 @@ void apply_edits(const v1::Variant& variant, v1::Scenario& result) {
     if (change.has_organic_reach()) channel->set_organic_reach(change.organic_reach());
   }
   for (const v1::PersonaChange& change : variant.persona_changes()) {
-    v1::Persona* persona = find_by_id(result.mutable_personas(), change.persona());
+    v1::Persona* persona = find_in(personas, change.persona());
     if (persona == nullptr) continue;
     if (change.has_share()) persona->set_share(change.share());
     for (const auto& [channel, value] : change.channel_affinity()) {

@@ -21,6 +21,7 @@
 #include "cjsim/v1/scenario.pb.h"
 #include "models/csv_table.h"
 #include "models/diagnostics.h"
+#include "tests/small_journey.h"
 
 namespace cjsim::testing {
 
@@ -120,25 +121,6 @@ inline std::string to_text(const v1::Scenario& scenario) {
   google::protobuf::TextFormat::PrintToString(scenario, &text);
   return text;
 }
-
-// A small valid single-journey scenario: ad -> page -> checkout (goal),
-// page -> exit, with two personas. Tests edit it to make invalid variants.
-inline const char* kSmallJourney = R"scenario(
-name: "small"
-simulation { horizon_days: 30 agents: 2000 replications: 4 seed: 7 }
-personas { id: "young" share: 0.6 responsiveness { key: "decision" value: 1.2 } }
-personas { id: "old" share: 0.4 memory_half_life_days: 10 }
-channels { id: "social" }
-channels { id: "web" }
-touchpoints { id: "ad" stage: AWARENESS channel: "social" cta { label: "Learn more" act_probability: 0.3 } entry_weight: 1 }
-touchpoints { id: "page" stage: CONSIDERATION channel: "web" cta { act_probability: 0.5 } }
-touchpoints { id: "checkout" stage: DECISION channel: "web" goal { kind: "purchase" value: 40 } }
-touchpoints { id: "exit" stage: CONSIDERATION channel: "web" }
-edges { from: "ad" to: "page" }
-edges { from: "page" to: "checkout" weight: 3 }
-edges { from: "page" to: "exit" weight: 1 delay_days: 2 }
-variants { name: "bold" cta_changes { touchpoint: "ad" act_probability: 0.6 } }
-)scenario";
 
 // The rows of a CSV file written by cjsim, read by the project's reader.
 inline ::cjsim::CsvTable read_table(const std::string& path) {

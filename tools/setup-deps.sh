@@ -17,10 +17,12 @@ packages=(
   libeigen3-dev
   libnlopt-dev
 )
-# Headless browser and a font for tests/browser_check.h (the HTML reports),
-# needed by the tests only: `setup-deps.sh --build-only` leaves them out.
+# Needed by the tests only (`setup-deps.sh --build-only` leaves them out): a
+# headless browser and a font for tests/browser_check.h (the HTML reports);
+# clang and its runtime libraries (libFuzzer, the sanitizers) for
+# tools/run-fuzz.sh.
 if [ "${1:-}" != "--build-only" ]; then
-  packages+=(chromium fonts-dejavu-core)
+  packages+=(chromium fonts-dejavu-core clang libclang-rt-14-dev)
 fi
 
 missing=()

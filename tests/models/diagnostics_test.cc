@@ -187,6 +187,11 @@ TEST_CASE("diagnostics: closest_match suggests likely typos only") {
   CHECK(closest_match("cat", {"bat", "cap"}) == "bat");
   // Long words allow more edits (a third of their length).
   CHECK(closest_match("consideraton_pge", {"consideration_page"}) == "consideration_page");
+  // No hint for very long words: the distance costs the product of the
+  // lengths (two 100 KB ids took seconds).
+  const std::string long_id(kMaxHintedLength + 1, 'a');
+  CHECK(closest_match(long_id + "b", {long_id}).empty());
+  CHECK(closest_match(long_id.substr(2) + "b", {long_id.substr(1)}) == long_id.substr(1));
 }
 
 TEST_CASE(

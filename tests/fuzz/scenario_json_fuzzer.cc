@@ -1,0 +1,14 @@
+// Fuzz target: a scenario file in protobuf JSON (.json), read by the
+// project's JSON scanner (syntax errors and the source map) and protobuf's
+// parser, then validated and, when accepted, compiled and run with every variant
+// (tests/fuzz/fuzz_support.h).
+#include <cstddef>
+#include <cstdint>
+
+#include "models/scenario_loader.h"
+#include "tests/fuzz/fuzz_support.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  cjsim::fuzz::check_scenario_input(cjsim::fuzz::as_text(data, size), cjsim::ScenarioFormat::kJson);
+  return 0;
+}
