@@ -14,12 +14,16 @@ jobs="$(nproc)"
 
 # -O1 keeps the sanitizers' reports readable and the build short.
 # CJSIM_SANITIZED tells the tests that measure memory to stand aside.
-configure() {  # DIR FLAGS
-  cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCJSIM_BUILD_BENCH=OFF \
+configure() {  # DIR FLAGS [TARGET...]
+  local dir="$1" flags="$2"
+  shift 2
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCJSIM_BUILD_BENCH=OFF \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
-    -DCMAKE_CXX_FLAGS="$2 -fno-omit-frame-pointer -DCJSIM_SANITIZED=1" \
-    -DCMAKE_EXE_LINKER_FLAGS="$2" >/dev/null
-  cmake --build "$1" -j"$jobs"
+    -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer -DCJSIM_SANITIZED=1" \
+    -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
+  local targets=()
+  for t in "$@"; do targets+=(--target "$t"); done
+  cmake --build "$dir" -j"$jobs" "${targets[@]}"
 }
 
 if [ "$which" = all ] || [ "$which" = address ]; then
@@ -39,7 +43,7 @@ if [ "$which" = all ] || [ "$which" = thread ]; then
   # different layout, and a crash); the instrumentation itself stays.
   # CJSIM_TSAN: the engine's parallel loops run on std::threads the tool
   # can follow, as Debian's oneTBB is not instrumented (sim/parallel.h).
-  configure build-tsan "-fsanitize=thread -U__SANITIZE_THREAD__ -DCJSIM_TSAN=1"
+  configure build-tsan "-fsanitize=thread -U__SANITIZE_THREAD__ -DCJSIM_TSAN=1" cjsim cjsim_tests
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
     ctest --test-dir build-tsan --output-on-failure -j"$jobs" \
     -R 'determinism|engine|threads|loyalty|compare|sweep|curves|optimize|signals'
