@@ -19,6 +19,7 @@ inline constexpr int kMaxReplications = 1'000'000;
 // would be infinite or NaN, and no real scenario comes near them.
 inline constexpr double kMaxPopulation = 1e10;  // more than live on Earth
 inline constexpr double kMaxMoney = 1e15;       // a budget, CPM, value, in any currency
+inline constexpr double kMinCpm = 1e-6;         // impressions = spend / CPM stay finite
 inline constexpr double kMaxWeight = 1e9;       // a relative weight, share or hourly weight
 // The most expected steps (touchpoint visits) of one session walk: people
 // take a handful; beyond this a loop is acted on almost surely and would

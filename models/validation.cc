@@ -442,6 +442,10 @@ class Validator {
         error(at("cpm"), who +
                              " cpm: must be > 0 when weekly_budget > 0 (the cost of "
                              "a thousand impressions turns spend into impressions)");
+      } else if (budget_ok && cpm_ok && c.cpm() > 0 && c.cpm() < limits::kMinCpm) {
+        error(at("cpm"), who + " cpm: " + number_text(c.cpm()) + " is under " +
+                             number_text(limits::kMinCpm) +
+                             ", the least accepted (the impressions it buys would be infinite)");
       }
       bool reach_ok = check_probability(at("max_reach"), who + " max_reach", c.max_reach());
       bool k_ok = check_non_negative(at("half_saturation"), who + " half_saturation",
