@@ -33,8 +33,7 @@ struct CurveSettings {
 // when set, else max_budget_scale x its budget, or x the mean budget of the
 // traced channels when its own is 0. 0 when neither gives a range (every
 // traced channel at 0 and no max_weekly_budget): callers refuse that.
-double curve_top_budget(const v1::Scenario& scenario, const CurveSettings& settings,
-                        int channel);
+double curve_top_budget(const v1::Scenario& scenario, const CurveSettings& settings, int channel);
 
 // REQUIRES: `scenario` validated; settings.kpi is a KPI name (kpi_names);
 // points >= 2; curve_top_budget > 0 for every traced channel.

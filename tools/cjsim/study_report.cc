@@ -477,6 +477,11 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
   spend.value_label = "spend";
   spend.unit = Unit::kMoney;
   bool any_spend = false;
+  // Channel credit: who touched the people who converted.
+  BarChart credit;
+  credit.title = "Conversions credited to each channel";
+  credit.value_label = "conversions";
+  credit.groups = {"first touch", "last touch", "touched"};
   std::vector<std::vector<std::string>> channel_rows;
   for (const v1::ChannelResult& c : r.channels()) {
     visits.rows.push_back(
@@ -491,12 +496,24 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
                               {c.paid_exposures().ci_low(), c.organic_exposures().ci_low()},
                               {c.paid_exposures().ci_high(), c.organic_exposures().ci_high()}});
     spend.rows.push_back({c.id(), {c.cost().mean()}, {}, {}});
+    credit.rows.push_back(
+        {c.id(),
+         {c.first_touch_conversions().mean(), c.last_touch_conversions().mean(),
+          c.assisted_conversions().mean()},
+         {c.first_touch_conversions().ci_low(), c.last_touch_conversions().ci_low(),
+          c.assisted_conversions().ci_low()},
+         {c.first_touch_conversions().ci_high(), c.last_touch_conversions().ci_high(),
+          c.assisted_conversions().ci_high()}});
     any_spend |= c.cost().mean() > 0;
-    channel_rows.push_back({c.id(), format_count(c.paid_exposures().mean()),
-                            format_count(c.organic_exposures().mean()),
-                            format_count(c.impressions_bought().mean()),
-                            format_value(c.cost().mean(), Unit::kMoney),
-                            format_count(c.visits().mean()), format_count(c.conversions().mean())});
+    const double frequency = c.frequency().mean();
+    channel_rows.push_back(
+        {c.id(), format_count(c.paid_exposures().mean()),
+         format_count(c.organic_exposures().mean()), format_count(c.reach().mean()),
+         std::isfinite(frequency) ? format_value(frequency, Unit::kRatio) : "-",
+         format_count(c.impressions_bought().mean()), format_value(c.cost().mean(), Unit::kMoney),
+         format_count(c.visits().mean()), format_count(c.first_touch_conversions().mean()),
+         format_count(c.last_touch_conversions().mean()),
+         format_count(c.assisted_conversions().mean()), format_count(c.conversions().mean())});
   }
   report.chart("channel-visits", svg::render(visits),
                "Visits to the touchpoints on each channel over the horizon, with their "
@@ -509,17 +526,29 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
                  "their intervals. A channel that only introduces people scores low here even "
                  "when it feeds the others: the flow above shows where people come from.");
   }
+  report.chart("channel-credit", svg::render(credit),
+               "Which channels touched the people who converted, with intervals: conversions "
+               "whose first touch was on the channel, whose latest touch before converting was "
+               "on it, and every conversion of a person it touched at all (these overlap, so "
+               "they add up to more than the conversions). A touch is a session the channel "
+               "started: an exposure that landed the person on one of its touchpoints, word of "
+               "mouth, or a first visit. Repeats of the loyalty model are not credited.");
   report.chart("exposures", svg::render(exposures),
-               "People reached per channel over the horizon, paid (bought at the channel's CPM "
-               "under its budget and saturation) and organic (posts and unpaid reach).");
+               "Exposures per channel over the horizon, paid (bought at the channel's CPM "
+               "under its budget and saturation) and organic (posts and unpaid reach). One "
+               "person exposed on five days is five exposures; the table gives the people "
+               "reached and exposures per person.");
   if (any_spend) {
     report.chart("spend", svg::render(spend),
                  "What each channel's weekly budget spends over the horizon (fixed by the "
                  "budget, so no interval).");
   }
-  report.table({"channel", "paid exposures", "organic exposures", "impressions bought", "spend",
-                "visits", "conversions"},
-               std::move(channel_rows), {false, true, true, true, true, true, true});
+  report.table(
+      {"channel", "paid exposures", "organic exposures", "people reached", "exposures per person",
+       "impressions bought", "spend", "visits", "first-touch conversions", "last-touch conversions",
+       "conversions it touched", "conversions at its touchpoints"},
+      std::move(channel_rows),
+      {false, true, true, true, true, true, true, true, true, true, true, true});
 
   report.section("Personas");
   BarChart personas;
