@@ -16,6 +16,7 @@
 #include "models/validation.h"
 #include "sim/engine.h"
 #include "sim/run_result.h"
+#include "tests/sim/simulate.h"
 #include "tests/test_support.h"
 
 namespace cjsim {
@@ -47,13 +48,8 @@ bool covers(const v1::Estimate& e, double truth) {
 }
 
 v1::RunResult simulate(const v1::Scenario& scenario, std::vector<ReplicationCounts>* out) {
-  Diagnostics diagnostics;
-  REQUIRE_MESSAGE(validate_scenario(scenario, nullptr, diagnostics), diagnostics.to_string());
-  const CompiledModel model = compile(scenario, "");
-  std::vector<ReplicationCounts> counts;
-  tbb::task_arena arena(2);
-  arena.execute([&] { counts = Engine(model).run(0, model.settings.replications); });
-  v1::RunResult r = summarize_monte_carlo(model, counts, 2, 0);
+  std::vector<ReplicationCounts> counts = testing::simulate_counts(scenario);
+  v1::RunResult r = summarize_monte_carlo(compile(scenario, ""), counts, 2, 0);
   if (out != nullptr) *out = std::move(counts);
   return r;
 }
