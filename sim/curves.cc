@@ -79,6 +79,33 @@ double curve_top_budget(const v1::Scenario& scenario, const CurveSettings& setti
   return settings.max_budget_scale * mean_budget;
 }
 
+std::vector<double> curve_budgets(const v1::Scenario& scenario, const CurveSettings& settings,
+                                  int channel) {
+  const double top = curve_top_budget(scenario, settings, channel);
+  std::vector<double> budgets;
+  for (int k = 0; k < settings.points; ++k) budgets.push_back(top * k / (settings.points - 1));
+  return budgets;
+}
+
+std::optional<size_t> current_on_curve(const std::vector<double>& budgets, double current) {
+  for (size_t k = 0; k < budgets.size(); ++k) {
+    if (std::abs(budgets[k] - current) <= 1e-9 * budgets.back()) return k;
+  }
+  return std::nullopt;
+}
+
+int curve_runs(const v1::Scenario& scenario, const CurveSettings& settings) {
+  int runs = 0;
+  for (int c : settings.channels) {
+    runs += settings.points;
+    if (!current_on_curve(curve_budgets(scenario, settings, c),
+                          scenario.channels(c).weekly_budget())) {
+      ++runs;
+    }
+  }
+  return runs;
+}
+
 int nearest_budget(const v1::ResponseCurve& c) {
   int nearest = 0;
   for (int k = 1; k < c.weekly_budgets_size(); ++k) {
@@ -106,8 +133,9 @@ Saturation saturation_point(const std::vector<double>& budgets,
     return out;
   }
   out.peak = marginal[peak];
-  if (!(out.peak.ci_low > 0)) {
-    out.note = "no step raises the KPI detectably: the largest step's interval reaches 0";
+  if (std::none_of(marginal.begin(), marginal.end(),
+                   [](const Estimate& e) { return e.ci_low > 0; })) {
+    out.note = "no step raises the KPI detectably: every step's interval reaches 0";
     return out;
   }
   const double threshold = fraction * out.peak.mean;
@@ -200,8 +228,7 @@ v1::CurvesResult response_curves(const v1::Scenario& scenario, const CurveSettin
     const double current = channel.weekly_budget();
     const double top = curve_top_budget(scenario, settings, c);
     CJSIM_CHECK(std::isfinite(top) && top > 0, "a response curve without a budget range");
-    std::vector<double> budgets;
-    for (int k = 0; k < settings.points; ++k) budgets.push_back(top * k / (settings.points - 1));
+    const std::vector<double> budgets = curve_budgets(scenario, settings, c);
     auto at = [&](double budget) {
       v1::Scenario s = scenario;
       s.mutable_channels(c)->set_weekly_budget(budget);
@@ -259,12 +286,9 @@ v1::CurvesResult response_curves(const v1::Scenario& scenario, const CurveSettin
     out->set_note(even.note);
 
     // The current budget is a point of the curve, or runs on its own.
-    const auto on_curve = std::find_if(budgets.begin(), budgets.end(), [&](double b) {
-      return std::abs(b - current) <= 1e-9 * top;
-    });
-    if (on_curve != budgets.end()) {
-      set_contribution(points[0], points[static_cast<size_t>(on_curve - budgets.begin())], current,
-                       settings.kpi, sim.confidence, replications, curve->mutable_contribution());
+    if (const std::optional<size_t> k = current_on_curve(budgets, current)) {
+      set_contribution(points[0], points[*k], current, settings.kpi, sim.confidence, replications,
+                       curve->mutable_contribution());
     } else {
       if (progress != nullptr && progress->stopped()) return result;  // incomplete
       set_contribution(points[0], run_at(current), current, settings.kpi, sim.confidence,

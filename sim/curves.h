@@ -40,6 +40,19 @@ struct CurveSettings {
 // traced channel at 0 and no max_weekly_budget): callers refuse that.
 double curve_top_budget(const v1::Scenario& scenario, const CurveSettings& settings, int channel);
 
+// The budgets of `channel`'s curve: settings.points of them, evenly from 0
+// to curve_top_budget.
+std::vector<double> curve_budgets(const v1::Scenario& scenario, const CurveSettings& settings,
+                                  int channel);
+
+// The index of `current` among `budgets` (to within 10^-9 of the top), or
+// nullopt: the current budget then runs on its own, for the contribution.
+std::optional<size_t> current_on_curve(const std::vector<double>& budgets, double current);
+
+// The budgets response_curves simulates, over all traced channels (for
+// the resource estimate).
+int curve_runs(const v1::Scenario& scenario, const CurveSettings& settings);
+
 // REQUIRES: `scenario` validated, with at least 2 replications;
 // settings.kpi is a KPI name (kpi_names); points >= 2; curve_top_budget > 0
 // for every traced channel. A KPI a budget does not define (ROAS where
@@ -57,7 +70,7 @@ int nearest_budget(const v1::ResponseCurve& curve);
 // budgets[k+1]. The peak is the step with the largest mean marginal; the
 // saturation point is budgets[k] for the first step k after the peak from
 // which every step's marginal interval (ci_high) lies below fraction x the
-// peak's mean. None when no step raises the KPI detectably (the peak's
+// peak's mean. None when no step raises the KPI detectably (every step's
 // interval reaches 0) or when the last step's interval still reaches the
 // threshold; the note then says why. Gaps (NaN) are never below anything.
 // REQUIRES: marginal.size() + 1 == budgets.size(), marginal not empty.

@@ -190,6 +190,32 @@ TEST_CASE("cli curves: contribution, ROI, saturation and break-even in JSON, CSV
   CHECK(contains(html, "none: value does not change with the channel"));
 }
 
+// Regression: the saturation point followed noise. YouTube on the consumer
+// example (20,000 agents, 8 replications) was "saturated from about 7,000",
+// the first step whose mean fell below 20% of the first step's, though
+// that step's interval was [-0.54, 0.29] and later steps rose again.
+TEST_CASE("cli curves: a saturation point does not follow one noisy step (consumer YouTube)") {
+  const v1::CurvesResult result =
+      curves_json(source_path("scenarios/consumer_brand.textproto") +
+                  " --channels youtube --agents 20000 --replications 8");
+  const v1::ResponseCurve& c = result.curves(0);
+  // The old rule would fire on a step whose interval reaches far above its
+  // threshold.
+  const double old_threshold = 0.2 * c.marginal(0).mean();
+  int old_rule = -1;
+  for (int k = 0; k < c.marginal_size() && old_rule < 0; ++k) {
+    if (c.marginal(k).mean() < old_threshold) old_rule = k;
+  }
+  REQUIRE(old_rule >= 0);
+  CHECK(c.marginal(old_rule).ci_high() > old_threshold);
+  // On intervals: the last steps still reach 20% of the peak, so there is
+  // no saturation point to tell, and the note says so.
+  CHECK_FALSE(c.has_saturation_weekly_budget());
+  CHECK(c.saturation_note() ==
+        "not within the curve: the last step's marginal interval reaches the threshold");
+  CHECK(c.marginal(c.marginal_size() - 1).ci_high() >= 0.2 * c.peak_marginal().mean());
+}
+
 TEST_CASE("cli curves: bad --kpi and --channels exit 2 with a message") {
   TempDir dir;
   const std::string path = dir.write("s.textproto", kCurves);

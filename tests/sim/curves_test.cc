@@ -95,6 +95,19 @@ TEST_CASE("curves: one noisy step below the threshold is not saturation") {
   CHECK(s.note.find("last step's marginal interval reaches the threshold") != std::string::npos);
 }
 
+TEST_CASE("curves: the peak is the steepest mean, even when another step is the one detected") {
+  // The first step's mean is the largest but its interval reaches 0; the
+  // third is clearly positive: the KPI responds, and the rule runs against
+  // the first step's mean, 0.4 (threshold 0.08).
+  const std::vector<double> budgets = grid(1000, 6);
+  const std::vector<Estimate> marginal = {noisy(0.4, 0.6), noisy(0.05, 0.35), noisy(0.3, 0.2),
+                                          noisy(0.02, 0.05), noisy(0.01, 0.05)};
+  const Saturation s = saturation_point(budgets, marginal, 0.2);
+  CHECK(s.peak.mean == 0.4);
+  REQUIRE(s.weekly_budget.has_value());
+  CHECK(*s.weekly_budget == 3000);
+}
+
 TEST_CASE("curves: no saturation without a detectable response, or with gaps only") {
   const std::vector<double> budgets = grid(1000, 4);
   const std::vector<Estimate> flat = {exact(0), exact(0), exact(0)};

@@ -274,10 +274,9 @@ int curves(const CurvesOptions& options) {
   plan.scenario_copies = 2;
   plan.running = std::min<int64_t>(plan.threads, footprint.replications);
   plan.kept = footprint.replications;
-  plan.agent_days = static_cast<double>(settings.channels.size()) * settings.points *
-                    static_cast<double>(footprint.agents) *
-                    static_cast<double>(footprint.horizon_days) *
-                    static_cast<double>(footprint.replications);
+  plan.agent_days =
+      static_cast<double>(curve_runs(*scenario, settings)) * static_cast<double>(footprint.agents) *
+      static_cast<double>(footprint.horizon_days) * static_cast<double>(footprint.replications);
   if (std::optional<int> status =
           check_resources(options.scenario, estimate_resources(footprint, plan), plan.command,
                           options.output.estimate)) {
