@@ -915,12 +915,12 @@ Report curves_report(const ReportSource& source, const v1::CurvesResult& r) {
     const v1::ChannelContribution& x = c.contribution();
     std::string break_even = "none: " + even.note();
     if (even.has_weekly_budget()) {
-      break_even = format_value(even.weekly_budget(), Unit::kMoney) + " [" +
-                   format_value(even.weekly_budget_low(), Unit::kMoney) + ", " +
-                   (even.has_weekly_budget_high()
-                        ? format_value(even.weekly_budget_high(), Unit::kMoney)
-                        : "beyond the curve") +
-                   "]";
+      break_even =
+          format_value(even.weekly_budget(), Unit::kMoney) + " [" +
+          format_value(even.weekly_budget_low(), Unit::kMoney) + ", " +
+          (even.has_weekly_budget_high() ? format_value(even.weekly_budget_high(), Unit::kMoney)
+                                         : "beyond the curve") +
+          "]";
     }
     returns.push_back(
         {c.channel(),
@@ -959,9 +959,29 @@ Report curves_report(const ReportSource& source, const v1::CurvesResult& r) {
                  "on common random numbers: what it adds, what it costs over the horizon, its "
                  "return on investment ((value - cost) / cost) and the break-even budget, "
                  "where the marginal ROAS falls to 1, with its interval.");
-  report.table({"channel", d.label + " it adds", "value it adds", "cost", "ROI",
-                "break-even weekly budget"},
-               std::move(returns), {false, true, true, true, true, false});
+  IntervalChart roi;
+  roi.title = "Return on investment at the current budget";
+  roi.value_label = "ROI: (value - cost) / cost, against a budget of 0";
+  roi.unit = Unit::kShare;
+  for (const v1::ResponseCurve& c : r.curves()) {
+    if (!c.contribution().has_roi()) continue;
+    const v1::Estimate& e = c.contribution().roi();
+    const bool gains = e.ci_low() > 0, loses = e.ci_high() < 0;
+    roi.rows.push_back({c.channel(), e.mean(), e.ci_low(), e.ci_high(),
+                        gains ? "pays back" : (loses ? "loses money" : "cannot tell"),
+                        gains   ? IntervalChart::Tone::kGood
+                        : loses ? IntervalChart::Tone::kBad
+                                : IntervalChart::Tone::kNeutral});
+  }
+  if (!roi.rows.empty()) {
+    report.chart("roi", svg::render(roi),
+                 "Each channel's ROI with its " + percent(r.confidence()) +
+                     " interval; right of 0 the channel returns more value than it costs. "
+                     "Channels that spend nothing now have none.");
+  }
+  report.table(
+      {"channel", d.label + " it adds", "value it adds", "cost", "ROI", "break-even weekly budget"},
+      std::move(returns), {false, true, true, true, true, false});
   report.provenance("KPI", r.kpi());
   common_provenance(report, source, r.scenario(), r.seed(),
                     std::to_string(r.replications()) + " per budget", r.agents(), r.confidence(),
