@@ -1,5 +1,7 @@
 // cjsim curves: each channel's response curve (a KPI against its weekly
-// budget, the others held), marginal returns and the saturation point.
+// budget, the others held), marginal returns, its contribution and ROI at
+// the current budget, the saturation point and the break-even budget (the
+// rules are in sim/curves.h).
 
 #include <algorithm>
 #include <cmath>
@@ -305,7 +307,8 @@ CommandRunner add_curves_command(CLI::App& app) {
   auto options = std::make_shared<CurvesOptions>();
   CLI::App* command = app.add_subcommand(
       "curves",
-      "Response curve per channel: a KPI against its weekly budget, marginal returns, saturation");
+      "Response curve per channel: a KPI against its weekly budget, marginal returns, "
+      "contribution and ROI, saturation and break-even");
   command->add_option("scenario", options->scenario, "Scenario file (.textproto, .json or .binpb)")
       ->required();
   add_list_option(*command, "--channels", options->channels,
@@ -325,8 +328,8 @@ CommandRunner add_curves_command(CLI::App& app) {
   command->add_option("--kpi", options->kpi, "The KPI of the curves (default conversions)");
   command
       ->add_option("--saturation", options->saturation,
-                   "Saturated where the marginal return falls below this share of the first "
-                   "step's (default 0.2)")
+                   "Saturated from the budget where every later step's marginal return lies "
+                   "below this share of the steepest step's (default 0.2)")
       ->check(number_in(0, 1));
   command->add_option("--variant", options->variant, "Trace on top of this variant");
   options->overrides.add_to(*command);
