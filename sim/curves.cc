@@ -138,6 +138,10 @@ Saturation saturation_point(const std::vector<double>& budgets,
     out.note = "no step raises the KPI detectably: every step's interval reaches 0";
     return out;
   }
+  if (peak + 1 == marginal.size()) {
+    out.note = "the steepest step is the last: the curve is still rising at its top";
+    return out;
+  }
   const double threshold = fraction * out.peak.mean;
   // The first step after the peak from which every step lies below.
   size_t first = marginal.size();

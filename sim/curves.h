@@ -71,8 +71,8 @@ int nearest_budget(const v1::ResponseCurve& curve);
 // saturation point is budgets[k] for the first step k after the peak from
 // which every step's marginal interval (ci_high) lies below fraction x the
 // peak's mean. None when no step raises the KPI detectably (every step's
-// interval reaches 0) or when the last step's interval still reaches the
-// threshold; the note then says why. Gaps (NaN) are never below anything.
+// interval reaches 0), when the steepest step is the last, or when the last
+// step's interval still reaches the threshold; the note then says why. Gaps (NaN) are never below anything.
 // REQUIRES: marginal.size() + 1 == budgets.size(), marginal not empty.
 struct Saturation {
   std::optional<double> weekly_budget;

@@ -120,6 +120,10 @@ TEST_CASE("curves: no saturation without a detectable response, or with gaps onl
   s = saturation_point(budgets, {gap, gap, gap}, 0.2);
   CHECK_FALSE(s.weekly_budget.has_value());
   CHECK(std::isnan(s.peak.mean));
+  // A curve whose steepest step is its last is still rising.
+  s = saturation_point(budgets, {exact(0.1), exact(0.2), exact(0.3)}, 0.2);
+  CHECK_FALSE(s.weekly_budget.has_value());
+  CHECK(s.note == "the steepest step is the last: the curve is still rising at its top");
   // A gap after the peak is never "below".
   s = saturation_point(budgets, {exact(1), exact(0.01), gap}, 0.2);
   CHECK_FALSE(s.weekly_budget.has_value());

@@ -48,6 +48,7 @@ struct CurvesOptions {
 
 // "+1,234 [+1,100, +1,350]": an incremental estimate in the KPI's unit.
 std::string difference_with_interval(const v1::Estimate& e, Unit unit) {
+  if (std::isnan(e.mean())) return "n/a";
   return format_difference(e.mean(), unit) + " " + format_difference_interval(e, unit);
 }
 
