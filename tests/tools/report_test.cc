@@ -161,7 +161,7 @@ TEST_CASE("report: compare, sweep, curves and optimize pages have their charts")
         "sweep-cost_per_conversion", "sweep-roas", "sweep-retention_rate", "marginal-conversions",
         "marginal-value"}},
       {"curves " + kConsumer + " --channels tiktok,facebook --points 3",
-       {"curve-tiktok", "curve-facebook", "marginal"}},
+       {"curve-tiktok", "curve-facebook", "marginal", "roi"}},
       {"optimize " + kConsumer +
            " --weekly-budget 12000 --max-evaluations 4 --confirm-replications 4 "
            "--curve-points 3",

@@ -9,6 +9,7 @@
 
 #include "models/field_path.h"
 #include "models/stage.h"
+#include "sim/curves.h"
 #include "tools/cjsim/flow_diagram.h"
 #include "tools/cjsim/format.h"
 #include "tools/cjsim/svg_chart.h"
@@ -920,28 +921,46 @@ Report curves_report(const ReportSource& source, const v1::CurvesResult& r) {
   describe_variants(report, source);
   const KpiDisplay d = kpi_display(r.kpi());
   std::map<std::string, std::vector<svg::Marker>> markers;
-  std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<std::string>> rows, returns;
   for (const v1::ResponseCurve& c : r.curves()) {
     markers[c.channel()].push_back({c.current_weekly_budget(), "current"});
-    if (c.saturation_weekly_budget() > 0) {
+    if (c.has_saturation_weekly_budget()) {
       markers[c.channel()].push_back({c.saturation_weekly_budget(), "saturates"});
     }
-    size_t nearest = 0;
-    for (int k = 1; k < c.weekly_budgets_size(); ++k) {
-      if (std::abs(c.weekly_budgets(k) - c.current_weekly_budget()) <
-          std::abs(c.weekly_budgets(static_cast<int>(nearest)) - c.current_weekly_budget())) {
-        nearest = static_cast<size_t>(k);
-      }
+    const v1::BreakEven& even = c.break_even();
+    if (even.has_weekly_budget()) {
+      markers[c.channel()].push_back({even.weekly_budget(), "break-even"});
     }
-    const int n = static_cast<int>(nearest);
+    const int n = nearest_budget(c);
     const bool has_kpi = n < c.kpi_size();
     rows.push_back(
         {c.channel(), format_value(c.current_weekly_budget(), Unit::kMoney),
          has_kpi ? format_value(c.kpi(n).mean(), d.unit) : "",
          has_kpi ? interval_cell(c.kpi(n), d.unit) : "",
-         n > 0 && n - 1 < c.marginal_size() ? printf_string("%.4g", c.marginal(n - 1).mean()) : "",
-         c.saturation_weekly_budget() > 0 ? format_value(c.saturation_weekly_budget(), Unit::kMoney)
-                                          : "not within the curve"});
+         n > 0 && n - 1 < c.marginal_size() ? format_value(c.marginal(n - 1).mean(), Unit::kRatio)
+                                            : "",
+         c.has_saturation_weekly_budget() ? format_value(c.saturation_weekly_budget(), Unit::kMoney)
+                                          : "none: " + c.saturation_note()});
+    const v1::ChannelContribution& x = c.contribution();
+    std::string break_even = "none: " + even.note();
+    if (even.has_weekly_budget()) {
+      break_even =
+          format_value(even.weekly_budget(), Unit::kMoney) + " [" +
+          format_value(even.weekly_budget_low(), Unit::kMoney) + ", " +
+          (even.has_weekly_budget_high() ? format_value(even.weekly_budget_high(), Unit::kMoney)
+                                         : "beyond the curve") +
+          "]";
+    }
+    returns.push_back(
+        {c.channel(),
+         format_difference(x.kpi().mean(), d.unit) + " " +
+             format_difference_interval(x.kpi(), d.unit),
+         format_difference(x.value().mean(), Unit::kMoney) + " " +
+             format_difference_interval(x.value(), Unit::kMoney),
+         format_value(x.cost(), Unit::kMoney),
+         x.has_roi() ? format_relative(x.roi().mean()) + " " + format_relative_interval(x.roi())
+                     : "none: " + x.note(),
+         break_even});
   }
   report.paragraph(
       "Each channel's weekly budget is varied from 0 to the largest budget shown "
@@ -951,16 +970,47 @@ Report curves_report(const ReportSource& source, const v1::CurvesResult& r) {
   curve_charts(report, r, markers, "curve-",
                "Dots: simulated budgets; shaded: the " + percent(r.confidence()) +
                    " interval. 'current' is the scenario's budget; 'saturates' the first budget "
-                   "where one more unit brings less than " +
-                   percent(r.saturation_fraction()) + " of what the first step brought.");
+                   "from which every further step brings less than " +
+                   percent(r.saturation_fraction()) +
+                   " of what the steepest step brought per unit, beyond its interval; "
+                   "'break-even' the budget where one more unit spent brings back one unit "
+                   "of value (marginal ROAS 1).");
   report.section("Marginal returns");
   report.chart("marginal", svg::render(marginal_chart(r.curves(), r.kpi(), r.confidence())),
                "What one more unit of weekly budget brings on each channel, from paired "
                "differences between neighbouring budgets. Money is best spent where this is "
                "highest; the optimiser equalises it across channels.");
-  report.table({"channel", "current weekly budget", std::string(d.label) + " at current",
-                "interval", "marginal per unit", "saturates at"},
-               std::move(rows), {false, true, true, true, true, true});
+  report.table({"channel", "current weekly budget", d.label + " at current", "interval",
+                "marginal per unit", "saturates at"},
+               std::move(rows), {false, true, true, true, true, false});
+  report.section("What each channel returns",
+                 "Each channel at its current budget against a budget of 0, the others held, "
+                 "on common random numbers: what it adds, what it costs over the horizon, its "
+                 "return on investment ((value - cost) / cost) and the break-even budget, "
+                 "where the marginal ROAS falls to 1, with its interval.");
+  IntervalChart roi;
+  roi.title = "Return on investment at the current budget";
+  roi.value_label = "ROI: (value - cost) / cost, against a budget of 0";
+  roi.unit = Unit::kShare;
+  for (const v1::ResponseCurve& c : r.curves()) {
+    if (!c.contribution().has_roi()) continue;
+    const v1::Estimate& e = c.contribution().roi();
+    const bool gains = e.ci_low() > 0, loses = e.ci_high() < 0;
+    roi.rows.push_back({c.channel(), e.mean(), e.ci_low(), e.ci_high(),
+                        gains ? "pays back" : (loses ? "loses money" : "cannot tell"),
+                        gains   ? IntervalChart::Tone::kGood
+                        : loses ? IntervalChart::Tone::kBad
+                                : IntervalChart::Tone::kNeutral});
+  }
+  if (!roi.rows.empty()) {
+    report.chart("roi", svg::render(roi),
+                 "Each channel's ROI with its " + percent(r.confidence()) +
+                     " interval; right of 0 the channel returns more value than it costs. "
+                     "Channels that spend nothing now have none.");
+  }
+  report.table(
+      {"channel", d.label + " it adds", "value it adds", "cost", "ROI", "break-even weekly budget"},
+      std::move(returns), {false, true, true, true, true, false});
   report.provenance("KPI", r.kpi());
   common_provenance(report, source, r.scenario(), r.seed(),
                     std::to_string(r.replications()) + " per budget", r.agents(), r.confidence(),
