@@ -194,6 +194,15 @@ struct CompiledModel {
 // if any). `variant_name` is recorded for results ("" = baseline).
 CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_name);
 
+// A what-if of a scenario (a compared variant, a sweep's or a curve's point)
+// keeps the form of its reference: when the reference reaches people, a
+// what-if that reaches no one (every budget at 0) stays in exposure form,
+// where no one is reached, instead of switching to the single-journey form,
+// where everyone would enter on day 0 (docs/model.md "Single-journey form").
+inline void keep_form_of_reference(bool reference_reaches, CompiledModel& what_if) {
+  if (reference_reaches) what_if.single_journey = false;
+}
+
 // FNV-1a 64 of the message's deterministic binary form, as 16 hex digits.
 std::string scenario_hash(const v1::Scenario& scenario);
 

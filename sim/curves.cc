@@ -244,7 +244,7 @@ v1::CurvesResult response_curves(const v1::Scenario& scenario, const CurveSettin
     const bool reaches = !at(top).single_journey;
     auto run_at = [&](double budget) {
       CompiledModel model = at(budget);
-      if (reaches) model.single_journey = false;
+      keep_form_of_reference(reaches, model);
       return run_point(model, replications, progress, result.mutable_timing());
     };
     CurvePoints points;

@@ -43,12 +43,19 @@ v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
   }
   const int replications = sim.replications;
 
+  // The points are what-ifs of one scenario: when any of them reaches
+  // people, a point that reaches no one stays in exposure form.
+  bool reaches = false;
+  for (size_t i = 0; i < grid && !reaches; ++i) {
+    reaches = !compile(point_at(i), variant).single_journey;
+  }
   std::vector<std::vector<KpiSeries>> kpis;
   v1::SweepResult result;
   for (size_t i = 0; i < grid; ++i) {
     if (progress != nullptr && progress->stopped()) return result;  // incomplete
-    kpis.push_back(
-        run_point(compile(point_at(i), variant), replications, progress, result.mutable_timing()));
+    CompiledModel model = compile(point_at(i), variant);
+    keep_form_of_reference(reaches, model);
+    kpis.push_back(run_point(model, replications, progress, result.mutable_timing()));
   }
 
   result.set_scenario(name);

@@ -184,3 +184,36 @@ TEST_CASE("cli sweep: bad paths and ranges are refused, naming the part that is 
 
 }  // namespace
 }  // namespace cjsim
+
+namespace cjsim {
+namespace {
+
+// A budget of 0 on the only channel with reach left the point in
+// single-journey form, where everyone enters on day 0: the entry page is
+// the goal here, so every agent converted at 0 and spending looked harmful.
+TEST_CASE(
+    "regression: a zero budget in a sweep or a compare reached everyone (single-journey form)") {
+  TempDir dir;
+  const std::string path = dir.write(
+      "hill.textproto",
+      std::string(kHillScenario) +
+          R"(variants { name: "off" channel_changes { channel: "ads" weekly_budget: 0 } })");
+  testing::CliResult r =
+      run_cli("sweep " + path + " --set channels[ads].weekly_budget=0:700:2 --quiet --json -");
+  REQUIRE(r.status == 0);
+  const auto sweep = parse_json<v1::SweepResult>(r.out);
+  REQUIRE(sweep.points_size() == 2);
+  CHECK(sweep.points(0).kpis().at("conversion_rate").mean() == 0);
+  CHECK(std::abs(sweep.points(1).kpis().at("conversion_rate").mean() - conversion_rate(700)) <=
+        4 * sweep.points(1).kpis().at("conversion_rate").std_error());
+
+  r = run_cli("compare " + path + " --quiet --json -");
+  REQUIRE(r.status == 0);
+  const auto compare = parse_json<v1::CompareResult>(r.out);
+  REQUIRE(compare.arms_size() == 2);
+  CHECK(compare.arms(1).variant() == "off");
+  CHECK(compare.arms(1).kpis().at("conversion_rate").mean() == 0);
+}
+
+}  // namespace
+}  // namespace cjsim

@@ -81,7 +81,11 @@ int compare(const CompareOptions& options) {
     return *status;
   }
   std::vector<CompiledModel> arms;
-  for (const PreparedArm& arm : *prepared) arms.push_back(compile(arm.scenario, arm.variant));
+  for (const PreparedArm& arm : *prepared) {
+    arms.push_back(compile(arm.scenario, arm.variant));
+    // The baseline (the first arm) decides the form of the variants.
+    keep_form_of_reference(!arms.front().single_journey, arms.back());
+  }
 
   StudyFiles files;
   if (!files.open(options.output, kCompareCsvFiles, options.scenario)) return kExitBadInput;
