@@ -18,6 +18,7 @@
 #include "models/formulas.h"
 #include "models/journey_graph.h"
 #include "models/limits.h"
+#include "models/schema_hints.h"
 #include "models/session_length.h"
 #include "models/settings.h"
 #include "models/stage.h"
@@ -205,20 +206,6 @@ class Validator {
     }
   }
 
-  // "AWARENESS, CONSIDERATION, DECISION or LOYALTY": the names of the
-  // values other than the unset 0.
-  static std::string enum_choices(const pb::EnumDescriptor& type) {
-    std::vector<std::string> names;
-    for (int k = 0; k < type.value_count(); ++k) {
-      if (type.value(k)->number() != 0) names.push_back(type.value(k)->name());
-    }
-    std::string out;
-    for (size_t k = 0; k < names.size(); ++k) {
-      out += (k == 0 ? "" : k + 1 == names.size() ? " or " : ", ") + names[k];
-    }
-    return out;
-  }
-
   // A field path in the words of the other messages: "touchpoint 'page'
   // stage", "variant 'v' add_touchpoints[0].stage", "loyalty.referral.x".
   std::string field_text(const FieldPath& path) const {
@@ -394,7 +381,9 @@ class Validator {
         auto parsed = parse_stage_name(stage);
         if (!parsed) {
           error(at("responsiveness"),
-                what + ": unknown stage; use awareness, consideration, decision or loyalty");
+                what + ": unknown stage" +
+                    did_you_mean(stage, {"awareness", "consideration", "decision", "loyalty"}) +
+                    "; use awareness, consideration, decision or loyalty");
         } else if (!stages_given.insert(*parsed).second) {
           error(at("responsiveness"), what + ": stage " + quoted(stage_name(*parsed)) +
                                           " is given twice (keys are not case-sensitive)");

@@ -396,8 +396,8 @@ TEST_CASE("cli run: size overrides on the command line are checked like the file
 TEST_CASE("cli validate: unknown responsiveness stage") {
   check_rejected({
       {"typo", small_with(R"(key: "decision")", R"(key: "decison")"),
-       "persona 'young' responsiveness['decison']: unknown stage; use awareness, consideration, "
-       "decision or loyalty"},
+       "persona 'young' responsiveness['decison']: unknown stage (did you mean 'decision'?); use "
+       "awareness, consideration, decision or loyalty"},
   });
 }
 
@@ -494,13 +494,15 @@ TEST_CASE("cli validate: files that cannot be read or parsed") {
     std::string text = small_with("seed: 7", "seed: 7 colour: 3");
     std::string path = dir.write("field.textproto", text);
     check_file(path, path + ":3:");
-    check_file(path, "no field named \"colour\"");
+    check_file(path, "Simulation has no field 'colour'");
   }
   SUBCASE("unknown enum value in text format, on its line") {
     std::string text = small_with("stage: DECISION", "stage: DECIDE");
     std::string path = dir.write("enum.textproto", text);
     check_file(path, path + ":10:");
-    check_file(path, "Unknown enumeration value of \"DECIDE\" for field \"stage\"");
+    check_file(path,
+               "stage: 'DECIDE' is not a Stage; use AWARENESS, CONSIDERATION, DECISION or "
+               "LOYALTY");
   }
   SUBCASE("JSON syntax error") {
     std::string path = dir.write("broken.json", R"({"name": "x", "personas": [)");
@@ -510,7 +512,21 @@ TEST_CASE("cli validate: files that cannot be read or parsed") {
   SUBCASE("JSON unknown field") {
     std::string path = dir.write("unknown.json", R"({"name": "x", "colour": 1})");
     check_file(path, path + ":");
-    check_file(path, "colour: Cannot find field");
+    check_file(path,
+               path + ":1:15: error: not a cjsim.v1.Scenario: Scenario has no field 'colour'");
+  }
+  SUBCASE("JSON unknown field and enum value, with the closest names, on their lines") {
+    std::string path =
+        dir.write("typo.json", "{\"channels\": [{\"id\": \"web\",\n \"weeklyBudgt\": 1}]}");
+    check_file(path, path +
+                         ":2:2: error: not a cjsim.v1.Scenario: Channel has no field 'weeklyBudgt' "
+                         "(did you mean 'weeklyBudget'?)");
+    path =
+        dir.write("stage.json", "{\"touchpoints\": [{\"id\": \"a\",\n \"stage\": \"AWARENES\"}]}");
+    check_file(path, path +
+                         ":2:11: error: not a cjsim.v1.Scenario: stage: 'AWARENES' is not a Stage; "
+                         "did you mean AWARENESS? use AWARENESS, CONSIDERATION, DECISION or "
+                         "LOYALTY");
   }
   SUBCASE("binary that is not a scenario") {
     std::string path = dir.write("junk.binpb", std::string("\xff\xff\xff\xff garbage", 12));
