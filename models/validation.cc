@@ -47,6 +47,11 @@ bool is_valid_goal_kind(std::string_view kind) {
   });
 }
 
+// What a goal kind that is_valid_goal_kind refuses is told.
+constexpr const char* kGoalKindRule =
+    " must be a lower-case word such as purchase, donation, signup, volunteer, petition, vote or "
+    "service_use";
+
 std::string quoted(std::string_view id) { return "'" + std::string(id) + "'"; }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& ids) {
@@ -496,9 +501,7 @@ class Validator {
       if (t.has_goal()) {
         FieldPath goal_at = {{"touchpoints", i}, {"goal"}, {"kind"}};
         if (!is_valid_goal_kind(t.goal().kind())) {
-          error(goal_at, who + " goal.kind: " + quoted(t.goal().kind()) +
-                             " must be a lower-case word such as purchase, donation, "
-                             "signup, volunteer, petition, vote or service_use");
+          error(goal_at, who + " goal.kind: " + quoted(t.goal().kind()) + kGoalKindRule);
         }
         check_non_negative({{"touchpoints", i}, {"goal"}, {"value"}}, who + " goal.value",
                            t.goal().value(), limits::kMaxMoney);
@@ -856,7 +859,8 @@ class Validator {
     auto what = [&who](const char* field, int index) {
       return who + " " + field + "[" + std::to_string(index) + "]";
     };
-    std::set<std::string> removed, added;
+    std::set<std::string> removed;
+    std::map<std::string, int> added;  // id -> index in add_touchpoints
     for (int i = 0; i < variant.remove_touchpoints_size(); ++i) {
       const std::string& id = variant.remove_touchpoints(i);
       if (known_touchpoint(at("remove_touchpoints", i), what("remove_touchpoints", i), id)) {
@@ -866,7 +870,7 @@ class Validator {
     for (int i = 0; i < variant.add_touchpoints_size(); ++i) {
       const std::string& id = variant.add_touchpoints(i).id();
       if (id.empty()) continue;  // reported once applied
-      if ((touchpoint_index_.count(id) && !removed.count(id)) || !added.insert(id).second) {
+      if ((touchpoint_index_.count(id) && !removed.count(id)) || !added.emplace(id, i).second) {
         error(at("add_touchpoints", i),
               what("add_touchpoints", i) + " id: touchpoint " + quoted(id) + " exists already");
       }
@@ -956,6 +960,35 @@ class Validator {
                             "act_probability_scale or label");
           }
           break;
+      }
+    }
+    for (int i = 0; i < variant.goal_changes_size(); ++i) {
+      const v1::GoalChange& change = variant.goal_changes(i);
+      const FieldPath path = at("goal_changes", i);
+      const std::string message = what("goal_changes", i);
+      if (!present(path, message + " touchpoint", change.touchpoint())) continue;
+      auto in_variant = added.find(change.touchpoint());
+      const v1::Touchpoint& t = in_variant != added.end()
+                                    ? variant.add_touchpoints(in_variant->second)
+                                    : s_.touchpoints(touchpoint_index_.at(change.touchpoint()));
+      if (!t.has_goal()) {
+        error(path, message + ": touchpoint " + quoted(change.touchpoint()) +
+                        " has no goal to change; a goal change sets the value or kind of an "
+                        "existing goal");
+        continue;
+      }
+      if (!change.has_value() && !change.has_kind()) {
+        error(path, message + ": changes nothing; set value or kind");
+      }
+      if (change.has_value()) {
+        FieldPath value_at = path;
+        value_at.push_back({"value"});
+        check_non_negative(value_at, message + " value", change.value(), limits::kMaxMoney);
+      }
+      if (change.has_kind() && !is_valid_goal_kind(change.kind())) {
+        FieldPath kind_at = path;
+        kind_at.push_back({"kind"});
+        error(kind_at, message + " kind: " + quoted(change.kind()) + kGoalKindRule);
       }
     }
     for (int i = 0; i < variant.channel_changes_size(); ++i) {
