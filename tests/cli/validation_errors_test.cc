@@ -422,6 +422,37 @@ TEST_CASE("cli validate: variant definitions") {
   });
 }
 
+TEST_CASE("cli validate: goal changes in variants, at their line") {
+  struct Case {
+    std::string variant, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"(goal_changes { touchpoint: "chekout" value: 5 })",
+            "error: variant 'g' goal_changes[0] touchpoint: unknown touchpoint 'chekout' (did you "
+            "mean 'checkout'?)"},
+           {R"(goal_changes { touchpoint: "page" value: 5 })",
+            "error: variant 'g' goal_changes[0]: touchpoint 'page' has no goal to change"},
+           {R"(goal_changes { touchpoint: "checkout" })",
+            "error: variant 'g' goal_changes[0]: changes nothing; set value or kind"},
+           {R"(goal_changes { touchpoint: "checkout" value: -5 })",
+            "error: variant 'g' goal_changes[0] value: -5 must be a finite number >= 0"},
+           {R"(goal_changes { touchpoint: "checkout" kind: "Sale!" })",
+            "error: variant 'g' goal_changes[0] kind: 'Sale!' must be a lower-case word"},
+           {R"(goal_changes { touchpoint: "checkout" valeu: 5 })",
+            "error: GoalChange has no field 'valeu' (did you mean 'value'?)"}}) {
+    TempDir dir;
+    const std::string text = small_plus("variants { name: \"g\"\n  " + c.variant + " }");
+    const std::string path = dir.write("goal.textproto", text);
+    for (const char* command : {"validate", "run", "compare"}) {
+      CliResult r = run_cli(std::string(command) + " " + path + " --quiet");
+      INFO(command << " " << c.variant << "\nstderr:\n" << r.err);
+      CHECK(r.status == 2);
+      CHECK(contains(r.err, path + ":17:"));  // the line of the goal change
+      CHECK(contains(r.err, c.message));
+    }
+  }
+}
+
 TEST_CASE("cli validate: a variant that breaks the scenario once applied") {
   TempDir dir;
   std::string path = dir.write(
