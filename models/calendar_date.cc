@@ -51,14 +51,6 @@ bool is_compact_date(std::string_view text) {
   return true;
 }
 
-const std::vector<std::string_view> kCommonDateFormats = {
-    "%Y-%m-%d",          "%Y%m%d",   "%Y/%m/%d",          "%m/%d/%Y",
-    "%d/%m/%Y",          "%m/%d/%y", "%d/%m/%y",          "%d.%m.%Y",
-    "%d.%m.%y",          "%d-%m-%Y", "%m-%d-%Y",          "%d %b %Y",
-    "%d-%b-%Y",          "%d-%b-%y", "%b %d %Y",          "%b %d, %Y",
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ",
-};
-
 std::vector<std::string_view> date_formats_reading_all(const std::vector<std::string_view>& dates) {
   constexpr int32_t kFirstDay =
       std::chrono::sys_days(std::chrono::year(1900) / 1 / 1).time_since_epoch().count();

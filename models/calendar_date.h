@@ -4,6 +4,7 @@
 #ifndef CJSIM_MODELS_CALENDAR_DATE_H_
 #define CJSIM_MODELS_CALENDAR_DATE_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -35,7 +36,13 @@ bool is_compact_date(std::string_view text);
 // its compact form, month-first and day-first with slashes, dots or dashes
 // and two- or four-digit years, month names, and ISO timestamps (the time is
 // read and dropped).
-extern const std::vector<std::string_view> kCommonDateFormats;
+inline constexpr std::array<std::string_view, 20> kCommonDateFormats = {
+    "%Y-%m-%d",          "%Y%m%d",         "%Y/%m/%d",          "%m/%d/%Y",
+    "%d/%m/%Y",          "%m/%d/%y",       "%d/%m/%y",          "%d.%m.%Y",
+    "%d.%m.%y",          "%d-%m-%Y",       "%m-%d-%Y",          "%d %b %Y",
+    "%d-%b-%Y",          "%d-%b-%y",       "%b %d %Y",          "%b %d, %Y",
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ",
+};
 
 // The formats of kCommonDateFormats that read every one of `dates` as a day
 // from 1900 to 2199, in that list's order: what to suggest when a file's

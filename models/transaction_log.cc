@@ -64,7 +64,8 @@ std::string date_format_hint(const CsvTable& table, int date_index, std::string_
   for (size_t k = 1; k < formats.size(); ++k) {
     hint += (k + 1 == formats.size() ? " or " : ", ") + std::string(formats[k]);
   }
-  if (formats.size() > 1) hint += " (these dates do not tell them apart: check which one the file means)";
+  if (formats.size() > 1)
+    hint += " (these dates do not tell them apart: check which one the file means)";
   return hint;
 }
 

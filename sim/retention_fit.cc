@@ -211,8 +211,9 @@ void check_pinned_down(const ModelSpec& spec, Objective& objective, const std::v
           fall_when_moved(objective, x, minimum, {mixing.first, mixing.second}, direction);
       if (fall >= kPinnedDownFall) continue;
       const double va = std::exp(x[mixing.first]), vb = std::exp(x[mixing.second]);
-      const std::string mean = mixing.is_beta ? a + "/(" + a + "+" + b + ") = " + figure(va / (va + vb))
-                                              : a + "/" + b + " = " + figure(va / vb);
+      const std::string mean = mixing.is_beta
+                                   ? a + "/(" + a + "+" + b + ") = " + figure(va / (va + vb))
+                                   : a + "/" + b + " = " + figure(va / vb);
       std::string warning =
           a + " and " + b + " are not pinned down (" + a + " = " + figure(va) + ", " + b + " = " +
           figure(vb) + "): " + (direction > 0 ? "multiplying" : "dividing") +
@@ -220,11 +221,11 @@ void check_pinned_down(const ModelSpec& spec, Objective& objective, const std::v
           (direction > 0 ? "less" : "more") +
           " spread across customers) lowers the log-likelihood by only " +
           figure(std::max(fall, 0.0)) + ", under the 1.92 of a 95% likelihood-ratio test. ";
-      warning += direction > 0 ? "The data are as likely if every customer has the same " +
-                                     mixing.behaviour + "; only its mean, " + mean +
-                                     ", is estimated"
-                               : "The data do not bound how widely the " + mixing.behaviour +
-                                     " varies across customers; its mean is " + mean;
+      warning += direction > 0
+                     ? "The data are as likely if every customer has the same " + mixing.behaviour +
+                           "; only its mean, " + mean + ", is estimated"
+                     : "The data do not bound how widely the " + mixing.behaviour +
+                           " varies across customers; its mean is " + mean;
       warnings.push_back(warning + ". No standard errors for " + a + " and " + b);
       pinned[mixing.first] = pinned[mixing.second] = false;
       break;
@@ -236,8 +237,8 @@ void check_pinned_down(const ModelSpec& spec, Objective& objective, const std::v
       const double fall = fall_when_moved(objective, x, minimum, {i}, direction);
       if (fall >= kPinnedDownFall) continue;
       warnings.push_back("parameter " + spec.names[i] + " is not pinned down (" + spec.names[i] +
-                         " = " + figure(std::exp(x[i])) + "): " +
-                         (direction > 0 ? "multiplying" : "dividing") +
+                         " = " + figure(std::exp(x[i])) +
+                         "): " + (direction > 0 ? "multiplying" : "dividing") +
                          " it by 10, the others held, lowers the log-likelihood by only " +
                          figure(std::max(fall, 0.0)) +
                          ", under the 1.92 of a 95% likelihood-ratio test. No standard error");

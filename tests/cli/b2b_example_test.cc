@@ -17,7 +17,8 @@ using testing::parse_json;
 using testing::run_cli;
 using testing::source_path;
 
-const v1::CompareDifference& difference(const v1::CompareResult& result, const std::string& variant) {
+const v1::CompareDifference& difference(const v1::CompareResult& result,
+                                        const std::string& variant) {
   for (const v1::CompareDifference& d : result.differences()) {
     if (d.variant() == variant) return d;
   }

@@ -85,8 +85,7 @@ TEST_CASE("regression: a date-format mismatch did not say which format would rea
   CHECK(date_formats_reading_all({"Mar 15, 2024"}) == Formats{"%b %d, %Y"});
   CHECK(date_formats_reading_all({"2024-03-15 10:22:01"}) == Formats{"%Y-%m-%d %H:%M:%S"});
   // Dates that do not tell day-first from month-first: both.
-  CHECK(date_formats_reading_all({"03/04/2024", "05/06/2024"}) ==
-        Formats{"%m/%d/%Y", "%d/%m/%Y"});
+  CHECK(date_formats_reading_all({"03/04/2024", "05/06/2024"}) == Formats{"%m/%d/%Y", "%d/%m/%Y"});
   // Two-digit years: %Y would read "24" as the year 24, outside 1900-2199.
   CHECK(date_formats_reading_all({"03/15/24"}) == Formats{"%m/%d/%y"});
   // Two formats in one file, a date that is no day, nothing at all: none.

@@ -121,7 +121,8 @@ TEST_CASE("transaction log: dates in another format: the first says which format
   Diagnostics again;
   TransactionLogOptions options;
   options.date_format = "%m/%d/%Y";
-  std::optional<TransactionLog> log = parse("id,date\n1,03/15/2024\n1,04/22/2024\n", again, options);
+  std::optional<TransactionLog> log =
+      parse("id,date\n1,03/15/2024\n1,04/22/2024\n", again, options);
   REQUIRE_MESSAGE(log.has_value(), again.to_string());
   CHECK(format_date(log->first_day) == "2024-03-15");
 }

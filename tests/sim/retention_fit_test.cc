@@ -216,16 +216,18 @@ void check_recovered(const RetentionFit& fit, const std::vector<double>& truth) 
 
 constexpr int kSimulatedCustomers = 4000;
 
-TEST_CASE("retention fit: BG/NBD recovers the parameters of simulated customers") {
-  const BgNbdParameters truth{0.5, 6, 0.7, 2.5};
-  boost::random::mt19937 random(20240101);
-  boost::random::gamma_distribution<double> rate(truth.r, 1 / truth.alpha);
-  boost::random::beta_distribution<double> dropout(truth.a, truth.b);
+// kSimulatedCustomers BG/NBD customers, weeks: each draws a purchase rate
+// from `draw_rate` (a callable taking the generator), a dropout probability
+// p ~ Beta(a, b), and is acquired over half a year.
+template <typename DrawRate>
+ContinuousSummary simulate_bg_nbd(DrawRate draw_rate, double a, double b,
+                                  boost::random::mt19937& random) {
+  boost::random::beta_distribution<double> dropout(a, b);
   boost::random::uniform_01<double> uniform;
   ContinuousSummary data;
   for (int i = 0; i < kSimulatedCustomers; ++i) {
-    const double lambda = rate(random), p = dropout(random);
-    const double t_cal = 26 + 26 * uniform(random);  // acquired over half a year
+    const double lambda = draw_rate(random), p = dropout(random);
+    const double t_cal = 26 + 26 * uniform(random);
     boost::random::exponential_distribution<double> wait(lambda);
     double t = 0, t_x = 0, x = 0;
     // Repeat purchases while active; after each, inactive with probability p.
@@ -241,6 +243,14 @@ TEST_CASE("retention fit: BG/NBD recovers the parameters of simulated customers"
   }
   data.customers = kSimulatedCustomers;
   data.days_per_unit = 7;
+  return data;
+}
+
+TEST_CASE("retention fit: BG/NBD recovers the parameters of simulated customers") {
+  const BgNbdParameters truth{0.5, 6, 0.7, 2.5};
+  boost::random::mt19937 random(20240101);
+  boost::random::gamma_distribution<double> rate(truth.r, 1 / truth.alpha);
+  const ContinuousSummary data = simulate_bg_nbd(rate, truth.a, truth.b, random);
   check_recovered(fit_bg_nbd(data), {truth.r, truth.alpha, truth.a, truth.b});
 }
 
@@ -362,8 +372,11 @@ bool has_warning(const RetentionFit& fit, const std::string& part) {
 // sequence with x transactions, the last in t_x, has C(t_x-1, x-1) orders;
 // the customer is alive through period k >= t_x and drops at the start of
 // k + 1 (or is alive through n).
-PeriodSummary homogeneous_dropout(double alpha, double beta, double theta, int n, double customers) {
-  auto log_beta = [](double a, double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); };
+PeriodSummary homogeneous_dropout(double alpha, double beta, double theta, int n,
+                                  double customers) {
+  auto log_beta = [](double a, double b) {
+    return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+  };
   PeriodSummary data;
   for (int t_x = 0; t_x <= n; ++t_x) {
     for (int x = t_x == 0 ? 0 : 1; x <= t_x; ++x) {
@@ -371,7 +384,8 @@ PeriodSummary homogeneous_dropout(double alpha, double beta, double theta, int n
           x == 0 ? 1 : std::exp(std::lgamma(t_x) - std::lgamma(x) - std::lgamma(t_x - x + 1));
       double probability = 0;
       for (int k = t_x; k <= n; ++k) {
-        const double transactions = std::exp(log_beta(alpha + x, beta + k - x) - log_beta(alpha, beta));
+        const double transactions =
+            std::exp(log_beta(alpha + x, beta + k - x) - log_beta(alpha, beta));
         probability += transactions * std::pow(1 - theta, k) * (k < n ? theta : 1.0);
       }
       data.rows.push_back({x, t_x, n, 0, customers * orders * probability});
@@ -382,7 +396,8 @@ PeriodSummary homogeneous_dropout(double alpha, double beta, double theta, int n
   return data;
 }
 
-TEST_CASE("regression: a degenerate BG/BB fit (gamma 887,799) was reported as if it were estimated") {
+TEST_CASE(
+    "regression: a degenerate BG/BB fit (gamma 887,799) was reported as if it were estimated") {
   // Every customer drops out with probability 0.2 a period: the likelihood
   // rises without end as gamma and delta grow together. The optimiser
   // stopped somewhere out there and the report printed gamma, delta and
@@ -415,26 +430,8 @@ TEST_CASE("retention fit: BG/NBD on customers who all buy at one rate flags r an
   // lambda = 0.5 a week for everyone (r and alpha infinite, r/alpha = 0.5);
   // p ~ Beta(0.7, 2.5).
   boost::random::mt19937 random(20240104);
-  boost::random::beta_distribution<double> dropout(0.7, 2.5);
-  boost::random::exponential_distribution<double> wait(0.5);
-  boost::random::uniform_01<double> uniform;
-  ContinuousSummary data;
-  for (int i = 0; i < kSimulatedCustomers; ++i) {
-    const double p = dropout(random);
-    const double t_cal = 26 + 26 * uniform(random);
-    double t = 0, t_x = 0, x = 0;
-    while (true) {
-      t += wait(random);
-      if (t > t_cal) break;
-      ++x;
-      t_x = t;
-      if (uniform(random) < p) break;
-    }
-    data.rows.push_back({x, t_x, t_cal, 1});
-    data.calibration_transactions += x;
-  }
-  data.customers = kSimulatedCustomers;
-  data.days_per_unit = 7;
+  const ContinuousSummary data =
+      simulate_bg_nbd([](boost::random::mt19937&) { return 0.5; }, 0.7, 2.5, random);
   const RetentionFit fit = fit_bg_nbd(data);
   CAPTURE(fit.warnings.size() > 0 ? fit.warnings.front() : "");
   CHECK(has_warning(fit, "r and alpha are not pinned down"));
