@@ -76,9 +76,7 @@ std::string format_retention_report(const RetentionFit& fit, const std::string& 
   bool without_error = false;
   for (const ParameterFit& p : fit.parameters) without_error |= std::isnan(p.std_error);
   if (without_error) {
-    out +=
-        "  n/a: the data do not pin the estimate down, no standard error (the warnings say "
-        "why)\n";
+    out += "  n/a: no standard error; the warnings say why\n";
   }
 
   if (fit.holdout) {
