@@ -3,6 +3,7 @@
 #ifndef CJSIM_MODELS_LIMITS_H_
 #define CJSIM_MODELS_LIMITS_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -31,13 +32,20 @@ inline constexpr int kMaxGoalKinds = 32;
 // Repeat models: the scenario-wide one and one per goal kind in
 // loyalty.by_goal_kind; a customer keeps its model's index in a byte.
 inline constexpr size_t kMaxRepeatModels = 256;
-// Agent state is 28 bytes (AgentRecord and the next-event day), plus 32 of
+// Agent state is 52 bytes (AgentRecord and the next-event day), plus 16
+// for every 64 channels beyond the first 64 (agent_state_bytes), plus 32 of
 // customer state with a loyalty block (docs/performance.md); 8 GiB of it at
 // most.
-inline constexpr int64_t kAgentStateBytes = 28;
+inline constexpr int64_t kAgentStateBytes = 52;
 inline constexpr int64_t kCustomerStateBytes = 32;
 inline constexpr int64_t kMaxStateBytes = int64_t{8} << 30;
 inline constexpr int64_t kMaxAgents = kMaxStateBytes / kAgentStateBytes;
+// The engine's state per agent without the loyalty block's: AgentRecord
+// keeps the channels 0-63 that touched and exposed the agent (a bit each);
+// more channels take two more 8-byte words per 64.
+constexpr int64_t agent_state_bytes(int64_t channels) {
+  return kAgentStateBytes + 2 * 8 * (std::max<int64_t>(1, (channels + 63) / 64) - 1);
+}
 // Work budget in agent-days (agents x horizon x replications): about 55
 // core-hours at the conservative throughput below (docs/performance.md has
 // measured figures, several times higher).

@@ -289,7 +289,8 @@ class Validator {
       sizes_ok = false;
     }
     const int64_t state_bytes =
-        limits::kAgentStateBytes + (s_.has_loyalty() ? limits::kCustomerStateBytes : 0);
+        limits::agent_state_bytes(s_.channels_size()) +
+        (s_.has_loyalty() ? limits::kCustomerStateBytes : 0);
     const int64_t max_agents = limits::kMaxStateBytes / state_bytes;
     if (settings.agents < 1 || settings.agents > max_agents) {
       std::string message = "simulation.agents: " + std::to_string(settings.agents) +

@@ -27,6 +27,26 @@ constexpr uint8_t kActive = 1;
 constexpr uint8_t kRepeated = 2;
 constexpr double kNoTime = std::numeric_limits<double>::infinity();
 
+// The word of the agent's channel set (touched, or exposed) that holds
+// channel c: AgentRecord's for channels 0-63, else one of `extra` (the
+// agent's extra words: `words` touched, then `words` exposed).
+inline uint64_t& channel_word(AgentRecord& record, uint64_t* extra, int words, bool exposed,
+                              uint32_t c) {
+  if (c < 64) return exposed ? record.exposed : record.touched;
+  return extra[(exposed ? words : 0) + (c >> 6) - 1];
+}
+
+// Marks the agent exposed by `channel`; counts the channel's reach the
+// first time.
+inline void mark_exposed(AgentRecord& record, uint64_t* extra, int words, int channel,
+                         ReplicationCounts& counts) {
+  const uint32_t c = static_cast<uint32_t>(channel);
+  uint64_t& word = channel_word(record, extra, words, true, c);
+  const uint64_t bit = uint64_t{1} << (c & 63);
+  counts.channel_reach[c] += (word & bit) == 0;
+  word |= bit;
+}
+
 // std::lower_bound without branches: where the next exposure falls is what
 // the branch predictor cannot know, and the arrays are short enough (one
 // value per day) to stay in cache. REQUIRES: first < last, sorted.
@@ -76,10 +96,15 @@ struct Engine::Context {
   const PersonaNode* persona_nodes;
   CustomerRecord* customers;  // null without LoyaltyModel::enabled
   uint16_t* word_of_mouth;    // null without referrals or praise
-  uint32_t* kinds;            // goal kinds reached per agent; null with one kind
+  // Channel words beyond the first (Engine::extra_words_ per set and
+  // agent); null with at most 64 channels.
+  uint64_t* extra;
+  size_t extra_stride;  // 2 x extra_words_
 
-  // The agent's mask of goal kinds reached, or null.
-  uint32_t* kinds_of(int64_t agent) const { return kinds ? kinds + agent : nullptr; }
+  // The agent's extra channel words, or null.
+  uint64_t* extra_of(int64_t agent) const {
+    return extra ? extra + static_cast<size_t>(agent) * extra_stride : nullptr;
+  }
 
   // The block of the agent's `index`-th exposure day.
   rng::Block exposure_block(int64_t agent, uint16_t index) const {
@@ -97,7 +122,9 @@ struct Engine::Context {
 
 void Engine::initialize(const Context& context, int64_t agent, int persona, AgentRecord& record,
                         int32_t& next_event) const {
-  record = {kNever, kNever, -1, -1, 0, 0, static_cast<uint8_t>(persona), 0, 0, 0};
+  record = {kNever, kNever, -1, -1,       0, 0, static_cast<uint8_t>(persona),
+            0,      0,      0,  kNoTouch, 0, 0, 0};
+  if (uint64_t* extra = context.extra_of(agent)) std::fill_n(extra, context.extra_stride, 0);
   if (!model_.exposure[persona].sources.empty()) {
     const rng::Pair start = context.pair(agent, rng::Stream::kStart, 0);
     record.next_exposure = next_exposure_day(context, persona, -1, start[rng::kLaneExposureGap]);
@@ -171,7 +198,7 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
                                                   uint64_t seed_lane, int index, int start,
                                                   const LandingTable* landing, bool referred,
                                                   AgentRecord& record, ReplicationCounts& counts,
-                                                  uint32_t* kinds, uint64_t entry_bits) const {
+                                                  uint64_t* extra, uint64_t entry_bits) const {
   rng::SplitMix64 random = rng::session_generator(seed_lane, static_cast<uint64_t>(index));
   // The landing pick: from `start` (a return), or the first draw of the
   // session; the day-0 entry of the single-journey form brings its own bits.
@@ -179,6 +206,11 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   if (landing != nullptr) {
     u = alias_pick(&model_.landing_columns[landing->column_begin], landing->log2_columns,
                    start == kEntry ? entry_bits : random());
+    // A touch: first (if none yet), last, and in the set.
+    const uint32_t c = static_cast<uint32_t>(model_.touchpoint_channel[u]);
+    const uint32_t ends = record.touch_ends;
+    record.touch_ends = (ends == kNoTouch ? c : (ends & 0xffff)) | c << 16;
+    channel_word(record, extra, extra_words_, false, c) |= uint64_t{1} << (c & 63);
   }
   // The walk works on locals: stores through AgentRecord's bytes would make
   // the compiler reload every pointer after each one.
@@ -207,6 +239,7 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
       if (converted++ == 0 && !(flags & kConverted)) first_goal = static_cast<int>(u);
       kinds_reached |= 1u << (node.is_goal - 1);
       stage = kLoyalty;
+      credit(record, extra, u, counts);
     }
     // High 32 bits decide the act, low 32 the delay; a second draw picks the
     // edge (column from its high bits, coin from its low 32).
@@ -242,14 +275,14 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
       ++counts.today.first_conversions;
     }
     flags |= kConverted;
-    if (kinds != nullptr) {
+    if (model_.goal_kinds.size() > 1) {
       // People reaching a goal kind for the first time, kind by kind.
-      for (uint32_t fresh = kinds_reached & ~*kinds; fresh != 0; fresh &= fresh - 1) {
+      for (uint32_t fresh = kinds_reached & ~record.kinds; fresh != 0; fresh &= fresh - 1) {
         const int k = __builtin_ctz(fresh);
         ++counts.converted_by_kind[k];
         ++counts.today.first_by_kind[k];
       }
-      *kinds |= kinds_reached;
+      record.kinds |= kinds_reached;
     }
   }
   // Agent-level results are counted as they first happen, so no pass over
@@ -271,7 +304,7 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
 [[gnu::always_inline]] inline int Engine::return_session(const Context& context, int32_t day,
                                                          const rng::Pair& pair, AgentRecord& record,
                                                          ReplicationCounts& counts,
-                                                         uint32_t* kinds) const {
+                                                         uint64_t* extra) const {
   // Mid-journey until now, so nothing was forgotten.
   const int to = record.pending_touchpoint;
   record.pending_day = kNever;
@@ -279,8 +312,26 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   record.last_touch = day;
   ++record.return_days;
   return session(context, day, pair[rng::kPairSessions], 0, to,
-                 to == kEntry ? &model_.entry : nullptr, false, record, counts, kinds,
+                 to == kEntry ? &model_.entry : nullptr, false, record, counts, extra,
                  pair[rng::kPairEntry]);
+}
+
+void Engine::credit(const AgentRecord& record, const uint64_t* extra, uint32_t u,
+                    ReplicationCounts& counts) const {
+  // Every session starts with a touch or continues a journey one started,
+  // so a converting agent has been touched.
+  const uint32_t ends = record.touch_ends;
+  CJSIM_CHECK(ends != kNoTouch, "a conversion without a touch");
+  const uint64_t n = static_cast<uint64_t>(model_.touchpoint_count());
+  ++counts.credit.first_touch[(ends & 0xffff) * n + u];
+  ++counts.credit.last_touch[(ends >> 16) * n + u];
+  for (int w = 0; w <= extra_words_; ++w) {
+    for (uint64_t bits = w == 0 ? record.touched : extra[w - 1]; bits != 0; bits &= bits - 1) {
+      const uint64_t c =
+          static_cast<uint64_t>(w) * 64 + static_cast<uint64_t>(__builtin_ctzll(bits));
+      ++counts.credit.assisted[c * n + u];
+    }
+  }
 }
 
 void Engine::word_of_mouth(const Context& context, int32_t day, int64_t agent, int index,
@@ -290,6 +341,8 @@ void Engine::word_of_mouth(const Context& context, int32_t day, int64_t agent, i
   const int channel = praise ? l.care.channel : l.referral.channel;
   const int landing_stage = praise ? 1 : l.referral.landing_stage;
   ++counts.channel_organic[channel];
+  uint64_t* extra = context.extra_of(agent);
+  mark_exposed(record, extra, extra_words_, channel, counts);
   if (!(record.flags & kExposed)) ++counts.exposed_agents;
   record.flags |= kExposed;
   if (record.pending_day == kNever) {
@@ -306,8 +359,7 @@ void Engine::word_of_mouth(const Context& context, int32_t day, int64_t agent, i
   if (landing.log2_columns < 0) return;
   const uint64_t lane =
       context.pair(agent, rng::Stream::kWordOfMouth, static_cast<uint64_t>(day))[0];
-  const int goal = session(context, day, lane, index, 0, &landing, !praise, record, counts,
-                           context.kinds_of(agent));
+  const int goal = session(context, day, lane, index, 0, &landing, !praise, record, counts, extra);
   if (first_goal < 0) first_goal = goal;
 }
 
@@ -419,8 +471,9 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
                      const rng::Pair& return_pair, int64_t agent, AgentRecord& record,
                      int32_t& next_event, BlockDay& out, ReplicationCounts& counts) const {
   int first_goal = -1;
+  uint64_t* extra = context.extra_of(agent);
   if (record.pending_day == day)
-    first_goal = return_session(context, day, return_pair, record, counts, context.kinds_of(agent));
+    first_goal = return_session(context, day, return_pair, record, counts, extra);
   if (record.next_exposure == day) {
     if (!(record.flags & kExposed)) ++counts.exposed_agents;
     record.flags |= kExposed;
@@ -445,13 +498,14 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
       if (j > first && !(draws.next_unit() < probability[j])) continue;
       const ExposureSource source = exposure.sources[j];
       ++(source.paid ? counts.channel_paid : counts.channel_organic)[source.channel];
+      mark_exposed(record, extra, extra_words_, source.channel, counts);
       // Mid-journey, or a customer who was lost: no new session.
       if (record.pending_day != kNever || (record.flags & kLost)) continue;
       const int stage = record.stage == 0 ? 1 : record.stage;
       const LandingTable& landing = model_.landing_for(source.channel, stage);
       if (landing.log2_columns < 0) continue;
       const int goal = session(context, day, block[rng::kLaneSessions], session_index++, 0,
-                               &landing, false, record, counts, context.kinds_of(agent));
+                               &landing, false, record, counts, extra);
       if (first_goal < 0) first_goal = goal;
     }
     record.next_exposure =
@@ -507,7 +561,7 @@ int32_t Engine::process_due(const Context& context, int64_t first, const uint16_
       // form) takes a short path.
       if (r.next_exposure != day && context.customers == nullptr &&
           (context.word_of_mouth == nullptr || context.word_of_mouth[i] == 0)) {
-        return_session(context, day, return_pairs[k], r, counts, context.kinds_of(i));
+        return_session(context, day, return_pairs[k], r, counts, context.extra_of(i));
         next_event[i] = std::min(r.pending_day, r.next_exposure);
       } else {
         process(context, day, exposure_blocks[k], return_pairs[k], i, r, next_event[i], out,
@@ -535,8 +589,15 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
     workspace->next_event = std::make_unique_for_overwrite<int32_t[]>(static_cast<size_t>(agents));
     workspace->customers.reset();
     workspace->word_of_mouth.reset();
-    workspace->kinds.reset();
+    workspace->extra.reset();
     workspace->capacity = static_cast<size_t>(agents);
+  }
+  // Channel words beyond the first: written by initialize() before any read.
+  const size_t extra_stride = 2 * static_cast<size_t>(extra_words_);
+  if (extra_stride > 0 && (!workspace->extra || workspace->extra_words != extra_words_)) {
+    workspace->extra =
+        std::make_unique_for_overwrite<uint64_t[]>(workspace->capacity * extra_stride);
+    workspace->extra_words = extra_words_;
   }
   if (loyalty.enabled && !workspace->customers) {
     // Written by become_customer before any read.
@@ -544,13 +605,6 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
         std::make_unique_for_overwrite<CustomerRecord[]>(static_cast<size_t>(agents));
   }
   const size_t goal_kinds = model_.goal_kinds.size();
-  if (goal_kinds > 1) {
-    if (!workspace->kinds) {
-      workspace->kinds = std::make_unique<uint32_t[]>(static_cast<size_t>(agents));
-    } else {
-      std::fill_n(workspace->kinds.get(), agents, uint32_t{0});
-    }
-  }
   if (word_of_mouth) {
     if (!workspace->word_of_mouth) {
       workspace->word_of_mouth = std::make_unique<uint16_t[]>(static_cast<size_t>(agents));
@@ -571,7 +625,8 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
                         backlog_matters ? todays_nodes.data() : model_.persona_nodes.data(),
                         loyalty.enabled ? workspace->customers.get() : nullptr,
                         word_of_mouth ? workspace->word_of_mouth.get() : nullptr,
-                        goal_kinds > 1 ? workspace->kinds.get() : nullptr};
+                        extra_stride > 0 ? workspace->extra.get() : nullptr,
+                        extra_stride};
 
   std::vector<int32_t> block_next(static_cast<size_t>(blocks));
   std::vector<BlockDay> block_days(static_cast<size_t>(blocks));
@@ -699,6 +754,7 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
     if (walk_once) {
       constexpr int kBatch = 64;
       std::array<rng::Pair, kBatch> pairs;
+      std::vector<uint64_t> extra(extra_stride);  // this walk is all the agent does
       int persona = model_.persona_of(begin);
       for (int64_t start = begin; start < end; start += kBatch) {
         const int n = static_cast<int>(std::min<int64_t>(kBatch, end - start));
@@ -707,10 +763,11 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
           const int64_t i = start + k;
           while (i >= model_.persona_first_agent[persona + 1]) ++persona;
           // As initialize() leaves it in single-journey form: entering today.
-          AgentRecord record = {kNever, 0, kEntry, -1, 0, 0, static_cast<uint8_t>(persona),
-                                0,      0, 0};
-          uint32_t kinds = 0;  // this walk is all the agent does
-          return_session(context, 0, pairs[k], record, counts, goal_kinds > 1 ? &kinds : nullptr);
+          AgentRecord record = {kNever, 0, kEntry, -1,       0, 0, static_cast<uint8_t>(persona),
+                                0,      0, 0,      kNoTouch, 0, 0, 0};
+          std::fill(extra.begin(), extra.end(), uint64_t{0});
+          return_session(context, 0, pairs[k], record, counts,
+                         extra.empty() ? nullptr : extra.data());
         }
       }
       block_next[b] = kNever;

@@ -16,6 +16,7 @@
 #ifndef CJSIM_SIM_ENGINE_H_
 #define CJSIM_SIM_ENGINE_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -29,10 +30,14 @@
 
 namespace cjsim {
 
-// Per-agent state, 28 bytes with the agent's next-event day (kept apart for
+// Per-agent state, 48 bytes, and the agent's next-event day (kept apart for
 // the daily scan). Days are integers; kNever is "not scheduled". The event
 // counters number the agent's exposure days and return days: their random
 // draws are keyed by these numbers, not by the calendar day (sim/rng.h).
+// For channel credit and reach (docs/model.md "Channel credit") it keeps
+// the first and last touch and the sets of channels that touched and that
+// exposed the agent: a bit per channel, channels 0-63 here and the rest, in
+// a scenario with more channels, in words kept beside (Workspace::extra).
 struct AgentRecord {
   int32_t next_exposure;
   int32_t pending_day;         // day of a delayed return to pending_touchpoint
@@ -41,12 +46,17 @@ struct AgentRecord {
   uint16_t exposure_days;      // exposure days so far
   uint16_t return_days;        // days returned from a delay (or entered) so far
   uint8_t persona;
-  uint8_t stage;      // current stage; 0 = unaware
-  uint8_t max_stage;  // furthest stage ever reached
-  uint8_t flags;      // kConverted | kExposed | kLost
+  uint8_t stage;        // current stage; 0 = unaware
+  uint8_t max_stage;    // furthest stage ever reached
+  uint8_t flags;        // kConverted | kExposed | kLost
+  uint32_t touch_ends;  // first touch's channel (low 16 bits), last's (high); kNoTouch
+  uint32_t kinds;       // goal kinds reached (with two goal kinds or more)
+  uint64_t touched;     // channels 0-63 that touched the agent
+  uint64_t exposed;     // channels 0-63 that exposed it
 };
-static_assert(sizeof(AgentRecord) == 24);
-// An agent has at most one exposure day and one return day per day.
+static_assert(sizeof(AgentRecord) == 48);
+inline constexpr uint32_t kNoTouch = 0xffffffff;
+static_assert(limits::kMaxChannels < 0xffff, "touch_ends keeps a channel in 16 bits");
 static_assert(limits::kMaxHorizonDays <= 65535, "event counters are 16-bit");
 
 // A customer's loyalty state, 32 bytes, kept only when the model's customers
@@ -73,7 +83,8 @@ class Engine {
   // validation refuses loops that could never end, so this is a backstop.
   static constexpr int kMaxSessionSteps = 1 << 20;
 
-  explicit Engine(const CompiledModel& model) : model_(model) {}
+  explicit Engine(const CompiledModel& model)
+      : model_(model), extra_words_(channel_words(model.channel_count()) - 1) {}
 
   // Agent state for one replication, kept between replications so that
   // its memory is not faulted in afresh each time. One per running
@@ -85,10 +96,19 @@ class Engine {
     // Referrals (low byte) and praises (high byte) reaching each agent
     // tomorrow; with referrals or praise.
     std::unique_ptr<uint16_t[]> word_of_mouth;
-    // The goal kinds each agent reached, with two goal kinds or more.
-    std::unique_ptr<uint32_t[]> kinds;
+    // With more than 64 channels, the channel sets' words beyond the first
+    // (AgentRecord has it): per agent, extra_words touched then as many
+    // exposed.
+    std::unique_ptr<uint64_t[]> extra;
+    int extra_words = 0;
     size_t capacity = 0;
   };
+
+  // 64-bit words of one channel set, and the bytes per agent of everything
+  // the engine keeps per agent beside the loyalty state (AgentRecord, the
+  // next-event day, the extra channel words).
+  static int channel_words(int channels) { return std::max(1, (channels + 63) / 64); }
+  static int64_t agent_bytes(int channels) { return limits::agent_state_bytes(channels); }
 
   // Runs one replication, spreading agent blocks over the current task arena.
   // `progress`, when given, is incremented once per simulated day.
@@ -124,15 +144,20 @@ class Engine {
   // A session from `start` (or a touchpoint picked from `landing`); returns
   // the touchpoint of the agent's first conversion ever if it happens here,
   // else -1.
-  // `entry_bits` pick the entry touchpoint when `start` is kEntry. `kinds`,
-  // with two goal kinds or more, is the agent's mask of goal kinds reached
-  // so far (null otherwise).
+  // `entry_bits` pick the entry touchpoint when `start` is kEntry. A
+  // session started by a landing (an exposure, word of mouth, the day-0
+  // entry) is a touch of its touchpoint's channel. `extra` is the agent's
+  // channel words beyond the first (null with at most 64 channels).
   int session(const Context& context, int32_t day, uint64_t seed_lane, int index, int start,
               const LandingTable* landing, bool referred, AgentRecord& record,
-              ReplicationCounts& counts, uint32_t* kinds, uint64_t entry_bits = 0) const;
+              ReplicationCounts& counts, uint64_t* extra, uint64_t entry_bits = 0) const;
   // The session of the agent's pending return (or day-0 entry) today.
   int return_session(const Context& context, int32_t day, const rng::Pair& pair,
-                     AgentRecord& record, ReplicationCounts& counts, uint32_t* kinds) const;
+                     AgentRecord& record, ReplicationCounts& counts, uint64_t* extra) const;
+  // Credits a conversion at goal touchpoint `u` to the channels that
+  // touched the agent.
+  [[gnu::cold, gnu::noinline]] void credit(const AgentRecord& record, const uint64_t* extra,
+                                           uint32_t u, ReplicationCounts& counts) const;
   int32_t next_exposure_day(const Context& context, int persona, int32_t after_day,
                             uint64_t bits) const;
   void forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) const;
@@ -149,6 +174,7 @@ class Engine {
              ReplicationCounts& counts) const;
 
   const CompiledModel& model_;
+  const int extra_words_;  // channel words per set beyond AgentRecord's
 };
 
 }  // namespace cjsim

@@ -6,6 +6,7 @@
 #include <Eigen/Sparse>
 #include <Eigen/SparseLU>
 
+#include "models/check.h"
 #include "models/formulas.h"
 
 namespace cjsim {
@@ -25,7 +26,9 @@ class PersonaChain {
   // nullopt when the same-session walk has no finite solution (a loop left
   // with a probability too small to tell from 0: validation refuses those
   // by their expected session length, so this is a second line).
-  std::optional<double> run(const std::vector<bool>& absorbing, std::vector<double>* visits) const {
+  // `entries`, when given, replaces the day-0 entry probabilities.
+  std::optional<double> run(const std::vector<bool>& absorbing, std::vector<double>* visits,
+                            const std::vector<double>* entries = nullptr) const {
     const int n = m_.touchpoint_count();
     const size_t base = static_cast<size_t>(persona_) * n;
     std::vector<Eigen::Triplet<double>> triplets;
@@ -47,7 +50,7 @@ class PersonaChain {
     if (lu.info() != Eigen::Success) return std::nullopt;
 
     Eigen::VectorXd arrivals(n);
-    for (int u = 0; u < n; ++u) arrivals[u] = m_.entry_probability[u];
+    for (int u = 0; u < n; ++u) arrivals[u] = entries ? (*entries)[u] : m_.entry_probability[u];
     std::vector<double> pool(m_.edges.size(), 0.0);  // mass parked per edge
     if (visits != nullptr) visits->assign(n, 0.0);
     double absorbed = 0;
@@ -120,6 +123,8 @@ std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string
   out.touchpoint_conversions.assign(n, 0.0);
   out.persona_conversion_rate.assign(model.persona_count(), 0.0);
   out.persona_conversions.assign(model.persona_count(), 0.0);
+  out.channel_conversions.assign(model.channel_count(), 0.0);
+  out.channel_value.assign(model.channel_count(), 0.0);
 
   const size_t kinds = model.goal_kinds.size();
   out.kind_conversion_rate.assign(kinds, 0.0);
@@ -169,6 +174,27 @@ std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string
       if (goals[u]) {
         out.touchpoint_conversions[u] += share * visits[u];
         out.persona_conversions[p] += visits[u];
+      }
+    }
+    // Channel credit: the day-0 entry is an agent's one touch, so each
+    // channel is credited what the agents entering on it go on to convert.
+    for (int c = 0; c < model.channel_count(); ++c) {
+      std::vector<double> entries(static_cast<size_t>(n), 0.0);
+      bool any = false;
+      for (int u = 0; u < n; ++u) {
+        if (model.touchpoint_channel[u] != c || !(model.entry_probability[u] > 0)) continue;
+        entries[u] = model.entry_probability[u];
+        any = true;
+      }
+      if (!any) continue;
+      std::vector<double> from_channel;
+      // The same chain solved above from part of the same entries.
+      CJSIM_CHECK(chain.run(none, &from_channel, &entries).has_value(),
+                  "a walk solved from all entries failed from some");
+      for (int u = 0; u < n; ++u) {
+        if (!goals[u]) continue;
+        out.channel_conversions[c] += share * from_channel[u];
+        out.channel_value[c] += share * from_channel[u] * model.touchpoint_value[u];
       }
     }
   }

@@ -30,6 +30,9 @@ struct ExactSolution {
   std::vector<double> touchpoint_visits, touchpoint_acts, touchpoint_conversions;
   std::vector<double> persona_conversion_rate;  // P(convert) per persona
   std::vector<double> persona_conversions;      // expected conversions per agent
+  // [channel]: expected conversions and value per agent of the agents whose
+  // entry touchpoint is on the channel (their one touch: channel credit).
+  std::vector<double> channel_conversions, channel_value;
 };
 
 // Solves `model` exactly. When it is not in single-journey form, or its

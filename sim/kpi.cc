@@ -85,6 +85,22 @@ Quantities quantities_from_counts(const CompiledModel& m, const ReplicationCount
   }
   q.channel_paid = scaled(c.channel_paid);
   q.channel_organic = scaled(c.channel_organic);
+  q.channel_reach = scaled(c.channel_reach);
+  const size_t channels = static_cast<size_t>(m.channel_count());
+  const uint64_t touchpoints = static_cast<uint64_t>(m.touchpoint_count());
+  auto credited = [&](const std::map<uint64_t, uint64_t>& credit, std::vector<double>& conversions,
+                      std::vector<double>& value) {
+    conversions.assign(channels, 0.0);
+    value.assign(channels, 0.0);
+    for (const auto& [key, count] : credit) {
+      const double scaled_count = static_cast<double>(count) * scale;
+      conversions[key / touchpoints] += scaled_count;
+      value[key / touchpoints] += scaled_count * m.touchpoint_value[key % touchpoints];
+    }
+  };
+  credited(c.credit.first_touch, q.channel_first_conversions, q.channel_first_value);
+  credited(c.credit.last_touch, q.channel_last_conversions, q.channel_last_value);
+  credited(c.credit.assisted, q.channel_assisted_conversions, q.channel_assisted_value);
   q.persona_conversions = scaled(c.persona_conversions);
   for (int p = 0; p < m.persona_count(); ++p) {
     const int64_t n = m.persona_first_agent[p + 1] - m.persona_first_agent[p];
@@ -169,6 +185,11 @@ Quantities quantities_from_exact(const CompiledModel& m, const ExactSolution& s)
   q.touchpoint_conversions = scaled(s.touchpoint_conversions);
   q.channel_paid.assign(m.channel_count(), 0.0);
   q.channel_organic.assign(m.channel_count(), 0.0);
+  q.channel_reach.assign(m.channel_count(), 0.0);
+  // The day-0 entry is an agent's one touch: first, last and every touch.
+  q.channel_first_conversions = q.channel_last_conversions = q.channel_assisted_conversions =
+      scaled(s.channel_conversions);
+  q.channel_first_value = q.channel_last_value = q.channel_assisted_value = scaled(s.channel_value);
   q.persona_rate = s.persona_conversion_rate;
   for (int p = 0; p < m.persona_count(); ++p) {
     q.persona_conversions.push_back(s.persona_conversions[p] * m.persona_share[p] * population);

@@ -43,6 +43,11 @@ struct Quantities {
   std::array<double, 5> reached{};  // [stage]: share with furthest stage >= stage
   std::vector<double> touchpoint_visits, touchpoint_acts, touchpoint_conversions;
   std::vector<double> channel_paid, channel_organic;
+  // [channel]: people exposed by it at least once (scaled), and the
+  // conversions and value credited to it (docs/model.md "Channel credit").
+  std::vector<double> channel_reach;
+  std::vector<double> channel_first_conversions, channel_last_conversions,
+      channel_assisted_conversions, channel_first_value, channel_last_value, channel_assisted_value;
   std::vector<double> persona_rate, persona_conversions;
   // Daily series (Monte Carlo only): counts scaled, shares of agents.
   std::vector<double> series_new_conversions, series_converted_share, series_active_customers,

@@ -106,15 +106,15 @@ ModelFootprint model_footprint(const v1::Scenario& s) {
                touchpoints * kPerTouchpointBytes + s.edges_size() * kPerEdgeBytes +
                s.channels_size() * 4.0 * 16;
 
-  // A running replication: the agent records and next-event days, customer
+  // A running replication: the agent records, next-event days and AgentSide, customer
   // state and word of mouth where the loyalty block has them, and per block
   // its next day and end-of-day lists.
   const v1::Loyalty& l = s.loyalty();
-  f.per_agent = static_cast<double>(sizeof(AgentRecord) + sizeof(int32_t) +
-                                    (s.has_loyalty() ? sizeof(CustomerRecord) : 0) +
+  f.per_agent = static_cast<double>(Engine::agent_bytes(s.channels_size())) +
+                static_cast<double>((s.has_loyalty() ? sizeof(CustomerRecord) : 0) +
                                     (l.has_referral() || l.has_care() ? sizeof(uint16_t) : 0));
   f.counts = touchpoints * static_cast<double>(sizeof(TouchpointCounts) + sizeof(uint64_t)) +
-             s.channels_size() * 16.0 + personas * 16 + horizon * (5 * 8 + 2 * 8) +
+             s.channels_size() * 24.0 + personas * 16 + horizon * (5 * 8 + 2 * 8) +
              static_cast<double>(sizeof(ReplicationCounts));
   const double counts = f.counts;
   const double blocks = std::ceil(static_cast<double>(settings.agents) / Engine::kBlockAgents);
@@ -125,7 +125,7 @@ ModelFootprint model_footprint(const v1::Scenario& s) {
   // Quantities: touchpoint visits, acts and conversions, channels,
   // personas, the daily series and the retention curve.
   const double quantities =
-      touchpoints * 24 + s.channels_size() * 16.0 + personas * 16 + horizon * 6 * 8 + 512;
+      touchpoints * 24 + s.channels_size() * 72.0 + personas * 16 + horizon * 6 * 8 + 512;
   f.per_kept = counts + quantities;
   return f;
 }

@@ -116,6 +116,26 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
     set_estimate(
         estimate([&](const Quantities& q) { return on_channel(q.touchpoint_conversions); }),
         ch->mutable_conversions());
+    set_estimate(estimate([c](const Quantities& q) { return q.channel_reach[c]; }),
+                 ch->mutable_reach());
+    // Exposures per person reached: a ratio of means over the replications.
+    KpiSeries frequency;
+    frequency.form = KpiSeries::Form::kRatio;
+    for (const Quantities& q : reps) {
+      frequency.samples.push_back(q.channel_paid[c] + q.channel_organic[c]);
+      frequency.denominators.push_back(q.channel_reach[c]);
+    }
+    set_estimate(estimate_kpi(frequency, confidence, exact), ch->mutable_frequency());
+    const std::pair<std::vector<double> Quantities::*, v1::Estimate*> credit[] = {
+        {&Quantities::channel_first_conversions, ch->mutable_first_touch_conversions()},
+        {&Quantities::channel_last_conversions, ch->mutable_last_touch_conversions()},
+        {&Quantities::channel_assisted_conversions, ch->mutable_assisted_conversions()},
+        {&Quantities::channel_first_value, ch->mutable_first_touch_value()},
+        {&Quantities::channel_last_value, ch->mutable_last_touch_value()},
+        {&Quantities::channel_assisted_value, ch->mutable_assisted_value()}};
+    for (const auto& [field, out] : credit) {
+      set_estimate(estimate([c, field](const Quantities& q) { return (q.*field)[c]; }), out);
+    }
   }
   const double scale = m.settings.population / static_cast<double>(m.settings.agents);
   for (int p = 0; p < m.persona_count(); ++p) {

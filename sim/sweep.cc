@@ -12,6 +12,21 @@
 
 namespace cjsim {
 
+std::vector<KpiSeries> run_point(const CompiledModel& model, int replications,
+                                 StudyProgress* progress, v1::Timing* timing) {
+  if (progress != nullptr) {
+    // The horizon may differ between points: each adds its own days.
+    progress->total.fetch_add(static_cast<uint64_t>(replications) *
+                              static_cast<uint64_t>(model.settings.horizon_days));
+  }
+  const std::vector<ReplicationCounts> counts =
+      Engine(model).run(0, replications, done_counter(progress), stop_flag_of(progress));
+  std::vector<Quantities> reps;
+  for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(model, c));
+  add_work(model, counts, timing);
+  return kpi_series(model, reps);
+}
+
 v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
                           const SweepPointScenario& point_at, const std::string& variant,
                           int threads, StudyProgress* progress) {
@@ -32,18 +47,8 @@ v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
   v1::SweepResult result;
   for (size_t i = 0; i < grid; ++i) {
     if (progress != nullptr && progress->stopped()) return result;  // incomplete
-    const CompiledModel point = compile(point_at(i), variant);
-    if (progress != nullptr) {
-      // The horizon may be an axis: each point adds its own days.
-      progress->total.fetch_add(static_cast<uint64_t>(replications) *
-                                static_cast<uint64_t>(point.settings.horizon_days));
-    }
-    const std::vector<ReplicationCounts> counts =
-        Engine(point).run(0, replications, done_counter(progress), stop_flag_of(progress));
-    std::vector<Quantities> reps;
-    for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(point, c));
-    add_work(point, counts, result.mutable_timing());
-    kpis.push_back(kpi_series(point, reps));
+    kpis.push_back(
+        run_point(compile(point_at(i), variant), replications, progress, result.mutable_timing()));
   }
 
   result.set_scenario(name);

@@ -13,7 +13,9 @@
 
 #include "cjsim/v1/result.pb.h"
 #include "cjsim/v1/scenario.pb.h"
+#include "models/compiled_model.h"
 #include "sim/compare.h"
+#include "sim/kpi.h"
 
 namespace cjsim {
 
@@ -25,6 +27,13 @@ struct SweepAxisValues {
 // The scenario of the sweep's i-th point, in grid order (the last axis
 // varies fastest).
 using SweepPointScenario = std::function<v1::Scenario(size_t i)>;
+
+// Runs replications 0 .. replications - 1 of `model` and gives its KPI
+// series (kpi_series), adding the work to `timing` and the simulated days
+// to `progress` (which may be null). Points of a study run this way share
+// their random numbers. REQUIRES: replications >= 1.
+std::vector<KpiSeries> run_point(const CompiledModel& model, int replications,
+                                 StudyProgress* progress, v1::Timing* timing);
 
 // Each point's scenario is made, compiled and run when its turn comes and
 // dropped after it ran, so a sweep holds one scenario copy and one compiled

@@ -6,6 +6,7 @@ ReplicationCounts::ReplicationCounts(const CompiledModel& model)
     : touchpoints(model.touchpoint_count()),
       channel_paid(model.channel_count()),
       channel_organic(model.channel_count()),
+      channel_reach(model.channel_count()),
       persona_converted(model.persona_count()),
       persona_conversions(model.persona_count()) {
   loyalty.repeats_by_goal.assign(model.touchpoint_count(), 0);
@@ -17,6 +18,9 @@ namespace {
 void add_into(std::vector<uint64_t>& into, const std::vector<uint64_t>& from) {
   if (into.size() < from.size()) into.resize(from.size());
   for (size_t i = 0; i < from.size(); ++i) into[i] += from[i];
+}
+void add_into(std::map<uint64_t, uint64_t>& into, const std::map<uint64_t, uint64_t>& from) {
+  for (const auto& [key, count] : from) into[key] += count;
 }
 }  // namespace
 
@@ -39,6 +43,10 @@ void ReplicationCounts::add(const ReplicationCounts& o) {
   }
   add_into(channel_paid, o.channel_paid);
   add_into(channel_organic, o.channel_organic);
+  add_into(channel_reach, o.channel_reach);
+  add_into(credit.first_touch, o.credit.first_touch);
+  add_into(credit.last_touch, o.credit.last_touch);
+  add_into(credit.assisted, o.credit.assisted);
   add_into(persona_converted, o.persona_converted);
   add_into(persona_conversions, o.persona_conversions);
   LoyaltyCounts& l = loyalty;

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "models/compiled_model.h"
@@ -72,6 +73,16 @@ struct LoyaltyCounts {
   std::vector<uint64_t> churn_age, churned_by_conversion_day;
 };
 
+// Conversions credited to the channels that touched the converter
+// (docs/model.md "Channel credit"), keyed by channel * touchpoints + the
+// goal touchpoint, so that the value follows from the goal's value.
+// Ordered maps: conversions are rare, few pairs occur, and the merge and
+// the read-out go in key order.
+struct CreditCounts {
+  std::map<uint64_t, uint64_t> first_touch, last_touch, assisted;
+  bool operator==(const CreditCounts&) const = default;
+};
+
 struct ReplicationCounts {
   uint64_t converted_agents = 0;  // agents with at least one conversion
   // [goal kind]: agents who reached a goal of that kind at least once, with
@@ -86,6 +97,8 @@ struct ReplicationCounts {
   std::array<uint64_t, 5> furthest_moves{};
   std::vector<TouchpointCounts> touchpoints;
   std::vector<uint64_t> channel_paid, channel_organic;  // exposures
+  std::vector<uint64_t> channel_reach;  // agents exposed by the channel at least once
+  CreditCounts credit;
   std::vector<uint64_t> persona_converted, persona_conversions;
   uint64_t walk_steps = 0;
   uint64_t sessions = 0;

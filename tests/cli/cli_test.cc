@@ -198,8 +198,8 @@ TEST_CASE("cli: JSON and binary scenarios run like text ones") {
     return r;
   };
   const v1::RunResult text = run(text_path);
-  CHECK(google::protobuf::util::MessageDifferencer::Equals(text, run(json_path)));
-  CHECK(google::protobuf::util::MessageDifferencer::Equals(text, run(binary_path)));
+  CHECK(testing::same_results(text, run(json_path)));
+  CHECK(testing::same_results(text, run(binary_path)));
 }
 
 TEST_CASE("cli: --help and --version exit 0") {

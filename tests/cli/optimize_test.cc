@@ -199,6 +199,7 @@ TEST_CASE("cli curves: a channel's curve rises, saturates, and marks the current
   REQUIRE(c.marginal_size() == 6);
   // Concave: the last step returns clearly less than the first.
   CHECK(c.marginal(0).ci_low() > c.marginal(5).ci_high());
+  REQUIRE(c.has_saturation_weekly_budget());
   CHECK(c.saturation_weekly_budget() > 0);
   CHECK(testing::read_file(dir.file("out/curves.csv"))
             .rfind("channel,weekly_budget,current,kpi,", 0) == 0);
@@ -319,8 +320,15 @@ TEST_CASE("cli optimize and curves: --csv tables parse back to the JSON's number
   const CsvTable saturation = read_table(dir.file("c/saturation.csv"));
   REQUIRE(saturation.rows.size() == 2);
   for (size_t i = 0; i < 2; ++i) {
-    CHECK(csv_number_at(saturation.rows[i], saturation, "saturation_weekly_budget") ==
-          curves.curves(static_cast<int>(i)).saturation_weekly_budget());
+    // An empty field where there is no saturation point.
+    const v1::ResponseCurve& c = curves.curves(static_cast<int>(i));
+    const size_t column = static_cast<size_t>(saturation.column_index("saturation_weekly_budget"));
+    if (c.has_saturation_weekly_budget()) {
+      CHECK(csv_number_at(saturation.rows[i], saturation, "saturation_weekly_budget") ==
+            c.saturation_weekly_budget());
+    } else {
+      CHECK(saturation.rows[i].fields[column].empty());
+    }
   }
 }
 

@@ -184,19 +184,19 @@ TEST_CASE("validation: sizes") {
     return small_with("simulation { horizon_days: 30 agents: 2000 replications: 4 seed: 7 }",
                       "simulation { " + fields + " }");
   };
-  Checked c = check(with_simulation("horizon_days: 3650 agents: 300000000 replications: 100"));
+  Checked c = check(with_simulation("horizon_days: 3650 agents: 150000000 replications: 200"));
   CHECK(c.diagnostics.error_count() == 1);
   CHECK(contains(c.errors,
                  "= 1.095e+14 agent-days, over the budget of 2e+13 (about 304 core-hours)"));
   check_one_error(with_simulation("agents: 400000000"),
-                  "simulation.agents: 400000000 is not in [1, 306783378]; agent state takes 28 "
-                  "bytes per agent, so 10.4 GiB would be needed (budget 8 GiB)");
+                  "simulation.agents: 400000000 is not in [1, 165191049]; agent state takes 52 "
+                  "bytes per agent, so 19.4 GiB would be needed (budget 8 GiB)");
   check_one_error(with_simulation("replications: 1"), "simulation.replications: 1 is not in [2, ");
   check_one_error(with_simulation("confidence: 0"), "simulation.confidence: 0 is not in (0, 1)");
 
   // Too few agents is not a memory problem.
   c = check(with_simulation("agents: 0"));
-  CHECK(contains(c.errors, "simulation.agents: 0 is not in [1, 306783378]"));
+  CHECK(contains(c.errors, "simulation.agents: 0 is not in [1, 165191049]"));
   CHECK_FALSE(contains(c.errors, "GiB"));
 
   // Defaults fill in what the file leaves out.

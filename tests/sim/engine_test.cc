@@ -16,6 +16,7 @@
 #include "sim/engine.h"
 #include "sim/estimate.h"
 #include "sim/run_result.h"
+#include "tests/sim/simulate.h"
 #include "tests/test_support.h"
 
 namespace cjsim {
@@ -24,13 +25,7 @@ namespace {
 using testing::parse_text;
 
 std::vector<ReplicationCounts> simulate(const v1::Scenario& scenario) {
-  Diagnostics diagnostics;
-  REQUIRE_MESSAGE(validate_scenario(scenario, nullptr, diagnostics), diagnostics.to_string());
-  const CompiledModel model = compile(scenario, "");
-  std::vector<ReplicationCounts> counts;
-  tbb::task_arena arena(2);
-  arena.execute([&] { counts = Engine(model).run(0, model.settings.replications); });
-  return counts;
+  return testing::simulate_counts(scenario);
 }
 
 v1::RunResult summarize(const v1::Scenario& scenario) {

@@ -97,8 +97,9 @@ TEST_CASE("exact agreement: Monte Carlo matches the absorbing chain on random gr
   for (uint64_t seed = 1; graphs < kGraphs; ++seed) {
     // Checks per graph: conversion rate, 4 stages, conversions, per goal
     // kind (at most 2) its conversion rate and conversions, visits per
-    // touchpoint (at most 24).
-    const double checks = kGraphs * (6 + 4 + 24);
+    // touchpoint (at most 24), per channel (2) the conversions and value
+    // credited to it.
+    const double checks = kGraphs * (6 + 4 + 24 + 4);
     v1::Scenario scenario = random_journey(seed, kReplications, 1 - 0.01 / checks);
     Diagnostics diagnostics;
     if (!validate_scenario(scenario, nullptr, diagnostics)) continue;  // e.g. no goal reachable
@@ -134,6 +135,18 @@ TEST_CASE("exact agreement: Monte Carlo matches the absorbing chain on random gr
         CAPTURE(mc.kpis().at(kpi).DebugString());
         CHECK(within(mc.kpis().at(kpi), truth));
       }
+    }
+    // Channel credit: the day-0 entry is the one touch, so first touch, last
+    // touch and touched are the same count in every replication.
+    for (int c = 0; c < model.channel_count(); ++c) {
+      CAPTURE(c);
+      const v1::ChannelResult& m = mc.channels(c);
+      const v1::ChannelResult& e = exact.channels(c);
+      CHECK(within(m.first_touch_conversions(), e.first_touch_conversions().mean()));
+      CHECK(within(m.first_touch_value(), e.first_touch_value().mean()));
+      CHECK(m.last_touch_conversions().mean() == m.first_touch_conversions().mean());
+      CHECK(m.assisted_value().mean() == m.first_touch_value().mean());
+      CHECK(e.assisted_conversions().mean() == e.first_touch_conversions().mean());
     }
     for (int u = 0; u < model.touchpoint_count(); ++u) {
       CAPTURE(u);

@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include "sim/engine.h"
 #include "tests/test_support.h"
 
 namespace cjsim {
@@ -26,7 +27,10 @@ TEST_CASE("resources: the footprint counts the walk's tables, exposure sources a
   CHECK(f.touchpoints == 4);
   CHECK(f.exposure_sources == 0);  // no channel reaches anyone
   CHECK(f.persona_touchpoint == 2 * 4 * 32);
-  CHECK(f.per_agent == 28);  // AgentRecord and the next-event day
+  // AgentRecord (with the channels that touched and exposed the agent, up
+  // to 64 channels) and the next-event day.
+  CHECK(f.per_agent == 52);
+  CHECK(f.per_agent == static_cast<double>(sizeof(AgentRecord) + sizeof(int32_t)));
   CHECK(f.agents == 2000);
   CHECK(f.replications == 4);
 
@@ -49,7 +53,11 @@ TEST_CASE("resources: the footprint counts the walk's tables, exposure sources a
   s = parse_text(
       std::string(kSmallJourney) +
       R"(loyalty { bg_nbd { r: 1 alpha: 10 a: 1 b: 2 } referral { rate: 0.01 channel: "social" } })");
-  CHECK(model_footprint(s).per_agent == 28 + 32 + 2);
+  CHECK(model_footprint(s).per_agent == 52 + 32 + 2);
+
+  // 65 channels take a second word per set.
+  for (int c = 0; c < 64; ++c) s.add_channels()->set_id("extra" + std::to_string(c));
+  CHECK(model_footprint(s).per_agent == 52 + 16 + 32 + 2);
 }
 
 TEST_CASE("resources: the estimate scales with replications at once, models held and kept counts") {
@@ -94,12 +102,14 @@ TEST_CASE("resources: over the limits, the message gives the estimate and what t
   ResourceLimits limits{1.0 * (1 << 30), "CJSIM_MEMORY_LIMIT", 2e13};
   const std::vector<std::string> reasons = over_limits(e, limits);
   REQUIRE(reasons.size() == 2);
+  // 8 x 1e8 agents x 52 bytes (limits::agent_state_bytes) = 38.7 GiB, most
+  // of the peak.
   CHECK(contains(reasons[0],
-                 "needs about 21 GiB of memory at its peak, more than the 1.0 GiB "
+                 "needs about 39 GiB of memory at its peak, more than the 1.0 GiB "
                  "allowed here (CJSIM_MEMORY_LIMIT)"));
   CHECK(contains(reasons[0],
                  "agent state of 8 replications running at once x 100,000,000 "
-                 "agents: 21 GiB (lower --agents, or --threads"));
+                 "agents: 39 GiB (lower --agents, or --threads"));
   CHECK(contains(reasons[1],
                  "would simulate 3e+13 agent-days (about 83 core-hours), over the "
                  "budget of 2e+13 agent-days"));

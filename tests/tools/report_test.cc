@@ -97,9 +97,9 @@ TEST_CASE("report: a run's page has every chart docs/report.md lists, and nothin
   check_self_contained(html);
   const std::set<std::string> expected = {"funnel", "flow",
                                           // All goals are on the web shop, so no
-                                          // conversions by channel.
-                                          "channel-visits", "exposures", "spend", "personas",
-                                          "new-conversions", "aware", "converted",
+                                          // conversions by channel, but credit.
+                                          "channel-visits", "channel-credit", "exposures", "spend",
+                                          "personas", "new-conversions", "aware", "converted",
                                           "active-customers", "open-complaints", "retention"};
   CHECK(figures(html) == expected);
   check_svg_files(html, dir.path() / "charts");
@@ -161,7 +161,7 @@ TEST_CASE("report: compare, sweep, curves and optimize pages have their charts")
         "sweep-cost_per_conversion", "sweep-roas", "sweep-retention_rate", "marginal-conversions",
         "marginal-value"}},
       {"curves " + kConsumer + " --channels tiktok,facebook --points 3",
-       {"curve-tiktok", "curve-facebook", "marginal"}},
+       {"curve-tiktok", "curve-facebook", "marginal", "roi"}},
       {"optimize " + kConsumer +
            " --weekly-budget 12000 --max-evaluations 4 --confirm-replications 4 "
            "--curve-points 3",

@@ -1,7 +1,10 @@
 // cjsim curves: each channel's response curve (a KPI against its weekly
-// budget, the others held), marginal returns and the saturation point.
+// budget, the others held), marginal returns, its contribution and ROI at
+// the current budget, the saturation point and the break-even budget (the
+// rules are in sim/curves.h).
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -26,7 +29,8 @@ namespace cjsim::cli {
 
 namespace {
 
-const std::vector<std::string> kCurvesCsvFiles = {"curves.csv", "saturation.csv"};
+const std::vector<std::string> kCurvesCsvFiles = {"curves.csv", "saturation.csv",
+                                                  "contribution.csv"};
 
 struct CurvesOptions {
   std::string scenario;
@@ -42,68 +46,157 @@ struct CurvesOptions {
   OutputOptions output;
 };
 
+// "+1,234 [+1,100, +1,350]": an incremental estimate in the KPI's unit.
+std::string difference_with_interval(const v1::Estimate& e, Unit unit) {
+  if (std::isnan(e.mean())) return "n/a";
+  return format_difference(e.mean(), unit) + " " + format_difference_interval(e, unit);
+}
+
+std::string contribution_line(const v1::ChannelContribution& c, const KpiDisplay& kpi) {
+  std::string out = "  at the current budget, over a budget of 0: " + kpi.label + " " +
+                    difference_with_interval(c.kpi(), kpi.unit) + "; value " +
+                    difference_with_interval(c.value(), Unit::kMoney) + "; cost " +
+                    format_value(c.cost(), Unit::kMoney) + "; ROI ";
+  out += c.has_roi() ? format_relative(c.roi().mean()) + " " + format_relative_interval(c.roi())
+                     : "none (" + c.note() + ")";
+  return out + "\n";
+}
+
+std::string saturation_line(const v1::ResponseCurve& c, double fraction) {
+  if (!c.has_saturation_weekly_budget())
+    return "  saturation: none (" + c.saturation_note() + ")\n";
+  return "  saturation: from about " + format_value(c.saturation_weekly_budget(), Unit::kMoney) +
+         " a week (every later step's marginal interval is below " +
+         printf_string("%.0f", fraction * 100) + "% of the peak step's " +
+         format_value(c.peak_marginal().mean(), Unit::kRatio) + " per unit)\n";
+}
+
+std::string break_even_line(const v1::BreakEven& b) {
+  std::string out = "  break-even (marginal ROAS = 1): ";
+  if (!b.has_weekly_budget()) return out + "none (" + b.note() + ")\n";
+  out += "about " + format_value(b.weekly_budget(), Unit::kMoney) + " a week [" +
+         format_value(b.weekly_budget_low(), Unit::kMoney) + ", " +
+         (b.has_weekly_budget_high() ? format_value(b.weekly_budget_high(), Unit::kMoney)
+                                     : "beyond the curve") +
+         "]";
+  return out + "\n";
+}
+
+// Rows of cells in columns at least two spaces apart, each line indented by
+// two; `right[i]` aligns column i on the right (numbers).
+std::string layout(const std::vector<std::vector<std::string>>& rows,
+                   const std::vector<bool>& right) {
+  std::vector<size_t> width(right.size(), 0);
+  for (const std::vector<std::string>& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      // Terminal columns: UTF-8 characters, not bytes.
+      const size_t columns = static_cast<size_t>(
+          std::count_if(row[i].begin(), row[i].end(), [](char ch) { return (ch & 0xc0) != 0x80; }));
+      width[i] = std::max(width[i], columns);
+    }
+  }
+  std::string out;
+  for (const std::vector<std::string>& row : rows) {
+    std::string line = " ";
+    for (size_t i = 0; i < row.size(); ++i) line += " " + pad(row[i], width[i], right[i]) + " ";
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
 std::string format_curves_table(const v1::CurvesResult& r) {
   const KpiDisplay kpi = kpi_display(r.kpi());
-  std::string out = "cjsim curves | scenario " + printable(r.scenario()) + " | " +
-                    std::string(kpi.label) +
+  std::string out = "cjsim curves | scenario " + printable(r.scenario()) + " | " + kpi.label +
                     " against each channel's weekly budget, the others held | " +
                     std::to_string(r.replications()) + " replications x " +
                     format_count(r.agents()) + " agents | seed " + std::to_string(r.seed()) +
                     " | " + printf_string("%.1f", r.timing().wall_seconds()) + " s\n";
   for (const v1::ResponseCurve& c : r.curves()) {
     out += "\n" + c.channel() + " (current " +
-           format_value(c.current_weekly_budget(), Unit::kMoney) + " a week";
-    out +=
-        c.saturation_weekly_budget() > 0
-            ? "; saturated from about " + format_value(c.saturation_weekly_budget(), Unit::kMoney) +
-                  ", where the marginal return is below " +
-                  printf_string("%.0f", r.saturation_fraction() * 100) + "% of the first step's)\n"
-            : "; no saturation within the curve)\n";
-    out += "  " + pad("weekly budget", 16, true) + pad(std::string(kpi.label), 16, true) + "  " +
-           pad("interval", 24) + pad("marginal / unit", 17, true) + "\n";
-    // The row nearest the current budget is marked.
-    size_t nearest = 0;
-    for (int k = 1; k < c.weekly_budgets_size(); ++k) {
-      if (std::abs(c.weekly_budgets(k) - c.current_weekly_budget()) <
-          std::abs(c.weekly_budgets(static_cast<int>(nearest)) - c.current_weekly_budget())) {
-        nearest = static_cast<size_t>(k);
-      }
-    }
+           format_value(c.current_weekly_budget(), Unit::kMoney) + " a week)\n";
+    std::vector<std::vector<std::string>> rows = {{"weekly budget", kpi.label, "interval", "over 0",
+                                                   "marginal / unit", "interval", "mROAS", ""}};
+    const int nearest = nearest_budget(c);
     for (int k = 0; k < c.weekly_budgets_size(); ++k) {
-      const std::string marginal = k == 0 ? "-" : printf_string("%.4g", c.marginal(k - 1).mean());
-      out += "  " + pad(format_value(c.weekly_budgets(k), Unit::kMoney), 16, true) +
-             pad(format_value(c.kpi(k).mean(), kpi.unit), 16, true) + "  " +
-             pad(format_interval(c.kpi(k), kpi.unit), 24) + pad(marginal, 17, true) +
-             (static_cast<size_t>(k) == nearest ? "   <- current" : "") + "\n";
+      const bool step = k > 0 && k - 1 < c.marginal_size();
+      const bool roas = k > 0 && k - 1 < c.marginal_roas_size();
+      rows.push_back(
+          {format_value(c.weekly_budgets(k), Unit::kMoney), format_value(c.kpi(k).mean(), kpi.unit),
+           format_interval(c.kpi(k), kpi.unit),
+           k < c.incremental_size() ? format_difference(c.incremental(k).mean(), kpi.unit) : "",
+           step ? format_value(c.marginal(k - 1).mean(), Unit::kRatio) : "-",
+           step ? format_interval(c.marginal(k - 1), Unit::kRatio) : "",
+           roas ? format_value(c.marginal_roas(k - 1).mean(), Unit::kRatio) : "-",
+           k == nearest ? "<- current" : ""});
     }
+    out += layout(rows, {true, true, false, true, true, false, true, false});
+    out += contribution_line(c.contribution(), kpi);
+    out += saturation_line(c, r.saturation_fraction());
+    out += break_even_line(c.break_even());
   }
   return out;
 }
 
+// A number, or an empty field for "none".
+std::string csv_optional(bool present, double value) { return present ? csv_number(value) : ""; }
+
 std::map<std::string, CsvTable> curves_csv(const v1::CurvesResult& r) {
   CsvTable points({"channel", "weekly_budget", "current", "kpi", "mean", "std_error", "ci_low",
-                   "ci_high", "n", "marginal", "marginal_ci_low", "marginal_ci_high", "cost"});
+                   "ci_high", "n", "marginal", "marginal_ci_low", "marginal_ci_high", "cost",
+                   "incremental", "incremental_ci_low", "incremental_ci_high", "marginal_roas",
+                   "marginal_roas_ci_low", "marginal_roas_ci_high"});
   for (const v1::ResponseCurve& c : r.curves()) {
     for (int k = 0; k < c.weekly_budgets_size(); ++k) {
       const v1::Estimate& e = c.kpi(k);
-      const bool has_marginal = k > 0;
+      const bool step = k > 0 && k - 1 < c.marginal_size();
+      const bool roas = k > 0 && k - 1 < c.marginal_roas_size();
+      const bool incremental = k < c.incremental_size();
       points.add({c.channel(), csv_number(c.weekly_budgets(k)),
                   csv_number(c.current_weekly_budget()), r.kpi(), csv_number(e.mean()),
                   csv_number(e.std_error()), csv_number(e.ci_low()), csv_number(e.ci_high()),
-                  std::to_string(e.n()), has_marginal ? csv_number(c.marginal(k - 1).mean()) : "",
-                  has_marginal ? csv_number(c.marginal(k - 1).ci_low()) : "",
-                  has_marginal ? csv_number(c.marginal(k - 1).ci_high()) : "",
-                  csv_number(c.cost(k))});
+                  std::to_string(e.n()), csv_optional(step, step ? c.marginal(k - 1).mean() : 0),
+                  csv_optional(step, step ? c.marginal(k - 1).ci_low() : 0),
+                  csv_optional(step, step ? c.marginal(k - 1).ci_high() : 0), csv_number(c.cost(k)),
+                  csv_optional(incremental, incremental ? c.incremental(k).mean() : 0),
+                  csv_optional(incremental, incremental ? c.incremental(k).ci_low() : 0),
+                  csv_optional(incremental, incremental ? c.incremental(k).ci_high() : 0),
+                  csv_optional(roas, roas ? c.marginal_roas(k - 1).mean() : 0),
+                  csv_optional(roas, roas ? c.marginal_roas(k - 1).ci_low() : 0),
+                  csv_optional(roas, roas ? c.marginal_roas(k - 1).ci_high() : 0)});
     }
   }
-  CsvTable saturation({"channel", "current_weekly_budget", "saturation_weekly_budget"});
+  CsvTable saturation(
+      {"channel", "current_weekly_budget", "saturation_weekly_budget", "peak_marginal", "note"});
   for (const v1::ResponseCurve& c : r.curves()) {
     saturation.add({c.channel(), csv_number(c.current_weekly_budget()),
-                    csv_number(c.saturation_weekly_budget())});
+                    csv_optional(c.has_saturation_weekly_budget(), c.saturation_weekly_budget()),
+                    csv_number(c.peak_marginal().mean()), c.saturation_note()});
+  }
+  CsvTable contribution({"channel", "current_weekly_budget", "kpi", "incremental",
+                         "incremental_ci_low", "incremental_ci_high", "incremental_value",
+                         "incremental_value_ci_low", "incremental_value_ci_high", "cost", "roi",
+                         "roi_ci_low", "roi_ci_high", "break_even_weekly_budget", "break_even_low",
+                         "break_even_high", "note"});
+  for (const v1::ResponseCurve& c : r.curves()) {
+    const v1::ChannelContribution& x = c.contribution();
+    const v1::BreakEven& b = c.break_even();
+    std::string note = x.note();
+    if (!b.note().empty()) note += (note.empty() ? "" : "; ") + ("break-even: " + b.note());
+    contribution.add(
+        {c.channel(), csv_number(c.current_weekly_budget()), r.kpi(), csv_number(x.kpi().mean()),
+         csv_number(x.kpi().ci_low()), csv_number(x.kpi().ci_high()), csv_number(x.value().mean()),
+         csv_number(x.value().ci_low()), csv_number(x.value().ci_high()), csv_number(x.cost()),
+         csv_optional(x.has_roi(), x.roi().mean()), csv_optional(x.has_roi(), x.roi().ci_low()),
+         csv_optional(x.has_roi(), x.roi().ci_high()),
+         csv_optional(b.has_weekly_budget(), b.weekly_budget()),
+         csv_optional(b.has_weekly_budget_low(), b.weekly_budget_low()),
+         csv_optional(b.has_weekly_budget_high(), b.weekly_budget_high()), note});
   }
   std::map<std::string, CsvTable> out;
   out.emplace("curves.csv", std::move(points));
   out.emplace("saturation.csv", std::move(saturation));
+  out.emplace("contribution.csv", std::move(contribution));
   return out;
 }
 
@@ -141,6 +234,14 @@ int curves(const CurvesOptions& options) {
         return kExitBadInput;
       }
       if (!seen.insert(id).second) continue;
+      const v1::Channel& ch = scenario->channels(static_cast<int>(it - ids.begin()));
+      if (ch.has_enabled() && !ch.enabled()) {
+        std::fprintf(stderr,
+                     "error: --channels: channel '%s' is switched off (enabled: false): its "
+                     "budget buys nothing\n",
+                     printable(id).c_str());
+        return kExitBadInput;
+      }
       settings.channels.push_back(static_cast<int>(it - ids.begin()));
     }
   }
@@ -176,10 +277,9 @@ int curves(const CurvesOptions& options) {
   plan.scenario_copies = 2;
   plan.running = std::min<int64_t>(plan.threads, footprint.replications);
   plan.kept = footprint.replications;
-  plan.agent_days = static_cast<double>(settings.channels.size()) * settings.points *
-                    static_cast<double>(footprint.agents) *
-                    static_cast<double>(footprint.horizon_days) *
-                    static_cast<double>(footprint.replications);
+  plan.agent_days =
+      static_cast<double>(curve_runs(*scenario, settings)) * static_cast<double>(footprint.agents) *
+      static_cast<double>(footprint.horizon_days) * static_cast<double>(footprint.replications);
   if (std::optional<int> status =
           check_resources(options.scenario, estimate_resources(footprint, plan), plan.command,
                           options.output.estimate)) {
@@ -208,7 +308,8 @@ CommandRunner add_curves_command(CLI::App& app) {
   auto options = std::make_shared<CurvesOptions>();
   CLI::App* command = app.add_subcommand(
       "curves",
-      "Response curve per channel: a KPI against its weekly budget, marginal returns, saturation");
+      "Response curve per channel: a KPI against its weekly budget, marginal returns, "
+      "contribution and ROI, saturation and break-even");
   command->add_option("scenario", options->scenario, "Scenario file (.textproto, .json or .binpb)")
       ->required();
   add_list_option(*command, "--channels", options->channels,
@@ -228,8 +329,8 @@ CommandRunner add_curves_command(CLI::App& app) {
   command->add_option("--kpi", options->kpi, "The KPI of the curves (default conversions)");
   command
       ->add_option("--saturation", options->saturation,
-                   "Saturated where the marginal return falls below this share of the first "
-                   "step's (default 0.2)")
+                   "Saturated from the budget where every later step's marginal return lies "
+                   "below this share of the steepest step's (default 0.2)")
       ->check(number_in(0, 1));
   command->add_option("--variant", options->variant, "Trace on top of this variant");
   options->overrides.add_to(*command);

@@ -80,6 +80,17 @@ std::string format_relative(double change) {
                        change * 100);
 }
 
+std::string format_relative_interval(const v1::Estimate& e) {
+  if (std::isnan(e.std_error())) return "n/a";
+  if (e.std_error() == 0) return "(exact)";
+  std::string out = "[";
+  out += format_relative(e.ci_low());
+  out += ", ";
+  out += format_relative(e.ci_high());
+  out += "]";
+  return out;
+}
+
 std::string format_interval(const v1::Estimate& e, Unit unit, bool exact) {
   if (exact || e.std_error() == 0) return "(exact)";
   // Appending (rather than "[" + ...) also avoids a GCC 12 -Wrestrict false positive.

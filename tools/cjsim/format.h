@@ -25,6 +25,8 @@ std::string format_value(double value, Unit unit);
 std::string format_difference(double value, Unit unit);
 // A relative change: 0.18 -> "+18.0%"; NaN -> "n/a".
 std::string format_relative(double change);
+// "[-12.0%, +3.5%]" for an estimate of a relative change (or a ROI).
+std::string format_relative_interval(const v1::Estimate& e);
 // "[low, high]", or "(exact)" without error.
 std::string format_interval(const v1::Estimate& e, Unit unit, bool exact = false);
 std::string format_difference_interval(const v1::Estimate& e, Unit unit);

@@ -52,13 +52,16 @@ std::map<std::string, CsvTable> run_csv(const v1::RunResult& r) {
     touchpoints.add(row({t.id(), t.channel(), t.stage(), "conversions"}, t.conversions()));
   }
   CsvTable channels(header({"channel", "measure"}));
+  // Every Estimate of ChannelResult, in field order, named as in the JSON.
+  const google::protobuf::Descriptor* channel_fields = v1::ChannelResult::descriptor();
+  const google::protobuf::Reflection* channel_values = v1::ChannelResult::GetReflection();
   for (const v1::ChannelResult& c : r.channels()) {
-    channels.add(row({c.id(), "paid_exposures"}, c.paid_exposures()));
-    channels.add(row({c.id(), "organic_exposures"}, c.organic_exposures()));
-    channels.add(row({c.id(), "cost"}, c.cost()));
-    channels.add(row({c.id(), "impressions_bought"}, c.impressions_bought()));
-    channels.add(row({c.id(), "visits"}, c.visits()));
-    channels.add(row({c.id(), "conversions"}, c.conversions()));
+    for (int f = 0; f < channel_fields->field_count(); ++f) {
+      const google::protobuf::FieldDescriptor* field = channel_fields->field(f);
+      if (field->message_type() != v1::Estimate::descriptor()) continue;
+      channels.add(row({c.id(), field->name()},
+                       static_cast<const v1::Estimate&>(channel_values->GetMessage(c, field))));
+    }
   }
   CsvTable personas(header({"persona", "agents", "population", "measure"}));
   for (const v1::PersonaResult& p : r.personas()) {

@@ -9,6 +9,7 @@
 
 #include "models/field_path.h"
 #include "models/stage.h"
+#include "sim/curves.h"
 #include "tools/cjsim/flow_diagram.h"
 #include "tools/cjsim/format.h"
 #include "tools/cjsim/svg_chart.h"
@@ -477,6 +478,11 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
   spend.value_label = "spend";
   spend.unit = Unit::kMoney;
   bool any_spend = false;
+  // Channel credit: who touched the people who converted.
+  BarChart credit;
+  credit.title = "Conversions credited to each channel";
+  credit.value_label = "conversions";
+  credit.groups = {"first touch", "last touch", "touched"};
   std::vector<std::vector<std::string>> channel_rows;
   for (const v1::ChannelResult& c : r.channels()) {
     visits.rows.push_back(
@@ -491,12 +497,24 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
                               {c.paid_exposures().ci_low(), c.organic_exposures().ci_low()},
                               {c.paid_exposures().ci_high(), c.organic_exposures().ci_high()}});
     spend.rows.push_back({c.id(), {c.cost().mean()}, {}, {}});
+    credit.rows.push_back(
+        {c.id(),
+         {c.first_touch_conversions().mean(), c.last_touch_conversions().mean(),
+          c.assisted_conversions().mean()},
+         {c.first_touch_conversions().ci_low(), c.last_touch_conversions().ci_low(),
+          c.assisted_conversions().ci_low()},
+         {c.first_touch_conversions().ci_high(), c.last_touch_conversions().ci_high(),
+          c.assisted_conversions().ci_high()}});
     any_spend |= c.cost().mean() > 0;
-    channel_rows.push_back({c.id(), format_count(c.paid_exposures().mean()),
-                            format_count(c.organic_exposures().mean()),
-                            format_count(c.impressions_bought().mean()),
-                            format_value(c.cost().mean(), Unit::kMoney),
-                            format_count(c.visits().mean()), format_count(c.conversions().mean())});
+    const double frequency = c.frequency().mean();
+    channel_rows.push_back(
+        {c.id(), format_count(c.paid_exposures().mean()),
+         format_count(c.organic_exposures().mean()), format_count(c.reach().mean()),
+         std::isfinite(frequency) ? format_value(frequency, Unit::kRatio) : "-",
+         format_count(c.impressions_bought().mean()), format_value(c.cost().mean(), Unit::kMoney),
+         format_count(c.visits().mean()), format_count(c.first_touch_conversions().mean()),
+         format_count(c.last_touch_conversions().mean()),
+         format_count(c.assisted_conversions().mean()), format_count(c.conversions().mean())});
   }
   report.chart("channel-visits", svg::render(visits),
                "Visits to the touchpoints on each channel over the horizon, with their "
@@ -509,17 +527,29 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
                  "their intervals. A channel that only introduces people scores low here even "
                  "when it feeds the others: the flow above shows where people come from.");
   }
+  report.chart("channel-credit", svg::render(credit),
+               "Which channels touched the people who converted, with intervals: conversions "
+               "whose first touch was on the channel, whose latest touch before converting was "
+               "on it, and every conversion of a person it touched at all (these overlap, so "
+               "they add up to more than the conversions). A touch is a session the channel "
+               "started: an exposure that landed the person on one of its touchpoints, word of "
+               "mouth, or a first visit. Repeats of the loyalty model are not credited.");
   report.chart("exposures", svg::render(exposures),
-               "People reached per channel over the horizon, paid (bought at the channel's CPM "
-               "under its budget and saturation) and organic (posts and unpaid reach).");
+               "Exposures per channel over the horizon, paid (bought at the channel's CPM "
+               "under its budget and saturation) and organic (posts and unpaid reach). One "
+               "person exposed on five days is five exposures; the table gives the people "
+               "reached and exposures per person.");
   if (any_spend) {
     report.chart("spend", svg::render(spend),
                  "What each channel's weekly budget spends over the horizon (fixed by the "
                  "budget, so no interval).");
   }
-  report.table({"channel", "paid exposures", "organic exposures", "impressions bought", "spend",
-                "visits", "conversions"},
-               std::move(channel_rows), {false, true, true, true, true, true, true});
+  report.table(
+      {"channel", "paid exposures", "organic exposures", "people reached", "exposures per person",
+       "impressions bought", "spend", "visits", "first-touch conversions", "last-touch conversions",
+       "conversions it touched", "conversions at its touchpoints"},
+      std::move(channel_rows),
+      {false, true, true, true, true, true, true, true, true, true, true, true});
 
   report.section("Personas");
   BarChart personas;
@@ -891,28 +921,46 @@ Report curves_report(const ReportSource& source, const v1::CurvesResult& r) {
   describe_variants(report, source);
   const KpiDisplay d = kpi_display(r.kpi());
   std::map<std::string, std::vector<svg::Marker>> markers;
-  std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<std::string>> rows, returns;
   for (const v1::ResponseCurve& c : r.curves()) {
     markers[c.channel()].push_back({c.current_weekly_budget(), "current"});
-    if (c.saturation_weekly_budget() > 0) {
+    if (c.has_saturation_weekly_budget()) {
       markers[c.channel()].push_back({c.saturation_weekly_budget(), "saturates"});
     }
-    size_t nearest = 0;
-    for (int k = 1; k < c.weekly_budgets_size(); ++k) {
-      if (std::abs(c.weekly_budgets(k) - c.current_weekly_budget()) <
-          std::abs(c.weekly_budgets(static_cast<int>(nearest)) - c.current_weekly_budget())) {
-        nearest = static_cast<size_t>(k);
-      }
+    const v1::BreakEven& even = c.break_even();
+    if (even.has_weekly_budget()) {
+      markers[c.channel()].push_back({even.weekly_budget(), "break-even"});
     }
-    const int n = static_cast<int>(nearest);
+    const int n = nearest_budget(c);
     const bool has_kpi = n < c.kpi_size();
     rows.push_back(
         {c.channel(), format_value(c.current_weekly_budget(), Unit::kMoney),
          has_kpi ? format_value(c.kpi(n).mean(), d.unit) : "",
          has_kpi ? interval_cell(c.kpi(n), d.unit) : "",
-         n > 0 && n - 1 < c.marginal_size() ? printf_string("%.4g", c.marginal(n - 1).mean()) : "",
-         c.saturation_weekly_budget() > 0 ? format_value(c.saturation_weekly_budget(), Unit::kMoney)
-                                          : "not within the curve"});
+         n > 0 && n - 1 < c.marginal_size() ? format_value(c.marginal(n - 1).mean(), Unit::kRatio)
+                                            : "",
+         c.has_saturation_weekly_budget() ? format_value(c.saturation_weekly_budget(), Unit::kMoney)
+                                          : "none: " + c.saturation_note()});
+    const v1::ChannelContribution& x = c.contribution();
+    std::string break_even = "none: " + even.note();
+    if (even.has_weekly_budget()) {
+      break_even =
+          format_value(even.weekly_budget(), Unit::kMoney) + " [" +
+          format_value(even.weekly_budget_low(), Unit::kMoney) + ", " +
+          (even.has_weekly_budget_high() ? format_value(even.weekly_budget_high(), Unit::kMoney)
+                                         : "beyond the curve") +
+          "]";
+    }
+    returns.push_back(
+        {c.channel(),
+         format_difference(x.kpi().mean(), d.unit) + " " +
+             format_difference_interval(x.kpi(), d.unit),
+         format_difference(x.value().mean(), Unit::kMoney) + " " +
+             format_difference_interval(x.value(), Unit::kMoney),
+         format_value(x.cost(), Unit::kMoney),
+         x.has_roi() ? format_relative(x.roi().mean()) + " " + format_relative_interval(x.roi())
+                     : "none: " + x.note(),
+         break_even});
   }
   report.paragraph(
       "Each channel's weekly budget is varied from 0 to the largest budget shown "
@@ -922,16 +970,47 @@ Report curves_report(const ReportSource& source, const v1::CurvesResult& r) {
   curve_charts(report, r, markers, "curve-",
                "Dots: simulated budgets; shaded: the " + percent(r.confidence()) +
                    " interval. 'current' is the scenario's budget; 'saturates' the first budget "
-                   "where one more unit brings less than " +
-                   percent(r.saturation_fraction()) + " of what the first step brought.");
+                   "from which every further step brings less than " +
+                   percent(r.saturation_fraction()) +
+                   " of what the steepest step brought per unit, beyond its interval; "
+                   "'break-even' the budget where one more unit spent brings back one unit "
+                   "of value (marginal ROAS 1).");
   report.section("Marginal returns");
   report.chart("marginal", svg::render(marginal_chart(r.curves(), r.kpi(), r.confidence())),
                "What one more unit of weekly budget brings on each channel, from paired "
                "differences between neighbouring budgets. Money is best spent where this is "
                "highest; the optimiser equalises it across channels.");
-  report.table({"channel", "current weekly budget", std::string(d.label) + " at current",
-                "interval", "marginal per unit", "saturates at"},
-               std::move(rows), {false, true, true, true, true, true});
+  report.table({"channel", "current weekly budget", d.label + " at current", "interval",
+                "marginal per unit", "saturates at"},
+               std::move(rows), {false, true, true, true, true, false});
+  report.section("What each channel returns",
+                 "Each channel at its current budget against a budget of 0, the others held, "
+                 "on common random numbers: what it adds, what it costs over the horizon, its "
+                 "return on investment ((value - cost) / cost) and the break-even budget, "
+                 "where the marginal ROAS falls to 1, with its interval.");
+  IntervalChart roi;
+  roi.title = "Return on investment at the current budget";
+  roi.value_label = "ROI: (value - cost) / cost, against a budget of 0";
+  roi.unit = Unit::kShare;
+  for (const v1::ResponseCurve& c : r.curves()) {
+    if (!c.contribution().has_roi()) continue;
+    const v1::Estimate& e = c.contribution().roi();
+    const bool gains = e.ci_low() > 0, loses = e.ci_high() < 0;
+    roi.rows.push_back({c.channel(), e.mean(), e.ci_low(), e.ci_high(),
+                        gains ? "pays back" : (loses ? "loses money" : "cannot tell"),
+                        gains   ? IntervalChart::Tone::kGood
+                        : loses ? IntervalChart::Tone::kBad
+                                : IntervalChart::Tone::kNeutral});
+  }
+  if (!roi.rows.empty()) {
+    report.chart("roi", svg::render(roi),
+                 "Each channel's ROI with its " + percent(r.confidence()) +
+                     " interval; right of 0 the channel returns more value than it costs. "
+                     "Channels that spend nothing now have none.");
+  }
+  report.table(
+      {"channel", d.label + " it adds", "value it adds", "cost", "ROI", "break-even weekly budget"},
+      std::move(returns), {false, true, true, true, true, false});
   report.provenance("KPI", r.kpi());
   common_provenance(report, source, r.scenario(), r.seed(),
                     std::to_string(r.replications()) + " per budget", r.agents(), r.confidence(),

@@ -97,16 +97,36 @@ std::string format_run_table(const v1::RunResult& r) {
            pad(format_count(tp.conversions().mean()), 13, true) + "\n";
   }
 
-  out += "\nChannels\n";
-  out += "  " + pad("channel", 16) + pad("paid exp.", 13, true) + pad("organic exp.", 14, true) +
-         pad("cost", 12, true) + pad("visits", 12, true) + pad("conversions", 13, true) + "\n";
+  out += "\nChannels (exposures count every time; reach counts people)\n";
+  out += "  " + pad("channel", 16) + pad("cost", 12, true) + pad("paid exp.", 13, true) +
+         pad("organic exp.", 14, true) + pad("people reached", 16, true) +
+         pad("exp./person", 13, true) + pad("visits", 12, true) + "\n";
   for (const v1::ChannelResult& ch : r.channels()) {
-    out += "  " + pad(ch.id(), 16) + pad(format_count(ch.paid_exposures().mean()), 13, true) +
+    const double frequency = ch.frequency().mean();
+    out += "  " + pad(ch.id(), 16) + pad(format_value(ch.cost().mean(), Unit::kMoney), 12, true) +
+           pad(format_count(ch.paid_exposures().mean()), 13, true) +
            pad(format_count(ch.organic_exposures().mean()), 14, true) +
-           pad(format_value(ch.cost().mean(), Unit::kMoney), 12, true) +
-           pad(format_count(ch.visits().mean()), 12, true) +
-           pad(format_count(ch.conversions().mean()), 13, true) + "\n";
+           pad(format_count(ch.reach().mean()), 16, true) +
+           pad(std::isfinite(frequency) ? format_value(frequency, Unit::kRatio) : "-", 13, true) +
+           pad(format_count(ch.visits().mean()), 12, true) + "\n";
   }
+
+  // Credit: which channels touched the people who converted (docs/model.md
+  // "Channel credit"). Repeats come from the loyalty model, not from a touch.
+  out += "\nConversions by channel (journey conversions; repeats are not credited)\n";
+  out += "  " + pad("channel", 16) + pad("first touch", 13, true) + pad("last touch", 13, true) +
+         pad("touched", 13, true) + pad("at its pages", 14, true) + "\n";
+  for (const v1::ChannelResult& ch : r.channels()) {
+    out += "  " + pad(ch.id(), 16) +
+           pad(format_count(ch.first_touch_conversions().mean()), 13, true) +
+           pad(format_count(ch.last_touch_conversions().mean()), 13, true) +
+           pad(format_count(ch.assisted_conversions().mean()), 13, true) +
+           pad(format_count(ch.conversions().mean()), 14, true) + "\n";
+  }
+  out +=
+      "  first/last touch: the channel of the person's first/latest touch before converting;\n"
+      "  touched: conversions of people the channel touched at all (they overlap);\n"
+      "  at its pages: conversions at the channel's own goal touchpoints.\n";
 
   out += "\nPersonas\n";
   out += "  " + pad("persona", 20) + pad("people", 12, true) + pad("conversion rate", 17, true) +
