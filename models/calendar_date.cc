@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <unordered_set>
 
 namespace cjsim {
 
@@ -48,6 +49,28 @@ bool is_compact_date(std::string_view text) {
     if (c < '0' || c > '9') return false;
   }
   return true;
+}
+
+std::vector<std::string_view> date_formats_reading_all(const std::vector<std::string_view>& dates) {
+  constexpr int32_t kFirstDay =
+      std::chrono::sys_days(std::chrono::year(1900) / 1 / 1).time_since_epoch().count();
+  constexpr int32_t kLastDay =
+      std::chrono::sys_days(std::chrono::year(2199) / 12 / 31).time_since_epoch().count();
+  const std::unordered_set<std::string_view> distinct(dates.begin(), dates.end());
+  std::vector<std::string_view> formats;
+  if (distinct.empty()) return formats;
+  for (std::string_view format : kCommonDateFormats) {
+    bool all = true;
+    for (std::string_view text : distinct) {
+      int32_t day = 0;
+      if (parse_date(text, format, &day) != DateParse::kOk || day < kFirstDay || day > kLastDay) {
+        all = false;
+        break;
+      }
+    }
+    if (all) formats.push_back(format);
+  }
+  return formats;
 }
 
 }  // namespace cjsim

@@ -6,6 +6,7 @@
 #include <google/protobuf/reflection.h>
 
 #include "models/diagnostics.h"
+#include "models/schema_hints.h"
 #include "models/stage.h"
 
 namespace cjsim {
@@ -36,12 +37,6 @@ bool is_number(const FieldDescriptor* f) {
     default:
       return false;
   }
-}
-
-std::vector<std::string> field_names(const Descriptor* d) {
-  std::vector<std::string> names;
-  for (int i = 0; i < d->field_count(); ++i) names.push_back(d->field(i)->name());
-  return names;
 }
 
 // The entry of map field `map` (string -> number) in `message` with `key`.
@@ -170,7 +165,7 @@ std::optional<ScenarioField> ScenarioField::parse(std::string_view text,
     if (pos >= text.size() || text[pos] != '.') {
       const std::string fields = [&] {
         std::string all;
-        for (const std::string& n : field_names(type)) all += (all.empty() ? "" : ", ") + n;
+        for (const std::string& n : field_names(*type)) all += (all.empty() ? "" : ", ") + n;
         return all;
       }();
       return fail(pos, "name a field: one of " + fields);
@@ -180,8 +175,7 @@ std::optional<ScenarioField> ScenarioField::parse(std::string_view text,
     const std::string name(text.substr(begin, end - begin));
     const FieldDescriptor* f = type->FindFieldByName(name);
     if (f == nullptr) {
-      return fail(end,
-                  type->name() + " has no field " + quoted(name) + hint(name, field_names(type)));
+      return fail(end, unknown_field_message(*type, name));
     }
     field.chain_.push_back(f);
     pos = end;

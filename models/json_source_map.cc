@@ -10,6 +10,7 @@
 
 #include <google/protobuf/descriptor.h>
 
+#include "models/schema_hints.h"
 #include "models/utf8.h"
 
 namespace cjsim {
@@ -299,6 +300,23 @@ class Scanner {
     return true;
   }
 
+  // A string written for enum field `field`: a name of its type, or a
+  // number in quotes ("1"), which protobuf reads too; text with escapes is
+  // left to protobuf.
+  bool enum_name(const pb::FieldDescriptor* field) {
+    const SourceLocation at = here();
+    const size_t start = pos_;
+    std::string name;
+    if (!string(&name)) return false;
+    if (text_.substr(start, pos_ - start).find('\\') != std::string_view::npos) return true;
+    const bool integer =
+        !name.empty() && std::all_of(name.begin() + (name[0] == '-' ? 1 : 0), name.end(),
+                                     [](char c) { return c >= '0' && c <= '9'; });
+    if (integer || field->enum_type()->FindValueByName(name) != nullptr) return true;
+    return schema_fail(field->name() + ": " + unknown_enum_value_message(*field->enum_type(), name),
+                       at);
+  }
+
   // `node`: the value's node in the map, or -1 when it is not recorded.
   bool value(int node, int depth, const Expected& expected) {
     if (depth > kMaxDepth) return fail("nested too deeply");
@@ -322,7 +340,10 @@ class Scanner {
         }
         return array(node, depth, expected);
       case '"':
-        return string(nullptr);
+        return expected.field != nullptr && expected.field->enum_type() != nullptr &&
+                       !expected.is_list()
+                   ? enum_name(expected.field)
+                   : string(nullptr);
       case 't':
         return literal("true");
       case 'f':
@@ -338,7 +359,7 @@ class Scanner {
   }
 
   // The field a key names in an object of `type` (its proto or JSON name);
-  // null for a key the type does not have (protobuf reports it).
+  // null for a key the type does not have.
   static const pb::FieldDescriptor* field_for(const pb::Descriptor* type, const std::string& key) {
     if (type == nullptr) return nullptr;
     if (const pb::FieldDescriptor* field = type->FindFieldByName(key)) return field;
@@ -371,6 +392,9 @@ class Scanner {
       std::string key;
       if (!string(&key)) return false;
       const pb::FieldDescriptor* field = field_for(type, key);
+      if (field == nullptr && type != nullptr) {
+        return schema_fail(unknown_field_message(*type, key, true), at);
+      }
       if (field != nullptr) {
         auto [first, fresh] = fields_seen.emplace(field, std::make_pair(key, at));
         if (!fresh) {

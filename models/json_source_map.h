@@ -4,7 +4,9 @@
 // that errors about a field can point at its line like text-format ones do.
 // Given the message type, it also refuses what protobuf's parser lets pass
 // without a word: a key written twice in one object (protobuf keeps the last
-// value, or appends to a list) and an object where the schema has a list.
+// value, or appends to a list) and an object where the schema has a list;
+// and, at their line and with the closest name (protobuf says neither), a
+// key the schema does not have and an enum value its type does not name.
 // Time and memory are linear in the text (the positions of the first 2^20
 // keys and array elements are kept). Pure functions; call from any thread.
 #ifndef CJSIM_MODELS_JSON_SOURCE_MAP_H_
@@ -25,15 +27,16 @@ struct JsonScan {
   // wrong; error_location says where.
   std::optional<std::string> syntax_error;
   // Set when the text is JSON but does not fit the message type: a duplicate
-  // key, or an object for a list or a list for an object.
+  // key, an object for a list or a list for an object, an unknown key or
+  // enum value name.
   std::optional<std::string> schema_error;
   SourceLocation error_location;
   // Where each field was written; set when there is no error.
   std::shared_ptr<const SourceMap> source_map;
 };
 
-// Scans `text`; with `type`, also checks the shape of the keys and values
-// against that message type (keys it does not know are left to protobuf).
+// Scans `text`; with `type`, also checks the keys, the shape of the values
+// and the names of enum values against that message type.
 JsonScan scan_json(std::string_view text, const google::protobuf::Descriptor* type = nullptr);
 
 // The location of protobuf's JSON error message, which names a field path

@@ -14,6 +14,7 @@
 
 #include "models/input_file.h"
 #include "models/json_source_map.h"
+#include "models/schema_hints.h"
 #include "models/utf8.h"
 
 namespace cjsim {
@@ -72,11 +73,46 @@ class TextSourceMap : public SourceMap {
   std::unique_ptr<pb::TextFormat::ParseInfoTree> tree_;
 };
 
+// The two quoted names in protobuf's `Message type "A" has no field named
+// "B".` (or its enum message), when `message` has that form.
+std::optional<std::pair<std::string, std::string>> quoted_pair(std::string_view message,
+                                                               std::string_view before,
+                                                               std::string_view middle) {
+  if (message.substr(0, before.size()) != before) return std::nullopt;
+  const size_t first_end = message.find('"', before.size());
+  if (first_end == std::string_view::npos) return std::nullopt;
+  std::string_view rest = message.substr(first_end);
+  if (rest.substr(0, middle.size()) != middle) return std::nullopt;
+  rest.remove_prefix(middle.size());
+  const size_t second_end = rest.find('"');
+  if (second_end == std::string_view::npos) return std::nullopt;
+  return std::make_pair(std::string(message.substr(before.size(), first_end - before.size())),
+                        std::string(rest.substr(0, second_end)));
+}
+
+// Protobuf's text-format errors about a name the schema does not have,
+// rewritten with the closest name and the choices (schema_hints.h); every
+// other message as protobuf wrote it.
+std::string with_schema_hint(const std::string& message, const pb::Descriptor& root) {
+  if (auto names = quoted_pair(message, "Message type \"", "\" has no field named \"")) {
+    const pb::Descriptor* type =
+        pb::DescriptorPool::generated_pool()->FindMessageTypeByName(names->first);
+    if (type != nullptr) return unknown_field_message(*type, names->second);
+  }
+  if (auto names = quoted_pair(message, "Unknown enumeration value of \"", "\" for field \"")) {
+    if (const pb::EnumDescriptor* type = enum_of_field_named(root, names->second)) {
+      return names->second + ": " + unknown_enum_value_message(*type, names->first);
+    }
+  }
+  return message;
+}
+
 class CollectingErrors : public pb::io::ErrorCollector {
  public:
-  explicit CollectingErrors(Diagnostics& diagnostics) : diagnostics_(diagnostics) {}
+  CollectingErrors(Diagnostics& diagnostics, const pb::Descriptor& root)
+      : diagnostics_(diagnostics), root_(root) {}
   void AddError(int line, int column, const std::string& message) override {
-    diagnostics_.error(message, {line + 1, column + 1});
+    diagnostics_.error(with_schema_hint(message, root_), {line + 1, column + 1});
   }
   void AddWarning(int line, int column, const std::string& message) override {
     diagnostics_.warning(message, {line + 1, column + 1});
@@ -84,6 +120,7 @@ class CollectingErrors : public pb::io::ErrorCollector {
 
  private:
   Diagnostics& diagnostics_;
+  const pb::Descriptor& root_;
 };
 
 // "byte 0xff at offset 3" for the first byte of `text` that is not UTF-8.
@@ -183,7 +220,7 @@ std::optional<LoadedScenario> parse_scenario(std::string_view content, ScenarioF
     case ScenarioFormat::kText: {
       if (!check_no_nul(content, "text-format", diagnostics)) return std::nullopt;
       auto map = std::make_shared<TextSourceMap>();
-      CollectingErrors errors(diagnostics);
+      CollectingErrors errors(diagnostics, *v1::Scenario::descriptor());
       pb::TextFormat::Parser parser;
       parser.RecordErrorsTo(&errors);
       parser.WriteLocationsTo(map->tree());

@@ -4,7 +4,9 @@
 #include <charconv>
 #include <cmath>
 #include <initializer_list>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "models/calendar_date.h"
 #include "models/csv_table.h"
@@ -48,6 +50,25 @@ int find_column(const CsvTable& table, const std::string& wanted,
   return -1;
 }
 
+// "; every date in the file reads with --date-format F" (or "... F or G:
+// ...") naming the common formats that read all the dates of the table;
+// empty when none does.
+std::string date_format_hint(const CsvTable& table, int date_index, std::string_view used) {
+  std::vector<std::string_view> dates;
+  dates.reserve(table.rows.size());
+  for (const CsvRow& row : table.rows) dates.push_back(row.fields[date_index]);
+  std::vector<std::string_view> formats = date_formats_reading_all(dates);
+  std::erase(formats, used);
+  if (formats.empty()) return "";
+  std::string hint = "; every date in the file reads with --date-format " + std::string(formats[0]);
+  for (size_t k = 1; k < formats.size(); ++k) {
+    hint += (k + 1 == formats.size() ? " or " : ", ") + std::string(formats[k]);
+  }
+  if (formats.size() > 1)
+    hint += " (these dates do not tell them apart: check which one the file means)";
+  return hint;
+}
+
 std::optional<TransactionLog> build_log(const CsvTable& table, const TransactionLogOptions& options,
                                         Diagnostics& diagnostics, RowErrors& row_errors) {
   const int id_index =
@@ -84,6 +105,9 @@ std::optional<TransactionLog> build_log(const CsvTable& table, const Transaction
                                             "; give --date-format to choose)"
                                       : "";
 
+  // Rows whose date the format does not read, reported after the loop: the
+  // first with the formats that would read every date of the file.
+  std::vector<const CsvRow*> unread_dates;
   std::unordered_map<std::string, size_t> index_of;
   for (const CsvRow& row : table.rows) {
     bool ok = true;
@@ -99,9 +123,7 @@ std::optional<TransactionLog> build_log(const CsvTable& table, const Transaction
       case DateParse::kOk:
         break;
       case DateParse::kNoMatch:
-        row_errors.error("date '" + date_text + "' does not match --date-format '" +
-                             log.date_format + "'" + format_note,
-                         {row.line, row.columns[date_index]});
+        unread_dates.push_back(&row);
         ok = false;
         break;
       case DateParse::kNotCalendarDate:
@@ -132,6 +154,15 @@ std::optional<TransactionLog> build_log(const CsvTable& table, const Transaction
     log.customers[it->second].days.push_back(day);
     log.total_value += value;
     ++log.rows;
+  }
+  if (!unread_dates.empty()) {
+    const std::string hint = date_format_hint(table, date_index, log.date_format);
+    for (const CsvRow* row : unread_dates) {
+      row_errors.error("date '" + row->fields[date_index] + "' does not match --date-format '" +
+                           log.date_format + "'" + format_note +
+                           (row == unread_dates.front() ? hint : ""),
+                       {row->line, row->columns[date_index]});
+    }
   }
   if (row_errors.count() > 0) return std::nullopt;
 

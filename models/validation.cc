@@ -18,6 +18,7 @@
 #include "models/formulas.h"
 #include "models/journey_graph.h"
 #include "models/limits.h"
+#include "models/schema_hints.h"
 #include "models/session_length.h"
 #include "models/settings.h"
 #include "models/stage.h"
@@ -45,6 +46,11 @@ bool is_valid_goal_kind(std::string_view kind) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
   });
 }
+
+// What a goal kind that is_valid_goal_kind refuses is told.
+constexpr const char* kGoalKindRule =
+    " must be a lower-case word such as purchase, donation, signup, volunteer, petition, vote or "
+    "service_use";
 
 std::string quoted(std::string_view id) { return "'" + std::string(id) + "'"; }
 
@@ -203,20 +209,6 @@ class Validator {
         path.pop_back();
       }
     }
-  }
-
-  // "AWARENESS, CONSIDERATION, DECISION or LOYALTY": the names of the
-  // values other than the unset 0.
-  static std::string enum_choices(const pb::EnumDescriptor& type) {
-    std::vector<std::string> names;
-    for (int k = 0; k < type.value_count(); ++k) {
-      if (type.value(k)->number() != 0) names.push_back(type.value(k)->name());
-    }
-    std::string out;
-    for (size_t k = 0; k < names.size(); ++k) {
-      out += (k == 0 ? "" : k + 1 == names.size() ? " or " : ", ") + names[k];
-    }
-    return out;
   }
 
   // A field path in the words of the other messages: "touchpoint 'page'
@@ -395,7 +387,9 @@ class Validator {
         auto parsed = parse_stage_name(stage);
         if (!parsed) {
           error(at("responsiveness"),
-                what + ": unknown stage; use awareness, consideration, decision or loyalty");
+                what + ": unknown stage" +
+                    did_you_mean(stage, {"awareness", "consideration", "decision", "loyalty"}) +
+                    "; use awareness, consideration, decision or loyalty");
         } else if (!stages_given.insert(*parsed).second) {
           error(at("responsiveness"), what + ": stage " + quoted(stage_name(*parsed)) +
                                           " is given twice (keys are not case-sensitive)");
@@ -522,9 +516,7 @@ class Validator {
       if (t.has_goal()) {
         FieldPath goal_at = {{"touchpoints", i}, {"goal"}, {"kind"}};
         if (!is_valid_goal_kind(t.goal().kind())) {
-          error(goal_at, who + " goal.kind: " + quoted(t.goal().kind()) +
-                             " must be a lower-case word such as purchase, donation, "
-                             "signup, volunteer, petition, vote or service_use");
+          error(goal_at, who + " goal.kind: " + quoted(t.goal().kind()) + kGoalKindRule);
         }
         check_non_negative({{"touchpoints", i}, {"goal"}, {"value"}}, who + " goal.value",
                            t.goal().value(), limits::kMaxMoney);
@@ -882,7 +874,8 @@ class Validator {
     auto what = [&who](const char* field, int index) {
       return who + " " + field + "[" + std::to_string(index) + "]";
     };
-    std::set<std::string> removed, added;
+    std::set<std::string> removed;
+    std::map<std::string, int> added;  // id -> index in add_touchpoints
     for (int i = 0; i < variant.remove_touchpoints_size(); ++i) {
       const std::string& id = variant.remove_touchpoints(i);
       if (known_touchpoint(at("remove_touchpoints", i), what("remove_touchpoints", i), id)) {
@@ -892,7 +885,7 @@ class Validator {
     for (int i = 0; i < variant.add_touchpoints_size(); ++i) {
       const std::string& id = variant.add_touchpoints(i).id();
       if (id.empty()) continue;  // reported once applied
-      if ((touchpoint_index_.count(id) && !removed.count(id)) || !added.insert(id).second) {
+      if ((touchpoint_index_.count(id) && !removed.count(id)) || !added.emplace(id, i).second) {
         error(at("add_touchpoints", i),
               what("add_touchpoints", i) + " id: touchpoint " + quoted(id) + " exists already");
       }
@@ -982,6 +975,35 @@ class Validator {
                             "act_probability_scale or label");
           }
           break;
+      }
+    }
+    for (int i = 0; i < variant.goal_changes_size(); ++i) {
+      const v1::GoalChange& change = variant.goal_changes(i);
+      const FieldPath path = at("goal_changes", i);
+      const std::string message = what("goal_changes", i);
+      if (!present(path, message + " touchpoint", change.touchpoint())) continue;
+      auto in_variant = added.find(change.touchpoint());
+      const v1::Touchpoint& t = in_variant != added.end()
+                                    ? variant.add_touchpoints(in_variant->second)
+                                    : s_.touchpoints(touchpoint_index_.at(change.touchpoint()));
+      if (!t.has_goal()) {
+        error(path, message + ": touchpoint " + quoted(change.touchpoint()) +
+                        " has no goal to change; a goal change sets the value or kind of an "
+                        "existing goal");
+        continue;
+      }
+      if (!change.has_value() && !change.has_kind()) {
+        error(path, message + ": changes nothing; set value or kind");
+      }
+      if (change.has_value()) {
+        FieldPath value_at = path;
+        value_at.push_back({"value"});
+        check_non_negative(value_at, message + " value", change.value(), limits::kMaxMoney);
+      }
+      if (change.has_kind() && !is_valid_goal_kind(change.kind())) {
+        FieldPath kind_at = path;
+        kind_at.push_back({"kind"});
+        error(kind_at, message + " kind: " + quoted(change.kind()) + kGoalKindRule);
       }
     }
     for (int i = 0; i < variant.channel_changes_size(); ++i) {

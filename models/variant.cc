@@ -93,6 +93,12 @@ void apply_edits(const v1::Variant& variant, v1::Scenario& result) {
     }
     if (!change.label().empty()) cta->set_label(change.label());
   }
+  for (const v1::GoalChange& change : variant.goal_changes()) {
+    v1::Touchpoint* tp = find_in(touchpoints, change.touchpoint());
+    if (tp == nullptr || !tp->has_goal()) continue;
+    if (change.has_value()) tp->mutable_goal()->set_value(change.value());
+    if (change.has_kind()) tp->mutable_goal()->set_kind(change.kind());
+  }
   for (const v1::ChannelChange& change : variant.channel_changes()) {
     v1::Channel* channel = find_in(channels, change.channel());
     if (channel == nullptr) continue;

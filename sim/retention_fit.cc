@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -138,6 +139,17 @@ nlopt_result minimize(nlopt_algorithm algorithm, double initial_step, Objective&
   return result;
 }
 
+// One of a model's two mixing distributions: the heterogeneity of one
+// behaviour across customers, a Gamma (shape, rate) or a Beta (a, b) over
+// two of the parameters. Multiplying both parameters by k keeps its mean
+// (shape/rate, a/(a+b)) and divides its variance by about k: as k grows,
+// every customer behaves alike.
+struct MixingDistribution {
+  size_t first, second;
+  bool is_beta;
+  std::string behaviour;  // "purchase rate", "dropout probability", ...
+};
+
 struct ModelSpec {
   RetentionModel model;
   std::vector<std::string> names;
@@ -145,6 +157,7 @@ struct ModelSpec {
   LogLikelihood log_likelihood;
   // Predicted holdout transactions at the given parameters.
   std::function<double(const std::vector<double>&)> predict_holdout;
+  std::vector<MixingDistribution> mixing;
 };
 
 struct Optimum {
@@ -154,6 +167,133 @@ struct Optimum {
   std::vector<std::string> warnings;
   int evaluations = 0;
 };
+
+// What "pinned down" means: moving a parameter (or a mixing distribution's
+// pair together) by a factor of 10 either way from the estimate, the others
+// held, lowers the log-likelihood by at least half the 95% quantile of
+// chi-squared with one degree of freedom (3.84 / 2). With the others held
+// the fall is at least the profile likelihood's, so a move that falls less
+// is inside the 95% likelihood-ratio interval: the data do not tell the
+// estimate from ten times (or a tenth of) it.
+constexpr double kPinnedDownFall = 1.92;
+const double kLogTen = std::log(10.0);
+
+std::string figure(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", value);
+  return text;
+}
+
+// The fall of the log-likelihood from the optimum `x` (negative value
+// `minimum`) when the parameters `moved` are multiplied by 10^`direction`;
+// infinite when the move leaves the search range.
+double fall_when_moved(Objective& objective, const std::vector<double>& x, double minimum,
+                       const std::vector<size_t>& moved, int direction) {
+  std::vector<double> point = x;
+  for (size_t i : moved) {
+    point[i] += direction * kLogTen;
+    if (point[i] < kLogLower || point[i] > kLogUpper) return HUGE_VAL;
+  }
+  return objective.negative_at(point.data()) - minimum;
+}
+
+// Marks in `pinned` the parameters the data do not pin down (above), with a
+// warning each that says what the data do tell.
+void check_pinned_down(const ModelSpec& spec, Objective& objective, const std::vector<double>& x,
+                       double minimum, std::vector<bool>& pinned,
+                       std::vector<std::string>& warnings) {
+  for (const MixingDistribution& mixing : spec.mixing) {
+    if (!pinned[mixing.first] || !pinned[mixing.second]) continue;
+    const std::string& a = spec.names[mixing.first];
+    const std::string& b = spec.names[mixing.second];
+    for (int direction : {1, -1}) {
+      const double fall =
+          fall_when_moved(objective, x, minimum, {mixing.first, mixing.second}, direction);
+      if (fall >= kPinnedDownFall) continue;
+      const double va = std::exp(x[mixing.first]), vb = std::exp(x[mixing.second]);
+      const std::string mean = mixing.is_beta
+                                   ? a + "/(" + a + "+" + b + ") = " + figure(va / (va + vb))
+                                   : a + "/" + b + " = " + figure(va / vb);
+      std::string warning =
+          a + " and " + b + " are not pinned down (" + a + " = " + figure(va) + ", " + b + " = " +
+          figure(vb) + "): " + (direction > 0 ? "multiplying" : "dividing") +
+          " both by 10 (the same mean " + mixing.behaviour + ", " +
+          (direction > 0 ? "less" : "more") +
+          " spread across customers) lowers the log-likelihood by only " +
+          figure(std::max(fall, 0.0)) + ", under the 1.92 of a 95% likelihood-ratio test. ";
+      warning += direction > 0
+                     ? "The data are as likely if every customer has the same " + mixing.behaviour +
+                           "; only its mean, " + mean + ", is estimated"
+                     : "The data do not bound how widely the " + mixing.behaviour +
+                           " varies across customers; its mean is " + mean;
+      warnings.push_back(warning + ". No standard errors for " + a + " and " + b);
+      pinned[mixing.first] = pinned[mixing.second] = false;
+      break;
+    }
+  }
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (!pinned[i]) continue;
+    for (int direction : {1, -1}) {
+      const double fall = fall_when_moved(objective, x, minimum, {i}, direction);
+      if (fall >= kPinnedDownFall) continue;
+      warnings.push_back("parameter " + spec.names[i] + " is not pinned down (" + spec.names[i] +
+                         " = " + figure(std::exp(x[i])) +
+                         "): " + (direction > 0 ? "multiplying" : "dividing") +
+                         " it by 10, the others held, lowers the log-likelihood by only " +
+                         figure(std::max(fall, 0.0)) +
+                         ", under the 1.92 of a 95% likelihood-ratio test. No standard error");
+      pinned[i] = false;
+      break;
+    }
+  }
+}
+
+// The standard errors of the parameters marked in `pinned` (NaN for the
+// others) from the Hessian of the negative log-likelihood over them, the
+// others held at their estimates; false when that Hessian is not positive
+// definite.
+bool standard_errors(Objective& objective, const std::vector<double>& x,
+                     const std::vector<bool>& pinned, std::vector<double>& std_errors) {
+  // Hessian in phi = ln(theta). At the optimum the gradient vanishes, so the
+  // Hessian in theta is D^-1 H_phi D^-1 with D = diag(theta), and the
+  // covariance of theta is D H_phi^-1 D: std_error_i = theta_i
+  // sqrt((H_phi^-1)_ii).
+  std::vector<size_t> kept;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (pinned[i]) kept.push_back(i);
+  }
+  std_errors.assign(x.size(), std::numeric_limits<double>::quiet_NaN());
+  if (kept.empty()) return true;
+  auto f = [&](std::vector<double> point) { return objective.negative_at(point.data()); };
+  const double h = kHessianStep;
+  const double f0 = f(x);
+  const Eigen::Index n = static_cast<Eigen::Index>(kept.size());
+  Eigen::MatrixXd hessian(n, n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const size_t p = kept[static_cast<size_t>(i)];
+    std::vector<double> plus = x, minus = x;
+    plus[p] += h;
+    minus[p] -= h;
+    hessian(i, i) = (f(plus) - 2 * f0 + f(minus)) / (h * h);
+    for (Eigen::Index j = 0; j < i; ++j) {
+      const size_t q = kept[static_cast<size_t>(j)];
+      std::vector<double> pp = x, pm = x, mp = x, mm = x;
+      pp[p] += h, pp[q] += h;
+      pm[p] += h, pm[q] -= h;
+      mp[p] -= h, mp[q] += h;
+      mm[p] -= h, mm[q] -= h;
+      hessian(i, j) = hessian(j, i) = (f(pp) - f(pm) - f(mp) + f(mm)) / (4 * h * h);
+    }
+  }
+  Eigen::LLT<Eigen::MatrixXd> cholesky(hessian);
+  if (!hessian.allFinite() || cholesky.info() != Eigen::Success) return false;
+  const Eigen::MatrixXd covariance = cholesky.solve(Eigen::MatrixXd::Identity(n, n));
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const size_t p = kept[static_cast<size_t>(i)];
+    std_errors[p] = std::exp(x[p]) * std::sqrt(covariance(i, i));
+  }
+  return true;
+}
 
 Optimum maximize(const ModelSpec& spec, const std::atomic<bool>* stop) {
   const size_t n = spec.start.size();
@@ -180,51 +320,35 @@ Optimum maximize(const ModelSpec& spec, const std::atomic<bool>* stop) {
     optimum.warnings.push_back(std::string("the optimiser stopped with '") +
                                nlopt_result_to_string(polish) + "'");
   }
-  optimum.log_likelihood = -objective.negative_at(x.data());
+  minimum = objective.negative_at(x.data());
+  optimum.log_likelihood = -minimum;
   optimum.values.resize(n);
+  std::vector<bool> pinned(n, true);
   for (size_t i = 0; i < n; ++i) {
     optimum.values[i] = std::exp(x[i]);
     // Within a factor of 10 of an edge: the optimiser was heading there.
-    if (x[i] < kLogLower + std::log(10.0) || x[i] > kLogUpper - std::log(10.0)) {
+    if (x[i] < kLogLower + kLogTen || x[i] > kLogUpper - kLogTen) {
       optimum.warnings.push_back("parameter " + spec.names[i] +
                                  " ran to the edge of the search range [1e-08, 1e+08]: the data "
-                                 "do not pin it down");
+                                 "do not pin it down. No standard error");
+      pinned[i] = false;
     }
   }
-
-  // Hessian of the negative log-likelihood in phi = ln(theta). At the
-  // optimum the gradient vanishes, so the Hessian in theta is
-  // D^-1 H_phi D^-1 with D = diag(theta), and the covariance of theta is
-  // D H_phi^-1 D: std_error_i = theta_i sqrt((H_phi^-1)_ii).
-  auto f = [&](std::vector<double> point) { return objective.negative_at(point.data()); };
-  const double h = kHessianStep;
-  const double f0 = f(x);
-  Eigen::MatrixXd hessian(n, n);
-  for (size_t i = 0; i < n; ++i) {
-    std::vector<double> plus = x, minus = x;
-    plus[i] += h;
-    minus[i] -= h;
-    hessian(i, i) = (f(plus) - 2 * f0 + f(minus)) / (h * h);
-    for (size_t j = 0; j < i; ++j) {
-      std::vector<double> pp = x, pm = x, mp = x, mm = x;
-      pp[i] += h, pp[j] += h;
-      pm[i] += h, pm[j] -= h;
-      mp[i] -= h, mp[j] += h;
-      mm[i] -= h, mm[j] -= h;
-      hessian(i, j) = hessian(j, i) = (f(pp) - f(pm) - f(mp) + f(mm)) / (4 * h * h);
-    }
-  }
-  optimum.std_errors.assign(n, std::numeric_limits<double>::quiet_NaN());
-  Eigen::LLT<Eigen::MatrixXd> cholesky(hessian);
-  if (hessian.allFinite() && cholesky.info() == Eigen::Success) {
-    const Eigen::MatrixXd covariance = cholesky.solve(Eigen::MatrixXd::Identity(n, n));
-    for (size_t i = 0; i < n; ++i) {
-      optimum.std_errors[i] = optimum.values[i] * std::sqrt(covariance(i, i));
-    }
-  } else {
+  check_pinned_down(spec, objective, x, minimum, pinned, optimum.warnings);
+  if (!standard_errors(objective, x, pinned, optimum.std_errors)) {
     optimum.warnings.push_back(
         "the Hessian of the log-likelihood is not positive definite at the estimate: no "
         "standard errors (the optimum may be flat or on the edge of the range)");
+  }
+  for (size_t i = 0; i < n; ++i) {
+    // On the log scale the 95% interval is then wider than exp(+-1.96 x 1):
+    // more than a factor of 7 either way.
+    if (optimum.std_errors[i] > optimum.values[i]) {
+      optimum.warnings.push_back("parameter " + spec.names[i] + " is barely pinned down: its " +
+                                 "standard error " + figure(optimum.std_errors[i]) +
+                                 " is larger than the estimate " + figure(optimum.values[i]) +
+                                 " (a 95% interval spans more than a factor of 7 either way)");
+    }
   }
   optimum.evaluations = objective.evaluations;
   return optimum;
@@ -283,7 +407,8 @@ RetentionFit fit_bg_nbd(const ContinuousSummary& data, const std::atomic<bool>* 
           return bg_nbd_conditional_expected_transactions(as_bg_nbd(v), t_star, row.x, row.t_x,
                                                           row.t_cal);
         });
-      }};
+      },
+      {{0, 1, false, "purchase rate"}, {2, 3, true, "dropout probability after a purchase"}}};
   RetentionFit fit = run_fit(spec, data, stop);
   fit.days_per_unit = data.days_per_unit;
   return fit;
@@ -305,7 +430,8 @@ RetentionFit fit_pareto_nbd(const ContinuousSummary& data, const std::atomic<boo
                            return pareto_nbd_conditional_expected_transactions(
                                as_pareto_nbd(v), t_star, row.x, row.t_x, row.t_cal);
                          });
-                       }};
+                       },
+                       {{0, 1, false, "purchase rate"}, {2, 3, false, "dropout rate"}}};
   RetentionFit fit = run_fit(spec, data, stop);
   fit.days_per_unit = data.days_per_unit;
   return fit;
@@ -322,7 +448,9 @@ RetentionFit fit_bg_bb(const PeriodSummary& data, const std::atomic<bool>* stop)
           return bg_bb_conditional_expected_transactions(as_bg_bb(v), row.holdout_periods, row.x,
                                                          row.t_x, row.n);
         });
-      }};
+      },
+      {{0, 1, true, "transaction probability per period"},
+       {2, 3, true, "dropout probability per period"}}};
   RetentionFit fit = run_fit(spec, data, stop);
   fit.days_per_unit = 0;
   fit.period_days = data.period_days;

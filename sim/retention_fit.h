@@ -8,7 +8,13 @@
 // parameters with NLopt: Nelder-Mead, restarted at its optimum, then BOBYQA
 // to polish; every step is deterministic, so the same data give the same
 // figures bit for bit. Standard errors come from the inverse of a
-// central-difference Hessian of the negative log-likelihood at the optimum.
+// central-difference Hessian of the negative log-likelihood at the optimum
+// (Eigen's Cholesky). A parameter the data do not pin down (one that ran to
+// the edge of the search range, or that can be multiplied or divided by 10,
+// alone or with its mixing distribution's partner, for less than 1.92 of
+// log-likelihood) gets a warning and no standard error (NaN), as a
+// standard error from the curvature of a flat likelihood is noise; so does
+// every parameter when the Hessian is not positive definite.
 // The functions are pure; call from any thread.
 #ifndef CJSIM_SIM_RETENTION_FIT_H_
 #define CJSIM_SIM_RETENTION_FIT_H_
@@ -37,7 +43,9 @@ std::string_view model_name(RetentionModel model, bool title = false);
 struct ParameterFit {
   std::string name;
   double value = 0;
-  double std_error = 0;  // NaN when the Hessian is not positive definite
+  // NaN when the data do not pin the estimate down or the Hessian is not
+  // positive definite (a warning says which).
+  double std_error = 0;
 };
 
 struct HoldoutComparison {

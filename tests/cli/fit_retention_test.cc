@@ -244,6 +244,36 @@ std::string with_path(std::string text, const std::string& path) {
   return text;
 }
 
+TEST_CASE("regression: fit-retention printed gamma 887,799 of a degenerate BG/BB fit unflagged") {
+  // Customers simulated with one dropout probability (0.2) for all: gamma
+  // and delta run away together; only their ratio is estimated.
+  TempDir dir;
+  const std::string table = dir.write(
+      "rf.csv",
+      "x,t_x,n_cal,customers\n0,0,6,1783\n1,1,6,635\n1,2,6,191\n1,3,6,81\n1,4,6,51\n1,5,6,46\n"
+      "1,6,6,27\n2,2,6,370\n2,3,6,162\n2,4,6,89\n2,5,6,60\n2,6,6,46\n3,3,6,245\n3,4,6,111\n"
+      "3,5,6,71\n3,6,6,84\n4,4,6,153\n4,5,6,94\n4,6,6,136\n5,5,6,102\n5,6,6,163\n6,6,6,300\n");
+  const std::string json = dir.file("fit.json");
+  CliResult r = run_cli("fit-retention --model bg-bb --rf-table " + table + " --json " + json);
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(contains(r.err, table + ": warning: gamma and delta are not pinned down (gamma = "));
+  CHECK(contains(r.err, "only its mean, gamma/(gamma+delta) = 0.20"));
+  // The report: no standard errors for gamma and delta, and why.
+  CHECK(contains(r.out, "n/a: no standard error; the warnings say why"));
+  for (const char* name : {"gamma", "delta"}) {
+    const size_t line = r.out.find(std::string("  ") + name + " ");
+    REQUIRE(line != std::string::npos);
+    CHECK(contains(r.out.substr(line, r.out.find('\n', line) - line), "n/a"));
+  }
+  const v1::RetentionFit fit = parse_fit(read_file(json));
+  CHECK(std::isnan(fit.parameters().at("gamma").std_error()));
+  CHECK(std::isnan(fit.parameters().at("delta").std_error()));
+  CHECK(std::isfinite(fit.parameters().at("alpha").std_error()));
+  REQUIRE(fit.warnings_size() == 1);
+  CHECK(contains(fit.warnings(0), "gamma and delta are not pinned down"));
+}
+
 TEST_CASE("cli fit-retention: bad input exits 2, names the file and line, writes nothing") {
   const std::string good = "id,date\n1,2020-01-01\n1,2020-02-01\n2,2020-01-05\n";
   std::string many_bad = "id,date\n";
@@ -278,7 +308,46 @@ TEST_CASE("cli fit-retention: bad input exits 2, names the file and line, writes
        "tx.csv",
        good,
        "--transactions FILE --date-format %Y%m%d",
-       {"FILE:2:3: error: date '2020-01-01' does not match --date-format '%Y%m%d'\n"}},
+       {"FILE:2:3: error: date '2020-01-01' does not match --date-format '%Y%m%d'; every date in "
+        "the file reads with --date-format %Y-%m-%d\n",
+        "FILE:3:3: error: date '2020-02-01' does not match --date-format '%Y%m%d'\n"}},
+      // regression: a date-format mismatch did not say which format would read the file
+      {"US dates against the ISO format",
+       "tx.csv",
+       "id,date\n1,03/15/2024\n1,04/22/2024\n2,12/31/2023\n",
+       "--transactions FILE --date-format %Y-%m-%d",
+       {"FILE:2:3: error: date '03/15/2024' does not match --date-format '%Y-%m-%d'; every date "
+        "in the file reads with --date-format %m/%d/%Y\n",
+        "FILE:3:3: error: date '04/22/2024' does not match --date-format '%Y-%m-%d'\n",
+        "FILE: 3 errors\n"}},
+      {"day-first dates against month-first",
+       "tx.csv",
+       "id,date\n1,15/03/2024\n1,22/04/2024\n",
+       "--transactions FILE --date-format %m/%d/%Y",
+       {"FILE:2:3: error: date '15/03/2024' does not match --date-format '%m/%d/%Y'; every date "
+        "in the file reads with --date-format %d/%m/%Y\n"}},
+      {"dates that read both ways",
+       "tx.csv",
+       "id,date\n1,03/04/2024\n1,05/06/2024\n",
+       "--transactions FILE",
+       {"FILE:2:3: error: date '03/04/2024' does not match --date-format '%Y-%m-%d'; every date in "
+        "the file reads with --date-format %m/%d/%Y or %d/%m/%Y (these dates do not tell them "
+        "apart: check which one the file means)\n"}},
+      {"two-digit years",
+       "tx.csv",
+       "id,date\n1,03/15/24\n1,04/22/24\n",
+       "--transactions FILE",
+       {"reads with --date-format %m/%d/%y\n"}},
+      {"timestamps",
+       "tx.csv",
+       "id,date\n1,2024-03-15T10:22:01\n1,2024-04-22T08:00:00\n",
+       "--transactions FILE",
+       {"reads with --date-format %Y-%m-%dT%H:%M:%S\n"}},
+      {"a file of two date formats gets no suggestion",
+       "tx.csv",
+       "id,date\n1,2024-03-15\n1,04/22/2024\n",
+       "--transactions FILE",
+       {"FILE:3:3: error: date '04/22/2024' does not match --date-format '%Y-%m-%d'\n"}},
       {"a negative value",
        "tx.csv",
        "id,date,value\n1,2020-01-01,3\n1,2020-01-09,-3.5\n",

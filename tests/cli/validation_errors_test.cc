@@ -396,8 +396,8 @@ TEST_CASE("cli run: size overrides on the command line are checked like the file
 TEST_CASE("cli validate: unknown responsiveness stage") {
   check_rejected({
       {"typo", small_with(R"(key: "decision")", R"(key: "decison")"),
-       "persona 'young' responsiveness['decison']: unknown stage; use awareness, consideration, "
-       "decision or loyalty"},
+       "persona 'young' responsiveness['decison']: unknown stage (did you mean 'decision'?); use "
+       "awareness, consideration, decision or loyalty"},
   });
 }
 
@@ -420,6 +420,37 @@ TEST_CASE("cli validate: variant definitions") {
        "variant 'noop' channel_changes[0]: changes nothing; set weekly_budget, budget_scale, "
        "enabled, posting_hours or organic_reach"},
   });
+}
+
+TEST_CASE("cli validate: goal changes in variants, at their line") {
+  struct Case {
+    std::string variant, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"(goal_changes { touchpoint: "chekout" value: 5 })",
+            "error: variant 'g' goal_changes[0] touchpoint: unknown touchpoint 'chekout' (did you "
+            "mean 'checkout'?)"},
+           {R"(goal_changes { touchpoint: "page" value: 5 })",
+            "error: variant 'g' goal_changes[0]: touchpoint 'page' has no goal to change"},
+           {R"(goal_changes { touchpoint: "checkout" })",
+            "error: variant 'g' goal_changes[0]: changes nothing; set value or kind"},
+           {R"(goal_changes { touchpoint: "checkout" value: -5 })",
+            "error: variant 'g' goal_changes[0] value: -5 must be a finite number >= 0"},
+           {R"(goal_changes { touchpoint: "checkout" kind: "Sale!" })",
+            "error: variant 'g' goal_changes[0] kind: 'Sale!' must be a lower-case word"},
+           {R"(goal_changes { touchpoint: "checkout" valeu: 5 })",
+            "error: GoalChange has no field 'valeu' (did you mean 'value'?)"}}) {
+    TempDir dir;
+    const std::string text = small_plus("variants { name: \"g\"\n  " + c.variant + " }");
+    const std::string path = dir.write("goal.textproto", text);
+    for (const char* command : {"validate", "run", "compare"}) {
+      CliResult r = run_cli(std::string(command) + " " + path + " --quiet");
+      INFO(command << " " << c.variant << "\nstderr:\n" << r.err);
+      CHECK(r.status == 2);
+      CHECK(contains(r.err, path + ":17:"));  // the line of the goal change
+      CHECK(contains(r.err, c.message));
+    }
+  }
 }
 
 TEST_CASE("cli validate: a variant that breaks the scenario once applied") {
@@ -494,13 +525,15 @@ TEST_CASE("cli validate: files that cannot be read or parsed") {
     std::string text = small_with("seed: 7", "seed: 7 colour: 3");
     std::string path = dir.write("field.textproto", text);
     check_file(path, path + ":3:");
-    check_file(path, "no field named \"colour\"");
+    check_file(path, "Simulation has no field 'colour'");
   }
   SUBCASE("unknown enum value in text format, on its line") {
     std::string text = small_with("stage: DECISION", "stage: DECIDE");
     std::string path = dir.write("enum.textproto", text);
     check_file(path, path + ":10:");
-    check_file(path, "Unknown enumeration value of \"DECIDE\" for field \"stage\"");
+    check_file(path,
+               "stage: 'DECIDE' is not a Stage; use AWARENESS, CONSIDERATION, DECISION or "
+               "LOYALTY");
   }
   SUBCASE("JSON syntax error") {
     std::string path = dir.write("broken.json", R"({"name": "x", "personas": [)");
@@ -510,7 +543,21 @@ TEST_CASE("cli validate: files that cannot be read or parsed") {
   SUBCASE("JSON unknown field") {
     std::string path = dir.write("unknown.json", R"({"name": "x", "colour": 1})");
     check_file(path, path + ":");
-    check_file(path, "colour: Cannot find field");
+    check_file(path,
+               path + ":1:15: error: not a cjsim.v1.Scenario: Scenario has no field 'colour'");
+  }
+  SUBCASE("JSON unknown field and enum value, with the closest names, on their lines") {
+    std::string path =
+        dir.write("typo.json", "{\"channels\": [{\"id\": \"web\",\n \"weeklyBudgt\": 1}]}");
+    check_file(path, path +
+                         ":2:2: error: not a cjsim.v1.Scenario: Channel has no field 'weeklyBudgt' "
+                         "(did you mean 'weeklyBudget'?)");
+    path =
+        dir.write("stage.json", "{\"touchpoints\": [{\"id\": \"a\",\n \"stage\": \"AWARENES\"}]}");
+    check_file(path, path +
+                         ":2:11: error: not a cjsim.v1.Scenario: stage: 'AWARENES' is not a Stage; "
+                         "did you mean AWARENESS? use AWARENESS, CONSIDERATION, DECISION or "
+                         "LOYALTY");
   }
   SUBCASE("binary that is not a scenario") {
     std::string path = dir.write("junk.binpb", std::string("\xff\xff\xff\xff garbage", 12));

@@ -2,6 +2,8 @@
 
 #include <ctime>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -68,6 +70,33 @@ TEST_CASE("calendar date: a NUL in the text or the format does not match") {
   using namespace std::string_view_literals;
   CHECK(parse_date("1997-01-01\0junk"sv, kIsoDateFormat, &day) == DateParse::kNoMatch);
   CHECK(parse_date("1997-01-01"sv, "%Y-%m-%d\0%H"sv, &day) == DateParse::kNoMatch);
+}
+
+using Formats = std::vector<std::string_view>;
+
+TEST_CASE("regression: a date-format mismatch did not say which format would read the file") {
+  // The formats that read every date, in kCommonDateFormats' order.
+  CHECK(date_formats_reading_all({"03/15/2024", "12/31/2023"}) == Formats{"%m/%d/%Y"});
+  CHECK(date_formats_reading_all({"15/03/2024", "3/4/2024"}) == Formats{"%d/%m/%Y"});
+  CHECK(date_formats_reading_all({"2024-03-15"}) == Formats{"%Y-%m-%d"});
+  CHECK(date_formats_reading_all({"19970101", "19971231"}) == Formats{"%Y%m%d"});
+  CHECK(date_formats_reading_all({"15.03.2024"}) == Formats{"%d.%m.%Y"});
+  CHECK(date_formats_reading_all({"15 Mar 2024", "1 April 2024"}) == Formats{"%d %b %Y"});
+  CHECK(date_formats_reading_all({"Mar 15, 2024"}) == Formats{"%b %d, %Y"});
+  CHECK(date_formats_reading_all({"2024-03-15 10:22:01"}) == Formats{"%Y-%m-%d %H:%M:%S"});
+  // Dates that do not tell day-first from month-first: both.
+  CHECK(date_formats_reading_all({"03/04/2024", "05/06/2024"}) == Formats{"%m/%d/%Y", "%d/%m/%Y"});
+  // Two-digit years: %Y would read "24" as the year 24, outside 1900-2199.
+  CHECK(date_formats_reading_all({"03/15/24"}) == Formats{"%m/%d/%y"});
+  // Two formats in one file, a date that is no day, nothing at all: none.
+  CHECK(date_formats_reading_all({"2024-03-15", "03/16/2024"}).empty());
+  CHECK(date_formats_reading_all({"2023-02-29"}).empty());
+  CHECK(date_formats_reading_all({"soon"}).empty());
+  CHECK(date_formats_reading_all({}).empty());
+  // Each distinct date is parsed once: a long log of few days is cheap.
+  std::vector<std::string_view> many(200000, "03/15/2024");
+  many.push_back("12/31/2023");
+  CHECK(date_formats_reading_all(many) == Formats{"%m/%d/%Y"});
 }
 
 }  // namespace

@@ -145,10 +145,47 @@ TEST_CASE("regression: duplicate JSON keys were taken silently (the last one won
         "duplicate key 'web'; first written at 1:36");
   CHECK(schema_error("{\"personas\": [{\"channelAffinity\": {\"a_b\": 1, \"aB\": 2}}]}")
             .first.empty());
-  // Keys the schema does not have are left to protobuf, but not twice.
-  CHECK(schema_error("{\"nope\": 1, \"nope\": 2}").first ==
-        "duplicate key 'nope'; first written at 1:2");
-  CHECK(schema_error("{\"nope\": 1}").first.empty());
+  // A key the schema does not have is refused where it is first written.
+  CHECK(schema_error("{\"colour\": 1, \"colour\": 2}") ==
+        std::make_pair(std::string("Scenario has no field 'colour'"), std::string("1:2")));
+}
+
+TEST_CASE("regression: an unknown JSON key or enum name got no 'did you mean' (nor its line)") {
+  // Protobuf's parser said "(channels[0]) weeklyBudgt: Cannot find field." and
+  // 'invalid value "AWARENES" for type ...', without the closest name.
+  CHECK(schema_error("{\"channels\": [{\"id\": \"web\",\n  \"weeklyBudgt\": 1}]}") ==
+        std::make_pair(std::string("Channel has no field 'weeklyBudgt' (did you mean "
+                                   "'weeklyBudget'?)"),
+                       std::string("2:3")));
+  // A proto-style name gets the proto-style hint.
+  CHECK(schema_error("{\"simulation\": {\"horizon_dayz\": 1}}").first ==
+        "Simulation has no field 'horizon_dayz' (did you mean 'horizon_days'?)");
+  // Inside variants and map values (loyalty.byGoalKind) too.
+  CHECK(
+      schema_error("{\"variants\": [{\"name\": \"v\", \"ctaChanges\": [{\"actProbabilty\": 1}]}]}")
+          .first == "CtaChange has no field 'actProbabilty' (did you mean 'actProbability'?)");
+  CHECK(schema_error("{\"loyalty\": {\"byGoalKind\": {\"donation\": {\"bgNbdd\": {}}}}}").first ==
+        "RepeatModel has no field 'bgNbdd' (did you mean 'bgNbd'?)");
+  // Nothing close: no hint.
+  CHECK(schema_error("{\"colour\": 3}").first == "Scenario has no field 'colour'");
+
+  CHECK(schema_error("{\"touchpoints\": [{\"id\": \"a\",\n \"stage\": \"AWARENES\"}]}") ==
+        std::make_pair(std::string("stage: 'AWARENES' is not a Stage; did you mean AWARENESS? use "
+                                   "AWARENESS, CONSIDERATION, DECISION or LOYALTY"),
+                       std::string("2:11")));
+  CHECK(schema_error("{\"loyalty\": {\"referral\": {\"landingStage\": \"decision\"}}}").first ==
+        "landing_stage: 'decision' is not a Stage; did you mean DECISION? use AWARENESS, "
+        "CONSIDERATION, DECISION or LOYALTY");
+  CHECK(schema_error("{\"touchpoints\": [{\"stage\": \"SOON\"}]}").first ==
+        "stage: 'SOON' is not a Stage; use AWARENESS, CONSIDERATION, DECISION or LOYALTY");
+  // What protobuf reads is not refused: names, numbers, numbers in quotes,
+  // null; escaped text is left to it.
+  for (const char* stage :
+       {"\"DECISION\"", "\"STAGE_UNSPECIFIED\"", "3", "\"3\"", "null", "\"\\u0044ECISION\""}) {
+    CAPTURE(stage);
+    CHECK(
+        schema_error(std::string("{\"touchpoints\": [{\"stage\": ") + stage + "}]}").first.empty());
+  }
 }
 
 TEST_CASE("regression: a JSON object where the schema has a list was taken as one element") {

@@ -198,6 +198,36 @@ TEST_CASE(
         "s: error: not a JSON scenario (it contains NUL bytes; use .binpb for binary)\n");
 }
 
+TEST_CASE(
+    "regression: an unknown field or enum value in text format got no 'did you mean' (cli.md "
+    "promises it)") {
+  // Protobuf said 'Message type "cjsim.v1.Channel" has no field named
+  // "weekly_budgt".' and 'Unknown enumeration value of "AWARENES" for field
+  // "stage".'; the place is still protobuf's (for an enum value, the token
+  // after it).
+  CHECK(errors_of("channels {\n  id: \"web\" weekly_budgt: 1 }", ScenarioFormat::kText) ==
+        "s:2:25: error: Channel has no field 'weekly_budgt' (did you mean 'weekly_budget'?)\n");
+  CHECK(errors_of("touchpoints { stage: AWARENES }", ScenarioFormat::kText) ==
+        "s:1:31: error: stage: 'AWARENES' is not a Stage; did you mean AWARENESS? use "
+        "AWARENESS, CONSIDERATION, DECISION or LOYALTY\n");
+  // Lower case is close; a name far from all of them gets the list only.
+  CHECK(
+      contains(errors_of("loyalty { referral { landing_stage: decision } }", ScenarioFormat::kText),
+               "landing_stage: 'decision' is not a Stage; did you mean DECISION? use"));
+  CHECK(
+      contains(errors_of("touchpoints { stage: SOON }", ScenarioFormat::kText),
+               "stage: 'SOON' is not a Stage; use AWARENESS, CONSIDERATION, DECISION or LOYALTY"));
+  // In variants, and a name with nothing close.
+  CHECK(contains(errors_of("variants { name: \"v\" cta_changes { act_probabilty: 1 } }",
+                           ScenarioFormat::kText),
+                 "CtaChange has no field 'act_probabilty' (did you mean 'act_probability'?)"));
+  CHECK(
+      contains(errors_of("colour: 3", ScenarioFormat::kText), "Scenario has no field 'colour'\n"));
+  // Other syntax errors are protobuf's words.
+  CHECK(contains(errors_of("simulation { agents: x }", ScenarioFormat::kText),
+                 "Expected integer, got: x"));
+}
+
 TEST_CASE("regression: JSON range errors and protobuf's quoted context") {
   // The field's key, and protobuf's first line only.
   const std::string errors =

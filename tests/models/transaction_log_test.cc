@@ -108,6 +108,25 @@ TEST_CASE("transaction log: a compact date format guessed from the first row say
         "from the 8-digit date on line 2; give --date-format to choose)\n");
 }
 
+TEST_CASE("transaction log: dates in another format: the first says which format reads them") {
+  Diagnostics diagnostics;
+  CHECK_FALSE(parse("id,date,value\n1,03/15/2024,3\n1,04/22/2024,-1\n", diagnostics).has_value());
+  CHECK(diagnostics.to_string() ==
+        "tx.csv:2:3: error: date '03/15/2024' does not match --date-format '%Y-%m-%d'; every date "
+        "in the file reads with --date-format %m/%d/%Y\n"
+        "tx.csv:3:3: error: date '04/22/2024' does not match --date-format '%Y-%m-%d'\n"
+        "tx.csv:3:14: error: value -1 (column 'value') is negative; refunds and returns are not "
+        "transactions\n");
+  // With the format it names, the file reads.
+  Diagnostics again;
+  TransactionLogOptions options;
+  options.date_format = "%m/%d/%Y";
+  std::optional<TransactionLog> log =
+      parse("id,date\n1,03/15/2024\n1,04/22/2024\n", again, options);
+  REQUIRE_MESSAGE(log.has_value(), again.to_string());
+  CHECK(format_date(log->first_day) == "2024-03-15");
+}
+
 TEST_CASE("transaction log: more than 20 bad rows: 20 shown, the rest counted") {
   std::string text = "id,date\n";
   for (int i = 0; i < 25; ++i) text += "1,not-a-date\n";

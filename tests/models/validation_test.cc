@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -255,6 +256,64 @@ TEST_CASE("validation: variant definitions") {
   CHECK(check(small_plus(
                   R"(variants { name: "off" channel_changes { channel: "web" enabled: false } })"))
             .ok);
+}
+
+TEST_CASE("validation: goal changes in variants") {
+  check_one_error(
+      small_plus(R"(variants { name: "g" goal_changes { touchpoint: "chekout" value: 5 } })"),
+      "variant 'g' goal_changes[0] touchpoint: unknown touchpoint 'chekout' (did you mean "
+      "'checkout'?)");
+  check_one_error(
+      small_plus(R"(variants { name: "g" goal_changes { touchpoint: "page" value: 5 } })"),
+      "variant 'g' goal_changes[0]: touchpoint 'page' has no goal to change; a goal "
+      "change sets the value or kind of an existing goal");
+  check_one_error(small_plus(R"(variants { name: "g" goal_changes { touchpoint: "checkout" } })"),
+                  "variant 'g' goal_changes[0]: changes nothing; set value or kind");
+  check_one_error(
+      small_plus(
+          R"(variants { name: "g" goal_changes { touchpoint: "checkout" kind: "Big Sale" } })"),
+      "variant 'g' goal_changes[0] kind: 'Big Sale' must be a lower-case word such as purchase");
+  check_one_error(
+      small_plus(R"(variants { name: "g" goal_changes { touchpoint: "checkout" kind: "" } })"),
+      "variant 'g' goal_changes[0] kind: '' must be a lower-case word");
+  check_one_error(
+      small_plus(R"(variants { name: "g" goal_changes { touchpoint: "checkout" value: -1 } })"),
+      "variant 'g' goal_changes[0] value: -1 must be a finite number >= 0");
+  check_one_error(
+      small_plus(R"(variants { name: "g" goal_changes { touchpoint: "checkout" value: 2e15 } })"),
+      "variant 'g' goal_changes[0] value: 2e+15 is over 1e+15, the most accepted");
+  v1::Scenario nan = parse_text(
+      small_plus(R"(variants { name: "g" goal_changes { touchpoint: "checkout" value: 1 } })"));
+  nan.mutable_variants(1)->mutable_goal_changes(0)->set_value(std::nan(""));
+  CHECK(contains(check(nan).errors,
+                 "variant 'g' goal_changes[0] value: nan must be a finite number"));
+  // A touchpoint the variant removes, or adds without a goal.
+  check_one_error(small_plus(R"(variants { name: "g" remove_touchpoints: "checkout"
+                                 goal_changes { touchpoint: "checkout" value: 1 } })"),
+                  "variant 'g' goal_changes[0] touchpoint: touchpoint 'checkout' is removed by "
+                  "this variant");
+  check_one_error(small_plus(R"(variants { name: "g"
+      add_touchpoints { id: "x" stage: DECISION channel: "web" }
+      goal_changes { touchpoint: "x" value: 1 } })"),
+                  "variant 'g' goal_changes[0]: touchpoint 'x' has no goal to change");
+  CHECK(
+      check(
+          small_plus(
+              R"(variants { name: "g" goal_changes { touchpoint: "checkout" value: 0 kind: "order" } })"))
+          .ok);
+}
+
+TEST_CASE("validation: a goal change that breaks a rule spanning fields is refused once applied") {
+  // loyalty.by_goal_kind names a kind that no goal has any more.
+  const v1::Scenario s = parse_text(small_plus(R"(
+loyalty { by_goal_kind { key: "purchase" value { bg_nbd { r: 1 alpha: 10 a: 1 b: 2 } } } }
+variants { name: "renamed" goal_changes { touchpoint: "checkout" kind: "order" } })"));
+  Diagnostics diagnostics;
+  REQUIRE(validate_scenario(s, nullptr, diagnostics));
+  CHECK_FALSE(apply_and_validate_variant(s, "renamed", diagnostics));
+  CHECK(contains(diagnostics.to_string(),
+                 "with variant 'renamed': loyalty by_goal_kind['purchase']: no touchpoint has a "
+                 "goal of kind 'purchase'"));
 }
 
 TEST_CASE("regression: a variant that changes nothing was accepted") {

@@ -208,6 +208,43 @@ TEST_CASE("variant: persona, channel schedule and horizon changes") {
   CHECK(applied(base, "short").simulation().horizon_days() == 7);
 }
 
+TEST_CASE(
+    "regression: a goal's value or kind could change only by removing and re-adding its "
+    "touchpoint") {
+  // Re-added, the touchpoint moved to the end of the list; changed in place,
+  // it keeps its index (and so its random draws: tests/cli/compare_test.cc).
+  const v1::Scenario base = parse_text(std::string(kSmallJourney) + R"(
+variants { name: "dearer" goal_changes { touchpoint: "checkout" value: 55 } }
+variants { name: "renamed" goal_changes { touchpoint: "checkout" kind: "order" } }
+variants {
+  name: "both_and_added"
+  add_touchpoints { id: "gift" stage: DECISION channel: "web" goal { kind: "donation" value: 5 } }
+  add_edges { from: "page" to: "gift" }
+  goal_changes { touchpoint: "checkout" value: 0 kind: "trial" }
+  goal_changes { touchpoint: "gift" value: 7 }
+  goal_changes { touchpoint: "gift" value: 9 }
+}
+)");
+  Diagnostics diagnostics;
+  REQUIRE(validate_scenario(base, nullptr, diagnostics));
+  v1::Scenario dearer = applied(base, "dearer");
+  v1::Scenario expected = base;
+  expected.clear_variants();
+  expected.mutable_touchpoints(2)->mutable_goal()->set_value(55);
+  CHECK(MessageDifferencer::Equals(dearer, expected));
+
+  v1::Scenario renamed = applied(base, "renamed");
+  CHECK(renamed.touchpoints(2).goal().kind() == "order");
+  CHECK(renamed.touchpoints(2).goal().value() == 40);  // kept
+
+  // Both at once (0 is a value); on a touchpoint the variant adds; in order.
+  v1::Scenario both = applied(base, "both_and_added");
+  CHECK(both.touchpoints(2).goal().kind() == "trial");
+  CHECK(both.touchpoints(2).goal().value() == 0);
+  CHECK(both.touchpoints(4).goal().value() == 9);
+  CHECK(both.touchpoints(4).goal().kind() == "donation");
+}
+
 TEST_CASE("variant: a variant that breaks the scenario is refused with its name") {
   const v1::Scenario base = parse_text(std::string(kSmallJourney) + R"(
 variants { name: "orphan" remove_touchpoints: "ad" }

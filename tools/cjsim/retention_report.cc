@@ -73,6 +73,11 @@ std::string format_retention_report(const RetentionFit& fit, const std::string& 
   }
   out += "  " + pad("log-likelihood", 16) +
          pad(printf_string("%.2f", fit.log_likelihood), 14, true) + "\n";
+  bool without_error = false;
+  for (const ParameterFit& p : fit.parameters) without_error |= std::isnan(p.std_error);
+  if (without_error) {
+    out += "  n/a: no standard error; the warnings say why\n";
+  }
 
   if (fit.holdout) {
     const double actual = fit.holdout->actual, predicted = fit.holdout->predicted;
