@@ -21,6 +21,7 @@
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
+#include "tools/cjsim/text_table.h"
 
 namespace cjsim::cli {
 
@@ -50,6 +51,9 @@ std::string format_curves_table(const v1::CurvesResult& r) {
                     std::to_string(r.replications()) + " replications x " +
                     format_count(r.agents()) + " agents | seed " + std::to_string(r.seed()) +
                     " | " + printf_string("%.1f", r.timing().wall_seconds()) + " s\n";
+  // The result has no population: a count that did not vary gets no bound.
+  const Sampling sampling{false, static_cast<double>(r.agents()), r.replications(), 0,
+                          r.confidence()};
   for (const v1::ResponseCurve& c : r.curves()) {
     out += "\n" + c.channel() + " (current " +
            format_value(c.current_weekly_budget(), Unit::kMoney) + " a week";
@@ -59,8 +63,9 @@ std::string format_curves_table(const v1::CurvesResult& r) {
                   ", where the marginal return is below " +
                   printf_string("%.0f", r.saturation_fraction() * 100) + "% of the first step's)\n"
             : "; no saturation within the curve)\n";
-    out += "  " + pad("weekly budget", 16, true) + pad(std::string(kpi.label), 16, true) + "  " +
-           pad("interval", 24) + pad("marginal / unit", 17, true) + "\n";
+    TextTable table({number_column("weekly budget"), number_column(std::string(kpi.label)),
+                     text_column("interval"), number_column("marginal / unit"),
+                     text_column("note")});
     // The row nearest the current budget is marked.
     size_t nearest = 0;
     for (int k = 1; k < c.weekly_budgets_size(); ++k) {
@@ -70,12 +75,13 @@ std::string format_curves_table(const v1::CurvesResult& r) {
       }
     }
     for (int k = 0; k < c.weekly_budgets_size(); ++k) {
-      const std::string marginal = k == 0 ? "-" : printf_string("%.4g", c.marginal(k - 1).mean());
-      out += "  " + pad(format_value(c.weekly_budgets(k), Unit::kMoney), 16, true) +
-             pad(format_value(c.kpi(k).mean(), kpi.unit), 16, true) + "  " +
-             pad(format_interval(c.kpi(k), kpi.unit), 24) + pad(marginal, 17, true) +
-             (static_cast<size_t>(k) == nearest ? "   <- current" : "") + "\n";
+      const std::string marginal = k == 0 ? "-" : format_real(c.marginal(k - 1).mean(), 4);
+      table.add({format_value(c.weekly_budgets(k), Unit::kMoney),
+                 format_value(c.kpi(k).mean(), kpi.unit),
+                 format_kpi_interval(r.kpi(), c.kpi(k), sampling),
+                 marginal, static_cast<size_t>(k) == nearest ? "current" : "-"});
     }
+    out += table.text();
   }
   return out;
 }
