@@ -43,8 +43,9 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kEventSo
 
 }  // namespace
 
-bool kpi_fixed_by_model(std::string_view name) {
-  return name == "cost" || name == "impressions_bought";
+bool kpi_fixed_by_model(std::string_view name, bool buys_media) {
+  return name == "cost" || name == "impressions_bought" ||
+         (!buys_media && name == "paid_exposures");
 }
 
 std::string kpi_event_source(std::string_view name) {

@@ -14,17 +14,19 @@
 namespace cjsim {
 
 // Whether the model fixes KPI `name` whatever the random draws: the cost and
-// the impressions it buys, set by the budgets. Only these (and every KPI of
-// an exact solution) are "(exact)"; a random KPI that does not vary across
-// replications is not.
-bool kpi_fixed_by_model(std::string_view name);
+// the impressions it buys, set by the budgets, and, when nothing is bought
+// (`buys_media` false: no budget, so no paid reach), the paid exposures (0).
+// Only these (and every KPI of an exact solution) are "(exact)"; a random
+// KPI that does not vary across replications is not.
+bool kpi_fixed_by_model(std::string_view name, bool buys_media = true);
 
 // The KPI counting the simulated events that KPI `name` is estimated from:
 // itself for a count of events or a share of people ("conversions",
 // "reach_rate"), the conversions for value, profit, ROAS and cost per
 // conversion (of the same goal kind), the converted people
 // ("conversion_rate") for the per-customer KPIs, the complaints for the
-// care KPIs. Empty for a KPI fixed by the model or one it does not know.
+// care KPIs. Empty for the cost and impressions and for a KPI it does not
+// know.
 std::string kpi_event_source(std::string_view name);
 
 // The simulated events per replication behind an estimate `mean` of the

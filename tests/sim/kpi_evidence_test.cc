@@ -22,10 +22,14 @@ namespace {
 TEST_CASE("kpi evidence: only the budgets' cost and impressions are fixed by the model") {
   CHECK(kpi_fixed_by_model("cost"));
   CHECK(kpi_fixed_by_model("impressions_bought"));
-  for (const char* random : {"conversions", "profit", "roas", "value", "cost_per_conversion"}) {
+  for (const char* random : {"conversions", "profit", "roas", "value", "cost_per_conversion",
+                             "paid_exposures"}) {
     CAPTURE(random);
     CHECK_FALSE(kpi_fixed_by_model(random));
   }
+  // Nothing bought: no paid reach, so no paid exposure, by design.
+  CHECK(kpi_fixed_by_model("paid_exposures", false));
+  CHECK_FALSE(kpi_fixed_by_model("organic_exposures", false));
 }
 
 TEST_CASE("kpi evidence: every KPI of every library scenario is fixed or names its events") {

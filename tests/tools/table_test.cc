@@ -114,6 +114,16 @@ TEST_CASE("table: a conversion count that did not vary is not exact") {
   CHECK(few_events_warnings(r.kpis(), exact).empty());
 }
 
+TEST_CASE("table: paid exposures without any budget are fixed at 0, not few events") {
+  v1::RunResult r = three_replications_of_300_agents();
+  (*r.mutable_kpis())["cost"] = steady(0, 3);
+  (*r.mutable_kpis())["paid_exposures"] = steady(0, 3);
+  const Sampling s = sampling_of(r);
+  CHECK_FALSE(s.buys_media);
+  CHECK(format_kpi_interval("paid_exposures", r.kpis().at("paid_exposures"), s) == "(exact)");
+  CHECK(few_events_warnings(r.kpis(), s).empty());
+}
+
 TEST_CASE("table: impressions bought far from paid exposures are flagged by channel") {
   v1::RunResult r = three_replications_of_300_agents();
   v1::ChannelResult* tv = r.add_channels();

@@ -79,7 +79,7 @@ std::string format_curves_table(const v1::CurvesResult& r) {
       table.add({format_value(c.weekly_budgets(k), Unit::kMoney),
                  format_value(c.kpi(k).mean(), kpi.unit),
                  format_kpi_interval(r.kpi(), c.kpi(k), sampling),
-                 marginal, static_cast<size_t>(k) == nearest ? "current" : "-"});
+                 marginal, static_cast<size_t>(k) == nearest ? "<- current" : "-"});
     }
     out += table.text();
   }

@@ -141,14 +141,18 @@ std::string format_difference_interval(const v1::Estimate& e, Unit unit) {
 }
 
 Sampling sampling_of(const v1::RunResult& r) {
-  return {r.method() == "exact", static_cast<double>(r.agents()), r.replications(), r.population(),
-          r.confidence()};
+  auto cost = r.kpis().find("cost");
+  return {r.method() == "exact", static_cast<double>(r.agents()), r.replications(),
+          r.population(),        r.confidence(),
+          cost == r.kpis().end() || cost->second.mean() > 0};
 }
 
 std::string format_kpi_interval(std::string_view name, const v1::Estimate& e,
                                 const Sampling& sampling) {
   const Unit unit = kpi_display(name).unit;
-  if (sampling.exact || e.n() == 0 || kpi_fixed_by_model(name)) return "(exact)";
+  if (sampling.exact || e.n() == 0 || kpi_fixed_by_model(name, sampling.buys_media)) {
+    return "(exact)";
+  }
   if (std::isnan(e.std_error())) return "n/a";
   if (e.std_error() != 0) return format_interval(e, unit);
   std::string out = "no variation";

@@ -51,6 +51,7 @@ struct Sampling {
   int replications = 0;
   double population = 0;
   double confidence = 0.95;
+  bool buys_media = true;  // some budget is spent (else paid exposures are 0 by design)
 };
 Sampling sampling_of(const v1::RunResult& result);
 

@@ -27,7 +27,10 @@ std::vector<std::string> few_events_warnings(
   const std::map<std::string, v1::Estimate> sorted(kpis.begin(), kpis.end());
   for (const auto& [name, estimate] : sorted) {
     const std::string source = kpi_event_source(name);
-    if (source.empty() || !sorted.count(source)) continue;
+    if (source.empty() || !sorted.count(source) ||
+        kpi_fixed_by_model(source, sampling.buys_media)) {
+      continue;
+    }
     resting[source].push_back(name);
   }
   std::vector<std::string> out;
