@@ -78,10 +78,10 @@ bool number_in_style(const std::string& text) {
   return !(zero && !m[1].str().empty());
 }
 
-// A value: a number with an optional unit ("%", " pp", "x").
+// A value: a number with an optional unit ("%", " pp", "x", bytes).
 bool value_in_style(const std::string& text) {
   if (text == "inf" || text == "-inf" || text == "n/a") return true;
-  static const std::regex unit(R"(^(.*?)(%| pp|x)?$)");
+  static const std::regex unit(R"(^(.*?)(%| pp|x| bytes| KiB| MiB| GiB| TiB)?$)");
   std::smatch m;
   std::regex_match(text, m, unit);
   return number_in_style(m[1]);
@@ -92,8 +92,7 @@ bool cell_in_style(const std::string& cell) {
   static const std::regex interval(R"(^(?:(.+) )?\[(.+), (.+)\]$)");
   std::smatch m;
   if (std::regex_match(cell, m, interval)) {
-    return (!m[1].matched || value_in_style(m[1])) && value_in_style(m[2]) &&
-           value_in_style(m[3]);
+    return (!m[1].matched || value_in_style(m[1])) && value_in_style(m[2]) && value_in_style(m[3]);
   }
   return value_in_style(cell);
 }
@@ -174,7 +173,8 @@ TEST_CASE("tables: every command's tables parse on every library scenario") {
   const std::string small = " --agents 2000 --replications 3 --threads 2";
   for (const Library& l : library()) {
     CAPTURE(l.path);
-    std::vector<std::string> commands = {"run " + l.path + small, "compare " + l.path + small};
+    std::vector<std::string> commands = {"run " + l.path + small, "compare " + l.path + small,
+                                         "run " + l.path + " --estimate"};
     if (!l.budget_channel.empty()) {
       const std::string total = std::to_string(static_cast<long>(l.weekly_budget));
       commands.push_back("sweep " + l.path + small + " --set channels[" + l.budget_channel +

@@ -22,8 +22,8 @@ namespace {
 TEST_CASE("kpi evidence: only the budgets' cost and impressions are fixed by the model") {
   CHECK(kpi_fixed_by_model("cost"));
   CHECK(kpi_fixed_by_model("impressions_bought"));
-  for (const char* random : {"conversions", "profit", "roas", "value", "cost_per_conversion",
-                             "paid_exposures"}) {
+  for (const char* random :
+       {"conversions", "profit", "roas", "value", "cost_per_conversion", "paid_exposures"}) {
     CAPTURE(random);
     CHECK_FALSE(kpi_fixed_by_model(random));
   }
@@ -33,8 +33,7 @@ TEST_CASE("kpi evidence: only the budgets' cost and impressions are fixed by the
 }
 
 TEST_CASE("kpi evidence: every KPI of every library scenario is fixed or names its events") {
-  for (const auto& entry :
-       std::filesystem::directory_iterator(testing::source_path("scenarios"))) {
+  for (const auto& entry : std::filesystem::directory_iterator(testing::source_path("scenarios"))) {
     CAPTURE(entry.path().string());
     Diagnostics diagnostics(entry.path().string());
     std::optional<LoadedScenario> loaded = load_scenario(entry.path().string(), diagnostics);

@@ -97,8 +97,7 @@ TEST_CASE("table: a conversion count that did not vary is not exact") {
   CHECK(format_kpi_interval("cost", r.kpis().at("cost"), s) == "(exact)");
   // No one reached in 3 x 300 simulated people: at most -ln(0.05) / 900.
   CHECK(format_kpi_interval("reach_rate", r.kpis().at("reach_rate"), s) ==
-        "no variation; at most " + format_percent(-std::log(0.05) / 900) +
-            " (95%, one-sided)");
+        "no variation; at most " + format_percent(-std::log(0.05) / 900) + " (95%, one-sided)");
   const std::string table = format_run_table(r);
   CHECK(table.find("(exact)") == table.rfind("(exact)"));  // the cost's only
   CHECK(table.find("no variation in 3 replications") != std::string::npos);

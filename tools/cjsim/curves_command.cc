@@ -78,8 +78,8 @@ std::string format_curves_table(const v1::CurvesResult& r) {
       const std::string marginal = k == 0 ? "-" : format_real(c.marginal(k - 1).mean(), 4);
       table.add({format_value(c.weekly_budgets(k), Unit::kMoney),
                  format_value(c.kpi(k).mean(), kpi.unit),
-                 format_kpi_interval(r.kpi(), c.kpi(k), sampling),
-                 marginal, static_cast<size_t>(k) == nearest ? "<- current" : "-"});
+                 format_kpi_interval(r.kpi(), c.kpi(k), sampling), marginal,
+                 static_cast<size_t>(k) == nearest ? "<- current" : "-"});
     }
     out += table.text();
   }

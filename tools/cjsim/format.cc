@@ -53,8 +53,7 @@ std::string format_real(double value, int significant) {
   std::string fraction = text.size() > whole.size() ? text.substr(whole.size() + 1) : "";
   while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
   if (whole.find_first_not_of('0') == std::string::npos && fraction.empty()) return "0";
-  return (value < 0 ? "-" : "") + group_thousands(whole) +
-         (fraction.empty() ? "" : "." + fraction);
+  return (value < 0 ? "-" : "") + group_thousands(whole) + (fraction.empty() ? "" : "." + fraction);
 }
 
 std::string format_count(double value) {
@@ -98,8 +97,8 @@ std::string format_difference(double v, Unit unit) {
   const double size = std::abs(v);
   if (unit == Unit::kShare) {
     const double points = size * 100;
-    return sign + (points != 0 && points < 0.1 ? format_real(points, 2)
-                                               : printf_string("%.2f", points)) +
+    return sign +
+           (points != 0 && points < 0.1 ? format_real(points, 2) : printf_string("%.2f", points)) +
            " pp";
   }
   return sign + format_value(size, unit);
@@ -142,9 +141,9 @@ std::string format_difference_interval(const v1::Estimate& e, Unit unit) {
 
 Sampling sampling_of(const v1::RunResult& r) {
   auto cost = r.kpis().find("cost");
-  return {r.method() == "exact", static_cast<double>(r.agents()), r.replications(),
-          r.population(),        r.confidence(),
-          cost == r.kpis().end() || cost->second.mean() > 0};
+  return {r.method() == "exact", static_cast<double>(r.agents()),
+          r.replications(),      r.population(),
+          r.confidence(),        cost == r.kpis().end() || cost->second.mean() > 0};
 }
 
 std::string format_kpi_interval(std::string_view name, const v1::Estimate& e,

@@ -123,12 +123,12 @@ std::string format_optimize_table(const v1::OptimizeResult& r) {
              format_difference(next.weekly_budget() - now.weekly_budget(), Unit::kMoney),
              binding.count(now.channel()) ? "at a bound" : "-"});
   }
-  mix.add({"total per week", money(r.current().total_weekly_budget()),
-           money(r.recommended().total_weekly_budget()),
-           format_difference(
-               r.recommended().total_weekly_budget() - r.current().total_weekly_budget(),
-               Unit::kMoney),
-           "-"});
+  mix.add(
+      {"total per week", money(r.current().total_weekly_budget()),
+       money(r.recommended().total_weekly_budget()),
+       format_difference(r.recommended().total_weekly_budget() - r.current().total_weekly_budget(),
+                         Unit::kMoney),
+       "-"});
   mix.add({r.objective(), format_value(r.current().estimate().mean(), unit),
            format_value(r.recommended().estimate().mean(), unit),
            format_difference(r.gain().mean(), unit), "-"});

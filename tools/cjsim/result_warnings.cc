@@ -17,9 +17,8 @@ std::string joined(const std::vector<std::string>& items) {
   return out;
 }
 
-}  // namespace
-
-std::vector<std::string> few_events_warnings(
+// The few-events warnings of `kpis`, by the event source they are about.
+std::map<std::string, std::string> few_events(
     const google::protobuf::Map<std::string, v1::Estimate>& kpis, const Sampling& sampling) {
   if (sampling.exact || sampling.agents <= 0) return {};
   // Event source -> the KPIs resting on it, in name order.
@@ -33,7 +32,7 @@ std::vector<std::string> few_events_warnings(
     }
     resting[source].push_back(name);
   }
-  std::vector<std::string> out;
+  std::map<std::string, std::string> out;
   for (const auto& [source, names] : resting) {
     const double events = simulated_events_per_replication(source, sorted.at(source).mean(),
                                                            sampling.agents, sampling.population);
@@ -44,10 +43,38 @@ std::vector<std::string> few_events_warnings(
     const std::string what = events_of.unit == Unit::kShare
                                  ? "simulated people counted in the " + events_of.label
                                  : "simulated " + events_of.label;
-    out.push_back(joined(labels) + (names.size() == 1 ? " rests on " : " rest on ") +
-                  format_real(events, 2) + " " + what + " per replication (fewer than " +
-                  format_real(kFewEvents) + "): too few for a trustworthy interval; raise --agents (" +
-                  format_count(sampling.agents) + " now)");
+    out.emplace(source, joined(labels) + (names.size() == 1 ? " rests on " : " rest on ") +
+                            format_real(events, 2) + " " + what + " per replication (fewer than " +
+                            format_real(kFewEvents) +
+                            "): too few for a trustworthy interval; raise --agents (" +
+                            format_count(sampling.agents) + " now)");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> few_events_warnings(
+    const google::protobuf::Map<std::string, v1::Estimate>& kpis, const Sampling& sampling) {
+  std::vector<std::string> out;
+  for (auto& [source, warning] : few_events(kpis, sampling)) out.push_back(std::move(warning));
+  return out;
+}
+
+std::vector<std::string> compare_warnings(const v1::CompareResult& r) {
+  Sampling sampling{false, static_cast<double>(r.agents()), r.replications(), r.population(),
+                    r.confidence()};
+  std::vector<std::string> out;
+  std::map<std::string, std::string> baseline;
+  for (const v1::CompareArm& arm : r.arms()) {
+    auto cost = arm.kpis().find("cost");
+    sampling.buys_media = cost == arm.kpis().end() || cost->second.mean() > 0;
+    const std::map<std::string, std::string> warnings = few_events(arm.kpis(), sampling);
+    if (arm.variant().empty()) baseline = warnings;
+    for (const auto& [source, warning] : warnings) {
+      if (!arm.variant().empty() && baseline.count(source)) continue;
+      out.push_back(arm_name(arm.variant()) + ": " + warning);
+    }
   }
   return out;
 }

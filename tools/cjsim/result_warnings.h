@@ -26,6 +26,11 @@ inline constexpr double kFewEvents = 10;
 std::vector<std::string> few_events_warnings(
     const google::protobuf::Map<std::string, v1::Estimate>& kpis, const Sampling& sampling);
 
+// The few-events warnings of every arm of a comparison: the baseline's, then
+// those of each variant about events the baseline has enough of, each
+// naming its arm.
+std::vector<std::string> compare_warnings(const v1::CompareResult& result);
+
 // Impressions bought by a channel's budget at its CPM (budget / CPM x 1,000)
 // and the paid exposures its Hill reach curve delivers come from separate
 // fields; one warning per channel where they differ more than kMismatch

@@ -6,8 +6,8 @@
 
 #include "models/check.h"
 #include "models/diagnostics.h"
-#include "tools/cjsim/exit_codes.h"
 #include "sim/kpi_evidence.h"
+#include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/format.h"
 #include "tools/cjsim/text_table.h"
 
@@ -123,8 +123,7 @@ std::string format_compare_table(const v1::CompareResult& r) {
     out += "\n" + d.variant() + " vs baseline\n";
     TextTable table({text_column("KPI"), number_column("baseline"), number_column(d.variant()),
                      number_column("difference"), text_column("interval"),
-                     number_column("relative"), text_column("verdict"),
-                     number_column("CRN gain")});
+                     number_column("relative"), text_column("verdict"), number_column("CRN gain")});
     for (const std::string& kpi : table_kpis(base.kpis())) {
       auto diff = d.kpis().find(kpi);
       auto b = base.kpis().find(kpi);
@@ -135,10 +134,9 @@ std::string format_compare_table(const v1::CompareResult& r) {
       const bool unchanged = verdict == "no_change";
       // A difference that did not vary is exact only for what the model
       // fixes (the cost of two budgets).
-      const std::string interval =
-          diff->second.std_error() == 0 && kpi_fixed_by_model(kpi)
-              ? "(exact)"
-              : format_difference_interval(diff->second, display.unit);
+      const std::string interval = diff->second.std_error() == 0 && kpi_fixed_by_model(kpi)
+                                       ? "(exact)"
+                                       : format_difference_interval(diff->second, display.unit);
       table.add({display.label, format_value(b->second.mean(), display.unit),
                  format_value(arm->kpis().at(kpi).mean(), display.unit),
                  format_difference(diff->second.mean(), display.unit), unchanged ? "-" : interval,
@@ -202,8 +200,8 @@ std::string format_sweep_table(const v1::SweepResult& r) {
     columns.push_back(text_column("marginal/" + axis.path().substr(axis.path().rfind('.') + 1)));
   }
   TextTable table(std::move(columns));
-  const Sampling sampling{false, static_cast<double>(r.agents()), r.replications(),
-                          r.population(), r.confidence()};
+  const Sampling sampling{false, static_cast<double>(r.agents()), r.replications(), r.population(),
+                          r.confidence()};
   for (const v1::SweepPoint& p : r.points()) {
     std::vector<std::string> row;
     for (const v1::SweepAxis& axis : r.axes()) {

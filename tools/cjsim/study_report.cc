@@ -111,18 +111,21 @@ void kpi_headline(Report& report, const google::protobuf::Map<std::string, v1::E
   const bool steady = e->n() > 0 && e->std_error() == 0;
   report.headline(std::string(d.label), format_value(e->mean(), d.unit),
                   steady && !kpi_fixed_by_model(name) ? format_kpi_interval(name, *e, sampling)
-                  : steady ? "fixed by the budgets"
+                  : steady                            ? "fixed by the budgets"
                            : interval_words(*e, d.unit, sampling.confidence));
 }
 
 // Every KPI as a row: label, name, estimate, interval.
-void kpi_table(Report& report, const google::protobuf::Map<std::string, v1::Estimate>& kpis) {
+// With `sampling`, the intervals say what format_kpi_interval says ("(exact)"
+// only for what the model fixes, "no variation" with its bound).
+void kpi_table(Report& report, const google::protobuf::Map<std::string, v1::Estimate>& kpis,
+               const Sampling& sampling) {
   std::vector<std::vector<std::string>> rows;
   const std::map<std::string, v1::Estimate> sorted(kpis.begin(), kpis.end());
   for (const auto& [name, e] : sorted) {
     const KpiDisplay d = kpi_display(name);
     rows.push_back({std::string(d.label), name, format_value(e.mean(), d.unit),
-                    interval_cell(e, d.unit), format_value(e.std_error(), d.unit)});
+                    format_kpi_interval(name, e, sampling), format_value(e.std_error(), d.unit)});
   }
   report.table({"KPI", "name", "estimate", "interval", "standard error"}, std::move(rows),
                {false, false, true, true, true});
@@ -348,8 +351,8 @@ void run_retention(Report& report, const v1::Scenario& scenario, const v1::RunRe
     const v1::Estimate* e = find(r.kpis(), k);
     if (e == nullptr) continue;
     const KpiDisplay d = kpi_display(k);
-    rows.push_back(
-        {std::string(d.label), format_value(e->mean(), d.unit), interval_cell(*e, d.unit)});
+    rows.push_back({std::string(d.label), format_value(e->mean(), d.unit),
+                    format_kpi_interval(k, *e, sampling_of(r))});
   }
   report.table({"KPI", "estimate", "interval"}, std::move(rows), {false, true, true});
   add_day_chart(report,
@@ -427,8 +430,9 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
   }
   const std::vector<std::string> warnings = run_warnings(r);
   if (!warnings.empty()) {
-    report.section("Warnings", "What this run's figures cannot be trusted for (docs/report.md "
-                               "\"Labels and warnings\").");
+    report.section("Warnings",
+                   "What this run's figures cannot be trusted for (docs/report.md "
+                   "\"Labels and warnings\").");
     for (const std::string& w : warnings) report.paragraph(w);
   }
 
@@ -561,7 +565,7 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
   run_retention(report, scenario, r);
 
   report.section("All KPIs", "docs/results-reference.md defines each one.");
-  kpi_table(report, r.kpis());
+  kpi_table(report, r.kpis(), sampling_of(r));
 
   report.section("Touchpoints");
   std::vector<std::vector<std::string>> rows;
@@ -594,9 +598,9 @@ Report compare_report(const ReportSource& source, const v1::CompareResult& r) {
                     "of " + std::to_string(r.arms_size()) + " arms");
   }
   if (!r.arms().empty()) {
-    kpi_headline(report, r.arms(0).kpis(), r.rank_by(),
-                 {false, static_cast<double>(r.agents()), r.replications(), r.population(),
-                  r.confidence()});
+    kpi_headline(
+        report, r.arms(0).kpis(), r.rank_by(),
+        {false, static_cast<double>(r.agents()), r.replications(), r.population(), r.confidence()});
   }
   for (const v1::CompareDifference& d : r.differences()) {
     const v1::Estimate* e = find(d.kpis(), r.rank_by());
@@ -658,8 +662,8 @@ Report compare_report(const ReportSource& source, const v1::CompareResult& r) {
       row.low = e.ci_low();
       row.high = e.ci_high();
       const v1::Estimate* rel = find(diff.relative(), k);
-      row.note = (rel != nullptr ? format_relative(rel->mean()) + ", " : "") +
-                 verdict_words(verdict);
+      row.note =
+          (rel != nullptr ? format_relative(rel->mean()) + ", " : "") + verdict_words(verdict);
       row.tone = verdict == "better"  ? IntervalChart::Tone::kGood
                  : verdict == "worse" ? IntervalChart::Tone::kBad
                                       : IntervalChart::Tone::kNeutral;
@@ -973,10 +977,9 @@ Report optimize_report(const ReportSource& source, const v1::OptimizeResult& r,
   report.headline("recommended " + objective,
                   format_value(r.recommended().estimate().mean(), objective_unit),
                   interval_words(r.recommended().estimate(), objective_unit, r.confidence()));
-  report.headline(
-      "gain", format_difference(r.gain().mean(), objective_unit),
-      verdict_words(r.verdict()) +
-          "; " + difference_words(r.gain(), objective_unit, r.confidence()));
+  report.headline("gain", format_difference(r.gain().mean(), objective_unit),
+                  verdict_words(r.verdict()) + "; " +
+                      difference_words(r.gain(), objective_unit, r.confidence()));
   report.headline("weekly budget",
                   format_value(r.recommended().total_weekly_budget(), Unit::kMoney),
                   "current " + format_value(r.current().total_weekly_budget(), Unit::kMoney));

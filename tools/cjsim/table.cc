@@ -58,8 +58,8 @@ std::string format_run_table(const v1::RunResult& r) {
   // After the conversion: shown when the scenario has a loyalty block.
   if (kpi("retention_rate") != nullptr) {
     out += "\nAfter the conversion\n";
-    out += kpi_table({"retention_rate", "repeat_conversions", "repeats_per_customer",
-                      "repeat_rate", "customer_value", "complaints", "complaints_answered_in_sla",
+    out += kpi_table({"retention_rate", "repeat_conversions", "repeats_per_customer", "repeat_rate",
+                      "customer_value", "complaints", "complaints_answered_in_sla",
                       "mean_response_days", "praises", "referrals", "referred_conversions"});
   }
 
@@ -93,8 +93,7 @@ std::string format_run_table(const v1::RunResult& r) {
               : std::string()) +
          "\n";
   TextTable top({text_column("touchpoint"), text_column("channel"), text_column("stage"),
-                 number_column("visits"), number_column("act rate"),
-                 number_column("conversions")});
+                 number_column("visits"), number_column("act rate"), number_column("conversions")});
   for (size_t i = 0; i < shown; ++i) {
     const v1::TouchpointResult& tp = *touchpoints[i];
     const double visits = tp.visits().mean();
@@ -124,8 +123,7 @@ std::string format_run_table(const v1::RunResult& r) {
   for (const v1::PersonaResult& p : r.personas()) {
     Sampling of_persona = sampling;
     of_persona.agents = p.agents();
-    personas.add({p.id(), format_count(p.population()),
-                  format_percent(p.conversion_rate().mean()),
+    personas.add({p.id(), format_count(p.population()), format_percent(p.conversion_rate().mean()),
                   format_kpi_interval("conversion_rate", p.conversion_rate(), of_persona)});
   }
   out += personas.text();
