@@ -203,6 +203,16 @@ TEST_CASE("tables: every command's tables parse on every library scenario") {
   }
 }
 
+TEST_CASE("tables: the exact solution's table parses, every interval exact") {
+  TempDir dir;
+  const std::string path = dir.write("small.textproto", kSmallJourney);
+  const CliResult r = run_cli("run " + path + " --exact");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(check_tables("run --exact", r.out) > 0);
+  CHECK(r.out.find("no variation") == std::string::npos);
+  CHECK(r.out.find("(exact)") != std::string::npos);
+}
+
 TEST_CASE("tables: fit-retention's parameter table parses") {
   TempDir dir;
   // 120 customers with 1 to 6 purchases spread over 2020, deterministic.
