@@ -40,6 +40,8 @@ std::string_view verdict_name(Verdict verdict) {
       return "no_detectable_difference";
     case Verdict::kUndetermined:
       return "undetermined";
+    case Verdict::kNoChange:
+      return "no_change";
   }
   return "undetermined";
 }
@@ -76,8 +78,15 @@ KpiComparison compare_kpi(const KpiSeries& baseline, const KpiSeries& variant, d
   const double together = variance_of(paired);
   out.variance_reduction = together > 0 ? independent / together : (independent > 0 ? kInf : 1);
 
+  // Identical in every replication: the same samples (and, for a ratio, the
+  // same denominators; for cost per conversion, the same cost).
+  const bool unchanged = baseline.form == variant.form && baseline.samples == variant.samples &&
+                         baseline.denominators == variant.denominators &&
+                         baseline.numerator == variant.numerator;
   const Estimate& d = out.difference;
-  if (!std::isfinite(d.mean) || std::isnan(d.ci_low) || std::isnan(d.ci_high)) {
+  if (unchanged) {
+    out.verdict = Verdict::kNoChange;
+  } else if (!std::isfinite(d.mean) || std::isnan(d.ci_low) || std::isnan(d.ci_high)) {
     out.verdict = Verdict::kUndetermined;
   } else if (d.ci_low > 0 || d.ci_high < 0) {
     const bool up = d.mean > 0;

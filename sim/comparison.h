@@ -17,7 +17,10 @@
 
 namespace cjsim {
 
-enum class Verdict { kBetter, kWorse, kNoDetectableDifference, kUndetermined };
+// kNoChange: the arms gave the same KPI in every replication (the variant
+// does not touch what it depends on), as opposed to kNoDetectableDifference,
+// a difference whose interval contains 0.
+enum class Verdict { kBetter, kWorse, kNoDetectableDifference, kUndetermined, kNoChange };
 std::string_view verdict_name(Verdict verdict);
 
 struct KpiComparison {

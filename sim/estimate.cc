@@ -64,4 +64,10 @@ Estimate ratio_of_fixed(double numerator, const Estimate& x) {
   return r;
 }
 
+double no_event_upper_bound(double trials, double confidence) {
+  CJSIM_CHECK(trials > 0 && confidence > 0 && confidence < 1,
+              "a no-event bound needs trials and a confidence in (0, 1)");
+  return -std::log1p(-confidence) / trials;
+}
+
 }  // namespace cjsim

@@ -42,6 +42,15 @@ Estimate linearized_estimate(double point, std::span<const double> influence, do
 // error the delta-method one. Infinity where x's bound is <= 0.
 Estimate ratio_of_fixed(double numerator, const Estimate& x);
 
+// The one-sided upper confidence bound on the rate of an event (events per
+// trial) when none happened in `trials` independent trials: the rate at
+// which seeing none has probability 1 - confidence under a Poisson count,
+// -ln(1 - confidence) / trials. At 95% this is 2.996 / trials, the "rule of
+// three" (Hanley and Lippman-Hand 1983, JAMA 249(13):1743); it is at least
+// the exact binomial bound 1 - (1 - confidence)^(1 / trials), so it also
+// bounds a share. REQUIRES: trials > 0, 0 < confidence < 1.
+double no_event_upper_bound(double trials, double confidence);
+
 }  // namespace cjsim
 
 #endif  // CJSIM_SIM_ESTIMATE_H_

@@ -48,7 +48,8 @@ std::string count_text(double n) {
 std::string format_bytes(double bytes) {
   const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB"};
   int unit = 0;
-  while (bytes >= 1024 && unit < 5) {
+  // From 1,000 of a unit on, the next one: no four-digit figures ("1023 KiB").
+  while (bytes >= 1000 && unit < 5) {
     bytes /= 1024;
     ++unit;
   }

@@ -52,7 +52,7 @@ TEST_CASE("cli compare: a variant identical to the baseline differs by exactly 0
     CHECK(e.std_error() == 0);
     CHECK(e.ci_low() == 0);
     CHECK(e.ci_high() == 0);
-    CHECK(d.verdict().at(kpi) == "no_detectable_difference");
+    CHECK(d.verdict().at(kpi) == "no_change");
   }
 }
 

@@ -153,11 +153,11 @@ TEST_CASE("cli curves: contribution, ROI, saturation and break-even in JSON, CSV
 
   // The table: each channel's rows, then what it returns, with columns two
   // spaces apart at least.
-  CHECK(contains(r.out, "at the current budget, over a budget of 0: conversions +"));
+  CHECK(contains(r.out, "At the current budget, over a budget of 0: conversions +"));
   CHECK(contains(r.out, "ROI +"));
-  CHECK(contains(r.out, "saturation: from about "));
-  CHECK(contains(r.out, "break-even (marginal ROAS = 1): about "));
-  CHECK(contains(r.out, "break-even (marginal ROAS = 1): none (value does not change"));
+  CHECK(contains(r.out, "Saturation: from about "));
+  CHECK(contains(r.out, "Break-even (marginal ROAS = 1): about "));
+  CHECK(contains(r.out, "Break-even (marginal ROAS = 1): none (value does not change"));
   CHECK(std::regex_search(r.out, std::regex(R"(\n +1,400 +3,\d{3} +\[[^\]]+\] +\+3,\d{3} )")));
   CHECK_FALSE(std::regex_search(r.out, std::regex(R"(\d\][^\s;]|\d[a-z])")));
 

@@ -28,7 +28,29 @@ TEST_CASE("comparison: an arm identical to the baseline differs by exactly 0") {
   CHECK(c.difference.ci_high == 0);
   CHECK(c.relative.mean == 0);
   CHECK(std::isinf(c.variance_reduction));
-  CHECK(c.verdict == Verdict::kNoDetectableDifference);
+  CHECK(c.verdict == Verdict::kNoChange);
+  CHECK(verdict_name(c.verdict) == "no_change");
+}
+
+TEST_CASE("comparison: an exactly identical cost gets no change, not no detectable difference") {
+  // The bug: a variant that does not touch the budgets had the same cost in
+  // every replication, and the verdict said "no detectable difference".
+  const KpiSeries cost = series({6000, 6000, 6000}, false);
+  CHECK(compare_kpi(cost, cost, 0.95).verdict == Verdict::kNoChange);
+  // A cost that changed by a fixed amount is a sure difference.
+  const KpiSeries more = series({7000, 7000, 7000}, false);
+  CHECK(compare_kpi(cost, more, 0.95).verdict == Verdict::kWorse);
+  // Cost per conversion: the same conversions but another cost is a change.
+  KpiSeries x = series({10, 12, 11}, false), y = x;
+  x.form = y.form = KpiSeries::Form::kInverse;
+  x.numerator = 100;
+  y.numerator = 100;
+  CHECK(compare_kpi(x, y, 0.95).verdict == Verdict::kNoChange);
+  y.numerator = 120;
+  CHECK(compare_kpi(x, y, 0.95).verdict != Verdict::kNoChange);
+  // Equal means from different replications are not "no change".
+  const KpiSeries a = series({10, 12, 11, 9}), b = series({12, 10, 9, 11});
+  CHECK(compare_kpi(a, b, 0.95).verdict == Verdict::kNoDetectableDifference);
 }
 
 TEST_CASE("comparison: a plain mean gets the paired-t interval") {

@@ -52,5 +52,21 @@ TEST_CASE("estimate: exact values and ratios to a fixed cost") {
   CHECK(std::isinf(ratio_of_fixed(10, maybe).ci_high));
 }
 
+TEST_CASE("estimate: the no-event bound is the rule of three") {
+  // Closed form: seeing no event in n trials at rate p has probability
+  // exp(-n p) (Poisson); the bound is the p where that is 1 - confidence.
+  for (double n : {3.0, 300.0, 900.0, 1e6}) {
+    CAPTURE(n);
+    const double p = no_event_upper_bound(n, 0.95);
+    CHECK(std::exp(-n * p) == doctest::Approx(0.05).epsilon(1e-12));
+    // The rule of three: about 3 / n (-ln 0.05 = 2.9957).
+    CHECK(p * n == doctest::Approx(2.995732).epsilon(1e-6));
+    CHECK(p == doctest::Approx(3 / n).epsilon(0.0015));
+    // At least the exact binomial bound 1 - 0.05^(1 / n), so it bounds a share.
+    CHECK(p >= 1 - std::pow(0.05, 1 / n));
+  }
+  CHECK(no_event_upper_bound(100, 0.99) * 100 == doctest::Approx(4.60517).epsilon(1e-5));
+}
+
 }  // namespace
 }  // namespace cjsim

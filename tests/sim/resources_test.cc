@@ -123,6 +123,7 @@ TEST_CASE("resources: bytes are written the way people read them") {
   CHECK(format_bytes(1536) == "1.5 KiB");
   CHECK(format_bytes(300.0 * (1 << 20)) == "300 MiB");
   CHECK(format_bytes(21.3 * (1 << 30)) == "21 GiB");
+  CHECK(format_bytes(1023.0 * 1024) == "1.0 MiB");
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/resource_check.h"
+#include "tools/cjsim/result_warnings.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
@@ -100,6 +101,12 @@ int compare(const CompareOptions& options) {
           "comparing", settings.threads, options.output.quiet,
           [&](StudyProgress* progress) { result = run_comparison(arms, settings, progress); })) {
     return files.abandon_interrupted();
+  }
+  if (!options.output.quiet) {
+    for (const std::string& warning : compare_warnings(result)) {
+      std::fprintf(stderr, "%s: warning: %s\n", printable(options.scenario).c_str(),
+                   printable(warning).c_str());
+    }
   }
   return files.finish(format_compare_table(result), result, compare_csv(result), [&] {
     std::vector<std::pair<std::string, std::string>> variants;

@@ -24,6 +24,7 @@
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
+#include "tools/cjsim/text_table.h"
 
 namespace cjsim::cli {
 
@@ -53,7 +54,7 @@ std::string difference_with_interval(const v1::Estimate& e, Unit unit) {
 }
 
 std::string contribution_line(const v1::ChannelContribution& c, const KpiDisplay& kpi) {
-  std::string out = "  at the current budget, over a budget of 0: " + kpi.label + " " +
+  std::string out = "At the current budget, over a budget of 0: " + kpi.label + " " +
                     difference_with_interval(c.kpi(), kpi.unit) + "; value " +
                     difference_with_interval(c.value(), Unit::kMoney) + "; cost " +
                     format_value(c.cost(), Unit::kMoney) + "; ROI ";
@@ -63,16 +64,15 @@ std::string contribution_line(const v1::ChannelContribution& c, const KpiDisplay
 }
 
 std::string saturation_line(const v1::ResponseCurve& c, double fraction) {
-  if (!c.has_saturation_weekly_budget())
-    return "  saturation: none (" + c.saturation_note() + ")\n";
-  return "  saturation: from about " + format_value(c.saturation_weekly_budget(), Unit::kMoney) +
+  if (!c.has_saturation_weekly_budget()) return "Saturation: none (" + c.saturation_note() + ")\n";
+  return "Saturation: from about " + format_value(c.saturation_weekly_budget(), Unit::kMoney) +
          " a week (every later step's marginal interval is below " +
          printf_string("%.0f", fraction * 100) + "% of the peak step's " +
          format_value(c.peak_marginal().mean(), Unit::kRatio) + " per unit)\n";
 }
 
 std::string break_even_line(const v1::BreakEven& b) {
-  std::string out = "  break-even (marginal ROAS = 1): ";
+  std::string out = "Break-even (marginal ROAS = 1): ";
   if (!b.has_weekly_budget()) return out + "none (" + b.note() + ")\n";
   out += "about " + format_value(b.weekly_budget(), Unit::kMoney) + " a week [" +
          format_value(b.weekly_budget_low(), Unit::kMoney) + ", " +
@@ -82,29 +82,6 @@ std::string break_even_line(const v1::BreakEven& b) {
   return out + "\n";
 }
 
-// Rows of cells in columns at least two spaces apart, each line indented by
-// two; `right[i]` aligns column i on the right (numbers).
-std::string layout(const std::vector<std::vector<std::string>>& rows,
-                   const std::vector<bool>& right) {
-  std::vector<size_t> width(right.size(), 0);
-  for (const std::vector<std::string>& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) {
-      // Terminal columns: UTF-8 characters, not bytes.
-      const size_t columns = static_cast<size_t>(
-          std::count_if(row[i].begin(), row[i].end(), [](char ch) { return (ch & 0xc0) != 0x80; }));
-      width[i] = std::max(width[i], columns);
-    }
-  }
-  std::string out;
-  for (const std::vector<std::string>& row : rows) {
-    std::string line = " ";
-    for (size_t i = 0; i < row.size(); ++i) line += " " + pad(row[i], width[i], right[i]) + " ";
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
-  return out;
-}
-
 std::string format_curves_table(const v1::CurvesResult& r) {
   const KpiDisplay kpi = kpi_display(r.kpi());
   std::string out = "cjsim curves | scenario " + printable(r.scenario()) + " | " + kpi.label +
@@ -112,25 +89,30 @@ std::string format_curves_table(const v1::CurvesResult& r) {
                     std::to_string(r.replications()) + " replications x " +
                     format_count(r.agents()) + " agents | seed " + std::to_string(r.seed()) +
                     " | " + printf_string("%.1f", r.timing().wall_seconds()) + " s\n";
+  // The result has no population: a count that did not vary gets no bound.
+  const Sampling sampling{false, static_cast<double>(r.agents()), r.replications(), 0,
+                          r.confidence()};
   for (const v1::ResponseCurve& c : r.curves()) {
     out += "\n" + c.channel() + " (current " +
            format_value(c.current_weekly_budget(), Unit::kMoney) + " a week)\n";
-    std::vector<std::vector<std::string>> rows = {{"weekly budget", kpi.label, "interval", "over 0",
-                                                   "marginal / unit", "interval", "mROAS", ""}};
+    TextTable table({number_column("weekly budget"), number_column(std::string(kpi.label)),
+                     text_column("interval"), number_column("over 0"),
+                     number_column("marginal / unit"), text_column("interval"),
+                     number_column("mROAS"), text_column("note")});
     const int nearest = nearest_budget(c);
     for (int k = 0; k < c.weekly_budgets_size(); ++k) {
       const bool step = k > 0 && k - 1 < c.marginal_size();
       const bool roas = k > 0 && k - 1 < c.marginal_roas_size();
-      rows.push_back(
+      table.add(
           {format_value(c.weekly_budgets(k), Unit::kMoney), format_value(c.kpi(k).mean(), kpi.unit),
-           format_interval(c.kpi(k), kpi.unit),
-           k < c.incremental_size() ? format_difference(c.incremental(k).mean(), kpi.unit) : "",
-           step ? format_value(c.marginal(k - 1).mean(), Unit::kRatio) : "-",
-           step ? format_interval(c.marginal(k - 1), Unit::kRatio) : "",
-           roas ? format_value(c.marginal_roas(k - 1).mean(), Unit::kRatio) : "-",
-           k == nearest ? "<- current" : ""});
+           format_kpi_interval(r.kpi(), c.kpi(k), sampling),
+           k < c.incremental_size() ? format_difference(c.incremental(k).mean(), kpi.unit) : "-",
+           step ? format_real(c.marginal(k - 1).mean(), 4) : "-",
+           step ? format_interval(c.marginal(k - 1), Unit::kRatio) : "-",
+           roas ? format_real(c.marginal_roas(k - 1).mean(), 3) : "-",
+           k == nearest ? "<- current" : "-"});
     }
-    out += layout(rows, {true, true, false, true, true, false, true, false});
+    out += table.text();
     out += contribution_line(c.contribution(), kpi);
     out += saturation_line(c, r.saturation_fraction());
     out += break_even_line(c.break_even());

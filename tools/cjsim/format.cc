@@ -3,7 +3,10 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
+
+#include "sim/kpi_evidence.h"
 
 namespace cjsim::cli {
 
@@ -21,25 +24,51 @@ std::string pad(const std::string& text, size_t width, bool right) {
   return right ? fill + text : text + fill;
 }
 
-std::string format_count(double value) {
-  if (!std::isfinite(value)) return std::isnan(value) ? "n/a" : (value > 0 ? "inf" : "-inf");
-  if (std::abs(value) < 100 && value != std::round(value)) return printf_string("%.3g", value);
-  // Beyond what a long long holds (and any real count) there are no digits
-  // worth separating.
-  if (std::abs(value) >= 1e15) return printf_string("%.3g", value);
-  const long long rounded = std::llround(value);
-  std::string digits = std::to_string(std::llabs(rounded));
+namespace {
+
+// Digits with a comma every three from the right: "1234567" -> "1,234,567".
+std::string group_thousands(const std::string& digits) {
   std::string out;
   for (size_t i = 0; i < digits.size(); ++i) {
     if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
     out += digits[i];
   }
-  return (rounded < 0 ? "-" : "") + out;
+  return out;
+}
+
+}  // namespace
+
+std::string format_real(double value, int significant) {
+  if (!std::isfinite(value)) return std::isnan(value) ? "n/a" : (value > 0 ? "inf" : "-inf");
+  if (value == 0) return "0";
+  const double size = std::abs(value);
+  // Beyond what a long long holds there are no digits worth separating.
+  if (size >= 1e15) return printf_string("%.3g", value);
+  const int magnitude = static_cast<int>(std::floor(std::log10(size)));
+  const int decimals = std::max(0, significant - 1 - magnitude);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, size);
+  std::string text = buffer;
+  std::string whole = text.substr(0, text.find('.'));
+  std::string fraction = text.size() > whole.size() ? text.substr(whole.size() + 1) : "";
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  if (whole.find_first_not_of('0') == std::string::npos && fraction.empty()) return "0";
+  return (value < 0 ? "-" : "") + group_thousands(whole) + (fraction.empty() ? "" : "." + fraction);
+}
+
+std::string format_count(double value) {
+  if (!std::isfinite(value)) return std::isnan(value) ? "n/a" : (value > 0 ? "inf" : "-inf");
+  if (std::abs(value) < 100 && value != std::round(value)) return format_real(value, 3);
+  return format_real(value, 1);
 }
 
 std::string format_percent(double share) {
   const double percent = share * 100;
+  if (!std::isfinite(percent)) return format_real(percent, 3);
+  // Below a thousandth of a percent, significant digits (never "0.000%").
+  if (percent != 0 && std::abs(percent) < 0.001) return format_real(percent, 2) + "%";
   if (percent != 0 && std::abs(percent) < 0.1) return printf_string("%.3f%%", percent);
+  if (std::abs(percent) < 0.005) return "0.00%";
   return printf_string("%.2f%%", percent);
 }
 
@@ -52,9 +81,12 @@ std::string format_value(double v, Unit unit) {
     case Unit::kCount:
       return format_count(v);
     case Unit::kMoney:
-      return std::abs(v) >= 1000 ? format_count(v) : printf_string("%.2f", v);
+      if (std::abs(v) >= 1000) return format_count(v);
+      // Less than a cent: significant digits rather than "0.00" or "-0.00".
+      if (v != 0 && std::abs(v) < 0.005) return format_real(v, 2);
+      return printf_string("%.2f", v == 0 ? 0.0 : v);
     case Unit::kRatio:
-      return printf_string("%.3g", v);
+      return format_real(v, 3);
   }
   return "";
 }
@@ -66,8 +98,7 @@ std::string format_difference(double v, Unit unit) {
   if (unit == Unit::kShare) {
     const double points = size * 100;
     return sign +
-           (points != 0 && points < 0.1 ? printf_string("%.3f", points)
-                                        : printf_string("%.2f", points)) +
+           (points != 0 && points < 0.1 ? format_real(points, 2) : printf_string("%.2f", points)) +
            " pp";
   }
   return sign + format_value(size, unit);
@@ -76,8 +107,11 @@ std::string format_difference(double v, Unit unit) {
 std::string format_relative(double change) {
   if (std::isnan(change)) return "n/a";
   if (std::isinf(change)) return change > 0 ? "+inf" : "-inf";
-  return printf_string(std::abs(change) < 0.001 && change != 0 ? "%+.3f%%" : "%+.1f%%",
-                       change * 100);
+  const double percent = change * 100;
+  if (percent == 0) return "0.0%";
+  // Below a tenth of a percent, significant digits (never "+0.0%" or "-0.000%").
+  if (std::abs(percent) < 0.1) return (percent > 0 ? "+" : "") + format_real(percent, 2) + "%";
+  return printf_string("%+.1f%%", percent);
 }
 
 std::string format_relative_interval(const v1::Estimate& e) {
@@ -92,7 +126,9 @@ std::string format_relative_interval(const v1::Estimate& e) {
 }
 
 std::string format_interval(const v1::Estimate& e, Unit unit, bool exact) {
-  if (exact || e.std_error() == 0) return "(exact)";
+  if (exact || e.n() == 0) return "(exact)";
+  // The same in every replication is no evidence of exactness.
+  if (e.std_error() == 0) return "no variation";
   // Appending (rather than "[" + ...) also avoids a GCC 12 -Wrestrict false positive.
   std::string out = "[";
   out += format_value(e.ci_low(), unit);
@@ -104,7 +140,8 @@ std::string format_interval(const v1::Estimate& e, Unit unit, bool exact) {
 
 std::string format_difference_interval(const v1::Estimate& e, Unit unit) {
   if (std::isnan(e.std_error())) return "n/a";
-  if (e.std_error() == 0) return "(exact)";
+  if (e.n() == 0) return "(exact)";
+  if (e.std_error() == 0) return "no variation";
   std::string out = "[";
   out += format_difference(e.ci_low(), unit);
   out += ", ";
@@ -113,11 +150,46 @@ std::string format_difference_interval(const v1::Estimate& e, Unit unit) {
   return out;
 }
 
+Sampling sampling_of(const v1::RunResult& r) {
+  auto cost = r.kpis().find("cost");
+  return {r.method() == "exact", static_cast<double>(r.agents()),
+          r.replications(),      r.population(),
+          r.confidence(),        cost == r.kpis().end() || cost->second.mean() > 0};
+}
+
+std::string format_kpi_interval(std::string_view name, const v1::Estimate& e,
+                                const Sampling& sampling) {
+  const Unit unit = kpi_display(name).unit;
+  if (sampling.exact || e.n() == 0 || kpi_fixed_by_model(name, sampling.buys_media)) {
+    return "(exact)";
+  }
+  if (std::isnan(e.std_error())) return "n/a";
+  if (e.std_error() != 0) return format_interval(e, unit);
+  std::string out = "no variation";
+  const std::optional<OneSidedBound> bound =
+      no_variation_bound(name, e.mean(), sampling.agents, sampling.replications,
+                         sampling.population, sampling.confidence);
+  if (bound) {
+    out += std::string(bound->upper ? "; at most " : "; at least ") +
+           format_value(bound->value, unit) + " (" +
+           printf_string("%.0f", sampling.confidence * 100) + "%, one-sided)";
+  } else {
+    out += " in " + std::to_string(sampling.replications) + " replications";
+  }
+  return out;
+}
+
+std::string verdict_words(std::string verdict) {
+  for (char& c : verdict) c = c == '_' ? ' ' : c;
+  return verdict;
+}
+
 std::string arm_name(const std::string& variant) { return variant.empty() ? "baseline" : variant; }
 
 std::string crn_gain(double ratio) {
-  if (std::isinf(ratio)) return "inf";
   if (std::isnan(ratio)) return "n/a";
+  // Beyond a thousandfold the figure is noise over a near-zero variance.
+  if (ratio >= 1000) return "> 1,000x";
   return printf_string(ratio >= 10 ? "%.0fx" : "%.1fx", ratio);
 }
 

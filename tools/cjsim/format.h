@@ -16,6 +16,10 @@ namespace cjsim::cli {
 // The units of the KPI registry (sim/kpi.h).
 using Unit = KpiUnit;
 
+// Any number in the tables' one style: `significant` digits, never an
+// exponent, thousands separated, trailing zeros dropped, no "-0":
+// (1234.5, 3) -> "1,235", (0.012345, 3) -> "0.0123", (-9582.43, 6) -> "-9,582.43".
+std::string format_real(double value, int significant = 3);
 // 1234567.8 -> "1,234,568"; small numbers keep significant digits.
 std::string format_count(double value);
 // 0.02413 -> "2.41%".
@@ -27,7 +31,9 @@ std::string format_difference(double value, Unit unit);
 std::string format_relative(double change);
 // "[-12.0%, +3.5%]" for an estimate of a relative change (or a ROI).
 std::string format_relative_interval(const v1::Estimate& e);
-// "[low, high]", or "(exact)" without error.
+// "[low, high]"; "(exact)" when `exact` or for an exact value (n 0);
+// "no variation" for an estimate with no error from replications (that a
+// figure did not vary does not make it exact: format_kpi_interval says more).
 std::string format_interval(const v1::Estimate& e, Unit unit, bool exact = false);
 std::string format_difference_interval(const v1::Estimate& e, Unit unit);
 std::string printf_string(const char* format, double value);
@@ -36,8 +42,32 @@ std::string pad(const std::string& text, size_t width, bool right = false);
 
 // The name of a comparison's arm: its variant, or "baseline".
 std::string arm_name(const std::string& variant);
-// A CRN variance ratio: "14x", "2.5x", "inf", "n/a".
+// A CRN variance ratio: "14x", "2.5x", "> 1,000x" (from 1,000 on, and
+// infinity), "n/a".
 std::string crn_gain(double ratio);
+
+// How a result was estimated, for the labels of its intervals.
+struct Sampling {
+  bool exact = false;  // an exact solution (--exact): every figure is exact
+  double agents = 0;   // simulated agents per replication
+  int replications = 0;
+  double population = 0;
+  double confidence = 0.95;
+  bool buys_media = true;  // some budget is spent (else paid exposures are 0 by design)
+};
+Sampling sampling_of(const v1::RunResult& result);
+
+// The interval of KPI `name` for a table or report (docs/report.md "Labels
+// and warnings"): "(exact)" in an exact run or for a KPI the model fixes
+// (sim/kpi_evidence.h); for a random KPI with the same value in every
+// replication, "no variation" with the rule-of-three bound where there is one
+// ("no variation; at most 3,329 (95%, one-sided)"), never a zero-width
+// interval; else "[low, high]".
+std::string format_kpi_interval(std::string_view name, const v1::Estimate& e,
+                                const Sampling& sampling);
+
+// A verdict in words: "no_detectable_difference" -> "no detectable difference".
+std::string verdict_words(std::string verdict);
 
 struct KpiDisplay {
   std::string label;

@@ -24,6 +24,7 @@
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
+#include "tools/cjsim/text_table.h"
 
 namespace cjsim::cli {
 
@@ -110,42 +111,42 @@ std::string format_optimize_table(const v1::OptimizeResult& r) {
                     printf_string("%.1f", r.timing().wall_seconds()) + " s\n";
   out += std::to_string(r.evaluations()) + " mixes simulated; search " +
          (r.stopped() == "converged" ? "converged" : "stopped at --max-evaluations") + "\n\n";
-  out += "  " + pad("channel", 18) + pad("current", 14, true) + pad("recommended", 14, true) +
-         pad("change", 12, true) + "\n";
+  const Unit unit =
+      r.objective() == "retention" || r.objective() == "conversions" ? Unit::kCount : Unit::kMoney;
+  TextTable mix({text_column("channel"), number_column("current"), number_column("recommended"),
+                 number_column("change"), text_column("note")});
   std::set<std::string> binding(r.binding().begin(), r.binding().end());
   for (int i = 0; i < r.current().channels_size(); ++i) {
     const v1::ChannelBudget& now = r.current().channels(i);
     const v1::ChannelBudget& next = r.recommended().channels(i);
-    out +=
-        "  " + pad(now.channel(), 18) + pad(money(now.weekly_budget()), 14, true) +
-        pad(money(next.weekly_budget()), 14, true) +
-        pad(format_difference(next.weekly_budget() - now.weekly_budget(), Unit::kMoney), 12, true) +
-        (binding.count(now.channel()) ? "   at a bound" : "") + "\n";
+    mix.add({now.channel(), money(now.weekly_budget()), money(next.weekly_budget()),
+             format_difference(next.weekly_budget() - now.weekly_budget(), Unit::kMoney),
+             binding.count(now.channel()) ? "at a bound" : "-"});
   }
-  out += "  " + pad("total per week", 18) +
-         pad(money(r.current().total_weekly_budget()), 14, true) +
-         pad(money(r.recommended().total_weekly_budget()), 14, true) + "\n\n";
-  const Unit unit =
-      r.objective() == "retention" || r.objective() == "conversions" ? Unit::kCount : Unit::kMoney;
-  out += "  " + pad(r.objective(), 18) +
-         pad(format_value(r.current().estimate().mean(), unit), 14, true) +
-         pad(format_value(r.recommended().estimate().mean(), unit), 14, true) + "\n";
-  std::string verdict = r.verdict();
-  for (char& c : verdict) c = c == '_' ? ' ' : c;
-  out += "  gain " + format_difference(r.gain().mean(), unit) + " " +
-         format_difference_interval(r.gain(), unit) + ": " + verdict + " (paired, " +
-         std::to_string(r.confirm_replications()) + " replications)\n";
+  mix.add(
+      {"total per week", money(r.current().total_weekly_budget()),
+       money(r.recommended().total_weekly_budget()),
+       format_difference(r.recommended().total_weekly_budget() - r.current().total_weekly_budget(),
+                         Unit::kMoney),
+       "-"});
+  mix.add({r.objective(), format_value(r.current().estimate().mean(), unit),
+           format_value(r.recommended().estimate().mean(), unit),
+           format_difference(r.gain().mean(), unit), "-"});
+  out += mix.text();
+  out += "\ngain " + format_difference(r.gain().mean(), unit) + " " +
+         format_difference_interval(r.gain(), unit) + ": " + verdict_words(r.verdict()) +
+         " (paired, " + std::to_string(r.confirm_replications()) + " replications)\n";
   if (r.marginal_size() > 0) {
     out += "\nMarginal returns at the recommendation (per extra unit of weekly budget)\n";
-    out += "  " + pad("channel", 18) + pad("conversions", 13, true) + pad("value", 12, true) +
-           pad("mROAS", 10, true) + pad("marginal CPA", 14, true) + "\n";
+    TextTable marginal({text_column("channel"), number_column("conversions"),
+                        number_column("value"), number_column("mROAS"),
+                        number_column("marginal CPA")});
     for (const v1::MarginalReturn& m : r.marginal()) {
-      out += "  " + pad(m.channel(), 18) +
-             pad(printf_string("%.4g", m.conversions_per_unit().mean()), 13, true) +
-             pad(printf_string("%.4g", m.value_per_unit().mean()), 12, true) +
-             pad(printf_string("%.3g", m.mroas().mean()), 10, true) +
-             pad(money(m.marginal_cpa().mean()), 14, true) + "\n";
+      marginal.add({m.channel(), format_real(m.conversions_per_unit().mean(), 4),
+                    format_real(m.value_per_unit().mean(), 4), format_real(m.mroas().mean(), 3),
+                    money(m.marginal_cpa().mean())});
     }
+    out += marginal.text();
   }
   for (const std::string& channel : r.binding()) {
     out += "\nwarning: " + channel + " is at a bound; loosen --bounds to let it move further";

@@ -14,6 +14,8 @@
 #include "models/diagnostics.h"
 #include "models/limits.h"
 #include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/format.h"
+#include "tools/cjsim/text_table.h"
 
 namespace cjsim::cli {
 
@@ -99,17 +101,18 @@ std::optional<int> check_resources(const std::string& path, const ResourceEstima
   }
   if (!reasons.empty()) return kExitBadInput;
   if (!estimate_only) return std::nullopt;
-  char work[64];
-  std::snprintf(work, sizeof work, "%.3g", estimate.agent_days);
   std::printf(
       "cjsim %s | scenario %s | about %s of memory at the peak (allowed here: %s, %s) | "
       "%s agent-days\n",
       command.c_str(), printable(path).c_str(), format_bytes(estimate.bytes).c_str(),
-      format_bytes(limits->memory_bytes).c_str(), limits->memory_source.c_str(), work);
+      format_bytes(limits->memory_bytes).c_str(), limits->memory_source.c_str(),
+      format_real(estimate.agent_days, 3).c_str());
+  TextTable parts({number_column("memory"), text_column("for")});
   for (const ResourcePart& part : estimate.parts) {
-    std::printf("  %10s  %s%s\n", format_bytes(part.bytes).c_str(), part.what.c_str(),
-                part.lower.empty() ? "" : (" (lower: " + part.lower + ")").c_str());
+    parts.add({format_bytes(part.bytes),
+               part.what + (part.lower.empty() ? "" : " (lower: " + part.lower + ")")});
   }
+  std::fputs(parts.text().c_str(), stdout);
   return kExitOk;
 }
 

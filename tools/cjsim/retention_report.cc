@@ -4,6 +4,7 @@
 
 #include "models/calendar_date.h"
 #include "tools/cjsim/table.h"
+#include "tools/cjsim/text_table.h"
 
 namespace cjsim::cli {
 
@@ -64,20 +65,17 @@ std::string format_retention_report(const RetentionFit& fit, const std::string& 
                                              : " repeat transactions") +
          " in the calibration period\n\n";
 
-  out +=
-      "  " + pad("parameter", 16) + pad("estimate", 14, true) + pad("std. error", 14, true) + "\n";
+  TextTable parameters(
+      {text_column("parameter"), number_column("estimate"), number_column("std. error")});
   for (const ParameterFit& p : fit.parameters) {
-    out += "  " + pad(p.name, 16) + pad(printf_string("%.4g", p.value), 14, true) +
-           pad(std::isnan(p.std_error) ? "n/a" : printf_string("%.4g", p.std_error), 14, true) +
-           "\n";
+    parameters.add({p.name, format_real(p.value, 4),
+                    std::isnan(p.std_error) ? "n/a" : format_real(p.std_error, 4)});
   }
-  out += "  " + pad("log-likelihood", 16) +
-         pad(printf_string("%.2f", fit.log_likelihood), 14, true) + "\n";
+  parameters.add({"log-likelihood", format_real(fit.log_likelihood, 6), "-"});
+  out += parameters.text();
   bool without_error = false;
   for (const ParameterFit& p : fit.parameters) without_error |= std::isnan(p.std_error);
-  if (without_error) {
-    out += "  n/a: no standard error; the warnings say why\n";
-  }
+  if (without_error) out += "n/a: no standard error; the warnings say why\n";
 
   if (fit.holdout) {
     const double actual = fit.holdout->actual, predicted = fit.holdout->predicted;

@@ -22,6 +22,7 @@
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/progress.h"
 #include "tools/cjsim/resource_check.h"
+#include "tools/cjsim/result_warnings.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/signals.h"
 #include "tools/cjsim/study_output.h"
@@ -106,6 +107,12 @@ int run(const RunOptions& options) {
     }
   }
 
+  if (!options.output.quiet) {
+    for (const std::string& warning : run_warnings(result)) {
+      std::fprintf(stderr, "%s: warning: %s\n", printable(options.scenario).c_str(),
+                   printable(warning).c_str());
+    }
+  }
   return files.finish(format_run_table(result), result, run_csv(result), [&] {
     return run_report({&*scenario, options.scenario, arm_list(options.variant, description)},
                       result);

@@ -6,8 +6,10 @@
 
 #include "models/check.h"
 #include "models/diagnostics.h"
+#include "sim/kpi_evidence.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/format.h"
+#include "tools/cjsim/text_table.h"
 
 namespace cjsim::cli {
 
@@ -122,29 +124,34 @@ std::string format_compare_table(const v1::CompareResult& r) {
       if (a.variant() == d.variant()) arm = &a;
     }
     out += "\n" + d.variant() + " vs baseline\n";
-    out += "  " + pad("KPI", 24) + pad("baseline", 13, true) + pad(d.variant(), 13, true) +
-           pad("difference", 14, true) + "  " + pad("interval", 26) + pad("relative", 10, true) +
-           "  " + pad("verdict", 26) + pad("CRN gain", 8, true) + "\n";
+    TextTable table({text_column("KPI"), number_column("baseline"), number_column(d.variant()),
+                     number_column("difference"), text_column("interval"),
+                     number_column("relative"), text_column("verdict"), number_column("CRN gain")});
     for (const std::string& kpi : table_kpis(base.kpis())) {
       auto diff = d.kpis().find(kpi);
       auto b = base.kpis().find(kpi);
       if (diff == d.kpis().end() || b == base.kpis().end() || arm == nullptr) continue;
       const KpiDisplay display = kpi_display(kpi);
       const v1::Estimate& rel = d.relative().at(kpi);
-      std::string verdict = d.verdict().at(kpi);
-      for (char& c : verdict) c = c == '_' ? ' ' : c;
-      out += "  " + pad(std::string(display.label), 24) +
-             pad(format_value(b->second.mean(), display.unit), 13, true) +
-             pad(format_value(arm->kpis().at(kpi).mean(), display.unit), 13, true) +
-             pad(format_difference(diff->second.mean(), display.unit), 14, true) + "  " +
-             pad(format_difference_interval(diff->second, display.unit), 26) +
-             pad(format_relative(rel.mean()), 10, true) + "  " + pad(verdict, 26) +
-             pad(crn_gain(d.variance_reduction().at(kpi)), 8, true) + "\n";
+      const std::string verdict = d.verdict().at(kpi);
+      const bool unchanged = verdict == "no_change";
+      // A difference that did not vary is exact only for what the model
+      // fixes (the cost of two budgets).
+      const std::string interval = diff->second.std_error() == 0 && kpi_fixed_by_model(kpi)
+                                       ? "(exact)"
+                                       : format_difference_interval(diff->second, display.unit);
+      table.add({display.label, format_value(b->second.mean(), display.unit),
+                 format_value(arm->kpis().at(kpi).mean(), display.unit),
+                 format_difference(diff->second.mean(), display.unit), unchanged ? "-" : interval,
+                 unchanged ? "-" : format_relative(rel.mean()), verdict_words(verdict),
+                 unchanged ? "-" : crn_gain(d.variance_reduction().at(kpi))});
     }
+    out += table.text();
   }
   out +=
       "\nCRN gain: how many times smaller the variance of each difference is with common "
-      "random numbers than with independent runs.\n";
+      "random numbers than with independent runs. no change: the same in every replication of "
+      "both arms.\n";
   return out;
 }
 
@@ -186,39 +193,42 @@ std::string format_sweep_table(const v1::SweepResult& r) {
                                 r.threads(), r.confidence(), r.timing().wall_seconds());
   if (!r.variant().empty()) out += "on variant " + r.variant() + "\n";
   out += "\n";
-  std::string head = "  ";
-  for (const v1::SweepAxis& axis : r.axes())
-    head += pad(axis.path(), std::max<size_t>(14, axis.path().size() + 2));
-  head += pad("conversions", 12, true) + "  " + pad("interval", 22) + pad("conv. rate", 10, true) +
-          pad("cost", 12, true) + pad("cost/conv.", 12, true);
-  for (const v1::SweepAxis& axis : r.axes()) {
-    head += pad("marginal/" + axis.path().substr(axis.path().rfind('.') + 1), 26, true);
+  std::vector<TextTable::Column> columns;
+  for (const v1::SweepAxis& axis : r.axes()) columns.push_back(number_column(axis.path()));
+  for (const char* header : {"conversions", "interval", "conv. rate", "cost", "cost/conv."}) {
+    columns.push_back(std::string(header) == "interval" ? text_column(header)
+                                                        : number_column(header));
   }
-  out += head + "\n";
+  for (const v1::SweepAxis& axis : r.axes()) {
+    columns.push_back(text_column("marginal/" + axis.path().substr(axis.path().rfind('.') + 1)));
+  }
+  TextTable table(std::move(columns));
+  const Sampling sampling{false, static_cast<double>(r.agents()), r.replications(), r.population(),
+                          r.confidence()};
   for (const v1::SweepPoint& p : r.points()) {
-    std::string line = "  ";
+    std::vector<std::string> row;
     for (const v1::SweepAxis& axis : r.axes()) {
-      line += pad(printf_string("%g", p.settings().at(axis.path())),
-                  std::max<size_t>(14, axis.path().size() + 2));
+      row.push_back(format_real(p.settings().at(axis.path()), 6));
     }
     const v1::Estimate& conversions = p.kpis().at("conversions");
-    line += pad(format_count(conversions.mean()), 12, true) + "  " +
-            pad(format_interval(conversions, Unit::kCount), 22) +
-            pad(format_percent(p.kpis().at("conversion_rate").mean()), 10, true) +
-            pad(format_value(p.kpis().at("cost").mean(), Unit::kMoney), 12, true) +
-            pad(format_value(p.kpis().at("cost_per_conversion").mean(), Unit::kMoney), 12, true);
+    row.push_back(format_count(conversions.mean()));
+    row.push_back(format_kpi_interval("conversions", conversions, sampling));
+    row.push_back(format_percent(p.kpis().at("conversion_rate").mean()));
+    row.push_back(format_value(p.kpis().at("cost").mean(), Unit::kMoney));
+    row.push_back(format_value(p.kpis().at("cost_per_conversion").mean(), Unit::kMoney));
     for (const v1::SweepAxis& axis : r.axes()) {
       std::string cell = "-";
       for (const v1::SweepMarginal& m : p.marginal()) {
         if (m.path() != axis.path()) continue;
         const v1::Estimate& e = m.kpis().at("conversions");
-        cell = printf_string("%.4g", e.mean()) + " [" + printf_string("%.3g", e.ci_low()) + ", " +
-               printf_string("%.3g", e.ci_high()) + "]";
+        cell = format_real(e.mean(), 4) + " [" + format_real(e.ci_low(), 3) + ", " +
+               format_real(e.ci_high(), 3) + "]";
       }
-      line += pad(cell, 26, true);
+      row.push_back(cell);
     }
-    out += line + "\n";
+    table.add(std::move(row));
   }
+  out += table.text();
   out +=
       "\nmarginal: extra conversions per unit step of the field, from the previous value "
       "(paired, common random numbers).\n";

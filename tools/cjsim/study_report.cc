@@ -10,8 +10,10 @@
 #include "models/field_path.h"
 #include "models/stage.h"
 #include "sim/curves.h"
+#include "sim/kpi_evidence.h"
 #include "tools/cjsim/flow_diagram.h"
 #include "tools/cjsim/format.h"
+#include "tools/cjsim/result_warnings.h"
 #include "tools/cjsim/svg_chart.h"
 
 namespace cjsim::cli {
@@ -100,23 +102,31 @@ const v1::Estimate* find_or_missing(const google::protobuf::Map<std::string, v1:
 }
 
 // The headline of a KPI when the result has it.
+// A random KPI that did not vary says so, with its one-sided bound where
+// it has one (format_kpi_interval); one the model fixes is "exact".
 void kpi_headline(Report& report, const google::protobuf::Map<std::string, v1::Estimate>& kpis,
-                  const std::string& name, double confidence) {
+                  const std::string& name, const Sampling& sampling) {
   const v1::Estimate* e = find(kpis, name);
   if (e == nullptr) return;
   const KpiDisplay d = kpi_display(name);
+  const bool steady = e->n() > 0 && e->std_error() == 0;
   report.headline(std::string(d.label), format_value(e->mean(), d.unit),
-                  interval_words(*e, d.unit, confidence));
+                  steady && !kpi_fixed_by_model(name) ? format_kpi_interval(name, *e, sampling)
+                  : steady                            ? "fixed by the budgets"
+                           : interval_words(*e, d.unit, sampling.confidence));
 }
 
 // Every KPI as a row: label, name, estimate, interval.
-void kpi_table(Report& report, const google::protobuf::Map<std::string, v1::Estimate>& kpis) {
+// With `sampling`, the intervals say what format_kpi_interval says ("(exact)"
+// only for what the model fixes, "no variation" with its bound).
+void kpi_table(Report& report, const google::protobuf::Map<std::string, v1::Estimate>& kpis,
+               const Sampling& sampling) {
   std::vector<std::vector<std::string>> rows;
   const std::map<std::string, v1::Estimate> sorted(kpis.begin(), kpis.end());
   for (const auto& [name, e] : sorted) {
     const KpiDisplay d = kpi_display(name);
     rows.push_back({std::string(d.label), name, format_value(e.mean(), d.unit),
-                    interval_cell(e, d.unit), format_value(e.std_error(), d.unit)});
+                    format_kpi_interval(name, e, sampling), format_value(e.std_error(), d.unit)});
   }
   report.table({"KPI", "name", "estimate", "interval", "standard error"}, std::move(rows),
                {false, false, true, true, true});
@@ -342,8 +352,8 @@ void run_retention(Report& report, const v1::Scenario& scenario, const v1::RunRe
     const v1::Estimate* e = find(r.kpis(), k);
     if (e == nullptr) continue;
     const KpiDisplay d = kpi_display(k);
-    rows.push_back(
-        {std::string(d.label), format_value(e->mean(), d.unit), interval_cell(*e, d.unit)});
+    rows.push_back({std::string(d.label), format_value(e->mean(), d.unit),
+                    format_kpi_interval(k, *e, sampling_of(r))});
   }
   report.table({"KPI", "estimate", "interval"}, std::move(rows), {false, true, true});
   add_day_chart(report,
@@ -417,7 +427,14 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
   for (const std::string& k : kKeyKpis) {
     if (k == "roas" || (k == "retention_rate" && !scenario.has_loyalty())) continue;
     if (k == "value" && find(r.kpis(), k) != nullptr && find(r.kpis(), k)->mean() == 0) continue;
-    kpi_headline(report, r.kpis(), k, r.confidence());
+    kpi_headline(report, r.kpis(), k, sampling_of(r));
+  }
+  const std::vector<std::string> warnings = run_warnings(r);
+  if (!warnings.empty()) {
+    report.section("Warnings",
+                   "What this run's figures cannot be trusted for (docs/report.md "
+                   "\"Labels and warnings\").");
+    for (const std::string& w : warnings) report.paragraph(w);
   }
 
   describe_variants(report, source);
@@ -535,10 +552,10 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
                "started: an exposure that landed the person on one of its touchpoints, word of "
                "mouth, or a first visit. Repeats of the loyalty model are not credited.");
   report.chart("exposures", svg::render(exposures),
-               "Exposures per channel over the horizon, paid (bought at the channel's CPM "
-               "under its budget and saturation) and organic (posts and unpaid reach). One "
-               "person exposed on five days is five exposures; the table gives the people "
-               "reached and exposures per person.");
+               "Exposures per channel over the horizon: ads and posts seen, paid (from the "
+               "channel's budget through its reach curve) and organic (posts and unpaid "
+               "reach). One person can be exposed many times, so exposures are not people: "
+               "the table gives the people each channel reached and its exposures per person.");
   if (any_spend) {
     report.chart("spend", svg::render(spend),
                  "What each channel's weekly budget spends over the horizon (fixed by the "
@@ -576,7 +593,7 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
   run_retention(report, scenario, r);
 
   report.section("All KPIs", "docs/results-reference.md defines each one.");
-  kpi_table(report, r.kpis());
+  kpi_table(report, r.kpis(), sampling_of(r));
 
   report.section("Touchpoints");
   std::vector<std::vector<std::string>> rows;
@@ -608,7 +625,11 @@ Report compare_report(const ReportSource& source, const v1::CompareResult& r) {
     report.headline("best on " + std::string(rank.label), arm_name(r.ranking(0)),
                     "of " + std::to_string(r.arms_size()) + " arms");
   }
-  if (!r.arms().empty()) kpi_headline(report, r.arms(0).kpis(), r.rank_by(), r.confidence());
+  if (!r.arms().empty()) {
+    kpi_headline(
+        report, r.arms(0).kpis(), r.rank_by(),
+        {false, static_cast<double>(r.agents()), r.replications(), r.population(), r.confidence()});
+  }
   for (const v1::CompareDifference& d : r.differences()) {
     const v1::Estimate* e = find(d.kpis(), r.rank_by());
     if (e == nullptr) continue;
@@ -669,8 +690,8 @@ Report compare_report(const ReportSource& source, const v1::CompareResult& r) {
       row.low = e.ci_low();
       row.high = e.ci_high();
       const v1::Estimate* rel = find(diff.relative(), k);
-      row.note = (rel != nullptr ? format_relative(rel->mean()) + ", " : "") +
-                 (verdict == "no_detectable_difference" ? "no detectable difference" : verdict);
+      row.note =
+          (rel != nullptr ? format_relative(rel->mean()) + ", " : "") + verdict_words(verdict);
       row.tone = verdict == "better"  ? IntervalChart::Tone::kGood
                  : verdict == "worse" ? IntervalChart::Tone::kBad
                                       : IntervalChart::Tone::kNeutral;
@@ -1033,10 +1054,9 @@ Report optimize_report(const ReportSource& source, const v1::OptimizeResult& r,
   report.headline("recommended " + objective,
                   format_value(r.recommended().estimate().mean(), objective_unit),
                   interval_words(r.recommended().estimate(), objective_unit, r.confidence()));
-  report.headline(
-      "gain", format_difference(r.gain().mean(), objective_unit),
-      (r.verdict() == "no_detectable_difference" ? "no detectable difference" : r.verdict()) +
-          "; " + difference_words(r.gain(), objective_unit, r.confidence()));
+  report.headline("gain", format_difference(r.gain().mean(), objective_unit),
+                  verdict_words(r.verdict()) + "; " +
+                      difference_words(r.gain(), objective_unit, r.confidence()));
   report.headline("weekly budget",
                   format_value(r.recommended().total_weekly_budget(), Unit::kMoney),
                   "current " + format_value(r.current().total_weekly_budget(), Unit::kMoney));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/diagnostics.h"
+#include "tools/cjsim/text_table.h"
 
 namespace cjsim::cli {
 
@@ -33,44 +34,49 @@ std::string format_run_table(const v1::RunResult& r) {
     auto it = r.kpis().find(key);
     return it == r.kpis().end() ? nullptr : &it->second;
   };
-  // A row per KPI, in the registry's words (sim/kpi.h).
-  auto rows = [&](const std::vector<std::string>& keys) {
-    std::string text;
+  const Sampling sampling = sampling_of(r);
+  const std::string interval_header = printf_string("%.0f", r.confidence() * 100) + "% interval";
+  // A table of KPIs, in the registry's words (sim/kpi.h).
+  auto kpi_table = [&](const std::vector<std::string>& keys) {
+    TextTable table({text_column("KPI"), number_column("estimate"), text_column(interval_header)});
     for (const std::string& key : keys) {
       const v1::Estimate* e = kpi(key);
       if (e == nullptr) continue;
       const KpiDisplay d = kpi_display(key);
-      text += pad(d.label, 34) + pad(format_value(e->mean(), d.unit), 14, true) + "   " +
-              format_interval(*e, d.unit, exact) + "\n";
+      table.add({d.label, format_value(e->mean(), d.unit), format_kpi_interval(key, *e, sampling)});
     }
-    return text;
+    return table.text();
   };
-  out += pad("KPI", 34) + pad("estimate", 14, true) + "   " +
-         printf_string("%.0f", r.confidence() * 100) + "% interval\n";
   // The totals, then each goal kind apart (table_kpis lists those last).
   std::vector<std::string> totals, by_goal;
   for (const std::string& key : table_kpis(r.kpis())) {
     (key.find(':') == std::string::npos ? totals : by_goal).push_back(key);
   }
-  out += rows(totals);
-  if (!by_goal.empty()) out += "\nBy goal kind, each counted apart\n" + rows(by_goal);
+  out += "KPIs\n" + kpi_table(totals);
+  if (!by_goal.empty()) out += "\nBy goal kind, each counted apart\n" + kpi_table(by_goal);
 
   // After the conversion: shown when the scenario has a loyalty block.
   if (kpi("retention_rate") != nullptr) {
     out += "\nAfter the conversion\n";
-    out += rows({"retention_rate", "repeat_conversions", "repeats_per_customer", "repeat_rate",
-                 "customer_value", "complaints", "complaints_answered_in_sla", "mean_response_days",
-                 "praises", "referrals", "referred_conversions"});
+    out += kpi_table({"retention_rate", "repeat_conversions", "repeats_per_customer", "repeat_rate",
+                      "customer_value", "complaints", "complaints_answered_in_sla",
+                      "mean_response_days", "praises", "referrals", "referred_conversions"});
   }
 
   out += "\nFunnel (share of people who reached the stage)\n";
+  TextTable funnel({text_column("stage"), number_column("share"), text_column("bar"),
+                    text_column(interval_header)});
   for (const v1::FunnelStage& stage : r.funnel()) {
     const double share = stage.reached().mean();
     const int width = static_cast<int>(std::round(std::clamp(share, 0.0, 1.0) * 30));
-    out += "  " + pad(stage.stage(), 15) + pad(format_percent(share), 9, true) + "  " +
-           pad(std::string(static_cast<size_t>(width), '#'), 31) +
-           format_interval(stage.reached(), Unit::kShare, exact) + "\n";
+    // The stage's share is its rate KPI ("awareness_rate"); one past the
+    // registry's stages is a share of people all the same.
+    const std::string name =
+        kpi_info(stage.stage() + "_rate") ? stage.stage() + "_rate" : "reach_rate";
+    funnel.add({stage.stage(), format_percent(share), std::string(static_cast<size_t>(width), '#'),
+                format_kpi_interval(name, stage.reached(), sampling)});
   }
+  out += funnel.text();
 
   std::vector<const v1::TouchpointResult*> touchpoints;
   for (const auto& tp : r.touchpoints()) touchpoints.push_back(&tp);
@@ -86,56 +92,62 @@ std::string format_run_table(const v1::RunResult& r) {
               ? " (" + std::to_string(shown) + " of " + std::to_string(touchpoints.size()) + ")"
               : std::string()) +
          "\n";
-  out += "  " + pad("touchpoint", 24) + pad("channel", 16) + pad("stage", 14) +
-         pad("visits", 12, true) + pad("act rate", 10, true) + pad("conversions", 13, true) + "\n";
+  TextTable top({text_column("touchpoint"), text_column("channel"), text_column("stage"),
+                 number_column("visits"), number_column("act rate"), number_column("conversions")});
   for (size_t i = 0; i < shown; ++i) {
     const v1::TouchpointResult& tp = *touchpoints[i];
     const double visits = tp.visits().mean();
-    out += "  " + pad(tp.id() + " ", 24) + pad(tp.channel() + " ", 16) + pad(tp.stage(), 14) +
-           pad(format_count(visits), 12, true) +
-           pad(visits > 0 ? format_percent(tp.acts().mean() / visits) : "-", 10, true) +
-           pad(format_count(tp.conversions().mean()), 13, true) + "\n";
+    top.add({tp.id(), tp.channel(), tp.stage(), format_count(visits),
+             visits > 0 ? format_percent(tp.acts().mean() / visits) : "-",
+             format_count(tp.conversions().mean())});
   }
+  out += top.text();
 
-  out += "\nChannels (exposures count every time; reach counts people)\n";
-  out += "  " + pad("channel", 16) + pad("cost", 12, true) + pad("paid exp.", 13, true) +
-         pad("organic exp.", 14, true) + pad("people reached", 16, true) +
-         pad("exp./person", 13, true) + pad("visits", 12, true) + "\n";
+  // Exposures are ads and posts seen (one person may see many); reach is
+  // people.
+  out += "\nChannels (exposures: ads and posts seen; people reached: each person once)\n";
+  TextTable channels({text_column("channel"), number_column("cost"),
+                      number_column("paid exposures"), number_column("organic exposures"),
+                      number_column("people reached"), number_column("exposures/person"),
+                      number_column("visits")});
   for (const v1::ChannelResult& ch : r.channels()) {
     const double frequency = ch.frequency().mean();
-    out += "  " + pad(ch.id(), 16) + pad(format_value(ch.cost().mean(), Unit::kMoney), 12, true) +
-           pad(format_count(ch.paid_exposures().mean()), 13, true) +
-           pad(format_count(ch.organic_exposures().mean()), 14, true) +
-           pad(format_count(ch.reach().mean()), 16, true) +
-           pad(std::isfinite(frequency) ? format_value(frequency, Unit::kRatio) : "-", 13, true) +
-           pad(format_count(ch.visits().mean()), 12, true) + "\n";
+    channels.add({ch.id(), format_value(ch.cost().mean(), Unit::kMoney),
+                  format_count(ch.paid_exposures().mean()),
+                  format_count(ch.organic_exposures().mean()), format_count(ch.reach().mean()),
+                  std::isfinite(frequency) ? format_real(frequency, 3) : "-",
+                  format_count(ch.visits().mean())});
   }
+  out += channels.text();
 
   // Credit: which channels touched the people who converted (docs/model.md
   // "Channel credit"). Repeats come from the loyalty model, not from a touch.
   out += "\nConversions by channel (journey conversions; repeats are not credited)\n";
-  out += "  " + pad("channel", 16) + pad("first touch", 13, true) + pad("last touch", 13, true) +
-         pad("touched", 13, true) + pad("at its pages", 14, true) + "\n";
+  TextTable credit({text_column("channel"), number_column("first touch"),
+                    number_column("last touch"), number_column("touched"),
+                    number_column("at its touchpoints")});
   for (const v1::ChannelResult& ch : r.channels()) {
-    out += "  " + pad(ch.id(), 16) +
-           pad(format_count(ch.first_touch_conversions().mean()), 13, true) +
-           pad(format_count(ch.last_touch_conversions().mean()), 13, true) +
-           pad(format_count(ch.assisted_conversions().mean()), 13, true) +
-           pad(format_count(ch.conversions().mean()), 14, true) + "\n";
+    credit.add({ch.id(), format_count(ch.first_touch_conversions().mean()),
+                format_count(ch.last_touch_conversions().mean()),
+                format_count(ch.assisted_conversions().mean()),
+                format_count(ch.conversions().mean())});
   }
+  out += credit.text();
   out +=
-      "  first/last touch: the channel of the person's first/latest touch before converting;\n"
-      "  touched: conversions of people the channel touched at all (they overlap);\n"
-      "  at its pages: conversions at the channel's own goal touchpoints.\n";
+      "First/last touch: the channel of the person's first/latest touch before converting.\n"
+      "Touched: conversions of people the channel touched at all (channels overlap).\n"
+      "At its touchpoints: conversions at the channel's own goal touchpoints.\n";
 
   out += "\nPersonas\n";
-  out += "  " + pad("persona", 20) + pad("people", 12, true) + pad("conversion rate", 17, true) +
-         "   interval\n";
+  TextTable personas({text_column("persona"), number_column("people"),
+                      number_column("conversion rate"), text_column(interval_header)});
   for (const v1::PersonaResult& p : r.personas()) {
-    out += "  " + pad(p.id(), 20) + pad(format_count(p.population()), 12, true) +
-           pad(format_percent(p.conversion_rate().mean()), 17, true) + "   " +
-           format_interval(p.conversion_rate(), Unit::kShare, exact) + "\n";
+    Sampling of_persona = sampling;
+    of_persona.agents = p.agents();
+    personas.add({p.id(), format_count(p.population()), format_percent(p.conversion_rate().mean()),
+                  format_kpi_interval("conversion_rate", p.conversion_rate(), of_persona)});
   }
+  out += personas.text();
   return out;
 }
 

@@ -1,0 +1,86 @@
+#include "sim/kpi_evidence.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "models/check.h"
+#include "sim/estimate.h"
+#include "sim/kpi.h"
+
+namespace cjsim {
+
+namespace {
+
+// KPI (without goal kind) -> the KPI counting its events; "" = itself.
+// docs/report.md "Labels and warnings" lists the same.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kEventSources = {{
+    {"awareness_rate", ""},
+    {"complaints", ""},
+    {"complaints_answered_in_sla", "complaints"},
+    {"consideration_rate", ""},
+    {"conversion_rate", ""},
+    {"conversions", ""},
+    {"cost_per_conversion", "conversions"},
+    {"customer_value", "conversion_rate"},
+    {"decision_rate", ""},
+    {"loyalty_rate", ""},
+    {"mean_response_days", "complaints"},
+    {"organic_exposures", ""},
+    {"paid_exposures", ""},
+    {"praises", ""},
+    {"profit", "conversions"},
+    {"reach_rate", ""},
+    {"referrals", ""},
+    {"referred_conversions", ""},
+    {"repeat_conversions", ""},
+    {"repeat_rate", "conversion_rate"},
+    {"repeats_per_customer", "conversion_rate"},
+    {"retention_rate", "conversion_rate"},
+    {"roas", "conversions"},
+    {"value", "conversions"},
+}};
+
+}  // namespace
+
+bool kpi_fixed_by_model(std::string_view name, bool buys_media) {
+  return name == "cost" || name == "impressions_bought" ||
+         (!buys_media && name == "paid_exposures");
+}
+
+std::string kpi_event_source(std::string_view name) {
+  const size_t colon = name.find(':');
+  const std::string_view base = name.substr(0, colon);
+  const std::string_view kind = colon == std::string_view::npos ? "" : name.substr(colon);
+  for (const auto& [kpi, source] : kEventSources) {
+    if (kpi != base) continue;
+    if (source.empty()) return std::string(name);
+    // Per goal kind, the events of that kind; the per-customer KPIs have none.
+    return std::string(source) + std::string(kind);
+  }
+  return "";
+}
+
+double simulated_events_per_replication(std::string_view source, double mean, double agents,
+                                        double population) {
+  const std::optional<KpiInfo> info = kpi_info(source);
+  CJSIM_CHECK(info && agents > 0, "events of an unknown KPI or without agents");
+  if (info->unit == KpiUnit::kShare) return mean * agents;
+  return population > 0 ? mean * agents / population : 0.0;
+}
+
+std::optional<OneSidedBound> no_variation_bound(std::string_view name, double mean, double agents,
+                                                int replications, double population,
+                                                double confidence) {
+  if (kpi_event_source(name) != name || agents <= 0 || replications <= 0) return std::nullopt;
+  const std::optional<KpiInfo> info = kpi_info(name);
+  if (!info) return std::nullopt;
+  const bool share = info->unit == KpiUnit::kShare;
+  if (!share && !(population > 0)) return std::nullopt;
+  const double rate = no_event_upper_bound(agents * replications, confidence);
+  if (mean == 0) return OneSidedBound{true, share ? std::min(rate, 1.0) : rate * population};
+  if (share && mean == 1) return OneSidedBound{false, std::max(0.0, 1 - rate)};
+  return std::nullopt;
+}
+
+}  // namespace cjsim

@@ -1,0 +1,114 @@
+#include "tools/cjsim/result_warnings.h"
+
+#include <map>
+
+#include "sim/kpi_evidence.h"
+
+namespace cjsim::cli {
+
+namespace {
+
+// "a", "a and b", "a, b and c".
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == items.size() ? " and " : ", ") + items[i];
+  }
+  return out;
+}
+
+// The few-events warnings of `kpis`, by the event source they are about.
+std::map<std::string, std::string> few_events(
+    const google::protobuf::Map<std::string, v1::Estimate>& kpis, const Sampling& sampling) {
+  if (sampling.exact || sampling.agents <= 0) return {};
+  // Event source -> the KPIs resting on it, in name order.
+  std::map<std::string, std::vector<std::string>> resting;
+  const std::map<std::string, v1::Estimate> sorted(kpis.begin(), kpis.end());
+  for (const auto& [name, estimate] : sorted) {
+    const std::string source = kpi_event_source(name);
+    if (source.empty() || !sorted.count(source) ||
+        kpi_fixed_by_model(source, sampling.buys_media)) {
+      continue;
+    }
+    resting[source].push_back(name);
+  }
+  std::map<std::string, std::string> out;
+  for (const auto& [source, names] : resting) {
+    const double events = simulated_events_per_replication(source, sorted.at(source).mean(),
+                                                           sampling.agents, sampling.population);
+    if (!(events < kFewEvents)) continue;
+    std::vector<std::string> labels;
+    for (const std::string& name : names) labels.push_back(kpi_display(name).label);
+    const KpiDisplay events_of = kpi_display(source);
+    const std::string what = events_of.unit == Unit::kShare
+                                 ? "simulated people counted in the " + events_of.label
+                                 : "simulated " + events_of.label;
+    out.emplace(source, joined(labels) + (names.size() == 1 ? " rests on " : " rest on ") +
+                            format_real(events, 2) + " " + what + " per replication (fewer than " +
+                            format_real(kFewEvents) +
+                            "): too few for a trustworthy interval; raise --agents (" +
+                            format_count(sampling.agents) + " now)");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> few_events_warnings(
+    const google::protobuf::Map<std::string, v1::Estimate>& kpis, const Sampling& sampling) {
+  std::vector<std::string> out;
+  for (auto& [source, warning] : few_events(kpis, sampling)) out.push_back(std::move(warning));
+  return out;
+}
+
+std::vector<std::string> compare_warnings(const v1::CompareResult& r) {
+  Sampling sampling{false, static_cast<double>(r.agents()), r.replications(), r.population(),
+                    r.confidence()};
+  std::vector<std::string> out;
+  std::map<std::string, std::string> baseline;
+  for (const v1::CompareArm& arm : r.arms()) {
+    auto cost = arm.kpis().find("cost");
+    sampling.buys_media = cost == arm.kpis().end() || cost->second.mean() > 0;
+    const std::map<std::string, std::string> warnings = few_events(arm.kpis(), sampling);
+    if (arm.variant().empty()) baseline = warnings;
+    for (const auto& [source, warning] : warnings) {
+      if (!arm.variant().empty() && baseline.count(source)) continue;
+      out.push_back(arm_name(arm.variant()) + ": " + warning);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> impressions_warnings(const v1::RunResult& r) {
+  std::vector<std::string> out;
+  if (r.method() == "exact") return out;
+  for (const v1::ChannelResult& c : r.channels()) {
+    const double bought = c.impressions_bought().mean();
+    const double delivered = c.paid_exposures().mean();
+    if (!(bought > 0)) continue;
+    const bool fewer = delivered * kMismatch < bought;
+    const bool more = delivered > bought * kMismatch;
+    if (!fewer && !more) continue;
+    std::string gap;
+    if (delivered <= 0) {
+      gap = "none";
+    } else {
+      gap = format_real(fewer ? bought / delivered : delivered / bought, 2) + "x " +
+            (fewer ? "fewer" : "more");
+    }
+    out.push_back("channel '" + c.id() + "': its budget buys " + format_count(bought) +
+                  " impressions at its CPM (budget / CPM x 1,000) but the simulation delivers " +
+                  format_count(delivered) + " paid exposures (" + gap +
+                  "): the CPM is inconsistent with max_reach and half_saturation, which decide "
+                  "the exposures (docs/scenario-reference.md \"Channel\")");
+  }
+  return out;
+}
+
+std::vector<std::string> run_warnings(const v1::RunResult& r) {
+  std::vector<std::string> out = few_events_warnings(r.kpis(), sampling_of(r));
+  for (std::string& w : impressions_warnings(r)) out.push_back(std::move(w));
+  return out;
+}
+
+}  // namespace cjsim::cli
