@@ -3,18 +3,23 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <numeric>
+#include <set>
+#include <string>
 #include <type_traits>
 
 #include <nlopt.h>
 
 #include "models/check.h"
 #include "models/compiled_model.h"
+#include "sim/budget_allocation.h"
 #include "sim/comparison.h"
 #include "sim/engine.h"
 #include "sim/kpi.h"
+#include "sim/mix_verification.h"
 #include "sim/run_result.h"
 
 namespace cjsim {
@@ -22,6 +27,10 @@ namespace cjsim {
 namespace {
 
 using Objective = OptimizeSettings::Objective;
+
+// Grid steps of the total in the surface's dynamic programme: the best
+// split is global to within half a percent of the total.
+constexpr int kSurfaceSteps = 200;
 
 // The budgets nearest `x` (in the least-squares sense) within the bounds and
 // summing to `sum`: x_i + lambda clamped to [lower_i, upper_i], lambda by
@@ -64,90 +73,11 @@ void settle(std::vector<double>& x, const std::vector<double>& lower,
   x[room] = std::clamp(x[room] + left, lower[room], upper[room]);
 }
 
-// Simulates mixes of one scenario: the weekly budgets of the planned
-// channels set, everything else as in the scenario.
-class MixRunner {
- public:
-  MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>& channels,
-            const OptimizeSettings& settings, StudyProgress* progress)
-      : base_(base), channels_(channels), settings_(settings), progress_(progress) {}
-
-  struct Run {
-    std::vector<double> budgets;
-    CompiledModel model;
-    std::vector<Quantities> reps;
-    double cost = 0;
-    // The objective per replication.
-    std::vector<double> objective;
-  };
-
-  Run run(const std::vector<double>& budgets, int replications) {
-    Run r;
-    r.budgets = budgets;
-    if (progress_ != nullptr && progress_->stopped()) {
-      // Stopped: a placeholder the caller discards, without compiling.
-      r.reps.resize(static_cast<size_t>(replications));
-      r.objective.assign(static_cast<size_t>(replications), 0.0);
-      return r;
-    }
-    v1::Scenario s = base_;
-    for (size_t i = 0; i < channels_.size(); ++i) {
-      s.mutable_channels(channels_[i].channel)->set_weekly_budget(budgets[i]);
-    }
-    r.model = compile(s, "");
-    r.cost = std::accumulate(r.model.channel_cost.begin(), r.model.channel_cost.end(), 0.0);
-    if (progress_ != nullptr) {
-      progress_->total.fetch_add(static_cast<uint64_t>(replications) *
-                                 static_cast<uint64_t>(r.model.settings.horizon_days));
-    }
-    const double scale = r.model.settings.population / static_cast<double>(r.model.settings.agents);
-    for (const ReplicationCounts& c :
-         Engine(r.model).run(0, replications, done_counter(progress_), stop_flag_of(progress_))) {
-      Quantities q = quantities_from_counts(r.model, c);
-      double v = 0;
-      switch (settings_.objective) {
-        case Objective::kConversions:
-          v = q.conversions;
-          break;
-        case Objective::kValue:
-          v = q.value;
-          break;
-        case Objective::kProfit:
-          v = q.value - r.cost;
-          break;
-        case Objective::kRetention:
-          v = q.active_customers * scale;
-          break;
-      }
-      r.objective.push_back(v);
-      r.reps.push_back(std::move(q));
-    }
-    ++evaluations_;
-    return r;
-  }
-
-  // The figure the search maximises: the mean, or the mean of the worst
-  // share `cvar` of the replications.
-  double score(const std::vector<double>& samples) const {
-    if (settings_.cvar <= 0)
-      return std::accumulate(samples.begin(), samples.end(), 0.0) /
-             static_cast<double>(samples.size());
-    std::vector<double> sorted = samples;
-    std::sort(sorted.begin(), sorted.end());
-    const size_t k = std::max<size_t>(
-        1, static_cast<size_t>(std::ceil(settings_.cvar * static_cast<double>(sorted.size()))));
-    return std::accumulate(sorted.begin(), sorted.begin() + static_cast<long>(k), 0.0) /
-           static_cast<double>(k);
-  }
-
-  int evaluations() const { return evaluations_; }
-
- private:
-  const v1::Scenario& base_;
-  const std::vector<PlannedChannel>& channels_;
-  const OptimizeSettings& settings_;
-  StudyProgress* progress_;
-  int evaluations_ = 0;
+// Where a search may start: a name for the result and the budgets of
+// every planned channel (fitted to the bounds and the total before use).
+struct Start {
+  std::string name;
+  std::vector<double> budgets;
 };
 
 // One search: the best mix of the free channels for a given total.
@@ -157,7 +87,16 @@ struct Search {
   double conversions = 0;  // mean, for the target modes
   double cost = 0;
   bool converged = true;
+  std::vector<v1::SearchStart> starts;
 };
+
+// What a search maximises of a run: the objective's score, or (the target
+// modes) the mean conversions.
+double search_score(const MixRunner& runner, const MixRunner::Run& run, bool conversions) {
+  if (!conversions) return runner.score(run.objective);
+  return std::accumulate(run.conversions.begin(), run.conversions.end(), 0.0) /
+         static_cast<double>(run.conversions.size());
+}
 
 struct SearchContext {
   MixRunner* runner;
@@ -205,13 +144,10 @@ double evaluate(SearchContext& c, std::vector<double> free_x) {
     return c.last.score;
   }
   const std::vector<double> budgets = full_budgets(c, free_x.data());
-  MixRunner::Run run = c.runner->run(budgets, c.replications);
-  double conversions = 0;
-  for (const Quantities& q : run.reps) {
-    conversions += q.conversions / static_cast<double>(run.reps.size());
-  }
-  const double score = c.maximise_conversions ? conversions : c.runner->score(run.objective);
-  c.last = {budgets, score, conversions, run.cost, true};
+  const MixRunner::Run run = c.runner->run(budgets, c.replications);
+  const double conversions = search_score(*c.runner, run, true);
+  const double score = search_score(*c.runner, run, c.maximise_conversions);
+  c.last = {budgets, score, conversions, run.cost, true, {}};
   c.cache[free_x] = c.last;
   if (!c.any || score > c.best.score) {
     c.best = c.last;
@@ -234,9 +170,11 @@ double budget_sum(unsigned n, const double* x, double* gradient, void* data) {
   return sum - c->free_sum;
 }
 
-// The best split of `total` among the planned channels, from `start`.
+// The best split of `total` among the planned channels: each start
+// evaluated, then COBYLA from the best of them.
+// REQUIRES: `starts` not empty, each a budget per planned channel.
 Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
-              const std::vector<double>& start, double total, bool spend_all, int replications,
+              const std::vector<Start>& starts, double total, bool spend_all, int replications,
               int max_evaluations, bool maximise_conversions) {
   SearchContext c;
   c.runner = &runner;
@@ -256,9 +194,8 @@ Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
     }
   }
   c.free_sum = std::max(0.0, total - locked);
-  std::vector<double> x, lower, upper;
+  std::vector<double> lower, upper;
   for (size_t i : c.free) {
-    x.push_back(start[i]);
     lower.push_back(channels[i].lower);
     upper.push_back(std::min(channels[i].upper, c.free_sum));
   }
@@ -266,13 +203,41 @@ Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
     evaluate(c, {});
     return c.best;
   }
-  if (spend_all) {
-    x = project(x, lower, upper, c.free_sum);
-    settle(x, lower, upper, c.free_sum);
+  // Every start, fitted to the bounds and the total; the search goes on
+  // from the best (the first of equals).
+  std::vector<double> x;
+  std::vector<v1::SearchStart> tried;
+  double chosen_score = 0;
+  size_t chosen = 0;
+  for (const Start& start : starts) {
+    std::vector<double> y;
+    for (size_t k = 0; k < c.free.size(); ++k) {
+      y.push_back(std::clamp(start.budgets[c.free[k]], lower[k], upper[k]));
+    }
+    const double sum = std::accumulate(y.begin(), y.end(), 0.0);
+    if (spend_all || sum > c.free_sum) {
+      y = project(y, lower, upper, c.free_sum);
+      settle(y, lower, upper, c.free_sum);
+    }
+    const double score = evaluate(c, y);
+    v1::SearchStart& record = tried.emplace_back();
+    record.set_name(start.name);
+    for (double b : c.last.budgets) record.add_weekly_budgets(b);
+    record.set_score(score);
+    if (tried.size() == 1 || score > chosen_score) {
+      chosen_score = score;
+      chosen = tried.size() - 1;
+      x.clear();
+      for (size_t i : c.free) x.push_back(c.last.budgets[i]);
+    }
   }
-  const double first = evaluate(c, x);
-  (void)first;
-  if (c.free.size() == 1 && spend_all) return c.best;  // nothing to choose
+  tried[chosen].set_chosen(true);
+  auto finish = [&](bool converged) {
+    c.best.converged = converged;
+    c.best.starts = tried;
+    return c.best;
+  };
+  if (c.free.size() == 1 && spend_all) return finish(true);  // nothing to choose
 
   const unsigned n = static_cast<unsigned>(c.free.size());
   std::unique_ptr<std::remove_pointer_t<nlopt_opt>, void (*)(nlopt_opt)> optimizer(
@@ -286,8 +251,8 @@ Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
   } else {
     nlopt_add_inequality_constraint(o, budget_sum, &c, 1e-6 * (1 + c.free_sum));
   }
-  // First steps of a tenth of the budget per channel; stop once the mix
-  // moves by less than half a percent of it.
+  // First steps of a quarter of the mean free budget per channel; stop once
+  // the mix moves by less than 2% of it.
   std::vector<double> step(n, 0.25 * c.free_sum / n + c.grid);
   nlopt_set_initial_step(o, step.data());
   nlopt_set_xtol_abs1(o, 0.02 * c.free_sum / n + c.grid);
@@ -318,8 +283,103 @@ Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
     evaluate(c, snapped);
     c.best = c.last;
   }
-  c.best.converged = converged;
-  return c.best;
+  return finish(converged);
+}
+
+// The response surface: for each free channel, the search score against
+// its budget from its lower bound to the most it may get (the others at
+// their lower bounds), the other channels held at `reference`; budgets
+// spaced as the squares 0, 1/P^2, 4/P^2, ... 1 of that range, denser where
+// S-shaped and concave curves bend, plus the reference's own. Returns a
+// curve per free channel, in order.
+std::vector<ResponsePoints> response_surface(MixRunner& runner,
+                                             const std::vector<PlannedChannel>& channels,
+                                             const std::vector<double>& reference, double total,
+                                             int replications, int points, bool conversions) {
+  std::vector<size_t> free;
+  double locked = 0, free_lower = 0;
+  for (size_t i = 0; i < channels.size(); ++i) {
+    if (channels[i].lower == channels[i].upper) {
+      locked += channels[i].lower;
+    } else {
+      free.push_back(i);
+      free_lower += channels[i].lower;
+    }
+  }
+  const double free_sum = std::max(0.0, total - locked);
+  std::map<std::vector<double>, double> scores;
+  auto score_of = [&](const std::vector<double>& budgets) {
+    auto hit = scores.find(budgets);
+    if (hit != scores.end()) return hit->second;
+    const double s = search_score(runner, runner.run(budgets, replications), conversions);
+    scores.emplace(budgets, s);
+    return s;
+  };
+  std::vector<ResponsePoints> curves;
+  for (size_t i : free) {
+    const PlannedChannel& c = channels[i];
+    const double top = std::min(c.upper, free_sum - (free_lower - c.lower));
+    std::vector<double> budgets = {reference[i]};
+    for (int k = 0; k <= points; ++k) {
+      const double t = static_cast<double>(k) / points;
+      budgets.push_back(c.lower + (top - c.lower) * t * t);
+    }
+    std::sort(budgets.begin(), budgets.end());
+    budgets.erase(std::unique(budgets.begin(), budgets.end()), budgets.end());
+    ResponsePoints& curve = curves.emplace_back();
+    for (double b : budgets) {
+      std::vector<double> mix = reference;
+      mix[i] = b;
+      curve.budgets.push_back(b);
+      curve.values.push_back(score_of(mix));
+    }
+  }
+  return curves;
+}
+
+// The best split of `total` on the surface: a start for the search.
+Start surface_start(const std::vector<ResponsePoints>& surface,
+                    const std::vector<PlannedChannel>& channels, double total, bool spend_all) {
+  std::vector<double> lower, upper, budgets;
+  double locked = 0;
+  for (const PlannedChannel& c : channels) {
+    budgets.push_back(c.lower);
+    if (c.lower == c.upper) {
+      locked += c.lower;
+    } else {
+      lower.push_back(c.lower);
+      upper.push_back(c.upper);
+    }
+  }
+  const std::vector<double> split = best_separable_split(
+      surface, lower, upper, std::max(0.0, total - locked), spend_all, kSurfaceSteps);
+  size_t k = 0;
+  for (size_t i = 0; i < channels.size(); ++i) {
+    if (channels[i].lower != channels[i].upper) budgets[i] = split[k++];
+  }
+  return {"surface", budgets};
+}
+
+// The total split evenly among the free channels (fitted to the bounds by
+// the search).
+Start even_start(const std::vector<PlannedChannel>& channels, double total) {
+  std::vector<double> budgets;
+  double locked = 0;
+  size_t free = 0;
+  for (const PlannedChannel& c : channels) {
+    budgets.push_back(c.lower);
+    if (c.lower == c.upper) {
+      locked += c.lower;
+    } else {
+      ++free;
+    }
+  }
+  for (size_t i = 0; i < channels.size(); ++i) {
+    if (channels[i].lower != channels[i].upper) {
+      budgets[i] = std::max(0.0, total - locked) / static_cast<double>(free);
+    }
+  }
+  return {"even", budgets};
 }
 
 void set_mix(const std::vector<PlannedChannel>& channels, const v1::Scenario& scenario,
@@ -337,12 +397,40 @@ void set_mix(const std::vector<PlannedChannel>& channels, const v1::Scenario& sc
   set_kpis(kpi_series(run.model, run.reps), estimate_confidence, false, out->mutable_kpis());
 }
 
-KpiSeries objective_series(const MixRunner::Run& run, bool higher_is_better) {
-  KpiSeries k;
-  k.name = "objective";
-  k.higher_is_better = higher_is_better;
-  k.samples = run.objective;
-  return k;
+// A number in a note: whole, with thousands separators, from 100 up;
+// three significant digits below.
+std::string note_number(double v) {
+  if (!std::isfinite(v)) return v > 0 ? "infinity" : v < 0 ? "-infinity" : "undefined";
+  char text[64];
+  if (std::abs(v) < 100) {
+    std::snprintf(text, sizeof text, "%.3g", v);
+    return text;
+  }
+  std::snprintf(text, sizeof text, "%.0f", std::abs(v));
+  std::string digits = text, out;
+  for (size_t k = 0; k < digits.size(); ++k) {
+    if (k > 0 && (digits.size() - k) % 3 == 0) out += ',';
+    out += digits[k];
+  }
+  return (v < 0 ? "-" : "") + out;
+}
+
+std::string signed_number(double v) { return (v > 0 ? "+" : "") + note_number(v); }
+
+std::string interval_words(const v1::Estimate& e) {
+  return signed_number(e.mean()) + " [" + signed_number(e.ci_low()) + ", " +
+         signed_number(e.ci_high()) + "]";
+}
+
+// A move in words: "moving 1,000 a week from tiktok to search".
+std::string move_words(const v1::MixMove& m) {
+  const std::string amount = note_number(m.amount()) + " a week";
+  if (m.kind() == "shift") {
+    return "moving " + amount + " from " + m.channel() + " to " + m.to_channel();
+  }
+  if (m.kind() == "to_lower") return "cutting " + m.channel() + " by " + amount + " to its lower bound";
+  if (m.kind() == "up") return "raising " + m.channel() + " by " + amount;
+  return "cutting " + m.channel() + " by " + amount;
 }
 
 }  // namespace
@@ -366,12 +454,14 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
                                 const OptimizeSettings& settings, StudyProgress* progress) {
   const auto started = std::chrono::steady_clock::now();
   CJSIM_CHECK(!channels.empty(), "no channels to plan");
+  CJSIM_CHECK(settings.verify_rounds >= 1, "at least one verification round");
   const SimulationSettings sim = resolve_settings(scenario.simulation());
-  MixRunner runner(scenario, channels, settings, progress);
+  MixRunner runner(scenario, channels, settings.objective, settings.cvar, progress);
   size_t free = 0;
   for (const PlannedChannel& c : channels) free += c.lower != c.upper;
   const int max_evaluations =
       settings.max_evaluations > 0 ? settings.max_evaluations : 30 + 15 * static_cast<int>(free);
+  const bool allocate = settings.mode == OptimizeSettings::Mode::kAllocate;
 
   std::vector<double> current;
   for (const PlannedChannel& c : channels) {
@@ -380,11 +470,33 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
   v1::OptimizeResult result;
   auto note = [&](const std::string& text) { result.add_notes(text); };
 
+  // The response surface, around the current mix within the bounds: once,
+  // for every total a target mode tries. Not when there is nothing to
+  // choose (one free channel sharing all of the total, or none).
+  std::vector<ResponsePoints> surface;
+  const bool at_most = allocate && !settings.spend_all;
+  if (settings.surface_points > 0 && (free >= 2 || (free == 1 && at_most))) {
+    std::vector<double> reference;
+    for (size_t i = 0; i < channels.size(); ++i) {
+      reference.push_back(std::clamp(current[i], channels[i].lower, channels[i].upper));
+    }
+    surface = response_surface(runner, channels, reference, settings.total, sim.replications,
+                               settings.surface_points, !allocate);
+    result.set_surface_points(settings.surface_points);
+  }
+  auto starts_from = [&](const std::string& name, const std::vector<double>& from, double total,
+                         bool spend_all) {
+    std::vector<Start> starts = {{name, from}, even_start(channels, total)};
+    if (!surface.empty()) starts.push_back(surface_start(surface, channels, total, spend_all));
+    return starts;
+  };
+
   Search best;
   switch (settings.mode) {
     case OptimizeSettings::Mode::kAllocate:
-      best = search(runner, channels, current, settings.total, settings.spend_all, sim.replications,
-                    max_evaluations, false);
+      best = search(runner, channels, starts_from("current", current, settings.total,
+                                                  settings.spend_all),
+                    settings.total, settings.spend_all, sim.replications, max_evaluations, false);
       break;
     case OptimizeSettings::Mode::kTargetConversions:
     case OptimizeSettings::Mode::kTargetCpa: {
@@ -399,14 +511,18 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
       double low = 0;
       for (const PlannedChannel& c : channels) low += c.lower;
       double high = settings.total;
-      Search at_high = search(runner, channels, current, high, true, sim.replications, inner, true);
-      Search at_low = search(runner, channels, current, low, true, sim.replications, inner, true);
+      auto search_at = [&](const std::string& name, const std::vector<double>& from,
+                           double total) {
+        return search(runner, channels, starts_from(name, from, total, true), total, true,
+                      sim.replications, inner, true);
+      };
+      Search at_high = search_at("current", current, high);
+      Search at_low = search_at("current", current, low);
       // Between a total that meets the target and one that does not.
       auto bisect = [&](double meeting, double failing, Search at_meeting) {
         for (int k = 0; k < 8; ++k) {
           const double mid = (meeting + failing) / 2;
-          Search s = search(runner, channels, at_meeting.budgets, mid, true, sim.replications,
-                            inner, true);
+          Search s = search_at("previous", at_meeting.budgets, mid);
           if (meets(s)) {
             at_meeting = s;
             meeting = mid;
@@ -419,7 +535,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
       if (conversions_mode) {
         // The smallest total that reaches the conversions.
         if (!meets(at_high)) {
-          note("the target of " + std::to_string(settings.target) +
+          note("the target of " + note_number(settings.target) +
                " conversions is not reached within --weekly-budget; the best mix of it is shown");
           best = at_high;
         } else {
@@ -441,17 +557,17 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
       break;
     }
   }
+  for (const v1::SearchStart& s : best.starts) *result.add_starts() = s;
 
   if (progress != nullptr && progress->stopped()) return result;  // incomplete
 
-  // Confirmation: the recommendation against the current mix, paired, with
+  // Confirmation: the search's mix against the current one, paired, with
   // more replications.
   const int confirm = std::max(settings.confirm_replications, sim.replications);
-  const bool higher_is_better = true;
   MixRunner::Run now = runner.run(current, confirm);
   MixRunner::Run next = runner.run(best.budgets, confirm);
-  KpiComparison gain = compare_kpi(objective_series(now, higher_is_better),
-                                   objective_series(next, higher_is_better), sim.confidence);
+  KpiComparison gain =
+      paired_gain(now.objective, next.objective, settings.cvar, sim.confidence, sim.seed);
   bool current_feasible = true;
   {
     double sum = 0;
@@ -463,20 +579,39 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
     current_feasible &= settings.spend_all ? std::abs(sum - settings.total) <= 1e-6 * settings.total
                                            : sum <= settings.total * (1 + 1e-9);
   }
-  if (settings.mode == OptimizeSettings::Mode::kAllocate && gain.verdict == Verdict::kWorse &&
-      current_feasible) {
+  if (allocate && gain.verdict == Verdict::kWorse && current_feasible) {
     note(
-        "the confirmation run found the recommended mix worse than the current one (the search's "
-        "replications misled it); the current mix is kept");
-    next = runner.run(current, confirm);
-    gain = compare_kpi(objective_series(now, higher_is_better),
-                       objective_series(next, higher_is_better), sim.confidence);
-  } else if (gain.verdict == Verdict::kWorse) {
-    note("the current mix does better, but it lies outside the bounds or the total given");
+        "the confirmation run found the search's mix worse than the current one (the search's "
+        "replications misled it); the verification starts from the current mix");
+    next = now;
+  }
+
+  // Verification: moves from the mix on the confirmation's replications.
+  VerificationSettings check;
+  check.total = allocate ? settings.total
+                         : std::accumulate(next.budgets.begin(), next.budgets.end(), 0.0);
+  check.spend_all = allocate ? settings.spend_all : true;
+  check.on_conversions = !allocate;
+  check.screen_replications = std::min(sim.replications, confirm);
+  check.replications = confirm;
+  check.confidence = sim.confidence;
+  check.max_rounds = settings.verify_rounds;
+  check.seed = sim.seed;
+  VerifiedMix verified = verify_mix(runner, scenario, channels, std::move(next), check, progress);
+  if (progress != nullptr && progress->stopped()) return result;  // incomplete
+  next = std::move(verified.run);
+  *result.mutable_verification() = verified.record;
+  gain = paired_gain(now.objective, next.objective, settings.cvar, sim.confidence, sim.seed);
+  if (gain.verdict == Verdict::kWorse) {
+    note(current_feasible
+             ? "the current mix does better than the recommendation"
+             : "the current mix does better, but it lies outside the bounds or the total given");
   }
   auto objective_estimate = [&](const MixRunner::Run& run) {
     if (settings.cvar > 0) return exact_estimate(runner.score(run.objective), confirm);
-    KpiSeries k = objective_series(run, true);
+    KpiSeries k;
+    k.name = "objective";
+    k.samples = run.objective;
     return estimate_kpi(k, sim.confidence, false);
   };
 
@@ -495,10 +630,9 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
     std::snprintf(text, sizeof text, "cvar:%g", settings.cvar);
     result.set_risk(text);
   }
-  result.set_mode(settings.mode == OptimizeSettings::Mode::kAllocate ? "allocate"
-                  : settings.mode == OptimizeSettings::Mode::kTargetConversions
-                      ? "target_conversions"
-                      : "target_cpa");
+  result.set_mode(allocate                                                       ? "allocate"
+                  : settings.mode == OptimizeSettings::Mode::kTargetConversions ? "target_conversions"
+                                                                                 : "target_cpa");
   result.set_weekly_budget(settings.total);
   set_mix(channels, scenario, now, sim.confidence, objective_estimate(now),
           result.mutable_current());
@@ -506,7 +640,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
           result.mutable_recommended());
   set_estimate(gain.difference, result.mutable_gain());
   result.set_verdict(std::string(verdict_name(gain.verdict)));
-  if (settings.mode != OptimizeSettings::Mode::kAllocate) {
+  if (!allocate) {
     const Estimate conversions = estimate_kpi(
         *find_kpi(kpi_series(next.model, next.reps), "conversions"), sim.confidence, false);
     const bool met = settings.mode == OptimizeSettings::Mode::kTargetConversions
@@ -544,37 +678,98 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
     set_estimate(scale_estimate(d_value, 1 / extra_spend), m->mutable_mroas());
     set_estimate(ratio_of_fixed(extra_spend, d_conversions), m->mutable_marginal_cpa());
   }
-  // At an optimum the free channels off their bounds return the same at
-  // the margin; say so when the intervals still tell them apart.
-  {
-    const v1::MarginalReturn* high = nullptr;
-    const v1::MarginalReturn* low = nullptr;
-    for (const v1::MarginalReturn& m : result.marginal()) {
-      if (high == nullptr ||
-          m.conversions_per_unit().ci_low() > high->conversions_per_unit().ci_low()) {
-        high = &m;
-      }
-      if (low == nullptr ||
-          m.conversions_per_unit().ci_high() < low->conversions_per_unit().ci_high()) {
-        low = &m;
-      }
-    }
-    if (settings.objective == Objective::kConversions && high != nullptr && low != nullptr &&
-        high != low &&
-        high->conversions_per_unit().ci_low() > low->conversions_per_unit().ci_high()) {
-      note("the marginal conversions of " + high->channel() + " are still clearly above those of " +
-           low->channel() +
-           ": moving budget between them may help (a bound may hold one of them, "
-           "or try --max-evaluations)");
-    }
-  }
+
+  // Bounds, dropped channels and the verification, in words.
   const double tolerance = 1e-6 * (1 + settings.total);
+  const double spent = std::accumulate(next.budgets.begin(), next.budgets.end(), 0.0);
+  const bool total_bound = check.spend_all || spent >= check.total - tolerance;
+  std::set<std::string> inside;  // free channels strictly inside their bounds
   for (size_t i = 0; i < channels.size(); ++i) {
     const PlannedChannel& c = channels[i];
+    const std::string& id = scenario.channels(c.channel).id();
     if (c.lower == c.upper) continue;
-    if (std::abs(next.budgets[i] - c.lower) <= tolerance ||
-        std::abs(next.budgets[i] - c.upper) <= tolerance) {
-      result.add_binding(scenario.channels(c.channel).id());
+    const bool at_lower = std::abs(next.budgets[i] - c.lower) <= tolerance;
+    const bool at_upper = std::abs(next.budgets[i] - c.upper) <= tolerance;
+    if (at_lower || at_upper) result.add_binding(id);
+    if (next.budgets[i] <= tolerance && current[i] > tolerance) {
+      result.add_dropped(id);
+      note(id + " is dropped: 0 a week recommended, " + note_number(current[i]) + " now");
+    } else if (at_lower && c.lower > 0) {
+      note(id + " is held at its lower bound of " + note_number(c.lower) +
+           " a week: the bound, not its returns, sets its budget");
+    } else if (at_upper && !(check.spend_all && c.upper >= check.total - tolerance)) {
+      note(id + " is held at its upper bound of " + note_number(c.upper) +
+           " a week: it would take more if the bound allowed");
+    } else if (!at_lower && !at_upper) {
+      inside.insert(id);
+    }
+  }
+  {
+    const v1::Verification& v = result.verification();
+    const std::string what = allocate ? result.objective() : "conversions (at this total)";
+    const int tried = v.moves_size();
+    std::vector<std::string> taken;
+    for (const v1::MixMove& m : v.moves()) {
+      if (m.taken()) taken.push_back(move_words(m) + " (" + interval_words(m.gain()) + ")");
+    }
+    if (!taken.empty()) {
+      std::string list;
+      for (const std::string& t : taken) list += (list.empty() ? "" : "; ") + t;
+      note("the verification improved on the search with " + std::to_string(taken.size()) +
+           (taken.size() == 1 ? " move: " : " moves: ") + list);
+    }
+    if (v.outcome() == "none_helps") {
+      note("verified: none of the " + std::to_string(tried) + " moves tried in " +
+           std::to_string(v.rounds()) + (v.rounds() == 1 ? " round" : " rounds") +
+           " (each channel cut by a step and to its lower bound, raised by a step, and a step "
+           "shifted between every pair) improves the " +
+           what + " of the recommendation at " + note_number(100 * sim.confidence) + "% (" +
+           std::to_string(confirm) + " paired replications)");
+    } else if (v.outcome() == "rounds_exhausted") {
+      note(move_words(v.still_helps()) + " would still improve the " + what + " by " +
+           interval_words(v.still_helps().gain()) + ": the verification stopped after " +
+           std::to_string(v.rounds()) + " rounds (raise --verify-rounds)");
+    }
+  }
+  // With a profit objective, mROAS = 1 at the optimum of a channel strictly
+  // inside its bounds, unless the total binds.
+  if (settings.objective == Objective::kProfit) {
+    v1::MroasCheck* mc = result.mutable_mroas_check();
+    for (const v1::MarginalReturn& m : result.marginal()) {
+      if (!inside.count(m.channel())) continue;
+      if (m.mroas().ci_high() < 1) mc->add_below_one(m.channel());
+      if (m.mroas().ci_low() > 1) mc->add_above_one(m.channel());
+    }
+    // Spending at most with all of it spent, only a channel returning less
+    // than it costs is out of place.
+    const bool fails = check.spend_all ? false
+                       : total_bound   ? mc->below_one_size() > 0
+                                       : mc->below_one_size() + mc->above_one_size() > 0;
+    mc->set_outcome(fails ? "failed" : total_bound ? "total_bound" : "passed");
+    auto list = [](const google::protobuf::RepeatedPtrField<std::string>& ids) {
+      std::string out;
+      for (const std::string& id : ids) out += (out.empty() ? "" : ", ") + id;
+      return out;
+    };
+    if (mc->outcome() == "passed") {
+      note("every channel inside its bounds has an mROAS interval that contains 1, as at a "
+           "profit optimum");
+    } else if (mc->outcome() == "total_bound") {
+      note(std::string("the whole budget is spent, so the channels' mROAS need not be 1: ") +
+           (mc->above_one_size() > 0
+                ? "more budget would add profit on " + list(mc->above_one())
+                : "no channel clearly returns more than it costs at the margin"));
+    } else {
+      if (mc->below_one_size() > 0) {
+        note("mROAS below 1 on " + list(mc->below_one()) +
+             " though inside the bounds: spending less there would likely add profit, but no "
+             "move of the verification's step confirmed it");
+      }
+      if (mc->above_one_size() > 0 && !total_bound) {
+        note("mROAS above 1 on " + list(mc->above_one()) +
+             " though inside the bounds with budget left: spending more there would likely "
+             "add profit, but no move of the verification's step confirmed it");
+      }
     }
   }
   result.set_evaluations(runner.evaluations());
