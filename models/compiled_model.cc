@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <set>
 #include <span>
 #include <unordered_map>
 
@@ -204,6 +205,7 @@ void compile_loyalty(const v1::Scenario& scenario,
     out.referral.landing_stage = static_cast<uint8_t>(
         r.landing_stage() == v1::STAGE_UNSPECIFIED ? v1::AWARENESS : r.landing_stage());
   }
+  out.present = scenario.has_loyalty();
   bool repeats = false;
   for (const RepeatProcess& p : out.processes) repeats |= p.kind != RepeatProcess::Kind::kNone;
   out.enabled = repeats || (out.care.enabled && out.care.complaint_rate > 0) ||
@@ -282,6 +284,11 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
   // Touchpoints.
   const int touchpoints = scenario.touchpoints_size();
   std::unordered_map<std::string, int> touchpoint_index;
+  std::set<std::string> kinds;
+  for (const v1::Touchpoint& tp : scenario.touchpoints()) {
+    if (tp.has_goal()) kinds.insert(tp.goal().kind());
+  }
+  m.goal_kinds.assign(kinds.begin(), kinds.end());
   m.nodes.resize(touchpoints);
   for (int u = 0; u < touchpoints; ++u) {
     const v1::Touchpoint& tp = scenario.touchpoints(u);
@@ -290,7 +297,13 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
     const int channel = channel_index.at(tp.channel());
     m.touchpoint_channel.push_back(channel);
     m.touchpoint_value.push_back(tp.has_goal() ? tp.goal().value() : 0.0);
-    m.nodes[u] = {0, -1, static_cast<uint8_t>(tp.stage()), static_cast<uint8_t>(tp.has_goal()),
+    const int kind = tp.has_goal()
+                         ? static_cast<int>(std::lower_bound(m.goal_kinds.begin(),
+                                                             m.goal_kinds.end(), tp.goal().kind()) -
+                                            m.goal_kinds.begin())
+                         : -1;
+    m.touchpoint_goal_kind.push_back(kind);
+    m.nodes[u] = {0, -1, static_cast<uint8_t>(tp.stage()), static_cast<uint8_t>(kind + 1),
                   static_cast<uint8_t>(m.channel_enabled[channel])};
   }
   std::vector<uint64_t> act_threshold(static_cast<size_t>(personas) * touchpoints);

@@ -24,7 +24,7 @@ struct WalkNode {
   uint32_t column_begin;  // first of its edge alias columns
   int8_t log2_columns;    // -1: no outgoing edges
   uint8_t stage;          // cjsim.v1.Stage
-  uint8_t is_goal;
+  uint8_t is_goal;        // 0, or 1 + the goal kind's index in goal_kinds
   uint8_t enabled;
 };
 
@@ -116,6 +116,8 @@ struct ReferralModel {
 };
 
 struct LoyaltyModel {
+  // True when the scenario has a loyalty block (its KPIs are reported).
+  bool present = false;
   // True when customers have any events (repeats, complaints, referrals).
   bool enabled = false;
   // [0]: the scenario-wide process; then one per goal kind with its own.
@@ -157,6 +159,10 @@ struct CompiledModel {
   std::vector<std::string> touchpoint_ids;
   std::vector<int32_t> touchpoint_channel;
   std::vector<double> touchpoint_value;  // goal value; 0 without a goal
+  // The goal kinds of the scenario, sorted (at most limits::kMaxGoalKinds),
+  // and each touchpoint's: its index in goal_kinds, or -1 without a goal.
+  std::vector<std::string> goal_kinds;
+  std::vector<int32_t> touchpoint_goal_kind;
   std::vector<WalkNode> nodes;
   std::vector<PersonaNode> persona_nodes;  // [persona * touchpoints + u]
   std::vector<AliasColumn> edge_columns;   // primary/alias are step codes (kSlowEdge)

@@ -25,6 +25,9 @@ inline constexpr double kMaxWeight = 1e9;       // a relative weight, share or h
 // take a handful; beyond this a loop is acted on almost surely and would
 // keep the engine walking (docs/model.md "Validation").
 inline constexpr double kMaxExpectedSessionSteps = 10000;
+// Distinct goal kinds (purchase, donation, signup, ...): each person's set
+// of kinds reached is a 32-bit mask, for the conversion rate per goal kind.
+inline constexpr int kMaxGoalKinds = 32;
 // Repeat models: the scenario-wide one and one per goal kind in
 // loyalty.by_goal_kind; a customer keeps its model's index in a byte.
 inline constexpr size_t kMaxRepeatModels = 256;

@@ -477,6 +477,20 @@ class Validator {
             "touchpoints: " + std::to_string(s_.touchpoints_size()) + " defined; at most " +
                 std::to_string(limits::kMaxTouchpoints));
     }
+    std::set<std::string> goal_kinds;
+    for (int i = 0; i < s_.touchpoints_size(); ++i) {
+      const v1::Touchpoint& t = s_.touchpoints(i);
+      if (!t.has_goal() || goal_kinds.count(t.goal().kind())) continue;
+      goal_kinds.insert(t.goal().kind());
+      if (static_cast<int>(goal_kinds.size()) == limits::kMaxGoalKinds + 1) {
+        error({{"touchpoints", i}, {"goal"}, {"kind"}},
+              entity("touchpoint", "touchpoints", t.id(), i) +
+                  " goal.kind: " + quoted(t.goal().kind()) + " is goal kind number " +
+                  std::to_string(limits::kMaxGoalKinds + 1) + "; at most " +
+                  std::to_string(limits::kMaxGoalKinds) +
+                  " kinds are counted apart (use one kind for goals you count together)");
+      }
+    }
     std::set<std::string> has_edges;
     for (const v1::Edge& e : s_.edges()) has_edges.insert(e.from());
     for (int i = 0; i < s_.touchpoints_size(); ++i) {

@@ -76,6 +76,10 @@ struct Engine::Context {
   const PersonaNode* persona_nodes;
   CustomerRecord* customers;  // null without LoyaltyModel::enabled
   uint16_t* word_of_mouth;    // null without referrals or praise
+  uint32_t* kinds;            // goal kinds reached per agent; null with one kind
+
+  // The agent's mask of goal kinds reached, or null.
+  uint32_t* kinds_of(int64_t agent) const { return kinds ? kinds + agent : nullptr; }
 
   // The block of the agent's `index`-th exposure day.
   rng::Block exposure_block(int64_t agent, uint16_t index) const {
@@ -167,7 +171,7 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
                                                   uint64_t seed_lane, int index, int start,
                                                   const LandingTable* landing, bool referred,
                                                   AgentRecord& record, ReplicationCounts& counts,
-                                                  uint64_t entry_bits) const {
+                                                  uint32_t* kinds, uint64_t entry_bits) const {
   rng::SplitMix64 random = rng::session_generator(seed_lane, static_cast<uint64_t>(index));
   // The landing pick: from `start` (a return), or the first draw of the
   // session; the day-0 entry of the single-journey form brings its own bits.
@@ -187,6 +191,7 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   int steps = 0;
   int converted = 0;
   int first_goal = -1;
+  uint32_t kinds_reached = 0;
   while (true) {
     if (steps == kMaxSessionSteps) {
       ++counts.truncated_sessions;
@@ -200,6 +205,7 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
     if (node.is_goal) {
       ++tally[u].conversions;
       if (converted++ == 0 && !(flags & kConverted)) first_goal = static_cast<int>(u);
+      kinds_reached |= 1u << (node.is_goal - 1);
       stage = kLoyalty;
     }
     // High 32 bits decide the act, low 32 the delay; a second draw picks the
@@ -236,6 +242,15 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
       ++counts.today.first_conversions;
     }
     flags |= kConverted;
+    if (kinds != nullptr) {
+      // People reaching a goal kind for the first time, kind by kind.
+      for (uint32_t fresh = kinds_reached & ~*kinds; fresh != 0; fresh &= fresh - 1) {
+        const int k = __builtin_ctz(fresh);
+        ++counts.converted_by_kind[k];
+        ++counts.today.first_by_kind[k];
+      }
+      *kinds |= kinds_reached;
+    }
   }
   // Agent-level results are counted as they first happen, so no pass over
   // all agents is needed at the end. The furthest stage moves from
@@ -255,7 +270,8 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
 
 [[gnu::always_inline]] inline int Engine::return_session(const Context& context, int32_t day,
                                                          const rng::Pair& pair, AgentRecord& record,
-                                                         ReplicationCounts& counts) const {
+                                                         ReplicationCounts& counts,
+                                                         uint32_t* kinds) const {
   // Mid-journey until now, so nothing was forgotten.
   const int to = record.pending_touchpoint;
   record.pending_day = kNever;
@@ -263,7 +279,7 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   record.last_touch = day;
   ++record.return_days;
   return session(context, day, pair[rng::kPairSessions], 0, to,
-                 to == kEntry ? &model_.entry : nullptr, false, record, counts,
+                 to == kEntry ? &model_.entry : nullptr, false, record, counts, kinds,
                  pair[rng::kPairEntry]);
 }
 
@@ -290,7 +306,8 @@ void Engine::word_of_mouth(const Context& context, int32_t day, int64_t agent, i
   if (landing.log2_columns < 0) return;
   const uint64_t lane =
       context.pair(agent, rng::Stream::kWordOfMouth, static_cast<uint64_t>(day))[0];
-  const int goal = session(context, day, lane, index, 0, &landing, !praise, record, counts);
+  const int goal = session(context, day, lane, index, 0, &landing, !praise, record, counts,
+                           context.kinds_of(agent));
   if (first_goal < 0) first_goal = goal;
 }
 
@@ -403,7 +420,7 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
                      int32_t& next_event, BlockDay& out, ReplicationCounts& counts) const {
   int first_goal = -1;
   if (record.pending_day == day)
-    first_goal = return_session(context, day, return_pair, record, counts);
+    first_goal = return_session(context, day, return_pair, record, counts, context.kinds_of(agent));
   if (record.next_exposure == day) {
     if (!(record.flags & kExposed)) ++counts.exposed_agents;
     record.flags |= kExposed;
@@ -434,7 +451,7 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
       const LandingTable& landing = model_.landing_for(source.channel, stage);
       if (landing.log2_columns < 0) continue;
       const int goal = session(context, day, block[rng::kLaneSessions], session_index++, 0,
-                               &landing, false, record, counts);
+                               &landing, false, record, counts, context.kinds_of(agent));
       if (first_goal < 0) first_goal = goal;
     }
     record.next_exposure =
@@ -490,7 +507,7 @@ int32_t Engine::process_due(const Context& context, int64_t first, const uint16_
       // form) takes a short path.
       if (r.next_exposure != day && context.customers == nullptr &&
           (context.word_of_mouth == nullptr || context.word_of_mouth[i] == 0)) {
-        return_session(context, day, return_pairs[k], r, counts);
+        return_session(context, day, return_pairs[k], r, counts, context.kinds_of(i));
         next_event[i] = std::min(r.pending_day, r.next_exposure);
       } else {
         process(context, day, exposure_blocks[k], return_pairs[k], i, r, next_event[i], out,
@@ -518,12 +535,21 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
     workspace->next_event = std::make_unique_for_overwrite<int32_t[]>(static_cast<size_t>(agents));
     workspace->customers.reset();
     workspace->word_of_mouth.reset();
+    workspace->kinds.reset();
     workspace->capacity = static_cast<size_t>(agents);
   }
   if (loyalty.enabled && !workspace->customers) {
     // Written by become_customer before any read.
     workspace->customers =
         std::make_unique_for_overwrite<CustomerRecord[]>(static_cast<size_t>(agents));
+  }
+  const size_t goal_kinds = model_.goal_kinds.size();
+  if (goal_kinds > 1) {
+    if (!workspace->kinds) {
+      workspace->kinds = std::make_unique<uint32_t[]>(static_cast<size_t>(agents));
+    } else {
+      std::fill_n(workspace->kinds.get(), agents, uint32_t{0});
+    }
   }
   if (word_of_mouth) {
     if (!workspace->word_of_mouth) {
@@ -544,7 +570,8 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
                         model_.settings.horizon_days,
                         backlog_matters ? todays_nodes.data() : model_.persona_nodes.data(),
                         loyalty.enabled ? workspace->customers.get() : nullptr,
-                        word_of_mouth ? workspace->word_of_mouth.get() : nullptr};
+                        word_of_mouth ? workspace->word_of_mouth.get() : nullptr,
+                        goal_kinds > 1 ? workspace->kinds.get() : nullptr};
 
   std::vector<int32_t> block_next(static_cast<size_t>(blocks));
   std::vector<BlockDay> block_days(static_cast<size_t>(blocks));
@@ -557,6 +584,9 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
     v->assign(static_cast<size_t>(horizon), 0);
   }
   series.open_complaints.assign(static_cast<size_t>(horizon), 0.0);
+  if (goal_kinds > 1) {
+    series.new_conversions_by_kind.assign(static_cast<size_t>(horizon) * goal_kinds, 0);
+  }
   CareQueue care(loyalty.care.capacity, loyalty.care.sla_days, loyalty.care.public_share);
   const double scale = model_.settings.population / static_cast<double>(agents);
   uint64_t converted = 0, aware = 0, active = 0;
@@ -633,6 +663,8 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
       today.first_conversions += counts.today.first_conversions;
       today.first_aware += counts.today.first_aware;
       today.churned += counts.today.churned;
+      for (size_t k = 0; k < goal_kinds; ++k)
+        today.first_by_kind[k] += counts.today.first_by_kind[k];
       counts.today = {};
     }
     converted += today.first_conversions;
@@ -645,6 +677,11 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
     series.aware[d] = aware;
     series.active_customers[d] = active;
     series.open_complaints[d] = care.open();
+    if (goal_kinds > 1) {
+      std::copy_n(
+          today.first_by_kind.begin(), goal_kinds,
+          series.new_conversions_by_kind.begin() + static_cast<std::ptrdiff_t>(d * goal_kinds));
+    }
     if (progress != nullptr) progress->fetch_add(1, std::memory_order_relaxed);
   };
 
@@ -672,7 +709,8 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
           // As initialize() leaves it in single-journey form: entering today.
           AgentRecord record = {kNever, 0, kEntry, -1, 0, 0, static_cast<uint8_t>(persona),
                                 0,      0, 0};
-          return_session(context, 0, pairs[k], record, counts);
+          uint32_t kinds = 0;  // this walk is all the agent does
+          return_session(context, 0, pairs[k], record, counts, goal_kinds > 1 ? &kinds : nullptr);
         }
       }
       block_next[b] = kNever;

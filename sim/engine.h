@@ -85,6 +85,8 @@ class Engine {
     // Referrals (low byte) and praises (high byte) reaching each agent
     // tomorrow; with referrals or praise.
     std::unique_ptr<uint16_t[]> word_of_mouth;
+    // The goal kinds each agent reached, with two goal kinds or more.
+    std::unique_ptr<uint32_t[]> kinds;
     size_t capacity = 0;
   };
 
@@ -122,13 +124,15 @@ class Engine {
   // A session from `start` (or a touchpoint picked from `landing`); returns
   // the touchpoint of the agent's first conversion ever if it happens here,
   // else -1.
-  // `entry_bits` pick the entry touchpoint when `start` is kEntry.
+  // `entry_bits` pick the entry touchpoint when `start` is kEntry. `kinds`,
+  // with two goal kinds or more, is the agent's mask of goal kinds reached
+  // so far (null otherwise).
   int session(const Context& context, int32_t day, uint64_t seed_lane, int index, int start,
               const LandingTable* landing, bool referred, AgentRecord& record,
-              ReplicationCounts& counts, uint64_t entry_bits = 0) const;
+              ReplicationCounts& counts, uint32_t* kinds, uint64_t entry_bits = 0) const;
   // The session of the agent's pending return (or day-0 entry) today.
   int return_session(const Context& context, int32_t day, const rng::Pair& pair,
-                     AgentRecord& record, ReplicationCounts& counts) const;
+                     AgentRecord& record, ReplicationCounts& counts, uint32_t* kinds) const;
   int32_t next_exposure_day(const Context& context, int persona, int32_t after_day,
                             uint64_t bits) const;
   void forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) const;

@@ -1,6 +1,7 @@
 #include "sim/exact_solver.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <Eigen/Sparse>
 #include <Eigen/SparseLU>
@@ -120,6 +121,12 @@ std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string
   out.persona_conversion_rate.assign(model.persona_count(), 0.0);
   out.persona_conversions.assign(model.persona_count(), 0.0);
 
+  const size_t kinds = model.goal_kinds.size();
+  out.kind_conversion_rate.assign(kinds, 0.0);
+  std::vector<std::vector<bool>> of_kind(kinds, std::vector<bool>(n, false));
+  for (int u = 0; u < n; ++u) {
+    if (model.touchpoint_goal_kind[u] >= 0) of_kind[model.touchpoint_goal_kind[u]][u] = true;
+  }
   std::vector<bool> goals(n), none(n, false);
   std::array<std::vector<bool>, 5> at_least;
   for (int u = 0; u < n; ++u) goals[u] = model.nodes[u].is_goal;
@@ -135,10 +142,16 @@ std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string
     std::optional<double> converts = chain.run(goals, nullptr);
     std::array<std::optional<double>, kLoyalty + 1> reached;
     for (int s = 1; s <= kLoyalty; ++s) reached[s] = chain.run(at_least[s], nullptr);
-    const bool solved = converts &&
-                        std::all_of(reached.begin() + 1, reached.end(),
-                                    [](const auto& r) { return r.has_value(); }) &&
-                        chain.run(none, &visits);
+    // With one kind, its rate is the conversion rate.
+    std::vector<std::optional<double>> by_kind(kinds, converts);
+    if (kinds > 1) {
+      for (size_t k = 0; k < kinds; ++k) by_kind[k] = chain.run(of_kind[k], nullptr);
+    }
+    auto solved_all = [](auto first, auto last) {
+      return std::all_of(first, last, [](const std::optional<double>& r) { return r.has_value(); });
+    };
+    const bool solved = converts && solved_all(reached.begin() + 1, reached.end()) &&
+                        solved_all(by_kind.begin(), by_kind.end()) && chain.run(none, &visits);
     if (!solved) {
       *why_not = "the same-session walk of persona '" + model.persona_ids[p] +
                  "' has no finite solution: some loop of CTAs is left with a probability too "
@@ -148,6 +161,7 @@ std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string
     out.persona_conversion_rate[p] = *converts;
     out.conversion_rate += share * *converts;
     for (int s = 1; s <= kLoyalty; ++s) out.reached[s] += share * *reached[s];
+    for (size_t k = 0; k < kinds; ++k) out.kind_conversion_rate[k] += share * *by_kind[k];
     for (int u = 0; u < n; ++u) {
       const double a = model.act_probability[static_cast<size_t>(p) * n + u];
       out.touchpoint_visits[u] += share * visits[u];

@@ -22,7 +22,9 @@
 namespace cjsim {
 
 struct ExactSolution {
-  double conversion_rate = 0;       // P(at least one conversion)
+  double conversion_rate = 0;  // P(at least one conversion)
+  // [goal kind]: P(reaching at least one goal of that kind).
+  std::vector<double> kind_conversion_rate;
   std::array<double, 5> reached{};  // [stage]: P(furthest stage >= stage)
   // Expected counts per agent.
   std::vector<double> touchpoint_visits, touchpoint_acts, touchpoint_conversions;

@@ -5,6 +5,8 @@
 #include <functional>
 #include <limits>
 #include <numeric>
+#include <set>
+#include <utility>
 
 #include "models/check.h"
 
@@ -26,6 +28,14 @@ void complete(const CompiledModel& m, Quantities& q) {
   }
   q.paid_exposures = std::accumulate(q.channel_paid.begin(), q.channel_paid.end(), 0.0);
   q.organic_exposures = std::accumulate(q.channel_organic.begin(), q.channel_organic.end(), 0.0);
+  q.conversions_by_kind.assign(m.goal_kinds.size(), 0.0);
+  q.value_by_kind.assign(m.goal_kinds.size(), 0.0);
+  for (int u = 0; u < m.touchpoint_count(); ++u) {
+    const int k = m.touchpoint_goal_kind[u];
+    if (k < 0) continue;
+    q.conversions_by_kind[k] += q.touchpoint_conversions[u];
+    q.value_by_kind[k] += q.touchpoint_conversions[u] * m.touchpoint_value[u];
+  }
 }
 
 }  // namespace
@@ -88,12 +98,25 @@ Quantities quantities_from_counts(const CompiledModel& m, const ReplicationCount
   q.converted_agents = static_cast<double>(c.converted_agents);
   q.repeats = static_cast<double>(l.repeats);
   q.repeat_conversions = q.repeats * scale;
+  // A repeat counts for the goal kind of the conversion that made the
+  // customer (a repeat donation is a donation).
   double repeat_value = 0;
   for (int u = 0; u < m.touchpoint_count(); ++u) {
     if (l.repeats_by_goal[u] == 0) continue;
     const double each = m.loyalty.processes[m.loyalty.goal_process[u]].value;
-    repeat_value += static_cast<double>(l.repeats_by_goal[u]) *
-                    (std::isnan(each) ? m.touchpoint_value[u] : each);
+    const double repeats = static_cast<double>(l.repeats_by_goal[u]);
+    const double worth = repeats * (std::isnan(each) ? m.touchpoint_value[u] : each);
+    repeat_value += worth;
+    const int k = m.touchpoint_goal_kind[u];
+    q.conversions_by_kind[k] += repeats * scale;
+    q.value_by_kind[k] += worth * scale;
+  }
+  const size_t kinds = m.goal_kinds.size();
+  q.converted_share_by_kind.assign(kinds, q.conversion_rate);
+  if (kinds > 1) {
+    for (size_t k = 0; k < kinds; ++k) {
+      q.converted_share_by_kind[k] = static_cast<double>(c.converted_by_kind[k]) / agents;
+    }
   }
   q.conversions += q.repeat_conversions;
   q.value += repeat_value * scale;
@@ -115,6 +138,17 @@ Quantities quantities_from_counts(const CompiledModel& m, const ReplicationCount
     q.series_active_customers.push_back(static_cast<double>(d.active_customers[t]) * scale);
     q.series_aware_share.push_back(static_cast<double>(d.aware[t]) / agents);
     q.series_open_complaints.push_back(d.open_complaints[t]);
+  }
+  q.series_new_conversions_by_kind.assign(kinds, {});
+  for (size_t k = 0; k < kinds; ++k) {
+    std::vector<double>& series = q.series_new_conversions_by_kind[k];
+    if (kinds == 1) {
+      series = q.series_new_conversions;
+      continue;
+    }
+    for (size_t t = 0; t < d.converted.size(); ++t) {
+      series.push_back(static_cast<double>(d.new_conversions_by_kind[t * kinds + k]) * scale);
+    }
   }
   q.retention = retention_curve(m.settings.horizon_days, l, d.new_conversions);
   return q;
@@ -140,6 +174,7 @@ Quantities quantities_from_exact(const CompiledModel& m, const ExactSolution& s)
     q.persona_conversions.push_back(s.persona_conversions[p] * m.persona_share[p] * population);
   }
   complete(m, q);
+  q.converted_share_by_kind = s.kind_conversion_rate;
   // Without loyalty (the exact solver refuses it) customers stay active.
   q.converted_agents = q.active_customers = s.conversion_rate;
   q.value_unscaled = q.value / population;
@@ -196,68 +231,284 @@ std::vector<double> KpiSeries::influence() const {
   return out;
 }
 
-std::vector<KpiSeries> kpi_series(const CompiledModel& m, const std::vector<Quantities>& reps) {
-  const double cost = std::accumulate(m.channel_cost.begin(), m.channel_cost.end(), 0.0);
-  const double impressions =
-      std::accumulate(m.channel_impressions.begin(), m.channel_impressions.end(), 0.0);
-  std::vector<KpiSeries> kpis;
-  auto add = [&](const char* name, bool higher_is_better,
-                 const std::function<double(const Quantities&)>& get) {
-    KpiSeries& k = kpis.emplace_back();
-    k.name = name;
-    k.higher_is_better = higher_is_better;
-    for (const Quantities& q : reps) k.samples.push_back(get(q));
-    return &k;
-  };
-  add("awareness_rate", true, [](const Quantities& q) { return q.reached[1]; });
-  add("consideration_rate", true, [](const Quantities& q) { return q.reached[2]; });
-  add("conversion_rate", true, [](const Quantities& q) { return q.conversion_rate; });
-  add("conversions", true, [](const Quantities& q) { return q.conversions; });
-  add("cost", false, [cost](const Quantities&) { return cost; });
-  KpiSeries* cpa =
-      add("cost_per_conversion", false, [](const Quantities& q) { return q.conversions; });
-  cpa->form = KpiSeries::Form::kInverse;
-  cpa->numerator = cost;
-  add("decision_rate", true, [](const Quantities& q) { return q.reached[3]; });
-  add("impressions_bought", true, [impressions](const Quantities&) { return impressions; });
-  add("loyalty_rate", true, [](const Quantities& q) { return q.reached[4]; });
-  add("organic_exposures", true, [](const Quantities& q) { return q.organic_exposures; });
-  add("paid_exposures", true, [](const Quantities& q) { return q.paid_exposures; });
-  add("reach_rate", true, [](const Quantities& q) { return q.reach_rate; });
-  if (cost > 0) add("roas", true, [cost](const Quantities& q) { return q.value / cost; });
-  add("value", true, [](const Quantities& q) { return q.value; });
+namespace {
 
-  // Loyalty: ratios per converted agent (a share of counts of simulated agents).
-  auto ratio = [&](const char* name, bool higher_is_better,
-                   const std::function<double(const Quantities&)>& numerator,
-                   const std::function<double(const Quantities&)>& denominator) {
-    KpiSeries* k = add(name, higher_is_better, numerator);
-    k->form = KpiSeries::Form::kRatio;
-    for (const Quantities& q : reps) k->denominators.push_back(denominator(q));
-  };
-  auto customers = [](const Quantities& q) { return q.converted_agents; };
-  ratio(
-      "retention_rate", true, [](const Quantities& q) { return q.active_customers; }, customers);
-  add("repeat_conversions", true, [](const Quantities& q) { return q.repeat_conversions; });
-  ratio(
-      "repeats_per_customer", true, [](const Quantities& q) { return q.repeats; }, customers);
-  ratio(
-      "repeat_rate", true, [](const Quantities& q) { return q.repeated_customers; }, customers);
-  ratio(
-      "customer_value", true, [](const Quantities& q) { return q.value_unscaled; }, customers);
-  if (m.loyalty.care.enabled) {
-    add("complaints", false, [](const Quantities& q) { return q.complaints; });
-    ratio(
-        "complaints_answered_in_sla", true, [](const Quantities& q) { return q.answered_in_sla; },
-        [](const Quantities& q) { return q.complaints_resolved; });
-    ratio(
-        "mean_response_days", false, [](const Quantities& q) { return q.response_days; },
-        [](const Quantities& q) { return q.answered; });
-    add("praises", true, [](const Quantities& q) { return q.praises; });
+// What a KPI needs to be counted at all.
+enum class Needs { kNothing, kSpend, kLoyalty, kCare, kReferral };
+
+// A figure of one replication: of all goals (kind -1) or of one goal kind.
+using Figure = double (*)(const CompiledModel& m, const Quantities& q, int kind);
+
+double total_cost(const CompiledModel& m) {
+  return std::accumulate(m.channel_cost.begin(), m.channel_cost.end(), 0.0);
+}
+
+// One entry of the registry. `goal_label` is the label of NAME:KIND with
+// {} for the kind; empty when the KPI is not per goal kind.
+struct Definition {
+  const char* name;
+  const char* label;
+  const char* goal_label;
+  KpiUnit unit;
+  bool higher_is_better;
+  KpiSeries::Form form;
+  Needs needs;
+  Figure sample;
+  Figure denominator;  // kRatio only
+};
+
+// All conversions, or those of goal kind `kind` (-1: every kind).
+double conversions_of(const CompiledModel&, const Quantities& q, int kind) {
+  return kind < 0 ? q.conversions : q.conversions_by_kind[static_cast<size_t>(kind)];
+}
+
+// In name order. docs/results-reference.md "KPIs" defines each.
+const Definition kRegistry[] = {
+    {"awareness_rate", "awareness rate", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
+     Needs::kNothing, [](const CompiledModel&, const Quantities& q, int) { return q.reached[1]; },
+     nullptr},
+    {"complaints", "complaints", "", KpiUnit::kCount, false, KpiSeries::Form::kMean, Needs::kCare,
+     [](const CompiledModel&, const Quantities& q, int) { return q.complaints; }, nullptr},
+    {"complaints_answered_in_sla", "complaints answered within the SLA", "", KpiUnit::kShare, true,
+     KpiSeries::Form::kRatio, Needs::kCare,
+     [](const CompiledModel&, const Quantities& q, int) { return q.answered_in_sla; },
+     [](const CompiledModel&, const Quantities& q, int) { return q.complaints_resolved; }},
+    {"consideration_rate", "consideration rate", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
+     Needs::kNothing, [](const CompiledModel&, const Quantities& q, int) { return q.reached[2]; },
+     nullptr},
+    {"conversion_rate", "conversion rate", "{} conversion rate", KpiUnit::kShare, true,
+     KpiSeries::Form::kMean, Needs::kNothing,
+     [](const CompiledModel&, const Quantities& q, int k) {
+       return k < 0 ? q.conversion_rate : q.converted_share_by_kind[k];
+     },
+     nullptr},
+    {"conversions", "conversions", "{} conversions", KpiUnit::kCount, true, KpiSeries::Form::kMean,
+     Needs::kNothing, conversions_of, nullptr},
+    {"cost", "cost", "", KpiUnit::kMoney, false, KpiSeries::Form::kMean, Needs::kNothing,
+     [](const CompiledModel& m, const Quantities&, int) { return total_cost(m); }, nullptr},
+    // A fixed cost over the mean conversions (kInverse: the numerator is the cost).
+    {"cost_per_conversion", "cost per conversion", "cost per {} conversion", KpiUnit::kMoney, false,
+     KpiSeries::Form::kInverse, Needs::kNothing, conversions_of, nullptr},
+    {"customer_value", "value per customer", "", KpiUnit::kMoney, true, KpiSeries::Form::kRatio,
+     Needs::kNothing,
+     [](const CompiledModel&, const Quantities& q, int) { return q.value_unscaled; },
+     [](const CompiledModel&, const Quantities& q, int) { return q.converted_agents; }},
+    {"decision_rate", "decision rate", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
+     Needs::kNothing, [](const CompiledModel&, const Quantities& q, int) { return q.reached[3]; },
+     nullptr},
+    {"impressions_bought", "impressions bought", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
+     Needs::kNothing,
+     [](const CompiledModel& m, const Quantities&, int) {
+       return std::accumulate(m.channel_impressions.begin(), m.channel_impressions.end(), 0.0);
+     },
+     nullptr},
+    {"loyalty_rate", "loyalty rate", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
+     Needs::kNothing, [](const CompiledModel&, const Quantities& q, int) { return q.reached[4]; },
+     nullptr},
+    {"mean_response_days", "mean days to answer a complaint", "", KpiUnit::kRatio, false,
+     KpiSeries::Form::kRatio, Needs::kCare,
+     [](const CompiledModel&, const Quantities& q, int) { return q.response_days; },
+     [](const CompiledModel&, const Quantities& q, int) { return q.answered; }},
+    {"organic_exposures", "organic exposures", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
+     Needs::kNothing,
+     [](const CompiledModel&, const Quantities& q, int) { return q.organic_exposures; }, nullptr},
+    {"paid_exposures", "paid exposures", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
+     Needs::kNothing,
+     [](const CompiledModel&, const Quantities& q, int) { return q.paid_exposures; }, nullptr},
+    {"praises", "public praises", "", KpiUnit::kCount, true, KpiSeries::Form::kMean, Needs::kCare,
+     [](const CompiledModel&, const Quantities& q, int) { return q.praises; }, nullptr},
+    {"profit", "profit (value - cost)", "", KpiUnit::kMoney, true, KpiSeries::Form::kMean,
+     Needs::kNothing,
+     [](const CompiledModel& m, const Quantities& q, int) { return q.value - total_cost(m); },
+     nullptr},
+    {"reach_rate", "share of people reached", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
+     Needs::kNothing, [](const CompiledModel&, const Quantities& q, int) { return q.reach_rate; },
+     nullptr},
+    {"referrals", "referrals", "", KpiUnit::kCount, true, KpiSeries::Form::kMean, Needs::kReferral,
+     [](const CompiledModel&, const Quantities& q, int) { return q.referrals; }, nullptr},
+    {"referred_conversions", "conversions from referrals", "", KpiUnit::kCount, true,
+     KpiSeries::Form::kMean, Needs::kReferral,
+     [](const CompiledModel&, const Quantities& q, int) { return q.referred_conversions; },
+     nullptr},
+    {"repeat_conversions", "repeat conversions", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
+     Needs::kLoyalty,
+     [](const CompiledModel&, const Quantities& q, int) { return q.repeat_conversions; }, nullptr},
+    {"repeat_rate", "customers who came back", "", KpiUnit::kShare, true, KpiSeries::Form::kRatio,
+     Needs::kLoyalty,
+     [](const CompiledModel&, const Quantities& q, int) { return q.repeated_customers; },
+     [](const CompiledModel&, const Quantities& q, int) { return q.converted_agents; }},
+    {"repeats_per_customer", "repeats per customer", "", KpiUnit::kRatio, true,
+     KpiSeries::Form::kRatio, Needs::kLoyalty,
+     [](const CompiledModel&, const Quantities& q, int) { return q.repeats; },
+     [](const CompiledModel&, const Quantities& q, int) { return q.converted_agents; }},
+    {"retention_rate", "customers still active", "", KpiUnit::kShare, true, KpiSeries::Form::kRatio,
+     Needs::kLoyalty,
+     [](const CompiledModel&, const Quantities& q, int) { return q.active_customers; },
+     [](const CompiledModel&, const Quantities& q, int) { return q.converted_agents; }},
+    {"roas", "return on ad spend", "", KpiUnit::kRatio, true, KpiSeries::Form::kMean, Needs::kSpend,
+     [](const CompiledModel& m, const Quantities& q, int) { return q.value / total_cost(m); },
+     nullptr},
+    {"value", "value", "{} value", KpiUnit::kMoney, true, KpiSeries::Form::kMean, Needs::kNothing,
+     [](const CompiledModel&, const Quantities& q, int k) {
+       return k < 0 ? q.value : q.value_by_kind[k];
+     },
+     nullptr},
+};
+
+const Definition* find_definition(std::string_view name) {
+  for (const Definition& d : kRegistry) {
+    if (name == d.name) return &d;
   }
-  if (m.loyalty.referral.enabled) {
-    add("referrals", true, [](const Quantities& q) { return q.referrals; });
-    add("referred_conversions", true, [](const Quantities& q) { return q.referred_conversions; });
+  return nullptr;
+}
+
+// "conversion_rate:donation" -> {"conversion_rate", "donation"}.
+std::pair<std::string_view, std::string_view> split_kind(std::string_view name) {
+  const size_t colon = name.find(':');
+  if (colon == std::string_view::npos) return {name, {}};
+  return {name.substr(0, colon), name.substr(colon + 1)};
+}
+
+std::string goal_label(const Definition& d, std::string_view kind) {
+  std::string label = d.goal_label;
+  return label.replace(label.find("{}"), 2, std::string(kind));
+}
+
+// Whether the scenario counts what a KPI needs, as the compiled model of
+// any of its runs does (LoyaltyModel and channel_cost).
+bool scenario_counts(const v1::Scenario& s, Needs needs) {
+  switch (needs) {
+    case Needs::kNothing:
+      return true;
+    case Needs::kSpend:
+      return std::any_of(s.channels().begin(), s.channels().end(), [](const v1::Channel& c) {
+        return (!c.has_enabled() || c.enabled()) && c.weekly_budget() > 0;
+      });
+    case Needs::kLoyalty:
+      return s.has_loyalty();
+    case Needs::kCare:
+      return s.loyalty().has_care();
+    case Needs::kReferral:
+      return s.loyalty().has_referral();
+  }
+  return false;
+}
+
+bool model_counts(const CompiledModel& m, Needs needs) {
+  switch (needs) {
+    case Needs::kNothing:
+      return true;
+    case Needs::kSpend:
+      return total_cost(m) > 0;
+    case Needs::kLoyalty:
+      return m.loyalty.present;
+    case Needs::kCare:
+      return m.loyalty.care.enabled;
+    case Needs::kReferral:
+      return m.loyalty.referral.enabled;
+  }
+  return false;
+}
+
+std::vector<std::string> goal_kinds_of(const v1::Scenario& s) {
+  std::set<std::string> kinds;
+  for (const v1::Touchpoint& t : s.touchpoints()) {
+    if (t.has_goal()) kinds.insert(t.goal().kind());
+  }
+  return {kinds.begin(), kinds.end()};
+}
+
+}  // namespace
+
+std::optional<KpiInfo> kpi_info(std::string_view name) {
+  const auto [base, kind] = split_kind(name);
+  const Definition* d = find_definition(base);
+  if (d == nullptr || (!kind.empty() && *d->goal_label == '\0')) return std::nullopt;
+  return KpiInfo{std::string(name), kind.empty() ? d->label : goal_label(*d, kind), d->unit,
+                 d->higher_is_better};
+}
+
+std::vector<std::string> kpi_names(const v1::Scenario& scenario) {
+  const std::vector<std::string> kinds = goal_kinds_of(scenario);
+  std::vector<std::string> names;
+  for (const Definition& d : kRegistry) {
+    if (!scenario_counts(scenario, d.needs)) continue;
+    names.push_back(d.name);
+    if (*d.goal_label == '\0') continue;
+    for (const std::string& k : kinds) names.push_back(std::string(d.name) + ":" + k);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& name) {
+  const std::vector<std::string> names = kpi_names(scenario);
+  if (std::find(names.begin(), names.end(), name) != names.end()) return "";
+  const auto [base, kind] = split_kind(name);
+  const Definition* d = find_definition(base);
+  const std::vector<std::string> kinds = goal_kinds_of(scenario);
+  std::string kinds_text;
+  for (const std::string& k : kinds) kinds_text += (kinds_text.empty() ? "'" : ", '") + k + "'";
+  if (d != nullptr && !kind.empty()) {
+    if (*d->goal_label == '\0') {
+      return std::string(base) +
+             " is not counted per goal kind; per goal kind are conversions, "
+             "conversion_rate, value and cost_per_conversion";
+    }
+    return "the scenario has no goal of kind '" + std::string(kind) + "'; its goal kinds are " +
+           kinds_text;
+  }
+  if (d != nullptr) {
+    switch (d->needs) {
+      case Needs::kSpend:
+        return name + " needs spend: no channel of this scenario has a weekly budget";
+      case Needs::kLoyalty:
+        return name +
+               " is counted only for customers' loyalty (a loyalty block), which this "
+               "scenario has not";
+      case Needs::kCare:
+        return name +
+               " is counted only with customer care (a loyalty.care block), which this "
+               "scenario has not";
+      case Needs::kReferral:
+        return name +
+               " is counted only with word of mouth (a loyalty.referral block), which "
+               "this scenario has not";
+      case Needs::kNothing:
+        break;
+    }
+  }
+  std::string known;
+  for (const std::string& n : names) {
+    if (n.find(':') == std::string::npos) known += (known.empty() ? "" : ", ") + n;
+  }
+  return "unknown KPI '" + name + "'; this scenario reports " + known +
+         ", and conversions, conversion_rate, value and cost_per_conversion per goal kind as "
+         "NAME:KIND for its goal kinds " +
+         kinds_text;
+}
+
+std::vector<KpiSeries> kpi_series(const CompiledModel& m, const std::vector<Quantities>& reps) {
+  std::vector<KpiSeries> kpis;
+  const double cost = total_cost(m);
+  auto add = [&](const Definition& d, std::string name, int kind) {
+    KpiSeries& k = kpis.emplace_back();
+    k.name = std::move(name);
+    k.higher_is_better = d.higher_is_better;
+    k.form = d.form;
+    if (d.form == KpiSeries::Form::kInverse) k.numerator = cost;
+    for (const Quantities& q : reps) {
+      k.samples.push_back(d.sample(m, q, kind));
+      if (d.form == KpiSeries::Form::kRatio) k.denominators.push_back(d.denominator(m, q, kind));
+    }
+  };
+  for (const Definition& d : kRegistry) {
+    if (!model_counts(m, d.needs)) continue;
+    add(d, d.name, -1);
+    if (*d.goal_label == '\0') continue;
+    for (size_t k = 0; k < m.goal_kinds.size(); ++k) {
+      add(d, std::string(d.name) + ":" + m.goal_kinds[k], static_cast<int>(k));
+    }
   }
   std::sort(kpis.begin(), kpis.end(),
             [](const KpiSeries& a, const KpiSeries& b) { return a.name < b.name; });
@@ -280,59 +531,6 @@ Estimate estimate_kpi(const KpiSeries& kpi, double confidence, bool exact) {
                                           : estimate_mean(kpi.samples, confidence);
   if (kpi.form == KpiSeries::Form::kMean) return mean;
   return ratio_of_fixed(kpi.numerator, mean);
-}
-
-const std::vector<std::string>& kpi_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> all = {"awareness_rate",
-                                    "complaints",
-                                    "complaints_answered_in_sla",
-                                    "consideration_rate",
-                                    "conversion_rate",
-                                    "conversions",
-                                    "cost",
-                                    "cost_per_conversion",
-                                    "customer_value",
-                                    "decision_rate",
-                                    "impressions_bought",
-                                    "loyalty_rate",
-                                    "mean_response_days",
-                                    "organic_exposures",
-                                    "paid_exposures",
-                                    "praises",
-                                    "reach_rate",
-                                    "referrals",
-                                    "referred_conversions",
-                                    "repeat_conversions",
-                                    "repeat_rate",
-                                    "repeats_per_customer",
-                                    "retention_rate",
-                                    "roas",
-                                    "value"};
-    std::sort(all.begin(), all.end());
-    return all;
-  }();
-  return names;
-}
-
-std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& name) {
-  static const std::vector<std::string> care = {"complaints", "complaints_answered_in_sla",
-                                                "mean_response_days", "praises"};
-  static const std::vector<std::string> referral = {"referrals", "referred_conversions"};
-  auto in = [&](const std::vector<std::string>& names) {
-    return std::find(names.begin(), names.end(), name) != names.end();
-  };
-  if (in(care) && !scenario.loyalty().has_care()) {
-    return name +
-           " is counted only with customer care (a loyalty.care block), which this "
-           "scenario has not";
-  }
-  if (in(referral) && !scenario.loyalty().has_referral()) {
-    return name +
-           " is counted only with word of mouth (a loyalty.referral block), which this "
-           "scenario has not";
-  }
-  return "";
 }
 
 const KpiSeries* find_kpi(const std::vector<KpiSeries>& kpis, const std::string& name) {

@@ -12,8 +12,12 @@
 #define CJSIM_SIM_KPI_H_
 
 #include <array>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "cjsim/v1/scenario.pb.h"
 
 #include "models/compiled_model.h"
 #include "sim/estimate.h"
@@ -24,6 +28,10 @@ namespace cjsim {
 
 struct Quantities {
   double conversion_rate = 0, conversions = 0, value = 0, reach_rate = 0;
+  // [goal kind] (CompiledModel::goal_kinds): goal events of that kind and
+  // the repeats of customers it made (scaled), their value, and the share
+  // of agents who reached a goal of that kind at least once.
+  std::vector<double> conversions_by_kind, value_by_kind, converted_share_by_kind;
   // Loyalty (docs/model.md "Loyalty"): counts of simulated agents, so that
   // ratios per customer are plain ratios of counts.
   double converted_agents = 0, value_unscaled = 0;
@@ -39,6 +47,8 @@ struct Quantities {
   // Daily series (Monte Carlo only): counts scaled, shares of agents.
   std::vector<double> series_new_conversions, series_converted_share, series_active_customers,
       series_aware_share, series_open_complaints;
+  // [goal kind][day]: people reaching a goal of that kind for the first time.
+  std::vector<std::vector<double>> series_new_conversions_by_kind;
   // [days since converting]: share of customers still active (Kaplan-Meier).
   std::vector<double> retention;
 };
@@ -54,6 +64,34 @@ std::vector<double> retention_curve(int horizon, const LoyaltyCounts& loyalty,
 // the totals (conversions, value, exposures) filled in the same way for both.
 Quantities quantities_from_counts(const CompiledModel& model, const ReplicationCounts& counts);
 Quantities quantities_from_exact(const CompiledModel& model, const ExactSolution& solution);
+
+// The KPI registry: every KPI cjsim reports, with the words and unit every
+// table, CSV, report and check uses, and how it is computed (kpi_series).
+// A KPI marked per goal kind also exists as NAME:KIND for every goal kind of
+// the scenario ("conversions:donation"): the same figure over the goals of
+// that kind alone (docs/results-reference.md "KPIs").
+enum class KpiUnit { kShare, kCount, kMoney, kRatio };
+
+struct KpiInfo {
+  std::string name;   // "conversions", "conversion_rate:donation"
+  std::string label;  // "conversions", "donation conversion rate"
+  KpiUnit unit = KpiUnit::kCount;
+  // Whether a larger value is the better outcome (cost: no), for verdicts.
+  bool higher_is_better = true;
+};
+
+// The entry of a KPI name, with or without a goal kind (any kind: for
+// labelling results); nullopt for a name the registry does not have.
+std::optional<KpiInfo> kpi_info(std::string_view name);
+
+// The KPIs a run of `scenario` reports, in name order: those of the blocks
+// it has (the care KPIs need loyalty.care, ROAS a budget, ...), and the per
+// goal kind ones for each of its goal kinds. REQUIRES: validated.
+std::vector<std::string> kpi_names(const v1::Scenario& scenario);
+
+// Empty when a run of `scenario` reports KPI `name`; else why not, in the
+// user's words, listing the KPIs it does report ("--kpi" etc. print it).
+std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& name);
 
 // One scalar KPI over the replications of a run.
 struct KpiSeries {
@@ -78,10 +116,10 @@ struct KpiSeries {
   std::vector<double> influence() const;
 };
 
-// Every scalar KPI of a run (the keys of RunResult.kpis), sorted by name.
-// `replications` holds one Quantities per replication, or exactly one for an
-// exact solution. `roas` is present only when the cost is positive, the care
-// KPIs only with customer care and the referral KPIs only with referrals.
+// Every scalar KPI of a run (the keys of RunResult.kpis), sorted by name:
+// the registry's KPIs that `model` reports (as kpi_names says for its
+// scenario; ROAS only where the cost is positive). `replications` holds
+// one Quantities per replication, or exactly one for an exact solution.
 std::vector<KpiSeries> kpi_series(const CompiledModel& model,
                                   const std::vector<Quantities>& replications);
 
@@ -89,17 +127,6 @@ std::vector<KpiSeries> kpi_series(const CompiledModel& model,
 // and Student-t interval; with `exact`, the value with no error.
 // REQUIRES: samples.size() >= 2 unless exact.
 Estimate estimate_kpi(const KpiSeries& kpi, double confidence, bool exact);
-
-// Every name kpi_series can give, sorted.
-const std::vector<std::string>& kpi_names();
-
-// Whether a run of `scenario` counts KPI `name` at all: the care KPIs need
-// loyalty.care, the referral KPIs loyalty.referral (as kpi_series). ROAS is
-// counted wherever the cost is positive, so it is counted here; a point of
-// zero cost leaves it undefined. Empty when counted, else why not, in the
-// words of the scenario ("complaints are counted only with customer care:
-// a loyalty.care block").
-std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& name);
 
 // The series named `name`, or nullptr.
 const KpiSeries* find_kpi(const std::vector<KpiSeries>& kpis, const std::string& name);

@@ -145,6 +145,11 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
                    day->mutable_aware_share());
       set_estimate(estimate([&](const Quantities& q) { return at(q.series_open_complaints); }),
                    day->mutable_open_complaints());
+      for (size_t k = 0; k < m.goal_kinds.size(); ++k) {
+        set_estimate(
+            estimate([&](const Quantities& q) { return at(q.series_new_conversions_by_kind[k]); }),
+            &(*day->mutable_new_conversions_by_goal())[m.goal_kinds[k]]);
+      }
     }
     for (int t = 0; t < m.settings.horizon_days; ++t) {
       v1::RetentionPoint* point = r.add_retention_curve();

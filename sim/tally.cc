@@ -22,6 +22,9 @@ void add_into(std::vector<uint64_t>& into, const std::vector<uint64_t>& from) {
 
 void ReplicationCounts::add(const ReplicationCounts& o) {
   converted_agents += o.converted_agents;
+  for (size_t k = 0; k < converted_by_kind.size(); ++k) {
+    converted_by_kind[k] += o.converted_by_kind[k];
+  }
   exposed_agents += o.exposed_agents;
   for (size_t s = 0; s < reached.size(); ++s) {
     reached[s] += o.reached[s];

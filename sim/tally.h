@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "models/compiled_model.h"
+#include "models/limits.h"
 
 namespace cjsim {
 
@@ -32,6 +33,9 @@ struct DayCounts {
   uint64_t first_conversions = 0;  // agents converting for the first time
   uint64_t first_aware = 0;        // agents reaching awareness for the first time
   uint64_t churned = 0;            // customers becoming inactive
+  // [goal kind]: agents reaching a goal of that kind for the first time
+  // (counted only when the model has two kinds or more).
+  std::array<uint64_t, limits::kMaxGoalKinds> first_by_kind{};
 };
 
 // The daily series of one replication (docs/results-reference.md), as
@@ -42,6 +46,9 @@ struct DailySeries {
   std::vector<uint64_t> aware;            // agents aware at least once by then
   std::vector<uint64_t> active_customers;
   std::vector<double> open_complaints;  // real complaints unanswered at the end of the day
+  // [day * goal kinds + kind]: first_by_kind of each day, with two goal
+  // kinds or more (with one, new_conversions is it).
+  std::vector<uint64_t> new_conversions_by_kind;
 };
 
 // Customer care and word of mouth (docs/model.md "Loyalty").
@@ -66,7 +73,10 @@ struct LoyaltyCounts {
 };
 
 struct ReplicationCounts {
-  uint64_t converted_agents = 0;      // agents with at least one conversion
+  uint64_t converted_agents = 0;  // agents with at least one conversion
+  // [goal kind]: agents who reached a goal of that kind at least once, with
+  // two goal kinds or more (with one, converted_agents).
+  std::array<uint64_t, limits::kMaxGoalKinds> converted_by_kind{};
   uint64_t exposed_agents = 0;        // agents exposed at least once
   std::array<uint64_t, 5> reached{};  // [stage]: agents whose furthest stage >= stage
   // While a replication runs, the engine counts each move of an agent's

@@ -194,7 +194,7 @@ edges { from: "a" to: "g" }
            {example("consumer_brand") + " --variants shop_now_cta,shop_now_cta",
             "variant 'shop_now_cta' is named twice"},
            {example("consumer_brand") + " --rank-by conversion",
-            "--rank-by: unknown KPI 'conversion'"},
+            "--rank-by conversion: unknown KPI 'conversion'; this scenario reports"},
            {example("consumer_brand") + " --target-half-width 0.01 --max-replications 4",
             "--max-replications 4 is below the scenario's 16 replications"},
            {example("consumer_brand") + " --target-half-width -1", "--target-half-width"},

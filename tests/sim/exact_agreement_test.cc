@@ -69,7 +69,9 @@ v1::Scenario random_journey(uint64_t seed, int replications, double confidence) 
     tp->mutable_cta()->set_act_probability(draw.between(0.2, 0.95));
     if (u < 3) tp->set_entry_weight(draw.between(0.5, 2.0));
     if (u >= n - 2 || draw.unit() < 0.1) {
-      tp->mutable_goal()->set_kind("purchase");
+      // Two goal kinds, so that the per-kind KPIs (people reaching a kind,
+      // counted once each) are checked too.
+      tp->mutable_goal()->set_kind(u == n - 1 || draw.unit() < 0.5 ? "purchase" : "signup");
       tp->mutable_goal()->set_value(10);
     }
   }
@@ -93,9 +95,10 @@ TEST_CASE("exact agreement: Monte Carlo matches the absorbing chain on random gr
   constexpr int kReplications = 16;
   int graphs = 0;
   for (uint64_t seed = 1; graphs < kGraphs; ++seed) {
-    // Checks per graph: conversion rate, 4 stages, conversions, visits per
+    // Checks per graph: conversion rate, 4 stages, conversions, per goal
+    // kind (at most 2) its conversion rate and conversions, visits per
     // touchpoint (at most 24).
-    const double checks = kGraphs * (6 + 24);
+    const double checks = kGraphs * (6 + 4 + 24);
     v1::Scenario scenario = random_journey(seed, kReplications, 1 - 0.01 / checks);
     Diagnostics diagnostics;
     if (!validate_scenario(scenario, nullptr, diagnostics)) continue;  // e.g. no goal reachable
@@ -123,6 +126,14 @@ TEST_CASE("exact agreement: Monte Carlo matches the absorbing chain on random gr
       CAPTURE(truth);
       CAPTURE(mc.kpis().at(kpi).DebugString());
       CHECK(within(mc.kpis().at(kpi), truth));
+    }
+    for (const std::string& kind : model.goal_kinds) {
+      for (const std::string& kpi : {"conversion_rate:" + kind, "conversions:" + kind}) {
+        CAPTURE(kpi);
+        const double truth = exact.kpis().at(kpi).mean();
+        CAPTURE(mc.kpis().at(kpi).DebugString());
+        CHECK(within(mc.kpis().at(kpi), truth));
+      }
     }
     for (int u = 0; u < model.touchpoint_count(); ++u) {
       CAPTURE(u);

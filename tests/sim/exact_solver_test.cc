@@ -150,3 +150,27 @@ TEST_CASE("exact solver: a walk with no finite solution is an error, not an abor
 
 }  // namespace
 }  // namespace cjsim
+
+namespace cjsim {
+namespace {
+
+TEST_CASE("exact solver: the conversion rate of each goal kind counts each person once") {
+  // a -> sign (signup) with 0.5 of the weight, a -> buy (purchase) with 0.5;
+  // sign -> buy, acted on with 0.4. P(signup) = 0.8 x 0.5 = 0.4; P(purchase)
+  // = 0.8 x (0.5 + 0.5 x 0.4) = 0.56; P(either) = 0.8.
+  ExactSolution s = solve(std::string(kHeader) + R"scenario(
+    touchpoints { id: "a" stage: AWARENESS channel: "web" cta { act_probability: 0.8 } entry_weight: 1 }
+    touchpoints { id: "sign" stage: DECISION channel: "web" cta { act_probability: 0.4 } goal { kind: "signup" } }
+    touchpoints { id: "buy" stage: DECISION channel: "web" goal { kind: "purchase" } }
+    edges { from: "a" to: "sign" }
+    edges { from: "a" to: "buy" }
+    edges { from: "sign" to: "buy" }
+  )scenario");
+  REQUIRE(s.kind_conversion_rate.size() == 2);  // purchase, signup (sorted)
+  CHECK(s.kind_conversion_rate[0] == doctest::Approx(0.56).epsilon(1e-12));
+  CHECK(s.kind_conversion_rate[1] == doctest::Approx(0.4).epsilon(1e-12));
+  CHECK(s.conversion_rate == doctest::Approx(0.8).epsilon(1e-12));
+}
+
+}  // namespace
+}  // namespace cjsim

@@ -42,17 +42,16 @@ struct CompareOptions {
 };
 
 int compare(const CompareOptions& options) {
-  const std::vector<std::string>& names = kpi_names();
-  if (std::find(names.begin(), names.end(), options.rank_by) == names.end()) {
-    std::string known;
-    for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
-    std::fprintf(stderr, "error: --rank-by: unknown KPI '%s'; use one of %s\n",
-                 printable(options.rank_by).c_str(), known.c_str());
-    return kExitBadInput;
-  }
   std::optional<std::vector<PreparedArm>> prepared =
       prepare_arms(options.scenario, options.overrides, options.variants, options.output.quiet);
   if (!prepared) return kExitBadInput;
+  // The ranking KPI must be one the baseline reports.
+  if (const std::string why = kpi_not_counted(prepared->front().scenario, options.rank_by);
+      !why.empty()) {
+    std::fprintf(stderr, "%s: error: --rank-by %s: %s\n", printable(options.scenario).c_str(),
+                 printable(options.rank_by).c_str(), printable(why).c_str());
+    return kExitBadInput;
+  }
   const SimulationSettings sim = resolve_settings(prepared->front().scenario.simulation());
   if (options.target_half_width > 0 && options.max_replications < sim.replications) {
     std::fprintf(stderr, "error: --max-replications %d is below the scenario's %d replications\n",
@@ -83,14 +82,6 @@ int compare(const CompareOptions& options) {
   }
   std::vector<CompiledModel> arms;
   for (const PreparedArm& arm : *prepared) arms.push_back(compile(arm.scenario, arm.variant));
-  const CompiledModel& baseline = arms.front();
-  if (options.rank_by == "roas" &&
-      baseline.channel_cost.end() == std::find_if(baseline.channel_cost.begin(),
-                                                  baseline.channel_cost.end(),
-                                                  [](double c) { return c > 0; })) {
-    std::fprintf(stderr, "error: --rank-by roas: the baseline spends nothing, so it has no ROAS\n");
-    return kExitBadInput;
-  }
 
   StudyFiles files;
   if (!files.open(options.output, kCompareCsvFiles, options.scenario)) return kExitBadInput;

@@ -108,20 +108,10 @@ std::map<std::string, CsvTable> curves_csv(const v1::CurvesResult& r) {
 }
 
 int curves(const CurvesOptions& options) {
-  const std::vector<std::string>& names = kpi_names();
-  if (std::find(names.begin(), names.end(), options.kpi) == names.end()) {
-    std::fprintf(stderr, "error: --kpi: unknown KPI '%s'\n", printable(options.kpi).c_str());
-    return kExitBadInput;
-  }
   std::string description;
   std::optional<v1::Scenario> scenario = prepare_scenario(
       options.scenario, options.overrides, options.variant, options.output.quiet, &description);
   if (!scenario) return kExitBadInput;
-  if (const std::string why = kpi_not_counted(*scenario, options.kpi); !why.empty()) {
-    std::fprintf(stderr, "%s: error: --kpi %s: %s\n", printable(options.scenario).c_str(),
-                 printable(options.kpi).c_str(), why.c_str());
-    return kExitBadInput;
-  }
   CurveSettings settings;
   settings.points = options.points;
   settings.max_budget_scale = options.max_budget_scale;
@@ -165,6 +155,17 @@ int curves(const CurvesOptions& options) {
                  "traced, so its curve has no budget range; give --max-weekly-budget AMOUNT "
                  "(curves then run from 0 to AMOUNT a week)\n",
                  printable(options.scenario).c_str(), scenario->channels(c).id().c_str());
+    return kExitBadInput;
+  }
+  // The KPI must be one the curves' points report: the scenario with each
+  // traced channel at its top budget (ROAS, say, exists once one spends).
+  v1::Scenario at_top = *scenario;
+  for (int c : settings.channels) {
+    at_top.mutable_channels(c)->set_weekly_budget(curve_top_budget(*scenario, settings, c));
+  }
+  if (const std::string why = kpi_not_counted(at_top, options.kpi); !why.empty()) {
+    std::fprintf(stderr, "%s: error: --kpi %s: %s\n", printable(options.scenario).c_str(),
+                 printable(options.kpi).c_str(), printable(why).c_str());
     return kExitBadInput;
   }
   // One budget of one channel runs at a time.

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 
 namespace cjsim::cli {
 
@@ -109,36 +110,30 @@ std::string crn_gain(double ratio) {
   return printf_string(ratio >= 10 ? "%.0fx" : "%.1fx", ratio);
 }
 
+std::vector<std::string> table_kpis(const google::protobuf::Map<std::string, v1::Estimate>& kpis) {
+  std::vector<std::string> out;
+  for (const char* name :
+       {"conversion_rate", "conversions", "value", "cost", "profit", "cost_per_conversion", "roas",
+        "reach_rate", "paid_exposures", "organic_exposures"}) {
+    if (kpis.count(name)) out.push_back(name);
+  }
+  std::set<std::string> kinds;
+  for (const auto& [name, estimate] : kpis) {
+    if (name.rfind("conversions:", 0) == 0) kinds.insert(name.substr(12));
+  }
+  if (kinds.size() < 2) return out;
+  for (const std::string& kind : kinds) {
+    for (const char* base : {"conversions", "conversion_rate", "value", "cost_per_conversion"}) {
+      const std::string name = std::string(base) + ":" + kind;
+      if (kpis.count(name)) out.push_back(name);
+    }
+  }
+  return out;
+}
+
 KpiDisplay kpi_display(std::string_view name) {
-  static const std::map<std::string_view, KpiDisplay> known = {
-      {"awareness_rate", {"awareness rate", Unit::kShare}},
-      {"complaints", {"complaints", Unit::kCount}},
-      {"complaints_answered_in_sla", {"complaints answered within the SLA", Unit::kShare}},
-      {"consideration_rate", {"consideration rate", Unit::kShare}},
-      {"conversion_rate", {"conversion rate", Unit::kShare}},
-      {"conversions", {"conversions", Unit::kCount}},
-      {"cost", {"cost", Unit::kMoney}},
-      {"cost_per_conversion", {"cost per conversion", Unit::kMoney}},
-      {"customer_value", {"value per customer", Unit::kMoney}},
-      {"decision_rate", {"decision rate", Unit::kShare}},
-      {"impressions_bought", {"impressions bought", Unit::kCount}},
-      {"loyalty_rate", {"loyalty rate", Unit::kShare}},
-      {"mean_response_days", {"mean days to answer a complaint", Unit::kRatio}},
-      {"organic_exposures", {"organic exposures", Unit::kCount}},
-      {"paid_exposures", {"paid exposures", Unit::kCount}},
-      {"praises", {"public praises", Unit::kCount}},
-      {"reach_rate", {"reached by any channel", Unit::kShare}},
-      {"referrals", {"referrals", Unit::kCount}},
-      {"referred_conversions", {"conversions from referrals", Unit::kCount}},
-      {"repeat_conversions", {"repeat conversions", Unit::kCount}},
-      {"repeat_rate", {"customers who came back", Unit::kShare}},
-      {"repeats_per_customer", {"repeats per customer", Unit::kRatio}},
-      {"retention_rate", {"customers still active", Unit::kShare}},
-      {"roas", {"return on ad spend", Unit::kRatio}},
-      {"value", {"value", Unit::kMoney}},
-  };
-  auto it = known.find(name);
-  return it == known.end() ? KpiDisplay{name, Unit::kCount} : it->second;
+  const std::optional<KpiInfo> info = kpi_info(name);
+  return info ? KpiDisplay{info->label, info->unit} : KpiDisplay{std::string(name), Unit::kCount};
 }
 
 }  // namespace cjsim::cli

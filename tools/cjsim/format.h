@@ -6,12 +6,15 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cjsim/v1/result.pb.h"
+#include "sim/kpi.h"
 
 namespace cjsim::cli {
 
-enum class Unit { kShare, kCount, kMoney, kRatio };
+// The units of the KPI registry (sim/kpi.h).
+using Unit = KpiUnit;
 
 // 1234567.8 -> "1,234,568"; small numbers keep significant digits.
 std::string format_count(double value);
@@ -35,10 +38,16 @@ std::string arm_name(const std::string& variant);
 std::string crn_gain(double ratio);
 
 struct KpiDisplay {
-  std::string_view label;
+  std::string label;
   Unit unit;
 };
-// The label and unit of a KPI name (kpi_series); unknown names: the name itself.
+// The KPIs the readable tables show, in this order, of those `kpis` has:
+// the headline figures, then, with two goal kinds or more, each kind's
+// conversions, conversion rate, value and cost per conversion.
+std::vector<std::string> table_kpis(const google::protobuf::Map<std::string, v1::Estimate>& kpis);
+
+// The label and unit of a KPI name, from the registry (sim/kpi.h); unknown
+// names: the name itself, as a count.
 KpiDisplay kpi_display(std::string_view name);
 
 }  // namespace cjsim::cli

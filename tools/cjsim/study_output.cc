@@ -14,11 +14,6 @@ namespace cjsim::cli {
 namespace {
 
 // The KPIs the tables show, in this order (all are in the JSON and CSV).
-const std::vector<std::string> kTableKpis = {
-    "conversion_rate",     "conversions", "value",      "cost",
-    "cost_per_conversion", "roas",        "reach_rate", "paid_exposures",
-    "organic_exposures"};
-
 std::string header_line(const std::string& what, const std::string& scenario, int replications,
                         int agents, uint64_t seed, int threads, double confidence, double seconds) {
   return "cjsim " + what + " | scenario " + printable(scenario) + " | " +
@@ -79,6 +74,9 @@ std::map<std::string, CsvTable> run_csv(const v1::RunResult& r) {
     series.add(row({day, "active_customers"}, d.active_customers()));
     series.add(row({day, "aware_share"}, d.aware_share()));
     series.add(row({day, "open_complaints"}, d.open_complaints()));
+    const std::map<std::string, v1::Estimate> by_goal(d.new_conversions_by_goal().begin(),
+                                                      d.new_conversions_by_goal().end());
+    for (const auto& [kind, e] : by_goal) series.add(row({day, "new_conversions:" + kind}, e));
   }
   CsvTable retention(header({"days"}));
   for (const v1::RetentionPoint& p : r.retention_curve()) {
@@ -124,7 +122,7 @@ std::string format_compare_table(const v1::CompareResult& r) {
     out += "  " + pad("KPI", 24) + pad("baseline", 13, true) + pad(d.variant(), 13, true) +
            pad("difference", 14, true) + "  " + pad("interval", 26) + pad("relative", 10, true) +
            "  " + pad("verdict", 26) + pad("CRN gain", 8, true) + "\n";
-    for (const std::string& kpi : kTableKpis) {
+    for (const std::string& kpi : table_kpis(base.kpis())) {
       auto diff = d.kpis().find(kpi);
       auto b = base.kpis().find(kpi);
       if (diff == d.kpis().end() || b == base.kpis().end() || arm == nullptr) continue;

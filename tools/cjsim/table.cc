@@ -29,61 +29,38 @@ std::string format_run_table(const v1::RunResult& r) {
   }
   out += "\n";
 
-  struct Row {
-    const char* key;
-    const char* label;
-    Unit unit;
-  };
-  const std::vector<Row> rows = {
-      {"conversion_rate", "conversion rate", Unit::kShare},
-      {"conversions", "conversions", Unit::kCount},
-      {"value", "value", Unit::kMoney},
-      {"cost", "cost", Unit::kMoney},
-      {"cost_per_conversion", "cost per conversion", Unit::kMoney},
-      {"roas", "return on ad spend", Unit::kRatio},
-      {"reach_rate", "reached by any channel", Unit::kShare},
-      {"paid_exposures", "paid exposures", Unit::kCount},
-      {"organic_exposures", "organic exposures", Unit::kCount},
-  };
-  out += pad("KPI", 26) + pad("estimate", 14, true) + "   " +
-         printf_string("%.0f", r.confidence() * 100) + "% interval\n";
-  for (const Row& row : rows) {
-    auto it = r.kpis().find(row.key);
-    if (it == r.kpis().end()) continue;
-    out += pad(row.label, 26) + pad(format_value(it->second.mean(), row.unit), 14, true) + "   " +
-           format_interval(it->second, row.unit, exact) + "\n";
-  }
-
-  // After the conversion: shown when the scenario's loyalty block does something.
-  auto kpi = [&](const char* key) -> const v1::Estimate* {
+  auto kpi = [&](const std::string& key) -> const v1::Estimate* {
     auto it = r.kpis().find(key);
     return it == r.kpis().end() ? nullptr : &it->second;
   };
-  const v1::Estimate* retention = kpi("retention_rate");
-  const v1::Estimate* repeats = kpi("repeat_conversions");
-  if ((retention != nullptr && retention->mean() < 1) ||
-      (repeats != nullptr && repeats->mean() > 0) || kpi("complaints") != nullptr ||
-      kpi("referrals") != nullptr) {
-    const std::vector<Row> loyalty = {
-        {"retention_rate", "retained at the horizon", Unit::kShare},
-        {"repeat_conversions", "repeat conversions", Unit::kCount},
-        {"repeats_per_customer", "repeats per customer", Unit::kRatio},
-        {"repeat_rate", "customers who repeated", Unit::kShare},
-        {"customer_value", "value per customer", Unit::kMoney},
-        {"complaints", "complaints", Unit::kCount},
-        {"complaints_answered_in_sla", "answered within the SLA", Unit::kShare},
-        {"mean_response_days", "mean response (days)", Unit::kRatio},
-        {"praises", "praise after good care", Unit::kCount},
-        {"referrals", "referrals", Unit::kCount},
-        {"referred_conversions", "conversions from referrals", Unit::kCount},
-    };
-    out += "\nAfter the conversion\n";
-    for (const Row& row : loyalty) {
-      const v1::Estimate* e = kpi(row.key);
+  // A row per KPI, in the registry's words (sim/kpi.h).
+  auto rows = [&](const std::vector<std::string>& keys) {
+    std::string text;
+    for (const std::string& key : keys) {
+      const v1::Estimate* e = kpi(key);
       if (e == nullptr) continue;
-      out += pad(row.label, 26) + pad(format_value(e->mean(), row.unit), 14, true) + "   " +
-             format_interval(*e, row.unit, exact) + "\n";
+      const KpiDisplay d = kpi_display(key);
+      text += pad(d.label, 34) + pad(format_value(e->mean(), d.unit), 14, true) + "   " +
+              format_interval(*e, d.unit, exact) + "\n";
     }
+    return text;
+  };
+  out += pad("KPI", 34) + pad("estimate", 14, true) + "   " +
+         printf_string("%.0f", r.confidence() * 100) + "% interval\n";
+  // The totals, then each goal kind apart (table_kpis lists those last).
+  std::vector<std::string> totals, by_goal;
+  for (const std::string& key : table_kpis(r.kpis())) {
+    (key.find(':') == std::string::npos ? totals : by_goal).push_back(key);
+  }
+  out += rows(totals);
+  if (!by_goal.empty()) out += "\nBy goal kind, each counted apart\n" + rows(by_goal);
+
+  // After the conversion: shown when the scenario has a loyalty block.
+  if (kpi("retention_rate") != nullptr) {
+    out += "\nAfter the conversion\n";
+    out += rows({"retention_rate", "repeat_conversions", "repeats_per_customer", "repeat_rate",
+                 "customer_value", "complaints", "complaints_answered_in_sla", "mean_response_days",
+                 "praises", "referrals", "referred_conversions"});
   }
 
   out += "\nFunnel (share of people who reached the stage)\n";
