@@ -13,8 +13,8 @@ double ResponsePoints::at(double budget) const {
   CJSIM_CHECK(!budgets.empty() && budgets.size() == values.size(), "a curve needs points");
   if (budget <= budgets.front()) return values.front();
   if (budget >= budgets.back()) return values.back();
-  const size_t k = static_cast<size_t>(
-      std::upper_bound(budgets.begin(), budgets.end(), budget) - budgets.begin());
+  const size_t k = static_cast<size_t>(std::upper_bound(budgets.begin(), budgets.end(), budget) -
+                                       budgets.begin());
   const double span = budgets[k] - budgets[k - 1];
   const double t = span > 0 ? (budget - budgets[k - 1]) / span : 1;
   return values[k - 1] + t * (values[k] - values[k - 1]);

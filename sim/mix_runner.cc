@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <utility>
 
 #include "models/check.h"
 #include "sim/engine.h"
@@ -10,9 +11,41 @@
 
 namespace cjsim {
 
+bool is_mix_objective(const std::string& name) {
+  const size_t colon = name.find(':');
+  const std::string base = name.substr(0, colon);
+  // Plain means of a figure per replication, more being better; ratios
+  // (rates per customer, cost per conversion) are not sums a budget buys.
+  static const char* const kObjectives[] = {"active_customers",
+                                            "awareness_rate",
+                                            "consideration_rate",
+                                            "conversions",
+                                            "decision_rate",
+                                            "loyalty_rate",
+                                            "praises",
+                                            "profit",
+                                            "reach_rate",
+                                            "referrals",
+                                            "referred_conversions",
+                                            "repeat_conversions",
+                                            "value"};
+  for (const char* o : kObjectives) {
+    if (base == o) return colon == std::string::npos || base == "conversions" || base == "value";
+  }
+  return false;
+}
+
 MixRunner::MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>& channels,
-                     MixObjective objective, double cvar, StudyProgress* progress)
-    : base_(base), channels_(channels), objective_(objective), cvar_(cvar), progress_(progress) {}
+                     std::string objective, std::string counted, double cvar,
+                     StudyProgress* progress)
+    : base_(base),
+      channels_(channels),
+      objective_(std::move(objective)),
+      counted_(std::move(counted)),
+      cvar_(cvar),
+      progress_(progress) {
+  CJSIM_CHECK(is_mix_objective(objective_) && is_mix_objective(counted_), "a mix objective");
+}
 
 MixRunner::Run MixRunner::run(const std::vector<double>& budgets, int replications) {
   CJSIM_CHECK(budgets.size() == channels_.size(), "a budget per planned channel");
@@ -53,29 +86,18 @@ void MixRunner::simulate(Run& r, int first, int count) {
     progress_->total.fetch_add(static_cast<uint64_t>(count) *
                                static_cast<uint64_t>(r.model.settings.horizon_days));
   }
-  const double scale = r.model.settings.population / static_cast<double>(r.model.settings.agents);
+  std::vector<Quantities> added;
   for (const ReplicationCounts& c :
        Engine(r.model).run(first, count, done_counter(progress_), stop_flag_of(progress_))) {
-    Quantities q = quantities_from_counts(r.model, c);
-    double v = 0;
-    switch (objective_) {
-      case MixObjective::kConversions:
-        v = q.conversions;
-        break;
-      case MixObjective::kValue:
-        v = q.value;
-        break;
-      case MixObjective::kProfit:
-        v = q.value - r.cost;
-        break;
-      case MixObjective::kRetention:
-        v = q.active_customers * scale;
-        break;
-    }
-    r.objective.push_back(v);
-    r.conversions.push_back(q.conversions);
-    r.reps.push_back(std::move(q));
+    added.push_back(quantities_from_counts(r.model, c));
   }
+  const std::vector<KpiSeries> kpis = kpi_series(r.model, added);
+  const KpiSeries* objective = find_kpi(kpis, objective_);
+  const KpiSeries* counted = find_kpi(kpis, counted_);
+  CJSIM_CHECK(objective != nullptr && counted != nullptr, "the objective is counted");
+  r.objective.insert(r.objective.end(), objective->samples.begin(), objective->samples.end());
+  r.conversions.insert(r.conversions.end(), counted->samples.begin(), counted->samples.end());
+  for (Quantities& q : added) r.reps.push_back(std::move(q));
 }
 
 double MixRunner::score(const std::vector<double>& samples) const {
@@ -148,16 +170,15 @@ KpiComparison paired_gain(const std::vector<double>& base, const std::vector<dou
     const double at = p * static_cast<double>(kResamples - 1);
     const size_t below = static_cast<size_t>(std::floor(at));
     const size_t above = std::min(below + 1, differences.size() - 1);
-    return differences[below] + (at - static_cast<double>(below)) *
-                                    (differences[above] - differences[below]);
+    return differences[below] +
+           (at - static_cast<double>(below)) * (differences[above] - differences[below]);
   };
   const double mean = std::accumulate(differences.begin(), differences.end(), 0.0) / kResamples;
   double squares = 0;
   for (double d : differences) squares += (d - mean) * (d - mean);
   out.difference = {point, std::sqrt(squares / (kResamples - 1)), quantile(tail),
                     quantile(1 - tail), static_cast<int64_t>(n)};
-  out.relative = {std::nan(""), std::nan(""), std::nan(""), std::nan(""),
-                  static_cast<int64_t>(n)};
+  out.relative = {std::nan(""), std::nan(""), std::nan(""), std::nan(""), static_cast<int64_t>(n)};
   out.verdict = verdict_of(out.difference);
   return out;
 }

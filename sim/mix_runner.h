@@ -12,6 +12,7 @@
 #define CJSIM_SIM_MIX_RUNNER_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "cjsim/v1/scenario.pb.h"
@@ -30,10 +31,11 @@ struct PlannedChannel {
   double lower = 0, upper = 0;
 };
 
-// What the optimizer maximises per replication: conversions, value, value
-// minus cost, or the customers active at the horizon (scaled to the
-// population).
-enum class MixObjective { kConversions, kValue, kProfit, kRetention };
+// The KPIs (sim/kpi.h registry names) an optimization can maximise: those
+// whose estimate is the mean of one figure per replication and for which
+// more is better ("conversions", "value:donation", "profit",
+// "active_customers", ...). Whether `name` is one of them.
+bool is_mix_objective(const std::string& name);
 
 class MixRunner {
  public:
@@ -42,16 +44,17 @@ class MixRunner {
     CompiledModel model;
     std::vector<Quantities> reps;
     double cost = 0;  // over the horizon, every channel
-    // Per replication: the objective, and the conversions (what the target
-    // modes maximise).
+    // Per replication: the objective KPI, and the conversions the target
+    // modes count (the `counted` KPI).
     std::vector<double> objective, conversions;
   };
 
-  // `cvar` 0: the score is the mean; else the mean of the worst `cvar`
-  // share of the replications (conditional value at risk).
+  // `objective` and `counted`: KPI names that a run of `base` reports,
+  // is_mix_objective. `cvar` 0: the score is the mean; else the mean of the
+  // worst `cvar` share of the replications (conditional value at risk).
   // REQUIRES: `base` validated, and it and `channels` outlive the runner.
   MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>& channels,
-            MixObjective objective, double cvar, StudyProgress* progress);
+            std::string objective, std::string counted, double cvar, StudyProgress* progress);
 
   // The mix with these budgets (per planned channel), replications
   // [0, replications). Once progress is stopped: a placeholder of zeros,
@@ -72,7 +75,7 @@ class MixRunner {
 
   const v1::Scenario& base_;
   const std::vector<PlannedChannel>& channels_;
-  MixObjective objective_;
+  std::string objective_, counted_;
   double cvar_;
   StudyProgress* progress_;
   int evaluations_ = 0;

@@ -59,6 +59,24 @@ class MoveMaker {
     return out;
   }
 
+  // The to_lower moves of every free channel whose budget is above its
+  // lower bound by less than `share` of the free total, made one after the
+  // other from `x`; empty when there is none or one cannot be made.
+  std::vector<Move> tidy(const std::vector<double>& x, double share) const {
+    std::vector<Move> out;
+    std::vector<double> y = x;
+    for (size_t i : free_) {
+      const double above = y[i] - channels_[i].lower;
+      if (above <= tiny_ || above >= share * free_total_) continue;
+      std::vector<Move> one;
+      add(one, y, {"to_lower", i, i, above, {}});
+      if (one.empty()) return {};
+      y = one.front().budgets;
+      out.push_back(std::move(one.front()));
+    }
+    return out;
+  }
+
  private:
   // What an up move of channel i can draw on: the unspent total (spending
   // at most), then the other free channels down to their lower bounds.
@@ -193,6 +211,24 @@ VerifiedMix verify_mix(MixRunner& runner, const v1::Scenario& scenario,
   out.run = std::move(start);
   out.record.set_max_rounds(settings.max_rounds);
   out.record.set_outcome("none_helps");
+  // Round 0: budgets too small to matter (under 1% of the total) go to
+  // their lower bounds, unless the tidied mix is worse (paired, at the
+  // confirmation's replications), so that a channel's last crumbs do not
+  // pass for a recommendation.
+  if (const std::vector<Move> crumbs = maker.tidy(out.run.budgets, 0.01); !crumbs.empty()) {
+    if (progress != nullptr && progress->stopped()) return out;
+    MixRunner::Run tidied = runner.run(crumbs.back().budgets, settings.replications);
+    const KpiComparison gain = paired_gain(samples_of(out.run, settings.on_conversions),
+                                           samples_of(tidied, settings.on_conversions),
+                                           runner.cvar(), settings.confidence, settings.seed);
+    const bool take = gain.verdict != Verdict::kWorse;
+    for (const Move& m : crumbs) {
+      v1::MixMove* record = out.record.add_moves();
+      set_move(m, scenario, channels, 0, gain, record);
+      record->set_taken(take);
+    }
+    if (take) out.run = std::move(tidied);
+  }
   for (int round = 1; round <= settings.max_rounds; ++round) {
     out.record.set_rounds(round);
     const std::vector<double>& base = samples_of(out.run, settings.on_conversions);
@@ -211,8 +247,8 @@ VerifiedMix verify_mix(MixRunner& runner, const v1::Scenario& scenario,
         gain = hit->second;
       } else {
         MixRunner::Run moved = runner.run(m.budgets, screen);
-        gain = paired_gain(base_screen, samples_of(moved, settings.on_conversions),
-                           runner.cvar(), settings.confidence, settings.seed);
+        gain = paired_gain(base_screen, samples_of(moved, settings.on_conversions), runner.cvar(),
+                           settings.confidence, settings.seed);
         if (gain.difference.mean > 0 && full > static_cast<size_t>(screen)) {
           runner.extend(moved, settings.replications);
           gain = paired_gain(base, samples_of(moved, settings.on_conversions), runner.cvar(),

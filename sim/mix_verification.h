@@ -7,6 +7,9 @@
 // scenario's confidence is taken and the next round starts from there,
 // until no move helps or the rounds run out.
 //
+// Before the first round, budgets under 1% of the free total are moved to
+// their lower bounds together (round 0), kept unless that mix is worse.
+//
 // A move is first run on the search's replications (the first of the
 // confirmation's: the same streams); one that does not gain there is
 // settled on them, the others are extended to the confirmation's

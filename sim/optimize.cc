@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <string>
 #include <type_traits>
@@ -25,8 +26,6 @@
 namespace cjsim {
 
 namespace {
-
-using Objective = OptimizeSettings::Objective;
 
 // Grid steps of the total in the surface's dynamic programme: the best
 // split is global to within half a percent of the total.
@@ -428,25 +427,122 @@ std::string move_words(const v1::MixMove& m) {
   if (m.kind() == "shift") {
     return "moving " + amount + " from " + m.channel() + " to " + m.to_channel();
   }
-  if (m.kind() == "to_lower") return "cutting " + m.channel() + " by " + amount + " to its lower bound";
-  if (m.kind() == "up") return "raising " + m.channel() + " by " + amount;
+  if (m.kind() == "to_lower")
+    return "cutting " + m.channel() + " by " + amount + " to its lower bound";
+  if (m.kind() == "up" || m.kind() == "mroas_up") return "raising " + m.channel() + " by " + amount;
   return "cutting " + m.channel() + " by " + amount;
+}
+
+// The marginal return of planned channel `i` at `at`: its budget moved by
+// a step (5% of its budget or of the mean budget, at least 1) up and, when
+// its bounds allow, down, paired on the confirmation's replications: the
+// central difference (value(x + s) - value(x - s)) / 2s, else the forward
+// one (value(x + s) - value(x)) / s. Other channels keep their budgets.
+v1::MarginalReturn marginal_return(MixRunner& runner, const v1::Scenario& scenario,
+                                   const std::vector<PlannedChannel>& channels,
+                                   const MixRunner::Run& at, size_t i,
+                                   const OptimizeSettings& settings, int replications,
+                                   const SimulationSettings& sim, const std::string& counted,
+                                   const std::string& value_kpi) {
+  const PlannedChannel& c = channels[i];
+  const double step = std::max(
+      {0.05 * settings.total / static_cast<double>(channels.size()), 0.05 * at.budgets[i], 1.0});
+  std::vector<double> more = at.budgets;
+  more[i] += step;
+  const MixRunner::Run raised = runner.run(more, replications);
+  std::optional<MixRunner::Run> lowered;
+  if (at.budgets[i] - step >= c.lower) {
+    std::vector<double> less = at.budgets;
+    less[i] -= step;
+    lowered = runner.run(less, replications);
+  }
+  const MixRunner::Run& from = lowered ? *lowered : at;
+  const double width = lowered ? 2 * step : step;
+  const std::vector<KpiSeries> low_kpis = kpi_series(from.model, from.reps);
+  const std::vector<KpiSeries> high_kpis = kpi_series(raised.model, raised.reps);
+  auto difference = [&](const std::string& name) {
+    return compare_kpi(*find_kpi(low_kpis, name), *find_kpi(high_kpis, name), sim.confidence)
+        .difference;
+  };
+  const Estimate d_conversions = difference(counted);
+  const Estimate d_value = difference(value_kpi);
+  const Estimate d_total_value = difference("value");
+  v1::MarginalReturn m;
+  m.set_channel(scenario.channels(c.channel).id());
+  m.set_step(step);
+  m.set_central(lowered.has_value());
+  m.set_conversions_per_unit_kpi(counted);
+  m.set_value_per_unit_kpi(value_kpi);
+  set_estimate(scale_estimate(d_conversions, 1 / width), m.mutable_conversions_per_unit());
+  set_estimate(scale_estimate(d_value, 1 / width), m.mutable_value_per_unit());
+  const double extra_spend = width * sim.horizon_days / 7.0;
+  set_estimate(scale_estimate(d_total_value, 1 / extra_spend), m.mutable_mroas());
+  set_estimate(ratio_of_fixed(extra_spend, d_conversions), m.mutable_marginal_cpa());
+  return m;
+}
+
+// A profit optimum along channel `i` from `at` (the others held, spending
+// at most): its budget cut (mROAS below 1) or raised (above 1) by 1, 2, 4,
+// ... marginal steps of the verification to its bound or the total, each
+// paired with `at` on its replications; the best of them if its profit is
+// higher than that of `at` (the mROAS interval is the evidence that one
+// is), recorded as a taken move of the verification. nullopt when none is.
+std::optional<MixRunner::Run> along_channel(
+    MixRunner& runner, const std::vector<PlannedChannel>& channels, const MixRunner::Run& at,
+    size_t i, const VerificationSettings& check, double cvar, double confidence, uint64_t seed,
+    const v1::Scenario& scenario, v1::Verification* record) {
+  const int replications = static_cast<int>(at.objective.size());
+  size_t free = 0;
+  double locked = 0;
+  for (const PlannedChannel& c : channels) {
+    free += c.lower != c.upper;
+    if (c.lower == c.upper) locked += c.lower;
+  }
+  const double spent = std::accumulate(at.budgets.begin(), at.budgets.end(), 0.0);
+  const double room_up = std::min(channels[i].upper - at.budgets[i], check.total - spent);
+  const double room_down = at.budgets[i] - channels[i].lower;
+  // The direction: down when a step down does better than a step up.
+  const double step = move_step(at.budgets[i], std::max(0.0, check.total - locked), free) / 2;
+  std::optional<MixRunner::Run> best;
+  double best_gain = 0;
+  double best_amount = 0;
+  KpiComparison best_comparison;
+  for (const double direction : {-1.0, 1.0}) {
+    const double room = direction < 0 ? room_down : room_up;
+    for (double amount = step;; amount *= 2) {
+      const double moved = std::min(amount, room);
+      if (moved <= 1e-9 * (1 + check.total)) break;
+      std::vector<double> budgets = at.budgets;
+      budgets[i] += direction * moved;
+      MixRunner::Run run = runner.run(budgets, replications);
+      const KpiComparison gain = paired_gain(at.objective, run.objective, cvar, confidence, seed);
+      if (gain.difference.mean > best_gain) {
+        best_gain = gain.difference.mean;
+        best_amount = direction * moved;
+        best_comparison = gain;
+        best = std::move(run);
+      }
+      if (moved >= room) break;
+    }
+  }
+  if (!best) return std::nullopt;
+  v1::MixMove* m = record->add_moves();
+  m->set_round(record->rounds());
+  m->set_kind(best_amount < 0 ? "mroas_down" : "mroas_up");
+  m->set_channel(scenario.channels(channels[i].channel).id());
+  m->set_amount(std::abs(best_amount));
+  set_estimate(best_comparison.difference, m->mutable_gain());
+  m->set_verdict(std::string(verdict_name(best_comparison.verdict)));
+  m->set_taken(true);
+  return best;
 }
 
 }  // namespace
 
-std::string objective_name(OptimizeSettings::Objective objective) {
-  switch (objective) {
-    case Objective::kConversions:
-      return "conversions";
-    case Objective::kValue:
-      return "value";
-    case Objective::kProfit:
-      return "profit";
-    case Objective::kRetention:
-      return "retention";
-  }
-  return "";
+std::string counted_conversions(const std::string& objective) {
+  const size_t colon = objective.find(':');
+  if (colon == std::string::npos) return "conversions";
+  return "conversions" + objective.substr(colon);
 }
 
 v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
@@ -456,7 +552,8 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
   CJSIM_CHECK(!channels.empty(), "no channels to plan");
   CJSIM_CHECK(settings.verify_rounds >= 1, "at least one verification round");
   const SimulationSettings sim = resolve_settings(scenario.simulation());
-  MixRunner runner(scenario, channels, settings.objective, settings.cvar, progress);
+  MixRunner runner(scenario, channels, settings.objective, counted_conversions(settings.objective),
+                   settings.cvar, progress);
   size_t free = 0;
   for (const PlannedChannel& c : channels) free += c.lower != c.upper;
   const int max_evaluations =
@@ -494,8 +591,8 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
   Search best;
   switch (settings.mode) {
     case OptimizeSettings::Mode::kAllocate:
-      best = search(runner, channels, starts_from("current", current, settings.total,
-                                                  settings.spend_all),
+      best = search(runner, channels,
+                    starts_from("current", current, settings.total, settings.spend_all),
                     settings.total, settings.spend_all, sim.replications, max_evaluations, false);
       break;
     case OptimizeSettings::Mode::kTargetConversions:
@@ -511,8 +608,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
       double low = 0;
       for (const PlannedChannel& c : channels) low += c.lower;
       double high = settings.total;
-      auto search_at = [&](const std::string& name, const std::vector<double>& from,
-                           double total) {
+      auto search_at = [&](const std::string& name, const std::vector<double>& from, double total) {
         return search(runner, channels, starts_from(name, from, total, true), total, true,
                       sim.replications, inner, true);
       };
@@ -588,8 +684,8 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
 
   // Verification: moves from the mix on the confirmation's replications.
   VerificationSettings check;
-  check.total = allocate ? settings.total
-                         : std::accumulate(next.budgets.begin(), next.budgets.end(), 0.0);
+  check.total =
+      allocate ? settings.total : std::accumulate(next.budgets.begin(), next.budgets.end(), 0.0);
   check.spend_all = allocate ? settings.spend_all : true;
   check.on_conversions = !allocate;
   check.screen_replications = std::min(sim.replications, confirm);
@@ -597,10 +693,80 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
   check.confidence = sim.confidence;
   check.max_rounds = settings.verify_rounds;
   check.seed = sim.seed;
-  VerifiedMix verified = verify_mix(runner, scenario, channels, std::move(next), check, progress);
-  if (progress != nullptr && progress->stopped()) return result;  // incomplete
-  next = std::move(verified.run);
-  *result.mutable_verification() = verified.record;
+  // Marginal returns at a mix; with a profit objective, a channel strictly
+  // inside its bounds whose mROAS interval excludes 1 is then moved along
+  // its own curve, and the verification runs again from there (at most
+  // kProfitPasses times), so that the last verification and the marginal
+  // returns are always those of the recommendation.
+  const std::string counted = counted_conversions(settings.objective);
+  const std::string value_kpi =
+      settings.objective.rfind("value:", 0) == 0 ? settings.objective : "value";
+  auto measure = [&] {
+    result.clear_marginal();
+    for (size_t i = 0; i < channels.size(); ++i) {
+      if (channels[i].lower == channels[i].upper) continue;
+      *result.add_marginal() = marginal_return(runner, scenario, channels, next, i, settings,
+                                               confirm, sim, counted, value_kpi);
+    }
+  };
+  const double tolerance = 1e-6 * (1 + settings.total);
+  // The free channel strictly inside its bounds whose mROAS interval lies
+  // furthest from 1 (above 1 only when budget is left), or -1.
+  auto furthest_from_one = [&] {
+    const bool spent_all =
+        check.spend_all ||
+        std::accumulate(next.budgets.begin(), next.budgets.end(), 0.0) >= check.total - tolerance;
+    int worst = -1, k = 0;
+    double worst_gap = 0;
+    for (size_t i = 0; i < channels.size(); ++i) {
+      if (channels[i].lower == channels[i].upper) continue;
+      const v1::Estimate& e = result.marginal(k++).mroas();
+      if (next.budgets[i] <= channels[i].lower + tolerance ||
+          next.budgets[i] >= channels[i].upper - tolerance) {
+        continue;
+      }
+      const double gap = e.ci_high() < 1                ? 1 - e.ci_high()
+                         : e.ci_low() > 1 && !spent_all ? e.ci_low() - 1
+                                                        : 0;
+      if (gap > worst_gap) {
+        worst_gap = gap;
+        worst = static_cast<int>(i);
+      }
+    }
+    return worst;
+  };
+  constexpr int kProfitPasses = 3;
+  v1::Verification* record = result.mutable_verification();
+  for (int pass = 1;; ++pass) {
+    VerifiedMix verified = verify_mix(runner, scenario, channels, std::move(next), check, progress);
+    if (progress != nullptr && progress->stopped()) return result;  // incomplete
+    next = std::move(verified.run);
+    // Rounds numbered on from the passes before.
+    const int offset = record->rounds();
+    for (v1::MixMove& m : *verified.record.mutable_moves()) {
+      if (m.round() > 0) m.set_round(m.round() + offset);
+      *record->add_moves() = m;
+    }
+    record->set_rounds(offset + verified.record.rounds());
+    record->set_max_rounds(verified.record.max_rounds());
+    record->set_outcome(verified.record.outcome());
+    if (verified.record.has_still_helps()) {
+      *record->mutable_still_helps() = verified.record.still_helps();
+      record->mutable_still_helps()->set_round(verified.record.still_helps().round() + offset);
+    } else {
+      record->clear_still_helps();
+    }
+    measure();
+    if (settings.objective != "profit" || check.spend_all || pass == kProfitPasses) break;
+    const int worst = furthest_from_one();
+    if (worst < 0) break;
+    std::optional<MixRunner::Run> moved =
+        along_channel(runner, channels, next, static_cast<size_t>(worst), check, settings.cvar,
+                      sim.confidence, sim.seed, scenario, record);
+    if (!moved) break;
+    next = std::move(*moved);
+  }
+
   gain = paired_gain(now.objective, next.objective, settings.cvar, sim.confidence, sim.seed);
   if (gain.verdict == Verdict::kWorse) {
     note(current_feasible
@@ -624,15 +790,16 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
   result.set_engine_version(std::string(engine_version()));
   result.set_schema_version(std::string(kSchemaVersion));
   result.set_confidence(sim.confidence);
-  result.set_objective(objective_name(settings.objective));
+  result.set_objective(settings.objective);
   if (settings.cvar > 0) {
     char text[32];
     std::snprintf(text, sizeof text, "cvar:%g", settings.cvar);
     result.set_risk(text);
   }
-  result.set_mode(allocate                                                       ? "allocate"
-                  : settings.mode == OptimizeSettings::Mode::kTargetConversions ? "target_conversions"
-                                                                                 : "target_cpa");
+  result.set_mode(allocate ? "allocate"
+                  : settings.mode == OptimizeSettings::Mode::kTargetConversions
+                      ? "target_conversions"
+                      : "target_cpa");
   result.set_weekly_budget(settings.total);
   set_mix(channels, scenario, now, sim.confidence, objective_estimate(now),
           result.mutable_current());
@@ -649,38 +816,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
     if (!met) note("at the confirmation's replications the recommended mix misses the target");
   }
 
-  // Marginal returns at the recommendation: each free channel's budget
-  // raised by a step, paired with the recommendation.
-  const double horizon_weeks = sim.horizon_days / 7.0;
-  const std::vector<KpiSeries> base_kpis = kpi_series(next.model, next.reps);
-  for (size_t i = 0; i < channels.size(); ++i) {
-    const PlannedChannel& c = channels[i];
-    if (c.lower == c.upper) continue;
-    const double step = std::max({0.05 * settings.total / static_cast<double>(channels.size()),
-                                  0.05 * next.budgets[i], 1.0});
-    std::vector<double> more = next.budgets;
-    more[i] += step;
-    const MixRunner::Run raised = runner.run(more, confirm);
-    const std::vector<KpiSeries> raised_kpis = kpi_series(raised.model, raised.reps);
-    const Estimate d_conversions =
-        compare_kpi(*find_kpi(base_kpis, "conversions"), *find_kpi(raised_kpis, "conversions"),
-                    sim.confidence)
-            .difference;
-    const Estimate d_value =
-        compare_kpi(*find_kpi(base_kpis, "value"), *find_kpi(raised_kpis, "value"), sim.confidence)
-            .difference;
-    v1::MarginalReturn* m = result.add_marginal();
-    m->set_channel(scenario.channels(c.channel).id());
-    m->set_step(step);
-    set_estimate(scale_estimate(d_conversions, 1 / step), m->mutable_conversions_per_unit());
-    set_estimate(scale_estimate(d_value, 1 / step), m->mutable_value_per_unit());
-    const double extra_spend = step * horizon_weeks;
-    set_estimate(scale_estimate(d_value, 1 / extra_spend), m->mutable_mroas());
-    set_estimate(ratio_of_fixed(extra_spend, d_conversions), m->mutable_marginal_cpa());
-  }
-
   // Bounds, dropped channels and the verification, in words.
-  const double tolerance = 1e-6 * (1 + settings.total);
   const double spent = std::accumulate(next.budgets.begin(), next.budgets.end(), 0.0);
   const bool total_bound = check.spend_all || spent >= check.total - tolerance;
   std::set<std::string> inside;  // free channels strictly inside their bounds
@@ -707,24 +843,50 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
   {
     const v1::Verification& v = result.verification();
     const std::string what = allocate ? result.objective() : "conversions (at this total)";
-    const int tried = v.moves_size();
-    std::vector<std::string> taken;
+    int tried = 0, last_round = 0;
+    std::vector<std::string> taken, along;
+    std::string crumbs;
+    const v1::MixMove* tidied = nullptr;
     for (const v1::MixMove& m : v.moves()) {
-      if (m.taken()) taken.push_back(move_words(m) + " (" + interval_words(m.gain()) + ")");
+      const bool by_mroas = m.kind().rfind("mroas_", 0) == 0;
+      if (m.round() > 0 && !by_mroas) {
+        ++tried;
+        last_round += m.round() == v.rounds();
+      }
+      if (!m.taken()) continue;
+      const std::string words = move_words(m) + " (" + interval_words(m.gain()) + ")";
+      if (m.round() == 0) {
+        crumbs += (crumbs.empty() ? "" : ", ") + m.channel() + " (" + note_number(m.amount()) +
+                  " a week)";
+        tidied = &m;
+      } else {
+        (by_mroas ? along : taken).push_back(words);
+      }
+    }
+    auto joined = [](const std::vector<std::string>& items) {
+      std::string list;
+      for (const std::string& t : items) list += (list.empty() ? "" : "; ") + t;
+      return list;
+    };
+    if (tidied != nullptr) {
+      note("budgets under 1% of the total were cut to their lower bounds: " + crumbs +
+           "; together they changed the " + what + " by " + interval_words(tidied->gain()));
     }
     if (!taken.empty()) {
-      std::string list;
-      for (const std::string& t : taken) list += (list.empty() ? "" : "; ") + t;
       note("the verification improved on the search with " + std::to_string(taken.size()) +
-           (taken.size() == 1 ? " move: " : " moves: ") + list);
+           (taken.size() == 1 ? " move: " : " moves: ") + joined(taken));
+    }
+    if (!along.empty()) {
+      note("to bring a channel's mROAS to 1 (its interval excluded 1), " + joined(along) +
+           "; the verification then ran again from there");
     }
     if (v.outcome() == "none_helps") {
-      note("verified: none of the " + std::to_string(tried) + " moves tried in " +
-           std::to_string(v.rounds()) + (v.rounds() == 1 ? " round" : " rounds") +
-           " (each channel cut by a step and to its lower bound, raised by a step, and a step "
-           "shifted between every pair) improves the " +
-           what + " of the recommendation at " + note_number(100 * sim.confidence) + "% (" +
-           std::to_string(confirm) + " paired replications)");
+      note("verified: from the recommendation, none of the " + std::to_string(last_round) +
+           " moves of the last round (each channel cut by a step and to its lower bound, raised "
+           "by a step, and a step shifted between every pair) improves the " +
+           what + " at " + note_number(100 * sim.confidence) + "% (" + std::to_string(confirm) +
+           " paired replications; " + std::to_string(tried) + " moves in " +
+           std::to_string(v.rounds()) + (v.rounds() == 1 ? " round" : " rounds") + " in all)");
     } else if (v.outcome() == "rounds_exhausted") {
       note(move_words(v.still_helps()) + " would still improve the " + what + " by " +
            interval_words(v.still_helps().gain()) + ": the verification stopped after " +
@@ -733,7 +895,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
   }
   // With a profit objective, mROAS = 1 at the optimum of a channel strictly
   // inside its bounds, unless the total binds.
-  if (settings.objective == Objective::kProfit) {
+  if (settings.objective == "profit") {
     v1::MroasCheck* mc = result.mutable_mroas_check();
     for (const v1::MarginalReturn& m : result.marginal()) {
       if (!inside.count(m.channel())) continue;
@@ -752,8 +914,9 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
       return out;
     };
     if (mc->outcome() == "passed") {
-      note("every channel inside its bounds has an mROAS interval that contains 1, as at a "
-           "profit optimum");
+      note(
+          "every channel inside its bounds has an mROAS interval that contains 1, as at a "
+          "profit optimum");
     } else if (mc->outcome() == "total_bound") {
       note(std::string("the whole budget is spent, so the channels' mROAS need not be 1: ") +
            (mc->above_one_size() > 0
@@ -762,13 +925,15 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
     } else {
       if (mc->below_one_size() > 0) {
         note("mROAS below 1 on " + list(mc->below_one()) +
-             " though inside the bounds: spending less there would likely add profit, but no "
-             "move of the verification's step confirmed it");
+             " though inside the bounds: spending less there would likely add profit, but "
+             "neither the verification nor a search along the channel found a budget that "
+             "does");
       }
       if (mc->above_one_size() > 0 && !total_bound) {
         note("mROAS above 1 on " + list(mc->above_one()) +
              " though inside the bounds with budget left: spending more there would likely "
-             "add profit, but no move of the verification's step confirmed it");
+             "add profit, but neither the verification nor a search along the channel found a "
+             "budget that does");
       }
     }
   }

@@ -30,9 +30,11 @@
 namespace cjsim {
 
 struct OptimizeSettings {
-  using Objective = MixObjective;
   enum class Mode { kAllocate, kTargetConversions, kTargetCpa };
-  Objective objective = Objective::kConversions;
+  // The KPI maximised (is_mix_objective, counted by the scenario): with a
+  // goal kind ("conversions:donation") the target modes count that kind's
+  // conversions too.
+  std::string objective = "conversions";
   // 0: the mean over replications; else the mean of the worst `cvar` share
   // of them (conditional value at risk).
   double cvar = 0;
@@ -51,8 +53,10 @@ struct OptimizeSettings {
   int threads = 1;  // recorded in the result
 };
 
-// The objective's name in results and on the command line.
-std::string objective_name(OptimizeSettings::Objective objective);
+// The KPI the target modes count for an objective: conversions of the
+// objective's goal kind ("conversions:K" for conversions:K and value:K),
+// else all conversions.
+std::string counted_conversions(const std::string& objective);
 
 // REQUIRES: `scenario` validated (variant applied, variants cleared);
 // `channels` distinct, lower <= upper, and feasible: the sum of the lower
