@@ -433,11 +433,19 @@ std::string move_words(const v1::MixMove& m) {
   return "cutting " + m.channel() + " by " + amount;
 }
 
-// The marginal return of planned channel `i` at `at`: its budget moved by
-// a step (5% of its budget or of the mean budget, at least 1) up and, when
-// its bounds allow, down, paired on the confirmation's replications: the
-// central difference (value(x + s) - value(x - s)) / 2s, else the forward
-// one (value(x + s) - value(x)) / s. Other channels keep their budgets.
+// The step of a marginal return at budget `budget` (5% of it or of the
+// mean planned budget, at least 1).
+double marginal_step(double budget, double total, size_t planned) {
+  return std::max({0.05 * total / static_cast<double>(planned), 0.05 * budget, 1.0});
+}
+
+// The marginal return of planned channel `i` at `at`: its budget raised by
+// a step (5% of its budget or of the mean budget, at least 1), paired on
+// the confirmation's replications: the forward difference (value(x + s) -
+// value(x)) / s, what one more step brings. With a profit objective, whose
+// check compares the slope with 1, also lowered when its bounds allow: the
+// central difference (value(x + s) - value(x - s)) / 2s, the slope at the
+// recommendation. Other channels keep their budgets.
 v1::MarginalReturn marginal_return(MixRunner& runner, const v1::Scenario& scenario,
                                    const std::vector<PlannedChannel>& channels,
                                    const MixRunner::Run& at, size_t i,
@@ -451,7 +459,7 @@ v1::MarginalReturn marginal_return(MixRunner& runner, const v1::Scenario& scenar
   more[i] += step;
   const MixRunner::Run raised = runner.run(more, replications);
   std::optional<MixRunner::Run> lowered;
-  if (at.budgets[i] - step >= c.lower) {
+  if (settings.objective == "profit" && at.budgets[i] - step >= c.lower) {
     std::vector<double> less = at.budgets;
     less[i] -= step;
     lowered = runner.run(less, replications);
@@ -481,58 +489,75 @@ v1::MarginalReturn marginal_return(MixRunner& runner, const v1::Scenario& scenar
   return m;
 }
 
-// A profit optimum along channel `i` from `at` (the others held, spending
-// at most): its budget cut (mROAS below 1) or raised (above 1) by 1, 2, 4,
-// ... marginal steps of the verification to its bound or the total, each
-// paired with `at` on its replications; the best of them if its profit is
-// higher than that of `at` (the mROAS interval is the evidence that one
-// is), recorded as a taken move of the verification. nullopt when none is.
+// A better budget for channel `i` from `at` (the others held, spending at
+// most), in direction `up` (its mROAS interval lies above 1) or down
+// (below 1): first the budget moved by 1, 2, 4, ... marginal steps to its
+// bound or the total, the best of them if its profit is higher than that
+// of `at`, paired on its replications; else the vertex of the parabola
+// through the profits at x - s, x and x + s (a Newton step along the
+// channel, where the marginal return is 1 if the curve is locally
+// quadratic), the mROAS interval being the evidence that x is not the
+// optimum. Recorded as a taken move of the verification ("mroas_up" or
+// "mroas_down"); nullopt when no budget differs from x.
 std::optional<MixRunner::Run> along_channel(
     MixRunner& runner, const std::vector<PlannedChannel>& channels, const MixRunner::Run& at,
-    size_t i, const VerificationSettings& check, double cvar, double confidence, uint64_t seed,
-    const v1::Scenario& scenario, v1::Verification* record) {
+    size_t i, bool up, const VerificationSettings& check, double cvar, double confidence,
+    uint64_t seed, const v1::Scenario& scenario, v1::Verification* record) {
   const int replications = static_cast<int>(at.objective.size());
-  size_t free = 0;
-  double locked = 0;
-  for (const PlannedChannel& c : channels) {
-    free += c.lower != c.upper;
-    if (c.lower == c.upper) locked += c.lower;
-  }
+  const double x = at.budgets[i];
   const double spent = std::accumulate(at.budgets.begin(), at.budgets.end(), 0.0);
-  const double room_up = std::min(channels[i].upper - at.budgets[i], check.total - spent);
-  const double room_down = at.budgets[i] - channels[i].lower;
-  // The direction: down when a step down does better than a step up.
-  const double step = move_step(at.budgets[i], std::max(0.0, check.total - locked), free) / 2;
+  const double room_up = std::min(channels[i].upper - x, check.total - spent);
+  const double room_down = x - channels[i].lower;
+  const double room = up ? room_up : room_down;
+  const double tiny = 1e-9 * (1 + check.total);
+  const double step = marginal_step(x, check.total, channels.size());
+  auto run_at = [&](double budget) {
+    std::vector<double> budgets = at.budgets;
+    budgets[i] = budget;
+    return runner.run(budgets, replications);
+  };
   std::optional<MixRunner::Run> best;
-  double best_gain = 0;
-  double best_amount = 0;
-  KpiComparison best_comparison;
-  for (const double direction : {-1.0, 1.0}) {
-    const double room = direction < 0 ? room_down : room_up;
-    for (double amount = step;; amount *= 2) {
-      const double moved = std::min(amount, room);
-      if (moved <= 1e-9 * (1 + check.total)) break;
-      std::vector<double> budgets = at.budgets;
-      budgets[i] += direction * moved;
-      MixRunner::Run run = runner.run(budgets, replications);
-      const KpiComparison gain = paired_gain(at.objective, run.objective, cvar, confidence, seed);
-      if (gain.difference.mean > best_gain) {
-        best_gain = gain.difference.mean;
-        best_amount = direction * moved;
-        best_comparison = gain;
-        best = std::move(run);
-      }
-      if (moved >= room) break;
+  KpiComparison best_gain;
+  for (double amount = step; room > tiny; amount *= 2) {
+    const double moved = std::min(amount, room);
+    MixRunner::Run run = run_at(x + (up ? moved : -moved));
+    const KpiComparison gain = paired_gain(at.objective, run.objective, cvar, confidence, seed);
+    if (gain.difference.mean > (best ? best_gain.difference.mean : 0.0)) {
+      best_gain = gain;
+      best = std::move(run);
     }
+    if (moved >= room) break;
   }
-  if (!best) return std::nullopt;
+  if (!best) {
+    // The parabola through x - s, x, x + s, within the bounds and the total.
+    const double below = std::min(step, room_down), above = std::min(step, room_up);
+    if (below <= tiny || above <= tiny) return std::nullopt;
+    const double p0 = runner.score(at.objective);
+    const double low = runner.score(run_at(x - below).objective);
+    const double high = runner.score(run_at(x + above).objective);
+    // Slopes on either side; the vertex where the interpolated slope is 0.
+    const double left = (p0 - low) / below, right = (high - p0) / above;
+    double target = x;
+    if (left > right) {
+      // The slopes belong to the midpoints x - below / 2 and x + above / 2.
+      target = x - below / 2 + (below + above) / 2 * left / (left - right);
+    } else {
+      target = right > 0 ? x + above : x - below;  // no curvature: the better end
+    }
+    target = std::clamp(target, x - below, x + above);
+    if (std::abs(target - x) <= tiny) return std::nullopt;
+    MixRunner::Run run = run_at(target);
+    best_gain = paired_gain(at.objective, run.objective, cvar, confidence, seed);
+    best = std::move(run);
+  }
+  const double amount = best->budgets[i] - x;
   v1::MixMove* m = record->add_moves();
   m->set_round(record->rounds());
-  m->set_kind(best_amount < 0 ? "mroas_down" : "mroas_up");
+  m->set_kind(amount < 0 ? "mroas_down" : "mroas_up");
   m->set_channel(scenario.channels(channels[i].channel).id());
-  m->set_amount(std::abs(best_amount));
-  set_estimate(best_comparison.difference, m->mutable_gain());
-  m->set_verdict(std::string(verdict_name(best_comparison.verdict)));
+  m->set_amount(std::abs(amount));
+  set_estimate(best_gain.difference, m->mutable_gain());
+  m->set_verdict(std::string(verdict_name(best_gain.verdict)));
   m->set_taken(true);
   return best;
 }
@@ -712,6 +737,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
   const double tolerance = 1e-6 * (1 + settings.total);
   // The free channel strictly inside its bounds whose mROAS interval lies
   // furthest from 1 (above 1 only when budget is left), or -1.
+  bool furthest_up = false;  // set by furthest_from_one: its mROAS is above 1
   auto furthest_from_one = [&] {
     const bool spent_all =
         check.spend_all ||
@@ -731,6 +757,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
       if (gap > worst_gap) {
         worst_gap = gap;
         worst = static_cast<int>(i);
+        furthest_up = e.ci_low() > 1;
       }
     }
     return worst;
@@ -761,8 +788,8 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
     const int worst = furthest_from_one();
     if (worst < 0) break;
     std::optional<MixRunner::Run> moved =
-        along_channel(runner, channels, next, static_cast<size_t>(worst), check, settings.cvar,
-                      sim.confidence, sim.seed, scenario, record);
+        along_channel(runner, channels, next, static_cast<size_t>(worst), furthest_up, check,
+                      settings.cvar, sim.confidence, sim.seed, scenario, record);
     if (!moved) break;
     next = std::move(*moved);
   }

@@ -47,7 +47,7 @@ struct OptimizeSettings {
   int confirm_replications = 64;
   int max_evaluations = 0;  // of the local search; 0: 30 + 15 x the free channels
   // Budgets per channel curve of the response surface (0: no surface).
-  int surface_points = 6;
+  int surface_points = 4;
   // Rounds of the verification (>= 1).
   int verify_rounds = 4;
   int threads = 1;  // recorded in the result

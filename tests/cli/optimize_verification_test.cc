@@ -142,7 +142,7 @@ TEST_CASE(
   REQUIRE(r.starts_size() == 3);
   CHECK(std::count_if(r.starts().begin(), r.starts().end(),
                       [](const v1::SearchStart& s) { return s.chosen(); }) == 1);
-  CHECK(r.surface_points() == 6);
+  CHECK(r.surface_points() == 4);
 }
 
 // Two goal kinds, each reached through its own channel.

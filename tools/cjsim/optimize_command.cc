@@ -43,7 +43,7 @@ struct OptimizeOptions {
   std::string risk;
   int confirm_replications = 64;
   int max_evaluations = 0;
-  int surface_points = 6;
+  int surface_points = 4;
   int verify_rounds = 4;
   SimulationOverrides overrides;
   int threads = 0;
@@ -504,7 +504,7 @@ CommandRunner add_optimize_command(CLI::App& app) {
   command
       ->add_option("--surface-points", options->surface_points,
                    "Budgets per channel of the response surface whose best split starts the "
-                   "search (default 6; 0: no surface, start from the current and even mixes)")
+                   "search (default 4; 0: no surface, start from the current and even mixes)")
       ->transform(integer_in(0, 100));
   command
       ->add_option("--verify-rounds", options->verify_rounds,
