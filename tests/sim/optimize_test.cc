@@ -113,7 +113,9 @@ TEST_CASE("optimize: profit with an S-shaped channel and a dud matches a brute-f
   }
 }
 
-TEST_CASE("optimize: the verification takes a move that helps and then finds none") {
+// The verification of `budgets` on kSCurveDud, spending at most kTotal
+// for profit, judged on `replications` after a screen on 8.
+VerifiedMix verify_on_s_curve(const std::vector<double>& budgets, int replications, int rounds) {
   const v1::Scenario scenario = parse_text(kSCurveDud);
   const std::vector<PlannedChannel> channels = planned_channels();
   MixRunner runner(scenario, channels, "profit", "conversions", 0, nullptr);
@@ -121,11 +123,15 @@ TEST_CASE("optimize: the verification takes a move that helps and then finds non
   settings.total = kTotal;
   settings.spend_all = false;
   settings.screen_replications = 8;
-  settings.replications = 32;
-  settings.max_rounds = 6;
+  settings.replications = replications;
+  settings.max_rounds = rounds;
+  return verify_mix(runner, scenario, channels, runner.run(budgets, replications), settings,
+                    nullptr);
+}
+
+TEST_CASE("optimize: the verification takes a move that helps and then finds none") {
   // A mix that wastes 6,000 a week on the dud.
-  VerifiedMix v =
-      verify_mix(runner, scenario, channels, runner.run({5000, 8000, 6000}, 32), settings, nullptr);
+  const VerifiedMix v = verify_on_s_curve({5000, 8000, 6000}, 32, 6);
   CHECK(v.record.outcome() == "none_helps");
   CHECK(v.run.budgets[2] == 0);
   bool cut_dud = false;
@@ -145,17 +151,7 @@ TEST_CASE("optimize: the verification takes a move that helps and then finds non
 }
 
 TEST_CASE("optimize: a budget too small to matter is tidied to its lower bound (round 0)") {
-  const v1::Scenario scenario = parse_text(kSCurveDud);
-  const std::vector<PlannedChannel> channels = planned_channels();
-  MixRunner runner(scenario, channels, "profit", "conversions", 0, nullptr);
-  VerificationSettings settings;
-  settings.total = kTotal;
-  settings.spend_all = false;
-  settings.screen_replications = 8;
-  settings.replications = 16;
-  settings.max_rounds = 1;
-  VerifiedMix v =
-      verify_mix(runner, scenario, channels, runner.run({5000, 8000, 9.1}, 16), settings, nullptr);
+  const VerifiedMix v = verify_on_s_curve({5000, 8000, 9.1}, 16, 1);
   REQUIRE(v.record.moves_size() > 0);
   CHECK(v.record.moves(0).round() == 0);
   CHECK(v.record.moves(0).channel() == "dud");
