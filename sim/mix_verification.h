@@ -3,17 +3,18 @@
 // step, to its lower bound (0 unless bounds hold it) and up by a step, and
 // a step of budget is shifted between every ordered pair of channels; each
 // moved mix runs on the confirmation's seed and replications and is
-// compared with the mix, paired. A move that improves the objective at the
-// scenario's confidence is taken and the next round starts from there,
-// until no move helps or the rounds run out.
+// compared with the mix, paired. The first move found to improve the
+// objective at the scenario's confidence is taken and the next round
+// starts from there (trying first the moves that came nearest in the round
+// before), until a whole round finds none or the rounds run out.
 //
 // Before the first round, budgets under 1% of the free total are moved to
 // their lower bounds together (round 0), kept unless that mix is worse.
 //
 // A move is first run on the search's replications (the first of the
-// confirmation's: the same streams); one that does not gain there is
-// settled on them, the others are extended to the confirmation's
-// replications, where the verdict is made. Runs in the calling thread's
+// confirmation's: the same streams); one that does not gain there by half
+// a standard error is settled on them, the others are extended to the
+// confirmation's replications, where the verdict is made. Runs in the calling thread's
 // task arena, one mix at a time.
 #ifndef CJSIM_SIM_MIX_VERIFICATION_H_
 #define CJSIM_SIM_MIX_VERIFICATION_H_

@@ -15,6 +15,10 @@
 // taking any move that improves the objective at the scenario's
 // confidence; a confirmation compares the result with the current mix, and
 // paired finite differences give every channel's marginal return there.
+// With a profit objective spending at most, a channel inside its bounds
+// whose mROAS interval excludes 1 is moved along its curve and the
+// verification runs again, so that the recommendation either passes the
+// mROAS check or the result says which channel fails it.
 // Runs in the calling thread's task arena.
 #ifndef CJSIM_SIM_OPTIMIZE_H_
 #define CJSIM_SIM_OPTIMIZE_H_
