@@ -184,7 +184,7 @@ TEST_CASE("budget allocation: the split of S-shaped curves is global, corners in
 }
 
 TEST_CASE(
-    "optimize: objectives are registry KPIs; per goal kind the target modes count that kind") {
+    "optimize: objectives are registry KPIs, and per goal kind the target modes count that kind") {
   CHECK(is_mix_objective("conversions"));
   CHECK(is_mix_objective("conversions:donation"));
   CHECK(is_mix_objective("value:donation"));
