@@ -970,9 +970,10 @@ Report optimize_report(const ReportSource& source, const v1::OptimizeResult& r,
     report.section("Verification",
                    "After the search, moves from the mix on common random numbers: each channel "
                    "cut by a step and to its lower bound, raised by a step, and a step shifted "
-                   "between every pair. A move that improves the objective at the " +
+                   "between every pair. The first move found to improve the objective at the " +
                        percent(r.confidence()) +
-                       " confidence is taken and the next round starts from there.");
+                       " confidence is taken and the next round starts from there. Shown: the "
+                       "moves taken and every move of the last round.");
     std::vector<std::vector<std::string>> moves;
     for (const v1::MixMove& m : v.moves()) {
       // The moves that were taken, and every move of the last round.
@@ -1042,11 +1043,13 @@ Report optimize_report(const ReportSource& source, const v1::OptimizeResult& r,
                             IntervalChart::Tone::kNeutral});
     }
     report.section("Marginal returns");
-    report.chart("marginal", svg::render(chart),
-                 "What one more unit on each channel would bring at the recommended mix, from "
-                 "paired runs with that channel raised by the step. At an interior optimum "
-                 "these are about equal; a channel clearly above the others is held back by a "
-                 "bound.");
+    report.chart(
+        "marginal", svg::render(chart),
+        "What one more unit on each channel would bring at the recommended mix, from "
+        "paired runs with that channel raised by the step (and, with the profit "
+        "objective, lowered by it: the slope at the recommendation). At an interior optimum "
+        "these are about equal; a channel clearly above the others is held back by a "
+        "bound.");
   }
 
   if (curves != nullptr && !curves->curves().empty()) {
