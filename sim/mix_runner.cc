@@ -11,6 +11,18 @@
 
 namespace cjsim {
 
+FreeChannels free_channels(const std::vector<PlannedChannel>& channels) {
+  FreeChannels out;
+  for (size_t i = 0; i < channels.size(); ++i) {
+    if (channels[i].lower == channels[i].upper) {
+      out.locked += channels[i].lower;
+    } else {
+      out.free.push_back(i);
+    }
+  }
+  return out;
+}
+
 bool is_mix_objective(const std::string& name) {
   const size_t colon = name.find(':');
   const std::string base = name.substr(0, colon);

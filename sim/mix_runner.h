@@ -31,6 +31,14 @@ struct PlannedChannel {
   double lower = 0, upper = 0;
 };
 
+// The planned channels that may move (lower < upper), by index, and the
+// weekly budget the locked ones take.
+struct FreeChannels {
+  std::vector<size_t> free;
+  double locked = 0;
+};
+FreeChannels free_channels(const std::vector<PlannedChannel>& channels);
+
 // The KPIs (sim/kpi.h registry names) an optimization can maximise: those
 // whose estimate is the mean of one figure per replication and for which
 // more is better ("conversions", "value:donation", "profit",

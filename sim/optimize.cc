@@ -295,17 +295,10 @@ std::vector<ResponsePoints> response_surface(MixRunner& runner,
                                              const std::vector<PlannedChannel>& channels,
                                              const std::vector<double>& reference, double total,
                                              int replications, int points, bool conversions) {
-  std::vector<size_t> free;
-  double locked = 0, free_lower = 0;
-  for (size_t i = 0; i < channels.size(); ++i) {
-    if (channels[i].lower == channels[i].upper) {
-      locked += channels[i].lower;
-    } else {
-      free.push_back(i);
-      free_lower += channels[i].lower;
-    }
-  }
-  const double free_sum = std::max(0.0, total - locked);
+  const FreeChannels f = free_channels(channels);
+  double free_lower = 0;
+  for (size_t i : f.free) free_lower += channels[i].lower;
+  const double free_sum = std::max(0.0, total - f.locked);
   std::map<std::vector<double>, double> scores;
   auto score_of = [&](const std::vector<double>& budgets) {
     auto hit = scores.find(budgets);
@@ -315,7 +308,7 @@ std::vector<ResponsePoints> response_surface(MixRunner& runner,
     return s;
   };
   std::vector<ResponsePoints> curves;
-  for (size_t i : free) {
+  for (size_t i : f.free) {
     const PlannedChannel& c = channels[i];
     const double top = std::min(c.upper, free_sum - (free_lower - c.lower));
     std::vector<double> budgets = {reference[i]};
@@ -339,44 +332,27 @@ std::vector<ResponsePoints> response_surface(MixRunner& runner,
 // The best split of `total` on the surface: a start for the search.
 Start surface_start(const std::vector<ResponsePoints>& surface,
                     const std::vector<PlannedChannel>& channels, double total, bool spend_all) {
+  const FreeChannels f = free_channels(channels);
   std::vector<double> lower, upper, budgets;
-  double locked = 0;
-  for (const PlannedChannel& c : channels) {
-    budgets.push_back(c.lower);
-    if (c.lower == c.upper) {
-      locked += c.lower;
-    } else {
-      lower.push_back(c.lower);
-      upper.push_back(c.upper);
-    }
+  for (const PlannedChannel& c : channels) budgets.push_back(c.lower);
+  for (size_t i : f.free) {
+    lower.push_back(channels[i].lower);
+    upper.push_back(channels[i].upper);
   }
   const std::vector<double> split = best_separable_split(
-      surface, lower, upper, std::max(0.0, total - locked), spend_all, kSurfaceSteps);
-  size_t k = 0;
-  for (size_t i = 0; i < channels.size(); ++i) {
-    if (channels[i].lower != channels[i].upper) budgets[i] = split[k++];
-  }
+      surface, lower, upper, std::max(0.0, total - f.locked), spend_all, kSurfaceSteps);
+  for (size_t k = 0; k < f.free.size(); ++k) budgets[f.free[k]] = split[k];
   return {"surface", budgets};
 }
 
 // The total split evenly among the free channels (fitted to the bounds by
 // the search).
 Start even_start(const std::vector<PlannedChannel>& channels, double total) {
+  const FreeChannels f = free_channels(channels);
   std::vector<double> budgets;
-  double locked = 0;
-  size_t free = 0;
-  for (const PlannedChannel& c : channels) {
-    budgets.push_back(c.lower);
-    if (c.lower == c.upper) {
-      locked += c.lower;
-    } else {
-      ++free;
-    }
-  }
-  for (size_t i = 0; i < channels.size(); ++i) {
-    if (channels[i].lower != channels[i].upper) {
-      budgets[i] = std::max(0.0, total - locked) / static_cast<double>(free);
-    }
+  for (const PlannedChannel& c : channels) budgets.push_back(c.lower);
+  for (size_t i : f.free) {
+    budgets[i] = std::max(0.0, total - f.locked) / static_cast<double>(f.free.size());
   }
   return {"even", budgets};
 }
