@@ -207,6 +207,19 @@ TEST_CASE("cli optimize: an objective the scenario does not have exits 2 and lis
   }
 }
 
+TEST_CASE("cli optimize: --verify-rounds and --surface-points out of range exit 2") {
+  TempDir dir;
+  const std::string path = dir.write("goals.textproto", kTwoGoals);
+  for (const char* bad : {"--verify-rounds 0", "--verify-rounds 101", "--surface-points -1",
+                          "--surface-points 1.5", "--verify-rounds x"}) {
+    CAPTURE(bad);
+    testing::CliResult r = run_cli("optimize " + path + " --weekly-budget 1000 " + bad);
+    CHECK(r.status == 2);
+    CHECK(r.err.find(std::string(bad).substr(0, std::string(bad).find(' '))) != std::string::npos);
+    CHECK(r.out == "");
+  }
+}
+
 TEST_CASE(
     "regression: optimize --objective retention --report printed 'current retention "
     "1766666.67%', a count read as a share") {
