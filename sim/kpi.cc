@@ -285,6 +285,14 @@ double conversions_of(const CompiledModel&, const Quantities& q, int kind) {
 
 // In name order. docs/results-reference.md "KPIs" defines each.
 const Definition kRegistry[] = {
+    // Customers (converted agents not churned) at the horizon, scaled to
+    // the population: what --objective retention maximises.
+    {"active_customers", "customers active at the horizon", "", KpiUnit::kCount, true,
+     KpiSeries::Form::kMean, Needs::kLoyalty,
+     [](const CompiledModel& m, const Quantities& q, int) {
+       return q.active_customers * population_scale(m);
+     },
+     nullptr},
     {"awareness_rate", "awareness rate", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
      Needs::kNothing, [](const CompiledModel&, const Quantities& q, int) { return q.reached[1]; },
      nullptr},

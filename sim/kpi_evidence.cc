@@ -14,7 +14,8 @@ namespace {
 
 // KPI (without goal kind) -> the KPI counting its events; "" = itself.
 // docs/report.md "Labels and warnings" lists the same.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kEventSources = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 25> kEventSources = {{
+    {"active_customers", "conversion_rate"},
     {"awareness_rate", ""},
     {"complaints", ""},
     {"complaints_answered_in_sla", "complaints"},

@@ -3,25 +3,33 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <numeric>
+#include <optional>
+#include <set>
+#include <string>
 #include <type_traits>
 
 #include <nlopt.h>
 
 #include "models/check.h"
 #include "models/compiled_model.h"
+#include "sim/budget_allocation.h"
 #include "sim/comparison.h"
 #include "sim/engine.h"
 #include "sim/kpi.h"
+#include "sim/mix_verification.h"
 #include "sim/run_result.h"
 
 namespace cjsim {
 
 namespace {
 
-using Objective = OptimizeSettings::Objective;
+// Grid steps of the total in the surface's dynamic programme: the best
+// split is global to within half a percent of the total.
+constexpr int kSurfaceSteps = 200;
 
 // The budgets nearest `x` (in the least-squares sense) within the bounds and
 // summing to `sum`: x_i + lambda clamped to [lower_i, upper_i], lambda by
@@ -64,90 +72,11 @@ void settle(std::vector<double>& x, const std::vector<double>& lower,
   x[room] = std::clamp(x[room] + left, lower[room], upper[room]);
 }
 
-// Simulates mixes of one scenario: the weekly budgets of the planned
-// channels set, everything else as in the scenario.
-class MixRunner {
- public:
-  MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>& channels,
-            const OptimizeSettings& settings, StudyProgress* progress)
-      : base_(base), channels_(channels), settings_(settings), progress_(progress) {}
-
-  struct Run {
-    std::vector<double> budgets;
-    CompiledModel model;
-    std::vector<Quantities> reps;
-    double cost = 0;
-    // The objective per replication.
-    std::vector<double> objective;
-  };
-
-  Run run(const std::vector<double>& budgets, int replications) {
-    Run r;
-    r.budgets = budgets;
-    if (progress_ != nullptr && progress_->stopped()) {
-      // Stopped: a placeholder the caller discards, without compiling.
-      r.reps.resize(static_cast<size_t>(replications));
-      r.objective.assign(static_cast<size_t>(replications), 0.0);
-      return r;
-    }
-    v1::Scenario s = base_;
-    for (size_t i = 0; i < channels_.size(); ++i) {
-      s.mutable_channels(channels_[i].channel)->set_weekly_budget(budgets[i]);
-    }
-    r.model = compile(s, "");
-    r.cost = std::accumulate(r.model.channel_cost.begin(), r.model.channel_cost.end(), 0.0);
-    if (progress_ != nullptr) {
-      progress_->total.fetch_add(static_cast<uint64_t>(replications) *
-                                 static_cast<uint64_t>(r.model.settings.horizon_days));
-    }
-    const double scale = r.model.settings.population / static_cast<double>(r.model.settings.agents);
-    for (const ReplicationCounts& c :
-         Engine(r.model).run(0, replications, done_counter(progress_), stop_flag_of(progress_))) {
-      Quantities q = quantities_from_counts(r.model, c);
-      double v = 0;
-      switch (settings_.objective) {
-        case Objective::kConversions:
-          v = q.conversions;
-          break;
-        case Objective::kValue:
-          v = q.value;
-          break;
-        case Objective::kProfit:
-          v = q.value - r.cost;
-          break;
-        case Objective::kRetention:
-          v = q.active_customers * scale;
-          break;
-      }
-      r.objective.push_back(v);
-      r.reps.push_back(std::move(q));
-    }
-    ++evaluations_;
-    return r;
-  }
-
-  // The figure the search maximises: the mean, or the mean of the worst
-  // share `cvar` of the replications.
-  double score(const std::vector<double>& samples) const {
-    if (settings_.cvar <= 0)
-      return std::accumulate(samples.begin(), samples.end(), 0.0) /
-             static_cast<double>(samples.size());
-    std::vector<double> sorted = samples;
-    std::sort(sorted.begin(), sorted.end());
-    const size_t k = std::max<size_t>(
-        1, static_cast<size_t>(std::ceil(settings_.cvar * static_cast<double>(sorted.size()))));
-    return std::accumulate(sorted.begin(), sorted.begin() + static_cast<long>(k), 0.0) /
-           static_cast<double>(k);
-  }
-
-  int evaluations() const { return evaluations_; }
-
- private:
-  const v1::Scenario& base_;
-  const std::vector<PlannedChannel>& channels_;
-  const OptimizeSettings& settings_;
-  StudyProgress* progress_;
-  int evaluations_ = 0;
+// Where a search may start: a name for the result and the budgets of
+// every planned channel (fitted to the bounds and the total before use).
+struct Start {
+  std::string name;
+  std::vector<double> budgets;
 };
 
 // One search: the best mix of the free channels for a given total.
@@ -157,7 +86,16 @@ struct Search {
   double conversions = 0;  // mean, for the target modes
   double cost = 0;
   bool converged = true;
+  std::vector<v1::SearchStart> starts;
 };
+
+// What a search maximises of a run: the objective's score, or (the target
+// modes) the mean conversions.
+double search_score(const MixRunner& runner, const MixRunner::Run& run, bool conversions) {
+  if (!conversions) return runner.score(run.objective);
+  return std::accumulate(run.conversions.begin(), run.conversions.end(), 0.0) /
+         static_cast<double>(run.conversions.size());
+}
 
 struct SearchContext {
   MixRunner* runner;
@@ -205,13 +143,10 @@ double evaluate(SearchContext& c, std::vector<double> free_x) {
     return c.last.score;
   }
   const std::vector<double> budgets = full_budgets(c, free_x.data());
-  MixRunner::Run run = c.runner->run(budgets, c.replications);
-  double conversions = 0;
-  for (const Quantities& q : run.reps) {
-    conversions += q.conversions / static_cast<double>(run.reps.size());
-  }
-  const double score = c.maximise_conversions ? conversions : c.runner->score(run.objective);
-  c.last = {budgets, score, conversions, run.cost, true};
+  const MixRunner::Run run = c.runner->run(budgets, c.replications);
+  const double conversions = search_score(*c.runner, run, true);
+  const double score = search_score(*c.runner, run, c.maximise_conversions);
+  c.last = {budgets, score, conversions, run.cost, true, {}};
   c.cache[free_x] = c.last;
   if (!c.any || score > c.best.score) {
     c.best = c.last;
@@ -234,9 +169,11 @@ double budget_sum(unsigned n, const double* x, double* gradient, void* data) {
   return sum - c->free_sum;
 }
 
-// The best split of `total` among the planned channels, from `start`.
+// The best split of `total` among the planned channels: each start
+// evaluated, then COBYLA from the best of them.
+// REQUIRES: `starts` not empty, each a budget per planned channel.
 Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
-              const std::vector<double>& start, double total, bool spend_all, int replications,
+              const std::vector<Start>& starts, double total, bool spend_all, int replications,
               int max_evaluations, bool maximise_conversions) {
   SearchContext c;
   c.runner = &runner;
@@ -256,9 +193,8 @@ Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
     }
   }
   c.free_sum = std::max(0.0, total - locked);
-  std::vector<double> x, lower, upper;
+  std::vector<double> lower, upper;
   for (size_t i : c.free) {
-    x.push_back(start[i]);
     lower.push_back(channels[i].lower);
     upper.push_back(std::min(channels[i].upper, c.free_sum));
   }
@@ -266,13 +202,41 @@ Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
     evaluate(c, {});
     return c.best;
   }
-  if (spend_all) {
-    x = project(x, lower, upper, c.free_sum);
-    settle(x, lower, upper, c.free_sum);
+  // Every start, fitted to the bounds and the total; the search goes on
+  // from the best (the first of equals).
+  std::vector<double> x;
+  std::vector<v1::SearchStart> tried;
+  double chosen_score = 0;
+  size_t chosen = 0;
+  for (const Start& start : starts) {
+    std::vector<double> y;
+    for (size_t k = 0; k < c.free.size(); ++k) {
+      y.push_back(std::clamp(start.budgets[c.free[k]], lower[k], upper[k]));
+    }
+    const double sum = std::accumulate(y.begin(), y.end(), 0.0);
+    if (spend_all || sum > c.free_sum) {
+      y = project(y, lower, upper, c.free_sum);
+      settle(y, lower, upper, c.free_sum);
+    }
+    const double score = evaluate(c, y);
+    v1::SearchStart& record = tried.emplace_back();
+    record.set_name(start.name);
+    for (double b : c.last.budgets) record.add_weekly_budgets(b);
+    record.set_score(score);
+    if (tried.size() == 1 || score > chosen_score) {
+      chosen_score = score;
+      chosen = tried.size() - 1;
+      x.clear();
+      for (size_t i : c.free) x.push_back(c.last.budgets[i]);
+    }
   }
-  const double first = evaluate(c, x);
-  (void)first;
-  if (c.free.size() == 1 && spend_all) return c.best;  // nothing to choose
+  tried[chosen].set_chosen(true);
+  auto finish = [&](bool converged) {
+    c.best.converged = converged;
+    c.best.starts = tried;
+    return c.best;
+  };
+  if (c.free.size() == 1 && spend_all) return finish(true);  // nothing to choose
 
   const unsigned n = static_cast<unsigned>(c.free.size());
   std::unique_ptr<std::remove_pointer_t<nlopt_opt>, void (*)(nlopt_opt)> optimizer(
@@ -286,8 +250,8 @@ Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
   } else {
     nlopt_add_inequality_constraint(o, budget_sum, &c, 1e-6 * (1 + c.free_sum));
   }
-  // First steps of a tenth of the budget per channel; stop once the mix
-  // moves by less than half a percent of it.
+  // First steps of a quarter of the mean free budget per channel; stop once
+  // the mix moves by less than 2% of it.
   std::vector<double> step(n, 0.25 * c.free_sum / n + c.grid);
   nlopt_set_initial_step(o, step.data());
   nlopt_set_xtol_abs1(o, 0.02 * c.free_sum / n + c.grid);
@@ -318,8 +282,79 @@ Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
     evaluate(c, snapped);
     c.best = c.last;
   }
-  c.best.converged = converged;
-  return c.best;
+  return finish(converged);
+}
+
+// The response surface: for each free channel, the search score against
+// its budget from its lower bound to the most it may get (the others at
+// their lower bounds), the other channels held at `reference`; budgets
+// spaced as the squares 0, 1/P^2, 4/P^2, ... 1 of that range, denser where
+// S-shaped and concave curves bend, plus the reference's own. Returns a
+// curve per free channel, in order.
+std::vector<ResponsePoints> response_surface(MixRunner& runner,
+                                             const std::vector<PlannedChannel>& channels,
+                                             const std::vector<double>& reference, double total,
+                                             int replications, int points, bool conversions) {
+  const FreeChannels f = free_channels(channels);
+  double free_lower = 0;
+  for (size_t i : f.free) free_lower += channels[i].lower;
+  const double free_sum = std::max(0.0, total - f.locked);
+  std::map<std::vector<double>, double> scores;
+  auto score_of = [&](const std::vector<double>& budgets) {
+    auto hit = scores.find(budgets);
+    if (hit != scores.end()) return hit->second;
+    const double s = search_score(runner, runner.run(budgets, replications), conversions);
+    scores.emplace(budgets, s);
+    return s;
+  };
+  std::vector<ResponsePoints> curves;
+  for (size_t i : f.free) {
+    const PlannedChannel& c = channels[i];
+    const double top = std::min(c.upper, free_sum - (free_lower - c.lower));
+    std::vector<double> budgets = {reference[i]};
+    for (int k = 0; k <= points; ++k) {
+      const double t = static_cast<double>(k) / points;
+      budgets.push_back(c.lower + (top - c.lower) * t * t);
+    }
+    std::sort(budgets.begin(), budgets.end());
+    budgets.erase(std::unique(budgets.begin(), budgets.end()), budgets.end());
+    ResponsePoints& curve = curves.emplace_back();
+    for (double b : budgets) {
+      std::vector<double> mix = reference;
+      mix[i] = b;
+      curve.budgets.push_back(b);
+      curve.values.push_back(score_of(mix));
+    }
+  }
+  return curves;
+}
+
+// The best split of `total` on the surface: a start for the search.
+Start surface_start(const std::vector<ResponsePoints>& surface,
+                    const std::vector<PlannedChannel>& channels, double total, bool spend_all) {
+  const FreeChannels f = free_channels(channels);
+  std::vector<double> lower, upper, budgets;
+  for (const PlannedChannel& c : channels) budgets.push_back(c.lower);
+  for (size_t i : f.free) {
+    lower.push_back(channels[i].lower);
+    upper.push_back(channels[i].upper);
+  }
+  const std::vector<double> split = best_separable_split(
+      surface, lower, upper, std::max(0.0, total - f.locked), spend_all, kSurfaceSteps);
+  for (size_t k = 0; k < f.free.size(); ++k) budgets[f.free[k]] = split[k];
+  return {"surface", budgets};
+}
+
+// The total split evenly among the free channels (fitted to the bounds by
+// the search).
+Start even_start(const std::vector<PlannedChannel>& channels, double total) {
+  const FreeChannels f = free_channels(channels);
+  std::vector<double> budgets;
+  for (const PlannedChannel& c : channels) budgets.push_back(c.lower);
+  for (size_t i : f.free) {
+    budgets[i] = std::max(0.0, total - f.locked) / static_cast<double>(f.free.size());
+  }
+  return {"even", budgets};
 }
 
 void set_mix(const std::vector<PlannedChannel>& channels, const v1::Scenario& scenario,
@@ -337,28 +372,178 @@ void set_mix(const std::vector<PlannedChannel>& channels, const v1::Scenario& sc
   set_kpis(kpi_series(run.model, run.reps), estimate_confidence, false, out->mutable_kpis());
 }
 
-KpiSeries objective_series(const MixRunner::Run& run, bool higher_is_better) {
-  KpiSeries k;
-  k.name = "objective";
-  k.higher_is_better = higher_is_better;
-  k.samples = run.objective;
-  return k;
+// A number in a note: whole, with thousands separators, from 100 up;
+// three significant digits below.
+std::string note_number(double v) {
+  if (!std::isfinite(v)) return v > 0 ? "infinity" : v < 0 ? "-infinity" : "undefined";
+  char text[64];
+  if (std::abs(v) < 100) {
+    std::snprintf(text, sizeof text, "%.3g", v);
+    return text;
+  }
+  std::snprintf(text, sizeof text, "%.0f", std::abs(v));
+  std::string digits = text, out;
+  for (size_t k = 0; k < digits.size(); ++k) {
+    if (k > 0 && (digits.size() - k) % 3 == 0) out += ',';
+    out += digits[k];
+  }
+  return (v < 0 ? "-" : "") + out;
+}
+
+std::string signed_number(double v) { return (v > 0 ? "+" : "") + note_number(v); }
+
+std::string interval_words(const v1::Estimate& e) {
+  return signed_number(e.mean()) + " [" + signed_number(e.ci_low()) + ", " +
+         signed_number(e.ci_high()) + "]";
+}
+
+// A move in words: "moving 1,000 a week from tiktok to search".
+std::string move_words(const v1::MixMove& m) {
+  const std::string amount = note_number(m.amount()) + " a week";
+  if (m.kind() == "shift") {
+    return "moving " + amount + " from " + m.channel() + " to " + m.to_channel();
+  }
+  if (m.kind() == "to_lower")
+    return "cutting " + m.channel() + " by " + amount + " to its lower bound";
+  if (m.kind() == "up" || m.kind() == "mroas_up") return "raising " + m.channel() + " by " + amount;
+  return "cutting " + m.channel() + " by " + amount;
+}
+
+// The step of a marginal return at budget `budget` (5% of it or of the
+// mean planned budget, at least 1).
+double marginal_step(double budget, double total, size_t planned) {
+  return std::max({0.05 * total / static_cast<double>(planned), 0.05 * budget, 1.0});
+}
+
+// The marginal return of planned channel `i` at `at`: its budget raised by
+// a step (5% of its budget or of the mean budget, at least 1), paired on
+// the confirmation's replications: the forward difference (value(x + s) -
+// value(x)) / s, what one more step brings. With a profit objective, whose
+// check compares the slope with 1, also lowered when its bounds allow: the
+// central difference (value(x + s) - value(x - s)) / 2s, the slope at the
+// recommendation. Other channels keep their budgets.
+v1::MarginalReturn marginal_return(MixRunner& runner, const v1::Scenario& scenario,
+                                   const std::vector<PlannedChannel>& channels,
+                                   const MixRunner::Run& at, size_t i,
+                                   const OptimizeSettings& settings, int replications,
+                                   const SimulationSettings& sim, const std::string& counted,
+                                   const std::string& value_kpi) {
+  const PlannedChannel& c = channels[i];
+  const double step = std::max(
+      {0.05 * settings.total / static_cast<double>(channels.size()), 0.05 * at.budgets[i], 1.0});
+  std::vector<double> more = at.budgets;
+  more[i] += step;
+  const MixRunner::Run raised = runner.run(more, replications);
+  std::optional<MixRunner::Run> lowered;
+  if (settings.objective == "profit" && at.budgets[i] - step >= c.lower) {
+    std::vector<double> less = at.budgets;
+    less[i] -= step;
+    lowered = runner.run(less, replications);
+  }
+  const MixRunner::Run& from = lowered ? *lowered : at;
+  const double width = lowered ? 2 * step : step;
+  const std::vector<KpiSeries> low_kpis = kpi_series(from.model, from.reps);
+  const std::vector<KpiSeries> high_kpis = kpi_series(raised.model, raised.reps);
+  auto difference = [&](const std::string& name) {
+    return compare_kpi(*find_kpi(low_kpis, name), *find_kpi(high_kpis, name), sim.confidence)
+        .difference;
+  };
+  const Estimate d_conversions = difference(counted);
+  const Estimate d_value = difference(value_kpi);
+  const Estimate d_total_value = difference("value");
+  v1::MarginalReturn m;
+  m.set_channel(scenario.channels(c.channel).id());
+  m.set_step(step);
+  m.set_central(lowered.has_value());
+  m.set_conversions_per_unit_kpi(counted);
+  m.set_value_per_unit_kpi(value_kpi);
+  set_estimate(scale_estimate(d_conversions, 1 / width), m.mutable_conversions_per_unit());
+  set_estimate(scale_estimate(d_value, 1 / width), m.mutable_value_per_unit());
+  const double extra_spend = width * sim.horizon_days / 7.0;
+  set_estimate(scale_estimate(d_total_value, 1 / extra_spend), m.mutable_mroas());
+  set_estimate(ratio_of_fixed(extra_spend, d_conversions), m.mutable_marginal_cpa());
+  return m;
+}
+
+// A better budget for channel `i` from `at` (the others held, spending at
+// most), in direction `up` (its mROAS interval lies above 1) or down
+// (below 1): first the budget moved by 1, 2, 4, ... marginal steps to its
+// bound or the total, the best of them if its profit is higher than that
+// of `at`, paired on its replications; else the vertex of the parabola
+// through the profits at x - s, x and x + s (a Newton step along the
+// channel, where the marginal return is 1 if the curve is locally
+// quadratic), the mROAS interval being the evidence that x is not the
+// optimum. Recorded as a taken move of the verification ("mroas_up" or
+// "mroas_down"); nullopt when no budget differs from x.
+std::optional<MixRunner::Run> along_channel(
+    MixRunner& runner, const std::vector<PlannedChannel>& channels, const MixRunner::Run& at,
+    size_t i, bool up, const VerificationSettings& check, double cvar, double confidence,
+    uint64_t seed, const v1::Scenario& scenario, v1::Verification* record) {
+  const int replications = static_cast<int>(at.objective.size());
+  const double x = at.budgets[i];
+  const double spent = std::accumulate(at.budgets.begin(), at.budgets.end(), 0.0);
+  const double room_up = std::min(channels[i].upper - x, check.total - spent);
+  const double room_down = x - channels[i].lower;
+  const double room = up ? room_up : room_down;
+  const double tiny = 1e-9 * (1 + check.total);
+  const double step = marginal_step(x, check.total, channels.size());
+  auto run_at = [&](double budget) {
+    std::vector<double> budgets = at.budgets;
+    budgets[i] = budget;
+    return runner.run(budgets, replications);
+  };
+  std::optional<MixRunner::Run> best;
+  KpiComparison best_gain;
+  for (double amount = step; room > tiny; amount *= 2) {
+    const double moved = std::min(amount, room);
+    MixRunner::Run run = run_at(x + (up ? moved : -moved));
+    const KpiComparison gain = paired_gain(at.objective, run.objective, cvar, confidence, seed);
+    if (gain.difference.mean > (best ? best_gain.difference.mean : 0.0)) {
+      best_gain = gain;
+      best = std::move(run);
+    }
+    if (moved >= room) break;
+  }
+  if (!best) {
+    // The parabola through x - s, x, x + s, within the bounds and the total.
+    const double below = std::min(step, room_down), above = std::min(step, room_up);
+    if (below <= tiny || above <= tiny) return std::nullopt;
+    const double p0 = runner.score(at.objective);
+    const double low = runner.score(run_at(x - below).objective);
+    const double high = runner.score(run_at(x + above).objective);
+    // Slopes on either side; the vertex where the interpolated slope is 0.
+    const double left = (p0 - low) / below, right = (high - p0) / above;
+    double target = x;
+    if (left > right) {
+      // The slopes belong to the midpoints x - below / 2 and x + above / 2.
+      target = x - below / 2 + (below + above) / 2 * left / (left - right);
+    } else {
+      target = right > 0 ? x + above : x - below;  // no curvature: the better end
+    }
+    target = std::clamp(target, x - below, x + above);
+    if (std::abs(target - x) <= tiny) return std::nullopt;
+    MixRunner::Run run = run_at(target);
+    best_gain = paired_gain(at.objective, run.objective, cvar, confidence, seed);
+    best = std::move(run);
+  }
+  const double amount = best->budgets[i] - x;
+  v1::MixMove* m = record->add_moves();
+  m->set_round(record->rounds());
+  m->set_kind(amount < 0 ? "mroas_down" : "mroas_up");
+  m->set_channel(scenario.channels(channels[i].channel).id());
+  m->set_amount(std::abs(amount));
+  set_estimate(best_gain.difference, m->mutable_gain());
+  m->set_verdict(std::string(verdict_name(best_gain.verdict)));
+  m->set_taken(true);
+  return best;
 }
 
 }  // namespace
 
-std::string objective_name(OptimizeSettings::Objective objective) {
-  switch (objective) {
-    case Objective::kConversions:
-      return "conversions";
-    case Objective::kValue:
-      return "value";
-    case Objective::kProfit:
-      return "profit";
-    case Objective::kRetention:
-      return "retention";
-  }
-  return "";
+std::string counted_conversions(const std::string& objective) {
+  const size_t colon = objective.find(':');
+  if (colon == std::string::npos) return "conversions";
+  return "conversions" + objective.substr(colon);
 }
 
 v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
@@ -366,12 +551,15 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
                                 const OptimizeSettings& settings, StudyProgress* progress) {
   const auto started = std::chrono::steady_clock::now();
   CJSIM_CHECK(!channels.empty(), "no channels to plan");
+  CJSIM_CHECK(settings.verify_rounds >= 1, "at least one verification round");
   const SimulationSettings sim = resolve_settings(scenario.simulation());
-  MixRunner runner(scenario, channels, settings, progress);
+  MixRunner runner(scenario, channels, settings.objective, counted_conversions(settings.objective),
+                   settings.cvar, progress);
   size_t free = 0;
   for (const PlannedChannel& c : channels) free += c.lower != c.upper;
   const int max_evaluations =
       settings.max_evaluations > 0 ? settings.max_evaluations : 30 + 15 * static_cast<int>(free);
+  const bool allocate = settings.mode == OptimizeSettings::Mode::kAllocate;
 
   std::vector<double> current;
   for (const PlannedChannel& c : channels) {
@@ -380,11 +568,33 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
   v1::OptimizeResult result;
   auto note = [&](const std::string& text) { result.add_notes(text); };
 
+  // The response surface, around the current mix within the bounds: once,
+  // for every total a target mode tries. Not when there is nothing to
+  // choose (one free channel sharing all of the total, or none).
+  std::vector<ResponsePoints> surface;
+  const bool at_most = allocate && !settings.spend_all;
+  if (settings.surface_points > 0 && (free >= 2 || (free == 1 && at_most))) {
+    std::vector<double> reference;
+    for (size_t i = 0; i < channels.size(); ++i) {
+      reference.push_back(std::clamp(current[i], channels[i].lower, channels[i].upper));
+    }
+    surface = response_surface(runner, channels, reference, settings.total, sim.replications,
+                               settings.surface_points, !allocate);
+    result.set_surface_points(settings.surface_points);
+  }
+  auto starts_from = [&](const std::string& name, const std::vector<double>& from, double total,
+                         bool spend_all) {
+    std::vector<Start> starts = {{name, from}, even_start(channels, total)};
+    if (!surface.empty()) starts.push_back(surface_start(surface, channels, total, spend_all));
+    return starts;
+  };
+
   Search best;
   switch (settings.mode) {
     case OptimizeSettings::Mode::kAllocate:
-      best = search(runner, channels, current, settings.total, settings.spend_all, sim.replications,
-                    max_evaluations, false);
+      best = search(runner, channels,
+                    starts_from("current", current, settings.total, settings.spend_all),
+                    settings.total, settings.spend_all, sim.replications, max_evaluations, false);
       break;
     case OptimizeSettings::Mode::kTargetConversions:
     case OptimizeSettings::Mode::kTargetCpa: {
@@ -399,14 +609,17 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
       double low = 0;
       for (const PlannedChannel& c : channels) low += c.lower;
       double high = settings.total;
-      Search at_high = search(runner, channels, current, high, true, sim.replications, inner, true);
-      Search at_low = search(runner, channels, current, low, true, sim.replications, inner, true);
+      auto search_at = [&](const std::string& name, const std::vector<double>& from, double total) {
+        return search(runner, channels, starts_from(name, from, total, true), total, true,
+                      sim.replications, inner, true);
+      };
+      Search at_high = search_at("current", current, high);
+      Search at_low = search_at("current", current, low);
       // Between a total that meets the target and one that does not.
       auto bisect = [&](double meeting, double failing, Search at_meeting) {
         for (int k = 0; k < 8; ++k) {
           const double mid = (meeting + failing) / 2;
-          Search s = search(runner, channels, at_meeting.budgets, mid, true, sim.replications,
-                            inner, true);
+          Search s = search_at("previous", at_meeting.budgets, mid);
           if (meets(s)) {
             at_meeting = s;
             meeting = mid;
@@ -419,7 +632,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
       if (conversions_mode) {
         // The smallest total that reaches the conversions.
         if (!meets(at_high)) {
-          note("the target of " + std::to_string(settings.target) +
+          note("the target of " + note_number(settings.target) +
                " conversions is not reached within --weekly-budget; the best mix of it is shown");
           best = at_high;
         } else {
@@ -441,17 +654,17 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
       break;
     }
   }
+  for (const v1::SearchStart& s : best.starts) *result.add_starts() = s;
 
   if (progress != nullptr && progress->stopped()) return result;  // incomplete
 
-  // Confirmation: the recommendation against the current mix, paired, with
+  // Confirmation: the search's mix against the current one, paired, with
   // more replications.
   const int confirm = std::max(settings.confirm_replications, sim.replications);
-  const bool higher_is_better = true;
   MixRunner::Run now = runner.run(current, confirm);
   MixRunner::Run next = runner.run(best.budgets, confirm);
-  KpiComparison gain = compare_kpi(objective_series(now, higher_is_better),
-                                   objective_series(next, higher_is_better), sim.confidence);
+  KpiComparison gain =
+      paired_gain(now.objective, next.objective, settings.cvar, sim.confidence, sim.seed);
   bool current_feasible = true;
   {
     double sum = 0;
@@ -463,20 +676,111 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
     current_feasible &= settings.spend_all ? std::abs(sum - settings.total) <= 1e-6 * settings.total
                                            : sum <= settings.total * (1 + 1e-9);
   }
-  if (settings.mode == OptimizeSettings::Mode::kAllocate && gain.verdict == Verdict::kWorse &&
-      current_feasible) {
+  if (allocate && gain.verdict == Verdict::kWorse && current_feasible) {
     note(
-        "the confirmation run found the recommended mix worse than the current one (the search's "
-        "replications misled it); the current mix is kept");
-    next = runner.run(current, confirm);
-    gain = compare_kpi(objective_series(now, higher_is_better),
-                       objective_series(next, higher_is_better), sim.confidence);
-  } else if (gain.verdict == Verdict::kWorse) {
-    note("the current mix does better, but it lies outside the bounds or the total given");
+        "the confirmation run found the search's mix worse than the current one (the search's "
+        "replications misled it); the verification starts from the current mix");
+    next = now;
+  }
+
+  // Verification: moves from the mix on the confirmation's replications.
+  VerificationSettings check;
+  check.total =
+      allocate ? settings.total : std::accumulate(next.budgets.begin(), next.budgets.end(), 0.0);
+  check.spend_all = allocate ? settings.spend_all : true;
+  check.on_conversions = !allocate;
+  check.screen_replications = std::min(sim.replications, confirm);
+  check.replications = confirm;
+  check.confidence = sim.confidence;
+  check.max_rounds = settings.verify_rounds;
+  check.seed = sim.seed;
+  // Marginal returns at a mix; with a profit objective, a channel strictly
+  // inside its bounds whose mROAS interval excludes 1 is then moved along
+  // its own curve, and the verification runs again from there (at most
+  // kProfitPasses times), so that the last verification and the marginal
+  // returns are always those of the recommendation.
+  const std::string counted = counted_conversions(settings.objective);
+  const std::string value_kpi =
+      settings.objective.rfind("value:", 0) == 0 ? settings.objective : "value";
+  auto measure = [&] {
+    result.clear_marginal();
+    for (size_t i = 0; i < channels.size(); ++i) {
+      if (channels[i].lower == channels[i].upper) continue;
+      *result.add_marginal() = marginal_return(runner, scenario, channels, next, i, settings,
+                                               confirm, sim, counted, value_kpi);
+    }
+  };
+  const double tolerance = 1e-6 * (1 + settings.total);
+  // The free channel strictly inside its bounds whose mROAS interval lies
+  // furthest from 1 (above 1 only when budget is left), or -1.
+  bool furthest_up = false;  // set by furthest_from_one: its mROAS is above 1
+  auto furthest_from_one = [&] {
+    const bool spent_all =
+        check.spend_all ||
+        std::accumulate(next.budgets.begin(), next.budgets.end(), 0.0) >= check.total - tolerance;
+    int worst = -1, k = 0;
+    double worst_gap = 0;
+    for (size_t i = 0; i < channels.size(); ++i) {
+      if (channels[i].lower == channels[i].upper) continue;
+      const v1::Estimate& e = result.marginal(k++).mroas();
+      if (next.budgets[i] <= channels[i].lower + tolerance ||
+          next.budgets[i] >= channels[i].upper - tolerance) {
+        continue;
+      }
+      const double gap = e.ci_high() < 1                ? 1 - e.ci_high()
+                         : e.ci_low() > 1 && !spent_all ? e.ci_low() - 1
+                                                        : 0;
+      if (gap > worst_gap) {
+        worst_gap = gap;
+        worst = static_cast<int>(i);
+        furthest_up = e.ci_low() > 1;
+      }
+    }
+    return worst;
+  };
+  constexpr int kProfitPasses = 3;
+  v1::Verification* record = result.mutable_verification();
+  for (int pass = 1;; ++pass) {
+    VerifiedMix verified = verify_mix(runner, scenario, channels, std::move(next), check, progress);
+    if (progress != nullptr && progress->stopped()) return result;  // incomplete
+    next = std::move(verified.run);
+    // Rounds numbered on from the passes before.
+    const int offset = record->rounds();
+    for (v1::MixMove& m : *verified.record.mutable_moves()) {
+      if (m.round() > 0) m.set_round(m.round() + offset);
+      *record->add_moves() = m;
+    }
+    record->set_rounds(offset + verified.record.rounds());
+    record->set_max_rounds(verified.record.max_rounds());
+    record->set_outcome(verified.record.outcome());
+    if (verified.record.has_still_helps()) {
+      *record->mutable_still_helps() = verified.record.still_helps();
+      record->mutable_still_helps()->set_round(verified.record.still_helps().round() + offset);
+    } else {
+      record->clear_still_helps();
+    }
+    measure();
+    if (settings.objective != "profit" || check.spend_all || pass == kProfitPasses) break;
+    const int worst = furthest_from_one();
+    if (worst < 0) break;
+    std::optional<MixRunner::Run> moved =
+        along_channel(runner, channels, next, static_cast<size_t>(worst), furthest_up, check,
+                      settings.cvar, sim.confidence, sim.seed, scenario, record);
+    if (!moved) break;
+    next = std::move(*moved);
+  }
+
+  gain = paired_gain(now.objective, next.objective, settings.cvar, sim.confidence, sim.seed);
+  if (gain.verdict == Verdict::kWorse) {
+    note(current_feasible
+             ? "the current mix does better than the recommendation"
+             : "the current mix does better, but it lies outside the bounds or the total given");
   }
   auto objective_estimate = [&](const MixRunner::Run& run) {
     if (settings.cvar > 0) return exact_estimate(runner.score(run.objective), confirm);
-    KpiSeries k = objective_series(run, true);
+    KpiSeries k;
+    k.name = "objective";
+    k.samples = run.objective;
     return estimate_kpi(k, sim.confidence, false);
   };
 
@@ -489,13 +793,13 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
   result.set_engine_version(std::string(engine_version()));
   result.set_schema_version(std::string(kSchemaVersion));
   result.set_confidence(sim.confidence);
-  result.set_objective(objective_name(settings.objective));
+  result.set_objective(settings.objective);
   if (settings.cvar > 0) {
     char text[32];
     std::snprintf(text, sizeof text, "cvar:%g", settings.cvar);
     result.set_risk(text);
   }
-  result.set_mode(settings.mode == OptimizeSettings::Mode::kAllocate ? "allocate"
+  result.set_mode(allocate ? "allocate"
                   : settings.mode == OptimizeSettings::Mode::kTargetConversions
                       ? "target_conversions"
                       : "target_cpa");
@@ -506,7 +810,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
           result.mutable_recommended());
   set_estimate(gain.difference, result.mutable_gain());
   result.set_verdict(std::string(verdict_name(gain.verdict)));
-  if (settings.mode != OptimizeSettings::Mode::kAllocate) {
+  if (!allocate) {
     const Estimate conversions = estimate_kpi(
         *find_kpi(kpi_series(next.model, next.reps), "conversions"), sim.confidence, false);
     const bool met = settings.mode == OptimizeSettings::Mode::kTargetConversions
@@ -515,66 +819,125 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
     if (!met) note("at the confirmation's replications the recommended mix misses the target");
   }
 
-  // Marginal returns at the recommendation: each free channel's budget
-  // raised by a step, paired with the recommendation.
-  const double horizon_weeks = sim.horizon_days / 7.0;
-  const std::vector<KpiSeries> base_kpis = kpi_series(next.model, next.reps);
+  // Bounds, dropped channels and the verification, in words.
+  const double spent = std::accumulate(next.budgets.begin(), next.budgets.end(), 0.0);
+  const bool total_bound = check.spend_all || spent >= check.total - tolerance;
+  std::set<std::string> inside;  // free channels strictly inside their bounds
   for (size_t i = 0; i < channels.size(); ++i) {
     const PlannedChannel& c = channels[i];
+    const std::string& id = scenario.channels(c.channel).id();
     if (c.lower == c.upper) continue;
-    const double step = std::max({0.05 * settings.total / static_cast<double>(channels.size()),
-                                  0.05 * next.budgets[i], 1.0});
-    std::vector<double> more = next.budgets;
-    more[i] += step;
-    const MixRunner::Run raised = runner.run(more, confirm);
-    const std::vector<KpiSeries> raised_kpis = kpi_series(raised.model, raised.reps);
-    const Estimate d_conversions =
-        compare_kpi(*find_kpi(base_kpis, "conversions"), *find_kpi(raised_kpis, "conversions"),
-                    sim.confidence)
-            .difference;
-    const Estimate d_value =
-        compare_kpi(*find_kpi(base_kpis, "value"), *find_kpi(raised_kpis, "value"), sim.confidence)
-            .difference;
-    v1::MarginalReturn* m = result.add_marginal();
-    m->set_channel(scenario.channels(c.channel).id());
-    m->set_step(step);
-    set_estimate(scale_estimate(d_conversions, 1 / step), m->mutable_conversions_per_unit());
-    set_estimate(scale_estimate(d_value, 1 / step), m->mutable_value_per_unit());
-    const double extra_spend = step * horizon_weeks;
-    set_estimate(scale_estimate(d_value, 1 / extra_spend), m->mutable_mroas());
-    set_estimate(ratio_of_fixed(extra_spend, d_conversions), m->mutable_marginal_cpa());
+    const bool at_lower = std::abs(next.budgets[i] - c.lower) <= tolerance;
+    const bool at_upper = std::abs(next.budgets[i] - c.upper) <= tolerance;
+    if (at_lower || at_upper) result.add_binding(id);
+    if (next.budgets[i] <= tolerance && current[i] > tolerance) {
+      result.add_dropped(id);
+      note(id + " is dropped: 0 a week recommended, " + note_number(current[i]) + " now");
+    } else if (at_lower && c.lower > 0) {
+      note(id + " is held at its lower bound of " + note_number(c.lower) +
+           " a week: the bound, not its returns, sets its budget");
+    } else if (at_upper && !(check.spend_all && c.upper >= check.total - tolerance)) {
+      note(id + " is held at its upper bound of " + note_number(c.upper) +
+           " a week: it would take more if the bound allowed");
+    } else if (!at_lower && !at_upper) {
+      inside.insert(id);
+    }
   }
-  // At an optimum the free channels off their bounds return the same at
-  // the margin; say so when the intervals still tell them apart.
   {
-    const v1::MarginalReturn* high = nullptr;
-    const v1::MarginalReturn* low = nullptr;
-    for (const v1::MarginalReturn& m : result.marginal()) {
-      if (high == nullptr ||
-          m.conversions_per_unit().ci_low() > high->conversions_per_unit().ci_low()) {
-        high = &m;
+    const v1::Verification& v = result.verification();
+    const std::string what = allocate ? result.objective() : "conversions (at this total)";
+    int tried = 0, last_round = 0;
+    std::vector<std::string> taken, along;
+    std::string crumbs;
+    const v1::MixMove* tidied = nullptr;
+    for (const v1::MixMove& m : v.moves()) {
+      const bool by_mroas = m.kind().rfind("mroas_", 0) == 0;
+      if (m.round() > 0 && !by_mroas) {
+        ++tried;
+        last_round += m.round() == v.rounds();
       }
-      if (low == nullptr ||
-          m.conversions_per_unit().ci_high() < low->conversions_per_unit().ci_high()) {
-        low = &m;
+      if (!m.taken()) continue;
+      const std::string words = move_words(m) + " (" + interval_words(m.gain()) + ")";
+      if (m.round() == 0) {
+        crumbs += (crumbs.empty() ? "" : ", ") + m.channel() + " (" + note_number(m.amount()) +
+                  " a week)";
+        tidied = &m;
+      } else {
+        (by_mroas ? along : taken).push_back(words);
       }
     }
-    if (settings.objective == Objective::kConversions && high != nullptr && low != nullptr &&
-        high != low &&
-        high->conversions_per_unit().ci_low() > low->conversions_per_unit().ci_high()) {
-      note("the marginal conversions of " + high->channel() + " are still clearly above those of " +
-           low->channel() +
-           ": moving budget between them may help (a bound may hold one of them, "
-           "or try --max-evaluations)");
+    auto joined = [](const std::vector<std::string>& items) {
+      std::string list;
+      for (const std::string& t : items) list += (list.empty() ? "" : "; ") + t;
+      return list;
+    };
+    if (tidied != nullptr) {
+      note("budgets under 1% of the total were cut to their lower bounds: " + crumbs +
+           "; together they changed the " + what + " by " + interval_words(tidied->gain()));
+    }
+    if (!taken.empty()) {
+      note("the verification improved on the search with " + std::to_string(taken.size()) +
+           (taken.size() == 1 ? " move: " : " moves: ") + joined(taken));
+    }
+    if (!along.empty()) {
+      note("to bring a channel's mROAS to 1 (its interval excluded 1), " + joined(along) +
+           "; the verification then ran again from there");
+    }
+    if (v.outcome() == "none_helps") {
+      note("verified: from the recommendation, none of the " + std::to_string(last_round) +
+           " moves of the last round (each channel cut by a step and to its lower bound, raised "
+           "by a step, and a step shifted between every pair) improves the " +
+           what + " at " + note_number(100 * sim.confidence) + "% (" + std::to_string(confirm) +
+           " paired replications; " + std::to_string(tried) + " moves in " +
+           std::to_string(v.rounds()) + (v.rounds() == 1 ? " round" : " rounds") + " in all)");
+    } else if (v.outcome() == "rounds_exhausted") {
+      note(move_words(v.still_helps()) + " would still improve the " + what + " by " +
+           interval_words(v.still_helps().gain()) + ": the verification stopped after " +
+           std::to_string(v.rounds()) + " rounds (raise --verify-rounds)");
     }
   }
-  const double tolerance = 1e-6 * (1 + settings.total);
-  for (size_t i = 0; i < channels.size(); ++i) {
-    const PlannedChannel& c = channels[i];
-    if (c.lower == c.upper) continue;
-    if (std::abs(next.budgets[i] - c.lower) <= tolerance ||
-        std::abs(next.budgets[i] - c.upper) <= tolerance) {
-      result.add_binding(scenario.channels(c.channel).id());
+  // With a profit objective, mROAS = 1 at the optimum of a channel strictly
+  // inside its bounds, unless the total binds.
+  if (settings.objective == "profit") {
+    v1::MroasCheck* mc = result.mutable_mroas_check();
+    for (const v1::MarginalReturn& m : result.marginal()) {
+      if (!inside.count(m.channel())) continue;
+      if (m.mroas().ci_high() < 1) mc->add_below_one(m.channel());
+      if (m.mroas().ci_low() > 1) mc->add_above_one(m.channel());
+    }
+    // Spending at most with all of it spent, only a channel returning less
+    // than it costs is out of place.
+    const bool fails = check.spend_all ? false
+                       : total_bound   ? mc->below_one_size() > 0
+                                       : mc->below_one_size() + mc->above_one_size() > 0;
+    mc->set_outcome(fails ? "failed" : total_bound ? "total_bound" : "passed");
+    auto list = [](const google::protobuf::RepeatedPtrField<std::string>& ids) {
+      std::string out;
+      for (const std::string& id : ids) out += (out.empty() ? "" : ", ") + id;
+      return out;
+    };
+    if (mc->outcome() == "passed") {
+      note(
+          "every channel inside its bounds has an mROAS interval that contains 1, as at a "
+          "profit optimum");
+    } else if (mc->outcome() == "total_bound") {
+      note(std::string("the whole budget is spent, so the channels' mROAS need not be 1: ") +
+           (mc->above_one_size() > 0
+                ? "more budget would add profit on " + list(mc->above_one())
+                : "no channel clearly returns more than it costs at the margin"));
+    } else {
+      if (mc->below_one_size() > 0) {
+        note("mROAS below 1 on " + list(mc->below_one()) +
+             " though inside the bounds: spending less there would likely add profit, but "
+             "neither the verification nor a search along the channel found a budget that "
+             "does");
+      }
+      if (mc->above_one_size() > 0 && !total_bound) {
+        note("mROAS above 1 on " + list(mc->above_one()) +
+             " though inside the bounds with budget left: spending more there would likely "
+             "add profit, but neither the verification nor a search along the channel found a "
+             "budget that does");
+      }
     }
   }
   result.set_evaluations(runner.evaluations());

@@ -1,13 +1,24 @@
 // Channel-mix planning: the best split of a weekly budget across channels,
-// found by simulation (docs/model.md "Channel-mix planning").
+// found by simulation and then checked (docs/model.md "Channel-mix
+// planning").
 //
 // Every candidate mix is simulated with the same seed and replications, so
 // candidates draw the same random streams and their comparisons are paired
 // (common random numbers): the objective is then a deterministic function
-// of the mix (a sample-average approximation), which NLopt's COBYLA
-// maximises over the bounded budget simplex. A confirmation run with more
-// replications compares the recommendation with the current mix, and
+// of the mix (a sample-average approximation). The search has a global and
+// a local part: a response surface (each channel's curve from 0 to the most
+// it may get, the others held) whose best split, found by dynamic
+// programming, is global whatever the curves' shapes; then NLopt's COBYLA
+// from the best of that split, the current mix and the even split. A
+// verification on the confirmation's replications (sim/mix_verification.h)
+// then tries moving each channel and shifting budget between every pair,
+// taking any move that improves the objective at the scenario's
+// confidence; a confirmation compares the result with the current mix, and
 // paired finite differences give every channel's marginal return there.
+// With a profit objective spending at most, a channel inside its bounds
+// whose mROAS interval excludes 1 is moved along its curve and the
+// verification runs again, so that the recommendation either passes the
+// mROAS check or the result says which channel fails it.
 // Runs in the calling thread's task arena.
 #ifndef CJSIM_SIM_OPTIMIZE_H_
 #define CJSIM_SIM_OPTIMIZE_H_
@@ -18,20 +29,16 @@
 #include "cjsim/v1/result.pb.h"
 #include "cjsim/v1/scenario.pb.h"
 #include "sim/compare.h"
+#include "sim/mix_runner.h"
 
 namespace cjsim {
 
-// A channel the plan may move money into or out of, by index in the
-// scenario's channels, with its weekly budget bounds (lower == upper: locked).
-struct PlannedChannel {
-  int channel = 0;
-  double lower = 0, upper = 0;
-};
-
 struct OptimizeSettings {
-  enum class Objective { kConversions, kValue, kProfit, kRetention };
   enum class Mode { kAllocate, kTargetConversions, kTargetCpa };
-  Objective objective = Objective::kConversions;
+  // The KPI maximised (is_mix_objective, counted by the scenario): with a
+  // goal kind ("conversions:donation") the target modes count that kind's
+  // conversions too.
+  std::string objective = "conversions";
   // 0: the mean over replications; else the mean of the worst `cvar` share
   // of them (conditional value at risk).
   double cvar = 0;
@@ -42,12 +49,18 @@ struct OptimizeSettings {
   // Spend the whole total, or at most it.
   bool spend_all = true;
   int confirm_replications = 64;
-  int max_evaluations = 0;  // 0: 30 + 15 x the free channels
-  int threads = 1;          // recorded in the result
+  int max_evaluations = 0;  // of the local search; 0: 30 + 15 x the free channels
+  // Budgets per channel curve of the response surface (0: no surface).
+  int surface_points = 4;
+  // Rounds of the verification (>= 1).
+  int verify_rounds = 4;
+  int threads = 1;  // recorded in the result
 };
 
-// The objective's name in results and on the command line.
-std::string objective_name(OptimizeSettings::Objective objective);
+// The KPI the target modes count for an objective: conversions of the
+// objective's goal kind ("conversions:K" for conversions:K and value:K),
+// else all conversions.
+std::string counted_conversions(const std::string& objective);
 
 // REQUIRES: `scenario` validated (variant applied, variants cleared);
 // `channels` distinct, lower <= upper, and feasible: the sum of the lower

@@ -114,7 +114,8 @@ TEST_CASE("cli goals: --rank-by and --kpi take a goal kind's KPI, and refuse unk
   CHECK(contains(r.err, "roas is not counted per goal kind"));
   r = run_cli("compare " + nonprofit + " --rank-by donations --agents 5000");
   CHECK(r.status == 2);
-  CHECK(contains(r.err, "unknown KPI 'donations'; this scenario reports awareness_rate, "));
+  CHECK(contains(
+      r.err, "unknown KPI 'donations'; this scenario reports active_customers, awareness_rate, "));
   CHECK(contains(r.err, "as NAME:KIND for its goal kinds 'donation', 'volunteer'"));
 
   r = run_cli("curves " + nonprofit +

@@ -44,6 +44,8 @@ struct OptimizeOptions {
   std::string risk;
   int confirm_replications = 64;
   int max_evaluations = 0;
+  int surface_points = 4;
+  int verify_rounds = 4;
   SimulationOverrides overrides;
   int threads = 0;
   // Budgets per response curve around the recommendation, for the report.
@@ -51,11 +53,10 @@ struct OptimizeOptions {
   OutputOptions output;
 };
 
-const std::vector<std::string> kOptimizeCsvFiles = {"mix.csv", "marginal.csv"};
+const std::vector<std::string> kOptimizeCsvFiles = {"mix.csv", "marginal.csv", "moves.csv"};
 
 // Each planned channel's response curve with the others at their
-// recommended budgets, on the KPI nearest the objective (value for profit:
-// its cost side is the budget itself). nullopt when no budget gives the
+// recommended budgets, on the objective. nullopt when no budget gives the
 // curves a range.
 std::optional<v1::CurvesResult> curves_around(const v1::Scenario& scenario,
                                               const std::vector<PlannedChannel>& planned,
@@ -70,9 +71,8 @@ std::optional<v1::CurvesResult> curves_around(const v1::Scenario& scenario,
   CurveSettings settings;
   for (const PlannedChannel& p : planned) settings.channels.push_back(p.channel);
   settings.points = points;
-  settings.kpi = result.objective() == "conversions" ? "conversions"
-                 : result.objective() == "retention" ? "retention_rate"
-                                                     : "value";
+  // The objective itself, so that the curves show what was maximised.
+  settings.kpi = result.objective();
   settings.threads = threads;
   // Nothing recommended on any planned channel leaves no budget to scale:
   // the curves then run up to the total searched within.
@@ -101,6 +101,27 @@ std::optional<double> parse_bound(std::string_view text, double current) {
 
 std::string money(double v) { return format_value(v, Unit::kMoney); }
 
+// Empty when `objective` can be maximised on `scenario`; else why not,
+// listing the objectives it has.
+std::string objective_refused(const v1::Scenario& scenario, const std::string& objective) {
+  std::string why = kpi_not_counted(scenario, objective);
+  if (why.empty() && is_mix_objective(objective)) return "";
+  std::string list;
+  for (const std::string& name : kpi_names(scenario)) {
+    if (is_mix_objective(name)) list += (list.empty() ? "" : ", ") + name;
+  }
+  if (scenario.has_loyalty()) list += " (retention: active_customers)";
+  if (why.empty()) {
+    why = objective + " is not something a budget buys more of (a ratio, a cost or a fixed figure)";
+  } else if (why.find("unknown KPI") != std::string::npos) {
+    why = "unknown objective '" + objective + "'";
+  }
+  return why + "; the objectives of this scenario are " + list;
+}
+
+// The unit and words of the objective (a KPI of the registry).
+KpiDisplay objective_display(const v1::OptimizeResult& r) { return kpi_display(r.objective()); }
+
 std::string format_optimize_table(const v1::OptimizeResult& r) {
   std::string out = "cjsim optimize | scenario " + printable(r.scenario()) + " | objective " +
                     r.objective() + (r.risk().empty() ? "" : " (" + r.risk() + ")") + " | " +
@@ -111,17 +132,19 @@ std::string format_optimize_table(const v1::OptimizeResult& r) {
                     printf_string("%.1f", r.timing().wall_seconds()) + " s\n";
   out += std::to_string(r.evaluations()) + " mixes simulated; search " +
          (r.stopped() == "converged" ? "converged" : "stopped at --max-evaluations") + "\n\n";
-  const Unit unit =
-      r.objective() == "retention" || r.objective() == "conversions" ? Unit::kCount : Unit::kMoney;
+  const Unit unit = objective_display(r).unit;
   TextTable mix({text_column("channel"), number_column("current"), number_column("recommended"),
                  number_column("change"), text_column("note")});
   std::set<std::string> binding(r.binding().begin(), r.binding().end());
+  std::set<std::string> dropped(r.dropped().begin(), r.dropped().end());
   for (int i = 0; i < r.current().channels_size(); ++i) {
     const v1::ChannelBudget& now = r.current().channels(i);
     const v1::ChannelBudget& next = r.recommended().channels(i);
     mix.add({now.channel(), money(now.weekly_budget()), money(next.weekly_budget()),
              format_difference(next.weekly_budget() - now.weekly_budget(), Unit::kMoney),
-             binding.count(now.channel()) ? "at a bound" : "-"});
+             dropped.count(now.channel())   ? "dropped"
+             : binding.count(now.channel()) ? "at a bound"
+                                            : "-"});
   }
   mix.add(
       {"total per week", money(r.current().total_weekly_budget()),
@@ -136,22 +159,44 @@ std::string format_optimize_table(const v1::OptimizeResult& r) {
   out += "\ngain " + format_difference(r.gain().mean(), unit) + " " +
          format_difference_interval(r.gain(), unit) + ": " + verdict_words(r.verdict()) +
          " (paired, " + std::to_string(r.confirm_replications()) + " replications)\n";
+  if (r.has_verification()) {
+    const v1::Verification& v = r.verification();
+    int tried = 0, taken = 0;
+    for (const v1::MixMove& m : v.moves()) {
+      const bool searched = m.round() > 0 && m.kind().rfind("mroas_", 0) != 0;
+      tried += searched;
+      taken += searched && m.taken();
+    }
+    out += "verification: " + std::to_string(tried) + " moves tried in " +
+           std::to_string(v.rounds()) + (v.rounds() == 1 ? " round" : " rounds") + ", " +
+           std::to_string(taken) + " taken; " +
+           (v.outcome() == "none_helps" ? "none of the last round helps"
+                                        : "one still helps (see the notes)") +
+           "\n";
+  }
+  if (r.has_mroas_check()) {
+    std::string outcome = r.mroas_check().outcome();
+    for (char& c : outcome) c = c == '_' ? ' ' : c;
+    out += "mROAS check: " + outcome + "\n";
+  }
   if (r.marginal_size() > 0) {
+    const std::string conversions = r.marginal(0).conversions_per_unit_kpi().empty()
+                                        ? "conversions"
+                                        : r.marginal(0).conversions_per_unit_kpi();
     out += "\nMarginal returns at the recommendation (per extra unit of weekly budget)\n";
-    TextTable marginal({text_column("channel"), number_column("conversions"),
-                        number_column("value"), number_column("mROAS"),
+    TextTable marginal({text_column("channel"), number_column(conversions), number_column("value"),
+                        number_column("mROAS"), text_column("mROAS interval"),
                         number_column("marginal CPA")});
     for (const v1::MarginalReturn& m : r.marginal()) {
       marginal.add({m.channel(), format_real(m.conversions_per_unit().mean(), 4),
                     format_real(m.value_per_unit().mean(), 4), format_real(m.mroas().mean(), 3),
-                    money(m.marginal_cpa().mean())});
+                    "[" + format_real(m.mroas().ci_low(), 3) + ", " +
+                        format_real(m.mroas().ci_high(), 3) + "]",
+                    std::isfinite(m.marginal_cpa().mean()) ? money(m.marginal_cpa().mean())
+                                                           : "none gained"});
     }
     out += marginal.text();
   }
-  for (const std::string& channel : r.binding()) {
-    out += "\nwarning: " + channel + " is at a bound; loosen --bounds to let it move further";
-  }
-  if (!r.binding().empty()) out += "\n";
   for (const std::string& n : r.notes()) out += "\nnote: " + n + "\n";
   return out;
 }
@@ -177,9 +222,19 @@ std::map<std::string, CsvTable> optimize_csv(const v1::OptimizeResult& r) {
                     std::to_string(e->n())});
     }
   }
+  // The verification's moves, in the order tried.
+  CsvTable moves({"round", "kind", "channel", "to_channel", "weekly_amount", "gain_mean",
+                  "gain_ci_low", "gain_ci_high", "n", "verdict", "taken"});
+  for (const v1::MixMove& m : r.verification().moves()) {
+    moves.add({std::to_string(m.round()), m.kind(), m.channel(), m.to_channel(),
+               csv_number(m.amount()), csv_number(m.gain().mean()), csv_number(m.gain().ci_low()),
+               csv_number(m.gain().ci_high()), std::to_string(m.gain().n()), m.verdict(),
+               m.taken() ? "true" : "false"});
+  }
   std::map<std::string, CsvTable> out;
   out.emplace("mix.csv", std::move(mix));
   out.emplace("marginal.csv", std::move(marginal));
+  out.emplace("moves.csv", std::move(moves));
   return out;
 }
 
@@ -189,17 +244,6 @@ int optimize(const OptimizeOptions& options) {
     return kExitBadInput;
   };
   OptimizeSettings settings;
-  const std::map<std::string, OptimizeSettings::Objective> objectives = {
-      {"conversions", OptimizeSettings::Objective::kConversions},
-      {"value", OptimizeSettings::Objective::kValue},
-      {"profit", OptimizeSettings::Objective::kProfit},
-      {"retention", OptimizeSettings::Objective::kRetention}};
-  auto objective = objectives.find(options.objective);
-  if (objective == objectives.end()) {
-    return fail("--objective: unknown objective '" + options.objective +
-                "'; use conversions, value, profit or retention");
-  }
-  settings.objective = objective->second;
   if (options.target_conversions > 0 && options.target_cpa > 0) {
     return fail("--target-conversions and --target-cpa: give one of them");
   }
@@ -227,12 +271,20 @@ int optimize(const OptimizeOptions& options) {
   settings.total = options.weekly_budget;
   settings.confirm_replications = options.confirm_replications;
   settings.max_evaluations = options.max_evaluations;
+  settings.surface_points = options.surface_points;
+  settings.verify_rounds = options.verify_rounds;
   settings.threads = resolve_threads(options.threads, options.output.quiet);
 
   std::string description;
   std::optional<v1::Scenario> scenario = prepare_scenario(
       options.scenario, options.overrides, options.variant, options.output.quiet, &description);
   if (!scenario) return kExitBadInput;
+  // The objective: a KPI of the registry that a budget can buy more of
+  // ("retention": the customers active at the horizon).
+  settings.objective = options.objective == "retention" ? "active_customers" : options.objective;
+  if (std::string why = objective_refused(*scenario, settings.objective); !why.empty()) {
+    return fail("--objective " + options.objective + ": " + why);
+  }
 
   // The channels a plan can move money between: switched on, and with a
   // budget or paid reach.
@@ -334,18 +386,28 @@ int optimize(const OptimizeOptions& options) {
                 "; raise them or use --spend at-most");
   }
 
-  // Mixes run one at a time; the confirmation keeps the current, the
-  // recommended and one raised mix, each with its replications.
+  // Mixes run one at a time; at most five are kept with the
+  // confirmation's replications (the current mix, the recommendation, the
+  // best move of a verification round and the one being tried, or a
+  // marginal step up and down).
   const ModelFootprint footprint = model_footprint(*scenario);
   size_t free = 0;
   for (const PlannedChannel& c : planned) free += c.lower != c.upper;
-  const double evaluations = settings.max_evaluations > 0 ? settings.max_evaluations
-                                                          : 30.0 + 15.0 * static_cast<double>(free);
+  const double f = static_cast<double>(free);
+  const double evaluations =
+      settings.max_evaluations > 0 ? settings.max_evaluations : 30.0 + 15.0 * f;
   // The target modes bisect the total: ten searches of a third of the
-  // evaluations (at least 10), then the final one.
-  const double searched = settings.mode == OptimizeSettings::Mode::kAllocate
-                              ? evaluations
-                              : evaluations + 10 * std::max(10.0, std::floor(evaluations / 3));
+  // evaluations (at least 10), then the final one. Before them the
+  // response surface: each free channel at surface_points + 1 budgets.
+  const double searched = f * (settings.surface_points + 1) +
+                          (settings.mode == OptimizeSettings::Mode::kAllocate
+                               ? evaluations
+                               : evaluations + 10 * std::max(10.0, std::floor(evaluations / 3)));
+  // The verification: per round 3 moves a channel and a shift per ordered
+  // pair, screened at the search's replications, and one taken at the
+  // confirmation's; with profit spending at most, up to three passes.
+  const double passes = settings.objective == "profit" && !settings.spend_all ? 3.0 : 1.0;
+  const double moves = passes * settings.verify_rounds * (3 * f + f * (f - 1));
   const double curve_runs = options.output.wants_report() && options.curve_points >= 2
                                 ? static_cast<double>(planned.size()) * options.curve_points
                                 : 0;
@@ -354,14 +416,15 @@ int optimize(const OptimizeOptions& options) {
   WorkPlan plan;
   plan.command = "optimization";
   plan.threads = settings.threads;
-  plan.models_at_once = 3;
-  plan.scenario_copies = 3;
+  plan.models_at_once = 5;
+  plan.scenario_copies = 5;
   const int64_t most = std::max<int64_t>(footprint.replications, settings.confirm_replications);
   plan.running = std::min<int64_t>(plan.threads, most);
-  plan.kept = 3 * static_cast<int64_t>(settings.confirm_replications);
+  plan.kept = 5 * static_cast<int64_t>(settings.confirm_replications);
   plan.agent_days =
-      agent_day * ((searched + curve_runs) * static_cast<double>(footprint.replications) +
-                   (2.0 + static_cast<double>(planned.size())) * settings.confirm_replications);
+      agent_day *
+      ((searched + curve_runs + moves) * static_cast<double>(footprint.replications) +
+       (2.0 + passes * (settings.verify_rounds + 2.0 * f)) * settings.confirm_replications);
   if (std::optional<int> status =
           check_resources(options.scenario, estimate_resources(footprint, plan), plan.command,
                           options.output.estimate)) {
@@ -405,7 +468,9 @@ CommandRunner add_optimize_command(CLI::App& app) {
       ->required()
       ->check(positive_number());
   command->add_option("--objective", options->objective,
-                      "conversions (default), value, profit or retention");
+                      "The KPI to maximise: conversions (default), value, profit, retention "
+                      "(customers active at the horizon), conversions:KIND or value:KIND for one "
+                      "goal kind, or another count the scenario has");
   command
       ->add_option("--target-conversions", options->target_conversions,
                    "Instead: the smallest budget whose best mix reaches N conversions")
@@ -435,6 +500,15 @@ CommandRunner add_optimize_command(CLI::App& app) {
       ->add_option("--max-evaluations", options->max_evaluations,
                    "Most candidate mixes in the search (default 30 + 15 per channel)")
       ->transform(integer_in(1, 100000));
+  command
+      ->add_option("--surface-points", options->surface_points,
+                   "Budgets per channel of the response surface whose best split starts the "
+                   "search (default 4; 0: no surface, start from the current and even mixes)")
+      ->transform(integer_in(0, 100));
+  command
+      ->add_option("--verify-rounds", options->verify_rounds,
+                   "Most rounds of the verification after the search (default 4)")
+      ->transform(integer_in(1, 100));
   options->overrides.add_to(*command);
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
       ->transform(integer_in(1, 1024));

@@ -1044,10 +1044,12 @@ Report optimize_report(const ReportSource& source, const v1::OptimizeResult& r,
   Report report(scenario_title(source, r.scenario()), "Budget optimisation",
                 scenario_description(source));
   describe_variants(report, source);
-  const Unit objective_unit = r.objective() == "conversions" ? Unit::kCount
-                              : r.objective() == "retention" ? Unit::kShare
-                                                             : Unit::kMoney;
-  const std::string objective = r.objective() + (r.risk().empty() ? "" : " (" + r.risk() + ")");
+  // The objective is a KPI of the registry: its label and unit here, in
+  // the table and in the curves below alike.
+  const KpiDisplay objective_kpi = kpi_display(r.objective());
+  const Unit objective_unit = objective_kpi.unit;
+  const std::string objective =
+      std::string(objective_kpi.label) + (r.risk().empty() ? "" : " (" + r.risk() + ")");
   report.headline("current " + objective,
                   format_value(r.current().estimate().mean(), objective_unit),
                   interval_words(r.current().estimate(), objective_unit, r.confidence()));
@@ -1061,6 +1063,40 @@ Report optimize_report(const ReportSource& source, const v1::OptimizeResult& r,
                   format_value(r.recommended().total_weekly_budget(), Unit::kMoney),
                   "current " + format_value(r.current().total_weekly_budget(), Unit::kMoney));
   for (const std::string& note : r.notes()) report.paragraph(note);
+
+  if (r.has_verification()) {
+    const v1::Verification& v = r.verification();
+    report.section("Verification",
+                   "After the search, moves from the mix on common random numbers: each channel "
+                   "cut by a step and to its lower bound, raised by a step, and a step shifted "
+                   "between every pair. The first move found to improve the objective at the " +
+                       percent(r.confidence()) +
+                       " confidence is taken and the next round starts from there. Shown: the "
+                       "moves taken and every move of the last round.");
+    std::vector<std::vector<std::string>> moves;
+    for (const v1::MixMove& m : v.moves()) {
+      // The moves that were taken, and every move of the last round.
+      if (!m.taken() && m.round() != v.rounds()) continue;
+      std::string verdict = m.verdict();
+      for (char& c : verdict) c = c == '_' ? ' ' : c;
+      moves.push_back({std::to_string(m.round()), m.kind(),
+                       m.channel() + (m.to_channel().empty() ? "" : " -> " + m.to_channel()),
+                       format_value(m.amount(), Unit::kMoney),
+                       format_difference(m.gain().mean(), objective_unit) + " " +
+                           interval_cell(m.gain(), objective_unit),
+                       verdict + " (" + std::to_string(m.gain().n()) + " replications)",
+                       m.taken() ? "taken" : ""});
+    }
+    report.table({"round", "move", "channel", "weekly amount", "gain", "verdict", ""},
+                 std::move(moves), {true, false, false, true, true, false, false});
+    if (r.has_mroas_check()) {
+      std::string outcome = r.mroas_check().outcome();
+      for (char& c : outcome) c = c == '_' ? ' ' : c;
+      report.paragraph("mROAS check (profit): " + outcome +
+                       ". At a profit optimum a channel strictly inside its bounds returns 1 "
+                       "per unit spent at the margin, unless the whole total is spent.");
+    }
+  }
 
   report.section("The mix");
   BarChart mix;
@@ -1092,7 +1128,7 @@ Report optimize_report(const ReportSource& source, const v1::OptimizeResult& r,
                {false, true, true, true, false});
 
   if (!r.marginal().empty()) {
-    const bool money = r.objective() == "value" || r.objective() == "profit";
+    const bool money = objective_unit == Unit::kMoney;
     IntervalChart chart;
     chart.title = money ? "Marginal return on ad spend at the recommended mix"
                         : "Extra conversions per extra unit of weekly budget, at the "
@@ -1106,11 +1142,13 @@ Report optimize_report(const ReportSource& source, const v1::OptimizeResult& r,
                             IntervalChart::Tone::kNeutral});
     }
     report.section("Marginal returns");
-    report.chart("marginal", svg::render(chart),
-                 "What one more unit on each channel would bring at the recommended mix, from "
-                 "paired runs with that channel raised by the step. At an interior optimum "
-                 "these are about equal; a channel clearly above the others is held back by a "
-                 "bound.");
+    report.chart(
+        "marginal", svg::render(chart),
+        "What one more unit on each channel would bring at the recommended mix, from "
+        "paired runs with that channel raised by the step (and, with the profit "
+        "objective, lowered by it: the slope at the recommendation). At an interior optimum "
+        "these are about equal; a channel clearly above the others is held back by a "
+        "bound.");
   }
 
   if (curves != nullptr && !curves->curves().empty()) {

@@ -58,9 +58,10 @@ std::string format_run_table(const v1::RunResult& r) {
   // After the conversion: shown when the scenario has a loyalty block.
   if (kpi("retention_rate") != nullptr) {
     out += "\nAfter the conversion\n";
-    out += kpi_table({"retention_rate", "repeat_conversions", "repeats_per_customer", "repeat_rate",
-                      "customer_value", "complaints", "complaints_answered_in_sla",
-                      "mean_response_days", "praises", "referrals", "referred_conversions"});
+    out += kpi_table({"retention_rate", "active_customers", "repeat_conversions",
+                      "repeats_per_customer", "repeat_rate", "customer_value", "complaints",
+                      "complaints_answered_in_sla", "mean_response_days", "praises", "referrals",
+                      "referred_conversions"});
   }
 
   out += "\nFunnel (share of people who reached the stage)\n";

@@ -1,0 +1,198 @@
+#include "sim/mix_runner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <utility>
+
+#include "models/check.h"
+#include "sim/engine.h"
+#include "sim/rng.h"
+
+namespace cjsim {
+
+FreeChannels free_channels(const std::vector<PlannedChannel>& channels) {
+  FreeChannels out;
+  for (size_t i = 0; i < channels.size(); ++i) {
+    if (channels[i].lower == channels[i].upper) {
+      out.locked += channels[i].lower;
+    } else {
+      out.free.push_back(i);
+    }
+  }
+  return out;
+}
+
+bool is_mix_objective(const std::string& name) {
+  const size_t colon = name.find(':');
+  const std::string base = name.substr(0, colon);
+  // Plain means of a figure per replication, more being better; ratios
+  // (rates per customer, cost per conversion) are not sums a budget buys.
+  static const char* const kObjectives[] = {"active_customers",
+                                            "awareness_rate",
+                                            "consideration_rate",
+                                            "conversions",
+                                            "decision_rate",
+                                            "loyalty_rate",
+                                            "praises",
+                                            "profit",
+                                            "reach_rate",
+                                            "referrals",
+                                            "referred_conversions",
+                                            "repeat_conversions",
+                                            "value"};
+  for (const char* o : kObjectives) {
+    if (base == o) return colon == std::string::npos || base == "conversions" || base == "value";
+  }
+  return false;
+}
+
+MixRunner::MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>& channels,
+                     std::string objective, std::string counted, double cvar,
+                     StudyProgress* progress)
+    : base_(base),
+      channels_(channels),
+      objective_(std::move(objective)),
+      counted_(std::move(counted)),
+      cvar_(cvar),
+      progress_(progress) {
+  CJSIM_CHECK(is_mix_objective(objective_) && is_mix_objective(counted_), "a mix objective");
+}
+
+MixRunner::Run MixRunner::run(const std::vector<double>& budgets, int replications) {
+  CJSIM_CHECK(budgets.size() == channels_.size(), "a budget per planned channel");
+  Run r;
+  r.budgets = budgets;
+  if (progress_ != nullptr && progress_->stopped()) {
+    // Stopped: a placeholder the caller discards, without compiling.
+    r.reps.resize(static_cast<size_t>(replications));
+    r.objective.assign(static_cast<size_t>(replications), 0.0);
+    r.conversions.assign(static_cast<size_t>(replications), 0.0);
+    return r;
+  }
+  v1::Scenario s = base_;
+  for (size_t i = 0; i < channels_.size(); ++i) {
+    s.mutable_channels(channels_[i].channel)->set_weekly_budget(budgets[i]);
+  }
+  r.model = compile(s, "");
+  r.cost = std::accumulate(r.model.channel_cost.begin(), r.model.channel_cost.end(), 0.0);
+  simulate(r, 0, replications);
+  ++evaluations_;
+  return r;
+}
+
+void MixRunner::extend(Run& run, int replications) {
+  const int have = static_cast<int>(run.reps.size());
+  if (replications <= have) return;
+  if (progress_ != nullptr && progress_->stopped()) {
+    run.reps.resize(static_cast<size_t>(replications));
+    run.objective.resize(static_cast<size_t>(replications), 0.0);
+    run.conversions.resize(static_cast<size_t>(replications), 0.0);
+    return;
+  }
+  simulate(run, have, replications - have);
+}
+
+void MixRunner::simulate(Run& r, int first, int count) {
+  if (progress_ != nullptr) {
+    progress_->total.fetch_add(static_cast<uint64_t>(count) *
+                               static_cast<uint64_t>(r.model.settings.horizon_days));
+  }
+  std::vector<Quantities> added;
+  for (const ReplicationCounts& c :
+       Engine(r.model).run(first, count, done_counter(progress_), stop_flag_of(progress_))) {
+    added.push_back(quantities_from_counts(r.model, c));
+  }
+  const std::vector<KpiSeries> kpis = kpi_series(r.model, added);
+  const KpiSeries* objective = find_kpi(kpis, objective_);
+  const KpiSeries* counted = find_kpi(kpis, counted_);
+  CJSIM_CHECK(objective != nullptr && counted != nullptr, "the objective is counted");
+  r.objective.insert(r.objective.end(), objective->samples.begin(), objective->samples.end());
+  r.conversions.insert(r.conversions.end(), counted->samples.begin(), counted->samples.end());
+  for (Quantities& q : added) r.reps.push_back(std::move(q));
+}
+
+double MixRunner::score(const std::vector<double>& samples) const {
+  if (cvar_ <= 0)
+    return std::accumulate(samples.begin(), samples.end(), 0.0) /
+           static_cast<double>(samples.size());
+  std::vector<double> sorted = samples;
+  std::sort(sorted.begin(), sorted.end());
+  const size_t k = std::max<size_t>(
+      1, static_cast<size_t>(std::ceil(cvar_ * static_cast<double>(sorted.size()))));
+  return std::accumulate(sorted.begin(), sorted.begin() + static_cast<long>(k), 0.0) /
+         static_cast<double>(k);
+}
+
+std::vector<double> first_samples(const std::vector<double>& samples, size_t n) {
+  return {samples.begin(), samples.begin() + static_cast<long>(std::min(n, samples.size()))};
+}
+
+namespace {
+
+// The mean of the worst ceil(share x n) values.
+double cvar_of(std::vector<double> values, double share) {
+  std::sort(values.begin(), values.end());
+  const size_t k = std::max<size_t>(
+      1, static_cast<size_t>(std::ceil(share * static_cast<double>(values.size()))));
+  return std::accumulate(values.begin(), values.begin() + static_cast<long>(k), 0.0) /
+         static_cast<double>(k);
+}
+
+Verdict verdict_of(const Estimate& d) {
+  if (!std::isfinite(d.mean) || std::isnan(d.ci_low) || std::isnan(d.ci_high))
+    return Verdict::kUndetermined;
+  if (d.ci_low > 0) return Verdict::kBetter;
+  if (d.ci_high < 0) return Verdict::kWorse;
+  return Verdict::kNoDetectableDifference;
+}
+
+}  // namespace
+
+KpiComparison paired_gain(const std::vector<double>& base, const std::vector<double>& other,
+                          double cvar, double confidence, uint64_t seed) {
+  CJSIM_CHECK(base.size() == other.size() && base.size() >= 2,
+              "paired samples need equal counts >= 2");
+  if (cvar <= 0) {
+    KpiSeries x, y;
+    x.name = y.name = "objective";
+    x.samples = base;
+    y.samples = other;
+    return compare_kpi(x, y, confidence);
+  }
+  const size_t n = base.size();
+  KpiComparison out;
+  const double point = cvar_of(other, cvar) - cvar_of(base, cvar);
+  constexpr int kResamples = 2000;
+  std::vector<double> differences;
+  differences.reserve(kResamples);
+  rng::SplitMix64 draw(seed ^ 0x6376617262737470ull);  // "cvarbstp"
+  std::vector<double> x(n), y(n);
+  for (int b = 0; b < kResamples; ++b) {
+    for (size_t r = 0; r < n; ++r) {
+      const size_t pick = static_cast<size_t>(draw() % n);
+      x[r] = base[pick];
+      y[r] = other[pick];
+    }
+    differences.push_back(cvar_of(y, cvar) - cvar_of(x, cvar));
+  }
+  std::sort(differences.begin(), differences.end());
+  const double tail = (1 - confidence) / 2;
+  auto quantile = [&](double p) {
+    const double at = p * static_cast<double>(kResamples - 1);
+    const size_t below = static_cast<size_t>(std::floor(at));
+    const size_t above = std::min(below + 1, differences.size() - 1);
+    return differences[below] +
+           (at - static_cast<double>(below)) * (differences[above] - differences[below]);
+  };
+  const double mean = std::accumulate(differences.begin(), differences.end(), 0.0) / kResamples;
+  double squares = 0;
+  for (double d : differences) squares += (d - mean) * (d - mean);
+  out.difference = {point, std::sqrt(squares / (kResamples - 1)), quantile(tail),
+                    quantile(1 - tail), static_cast<int64_t>(n)};
+  out.relative = {std::nan(""), std::nan(""), std::nan(""), std::nan(""), static_cast<int64_t>(n)};
+  out.verdict = verdict_of(out.difference);
+  return out;
+}
+
+}  // namespace cjsim

@@ -1,0 +1,107 @@
+// Simulating channel mixes for the optimizer (docs/model.md "Channel-mix
+// planning"): a scenario with the weekly budgets of its planned channels
+// set, run for replications [first, first + count) of the scenario's seed,
+// and the objective per replication.
+//
+// Replication r of every mix draws the same random streams (sim/rng.h), so
+// any two runs pair up replication by replication (common random numbers),
+// and a run can be extended to more replications without changing the ones
+// it has. A MixRunner belongs to one optimization in one thread; the engine
+// spreads each run over the calling thread's task arena.
+#ifndef CJSIM_SIM_MIX_RUNNER_H_
+#define CJSIM_SIM_MIX_RUNNER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cjsim/v1/scenario.pb.h"
+#include "models/compiled_model.h"
+#include "sim/compare.h"
+#include "sim/comparison.h"
+#include "sim/estimate.h"
+#include "sim/kpi.h"
+
+namespace cjsim {
+
+// A channel the plan may move money into or out of, by index in the
+// scenario's channels, with its weekly budget bounds (lower == upper: locked).
+struct PlannedChannel {
+  int channel = 0;
+  double lower = 0, upper = 0;
+};
+
+// The planned channels that may move (lower < upper), by index, and the
+// weekly budget the locked ones take.
+struct FreeChannels {
+  std::vector<size_t> free;
+  double locked = 0;
+};
+FreeChannels free_channels(const std::vector<PlannedChannel>& channels);
+
+// The KPIs (sim/kpi.h registry names) an optimization can maximise: those
+// whose estimate is the mean of one figure per replication and for which
+// more is better ("conversions", "value:donation", "profit",
+// "active_customers", ...). Whether `name` is one of them.
+bool is_mix_objective(const std::string& name);
+
+class MixRunner {
+ public:
+  struct Run {
+    std::vector<double> budgets;  // per planned channel
+    CompiledModel model;
+    std::vector<Quantities> reps;
+    double cost = 0;  // over the horizon, every channel
+    // Per replication: the objective KPI, and the conversions the target
+    // modes count (the `counted` KPI).
+    std::vector<double> objective, conversions;
+  };
+
+  // `objective` and `counted`: KPI names that a run of `base` reports,
+  // is_mix_objective. `cvar` 0: the score is the mean; else the mean of the
+  // worst `cvar` share of the replications (conditional value at risk).
+  // REQUIRES: `base` validated, and it and `channels` outlive the runner.
+  MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>& channels,
+            std::string objective, std::string counted, double cvar, StudyProgress* progress);
+
+  // The mix with these budgets (per planned channel), replications
+  // [0, replications). Once progress is stopped: a placeholder of zeros,
+  // not simulated, that callers discard.
+  Run run(const std::vector<double>& budgets, int replications);
+  // `run` with replications [run.reps.size(), replications) added.
+  void extend(Run& run, int replications);
+
+  // The score of a sample: its mean, or the mean of its worst cvar share.
+  double score(const std::vector<double>& samples) const;
+  double cvar() const { return cvar_; }
+
+  // Mixes compiled and simulated so far (extensions not counted).
+  int evaluations() const { return evaluations_; }
+
+ private:
+  void simulate(Run& run, int first, int count);
+
+  const v1::Scenario& base_;
+  const std::vector<PlannedChannel>& channels_;
+  std::string objective_, counted_;
+  double cvar_;
+  StudyProgress* progress_;
+  int evaluations_ = 0;
+};
+
+// The first `n` samples of `samples`.
+std::vector<double> first_samples(const std::vector<double>& samples, size_t n);
+
+// `other` minus `base` on a score, paired by replication: for the mean, the
+// paired-t estimate (sim/comparison.h); for CVaR (cvar > 0), the difference
+// of the two CVaRs with a paired percentile bootstrap interval (Efron and
+// Tibshirani 1993, ch. 13: the replications resampled with their pairs,
+// 2,000 times, from a generator seeded by `seed`), so that it is the same
+// on every run. The verdict reads the interval: better above 0, worse below.
+// REQUIRES: base.size() == other.size() >= 2.
+KpiComparison paired_gain(const std::vector<double>& base, const std::vector<double>& other,
+                          double cvar, double confidence, uint64_t seed);
+
+}  // namespace cjsim
+
+#endif  // CJSIM_SIM_MIX_RUNNER_H_
