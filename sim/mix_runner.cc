@@ -57,6 +57,13 @@ MixRunner::MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>
       cvar_(cvar),
       progress_(progress) {
   CJSIM_CHECK(is_mix_objective(objective_) && is_mix_objective(counted_), "a mix objective");
+  // The reference of the candidate mixes: every planned channel spending.
+  v1::Scenario spending = base_;
+  for (const PlannedChannel& c : channels_) {
+    v1::Channel* channel = spending.mutable_channels(c.channel);
+    channel->set_weekly_budget(std::max(channel->weekly_budget(), 1.0));
+  }
+  reaches_ = !compile(spending, "").single_journey;
 }
 
 MixRunner::Run MixRunner::run(const std::vector<double>& budgets, int replications) {
@@ -75,6 +82,7 @@ MixRunner::Run MixRunner::run(const std::vector<double>& budgets, int replicatio
     s.mutable_channels(channels_[i].channel)->set_weekly_budget(budgets[i]);
   }
   r.model = compile(s, "");
+  keep_form_of_reference(reaches_, r.model);
   r.cost = std::accumulate(r.model.channel_cost.begin(), r.model.channel_cost.end(), 0.0);
   simulate(r, 0, replications);
   ++evaluations_;

@@ -87,6 +87,9 @@ class MixRunner {
   double cvar_;
   StudyProgress* progress_;
   int evaluations_ = 0;
+  // Whether the scenario reaches people when the planned channels spend:
+  // then a mix that reaches no one stays in exposure form (no one reached).
+  bool reaches_ = false;
 };
 
 // The first `n` samples of `samples`.

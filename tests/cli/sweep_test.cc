@@ -213,6 +213,14 @@ TEST_CASE(
   REQUIRE(compare.arms_size() == 2);
   CHECK(compare.arms(1).variant() == "off");
   CHECK(compare.arms(1).kpis().at("conversion_rate").mean() == 0);
+
+  // The optimizer's candidates too: at 0 everyone entered and converted, so
+  // spending nothing looked the most profitable.
+  r = run_cli("optimize " + path +
+              " --objective profit --spend at-most --weekly-budget 1400 --quiet --json -");
+  REQUIRE(r.status == 0);
+  const auto optimized = parse_json<v1::OptimizeResult>(r.out);
+  CHECK(optimized.recommended().channels(0).weekly_budget() > 0);
 }
 
 }  // namespace
