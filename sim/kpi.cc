@@ -274,6 +274,10 @@ struct Definition {
   bool higher_is_better;
   KpiSeries::Form form;
   Needs needs;
+  // The KPI counting the simulated events this one is estimated from: ""
+  // for itself (a count of events or a share of people), nullptr for none
+  // (what the model fixes: cost, impressions).
+  const char* events;
   Figure sample;
   Figure denominator;  // kRatio only
 };
@@ -288,99 +292,100 @@ const Definition kRegistry[] = {
     // Customers (converted agents not churned) at the horizon, scaled to
     // the population: what --objective retention maximises.
     {"active_customers", "customers active at the horizon", "", KpiUnit::kCount, true,
-     KpiSeries::Form::kMean, Needs::kLoyalty,
+     KpiSeries::Form::kMean, Needs::kLoyalty, "conversion_rate",
      [](const CompiledModel& m, const Quantities& q, int) {
        return q.active_customers * population_scale(m);
      },
      nullptr},
     {"awareness_rate", "awareness rate", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
-     Needs::kNothing, [](const CompiledModel&, const Quantities& q, int) { return q.reached[1]; },
-     nullptr},
+     Needs::kNothing, "",
+     [](const CompiledModel&, const Quantities& q, int) { return q.reached[1]; }, nullptr},
     {"complaints", "complaints", "", KpiUnit::kCount, false, KpiSeries::Form::kMean, Needs::kCare,
-     [](const CompiledModel&, const Quantities& q, int) { return q.complaints; }, nullptr},
+     "", [](const CompiledModel&, const Quantities& q, int) { return q.complaints; }, nullptr},
     {"complaints_answered_in_sla", "complaints answered within the SLA", "", KpiUnit::kShare, true,
-     KpiSeries::Form::kRatio, Needs::kCare,
+     KpiSeries::Form::kRatio, Needs::kCare, "complaints",
      [](const CompiledModel&, const Quantities& q, int) { return q.answered_in_sla; },
      [](const CompiledModel&, const Quantities& q, int) { return q.complaints_resolved; }},
     {"consideration_rate", "consideration rate", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
-     Needs::kNothing, [](const CompiledModel&, const Quantities& q, int) { return q.reached[2]; },
-     nullptr},
+     Needs::kNothing, "",
+     [](const CompiledModel&, const Quantities& q, int) { return q.reached[2]; }, nullptr},
     {"conversion_rate", "conversion rate", "{} conversion rate", KpiUnit::kShare, true,
-     KpiSeries::Form::kMean, Needs::kNothing,
+     KpiSeries::Form::kMean, Needs::kNothing, "",
      [](const CompiledModel&, const Quantities& q, int k) {
        return k < 0 ? q.conversion_rate : q.converted_share_by_kind[k];
      },
      nullptr},
     {"conversions", "conversions", "{} conversions", KpiUnit::kCount, true, KpiSeries::Form::kMean,
-     Needs::kNothing, conversions_of, nullptr},
-    {"cost", "cost", "", KpiUnit::kMoney, false, KpiSeries::Form::kMean, Needs::kNothing,
+     Needs::kNothing, "", conversions_of, nullptr},
+    {"cost", "cost", "", KpiUnit::kMoney, false, KpiSeries::Form::kMean, Needs::kNothing, nullptr,
      [](const CompiledModel& m, const Quantities&, int) { return total_cost(m); }, nullptr},
     // A fixed cost over the mean conversions (kInverse: the numerator is the cost).
     {"cost_per_conversion", "cost per conversion", "cost per {} conversion", KpiUnit::kMoney, false,
-     KpiSeries::Form::kInverse, Needs::kNothing, conversions_of, nullptr},
+     KpiSeries::Form::kInverse, Needs::kNothing, "conversions", conversions_of, nullptr},
     {"customer_value", "value per customer", "", KpiUnit::kMoney, true, KpiSeries::Form::kRatio,
-     Needs::kNothing,
+     Needs::kNothing, "conversion_rate",
      [](const CompiledModel&, const Quantities& q, int) { return q.value_unscaled; },
      [](const CompiledModel&, const Quantities& q, int) { return q.converted_agents; }},
     {"decision_rate", "decision rate", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
-     Needs::kNothing, [](const CompiledModel&, const Quantities& q, int) { return q.reached[3]; },
-     nullptr},
+     Needs::kNothing, "",
+     [](const CompiledModel&, const Quantities& q, int) { return q.reached[3]; }, nullptr},
     {"impressions_bought", "impressions bought", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
-     Needs::kNothing,
+     Needs::kNothing, nullptr,
      [](const CompiledModel& m, const Quantities&, int) {
        return std::accumulate(m.channel_impressions.begin(), m.channel_impressions.end(), 0.0);
      },
      nullptr},
     {"loyalty_rate", "loyalty rate", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
-     Needs::kNothing, [](const CompiledModel&, const Quantities& q, int) { return q.reached[4]; },
-     nullptr},
+     Needs::kNothing, "",
+     [](const CompiledModel&, const Quantities& q, int) { return q.reached[4]; }, nullptr},
     {"mean_response_days", "mean days to answer a complaint", "", KpiUnit::kRatio, false,
-     KpiSeries::Form::kRatio, Needs::kCare,
+     KpiSeries::Form::kRatio, Needs::kCare, "complaints",
      [](const CompiledModel&, const Quantities& q, int) { return q.response_days; },
      [](const CompiledModel&, const Quantities& q, int) { return q.answered; }},
     {"organic_exposures", "organic exposures", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
-     Needs::kNothing,
+     Needs::kNothing, "",
      [](const CompiledModel&, const Quantities& q, int) { return q.organic_exposures; }, nullptr},
     {"paid_exposures", "paid exposures", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
-     Needs::kNothing,
+     Needs::kNothing, "",
      [](const CompiledModel&, const Quantities& q, int) { return q.paid_exposures; }, nullptr},
     {"praises", "public praises", "", KpiUnit::kCount, true, KpiSeries::Form::kMean, Needs::kCare,
-     [](const CompiledModel&, const Quantities& q, int) { return q.praises; }, nullptr},
+     "", [](const CompiledModel&, const Quantities& q, int) { return q.praises; }, nullptr},
     {"profit", "profit (value - cost)", "", KpiUnit::kMoney, true, KpiSeries::Form::kMean,
-     Needs::kNothing,
+     Needs::kNothing, "conversions",
      [](const CompiledModel& m, const Quantities& q, int) { return q.value - total_cost(m); },
      nullptr},
     {"reach_rate", "share of people reached", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
-     Needs::kNothing, [](const CompiledModel&, const Quantities& q, int) { return q.reach_rate; },
-     nullptr},
+     Needs::kNothing, "",
+     [](const CompiledModel&, const Quantities& q, int) { return q.reach_rate; }, nullptr},
     {"referrals", "referrals", "", KpiUnit::kCount, true, KpiSeries::Form::kMean, Needs::kReferral,
-     [](const CompiledModel&, const Quantities& q, int) { return q.referrals; }, nullptr},
+     "", [](const CompiledModel&, const Quantities& q, int) { return q.referrals; }, nullptr},
     {"referred_conversions", "conversions from referrals", "", KpiUnit::kCount, true,
-     KpiSeries::Form::kMean, Needs::kReferral,
+     KpiSeries::Form::kMean, Needs::kReferral, "",
      [](const CompiledModel&, const Quantities& q, int) { return q.referred_conversions; },
      nullptr},
     {"repeat_conversions", "repeat conversions", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
-     Needs::kLoyalty,
+     Needs::kLoyalty, "",
      [](const CompiledModel&, const Quantities& q, int) { return q.repeat_conversions; }, nullptr},
     {"repeat_rate", "customers who came back", "", KpiUnit::kShare, true, KpiSeries::Form::kRatio,
-     Needs::kLoyalty,
+     Needs::kLoyalty, "conversion_rate",
      [](const CompiledModel&, const Quantities& q, int) { return q.repeated_customers; },
      [](const CompiledModel&, const Quantities& q, int) { return q.converted_agents; }},
     {"repeats_per_customer", "repeats per customer", "", KpiUnit::kRatio, true,
-     KpiSeries::Form::kRatio, Needs::kLoyalty,
+     KpiSeries::Form::kRatio, Needs::kLoyalty, "conversion_rate",
      [](const CompiledModel&, const Quantities& q, int) { return q.repeats; },
      [](const CompiledModel&, const Quantities& q, int) { return q.converted_agents; }},
     {"retention_rate", "customers still active", "", KpiUnit::kShare, true, KpiSeries::Form::kRatio,
-     Needs::kLoyalty,
+     Needs::kLoyalty, "conversion_rate",
      [](const CompiledModel&, const Quantities& q, int) { return q.active_customers; },
      [](const CompiledModel&, const Quantities& q, int) { return q.converted_agents; }},
     {"roas", "return on ad spend", "", KpiUnit::kRatio, true, KpiSeries::Form::kMean, Needs::kSpend,
+     "conversions",
      [](const CompiledModel& m, const Quantities& q, int) { return q.value / total_cost(m); },
      nullptr},
     {"value", "value", "{} value", KpiUnit::kMoney, true, KpiSeries::Form::kMean, Needs::kNothing,
-     [](const CompiledModel&, const Quantities& q, int k) {
-       return k < 0 ? q.value : q.value_by_kind[k];
-     },
+     "conversions",
+     [](const CompiledModel&, const Quantities& q,
+        int k) { return k < 0 ? q.value : q.value_by_kind[k]; },
      nullptr},
 };
 
@@ -453,8 +458,15 @@ std::optional<KpiInfo> kpi_info(std::string_view name) {
   const auto [base, kind] = split_kind(name);
   const Definition* d = find_definition(base);
   if (d == nullptr || (!kind.empty() && *d->goal_label == '\0')) return std::nullopt;
+  std::string events;
+  if (d->events != nullptr) {
+    // Per goal kind, the events of that kind; the per-customer KPIs have none.
+    events = *d->events == '\0'
+                 ? std::string(name)
+                 : std::string(d->events) + (kind.empty() ? "" : ":") + std::string(kind);
+  }
   return KpiInfo{std::string(name), kind.empty() ? d->label : goal_label(*d, kind), d->unit,
-                 d->higher_is_better};
+                 d->higher_is_better, std::move(events)};
 }
 
 std::vector<std::string> kpi_names(const v1::Scenario& scenario) {

@@ -83,6 +83,13 @@ struct KpiInfo {
   KpiUnit unit = KpiUnit::kCount;
   // Whether a larger value is the better outcome (cost: no), for verdicts.
   bool higher_is_better = true;
+  // The KPI counting the simulated events this one is estimated from, for
+  // honest labels (sim/kpi_evidence.h): itself for a count of events or a
+  // share of people, the conversions (of the same goal kind) for value,
+  // profit, ROAS and cost per conversion, the converted people for the
+  // per-customer KPIs, the complaints for the care KPIs; empty for what the
+  // model fixes (cost, impressions).
+  std::string events;
 };
 
 // The entry of a KPI name, with or without a goal kind (any kind: for

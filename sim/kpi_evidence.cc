@@ -1,8 +1,6 @@
 #include "sim/kpi_evidence.h"
 
 #include <algorithm>
-#include <array>
-#include <utility>
 
 #include "models/check.h"
 #include "sim/estimate.h"
@@ -10,56 +8,14 @@
 
 namespace cjsim {
 
-namespace {
-
-// KPI (without goal kind) -> the KPI counting its events; "" = itself.
-// docs/report.md "Labels and warnings" lists the same.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 25> kEventSources = {{
-    {"active_customers", "conversion_rate"},
-    {"awareness_rate", ""},
-    {"complaints", ""},
-    {"complaints_answered_in_sla", "complaints"},
-    {"consideration_rate", ""},
-    {"conversion_rate", ""},
-    {"conversions", ""},
-    {"cost_per_conversion", "conversions"},
-    {"customer_value", "conversion_rate"},
-    {"decision_rate", ""},
-    {"loyalty_rate", ""},
-    {"mean_response_days", "complaints"},
-    {"organic_exposures", ""},
-    {"paid_exposures", ""},
-    {"praises", ""},
-    {"profit", "conversions"},
-    {"reach_rate", ""},
-    {"referrals", ""},
-    {"referred_conversions", ""},
-    {"repeat_conversions", ""},
-    {"repeat_rate", "conversion_rate"},
-    {"repeats_per_customer", "conversion_rate"},
-    {"retention_rate", "conversion_rate"},
-    {"roas", "conversions"},
-    {"value", "conversions"},
-}};
-
-}  // namespace
-
 bool kpi_fixed_by_model(std::string_view name, bool buys_media) {
   return name == "cost" || name == "impressions_bought" ||
          (!buys_media && name == "paid_exposures");
 }
 
 std::string kpi_event_source(std::string_view name) {
-  const size_t colon = name.find(':');
-  const std::string_view base = name.substr(0, colon);
-  const std::string_view kind = colon == std::string_view::npos ? "" : name.substr(colon);
-  for (const auto& [kpi, source] : kEventSources) {
-    if (kpi != base) continue;
-    if (source.empty()) return std::string(name);
-    // Per goal kind, the events of that kind; the per-customer KPIs have none.
-    return std::string(source) + std::string(kind);
-  }
-  return "";
+  const std::optional<KpiInfo> info = kpi_info(name);
+  return info ? info->events : "";
 }
 
 double simulated_events_per_replication(std::string_view source, double mean, double agents,
