@@ -225,3 +225,28 @@ TEST_CASE(
 
 }  // namespace
 }  // namespace cjsim
+
+namespace cjsim {
+namespace {
+
+TEST_CASE("cli sweep: a point resting on few events is named once, with how many others do") {
+  TempDir dir;
+  // 300 agents: at a budget of 70 a week (A = 10, p = 0.018 a day), about 50
+  // people convert over 10 days; at 7 (p = 0.002), about 6: too few.
+  const std::string path =
+      dir.write("few.textproto",
+                std::string(kHillScenario)
+                    .replace(std::string(kHillScenario).find("agents: 20000"), 13, "agents: 300"));
+  const testing::CliResult r =
+      run_cli("sweep " + path + " --set channels[ads].weekly_budget=7:70:2 --json -");
+  REQUIRE(r.status == 0);
+  CHECK(r.err.find("warning: at channels[ads].weekly_budget = 7: conversions") !=
+        std::string::npos);
+  CHECK(r.err.find("raise --agents (300 now)") != std::string::npos);
+  const testing::CliResult quiet =
+      run_cli("sweep " + path + " --set channels[ads].weekly_budget=7:70:2 --quiet --json -");
+  CHECK(quiet.err.empty());
+}
+
+}  // namespace
+}  // namespace cjsim

@@ -79,6 +79,40 @@ std::vector<std::string> compare_warnings(const v1::CompareResult& r) {
   return out;
 }
 
+std::vector<std::string> sweep_warnings(const v1::SweepResult& r) {
+  Sampling sampling{false, static_cast<double>(r.agents()), r.replications(), r.population(),
+                    r.confidence()};
+  // Event source -> the warning at the first point short of it, and how
+  // many points are.
+  std::map<std::string, std::pair<std::string, int>> short_of;
+  for (const v1::SweepPoint& point : r.points()) {
+    auto cost = point.kpis().find("cost");
+    sampling.buys_media = cost == point.kpis().end() || cost->second.mean() > 0;
+    for (auto& [source, warning] : few_events(point.kpis(), sampling)) {
+      auto [it, first] = short_of.try_emplace(source, "", 0);
+      if (first) {
+        const std::map<std::string, double> settings(point.settings().begin(),
+                                                     point.settings().end());
+        std::string at;
+        for (const auto& [path, value] : settings) {
+          at += (at.empty() ? "" : ", ") + path + " = " + format_real(value, 6);
+        }
+        it->second.first = "at " + at + ": " + warning;
+      }
+      ++it->second.second;
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& [source, warning] : short_of) {
+    const int others = warning.second - 1;
+    out.push_back(warning.first + (others == 0 ? ""
+                                   : others == 1
+                                       ? " (and at 1 other point)"
+                                       : " (and at " + std::to_string(others) + " other points)"));
+  }
+  return out;
+}
+
 std::vector<std::string> impressions_warnings(const v1::RunResult& r) {
   std::vector<std::string> out;
   if (r.method() == "exact") return out;

@@ -31,6 +31,11 @@ std::vector<std::string> few_events_warnings(
 // naming its arm.
 std::vector<std::string> compare_warnings(const v1::CompareResult& result);
 
+// The few-events warnings of a sweep's points: each kind of event once,
+// naming the first point (in grid order) where it falls short and how many
+// other points do.
+std::vector<std::string> sweep_warnings(const v1::SweepResult& result);
+
 // Impressions bought by a channel's budget at its CPM (budget / CPM x 1,000)
 // and the paid exposures its Hill reach curve delivers come from separate
 // fields; one warning per channel where they differ more than kMismatch

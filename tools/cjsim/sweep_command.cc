@@ -21,6 +21,7 @@
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/resource_check.h"
+#include "tools/cjsim/result_warnings.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
@@ -219,6 +220,12 @@ int sweep(const SweepOptions& options) {
             progress);
       })) {
     return files.abandon_interrupted();
+  }
+  if (!options.output.quiet) {
+    for (const std::string& warning : sweep_warnings(result)) {
+      std::fprintf(stderr, "%s: warning: %s\n", printable(options.scenario).c_str(),
+                   printable(warning).c_str());
+    }
   }
   return files.finish(format_sweep_table(result), result, sweep_csv(result), [&] {
     return sweep_report({&*scenario, options.scenario, arm_list(options.variant, description)},
