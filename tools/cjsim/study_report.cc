@@ -500,7 +500,7 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
   credit.title = "Conversions credited to each channel";
   credit.value_label = "conversions";
   credit.groups = {"first touch", "last touch", "touched"};
-  std::vector<std::vector<std::string>> channel_rows;
+  std::vector<std::vector<std::string>> channel_rows, credit_rows;
   for (const v1::ChannelResult& c : r.channels()) {
     visits.rows.push_back(
         {c.id(), {c.visits().mean()}, {c.visits().ci_low()}, {c.visits().ci_high()}});
@@ -529,9 +529,11 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
          format_count(c.organic_exposures().mean()), format_count(c.reach().mean()),
          std::isfinite(frequency) ? format_value(frequency, Unit::kRatio) : "-",
          format_count(c.impressions_bought().mean()), format_value(c.cost().mean(), Unit::kMoney),
-         format_count(c.visits().mean()), format_count(c.first_touch_conversions().mean()),
-         format_count(c.last_touch_conversions().mean()),
-         format_count(c.assisted_conversions().mean()), format_count(c.conversions().mean())});
+         format_count(c.visits().mean())});
+    credit_rows.push_back({c.id(), format_count(c.first_touch_conversions().mean()),
+                           format_count(c.last_touch_conversions().mean()),
+                           format_count(c.assisted_conversions().mean()),
+                           format_count(c.conversions().mean())});
   }
   report.chart("channel-visits", svg::render(visits),
                "Visits to the touchpoints on each channel over the horizon, with their "
@@ -561,12 +563,12 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
                  "What each channel's weekly budget spends over the horizon (fixed by the "
                  "budget, so no interval).");
   }
-  report.table(
-      {"channel", "paid exposures", "organic exposures", "people reached", "exposures per person",
-       "impressions bought", "spend", "visits", "first-touch conversions", "last-touch conversions",
-       "conversions it touched", "conversions at its touchpoints"},
-      std::move(channel_rows),
-      {false, true, true, true, true, true, true, true, true, true, true, true});
+  report.table({"channel", "paid exposures", "organic exposures", "people reached",
+                "exposures per person", "impressions bought", "spend", "visits"},
+               std::move(channel_rows), {false, true, true, true, true, true, true, true});
+  report.table({"channel", "first-touch conversions", "last-touch conversions",
+                "conversions it touched", "conversions at its touchpoints"},
+               std::move(credit_rows), {false, true, true, true, true});
 
   report.section("Personas");
   BarChart personas;
