@@ -133,8 +133,11 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
         {&Quantities::channel_first_value, ch->mutable_first_touch_value()},
         {&Quantities::channel_last_value, ch->mutable_last_touch_value()},
         {&Quantities::channel_assisted_value, ch->mutable_assisted_value()}};
-    for (const auto& [field, out] : credit) {
-      set_estimate(estimate([c, field](const Quantities& q) { return (q.*field)[c]; }), out);
+    for (const auto& entry : credit) {
+      // Not a structured binding: clang before 16 cannot capture one.
+      const auto field = entry.first;
+      set_estimate(estimate([c, field](const Quantities& q) { return (q.*field)[c]; }),
+                   entry.second);
     }
   }
   const double scale = m.settings.population / static_cast<double>(m.settings.agents);
