@@ -381,13 +381,13 @@ Engine::CustomerRates Engine::customer_rates(const Context& context, int64_t age
   if (p.kind == RepeatProcess::Kind::kBgNbd) {
     // lambda ~ Gamma(shape r, rate alpha); p ~ Beta(a, b) (Fader, Hardie &
     // Lee 2005).
-    rates.rate = static_cast<float>(boost::random::gamma_distribution<double>(p.r, 1 / p.alpha)(engine));
-    rates.dropout = static_cast<float>(boost::random::beta_distribution<double>(p.a, p.b)(engine));
+    rates.rate = boost::random::gamma_distribution<double>(p.r, 1 / p.alpha)(engine);
+    rates.dropout = boost::random::beta_distribution<double>(p.a, p.b)(engine);
   } else {
     // p ~ Beta(alpha, beta), theta ~ Beta(gamma, delta) (Fader, Hardie &
     // Shang 2010).
-    rates.rate = static_cast<float>(boost::random::beta_distribution<double>(p.a, p.b)(engine));
-    rates.dropout = static_cast<float>(boost::random::beta_distribution<double>(p.gamma, p.delta)(engine));
+    rates.rate = boost::random::beta_distribution<double>(p.a, p.b)(engine);
+    rates.dropout = boost::random::beta_distribution<double>(p.gamma, p.delta)(engine);
   }
   return rates;
 }
