@@ -118,7 +118,7 @@ TEST_CASE("cli run: --json writes the RunResult with every field the contract na
   CHECK(result.agents() == 3000);
   CHECK(result.replications() == 3);
   CHECK(result.threads() == 2);
-  CHECK(result.population() == 2000000);
+  CHECK(result.population() == 5000000);
   CHECK(result.horizon_days() == 90);
   CHECK(result.schema_version() == "cjsim.v1");
   CHECK_FALSE(result.engine_version().empty());
