@@ -14,7 +14,7 @@
 //     365-day campaign over 6 paid channels (budgets, adstock, Hill
 //     saturation, organic reach, posting hours), on 1 thread and on all
 //     threads, and the bytes of agent state per agent.
-//  3. The same campaign with customers: a loyalty block with BG/NBD repeats
+//  2b. The campaign with customers: a loyalty block with BG/NBD repeats
 //     (CDNOW's parameters, per day), customer care (complaints, an answer
 //     queue, praise) and referrals. What the customers' events cost beside
 //     the journeys.
@@ -697,7 +697,7 @@ void bench_campaign(const Options& options, bool customers) {
   const int days = model.settings.horizon_days;
 
   if (customers) {
-    std::printf("\n[3] Campaign with customers (BG/NBD repeats, care, referrals): agent-days "
+    std::printf("\n[2b] Campaign with customers (BG/NBD repeats, care, referrals): agent-days "
                 "per second, one replication\n");
   } else {
     std::printf("\n[2] Campaign: agent-days per second, one replication\n");
