@@ -5,14 +5,10 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
-#include <memory>
 #include <numeric>
 #include <optional>
 #include <set>
 #include <string>
-#include <type_traits>
-
-#include <nlopt.h>
 
 #include "models/check.h"
 #include "models/compiled_model.h"
@@ -21,6 +17,7 @@
 #include "sim/engine.h"
 #include "sim/kpi.h"
 #include "sim/mix_verification.h"
+#include "sim/nlopt_run.h"
 #include "sim/run_result.h"
 
 namespace cjsim {
@@ -239,26 +236,27 @@ Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
   if (c.free.size() == 1 && spend_all) return finish(true);  // nothing to choose
 
   const unsigned n = static_cast<unsigned>(c.free.size());
-  std::unique_ptr<std::remove_pointer_t<nlopt_opt>, void (*)(nlopt_opt)> optimizer(
-      nlopt_create(NLOPT_LN_COBYLA, n), nlopt_destroy);
-  nlopt_opt o = optimizer.get();
-  nlopt_set_lower_bounds(o, lower.data());
-  nlopt_set_upper_bounds(o, upper.data());
-  nlopt_set_max_objective(o, nlopt_score, &c);
-  if (spend_all) {
-    nlopt_add_equality_constraint(o, budget_sum, &c, 1e-6 * (1 + c.free_sum));
-  } else {
-    nlopt_add_inequality_constraint(o, budget_sum, &c, 1e-6 * (1 + c.free_sum));
-  }
-  // First steps of a quarter of the mean free budget per channel; stop once
-  // the mix moves by less than 2% of it.
-  std::vector<double> step(n, 0.25 * c.free_sum / n + c.grid);
-  nlopt_set_initial_step(o, step.data());
-  nlopt_set_xtol_abs1(o, 0.02 * c.free_sum / n + c.grid);
-  nlopt_set_maxeval(o, max_evaluations);
+  nlopt::opt optimizer(nlopt::LN_COBYLA, n);
   double value = 0;
-  const nlopt_result status = nlopt_optimize(o, x.data(), &value);
-  const bool converged = status != NLOPT_MAXEVAL_REACHED;
+  const nlopt::result status = run_nlopt(
+      optimizer,
+      [&](nlopt::opt& o) {
+        o.set_lower_bounds(lower);
+        o.set_upper_bounds(upper);
+        o.set_max_objective(nlopt_score, &c);
+        if (spend_all) {
+          o.add_equality_constraint(budget_sum, &c, 1e-6 * (1 + c.free_sum));
+        } else {
+          o.add_inequality_constraint(budget_sum, &c, 1e-6 * (1 + c.free_sum));
+        }
+        // First steps of a quarter of the mean free budget per channel; stop
+        // once the mix moves by less than 2% of it.
+        o.set_initial_step(std::vector<double>(n, 0.25 * c.free_sum / n + c.grid));
+        o.set_xtol_abs(0.02 * c.free_sum / n + c.grid);
+        o.set_maxeval(max_evaluations);
+      },
+      x, &value);
+  const bool converged = status != nlopt::MAXEVAL_REACHED;
   // The search stops within its tolerance of a bound it is pressing
   // against: put such channels on the bound, and keep that mix if it does
   // at least as well.

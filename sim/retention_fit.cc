@@ -5,14 +5,12 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
-#include <memory>
-#include <type_traits>
 
-#include <nlopt.h>
 #include <Eigen/Dense>
 
 #include "models/calendar_date.h"
 #include "models/check.h"
+#include "sim/nlopt_run.h"
 #include "sim/run_result.h"
 #include "sim/stop.h"
 
@@ -94,14 +92,14 @@ struct Objective {
   const LogLikelihood* log_likelihood;
   std::vector<double> parameters;  // scratch: exp of the point
   const std::atomic<bool>* stop = nullptr;
-  nlopt_opt optimizer = nullptr;  // the one running, to stop it
+  nlopt::opt* optimizer = nullptr;  // the one running, to stop it
   int evaluations = 0;
 
   bool stopped() const { return stop_requested(stop); }
 
   double negative_at(const double* log_parameters) {
     if (stopped()) {
-      if (optimizer != nullptr) nlopt_force_stop(optimizer);
+      if (optimizer != nullptr) optimizer->force_stop();
       return HUGE_VAL;
     }
     ++evaluations;
@@ -118,23 +116,23 @@ double nlopt_objective(unsigned, const double* x, double* gradient, void* data) 
   return static_cast<Objective*>(data)->negative_at(x);
 }
 
-nlopt_result minimize(nlopt_algorithm algorithm, double initial_step, Objective& objective,
-                      std::vector<double>& x, double* minimum) {
+nlopt::result minimize(nlopt::algorithm algorithm, double initial_step, Objective& objective,
+                       std::vector<double>& x, double* minimum) {
   const unsigned n = static_cast<unsigned>(x.size());
-  std::unique_ptr<std::remove_pointer_t<nlopt_opt>, void (*)(nlopt_opt)> optimizer(
-      nlopt_create(algorithm, n), nlopt_destroy);
-  CJSIM_CHECK(optimizer != nullptr, "cannot create the NLopt optimiser");
-  nlopt_opt o = optimizer.get();
-  const std::vector<double> lower(n, kLogLower), upper(n, kLogUpper);
-  nlopt_set_lower_bounds(o, lower.data());
-  nlopt_set_upper_bounds(o, upper.data());
-  nlopt_set_min_objective(o, nlopt_objective, &objective);
-  nlopt_set_ftol_rel(o, 1e-14);
-  nlopt_set_xtol_abs1(o, 1e-10);
-  nlopt_set_maxeval(o, kMaxEvaluationsPerRun);
-  nlopt_set_initial_step1(o, initial_step);
-  objective.optimizer = o;
-  const nlopt_result result = nlopt_optimize(o, x.data(), minimum);
+  nlopt::opt optimizer(algorithm, n);
+  objective.optimizer = &optimizer;
+  const nlopt::result result = run_nlopt(
+      optimizer,
+      [&](nlopt::opt& o) {
+        o.set_lower_bounds(std::vector<double>(n, kLogLower));
+        o.set_upper_bounds(std::vector<double>(n, kLogUpper));
+        o.set_min_objective(nlopt_objective, &objective);
+        o.set_ftol_rel(1e-14);
+        o.set_xtol_abs(1e-10);
+        o.set_maxeval(kMaxEvaluationsPerRun);
+        o.set_initial_step(initial_step);
+      },
+      x, minimum);
   objective.optimizer = nullptr;
   return result;
 }
@@ -305,20 +303,20 @@ Optimum maximize(const ModelSpec& spec, const std::atomic<bool>* stop) {
   // Nelder-Mead finds the basin from a rough start; a restart at its optimum
   // rebuilds a collapsed simplex; BOBYQA's quadratic models then converge
   // tightly where the function is smooth.
-  minimize(NLOPT_LN_NELDERMEAD, 0.5, objective, x, &minimum);
-  minimize(NLOPT_LN_NELDERMEAD, 0.05, objective, x, &minimum);
-  const nlopt_result polish = minimize(NLOPT_LN_BOBYQA, 1e-3, objective, x, &minimum);
+  minimize(nlopt::LN_NELDERMEAD, 0.5, objective, x, &minimum);
+  minimize(nlopt::LN_NELDERMEAD, 0.05, objective, x, &minimum);
+  const nlopt::result polish = minimize(nlopt::LN_BOBYQA, 1e-3, objective, x, &minimum);
   if (objective.stopped()) {  // incomplete: the caller discards it
     optimum.values.assign(n, std::numeric_limits<double>::quiet_NaN());
     optimum.std_errors = optimum.values;
     return optimum;
   }
-  if (polish == NLOPT_MAXEVAL_REACHED) {
+  if (polish == nlopt::MAXEVAL_REACHED) {
     optimum.warnings.push_back("the optimiser did not converge within " +
                                std::to_string(kMaxEvaluationsPerRun) + " evaluations");
-  } else if (polish < 0 && polish != NLOPT_ROUNDOFF_LIMITED) {
+  } else if (polish < 0 && polish != nlopt::ROUNDOFF_LIMITED) {
     optimum.warnings.push_back(std::string("the optimiser stopped with '") +
-                               nlopt_result_to_string(polish) + "'");
+                               nlopt_result_to_string(static_cast<nlopt_result>(polish)) + "'");
   }
   minimum = objective.negative_at(x.data());
   optimum.log_likelihood = -minimum;

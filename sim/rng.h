@@ -108,13 +108,11 @@ inline double open_unit32(uint64_t bits) {
 // floor(bits x n / 2^64): a uniform index in [0, n) from 64 random bits
 // (Lemire 2019, "Fast random integer generation in an interval", ACM TOMACS
 // 29(1)); the bias is below n / 2^64. The high half of the 128-bit product
-// from 32-bit halves, in standard C++.
+// is Random123's mulhilo64, exact on every platform Random123 supports.
 inline uint64_t uniform_index(uint64_t bits, uint64_t n) {
-  constexpr uint64_t kLow = 0xffffffffull;
-  const uint64_t p0 = (bits & kLow) * (n & kLow), p1 = (bits & kLow) * (n >> 32);
-  const uint64_t p2 = (bits >> 32) * (n & kLow), p3 = (bits >> 32) * (n >> 32);
-  const uint64_t carry = ((p0 >> 32) + (p1 & kLow) + (p2 & kLow)) >> 32;
-  return p3 + (p1 >> 32) + (p2 >> 32) + carry;
+  uint64_t high = 0;
+  mulhilo64(bits, n, &high);
+  return high;
 }
 
 // SplitMix64 (Steele, Lea & Flood 2014, "Fast splittable pseudorandom

@@ -15,7 +15,7 @@ packages=(
   libcli11-dev
   librandom123-dev
   libeigen3-dev
-  libnlopt-dev
+  libnlopt-dev libnlopt-cxx-dev
 )
 # Needed by the tests only (`setup-deps.sh --build-only` leaves them out): a
 # headless browser and a font for tests/browser_check.h (the HTML reports);

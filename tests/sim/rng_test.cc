@@ -1,6 +1,8 @@
 // Random streams: known-answer vectors and the identity contract.
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <set>
 
 #include <doctest/doctest.h>
@@ -67,6 +69,35 @@ TEST_CASE("rng: every part of a draw's identity changes the draw") {
   seen.insert(philox(1, 2, 3, Stream::kExposure, 5, kMaxIndex)[0]);
   CHECK(seen.size() == 12);
   CHECK(philox(1, 2, 3, Stream::kExposure, 5, 6) == base);  // and nothing else does
+}
+
+// floor(bits x n / 2^64) by schoolbook multiplication of 32-bit halves: an
+// independent reference for the library's 128-bit product.
+uint64_t high_half_by_halves(uint64_t bits, uint64_t n) {
+  constexpr uint64_t kLow = 0xffffffffull;
+  const uint64_t p0 = (bits & kLow) * (n & kLow), p1 = (bits & kLow) * (n >> 32);
+  const uint64_t p2 = (bits >> 32) * (n & kLow), p3 = (bits >> 32) * (n >> 32);
+  const uint64_t carry = ((p0 >> 32) + (p1 & kLow) + (p2 & kLow)) >> 32;
+  return p3 + (p1 >> 32) + (p2 >> 32) + carry;
+}
+
+TEST_CASE("rng: uniform_index is the high half of the exact 128-bit product") {
+  // The edges, where a carry or a truncation would show.
+  const uint64_t all = ~0ull;
+  CHECK(uniform_index(0, all) == 0);
+  CHECK(uniform_index(all, all) == all - 1);  // (2^64 - 1)^2 = 2^128 - 2^65 + 1
+  CHECK(uniform_index(all, 1) == 0);
+  CHECK(uniform_index(1ull << 63, 12345) == 6172);
+  CHECK(uniform_index(all, 1000) == 999);
+  // Random operands, including ones whose partial products carry.
+  SplitMix64 numbers(20241206);
+  for (int i = 0; i < 100000; ++i) {
+    const uint64_t bits = numbers(), n = numbers() >> (i % 64);
+    CAPTURE(bits);
+    CAPTURE(n);
+    REQUIRE(uniform_index(bits, n) == high_half_by_halves(bits, n));
+    REQUIRE(uniform_index(bits, n) < std::max<uint64_t>(n, 1));
+  }
 }
 
 TEST_CASE("rng: uniforms are strictly inside (0, 1) and cover it evenly") {
