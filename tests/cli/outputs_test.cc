@@ -206,6 +206,33 @@ TEST_CASE("regression: a full disk at series.csv left new tables beside stale on
   CHECK(listing(dir.path() / "tables") == "funnel.csv kpis.csv retention.csv series.csv");
 }
 
+TEST_CASE("cli outputs: --csv replaces an earlier result as a whole, never a folder of other files") {
+  TempDir dir;
+  const std::string scenario = dir.write("s.textproto", kSmallJourney);
+  const std::string run = "run " + scenario + " --quiet --agents 1000 --csv " + dir.file("tables");
+  REQUIRE(run_cli(run + " --seed 1").status == 0);
+  const std::string first = read_file(dir.file("tables/kpis.csv"));
+  REQUIRE(run_cli(run + " --seed 2").status == 0);
+  CHECK(read_file(dir.file("tables/kpis.csv")) != first);
+  CHECK(listing(dir.path()) == "s.textproto tables");  // nothing left beside it
+  CHECK(listing(dir.path() / "tables") ==
+        "channels.csv funnel.csv kpis.csv personas.csv retention.csv series.csv touchpoints.csv");
+
+  // The scenario in the folder: refused before any work, nothing touched.
+  const std::string inside = dir.write("tables/s.textproto", kSmallJourney);
+  const std::string before = read_file(dir.file("tables/kpis.csv"));
+  const CliResult refused =
+      run_cli("run " + inside + " --quiet --agents 1000 --csv " + dir.file("tables"));
+  CHECK(refused.status == 2);
+  CHECK(refused.err == "error: --csv " + dir.file("tables") +
+                           ": holds 's.textproto', which this command does not write there; the "
+                           "folder is replaced as a whole, so give a new or empty folder, or one "
+                           "that holds only an earlier result\n");
+  CHECK(read_file(dir.file("tables/kpis.csv")) == before);
+  CHECK(read_file(inside) == kSmallJourney);
+  CHECK(listing(dir.path()) == "s.textproto tables");
+}
+
 // A run long enough to be interrupted (about 15 s on two cores), its
 // outputs in `dir`: r.json (there before, "old") and the new folder tables.
 std::vector<std::string> long_run(const TempDir& dir, const std::string& command = "run") {

@@ -150,6 +150,180 @@ TEST_CASE("output set: an abandoned set leaves what was there as it was") {
   CHECK(read_file(dir.file("r.json")) == "old");
 }
 
+// The mode bits of `path`.
+unsigned mode_of(const std::string& path) {
+  struct stat info;
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  return info.st_mode & 07777;
+}
+
+const std::vector<std::string> kTables = {"kpis.csv", "series.csv"};
+
+TEST_CASE("regression: --csv renamed its tables one by one, so its folder could mix two results") {
+  // The folder is written beside its target and put in place by one
+  // rename: before the commit it holds the whole earlier result, after it
+  // the whole new one (never kpis.csv of one run beside series.csv of
+  // another). Both ways: exchanged, and renamed aside first.
+  for (const bool exchange : {true, false}) {
+    CAPTURE(exchange);
+    TempDir dir;
+    std::filesystem::create_directory(dir.path() / "tables");
+    ::chmod(dir.file("tables").c_str(), 0750);
+    dir.write("tables/kpis.csv", "old kpis");  // an earlier result without series.csv
+    OutputSet set;
+    if (!exchange) set.no_exchange_for_testing();
+    std::string error;
+    const std::vector<PendingOutput*> files =
+        set.open_folder_of("--csv", dir.file("tables"), kTables, &error);
+    REQUIRE(files.size() == 2);
+    REQUIRE(set.write(files[0], "new kpis", &error));
+    REQUIRE(set.write(files[1], "new series", &error));
+    CHECK(tree(dir.file("tables")) == "kpis.csv");
+    CHECK(read_file(dir.file("tables/kpis.csv")) == "old kpis");
+    REQUIRE(set.commit(&error) == OutputSet::Outcome::kCommitted);
+    CHECK(tree(dir.path()) == "tables tables/kpis.csv tables/series.csv");  // nothing beside
+    CHECK(read_file(dir.file("tables/kpis.csv")) == "new kpis");
+    CHECK(read_file(dir.file("tables/series.csv")) == "new series");
+    CHECK(mode_of(dir.file("tables")) == 0750);  // the mode of the folder it replaced
+  }
+}
+
+TEST_CASE("output set: a folder of tables is made when missing, through links and trailing slashes") {
+  TempDir dir;
+  std::filesystem::create_directory(dir.path() / "real");
+  std::filesystem::create_directory_symlink(dir.file("real"), dir.file("link"));
+  OutputSet set;
+  std::string error;
+  const std::vector<PendingOutput*> fresh =
+      set.open_folder_of("--csv", dir.file("fresh") + "/", kTables, &error);
+  const std::vector<PendingOutput*> linked =
+      set.open_folder_of("--svg", dir.file("link"), {"a.svg"}, &error);
+  REQUIRE(fresh.size() == 2);
+  REQUIRE(linked.size() == 1);
+  for (PendingOutput* file : fresh) REQUIRE(set.write(file, "t", &error));
+  REQUIRE(set.write(linked[0], "<svg/>", &error));
+  CHECK_FALSE(std::filesystem::exists(dir.file("fresh")));
+  REQUIRE(set.commit(&error) == OutputSet::Outcome::kCommitted);
+  CHECK(tree(dir.path()) ==
+        "fresh fresh/kpis.csv fresh/series.csv link real real/a.svg");
+  CHECK(is_symlink(dir.file("link")));
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  CHECK(mode_of(dir.file("fresh")) == (0777 & ~mask));
+}
+
+TEST_CASE("output set: a failed write leaves no partial folder and an earlier one intact") {
+  // The three writes (--json, then the two tables) failing in turn, into a
+  // folder with an earlier result and into one not there yet.
+  for (int failing = 1; failing <= 3; ++failing) {
+    CAPTURE(failing);
+    TempDir dir;
+    dir.write("r.json", "old json");
+    std::filesystem::create_directory(dir.path() / "tables");
+    dir.write("tables/kpis.csv", "old kpis");
+    dir.write("tables/series.csv", "old series");
+    const std::string before = tree(dir.path());
+    {
+      OutputSet set;
+      set.fail_write_for_testing(failing);
+      std::string error;
+      PendingOutput* json = set.open("--json", dir.file("r.json"), &error);
+      const std::vector<PendingOutput*> tables =
+          set.open_folder_of("--csv", dir.file("tables"), kTables, &error);
+      const std::vector<PendingOutput*> fresh =
+          set.open_folder_of("--csv", dir.file("fresh"), {"a.csv"}, &error);
+      REQUIRE(json != nullptr);
+      REQUIRE(tables.size() == 2);
+      REQUIRE(fresh.size() == 1);
+      bool all_written = true;
+      for (PendingOutput* output : {json, tables[0], tables[1], fresh[0]}) {
+        all_written = all_written && set.write(output, "new", &error);
+      }
+      CHECK_FALSE(all_written);
+      CHECK(error.find("cannot write: " + std::string(std::strerror(ENOSPC))) != std::string::npos);
+    }
+    CHECK(tree(dir.path()) == before);  // no staging folder, no "fresh"
+    CHECK(read_file(dir.file("tables/kpis.csv")) == "old kpis");
+    CHECK(read_file(dir.file("tables/series.csv")) == "old series");
+  }
+}
+
+TEST_CASE("output set: a folder holding anything but its tables is refused, never replaced") {
+  struct Case {
+    std::string what, stray;
+  };
+  for (const Case& c : std::vector<Case>{{"a file of the user's", "notes.txt"},
+                                         {"a subfolder", "sub"},
+                                         {"a link where a table goes", "series.csv"}}) {
+    CAPTURE(c.what);
+    TempDir dir;
+    std::filesystem::create_directory(dir.path() / "tables");
+    dir.write("tables/kpis.csv", "old kpis");
+    dir.write("elsewhere.csv", "the user's");
+    if (c.stray == "notes.txt") dir.write("tables/notes.txt", "keep me");
+    if (c.stray == "sub") std::filesystem::create_directory(dir.path() / "tables/sub");
+    if (c.stray == "series.csv") {
+      std::filesystem::create_symlink(dir.file("elsewhere.csv"), dir.file("tables/series.csv"));
+    }
+    const std::string before = tree(dir.path());
+    {
+      OutputSet set;
+      std::string error;
+      CHECK(set.open_folder_of("--csv", dir.file("tables"), kTables, &error).empty());
+      CHECK(error == "--csv " + dir.file("tables") + ": holds '" + c.stray +
+                         "', which this command does not write there; the folder is replaced as "
+                         "a whole, so give a new or empty folder, or one that holds only an "
+                         "earlier result");
+    }
+    CHECK(tree(dir.path()) == before);
+    CHECK(read_file(dir.file("elsewhere.csv")) == "the user's");
+  }
+}
+
+TEST_CASE("output set: a file put into the folder while the command ran stops the commit") {
+  TempDir dir;
+  dir.write("r.json", "old json");
+  std::filesystem::create_directory(dir.path() / "tables");
+  dir.write("tables/kpis.csv", "old kpis");
+  OutputSet set;
+  std::string error;
+  PendingOutput* json = set.open("--json", dir.file("r.json"), &error);
+  const std::vector<PendingOutput*> tables =
+      set.open_folder_of("--csv", dir.file("tables"), kTables, &error);
+  REQUIRE(json != nullptr);
+  REQUIRE(tables.size() == 2);
+  for (PendingOutput* output : {json, tables[0], tables[1]}) REQUIRE(set.write(output, "new", &error));
+  dir.write("tables/notes.txt", "written meanwhile");
+  CHECK(set.commit(&error) == OutputSet::Outcome::kFailed);
+  CHECK(error == "--csv " + dir.file("tables") +
+                     ": 'notes.txt' appeared in the folder while the command ran; nothing was "
+                     "replaced");
+  CHECK(tree(dir.path()) == "r.json tables tables/kpis.csv tables/notes.txt");
+  CHECK(read_file(dir.file("r.json")) == "old json");
+  CHECK(read_file(dir.file("tables/kpis.csv")) == "old kpis");
+}
+
+TEST_CASE("output set: no other output may go into a folder that is replaced as a whole") {
+  TempDir dir;
+  std::filesystem::create_directory(dir.path() / "tables");
+  std::string error;
+  {
+    OutputSet set;
+    REQUIRE(set.open("--json", dir.file("tables/r.json"), &error) != nullptr);
+    CHECK(set.open_folder_of("--csv", dir.file("tables"), kTables, &error).empty());
+    CHECK(error == "--csv " + dir.file("tables") + ": would hold --json " +
+                       dir.file("tables/r.json") +
+                       ", but the folder is replaced as a whole; write that elsewhere");
+  }
+  OutputSet other;
+  REQUIRE(other.open_folder_of("--csv", dir.file("tables"), kTables, &error).size() == 2);
+  CHECK(other.open("--report", dir.file("tables/../tables/r.html"), &error) == nullptr);
+  CHECK(error.find("in the folder of --csv " + dir.file("tables") + ", which is replaced as a whole") !=
+        std::string::npos);
+  CHECK_FALSE(other.open_folder("--svg", dir.file("tables"), &error));
+  CHECK(error.find("the same folder as --csv") != std::string::npos);
+}
+
 TEST_CASE("output set: refused paths name the option, the path and the reason") {
   TempDir dir;
   const std::string scenario = dir.write("s.textproto", "name: \"s\"");

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -103,6 +104,48 @@ int open_fifo(const std::string& path, int flags) {
   }
 }
 
+// `target` (links followed) as an absolute path without a trailing
+// separator, so that "out/" and "." name the folder itself and DIR.tmp.X
+// lands beside it.
+fs::path folder_path(const fs::path& target, std::error_code& ec) {
+  fs::path path = fs::absolute(target, ec).lexically_normal();
+  if (!path.has_filename() && path.has_relative_path()) path = path.parent_path();
+  return path;
+}
+
+// Whether `dir` holds only regular files named in `names`: the first entry
+// that is something else goes to `stray` (empty when there is none). False
+// with `error` set when the folder cannot be read.
+bool find_stray_entry(const std::string& dir, const std::vector<std::string>& names,
+                      std::string* stray, std::string* error) {
+  std::error_code ec;
+  stray->clear();
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const bool is_table = std::find(names.begin(), names.end(), name) != names.end();
+    if (!is_table || !it->is_regular_file(ec) || it->is_symlink(ec)) {
+      *stray = name;
+      return true;
+    }
+  }
+  if (ec) *error = ec.message();
+  return !ec;
+}
+
+// Removes a folder of `names` that has just been replaced.
+void remove_replaced(const std::string& dir, const std::vector<std::string>& names) {
+  for (const std::string& name : names) ::unlink((dir + "/" + name).c_str());
+  ::rmdir(dir.c_str());
+}
+
+// Syncs a folder's entries to disk.
+bool sync_folder(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool synced = ::fsync(fd) == 0;
+  return ::close(fd) == 0 && synced;
+}
+
 }  // namespace
 
 PendingOutput::~PendingOutput() { discard(); }
@@ -134,6 +177,14 @@ OutputSet::Identity OutputSet::identify(const std::string& path) {
   if (ec) normal = fs::absolute(path, ec).lexically_normal();
   identity.path = normal.string();
   return identity;
+}
+
+std::string OutputSet::staged_folder_of(const Identity& identity) const {
+  const fs::path parent = fs::path(identity.path).parent_path();
+  for (const StagedFolder& folder : staged_) {
+    if (parent == fs::path(folder.canonical)) return folder.option + " " + folder.path;
+  }
+  return "";
 }
 
 std::string OutputSet::clash(const Identity& identity) const {
@@ -189,6 +240,9 @@ PendingOutput* OutputSet::open(const std::string& option, const std::string& pat
   }
   const Identity identity = identify(stream ? path : resolved.target.string());
   if (std::string problem = clash(identity); !problem.empty()) return fail(problem);
+  if (std::string folder = staged_folder_of(identity); !folder.empty()) {
+    return fail("in the folder of " + folder + ", which is replaced as a whole; write it elsewhere");
+  }
 
   if (stream) {
     // Written through at the commit, never replaced. A regular file behind
@@ -227,6 +281,14 @@ bool OutputSet::open_folder(const std::string& option, const std::string& dir, s
     *error = option + " " + dir + ": " + message;
     return false;
   };
+  std::error_code ec;
+  const fs::path canonical = fs::weakly_canonical(dir, ec);
+  for (const StagedFolder& folder : staged_) {
+    if (!ec && canonical == fs::path(folder.canonical)) {
+      return fail("the same folder as " + folder.option + " " + folder.path +
+                  ", which is replaced as a whole; give another folder");
+    }
+  }
   struct stat info;
   if (::stat(dir.c_str(), &info) == 0) {
     if (!S_ISDIR(info.st_mode)) return fail("not a folder");
@@ -244,6 +306,147 @@ bool OutputSet::open_folder(const std::string& option, const std::string& dir, s
   ::close(fd);
   ::unlink(probe.c_str());
   forget_on_signal(token);
+  return true;
+}
+
+std::vector<PendingOutput*> OutputSet::open_folder_of(const std::string& option,
+                                                     const std::string& dir,
+                                                     const std::vector<std::string>& names,
+                                                     std::string* error) {
+  CJSIM_CHECK(!finished_, "an output opened after the commit");
+  CJSIM_CHECK(!names.empty(), "a folder of no files");
+  if (dir.empty()) {
+    *error = option + ": the path is empty; give a folder name";
+    return {};
+  }
+  auto fail = [&](const std::string& path, const std::string& message) {
+    *error = option + " " + path + ": " + message;
+    return std::vector<PendingOutput*>{};
+  };
+  Resolved resolved;
+  std::string reason;
+  if (!resolve_links(dir, &resolved, &reason)) return fail(dir, "cannot use the folder: " + reason);
+  std::error_code ec;
+  const fs::path target = folder_path(resolved.target, ec);
+  if (ec) return fail(dir, "cannot use the folder: " + ec.message());
+  struct stat info;
+  const bool exists = ::stat(target.c_str(), &info) == 0;
+  if (!exists && errno != ENOENT) return fail(dir, "cannot use the folder: " + why(errno));
+  if (exists && !S_ISDIR(info.st_mode)) return fail(dir, "not a folder");
+  std::vector<Identity> identities;
+  for (const std::string& name : names) {
+    identities.push_back(identify(target.string() + "/" + name));
+    if (std::string problem = clash(identities.back()); !problem.empty()) {
+      return fail(dir + "/" + name, problem);
+    }
+  }
+  const fs::path canonical = fs::weakly_canonical(target, ec);
+  for (const Named& other : opened_) {
+    if (fs::path(other.identity.path).parent_path() == canonical) {
+      return fail(dir, "would hold " + other.name +
+                           ", but the folder is replaced as a whole; write that elsewhere");
+    }
+  }
+  if (exists) {
+    std::string stray;
+    if (!find_stray_entry(target, names, &stray, &reason)) {
+      return fail(dir, "cannot use the folder: " + reason);
+    }
+    if (!stray.empty()) {
+      return fail(dir, "holds '" + stray +
+                           "', which this command does not write there; the folder is "
+                           "replaced as a whole, so give a new or empty folder, or one that "
+                           "holds only an earlier result");
+    }
+  }
+  std::string staging = target.string() + ".tmp.XXXXXX";
+  if (::mkdtemp(staging.data()) == nullptr) {
+    return fail(dir, (exists ? "cannot write beside the folder: " : "cannot create the folder: ") +
+                         why(errno));
+  }
+  staged_.push_back({option, dir, target.string(), canonical.string(), staging, names, {},
+                     remove_on_signal(staging, true)});
+  StagedFolder& folder = staged_.back();
+  // The mode of the folder it replaces, else that of a new folder.
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  if (::chmod(staging.c_str(), exists ? info.st_mode & 07777 : 0777 & ~mask) != 0) {
+    return fail(dir, "cannot write beside the folder: " + why(errno));
+  }
+  if (folder.signal_token < 0) return fail(dir, "too many output files");
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string& name = names[i];
+    const std::string path = dir + "/" + name;
+    auto output = std::unique_ptr<PendingOutput>(new PendingOutput());
+    output->option_ = option;
+    output->path_ = path;
+    output->staged_ = true;
+    const std::string temporary = staging + "/" + name;
+    output->fd_ = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (output->fd_ < 0) return fail(path, "cannot write: " + why(errno));
+    output->temporary_ = temporary;
+    output->signal_token_ = remove_on_signal(temporary, false);
+    if (output->signal_token_ < 0) return fail(path, "too many output files");
+    opened_.push_back({option + " " + path, identities[i]});
+    folder.files.push_back(output.get());
+    outputs_.push_back(std::move(output));
+  }
+  return folder.files;
+}
+
+// The staging folder becomes the target in one step: renamed when nothing
+// is there, exchanged with the earlier result (renameat2 RENAME_EXCHANGE)
+// when there is one, which is then removed. Where the file system cannot
+// exchange, the earlier result is first renamed aside (TARGET.old.XXXXXX);
+// a crash between the two renames leaves both folders complete.
+bool OutputSet::put_in_place(StagedFolder& folder, std::string* error) const {
+  auto failed = [&](const std::string& message) {
+    *error = folder.option + " " + folder.path + ": " + message;
+    return false;
+  };
+  if (!sync_folder(folder.staging)) return failed("cannot write: " + why(errno));
+  struct stat info;
+  if (::lstat(folder.target.c_str(), &info) != 0) {
+    if (errno != ENOENT) return failed("cannot write: " + why(errno));
+    if (::rename(folder.staging.c_str(), folder.target.c_str()) != 0) {
+      return failed("cannot write: " + why(errno));
+    }
+    folder.staging.clear();
+    return true;
+  }
+  // What was checked at the start may have changed while the work ran.
+  std::string stray, reason;
+  if (!S_ISDIR(info.st_mode)) return failed("is no longer a folder; nothing was replaced");
+  if (!find_stray_entry(folder.target, folder.names, &stray, &reason)) {
+    return failed("cannot write: " + reason);
+  }
+  if (!stray.empty()) {
+    return failed("'" + stray +
+                  "' appeared in the folder while the command ran; nothing was replaced");
+  }
+  if (!no_exchange_for_testing_ && ::renameat2(AT_FDCWD, folder.staging.c_str(), AT_FDCWD,
+                                               folder.target.c_str(), RENAME_EXCHANGE) == 0) {
+    remove_replaced(folder.staging, folder.names);  // the earlier result, now at the staging name
+    folder.staging.clear();
+    return true;
+  }
+  if (!no_exchange_for_testing_ && errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) {
+    return failed("cannot write: " + why(errno));
+  }
+  std::string aside = folder.target + ".old.XXXXXX";
+  if (::mkdtemp(aside.data()) == nullptr) return failed("cannot write: " + why(errno));
+  if (::rename(folder.target.c_str(), aside.c_str()) != 0) {
+    const int saved = errno;
+    ::rmdir(aside.c_str());
+    return failed("cannot write: " + why(saved));
+  }
+  if (::rename(folder.staging.c_str(), folder.target.c_str()) != 0) {
+    const int saved = errno;
+    ::rename(aside.c_str(), folder.target.c_str());
+    return failed("cannot write: " + why(saved));
+  }
+  folder.staging.clear();
+  remove_replaced(aside, folder.names);
   return true;
 }
 
@@ -305,8 +508,22 @@ OutputSet::Outcome OutputSet::commit(std::string* error, const std::function<voi
       if (!ok || ::close(fd) != 0) return fail(*output, ok ? errno : saved);
     }
   }
+  // The folders first: a folder that cannot be put in place leaves every
+  // file as it was.
+  for (StagedFolder& folder : staged_) {
+    if (!put_in_place(folder, error)) {
+      abandon();
+      return Outcome::kFailed;
+    }
+    for (PendingOutput* file : folder.files) {
+      file->temporary_.clear();
+      forget_on_signal(file->signal_token_);
+      file->signal_token_ = -1;
+    }
+    forget_on_signal(folder.signal_token);
+  }
   for (const auto& output : outputs_) {
-    if (output->kind_ != PendingOutput::Kind::kFile) continue;
+    if (output->kind_ != PendingOutput::Kind::kFile || output->staged_) continue;
     if (std::rename(output->temporary_.c_str(), output->target_.c_str()) != 0) {
       return fail(*output, errno);
     }
@@ -322,6 +539,11 @@ OutputSet::Outcome OutputSet::commit(std::string* error, const std::function<voi
 
 void OutputSet::abandon() {
   for (const auto& output : outputs_) output->discard();
+  for (StagedFolder& folder : staged_) {
+    if (!folder.staging.empty()) ::rmdir(folder.staging.c_str());
+    forget_on_signal(folder.signal_token);
+  }
+  staged_.clear();
   for (auto it = made_folders_.rbegin(); it != made_folders_.rend(); ++it) {
     ::rmdir(it->path.c_str());
     forget_on_signal(it->signal_token);

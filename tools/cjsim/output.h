@@ -7,9 +7,12 @@
 // path through /proc such as /dev/stdout) by opening it. The results are
 // then written to the temporary files, each synced to disk; only when every
 // write has succeeded does the commit write the streams and rename every
-// temporary file onto its target. When anything fails, or a signal arrives
-// (signals.h), every temporary file and every folder the set made is
-// removed, nothing is renamed, and what was there before is left as it was.
+// temporary file onto its target. A folder of tables (open_folder_of) is
+// written as a whole into a new folder beside its target and put in place
+// by one rename, so that it never holds a mix of two results. When anything
+// fails, or a signal arrives (signals.h), every temporary file and every
+// folder the set made is removed, nothing is renamed, and what was there
+// before is left as it was.
 // A symbolic link is followed: its target is replaced (the temporary file
 // sits beside the target), and the link stays a link.
 //
@@ -51,7 +54,8 @@ class PendingOutput {
   std::string option_;     // "--json", for messages
   std::string path_;       // as given
   std::string target_;     // a file's: the path with symbolic links followed
-  std::string temporary_;  // a file's: beside target_
+  std::string temporary_;  // a file's: beside target_, or in a staged folder
+  bool staged_ = false;    // in a folder of OutputSet::open_folder_of
   int fd_ = -1;
   int signal_token_ = -1;  // signals.h
   bool written_ = false;
@@ -82,6 +86,19 @@ class OutputSet {
   // when the set is abandoned. On failure sets `error` as open does.
   bool open_folder(const std::string& option, const std::string& dir, std::string* error);
 
+  // Opens folder `dir` for the files `names`, to be put in place all
+  // together: they are written into a new folder beside it
+  // (DIR.tmp.XXXXXX, with the mode of the folder it replaces), which the
+  // commit renames to `dir`. A folder already at `dir` is replaced as a
+  // whole, so it may hold only files by those names (an earlier result, or
+  // nothing); anything else there is refused, never deleted. Returns the
+  // outputs of the files in the order of `names`, or an empty vector with
+  // `error` set as open does. A symbolic link is followed, and stays a link.
+  // REQUIRES: `names` not empty.
+  std::vector<PendingOutput*> open_folder_of(const std::string& option, const std::string& dir,
+                                             const std::vector<std::string>& names,
+                                             std::string* error);
+
   // Writes `content` to the temporary file of `output` and syncs it; a
   // stream keeps it for the commit. On failure sets `error`; the caller then
   // drops the set (which abandons it).
@@ -90,10 +107,10 @@ class OutputSet {
   enum class Outcome { kCommitted, kFailed, kInterrupted };
   // REQUIRES: every output opened was written. When a signal has arrived,
   // abandons the set (kInterrupted). Otherwise calls `before` (to print
-  // what goes to the terminal), writes the streams, then renames every
-  // temporary file onto its target. A failure there (kFailed, `error` set)
-  // abandons what is not yet in place: a stream cannot take back what it
-  // was sent.
+  // what goes to the terminal), writes the streams, then puts every folder
+  // of open_folder_of in place and renames every temporary file onto its
+  // target. A failure there (kFailed, `error` set) abandons what is not yet
+  // in place: a stream cannot take back what it was sent.
   Outcome commit(std::string* error, const std::function<void()>& before = {});
 
   // Removes every temporary file and every folder the set made.
@@ -105,6 +122,9 @@ class OutputSet {
     fail_write_ = k;
     fail_errno_ = error_number;
   }
+  // For tests: folders are put in place as on a file system that cannot
+  // exchange two paths (the earlier result renamed aside first).
+  void no_exchange_for_testing() { no_exchange_for_testing_ = true; }
 
  private:
   // What names a file: its device and inode when it exists, else its path
@@ -119,6 +139,8 @@ class OutputSet {
   static Identity identify(const std::string& path);
   // The message when `identity` is an input or an output already opened.
   std::string clash(const Identity& identity) const;
+  // "OPTION DIR" of the folder of open_folder_of that `identity` is in, or "".
+  std::string staged_folder_of(const Identity& identity) const;
 
   struct Named {
     std::string name;  // "the scenario", "--json out.json"
@@ -131,8 +153,22 @@ class OutputSet {
     int signal_token;
   };
   std::vector<Folder> made_folders_;
+  // A folder of open_folder_of: its files are written into `staging`.
+  struct StagedFolder {
+    std::string option, path;  // as given
+    std::string target;        // the path with symbolic links followed
+    std::string canonical;     // target, with every link and "..", "." resolved
+    std::string staging;       // beside target
+    std::vector<std::string> names;
+    std::vector<PendingOutput*> files;
+    int signal_token;
+  };
+  std::vector<StagedFolder> staged_;
+  // Puts `folder` in place (see the .cc); on failure sets `error`.
+  bool put_in_place(StagedFolder& folder, std::string* error) const;
   int writes_ = 0;
   int fail_write_ = 0, fail_errno_ = 0;
+  bool no_exchange_for_testing_ = false;
   bool finished_ = false;
 };
 

@@ -315,12 +315,10 @@ bool StudyFiles::open(const OutputOptions& options, const std::vector<std::strin
     return failed();
   }
   if (!options.csv.empty()) {
-    if (!set_.open_folder("--csv", options.csv, &error)) return failed();
-    for (const std::string& name : csv_files) {
-      PendingOutput* file = set_.open("--csv", options.csv + "/" + name, &error);
-      if (file == nullptr) return failed();
-      csv_.emplace_back(name, file);
-    }
+    const std::vector<PendingOutput*> files =
+        set_.open_folder_of("--csv", options.csv, csv_files, &error);
+    if (files.empty()) return failed();
+    for (size_t i = 0; i < csv_files.size(); ++i) csv_.emplace_back(csv_files[i], files[i]);
   }
   // The charts' files are known only at the end; the folder is checked now.
   if (!options.svg.empty() && !set_.open_folder("--svg", options.svg, &error)) return failed();
