@@ -1,8 +1,8 @@
 // Tidy CSV output for spreadsheets and pandas: UTF-8, a header row, one
 // observation per row, fields quoted where RFC 4180 needs it, numbers in
 // their shortest round-trip form (so they parse back to the JSON's values).
-// `--csv DIR` writes several tables into one folder, with the command's
-// other outputs, all or none (output.h).
+// `--csv DIR` writes several tables into one folder, replaced as a whole,
+// with the command's other outputs, all or none (output.h).
 #ifndef CJSIM_TOOLS_CJSIM_CSV_H_
 #define CJSIM_TOOLS_CJSIM_CSV_H_
 
