@@ -11,6 +11,14 @@
 
 namespace cjsim {
 
+// Written here, not Boost.Math's hypergeometric_pFq (Boost 1.74 has no
+// dedicated 2F1), measured over the callers' ranges (BG/NBD: z up to 0.95,
+// Pareto/NBD: z up to 0.75; tests/sim/special_functions_test.cc): both are
+// as accurate (worst relative error against 50-digit values on 798 random
+// points of those ranges: 3.6e-14 here, 4.4e-14 for pFq), but pFq takes 2.7
+// times as long per call (1.06 us against 0.40 us; 4.9 times with its
+// default promotion to long double),
+// and its header trips GCC 12's -Warray-bounds, which -Werror makes fatal.
 double hypergeometric_2f1(double a, double b, double c, double z) {
   CJSIM_CHECK(z >= 0 && z < 1, "2F1 series needs 0 <= z < 1");
   constexpr double kEpsilon = std::numeric_limits<double>::epsilon() / 2;
@@ -32,6 +40,12 @@ double hypergeometric_2f1(double a, double b, double c, double z) {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
+// glibc's lgamma_r rather than Boost.Math's lgamma: as accurate (worst
+// error 2.5e-16 of max(1, |ln Gamma|) against 50-digit values on 3,000
+// points from 1e-8 to 1e8, Boost's 3.0e-16), and thread-safe alike, but
+// Boost's takes 3 times as long in the fits' range 0.1 to 100 (20-30 ns
+// against 7 ns; 250 ns with its default promotion to long double), which
+// made the BG/NBD fit of CDNOW 24% slower end to end (and BG/BB 35%).
 double log_gamma(double x) {
   int sign = 0;
   return lgamma_r(x, &sign);
