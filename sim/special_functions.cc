@@ -17,8 +17,8 @@ namespace cjsim {
 // as accurate (worst relative error against 50-digit values on 798 random
 // points of those ranges: 3.6e-14 here, 4.4e-14 for pFq), but pFq takes 2.7
 // times as long per call (1.06 us against 0.40 us; 4.9 times with its
-// default promotion to long double),
-// and its header trips GCC 12's -Warray-bounds, which -Werror makes fatal.
+// default promotion to long double), and its header trips GCC 12's
+// -Warray-bounds, which -Werror makes fatal.
 double hypergeometric_2f1(double a, double b, double c, double z) {
   CJSIM_CHECK(z >= 0 && z < 1, "2F1 series needs 0 <= z < 1");
   constexpr double kEpsilon = std::numeric_limits<double>::epsilon() / 2;
