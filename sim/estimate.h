@@ -45,7 +45,7 @@ inline constexpr ValueRange kShareRange{0, 1};
 // take; mean and standard error unchanged. With few events a Student-t
 // interval on a count can reach below 0 (or a share's above 1); clipping
 // never lowers its coverage, since the true value lies inside the range
-// (docs/model.md "Estimates"). Not for differences, which may be negative.
+// (docs/model.md "Statistics"). Not for differences, which may be negative.
 Estimate clip_to_range(Estimate e, ValueRange range);
 
 // REQUIRES: values.size() >= 2, 0 < confidence < 1. No variation when the
