@@ -27,17 +27,20 @@ inline constexpr double kMaxWeight = 1e9;       // a relative weight, share or h
 // keep the engine walking (docs/model.md "Validation").
 inline constexpr double kMaxExpectedSessionSteps = 10000;
 // Distinct goal kinds (purchase, donation, signup, ...): each person's set
-// of kinds reached is a 32-bit mask, for the conversion rate per goal kind.
-inline constexpr int kMaxGoalKinds = 32;
+// of kinds reached is a 16-bit mask, for the conversion rate per goal kind.
+inline constexpr int kMaxGoalKinds = 16;
 // Repeat models: the scenario-wide one and one per goal kind in
-// loyalty.by_goal_kind; a customer keeps its model's index in a byte.
+// loyalty.by_goal_kind; the compiled model keeps a goal's model index in a
+// byte.
 inline constexpr size_t kMaxRepeatModels = 256;
-// Agent state is 52 bytes (AgentRecord and the next-event day), plus 16
-// for every 64 channels beyond the first 64 (agent_state_bytes), plus 32 of
-// customer state with a loyalty block (docs/performance.md); 8 GiB of it at
-// most.
-inline constexpr int64_t kAgentStateBytes = 52;
-inline constexpr int64_t kCustomerStateBytes = 32;
+// Agent state is 42 bytes (AgentRecord and the next-event day), plus 16
+// for every 64 channels beyond the first 64 (agent_state_bytes), plus 20 of
+// customer state with a loyalty block and 2 for word of mouth with
+// referrals or customer care: at most 64 with up to 64 channels
+// (docs/performance.md). 8 GiB of it at most.
+inline constexpr int64_t kAgentStateBytes = 42;
+inline constexpr int64_t kCustomerStateBytes = 20;
+inline constexpr int64_t kWordOfMouthBytes = 2;
 inline constexpr int64_t kMaxStateBytes = int64_t{8} << 30;
 inline constexpr int64_t kMaxAgents = kMaxStateBytes / kAgentStateBytes;
 // The engine's state per agent without the loyalty block's: AgentRecord
@@ -46,6 +49,13 @@ inline constexpr int64_t kMaxAgents = kMaxStateBytes / kAgentStateBytes;
 constexpr int64_t agent_state_bytes(int64_t channels) {
   return kAgentStateBytes + 2 * 8 * (std::max<int64_t>(1, (channels + 63) / 64) - 1);
 }
+// All of it: with a loyalty block, customer state; with referrals or
+// customer care, the word of mouth arriving tomorrow.
+constexpr int64_t agent_state_bytes(int64_t channels, bool loyalty, bool word_of_mouth) {
+  return agent_state_bytes(channels) + (loyalty ? kCustomerStateBytes : 0) +
+         (word_of_mouth ? kWordOfMouthBytes : 0);
+}
+static_assert(agent_state_bytes(64, true, true) == 64);
 // Work budget in agent-days (agents x horizon x replications): about 55
 // core-hours at the conservative throughput below (docs/performance.md has
 // measured figures, several times higher).

@@ -288,9 +288,10 @@ class Validator {
                 " is not in [1, " + std::to_string(limits::kMaxHorizonDays) + "]");
       sizes_ok = false;
     }
+    const v1::Loyalty& loyalty = s_.loyalty();
     const int64_t state_bytes =
-        limits::agent_state_bytes(s_.channels_size()) +
-        (s_.has_loyalty() ? limits::kCustomerStateBytes : 0);
+        limits::agent_state_bytes(s_.channels_size(), s_.has_loyalty(),
+                                  loyalty.has_referral() || loyalty.has_care());
     const int64_t max_agents = limits::kMaxStateBytes / state_bytes;
     if (settings.agents < 1 || settings.agents > max_agents) {
       std::string message = "simulation.agents: " + std::to_string(settings.agents) +

@@ -20,11 +20,9 @@ namespace cjsim {
 namespace {
 constexpr uint8_t kConverted = 1;
 constexpr uint8_t kExposed = 2;
-constexpr uint8_t kLost = 4;     // a customer who became inactive: no more sessions
-constexpr uint8_t kLoyalty = 4;  // cjsim.v1.LOYALTY
-// CustomerRecord::flags
-constexpr uint8_t kActive = 1;
-constexpr uint8_t kRepeated = 2;
+constexpr uint8_t kLost = 4;      // a customer who became inactive: no more sessions
+constexpr uint8_t kRepeated = 8;  // a customer who repeated
+constexpr uint8_t kLoyalty = 4;   // cjsim.v1.LOYALTY
 constexpr double kNoTime = std::numeric_limits<double>::infinity();
 
 // The word of the agent's channel set (touched, or exposed) that holds
@@ -70,10 +68,20 @@ struct BoostEngine {
   result_type operator()() { return generator(); }
 };
 
-// The continuous rate of a customer's events other than BG/BB opportunities.
-double event_rate(const LoyaltyModel& l, const CustomerRecord& c) {
+// A day as AgentRecord keeps it: below kMaxHorizonDays, or Engine::kNever
+// (or kNever - 1).
+inline uint16_t day16(int32_t day) { return static_cast<uint16_t>(day); }
+
+// The process of the customer's repeats.
+inline const RepeatProcess& process_of(const LoyaltyModel& l, const CustomerRecord& c) {
+  return l.processes[l.goal_process[static_cast<size_t>(c.goal)]];
+}
+
+// The continuous rate of a customer's events other than BG/BB opportunities,
+// given the customer's repeat rate (BG/NBD lambda).
+double event_rate(const LoyaltyModel& l, const RepeatProcess& p, double repeat_rate) {
   double rate = 0;
-  if (l.processes[c.process].kind == RepeatProcess::Kind::kBgNbd) rate += c.rate;
+  if (p.kind == RepeatProcess::Kind::kBgNbd) rate += repeat_rate;
   if (l.care.enabled) rate += l.care.complaint_rate;
   if (l.referral.enabled) rate += l.referral.rate;
   return rate;
@@ -121,13 +129,14 @@ struct Engine::Context {
 };
 
 void Engine::initialize(const Context& context, int64_t agent, int persona, AgentRecord& record,
-                        int32_t& next_event) const {
-  record = {kNever, kNever, -1, -1,       0, 0, static_cast<uint8_t>(persona),
-            0,      0,      0,  kNoTouch, 0, 0, 0};
+                        uint16_t& next_event) const {
+  record = {-1, day16(kNever), day16(kNever), 0, 0, 0, static_cast<uint8_t>(persona),
+            0,  0,             0,             0, kNoTouch, 0, 0};
   if (uint64_t* extra = context.extra_of(agent)) std::fill_n(extra, context.extra_stride, 0);
   if (!model_.exposure[persona].sources.empty()) {
     const rng::Pair start = context.pair(agent, rng::Stream::kStart, 0);
-    record.next_exposure = next_exposure_day(context, persona, -1, start[rng::kLaneExposureGap]);
+    record.next_exposure =
+        day16(next_exposure_day(context, persona, -1, start[rng::kLaneExposureGap]));
   }
   if (model_.single_journey) {
     // Every agent enters once, on day 0, at an entry touchpoint by weight.
@@ -259,9 +268,9 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
     const double delay = std::floor(std::log(rng::open_unit32(act_bits)) * edge.inv_log_q);
     if (delay >= 1) {
       record.pending_touchpoint = edge.target;
-      record.pending_day = delay >= static_cast<double>(context.horizon - day)
-                               ? kNever - 1  // returns after the horizon
-                               : day + static_cast<int32_t>(delay);
+      record.pending_day = day16(delay >= static_cast<double>(context.horizon - day)
+                                     ? kNever - 1  // returns after the horizon
+                                     : day + static_cast<int32_t>(delay));
       break;
     }
     u = static_cast<uint32_t>(edge.target);
@@ -282,7 +291,7 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
         ++counts.converted_by_kind[k];
         ++counts.today.first_by_kind[k];
       }
-      record.kinds |= kinds_reached;
+      record.kinds = static_cast<uint16_t>(record.kinds | kinds_reached);
     }
   }
   // Agent-level results are counted as they first happen, so no pass over
@@ -307,9 +316,9 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
                                                          uint64_t* extra) const {
   // Mid-journey until now, so nothing was forgotten.
   const int to = record.pending_touchpoint;
-  record.pending_day = kNever;
+  record.pending_day = day16(kNever);
   record.pending_touchpoint = -1;
-  record.last_touch = day;
+  record.untouched_since = day16(day + 1);
   ++record.return_days;
   return session(context, day, pair[rng::kPairSessions], 0, to,
                  to == kEntry ? &model_.entry : nullptr, false, record, counts, extra,
@@ -348,11 +357,11 @@ void Engine::word_of_mouth(const Context& context, int32_t day, int64_t agent, i
   if (record.pending_day == kNever) {
     // The forgetting lane of this day's word-of-mouth pair, once a day.
     if (index == 0) {
-      forget(day - record.last_touch - 1,
+      forget(day - record.untouched_since,
              context.pair(agent, rng::Stream::kWordOfMouth, static_cast<uint64_t>(day))[1], record);
     }
   }
-  record.last_touch = day;
+  record.untouched_since = day16(day + 1);
   if (record.pending_day != kNever || (record.flags & kLost)) return;
   const int stage = std::max<int>(record.stage, landing_stage);
   const LandingTable& landing = model_.landing_for(channel, stage);
@@ -363,41 +372,45 @@ void Engine::word_of_mouth(const Context& context, int32_t day, int64_t agent, i
   if (first_goal < 0) first_goal = goal;
 }
 
+Engine::CustomerRates Engine::customer_rates(const Context& context, int64_t agent,
+                                             const CustomerRecord& customer) const {
+  const RepeatProcess& p = process_of(model_.loyalty, customer);
+  CustomerRates rates;
+  if (p.kind == RepeatProcess::Kind::kNone) return rates;
+  BoostEngine engine{rng::SplitMix64(context.pair(agent, rng::Stream::kCustomer, 0)[0])};
+  if (p.kind == RepeatProcess::Kind::kBgNbd) {
+    // lambda ~ Gamma(shape r, rate alpha); p ~ Beta(a, b) (Fader, Hardie &
+    // Lee 2005).
+    rates.rate = boost::random::gamma_distribution<double>(p.r, 1 / p.alpha)(engine);
+    rates.dropout = boost::random::beta_distribution<double>(p.a, p.b)(engine);
+  } else {
+    // p ~ Beta(alpha, beta), theta ~ Beta(gamma, delta) (Fader, Hardie &
+    // Shang 2010).
+    rates.rate = boost::random::beta_distribution<double>(p.a, p.b)(engine);
+    rates.dropout = boost::random::beta_distribution<double>(p.gamma, p.delta)(engine);
+  }
+  return rates;
+}
+
 void Engine::become_customer(const Context& context, int64_t agent, int32_t day, int goal,
                              CustomerRecord& customer) const {
   const LoyaltyModel& l = model_.loyalty;
   customer = {};
   customer.goal = goal;
-  customer.converted_day = day;
-  customer.process = l.goal_process[static_cast<size_t>(goal)];
-  customer.flags = kActive;
-  const RepeatProcess& p = l.processes[customer.process];
-  const rng::Pair draws = context.pair(agent, rng::Stream::kCustomer, 0);
-  BoostEngine engine{rng::SplitMix64(draws[0])};
-  if (p.kind == RepeatProcess::Kind::kBgNbd) {
-    // lambda ~ Gamma(shape r, rate alpha); p ~ Beta(a, b) (Fader, Hardie &
-    // Lee 2005).
-    customer.rate =
-        static_cast<float>(boost::random::gamma_distribution<double>(p.r, 1 / p.alpha)(engine));
-    customer.dropout =
-        static_cast<float>(boost::random::beta_distribution<double>(p.a, p.b)(engine));
-  } else if (p.kind == RepeatProcess::Kind::kBgBb) {
-    // p ~ Beta(alpha, beta), theta ~ Beta(gamma, delta) (Fader, Hardie &
-    // Shang 2010).
-    customer.rate = static_cast<float>(boost::random::beta_distribution<double>(p.a, p.b)(engine));
-    customer.dropout =
-        static_cast<float>(boost::random::beta_distribution<double>(p.gamma, p.delta)(engine));
-  }
+  customer.converted_day = day16(day);
   // Events start the day after the conversion.
-  const double rate = event_rate(l, customer);
-  customer.next_time = rate > 0 ? day + 1 - std::log(rng::open_unit(draws[1])) / rate : kNoTime;
+  const double rate =
+      event_rate(l, process_of(l, customer), customer_rates(context, agent, customer).rate);
+  const uint64_t first = context.pair(agent, rng::Stream::kCustomer, 0)[1];
+  customer.next_time = rate > 0 ? day + 1 - std::log(rng::open_unit(first)) / rate : kNoTime;
 }
 
-int32_t Engine::customer_next_day(const Context& context, const CustomerRecord& c) const {
-  if (!(c.flags & kActive)) return kNever;
+int32_t Engine::customer_next_day(const Context& context, const AgentRecord& record,
+                                  const CustomerRecord& c) const {
+  if (record.flags & kLost) return kNever;
   int32_t next = kNever;
   if (c.next_time < context.horizon) next = static_cast<int32_t>(c.next_time);
-  const RepeatProcess& p = model_.loyalty.processes[c.process];
+  const RepeatProcess& p = process_of(model_.loyalty, c);
   if (p.kind == RepeatProcess::Kind::kBgBb) {
     const int64_t opportunity =
         int64_t{c.converted_day} + int64_t{p.period_days} * (int64_t{c.opportunities} + 1);
@@ -408,8 +421,7 @@ int32_t Engine::customer_next_day(const Context& context, const CustomerRecord& 
 
 void Engine::churn(int32_t day, AgentRecord& record, CustomerRecord& customer,
                    ReplicationCounts& counts) const {
-  if (!(customer.flags & kActive)) return;
-  customer.flags &= static_cast<uint8_t>(~kActive);
+  if (record.flags & kLost) return;
   customer.next_time = kNoTime;
   record.flags |= kLost;
   ++counts.loyalty.churned;
@@ -422,27 +434,29 @@ void Engine::customer_day(const Context& context, int32_t day, int64_t agent, Ag
                           CustomerRecord& customer, BlockDay& out,
                           ReplicationCounts& counts) const {
   const LoyaltyModel& l = model_.loyalty;
-  const RepeatProcess& p = l.processes[customer.process];
+  const RepeatProcess& p = process_of(l, customer);
+  const CustomerRates own = customer_rates(context, agent, customer);
   auto repeat = [&] {
     ++counts.loyalty.repeats;
     ++counts.loyalty.repeats_by_goal[static_cast<size_t>(customer.goal)];
     ++counts.persona_conversions[record.persona];
-    if (!(customer.flags & kRepeated)) ++counts.loyalty.repeated_customers;
-    customer.flags |= kRepeated;
+    if (!(record.flags & kRepeated)) ++counts.loyalty.repeated_customers;
+    record.flags |= kRepeated;
   };
+  auto active = [&] { return !(record.flags & kLost); };
   // The continuous events of today: repeats (BG/NBD), complaints and
   // referrals, as one Poisson process split by their rates.
-  const double rate = event_rate(l, customer);
-  const double repeat_rate = p.kind == RepeatProcess::Kind::kBgNbd ? customer.rate : 0.0;
+  const double repeat_rate = p.kind == RepeatProcess::Kind::kBgNbd ? own.rate : 0.0;
+  const double rate = event_rate(l, p, repeat_rate);
   const double complaint_rate = l.care.enabled ? l.care.complaint_rate : 0.0;
-  while ((customer.flags & kActive) && customer.next_time < day + 1) {
+  while (active() && customer.next_time < day + 1) {
     const uint32_t event = customer.events++;
     const rng::Pair draws = context.pair(agent, rng::Stream::kLoyaltyEvent, event);
     rng::SplitMix64 more(draws[1]);
     const double kind = rng::open_unit(draws[0]) * rate;
     if (kind < repeat_rate) {
       repeat();
-      if (more.next_unit() < customer.dropout) churn(day, record, customer, counts);
+      if (more.next_unit() < own.dropout) churn(day, record, customer, counts);
     } else if (kind < repeat_rate + complaint_rate) {
       ++counts.loyalty.complaints;
       out.complaints.push_back({agent, event});
@@ -451,17 +465,17 @@ void Engine::customer_day(const Context& context, int32_t day, int64_t agent, Ag
       out.referrals.push_back(static_cast<int64_t>(
           rng::uniform_index(more(), static_cast<uint64_t>(model_.settings.agents))));
     }
-    if (customer.flags & kActive) customer.next_time -= std::log(more.next_unit()) / rate;
+    if (active()) customer.next_time = customer.next_time - std::log(more.next_unit()) / rate;
   }
   // A BG/BB opportunity today: death at its start with theta, else act with p.
-  if (p.kind == RepeatProcess::Kind::kBgBb && (customer.flags & kActive) &&
+  if (p.kind == RepeatProcess::Kind::kBgBb && active() &&
       int64_t{customer.converted_day} + int64_t{p.period_days} * (customer.opportunities + 1) ==
           day) {
     const rng::Pair draws =
         context.pair(agent, rng::Stream::kOpportunity, customer.opportunities++);
-    if (rng::open_unit(draws[0]) < customer.dropout) {
+    if (rng::open_unit(draws[0]) < own.dropout) {
       churn(day, record, customer, counts);
-    } else if (rng::open_unit(draws[1]) < customer.rate) {
+    } else if (rng::open_unit(draws[1]) < own.rate) {
       repeat();
     }
   }
@@ -469,7 +483,7 @@ void Engine::customer_day(const Context& context, int32_t day, int64_t agent, Ag
 
 void Engine::process(const Context& context, int32_t day, const rng::Block& exposure_block,
                      const rng::Pair& return_pair, int64_t agent, AgentRecord& record,
-                     int32_t& next_event, BlockDay& out, ReplicationCounts& counts) const {
+                     uint16_t& next_event, BlockDay& out, ReplicationCounts& counts) const {
   int first_goal = -1;
   uint64_t* extra = context.extra_of(agent);
   if (record.pending_day == day)
@@ -480,9 +494,9 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
     ++record.exposure_days;
     const rng::Block& block = exposure_block;
     if (record.pending_day == kNever) {
-      forget(day - record.last_touch - 1, block[rng::kLaneForgetting], record);
+      forget(day - record.untouched_since, block[rng::kLaneForgetting], record);
     }
-    record.last_touch = day;
+    record.untouched_since = day16(day + 1);
     const PersonaExposure& exposure = model_.exposure[record.persona];
     const size_t n = exposure.sources.size();
     const double* cdf = &exposure.first_source_cdf[static_cast<size_t>(day) * n];
@@ -509,7 +523,7 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
       if (first_goal < 0) first_goal = goal;
     }
     record.next_exposure =
-        next_exposure_day(context, record.persona, day, block[rng::kLaneExposureGap]);
+        day16(next_exposure_day(context, record.persona, day, block[rng::kLaneExposureGap]));
   }
   if (context.word_of_mouth != nullptr && context.word_of_mouth[agent] != 0) {
     const uint16_t arrived = context.word_of_mouth[agent];
@@ -527,17 +541,17 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
     CustomerRecord& customer = context.customers[agent];
     if (first_goal >= 0) become_customer(context, agent, day, first_goal, customer);
     if (record.flags & kConverted) {
-      if (customer_next_day(context, customer) == day) {
+      if (customer_next_day(context, record, customer) == day) {
         customer_day(context, day, agent, record, customer, out, counts);
       }
-      next = std::min(next, customer_next_day(context, customer));
+      next = std::min(next, customer_next_day(context, record, customer));
     }
   }
-  next_event = next;
+  next_event = day16(next);
 }
 
 int32_t Engine::process_due(const Context& context, int64_t first, const uint16_t* due, int count,
-                            int32_t day, AgentRecord* records, int32_t* next_event, BlockDay& out,
+                            int32_t day, AgentRecord* records, uint16_t* next_event, BlockDay& out,
                             ReplicationCounts& counts) const {
   // The Philox blocks are computed a batch at a time in a tight loop, where
   // they pipeline, rather than each at the head of its agent's work, where
@@ -567,7 +581,7 @@ int32_t Engine::process_due(const Context& context, int64_t first, const uint16_
         process(context, day, exposure_blocks[k], return_pairs[k], i, r, next_event[i], out,
                 counts);
       }
-      earliest = std::min(earliest, next_event[i]);
+      earliest = std::min<int32_t>(earliest, next_event[i]);
     }
   }
   return earliest;
@@ -586,7 +600,8 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
   if (workspace->capacity < static_cast<size_t>(agents)) {
     // Not value-initialised: the first pass writes every element.
     workspace->records = std::make_unique_for_overwrite<AgentRecord[]>(static_cast<size_t>(agents));
-    workspace->next_event = std::make_unique_for_overwrite<int32_t[]>(static_cast<size_t>(agents));
+    workspace->next_event =
+        std::make_unique_for_overwrite<uint16_t[]>(static_cast<size_t>(agents));
     workspace->customers.reset();
     workspace->word_of_mouth.reset();
     workspace->extra.reset();
@@ -613,7 +628,7 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
     }
   }
   AgentRecord* records = workspace->records.get();
-  int32_t* next_event = workspace->next_event.get();
+  uint16_t* next_event = workspace->next_event.get();
   // Under a care backlog the act thresholds change from day to day.
   const bool backlog_matters =
       loyalty.care.enabled && loyalty.care.impact_per_open > 0 && loyalty.care.public_share > 0;
@@ -662,7 +677,7 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
       uint16_t& slot = workspace->word_of_mouth[static_cast<size_t>(agent)];
       const int have = (slot >> shift) & 0xff;
       if (have < 0xff) slot = static_cast<uint16_t>(slot + (1 << shift));
-      next_event[agent] = std::min(next_event[agent], day + 1);
+      next_event[agent] = day16(std::min<int32_t>(next_event[agent], day + 1));
       int32_t& next_of_block = block_next[static_cast<size_t>(agent / kBlockAgents)];
       next_of_block = std::min(next_of_block, day + 1);
     };
@@ -693,7 +708,7 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
         // left waiting past the SLA.
         if (rng::open_unit(draws[0]) >= m.churn_if_unanswered * (1 - share_in_sla)) return;
         CustomerRecord& customer = workspace->customers[static_cast<size_t>(c.agent)];
-        if (!(customer.flags & kActive)) return;
+        if (records[c.agent].flags & kLost) return;
         churn(day, records[c.agent], customer, shared);
         next_event[c.agent] =
             std::min(records[c.agent].pending_day, records[c.agent].next_exposure);
@@ -763,8 +778,8 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
           const int64_t i = start + k;
           while (i >= model_.persona_first_agent[persona + 1]) ++persona;
           // As initialize() leaves it in single-journey form: entering today.
-          AgentRecord record = {kNever, 0, kEntry, -1,       0, 0, static_cast<uint8_t>(persona),
-                                0,      0, 0,      kNoTouch, 0, 0, 0};
+          AgentRecord record = {kEntry, day16(kNever), 0, 0, 0, 0, static_cast<uint8_t>(persona),
+                                0,      0,             0, 0, kNoTouch, 0, 0};
           std::fill(extra.begin(), extra.end(), uint64_t{0});
           return_session(context, 0, pairs[k], record, counts,
                          extra.empty() ? nullptr : extra.data());
@@ -783,7 +798,7 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
       if (next_event[i] == 0) {
         due[count++] = static_cast<uint16_t>(i - begin);
       } else {
-        earliest = std::min(earliest, next_event[i]);
+        earliest = std::min<int32_t>(earliest, next_event[i]);
       }
     }
     block_next[b] = std::min(earliest, process_due(context, begin, due.data(), count, 0, records,
@@ -808,7 +823,7 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
       int32_t earliest = kNever;  // over the agents not due
       for (int64_t i = begin; i < end; ++i) {
         if (next_event[i] != day) {
-          earliest = std::min(earliest, next_event[i]);
+          earliest = std::min<int32_t>(earliest, next_event[i]);
           continue;
         }
         due[count++] = static_cast<uint16_t>(i - begin);

@@ -30,53 +30,60 @@
 
 namespace cjsim {
 
-// Per-agent state, 48 bytes, and the agent's next-event day (kept apart for
-// the daily scan). Days are integers; kNever is "not scheduled". The event
-// counters number the agent's exposure days and return days: their random
-// draws are keyed by these numbers, not by the calendar day (sim/rng.h).
+// Per-agent state, 40 bytes, and the agent's next-event day (kept apart for
+// the daily scan): 42 bytes an agent (limits::kAgentStateBytes). Days are
+// integers below limits::kMaxHorizonDays, kept in 16 bits; Engine::kNever
+// is "not scheduled". The event counters number the agent's exposure days
+// and return days: their random draws are keyed by these numbers, not by
+// the calendar day (sim/rng.h).
 // For channel credit and reach (docs/model.md "Channel credit") it keeps
 // the first and last touch and the sets of channels that touched and that
 // exposed the agent: a bit per channel, channels 0-63 here and the rest, in
 // a scenario with more channels, in words kept beside (Workspace::extra).
 struct AgentRecord {
-  int32_t next_exposure;
-  int32_t pending_day;         // day of a delayed return to pending_touchpoint
-  int32_t pending_touchpoint;  // or kEntry: the single-journey entry
-  int32_t last_touch;          // last day exposed or in a session; -1 = never
+  int32_t pending_touchpoint;  // of a delayed return; Engine::kEntry: pick an entry
+  uint16_t next_exposure;      // day of the next exposure
+  uint16_t pending_day;        // day of the return to pending_touchpoint
+  uint16_t untouched_since;    // the day after the last exposure or session; 0 = never
   uint16_t exposure_days;      // exposure days so far
   uint16_t return_days;        // days returned from a delay (or entered) so far
   uint8_t persona;
-  uint8_t stage;        // current stage; 0 = unaware
-  uint8_t max_stage;    // furthest stage ever reached
-  uint8_t flags;        // kConverted | kExposed | kLost
+  uint8_t stage;       // current stage; 0 = unaware
+  uint8_t max_stage;   // furthest stage ever reached
+  uint8_t flags;       // kConverted | kExposed | kLost | kRepeated (sim/engine.cc)
+  uint16_t kinds;      // goal kinds reached (with two goal kinds or more)
   uint32_t touch_ends;  // first touch's channel (low 16 bits), last's (high); kNoTouch
-  uint32_t kinds;       // goal kinds reached (with two goal kinds or more)
   uint64_t touched;     // channels 0-63 that touched the agent
   uint64_t exposed;     // channels 0-63 that exposed it
 };
-static_assert(sizeof(AgentRecord) == 48);
+static_assert(sizeof(AgentRecord) == 40);
+static_assert(sizeof(AgentRecord) + sizeof(uint16_t) == limits::kAgentStateBytes);
 inline constexpr uint32_t kNoTouch = 0xffffffff;
 static_assert(limits::kMaxChannels < 0xffff, "touch_ends keeps a channel in 16 bits");
-static_assert(limits::kMaxHorizonDays <= 65535, "event counters are 16-bit");
+static_assert(limits::kMaxGoalKinds <= 16, "AgentRecord::kinds has a bit per goal kind");
 
-// A customer's loyalty state, 32 bytes, kept only when the model's customers
-// have events (LoyaltyModel::enabled).
-struct CustomerRecord {
-  double next_time;  // continuous day of the next repeat, complaint or referral
-  float rate;        // BG/NBD: lambda per day; BG/BB: p per opportunity
-  float dropout;     // BG/NBD: p after a repeat; BG/BB: theta per opportunity
-  int32_t goal;      // the touchpoint of the first conversion
-  int32_t converted_day;
+// A customer's loyalty state, 20 bytes, kept when the model's customers
+// have events (LoyaltyModel::enabled). Whether the customer is active or
+// has repeated is in AgentRecord::flags (kLost, kRepeated); the customer's
+// own rates (BG/NBD lambda and p, BG/BB p and theta) are not kept but drawn
+// again from the customer's stream when needed (Engine::customer_rates).
+// Packed to 4 bytes: next_time is read and written by value, never through
+// a reference.
+struct [[gnu::packed, gnu::aligned(4)]] CustomerRecord {
+  double next_time;        // continuous day of the next repeat, complaint or referral
+  int32_t goal;            // the touchpoint of the first conversion
   uint32_t events;         // continuous events so far
+  uint16_t converted_day;
   uint16_t opportunities;  // BG/BB opportunities so far
-  uint8_t process;         // index into LoyaltyModel::processes
-  uint8_t flags;           // kActive | kRepeated
 };
-static_assert(sizeof(CustomerRecord) == 32);
+static_assert(sizeof(CustomerRecord) == limits::kCustomerStateBytes);
 
 class Engine {
  public:
-  static constexpr int32_t kNever = INT32_MAX;
+  // Not scheduled: above every day and every horizon, and kept in 16 bits
+  // (kNever - 1 is a return after the horizon).
+  static constexpr int32_t kNever = 0xffff;
+  static_assert(limits::kMaxHorizonDays < kNever - 1, "days and day counters fit 16 bits");
   static constexpr int32_t kEntry = -2;          // pending_touchpoint: pick an entry
   static constexpr int64_t kBlockAgents = 4096;  // fits a uint16_t offset
   // A session longer than this is cut (counted in truncated_sessions);
@@ -91,7 +98,7 @@ class Engine {
   // replication; not shared between threads.
   struct Workspace {
     std::unique_ptr<AgentRecord[]> records;
-    std::unique_ptr<int32_t[]> next_event;
+    std::unique_ptr<uint16_t[]> next_event;
     std::unique_ptr<CustomerRecord[]> customers;  // with LoyaltyModel::enabled
     // Referrals (low byte) and praises (high byte) reaching each agent
     // tomorrow; with referrals or praise.
@@ -104,11 +111,9 @@ class Engine {
     size_t capacity = 0;
   };
 
-  // 64-bit words of one channel set, and the bytes per agent of everything
-  // the engine keeps per agent beside the loyalty state (AgentRecord, the
-  // next-event day, the extra channel words).
+  // 64-bit words of one channel set (limits::agent_state_bytes counts the
+  // bytes per agent).
   static int channel_words(int channels) { return std::max(1, (channels + 63) / 64); }
-  static int64_t agent_bytes(int channels) { return limits::agent_state_bytes(channels); }
 
   // Runs one replication, spreading agent blocks over the current task arena.
   // `progress`, when given, is incremented once per simulated day.
@@ -130,16 +135,16 @@ class Engine {
   struct Context;
   struct BlockDay;
   void initialize(const Context& context, int64_t agent, int persona, AgentRecord& record,
-                  int32_t& next_event) const;
+                  uint16_t& next_event) const;
   // `exposure` is the block of the agent's next exposure day (used only if
   // it is today), `ret` the pair of its next return day (likewise).
   void process(const Context& context, int32_t day, const rng::Block& exposure,
-               const rng::Pair& ret, int64_t agent, AgentRecord& record, int32_t& next_event,
+               const rng::Pair& ret, int64_t agent, AgentRecord& record, uint16_t& next_event,
                BlockDay& out, ReplicationCounts& counts) const;
   // Processes the agents `due[0..count)` (offsets from `first`) on `day`;
   // returns the earliest next-event day among them.
   int32_t process_due(const Context& context, int64_t first, const uint16_t* due, int count,
-                      int32_t day, AgentRecord* records, int32_t* next_event, BlockDay& out,
+                      int32_t day, AgentRecord* records, uint16_t* next_event, BlockDay& out,
                       ReplicationCounts& counts) const;
   // A session from `start` (or a touchpoint picked from `landing`); returns
   // the touchpoint of the agent's first conversion ever if it happens here,
@@ -164,12 +169,23 @@ class Engine {
   // An exposure by word of mouth (`praise`: on the care channel).
   void word_of_mouth(const Context& context, int32_t day, int64_t agent, int index, bool praise,
                      AgentRecord& record, int& first_goal, ReplicationCounts& counts) const;
+  // A customer's own rates: BG/NBD lambda (per day) and p (after a
+  // repeat), or BG/BB p and theta (per opportunity); 0 for other models.
+  struct CustomerRates {
+    double rate = 0;
+    double dropout = 0;
+  };
+  // Draws them from the customer's stream: the same values every time.
+  CustomerRates customer_rates(const Context& context, int64_t agent,
+                               const CustomerRecord& customer) const;
   void become_customer(const Context& context, int64_t agent, int32_t day, int goal,
                        CustomerRecord& customer) const;
   // The customer's repeats, complaints, referrals and opportunities of `day`.
   void customer_day(const Context& context, int32_t day, int64_t agent, AgentRecord& record,
                     CustomerRecord& customer, BlockDay& out, ReplicationCounts& counts) const;
-  int32_t customer_next_day(const Context& context, const CustomerRecord& customer) const;
+  // The next day with an event of the customer, or kNever.
+  int32_t customer_next_day(const Context& context, const AgentRecord& record,
+                            const CustomerRecord& customer) const;
   void churn(int32_t day, AgentRecord& record, CustomerRecord& customer,
              ReplicationCounts& counts) const;
 

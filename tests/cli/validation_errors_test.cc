@@ -360,9 +360,9 @@ TEST_CASE("cli validate: simulation sizes and settings") {
        "simulation: agents x horizon_days x replications = 1e+08 x 36500 x 16 = 5.84e+13 "
        "agent-days, over the budget of 2e+13"},
       {"agents over the memory budget", with_simulation("agents: 1000000000"),
-       "simulation.agents: 1000000000 is not in [1, 165191049]; agent state takes 52 bytes per "
-       "agent, so 48.4 GiB would be needed (budget 8 GiB)"},
-      {"no agents", with_simulation("agents: 0"), "simulation.agents: 0 is not in [1, 165191049]"},
+       "simulation.agents: 1000000000 is not in [1, 204522252]; agent state takes 42 bytes per "
+       "agent, so 39.1 GiB would be needed (budget 8 GiB)"},
+      {"no agents", with_simulation("agents: 0"), "simulation.agents: 0 is not in [1, 204522252]"},
       {"one replication", with_simulation("replications: 1"),
        "simulation.replications: 1 is not in [2, 1000000]; an interval needs at least 2 "
        "replications"},
@@ -724,7 +724,7 @@ TEST_CASE("cli validate: the loyalty block") {
        std::string(kSmallJourney)
                .replace(std::string(kSmallJourney).find("agents: 2000"), 12, "agents: 200000000") +
            R"(loyalty { bg_nbd { r: 1 alpha: 10 a: 1 b: 2 } })",
-       "simulation.agents: 200000000 is not in [1, 102261126]; agent state takes 84 bytes per "
+       "simulation.agents: 200000000 is not in [1, 138547332]; agent state takes 62 bytes per "
        "agent with the loyalty block"},
       {"referral rate negative",
        small_plus(R"(loyalty { referral { rate: -1 channel: "social" } })"),

@@ -189,14 +189,14 @@ TEST_CASE("validation: sizes") {
   CHECK(contains(c.errors,
                  "= 1.095e+14 agent-days, over the budget of 2e+13 (about 304 core-hours)"));
   check_one_error(with_simulation("agents: 400000000"),
-                  "simulation.agents: 400000000 is not in [1, 165191049]; agent state takes 52 "
-                  "bytes per agent, so 19.4 GiB would be needed (budget 8 GiB)");
+                  "simulation.agents: 400000000 is not in [1, 204522252]; agent state takes 42 "
+                  "bytes per agent, so 15.6 GiB would be needed (budget 8 GiB)");
   check_one_error(with_simulation("replications: 1"), "simulation.replications: 1 is not in [2, ");
   check_one_error(with_simulation("confidence: 0"), "simulation.confidence: 0 is not in (0, 1)");
 
   // Too few agents is not a memory problem.
   c = check(with_simulation("agents: 0"));
-  CHECK(contains(c.errors, "simulation.agents: 0 is not in [1, 165191049]"));
+  CHECK(contains(c.errors, "simulation.agents: 0 is not in [1, 204522252]"));
   CHECK_FALSE(contains(c.errors, "GiB"));
 
   // Defaults fill in what the file leaves out.

@@ -29,8 +29,8 @@ TEST_CASE("resources: the footprint counts the walk's tables, exposure sources a
   CHECK(f.persona_touchpoint == 2 * 4 * 32);
   // AgentRecord (with the channels that touched and exposed the agent, up
   // to 64 channels) and the next-event day.
-  CHECK(f.per_agent == 52);
-  CHECK(f.per_agent == static_cast<double>(sizeof(AgentRecord) + sizeof(int32_t)));
+  CHECK(f.per_agent == 42);
+  CHECK(f.per_agent == static_cast<double>(sizeof(AgentRecord) + sizeof(uint16_t)));
   CHECK(f.agents == 2000);
   CHECK(f.replications == 4);
 
@@ -53,11 +53,11 @@ TEST_CASE("resources: the footprint counts the walk's tables, exposure sources a
   s = parse_text(
       std::string(kSmallJourney) +
       R"(loyalty { bg_nbd { r: 1 alpha: 10 a: 1 b: 2 } referral { rate: 0.01 channel: "social" } })");
-  CHECK(model_footprint(s).per_agent == 52 + 32 + 2);
+  CHECK(model_footprint(s).per_agent == 42 + 20 + 2);
 
   // 65 channels take a second word per set.
   for (int c = 0; c < 64; ++c) s.add_channels()->set_id("extra" + std::to_string(c));
-  CHECK(model_footprint(s).per_agent == 52 + 16 + 32 + 2);
+  CHECK(model_footprint(s).per_agent == 42 + 16 + 20 + 2);
 }
 
 TEST_CASE("resources: the estimate scales with replications at once, models held and kept counts") {
@@ -102,14 +102,14 @@ TEST_CASE("resources: over the limits, the message gives the estimate and what t
   ResourceLimits limits{1.0 * (1 << 30), "CJSIM_MEMORY_LIMIT", 2e13};
   const std::vector<std::string> reasons = over_limits(e, limits);
   REQUIRE(reasons.size() == 2);
-  // 8 x 1e8 agents x 52 bytes (limits::agent_state_bytes) = 38.7 GiB, most
+  // 8 x 1e8 agents x 42 bytes (limits::agent_state_bytes) = 31.3 GiB, most
   // of the peak.
   CHECK(contains(reasons[0],
-                 "needs about 39 GiB of memory at its peak, more than the 1.0 GiB "
+                 "needs about 31 GiB of memory at its peak, more than the 1.0 GiB "
                  "allowed here (CJSIM_MEMORY_LIMIT)"));
   CHECK(contains(reasons[0],
                  "agent state of 8 replications running at once x 100,000,000 "
-                 "agents: 39 GiB (lower --agents, or --threads"));
+                 "agents: 31 GiB (lower --agents, or --threads"));
   CHECK(contains(reasons[1],
                  "would simulate 3e+13 agent-days (about 83 core-hours), over the "
                  "budget of 2e+13 agent-days"));

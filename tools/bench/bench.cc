@@ -14,6 +14,10 @@
 //     365-day campaign over 6 paid channels (budgets, adstock, Hill
 //     saturation, organic reach, posting hours), on 1 thread and on all
 //     threads, and the bytes of agent state per agent.
+//  2b. The campaign with customers: a loyalty block with BG/NBD repeats
+//     (CDNOW's parameters, per day), customer care (complaints, an answer
+//     queue, praise) and referrals. What the customers' events cost beside
+//     the journeys.
 //
 // Scenarios are built in code from a fixed seed, so every run measures the
 // same work. Each measurement runs once as a warm-up, then the best of 3 is
@@ -312,6 +316,32 @@ cjsim::v1::Scenario campaign_scenario(int64_t agents) {
   return s;
 }
 
+// The campaign with customers who repeat, complain and refer.
+cjsim::v1::Scenario loyalty_scenario(int64_t agents) {
+  cjsim::v1::Scenario s = campaign_scenario(agents);
+  s.set_name("bench_loyalty");
+  cjsim::v1::Loyalty* l = s.mutable_loyalty();
+  // CDNOW's BG/NBD parameters (Fader, Hardie & Lee 2005), weeks -> days.
+  cjsim::v1::BgNbd* repeat = l->mutable_bg_nbd();
+  repeat->set_r(0.243);
+  repeat->set_alpha(4.414 * 7);
+  repeat->set_a(0.793);
+  repeat->set_b(2.426);
+  cjsim::v1::Care* care = l->mutable_care();
+  care->set_channel("facebook");
+  care->set_complaint_rate(0.001);
+  care->set_daily_capacity(200);
+  care->set_sla_days(1);
+  care->set_churn_if_unanswered(0.3);
+  care->set_public_share(0.3);
+  care->set_sentiment_impact(1.0);
+  care->set_praise_rate(0.05);
+  cjsim::v1::Referral* referral = l->mutable_referral();
+  referral->set_rate(0.002);
+  referral->set_channel("instagram");
+  return s;
+}
+
 void require_valid(const cjsim::v1::Scenario& scenario) {
   cjsim::Diagnostics diagnostics("<" + scenario.name() + ">");
   if (!cjsim::validate_scenario(scenario, nullptr, diagnostics)) {
@@ -552,7 +582,7 @@ WalkTotals reference_run(const ReferenceGraph& g, int64_t customers, int threads
 struct Options {
   bool quick = false;
   int threads = 0;
-  std::string only;  // "", "walk" or "campaign"
+  std::string only;  // "", "walk", "campaign" or "loyalty"
   std::vector<double> act_range = {0.6, 0.9};
 };
 
@@ -656,15 +686,22 @@ void bench_walk(const Options& options) {
   std::fflush(stdout);
 }
 
-void bench_campaign(const Options& options) {
+// `customers`: with the loyalty block (measurement 3).
+void bench_campaign(const Options& options, bool customers) {
   const int64_t agents = options.quick ? 20'000 : 1'000'000;
   const int runs = options.quick ? 1 : 3;
-  const cjsim::v1::Scenario scenario = campaign_scenario(agents);
+  const cjsim::v1::Scenario scenario =
+      customers ? loyalty_scenario(agents) : campaign_scenario(agents);
   require_valid(scenario);
   const cjsim::CompiledModel model = cjsim::compile(scenario, "");
   const int days = model.settings.horizon_days;
 
-  std::printf("\n[2] Campaign: agent-days per second, one replication\n");
+  if (customers) {
+    std::printf("\n[2b] Campaign with customers (BG/NBD repeats, care, referrals): agent-days "
+                "per second, one replication\n");
+  } else {
+    std::printf("\n[2] Campaign: agent-days per second, one replication\n");
+  }
   std::printf("    scenario: %lld agents x %d days, %d personas, %d media channels (+ web shop), "
               "%d touchpoints, %d edges\n",
               static_cast<long long>(agents), days, model.persona_count(),
@@ -701,6 +738,15 @@ void bench_campaign(const Options& options) {
               millions(static_cast<double>(counts.walk_steps)).c_str(),
               static_cast<unsigned long long>(counts.conversions()),
               100.0 * static_cast<double>(counts.converted_agents) / static_cast<double>(agents));
+  if (customers) {
+    const cjsim::LoyaltyCounts& l = counts.loyalty;
+    std::printf("    customers' events: %llu repeats, %llu complaints, %llu referrals, %llu "
+                "churned\n",
+                static_cast<unsigned long long>(l.repeats),
+                static_cast<unsigned long long>(l.complaints),
+                static_cast<unsigned long long>(l.referrals),
+                static_cast<unsigned long long>(l.churned));
+  }
   for (int k = 0; k < shown; ++k) {
     std::printf("    %s: %.3f s per replication -> %s agent-days/s   (busy %.2f)\n",
                 thread_label(thread_counts[k]).c_str(), sample[k].seconds,
@@ -712,9 +758,17 @@ void bench_campaign(const Options& options) {
   }
   std::printf("    counts fingerprint: %016llx\n",
               static_cast<unsigned long long>(fingerprint(counts)));
-  std::printf("    agent state: %zu bytes per agent (AgentRecord %zu + next_event %zu)\n",
-              sizeof(cjsim::AgentRecord) + sizeof(int32_t), sizeof(cjsim::AgentRecord),
-              sizeof(int32_t));
+  const cjsim::v1::Loyalty& l = scenario.loyalty();
+  std::printf("    agent state: %lld bytes per agent (AgentRecord %zu + next_event %zu",
+              static_cast<long long>(cjsim::limits::agent_state_bytes(
+                  scenario.channels_size(), scenario.has_loyalty(),
+                  l.has_referral() || l.has_care())),
+              sizeof(cjsim::AgentRecord), sizeof(uint16_t));
+  if (customers) {
+    std::printf(" + CustomerRecord %zu + word of mouth %zu", sizeof(cjsim::CustomerRecord),
+                sizeof(uint16_t));
+  }
+  std::printf(")\n");
   std::fflush(stdout);
 }
 
@@ -723,14 +777,14 @@ void bench_campaign(const Options& options) {
 int main(int argc, char** argv) {
   Options options;
   options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  CLI::App app{"cjsim-bench: walk steps/s (engine vs a reference loop) and campaign "
-               "agent-days/s, on 1 thread and on all threads"};
+  CLI::App app{"cjsim-bench: walk steps/s (engine vs a reference loop), campaign "
+               "agent-days/s without and with customers, on 1 thread and on all threads"};
   app.add_flag("--quick", options.quick, "Small sizes, one run each: a smoke test");
   app.add_option("--threads", options.threads,
                  "Threads for the 'all threads' figures (default: hardware concurrency)")
       ->check(CLI::Range(1, 1024));
-  app.add_option("--only", options.only, "Run one measurement: walk or campaign")
-      ->check(CLI::IsMember({"walk", "campaign"}));
+  app.add_option("--only", options.only, "Run one measurement: walk, campaign or loyalty")
+      ->check(CLI::IsMember({"walk", "campaign", "loyalty"}));
   app.add_option("--act-range", options.act_range,
                  "Act probabilities of the walk graph: uniform in [LO, HI] (default 0.6 0.9; "
                  "higher gives longer walks)")
@@ -748,7 +802,8 @@ int main(int argc, char** argv) {
               options.quick ? " --quick" : "", options.threads, options.threads == 1 ? "" : "s",
               std::thread::hardware_concurrency(), options.quick ? 1 : 3);
   std::fflush(stdout);
-  if (options.only != "campaign") bench_walk(options);
-  if (options.only != "walk") bench_campaign(options);
+  if (options.only.empty() || options.only == "walk") bench_walk(options);
+  if (options.only.empty() || options.only == "campaign") bench_campaign(options, false);
+  if (options.only.empty() || options.only == "loyalty") bench_campaign(options, true);
   return 0;
 }
