@@ -365,11 +365,11 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
   }
 
   // Landing tables per (channel, stage), and the single-journey entry.
-  m.landing.resize(static_cast<size_t>(m.channel_count()) * 4);
+  m.landing.resize(static_cast<size_t>(m.channel_count()) * kStageCount);
   std::vector<uint32_t> entry_points;
   std::vector<double> entry_weights;
   for (int c = 0; c < m.channel_count(); ++c) {
-    for (int stage = 1; stage <= 4; ++stage) {
+    for (int stage = 1; stage <= kStageCount; ++stage) {
       std::vector<uint32_t> points;
       std::vector<double> weights;
       for (int u = 0; u < touchpoints; ++u) {
@@ -382,7 +382,7 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
       }
       entry_points.insert(entry_points.end(), points.begin(), points.end());
       entry_weights.insert(entry_weights.end(), weights.begin(), weights.end());
-      m.landing[static_cast<size_t>(c) * 4 + (stage - 1)] =
+      m.landing[static_cast<size_t>(c) * kStageCount + (stage - 1)] =
           add_landing(m.landing_columns, points, weights);
     }
   }

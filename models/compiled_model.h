@@ -16,6 +16,7 @@
 #include "cjsim/v1/scenario.pb.h"
 #include "models/alias_table.h"
 #include "models/settings.h"
+#include "models/stage.h"
 
 namespace cjsim {
 
@@ -173,7 +174,7 @@ struct CompiledModel {
   std::vector<EdgeInfo> edges;
 
   // --- landing --------------------------------------------------------------
-  // [channel * 4 + stage - 1]: exposures on a channel at a stage.
+  // [channel * kStageCount + stage - 1]: exposures on a channel at a stage.
   std::vector<LandingTable> landing;
   LandingTable entry;                        // single-journey entry over all entry touchpoints
   std::vector<double> entry_probability;     // [touchpoint], same distribution
@@ -186,7 +187,7 @@ struct CompiledModel {
   int touchpoint_count() const { return static_cast<int>(touchpoint_ids.size()); }
   int persona_of(int64_t agent) const;
   const LandingTable& landing_for(int channel, int stage) const {
-    return landing[static_cast<size_t>(channel) * 4 + (stage - 1)];
+    return landing[static_cast<size_t>(channel) * kStageCount + (stage - 1)];
   }
 };
 

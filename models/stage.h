@@ -17,6 +17,9 @@ namespace cjsim {
 inline constexpr int kStageCount = 4;  // AWARENESS .. LOYALTY
 inline constexpr std::array<v1::Stage, kStageCount> kStages = {v1::AWARENESS, v1::CONSIDERATION,
                                                                v1::DECISION, v1::LOYALTY};
+static_assert(v1::AWARENESS == 1 && v1::LOYALTY == kStageCount, "stages are 1 .. kStageCount");
+// Per-stage arrays indexed by the stage value, with 0 for "not yet aware".
+inline constexpr int kStageSlots = kStageCount + 1;
 
 // "awareness", "consideration", "decision", "loyalty"; "unaware" for 0.
 std::string_view stage_name(int stage);

@@ -22,7 +22,6 @@ constexpr uint8_t kConverted = 1;
 constexpr uint8_t kExposed = 2;
 constexpr uint8_t kLost = 4;      // a customer who became inactive: no more sessions
 constexpr uint8_t kRepeated = 8;  // a customer who repeated
-constexpr uint8_t kLoyalty = 4;   // cjsim.v1.LOYALTY
 constexpr double kNoTime = std::numeric_limits<double>::infinity();
 
 // The word of the agent's channel set (touched, or exposed) that holds
@@ -181,7 +180,7 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   // (1 - f)^d, P(K = k + 1) = P(K = k) (d - k) / (k + 1) f / (1 - f).
   const int persona = record.persona;
   const double f = model_.persona_forgetting[persona];
-  if (f <= 0 || untouched_days <= 0 || record.stage < 1 || record.stage >= kLoyalty) return;
+  if (f <= 0 || untouched_days <= 0 || record.stage < 1 || record.stage >= v1::LOYALTY) return;
   if (f >= 1) {  // a half-life too short to tell from 0 days
     record.stage = 0;
     return;
@@ -247,7 +246,7 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
       ++tally[u].conversions;
       if (converted++ == 0 && !(flags & kConverted)) first_goal = static_cast<int>(u);
       kinds_reached |= 1u << (node.is_goal - 1);
-      stage = kLoyalty;
+      stage = v1::LOYALTY;
       credit(record, extra, u, counts);
     }
     // High 32 bits decide the act, low 32 the delay; a second draw picks the

@@ -13,7 +13,6 @@ namespace cjsim {
 
 namespace {
 
-constexpr int kLoyalty = 4;
 
 // One persona's chain; see the header.
 class PersonaChain {
@@ -133,9 +132,9 @@ std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string
     if (model.touchpoint_goal_kind[u] >= 0) of_kind[model.touchpoint_goal_kind[u]][u] = true;
   }
   std::vector<bool> goals(n), none(n, false);
-  std::array<std::vector<bool>, 5> at_least;
+  std::array<std::vector<bool>, kStageSlots> at_least;
   for (int u = 0; u < n; ++u) goals[u] = model.nodes[u].is_goal;
-  for (int s = 1; s <= kLoyalty; ++s) {
+  for (int s = 1; s <= kStageCount; ++s) {
     at_least[s].resize(n);
     for (int u = 0; u < n; ++u) at_least[s][u] = model.nodes[u].stage >= s || goals[u];
   }
@@ -145,8 +144,8 @@ std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string
     PersonaChain chain(model, p);
     std::vector<double> visits;
     std::optional<double> converts = chain.run(goals, nullptr);
-    std::array<std::optional<double>, kLoyalty + 1> reached;
-    for (int s = 1; s <= kLoyalty; ++s) reached[s] = chain.run(at_least[s], nullptr);
+    std::array<std::optional<double>, kStageCount + 1> reached;
+    for (int s = 1; s <= kStageCount; ++s) reached[s] = chain.run(at_least[s], nullptr);
     // With one kind, its rate is the conversion rate.
     std::vector<std::optional<double>> by_kind(kinds, converts);
     if (kinds > 1) {
@@ -165,7 +164,7 @@ std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string
     }
     out.persona_conversion_rate[p] = *converts;
     out.conversion_rate += share * *converts;
-    for (int s = 1; s <= kLoyalty; ++s) out.reached[s] += share * *reached[s];
+    for (int s = 1; s <= kStageCount; ++s) out.reached[s] += share * *reached[s];
     for (size_t k = 0; k < kinds; ++k) out.kind_conversion_rate[k] += share * *by_kind[k];
     for (int u = 0; u < n; ++u) {
       const double a = model.act_probability[static_cast<size_t>(p) * n + u];

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "models/compiled_model.h"
+#include "models/stage.h"
 
 namespace cjsim {
 
@@ -25,7 +26,7 @@ struct ExactSolution {
   double conversion_rate = 0;  // P(at least one conversion)
   // [goal kind]: P(reaching at least one goal of that kind).
   std::vector<double> kind_conversion_rate;
-  std::array<double, 5> reached{};  // [stage]: P(furthest stage >= stage)
+  std::array<double, kStageSlots> reached{};  // [stage]: P(furthest stage >= stage)
   // Expected counts per agent.
   std::vector<double> touchpoint_visits, touchpoint_acts, touchpoint_conversions;
   std::vector<double> persona_conversion_rate;  // P(convert) per persona

@@ -73,7 +73,7 @@ Quantities quantities_from_counts(const CompiledModel& m, const ReplicationCount
   Quantities q;
   q.conversion_rate = static_cast<double>(c.converted_agents) / agents;
   q.reach_rate = static_cast<double>(c.exposed_agents) / agents;
-  for (int s = 1; s <= 4; ++s) q.reached[s] = static_cast<double>(c.reached[s]) / agents;
+  for (int s = 1; s <= kStageCount; ++s) q.reached[s] = static_cast<double>(c.reached[s]) / agents;
   auto scaled = [&](const std::vector<uint64_t>& v) {
     std::vector<double> out(v.size());
     for (size_t i = 0; i < v.size(); ++i) out[i] = static_cast<double>(v[i]) * scale;

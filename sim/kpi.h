@@ -20,6 +20,7 @@
 #include "cjsim/v1/scenario.pb.h"
 
 #include "models/compiled_model.h"
+#include "models/stage.h"
 #include "sim/estimate.h"
 #include "sim/exact_solver.h"
 #include "sim/tally.h"
@@ -40,7 +41,7 @@ struct Quantities {
          response_days = 0;
   double referrals = 0, referred_conversions = 0, praises = 0;
   double paid_exposures = 0, organic_exposures = 0;
-  std::array<double, 5> reached{};  // [stage]: share with furthest stage >= stage
+  std::array<double, kStageSlots> reached{};  // [stage]: share with furthest stage >= stage
   std::vector<double> touchpoint_visits, touchpoint_acts, touchpoint_conversions;
   std::vector<double> channel_paid, channel_organic;
   // [channel]: people exposed by it at least once (scaled), and the

@@ -88,7 +88,7 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
 
   set_kpis(kpi_series(m, reps), confidence, exact, r.mutable_kpis());
 
-  for (int s = 1; s <= 4; ++s) {
+  for (int s = 1; s <= kStageCount; ++s) {
     v1::FunnelStage* stage = r.add_funnel();
     stage->set_stage(std::string(stage_name(s)));
     set_estimate(estimate([s](const Quantities& q) { return q.reached[s]; }, kShareRange),

@@ -14,6 +14,7 @@
 
 #include "models/compiled_model.h"
 #include "models/limits.h"
+#include "models/stage.h"
 
 namespace cjsim {
 
@@ -89,12 +90,12 @@ struct ReplicationCounts {
   // two goal kinds or more (with one, converted_agents).
   std::array<uint64_t, limits::kMaxGoalKinds> converted_by_kind{};
   uint64_t exposed_agents = 0;        // agents exposed at least once
-  std::array<uint64_t, 5> reached{};  // [stage]: agents whose furthest stage >= stage
+  std::array<uint64_t, kStageSlots> reached{};  // [stage]: agents whose furthest stage >= stage
   // While a replication runs, the engine counts each move of an agent's
   // furthest stage from s to t as +1 at t and -1 (wrapping) at s, which is
   // cheaper per session than updating `reached`; finish() turns the moves
   // into `reached`.
-  std::array<uint64_t, 5> furthest_moves{};
+  std::array<uint64_t, kStageSlots> furthest_moves{};
   std::vector<TouchpointCounts> touchpoints;
   std::vector<uint64_t> channel_paid, channel_organic;  // exposures
   std::vector<uint64_t> channel_reach;  // agents exposed by the channel at least once
