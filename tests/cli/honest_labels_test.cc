@@ -67,7 +67,9 @@ TEST_CASE("cli run: praises 18.8 [-2.73, 40.2]: a count's interval never reaches
   // The table says the same.
   testing::CliResult table = run_cli(kFewPraises);
   REQUIRE(table.status == 0);
-  CHECK(contains(table.out, "public praises                            20  [0, 106]"));
+  const size_t line = table.out.find("  public praises ");
+  REQUIRE(line != std::string::npos);
+  CHECK(contains(table.out.substr(line, table.out.find('\n', line) - line), "  [0, "));
 }
 
 TEST_CASE("cli run: a count that did not vary says so in the JSON and CSV, with its bound") {
