@@ -111,7 +111,7 @@ TEST_CASE("comparison: a constant that changes is an exact difference") {
   CHECK(c.verdict == Verdict::kBetter);
 }
 
-TEST_CASE("comparison: a random difference that did not vary is no variation; a fixed one is not") {
+TEST_CASE("comparison: a random difference that did not vary is no variation, a fixed one is not") {
   const KpiSeries x = series({3, 3, 3}), y = series({4, 4, 4});
   CHECK(compare_kpi(x, y, 0.95).difference.no_variation);
   KpiSeries cost = series({500, 500, 500}, false), more = series({450, 450, 450}, false);
