@@ -586,149 +586,135 @@ int32_t Engine::process_due(const Context& context, int64_t first, const uint16_
   return earliest;
 }
 
-ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>* progress,
-                                          Workspace* workspace,
-                                          const std::atomic<bool>* stop) const {
-  const int64_t agents = model_.settings.agents;
-  const int64_t blocks = (agents + kBlockAgents - 1) / kBlockAgents;
-  const LoyaltyModel& loyalty = model_.loyalty;
-  const bool word_of_mouth = (loyalty.referral.enabled && loyalty.referral.rate > 0) ||
-                             (loyalty.care.enabled && loyalty.care.praise_rate > 0);
-  Workspace own;
-  if (workspace == nullptr) workspace = &own;
-  if (workspace->capacity < static_cast<size_t>(agents)) {
-    // Not value-initialised: the first pass writes every element.
-    workspace->records = std::make_unique_for_overwrite<AgentRecord[]>(static_cast<size_t>(agents));
-    workspace->next_event =
-        std::make_unique_for_overwrite<uint16_t[]>(static_cast<size_t>(agents));
-    workspace->customers.reset();
-    workspace->word_of_mouth.reset();
-    workspace->extra.reset();
-    workspace->capacity = static_cast<size_t>(agents);
-  }
-  // Channel words beyond the first: written by initialize() before any read.
-  const size_t extra_stride = 2 * static_cast<size_t>(extra_words_);
-  if (extra_stride > 0 && (!workspace->extra || workspace->extra_words != extra_words_)) {
-    workspace->extra =
-        std::make_unique_for_overwrite<uint64_t[]>(workspace->capacity * extra_stride);
-    workspace->extra_words = extra_words_;
-  }
-  if (loyalty.enabled && !workspace->customers) {
-    // Written by become_customer before any read.
-    workspace->customers =
-        std::make_unique_for_overwrite<CustomerRecord[]>(static_cast<size_t>(agents));
-  }
-  const size_t goal_kinds = model_.goal_kinds.size();
-  if (word_of_mouth) {
-    if (!workspace->word_of_mouth) {
-      workspace->word_of_mouth = std::make_unique<uint16_t[]>(static_cast<size_t>(agents));
-    } else {
-      std::fill_n(workspace->word_of_mouth.get(), agents, uint16_t{0});
+// What one replication keeps beside the agents' records: per block of
+// agents, the next day any of them is due and what they produced today;
+// per thread, the counts of the day passes; and the counts of the
+// end-of-day step.
+struct Engine::Replication {
+  Replication(const CompiledModel& model, const Context& context_in, Workspace& workspace,
+              int64_t blocks)
+      : context(context_in),
+        records(workspace.records.get()),
+        next_event(workspace.next_event.get()),
+        block_next(static_cast<size_t>(blocks)),
+        block_days(static_cast<size_t>(blocks)),
+        partial([&model] { return ReplicationCounts(model); }),
+        shared(model) {}
+
+  const Context& context;
+  AgentRecord* records;
+  uint16_t* next_event;
+  std::vector<int32_t> block_next;
+  std::vector<BlockDay> block_days;
+  PerThread<ReplicationCounts> partial;
+  ReplicationCounts shared;  // what the end-of-day step counts
+};
+
+// The step between two days, run alone: merges the blocks' outputs in
+// block order, settles the care queue, delivers word of mouth for
+// tomorrow, sets tomorrow's act multipliers, and records the day in the
+// series.
+class Engine::DayEnd {
+ public:
+  // `todays_nodes`: the walk's nodes under a care backlog (empty without).
+  DayEnd(const Engine& engine, Replication& run, std::vector<PersonaNode>& todays_nodes,
+         std::atomic<uint64_t>* progress)
+      : engine_(engine),
+        model_(engine.model_),
+        run_(run),
+        todays_nodes_(todays_nodes),
+        progress_(progress),
+        care_(model_.loyalty.care.capacity, model_.loyalty.care.sla_days,
+              model_.loyalty.care.public_share),
+        scale_(model_.settings.population / static_cast<double>(model_.settings.agents)) {
+    const size_t horizon = static_cast<size_t>(model_.settings.horizon_days);
+    DailySeries& series = run_.shared.series;
+    for (std::vector<uint64_t>* v :
+         {&series.new_conversions, &series.converted, &series.aware, &series.active_customers}) {
+      v->assign(horizon, 0);
+    }
+    series.open_complaints.assign(horizon, 0.0);
+    if (model_.goal_kinds.size() > 1) {
+      series.new_conversions_by_kind.assign(horizon * model_.goal_kinds.size(), 0);
     }
   }
-  AgentRecord* records = workspace->records.get();
-  uint16_t* next_event = workspace->next_event.get();
-  // Under a care backlog the act thresholds change from day to day.
-  const bool backlog_matters =
-      loyalty.care.enabled && loyalty.care.impact_per_open > 0 && loyalty.care.public_share > 0;
-  std::vector<PersonaNode> todays_nodes;
-  if (backlog_matters) todays_nodes = model_.persona_nodes;
-  const Context context{model_.settings.seed,
-                        static_cast<uint64_t>(replication),
-                        model_.settings.horizon_days,
-                        backlog_matters ? todays_nodes.data() : model_.persona_nodes.data(),
-                        loyalty.enabled ? workspace->customers.get() : nullptr,
-                        word_of_mouth ? workspace->word_of_mouth.get() : nullptr,
-                        extra_stride > 0 ? workspace->extra.get() : nullptr,
-                        extra_stride};
 
-  std::vector<int32_t> block_next(static_cast<size_t>(blocks));
-  std::vector<BlockDay> block_days(static_cast<size_t>(blocks));
-  PerThread<ReplicationCounts> partial([&] { return ReplicationCounts(model_); });
-  ReplicationCounts shared(model_);  // what the end-of-day step counts
-  const int32_t horizon = context.horizon;
-  DailySeries& series = shared.series;
-  for (std::vector<uint64_t>* v :
-       {&series.new_conversions, &series.converted, &series.aware, &series.active_customers}) {
-    v->assign(static_cast<size_t>(horizon), 0);
-  }
-  series.open_complaints.assign(static_cast<size_t>(horizon), 0.0);
-  if (goal_kinds > 1) {
-    series.new_conversions_by_kind.assign(static_cast<size_t>(horizon) * goal_kinds, 0);
-  }
-  CareQueue care(loyalty.care.capacity, loyalty.care.sla_days, loyalty.care.public_share);
-  const double scale = model_.settings.population / static_cast<double>(agents);
-  uint64_t converted = 0, aware = 0, active = 0;
-
-  // One task per block (a grain of one), so that blocks spread evenly.
-  auto for_blocks = [&](auto&& body) {
-    tbb::this_task_arena::isolate(
-        [&] { parallel_indices(int64_t{0}, blocks, body, tbb::simple_partitioner()); });
-  };
-
-  // Between days, alone: merge the blocks' outputs in block order, settle
-  // the care queue, deliver word of mouth for tomorrow, set tomorrow's act
-  // multipliers, and record the day in the series.
-  auto end_of_day = [&](int32_t day) {
-    const bool tomorrow = day + 1 < horizon;
-    auto deliver = [&](int64_t agent, int shift) {
-      if (!tomorrow) return;
-      uint16_t& slot = workspace->word_of_mouth[static_cast<size_t>(agent)];
-      const int have = (slot >> shift) & 0xff;
-      if (have < 0xff) slot = static_cast<uint16_t>(slot + (1 << shift));
-      next_event[agent] = day16(std::min<int32_t>(next_event[agent], day + 1));
-      int32_t& next_of_block = block_next[static_cast<size_t>(agent / kBlockAgents)];
-      next_of_block = std::min(next_of_block, day + 1);
-    };
+  void operator()(int32_t day) {
     std::vector<Complaint> complaints;
-    for (BlockDay& out : block_days) {
+    for (BlockDay& out : run_.block_days) {
       complaints.insert(complaints.end(), out.complaints.begin(), out.complaints.end());
-      for (int64_t target : out.referrals) deliver(target, 0);
+      for (int64_t target : out.referrals) deliver(day, target, 0);
       out.complaints.clear();
       out.referrals.clear();
     }
-    if (loyalty.care.enabled) {
-      const CareModel& m = loyalty.care;
-      // The real complaints of the day, in expectation, from the customers
-      // active since yesterday (docs/model.md "Customer care").
-      care.arrive(day, m.complaint_rate * static_cast<double>(active) * scale,
-                  std::move(complaints));
-      const CareQueue::DayOutcome outcome = care.end_day(day, [&](const Complaint& c,
-                                                                  double share_in_sla) {
-        const rng::Pair draws = context.pair(c.agent, rng::Stream::kCareOutcome, c.event);
-        // Praise for the share answered within the SLA.
-        if (rng::open_unit(draws[1]) < m.praise_rate * share_in_sla) {
-          ++shared.loyalty.praises;
-          rng::SplitMix64 target(draws[1]);
-          deliver(static_cast<int64_t>(rng::uniform_index(target(), static_cast<uint64_t>(agents))),
-                  8);
-        }
-        // The customer stops with churn_if_unanswered for the share
-        // left waiting past the SLA.
-        if (rng::open_unit(draws[0]) >= m.churn_if_unanswered * (1 - share_in_sla)) return;
-        CustomerRecord& customer = workspace->customers[static_cast<size_t>(c.agent)];
-        if (records[c.agent].flags & kLost) return;
-        churn(day, records[c.agent], customer, shared);
-        next_event[c.agent] =
-            std::min(records[c.agent].pending_day, records[c.agent].next_exposure);
-      });
-      shared.loyalty.answered += outcome.answered;
-      shared.loyalty.answered_in_sla += outcome.answered_in_sla;
-      shared.loyalty.response_days += outcome.response_days;
-      shared.loyalty.sla_missed += outcome.missed;
-      const double multiplier = std::clamp(1 - m.impact_per_open * care.open_public(), 0.0, 1.0);
-      if (backlog_matters) {
-        for (size_t k = 0; k < todays_nodes.size(); ++k) {
-          const uint8_t stage = todays_nodes[k].node.stage;
-          if (stage != v1::CONSIDERATION && stage != v1::DECISION) continue;
-          todays_nodes[k].act_threshold = static_cast<uint64_t>(std::llround(
-              static_cast<double>(model_.persona_nodes[k].act_threshold) * multiplier));
-        }
+    if (model_.loyalty.care.enabled) settle_care(day, std::move(complaints));
+    record(day);
+    if (progress_ != nullptr) progress_->fetch_add(1, std::memory_order_relaxed);
+  }
+
+ private:
+  // Word of mouth for the agent tomorrow: a referral (`shift` 0) or a
+  // praise (8), at most 255 of each a day.
+  void deliver(int32_t day, int64_t agent, int shift) {
+    if (day + 1 >= model_.settings.horizon_days) return;
+    uint16_t& slot = run_.context.word_of_mouth[static_cast<size_t>(agent)];
+    const int have = (slot >> shift) & 0xff;
+    if (have < 0xff) slot = static_cast<uint16_t>(slot + (1 << shift));
+    run_.next_event[agent] = day16(std::min<int32_t>(run_.next_event[agent], day + 1));
+    int32_t& next_of_block = run_.block_next[static_cast<size_t>(agent / kBlockAgents)];
+    next_of_block = std::min(next_of_block, day + 1);
+  }
+
+  // The real complaints of the day, in expectation, from the customers
+  // active since yesterday (docs/model.md "Customer care"); their answers,
+  // praise and churn; tomorrow's act multiplier under the public backlog.
+  void settle_care(int32_t day, std::vector<Complaint> complaints) {
+    const CareModel& m = model_.loyalty.care;
+    const Context& context = run_.context;
+    ReplicationCounts& shared = run_.shared;
+    care_.arrive(day, m.complaint_rate * static_cast<double>(active_) * scale_,
+                 std::move(complaints));
+    const CareQueue::DayOutcome outcome = care_.end_day(day, [&](const Complaint& c,
+                                                                 double share_in_sla) {
+      const rng::Pair draws = context.pair(c.agent, rng::Stream::kCareOutcome, c.event);
+      // Praise for the share answered within the SLA.
+      if (rng::open_unit(draws[1]) < m.praise_rate * share_in_sla) {
+        ++shared.loyalty.praises;
+        rng::SplitMix64 target(draws[1]);
+        deliver(day,
+                static_cast<int64_t>(rng::uniform_index(
+                    target(), static_cast<uint64_t>(model_.settings.agents))),
+                8);
       }
+      // The customer stops with churn_if_unanswered for the share
+      // left waiting past the SLA.
+      if (rng::open_unit(draws[0]) >= m.churn_if_unanswered * (1 - share_in_sla)) return;
+      AgentRecord& record = run_.records[c.agent];
+      if (record.flags & kLost) return;
+      engine_.churn(day, record, context.customers[static_cast<size_t>(c.agent)], shared);
+      run_.next_event[c.agent] = std::min(record.pending_day, record.next_exposure);
+    });
+    shared.loyalty.answered += outcome.answered;
+    shared.loyalty.answered_in_sla += outcome.answered_in_sla;
+    shared.loyalty.response_days += outcome.response_days;
+    shared.loyalty.sla_missed += outcome.missed;
+    if (todays_nodes_.empty()) return;
+    const double multiplier = std::clamp(1 - m.impact_per_open * care_.open_public(), 0.0, 1.0);
+    for (size_t k = 0; k < todays_nodes_.size(); ++k) {
+      const uint8_t stage = todays_nodes_[k].node.stage;
+      if (stage != v1::CONSIDERATION && stage != v1::DECISION) continue;
+      todays_nodes_[k].act_threshold = static_cast<uint64_t>(std::llround(
+          static_cast<double>(model_.persona_nodes[k].act_threshold) * multiplier));
     }
-    DayCounts today = shared.today;
-    shared.today = {};
-    for (ReplicationCounts& counts : partial) {
+  }
+
+  // The day's first conversions, first awareness and churn, gathered from
+  // every thread, into the running totals and the series.
+  void record(int32_t day) {
+    const size_t goal_kinds = model_.goal_kinds.size();
+    DayCounts today = run_.shared.today;
+    run_.shared.today = {};
+    for (ReplicationCounts& counts : run_.partial) {
       today.first_conversions += counts.today.first_conversions;
       today.first_aware += counts.today.first_aware;
       today.churned += counts.today.churned;
@@ -736,110 +722,192 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
         today.first_by_kind[k] += counts.today.first_by_kind[k];
       counts.today = {};
     }
-    converted += today.first_conversions;
-    aware += today.first_aware;
-    active += today.first_conversions;
-    active -= today.churned;
+    converted_ += today.first_conversions;
+    aware_ += today.first_aware;
+    active_ += today.first_conversions;
+    active_ -= today.churned;
     const size_t d = static_cast<size_t>(day);
+    DailySeries& series = run_.shared.series;
     series.new_conversions[d] = today.first_conversions;
-    series.converted[d] = converted;
-    series.aware[d] = aware;
-    series.active_customers[d] = active;
-    series.open_complaints[d] = care.open();
+    series.converted[d] = converted_;
+    series.aware[d] = aware_;
+    series.active_customers[d] = active_;
+    series.open_complaints[d] = care_.open();
     if (goal_kinds > 1) {
       std::copy_n(
           today.first_by_kind.begin(), goal_kinds,
           series.new_conversions_by_kind.begin() + static_cast<std::ptrdiff_t>(d * goal_kinds));
     }
-    if (progress != nullptr) progress->fetch_add(1, std::memory_order_relaxed);
-  };
+  }
 
+  const Engine& engine_;
+  const CompiledModel& model_;
+  Replication& run_;
+  std::vector<PersonaNode>& todays_nodes_;
+  std::atomic<uint64_t>* progress_;
+  CareQueue care_;
+  const double scale_;  // people per simulated agent
+  uint64_t converted_ = 0, aware_ = 0, active_ = 0;
+};
+
+void Engine::prepare(Workspace& workspace) const {
+  const size_t agents = static_cast<size_t>(model_.settings.agents);
+  if (workspace.capacity < agents) {
+    // Not value-initialised: the first pass writes every element.
+    workspace.records = std::make_unique_for_overwrite<AgentRecord[]>(agents);
+    workspace.next_event = std::make_unique_for_overwrite<uint16_t[]>(agents);
+    workspace.customers.reset();
+    workspace.word_of_mouth.reset();
+    workspace.extra.reset();
+    workspace.capacity = agents;
+  }
+  // Channel words beyond the first: written by initialize() before any read.
+  const size_t extra_stride = 2 * static_cast<size_t>(extra_words_);
+  if (extra_stride > 0 && (!workspace.extra || workspace.extra_words != extra_words_)) {
+    workspace.extra = std::make_unique_for_overwrite<uint64_t[]>(workspace.capacity * extra_stride);
+    workspace.extra_words = extra_words_;
+  }
+  if (model_.loyalty.enabled && !workspace.customers) {
+    // Written by become_customer before any read.
+    workspace.customers = std::make_unique_for_overwrite<CustomerRecord[]>(agents);
+  }
+  if (has_word_of_mouth()) {
+    if (!workspace.word_of_mouth) {
+      workspace.word_of_mouth = std::make_unique<uint16_t[]>(agents);
+    } else {
+      std::fill_n(workspace.word_of_mouth.get(), agents, uint16_t{0});
+    }
+  }
+}
+
+bool Engine::has_word_of_mouth() const {
+  const LoyaltyModel& loyalty = model_.loyalty;
+  return (loyalty.referral.enabled && loyalty.referral.rate > 0) ||
+         (loyalty.care.enabled && loyalty.care.praise_rate > 0);
+}
+
+void Engine::walk_block_once(const Context& context, int64_t begin, int64_t end,
+                             ReplicationCounts& counts) const {
+  constexpr int kBatch = 64;
+  std::array<rng::Pair, kBatch> pairs;
+  std::vector<uint64_t> extra(context.extra_stride);  // this walk is all the agent does
+  int persona = model_.persona_of(begin);
+  for (int64_t start = begin; start < end; start += kBatch) {
+    const int n = static_cast<int>(std::min<int64_t>(kBatch, end - start));
+    for (int k = 0; k < n; ++k) pairs[k] = context.return_pair(start + k, 0);
+    for (int k = 0; k < n; ++k) {
+      const int64_t i = start + k;
+      while (i >= model_.persona_first_agent[persona + 1]) ++persona;
+      // As initialize() leaves it in single-journey form: entering today.
+      AgentRecord record = {kEntry, day16(kNever), 0, 0, 0, 0, static_cast<uint8_t>(persona),
+                            0,      0,             0, 0, kNoTouch, 0, 0};
+      std::fill(extra.begin(), extra.end(), uint64_t{0});
+      return_session(context, 0, pairs[k], record, counts, extra.empty() ? nullptr : extra.data());
+    }
+  }
+}
+
+void Engine::start_block(Replication& run, int64_t b) const {
+  const Context& context = run.context;
+  ReplicationCounts& counts = run.partial.local();
+  const int64_t begin = b * kBlockAgents;
+  const int64_t end = std::min(model_.settings.agents, begin + kBlockAgents);
   // A walk that leaves nothing behind: single-journey form with no delayed
   // edge and no customer events. Each agent walks once on day 0 and is then
   // done, so its state lives on the stack and is never stored.
-  const bool walk_once =
-      model_.single_journey && !model_.has_delayed_edges && !loyalty.enabled && !word_of_mouth;
-
-  // Start every agent, and run its day 0 while its state is in cache.
-  auto start_block = [&](int64_t b) {
-    ReplicationCounts& counts = partial.local();
-    const int64_t begin = b * kBlockAgents;
-    const int64_t end = std::min(agents, begin + kBlockAgents);
-    if (walk_once) {
-      constexpr int kBatch = 64;
-      std::array<rng::Pair, kBatch> pairs;
-      std::vector<uint64_t> extra(extra_stride);  // this walk is all the agent does
-      int persona = model_.persona_of(begin);
-      for (int64_t start = begin; start < end; start += kBatch) {
-        const int n = static_cast<int>(std::min<int64_t>(kBatch, end - start));
-        for (int k = 0; k < n; ++k) pairs[k] = context.return_pair(start + k, 0);
-        for (int k = 0; k < n; ++k) {
-          const int64_t i = start + k;
-          while (i >= model_.persona_first_agent[persona + 1]) ++persona;
-          // As initialize() leaves it in single-journey form: entering today.
-          AgentRecord record = {kEntry, day16(kNever), 0, 0, 0, 0, static_cast<uint8_t>(persona),
-                                0,      0,             0, 0, kNoTouch, 0, 0};
-          std::fill(extra.begin(), extra.end(), uint64_t{0});
-          return_session(context, 0, pairs[k], record, counts,
-                         extra.empty() ? nullptr : extra.data());
-        }
-      }
-      block_next[b] = kNever;
-      return;
-    }
-    std::array<uint16_t, kBlockAgents> due;  // filled up to count
-    int count = 0;
-    int32_t earliest = kNever;  // over the agents not due
-    int persona = model_.persona_of(begin);
-    for (int64_t i = begin; i < end; ++i) {
-      while (i >= model_.persona_first_agent[persona + 1]) ++persona;
-      initialize(context, i, persona, records[i], next_event[i]);
-      if (next_event[i] == 0) {
-        due[count++] = static_cast<uint16_t>(i - begin);
-      } else {
-        earliest = std::min<int32_t>(earliest, next_event[i]);
-      }
-    }
-    block_next[b] = std::min(earliest, process_due(context, begin, due.data(), count, 0, records,
-                                                   next_event, block_days[b], counts));
-  };
-  if (!stop_requested(stop)) {
-    for_blocks(start_block);
-    end_of_day(0);
+  if (model_.single_journey && !model_.has_delayed_edges && context.customers == nullptr &&
+      context.word_of_mouth == nullptr) {
+    walk_block_once(context, begin, end, counts);
+    run.block_next[b] = kNever;
+    return;
   }
+  std::array<uint16_t, kBlockAgents> due;  // filled up to count
+  int count = 0;
+  int32_t earliest = kNever;  // over the agents not due
+  int persona = model_.persona_of(begin);
+  for (int64_t i = begin; i < end; ++i) {
+    while (i >= model_.persona_first_agent[persona + 1]) ++persona;
+    initialize(context, i, persona, run.records[i], run.next_event[i]);
+    if (run.next_event[i] == 0) {
+      due[count++] = static_cast<uint16_t>(i - begin);
+    } else {
+      earliest = std::min<int32_t>(earliest, run.next_event[i]);
+    }
+  }
+  run.block_next[b] =
+      std::min(earliest, process_due(context, begin, due.data(), count, 0, run.records,
+                                     run.next_event, run.block_days[b], counts));
+}
 
-  for (int32_t day = 1; day < horizon && !stop_requested(stop); ++day) {
-    for_blocks([&](int64_t b) {
-      if (block_next[b] > day) return;
-      ReplicationCounts& counts = partial.local();
-      const int64_t begin = b * kBlockAgents;
-      const int64_t end = std::min(agents, begin + kBlockAgents);
-      // The agents due today are a sparse few of a large array: find them
-      // all first and prefetch their records, so that the cache misses
-      // overlap instead of costing a memory latency each.
-      std::array<uint16_t, kBlockAgents> due;  // filled up to count
-      int count = 0;
-      int32_t earliest = kNever;  // over the agents not due
-      for (int64_t i = begin; i < end; ++i) {
-        if (next_event[i] != day) {
-          earliest = std::min<int32_t>(earliest, next_event[i]);
-          continue;
-        }
-        due[count++] = static_cast<uint16_t>(i - begin);
-        const char* record = reinterpret_cast<const char*>(&records[i]);
-        __builtin_prefetch(record, 1);
-        __builtin_prefetch(record + sizeof(AgentRecord) - 1, 1);
-      }
-      block_next[b] = std::min(earliest, process_due(context, begin, due.data(), count, day,
-                                                     records, next_event, block_days[b], counts));
-    });
-    end_of_day(day);
+void Engine::continue_block(Replication& run, int64_t b, int32_t day) const {
+  if (run.block_next[b] > day) return;
+  ReplicationCounts& counts = run.partial.local();
+  const int64_t begin = b * kBlockAgents;
+  const int64_t end = std::min(model_.settings.agents, begin + kBlockAgents);
+  // The agents due today are a sparse few of a large array: find them all
+  // first and prefetch their records, so that the cache misses overlap
+  // instead of costing a memory latency each.
+  std::array<uint16_t, kBlockAgents> due;  // filled up to count
+  int count = 0;
+  int32_t earliest = kNever;  // over the agents not due
+  for (int64_t i = begin; i < end; ++i) {
+    if (run.next_event[i] != day) {
+      earliest = std::min<int32_t>(earliest, run.next_event[i]);
+      continue;
+    }
+    due[count++] = static_cast<uint16_t>(i - begin);
+    const char* record = reinterpret_cast<const char*>(&run.records[i]);
+    __builtin_prefetch(record, 1);
+    __builtin_prefetch(record + sizeof(AgentRecord) - 1, 1);
+  }
+  run.block_next[b] =
+      std::min(earliest, process_due(run.context, begin, due.data(), count, day, run.records,
+                                     run.next_event, run.block_days[b], counts));
+}
+
+ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>* progress,
+                                          Workspace* workspace,
+                                          const std::atomic<bool>* stop) const {
+  Workspace own;
+  if (workspace == nullptr) workspace = &own;
+  prepare(*workspace);
+  // Under a care backlog the act thresholds change from day to day.
+  const CareModel& care = model_.loyalty.care;
+  std::vector<PersonaNode> todays_nodes;
+  if (care.enabled && care.impact_per_open > 0 && care.public_share > 0) {
+    todays_nodes = model_.persona_nodes;
+  }
+  const Context context{model_.settings.seed,
+                        static_cast<uint64_t>(replication),
+                        model_.settings.horizon_days,
+                        todays_nodes.empty() ? model_.persona_nodes.data() : todays_nodes.data(),
+                        model_.loyalty.enabled ? workspace->customers.get() : nullptr,
+                        has_word_of_mouth() ? workspace->word_of_mouth.get() : nullptr,
+                        extra_words_ > 0 ? workspace->extra.get() : nullptr,
+                        2 * static_cast<size_t>(extra_words_)};
+  const int64_t blocks = (model_.settings.agents + kBlockAgents - 1) / kBlockAgents;
+  Replication run(model_, context, *workspace, blocks);
+  DayEnd day_end(*this, run, todays_nodes, progress);
+
+  // One task per block (a grain of one), so that blocks spread evenly.
+  auto for_blocks = [&](auto&& body) {
+    tbb::this_task_arena::isolate(
+        [&] { parallel_indices(int64_t{0}, blocks, body, tbb::simple_partitioner()); });
+  };
+  // Start every agent, and run its day 0 while its state is in cache.
+  if (!stop_requested(stop)) {
+    for_blocks([&](int64_t b) { start_block(run, b); });
+    day_end(0);
+  }
+  for (int32_t day = 1; day < context.horizon && !stop_requested(stop); ++day) {
+    for_blocks([&](int64_t b) { continue_block(run, b, day); });
+    day_end(day);
   }
 
   ReplicationCounts total(model_);
-  for (const ReplicationCounts& counts : partial) total.add(counts);
-  total.add(shared);
-  total.series = std::move(shared.series);
+  for (const ReplicationCounts& counts : run.partial) total.add(counts);
+  total.add(run.shared);
+  total.series = std::move(run.shared.series);
   total.finish();
   return total;
 }

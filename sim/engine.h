@@ -134,6 +134,21 @@ class Engine {
  private:
   struct Context;
   struct BlockDay;
+  struct Replication;
+  class DayEnd;
+  // Sizes the workspace for the model (records, next-event days, customer
+  // state, word of mouth, extra channel words).
+  void prepare(Workspace& workspace) const;
+  // Referrals or praise bring people in: word of mouth arrives by day.
+  bool has_word_of_mouth() const;
+  // Day 0 of the agents of block `b`: initialises them and runs those due.
+  void start_block(Replication& run, int64_t b) const;
+  // Day `day` of the agents of block `b` that are due.
+  void continue_block(Replication& run, int64_t b, int32_t day) const;
+  // The single-journey walk of agents [begin, end) when it leaves nothing
+  // behind (no delayed edge, no customers, no word of mouth).
+  void walk_block_once(const Context& context, int64_t begin, int64_t end,
+                       ReplicationCounts& counts) const;
   void initialize(const Context& context, int64_t agent, int persona, AgentRecord& record,
                   uint16_t& next_event) const;
   // `exposure` is the block of the agent's next exposure day (used only if

@@ -255,8 +255,11 @@ std::vector<double> KpiSeries::influence() const {
 
 namespace {
 
-// What a KPI needs to be counted at all.
-enum class Needs { kNothing, kSpend, kLoyalty, kCare, kReferral };
+// What a KPI needs to be counted at all. A KPI the scenario cannot produce
+// (repeats without a repeat model, praise at a praise rate of 0) is not
+// reported: it would print a 0 that says nothing (and, before, a warning
+// that it rests on 0 events).
+enum class Needs { kNothing, kSpend, kLoyalty, kRepeats, kCare, kPraise, kReferral };
 
 // A figure of one replication: of all goals (kind -1) or of one goal kind.
 using Figure = double (*)(const CompiledModel& m, const Quantities& q, int kind);
@@ -349,7 +352,7 @@ const Definition kRegistry[] = {
     {"paid_exposures", "paid exposures", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
      Needs::kNothing, "",
      [](const CompiledModel&, const Quantities& q, int) { return q.paid_exposures; }, nullptr},
-    {"praises", "public praises", "", KpiUnit::kCount, true, KpiSeries::Form::kMean, Needs::kCare,
+    {"praises", "public praises", "", KpiUnit::kCount, true, KpiSeries::Form::kMean, Needs::kPraise,
      "", [](const CompiledModel&, const Quantities& q, int) { return q.praises; }, nullptr},
     {"profit", "profit (value - cost)", "", KpiUnit::kMoney, true, KpiSeries::Form::kMean,
      Needs::kNothing, "conversions",
@@ -365,14 +368,14 @@ const Definition kRegistry[] = {
      [](const CompiledModel&, const Quantities& q, int) { return q.referred_conversions; },
      nullptr},
     {"repeat_conversions", "repeat conversions", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
-     Needs::kLoyalty, "",
+     Needs::kRepeats, "",
      [](const CompiledModel&, const Quantities& q, int) { return q.repeat_conversions; }, nullptr},
     {"repeat_rate", "customers who came back", "", KpiUnit::kShare, true, KpiSeries::Form::kRatio,
-     Needs::kLoyalty, "conversion_rate",
+     Needs::kRepeats, "conversion_rate",
      [](const CompiledModel&, const Quantities& q, int) { return q.repeated_customers; },
      [](const CompiledModel&, const Quantities& q, int) { return q.converted_agents; }},
     {"repeats_per_customer", "repeats per customer", "", KpiUnit::kRatio, true,
-     KpiSeries::Form::kRatio, Needs::kLoyalty, "conversion_rate",
+     KpiSeries::Form::kRatio, Needs::kRepeats, "conversion_rate",
      [](const CompiledModel&, const Quantities& q, int) { return q.repeats; },
      [](const CompiledModel&, const Quantities& q, int) { return q.converted_agents; }},
     {"retention_rate", "customers still active", "", KpiUnit::kShare, true, KpiSeries::Form::kRatio,
@@ -417,6 +420,13 @@ std::string goal_label(const Definition& d, std::string_view kind) {
   return label.replace(label.find("{}"), 2, std::string(kind));
 }
 
+bool has_repeat_model(const v1::Loyalty& l) {
+  return l.has_bg_nbd() || l.has_bg_bb() ||
+         std::any_of(l.by_goal_kind().begin(), l.by_goal_kind().end(), [](const auto& entry) {
+           return entry.second.has_bg_nbd() || entry.second.has_bg_bb();
+         });
+}
+
 // Whether the scenario counts what a KPI needs, as the compiled model of
 // any of its runs does (LoyaltyModel and channel_cost).
 bool scenario_counts(const v1::Scenario& s, Needs needs) {
@@ -429,8 +439,12 @@ bool scenario_counts(const v1::Scenario& s, Needs needs) {
       });
     case Needs::kLoyalty:
       return s.has_loyalty();
+    case Needs::kRepeats:
+      return has_repeat_model(s.loyalty());
     case Needs::kCare:
       return s.loyalty().has_care();
+    case Needs::kPraise:
+      return s.loyalty().has_care() && s.loyalty().care().praise_rate() > 0;
     case Needs::kReferral:
       return s.loyalty().has_referral();
   }
@@ -445,8 +459,14 @@ bool model_counts(const CompiledModel& m, Needs needs) {
       return total_cost(m) > 0;
     case Needs::kLoyalty:
       return m.loyalty.present;
+    case Needs::kRepeats:
+      return std::any_of(
+          m.loyalty.processes.begin(), m.loyalty.processes.end(),
+          [](const RepeatProcess& p) { return p.kind != RepeatProcess::Kind::kNone; });
     case Needs::kCare:
       return m.loyalty.care.enabled;
+    case Needs::kPraise:
+      return m.loyalty.care.enabled && m.loyalty.care.praise_rate > 0;
     case Needs::kReferral:
       return m.loyalty.referral.enabled;
   }
@@ -517,10 +537,18 @@ std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& nam
         return name +
                " is counted only for customers' loyalty (a loyalty block), which this "
                "scenario has not";
+      case Needs::kRepeats:
+        return name +
+               " is counted only when customers repeat (loyalty.bg_nbd, loyalty.bg_bb or one in "
+               "loyalty.by_goal_kind), which this scenario has not";
       case Needs::kCare:
         return name +
                " is counted only with customer care (a loyalty.care block), which this "
                "scenario has not";
+      case Needs::kPraise:
+        return name +
+               " is counted only when answered complaints turn into praise "
+               "(loyalty.care.praise_rate > 0), which this scenario has not";
       case Needs::kReferral:
         return name +
                " is counted only with word of mouth (a loyalty.referral block), which "

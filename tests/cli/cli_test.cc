@@ -85,6 +85,22 @@ TEST_CASE("cli run: every example scenario and variant runs and prints the table
   }
 }
 
+TEST_CASE("cli run: regression: the bundled examples printed warnings on their default run") {
+  // The README's first command runs an example: a new user's first output
+  // must not be warnings (CPM against reach, KPIs resting on too few
+  // events). The warnings depend on the agents and on the means, not on the
+  // number of replications, but the examples run fast enough at their
+  // own settings to run them as a user would.
+  for (const std::string& path : library()) {
+    CAPTURE(path);
+    testing::CliResult r = run_cli("run " + path);
+    CHECK(r.status == 0);
+    CHECK(r.err.find("warning:") == std::string::npos);
+    CAPTURE(r.err);
+    CHECK(r.err == "");
+  }
+}
+
 TEST_CASE("cli run: --json writes the RunResult with every field the contract names") {
   TempDir dir;
   const std::string out = dir.file("result.json");
@@ -102,7 +118,7 @@ TEST_CASE("cli run: --json writes the RunResult with every field the contract na
   CHECK(result.agents() == 3000);
   CHECK(result.replications() == 3);
   CHECK(result.threads() == 2);
-  CHECK(result.population() == 2000000);
+  CHECK(result.population() == 5000000);
   CHECK(result.horizon_days() == 90);
   CHECK(result.schema_version() == "cjsim.v1");
   CHECK_FALSE(result.engine_version().empty());

@@ -57,18 +57,22 @@ TEST_CASE("cli compare: a variant identical to the baseline differs by exactly 0
 }
 
 // Measured on 20,000 agents x 16 replications (docs/model.md "Common random
-// numbers"): variance ratios of the conversion-rate difference of 33x (CTA)
-// and 49x (budget shift) on the consumer example, 209x and 14x on the
-// nonprofit one; 1.9x and 2.9x for switching channels off, which removes a
-// whole exposure source and so moves every later exposure's draws. The
-// bounds below sit well under those figures.
+// numbers"): variance ratios of the conversion-rate difference of 27x (CTA)
+// and 3.8x (budget shift) on the consumer example, 172x and 14x on the
+// nonprofit one; 2.8x for switching channels off, which removes a whole
+// exposure source and so moves every later exposure's draws. The consumer's
+// budget shift gained 16x before its channels were set to deliver the
+// impressions their budgets buy (issue #11): a person is now reached on 2 to
+// 2.5 times as many days, so moving budget changes many more exposures
+// (docs/model.md "Common random numbers"). The bounds below sit well under
+// the figures.
 TEST_CASE("cli compare: common random numbers cut the variance of differences on each example") {
   struct Case {
     std::string scenario, variant;
     double lower_bound;
   };
   for (const Case& c : std::vector<Case>{{"consumer_brand", "shop_now_cta", 5},
-                                         {"consumer_brand", "shift_facebook_to_tiktok", 5},
+                                         {"consumer_brand", "shift_facebook_to_tiktok", 2},
                                          {"consumer_brand", "no_email", 1.2},
                                          {"nonprofit", "urgent_appeal_cta", 5},
                                          {"nonprofit", "boost_facebook", 5},

@@ -147,6 +147,55 @@ TEST_CASE("cli goals: KPIs of a block the scenario has not are not reported") {
                  "block), which this scenario has not"));
 }
 
+TEST_CASE(
+    "cli goals: regression: repeat conversions and public praises were printed (and warned "
+    "about as resting on 0 events) for a scenario that cannot produce them") {
+  // A loyalty block with care but no repeat model and no praise rate: the
+  // care KPIs are counted, the repeat and praise KPIs are not.
+  testing::TempDir dir;
+  const std::string path =
+      dir.write("s.textproto", std::string(testing::kSmallJourney) +
+                                   "loyalty { care { channel: \"web\" complaint_rate: 0.01 "
+                                   "daily_capacity: 100 sla_days: 1 } }\n");
+  testing::CliResult r = run_cli("run " + path + " --quiet --json -");
+  REQUIRE(r.status == 0);
+  auto result = parse_json<v1::RunResult>(r.out);
+  CHECK(result.kpis().count("complaints") == 1);
+  CHECK(result.kpis().count("retention_rate") == 1);
+  for (const char* absent :
+       {"repeat_conversions", "repeats_per_customer", "repeat_rate", "praises"}) {
+    CAPTURE(absent);
+    CHECK(result.kpis().count(absent) == 0);
+  }
+  r = run_cli("run " + path);
+  CHECK_FALSE(contains(r.out, "repeat conversions"));
+  CHECK_FALSE(contains(r.out, "public praises"));
+  CHECK_FALSE(contains(r.err, "repeat conversions rest"));
+  CHECK_FALSE(contains(r.err, "public praises rest"));
+  r = run_cli("compare " + path + " --rank-by repeat_conversions");
+  CHECK(r.status == 2);
+  CHECK(contains(r.err, "repeat_conversions is counted only when customers repeat"));
+  r = run_cli("compare " + path + " --rank-by praises");
+  CHECK(r.status == 2);
+  CHECK(contains(r.err, "praises is counted only when answered complaints turn into praise"));
+
+  // A repeat model of one goal kind, or a praise rate, brings them back.
+  const std::string with = dir.write(
+      "with.textproto",
+      std::string(testing::kSmallJourney) +
+          "loyalty { by_goal_kind { key: \"purchase\" value { bg_nbd { r: 1 alpha: 30 a: 1 b: 3 "
+          "} } } care { channel: \"web\" complaint_rate: 0.01 daily_capacity: 100 sla_days: 1 "
+          "praise_rate: 0.5 } }\n");
+  r = run_cli("run " + with + " --quiet --json -");
+  REQUIRE(r.status == 0);
+  result = parse_json<v1::RunResult>(r.out);
+  for (const char* present :
+       {"repeat_conversions", "repeats_per_customer", "repeat_rate", "praises"}) {
+    CAPTURE(present);
+    CHECK(result.kpis().count(present) == 1);
+  }
+}
+
 TEST_CASE("cli validate: at most 16 goal kinds are counted apart") {
   std::string text = testing::kSmallJourney;
   for (int k = 0; k < 17; ++k) {

@@ -44,7 +44,7 @@ TEST_CASE("cli loyalty: more care capacity never lowers retention") {
 
 TEST_CASE("cli loyalty: no care capacity, with churn when unanswered, lowers retention") {
   testing::CliResult r =
-      run_cli("compare " + kConsumer + " --variants no_care_team --agents 20000 --quiet --json -");
+      run_cli("compare " + kConsumer + " --variants no_care_team --quiet --json -");
   REQUIRE(r.status == 0);
   const auto result = parse_json<v1::CompareResult>(r.out);
   const v1::CompareDifference& d = only_difference(result);
