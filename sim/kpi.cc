@@ -444,7 +444,8 @@ bool scenario_counts(const v1::Scenario& s, Needs needs) {
     case Needs::kCare:
       return s.loyalty().has_care();
     case Needs::kPraise:
-      return s.loyalty().has_care() && s.loyalty().care().praise_rate() > 0;
+      return s.loyalty().has_care() && s.loyalty().care().praise_rate() > 0 &&
+             s.loyalty().care().daily_capacity() > 0;
     case Needs::kReferral:
       return s.loyalty().has_referral();
   }
@@ -466,7 +467,9 @@ bool model_counts(const CompiledModel& m, Needs needs) {
     case Needs::kCare:
       return m.loyalty.care.enabled;
     case Needs::kPraise:
-      return m.loyalty.care.enabled && m.loyalty.care.praise_rate > 0;
+      // Praise is for answers: with nobody answering there is none.
+      return m.loyalty.care.enabled && m.loyalty.care.praise_rate > 0 &&
+             m.loyalty.care.capacity > 0;
     case Needs::kReferral:
       return m.loyalty.referral.enabled;
   }
@@ -548,7 +551,8 @@ std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& nam
       case Needs::kPraise:
         return name +
                " is counted only when answered complaints turn into praise "
-               "(loyalty.care.praise_rate > 0), which this scenario has not";
+               "(loyalty.care.praise_rate > 0 and daily_capacity > 0), which this scenario "
+               "has not";
       case Needs::kReferral:
         return name +
                " is counted only with word of mouth (a loyalty.referral block), which "
