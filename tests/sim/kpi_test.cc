@@ -2,6 +2,7 @@
 // clipped to them, and the no-variation fields of a random KPI that came out
 // the same in every replication.
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -12,6 +13,7 @@
 
 #include "sim/estimate.h"
 #include "sim/kpi.h"
+#include "tests/test_support.h"
 
 namespace cjsim {
 namespace {
@@ -86,6 +88,23 @@ TEST_CASE("kpi: a random KPI with no variation says so, with its one-sided bound
   CHECK_FALSE(estimate_kpi(cost, 0.95, false).no_variation);
   CHECK_FALSE(estimate_kpi(series("conversions", {0}), 0.95, true).no_variation);
   CHECK_FALSE(estimate_kpi(series("conversions", {0, 1, 0}), 0.95, false).no_variation);
+}
+
+// A sweep of the care team's size down to 0 warned "raise --agents" about
+// praise at the point where nobody answers, where there can be none.
+TEST_CASE("kpi: regression: praise was counted where nobody answers complaints") {
+  v1::Scenario s = testing::parse_text(
+      std::string(testing::kSmallJourney) +
+      R"(loyalty { bg_nbd { r: 1 alpha: 10 a: 1 b: 2 } )"
+      R"(care { channel: "social" complaint_rate: 0.01 daily_capacity: 5 praise_rate: 0.1 } })");
+  auto has_praises = [](const v1::Scenario& scenario) {
+    const std::vector<std::string> names = kpi_names(scenario);
+    return std::find(names.begin(), names.end(), "praises") != names.end();
+  };
+  CHECK(has_praises(s));
+  s.mutable_loyalty()->mutable_care()->set_daily_capacity(0);
+  CHECK_FALSE(has_praises(s));
+  CHECK(kpi_not_counted(s, "praises").find("daily_capacity > 0") != std::string::npos);
 }
 
 }  // namespace
