@@ -237,14 +237,10 @@ std::string scenario_hash(const v1::Scenario& scenario) {
   return text;
 }
 
-CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_name) {
-  CompiledModel m;
-  m.settings = resolve_settings(scenario.simulation());
-  m.scenario_name = scenario.name();
-  m.variant_name = variant_name;
-  m.scenario_hash = scenario_hash(scenario);
+namespace {
 
-  // Personas.
+// The personas: shares, the agents of each, forgetting and its table.
+void compile_personas(const v1::Scenario& scenario, CompiledModel& m) {
   const int personas = scenario.personas_size();
   bool shares_given = personas > 0 && scenario.personas(0).has_share();
   double share_total = 0;
@@ -267,8 +263,12 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
       survive *= 1 - f;
     }
   }
+}
 
-  // Channels.
+// The channels: ids, enabled, cost and impressions over the horizon.
+// Returns each channel's index by id.
+std::unordered_map<std::string, int> compile_channels(const v1::Scenario& scenario,
+                                                      CompiledModel& m) {
   std::unordered_map<std::string, int> channel_index;
   for (int c = 0; c < scenario.channels_size(); ++c) {
     const v1::Channel& ch = scenario.channels(c);
@@ -280,8 +280,16 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
     m.channel_cost.push_back(cost);
     m.channel_impressions.push_back(ch.cpm() > 0 ? cost / ch.cpm() * 1000.0 : 0.0);
   }
+  return channel_index;
+}
 
-  // Touchpoints.
+// The touchpoints: channel, goal value and kind, the walk's nodes, and the
+// act probability and threshold of each persona at each touchpoint.
+// Returns each touchpoint's index by id.
+std::unordered_map<std::string, int> compile_touchpoints(
+    const v1::Scenario& scenario, const std::unordered_map<std::string, int>& channel_index,
+    CompiledModel& m) {
+  const int personas = scenario.personas_size();
   const int touchpoints = scenario.touchpoints_size();
   std::unordered_map<std::string, int> touchpoint_index;
   std::set<std::string> kinds;
@@ -318,8 +326,20 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
       act_threshold[at] = static_cast<uint64_t>(std::llround(a * 4294967296.0));
     }
   }
+  // The nodes are copied in once the edges are in them (compile_edges).
+  m.persona_nodes.resize(act_threshold.size());
+  for (size_t at = 0; at < act_threshold.size(); ++at) {
+    m.persona_nodes[at].act_threshold = act_threshold[at];
+  }
+  return touchpoint_index;
+}
 
-  // Edges in CSR order (stable: file order within a source).
+// The edges in CSR order (stable: file order within a source), their alias
+// columns holding the next touchpoint of a same-session step.
+void compile_edges(const v1::Scenario& scenario,
+                   const std::unordered_map<std::string, int>& touchpoint_index,
+                   CompiledModel& m) {
+  const int touchpoints = scenario.touchpoints_size();
   std::vector<std::vector<int>> out(touchpoints);
   for (int e = 0; e < scenario.edges_size(); ++e) {
     out[touchpoint_index.at(scenario.edges(e).from())].push_back(e);
@@ -358,13 +378,11 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
       m.edge_columns.push_back(c);
     }
   }
+}
 
-  m.persona_nodes.resize(act_threshold.size());
-  for (size_t at = 0; at < act_threshold.size(); ++at) {
-    m.persona_nodes[at] = {act_threshold[at], m.nodes[at % touchpoints]};
-  }
-
-  // Landing tables per (channel, stage), and the single-journey entry.
+// Landing tables per (channel, stage), and the single-journey entry.
+void compile_landing(const v1::Scenario& scenario, CompiledModel& m) {
+  const int touchpoints = scenario.touchpoints_size();
   m.landing.resize(static_cast<size_t>(m.channel_count()) * kStageCount);
   std::vector<uint32_t> entry_points;
   std::vector<double> entry_weights;
@@ -392,7 +410,25 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
   for (size_t k = 0; k < entry_points.size(); ++k) {
     m.entry_probability[entry_points[k]] = entry_weights[k] / entry_total;
   }
+}
 
+}  // namespace
+
+CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_name) {
+  CompiledModel m;
+  m.settings = resolve_settings(scenario.simulation());
+  m.scenario_name = scenario.name();
+  m.variant_name = variant_name;
+  m.scenario_hash = scenario_hash(scenario);
+  compile_personas(scenario, m);
+  const std::unordered_map<std::string, int> channel_index = compile_channels(scenario, m);
+  const std::unordered_map<std::string, int> touchpoint_index =
+      compile_touchpoints(scenario, channel_index, m);
+  compile_edges(scenario, touchpoint_index, m);
+  for (size_t at = 0; at < m.persona_nodes.size(); ++at) {
+    m.persona_nodes[at].node = m.nodes[at % m.nodes.size()];
+  }
+  compile_landing(scenario, m);
   compile_exposure(scenario, m);
   compile_loyalty(scenario, channel_index, m);
   m.single_journey = std::all_of(m.exposure.begin(), m.exposure.end(),

@@ -73,6 +73,11 @@ KpiComparison compare_kpi(const KpiSeries& baseline, const KpiSeries& variant, d
   } else {
     out.relative = {kNaN, kNaN, kNaN, kNaN, static_cast<int64_t>(n)};
   }
+  // What the model fixes in both arms (cost) differs exactly, not merely
+  // without variation.
+  if (baseline.fixed_by_model && variant.fixed_by_model) {
+    out.difference.no_variation = out.relative.no_variation = false;
+  }
 
   const double independent = variance_of(own_x) + variance_of(own_y);
   const double together = variance_of(paired);

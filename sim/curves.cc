@@ -4,11 +4,13 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "models/check.h"
 #include "models/compiled_model.h"
 #include "sim/comparison.h"
 #include "sim/kpi.h"
+#include "sim/kpi_evidence.h"
 #include "sim/run_result.h"
 #include "sim/sweep.h"
 
@@ -226,6 +228,8 @@ v1::CurvesResult response_curves(const v1::Scenario& scenario, const CurveSettin
   result.set_confidence(sim.confidence);
   result.set_kpi(settings.kpi);
   result.set_saturation_fraction(settings.saturation_fraction);
+  result.set_population(sim.population);
+  result.set_kpi_events(kpi_event_source(settings.kpi));
 
   for (int c : settings.channels) {
     const v1::Channel& channel = scenario.channels(c);
@@ -263,6 +267,10 @@ v1::CurvesResult response_curves(const v1::Scenario& scenario, const CurveSettin
       set_estimate(kpi != nullptr ? estimate_kpi(*kpi, sim.confidence, false) : gap(replications),
                    curve->add_kpi());
       curve->add_cost(mean_of(points[k], "cost"));
+      if (const std::optional<double> events = simulated_events_at(points[k], settings.kpi)) {
+        curve->add_kpi_events(*events);
+      }
+      curve->add_value_events(simulated_events_at(points[k], "value").value_or(0));
       set_estimate(
           paired_change(points[0], points[k], settings.kpi, 1, sim.confidence, replications),
           curve->add_incremental());

@@ -25,7 +25,9 @@ Estimate estimate_mean(std::span<const double> values, double confidence) {
   for (double v : values) squares += (v - mean) * (v - mean);
   const double std_error = std::sqrt(squares / (n - 1) / n);
   const double half = student_t_critical(confidence, n - 1) * std_error;
-  return {mean, std_error, mean - half, mean + half, static_cast<int64_t>(values.size())};
+  Estimate e{mean, std_error, mean - half, mean + half, static_cast<int64_t>(values.size())};
+  e.no_variation = squares == 0;
+  return e;
 }
 
 Estimate linearized_estimate(double point, std::span<const double> influence, double confidence) {
@@ -43,7 +45,20 @@ Estimate linearized_estimate(double point, std::span<const double> influence, do
   for (double v : influence) squares += (v - mean) * (v - mean);
   const double std_error = std::sqrt(squares / (n - 1) / n);
   const double half = std_error == 0 ? 0 : student_t_critical(confidence, n - 1) * std_error;
-  return {point, std_error, point - half, point + half, count};
+  Estimate e{point, std_error, point - half, point + half, count};
+  e.no_variation = std_error == 0;
+  return e;
+}
+
+Estimate clip_to_range(Estimate e, ValueRange range) {
+  // NaN bounds stay NaN (every comparison with them is false).
+  auto clip = [&](double& bound) {
+    if (bound < range.lowest) bound = range.lowest;
+    if (bound > range.highest) bound = range.highest;
+  };
+  clip(e.ci_low);
+  clip(e.ci_high);
+  return e;
 }
 
 Estimate exact_estimate(double value, int64_t n) { return {value, 0, value, value, n}; }

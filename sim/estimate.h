@@ -7,6 +7,7 @@
 #define CJSIM_SIM_ESTIMATE_H_
 
 #include <cstdint>
+#include <limits>
 #include <span>
 
 namespace cjsim {
@@ -17,11 +18,38 @@ struct Estimate {
   double ci_low = 0;
   double ci_high = 0;
   int64_t n = 0;  // replications; 0 for an exact value
+  // A random estimate (n > 0) whose replications all gave the same value:
+  // its zero-width interval is no evidence that it is exact.
+  bool no_variation = false;
+  // With no_variation, for a KPI counting its own events, the one-sided
+  // rule-of-three bound that stands in for the interval (an upper bound when
+  // no event happened, a lower one for a share every person had:
+  // no_variation_bound, sim/kpi_evidence.h); NaN where there is none.
+  double one_sided_upper = std::numeric_limits<double>::quiet_NaN();
+  double one_sided_lower = std::numeric_limits<double>::quiet_NaN();
 
   double half_width() const { return (ci_high - ci_low) / 2; }
 };
 
-// REQUIRES: values.size() >= 2, 0 < confidence < 1.
+// The values a quantity can take: [0, inf) for counts, money and ratios of
+// them, [0, 1] for shares.
+struct ValueRange {
+  double lowest = -std::numeric_limits<double>::infinity();
+  double highest = std::numeric_limits<double>::infinity();
+};
+inline constexpr ValueRange kAnyValue{};
+inline constexpr ValueRange kNonNegative{0, std::numeric_limits<double>::infinity()};
+inline constexpr ValueRange kShareRange{0, 1};
+
+// `e` with its interval clipped to `range`, the values the quantity can
+// take; mean and standard error unchanged. With few events a Student-t
+// interval on a count can reach below 0 (or a share's above 1); clipping
+// never lowers its coverage, since the true value lies inside the range
+// (docs/model.md "Statistics"). Not for differences, which may be negative.
+Estimate clip_to_range(Estimate e, ValueRange range);
+
+// REQUIRES: values.size() >= 2, 0 < confidence < 1. No variation when the
+// values are all equal.
 Estimate estimate_mean(std::span<const double> values, double confidence);
 
 // An exact (or deterministic) value: no error, interval collapsed.
@@ -34,7 +62,8 @@ double student_t_critical(double confidence, double dof);
 // An estimate `point` whose standard error is that of the mean of
 // `influence` (linearised, centred per-replication contributions: the delta
 // method), with a Student-t interval on n - 1 degrees of freedom; NaN error
-// when `point` is not finite. REQUIRES: influence.size() >= 2.
+// when `point` is not finite; no variation when the error is 0.
+// REQUIRES: influence.size() >= 2.
 Estimate linearized_estimate(double point, std::span<const double> influence, double confidence);
 
 // cost / x for an estimate x of a positive quantity and a fixed cost: the

@@ -91,28 +91,64 @@ class PersonaChain {
   int persona_;
 };
 
-}  // namespace
-
-std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string* why_not) {
+// Why the model has no exact solution here, or nothing if it may have one:
+// exposures and customers' events are the simulation's alone.
+std::optional<std::string> outside_exact_form(const CompiledModel& model) {
   for (int p = 0; p < model.persona_count(); ++p) {
     if (!model.exposure[p].sources.empty()) {
       const ExposureSource& s = model.exposure[p].sources.front();
-      *why_not =
+      return
           "exact mode needs the single-journey form, where no channel reaches "
           "anyone, but channel '" +
           model.channel_ids[s.channel] + "' gives persona '" + model.persona_ids[p] + "' " +
           (s.paid ? "paid" : "organic") + " reach (" +
           (s.paid ? "weekly_budget, max_reach" : "organic_reach") +
           " and channel_affinity are > 0); switch its reach off or drop --exact";
-      return std::nullopt;
     }
   }
   const LoyaltyModel& loyalty = model.loyalty;
   if (loyalty.enabled || loyalty.care.enabled || loyalty.referral.enabled) {
-    *why_not =
+    return
         "exact mode solves the journey alone, but the scenario's loyalty block gives customers "
         "repeats, customer care or referrals, which only the simulation plays out; remove the "
         "loyalty block or drop --exact";
+  }
+  return std::nullopt;
+}
+
+// Channel credit: the day-0 entry is an agent's one touch, so each channel
+// is credited what the agents entering on it go on to convert (persona
+// weight `share`).
+void credit_channels(const CompiledModel& model, const PersonaChain& chain, double share,
+                     const std::vector<bool>& goals, ExactSolution& out) {
+  const int n = model.touchpoint_count();
+  const std::vector<bool> none(static_cast<size_t>(n), false);
+  for (int c = 0; c < model.channel_count(); ++c) {
+    std::vector<double> entries(static_cast<size_t>(n), 0.0);
+    bool any = false;
+    for (int u = 0; u < n; ++u) {
+      if (model.touchpoint_channel[u] != c || !(model.entry_probability[u] > 0)) continue;
+      entries[u] = model.entry_probability[u];
+      any = true;
+    }
+    if (!any) continue;
+    std::vector<double> from_channel;
+    // The same chain solved above from part of the same entries.
+    CJSIM_CHECK(chain.run(none, &from_channel, &entries).has_value(),
+                "a walk solved from all entries failed from some");
+    for (int u = 0; u < n; ++u) {
+      if (!goals[u]) continue;
+      out.channel_conversions[c] += share * from_channel[u];
+      out.channel_value[c] += share * from_channel[u] * model.touchpoint_value[u];
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string* why_not) {
+  if (std::optional<std::string> reason = outside_exact_form(model)) {
+    *why_not = std::move(*reason);
     return std::nullopt;
   }
   const int n = model.touchpoint_count();
@@ -175,27 +211,7 @@ std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string
         out.persona_conversions[p] += visits[u];
       }
     }
-    // Channel credit: the day-0 entry is an agent's one touch, so each
-    // channel is credited what the agents entering on it go on to convert.
-    for (int c = 0; c < model.channel_count(); ++c) {
-      std::vector<double> entries(static_cast<size_t>(n), 0.0);
-      bool any = false;
-      for (int u = 0; u < n; ++u) {
-        if (model.touchpoint_channel[u] != c || !(model.entry_probability[u] > 0)) continue;
-        entries[u] = model.entry_probability[u];
-        any = true;
-      }
-      if (!any) continue;
-      std::vector<double> from_channel;
-      // The same chain solved above from part of the same entries.
-      CJSIM_CHECK(chain.run(none, &from_channel, &entries).has_value(),
-                  "a walk solved from all entries failed from some");
-      for (int u = 0; u < n; ++u) {
-        if (!goals[u]) continue;
-        out.channel_conversions[c] += share * from_channel[u];
-        out.channel_value[c] += share * from_channel[u] * model.touchpoint_value[u];
-      }
-    }
+    credit_channels(model, chain, share, goals, out);
   }
   return out;
 }

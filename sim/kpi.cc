@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "models/check.h"
+#include "sim/kpi_evidence.h"
 
 namespace cjsim {
 
@@ -392,6 +393,14 @@ const Definition kRegistry[] = {
      nullptr},
 };
 
+// Shares lie in [0, 1]. Every other KPI counts, adds or divides amounts
+// that validation keeps non-negative (events, people, goal values, budgets,
+// days), except profit, value minus cost.
+ValueRange possible_range(const Definition& d) {
+  if (d.unit == KpiUnit::kShare) return kShareRange;
+  return std::string_view(d.name) == "profit" ? kAnyValue : kNonNegative;
+}
+
 const Definition* find_definition(std::string_view name) {
   for (const Definition& d : kRegistry) {
     if (name == d.name) return &d;
@@ -435,7 +444,8 @@ bool scenario_counts(const v1::Scenario& s, Needs needs) {
     case Needs::kCare:
       return s.loyalty().has_care();
     case Needs::kPraise:
-      return s.loyalty().has_care() && s.loyalty().care().praise_rate() > 0;
+      return s.loyalty().has_care() && s.loyalty().care().praise_rate() > 0 &&
+             s.loyalty().care().daily_capacity() > 0;
     case Needs::kReferral:
       return s.loyalty().has_referral();
   }
@@ -457,7 +467,9 @@ bool model_counts(const CompiledModel& m, Needs needs) {
     case Needs::kCare:
       return m.loyalty.care.enabled;
     case Needs::kPraise:
-      return m.loyalty.care.enabled && m.loyalty.care.praise_rate > 0;
+      // Praise is for answers: with nobody answering there is none.
+      return m.loyalty.care.enabled && m.loyalty.care.praise_rate > 0 &&
+             m.loyalty.care.capacity > 0;
     case Needs::kReferral:
       return m.loyalty.referral.enabled;
   }
@@ -485,8 +497,9 @@ std::optional<KpiInfo> kpi_info(std::string_view name) {
                  ? std::string(name)
                  : std::string(d->events) + (kind.empty() ? "" : ":") + std::string(kind);
   }
-  return KpiInfo{std::string(name), kind.empty() ? d->label : goal_label(*d, kind), d->unit,
-                 d->higher_is_better, std::move(events)};
+  return KpiInfo{std::string(name), kind.empty() ? d->label : goal_label(*d, kind),
+                 d->unit,           d->higher_is_better,
+                 std::move(events), possible_range(*d)};
 }
 
 std::vector<std::string> kpi_names(const v1::Scenario& scenario) {
@@ -538,7 +551,8 @@ std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& nam
       case Needs::kPraise:
         return name +
                " is counted only when answered complaints turn into praise "
-               "(loyalty.care.praise_rate > 0), which this scenario has not";
+               "(loyalty.care.praise_rate > 0 and daily_capacity > 0), which this scenario "
+               "has not";
       case Needs::kReferral:
         return name +
                " is counted only with word of mouth (a loyalty.referral block), which "
@@ -565,6 +579,10 @@ std::vector<KpiSeries> kpi_series(const CompiledModel& m, const std::vector<Quan
     k.name = std::move(name);
     k.higher_is_better = d.higher_is_better;
     k.form = d.form;
+    k.range = possible_range(d);
+    k.fixed_by_model = kpi_fixed_by_model(k.name, cost > 0);
+    k.agents = static_cast<double>(m.settings.agents);
+    k.population = m.settings.population;
     if (d.form == KpiSeries::Form::kInverse) k.numerator = cost;
     for (const Quantities& q : reps) {
       k.samples.push_back(d.sample(m, q, kind));
@@ -584,8 +602,10 @@ std::vector<KpiSeries> kpi_series(const CompiledModel& m, const std::vector<Quan
   return kpis;
 }
 
-Estimate estimate_kpi(const KpiSeries& kpi, double confidence, bool exact) {
-  CJSIM_CHECK(!kpi.samples.empty(), "a KPI without samples");
+namespace {
+
+// The estimate of `kpi` before clipping and the no-variation bound.
+Estimate raw_estimate(const KpiSeries& kpi, double confidence, bool exact) {
   const int64_t n = exact ? 0 : static_cast<int64_t>(kpi.samples.size());
   if (kpi.form == KpiSeries::Form::kRatio) {
     const double value = kpi.value();
@@ -596,10 +616,27 @@ Estimate estimate_kpi(const KpiSeries& kpi, double confidence, bool exact) {
                                     [&](double v) { return v == kpi.samples.front(); });
   // A quantity that does not vary (cost, exact results) has no error; the
   // mean of n equal values could otherwise differ from them in the last bit.
-  const Estimate mean = exact || constant ? exact_estimate(kpi.samples.front(), n)
-                                          : estimate_mean(kpi.samples, confidence);
+  Estimate mean = exact || constant ? exact_estimate(kpi.samples.front(), n)
+                                    : estimate_mean(kpi.samples, confidence);
+  mean.no_variation = !exact && constant;
   if (kpi.form == KpiSeries::Form::kMean) return mean;
-  return ratio_of_fixed(kpi.numerator, mean);
+  // Nothing spent: cost per conversion is 0 by design.
+  Estimate inverse = ratio_of_fixed(kpi.numerator, mean);
+  inverse.no_variation = mean.no_variation && kpi.numerator != 0;
+  return inverse;
+}
+
+}  // namespace
+
+Estimate estimate_kpi(const KpiSeries& kpi, double confidence, bool exact) {
+  CJSIM_CHECK(!kpi.samples.empty(), "a KPI without samples");
+  Estimate e = clip_to_range(raw_estimate(kpi, confidence, exact), kpi.range);
+  e.no_variation = e.no_variation && !kpi.fixed_by_model && std::isfinite(e.mean);
+  if (!e.no_variation) return e;
+  const std::optional<OneSidedBound> bound = no_variation_bound(
+      kpi.name, e.mean, kpi.agents, static_cast<int>(e.n), kpi.population, confidence);
+  if (bound) (bound->upper ? e.one_sided_upper : e.one_sided_lower) = bound->value;
+  return e;
 }
 
 const KpiSeries* find_kpi(const std::vector<KpiSeries>& kpis, const std::string& name) {

@@ -91,6 +91,10 @@ struct KpiInfo {
   // per-customer KPIs, the complaints for the care KPIs; empty for what the
   // model fixes (cost, impressions).
   std::string events;
+  // The values the KPI can take: [0, 1] for a share, [0, inf) for every
+  // other KPI but profit (value - cost), which may be negative. Intervals
+  // are clipped to it (estimate_kpi).
+  ValueRange range = kNonNegative;
 };
 
 // The entry of a KPI name, with or without a goal kind (any kind: for
@@ -120,6 +124,16 @@ struct KpiSeries {
   double numerator = 0;  // kInverse only
   std::vector<double> samples;
   std::vector<double> denominators;  // kRatio only, one per sample
+  // The values the KPI can take (KpiInfo::range): its interval is clipped
+  // to them.
+  ValueRange range = kAnyValue;
+  // For a KPI that comes out the same in every replication: whether the
+  // model fixes it (kpi_fixed_by_model, sim/kpi_evidence.h: then it is
+  // exact, not without variation), and the simulated agents per
+  // replication and the population they stand for, for its one-sided
+  // rule-of-three bound (0: none).
+  bool fixed_by_model = false;
+  double agents = 0, population = 0;
 
   // The KPI at the samples' means (NaN for a ratio over a zero mean).
   double value() const;
@@ -137,7 +151,10 @@ std::vector<KpiSeries> kpi_series(const CompiledModel& model,
                                   const std::vector<Quantities>& replications);
 
 // The estimate of a KPI: mean, standard error (delta method for kInverse)
-// and Student-t interval; with `exact`, the value with no error.
+// and Student-t interval clipped to the KPI's range; with `exact`, the value
+// with no error. A random KPI with the same value in every replication has
+// no_variation and, where the rule of three gives one, its one-sided bound
+// (docs/results-reference.md "Estimate").
 // REQUIRES: samples.size() >= 2 unless exact.
 Estimate estimate_kpi(const KpiSeries& kpi, double confidence, bool exact);
 

@@ -1,6 +1,7 @@
 #include "sim/kpi_evidence.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "models/check.h"
 #include "sim/estimate.h"
@@ -24,6 +25,16 @@ double simulated_events_per_replication(std::string_view source, double mean, do
   CJSIM_CHECK(info && agents > 0, "events of an unknown KPI or without agents");
   if (info->unit == KpiUnit::kShare) return mean * agents;
   return population > 0 ? mean * agents / population : 0.0;
+}
+
+std::optional<double> simulated_events_at(const std::vector<KpiSeries>& kpis,
+                                          std::string_view name) {
+  const std::string source = kpi_event_source(name);
+  if (source.empty()) return std::nullopt;
+  const KpiSeries* series = find_kpi(kpis, source);
+  if (series == nullptr || !(series->agents > 0)) return std::numeric_limits<double>::quiet_NaN();
+  return simulated_events_per_replication(source, series->value(), series->agents,
+                                          series->population);
 }
 
 std::optional<OneSidedBound> no_variation_bound(std::string_view name, double mean, double agents,

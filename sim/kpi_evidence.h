@@ -10,6 +10,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "sim/kpi.h"
 
 namespace cjsim {
 
@@ -34,6 +37,14 @@ std::string kpi_event_source(std::string_view name);
 // of `agents`). REQUIRES: source is a count or share KPI, agents > 0.
 double simulated_events_per_replication(std::string_view source, double mean, double agents,
                                         double population);
+
+// The simulated events per replication behind KPI `name` at a study's
+// point whose KPIs are `kpis` (kpi_series): those of its event source,
+// from that KPI's mean and the agents and population of the series; NaN
+// when the point does not count the source. nullopt when `name` has no
+// event source (the model fixes it).
+std::optional<double> simulated_events_at(const std::vector<KpiSeries>& kpis,
+                                          std::string_view name);
 
 // For a random KPI `name` with the same value `mean` in each of
 // `replications` replications of `agents` agents: the one-sided bound at

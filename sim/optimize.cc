@@ -779,6 +779,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
     KpiSeries k;
     k.name = "objective";
     k.samples = run.objective;
+    if (const std::optional<KpiInfo> info = kpi_info(settings.objective)) k.range = info->range;
     return estimate_kpi(k, sim.confidence, false);
   };
 
@@ -791,6 +792,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
   result.set_engine_version(std::string(engine_version()));
   result.set_schema_version(std::string(kSchemaVersion));
   result.set_confidence(sim.confidence);
+  result.set_population(sim.population);
   result.set_objective(settings.objective);
   if (settings.cvar > 0) {
     char text[32];

@@ -1,7 +1,9 @@
 #include "sim/run_result.h"
 
 #include <array>
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <numeric>
 
 #include "models/stage.h"
@@ -21,6 +23,9 @@ void set_estimate(const Estimate& e, v1::Estimate* out) {
   out->set_ci_low(e.ci_low);
   out->set_ci_high(e.ci_high);
   out->set_n(static_cast<int32_t>(e.n));
+  out->set_no_variation(e.no_variation);
+  if (!std::isnan(e.one_sided_upper)) out->set_one_sided_upper(e.one_sided_upper);
+  if (!std::isnan(e.one_sided_lower)) out->set_one_sided_lower(e.one_sided_lower);
 }
 
 void set_kpis(const std::vector<KpiSeries>& kpis, double confidence, bool exact,
@@ -42,7 +47,11 @@ void add_work(const CompiledModel& model, const std::vector<ReplicationCounts>& 
 }
 
 Estimate from_proto(const v1::Estimate& e) {
-  return {e.mean(), e.std_error(), e.ci_low(), e.ci_high(), e.n()};
+  Estimate out{e.mean(), e.std_error(), e.ci_low(), e.ci_high(), e.n()};
+  out.no_variation = e.no_variation();
+  if (e.has_one_sided_upper()) out.one_sided_upper = e.one_sided_upper();
+  if (e.has_one_sided_lower()) out.one_sided_lower = e.one_sided_lower();
+  return out;
 }
 
 namespace {
@@ -51,12 +60,14 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
                     int threads, double wall_seconds) {
   const double confidence = m.settings.confidence;
   const int64_t n = exact ? 0 : static_cast<int64_t>(reps.size());
-  auto estimate = [&](const std::function<double(const Quantities&)>& get) {
+  // Every figure below is a count (scaled) or, with kShareRange, a share.
+  auto estimate = [&](const std::function<double(const Quantities&)>& get,
+                      ValueRange range = kNonNegative) {
     if (exact) return exact_estimate(get(reps.front()));
     std::vector<double> values;
     values.reserve(reps.size());
     for (const Quantities& q : reps) values.push_back(get(q));
-    return estimate_mean(values, confidence);
+    return clip_to_range(estimate_mean(values, confidence), range);
   };
 
   v1::RunResult r;
@@ -80,7 +91,7 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
   for (int s = 1; s <= kStageCount; ++s) {
     v1::FunnelStage* stage = r.add_funnel();
     stage->set_stage(std::string(stage_name(s)));
-    set_estimate(estimate([s](const Quantities& q) { return q.reached[s]; }),
+    set_estimate(estimate([s](const Quantities& q) { return q.reached[s]; }, kShareRange),
                  stage->mutable_reached());
   }
   for (int u = 0; u < m.touchpoint_count(); ++u) {
@@ -121,6 +132,7 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
     // Exposures per person reached: a ratio of means over the replications.
     KpiSeries frequency;
     frequency.form = KpiSeries::Form::kRatio;
+    frequency.range = {1, std::numeric_limits<double>::infinity()};  // each reached once or more
     for (const Quantities& q : reps) {
       frequency.samples.push_back(q.channel_paid[c] + q.channel_organic[c]);
       frequency.denominators.push_back(q.channel_reach[c]);
@@ -147,7 +159,7 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
     persona->set_id(m.persona_ids[p]);
     persona->set_agents(static_cast<int32_t>(agents));
     persona->set_population(static_cast<double>(agents) * scale);
-    set_estimate(estimate([p](const Quantities& q) { return q.persona_rate[p]; }),
+    set_estimate(estimate([p](const Quantities& q) { return q.persona_rate[p]; }, kShareRange),
                  persona->mutable_conversion_rate());
     set_estimate(estimate([p](const Quantities& q) { return q.persona_conversions[p]; }),
                  persona->mutable_conversions());
@@ -160,12 +172,14 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
       auto at = [d](const std::vector<double>& v) { return v[static_cast<size_t>(d)]; };
       set_estimate(estimate([&](const Quantities& q) { return at(q.series_new_conversions); }),
                    day->mutable_new_conversions());
-      set_estimate(estimate([&](const Quantities& q) { return at(q.series_converted_share); }),
-                   day->mutable_converted_share());
+      set_estimate(
+          estimate([&](const Quantities& q) { return at(q.series_converted_share); }, kShareRange),
+          day->mutable_converted_share());
       set_estimate(estimate([&](const Quantities& q) { return at(q.series_active_customers); }),
                    day->mutable_active_customers());
-      set_estimate(estimate([&](const Quantities& q) { return at(q.series_aware_share); }),
-                   day->mutable_aware_share());
+      set_estimate(
+          estimate([&](const Quantities& q) { return at(q.series_aware_share); }, kShareRange),
+          day->mutable_aware_share());
       set_estimate(estimate([&](const Quantities& q) { return at(q.series_open_complaints); }),
                    day->mutable_open_complaints());
       for (size_t k = 0; k < m.goal_kinds.size(); ++k) {
@@ -178,7 +192,8 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
       v1::RetentionPoint* point = r.add_retention_curve();
       point->set_days(t);
       set_estimate(
-          estimate([t](const Quantities& q) { return q.retention[static_cast<size_t>(t)]; }),
+          estimate([t](const Quantities& q) { return q.retention[static_cast<size_t>(t)]; },
+                   kShareRange),
           point->mutable_retained());
     }
   }

@@ -250,6 +250,7 @@ std::vector<std::string> csv_fields(const std::string& line) {
   std::vector<std::string> f;
   std::stringstream in(line);
   for (std::string x; std::getline(in, x, ',');) f.push_back(x);
+  if (!line.empty() && line.back() == ',') f.emplace_back();  // a last empty field
   return f;
 }
 
@@ -268,20 +269,24 @@ TEST_CASE("cli run: --csv writes tidy tables whose numbers parse back to the JSO
   std::istringstream kpis(testing::read_file(dir.file("tables/kpis.csv")));
   std::string line;
   std::getline(kpis, line);
-  CHECK(line == "kpi,mean,std_error,ci_low,ci_high,n");
+  CHECK(line == "kpi,mean,std_error,ci_low,ci_high,n,no_variation,one_sided_upper,one_sided_lower");
   int rows = 0;
   while (std::getline(kpis, line)) {
     const std::vector<std::string> f = csv_fields(line);
-    REQUIRE(f.size() == 6);
+    REQUIRE(f.size() == 9);
     const v1::Estimate& e = result.kpis().at(f[0]);
     CHECK(std::stod(f[1]) == e.mean());
     CHECK(std::stod(f[4]) == e.ci_high());
+    CHECK(f[6] == (e.no_variation() ? "true" : "false"));
+    CHECK(f[7].empty() == !e.has_one_sided_upper());
     ++rows;
   }
   CHECK(rows == static_cast<int>(result.kpis().size()));
   std::istringstream series(testing::read_file(dir.file("tables/series.csv")));
   std::getline(series, line);
-  CHECK(line == "day,measure,mean,std_error,ci_low,ci_high,n");
+  CHECK(line ==
+        "day,measure,mean,std_error,ci_low,ci_high,n,no_variation,one_sided_upper,"
+        "one_sided_lower");
   int days = 0;
   while (std::getline(series, line)) days += csv_fields(line)[1] == "converted_share";
   CHECK(days == result.horizon_days());

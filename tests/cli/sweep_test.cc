@@ -113,7 +113,7 @@ TEST_CASE("cli sweep: two --set give a grid, with a marginal along each axis") {
   const std::string points = testing::read_file(dir.file("out/points.csv"));
   CHECK(
       points.rfind("channels[ads].weekly_budget,channels[ads].max_reach,kpi,mean,std_error,ci_low,"
-                   "ci_high,n\n",
+                   "ci_high,n,no_variation,one_sided_upper,one_sided_lower\n",
                    0) == 0);
   const std::string marginal = testing::read_file(dir.file("out/marginal.csv"));
   CHECK(marginal.find(",along,kpi,") != std::string::npos);

@@ -4,7 +4,6 @@
 #include "models/validation.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -510,12 +509,15 @@ TEST_CASE("validation: regression: a hint for every unknown reference was quadra
     e->set_from("touchpoint_" + n);
     e->set_to("tuochpoint_" + n);
   }
-  const auto start = std::chrono::steady_clock::now();
   Diagnostics diagnostics;
   CHECK_FALSE(validate_scenario(scenario, nullptr, diagnostics));
-  CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < 10);
   const std::vector<Diagnostic>& items = diagnostics.items();
   REQUIRE(items.size() == 20000);
+  // The first 50 errors carry a hint; the rest, which made it quadratic,
+  // none (a count, not a timing: a timed test fails on a loaded host).
+  int hinted = 0;
+  for (const Diagnostic& d : items) hinted += d.message.find("did you mean") != std::string::npos;
+  CHECK(hinted == 50);
   CHECK(items.front().message ==
         "edge 'touchpoint_100000' -> 'tuochpoint_100000' to: unknown touchpoint "
         "'tuochpoint_100000' (did you mean 'touchpoint_100000'?)");

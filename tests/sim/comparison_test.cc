@@ -111,6 +111,17 @@ TEST_CASE("comparison: a constant that changes is an exact difference") {
   CHECK(c.verdict == Verdict::kBetter);
 }
 
+TEST_CASE("comparison: a random difference that did not vary is no variation, a fixed one is not") {
+  const KpiSeries x = series({3, 3, 3}), y = series({4, 4, 4});
+  CHECK(compare_kpi(x, y, 0.95).difference.no_variation);
+  KpiSeries cost = series({500, 500, 500}, false), more = series({450, 450, 450}, false);
+  cost.fixed_by_model = more.fixed_by_model = true;
+  const KpiComparison c = compare_kpi(cost, more, 0.95);
+  CHECK_FALSE(c.difference.no_variation);
+  CHECK_FALSE(c.relative.no_variation);
+  CHECK_FALSE(compare_kpi(series({1, 2, 3}), series({2, 2, 5}), 0.95).difference.no_variation);
+}
+
 TEST_CASE("comparison: a zero baseline has no relative change") {
   const KpiComparison c = compare_kpi(series({0, 0, 0}), series({1, 1.1, 0.9}), 0.95);
   CHECK(std::isnan(c.relative.mean));

@@ -68,5 +68,40 @@ TEST_CASE("estimate: the no-event bound is the rule of three") {
   CHECK(no_event_upper_bound(100, 0.99) * 100 == doctest::Approx(4.60517).epsilon(1e-5));
 }
 
+TEST_CASE("estimate: an interval clipped to the possible range keeps its mean and error") {
+  // The praises of the bug: 18.8 [-2.73, 40.2] from a few praises a replication.
+  const Estimate praises{18.8, 5.0, -2.73, 40.2, 3};
+  const Estimate count = clip_to_range(praises, kNonNegative);
+  CHECK(count.ci_low == 0);
+  CHECK(count.ci_high == 40.2);
+  CHECK(count.mean == 18.8);
+  CHECK(count.std_error == 5.0);
+  CHECK(count.n == 3);
+  const Estimate share = clip_to_range({0.92, 0.03, 0.81, 1.03, 3}, kShareRange);
+  CHECK(share.ci_low == 0.81);
+  CHECK(share.ci_high == 1);
+  CHECK(clip_to_range({0.02, 0.01, -0.01, 0.05, 3}, kShareRange).ci_low == 0);
+  // A difference may be negative: no range, no clipping.
+  CHECK(clip_to_range(praises, kAnyValue).ci_low == -2.73);
+  // An undefined interval stays undefined.
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  const Estimate undefined = clip_to_range({kNaN, kNaN, kNaN, kNaN, 3}, kNonNegative);
+  CHECK(std::isnan(undefined.ci_low));
+  CHECK(std::isnan(undefined.ci_high));
+}
+
+TEST_CASE("estimate: replications that all agree are no variation, not exact") {
+  const std::vector<double> same = {2, 2, 2};
+  const Estimate steady = estimate_mean(same, 0.95);
+  CHECK(steady.no_variation);
+  CHECK(steady.n == 3);
+  CHECK(steady.std_error == 0);
+  const std::vector<double> varied = {1, 2, 3};
+  CHECK_FALSE(estimate_mean(varied, 0.95).no_variation);
+  const std::vector<double> zero = {0, 0};
+  CHECK(linearized_estimate(5, zero, 0.95).no_variation);
+  CHECK_FALSE(exact_estimate(5, 3).no_variation);
+}
+
 }  // namespace
 }  // namespace cjsim

@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "tools/cjsim/progress.h"
 #include "tools/cjsim/result_warnings.h"
@@ -151,6 +153,79 @@ TEST_CASE("progress: the bar shows the share done and the time left") {
   CHECK(half.find("50%") != std::string::npos);
   CHECK(half.find("4s left") != std::string::npos);
   CHECK(half.find("###############...............") != std::string::npos);
+}
+
+TEST_CASE("table: a count that did not vary prints the bound its estimate carries") {
+  // Curves have no population in the sampling of old results; the estimate
+  // says its bound itself.
+  v1::Estimate e = steady(0, 3);
+  e.set_no_variation(true);
+  e.set_one_sided_upper(3329);
+  const Sampling no_population{false, 300, 3, 0, 0.95};
+  CHECK(format_kpi_interval("conversions", e, no_population) ==
+        "no variation; at most 3,329 (95%, one-sided)");
+}
+
+TEST_CASE("warnings: curves warn about the KPI's events and the conversions, each once") {
+  v1::CurvesResult r;
+  r.set_agents(300);
+  r.set_replications(3);
+  r.set_population(1e6);
+  r.set_confidence(0.95);
+  r.set_kpi("reach_rate");
+  r.set_kpi_events("reach_rate");
+  auto add_curve = [&](const char* channel, std::vector<double> budgets,
+                       std::vector<double> reached, std::vector<double> converted) {
+    v1::ResponseCurve* c = r.add_curves();
+    c->set_channel(channel);
+    for (size_t k = 0; k < budgets.size(); ++k) {
+      c->add_weekly_budgets(budgets[k]);
+      c->add_cost(budgets[k] * 10);
+      c->add_kpi_events(reached[k]);
+      c->add_value_events(converted[k]);
+    }
+  };
+  add_curve("tv", {0, 100, 200}, {0, 5, 50}, {1, 2, 20});
+  add_curve("radio", {0, 100}, {0, 40}, {30, 30});
+  const std::vector<std::string> warnings = curves_warnings(r);
+  REQUIRE(warnings.size() == 2);
+  CHECK(warnings[0] ==
+        "at channel 'tv' weekly budget 0.00: value and marginal ROAS rest on 1 simulated "
+        "conversions per replication (fewer than 10): too few for a trustworthy interval; raise "
+        "--agents (300 now) (and at 1 other point)");
+  CHECK(warnings[1] ==
+        "at channel 'tv' weekly budget 0.00: share of people reached rests on 0 simulated people "
+        "counted in the share of people reached per replication (fewer than 10): too few for a "
+        "trustworthy interval; raise --agents (300 now) (and at 2 other points)");
+  // A KPI the model fixes has no events behind it.
+  r.set_kpi("cost");
+  r.set_kpi_events("");
+  for (v1::ResponseCurve& c : *r.mutable_curves()) c.clear_kpi_events();
+  REQUIRE(curves_warnings(r).size() == 1);
+  CHECK(curves_warnings(r)[0].find("value and marginal ROAS rest on") != std::string::npos);
+}
+
+TEST_CASE("warnings: optimize warns at the recommended mix, then what only the current lacks") {
+  v1::OptimizeResult r;
+  r.set_agents(300);
+  r.set_confirm_replications(64);
+  r.set_population(1e6);
+  r.set_confidence(0.95);
+  // 3,333 conversions of a million are 1 of 300 agents.
+  (*r.mutable_recommended()->mutable_kpis())["conversions"] = steady(3333.33, 64);
+  (*r.mutable_recommended()->mutable_kpis())["conversion_rate"] = steady(0.5, 64);
+  (*r.mutable_current()->mutable_kpis())["conversions"] = steady(3333.33, 64);
+  (*r.mutable_current()->mutable_kpis())["conversion_rate"] = steady(0.01, 64);
+  const std::vector<std::string> warnings = optimize_warnings(r);
+  REQUIRE(warnings.size() == 2);
+  CHECK(warnings[0] ==
+        "at the recommended mix: conversions rests on 1 simulated conversions per replication "
+        "(fewer than 10): too few for a trustworthy interval; raise --agents (300 now) (and at "
+        "the current mix)");
+  CHECK(warnings[1] ==
+        "at the current mix: conversion rate rests on 3 simulated people counted in the "
+        "conversion rate per replication (fewer than 10): too few for a trustworthy interval; "
+        "raise --agents (300 now)");
 }
 
 }  // namespace

@@ -102,12 +102,7 @@ int compare(const CompareOptions& options) {
           [&](StudyProgress* progress) { result = run_comparison(arms, settings, progress); })) {
     return files.abandon_interrupted();
   }
-  if (!options.output.quiet) {
-    for (const std::string& warning : compare_warnings(result)) {
-      std::fprintf(stderr, "%s: warning: %s\n", printable(options.scenario).c_str(),
-                   printable(warning).c_str());
-    }
-  }
+  print_warnings(options.output, options.scenario, compare_warnings(result));
   return files.finish(format_compare_table(result), result, compare_csv(result), [&] {
     std::vector<std::pair<std::string, std::string>> variants;
     for (size_t i = 1; i < prepared->size(); ++i) {

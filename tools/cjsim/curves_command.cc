@@ -21,6 +21,7 @@
 #include "tools/cjsim/format.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/resource_check.h"
+#include "tools/cjsim/result_warnings.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
@@ -89,8 +90,7 @@ std::string format_curves_table(const v1::CurvesResult& r) {
                     std::to_string(r.replications()) + " replications x " +
                     format_count(r.agents()) + " agents | seed " + std::to_string(r.seed()) +
                     " | " + printf_string("%.1f", r.timing().wall_seconds()) + " s\n";
-  // The result has no population: a count that did not vary gets no bound.
-  const Sampling sampling{false, static_cast<double>(r.agents()), r.replications(), 0,
+  const Sampling sampling{false, static_cast<double>(r.agents()), r.replications(), r.population(),
                           r.confidence()};
   for (const v1::ResponseCurve& c : r.curves()) {
     out += "\n" + c.channel() + " (current " +
@@ -124,28 +124,56 @@ std::string format_curves_table(const v1::CurvesResult& r) {
 std::string csv_optional(bool present, double value) { return present ? csv_number(value) : ""; }
 
 std::map<std::string, CsvTable> curves_csv(const v1::CurvesResult& r) {
-  CsvTable points({"channel", "weekly_budget", "current", "kpi", "mean", "std_error", "ci_low",
-                   "ci_high", "n", "marginal", "marginal_ci_low", "marginal_ci_high", "cost",
-                   "incremental", "incremental_ci_low", "incremental_ci_high", "marginal_roas",
-                   "marginal_roas_ci_low", "marginal_roas_ci_high"});
+  CsvTable points({"channel",
+                   "weekly_budget",
+                   "current",
+                   "kpi",
+                   "mean",
+                   "std_error",
+                   "ci_low",
+                   "ci_high",
+                   "n",
+                   "marginal",
+                   "marginal_ci_low",
+                   "marginal_ci_high",
+                   "cost",
+                   "incremental",
+                   "incremental_ci_low",
+                   "incremental_ci_high",
+                   "marginal_roas",
+                   "marginal_roas_ci_low",
+                   "marginal_roas_ci_high",
+                   "no_variation",
+                   "one_sided_upper",
+                   "one_sided_lower"});
   for (const v1::ResponseCurve& c : r.curves()) {
     for (int k = 0; k < c.weekly_budgets_size(); ++k) {
       const v1::Estimate& e = c.kpi(k);
       const bool step = k > 0 && k - 1 < c.marginal_size();
       const bool roas = k > 0 && k - 1 < c.marginal_roas_size();
       const bool incremental = k < c.incremental_size();
-      points.add({c.channel(), csv_number(c.weekly_budgets(k)),
-                  csv_number(c.current_weekly_budget()), r.kpi(), csv_number(e.mean()),
-                  csv_number(e.std_error()), csv_number(e.ci_low()), csv_number(e.ci_high()),
-                  std::to_string(e.n()), csv_optional(step, step ? c.marginal(k - 1).mean() : 0),
-                  csv_optional(step, step ? c.marginal(k - 1).ci_low() : 0),
-                  csv_optional(step, step ? c.marginal(k - 1).ci_high() : 0), csv_number(c.cost(k)),
-                  csv_optional(incremental, incremental ? c.incremental(k).mean() : 0),
-                  csv_optional(incremental, incremental ? c.incremental(k).ci_low() : 0),
-                  csv_optional(incremental, incremental ? c.incremental(k).ci_high() : 0),
-                  csv_optional(roas, roas ? c.marginal_roas(k - 1).mean() : 0),
-                  csv_optional(roas, roas ? c.marginal_roas(k - 1).ci_low() : 0),
-                  csv_optional(roas, roas ? c.marginal_roas(k - 1).ci_high() : 0)});
+      std::vector<std::string> row = {
+          c.channel(),
+          csv_number(c.weekly_budgets(k)),
+          csv_number(c.current_weekly_budget()),
+          r.kpi(),
+          csv_number(e.mean()),
+          csv_number(e.std_error()),
+          csv_number(e.ci_low()),
+          csv_number(e.ci_high()),
+          std::to_string(e.n()),
+          csv_optional(step, step ? c.marginal(k - 1).mean() : 0),
+          csv_optional(step, step ? c.marginal(k - 1).ci_low() : 0),
+          csv_optional(step, step ? c.marginal(k - 1).ci_high() : 0),
+          csv_number(c.cost(k)),
+          csv_optional(incremental, incremental ? c.incremental(k).mean() : 0),
+          csv_optional(incremental, incremental ? c.incremental(k).ci_low() : 0),
+          csv_optional(incremental, incremental ? c.incremental(k).ci_high() : 0),
+          csv_optional(roas, roas ? c.marginal_roas(k - 1).mean() : 0),
+          csv_optional(roas, roas ? c.marginal_roas(k - 1).ci_low() : 0),
+          csv_optional(roas, roas ? c.marginal_roas(k - 1).ci_high() : 0)};
+      for (std::string& f : no_variation_fields(e)) row.push_back(std::move(f));
+      points.add(std::move(row));
     }
   }
   CsvTable saturation(
@@ -278,6 +306,7 @@ int curves(const CurvesOptions& options) {
                          })) {
     return files.abandon_interrupted();
   }
+  print_warnings(options.output, options.scenario, curves_warnings(result));
   return files.finish(format_curves_table(result), result, curves_csv(result), [&] {
     return curves_report({&*scenario, options.scenario, arm_list(options.variant, description)},
                          result);

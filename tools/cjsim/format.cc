@@ -166,9 +166,17 @@ std::string format_kpi_interval(std::string_view name, const v1::Estimate& e,
   if (std::isnan(e.std_error())) return "n/a";
   if (e.std_error() != 0) return format_interval(e, unit);
   std::string out = "no variation";
-  const std::optional<OneSidedBound> bound =
-      no_variation_bound(name, e.mean(), sampling.agents, sampling.replications,
-                         sampling.population, sampling.confidence);
+  // The bound the simulation put in the estimate; else (an estimate written
+  // by hand or by an older cjsim) the one `sampling` gives.
+  std::optional<OneSidedBound> bound;
+  if (e.has_one_sided_upper()) {
+    bound = OneSidedBound{true, e.one_sided_upper()};
+  } else if (e.has_one_sided_lower()) {
+    bound = OneSidedBound{false, e.one_sided_lower()};
+  } else {
+    bound = no_variation_bound(name, e.mean(), sampling.agents, sampling.replications,
+                               sampling.population, sampling.confidence);
+  }
   if (bound) {
     out += std::string(bound->upper ? "; at most " : "; at least ") +
            format_value(bound->value, unit) + " (" +

@@ -61,7 +61,8 @@ Sampling sampling_of(const v1::RunResult& result);
 // and warnings"): "(exact)" in an exact run or for a KPI the model fixes
 // (sim/kpi_evidence.h); for a random KPI with the same value in every
 // replication, "no variation" with the rule-of-three bound where there is one
-// ("no variation; at most 3,329 (95%, one-sided)"), never a zero-width
+// (the estimate's one_sided_upper or one_sided_lower, else from `sampling`:
+// "no variation; at most 3,329 (95%, one-sided)"), never a zero-width
 // interval; else "[low, high]".
 std::string format_kpi_interval(std::string_view name, const v1::Estimate& e,
                                 const Sampling& sampling);

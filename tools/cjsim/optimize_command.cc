@@ -21,6 +21,7 @@
 #include "tools/cjsim/format.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/resource_check.h"
+#include "tools/cjsim/result_warnings.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/cjsim/study_report.h"
@@ -446,6 +447,7 @@ int optimize(const OptimizeOptions& options) {
           })) {
     return files.abandon_interrupted();
   }
+  print_warnings(options.output, options.scenario, optimize_warnings(result));
   return files.finish(format_optimize_table(result), result, optimize_csv(result), [&] {
     return optimize_report({&*scenario, options.scenario, arm_list(options.variant, description)},
                            result, curves ? &*curves : nullptr);

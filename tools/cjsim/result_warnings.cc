@@ -1,6 +1,7 @@
 #include "tools/cjsim/result_warnings.h"
 
 #include <map>
+#include <utility>
 
 #include "sim/kpi_evidence.h"
 
@@ -16,6 +17,48 @@ std::string joined(const std::vector<std::string>& items) {
   }
   return out;
 }
+
+// The few-events warning about `labels` resting on `events` simulated
+// events of KPI `source` per replication.
+std::string few_events_text(const std::vector<std::string>& labels, const std::string& source,
+                            double events, const Sampling& sampling) {
+  const KpiDisplay events_of = kpi_display(source);
+  const std::string what = events_of.unit == Unit::kShare
+                               ? "simulated people counted in the " + events_of.label
+                               : "simulated " + events_of.label;
+  return joined(labels) + (labels.size() == 1 ? " rests on " : " rest on ") +
+         format_real(events, 2) + " " + what + " per replication (fewer than " +
+         format_real(kFewEvents) + "): too few for a trustworthy interval; raise --agents (" +
+         format_count(sampling.agents) + " now)";
+}
+
+// The few-events warnings of a study's points: each kind of event once, at
+// the first point short of it, with how many other points are.
+class FirstShortPoint {
+ public:
+  // Point `where` ("at ...") is short of events of KPI `source`: `warning`.
+  void add(const std::string& source, const std::string& where, const std::string& warning) {
+    auto [it, first] = short_of_.try_emplace(source, "", 0);
+    if (first) it->second.first = where + ": " + warning;
+    ++it->second.second;
+  }
+  std::vector<std::string> warnings() const {
+    std::vector<std::string> out;
+    for (const auto& [source, warning] : short_of_) {
+      const int others = warning.second - 1;
+      out.push_back(warning.first +
+                    (others == 0   ? ""
+                     : others == 1 ? " (and at 1 other point)"
+                                   : " (and at " + std::to_string(others) + " other points)"));
+    }
+    return out;
+  }
+
+ private:
+  // Event source -> the warning at the first point short of it, and how
+  // many points are.
+  std::map<std::string, std::pair<std::string, int>> short_of_;
+};
 
 // The few-events warnings of `kpis`, by the event source they are about.
 std::map<std::string, std::string> few_events(
@@ -39,15 +82,7 @@ std::map<std::string, std::string> few_events(
     if (!(events < kFewEvents)) continue;
     std::vector<std::string> labels;
     for (const std::string& name : names) labels.push_back(kpi_display(name).label);
-    const KpiDisplay events_of = kpi_display(source);
-    const std::string what = events_of.unit == Unit::kShare
-                                 ? "simulated people counted in the " + events_of.label
-                                 : "simulated " + events_of.label;
-    out.emplace(source, joined(labels) + (names.size() == 1 ? " rests on " : " rest on ") +
-                            format_real(events, 2) + " " + what + " per replication (fewer than " +
-                            format_real(kFewEvents) +
-                            "): too few for a trustworthy interval; raise --agents (" +
-                            format_count(sampling.agents) + " now)");
+    out.emplace(source, few_events_text(labels, source, events, sampling));
   }
   return out;
 }
@@ -82,33 +117,69 @@ std::vector<std::string> compare_warnings(const v1::CompareResult& r) {
 std::vector<std::string> sweep_warnings(const v1::SweepResult& r) {
   Sampling sampling{false, static_cast<double>(r.agents()), r.replications(), r.population(),
                     r.confidence()};
-  // Event source -> the warning at the first point short of it, and how
-  // many points are.
-  std::map<std::string, std::pair<std::string, int>> short_of;
+  FirstShortPoint short_of;
   for (const v1::SweepPoint& point : r.points()) {
     auto cost = point.kpis().find("cost");
     sampling.buys_media = cost == point.kpis().end() || cost->second.mean() > 0;
-    for (auto& [source, warning] : few_events(point.kpis(), sampling)) {
-      auto [it, first] = short_of.try_emplace(source, "", 0);
-      if (first) {
-        const std::map<std::string, double> settings(point.settings().begin(),
-                                                     point.settings().end());
-        std::string at;
-        for (const auto& [path, value] : settings) {
-          at += (at.empty() ? "" : ", ") + path + " = " + format_real(value, 6);
-        }
-        it->second.first = "at " + at + ": " + warning;
-      }
-      ++it->second.second;
+    const std::map<std::string, double> settings(point.settings().begin(), point.settings().end());
+    std::string at;
+    for (const auto& [path, value] : settings) {
+      at += (at.empty() ? "" : ", ") + path + " = " + format_real(value, 6);
+    }
+    for (const auto& [source, warning] : few_events(point.kpis(), sampling)) {
+      short_of.add(source, "at " + at, warning);
     }
   }
+  return short_of.warnings();
+}
+
+std::vector<std::string> curves_warnings(const v1::CurvesResult& r) {
+  Sampling sampling{false, static_cast<double>(r.agents()), r.replications(), r.population(),
+                    r.confidence()};
+  if (!(sampling.agents > 0)) return {};
+  // What rests on the events of each kind: the curves' KPI on those of
+  // kpi_events, value, marginal ROAS and the break-even budget on the
+  // conversions.
+  const std::string value_source = kpi_event_source("value");
+  std::map<std::string, std::vector<std::string>> resting;
+  if (!r.kpi_events().empty()) resting[r.kpi_events()].push_back(kpi_display(r.kpi()).label);
+  if (r.kpi() != "value") resting[value_source].push_back("value");
+  resting[value_source].push_back("marginal ROAS");
+  FirstShortPoint short_of;
+  for (const v1::ResponseCurve& c : r.curves()) {
+    for (int k = 0; k < c.weekly_budgets_size(); ++k) {
+      sampling.buys_media = k < c.cost_size() && c.cost(k) > 0;
+      const std::string at = "at channel '" + c.channel() + "' weekly budget " +
+                             format_value(c.weekly_budgets(k), Unit::kMoney);
+      for (const auto& [source, labels] : resting) {
+        const bool of_value = source == value_source;
+        const auto& events = of_value ? c.value_events() : c.kpi_events();
+        if (k >= events.size() || kpi_fixed_by_model(source, sampling.buys_media)) continue;
+        if (!(events[k] < kFewEvents)) continue;
+        short_of.add(source, at, few_events_text(labels, source, events[k], sampling));
+      }
+    }
+  }
+  return short_of.warnings();
+}
+
+std::vector<std::string> optimize_warnings(const v1::OptimizeResult& r) {
+  Sampling sampling{false, static_cast<double>(r.agents()), r.confirm_replications(),
+                    r.population(), r.confidence()};
+  auto short_at = [&](const v1::MixEstimate& mix) {
+    auto cost = mix.kpis().find("cost");
+    sampling.buys_media = cost == mix.kpis().end() || cost->second.mean() > 0;
+    return few_events(mix.kpis(), sampling);
+  };
+  const std::map<std::string, std::string> recommended = short_at(r.recommended());
+  const std::map<std::string, std::string> current = short_at(r.current());
   std::vector<std::string> out;
-  for (const auto& [source, warning] : short_of) {
-    const int others = warning.second - 1;
-    out.push_back(warning.first + (others == 0 ? ""
-                                   : others == 1
-                                       ? " (and at 1 other point)"
-                                       : " (and at " + std::to_string(others) + " other points)"));
+  for (const auto& [source, warning] : recommended) {
+    out.push_back("at the recommended mix: " + warning +
+                  (current.count(source) ? " (and at the current mix)" : ""));
+  }
+  for (const auto& [source, warning] : current) {
+    if (!recommended.count(source)) out.push_back("at the current mix: " + warning);
   }
   return out;
 }

@@ -36,6 +36,17 @@ std::vector<std::string> compare_warnings(const v1::CompareResult& result);
 // other points do.
 std::vector<std::string> sweep_warnings(const v1::SweepResult& result);
 
+// The few-events warnings of response curves, the same way over every
+// channel's budgets in order ("at channel 'tv' weekly budget 0.00: ..."):
+// about the curves' KPI, and about value and marginal ROAS (the
+// conversions behind them).
+std::vector<std::string> curves_warnings(const v1::CurvesResult& result);
+
+// The few-events warnings of an optimization: about the KPIs of the
+// recommended mix ("at the recommended mix: ... (and at the current mix)"),
+// then those about events only the current mix is short of.
+std::vector<std::string> optimize_warnings(const v1::OptimizeResult& result);
+
 // Impressions bought by a channel's budget at its CPM (budget / CPM x 1,000)
 // and the paid exposures its Hill reach curve delivers come from separate
 // fields; one warning per channel where they differ more than kMismatch

@@ -107,12 +107,7 @@ int run(const RunOptions& options) {
     }
   }
 
-  if (!options.output.quiet) {
-    for (const std::string& warning : run_warnings(result)) {
-      std::fprintf(stderr, "%s: warning: %s\n", printable(options.scenario).c_str(),
-                   printable(warning).c_str());
-    }
-  }
+  print_warnings(options.output, options.scenario, run_warnings(result));
   return files.finish(format_run_table(result), result, run_csv(result), [&] {
     return run_report({&*scenario, options.scenario, arm_list(options.variant, description)},
                       result);

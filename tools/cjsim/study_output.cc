@@ -30,16 +30,32 @@ std::vector<std::string> estimate_fields(const v1::Estimate& e) {
           csv_number(e.ci_high()), std::to_string(e.n())};
 }
 
+// estimate_fields, then no_variation_fields.
+std::vector<std::string> estimate_with_variation(const v1::Estimate& e) {
+  std::vector<std::string> out = estimate_fields(e);
+  for (std::string& f : no_variation_fields(e)) out.push_back(std::move(f));
+  return out;
+}
+
+const std::vector<std::string> kEstimateColumns = {
+    "mean", "std_error",    "ci_low",          "ci_high",
+    "n",    "no_variation", "one_sided_upper", "one_sided_lower"};
+
 }  // namespace
 
+std::vector<std::string> no_variation_fields(const v1::Estimate& e) {
+  return {e.no_variation() ? "true" : "false",
+          e.has_one_sided_upper() ? csv_number(e.one_sided_upper()) : "",
+          e.has_one_sided_lower() ? csv_number(e.one_sided_lower()) : ""};
+}
+
 std::map<std::string, CsvTable> run_csv(const v1::RunResult& r) {
-  const std::vector<std::string> estimate_header = {"mean", "std_error", "ci_low", "ci_high", "n"};
   auto header = [&](std::vector<std::string> keys) {
-    keys.insert(keys.end(), estimate_header.begin(), estimate_header.end());
+    keys.insert(keys.end(), kEstimateColumns.begin(), kEstimateColumns.end());
     return keys;
   };
   auto row = [&](std::vector<std::string> keys, const v1::Estimate& e) {
-    for (std::string& f : estimate_fields(e)) keys.push_back(std::move(f));
+    for (std::string& f : estimate_with_variation(e)) keys.push_back(std::move(f));
     return keys;
   };
   CsvTable kpis(header({"kpi"}));
@@ -156,12 +172,14 @@ std::string format_compare_table(const v1::CompareResult& r) {
 }
 
 std::map<std::string, CsvTable> compare_csv(const v1::CompareResult& r) {
-  CsvTable arms({"variant", "kpi", "mean", "std_error", "ci_low", "ci_high", "n"});
+  std::vector<std::string> arm_header = {"variant", "kpi"};
+  arm_header.insert(arm_header.end(), kEstimateColumns.begin(), kEstimateColumns.end());
+  CsvTable arms(arm_header);
   for (const v1::CompareArm& a : r.arms()) {
     std::map<std::string, v1::Estimate> sorted(a.kpis().begin(), a.kpis().end());
     for (const auto& [kpi, e] : sorted) {
       std::vector<std::string> row = {a.variant(), kpi};
-      for (std::string& f : estimate_fields(e)) row.push_back(std::move(f));
+      for (std::string& f : estimate_with_variation(e)) row.push_back(std::move(f));
       arms.add(std::move(row));
     }
   }
@@ -245,7 +263,9 @@ std::map<std::string, CsvTable> sweep_csv(const v1::SweepResult& r) {
   };
   std::vector<std::string> header = axes;
   for (const char* f : {"kpi", "mean", "std_error", "ci_low", "ci_high", "n"}) header.push_back(f);
-  CsvTable points(header);
+  std::vector<std::string> point_header = header;
+  point_header.insert(point_header.end(), kNoVariationColumns.begin(), kNoVariationColumns.end());
+  CsvTable points(point_header);
   header.insert(header.begin() + static_cast<long>(axes.size()), "along");
   CsvTable marginal(header);
   for (const v1::SweepPoint& p : r.points()) {
@@ -253,7 +273,7 @@ std::map<std::string, CsvTable> sweep_csv(const v1::SweepResult& r) {
     for (const auto& [kpi, e] : sorted) {
       std::vector<std::string> row = with_settings(p);
       row.push_back(kpi);
-      for (std::string& f : estimate_fields(e)) row.push_back(std::move(f));
+      for (std::string& f : estimate_with_variation(e)) row.push_back(std::move(f));
       points.add(std::move(row));
     }
     for (const v1::SweepMarginal& m : p.marginal()) {
@@ -292,6 +312,15 @@ void OutputOptions::add_to(CLI::App& command, const std::string& message,
   command.add_flag("--estimate", estimate,
                    "Print the memory and work the command needs, and what this machine allows, "
                    "then stop");
+}
+
+void print_warnings(const OutputOptions& options, const std::string& scenario,
+                    const std::vector<std::string>& warnings) {
+  if (options.quiet) return;
+  for (const std::string& warning : warnings) {
+    std::fprintf(stderr, "%s: warning: %s\n", printable(scenario).c_str(),
+                 printable(warning).c_str());
+  }
 }
 
 bool StudyFiles::open(const OutputOptions& options, const std::vector<std::string>& csv_files,

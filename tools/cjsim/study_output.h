@@ -29,6 +29,14 @@ inline const std::vector<std::string> kRunCsvFiles = {
     "kpis.csv",     "funnel.csv", "touchpoints.csv", "channels.csv",
     "personas.csv", "series.csv", "retention.csv"};
 
+// The CSV columns of an estimate's no-variation fields, after its mean,
+// std_error, ci_low, ci_high and n in the tables of KPIs and run figures
+// (not of differences): "true" or "false", and the one-sided bounds, empty
+// when absent (docs/results-reference.md "Estimate").
+inline const std::vector<std::string> kNoVariationColumns = {"no_variation", "one_sided_upper",
+                                                             "one_sided_lower"};
+std::vector<std::string> no_variation_fields(const v1::Estimate& estimate);
+
 std::string format_compare_table(const v1::CompareResult& result);
 // arms.csv and differences.csv.
 std::map<std::string, CsvTable> compare_csv(const v1::CompareResult& result);
@@ -54,6 +62,11 @@ struct OutputOptions {
               const std::vector<std::string>& csv_files);
   bool wants_report() const { return !report.empty() || !svg.empty(); }
 };
+
+// Prints each of `warnings` about the result of `scenario` on stderr as
+// "SCENARIO: warning: ...", unless `options.quiet`.
+void print_warnings(const OutputOptions& options, const std::string& scenario,
+                    const std::vector<std::string>& warnings);
 
 // The outputs of a study command, one OutputSet: opened before the work
 // starts so that a bad path fails at once, and written only when the work is

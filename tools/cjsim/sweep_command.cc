@@ -221,12 +221,7 @@ int sweep(const SweepOptions& options) {
       })) {
     return files.abandon_interrupted();
   }
-  if (!options.output.quiet) {
-    for (const std::string& warning : sweep_warnings(result)) {
-      std::fprintf(stderr, "%s: warning: %s\n", printable(options.scenario).c_str(),
-                   printable(warning).c_str());
-    }
-  }
+  print_warnings(options.output, options.scenario, sweep_warnings(result));
   return files.finish(format_sweep_table(result), result, sweep_csv(result), [&] {
     return sweep_report({&*scenario, options.scenario, arm_list(options.variant, description)},
                         result);
