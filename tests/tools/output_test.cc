@@ -47,6 +47,8 @@ std::string tree(const std::filesystem::path& dir) {
   return out;
 }
 
+const std::vector<std::string> kTables = {"kpis.csv", "series.csv"};
+
 bool is_symlink(const std::string& path) {
   return std::filesystem::is_symlink(std::filesystem::symlink_status(path));
 }
@@ -75,29 +77,31 @@ TEST_CASE("output set: the outputs are renamed into place together at the commit
   dir.write("old.json", "old");
   OutputSet set;
   std::string error;
-  REQUIRE(set.open_folder("--csv", dir.file("tables"), &error));
+  REQUIRE(set.open_folder("--svg", dir.file("charts"), &error));
   PendingOutput* json = set.open("--json", dir.file("old.json"), &error);
-  PendingOutput* table = set.open("--csv", dir.file("tables/a.csv"), &error);
+  PendingOutput* table = set.open("--svg", dir.file("charts/a.svg"), &error);
   REQUIRE(json != nullptr);
   REQUIRE(table != nullptr);
   REQUIRE(set.write(json, "new", &error));
   REQUIRE(set.write(table, "a,b\n", &error));
   // Written and synced, but nothing is in place before the commit.
   CHECK(read_file(dir.file("old.json")) == "old");
-  CHECK_FALSE(std::filesystem::exists(dir.file("tables/a.csv")));
+  CHECK_FALSE(std::filesystem::exists(dir.file("charts/a.svg")));
   bool before_called = false;
   REQUIRE(set.commit(&error, [&] { before_called = true; }) == OutputSet::Outcome::kCommitted);
   CHECK(before_called);
   CHECK(read_file(dir.file("old.json")) == "new");
-  CHECK(read_file(dir.file("tables/a.csv")) == "a,b\n");
-  CHECK(tree(dir.path()) == "old.json tables tables/a.csv");
+  CHECK(read_file(dir.file("charts/a.svg")) == "a,b\n");
+  CHECK(tree(dir.path()) == "charts charts/a.svg old.json");
 }
 
 TEST_CASE(
     "output set: a failed write renames nothing and removes every temporary file and folder") {
-  // The four writes of the set, failing in turn (as a full disk would at
-  // the first, a middle and the last table).
-  for (int failing = 1; failing <= 4; ++failing) {
+  // The five writes of the set failing in turn, as a full disk would: the
+  // JSON, the tables of a folder with an earlier result (which stays
+  // intact), the table of a folder not there yet (which is not made), a
+  // chart.
+  for (int failing = 1; failing <= 5; ++failing) {
     CAPTURE(failing);
     TempDir dir;
     dir.write("r.json", "old json");
@@ -109,23 +113,26 @@ TEST_CASE(
       OutputSet set;
       set.fail_write_for_testing(failing);
       std::string error;
-      REQUIRE(set.open_folder("--csv", dir.file("tables"), &error));
+      PendingOutput* json = set.open("--json", dir.file("r.json"), &error);
+      const std::vector<PendingOutput*> tables =
+          set.open_folder_of("--csv", dir.file("tables"), kTables, &error);
+      const std::vector<PendingOutput*> fresh =
+          set.open_folder_of("--csv", dir.file("fresh"), {"a.csv"}, &error);
       REQUIRE(set.open_folder("--svg", dir.file("charts"), &error));
-      std::vector<PendingOutput*> outputs = {
-          set.open("--json", dir.file("r.json"), &error),
-          set.open("--csv", dir.file("tables/kpis.csv"), &error),
-          set.open("--csv", dir.file("tables/series.csv"), &error),
-          set.open("--svg", dir.file("charts/funnel.svg"), &error)};
-      for (PendingOutput* output : outputs) REQUIRE(output != nullptr);
+      PendingOutput* chart = set.open("--svg", dir.file("charts/funnel.svg"), &error);
+      REQUIRE(json != nullptr);
+      REQUIRE(tables.size() == 2);
+      REQUIRE(fresh.size() == 1);
+      REQUIRE(chart != nullptr);
       bool all_written = true;
-      for (size_t i = 0; i < outputs.size() && all_written; ++i) {
-        all_written = set.write(outputs[i], "new " + std::to_string(i), &error);
+      for (PendingOutput* output : {json, tables[0], tables[1], fresh[0], chart}) {
+        all_written = all_written && set.write(output, "new", &error);
       }
       CHECK_FALSE(all_written);
       CHECK(error.find("cannot write: " + std::string(std::strerror(ENOSPC))) != std::string::npos);
       // The set is dropped without a commit, as the commands do on a failure.
     }
-    CHECK(tree(dir.path()) == before);  // no temporary file, no new folder
+    CHECK(tree(dir.path()) == before);  // no temporary file or folder, no new folder
     CHECK(read_file(dir.file("r.json")) == "old json");
     CHECK(read_file(dir.file("tables/kpis.csv")) == "old kpis");
     CHECK(read_file(dir.file("tables/series.csv")) == "old series");
@@ -138,13 +145,19 @@ TEST_CASE("output set: an abandoned set leaves what was there as it was") {
   {
     OutputSet set;
     std::string error;
-    REQUIRE(set.open_folder("--csv", dir.file("new"), &error));
+    REQUIRE(set.open_folder("--svg", dir.file("new"), &error));
     PendingOutput* json = set.open("--json", dir.file("r.json"), &error);
-    PendingOutput* table = set.open("--csv", dir.file("new/t.csv"), &error);
+    PendingOutput* chart = set.open("--svg", dir.file("new/t.svg"), &error);
+    const std::vector<PendingOutput*> tables =
+        set.open_folder_of("--csv", dir.file("tables"), kTables, &error);
     REQUIRE(json != nullptr);
-    REQUIRE(table != nullptr);
+    REQUIRE(chart != nullptr);
+    REQUIRE(tables.size() == 2);
     REQUIRE(set.write(json, "new", &error));
-    CHECK(names_in(dir.path()).size() == 4);  // r.json, its temporary, new/, the table's
+    REQUIRE(set.write(tables[0], "new", &error));
+    // r.json, its temporary, new/, the chart's temporary, the tables'
+    // folder and its two files.
+    CHECK(names_in(dir.path()).size() == 7);
   }
   CHECK(tree(dir.path()) == "r.json");
   CHECK(read_file(dir.file("r.json")) == "old");
@@ -156,8 +169,6 @@ unsigned mode_of(const std::string& path) {
   REQUIRE(::stat(path.c_str(), &info) == 0);
   return info.st_mode & 07777;
 }
-
-const std::vector<std::string> kTables = {"kpis.csv", "series.csv"};
 
 TEST_CASE("regression: --csv renamed its tables one by one, so its folder could mix two results") {
   // The folder is written beside its target and put in place by one
@@ -210,42 +221,6 @@ TEST_CASE("output set: a folder of tables is made when missing, through links an
   const mode_t mask = ::umask(0);
   ::umask(mask);
   CHECK(mode_of(dir.file("fresh")) == (0777 & ~mask));
-}
-
-TEST_CASE("output set: a failed write leaves no partial folder and an earlier one intact") {
-  // The three writes (--json, then the two tables) failing in turn, into a
-  // folder with an earlier result and into one not there yet.
-  for (int failing = 1; failing <= 3; ++failing) {
-    CAPTURE(failing);
-    TempDir dir;
-    dir.write("r.json", "old json");
-    std::filesystem::create_directory(dir.path() / "tables");
-    dir.write("tables/kpis.csv", "old kpis");
-    dir.write("tables/series.csv", "old series");
-    const std::string before = tree(dir.path());
-    {
-      OutputSet set;
-      set.fail_write_for_testing(failing);
-      std::string error;
-      PendingOutput* json = set.open("--json", dir.file("r.json"), &error);
-      const std::vector<PendingOutput*> tables =
-          set.open_folder_of("--csv", dir.file("tables"), kTables, &error);
-      const std::vector<PendingOutput*> fresh =
-          set.open_folder_of("--csv", dir.file("fresh"), {"a.csv"}, &error);
-      REQUIRE(json != nullptr);
-      REQUIRE(tables.size() == 2);
-      REQUIRE(fresh.size() == 1);
-      bool all_written = true;
-      for (PendingOutput* output : {json, tables[0], tables[1], fresh[0]}) {
-        all_written = all_written && set.write(output, "new", &error);
-      }
-      CHECK_FALSE(all_written);
-      CHECK(error.find("cannot write: " + std::string(std::strerror(ENOSPC))) != std::string::npos);
-    }
-    CHECK(tree(dir.path()) == before);  // no staging folder, no "fresh"
-    CHECK(read_file(dir.file("tables/kpis.csv")) == "old kpis");
-    CHECK(read_file(dir.file("tables/series.csv")) == "old series");
-  }
 }
 
 TEST_CASE("output set: a folder holding anything but its tables is refused, never replaced") {
@@ -355,8 +330,12 @@ TEST_CASE("output set: refused paths name the option, the path and the reason") 
     CHECK(error.find(c.message) != std::string::npos);
   }
   error.clear();
-  CHECK_FALSE(set.open_folder("--csv", scenario, &error));
+  CHECK_FALSE(set.open_folder("--svg", scenario, &error));
+  CHECK(error == "--svg " + scenario + ": not a folder");
+  CHECK(set.open_folder_of("--csv", scenario, kTables, &error).empty());
   CHECK(error == "--csv " + scenario + ": not a folder");
+  CHECK(set.open_folder_of("--csv", "", kTables, &error).empty());
+  CHECK(error == "--csv: the path is empty; give a folder name");
   CHECK_FALSE(set.open_folder("--svg", "", &error));
   CHECK(error.find("--svg: the path is empty") != std::string::npos);
   CHECK(read_file(scenario) == "name: \"s\"");
