@@ -206,7 +206,8 @@ TEST_CASE("regression: a full disk at series.csv left new tables beside stale on
   CHECK(listing(dir.path() / "tables") == "funnel.csv kpis.csv retention.csv series.csv");
 }
 
-TEST_CASE("cli outputs: --csv replaces an earlier result as a whole, never a folder of other files") {
+TEST_CASE(
+    "cli outputs: --csv replaces an earlier result as a whole, never a folder of other files") {
   TempDir dir;
   const std::string scenario = dir.write("s.textproto", kSmallJourney);
   const std::string run = "run " + scenario + " --quiet --agents 1000 --csv " + dir.file("tables");

@@ -9,8 +9,8 @@
 #include <limits>
 #include <vector>
 
-#include <boost/multiprecision/cpp_bin_float.hpp>
 #include <doctest/doctest.h>
+#include <boost/multiprecision/cpp_bin_float.hpp>
 
 #include "sim/special_functions.h"
 
@@ -78,7 +78,8 @@ TEST_CASE("special functions: 2F1 matches 50-digit values over the retention mod
       for (double a : {0.1, 0.793, 10.0}) {
         for (double b : {0.5, 2.426, 50.0}) {
           if (a + b + x - 1 <= 0) continue;
-          for (double z : {0.0, 0.3, 0.75, 0.9, 0.95}) cases.push_back({r + x, b + x, a + b + x - 1, z});
+          for (double z : {0.0, 0.3, 0.75, 0.9, 0.95})
+            cases.push_back({r + x, b + x, a + b + x - 1, z});
         }
       }
       for (double s : {0.05, 0.55, 5.0}) {

@@ -199,7 +199,8 @@ TEST_CASE("regression: --csv renamed its tables one by one, so its folder could 
   }
 }
 
-TEST_CASE("output set: a folder of tables is made when missing, through links and trailing slashes") {
+TEST_CASE(
+    "output set: a folder of tables is made when missing, through links and trailing slashes") {
   TempDir dir;
   std::filesystem::create_directory(dir.path() / "real");
   std::filesystem::create_directory_symlink(dir.file("real"), dir.file("link"));
@@ -215,8 +216,7 @@ TEST_CASE("output set: a folder of tables is made when missing, through links an
   REQUIRE(set.write(linked[0], "<svg/>", &error));
   CHECK_FALSE(std::filesystem::exists(dir.file("fresh")));
   REQUIRE(set.commit(&error) == OutputSet::Outcome::kCommitted);
-  CHECK(tree(dir.path()) ==
-        "fresh fresh/kpis.csv fresh/series.csv link real real/a.svg");
+  CHECK(tree(dir.path()) == "fresh fresh/kpis.csv fresh/series.csv link real real/a.svg");
   CHECK(is_symlink(dir.file("link")));
   const mode_t mask = ::umask(0);
   ::umask(mask);
@@ -267,7 +267,8 @@ TEST_CASE("output set: a file put into the folder while the command ran stops th
       set.open_folder_of("--csv", dir.file("tables"), kTables, &error);
   REQUIRE(json != nullptr);
   REQUIRE(tables.size() == 2);
-  for (PendingOutput* output : {json, tables[0], tables[1]}) REQUIRE(set.write(output, "new", &error));
+  for (PendingOutput* output : {json, tables[0], tables[1]})
+    REQUIRE(set.write(output, "new", &error));
   dir.write("tables/notes.txt", "written meanwhile");
   CHECK(set.commit(&error) == OutputSet::Outcome::kFailed);
   CHECK(error == "--csv " + dir.file("tables") +
@@ -293,8 +294,8 @@ TEST_CASE("output set: no other output may go into a folder that is replaced as 
   OutputSet other;
   REQUIRE(other.open_folder_of("--csv", dir.file("tables"), kTables, &error).size() == 2);
   CHECK(other.open("--report", dir.file("tables/../tables/r.html"), &error) == nullptr);
-  CHECK(error.find("in the folder of --csv " + dir.file("tables") + ", which is replaced as a whole") !=
-        std::string::npos);
+  CHECK(error.find("in the folder of --csv " + dir.file("tables") +
+                   ", which is replaced as a whole") != std::string::npos);
   CHECK_FALSE(other.open_folder("--svg", dir.file("tables"), &error));
   CHECK(error.find("the same folder as --csv") != std::string::npos);
 }

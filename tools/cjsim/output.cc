@@ -241,7 +241,8 @@ PendingOutput* OutputSet::open(const std::string& option, const std::string& pat
   const Identity identity = identify(stream ? path : resolved.target.string());
   if (std::string problem = clash(identity); !problem.empty()) return fail(problem);
   if (std::string folder = staged_folder_of(identity); !folder.empty()) {
-    return fail("in the folder of " + folder + ", which is replaced as a whole; write it elsewhere");
+    return fail("in the folder of " + folder +
+                ", which is replaced as a whole; write it elsewhere");
   }
 
   if (stream) {
@@ -309,10 +310,42 @@ bool OutputSet::open_folder(const std::string& option, const std::string& dir, s
   return true;
 }
 
+// A file of the folder is an input or another output, another output would
+// go into it, or it holds something else.
+std::string OutputSet::folder_refusal(const std::string& option, const std::string& dir,
+                                      const std::string& target, bool exists,
+                                      const std::vector<std::string>& names,
+                                      std::vector<Identity>* identities) const {
+  const std::string prefix = option + " " + dir;
+  for (const std::string& name : names) {
+    identities->push_back(identify(target + "/" + name));
+    if (std::string problem = clash(identities->back()); !problem.empty()) {
+      return prefix + "/" + name + ": " + problem;
+    }
+  }
+  std::error_code ec;
+  const fs::path canonical = fs::weakly_canonical(target, ec);
+  for (const Named& other : opened_) {
+    if (fs::path(other.identity.path).parent_path() == canonical) {
+      return prefix + ": would hold " + other.name +
+             ", but the folder is replaced as a whole; write that elsewhere";
+    }
+  }
+  if (!exists) return "";
+  std::string stray, reason;
+  if (!find_stray_entry(target, names, &stray, &reason)) {
+    return prefix + ": cannot use the folder: " + reason;
+  }
+  if (stray.empty()) return "";
+  return prefix + ": holds '" + stray +
+         "', which this command does not write there; the folder is replaced as a whole, so "
+         "give a new or empty folder, or one that holds only an earlier result";
+}
+
 std::vector<PendingOutput*> OutputSet::open_folder_of(const std::string& option,
-                                                     const std::string& dir,
-                                                     const std::vector<std::string>& names,
-                                                     std::string* error) {
+                                                      const std::string& dir,
+                                                      const std::vector<std::string>& names,
+                                                      std::string* error) {
   CJSIM_CHECK(!finished_, "an output opened after the commit");
   CJSIM_CHECK(!names.empty(), "a folder of no files");
   if (dir.empty()) {
@@ -334,37 +367,24 @@ std::vector<PendingOutput*> OutputSet::open_folder_of(const std::string& option,
   if (!exists && errno != ENOENT) return fail(dir, "cannot use the folder: " + why(errno));
   if (exists && !S_ISDIR(info.st_mode)) return fail(dir, "not a folder");
   std::vector<Identity> identities;
-  for (const std::string& name : names) {
-    identities.push_back(identify(target.string() + "/" + name));
-    if (std::string problem = clash(identities.back()); !problem.empty()) {
-      return fail(dir + "/" + name, problem);
-    }
+  if (std::string refusal = folder_refusal(option, dir, target, exists, names, &identities);
+      !refusal.empty()) {
+    *error = refusal;
+    return {};
   }
   const fs::path canonical = fs::weakly_canonical(target, ec);
-  for (const Named& other : opened_) {
-    if (fs::path(other.identity.path).parent_path() == canonical) {
-      return fail(dir, "would hold " + other.name +
-                           ", but the folder is replaced as a whole; write that elsewhere");
-    }
-  }
-  if (exists) {
-    std::string stray;
-    if (!find_stray_entry(target, names, &stray, &reason)) {
-      return fail(dir, "cannot use the folder: " + reason);
-    }
-    if (!stray.empty()) {
-      return fail(dir, "holds '" + stray +
-                           "', which this command does not write there; the folder is "
-                           "replaced as a whole, so give a new or empty folder, or one that "
-                           "holds only an earlier result");
-    }
-  }
   std::string staging = target.string() + ".tmp.XXXXXX";
   if (::mkdtemp(staging.data()) == nullptr) {
     return fail(dir, (exists ? "cannot write beside the folder: " : "cannot create the folder: ") +
                          why(errno));
   }
-  staged_.push_back({option, dir, target.string(), canonical.string(), staging, names, {},
+  staged_.push_back({option,
+                     dir,
+                     target.string(),
+                     canonical.string(),
+                     staging,
+                     names,
+                     {},
                      remove_on_signal(staging, true)});
   StagedFolder& folder = staged_.back();
   // The mode of the folder it replaces, else that of a new folder.

@@ -139,6 +139,12 @@ class OutputSet {
   static Identity identify(const std::string& path);
   // The message when `identity` is an input or an output already opened.
   std::string clash(const Identity& identity) const;
+  // Why folder `dir` (at `target`) cannot be opened by open_folder_of, as
+  // the message; "" when it can. Sets `identities`, one per name.
+  std::string folder_refusal(const std::string& option, const std::string& dir,
+                             const std::string& target, bool exists,
+                             const std::vector<std::string>& names,
+                             std::vector<Identity>* identities) const;
   // "OPTION DIR" of the folder of open_folder_of that `identity` is in, or "".
   std::string staged_folder_of(const Identity& identity) const;
 
