@@ -371,12 +371,12 @@ void Engine::word_of_mouth(const Context& context, int32_t day, int64_t agent, i
   if (first_goal < 0) first_goal = goal;
 }
 
-Engine::CustomerRates Engine::customer_rates(const Context& context, int64_t agent,
+Engine::CustomerRates Engine::customer_rates(const rng::Pair& draws,
                                              const CustomerRecord& customer) const {
   const RepeatProcess& p = process_of(model_.loyalty, customer);
   CustomerRates rates;
   if (p.kind == RepeatProcess::Kind::kNone) return rates;
-  BoostEngine engine{rng::SplitMix64(context.pair(agent, rng::Stream::kCustomer, 0)[0])};
+  BoostEngine engine{rng::SplitMix64(draws[0])};
   if (p.kind == RepeatProcess::Kind::kBgNbd) {
     // lambda ~ Gamma(shape r, rate alpha); p ~ Beta(a, b) (Fader, Hardie &
     // Lee 2005).
@@ -398,10 +398,9 @@ void Engine::become_customer(const Context& context, int64_t agent, int32_t day,
   customer.goal = goal;
   customer.converted_day = day16(day);
   // Events start the day after the conversion.
-  const double rate =
-      event_rate(l, process_of(l, customer), customer_rates(context, agent, customer).rate);
-  const uint64_t first = context.pair(agent, rng::Stream::kCustomer, 0)[1];
-  customer.next_time = rate > 0 ? day + 1 - std::log(rng::open_unit(first)) / rate : kNoTime;
+  const rng::Pair draws = context.pair(agent, rng::Stream::kCustomer, 0);
+  const double rate = event_rate(l, process_of(l, customer), customer_rates(draws, customer).rate);
+  customer.next_time = rate > 0 ? day + 1 - std::log(rng::open_unit(draws[1])) / rate : kNoTime;
 }
 
 int32_t Engine::customer_next_day(const Context& context, const AgentRecord& record,
@@ -434,7 +433,8 @@ void Engine::customer_day(const Context& context, int32_t day, int64_t agent, Ag
                           ReplicationCounts& counts) const {
   const LoyaltyModel& l = model_.loyalty;
   const RepeatProcess& p = process_of(l, customer);
-  const CustomerRates own = customer_rates(context, agent, customer);
+  const CustomerRates own =
+      customer_rates(context.pair(agent, rng::Stream::kCustomer, 0), customer);
   auto repeat = [&] {
     ++counts.loyalty.repeats;
     ++counts.loyalty.repeats_by_goal[static_cast<size_t>(customer.goal)];

@@ -190,9 +190,10 @@ class Engine {
     double rate = 0;
     double dropout = 0;
   };
-  // Draws them from the customer's stream: the same values every time.
-  CustomerRates customer_rates(const Context& context, int64_t agent,
-                               const CustomerRecord& customer) const;
+  // Draws them from `draws`, the customer's pair (rng::Stream::kCustomer,
+  // event 0; its second lane times the first event): the same values every
+  // time.
+  CustomerRates customer_rates(const rng::Pair& draws, const CustomerRecord& customer) const;
   void become_customer(const Context& context, int64_t agent, int32_t day, int goal,
                        CustomerRecord& customer) const;
   // The customer's repeats, complaints, referrals and opportunities of `day`.
