@@ -26,13 +26,12 @@ int next_replications(int now, int initial, double half_width, double target, in
 
 }  // namespace
 
-v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
+v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const RunSettings& run,
                                  const CompareSettings& settings, StudyProgress* progress) {
   CJSIM_CHECK(arms.size() >= 2, "a comparison needs a baseline and a variant");
   const auto start = std::chrono::steady_clock::now();
   const CompiledModel& baseline = arms.front();
-  const SimulationSettings& sim = baseline.settings;
-  const int initial = sim.replications;
+  const int initial = run.replications;
   CJSIM_CHECK(settings.max_replications >= initial, "max_replications below the replications");
   const bool sequential = settings.target_half_width > 0;
 
@@ -54,8 +53,9 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
     const int have = static_cast<int>(counts.front().size());
     if (progress != nullptr) progress->total.store(days_for(target_count));
     for (size_t a = 0; a < arms.size(); ++a) {
-      std::vector<ReplicationCounts> more = Engine(arms[a]).run(
-          have, target_count - have, done_counter(progress), stop_flag_of(progress));
+      std::vector<ReplicationCounts> more =
+          Engine(arms[a], run.seed)
+              .run(have, target_count - have, done_counter(progress), stop_flag_of(progress));
       for (ReplicationCounts& c : more) counts[a].push_back(std::move(c));
       std::vector<Quantities> reps;
       for (const ReplicationCounts& c : counts[a])
@@ -68,7 +68,7 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
     for (size_t a = 1; a < arms.size(); ++a) {
       const KpiSeries* rank = find_kpi(kpis[a], settings.rank_by);
       if (rank == nullptr) continue;
-      const Estimate d = compare_kpi(*base_rank, *rank, sim.confidence).difference;
+      const Estimate d = compare_kpi(*base_rank, *rank, run.confidence).difference;
       widest = std::max(widest, std::isfinite(d.half_width()) ? d.half_width() : HUGE_VAL);
     }
     if (!sequential || (progress != nullptr && progress->stopped())) break;
@@ -82,15 +82,7 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
   }
 
   v1::CompareResult result;
-  result.set_scenario(baseline.scenario_name);
-  result.set_seed(sim.seed);
-  result.set_agents(static_cast<int32_t>(sim.agents));
-  result.set_replications(target_count);
-  result.set_threads(settings.threads);
-  result.set_population(sim.population);
-  result.set_engine_version(std::string(engine_version()));
-  result.set_schema_version(std::string(kSchemaVersion));
-  result.set_confidence(sim.confidence);
+  set_provenance(make_provenance(baseline, run, target_count, settings.threads), &result);
   result.set_rank_by(settings.rank_by);
   result.set_target_half_width(settings.target_half_width);
   result.set_max_replications(sequential ? settings.max_replications : target_count);
@@ -103,7 +95,7 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
     arm->set_variant(arms[a].variant_name);
     arm->set_horizon_days(arms[a].settings.horizon_days);
     arm->set_scenario_hash(arms[a].scenario_hash);
-    set_kpis(kpis[a], sim.confidence, false, arm->mutable_kpis());
+    set_kpis(kpis[a], run.confidence, false, arm->mutable_kpis());
     add_work(arms[a], counts[a], timing);
     if (a == 0) continue;
     v1::CompareDifference* difference = result.add_differences();
@@ -111,7 +103,7 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
     for (const KpiSeries& kpi : kpis[a]) {
       const KpiSeries* base = find_kpi(kpis.front(), kpi.name);
       if (base == nullptr) continue;  // e.g. roas where the baseline spends nothing
-      const KpiComparison c = compare_kpi(*base, kpi, sim.confidence);
+      const KpiComparison c = compare_kpi(*base, kpi, run.confidence);
       set_estimate(c.difference, &(*difference->mutable_kpis())[kpi.name]);
       set_estimate(c.relative, &(*difference->mutable_relative())[kpi.name]);
       (*difference->mutable_variance_reduction())[kpi.name] = c.variance_reduction;
@@ -126,7 +118,7 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
   auto score = [&](size_t a) {
     const KpiSeries* k = find_kpi(kpis[a], settings.rank_by);
     if (k == nullptr) return -HUGE_VAL;
-    const double v = estimate_kpi(*k, sim.confidence, false).mean;
+    const double v = estimate_kpi(*k, run.confidence, false).mean;
     return higher_is_better ? v : -v;
   };
   std::stable_sort(order.begin(), order.end(),

@@ -424,7 +424,7 @@ v1::MarginalReturn marginal_return(MixRunner& runner, const v1::Scenario& scenar
                                    const std::vector<PlannedChannel>& channels,
                                    const MixRunner::Run& at, size_t i,
                                    const OptimizeSettings& settings, int replications,
-                                   const SimulationSettings& sim, const std::string& counted,
+                                   const RunSettings& sim, const std::string& counted,
                                    const std::string& value_kpi) {
   const PlannedChannel& c = channels[i];
   const double step = std::max(
@@ -457,7 +457,7 @@ v1::MarginalReturn marginal_return(MixRunner& runner, const v1::Scenario& scenar
   m.set_value_per_unit_kpi(value_kpi);
   set_estimate(scale_estimate(d_conversions, 1 / width), m.mutable_conversions_per_unit());
   set_estimate(scale_estimate(d_value, 1 / width), m.mutable_value_per_unit());
-  const double extra_spend = width * sim.horizon_days / 7.0;
+  const double extra_spend = width * from.model.settings.horizon_days / 7.0;
   set_estimate(scale_estimate(d_total_value, 1 / extra_spend), m.mutable_mroas());
   set_estimate(ratio_of_fixed(extra_spend, d_conversions), m.mutable_marginal_cpa());
   return m;
@@ -550,7 +550,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
   const auto started = std::chrono::steady_clock::now();
   CJSIM_CHECK(!channels.empty(), "no channels to plan");
   CJSIM_CHECK(settings.verify_rounds >= 1, "at least one verification round");
-  const SimulationSettings sim = resolve_settings(scenario.simulation());
+  const RunSettings sim = resolve_run_settings(scenario.simulation());
   MixRunner runner(scenario, channels, settings.objective, counted_conversions(settings.objective),
                    settings.cvar, progress);
   size_t free = 0;
@@ -783,16 +783,8 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
     return estimate_kpi(k, sim.confidence, false);
   };
 
-  result.set_scenario(scenario.name());
-  result.set_seed(sim.seed);
-  result.set_agents(static_cast<int32_t>(sim.agents));
-  result.set_replications(sim.replications);
+  set_provenance(make_provenance(scenario, "", sim.replications, settings.threads), &result);
   result.set_confirm_replications(confirm);
-  result.set_threads(settings.threads);
-  result.set_engine_version(std::string(engine_version()));
-  result.set_schema_version(std::string(kSchemaVersion));
-  result.set_confidence(sim.confidence);
-  result.set_population(sim.population);
   result.set_objective(settings.objective);
   if (settings.cvar > 0) {
     char text[32];

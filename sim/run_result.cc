@@ -9,13 +9,7 @@
 #include "models/stage.h"
 #include "sim/kpi.h"
 
-#ifndef CJSIM_VERSION
-#define CJSIM_VERSION "unknown"
-#endif
-
 namespace cjsim {
-
-std::string_view engine_version() { return CJSIM_VERSION; }
 
 void set_estimate(const Estimate& e, v1::Estimate* out) {
   out->set_mean(e.mean);
@@ -56,9 +50,10 @@ Estimate from_proto(const v1::Estimate& e) {
 
 namespace {
 
-v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps, bool exact,
-                    int threads, double wall_seconds) {
-  const double confidence = m.settings.confidence;
+v1::RunResult build(const CompiledModel& m, const RunSettings& run,
+                    const std::vector<Quantities>& reps, bool exact, int threads,
+                    double wall_seconds) {
+  const double confidence = run.confidence;
   const int64_t n = exact ? 0 : static_cast<int64_t>(reps.size());
   // Every figure below is a count (scaled) or, with kShareRange, a share.
   auto estimate = [&](const std::function<double(const Quantities&)>& get,
@@ -71,19 +66,8 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
   };
 
   v1::RunResult r;
-  r.set_scenario(m.scenario_name);
-  r.set_variant(m.variant_name);
-  r.set_seed(m.settings.seed);
-  r.set_agents(static_cast<int32_t>(m.settings.agents));
-  r.set_replications(exact ? 0 : static_cast<int32_t>(reps.size()));
-  r.set_threads(threads);
-  r.set_population(m.settings.population);
-  r.set_horizon_days(m.settings.horizon_days);
-  r.set_engine_version(std::string(engine_version()));
-  r.set_schema_version(std::string(kSchemaVersion));
+  set_provenance(make_provenance(m, run, exact ? 0 : static_cast<int>(reps.size()), threads), &r);
   r.set_method(exact ? "exact" : "monte_carlo");
-  r.set_confidence(confidence);
-  r.set_scenario_hash(m.scenario_hash);
   r.set_mode(m.single_journey ? "single_journey" : "exposure");
 
   set_kpis(kpi_series(m, reps), confidence, exact, r.mutable_kpis());
@@ -204,19 +188,19 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
 
 }  // namespace
 
-v1::RunResult summarize_monte_carlo(const CompiledModel& model,
+v1::RunResult summarize_monte_carlo(const CompiledModel& model, const RunSettings& run,
                                     const std::vector<ReplicationCounts>& counts, int threads,
                                     double wall_seconds) {
   std::vector<Quantities> reps;
   for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(model, c));
-  v1::RunResult result = build(model, reps, false, threads, wall_seconds);
+  v1::RunResult result = build(model, run, reps, false, threads, wall_seconds);
   add_work(model, counts, result.mutable_timing());
   return result;
 }
 
-v1::RunResult summarize_exact(const CompiledModel& model, const ExactSolution& solution,
-                              double wall_seconds) {
-  return build(model, {quantities_from_exact(model, solution)}, true, 1, wall_seconds);
+v1::RunResult summarize_exact(const CompiledModel& model, const RunSettings& run,
+                              const ExactSolution& solution, double wall_seconds) {
+  return build(model, run, {quantities_from_exact(model, solution)}, true, 1, wall_seconds);
 }
 
 }  // namespace cjsim

@@ -4,12 +4,23 @@
 #define CJSIM_TOOLS_CJSIM_COMMANDS_H_
 
 #include <functional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
 namespace cjsim::cli {
 
-using CommandRunner = std::function<int()>;
+// What a subcommand is handed when it runs.
+struct Invocation {
+  // The command as typed (command_line_of), for the provenance of results.
+  std::string command_line;
+};
+
+using CommandRunner = std::function<int(const Invocation&)>;
+
+// "cjsim" and argv[1 .. argc), each argument quoted for a POSIX shell where
+// it would be split or expanded: a line that runs the command again.
+std::string command_line_of(int argc, char** argv);
 
 CommandRunner add_compare_command(CLI::App& app);
 CommandRunner add_curves_command(CLI::App& app);

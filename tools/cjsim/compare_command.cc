@@ -42,7 +42,7 @@ struct CompareOptions {
   OutputOptions output;
 };
 
-int compare(const CompareOptions& options) {
+int compare(const CompareOptions& options, const Invocation& invocation) {
   std::optional<std::vector<PreparedArm>> prepared =
       prepare_arms(options.scenario, options.overrides, options.variants, options.output.quiet);
   if (!prepared) return kExitBadInput;
@@ -53,10 +53,10 @@ int compare(const CompareOptions& options) {
                  printable(options.rank_by).c_str(), printable(why).c_str());
     return kExitBadInput;
   }
-  const SimulationSettings sim = resolve_settings(prepared->front().scenario.simulation());
-  if (options.target_half_width > 0 && options.max_replications < sim.replications) {
+  const RunSettings run = resolve_run_settings(prepared->front().scenario.simulation());
+  if (options.target_half_width > 0 && options.max_replications < run.replications) {
     std::fprintf(stderr, "error: --max-replications %d is below the scenario's %d replications\n",
-                 options.max_replications, sim.replications);
+                 options.max_replications, run.replications);
     return kExitBadInput;
   }
   // Every arm is compiled and kept, and every replication's counts too (up
@@ -65,7 +65,7 @@ int compare(const CompareOptions& options) {
   WorkPlan plan;
   plan.command = "comparison";
   plan.threads = resolve_threads(options.threads, options.output.quiet);
-  const int most = options.target_half_width > 0 ? options.max_replications : sim.replications;
+  const int most = options.target_half_width > 0 ? options.max_replications : run.replications;
   plan.models_at_once = static_cast<int>(prepared->size());
   plan.scenario_copies = plan.models_at_once + 1;
   plan.running = std::min(plan.threads, most);
@@ -97,11 +97,13 @@ int compare(const CompareOptions& options) {
   settings.max_replications = options.max_replications;
   settings.threads = plan.threads;
   v1::CompareResult result;
-  if (!run_with_progress(
-          "comparing", settings.threads, options.output.quiet,
-          [&](StudyProgress* progress) { result = run_comparison(arms, settings, progress); })) {
+  if (!run_with_progress("comparing", settings.threads, options.output.quiet,
+                         [&](StudyProgress* progress) {
+                           result = run_comparison(arms, run, settings, progress);
+                         })) {
     return files.abandon_interrupted();
   }
+  result.mutable_provenance()->set_command_line(invocation.command_line);
   print_warnings(options.output, options.scenario, compare_warnings(result));
   return files.finish(format_compare_table(result), result, compare_csv(result), [&] {
     std::vector<std::pair<std::string, std::string>> variants;
@@ -140,7 +142,7 @@ CommandRunner add_compare_command(CLI::App& app) {
                    "Most replications per arm under --target-half-width (default 1000)")
       ->transform(integer_in(2, limits::kMaxReplications));
   options->output.add_to(*command, "cjsim.v1.CompareResult", kCompareCsvFiles);
-  return [options] { return compare(*options); };
+  return [options](const Invocation& invocation) { return compare(*options, invocation); };
 }
 
 }  // namespace cjsim::cli

@@ -210,7 +210,7 @@ std::map<std::string, CsvTable> curves_csv(const v1::CurvesResult& r) {
   return out;
 }
 
-int curves(const CurvesOptions& options) {
+int curves(const CurvesOptions& options, const Invocation& invocation) {
   std::string description;
   std::optional<v1::Scenario> scenario = prepare_scenario(
       options.scenario, options.overrides, options.variant, options.output.quiet, &description);
@@ -306,6 +306,7 @@ int curves(const CurvesOptions& options) {
                          })) {
     return files.abandon_interrupted();
   }
+  result.mutable_provenance()->set_command_line(invocation.command_line);
   print_warnings(options.output, options.scenario, curves_warnings(result));
   return files.finish(format_curves_table(result), result, curves_csv(result), [&] {
     return curves_report({&*scenario, options.scenario, arm_list(options.variant, description)},
@@ -348,7 +349,7 @@ CommandRunner add_curves_command(CLI::App& app) {
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
       ->transform(integer_in(1, 1024));
   options->output.add_to(*command, "cjsim.v1.CurvesResult", kCurvesCsvFiles);
-  return [options] { return curves(*options); };
+  return [options](const Invocation& invocation) { return curves(*options, invocation); };
 }
 
 }  // namespace cjsim::cli

@@ -239,7 +239,7 @@ std::map<std::string, CsvTable> optimize_csv(const v1::OptimizeResult& r) {
   return out;
 }
 
-int optimize(const OptimizeOptions& options) {
+int optimize(const OptimizeOptions& options, const Invocation& invocation) {
   auto fail = [](const std::string& message) {
     std::fprintf(stderr, "error: %s\n", printable(message).c_str());
     return kExitBadInput;
@@ -447,6 +447,7 @@ int optimize(const OptimizeOptions& options) {
           })) {
     return files.abandon_interrupted();
   }
+  result.mutable_provenance()->set_command_line(invocation.command_line);
   print_warnings(options.output, options.scenario, optimize_warnings(result));
   return files.finish(format_optimize_table(result), result, optimize_csv(result), [&] {
     return optimize_report({&*scenario, options.scenario, arm_list(options.variant, description)},
@@ -520,7 +521,7 @@ CommandRunner add_optimize_command(CLI::App& app) {
                    "(default 7; 0: no curves)")
       ->transform(integer_in(0, 1000));
   options->output.add_to(*command, "cjsim.v1.OptimizeResult", kOptimizeCsvFiles);
-  return [options] { return optimize(*options); };
+  return [options](const Invocation& invocation) { return optimize(*options, invocation); };
 }
 
 }  // namespace cjsim::cli

@@ -50,22 +50,6 @@ footer dd { margin: 0; word-break: break-all; }
 }
 )";
 
-std::string& stored_command_line() {
-  static std::string line;
-  return line;
-}
-
-// Single quotes around an argument the shell would split or expand.
-std::string shell_word(const std::string& word) {
-  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                              "0123456789-_./=:,+@%") == std::string::npos) {
-    return word;
-  }
-  std::string quoted = "'";
-  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
 }  // namespace
 
 Report::Report(std::string title, std::string kind, std::string description)
@@ -197,13 +181,5 @@ std::string Report::html() const {
   out += "</dl>\n</footer>\n</main>\n</body>\n</html>\n";
   return out;
 }
-
-void set_command_line(int argc, char** argv) {
-  std::string line = "cjsim";
-  for (int i = 1; i < argc; ++i) line += " " + shell_word(argv[i]);
-  stored_command_line() = line;
-}
-
-const std::string& command_line() { return stored_command_line(); }
 
 }  // namespace cjsim::cli

@@ -63,10 +63,6 @@ class Report {
   std::vector<std::pair<std::string, std::string>> provenance_;
 };
 
-// The command line of this process, for the provenance: set once by main.
-void set_command_line(int argc, char** argv);
-const std::string& command_line();
-
 }  // namespace cjsim::cli
 
 #endif  // CJSIM_TOOLS_CJSIM_REPORT_H_

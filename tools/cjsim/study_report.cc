@@ -132,21 +132,21 @@ void kpi_table(Report& report, const google::protobuf::Map<std::string, v1::Esti
                {false, false, true, true, true});
 }
 
-// The lines every page's provenance has; `replications` as the page words it.
-void common_provenance(Report& report, const ReportSource& source, const std::string& scenario,
-                       uint64_t seed, const std::string& replications, int agents,
-                       double confidence, int threads, const v1::Timing& timing,
-                       const std::string& engine, const std::string& schema) {
-  report.provenance("scenario", scenario);
+// The lines every page's provenance has, from the result's Provenance;
+// `replications` as the page words it.
+void common_provenance(Report& report, const ReportSource& source, const v1::Provenance& p,
+                       const std::string& replications, const v1::Timing& timing) {
+  report.provenance("scenario", p.scenario());
   report.provenance("file", source.path);
-  report.provenance("seed", std::to_string(seed));
+  report.provenance("scenario hash", p.scenario_hash());
+  report.provenance("seed", std::to_string(p.seed()));
   report.provenance("replications", replications);
-  report.provenance("agents per replication", format_count(agents));
-  report.provenance("confidence", percent(confidence) + " intervals");
-  report.provenance("threads", std::to_string(threads));
+  report.provenance("agents per replication", format_count(static_cast<double>(p.agents())));
+  report.provenance("confidence", percent(p.confidence()) + " intervals");
+  report.provenance("threads", std::to_string(p.threads()));
   report.provenance("wall time", printf_string("%.2f s", timing.wall_seconds()));
-  report.provenance("engine", "cjsim " + engine + ", schema " + schema);
-  report.provenance("command", command_line());
+  report.provenance("engine", "cjsim " + p.engine_version() + ", schema " + p.schema_version());
+  if (!p.command_line().empty()) report.provenance("command", p.command_line());
 }
 
 std::string scenario_title(const ReportSource& source, const std::string& name) {
@@ -608,13 +608,10 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
 
   report.provenance(
       "method", exact ? "exact (absorbing Markov chain)" : "Monte Carlo, " + r.mode() + " form");
-  report.provenance("scenario hash", r.scenario_hash());
   report.provenance("population", format_count(r.population()));
   report.provenance("horizon", std::to_string(r.horizon_days()) + " days");
-  common_provenance(report, source, r.scenario(), r.seed(),
-                    exact ? "none (exact)" : std::to_string(r.replications()), r.agents(),
-                    r.confidence(), r.threads(), r.timing(), r.engine_version(),
-                    r.schema_version());
+  common_provenance(report, source, r.provenance(),
+                    exact ? "none (exact)" : std::to_string(r.replications()), r.timing());
   return report;
 }
 
@@ -779,9 +776,8 @@ Report compare_report(const ReportSource& source, const v1::CompareResult& r) {
                                     : r.stopped() + " (target half-width " +
                                           printf_string("%g", r.target_half_width()) + ", widest " +
                                           printf_string("%g", r.max_half_width()) + ")");
-  common_provenance(report, source, r.scenario(), r.seed(),
-                    std::to_string(r.replications()) + " per arm", r.agents(), r.confidence(),
-                    r.threads(), r.timing(), r.engine_version(), r.schema_version());
+  common_provenance(report, source, r.provenance(), std::to_string(r.replications()) + " per arm",
+                    r.timing());
   return report;
 }
 
@@ -908,9 +904,8 @@ Report sweep_report(const ReportSource& source, const v1::SweepResult& r) {
   }
   report.table(header, std::move(rows), std::vector<bool>(header.size(), true));
   report.provenance("population", format_count(r.population()));
-  common_provenance(report, source, r.scenario(), r.seed(),
-                    std::to_string(r.replications()) + " per point", r.agents(), r.confidence(),
-                    r.threads(), r.timing(), r.engine_version(), r.schema_version());
+  common_provenance(report, source, r.provenance(), std::to_string(r.replications()) + " per point",
+                    r.timing());
   return report;
 }
 
@@ -1035,9 +1030,8 @@ Report curves_report(const ReportSource& source, const v1::CurvesResult& r) {
       {"channel", d.label + " it adds", "value it adds", "cost", "ROI", "break-even weekly budget"},
       std::move(returns), {false, true, true, true, true, false});
   report.provenance("KPI", r.kpi());
-  common_provenance(report, source, r.scenario(), r.seed(),
-                    std::to_string(r.replications()) + " per budget", r.agents(), r.confidence(),
-                    r.threads(), r.timing(), r.engine_version(), r.schema_version());
+  common_provenance(report, source, r.provenance(),
+                    std::to_string(r.replications()) + " per budget", r.timing());
   return report;
 }
 
@@ -1182,10 +1176,8 @@ Report optimize_report(const ReportSource& source, const v1::OptimizeResult& r,
 
   report.provenance("objective", objective + ", " + r.mode() + " mode");
   report.provenance("confirmation", std::to_string(r.confirm_replications()) + " replications");
-  common_provenance(report, source, r.scenario(), r.seed(),
-                    std::to_string(r.replications()) + " per candidate mix", r.agents(),
-                    r.confidence(), r.threads(), r.timing(), r.engine_version(),
-                    r.schema_version());
+  common_provenance(report, source, r.provenance(),
+                    std::to_string(r.replications()) + " per candidate mix", r.timing());
   return report;
 }
 

@@ -1,0 +1,26 @@
+#include "tools/cjsim/commands.h"
+
+namespace cjsim::cli {
+
+namespace {
+
+// Single quotes around an argument the shell would split or expand.
+std::string shell_word(const std::string& word) {
+  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                              "0123456789-_./=:,+@%") == std::string::npos) {
+    return word;
+  }
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+}  // namespace
+
+std::string command_line_of(int argc, char** argv) {
+  std::string line = "cjsim";
+  for (int i = 1; i < argc; ++i) line += " " + shell_word(argv[i]);
+  return line;
+}
+
+}  // namespace cjsim::cli
