@@ -218,7 +218,7 @@ v1::CurvesResult response_curves(const v1::Scenario& scenario, const CurveSettin
   const int replications = run.replications;
 
   v1::CurvesResult result;
-  set_provenance(make_provenance(scenario, "", replications, settings.threads), &result);
+  set_provenance(make_provenance(scenario, settings.variant, replications, settings.threads), &result);
   result.set_kpi(settings.kpi);
   result.set_saturation_fraction(settings.saturation_fraction);
   result.set_kpi_events(kpi_event_source(settings.kpi));

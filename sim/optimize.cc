@@ -783,7 +783,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
     return estimate_kpi(k, sim.confidence, false);
   };
 
-  set_provenance(make_provenance(scenario, "", sim.replications, settings.threads), &result);
+  set_provenance(make_provenance(scenario, settings.variant, sim.replications, settings.threads), &result);
   result.set_confirm_replications(confirm);
   result.set_objective(settings.objective);
   if (settings.cvar > 0) {

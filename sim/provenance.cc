@@ -30,6 +30,7 @@ v1::Provenance make_provenance(const CompiledModel& model, const RunSettings& ru
                                int threads) {
   v1::Provenance p = versions();
   p.set_scenario(model.scenario_name);
+  p.set_scenario_description(model.scenario_description);
   p.set_scenario_hash(model.scenario_hash);
   p.set_variant(model.variant_name);
   set_run(model.settings, run, replications, threads, p);
@@ -40,6 +41,7 @@ v1::Provenance make_provenance(const v1::Scenario& scenario, const std::string& 
                                int replications, int threads) {
   v1::Provenance p = versions();
   p.set_scenario(scenario.name());
+  p.set_scenario_description(scenario.description());
   p.set_scenario_hash(scenario_hash(scenario));
   p.set_variant(variant);
   set_run(resolve_settings(scenario.simulation()), resolve_run_settings(scenario.simulation()),

@@ -89,6 +89,20 @@ v1::RunResult build(const CompiledModel& m, const RunSettings& run,
                  tp->mutable_acts());
     set_estimate(estimate([u](const Quantities& q) { return q.touchpoint_conversions[u]; }),
                  tp->mutable_conversions());
+    if (m.touchpoint_goal_kind[u] >= 0) tp->set_goal_kind(m.goal_kinds[m.touchpoint_goal_kind[u]]);
+  }
+  for (int u = 0; u < m.touchpoint_count(); ++u) {
+    for (uint32_t e = m.edge_begin[u]; e < m.edge_begin[u + 1]; ++e) {
+      const EdgeInfo& edge = m.edges[e];
+      if (edge.target < 0) continue;  // into a switched-off channel
+      v1::EdgeResult* out = r.add_edges();
+      out->set_from(m.touchpoint_ids[u]);
+      out->set_to(m.touchpoint_ids[edge.target]);
+      out->set_share(edge.probability);
+      const double share = edge.probability;
+      set_estimate(estimate([u, share](const Quantities& q) { return q.touchpoint_acts[u] * share; }),
+                   out->mutable_people());
+    }
   }
   for (int c = 0; c < m.channel_count(); ++c) {
     v1::ChannelResult* ch = r.add_channels();

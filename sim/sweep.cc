@@ -4,6 +4,7 @@
 
 #include "models/check.h"
 #include "models/compiled_model.h"
+#include "models/field_path.h"
 #include "models/settings.h"
 #include "sim/comparison.h"
 #include "sim/engine.h"
@@ -57,6 +58,10 @@ v1::SweepResult run_sweep(const v1::Scenario& base, const std::vector<SweepAxisV
     v1::SweepAxis* out = result.add_axes();
     out->set_path(axis.path);
     out->mutable_values()->Add(axis.values.begin(), axis.values.end());
+    std::string unused;
+    if (std::optional<ScenarioField> field = ScenarioField::parse(axis.path, base, &unused)) {
+      if (std::optional<double> current = field->get(base)) out->set_current(*current);
+    }
   }
 
   // Strides of the grid: point i has index (i / stride[a]) % size[a] on axis a.

@@ -17,6 +17,13 @@ std::string shell_word(const std::string& word) {
 
 }  // namespace
 
+void add_invocation(const Invocation& invocation, const std::string& scenario_file,
+                    const std::string& variant_description, v1::Provenance* provenance) {
+  provenance->set_command_line(invocation.command_line);
+  provenance->set_scenario_file(scenario_file);
+  provenance->set_variant_description(variant_description);
+}
+
 std::string command_line_of(int argc, char** argv) {
   std::string line = "cjsim";
   for (int i = 1; i < argc; ++i) line += " " + shell_word(argv[i]);

@@ -103,15 +103,13 @@ int compare(const CompareOptions& options, const Invocation& invocation) {
                          })) {
     return files.abandon_interrupted();
   }
-  result.mutable_provenance()->set_command_line(invocation.command_line);
+  add_invocation(invocation, options.scenario, "", result.mutable_provenance());
+  for (size_t i = 0; i < prepared->size(); ++i) {
+    result.mutable_arms(static_cast<int>(i))->set_description((*prepared)[i].description);
+  }
   print_warnings(options.output, options.scenario, compare_warnings(result));
-  return files.finish(format_compare_table(result), result, compare_csv(result), [&] {
-    std::vector<std::pair<std::string, std::string>> variants;
-    for (size_t i = 1; i < prepared->size(); ++i) {
-      variants.emplace_back((*prepared)[i].variant, (*prepared)[i].description);
-    }
-    return compare_report({&prepared->front().scenario, options.scenario, variants}, result);
-  });
+  return files.finish(format_compare_table(result), result, compare_csv(result),
+                      [&] { return compare_report(result); });
 }
 
 }  // namespace

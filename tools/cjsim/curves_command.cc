@@ -222,6 +222,7 @@ int curves(const CurvesOptions& options, const Invocation& invocation) {
   settings.kpi = options.kpi;
   settings.saturation_fraction = options.saturation;
   settings.threads = resolve_threads(options.threads, options.output.quiet);
+  settings.variant = options.variant;
   std::vector<std::string> ids;
   std::vector<int> paid;
   for (int c = 0; c < scenario->channels_size(); ++c) {
@@ -306,11 +307,10 @@ int curves(const CurvesOptions& options, const Invocation& invocation) {
                          })) {
     return files.abandon_interrupted();
   }
-  result.mutable_provenance()->set_command_line(invocation.command_line);
+  add_invocation(invocation, options.scenario, description, result.mutable_provenance());
   print_warnings(options.output, options.scenario, curves_warnings(result));
   return files.finish(format_curves_table(result), result, curves_csv(result), [&] {
-    return curves_report({&*scenario, options.scenario, arm_list(options.variant, description)},
-                         result);
+    return curves_report(result);
   });
 }
 

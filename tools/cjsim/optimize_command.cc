@@ -275,6 +275,7 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
   settings.surface_points = options.surface_points;
   settings.verify_rounds = options.verify_rounds;
   settings.threads = resolve_threads(options.threads, options.output.quiet);
+  settings.variant = options.variant;
 
   std::string description;
   std::optional<v1::Scenario> scenario = prepare_scenario(
@@ -447,11 +448,10 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
           })) {
     return files.abandon_interrupted();
   }
-  result.mutable_provenance()->set_command_line(invocation.command_line);
+  add_invocation(invocation, options.scenario, description, result.mutable_provenance());
   print_warnings(options.output, options.scenario, optimize_warnings(result));
   return files.finish(format_optimize_table(result), result, optimize_csv(result), [&] {
-    return optimize_report({&*scenario, options.scenario, arm_list(options.variant, description)},
-                           result, curves ? &*curves : nullptr);
+    return optimize_report(result, curves ? &*curves : nullptr);
   });
 }
 

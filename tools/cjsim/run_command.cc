@@ -109,11 +109,10 @@ int run(const RunOptions& options, const Invocation& invocation) {
     }
   }
 
-  result.mutable_provenance()->set_command_line(invocation.command_line);
+  add_invocation(invocation, options.scenario, description, result.mutable_provenance());
   print_warnings(options.output, options.scenario, run_warnings(result));
   return files.finish(format_run_table(result), result, run_csv(result), [&] {
-    return run_report({&*scenario, options.scenario, arm_list(options.variant, description)},
-                      result);
+    return run_report(result);
   });
 }
 

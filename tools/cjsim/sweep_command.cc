@@ -221,11 +221,10 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
       })) {
     return files.abandon_interrupted();
   }
-  result.mutable_provenance()->set_command_line(invocation.command_line);
+  add_invocation(invocation, options.scenario, description, result.mutable_provenance());
   print_warnings(options.output, options.scenario, sweep_warnings(result));
   return files.finish(format_sweep_table(result), result, sweep_csv(result), [&] {
-    return sweep_report({&*scenario, options.scenario, arm_list(options.variant, description)},
-                        result);
+    return sweep_report(result);
   });
 }
 
