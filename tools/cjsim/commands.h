@@ -10,7 +10,13 @@
 
 #include "cjsim/v1/provenance.pb.h"
 
+namespace cjsim::report {}
+
 namespace cjsim::cli {
+
+// The command line hands results to the report library (tools/report) and
+// names its functions unqualified.
+using namespace ::cjsim::report;
 
 // What a subcommand is handed when it runs.
 struct Invocation {

@@ -17,15 +17,16 @@
 #include "sim/kpi.h"
 #include "sim/resources.h"
 #include "tools/cjsim/commands.h"
-#include "tools/cjsim/csv.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/resource_check.h"
-#include "tools/cjsim/result_warnings.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
-#include "tools/cjsim/study_report.h"
+#include "tools/report/csv.h"
+#include "tools/report/html_pages.h"
+#include "tools/report/tables.h"
+#include "tools/report/warnings.h"
 
 namespace cjsim::cli {
 

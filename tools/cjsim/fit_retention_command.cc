@@ -19,9 +19,9 @@
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
-#include "tools/cjsim/retention_report.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/signals.h"
+#include "tools/report/retention_text.h"
 
 namespace cjsim::cli {
 

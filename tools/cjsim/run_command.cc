@@ -22,12 +22,12 @@
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/progress.h"
 #include "tools/cjsim/resource_check.h"
-#include "tools/cjsim/result_warnings.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/signals.h"
 #include "tools/cjsim/study_output.h"
-#include "tools/cjsim/study_report.h"
-#include "tools/cjsim/table.h"
+#include "tools/report/html_pages.h"
+#include "tools/report/tables.h"
+#include "tools/report/warnings.h"
 
 namespace cjsim::cli {
 
@@ -111,9 +111,8 @@ int run(const RunOptions& options, const Invocation& invocation) {
 
   add_invocation(invocation, options.scenario, description, result.mutable_provenance());
   print_warnings(options.output, options.scenario, run_warnings(result));
-  return files.finish(format_run_table(result), result, run_csv(result), [&] {
-    return run_report(result);
-  });
+  return files.finish(format_run_table(result), result, run_csv(result),
+                      [&] { return run_report(result); });
 }
 
 }  // namespace

@@ -16,15 +16,16 @@
 #include "sim/resources.h"
 #include "sim/sweep.h"
 #include "tools/cjsim/commands.h"
-#include "tools/cjsim/csv.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/resource_check.h"
-#include "tools/cjsim/result_warnings.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
-#include "tools/cjsim/study_report.h"
+#include "tools/report/csv.h"
+#include "tools/report/html_pages.h"
+#include "tools/report/tables.h"
+#include "tools/report/warnings.h"
 
 namespace cjsim::cli {
 
@@ -223,9 +224,8 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
   }
   add_invocation(invocation, options.scenario, description, result.mutable_provenance());
   print_warnings(options.output, options.scenario, sweep_warnings(result));
-  return files.finish(format_sweep_table(result), result, sweep_csv(result), [&] {
-    return sweep_report(result);
-  });
+  return files.finish(format_sweep_table(result), result, sweep_csv(result),
+                      [&] { return sweep_report(result); });
 }
 
 }  // namespace

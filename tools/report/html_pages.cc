@@ -1,4 +1,4 @@
-#include "tools/cjsim/study_report.h"
+#include "tools/report/html_pages.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,12 +10,12 @@
 #include "models/stage.h"
 #include "sim/curves.h"
 #include "sim/kpi_evidence.h"
-#include "tools/cjsim/flow_diagram.h"
-#include "tools/cjsim/format.h"
-#include "tools/cjsim/result_warnings.h"
-#include "tools/cjsim/svg_chart.h"
+#include "tools/report/flow_diagram.h"
+#include "tools/report/format.h"
+#include "tools/report/svg_chart.h"
+#include "tools/report/warnings.h"
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 namespace {
 
@@ -133,8 +133,8 @@ void kpi_table(Report& report, const google::protobuf::Map<std::string, v1::Esti
 
 // The lines every page's provenance has, from the result's Provenance;
 // `replications` as the page words it.
-void common_provenance(Report& report, const v1::Provenance& p,
-                       const std::string& replications, const v1::Timing& timing) {
+void common_provenance(Report& report, const v1::Provenance& p, const std::string& replications,
+                       const v1::Timing& timing) {
   report.provenance("scenario", p.scenario());
   report.provenance("file", p.scenario_file());
   report.provenance("scenario hash", p.scenario_hash());
@@ -604,7 +604,8 @@ Report run_report(const v1::RunResult& r) {
 }
 
 Report compare_report(const v1::CompareResult& r) {
-  Report report(scenario_title(r.provenance()), "Comparison", r.provenance().scenario_description());
+  Report report(scenario_title(r.provenance()), "Comparison",
+                r.provenance().scenario_description());
   const KpiDisplay rank = kpi_display(r.rank_by());
   std::string ranking;
   for (const std::string& a : r.ranking()) ranking += (ranking.empty() ? "" : " > ") + arm_name(a);
@@ -1019,13 +1020,12 @@ Report curves_report(const v1::CurvesResult& r) {
       {"channel", d.label + " it adds", "value it adds", "cost", "ROI", "break-even weekly budget"},
       std::move(returns), {false, true, true, true, true, false});
   report.provenance("KPI", r.kpi());
-  common_provenance(report, r.provenance(),
-                    std::to_string(r.replications()) + " per budget", r.timing());
+  common_provenance(report, r.provenance(), std::to_string(r.replications()) + " per budget",
+                    r.timing());
   return report;
 }
 
-Report optimize_report(const v1::OptimizeResult& r,
-                       const v1::CurvesResult* curves) {
+Report optimize_report(const v1::OptimizeResult& r, const v1::CurvesResult* curves) {
   Report report(scenario_title(r.provenance()), "Budget optimisation",
                 r.provenance().scenario_description());
   describe_variants(report, variant_of(r.provenance()));
@@ -1165,9 +1165,9 @@ Report optimize_report(const v1::OptimizeResult& r,
 
   report.provenance("objective", objective + ", " + r.mode() + " mode");
   report.provenance("confirmation", std::to_string(r.confirm_replications()) + " replications");
-  common_provenance(report, r.provenance(),
-                    std::to_string(r.replications()) + " per candidate mix", r.timing());
+  common_provenance(report, r.provenance(), std::to_string(r.replications()) + " per candidate mix",
+                    r.timing());
   return report;
 }
 
-}  // namespace cjsim::cli
+}  // namespace cjsim::report

@@ -1,9 +1,9 @@
-#include "tools/cjsim/report.h"
+#include "tools/report/html.h"
 
 #include "models/check.h"
-#include "tools/cjsim/svg_chart.h"
+#include "tools/report/svg_chart.h"
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 namespace {
 
@@ -182,4 +182,4 @@ std::string Report::html() const {
   return out;
 }
 
-}  // namespace cjsim::cli
+}  // namespace cjsim::report

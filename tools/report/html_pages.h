@@ -2,17 +2,17 @@
 // and which charts it draws, from the result alone (its provenance names
 // the scenario, its file, variant and descriptions; a run carries the
 // journey's edges).
-#ifndef CJSIM_TOOLS_CJSIM_STUDY_REPORT_H_
-#define CJSIM_TOOLS_CJSIM_STUDY_REPORT_H_
+#ifndef CJSIM_TOOLS_REPORT_HTML_PAGES_H_
+#define CJSIM_TOOLS_REPORT_HTML_PAGES_H_
 
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "cjsim/v1/result.pb.h"
-#include "tools/cjsim/report.h"
+#include "tools/report/html.h"
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 // Headline figures, the funnel, the flow between touchpoints, channels,
 // personas, the daily series, the retention curve (with loyalty), every
@@ -30,9 +30,8 @@ Report curves_report(const v1::CurvesResult& result);
 // The current and recommended mixes, the gain, the marginal returns at the
 // recommendation and, when `curves` is not null, each channel's response
 // curve around the recommended mix with both budgets marked.
-Report optimize_report(const v1::OptimizeResult& result,
-                       const v1::CurvesResult* curves);
+Report optimize_report(const v1::OptimizeResult& result, const v1::CurvesResult* curves);
 
-}  // namespace cjsim::cli
+}  // namespace cjsim::report
 
-#endif  // CJSIM_TOOLS_CJSIM_STUDY_REPORT_H_
+#endif  // CJSIM_TOOLS_REPORT_HTML_PAGES_H_
