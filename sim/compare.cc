@@ -24,6 +24,68 @@ int next_replications(int now, int initial, double half_width, double target, in
   return static_cast<int>(std::min(next, static_cast<double>(cap)));
 }
 
+// The widest half-width among the variants' differences from the baseline
+// on `rank_by`.
+double widest_half_width(const std::vector<std::vector<KpiSeries>>& kpis,
+                         const std::string& rank_by, double confidence) {
+  double widest = 0;
+  const KpiSeries* base_rank = find_kpi(kpis.front(), rank_by);
+  CJSIM_CHECK(base_rank != nullptr, "rank_by is not a KPI of the baseline");
+  for (size_t a = 1; a < kpis.size(); ++a) {
+    const KpiSeries* rank = find_kpi(kpis[a], rank_by);
+    if (rank == nullptr) continue;
+    const Estimate d = compare_kpi(*base_rank, *rank, confidence).difference;
+    widest = std::max(widest, std::isfinite(d.half_width()) ? d.half_width() : HUGE_VAL);
+  }
+  return widest;
+}
+
+// Every arm's KPIs and work, and each variant's paired differences.
+void set_arms(const std::vector<CompiledModel>& arms,
+              const std::vector<std::vector<ReplicationCounts>>& counts,
+              const std::vector<std::vector<KpiSeries>>& kpis, double confidence,
+              v1::CompareResult& result) {
+  v1::Timing* timing = result.mutable_timing();
+  for (size_t a = 0; a < arms.size(); ++a) {
+    v1::CompareArm* arm = result.add_arms();
+    arm->set_variant(arms[a].variant_name);
+    arm->set_horizon_days(arms[a].settings.horizon_days);
+    arm->set_scenario_hash(arms[a].scenario_hash);
+    set_kpis(kpis[a], confidence, false, arm->mutable_kpis());
+    add_work(arms[a], counts[a], timing);
+    if (a == 0) continue;
+    v1::CompareDifference* difference = result.add_differences();
+    difference->set_variant(arms[a].variant_name);
+    for (const KpiSeries& kpi : kpis[a]) {
+      const KpiSeries* base = find_kpi(kpis.front(), kpi.name);
+      if (base == nullptr) continue;  // e.g. roas where the baseline spends nothing
+      const KpiComparison c = compare_kpi(*base, kpi, confidence);
+      set_estimate(c.difference, &(*difference->mutable_kpis())[kpi.name]);
+      set_estimate(c.relative, &(*difference->mutable_relative())[kpi.name]);
+      (*difference->mutable_variance_reduction())[kpi.name] = c.variance_reduction;
+      (*difference->mutable_verdict())[kpi.name] = std::string(verdict_name(c.verdict));
+    }
+  }
+}
+
+// Ranking: best first on rank_by; arms without that KPI last; ties by order.
+void set_ranking(const std::vector<CompiledModel>& arms,
+                 const std::vector<std::vector<KpiSeries>>& kpis, const std::string& rank_by,
+                 double confidence, v1::CompareResult& result) {
+  std::vector<size_t> order(arms.size());
+  for (size_t a = 0; a < arms.size(); ++a) order[a] = a;
+  const bool higher_is_better = find_kpi(kpis.front(), rank_by)->higher_is_better;
+  auto score = [&](size_t a) {
+    const KpiSeries* k = find_kpi(kpis[a], rank_by);
+    if (k == nullptr) return -HUGE_VAL;
+    const double v = estimate_kpi(*k, confidence, false).mean;
+    return higher_is_better ? v : -v;
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return score(x) > score(y); });
+  for (size_t a : order) result.add_ranking(arms[a].variant_name);
+}
+
 }  // namespace
 
 v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const RunSettings& run,
@@ -62,15 +124,7 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const R
         reps.push_back(quantities_from_counts(arms[a], c));
       kpis[a] = kpi_series(arms[a], reps);
     }
-    widest = 0;
-    const KpiSeries* base_rank = find_kpi(kpis.front(), settings.rank_by);
-    CJSIM_CHECK(base_rank != nullptr, "rank_by is not a KPI of the baseline");
-    for (size_t a = 1; a < arms.size(); ++a) {
-      const KpiSeries* rank = find_kpi(kpis[a], settings.rank_by);
-      if (rank == nullptr) continue;
-      const Estimate d = compare_kpi(*base_rank, *rank, run.confidence).difference;
-      widest = std::max(widest, std::isfinite(d.half_width()) ? d.half_width() : HUGE_VAL);
-    }
+    widest = widest_half_width(kpis, settings.rank_by, run.confidence);
     if (!sequential || (progress != nullptr && progress->stopped())) break;
     if (widest <= settings.target_half_width) {
       stopped = "target_met";
@@ -89,43 +143,9 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const R
   result.set_stopped(stopped);
   result.set_max_half_width(widest);
 
-  v1::Timing* timing = result.mutable_timing();
-  for (size_t a = 0; a < arms.size(); ++a) {
-    v1::CompareArm* arm = result.add_arms();
-    arm->set_variant(arms[a].variant_name);
-    arm->set_horizon_days(arms[a].settings.horizon_days);
-    arm->set_scenario_hash(arms[a].scenario_hash);
-    set_kpis(kpis[a], run.confidence, false, arm->mutable_kpis());
-    add_work(arms[a], counts[a], timing);
-    if (a == 0) continue;
-    v1::CompareDifference* difference = result.add_differences();
-    difference->set_variant(arms[a].variant_name);
-    for (const KpiSeries& kpi : kpis[a]) {
-      const KpiSeries* base = find_kpi(kpis.front(), kpi.name);
-      if (base == nullptr) continue;  // e.g. roas where the baseline spends nothing
-      const KpiComparison c = compare_kpi(*base, kpi, run.confidence);
-      set_estimate(c.difference, &(*difference->mutable_kpis())[kpi.name]);
-      set_estimate(c.relative, &(*difference->mutable_relative())[kpi.name]);
-      (*difference->mutable_variance_reduction())[kpi.name] = c.variance_reduction;
-      (*difference->mutable_verdict())[kpi.name] = std::string(verdict_name(c.verdict));
-    }
-  }
-
-  // Ranking: best first on rank_by; arms without that KPI last; ties by order.
-  std::vector<size_t> order(arms.size());
-  for (size_t a = 0; a < arms.size(); ++a) order[a] = a;
-  const bool higher_is_better = find_kpi(kpis.front(), settings.rank_by)->higher_is_better;
-  auto score = [&](size_t a) {
-    const KpiSeries* k = find_kpi(kpis[a], settings.rank_by);
-    if (k == nullptr) return -HUGE_VAL;
-    const double v = estimate_kpi(*k, run.confidence, false).mean;
-    return higher_is_better ? v : -v;
-  };
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t x, size_t y) { return score(x) > score(y); });
-  for (size_t a : order) result.add_ranking(arms[a].variant_name);
-
-  timing->set_wall_seconds(
+  set_arms(arms, counts, kpis, run.confidence, result);
+  set_ranking(arms, kpis, settings.rank_by, run.confidence, result);
+  result.mutable_timing()->set_wall_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return result;
 }

@@ -166,6 +166,97 @@ double budget_sum(unsigned n, const double* x, double* gradient, void* data) {
   return sum - c->free_sum;
 }
 
+// Every start fitted to the bounds (`lower`, `upper` of the free channels)
+// and the total, and evaluated; `x` is set to the free budgets of the best
+// (the first of equals), which is marked chosen.
+std::vector<v1::SearchStart> try_starts(SearchContext& c, const std::vector<Start>& starts,
+                                        const std::vector<double>& lower,
+                                        const std::vector<double>& upper, std::vector<double>& x) {
+  std::vector<v1::SearchStart> tried;
+  double chosen_score = 0;
+  size_t chosen = 0;
+  for (const Start& start : starts) {
+    std::vector<double> y;
+    for (size_t k = 0; k < c.free.size(); ++k) {
+      y.push_back(std::clamp(start.budgets[c.free[k]], lower[k], upper[k]));
+    }
+    const double sum = std::accumulate(y.begin(), y.end(), 0.0);
+    if (c.spend_all || sum > c.free_sum) {
+      y = project(y, lower, upper, c.free_sum);
+      settle(y, lower, upper, c.free_sum);
+    }
+    const double score = evaluate(c, y);
+    v1::SearchStart& record = tried.emplace_back();
+    record.set_name(start.name);
+    for (double b : c.last.budgets) record.add_weekly_budgets(b);
+    record.set_score(score);
+    if (tried.size() == 1 || score > chosen_score) {
+      chosen_score = score;
+      chosen = tried.size() - 1;
+      x.clear();
+      for (size_t i : c.free) x.push_back(c.last.budgets[i]);
+    }
+  }
+  tried[chosen].set_chosen(true);
+  return tried;
+}
+
+// COBYLA from `x` within the bounds, the total as an equality (spend all)
+// or inequality constraint. Returns whether it converged before
+// `max_evaluations`.
+bool run_cobyla(SearchContext& c, const std::vector<double>& lower,
+                const std::vector<double>& upper, std::vector<double>& x, int max_evaluations) {
+  const unsigned n = static_cast<unsigned>(c.free.size());
+  nlopt::opt optimizer(nlopt::LN_COBYLA, n);
+  double value = 0;
+  const nlopt::result status = run_nlopt(
+      optimizer,
+      [&](nlopt::opt& o) {
+        o.set_lower_bounds(lower);
+        o.set_upper_bounds(upper);
+        o.set_max_objective(nlopt_score, &c);
+        if (c.spend_all) {
+          o.add_equality_constraint(budget_sum, &c, 1e-6 * (1 + c.free_sum));
+        } else {
+          o.add_inequality_constraint(budget_sum, &c, 1e-6 * (1 + c.free_sum));
+        }
+        // First steps of a quarter of the mean free budget per channel; stop
+        // once the mix moves by less than 2% of it.
+        o.set_initial_step(std::vector<double>(n, 0.25 * c.free_sum / n + c.grid));
+        o.set_xtol_abs(0.02 * c.free_sum / n + c.grid);
+        o.set_maxeval(max_evaluations);
+      },
+      x, &value);
+  return status != nlopt::MAXEVAL_REACHED;
+}
+
+// The search stops within its tolerance of a bound it is pressing
+// against: put such channels on the bound, and keep that mix (within the
+// search's own tolerance of the best: taken even if its score is a shade
+// lower, so that a channel at a bound shows as one).
+void snap_to_bounds(SearchContext& c, const std::vector<double>& lower,
+                    const std::vector<double>& upper) {
+  const double n = static_cast<double>(c.free.size());
+  const double tolerance = 2 * (0.005 * c.free_sum / n + c.grid);
+  std::vector<double> snapped;
+  bool moved = false;
+  for (size_t k = 0; k < c.free.size(); ++k) {
+    double v = c.best.budgets[c.free[k]];
+    if (std::abs(v - lower[k]) <= tolerance && v != lower[k]) {
+      v = lower[k];
+      moved = true;
+    } else if (std::abs(v - upper[k]) <= tolerance && v != upper[k]) {
+      v = upper[k];
+      moved = true;
+    }
+    snapped.push_back(v);
+  }
+  if (moved) {
+    evaluate(c, snapped);
+    c.best = c.last;
+  }
+}
+
 // The best split of `total` among the planned channels: each start
 // evaluated, then COBYLA from the best of them.
 // REQUIRES: `starts` not empty, each a budget per planned channel.
@@ -199,88 +290,16 @@ Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
     evaluate(c, {});
     return c.best;
   }
-  // Every start, fitted to the bounds and the total; the search goes on
-  // from the best (the first of equals).
   std::vector<double> x;
-  std::vector<v1::SearchStart> tried;
-  double chosen_score = 0;
-  size_t chosen = 0;
-  for (const Start& start : starts) {
-    std::vector<double> y;
-    for (size_t k = 0; k < c.free.size(); ++k) {
-      y.push_back(std::clamp(start.budgets[c.free[k]], lower[k], upper[k]));
-    }
-    const double sum = std::accumulate(y.begin(), y.end(), 0.0);
-    if (spend_all || sum > c.free_sum) {
-      y = project(y, lower, upper, c.free_sum);
-      settle(y, lower, upper, c.free_sum);
-    }
-    const double score = evaluate(c, y);
-    v1::SearchStart& record = tried.emplace_back();
-    record.set_name(start.name);
-    for (double b : c.last.budgets) record.add_weekly_budgets(b);
-    record.set_score(score);
-    if (tried.size() == 1 || score > chosen_score) {
-      chosen_score = score;
-      chosen = tried.size() - 1;
-      x.clear();
-      for (size_t i : c.free) x.push_back(c.last.budgets[i]);
-    }
+  const std::vector<v1::SearchStart> tried = try_starts(c, starts, lower, upper, x);
+  bool converged = true;
+  if (!(c.free.size() == 1 && spend_all)) {  // else nothing to choose
+    converged = run_cobyla(c, lower, upper, x, max_evaluations);
+    snap_to_bounds(c, lower, upper);
   }
-  tried[chosen].set_chosen(true);
-  auto finish = [&](bool converged) {
-    c.best.converged = converged;
-    c.best.starts = tried;
-    return c.best;
-  };
-  if (c.free.size() == 1 && spend_all) return finish(true);  // nothing to choose
-
-  const unsigned n = static_cast<unsigned>(c.free.size());
-  nlopt::opt optimizer(nlopt::LN_COBYLA, n);
-  double value = 0;
-  const nlopt::result status = run_nlopt(
-      optimizer,
-      [&](nlopt::opt& o) {
-        o.set_lower_bounds(lower);
-        o.set_upper_bounds(upper);
-        o.set_max_objective(nlopt_score, &c);
-        if (spend_all) {
-          o.add_equality_constraint(budget_sum, &c, 1e-6 * (1 + c.free_sum));
-        } else {
-          o.add_inequality_constraint(budget_sum, &c, 1e-6 * (1 + c.free_sum));
-        }
-        // First steps of a quarter of the mean free budget per channel; stop
-        // once the mix moves by less than 2% of it.
-        o.set_initial_step(std::vector<double>(n, 0.25 * c.free_sum / n + c.grid));
-        o.set_xtol_abs(0.02 * c.free_sum / n + c.grid);
-        o.set_maxeval(max_evaluations);
-      },
-      x, &value);
-  const bool converged = status != nlopt::MAXEVAL_REACHED;
-  // The search stops within its tolerance of a bound it is pressing
-  // against: put such channels on the bound, and keep that mix if it does
-  // at least as well.
-  const double tolerance = 2 * (0.005 * c.free_sum / n + c.grid);
-  std::vector<double> snapped;
-  bool moved = false;
-  for (size_t k = 0; k < c.free.size(); ++k) {
-    double v = c.best.budgets[c.free[k]];
-    if (std::abs(v - lower[k]) <= tolerance && v != lower[k]) {
-      v = lower[k];
-      moved = true;
-    } else if (std::abs(v - upper[k]) <= tolerance && v != upper[k]) {
-      v = upper[k];
-      moved = true;
-    }
-    snapped.push_back(v);
-  }
-  if (moved) {
-    // Within the search's own tolerance of the best: taken even if its
-    // score is a shade lower, so that a channel at a bound shows as one.
-    evaluate(c, snapped);
-    c.best = c.last;
-  }
-  return finish(converged);
+  c.best.converged = converged;
+  c.best.starts = tried;
+  return c.best;
 }
 
 // The response surface: for each free channel, the search score against
