@@ -58,8 +58,7 @@ v1::SweepResult run_sweep(const v1::Scenario& base, const std::vector<SweepAxisV
     v1::SweepAxis* out = result.add_axes();
     out->set_path(axis.path);
     out->mutable_values()->Add(axis.values.begin(), axis.values.end());
-    std::string unused;
-    if (std::optional<ScenarioField> field = ScenarioField::parse(axis.path, base, &unused)) {
+    if (Result<ScenarioField> field = ScenarioField::parse(axis.path, base)) {
       if (std::optional<double> current = field->get(base)) out->set_current(*current);
     }
   }

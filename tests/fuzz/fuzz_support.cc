@@ -72,8 +72,7 @@ void compile_and_run(const v1::Scenario& scenario, const std::string& variant_na
   const CompiledModel model = compile(scenario, variant_name);
   const uint64_t seed = resolve_run_settings(scenario.simulation()).seed;
   one_thread().execute([&] { Engine(model, seed).run(0, kReplications); });
-  std::string why_not;
-  solve_exact(model, &why_not);
+  solve_exact(model);
 }
 
 void check_scenario(v1::Scenario scenario, const SourceMap* source_map) {

@@ -108,9 +108,8 @@ TEST_CASE("exact agreement: Monte Carlo matches the absorbing chain on random gr
     const CompiledModel model = compile(scenario, "");
     const RunSettings run = resolve_run_settings(scenario.simulation());
     REQUIRE(model.single_journey);
-    std::string why_not;
-    auto solution = solve_exact(model, &why_not);
-    REQUIRE(solution.has_value());
+    const Result<ExactSolution> solution = solve_exact(model);
+    REQUIRE(solution.is_ok());
     const v1::RunResult exact = summarize_exact(model, run, *solution, 0);
 
     std::vector<ReplicationCounts> counts;

@@ -77,11 +77,10 @@ int run(const RunOptions& options, const Invocation& invocation) {
   };
   v1::RunResult result;
   if (options.exact) {
-    std::string why_not;
-    std::optional<ExactSolution> solution = solve_exact(model, &why_not);
+    const Result<ExactSolution> solution = solve_exact(model);
     if (!solution) {
       std::fprintf(stderr, "%s: error: %s\n", printable(options.scenario).c_str(),
-                   printable(why_not).c_str());
+                   printable(solution.status().message()).c_str());
       return kExitBadInput;
     }
     result = summarize_exact(model, run, *solution, seconds());

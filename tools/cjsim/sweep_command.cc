@@ -49,26 +49,19 @@ struct Axis {
 };
 
 // PATH=LO:HI:STEPS -> an axis, or an error naming the part that is wrong.
-std::optional<Axis> parse_set(const std::string& set, const v1::Scenario& scenario,
-                              std::string* error) {
+Result<Axis> parse_set(const std::string& set, const v1::Scenario& scenario) {
   const size_t equals = set.rfind('=');
   if (equals == std::string::npos) {
-    *error = "write PATH=LO:HI:STEPS, e.g. channels[tiktok].weekly_budget=0:5000:11";
-    return std::nullopt;
+    return Status::bad_input(
+        "write PATH=LO:HI:STEPS, e.g. channels[tiktok].weekly_budget=0:5000:11");
   }
-  std::string path_error;
-  std::optional<ScenarioField> field =
-      ScenarioField::parse(set.substr(0, equals), scenario, &path_error);
-  if (!field) {
-    *error = path_error;
-    return std::nullopt;
-  }
+  Result<ScenarioField> field = ScenarioField::parse(set.substr(0, equals), scenario);
+  if (!field) return field.status();
   const std::string range = set.substr(equals + 1);
   const size_t first = range.find(':'), second = range.find(':', first + 1);
   if (first == std::string::npos || second == std::string::npos ||
       range.find(':', second + 1) != std::string::npos) {
-    *error = "range '" + range + "': write LO:HI:STEPS, e.g. 0:5000:11";
-    return std::nullopt;
+    return Status::bad_input("range '" + range + "': write LO:HI:STEPS, e.g. 0:5000:11");
   }
   const std::string parts[3] = {range.substr(0, first), range.substr(first + 1, second - first - 1),
                                 range.substr(second + 1)};
@@ -76,25 +69,22 @@ std::optional<Axis> parse_set(const std::string& set, const v1::Scenario& scenar
   std::optional<double> steps = parse_finite(parts[2]);
   for (int i = 0; i < 2; ++i) {
     if (!(i == 0 ? lo : hi)) {
-      *error = std::string(i == 0 ? "LO" : "HI") + " '" + parts[i] + "' is not a finite number";
-      return std::nullopt;
+      return Status::bad_input(std::string(i == 0 ? "LO" : "HI") + " '" + parts[i] +
+                               "' is not a finite number");
     }
   }
   if (!steps || *steps != std::floor(*steps) || *steps < 1 || *steps > kMaxSteps) {
-    *error =
-        "STEPS '" + parts[2] + "' must be a whole number from 1 to " + std::to_string(kMaxSteps);
-    return std::nullopt;
+    return Status::bad_input("STEPS '" + parts[2] + "' must be a whole number from 1 to " +
+                             std::to_string(kMaxSteps));
   }
   for (double end : {*lo, *hi}) {
     if (std::string why = field->check_value(end); !why.empty()) {
-      *error = why;
-      return std::nullopt;
+      return Status::bad_input(why);
     }
   }
   const int n = static_cast<int>(*steps);
   if (n == 1 && *lo != *hi) {
-    *error = "one step takes one value: give LO = HI, or STEPS >= 2";
-    return std::nullopt;
+    return Status::bad_input("one step takes one value: give LO = HI, or STEPS >= 2");
   }
   Axis axis{*field, {}};
   for (int k = 0; k < n; ++k) {
@@ -102,9 +92,8 @@ std::optional<Axis> parse_set(const std::string& set, const v1::Scenario& scenar
     const double t = n == 1 ? 0 : static_cast<double>(k) / (n - 1);
     const double v = k == n - 1 ? *hi : *lo + (*hi - *lo) * t;
     if (field->is_integer() && v != std::round(v)) {
-      *error = "'" + field->text() + "' takes whole numbers; " + std::to_string(v) +
-               " is not one (choose LO, HI and STEPS so that the steps are whole)";
-      return std::nullopt;
+      return Status::bad_input("'" + field->text() + "' takes whole numbers; " + std::to_string(v) +
+                               " is not one (choose LO, HI and STEPS so that the steps are whole)");
     }
     axis.values.push_back(v);
   }
@@ -121,17 +110,16 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
   std::set<std::string> paths;
   bool ok = true;
   for (const std::string& set : options.sets) {
-    std::string error;
-    std::optional<Axis> axis = parse_set(set, *scenario, &error);
+    Result<Axis> axis = parse_set(set, *scenario);
     if (!axis) {
       std::fprintf(stderr, "error: --set %s: %s\n", printable(set).c_str(),
-                   printable(error).c_str());
+                   printable(axis.status().message()).c_str());
       ok = false;
     } else if (!paths.insert(axis->field.text()).second) {
       std::fprintf(stderr, "error: --set %s: the path is swept twice\n", printable(set).c_str());
       ok = false;
     } else {
-      axes.push_back(std::move(*axis));
+      axes.push_back(std::move(axis).value());
     }
   }
   if (!ok) return kExitBadInput;
