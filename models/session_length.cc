@@ -61,21 +61,20 @@ bool solve_group(const std::vector<std::vector<std::pair<int, double>>>& inside,
   return true;
 }
 
-}  // namespace
-
-SessionLength longest_session(const v1::Scenario& scenario, const JourneyGraph& graph,
-                              std::span<const double> act) {
+// P(u, v): the probability that a step from u goes on to v in the same
+// session (act, choose the edge, no delay), along the graph's edges
+// (positive weight, enabled target). W(u) sums every edge out of u, those
+// into switched-off touchpoints included (taking one ends the session).
+std::vector<std::vector<std::pair<int, double>>> step_probabilities(const v1::Scenario& scenario,
+                                                                    const JourneyGraph& graph,
+                                                                    std::span<const double> act) {
   const int n = graph.touchpoint_count();
   const JourneyGraph::Graph& g = graph.graph();
-
-  // W(u) over every edge out of u, those into switched-off touchpoints
-  // included (taking one ends the session).
   std::vector<double> total_weight(n, 0.0);
   for (const v1::Edge& e : scenario.edges()) {
     if (auto from = graph.index_of(e.from()))
       total_weight[*from] += e.has_weight() ? e.weight() : 1;
   }
-  // P(u, v) along the graph's edges (positive weight, enabled target).
   std::vector<std::vector<std::pair<int, double>>> next(n);
   auto edge_index = boost::get(boost::edge_index, g);
   for (int u = 0; u < n; ++u) {
@@ -87,6 +86,16 @@ SessionLength longest_session(const v1::Scenario& scenario, const JourneyGraph& 
       if (p > 0) next[u].emplace_back(static_cast<int>(boost::target(e, g)), p);
     }
   }
+  return next;
+}
+
+}  // namespace
+
+SessionLength longest_session(const v1::Scenario& scenario, const JourneyGraph& graph,
+                              std::span<const double> act) {
+  const int n = graph.touchpoint_count();
+  const std::vector<std::vector<std::pair<int, double>>> next =
+      step_probabilities(scenario, graph, act);
 
   int count = 0;
   const std::vector<int> component = graph.strong_components(&count);

@@ -69,6 +69,60 @@ std::string date_format_hint(const CsvTable& table, int date_index, std::string_
   return hint;
 }
 
+// Sets the log's date format: the one given, else ISO or (from the first
+// row) the compact form. Returns what to add to a date error: the compact
+// form is a guess from the first row, so say so when it fails.
+std::string choose_date_format(const CsvTable& table, int date_index,
+                               const TransactionLogOptions& options, TransactionLog& log) {
+  log.date_format = options.date_format;
+  if (log.date_format.empty() && !table.rows.empty()) {
+    log.date_format_detected = true;
+    log.date_format = is_compact_date(table.rows.front().fields[date_index])
+                          ? std::string(kCompactDateFormat)
+                          : std::string(kIsoDateFormat);
+  }
+  if (!log.date_format_detected || log.date_format != kCompactDateFormat) return "";
+  return " (detected from the 8-digit date on line " + std::to_string(table.rows.front().line) +
+         "; give --date-format to choose)";
+}
+
+// The value of `row` in column `index` (named `column`): a finite number
+// >= 0, or false with the row's error reported.
+bool read_value(const CsvRow& row, int index, const std::string& column, RowErrors& row_errors,
+                double* value) {
+  const std::string& text = row.fields[index];
+  const char* end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, *value);
+  if (text.empty() || error != std::errc() || stop != end || !std::isfinite(*value)) {
+    row_errors.error("value '" + text + "' (column '" + column + "') is not a number",
+                     {row.line, row.columns[index]});
+    return false;
+  }
+  if (*value < 0) {
+    row_errors.error("value " + text + " (column '" + column +
+                         "') is negative; refunds and returns are not transactions",
+                     {row.line, row.columns[index]});
+    return false;
+  }
+  return true;
+}
+
+// Each customer's days sorted with repeats of a day merged (one
+// transaction a day), and the log's first and last day and transactions.
+// REQUIRES: at least one customer, each with a day.
+void sort_histories(TransactionLog& log) {
+  log.first_day = log.customers.front().days.front();
+  log.last_day = log.first_day;
+  for (CustomerHistory& customer : log.customers) {
+    std::sort(customer.days.begin(), customer.days.end());
+    customer.days.erase(std::unique(customer.days.begin(), customer.days.end()),
+                        customer.days.end());
+    log.first_day = std::min(log.first_day, customer.days.front());
+    log.last_day = std::max(log.last_day, customer.days.back());
+    log.transactions += static_cast<int64_t>(customer.days.size());
+  }
+}
+
 std::optional<TransactionLog> build_log(const CsvTable& table, const TransactionLogOptions& options,
                                         Diagnostics& diagnostics, RowErrors& row_errors) {
   const int id_index =
@@ -91,19 +145,7 @@ std::optional<TransactionLog> build_log(const CsvTable& table, const Transaction
   log.id_column = table.header[id_index];
   log.date_column = table.header[date_index];
   if (value_index >= 0) log.value_column = table.header[value_index];
-  log.date_format = options.date_format;
-  if (log.date_format.empty() && !table.rows.empty()) {
-    log.date_format_detected = true;
-    log.date_format = is_compact_date(table.rows.front().fields[date_index])
-                          ? std::string(kCompactDateFormat)
-                          : std::string(kIsoDateFormat);
-  }
-  // The compact form is a guess from the first row: say so when it fails.
-  const std::string format_note = log.date_format_detected && log.date_format == kCompactDateFormat
-                                      ? " (detected from the 8-digit date on line " +
-                                            std::to_string(table.rows.front().line) +
-                                            "; give --date-format to choose)"
-                                      : "";
+  const std::string format_note = choose_date_format(table, date_index, options, log);
 
   // Rows whose date the format does not read, reported after the loop: the
   // first with the formats that would read every date of the file.
@@ -133,20 +175,8 @@ std::optional<TransactionLog> build_log(const CsvTable& table, const Transaction
         break;
     }
     double value = 0;
-    if (value_index >= 0) {
-      const std::string& text = row.fields[value_index];
-      const char* end = text.data() + text.size();
-      auto [stop, error] = std::from_chars(text.data(), end, value);
-      if (text.empty() || error != std::errc() || stop != end || !std::isfinite(value)) {
-        row_errors.error("value '" + text + "' (column '" + log.value_column + "') is not a number",
-                         {row.line, row.columns[value_index]});
-        ok = false;
-      } else if (value < 0) {
-        row_errors.error("value " + text + " (column '" + log.value_column +
-                             "') is negative; refunds and returns are not transactions",
-                         {row.line, row.columns[value_index]});
-        ok = false;
-      }
+    if (value_index >= 0 && !read_value(row, value_index, log.value_column, row_errors, &value)) {
+      ok = false;
     }
     if (!ok) continue;
     auto [it, inserted] = index_of.try_emplace(id, log.customers.size());
@@ -166,16 +196,7 @@ std::optional<TransactionLog> build_log(const CsvTable& table, const Transaction
   }
   if (row_errors.count() > 0) return std::nullopt;
 
-  log.first_day = log.customers.front().days.front();
-  log.last_day = log.first_day;
-  for (CustomerHistory& customer : log.customers) {
-    std::sort(customer.days.begin(), customer.days.end());
-    customer.days.erase(std::unique(customer.days.begin(), customer.days.end()),
-                        customer.days.end());
-    log.first_day = std::min(log.first_day, customer.days.front());
-    log.last_day = std::max(log.last_day, customer.days.back());
-    log.transactions += static_cast<int64_t>(customer.days.size());
-  }
+  sort_histories(log);
   return log;
 }
 

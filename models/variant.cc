@@ -44,9 +44,9 @@ void set_hours(const v1::Hours& hours, google::protobuf::RepeatedField<double>* 
   out->Add(hours.values().begin(), hours.values().end());
 }
 
-// The edits in the order documented in scenario.proto. References that do
-// not resolve were reported by validation and are skipped here.
-void apply_edits(const v1::Variant& variant, v1::Scenario& result) {
+// The journey's edits: touchpoints and edges removed, added, then the
+// edges' changes (each edge takes those of its end points, in order).
+void apply_journey_edits(const v1::Variant& variant, v1::Scenario& result) {
   std::set<std::string> removed(variant.remove_touchpoints().begin(),
                                 variant.remove_touchpoints().end());
   if (!removed.empty()) {
@@ -65,7 +65,6 @@ void apply_edits(const v1::Variant& variant, v1::Scenario& result) {
   }
   for (const v1::Touchpoint& t : variant.add_touchpoints()) *result.add_touchpoints() = t;
   for (const v1::Edge& e : variant.add_edges()) *result.add_edges() = e;
-  // Each edge takes the changes of its end points, in the variant's order.
   std::map<EdgeEnds, std::vector<const v1::EdgeChange*>> changes;
   for (const v1::EdgeChange& change : variant.edge_changes()) {
     changes[{change.from(), change.to()}].push_back(&change);
@@ -80,6 +79,10 @@ void apply_edits(const v1::Variant& variant, v1::Scenario& result) {
       }
     }
   }
+}
+
+// The changes of touchpoints' CTAs and goals, channels and personas.
+void apply_entity_changes(const v1::Variant& variant, v1::Scenario& result) {
   const auto touchpoints = index_by_id(result.mutable_touchpoints());
   const auto channels = index_by_id(result.mutable_channels());
   const auto personas = index_by_id(result.mutable_personas());
@@ -128,6 +131,13 @@ void apply_edits(const v1::Variant& variant, v1::Scenario& result) {
     if (change.has_active_hours())
       set_hours(change.active_hours(), persona->mutable_active_hours());
   }
+}
+
+// The edits in the order documented in scenario.proto. References that do
+// not resolve were reported by validation and are skipped here.
+void apply_edits(const v1::Variant& variant, v1::Scenario& result) {
+  apply_journey_edits(variant, result);
+  apply_entity_changes(variant, result);
   if (variant.has_horizon_days()) {
     result.mutable_simulation()->set_horizon_days(variant.horizon_days());
   }
