@@ -403,15 +403,8 @@ LineChart marginal_chart(const google::protobuf::RepeatedPtrField<v1::ResponseCu
   return chart;
 }
 
-}  // namespace
-
-Report run_report(const v1::RunResult& r) {
-  // The KPIs of customers are reported with a loyalty block only.
-  const bool has_loyalty = r.kpis().contains("active_customers");
-  const bool exact = r.method() == "exact";
-  Report report(scenario_title(r.provenance()),
-                r.variant().empty() ? "Run" : "Run of variant " + r.variant(),
-                r.provenance().scenario_description());
+// The headline figures and what they cannot be trusted for.
+void run_headlines(Report& report, const v1::RunResult& r, bool has_loyalty) {
   for (const std::string& k : kKeyKpis) {
     if (k == "roas" || (k == "retention_rate" && !has_loyalty)) continue;
     if (k == "value" && find(r.kpis(), k) != nullptr && find(r.kpis(), k)->mean() == 0) continue;
@@ -424,8 +417,10 @@ Report run_report(const v1::RunResult& r) {
                    "\"Labels and warnings\").");
     for (const std::string& w : warnings) report.paragraph(w);
   }
+}
 
-  describe_variants(report, variant_of(r.provenance()));
+// The share of the population reaching each stage.
+void run_funnel(Report& report, const v1::RunResult& r, bool exact) {
   report.section("Funnel", exact ? "Exact values from the absorbing Markov chain."
                                  : "The share of the population that reached each stage (or a "
                                    "later one) by the end of the horizon.");
@@ -441,7 +436,10 @@ Report run_report(const v1::RunResult& r) {
                exact
                    ? "Exact shares, so there are no error bars."
                    : "Error bars: the " + percent(r.confidence()) + " interval over replications.");
+}
 
+// The flow diagram and its largest ribbons in numbers.
+void run_flow(Report& report, const v1::RunResult& r) {
   report.section("Flow between touchpoints");
   const svg::FlowDiagram flow = flow_diagram(r);
   report.chart("flow", svg::render(flow),
@@ -465,7 +463,10 @@ Report run_report(const v1::RunResult& r) {
   }
   report.table({"from", "to", "people (expected)", "share of the acts at 'from'"},
                std::move(flow_rows), {false, false, true, true});
+}
 
+// The channels' charts: visits, conversions, credit, exposures, spend.
+void run_channel_charts(Report& report, const v1::RunResult& r) {
   report.section("Channels");
   BarChart visits;
   visits.title = "Visits to each channel's touchpoints";
@@ -488,7 +489,6 @@ Report run_report(const v1::RunResult& r) {
   credit.title = "Conversions credited to each channel";
   credit.value_label = "conversions";
   credit.groups = {"first touch", "last touch", "touched"};
-  std::vector<std::vector<std::string>> channel_rows, credit_rows;
   for (const v1::ChannelResult& c : r.channels()) {
     visits.rows.push_back(
         {c.id(), {c.visits().mean()}, {c.visits().ci_low()}, {c.visits().ci_high()}});
@@ -511,17 +511,6 @@ Report run_report(const v1::RunResult& r) {
          {c.first_touch_conversions().ci_high(), c.last_touch_conversions().ci_high(),
           c.assisted_conversions().ci_high()}});
     any_spend |= c.cost().mean() > 0;
-    const double frequency = c.frequency().mean();
-    channel_rows.push_back(
-        {c.id(), format_count(c.paid_exposures().mean()),
-         format_count(c.organic_exposures().mean()), format_count(c.reach().mean()),
-         std::isfinite(frequency) ? format_value(frequency, Unit::kRatio) : "-",
-         format_count(c.impressions_bought().mean()), format_value(c.cost().mean(), Unit::kMoney),
-         format_count(c.visits().mean())});
-    credit_rows.push_back({c.id(), format_count(c.first_touch_conversions().mean()),
-                           format_count(c.last_touch_conversions().mean()),
-                           format_count(c.assisted_conversions().mean()),
-                           format_count(c.conversions().mean())});
   }
   report.chart("channel-visits", svg::render(visits),
                "Visits to the touchpoints on each channel over the horizon, with their "
@@ -551,13 +540,35 @@ Report run_report(const v1::RunResult& r) {
                  "What each channel's weekly budget spends over the horizon (fixed by the "
                  "budget, so no interval).");
   }
+}
+
+// The channels' exposures, reach, spend and visits, and their credit, as
+// tables.
+void run_channel_tables(Report& report, const v1::RunResult& r) {
+  std::vector<std::vector<std::string>> channel_rows, credit_rows;
+  for (const v1::ChannelResult& c : r.channels()) {
+    const double frequency = c.frequency().mean();
+    channel_rows.push_back(
+        {c.id(), format_count(c.paid_exposures().mean()),
+         format_count(c.organic_exposures().mean()), format_count(c.reach().mean()),
+         std::isfinite(frequency) ? format_value(frequency, Unit::kRatio) : "-",
+         format_count(c.impressions_bought().mean()), format_value(c.cost().mean(), Unit::kMoney),
+         format_count(c.visits().mean())});
+    credit_rows.push_back({c.id(), format_count(c.first_touch_conversions().mean()),
+                           format_count(c.last_touch_conversions().mean()),
+                           format_count(c.assisted_conversions().mean()),
+                           format_count(c.conversions().mean())});
+  }
   report.table({"channel", "paid exposures", "organic exposures", "people reached",
                 "exposures per person", "impressions bought", "spend", "visits"},
                std::move(channel_rows), {false, true, true, true, true, true, true, true});
   report.table({"channel", "first-touch conversions", "last-touch conversions",
                 "conversions it touched", "conversions at its touchpoints"},
                std::move(credit_rows), {false, true, true, true, true});
+}
 
+// Each persona's conversion rate.
+void run_personas(Report& report, const v1::RunResult& r) {
   report.section("Personas");
   BarChart personas;
   personas.title = "Conversion rate by persona";
@@ -578,13 +589,10 @@ Report run_report(const v1::RunResult& r) {
                "The share of each persona's people who converted at least once.");
   report.table({"persona", "agents", "people", "conversion rate", "interval", "conversions"},
                std::move(persona_rows), {false, true, true, true, true, true});
+}
 
-  run_series(report, has_loyalty, r);
-  run_retention(report, has_loyalty, r);
-
-  report.section("All KPIs", "docs/results-reference.md defines each one.");
-  kpi_table(report, r.kpis(), sampling_of(r));
-
+// Every touchpoint's visits, acts and conversions.
+void run_touchpoints(Report& report, const v1::RunResult& r) {
   report.section("Touchpoints");
   std::vector<std::vector<std::string>> rows;
   for (const v1::TouchpointResult& t : r.touchpoints()) {
@@ -593,6 +601,29 @@ Report run_report(const v1::RunResult& r) {
   }
   report.table({"touchpoint", "channel", "stage", "visits", "acts", "conversions"}, std::move(rows),
                {false, false, false, true, true, true});
+}
+
+}  // namespace
+
+Report run_report(const v1::RunResult& r) {
+  // The KPIs of customers are reported with a loyalty block only.
+  const bool has_loyalty = r.kpis().contains("active_customers");
+  const bool exact = r.method() == "exact";
+  Report report(scenario_title(r.provenance()),
+                r.variant().empty() ? "Run" : "Run of variant " + r.variant(),
+                r.provenance().scenario_description());
+  run_headlines(report, r, has_loyalty);
+  describe_variants(report, variant_of(r.provenance()));
+  run_funnel(report, r, exact);
+  run_flow(report, r);
+  run_channel_charts(report, r);
+  run_channel_tables(report, r);
+  run_personas(report, r);
+  run_series(report, has_loyalty, r);
+  run_retention(report, has_loyalty, r);
+  report.section("All KPIs", "docs/results-reference.md defines each one.");
+  kpi_table(report, r.kpis(), sampling_of(r));
+  run_touchpoints(report, r);
 
   report.provenance(
       "method", exact ? "exact (absorbing Markov chain)" : "Monte Carlo, " + r.mode() + " form");
