@@ -634,9 +634,10 @@ Report run_report(const v1::RunResult& r) {
   return report;
 }
 
-Report compare_report(const v1::CompareResult& r) {
-  Report report(scenario_title(r.provenance()), "Comparison",
-                r.provenance().scenario_description());
+namespace {
+
+// The best arm, the baseline on the ranking KPI and each variant against it.
+void compare_headlines(Report& report, const v1::CompareResult& r) {
   const KpiDisplay rank = kpi_display(r.rank_by());
   std::string ranking;
   for (const std::string& a : r.ranking()) ranking += (ranking.empty() ? "" : " > ") + arm_name(a);
@@ -661,17 +662,10 @@ Report compare_report(const v1::CompareResult& r) {
                      ". The ranking follows the estimates; the verdicts below say which "
                      "differences the intervals can tell from noise.");
   }
-  report.section("Differences from the baseline",
-                 "Each variant minus the baseline on the same random numbers (replication r of "
-                 "every arm draws the same streams), so the interval is that of the paired "
-                 "difference, much narrower than two separate runs would give.");
-  describe_variants(report, [&] {
-    std::vector<std::pair<std::string, std::string>> variants;
-    for (int i = 1; i < r.arms_size(); ++i) {
-      variants.emplace_back(r.arms(i).variant(), r.arms(i).description());
-    }
-    return variants;
-  }());
+}
+
+// One chart per key KPI of every variant's paired difference, with its verdict.
+void compare_difference_charts(Report& report, const v1::CompareResult& r) {
   std::vector<std::string> kpis = {r.rank_by()};
   for (const std::string& k : kKeyKpis) {
     if (std::find(kpis.begin(), kpis.end(), k) == kpis.end()) kpis.push_back(k);
@@ -733,6 +727,10 @@ Report compare_report(const v1::CompareResult& r) {
     report.paragraph(
         "Exactly the same in every arm and replication, so not plotted: " + unchanged_kpis + ".");
   }
+}
+
+// Each arm's funnel.
+void compare_funnel(Report& report, const v1::CompareResult& r) {
   report.section("Funnel by arm");
   BarChart funnel;
   funnel.title = "Share reaching each stage, by arm";
@@ -754,7 +752,10 @@ Report compare_report(const v1::CompareResult& r) {
                "Each arm's funnel with the " + percent(r.confidence()) +
                    " interval of every share (error bars). The differences above are the "
                    "sharper test: these intervals do not use the pairing.");
+}
 
+// Every KPI of every arm with its interval.
+void compare_kpi_table(Report& report, const v1::CompareResult& r) {
   report.section("KPIs by arm");
   std::vector<std::string> header = {"KPI"};
   for (const v1::CompareArm& arm : r.arms()) header.push_back(arm_name(arm.variant()));
@@ -775,7 +776,10 @@ Report compare_report(const v1::CompareResult& r) {
   std::vector<bool> numeric(header.size(), true);
   numeric[0] = false;
   report.table(header, std::move(rows), numeric);
+}
 
+// Every paired difference with its verdict and CRN gain.
+void compare_difference_table(Report& report, const v1::CompareResult& r) {
   report.section("Paired differences",
                  "CRN gain: how many times smaller the variance of the paired difference is "
                  "than with independent runs.");
@@ -794,7 +798,29 @@ Report compare_report(const v1::CompareResult& r) {
   }
   report.table({"variant", "KPI", "difference", "interval", "relative", "verdict", "CRN gain"},
                std::move(diff_rows), {false, false, true, true, true, false, true});
+}
 
+}  // namespace
+
+Report compare_report(const v1::CompareResult& r) {
+  Report report(scenario_title(r.provenance()), "Comparison",
+                r.provenance().scenario_description());
+  compare_headlines(report, r);
+  report.section("Differences from the baseline",
+                 "Each variant minus the baseline on the same random numbers (replication r of "
+                 "every arm draws the same streams), so the interval is that of the paired "
+                 "difference, much narrower than two separate runs would give.");
+  describe_variants(report, [&] {
+    std::vector<std::pair<std::string, std::string>> variants;
+    for (int i = 1; i < r.arms_size(); ++i) {
+      variants.emplace_back(r.arms(i).variant(), r.arms(i).description());
+    }
+    return variants;
+  }());
+  compare_difference_charts(report, r);
+  compare_funnel(report, r);
+  compare_kpi_table(report, r);
+  compare_difference_table(report, r);
   report.provenance("population", format_count(r.population()));
   report.provenance("ranked by", r.rank_by());
   report.provenance("stopping", r.stopped() == "fixed"
@@ -807,18 +833,19 @@ Report compare_report(const v1::CompareResult& r) {
   return report;
 }
 
-Report sweep_report(const v1::SweepResult& r) {
-  Report report(scenario_title(r.provenance()),
-                r.variant().empty() ? "Sweep" : "Sweep on variant " + r.variant(),
-                r.provenance().scenario_description());
-  describe_variants(report, variant_of(r.provenance()));
-  if (r.axes().empty() || r.points().empty()) return report;
-  const v1::SweepAxis& first = r.axes(0);
-  const std::vector<double> values(first.values().begin(), first.values().end());
-  const Unit x_unit = path_unit(first.path(), values);
-  // Points grouped by the settings of the other axes: one line each.
+namespace {
+
+// The sweep's points grouped by the settings of the axes after the first:
+// one line each, in the order first seen.
+struct SweepLines {
   std::map<std::string, std::vector<const v1::SweepPoint*>> lines;
   std::vector<std::string> order;
+};
+
+SweepLines sweep_lines(const v1::SweepResult& r) {
+  SweepLines out;
+  std::map<std::string, std::vector<const v1::SweepPoint*>>& lines = out.lines;
+  std::vector<std::string>& order = out.order;
   for (const v1::SweepPoint& p : r.points()) {
     std::string key;
     for (int a = 1; a < r.axes_size(); ++a) {
@@ -829,18 +856,15 @@ Report sweep_report(const v1::SweepResult& r) {
     if (!lines.count(key)) order.push_back(key);
     lines[key].push_back(&p);
   }
+  return out;
+}
+
+// Each key KPI against the first axis, one line per setting of the others.
+void sweep_kpi_charts(Report& report, const v1::SweepResult& r, const SweepLines& s, Unit x_unit) {
+  const v1::SweepAxis& first = r.axes(0);
+  const v1::SweepPoint& p0 = r.points(0);
   std::optional<double> current;
   if (first.has_current()) current = first.current();
-  report.paragraph("Swept: " + [&] {
-    std::string axes;
-    for (const v1::SweepAxis& a : r.axes()) {
-      axes += (axes.empty() ? "" : "; ") + a.path() + " over " + std::to_string(a.values_size()) +
-              " values";
-    }
-    return axes;
-  }() + ". Every point runs on the same random numbers, so the steps between points are paired.");
-
-  const v1::SweepPoint& p0 = r.points(0);
   report.section("KPIs along " + first.path());
   for (const std::string& k : kKeyKpis) {
     if (find(p0.kpis(), k) == nullptr) continue;
@@ -854,10 +878,10 @@ Report sweep_report(const v1::SweepResult& r) {
     chart.y_unit = d.unit;
     chart.dots = true;
     chart.band_label = band_label(r.confidence());
-    for (const std::string& key : order) {
+    for (const std::string& key : s.order) {
       std::vector<double> x;
       std::vector<const v1::Estimate*> y;
-      for (const v1::SweepPoint* p : lines[key]) {
+      for (const v1::SweepPoint* p : s.lines.at(key)) {
         x.push_back(p->settings().at(first.path()));
         y.push_back(find_or_missing(p->kpis(), k));
       }
@@ -869,6 +893,13 @@ Report sweep_report(const v1::SweepResult& r) {
         "Each dot a simulated setting with its " + percent(r.confidence()) + " interval (shaded)" +
             (current ? "; the vertical line is the value in the scenario file" : "") + ".");
   }
+}
+
+// The paired change of conversions and value per unit step of the first axis.
+void sweep_marginal_charts(Report& report, const v1::SweepResult& r, const SweepLines& s,
+                           Unit x_unit) {
+  const v1::SweepAxis& first = r.axes(0);
+  const v1::SweepPoint& p0 = r.points(0);
   for (const std::string& k : {std::string("conversions"), std::string("value")}) {
     if (find(p0.kpis(), k) == nullptr || (k == "value" && find(p0.kpis(), k)->mean() == 0)) {
       continue;
@@ -883,10 +914,10 @@ Report sweep_report(const v1::SweepResult& r) {
     chart.y_from_zero = false;
     chart.dots = true;
     chart.band_label = band_label(r.confidence());
-    for (const std::string& key : order) {
+    for (const std::string& key : s.order) {
       std::vector<double> x;
       std::vector<const v1::Estimate*> y;
-      for (const v1::SweepPoint* p : lines[key]) {
+      for (const v1::SweepPoint* p : s.lines.at(key)) {
         for (const v1::SweepMarginal& m : p->marginal()) {
           if (m.path() != first.path() || !m.kpis().count(k)) continue;
           x.push_back(p->settings().at(first.path()));
@@ -904,7 +935,10 @@ Report sweep_report(const v1::SweepResult& r) {
                      ", per unit step, plotted at the step's upper end. Falling towards 0: "
                      "diminishing returns.");
   }
+}
 
+// Every point's settings and its main KPIs.
+void sweep_points_table(Report& report, const v1::SweepResult& r) {
   report.section("Points");
   std::vector<std::string> header;
   for (const v1::SweepAxis& a : r.axes()) header.push_back(a.path());
@@ -924,6 +958,32 @@ Report sweep_report(const v1::SweepResult& r) {
     rows.push_back(std::move(row));
   }
   report.table(header, std::move(rows), std::vector<bool>(header.size(), true));
+}
+
+}  // namespace
+
+Report sweep_report(const v1::SweepResult& r) {
+  Report report(scenario_title(r.provenance()),
+                r.variant().empty() ? "Sweep" : "Sweep on variant " + r.variant(),
+                r.provenance().scenario_description());
+  describe_variants(report, variant_of(r.provenance()));
+  if (r.axes().empty() || r.points().empty()) return report;
+  const v1::SweepAxis& first = r.axes(0);
+  const std::vector<double> values(first.values().begin(), first.values().end());
+  const Unit x_unit = path_unit(first.path(), values);
+  const SweepLines lines = sweep_lines(r);
+  report.paragraph("Swept: " + [&] {
+    std::string axes;
+    for (const v1::SweepAxis& a : r.axes()) {
+      axes += (axes.empty() ? "" : "; ") + a.path() + " over " + std::to_string(a.values_size()) +
+              " values";
+    }
+    return axes;
+  }() + ". Every point runs on the same random numbers, so the steps between points are paired.");
+
+  sweep_kpi_charts(report, r, lines, x_unit);
+  sweep_marginal_charts(report, r, lines, x_unit);
+  sweep_points_table(report, r);
   report.provenance("population", format_count(r.population()));
   common_provenance(report, r.provenance(), std::to_string(r.replications()) + " per point",
                     r.timing());
@@ -954,6 +1014,63 @@ void curve_charts(Report& report, const v1::CurvesResult& r,
 
 }  // namespace
 
+namespace {
+
+// The budgets marked on a channel's curve: current, saturation, break-even.
+std::vector<svg::Marker> curve_markers(const v1::ResponseCurve& c) {
+  std::vector<svg::Marker> markers = {{c.current_weekly_budget(), "current"}};
+  if (c.has_saturation_weekly_budget()) {
+    markers.push_back({c.saturation_weekly_budget(), "saturates"});
+  }
+  if (c.break_even().has_weekly_budget()) {
+    markers.push_back({c.break_even().weekly_budget(), "break-even"});
+  }
+  return markers;
+}
+
+// A channel's row of the curves table: the KPI and marginal nearest the
+// current budget, and the saturation point.
+std::vector<std::string> curve_row(const v1::ResponseCurve& c, const KpiDisplay& d) {
+  const int n = nearest_budget(c);
+  const bool has_kpi = n < c.kpi_size();
+  return {c.channel(),
+          format_value(c.current_weekly_budget(), Unit::kMoney),
+          has_kpi ? format_value(c.kpi(n).mean(), d.unit) : "",
+          has_kpi ? interval_cell(c.kpi(n), d.unit) : "",
+          n > 0 && n - 1 < c.marginal_size() ? format_value(c.marginal(n - 1).mean(), Unit::kRatio)
+                                             : "",
+          c.has_saturation_weekly_budget()
+              ? format_value(c.saturation_weekly_budget(), Unit::kMoney)
+              : "none: " + c.saturation_note()};
+}
+
+// A channel's row of the returns table: its contribution over a budget of
+// 0, cost, ROI and break-even budget.
+std::vector<std::string> return_row(const v1::ResponseCurve& c, const KpiDisplay& d) {
+  const v1::BreakEven& even = c.break_even();
+  const v1::ChannelContribution& x = c.contribution();
+  std::string break_even = "none: " + even.note();
+  if (even.has_weekly_budget()) {
+    break_even =
+        format_value(even.weekly_budget(), Unit::kMoney) + " [" +
+        format_value(even.weekly_budget_low(), Unit::kMoney) + ", " +
+        (even.has_weekly_budget_high() ? format_value(even.weekly_budget_high(), Unit::kMoney)
+                                       : "beyond the curve") +
+        "]";
+  }
+  return {
+      c.channel(),
+      format_difference(x.kpi().mean(), d.unit) + " " + format_difference_interval(x.kpi(), d.unit),
+      format_difference(x.value().mean(), Unit::kMoney) + " " +
+          format_difference_interval(x.value(), Unit::kMoney),
+      format_value(x.cost(), Unit::kMoney),
+      x.has_roi() ? format_relative(x.roi().mean()) + " " + format_relative_interval(x.roi())
+                  : "none: " + x.note(),
+      break_even};
+}
+
+}  // namespace
+
 Report curves_report(const v1::CurvesResult& r) {
   Report report(scenario_title(r.provenance()), "Response curves",
                 r.provenance().scenario_description());
@@ -962,44 +1079,9 @@ Report curves_report(const v1::CurvesResult& r) {
   std::map<std::string, std::vector<svg::Marker>> markers;
   std::vector<std::vector<std::string>> rows, returns;
   for (const v1::ResponseCurve& c : r.curves()) {
-    markers[c.channel()].push_back({c.current_weekly_budget(), "current"});
-    if (c.has_saturation_weekly_budget()) {
-      markers[c.channel()].push_back({c.saturation_weekly_budget(), "saturates"});
-    }
-    const v1::BreakEven& even = c.break_even();
-    if (even.has_weekly_budget()) {
-      markers[c.channel()].push_back({even.weekly_budget(), "break-even"});
-    }
-    const int n = nearest_budget(c);
-    const bool has_kpi = n < c.kpi_size();
-    rows.push_back(
-        {c.channel(), format_value(c.current_weekly_budget(), Unit::kMoney),
-         has_kpi ? format_value(c.kpi(n).mean(), d.unit) : "",
-         has_kpi ? interval_cell(c.kpi(n), d.unit) : "",
-         n > 0 && n - 1 < c.marginal_size() ? format_value(c.marginal(n - 1).mean(), Unit::kRatio)
-                                            : "",
-         c.has_saturation_weekly_budget() ? format_value(c.saturation_weekly_budget(), Unit::kMoney)
-                                          : "none: " + c.saturation_note()});
-    const v1::ChannelContribution& x = c.contribution();
-    std::string break_even = "none: " + even.note();
-    if (even.has_weekly_budget()) {
-      break_even =
-          format_value(even.weekly_budget(), Unit::kMoney) + " [" +
-          format_value(even.weekly_budget_low(), Unit::kMoney) + ", " +
-          (even.has_weekly_budget_high() ? format_value(even.weekly_budget_high(), Unit::kMoney)
-                                         : "beyond the curve") +
-          "]";
-    }
-    returns.push_back(
-        {c.channel(),
-         format_difference(x.kpi().mean(), d.unit) + " " +
-             format_difference_interval(x.kpi(), d.unit),
-         format_difference(x.value().mean(), Unit::kMoney) + " " +
-             format_difference_interval(x.value(), Unit::kMoney),
-         format_value(x.cost(), Unit::kMoney),
-         x.has_roi() ? format_relative(x.roi().mean()) + " " + format_relative_interval(x.roi())
-                     : "none: " + x.note(),
-         break_even});
+    markers[c.channel()] = curve_markers(c);
+    rows.push_back(curve_row(c, d));
+    returns.push_back(return_row(c, d));
   }
   report.paragraph(
       "Each channel's weekly budget is varied from 0 to the largest budget shown "
@@ -1056,30 +1138,11 @@ Report curves_report(const v1::CurvesResult& r) {
   return report;
 }
 
-Report optimize_report(const v1::OptimizeResult& r, const v1::CurvesResult* curves) {
-  Report report(scenario_title(r.provenance()), "Budget optimisation",
-                r.provenance().scenario_description());
-  describe_variants(report, variant_of(r.provenance()));
-  // The objective is a KPI of the registry: its label and unit here, in
-  // the table and in the curves below alike.
-  const KpiDisplay objective_kpi = kpi_display(r.objective());
-  const Unit objective_unit = objective_kpi.unit;
-  const std::string objective =
-      std::string(objective_kpi.label) + (r.risk().empty() ? "" : " (" + r.risk() + ")");
-  report.headline("current " + objective,
-                  format_value(r.current().estimate().mean(), objective_unit),
-                  interval_words(r.current().estimate(), objective_unit, r.confidence()));
-  report.headline("recommended " + objective,
-                  format_value(r.recommended().estimate().mean(), objective_unit),
-                  interval_words(r.recommended().estimate(), objective_unit, r.confidence()));
-  report.headline("gain", format_difference(r.gain().mean(), objective_unit),
-                  verdict_words(r.verdict()) + "; " +
-                      difference_words(r.gain(), objective_unit, r.confidence()));
-  report.headline("weekly budget",
-                  format_value(r.recommended().total_weekly_budget(), Unit::kMoney),
-                  "current " + format_value(r.current().total_weekly_budget(), Unit::kMoney));
-  for (const std::string& note : r.notes()) report.paragraph(note);
+namespace {
 
+// The verification's moves taken and those of its last round, and the mROAS check.
+void optimize_verification(Report& report, const v1::OptimizeResult& r) {
+  const Unit objective_unit = kpi_display(r.objective()).unit;
   if (r.has_verification()) {
     const v1::Verification& v = r.verification();
     report.section("Verification",
@@ -1113,7 +1176,10 @@ Report optimize_report(const v1::OptimizeResult& r, const v1::CurvesResult* curv
                        "per unit spent at the margin, unless the whole total is spent.");
     }
   }
+}
 
+// The current and recommended weekly budgets.
+void optimize_mix_section(Report& report, const v1::OptimizeResult& r) {
   report.section("The mix");
   BarChart mix;
   mix.title = "Weekly budget by channel";
@@ -1121,13 +1187,10 @@ Report optimize_report(const v1::OptimizeResult& r, const v1::CurvesResult* curv
   mix.unit = Unit::kMoney;
   mix.groups = {"current", "recommended"};
   std::vector<std::vector<std::string>> rows;
-  std::map<std::string, double> current_budget, recommended_budget;
   for (int i = 0; i < r.recommended().channels_size(); ++i) {
     const v1::ChannelBudget& rec = r.recommended().channels(i);
     const double cur =
         i < r.current().channels_size() ? r.current().channels(i).weekly_budget() : 0;
-    current_budget[rec.channel()] = cur;
-    recommended_budget[rec.channel()] = rec.weekly_budget();
     mix.rows.push_back({rec.channel(), {cur, rec.weekly_budget()}, {}, {}});
     const bool binding =
         std::find(r.binding().begin(), r.binding().end(), rec.channel()) != r.binding().end();
@@ -1142,7 +1205,11 @@ Report optimize_report(const v1::OptimizeResult& r, const v1::CurvesResult* curv
                    ").");
   report.table({"channel", "current", "recommended", "change", ""}, std::move(rows),
                {false, true, true, true, false});
+}
 
+// What one more unit on each channel would bring at the recommendation.
+void optimize_marginal(Report& report, const v1::OptimizeResult& r) {
+  const Unit objective_unit = kpi_display(r.objective()).unit;
   if (!r.marginal().empty()) {
     const bool money = objective_unit == Unit::kMoney;
     IntervalChart chart;
@@ -1166,21 +1233,10 @@ Report optimize_report(const v1::OptimizeResult& r, const v1::CurvesResult* curv
         "these are about equal; a channel clearly above the others is held back by a "
         "bound.");
   }
+}
 
-  if (curves != nullptr && !curves->curves().empty()) {
-    std::map<std::string, std::vector<svg::Marker>> markers;
-    for (const v1::ResponseCurve& c : curves->curves()) {
-      markers[c.channel()].push_back({recommended_budget[c.channel()], "recommended"});
-      markers[c.channel()].push_back({current_budget[c.channel()], "current"});
-    }
-    report.section("Response curves around the recommendation",
-                   "Each channel's budget varied while the others keep their recommended "
-                   "budgets.");
-    curve_charts(report, *curves, markers, "curve-",
-                 "Dots: simulated budgets; shaded: the " + percent(curves->confidence()) +
-                     " interval; the recommended and current budgets are marked.");
-  }
-
+// Every KPI at the current and the recommended mix.
+void optimize_kpi_table(Report& report, const v1::OptimizeResult& r) {
   report.section("KPIs, current and recommended");
   std::vector<std::vector<std::string>> kpi_rows;
   const std::map<std::string, v1::Estimate> sorted(r.current().kpis().begin(),
@@ -1193,7 +1249,64 @@ Report optimize_report(const v1::OptimizeResult& r, const v1::CurvesResult* curv
          rec ? format_value(rec->mean(), d.unit) + " " + interval_cell(*rec, d.unit) : ""});
   }
   report.table({"KPI", "current", "recommended"}, std::move(kpi_rows), {false, true, true});
+}
 
+// The response curves around the recommendation, with the current and
+// recommended budgets marked.
+void optimize_curves(Report& report, const v1::OptimizeResult& r, const v1::CurvesResult* curves) {
+  if (curves != nullptr && !curves->curves().empty()) {
+    std::map<std::string, double> current_budget, recommended_budget;
+    for (const v1::ChannelBudget& b : r.current().channels()) {
+      current_budget[b.channel()] = b.weekly_budget();
+    }
+    for (const v1::ChannelBudget& b : r.recommended().channels()) {
+      recommended_budget[b.channel()] = b.weekly_budget();
+    }
+    std::map<std::string, std::vector<svg::Marker>> markers;
+    for (const v1::ResponseCurve& c : curves->curves()) {
+      markers[c.channel()].push_back({recommended_budget[c.channel()], "recommended"});
+      markers[c.channel()].push_back({current_budget[c.channel()], "current"});
+    }
+    report.section("Response curves around the recommendation",
+                   "Each channel's budget varied while the others keep their recommended "
+                   "budgets.");
+    curve_charts(report, *curves, markers, "curve-",
+                 "Dots: simulated budgets; shaded: the " + percent(curves->confidence()) +
+                     " interval; the recommended and current budgets are marked.");
+  }
+}
+
+}  // namespace
+
+Report optimize_report(const v1::OptimizeResult& r, const v1::CurvesResult* curves) {
+  Report report(scenario_title(r.provenance()), "Budget optimisation",
+                r.provenance().scenario_description());
+  describe_variants(report, variant_of(r.provenance()));
+  // The objective is a KPI of the registry: its label and unit here, in
+  // the table and in the curves below alike.
+  const KpiDisplay objective_kpi = kpi_display(r.objective());
+  const Unit objective_unit = objective_kpi.unit;
+  const std::string objective =
+      std::string(objective_kpi.label) + (r.risk().empty() ? "" : " (" + r.risk() + ")");
+  report.headline("current " + objective,
+                  format_value(r.current().estimate().mean(), objective_unit),
+                  interval_words(r.current().estimate(), objective_unit, r.confidence()));
+  report.headline("recommended " + objective,
+                  format_value(r.recommended().estimate().mean(), objective_unit),
+                  interval_words(r.recommended().estimate(), objective_unit, r.confidence()));
+  report.headline("gain", format_difference(r.gain().mean(), objective_unit),
+                  verdict_words(r.verdict()) + "; " +
+                      difference_words(r.gain(), objective_unit, r.confidence()));
+  report.headline("weekly budget",
+                  format_value(r.recommended().total_weekly_budget(), Unit::kMoney),
+                  "current " + format_value(r.current().total_weekly_budget(), Unit::kMoney));
+  for (const std::string& note : r.notes()) report.paragraph(note);
+
+  optimize_verification(report, r);
+  optimize_mix_section(report, r);
+  optimize_marginal(report, r);
+  optimize_curves(report, r, curves);
+  optimize_kpi_table(report, r);
   report.provenance("objective", objective + ", " + r.mode() + " mode");
   report.provenance("confirmation", std::to_string(r.confirm_replications()) + " replications");
   common_provenance(report, r.provenance(), std::to_string(r.replications()) + " per candidate mix",
