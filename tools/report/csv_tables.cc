@@ -214,6 +214,8 @@ std::map<std::string, CsvTable> optimize_csv(const v1::OptimizeResult& r) {
   return out;
 }
 
+// Longer than 80 lines for a reason: three flat tables of one result,
+// each a header and a loop over the curves.
 std::map<std::string, CsvTable> curves_csv(const v1::CurvesResult& r) {
   CsvTable points({"channel",
                    "weekly_budget",

@@ -575,6 +575,9 @@ double text_width(std::string_view text, double font_size) {
   return units / 2048 * font_size;
 }
 
+// Longer than 80 lines for a reason: one chart drawn top to bottom (range,
+// layout, grid, bands, lines, dots, markers, axes), each step using the
+// layout the previous ones set; cut apart, they would pass it all along.
 std::string render(const LineChart& chart) {
   Range xs, ys;
   for (const Series& series : chart.series) {
@@ -664,21 +667,68 @@ std::string render(const LineChart& chart) {
   return out + "</svg>\n";
 }
 
-std::string render(const BarChart& chart) {
-  const size_t groups = std::max<size_t>(1, chart.groups.size());
-  auto value_at = [](const std::vector<double>& values, size_t i) {
-    return i < values.size() ? values[i] : NAN;
-  };
+namespace {
+
+double value_at(const std::vector<double>& values, size_t i) {
+  return i < values.size() ? values[i] : NAN;
+}
+
+// The values a bar chart spans: its bars and, on drawn bars, their error bars.
+Range bar_range(const BarChart& chart, size_t groups) {
   Range range;
   for (const BarChart::Row& row : chart.rows) {
     for (size_t g = 0; g < groups; ++g) {
       range.add(value_at(row.values, g));
-      // Error bars count only on bars that are drawn.
       if (!std::isfinite(value_at(row.values, g))) continue;
       range.add(value_at(row.low, g));
       range.add(value_at(row.high, g));
     }
   }
+  return range;
+}
+
+// Bar `g` of `row` at `bar_top`, `bar` high: the bar with its tooltip,
+// its error bar and its value label; a missing value is said, not drawn.
+std::string bar_of(const BarChart& chart, const BarChart::Row& row, size_t g, double bar_top,
+                   double bar, const Scale& x) {
+  const double zero = x(0);
+  std::string out;
+  const double value = value_at(row.values, g);
+  const double bar_middle = bar_top + bar / 2;
+  const std::string text = format_value(value, chart.unit);
+  if (!std::isfinite(value)) {
+    // Left out, but said: a missing bar should not read as zero.
+    return text_element(zero + 5, bar_middle + 4, text, "start",
+                        R"(font-size="11" fill="#777777")");
+  }
+  const double end = x(value);
+  const double low = value_at(row.low, g), high = value_at(row.high, g);
+  const bool has_error = !std::isnan(low) && !std::isnan(high);
+  std::string tooltip = row.label;
+  if (g < chart.groups.size() && !chart.groups[g].empty()) tooltip += " / " + chart.groups[g];
+  tooltip += ": " + text;
+  if (has_error) {
+    tooltip += " [" + format_value(low, chart.unit) + ", " + format_value(high, chart.unit) + "]";
+  }
+  out += rect(std::min(zero, end), bar_top, std::abs(end - zero), bar, palette(g), "", tooltip);
+  double outer = end;
+  if (has_error) {
+    const double from = x(low), to = x(high), cap = std::min(bar / 2, 5.0);
+    out += line(from, bar_middle, to, bar_middle, kInk, 1.2);
+    out += line(from, bar_middle - cap, from, bar_middle + cap, kInk, 1.2);
+    out += line(to, bar_middle - cap, to, bar_middle + cap, kInk, 1.2);
+    outer = value < 0 ? std::min(end, std::min(from, to)) : std::max(end, std::max(from, to));
+  }
+  out += text_element(value < 0 ? outer - 5 : outer + 5, bar_middle + 4, text,
+                      value < 0 ? "end" : "start", R"(font-size="11" fill="#222222")");
+  return out;
+}
+
+}  // namespace
+
+std::string render(const BarChart& chart) {
+  const size_t groups = std::max<size_t>(1, chart.groups.size());
+  Range range = bar_range(chart, groups);
   if (range.empty()) return no_data_chart(chart.title);
   range.add(0);  // bars start at zero
   if (range.low == 0 && range.high == 0) range.high = 1;
@@ -723,7 +773,6 @@ std::string render(const BarChart& chart) {
   std::string out = svg_open(kWidth, height, chart.title);
   out += head.svg;
   out += vertical_grid(ticks, x, top, bottom);
-  const double zero = x(0);
   for (size_t r = 0; r < chart.rows.size(); ++r) {
     const BarChart::Row& row = chart.rows[r];
     const double row_top = top + row_height * static_cast<double>(r) + kRowGap / 2;
@@ -731,43 +780,14 @@ std::string render(const BarChart& chart) {
     out += text_element(left - 12, row_middle + 4, truncate(row.label, label_width), "end",
                         R"(fill="#222222")");
     for (size_t g = 0; g < groups; ++g) {
-      const double value = value_at(row.values, g);
-      const double bar_top = row_top + static_cast<double>(g) * (bar + kBarGap);
-      const double bar_middle = bar_top + bar / 2;
-      const std::string text = format_value(value, chart.unit);
-      if (!std::isfinite(value)) {
-        // Left out, but said: a missing bar should not read as zero.
-        out += text_element(zero + 5, bar_middle + 4, text, "start",
-                            R"(font-size="11" fill="#777777")");
-        continue;
-      }
-      const double end = x(value);
-      const double low = value_at(row.low, g), high = value_at(row.high, g);
-      const bool has_error = !std::isnan(low) && !std::isnan(high);
-      std::string tooltip = row.label;
-      if (g < chart.groups.size() && !chart.groups[g].empty()) tooltip += " / " + chart.groups[g];
-      tooltip += ": " + text;
-      if (has_error) {
-        tooltip +=
-            " [" + format_value(low, chart.unit) + ", " + format_value(high, chart.unit) + "]";
-      }
-      out += rect(std::min(zero, end), bar_top, std::abs(end - zero), bar, palette(g), "", tooltip);
-      double outer = end;
-      if (has_error) {
-        const double from = x(low), to = x(high), cap = std::min(bar / 2, 5.0);
-        out += line(from, bar_middle, to, bar_middle, kInk, 1.2);
-        out += line(from, bar_middle - cap, from, bar_middle + cap, kInk, 1.2);
-        out += line(to, bar_middle - cap, to, bar_middle + cap, kInk, 1.2);
-        outer = value < 0 ? std::min(end, std::min(from, to)) : std::max(end, std::max(from, to));
-      }
-      out += text_element(value < 0 ? outer - 5 : outer + 5, bar_middle + 4, text,
-                          value < 0 ? "end" : "start", R"(font-size="11" fill="#222222")");
+      out += bar_of(chart, row, g, row_top + static_cast<double>(g) * (bar + kBarGap), bar, x);
     }
   }
   out += bottom_axis(ticks, tick_text, x, bottom, chart.value_label);
   return out + "</svg>\n";
 }
 
+// Longer than 80 lines for the reason render(LineChart) is.
 std::string render(const IntervalChart& chart) {
   using Tone = IntervalChart::Tone;
   Range range;

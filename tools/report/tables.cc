@@ -14,7 +14,10 @@
 
 namespace cjsim::report {
 
-std::string format_run_table(const v1::RunResult& r) {
+namespace {
+
+// Who made the run, how, and how long it took.
+std::string run_header(const v1::RunResult& r) {
   const bool exact = r.method() == "exact";
   std::string out;
   out += "cjsim " + r.engine_version() + " | scenario " + printable(r.scenario()) +
@@ -32,6 +35,13 @@ std::string format_run_table(const v1::RunResult& r) {
   }
   out += "\n";
 
+  return out;
+}
+
+// The KPIs in the registry's words: the totals, each goal kind apart, and
+// after the conversion (with a loyalty block).
+std::string run_kpi_tables(const v1::RunResult& r) {
+  std::string out;
   auto kpi = [&](const std::string& key) -> const v1::Estimate* {
     auto it = r.kpis().find(key);
     return it == r.kpis().end() ? nullptr : &it->second;
@@ -66,6 +76,14 @@ std::string format_run_table(const v1::RunResult& r) {
                       "referred_conversions"});
   }
 
+  return out;
+}
+
+// The share of people who reached each stage, with a bar.
+std::string run_funnel_table(const v1::RunResult& r) {
+  std::string out;
+  const Sampling sampling = sampling_of(r);
+  const std::string interval_header = printf_string("%.0f", r.confidence() * 100) + "% interval";
   out += "\nFunnel (share of people who reached the stage)\n";
   TextTable funnel({text_column("stage"), number_column("share"), text_column("bar"),
                     text_column(interval_header)});
@@ -81,6 +99,12 @@ std::string format_run_table(const v1::RunResult& r) {
   }
   out += funnel.text();
 
+  return out;
+}
+
+// The ten touchpoints with the most conversions (then visits).
+std::string run_top_touchpoints(const v1::RunResult& r) {
+  std::string out;
   std::vector<const v1::TouchpointResult*> touchpoints;
   for (const auto& tp : r.touchpoints()) touchpoints.push_back(&tp);
   std::stable_sort(touchpoints.begin(), touchpoints.end(), [](auto* a, auto* b) {
@@ -106,6 +130,12 @@ std::string format_run_table(const v1::RunResult& r) {
   }
   out += top.text();
 
+  return out;
+}
+
+// Each channel's cost, exposures, reach and visits, and its credit.
+std::string run_channel_tables(const v1::RunResult& r) {
+  std::string out;
   // Exposures are ads and posts seen (one person may see many); reach is
   // people.
   out += "\nChannels (exposures: ads and posts seen; people reached: each person once)\n";
@@ -141,6 +171,14 @@ std::string format_run_table(const v1::RunResult& r) {
       "Touched: conversions of people the channel touched at all (channels overlap).\n"
       "At its touchpoints: conversions at the channel's own goal touchpoints.\n";
 
+  return out;
+}
+
+// Each persona's conversion rate.
+std::string run_persona_table(const v1::RunResult& r) {
+  std::string out;
+  const Sampling sampling = sampling_of(r);
+  const std::string interval_header = printf_string("%.0f", r.confidence() * 100) + "% interval";
   out += "\nPersonas\n";
   TextTable personas({text_column("persona"), number_column("people"),
                       number_column("conversion rate"), text_column(interval_header)});
@@ -152,6 +190,13 @@ std::string format_run_table(const v1::RunResult& r) {
   }
   out += personas.text();
   return out;
+}
+
+}  // namespace
+
+std::string format_run_table(const v1::RunResult& r) {
+  return run_header(r) + run_kpi_tables(r) + run_funnel_table(r) + run_top_touchpoints(r) +
+         run_channel_tables(r) + run_persona_table(r);
 }
 
 namespace {
