@@ -118,7 +118,10 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const R
       std::vector<ReplicationCounts> more =
           Engine(arms[a], run.seed)
               .run(have, target_count - have, done_counter(progress), stop_flag_of(progress));
-      for (ReplicationCounts& c : more) counts[a].push_back(std::move(c));
+      for (ReplicationCounts& c : more) {
+        c.drop_daily_series();  // a comparison reports no series
+        counts[a].push_back(std::move(c));
+      }
       std::vector<Quantities> reps;
       for (const ReplicationCounts& c : counts[a])
         reps.push_back(quantities_from_counts(arms[a], c));

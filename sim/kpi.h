@@ -57,6 +57,15 @@ struct Quantities {
   std::vector<std::vector<double>> series_new_conversions_by_kind;
   // [days since converting]: share of customers still active (Kaplan-Meier).
   std::vector<double> retention;
+
+  // Frees the day-by-day series and the retention curve, for studies that
+  // report none but keep every replication's quantities (the optimizer's
+  // mixes). The KPIs do not use them.
+  void drop_daily_series() {
+    series_new_conversions = series_converted_share = series_active_customers =
+        series_aware_share = series_open_complaints = retention = {};
+    series_new_conversions_by_kind = {};
+  }
 };
 
 // The Kaplan-Meier estimate of the share of customers still active t days

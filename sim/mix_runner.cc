@@ -118,7 +118,10 @@ void MixRunner::simulate(Run& r, int first, int count) {
   CJSIM_CHECK(objective != nullptr && counted != nullptr, "the objective is counted");
   r.objective.insert(r.objective.end(), objective->samples.begin(), objective->samples.end());
   r.conversions.insert(r.conversions.end(), counted->samples.begin(), counted->samples.end());
-  for (Quantities& q : added) r.reps.push_back(std::move(q));
+  for (Quantities& q : added) {
+    q.drop_daily_series();  // the optimizer reports no series
+    r.reps.push_back(std::move(q));
+  }
 }
 
 double MixRunner::score(const std::vector<double>& samples) const {

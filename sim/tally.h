@@ -116,6 +116,10 @@ struct ReplicationCounts {
   // furthest_moves[t] for t >= s, acts = visits - declines. Idempotent.
   void finish();
   uint64_t conversions() const;
+  // Frees the day-by-day series, for studies that report none but keep
+  // every replication's counts for pairing (compare): 8 bytes per day and
+  // series per replication. The KPIs do not use them.
+  void drop_daily_series() { series = {}; }
 };
 
 }  // namespace cjsim
