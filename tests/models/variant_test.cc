@@ -359,7 +359,7 @@ TEST_CASE("variant: regression: each edit searched every edge and touchpoint") {
     }
   }
   // Its time is not checked (no timed unit tests: docs/reliability.md
-  // "Tests"): 43 s before the fix, about 1.5 s after, which the suite's
+  // "Answers"): 43 s before the fix, about 1.5 s after, which the suite's
   // time shows. The case keeps the results of a variant this large right.
   Diagnostics diagnostics;
   REQUIRE_MESSAGE(validate_scenario(scenario, nullptr, diagnostics), diagnostics.to_string());
