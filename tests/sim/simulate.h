@@ -70,6 +70,20 @@ inline Interval t_interval(std::span<const double> values, double confidence) {
   return {mean, mean - critical * std_error, mean + critical * std_error};
 }
 
+// The half-width of the two-sided Student-t interval at `confidence` around
+// e's mean, with e's standard error and n - 1 degrees of freedom: the
+// interval a run at that confidence would report (before clipping).
+inline double t_half_width(const v1::Estimate& e, double confidence) {
+  const boost::math::students_t t(static_cast<double>(e.n() - 1));
+  return boost::math::quantile(boost::math::complement(t, (1 - confidence) / 2)) * e.std_error();
+}
+
+// Whether `truth` lies in that interval. At 0.999 a correct engine fails
+// such a check once in a thousand seeds.
+inline bool within_t_interval(const v1::Estimate& e, double truth, double confidence) {
+  return std::abs(e.mean() - truth) <= t_half_width(e, confidence);
+}
+
 }  // namespace cjsim::testing
 
 #endif  // CJSIM_TESTS_SIM_SIMULATE_H_
