@@ -14,6 +14,7 @@
 
 #include "models/compiled_model.h"
 #include "sim/rng.h"
+#include "tests/sim/simulate.h"
 #include "tests/test_support.h"
 
 namespace cjsim {
@@ -73,41 +74,6 @@ ReplicationCounts random_partial(const CompiledModel& model, rng::SplitMix64& g)
   return c;
 }
 
-// Every field that add() merges (the daily series and the current day are
-// the end-of-day step's, not add()'s).
-void check_same(const ReplicationCounts& a, const ReplicationCounts& b) {
-  CHECK(a.converted_agents == b.converted_agents);
-  CHECK(a.converted_by_kind == b.converted_by_kind);
-  CHECK(a.exposed_agents == b.exposed_agents);
-  CHECK(a.reached == b.reached);
-  CHECK(a.furthest_moves == b.furthest_moves);
-  CHECK(a.touchpoints == b.touchpoints);
-  CHECK(a.channel_paid == b.channel_paid);
-  CHECK(a.channel_organic == b.channel_organic);
-  CHECK(a.channel_reach == b.channel_reach);
-  CHECK(a.credit == b.credit);
-  CHECK(a.persona_converted == b.persona_converted);
-  CHECK(a.persona_conversions == b.persona_conversions);
-  const LoyaltyCounts &x = a.loyalty, &y = b.loyalty;
-  CHECK(x.repeats == y.repeats);
-  CHECK(x.repeats_by_goal == y.repeats_by_goal);
-  CHECK(x.repeated_customers == y.repeated_customers);
-  CHECK(x.churned == y.churned);
-  CHECK(x.complaints == y.complaints);
-  CHECK(x.answered == y.answered);
-  CHECK(x.answered_in_sla == y.answered_in_sla);
-  CHECK(x.sla_missed == y.sla_missed);
-  CHECK(x.response_days == y.response_days);
-  CHECK(x.referrals == y.referrals);
-  CHECK(x.praises == y.praises);
-  CHECK(x.referred_conversions == y.referred_conversions);
-  CHECK(x.churn_age == y.churn_age);
-  CHECK(x.churned_by_conversion_day == y.churned_by_conversion_day);
-  CHECK(a.walk_steps == b.walk_steps);
-  CHECK(a.sessions == b.sessions);
-  CHECK(a.truncated_sessions == b.truncated_sessions);
-}
-
 TEST_CASE("tally: partial counts add up the same in any order and grouping, to the direct sums") {
   const CompiledModel model = small_model();
   rng::SplitMix64 g(20261207);
@@ -126,12 +92,12 @@ TEST_CASE("tally: partial counts add up the same in any order and grouping, to t
   middle.add(right);
   left.add(middle);
   grouped.add(left);
-  check_same(forward, backward);
-  check_same(forward, grouped);
+  testing::check_same_counts(forward, backward);
+  testing::check_same_counts(forward, grouped);
   // Empty counts are the identity: added to them, a partial keeps every field.
   ReplicationCounts alone(model);
   alone.add(parts[0]);
-  check_same(alone, parts[0]);
+  testing::check_same_counts(alone, parts[0]);
 
   // The merged counts are the sums taken directly.
   uint64_t converted = 0, visits = 0, credited = 0, paid = 0;
@@ -204,7 +170,7 @@ TEST_CASE("tally: finish sets acts to visits less declines, and a second finish 
   CHECK(c.furthest_moves == std::array<uint64_t, kStageSlots>{});
   ReplicationCounts again = c;
   again.finish();
-  check_same(c, again);
+  testing::check_same_counts(c, again);
 }
 
 }  // namespace
