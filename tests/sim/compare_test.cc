@@ -32,10 +32,11 @@ v1::Scenario small_journey(double confidence, int replications) {
   return scenario;
 }
 
-v1::CompareResult compare(const std::vector<CompiledModel>& arms, const CompareSettings& settings) {
+v1::CompareResult compare(const std::vector<CompiledModel>& arms, const CompareSettings& settings,
+                          StudyProgress* progress = nullptr) {
   v1::CompareResult result;
   tbb::task_arena arena(2);
-  arena.execute([&] { result = run_comparison(arms, settings, nullptr); });
+  arena.execute([&] { result = run_comparison(arms, settings, progress); });
   return result;
 }
 
@@ -149,7 +150,12 @@ TEST_CASE("compare: a target half-width stops at target_met, a fixed run of that
   CompareSettings settings;
   settings.target_half_width = initial / 2;
   settings.max_replications = 64;
-  const v1::CompareResult result = compare(arms, settings);
+  StudyProgress progress;
+  const v1::CompareResult result = compare(arms, settings, &progress);
+  // The progress ends where its total says, one simulated day per arm,
+  // replication and day of the horizon (30), however many batches it took.
+  CHECK(progress.done.load() == progress.total.load());
+  CHECK(progress.total.load() == 2u * static_cast<uint64_t>(result.replications()) * 30u);
   CHECK(result.stopped() == "target_met");
   CHECK(result.max_half_width() <= settings.target_half_width);
   CHECK(result.replications() > 4);

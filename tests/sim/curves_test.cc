@@ -308,8 +308,14 @@ TEST_CASE("curves: a current budget between the curve's budgets runs on its own"
   settings.points = 3;
   settings.max_weekly_budget = 2000;  // 0, 1000, 2000; the current 1,400 is none of them
   v1::CurvesResult result;
+  StudyProgress progress;
   tbb::task_arena arena(2);
-  arena.execute([&] { result = response_curves(scenario, settings, nullptr); });
+  arena.execute([&] { result = response_curves(scenario, settings, &progress); });
+  // The runs curve_runs counts (for the resource estimate) are the runs
+  // made: 3 budgets and the current one, 8 replications of 10 days each.
+  CHECK(curve_runs(scenario, settings) == 4);
+  CHECK(progress.total.load() == 4u * 8u * 10u);
+  CHECK(progress.done.load() == progress.total.load());
   const v1::ChannelContribution& x = result.curves(0).contribution();
   CHECK(x.weekly_budget() == 1400);
   CHECK(x.cost() == doctest::Approx(1400 * kDays / 7));

@@ -40,8 +40,14 @@ v1::Scenario small_journey(double ad_act, double page_act, int agents) {
 v1::SweepResult sweep(const std::vector<SweepAxisValues>& axes,
                       const SweepPointScenario& point_at) {
   v1::SweepResult result;
+  StudyProgress progress;
   tbb::task_arena arena(2);
-  arena.execute([&] { result = run_sweep(axes, point_at, "", 2, nullptr); });
+  arena.execute([&] { result = run_sweep(axes, point_at, "", 2, &progress); });
+  // The progress ends where its total says: every point's replications
+  // times the horizon (30 days).
+  CHECK(progress.done.load() == progress.total.load());
+  CHECK(progress.total.load() == static_cast<uint64_t>(result.points_size()) *
+                                     static_cast<uint64_t>(result.replications()) * 30u);
   return result;
 }
 
