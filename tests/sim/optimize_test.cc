@@ -275,5 +275,28 @@ TEST_CASE("optimize: a recommendation spending at most the total stays within it
                                 small_search("profit", 4000, false));
 }
 
+TEST_CASE("optimize: the target modes and a risk objective keep to the total and the bounds too") {
+  // In the target modes the total is the most the search may spend.
+  const std::vector<PlannedChannel> free = {{0, 0, 5000}, {1, 0, 5000}};
+  OptimizeSettings conversions = small_search("conversions", 5000, false);
+  conversions.mode = OptimizeSettings::Mode::kTargetConversions;
+  conversions.target = 50;
+  check_recommendation_contract(free, conversions);
+  OptimizeSettings cpa = small_search("conversions", 5000, false);
+  cpa.mode = OptimizeSettings::Mode::kTargetCpa;
+  cpa.target = 200;
+  check_recommendation_contract(free, cpa);
+  OptimizeSettings worst_quarter = small_search("profit", 3000, true);
+  worst_quarter.cvar = 0.25;
+  check_recommendation_contract({{0, 0, 3000}, {1, 0, 3000}}, worst_quarter);
+}
+
+TEST_CASE("regression: optimize with every planned channel locked crashed (SIGSEGV in project)") {
+  // No channel may move: the search evaluated the one mix there is through
+  // the projection onto the bounds, which read the largest of no budgets.
+  check_recommendation_contract({{0, 1000, 1000}, {1, 500, 500}},
+                                small_search("conversions", 1500, true));
+}
+
 }  // namespace
 }  // namespace cjsim
