@@ -8,12 +8,14 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <doctest/doctest.h>
 #include <tbb/task_arena.h>
 
 #include "sim/exact_solver.h"
+#include "sim/kpi.h"
 #include "tests/sim/simulate.h"
 #include "tests/test_support.h"
 
@@ -108,6 +110,62 @@ TEST_CASE("compare: each variant pairs with the baseline alone, whatever the oth
   CHECK(three.ranking(0) == "bold");
   CHECK(three.ranking(1) == "");
   CHECK(three.ranking(2) == "same");
+}
+
+TEST_CASE(
+    "compare: arms rank by their means, lower first for costs, and verdicts follow the interval") {
+  // Arms need not be variants: three budgets of one channel, compiled alike.
+  const v1::Scenario half_as_much = parse_text(R"(
+simulation { horizon_days: 10 agents: 2000 replications: 4 seed: 11 }
+personas { id: "everyone" channel_affinity { key: "ads" value: 1 } }
+channels { id: "ads" weekly_budget: 700 cpm: 10 max_reach: 0.2 half_saturation: 100 }
+touchpoints { id: "buy" stage: AWARENESS channel: "ads" entry_weight: 1 goal { kind: "purchase" value: 3 } }
+)");
+  std::vector<CompiledModel> arms;
+  for (const auto& [name, budget] :
+       {std::pair<const char*, double>{"", 1400}, {"more", 2800}, {"less", 700}}) {
+    v1::Scenario s = half_as_much;
+    s.mutable_channels(0)->set_weekly_budget(budget);
+    arms.push_back(compile(s, name));
+  }
+  for (const char* kpi : {"cost", "cost_per_conversion", "conversions", "roas", "profit"}) {
+    CAPTURE(kpi);
+    CompareSettings settings;
+    settings.rank_by = kpi;
+    const v1::CompareResult result = compare(arms, settings);
+    const bool higher_is_better = kpi_info(kpi)->higher_is_better;
+    auto mean_of = [&](const std::string& variant) {
+      for (const v1::CompareArm& arm : result.arms()) {
+        if (arm.variant() == variant) return arm.kpis().at(kpi).mean();
+      }
+      FAIL("no arm " << variant);
+      return 0.0;
+    };
+    REQUIRE(result.ranking_size() == 3);
+    for (int k = 1; k < 3; ++k) {
+      const double before = mean_of(result.ranking(k - 1)), after = mean_of(result.ranking(k));
+      CHECK((higher_is_better ? before >= after : before <= after));
+    }
+    for (const v1::CompareDifference& d : result.differences()) {
+      CAPTURE(d.variant());
+      const v1::Estimate& e = d.kpis().at(kpi);
+      const std::string& verdict = d.verdict().at(kpi);
+      const bool up = e.ci_low() > 0, down = e.ci_high() < 0;
+      if (up || down) {
+        CHECK(verdict == ((up == higher_is_better) ? "better" : "worse"));
+      } else {
+        CHECK(verdict == "no_detectable_difference");
+      }
+    }
+  }
+  // The cost is the model's, fixed: 2,800 a week for 10 days against 1,400.
+  const v1::CompareResult by_cost = [&] {
+    CompareSettings settings;
+    settings.rank_by = "cost";
+    return compare(arms, settings);
+  }();
+  CHECK(by_cost.differences(0).kpis().at("cost").mean() == doctest::Approx(1400.0 / 7 * 10));
+  CHECK(by_cost.ranking(0) == "less");
 }
 
 TEST_CASE("compare: doubling the ad's act probability gains what the absorbing chain says") {
