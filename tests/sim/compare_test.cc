@@ -1,12 +1,14 @@
 // Comparisons (sim/compare.h) through the library, not the command line:
 // common random numbers make an arm identical to the baseline differ by
 // exactly 0; a variant's difference agrees with the absorbing chain's
-// closed form (sim/exact_solver.h); the sequential rule stops where it
-// says, never past its cap, at the same answer as a fixed run of that size.
+// closed form (sim/exact_solver.h); arms rank by their means and verdicts
+// follow the intervals; the sequential rule stops where it says, never past
+// its cap, at the same answer as a fixed run of that size.
 
 #include "sim/compare.h"
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -159,13 +161,11 @@ touchpoints { id: "buy" stage: AWARENESS channel: "ads" entry_weight: 1 goal { k
     }
   }
   // The cost is the model's, fixed: 2,800 a week for 10 days against 1,400.
-  const v1::CompareResult by_cost = [&] {
-    CompareSettings settings;
-    settings.rank_by = "cost";
-    return compare(arms, settings);
-  }();
-  CHECK(by_cost.differences(0).kpis().at("cost").mean() == doctest::Approx(1400.0 / 7 * 10));
-  CHECK(by_cost.ranking(0) == "less");
+  CompareSettings by_cost;
+  by_cost.rank_by = "cost";
+  const v1::CompareResult costs = compare(arms, by_cost);
+  CHECK(costs.differences(0).kpis().at("cost").mean() == doctest::Approx(1400.0 / 7 * 10));
+  CHECK(costs.ranking(0) == "less");
 }
 
 TEST_CASE("compare: doubling the ad's act probability gains what the absorbing chain says") {

@@ -5,7 +5,6 @@
 
 #include "sim/tally.h"
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -36,6 +35,7 @@ ReplicationCounts random_partial(const CompiledModel& model, rng::SplitMix64& g)
   c.converted_agents = small(g);
   for (uint64_t& k : c.converted_by_kind) k = small(g);
   c.exposed_agents = small(g);
+  for (uint64_t& r : c.reached) r = small(g);
   for (uint64_t& m : c.furthest_moves) m = small(g);
   for (TouchpointCounts& t : c.touchpoints) {
     t.visits = small(g) + 100;
