@@ -214,21 +214,13 @@ v1::CurvesResult response_curves(const v1::Scenario& scenario, const CurveSettin
                                  StudyProgress* progress) {
   const auto started = std::chrono::steady_clock::now();
   CJSIM_CHECK(settings.points >= 2, "a curve needs two budgets");
-  const SimulationSettings sim = resolve_settings(scenario.simulation());
-  const int replications = sim.replications;
+  const RunSettings run = resolve_run_settings(scenario.simulation());
+  const int replications = run.replications;
 
   v1::CurvesResult result;
-  result.set_scenario(scenario.name());
-  result.set_seed(sim.seed);
-  result.set_agents(static_cast<int32_t>(sim.agents));
-  result.set_replications(replications);
-  result.set_threads(settings.threads);
-  result.set_engine_version(std::string(engine_version()));
-  result.set_schema_version(std::string(kSchemaVersion));
-  result.set_confidence(sim.confidence);
+  set_provenance(make_provenance(scenario, settings.variant, replications, settings.threads), &result);
   result.set_kpi(settings.kpi);
   result.set_saturation_fraction(settings.saturation_fraction);
-  result.set_population(sim.population);
   result.set_kpi_events(kpi_event_source(settings.kpi));
 
   for (int c : settings.channels) {
@@ -249,7 +241,7 @@ v1::CurvesResult response_curves(const v1::Scenario& scenario, const CurveSettin
     auto run_at = [&](double budget) {
       CompiledModel model = at(budget);
       keep_form_of_reference(reaches, model);
-      return run_point(model, replications, progress, result.mutable_timing());
+      return run_point(model, run, progress, result.mutable_timing());
     };
     CurvePoints points;
     for (double b : budgets) {
@@ -264,7 +256,7 @@ v1::CurvesResult response_curves(const v1::Scenario& scenario, const CurveSettin
     for (size_t k = 0; k < budgets.size(); ++k) {
       curve->add_weekly_budgets(budgets[k]);
       const KpiSeries* kpi = find_kpi(points[k], settings.kpi);
-      set_estimate(kpi != nullptr ? estimate_kpi(*kpi, sim.confidence, false) : gap(replications),
+      set_estimate(kpi != nullptr ? estimate_kpi(*kpi, run.confidence, false) : gap(replications),
                    curve->add_kpi());
       curve->add_cost(mean_of(points[k], "cost"));
       if (const std::optional<double> events = simulated_events_at(points[k], settings.kpi)) {
@@ -272,14 +264,14 @@ v1::CurvesResult response_curves(const v1::Scenario& scenario, const CurveSettin
       }
       curve->add_value_events(simulated_events_at(points[k], "value").value_or(0));
       set_estimate(
-          paired_change(points[0], points[k], settings.kpi, 1, sim.confidence, replications),
+          paired_change(points[0], points[k], settings.kpi, 1, run.confidence, replications),
           curve->add_incremental());
       if (k == 0) continue;
       marginal.push_back(paired_change(points[k - 1], points[k], settings.kpi,
-                                       budgets[k] - budgets[k - 1], sim.confidence, replications));
+                                       budgets[k] - budgets[k - 1], run.confidence, replications));
       marginal_roas.push_back(
           paired_change(points[k - 1], points[k], "value",
-                        mean_of(points[k], "cost") - mean_of(points[k - 1], "cost"), sim.confidence,
+                        mean_of(points[k], "cost") - mean_of(points[k - 1], "cost"), run.confidence,
                         replications));
       set_estimate(marginal.back(), curve->add_marginal());
       set_estimate(marginal_roas.back(), curve->add_marginal_roas());
@@ -299,11 +291,11 @@ v1::CurvesResult response_curves(const v1::Scenario& scenario, const CurveSettin
 
     // The current budget is a point of the curve, or runs on its own.
     if (const std::optional<size_t> k = current_on_curve(budgets, current)) {
-      set_contribution(points[0], points[*k], current, settings.kpi, sim.confidence, replications,
+      set_contribution(points[0], points[*k], current, settings.kpi, run.confidence, replications,
                        curve->mutable_contribution());
     } else {
       if (progress != nullptr && progress->stopped()) return result;  // incomplete
-      set_contribution(points[0], run_at(current), current, settings.kpi, sim.confidence,
+      set_contribution(points[0], run_at(current), current, settings.kpi, run.confidence,
                        replications, curve->mutable_contribution());
     }
   }

@@ -36,11 +36,14 @@ v1::Scenario small_journey(double confidence, int replications) {
   return scenario;
 }
 
-v1::CompareResult compare(const std::vector<CompiledModel>& arms, const CompareSettings& settings,
-                          StudyProgress* progress = nullptr) {
+// The arms of `scenario` (its variants, or other scenarios with its seed,
+// replications and confidence) compared on two threads.
+v1::CompareResult compare(const std::vector<CompiledModel>& arms, const v1::Scenario& scenario,
+                          const CompareSettings& settings, StudyProgress* progress = nullptr) {
   v1::CompareResult result;
   tbb::task_arena arena(2);
-  arena.execute([&] { result = run_comparison(arms, settings, progress); });
+  const RunSettings run = resolve_run_settings(scenario.simulation());
+  arena.execute([&] { result = run_comparison(arms, run, settings, progress); });
   return result;
 }
 
@@ -54,7 +57,7 @@ double exact_conversion_rate(const CompiledModel& model) {
 TEST_CASE("compare: a scenario against itself differs by exactly 0, with verdict no_change") {
   const v1::Scenario scenario = small_journey(0.95, 4);
   const CompiledModel arm = compiled_arm(scenario, "");
-  const v1::CompareResult result = compare({arm, arm}, CompareSettings{});
+  const v1::CompareResult result = compare({arm, arm}, scenario, CompareSettings{});
   REQUIRE(result.differences_size() == 1);
   const v1::CompareDifference& d = result.differences(0);
   REQUIRE(d.kpis_size() > 0);
@@ -81,7 +84,8 @@ TEST_CASE("compare: a scenario against itself differs by exactly 0, with verdict
 TEST_CASE("compare: the baseline arm is a plain run of the scenario") {
   const v1::Scenario scenario = small_journey(0.95, 4);
   const v1::CompareResult result =
-      compare({compiled_arm(scenario, ""), compiled_arm(scenario, "bold")}, CompareSettings{});
+      compare({compiled_arm(scenario, ""), compiled_arm(scenario, "bold")}, scenario,
+              CompareSettings{});
   const v1::RunResult run = testing::plain_run(scenario);
   REQUIRE(result.arms(0).kpis_size() == run.kpis_size());
   for (const auto& [name, estimate] : run.kpis()) {
@@ -96,8 +100,8 @@ TEST_CASE("compare: each variant pairs with the baseline alone, whatever the oth
   const v1::Scenario scenario = small_journey(0.95, 4);
   const CompiledModel base = compiled_arm(scenario, ""), bold = compiled_arm(scenario, "bold");
   const CompiledModel same = compile(scenario, "same");  // the baseline under another name
-  const v1::CompareResult two = compare({base, bold}, CompareSettings{});
-  const v1::CompareResult three = compare({base, same, bold}, CompareSettings{});
+  const v1::CompareResult two = compare({base, bold}, scenario, CompareSettings{});
+  const v1::CompareResult three = compare({base, same, bold}, scenario, CompareSettings{});
   REQUIRE(three.differences_size() == 2);
   CHECK(three.differences(0).variant() == "same");
   CHECK(three.differences(1).variant() == "bold");
@@ -134,7 +138,7 @@ touchpoints { id: "buy" stage: AWARENESS channel: "ads" entry_weight: 1 goal { k
     CAPTURE(kpi);
     CompareSettings settings;
     settings.rank_by = kpi;
-    const v1::CompareResult result = compare(arms, settings);
+    const v1::CompareResult result = compare(arms, half_as_much, settings);
     const bool higher_is_better = kpi_info(kpi)->higher_is_better;
     auto mean_of = [&](const std::string& variant) {
       for (const v1::CompareArm& arm : result.arms()) {
@@ -163,7 +167,7 @@ touchpoints { id: "buy" stage: AWARENESS channel: "ads" entry_weight: 1 goal { k
   // The cost is the model's, fixed: 2,800 a week for 10 days against 1,400.
   CompareSettings by_cost;
   by_cost.rank_by = "cost";
-  const v1::CompareResult costs = compare(arms, by_cost);
+  const v1::CompareResult costs = compare(arms, half_as_much, by_cost);
   CHECK(costs.differences(0).kpis().at("cost").mean() == doctest::Approx(1400.0 / 7 * 10));
   CHECK(costs.ranking(0) == "less");
 }
@@ -176,7 +180,7 @@ TEST_CASE("compare: doubling the ad's act probability gains what the absorbing c
   const CompiledModel base = compiled_arm(scenario, ""), bold = compiled_arm(scenario, "bold");
   const double truth = exact_conversion_rate(bold) - exact_conversion_rate(base);
   REQUIRE(truth > 0);
-  const v1::CompareResult result = compare({base, bold}, CompareSettings{});
+  const v1::CompareResult result = compare({base, bold}, scenario, CompareSettings{});
   const v1::Estimate& d = result.differences(0).kpis().at("conversion_rate");
   CAPTURE(truth);
   CAPTURE(d.mean());
@@ -201,7 +205,7 @@ TEST_CASE("compare: a target half-width stops at target_met, a fixed run of that
   const v1::Scenario scenario = small_journey(0.95, 4);
   const std::vector<CompiledModel> arms = {compiled_arm(scenario, ""),
                                            compiled_arm(scenario, "bold")};
-  const double initial = compare(arms, CompareSettings{}).max_half_width();
+  const double initial = compare(arms, scenario, CompareSettings{}).max_half_width();
   REQUIRE(initial > 0);
 
   // Half the initial width takes about four times the replications.
@@ -209,7 +213,7 @@ TEST_CASE("compare: a target half-width stops at target_met, a fixed run of that
   settings.target_half_width = initial / 2;
   settings.max_replications = 64;
   StudyProgress progress;
-  const v1::CompareResult result = compare(arms, settings, &progress);
+  const v1::CompareResult result = compare(arms, scenario, settings, &progress);
   // The progress ends where its total says, one simulated day per arm,
   // replication and day of the horizon (30), however many batches it took.
   CHECK(progress.done.load() == progress.total.load());
@@ -226,7 +230,7 @@ TEST_CASE("compare: a target half-width stops at target_met, a fixed run of that
   // the sequential result is the fixed comparison at the count it reached.
   const v1::Scenario sized = small_journey(0.95, result.replications());
   const v1::CompareResult fixed =
-      compare({compiled_arm(sized, ""), compiled_arm(sized, "bold")}, CompareSettings{});
+      compare({compiled_arm(sized, ""), compiled_arm(sized, "bold")}, sized, CompareSettings{});
   CHECK(testing::same_results(fixed.differences(0), result.differences(0)));
   for (int a = 0; a < 2; ++a) {
     for (const auto& [name, estimate] : fixed.arms(a).kpis()) {
@@ -245,7 +249,7 @@ TEST_CASE("compare: a target out of reach stops at max_replications, never past 
     CompareSettings settings;
     settings.target_half_width = 1e-12;
     settings.max_replications = cap;
-    const v1::CompareResult result = compare(arms, settings);
+    const v1::CompareResult result = compare(arms, scenario, settings);
     CHECK(result.stopped() == "max_replications");
     CHECK(result.replications() == cap);
     CHECK(result.max_replications() == cap);

@@ -30,7 +30,8 @@ std::vector<ReplicationCounts> simulate(const v1::Scenario& scenario) {
 }
 
 v1::RunResult summarize(const v1::Scenario& scenario) {
-  return summarize_monte_carlo(compile(scenario, ""), simulate(scenario), 2, 0);
+  return summarize_monte_carlo(compile(scenario, ""), resolve_run_settings(scenario.simulation()),
+                               simulate(scenario), 2, 0);
 }
 
 bool covers(const v1::Estimate& e, double truth) {
@@ -159,7 +160,8 @@ TEST_CASE("engine: exposures land at the person's current stage, and forgetting 
   // thousand seeds, and the seed is fixed.
   remembering.mutable_simulation()->set_confidence(0.999);
   const std::vector<ReplicationCounts> counts = simulate(remembering);
-  const v1::RunResult keep = summarize_monte_carlo(compile(remembering, ""), counts, 2, 0);
+  const v1::RunResult keep = summarize_monte_carlo(
+      compile(remembering, ""), resolve_run_settings(remembering.simulation()), counts, 2, 0);
   // Each replication walks the graph exactly: the page is reached only by
   // acting on the ad, the goal only by acting on the reminder, and nobody
   // converts twice (a customer's stage has no touchpoint of either channel).
@@ -262,15 +264,17 @@ TEST_CASE("engine: a variant applied to the scenario is what runs") {
 TEST_CASE("engine: a clear stop flag changes nothing, a set one skips the days left") {
   const v1::Scenario scenario = parse_text(kExposureOnly);
   const CompiledModel model = compile(scenario, "");
-  const int replications = model.settings.replications;
+  const RunSettings run = resolve_run_settings(scenario.simulation());
+  const int replications = run.replications;
+  const Engine engine(model, run.seed);
   tbb::task_arena arena(2);
   std::vector<ReplicationCounts> plain, clear, stopped;
   std::atomic<bool> no{false}, yes{true};
   std::atomic<uint64_t> days{0};
   arena.execute([&] {
-    plain = Engine(model).run(0, replications);
-    clear = Engine(model).run(0, replications, nullptr, &no);
-    stopped = Engine(model).run(0, replications, &days, &yes);
+    plain = engine.run(0, replications);
+    clear = engine.run(0, replications, nullptr, &no);
+    stopped = engine.run(0, replications, &days, &yes);
   });
   REQUIRE(clear.size() == plain.size());
   for (size_t r = 0; r < plain.size(); ++r) {
@@ -298,7 +302,7 @@ TEST_CASE("engine: a clear stop flag changes nothing, a set one skips the days l
     stop.store(true);
   });
   tbb::task_arena one(1);
-  one.execute([&] { Engine(long_model).run(0, 2, &done, &stop); });
+  one.execute([&] { Engine(long_model, run.seed).run(0, 2, &done, &stop); });
   stopper.join();
   CHECK(done.load() >= 5);
   CHECK(done.load() < 2 * 3000);

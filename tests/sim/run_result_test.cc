@@ -42,7 +42,8 @@ struct Run {
 
 Run run(const v1::Scenario& scenario) {
   Run r{compile(scenario, ""), testing::simulate_counts(scenario), {}};
-  r.result = summarize_monte_carlo(r.model, r.counts, 2, 0);
+  r.result = summarize_monte_carlo(r.model, resolve_run_settings(scenario.simulation()), r.counts,
+                                   2, 0);
   return r;
 }
 
@@ -154,7 +155,7 @@ TEST_CASE("run result: an exact solution gives exact estimates of the closed for
   std::string why_not;
   const std::optional<ExactSolution> solution = solve_exact(model, &why_not);
   REQUIRE_MESSAGE(solution.has_value(), why_not);
-  const v1::RunResult result = summarize_exact(model, *solution, 0);
+  const v1::RunResult result = summarize_exact(model, resolve_run_settings(scenario.simulation()), *solution, 0);
   CHECK(result.method() == "exact");
   CHECK(result.replications() == 0);
   const v1::Estimate& rate = result.kpis().at("conversion_rate");

@@ -71,13 +71,15 @@ inline std::vector<ReplicationCounts> simulate_counts(const v1::Scenario& scenar
   const CompiledModel model = compile(scenario, "");
   std::vector<ReplicationCounts> counts;
   tbb::task_arena arena(2);
-  arena.execute([&] { counts = Engine(model).run(0, model.settings.replications); });
+  const RunSettings run = resolve_run_settings(scenario.simulation());
+  arena.execute([&] { counts = Engine(model, run.seed).run(0, run.replications); });
   return counts;
 }
 
 // The result of `cjsim run` on `scenario`, without the command line.
 inline v1::RunResult plain_run(const v1::Scenario& scenario) {
-  return summarize_monte_carlo(compile(scenario, ""), simulate_counts(scenario), 2, 0);
+  return summarize_monte_carlo(compile(scenario, ""), resolve_run_settings(scenario.simulation()),
+                               simulate_counts(scenario), 2, 0);
 }
 
 // `scenario` with variant `name` applied and validated, compiled as that

@@ -39,10 +39,11 @@ v1::Scenario small_journey(double ad_act, double page_act, int agents) {
 
 v1::SweepResult sweep(const std::vector<SweepAxisValues>& axes,
                       const SweepPointScenario& point_at) {
+  const v1::Scenario base = point_at(0);  // the run settings are every point's
   v1::SweepResult result;
   StudyProgress progress;
   tbb::task_arena arena(2);
-  arena.execute([&] { result = run_sweep(axes, point_at, "", 2, &progress); });
+  arena.execute([&] { result = run_sweep(base, axes, point_at, "", 2, &progress); });
   // The progress ends where its total says: every point's replications
   // times the horizon (30 days).
   CHECK(progress.done.load() == progress.total.load());

@@ -13,13 +13,12 @@
 #include "sim/run_result.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
-#include "tools/cjsim/report.h"
 #include "tools/cjsim/signals.h"
 
 int main(int argc, char** argv) {
   using namespace cjsim::cli;
   install_signal_handlers();
-  set_command_line(argc, argv);
+  const Invocation invocation{command_line_of(argc, argv)};
   CLI::App app{"cjsim: customer-journey simulation. Docs: docs/cli.md, docs/model.md"};
   app.set_version_flag("--version", std::string("cjsim ") + std::string(cjsim::engine_version()));
   app.require_subcommand(1);
@@ -55,7 +54,7 @@ int main(int argc, char** argv) {
   for (CLI::App* sub : app.get_subcommands()) {
     int status = kExitFailure;
     try {
-      status = commands.at(sub->get_name())();
+      status = commands.at(sub->get_name())(invocation);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "cjsim: error: %s\n", cjsim::printable(e.what()).c_str());
     }

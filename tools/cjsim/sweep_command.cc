@@ -16,15 +16,16 @@
 #include "sim/resources.h"
 #include "sim/sweep.h"
 #include "tools/cjsim/commands.h"
-#include "tools/cjsim/csv.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/resource_check.h"
-#include "tools/cjsim/result_warnings.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
-#include "tools/cjsim/study_report.h"
+#include "tools/report/csv.h"
+#include "tools/report/html_pages.h"
+#include "tools/report/tables.h"
+#include "tools/report/warnings.h"
 
 namespace cjsim::cli {
 
@@ -110,7 +111,7 @@ std::optional<Axis> parse_set(const std::string& set, const v1::Scenario& scenar
   return axis;
 }
 
-int sweep(const SweepOptions& options) {
+int sweep(const SweepOptions& options, const Invocation& invocation) {
   std::string description;
   std::optional<v1::Scenario> scenario = prepare_scenario(
       options.scenario, options.overrides, options.variant, options.output.quiet, &description);
@@ -216,16 +217,15 @@ int sweep(const SweepOptions& options) {
   v1::SweepResult result;
   if (!run_with_progress("sweeping", threads, options.output.quiet, [&](StudyProgress* progress) {
         result = run_sweep(
-            values, [&](size_t i) { return point_at(i, nullptr); }, options.variant, threads,
-            progress);
+            *scenario, values, [&](size_t i) { return point_at(i, nullptr); }, options.variant,
+            threads, progress);
       })) {
     return files.abandon_interrupted();
   }
+  add_invocation(invocation, options.scenario, description, result.mutable_provenance());
   print_warnings(options.output, options.scenario, sweep_warnings(result));
-  return files.finish(format_sweep_table(result), result, sweep_csv(result), [&] {
-    return sweep_report({&*scenario, options.scenario, arm_list(options.variant, description)},
-                        result);
-  });
+  return files.finish(format_sweep_table(result), result, sweep_csv(result),
+                      [&] { return sweep_report(result); });
 }
 
 }  // namespace
@@ -249,7 +249,7 @@ CommandRunner add_sweep_command(CLI::App& app) {
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
       ->transform(integer_in(1, 1024));
   options->output.add_to(*command, "cjsim.v1.SweepResult", kSweepCsvFiles);
-  return [options] { return sweep(*options); };
+  return [options](const Invocation& invocation) { return sweep(*options, invocation); };
 }
 
 }  // namespace cjsim::cli
