@@ -51,9 +51,12 @@ class JsonMap : public SourceMap {
     if (at_.size() >= kMaxNodes) return -1;
     const int node = static_cast<int>(at_.size());
     at_.push_back(at);
+    kept_key_bytes_ += segment.size();
     children_.emplace(std::make_pair(parent, std::move(segment)), node);
     return node;
   }
+
+  size_t kept_key_bytes() const { return kept_key_bytes_; }
 
   SourceLocation locate(const FieldPath& path) const override {
     SourceLocation best;
@@ -118,6 +121,7 @@ class JsonMap : public SourceMap {
 
   std::vector<SourceLocation> at_;                       // by node
   std::map<std::pair<int, std::string>, int> children_;  // (parent, segment) -> node
+  size_t kept_key_bytes_ = 0;                            // of the segments in children_
 };
 
 // What the schema says a JSON value is: the field it is written for (null
@@ -162,6 +166,7 @@ class Scanner {
   const std::string& error() const { return error_; }
   bool is_schema_error() const { return schema_error_; }
   SourceLocation where() const { return where_; }
+  size_t counted_characters() const { return counted_characters_; }
 
  private:
   static constexpr int kMaxDepth = 200;
@@ -175,6 +180,7 @@ class Scanner {
       counted_at_ = {1, 1};
     }
     for (; counted_ < pos_ && counted_ < text_.size(); ++counted_) {
+      ++counted_characters_;
       if (text_[counted_] == '\n') {
         ++counted_at_.line;
         counted_at_.column = 1;
@@ -465,6 +471,7 @@ class Scanner {
   bool schema_error_ = false;
   size_t counted_ = 0;  // here() has counted the text up to this position
   SourceLocation counted_at_{1, 1};
+  size_t counted_characters_ = 0;  // by here(), over all its calls
   SourceLocation where_;
 };
 
@@ -474,7 +481,10 @@ JsonScan scan_json(std::string_view text, const pb::Descriptor* type) {
   auto map = std::make_shared<JsonMap>();
   Scanner scanner(text, *map);
   JsonScan scan;
-  if (!scanner.run(type)) {
+  const bool ok = scanner.run(type);
+  scan.counted_characters = scanner.counted_characters();
+  scan.kept_key_bytes = map->kept_key_bytes();
+  if (!ok) {
     (scanner.is_schema_error() ? scan.schema_error : scan.syntax_error) = scanner.error();
     scan.error_location = scanner.where();
   } else {

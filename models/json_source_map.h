@@ -33,6 +33,11 @@ struct JsonScan {
   SourceLocation error_location;
   // Where each field was written; set when there is no error.
   std::shared_ptr<const SourceMap> source_map;
+  // The scan's work, which the tests check grows linearly with the text:
+  // characters counted to give lines and columns, and bytes of keys and
+  // element indices kept in the source map.
+  size_t counted_characters = 0;
+  size_t kept_key_bytes = 0;
 };
 
 // Scans `text`; with `type`, also checks the keys, the shape of the values

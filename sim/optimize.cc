@@ -34,6 +34,7 @@ constexpr int kSurfaceSteps = 200;
 // REQUIRES: sum of lower <= sum <= sum of upper.
 std::vector<double> project(const std::vector<double>& x, const std::vector<double>& lower,
                             const std::vector<double>& upper, double sum) {
+  if (x.empty()) return x;  // every channel locked: nothing to move
   auto total = [&](double lambda) {
     double t = 0;
     for (size_t i = 0; i < x.size(); ++i) t += std::clamp(x[i] + lambda, lower[i], upper[i]);
@@ -56,7 +57,7 @@ std::vector<double> project(const std::vector<double>& x, const std::vector<doub
 void settle(std::vector<double>& x, const std::vector<double>& lower,
             const std::vector<double>& upper, double sum) {
   const double left = sum - std::accumulate(x.begin(), x.end(), 0.0);
-  if (left == 0) return;
+  if (left == 0 || x.empty()) return;
   // A channel off its bounds first, so that those on a bound stay there.
   auto room_of = [&](size_t i) {
     const bool inside = x[i] > lower[i] && x[i] < upper[i];

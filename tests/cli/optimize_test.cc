@@ -93,6 +93,17 @@ TEST_CASE("cli optimize: locked and bounded channels are respected exactly") {
   CHECK(q.total() <= 1400 + 1e-9);
 }
 
+TEST_CASE(
+    "regression: optimize with every planned channel locked crashed with SIGSEGV (exit 139)") {
+  TempDir dir;
+  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const Plan p = plan(path, "--weekly-budget 2100 --lock a --lock b --lock dud");
+  CHECK(p.budget("a") == 1400);
+  CHECK(p.budget("b") == 0);
+  CHECK(p.budget("dud") == 700);
+  CHECK(p.result.verdict() == "no_change");
+}
+
 TEST_CASE("cli optimize: the budget sums to the total and bounds hold") {
   TempDir dir;
   const std::string path = dir.write("two.textproto", kTwoChannels);

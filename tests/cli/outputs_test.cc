@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -53,17 +52,22 @@ bool has_temporary(const std::filesystem::path& dir) {
 TEST_CASE("regression: --json at an existing folder failed after the whole run, with exit 1") {
   TempDir dir;
   std::filesystem::create_directory(dir.path() / "out");
-  // Large enough that a run before the check would be noticed.
-  const auto start = std::chrono::steady_clock::now();
-  const CliResult r = run_cli("run " + kConsumer + " --agents 2000000 --replications 64 --json " +
-                              dir.file("out") + " --quiet");
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // The order, not a time: --exact on this scenario fails in the solver,
+  // which runs after the output paths are checked and before anything is
+  // simulated or written. With the folder the run stops at the path check,
+  // and only there: the solver's refusal is not reached.
+  const std::string exact_run = "run " + kConsumer + " --exact --quiet --json ";
+  const CliResult r = run_cli(exact_run + dir.file("out"));
   CHECK(r.status == 2);
   CHECK(contains(r.err, "error: --json " + dir.file("out") + ": is a folder"));
-  CHECK(seconds < 10);
+  CHECK_FALSE(contains(r.err, "exact mode"));
   CHECK(listing(dir.path()) == "out");
   CHECK(listing(dir.path() / "out").empty());
+  // With a file path the check passes and the solver refuses, writing nothing.
+  const CliResult refused = run_cli(exact_run + dir.file("result.json"));
+  CHECK(refused.status == 2);
+  CHECK(contains(refused.err, "error: exact mode needs the single-journey form"));
+  CHECK(listing(dir.path()) == "out");
 }
 
 TEST_CASE("cli outputs: empty output paths are refused with exit 2") {

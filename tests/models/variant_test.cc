@@ -4,7 +4,6 @@
 
 #include "models/variant.h"
 
-#include <chrono>
 #include <string>
 
 #include <doctest/doctest.h>
@@ -359,11 +358,12 @@ TEST_CASE("variant: regression: each edit searched every edge and touchpoint") {
       cta->set_act_probability(0.25);
     }
   }
-  const auto start = std::chrono::steady_clock::now();
+  // Its time is not checked (no timed unit tests: docs/reliability.md
+  // "Answers"): 43 s before the fix, about 1.5 s after, which the suite's
+  // time shows. The case keeps the results of a variant this large right.
   Diagnostics diagnostics;
   REQUIRE_MESSAGE(validate_scenario(scenario, nullptr, diagnostics), diagnostics.to_string());
   std::optional<v1::Scenario> result = apply_and_validate_variant(scenario, "many", diagnostics);
-  CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < 10);
   REQUIRE_MESSAGE(result, diagnostics.to_string());
   CHECK(result->edges_size() == scenario.edges_size() - kEdits / 2);
   for (const v1::Edge& e : result->edges()) {

@@ -10,6 +10,7 @@
 #include "models/scenario_loader.h"
 #include "sim/engine.h"
 #include "sim/run_result.h"
+#include "tests/sim/simulate.h"
 #include "tests/test_support.h"
 
 namespace cjsim {
@@ -34,20 +35,6 @@ std::vector<ReplicationCounts> run_with_threads(const CompiledModel& model, uint
   return counts;
 }
 
-void check_same(const ReplicationCounts& a, const ReplicationCounts& b) {
-  CHECK(a.converted_agents == b.converted_agents);
-  CHECK(a.exposed_agents == b.exposed_agents);
-  CHECK(a.reached == b.reached);
-  CHECK(a.touchpoints == b.touchpoints);
-  CHECK(a.channel_paid == b.channel_paid);
-  CHECK(a.channel_organic == b.channel_organic);
-  CHECK(a.channel_reach == b.channel_reach);
-  CHECK(a.credit == b.credit);
-  CHECK(a.persona_converted == b.persona_converted);
-  CHECK(a.walk_steps == b.walk_steps);
-  CHECK(a.sessions == b.sessions);
-}
-
 TEST_CASE("determinism: 1 and 2 threads give bit-identical results on the examples") {
   for (const char* name : {"consumer_brand.textproto", "nonprofit.textproto"}) {
     CAPTURE(name);
@@ -57,7 +44,7 @@ TEST_CASE("determinism: 1 and 2 threads give bit-identical results on the exampl
     const RunSettings run = resolve_run_settings(scenario.simulation());
     auto one = run_with_threads(model, run.seed, 1, 0, 4);
     auto two = run_with_threads(model, run.seed, 2, 0, 4);
-    for (int r = 0; r < 4; ++r) check_same(one[r], two[r]);
+    for (int r = 0; r < 4; ++r) testing::check_same_counts(one[r], two[r]);
     // The summaries, timing aside, are then identical to the last bit.
     v1::RunResult a = summarize_monte_carlo(model, run, one, 1, 0);
     v1::RunResult b = summarize_monte_carlo(model, run, two, 1, 0);
@@ -69,8 +56,8 @@ TEST_CASE("determinism: a replication does not depend on the others run with it"
   const CompiledModel model = compile(example("consumer_brand.textproto", 5000), "");
   auto all = run_with_threads(model, 7, 2, 0, 4);
   auto tail = run_with_threads(model, 7, 1, 2, 2);
-  check_same(all[2], tail[0]);
-  check_same(all[3], tail[1]);
+  testing::check_same_counts(all[2], tail[0]);
+  testing::check_same_counts(all[3], tail[1]);
 }
 
 TEST_CASE("determinism: different seeds and replications give different draws") {

@@ -1,8 +1,8 @@
 // The loyalty model against closed forms: BG/NBD and BG/BB repeats per
 // customer, the Bass diffusion curve with word of mouth, and the retention
 // curve's Kaplan-Meier arithmetic. Tolerances come from the intervals: a
-// figure within 4 standard errors of its closed form (a false alarm about
-// once in 16,000 checks for a normal estimate; the seeds are fixed).
+// figure's 99.9% Student-t interval covers its closed form (a false alarm
+// once in a thousand checks; the seeds are fixed).
 
 #include <cmath>
 #include <string>
@@ -18,6 +18,7 @@
 #include "sim/engine.h"
 #include "sim/kpi.h"
 #include "sim/run_result.h"
+#include "tests/sim/simulate.h"
 #include "tests/test_support.h"
 
 namespace cjsim {
@@ -52,7 +53,7 @@ void check_within(const v1::Estimate& e, double expected, const char* what) {
   CAPTURE(e.mean());
   CAPTURE(e.std_error());
   CAPTURE(expected);
-  CHECK(std::abs(e.mean() - expected) <= 4 * e.std_error());
+  CHECK(testing::within_t_interval(e, expected, 0.999));
 }
 
 TEST_CASE("loyalty: BG/NBD repeats per customer follow E[X(t)]") {
@@ -140,7 +141,7 @@ loyalty { referral { rate: 0.0126666666666666667 channel: "ads" landing_stage: A
     check_within(f, discrete[t], "converted share vs the discrete recursion");
     // Against Bass: the interval plus the discretisation error at t.
     CHECK(std::abs(f.mean() - bass(p, q, t + 1)) <=
-          4 * f.std_error() + std::abs(discrete[t] - bass(p, q, t + 1)));
+          testing::t_half_width(f, 0.999) + std::abs(discrete[t] - bass(p, q, t + 1)));
   }
   CHECK(r.kpis().at("referred_conversions").mean() > 0);
   // Nobody churns without a repeat model or care: all customers active.
