@@ -48,9 +48,8 @@ v1::CompareResult compare(const std::vector<CompiledModel>& arms, const v1::Scen
 }
 
 double exact_conversion_rate(const CompiledModel& model) {
-  std::string why_not;
-  const std::optional<ExactSolution> solution = solve_exact(model, &why_not);
-  REQUIRE_MESSAGE(solution.has_value(), why_not);
+  const Result<ExactSolution> solution = solve_exact(model);
+  REQUIRE_MESSAGE(solution.is_ok(), solution.status().message());
   return solution->conversion_rate;
 }
 

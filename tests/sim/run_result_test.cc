@@ -152,9 +152,8 @@ TEST_CASE("run result: intervals are clipped to what the quantity can take, mean
 TEST_CASE("run result: an exact solution gives exact estimates of the closed form") {
   const v1::Scenario scenario = parse_text(testing::kSmallJourney);
   const CompiledModel model = compile(scenario, "");
-  std::string why_not;
-  const std::optional<ExactSolution> solution = solve_exact(model, &why_not);
-  REQUIRE_MESSAGE(solution.has_value(), why_not);
+  const Result<ExactSolution> solution = solve_exact(model);
+  REQUIRE_MESSAGE(solution.is_ok(), solution.status().message());
   const v1::RunResult result = summarize_exact(model, resolve_run_settings(scenario.simulation()), *solution, 0);
   CHECK(result.method() == "exact");
   CHECK(result.replications() == 0);

@@ -53,9 +53,8 @@ v1::SweepResult sweep(const std::vector<SweepAxisValues>& axes,
 }
 
 double exact_conversion_rate(const v1::Scenario& scenario) {
-  std::string why_not;
-  const std::optional<ExactSolution> solution = solve_exact(compile(scenario, ""), &why_not);
-  REQUIRE_MESSAGE(solution.has_value(), why_not);
+  const Result<ExactSolution> solution = solve_exact(compile(scenario, ""));
+  REQUIRE_MESSAGE(solution.is_ok(), solution.status().message());
   return solution->conversion_rate;
 }
 
