@@ -14,19 +14,35 @@ double student_t_critical(double confidence, double dof) {
   return boost::math::quantile(distribution, 0.5 + confidence / 2);
 }
 
+namespace {
+
+struct MeanSpread {
+  double mean = 0;
+  double squares = 0;    // sum of squared deviations from the mean
+  double std_error = 0;  // of the mean: sqrt(squares / (n - 1) / n)
+};
+
+// Two passes in index order: deterministic, and accurate for small spreads.
+// REQUIRES: values.size() >= 2.
+MeanSpread mean_spread(std::span<const double> values) {
+  const double n = static_cast<double>(values.size());
+  MeanSpread m;
+  for (double v : values) m.mean += v;
+  m.mean /= n;
+  for (double v : values) m.squares += (v - m.mean) * (v - m.mean);
+  m.std_error = std::sqrt(m.squares / (n - 1) / n);
+  return m;
+}
+
+}  // namespace
+
 Estimate estimate_mean(std::span<const double> values, double confidence) {
   CJSIM_CHECK(values.size() >= 2, "an interval needs at least two replications");
   const double n = static_cast<double>(values.size());
-  // Two passes in index order: deterministic, and accurate for small spreads.
-  double sum = 0;
-  for (double v : values) sum += v;
-  const double mean = sum / n;
-  double squares = 0;
-  for (double v : values) squares += (v - mean) * (v - mean);
-  const double std_error = std::sqrt(squares / (n - 1) / n);
-  const double half = student_t_critical(confidence, n - 1) * std_error;
-  Estimate e{mean, std_error, mean - half, mean + half, static_cast<int64_t>(values.size())};
-  e.no_variation = squares == 0;
+  const MeanSpread m = mean_spread(values);
+  const double half = student_t_critical(confidence, n - 1) * m.std_error;
+  Estimate e{m.mean, m.std_error, m.mean - half, m.mean + half, static_cast<int64_t>(n)};
+  e.no_variation = m.squares == 0;
   return e;
 }
 
@@ -38,12 +54,7 @@ Estimate linearized_estimate(double point, std::span<const double> influence, do
     constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
     return {point, kNaN, kNaN, kNaN, count};
   }
-  double sum = 0;
-  for (double v : influence) sum += v;
-  const double mean = sum / n;
-  double squares = 0;
-  for (double v : influence) squares += (v - mean) * (v - mean);
-  const double std_error = std::sqrt(squares / (n - 1) / n);
+  const double std_error = mean_spread(influence).std_error;
   const double half = std_error == 0 ? 0 : student_t_critical(confidence, n - 1) * std_error;
   Estimate e{point, std_error, point - half, point + half, count};
   e.no_variation = std_error == 0;
