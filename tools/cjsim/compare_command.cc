@@ -3,11 +3,12 @@
 // precision.
 
 #include <algorithm>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 
 #include "models/compiled_model.h"
 #include "models/diagnostics.h"
@@ -44,19 +45,19 @@ struct CompareOptions {
 
 int compare(const CompareOptions& options) {
   std::optional<std::vector<PreparedArm>> prepared =
-      prepare_arms(options.scenario, options.overrides, options.variants, options.output.quiet);
+      prepare_arms(options.scenario, options.overrides, options.variants);
   if (!prepared) return kExitBadInput;
   // The ranking KPI must be one the baseline reports.
   if (const std::string why = kpi_not_counted(prepared->front().scenario, options.rank_by);
       !why.empty()) {
-    std::fprintf(stderr, "%s: error: --rank-by %s: %s\n", printable(options.scenario).c_str(),
-                 printable(options.rank_by).c_str(), printable(why).c_str());
+    spdlog::error("{}: error: --rank-by {}: {}", printable(options.scenario),
+                  printable(options.rank_by), printable(why));
     return kExitBadInput;
   }
   const SimulationSettings sim = resolve_settings(prepared->front().scenario.simulation());
   if (options.target_half_width > 0 && options.max_replications < sim.replications) {
-    std::fprintf(stderr, "error: --max-replications %d is below the scenario's %d replications\n",
-                 options.max_replications, sim.replications);
+    spdlog::error("error: --max-replications {} is below the scenario's {} replications",
+                  options.max_replications, sim.replications);
     return kExitBadInput;
   }
   // Every arm is compiled and kept, and every replication's counts too (up
@@ -64,7 +65,7 @@ int compare(const CompareOptions& options) {
   // largest arm's.
   WorkPlan plan;
   plan.command = "comparison";
-  plan.threads = resolve_threads(options.threads, options.output.quiet);
+  plan.threads = resolve_threads(options.threads);
   const int most = options.target_half_width > 0 ? options.max_replications : sim.replications;
   plan.models_at_once = static_cast<int>(prepared->size());
   plan.scenario_copies = plan.models_at_once + 1;
@@ -102,7 +103,7 @@ int compare(const CompareOptions& options) {
           [&](StudyProgress* progress) { result = run_comparison(arms, settings, progress); })) {
     return files.abandon_interrupted();
   }
-  print_warnings(options.output, options.scenario, compare_warnings(result));
+  print_warnings(options.scenario, compare_warnings(result));
   return files.finish(format_compare_table(result), result, compare_csv(result), [&] {
     std::vector<std::pair<std::string, std::string>> variants;
     for (size_t i = 1; i < prepared->size(); ++i) {

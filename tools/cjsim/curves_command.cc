@@ -5,12 +5,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 
 #include "models/diagnostics.h"
 #include "sim/curves.h"
@@ -212,8 +213,8 @@ std::map<std::string, CsvTable> curves_csv(const v1::CurvesResult& r) {
 
 int curves(const CurvesOptions& options) {
   std::string description;
-  std::optional<v1::Scenario> scenario = prepare_scenario(
-      options.scenario, options.overrides, options.variant, options.output.quiet, &description);
+  std::optional<v1::Scenario> scenario =
+      prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
   CurveSettings settings;
   settings.points = options.points;
@@ -221,7 +222,7 @@ int curves(const CurvesOptions& options) {
   settings.max_weekly_budget = options.max_weekly_budget;
   settings.kpi = options.kpi;
   settings.saturation_fraction = options.saturation;
-  settings.threads = resolve_threads(options.threads, options.output.quiet);
+  settings.threads = resolve_threads(options.threads);
   std::vector<std::string> ids;
   std::vector<int> paid;
   for (int c = 0; c < scenario->channels_size(); ++c) {
@@ -239,33 +240,33 @@ int curves(const CurvesOptions& options) {
       auto it = std::find(ids.begin(), ids.end(), id);
       if (it == ids.end()) {
         const std::string hint = closest_match(id, ids);
-        std::fprintf(stderr, "error: --channels: no channel '%s'%s\n", printable(id).c_str(),
-                     hint.empty() ? "" : (" (did you mean '" + hint + "'?)").c_str());
+        spdlog::error("error: --channels: no channel '{}'{}", printable(id),
+                      hint.empty() ? "" : (" (did you mean '" + hint + "'?)"));
         return kExitBadInput;
       }
       if (!seen.insert(id).second) continue;
       const v1::Channel& ch = scenario->channels(static_cast<int>(it - ids.begin()));
       if (ch.has_enabled() && !ch.enabled()) {
-        std::fprintf(stderr,
-                     "error: --channels: channel '%s' is switched off (enabled: false): its "
-                     "budget buys nothing\n",
-                     printable(id).c_str());
+        spdlog::error(
+            "error: --channels: channel '{}' is switched off (enabled: false): its budget buys "
+            "nothing",
+            printable(id));
         return kExitBadInput;
       }
       settings.channels.push_back(static_cast<int>(it - ids.begin()));
     }
   }
   if (settings.channels.empty()) {
-    std::fprintf(stderr, "error: the scenario has no channel with a budget or paid reach\n");
+    spdlog::error("error: the scenario has no channel with a budget or paid reach");
     return kExitBadInput;
   }
   for (int c : settings.channels) {
     if (curve_top_budget(*scenario, settings, c) > 0) continue;
-    std::fprintf(stderr,
-                 "%s: error: channel '%s' has no weekly budget, nor has any other channel "
-                 "traced, so its curve has no budget range; give --max-weekly-budget AMOUNT "
-                 "(curves then run from 0 to AMOUNT a week)\n",
-                 printable(options.scenario).c_str(), scenario->channels(c).id().c_str());
+    spdlog::error(
+        "{}: error: channel '{}' has no weekly budget, nor has any other channel traced, so its "
+        "curve has no budget range; give --max-weekly-budget AMOUNT (curves then run from 0 to "
+        "AMOUNT a week)",
+        printable(options.scenario), scenario->channels(c).id());
     return kExitBadInput;
   }
   // The KPI must be one the curves' points report: the scenario with each
@@ -275,8 +276,8 @@ int curves(const CurvesOptions& options) {
     at_top.mutable_channels(c)->set_weekly_budget(curve_top_budget(*scenario, settings, c));
   }
   if (const std::string why = kpi_not_counted(at_top, options.kpi); !why.empty()) {
-    std::fprintf(stderr, "%s: error: --kpi %s: %s\n", printable(options.scenario).c_str(),
-                 printable(options.kpi).c_str(), printable(why).c_str());
+    spdlog::error("{}: error: --kpi {}: {}", printable(options.scenario), printable(options.kpi),
+                  printable(why));
     return kExitBadInput;
   }
   // One budget of one channel runs at a time.
@@ -306,7 +307,7 @@ int curves(const CurvesOptions& options) {
                          })) {
     return files.abandon_interrupted();
   }
-  print_warnings(options.output, options.scenario, curves_warnings(result));
+  print_warnings(options.scenario, curves_warnings(result));
   return files.finish(format_curves_table(result), result, curves_csv(result), [&] {
     return curves_report({&*scenario, options.scenario, arm_list(options.variant, description)},
                          result);

@@ -4,13 +4,14 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 
 #include "models/diagnostics.h"
 #include "sim/curves.h"
@@ -241,7 +242,7 @@ std::map<std::string, CsvTable> optimize_csv(const v1::OptimizeResult& r) {
 
 int optimize(const OptimizeOptions& options) {
   auto fail = [](const std::string& message) {
-    std::fprintf(stderr, "error: %s\n", printable(message).c_str());
+    spdlog::error("error: {}", printable(message));
     return kExitBadInput;
   };
   OptimizeSettings settings;
@@ -274,11 +275,11 @@ int optimize(const OptimizeOptions& options) {
   settings.max_evaluations = options.max_evaluations;
   settings.surface_points = options.surface_points;
   settings.verify_rounds = options.verify_rounds;
-  settings.threads = resolve_threads(options.threads, options.output.quiet);
+  settings.threads = resolve_threads(options.threads);
 
   std::string description;
-  std::optional<v1::Scenario> scenario = prepare_scenario(
-      options.scenario, options.overrides, options.variant, options.output.quiet, &description);
+  std::optional<v1::Scenario> scenario =
+      prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
   // The objective: a KPI of the registry that a budget can buy more of
   // ("retention": the customers active at the horizon).
@@ -310,23 +311,20 @@ int optimize(const OptimizeOptions& options) {
     for (const auto& [name, i] : planned_index) known += (known.empty() ? "" : ", ") + name;
     const bool exists = std::find(ids.begin(), ids.end(), id) != ids.end();
     const std::string hint = closest_match(id, ids);
-    std::fprintf(stderr, "error: %s %s: %s; the channels to plan are %s\n", option.c_str(),
-                 printable(id).c_str(),
-                 exists ? "the channel has no budget or paid reach (or is switched off)"
-                        : ("no channel '" + printable(id) + "'" +
-                           (hint.empty() ? "" : " (did you mean '" + hint + "'?)"))
-                              .c_str(),
-                 known.c_str());
+    spdlog::error("error: {} {}: {}; the channels to plan are {}", option, printable(id),
+                  exists ? "the channel has no budget or paid reach (or is switched off)"
+                         : "no channel '" + printable(id) + "'" +
+                               (hint.empty() ? "" : " (did you mean '" + hint + "'?)"),
+                  known);
     return nullptr;
   };
   bool ok = true;
   for (const std::string& bound : options.bounds) {
     const size_t eq = bound.find('='), colon = bound.find(':', eq);
     if (eq == std::string::npos || colon == std::string::npos) {
-      std::fprintf(stderr,
-                   "error: --bounds %s: write CHANNEL=LO:HI, e.g. tiktok=0:5000 or "
-                   "facebook=0.7x:1.3x\n",
-                   printable(bound).c_str());
+      spdlog::error(
+          "error: --bounds {}: write CHANNEL=LO:HI, e.g. tiktok=0:5000 or facebook=0.7x:1.3x",
+          printable(bound));
       ok = false;
       continue;
     }
@@ -339,10 +337,10 @@ int optimize(const OptimizeOptions& options) {
     std::optional<double> lo = parse_bound(bound.substr(eq + 1, colon - eq - 1), current);
     std::optional<double> hi = parse_bound(bound.substr(colon + 1), current);
     if (!lo || !hi || *lo > *hi) {
-      std::fprintf(stderr,
-                   "error: --bounds %s: LO and HI must be amounts or multiples of the "
-                   "current budget (0.7x) with 0 <= LO <= HI\n",
-                   printable(bound).c_str());
+      spdlog::error(
+          "error: --bounds {}: LO and HI must be amounts or multiples of the current budget (0.7x) "
+          "with 0 <= LO <= HI",
+          printable(bound));
       ok = false;
       continue;
     }
@@ -365,8 +363,8 @@ int optimize(const OptimizeOptions& options) {
     }
     c->lower = std::max(c->lower, 0.01 * settings.total);
     if (c->lower > c->upper) {
-      std::fprintf(stderr, "error: --keep-on %s: its bounds leave no room for 1%% of the total\n",
-                   printable(id).c_str());
+      spdlog::error("error: --keep-on {}: its bounds leave no room for 1% of the total",
+                    printable(id));
       ok = false;
     }
   }
@@ -447,7 +445,7 @@ int optimize(const OptimizeOptions& options) {
           })) {
     return files.abandon_interrupted();
   }
-  print_warnings(options.output, options.scenario, optimize_warnings(result));
+  print_warnings(options.scenario, optimize_warnings(result));
   return files.finish(format_optimize_table(result), result, optimize_csv(result), [&] {
     return optimize_report({&*scenario, options.scenario, arm_list(options.variant, description)},
                            result, curves ? &*curves : nullptr);

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include <spdlog/spdlog.h>
 #include <tbb/task_arena.h>
 
 #include "models/compiled_model.h"
@@ -44,14 +44,14 @@ struct RunOptions {
 
 int run(const RunOptions& options) {
   std::string description;
-  std::optional<v1::Scenario> scenario = prepare_scenario(
-      options.scenario, options.overrides, options.variant, options.output.quiet, &description);
+  std::optional<v1::Scenario> scenario =
+      prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
 
   const SimulationSettings settings = resolve_settings(scenario->simulation());
   WorkPlan plan;
   plan.command = "run";
-  plan.threads = resolve_threads(options.threads, options.output.quiet);
+  plan.threads = resolve_threads(options.threads);
   plan.scenario_copies = 2;
   if (!options.exact) {
     plan.running = std::min(plan.threads, settings.replications);
@@ -79,8 +79,7 @@ int run(const RunOptions& options) {
     std::string why_not;
     std::optional<ExactSolution> solution = solve_exact(model, &why_not);
     if (!solution) {
-      std::fprintf(stderr, "%s: error: %s\n", printable(options.scenario).c_str(),
-                   printable(why_not).c_str());
+      spdlog::error("{}: error: {}", printable(options.scenario), printable(why_not));
       return kExitBadInput;
     }
     result = summarize_exact(model, *solution, seconds());
@@ -98,16 +97,15 @@ int run(const RunOptions& options) {
     result = summarize_monte_carlo(model, counts, threads, seconds());
     uint64_t truncated = 0;
     for (const ReplicationCounts& c : counts) truncated += c.truncated_sessions;
-    if (truncated > 0 && !options.output.quiet) {
-      std::fprintf(stderr,
-                   "%s: warning: %llu sessions were cut after %d steps; some CTA loop is "
-                   "acted on almost surely\n",
-                   printable(options.scenario).c_str(), static_cast<unsigned long long>(truncated),
-                   Engine::kMaxSessionSteps);
+    if (truncated > 0) {
+      spdlog::warn(
+          "{}: warning: {} sessions were cut after {} steps; some CTA loop is acted on almost "
+          "surely",
+          printable(options.scenario), truncated, Engine::kMaxSessionSteps);
     }
   }
 
-  print_warnings(options.output, options.scenario, run_warnings(result));
+  print_warnings(options.scenario, run_warnings(result));
   return files.finish(format_run_table(result), result, run_csv(result), [&] {
     return run_report({&*scenario, options.scenario, arm_list(options.variant, description)},
                       result);

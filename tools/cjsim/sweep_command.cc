@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "models/compiled_model.h"
 #include "models/diagnostics.h"
 #include "models/field_path.h"
@@ -112,8 +114,8 @@ std::optional<Axis> parse_set(const std::string& set, const v1::Scenario& scenar
 
 int sweep(const SweepOptions& options) {
   std::string description;
-  std::optional<v1::Scenario> scenario = prepare_scenario(
-      options.scenario, options.overrides, options.variant, options.output.quiet, &description);
+  std::optional<v1::Scenario> scenario =
+      prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
 
   std::vector<Axis> axes;
@@ -123,11 +125,10 @@ int sweep(const SweepOptions& options) {
     std::string error;
     std::optional<Axis> axis = parse_set(set, *scenario, &error);
     if (!axis) {
-      std::fprintf(stderr, "error: --set %s: %s\n", printable(set).c_str(),
-                   printable(error).c_str());
+      spdlog::error("error: --set {}: {}", printable(set), printable(error));
       ok = false;
     } else if (!paths.insert(axis->field.text()).second) {
-      std::fprintf(stderr, "error: --set %s: the path is swept twice\n", printable(set).c_str());
+      spdlog::error("error: --set {}: the path is swept twice", printable(set));
       ok = false;
     } else {
       axes.push_back(std::move(*axis));
@@ -137,7 +138,7 @@ int sweep(const SweepOptions& options) {
   size_t grid = 1;
   for (const Axis& axis : axes) grid *= axis.values.size();
   if (grid > kMaxPoints) {
-    std::fprintf(stderr, "error: --set: the grid has %zu points; at most %zu\n", grid, kMaxPoints);
+    spdlog::error("error: --set: the grid has {} points; at most {}", grid, kMaxPoints);
     return kExitBadInput;
   }
 
@@ -167,7 +168,7 @@ int sweep(const SweepOptions& options) {
   Diagnostics point_errors(options.scenario);
   WorkPlan plan;
   plan.command = "sweep";
-  plan.threads = resolve_threads(options.threads, options.output.quiet);
+  plan.threads = resolve_threads(options.threads);
   plan.scenario_copies = 2;  // the base and the point running
   ModelFootprint largest;
   for (size_t i = 0; i < grid; ++i) {
@@ -196,7 +197,7 @@ int sweep(const SweepOptions& options) {
     }
   }
   if (!ok) {
-    print_diagnostics(point_errors, options.output.quiet);
+    print_diagnostics(point_errors);
     return kExitBadInput;
   }
   plan.running = std::min<int64_t>(plan.threads, largest.replications);
@@ -221,7 +222,7 @@ int sweep(const SweepOptions& options) {
       })) {
     return files.abandon_interrupted();
   }
-  print_warnings(options.output, options.scenario, sweep_warnings(result));
+  print_warnings(options.scenario, sweep_warnings(result));
   return files.finish(format_sweep_table(result), result, sweep_csv(result), [&] {
     return sweep_report({&*scenario, options.scenario, arm_list(options.variant, description)},
                         result);
