@@ -16,6 +16,7 @@
 #include "models/diagnostics.h"
 #include "sim/curves.h"
 #include "sim/kpi.h"
+#include "sim/planning.h"
 #include "sim/resources.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
@@ -224,16 +225,9 @@ int curves(const CurvesOptions& options) {
   settings.saturation_fraction = options.saturation;
   settings.threads = resolve_threads(options.threads);
   std::vector<std::string> ids;
-  std::vector<int> paid;
-  for (int c = 0; c < scenario->channels_size(); ++c) {
-    const v1::Channel& ch = scenario->channels(c);
-    ids.push_back(ch.id());
-    if ((!ch.has_enabled() || ch.enabled()) && (ch.weekly_budget() > 0 || ch.max_reach() > 0)) {
-      paid.push_back(c);
-    }
-  }
+  for (const v1::Channel& ch : scenario->channels()) ids.push_back(ch.id());
   if (options.channels.empty()) {
-    settings.channels = paid;
+    settings.channels = plannable_channels(*scenario);
   } else {
     std::set<std::string> seen;
     for (const std::string& id : options.channels) {

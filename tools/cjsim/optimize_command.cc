@@ -14,8 +14,8 @@
 #include <spdlog/spdlog.h>
 
 #include "models/diagnostics.h"
-#include "sim/curves.h"
 #include "sim/optimize.h"
+#include "sim/planning.h"
 #include "sim/resources.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
@@ -56,38 +56,6 @@ struct OptimizeOptions {
 };
 
 const std::vector<std::string> kOptimizeCsvFiles = {"mix.csv", "marginal.csv", "moves.csv"};
-
-// Each planned channel's response curve with the others at their
-// recommended budgets, on the objective. nullopt when no budget gives the
-// curves a range.
-std::optional<v1::CurvesResult> curves_around(const v1::Scenario& scenario,
-                                              const std::vector<PlannedChannel>& planned,
-                                              const v1::OptimizeResult& result, int points,
-                                              int threads, StudyProgress* progress) {
-  v1::Scenario recommended = scenario;
-  for (const v1::ChannelBudget& b : result.recommended().channels()) {
-    for (v1::Channel& c : *recommended.mutable_channels()) {
-      if (c.id() == b.channel()) c.set_weekly_budget(b.weekly_budget());
-    }
-  }
-  CurveSettings settings;
-  for (const PlannedChannel& p : planned) settings.channels.push_back(p.channel);
-  settings.points = points;
-  // The objective itself, so that the curves show what was maximised.
-  settings.kpi = result.objective();
-  settings.threads = threads;
-  // Nothing recommended on any planned channel leaves no budget to scale:
-  // the curves then run up to the total searched within.
-  for (int c : settings.channels) {
-    if (curve_top_budget(recommended, settings, c) <= 0) {
-      settings.max_weekly_budget = result.weekly_budget();
-    }
-  }
-  for (int c : settings.channels) {
-    if (!(curve_top_budget(recommended, settings, c) > 0)) return std::nullopt;
-  }
-  return response_curves(recommended, settings, progress);
-}
 
 // A bound: an amount, or a multiple of the current budget ("1.3x").
 std::optional<double> parse_bound(std::string_view text, double current) {
@@ -288,19 +256,15 @@ int optimize(const OptimizeOptions& options) {
     return fail("--objective " + options.objective + ": " + why);
   }
 
-  // The channels a plan can move money between: switched on, and with a
-  // budget or paid reach.
+  // The channels a plan can move money between (sim/planning.h), each
+  // within [0, total] until the options say otherwise.
   std::vector<std::string> ids;
+  for (const v1::Channel& ch : scenario->channels()) ids.push_back(ch.id());
   std::map<std::string, int> planned_index;
   std::vector<PlannedChannel> planned;
-  for (int c = 0; c < scenario->channels_size(); ++c) {
-    const v1::Channel& ch = scenario->channels(c);
-    ids.push_back(ch.id());
-    const bool enabled = !ch.has_enabled() || ch.enabled();
-    if (enabled && (ch.weekly_budget() > 0 || ch.max_reach() > 0)) {
-      planned_index[ch.id()] = static_cast<int>(planned.size());
-      planned.push_back({c, 0, settings.total});
-    }
+  for (int c : plannable_channels(*scenario)) {
+    planned_index[scenario->channels(c).id()] = static_cast<int>(planned.size());
+    planned.push_back({c, 0, settings.total});
   }
   if (planned.empty())
     return fail("the scenario has no channel with a budget or paid reach to plan");
@@ -361,8 +325,7 @@ int optimize(const OptimizeOptions& options) {
       ok = false;
       continue;
     }
-    c->lower = std::max(c->lower, 0.01 * settings.total);
-    if (c->lower > c->upper) {
+    if (!keep_on(*c, settings.total)) {
       spdlog::error("error: --keep-on {}: its bounds leave no room for 1% of the total",
                     printable(id));
       ok = false;
