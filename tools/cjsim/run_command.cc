@@ -86,13 +86,16 @@ int run(const RunOptions& options) {
   } else {
     const int threads = plan.threads;
     const int replications = model.settings.replications;
-    ProgressBar progress("simulating",
-                         static_cast<uint64_t>(replications) * model.settings.horizon_days,
-                         !options.output.quiet && stderr_is_terminal());
     std::vector<ReplicationCounts> counts;
-    tbb::task_arena arena(threads);
-    arena.execute(
-        [&] { counts = Engine(model).run(0, replications, progress.counter(), stop_flag()); });
+    {
+      // The bar is cleared before anything more is logged.
+      ProgressBar progress("simulating",
+                           static_cast<uint64_t>(replications) * model.settings.horizon_days,
+                           !options.output.quiet && stderr_is_terminal());
+      tbb::task_arena arena(threads);
+      arena.execute(
+          [&] { counts = Engine(model).run(0, replications, progress.counter(), stop_flag()); });
+    }
     if (interrupted()) return files.abandon_interrupted();
     result = summarize_monte_carlo(model, counts, threads, seconds());
     uint64_t truncated = 0;
