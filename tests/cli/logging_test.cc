@@ -99,7 +99,8 @@ TEST_CASE("cli log: --log-level debug adds the scenario, threads, estimate and o
         lines_of(r.err).size() - 1);
 }
 
-TEST_CASE("cli log: --quiet means no table, no progress and no warnings; --log-level overrides") {
+TEST_CASE(
+    "cli log: --quiet means no table, no progress and no warnings, unless --log-level is given") {
   TempDir dir;
   const std::string path = warned_scenario(dir);
   const CliResult quiet = run_cli("run " + path + kFew + " --quiet");
