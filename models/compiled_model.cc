@@ -418,6 +418,7 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
   CompiledModel m;
   m.settings = resolve_settings(scenario.simulation());
   m.scenario_name = scenario.name();
+  m.scenario_description = scenario.description();
   m.variant_name = variant_name;
   m.scenario_hash = scenario_hash(scenario);
   compile_personas(scenario, m);

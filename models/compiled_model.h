@@ -132,6 +132,7 @@ struct LoyaltyModel {
 struct CompiledModel {
   SimulationSettings settings;
   std::string scenario_name;
+  std::string scenario_description;
   std::string variant_name;
   std::string scenario_hash;  // FNV-1a 64 of the applied scenario, hex
   // True when no channel reaches anyone: every agent enters once on day 0.

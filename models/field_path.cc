@@ -98,26 +98,41 @@ void write_number(Message* m, const FieldDescriptor* f, double v) {
 
 }  // namespace
 
-std::optional<ScenarioField> ScenarioField::parse(std::string_view text,
-                                                  const v1::Scenario& scenario,
-                                                  std::string* error) {
+Result<ScenarioField> ScenarioField::parse(std::string_view text, const v1::Scenario& scenario) {
   ScenarioField field;
   field.text_ = std::string(text);
+  const Descriptor* type = nullptr;
+  size_t pos = 0;
+  if (Status status = field.parse_head(text, scenario, type, pos); !status.is_ok()) return status;
+  if (Status status = field.parse_fields(text, scenario, type, pos); !status.is_ok()) {
+    return status;
+  }
+  return field;
+}
+
+namespace {
+
+// A bad-input Status quoting `text` up to `end`, where the problem is.
+Status path_error(std::string_view text, size_t end, const std::string& message) {
+  return Status::bad_input(quoted(text.substr(0, end)) + ": " + message);
+}
+
+}  // namespace
+
+Status ScenarioField::parse_head(std::string_view text, const v1::Scenario& scenario,
+                                 const Descriptor*& type, size_t& pos) {
   const Descriptor* scenario_type = v1::Scenario::descriptor();
   auto fail = [&](size_t end, const std::string& message) {
-    *error = quoted(text.substr(0, end)) + ": " + message;
-    return std::nullopt;
+    return path_error(text, end, message);
   };
-
-  size_t pos = text.find_first_of(".[");
+  pos = text.find_first_of(".[");
   const std::string head(text.substr(0, pos));
-  const Descriptor* type = nullptr;
   if (head == "simulation" || head == "loyalty") {
-    field.chain_.push_back(scenario_type->FindFieldByName(head));
-    type = field.chain_.back()->message_type();
+    chain_.push_back(scenario_type->FindFieldByName(head));
+    type = chain_.back()->message_type();
   } else if (head == "channels" || head == "touchpoints" || head == "personas" || head == "edges") {
-    field.collection_ = scenario_type->FindFieldByName(head);
-    type = field.collection_->message_type();
+    collection_ = scenario_type->FindFieldByName(head);
+    type = collection_->message_type();
     if (pos == std::string_view::npos || text[pos] != '[') {
       return fail(head.size(),
                   "name one with " + head + "[" + (head == "edges" ? "FROM->TO" : "ID") + "]");
@@ -132,24 +147,24 @@ std::optional<ScenarioField> ScenarioField::parse(std::string_view text,
       const std::string from = inside.substr(0, arrow), to = inside.substr(arrow + 2);
       for (int i = 0; i < scenario.edges_size(); ++i) {
         if (scenario.edges(i).from() == from && scenario.edges(i).to() == to) {
-          field.entities_.push_back(i);
+          entities_.push_back(i);
         }
       }
-      if (field.entities_.empty()) {
+      if (entities_.empty()) {
         return fail(close + 1,
                     "the scenario has no edge from " + quoted(from) + " to " + quoted(to));
       }
     } else {
       const Reflection* r = scenario.GetReflection();
       std::vector<std::string> ids;
-      for (int i = 0; i < r->FieldSize(scenario, field.collection_); ++i) {
-        const Message& item = r->GetRepeatedMessage(scenario, field.collection_, i);
+      for (int i = 0; i < r->FieldSize(scenario, collection_); ++i) {
+        const Message& item = r->GetRepeatedMessage(scenario, collection_, i);
         const std::string id =
             item.GetReflection()->GetString(item, item.GetDescriptor()->FindFieldByName("id"));
         ids.push_back(id);
-        if (id == inside) field.entities_.push_back(i);
+        if (id == inside) entities_.push_back(i);
       }
-      if (field.entities_.empty()) {
+      if (entities_.empty()) {
         return fail(close + 1, "no " + kind + " " + quoted(inside) + hint(inside, ids));
       }
     }
@@ -160,7 +175,14 @@ std::optional<ScenarioField> ScenarioField::parse(std::string_view text,
                                  "personas[ID], edges[FROM->TO], simulation or loyalty");
   }
 
-  // .name segments down to a number.
+  return Status::ok();
+}
+
+Status ScenarioField::parse_fields(std::string_view text, const v1::Scenario& scenario,
+                                   const Descriptor* type, size_t pos) {
+  auto fail = [&](size_t end, const std::string& message) {
+    return path_error(text, end, message);
+  };
   while (true) {
     if (pos >= text.size() || text[pos] != '.') {
       const std::string fields = [&] {
@@ -177,7 +199,7 @@ std::optional<ScenarioField> ScenarioField::parse(std::string_view text,
     if (f == nullptr) {
       return fail(end, unknown_field_message(*type, name));
     }
-    field.chain_.push_back(f);
+    chain_.push_back(f);
     pos = end;
     if (f->is_map()) {
       const FieldDescriptor* value = f->message_type()->map_value();
@@ -186,25 +208,24 @@ std::optional<ScenarioField> ScenarioField::parse(std::string_view text,
       }
       const size_t close = text.find(']', pos);
       if (close == std::string_view::npos) return fail(text.size(), "missing ']'");
-      field.map_key_ = std::string(text.substr(pos + 1, close - pos - 1));
+      map_key_ = std::string(text.substr(pos + 1, close - pos - 1));
       if (name == "channel_affinity") {
         std::vector<std::string> ids;
         bool known = false;
         for (const v1::Channel& c : scenario.channels()) {
           ids.push_back(c.id());
-          known |= c.id() == field.map_key_;
+          known |= c.id() == map_key_;
         }
         if (!known) {
-          return fail(close + 1,
-                      "no channel " + quoted(field.map_key_) + hint(field.map_key_, ids));
+          return fail(close + 1, "no channel " + quoted(map_key_) + hint(map_key_, ids));
         }
-      } else if (name == "responsiveness" && !parse_stage_name(field.map_key_)) {
-        return fail(close + 1, "unknown stage " + quoted(field.map_key_) +
+      } else if (name == "responsiveness" && !parse_stage_name(map_key_)) {
+        return fail(close + 1, "unknown stage " + quoted(map_key_) +
                                    "; use awareness, consideration, decision or loyalty");
       }
       if (!is_number(value)) return fail(close + 1, "the map's values are not numbers");
       if (close + 1 != text.size()) return fail(close + 1, "a map entry has no fields");
-      return field;
+      return Status::ok();
     }
     if (f->is_repeated()) {
       return fail(end, quoted(name) + " is a list; a sweep sets one number");
@@ -217,7 +238,7 @@ std::optional<ScenarioField> ScenarioField::parse(std::string_view text,
       return fail(end, quoted(name) + " is not a number (it is a " + f->cpp_type_name() + ")");
     }
     if (end != text.size()) return fail(end, quoted(name) + " is a number; it has no parts");
-    return field;
+    return Status::ok();
   }
 }
 

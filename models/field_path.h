@@ -27,15 +27,15 @@
 #include <google/protobuf/descriptor.h>
 
 #include "cjsim/v1/scenario.pb.h"
+#include "models/status.h"
 
 namespace cjsim {
 
 class ScenarioField {
  public:
-  // Parses `text` against `scenario`; on failure returns nullopt and sets
-  // `error` to a message that quotes the part of the path that is wrong.
-  static std::optional<ScenarioField> parse(std::string_view text, const v1::Scenario& scenario,
-                                            std::string* error);
+  // Parses `text` against `scenario`; on failure a bad-input Status whose
+  // message quotes the part of the path that is wrong.
+  static Result<ScenarioField> parse(std::string_view text, const v1::Scenario& scenario);
 
   // REQUIRES: `scenario` has the entities of the scenario parsed against.
   // The value as stored in the first addressed entity; nullopt for a map
@@ -57,6 +57,14 @@ class ScenarioField {
 
  private:
   ScenarioField() = default;
+  // The part before the first '.': simulation, loyalty, or an entity of a
+  // collection (channels[ID], edges[FROM->TO], ...). Sets `type` to its
+  // message type and `pos` past it.
+  Status parse_head(std::string_view text, const v1::Scenario& scenario,
+                    const google::protobuf::Descriptor*& type, size_t& pos);
+  // The .name segments from `pos` down to a number or a map entry.
+  Status parse_fields(std::string_view text, const v1::Scenario& scenario,
+                      const google::protobuf::Descriptor* type, size_t pos);
 
   std::string text_;
   // Scenario's repeated field (channels, ...), or nullptr for `simulation`.

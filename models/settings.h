@@ -1,6 +1,15 @@
-// Simulation settings with the schema's defaults filled in.
+// The scenario's `simulation` block with the schema's defaults filled in,
+// in two parts kept apart as OpenMC keeps model:: from settings:::
 //
-// A plain value, safe to copy between threads.
+//  - SimulationSettings: what is simulated (the days, the agents and the
+//    population they stand for). Part of the compiled model: the engine's
+//    arrays and every scaled count depend on them.
+//  - RunSettings: how it is run and summarised (the seed, the number of
+//    replications, the confidence of the intervals). Not part of the model:
+//    the same CompiledModel is run with other settings (a longer sequential
+//    comparison, the optimizer's confirmation runs).
+//
+// Plain values, safe to copy between threads.
 #ifndef CJSIM_MODELS_SETTINGS_H_
 #define CJSIM_MODELS_SETTINGS_H_
 
@@ -14,8 +23,11 @@ struct SimulationSettings {
   int horizon_days = 90;
   int64_t agents = 100'000;
   double population = 100'000;  // = agents unless set
-  int replications = 16;
+};
+
+struct RunSettings {
   uint64_t seed = 1;
+  int replications = 16;
   double confidence = 0.95;
 };
 
@@ -25,6 +37,11 @@ inline SimulationSettings resolve_settings(const v1::Simulation& simulation) {
   if (simulation.has_agents()) s.agents = simulation.agents();
   s.population =
       simulation.has_population() ? simulation.population() : static_cast<double>(s.agents);
+  return s;
+}
+
+inline RunSettings resolve_run_settings(const v1::Simulation& simulation) {
+  RunSettings s;
   if (simulation.has_replications()) s.replications = simulation.replications();
   if (simulation.has_seed()) s.seed = simulation.seed();
   if (simulation.has_confidence()) s.confidence = simulation.confidence();

@@ -279,7 +279,8 @@ class Validator {
 
   void check_simulation() {
     const v1::Simulation& sim = s_.simulation();
-    SimulationSettings settings = resolve_settings(sim);
+    const SimulationSettings settings = resolve_settings(sim);
+    const RunSettings run = resolve_run_settings(sim);
     auto at = [](const char* field) { return FieldPath{{"simulation"}, {field}}; };
     bool sizes_ok = true;
     if (settings.horizon_days < 1 || settings.horizon_days > limits::kMaxHorizonDays) {
@@ -289,9 +290,8 @@ class Validator {
       sizes_ok = false;
     }
     const v1::Loyalty& loyalty = s_.loyalty();
-    const int64_t state_bytes =
-        limits::agent_state_bytes(s_.channels_size(), s_.has_loyalty(),
-                                  loyalty.has_referral() || loyalty.has_care());
+    const int64_t state_bytes = limits::agent_state_bytes(
+        s_.channels_size(), s_.has_loyalty(), loyalty.has_referral() || loyalty.has_care());
     const int64_t max_agents = limits::kMaxStateBytes / state_bytes;
     if (settings.agents < 1 || settings.agents > max_agents) {
       std::string message = "simulation.agents: " + std::to_string(settings.agents) +
@@ -308,11 +308,10 @@ class Validator {
       error(at("agents"), message);
       sizes_ok = false;
     }
-    if (settings.replications < 2 || settings.replications > limits::kMaxReplications) {
-      error(at("replications"),
-            "simulation.replications: " + std::to_string(settings.replications) +
-                " is not in [2, " + std::to_string(limits::kMaxReplications) +
-                "]; an interval needs at least 2 replications");
+    if (run.replications < 2 || run.replications > limits::kMaxReplications) {
+      error(at("replications"), "simulation.replications: " + std::to_string(run.replications) +
+                                    " is not in [2, " + std::to_string(limits::kMaxReplications) +
+                                    "]; an interval needs at least 2 replications");
       sizes_ok = false;
     }
     if (std::isfinite(settings.population) && settings.population > limits::kMaxPopulation) {
@@ -323,25 +322,23 @@ class Validator {
       error(at("population"), "simulation.population: " + number_text(settings.population) +
                                   " must be a finite number > 0");
     }
-    if (!(std::isfinite(settings.confidence) && settings.confidence > 0 &&
-          settings.confidence < 1)) {
-      error(at("confidence"), "simulation.confidence: " + number_text(settings.confidence) +
+    if (!(std::isfinite(run.confidence) && run.confidence > 0 && run.confidence < 1)) {
+      error(at("confidence"), "simulation.confidence: " + number_text(run.confidence) +
                                   " is not in (0, 1); 0.95 gives 95% intervals");
     }
     if (sizes_ok) {
       double agent_days =
-          static_cast<double>(settings.agents) * settings.horizon_days * settings.replications;
+          static_cast<double>(settings.agents) * settings.horizon_days * run.replications;
       if (agent_days > limits::kMaxAgentDays) {
         double hours = agent_days / limits::kAgentDaysPerCoreSecond / 3600;
-        error(at("agents"), "simulation: agents x horizon_days x replications = " +
-                                number_text(static_cast<double>(settings.agents)) + " x " +
-                                std::to_string(settings.horizon_days) + " x " +
-                                std::to_string(settings.replications) + " = " +
-                                number_text(agent_days) + " agent-days, over the budget of " +
-                                number_text(limits::kMaxAgentDays) + " (about " +
-                                number_text(std::round(hours)) +
-                                " core-hours); use fewer agents or replications: intervals shrink "
-                                "with the square root of agents x replications");
+        error(at("agents"),
+              "simulation: agents x horizon_days x replications = " +
+                  number_text(static_cast<double>(settings.agents)) + " x " +
+                  std::to_string(settings.horizon_days) + " x " + std::to_string(run.replications) +
+                  " = " + number_text(agent_days) + " agent-days, over the budget of " +
+                  number_text(limits::kMaxAgentDays) + " (about " + number_text(std::round(hours)) +
+                  " core-hours); use fewer agents or replications: intervals shrink "
+                  "with the square root of agents x replications");
       }
     }
   }

@@ -24,15 +24,76 @@ int next_replications(int now, int initial, double half_width, double target, in
   return static_cast<int>(std::min(next, static_cast<double>(cap)));
 }
 
+// The widest half-width among the variants' differences from the baseline
+// on `rank_by`.
+double widest_half_width(const std::vector<std::vector<KpiSeries>>& kpis,
+                         const std::string& rank_by, double confidence) {
+  double widest = 0;
+  const KpiSeries* base_rank = find_kpi(kpis.front(), rank_by);
+  CJSIM_CHECK(base_rank != nullptr, "rank_by is not a KPI of the baseline");
+  for (size_t a = 1; a < kpis.size(); ++a) {
+    const KpiSeries* rank = find_kpi(kpis[a], rank_by);
+    if (rank == nullptr) continue;
+    const Estimate d = compare_kpi(*base_rank, *rank, confidence).difference;
+    widest = std::max(widest, std::isfinite(d.half_width()) ? d.half_width() : HUGE_VAL);
+  }
+  return widest;
+}
+
+// Every arm's KPIs and work, and each variant's paired differences.
+void set_arms(const std::vector<CompiledModel>& arms,
+              const std::vector<std::vector<ReplicationCounts>>& counts,
+              const std::vector<std::vector<KpiSeries>>& kpis, double confidence,
+              v1::CompareResult& result) {
+  v1::Timing* timing = result.mutable_timing();
+  for (size_t a = 0; a < arms.size(); ++a) {
+    v1::CompareArm* arm = result.add_arms();
+    arm->set_variant(arms[a].variant_name);
+    arm->set_horizon_days(arms[a].settings.horizon_days);
+    arm->set_scenario_hash(arms[a].scenario_hash);
+    set_kpis(kpis[a], confidence, false, arm->mutable_kpis());
+    add_work(arms[a], counts[a], timing);
+    if (a == 0) continue;
+    v1::CompareDifference* difference = result.add_differences();
+    difference->set_variant(arms[a].variant_name);
+    for (const KpiSeries& kpi : kpis[a]) {
+      const KpiSeries* base = find_kpi(kpis.front(), kpi.name);
+      if (base == nullptr) continue;  // e.g. roas where the baseline spends nothing
+      const KpiComparison c = compare_kpi(*base, kpi, confidence);
+      set_estimate(c.difference, &(*difference->mutable_kpis())[kpi.name]);
+      set_estimate(c.relative, &(*difference->mutable_relative())[kpi.name]);
+      (*difference->mutable_variance_reduction())[kpi.name] = c.variance_reduction;
+      (*difference->mutable_verdict())[kpi.name] = std::string(verdict_name(c.verdict));
+    }
+  }
+}
+
+// Ranking: best first on rank_by; arms without that KPI last; ties by order.
+void set_ranking(const std::vector<CompiledModel>& arms,
+                 const std::vector<std::vector<KpiSeries>>& kpis, const std::string& rank_by,
+                 double confidence, v1::CompareResult& result) {
+  std::vector<size_t> order(arms.size());
+  for (size_t a = 0; a < arms.size(); ++a) order[a] = a;
+  const bool higher_is_better = find_kpi(kpis.front(), rank_by)->higher_is_better;
+  auto score = [&](size_t a) {
+    const KpiSeries* k = find_kpi(kpis[a], rank_by);
+    if (k == nullptr) return -HUGE_VAL;
+    const double v = estimate_kpi(*k, confidence, false).mean;
+    return higher_is_better ? v : -v;
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return score(x) > score(y); });
+  for (size_t a : order) result.add_ranking(arms[a].variant_name);
+}
+
 }  // namespace
 
-v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
+v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const RunSettings& run,
                                  const CompareSettings& settings, StudyProgress* progress) {
   CJSIM_CHECK(arms.size() >= 2, "a comparison needs a baseline and a variant");
   const auto start = std::chrono::steady_clock::now();
   const CompiledModel& baseline = arms.front();
-  const SimulationSettings& sim = baseline.settings;
-  const int initial = sim.replications;
+  const int initial = run.replications;
   CJSIM_CHECK(settings.max_replications >= initial, "max_replications below the replications");
   const bool sequential = settings.target_half_width > 0;
 
@@ -54,23 +115,16 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
     const int have = static_cast<int>(counts.front().size());
     if (progress != nullptr) progress->total.store(days_for(target_count));
     for (size_t a = 0; a < arms.size(); ++a) {
-      std::vector<ReplicationCounts> more = Engine(arms[a]).run(
-          have, target_count - have, done_counter(progress), stop_flag_of(progress));
+      std::vector<ReplicationCounts> more =
+          Engine(arms[a], run.seed)
+              .run(have, target_count - have, done_counter(progress), stop_flag_of(progress));
       for (ReplicationCounts& c : more) counts[a].push_back(std::move(c));
       std::vector<Quantities> reps;
       for (const ReplicationCounts& c : counts[a])
         reps.push_back(quantities_from_counts(arms[a], c));
       kpis[a] = kpi_series(arms[a], reps);
     }
-    widest = 0;
-    const KpiSeries* base_rank = find_kpi(kpis.front(), settings.rank_by);
-    CJSIM_CHECK(base_rank != nullptr, "rank_by is not a KPI of the baseline");
-    for (size_t a = 1; a < arms.size(); ++a) {
-      const KpiSeries* rank = find_kpi(kpis[a], settings.rank_by);
-      if (rank == nullptr) continue;
-      const Estimate d = compare_kpi(*base_rank, *rank, sim.confidence).difference;
-      widest = std::max(widest, std::isfinite(d.half_width()) ? d.half_width() : HUGE_VAL);
-    }
+    widest = widest_half_width(kpis, settings.rank_by, run.confidence);
     if (!sequential || (progress != nullptr && progress->stopped())) break;
     if (widest <= settings.target_half_width) {
       stopped = "target_met";
@@ -82,58 +136,16 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
   }
 
   v1::CompareResult result;
-  result.set_scenario(baseline.scenario_name);
-  result.set_seed(sim.seed);
-  result.set_agents(static_cast<int32_t>(sim.agents));
-  result.set_replications(target_count);
-  result.set_threads(settings.threads);
-  result.set_population(sim.population);
-  result.set_engine_version(std::string(engine_version()));
-  result.set_schema_version(std::string(kSchemaVersion));
-  result.set_confidence(sim.confidence);
+  set_provenance(make_provenance(baseline, run, target_count, settings.threads), &result);
   result.set_rank_by(settings.rank_by);
   result.set_target_half_width(settings.target_half_width);
   result.set_max_replications(sequential ? settings.max_replications : target_count);
   result.set_stopped(stopped);
   result.set_max_half_width(widest);
 
-  v1::Timing* timing = result.mutable_timing();
-  for (size_t a = 0; a < arms.size(); ++a) {
-    v1::CompareArm* arm = result.add_arms();
-    arm->set_variant(arms[a].variant_name);
-    arm->set_horizon_days(arms[a].settings.horizon_days);
-    arm->set_scenario_hash(arms[a].scenario_hash);
-    set_kpis(kpis[a], sim.confidence, false, arm->mutable_kpis());
-    add_work(arms[a], counts[a], timing);
-    if (a == 0) continue;
-    v1::CompareDifference* difference = result.add_differences();
-    difference->set_variant(arms[a].variant_name);
-    for (const KpiSeries& kpi : kpis[a]) {
-      const KpiSeries* base = find_kpi(kpis.front(), kpi.name);
-      if (base == nullptr) continue;  // e.g. roas where the baseline spends nothing
-      const KpiComparison c = compare_kpi(*base, kpi, sim.confidence);
-      set_estimate(c.difference, &(*difference->mutable_kpis())[kpi.name]);
-      set_estimate(c.relative, &(*difference->mutable_relative())[kpi.name]);
-      (*difference->mutable_variance_reduction())[kpi.name] = c.variance_reduction;
-      (*difference->mutable_verdict())[kpi.name] = std::string(verdict_name(c.verdict));
-    }
-  }
-
-  // Ranking: best first on rank_by; arms without that KPI last; ties by order.
-  std::vector<size_t> order(arms.size());
-  for (size_t a = 0; a < arms.size(); ++a) order[a] = a;
-  const bool higher_is_better = find_kpi(kpis.front(), settings.rank_by)->higher_is_better;
-  auto score = [&](size_t a) {
-    const KpiSeries* k = find_kpi(kpis[a], settings.rank_by);
-    if (k == nullptr) return -HUGE_VAL;
-    const double v = estimate_kpi(*k, sim.confidence, false).mean;
-    return higher_is_better ? v : -v;
-  };
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t x, size_t y) { return score(x) > score(y); });
-  for (size_t a : order) result.add_ranking(arms[a].variant_name);
-
-  timing->set_wall_seconds(
+  set_arms(arms, counts, kpis, run.confidence, result);
+  set_ranking(arms, kpis, settings.rank_by, run.confidence, result);
+  result.mutable_timing()->set_wall_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return result;
 }

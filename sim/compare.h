@@ -20,6 +20,7 @@
 
 #include "cjsim/v1/result.pb.h"
 #include "models/compiled_model.h"
+#include "models/settings.h"
 #include "sim/stop.h"
 
 namespace cjsim {
@@ -55,11 +56,12 @@ inline const std::atomic<bool>* stop_flag_of(const StudyProgress* progress) {
   return progress != nullptr ? progress->stop : nullptr;
 }
 
+// Runs every arm at run.replications replications (more with a target
+// half-width) with run.seed; intervals at run.confidence.
 // REQUIRES: arms.size() >= 2, arms[0] is the baseline; all arms have the
-// same seed, agents, replications (>= 2) and confidence; settings.rank_by is
-// a KPI of the baseline (kpi_series names) and max_replications >= the
-// scenario's replications.
-v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms,
+// same agents; run.replications >= 2; settings.rank_by is a KPI of the
+// baseline (kpi_series names) and max_replications >= run.replications.
+v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const RunSettings& run,
                                  const CompareSettings& settings, StudyProgress* progress);
 
 }  // namespace cjsim

@@ -210,102 +210,119 @@ BreakEven break_even_budget(const std::vector<double>& budgets,
   return out;
 }
 
+namespace {
+
+// The curve's figures at each budget (KPI, cost, events, the increment over
+// budget 0) and per step (the marginal KPI and marginal ROAS, returned).
+void set_points(const CurvePoints& points, const std::vector<double>& budgets,
+                const CurveSettings& settings, const RunSettings& run, v1::ResponseCurve* curve,
+                std::vector<Estimate>& marginal, std::vector<Estimate>& marginal_roas) {
+  const int replications = run.replications;
+  for (size_t k = 0; k < budgets.size(); ++k) {
+    curve->add_weekly_budgets(budgets[k]);
+    const KpiSeries* kpi = find_kpi(points[k], settings.kpi);
+    set_estimate(kpi != nullptr ? estimate_kpi(*kpi, run.confidence, false) : gap(replications),
+                 curve->add_kpi());
+    curve->add_cost(mean_of(points[k], "cost"));
+    if (const std::optional<double> events = simulated_events_at(points[k], settings.kpi)) {
+      curve->add_kpi_events(*events);
+    }
+    curve->add_value_events(simulated_events_at(points[k], "value").value_or(0));
+    set_estimate(paired_change(points[0], points[k], settings.kpi, 1, run.confidence, replications),
+                 curve->add_incremental());
+    if (k == 0) continue;
+    marginal.push_back(paired_change(points[k - 1], points[k], settings.kpi,
+                                     budgets[k] - budgets[k - 1], run.confidence, replications));
+    marginal_roas.push_back(paired_change(
+        points[k - 1], points[k], "value",
+        mean_of(points[k], "cost") - mean_of(points[k - 1], "cost"), run.confidence, replications));
+    set_estimate(marginal.back(), curve->add_marginal());
+    set_estimate(marginal_roas.back(), curve->add_marginal_roas());
+  }
+}
+
+// The saturation point and the break-even budget of a traced curve.
+void set_rules(const std::vector<double>& budgets, const std::vector<Estimate>& marginal,
+               const std::vector<Estimate>& marginal_roas, double saturation_fraction,
+               v1::ResponseCurve* curve) {
+  const Saturation saturation = saturation_point(budgets, marginal, saturation_fraction);
+  if (saturation.weekly_budget) curve->set_saturation_weekly_budget(*saturation.weekly_budget);
+  curve->set_saturation_note(saturation.note);
+  set_estimate(saturation.peak, curve->mutable_peak_marginal());
+
+  const BreakEven even = break_even_budget(budgets, marginal_roas);
+  v1::BreakEven* out = curve->mutable_break_even();
+  if (even.weekly_budget) out->set_weekly_budget(*even.weekly_budget);
+  if (even.low) out->set_weekly_budget_low(*even.low);
+  if (even.high) out->set_weekly_budget_high(*even.high);
+  out->set_note(even.note);
+}
+
+// Channel `c`'s curve, added to `result`. False once progress is stopped
+// (the result is then incomplete).
+bool trace_channel(const v1::Scenario& scenario, const CurveSettings& settings,
+                   const RunSettings& run, int c, StudyProgress* progress,
+                   v1::CurvesResult& result) {
+  const v1::Channel& channel = scenario.channels(c);
+  const double current = channel.weekly_budget();
+  const double top = curve_top_budget(scenario, settings, c);
+  CJSIM_CHECK(std::isfinite(top) && top > 0, "a response curve without a budget range");
+  const std::vector<double> budgets = curve_budgets(scenario, settings, c);
+  auto at = [&](double budget) {
+    v1::Scenario s = scenario;
+    s.mutable_channels(c)->set_weekly_budget(budget);
+    return compile(s, "");
+  };
+  // A budget that leaves no channel reaching anyone would put the scenario
+  // in single-journey form, where everyone enters on day 0: on a curve it
+  // means that no one is reached. Every budget keeps the form of the top.
+  const bool reaches = !at(top).single_journey;
+  auto run_at = [&](double budget) {
+    CompiledModel model = at(budget);
+    keep_form_of_reference(reaches, model);
+    return run_point(model, run, progress, result.mutable_timing());
+  };
+  CurvePoints points;
+  for (double b : budgets) {
+    if (progress != nullptr && progress->stopped()) return false;
+    points.push_back(run_at(b));
+  }
+
+  v1::ResponseCurve* curve = result.add_curves();
+  curve->set_channel(channel.id());
+  curve->set_current_weekly_budget(current);
+  std::vector<Estimate> marginal, marginal_roas;
+  set_points(points, budgets, settings, run, curve, marginal, marginal_roas);
+  set_rules(budgets, marginal, marginal_roas, settings.saturation_fraction, curve);
+
+  // The current budget is a point of the curve, or runs on its own.
+  if (const std::optional<size_t> k = current_on_curve(budgets, current)) {
+    set_contribution(points[0], points[*k], current, settings.kpi, run.confidence, run.replications,
+                     curve->mutable_contribution());
+  } else {
+    if (progress != nullptr && progress->stopped()) return false;
+    set_contribution(points[0], run_at(current), current, settings.kpi, run.confidence,
+                     run.replications, curve->mutable_contribution());
+  }
+  return true;
+}
+
+}  // namespace
+
 v1::CurvesResult response_curves(const v1::Scenario& scenario, const CurveSettings& settings,
                                  StudyProgress* progress) {
   const auto started = std::chrono::steady_clock::now();
   CJSIM_CHECK(settings.points >= 2, "a curve needs two budgets");
-  const SimulationSettings sim = resolve_settings(scenario.simulation());
-  const int replications = sim.replications;
+  const RunSettings run = resolve_run_settings(scenario.simulation());
 
   v1::CurvesResult result;
-  result.set_scenario(scenario.name());
-  result.set_seed(sim.seed);
-  result.set_agents(static_cast<int32_t>(sim.agents));
-  result.set_replications(replications);
-  result.set_threads(settings.threads);
-  result.set_engine_version(std::string(engine_version()));
-  result.set_schema_version(std::string(kSchemaVersion));
-  result.set_confidence(sim.confidence);
+  set_provenance(make_provenance(scenario, settings.variant, run.replications, settings.threads),
+                 &result);
   result.set_kpi(settings.kpi);
   result.set_saturation_fraction(settings.saturation_fraction);
-  result.set_population(sim.population);
   result.set_kpi_events(kpi_event_source(settings.kpi));
-
   for (int c : settings.channels) {
-    const v1::Channel& channel = scenario.channels(c);
-    const double current = channel.weekly_budget();
-    const double top = curve_top_budget(scenario, settings, c);
-    CJSIM_CHECK(std::isfinite(top) && top > 0, "a response curve without a budget range");
-    const std::vector<double> budgets = curve_budgets(scenario, settings, c);
-    auto at = [&](double budget) {
-      v1::Scenario s = scenario;
-      s.mutable_channels(c)->set_weekly_budget(budget);
-      return compile(s, "");
-    };
-    // A budget that leaves no channel reaching anyone would put the scenario
-    // in single-journey form, where everyone enters on day 0: on a curve it
-    // means that no one is reached. Every budget keeps the form of the top.
-    const bool reaches = !at(top).single_journey;
-    auto run_at = [&](double budget) {
-      CompiledModel model = at(budget);
-      keep_form_of_reference(reaches, model);
-      return run_point(model, replications, progress, result.mutable_timing());
-    };
-    CurvePoints points;
-    for (double b : budgets) {
-      if (progress != nullptr && progress->stopped()) return result;  // incomplete
-      points.push_back(run_at(b));
-    }
-
-    v1::ResponseCurve* curve = result.add_curves();
-    curve->set_channel(channel.id());
-    curve->set_current_weekly_budget(current);
-    std::vector<Estimate> marginal, marginal_roas;
-    for (size_t k = 0; k < budgets.size(); ++k) {
-      curve->add_weekly_budgets(budgets[k]);
-      const KpiSeries* kpi = find_kpi(points[k], settings.kpi);
-      set_estimate(kpi != nullptr ? estimate_kpi(*kpi, sim.confidence, false) : gap(replications),
-                   curve->add_kpi());
-      curve->add_cost(mean_of(points[k], "cost"));
-      if (const std::optional<double> events = simulated_events_at(points[k], settings.kpi)) {
-        curve->add_kpi_events(*events);
-      }
-      curve->add_value_events(simulated_events_at(points[k], "value").value_or(0));
-      set_estimate(
-          paired_change(points[0], points[k], settings.kpi, 1, sim.confidence, replications),
-          curve->add_incremental());
-      if (k == 0) continue;
-      marginal.push_back(paired_change(points[k - 1], points[k], settings.kpi,
-                                       budgets[k] - budgets[k - 1], sim.confidence, replications));
-      marginal_roas.push_back(
-          paired_change(points[k - 1], points[k], "value",
-                        mean_of(points[k], "cost") - mean_of(points[k - 1], "cost"), sim.confidence,
-                        replications));
-      set_estimate(marginal.back(), curve->add_marginal());
-      set_estimate(marginal_roas.back(), curve->add_marginal_roas());
-    }
-
-    const Saturation saturation = saturation_point(budgets, marginal, settings.saturation_fraction);
-    if (saturation.weekly_budget) curve->set_saturation_weekly_budget(*saturation.weekly_budget);
-    curve->set_saturation_note(saturation.note);
-    set_estimate(saturation.peak, curve->mutable_peak_marginal());
-
-    const BreakEven even = break_even_budget(budgets, marginal_roas);
-    v1::BreakEven* out = curve->mutable_break_even();
-    if (even.weekly_budget) out->set_weekly_budget(*even.weekly_budget);
-    if (even.low) out->set_weekly_budget_low(*even.low);
-    if (even.high) out->set_weekly_budget_high(*even.high);
-    out->set_note(even.note);
-
-    // The current budget is a point of the curve, or runs on its own.
-    if (const std::optional<size_t> k = current_on_curve(budgets, current)) {
-      set_contribution(points[0], points[*k], current, settings.kpi, sim.confidence, replications,
-                       curve->mutable_contribution());
-    } else {
-      if (progress != nullptr && progress->stopped()) return result;  // incomplete
-      set_contribution(points[0], run_at(current), current, settings.kpi, sim.confidence,
-                       replications, curve->mutable_contribution());
-    }
+    if (!trace_channel(scenario, settings, run, c, progress, result)) return result;  // incomplete
   }
   result.mutable_timing()->set_wall_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

@@ -32,6 +32,8 @@ struct CurveSettings {
   // The saturation rule's share of the peak step's marginal.
   double saturation_fraction = 0.2;
   int threads = 1;
+  // The variant the scenario has applied ("" = none), for the provenance.
+  std::string variant;
 };
 
 // The highest weekly budget of `channel`'s curve: settings.max_weekly_budget

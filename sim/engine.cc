@@ -129,8 +129,20 @@ struct Engine::Context {
 
 void Engine::initialize(const Context& context, int64_t agent, int persona, AgentRecord& record,
                         uint16_t& next_event) const {
-  record = {-1, day16(kNever), day16(kNever), 0, 0, 0, static_cast<uint8_t>(persona),
-            0,  0,             0,             0, kNoTouch, 0, 0};
+  record = {-1,
+            day16(kNever),
+            day16(kNever),
+            0,
+            0,
+            0,
+            static_cast<uint8_t>(persona),
+            0,
+            0,
+            0,
+            0,
+            kNoTouch,
+            0,
+            0};
   if (uint64_t* extra = context.extra_of(agent)) std::fill_n(extra, context.extra_stride, 0);
   if (!model_.exposure[persona].sources.empty()) {
     const rng::Pair start = context.pair(agent, rng::Stream::kStart, 0);
@@ -674,26 +686,26 @@ class Engine::DayEnd {
     ReplicationCounts& shared = run_.shared;
     care_.arrive(day, m.complaint_rate * static_cast<double>(active_) * scale_,
                  std::move(complaints));
-    const CareQueue::DayOutcome outcome = care_.end_day(day, [&](const Complaint& c,
-                                                                 double share_in_sla) {
-      const rng::Pair draws = context.pair(c.agent, rng::Stream::kCareOutcome, c.event);
-      // Praise for the share answered within the SLA.
-      if (rng::open_unit(draws[1]) < m.praise_rate * share_in_sla) {
-        ++shared.loyalty.praises;
-        rng::SplitMix64 target(draws[1]);
-        deliver(day,
-                static_cast<int64_t>(rng::uniform_index(
-                    target(), static_cast<uint64_t>(model_.settings.agents))),
-                8);
-      }
-      // The customer stops with churn_if_unanswered for the share
-      // left waiting past the SLA.
-      if (rng::open_unit(draws[0]) >= m.churn_if_unanswered * (1 - share_in_sla)) return;
-      AgentRecord& record = run_.records[c.agent];
-      if (record.flags & kLost) return;
-      engine_.churn(day, record, context.customers[static_cast<size_t>(c.agent)], shared);
-      run_.next_event[c.agent] = std::min(record.pending_day, record.next_exposure);
-    });
+    const CareQueue::DayOutcome outcome =
+        care_.end_day(day, [&](const Complaint& c, double share_in_sla) {
+          const rng::Pair draws = context.pair(c.agent, rng::Stream::kCareOutcome, c.event);
+          // Praise for the share answered within the SLA.
+          if (rng::open_unit(draws[1]) < m.praise_rate * share_in_sla) {
+            ++shared.loyalty.praises;
+            rng::SplitMix64 target(draws[1]);
+            deliver(day,
+                    static_cast<int64_t>(rng::uniform_index(
+                        target(), static_cast<uint64_t>(model_.settings.agents))),
+                    8);
+          }
+          // The customer stops with churn_if_unanswered for the share
+          // left waiting past the SLA.
+          if (rng::open_unit(draws[0]) >= m.churn_if_unanswered * (1 - share_in_sla)) return;
+          AgentRecord& record = run_.records[c.agent];
+          if (record.flags & kLost) return;
+          engine_.churn(day, record, context.customers[static_cast<size_t>(c.agent)], shared);
+          run_.next_event[c.agent] = std::min(record.pending_day, record.next_exposure);
+        });
     shared.loyalty.answered += outcome.answered;
     shared.loyalty.answered_in_sla += outcome.answered_in_sla;
     shared.loyalty.response_days += outcome.response_days;
@@ -703,8 +715,8 @@ class Engine::DayEnd {
     for (size_t k = 0; k < todays_nodes_.size(); ++k) {
       const uint8_t stage = todays_nodes_[k].node.stage;
       if (stage != v1::CONSIDERATION && stage != v1::DECISION) continue;
-      todays_nodes_[k].act_threshold = static_cast<uint64_t>(std::llround(
-          static_cast<double>(model_.persona_nodes[k].act_threshold) * multiplier));
+      todays_nodes_[k].act_threshold = static_cast<uint64_t>(
+          std::llround(static_cast<double>(model_.persona_nodes[k].act_threshold) * multiplier));
     }
   }
 
@@ -799,8 +811,9 @@ void Engine::walk_block_once(const Context& context, int64_t begin, int64_t end,
       const int64_t i = start + k;
       while (i >= model_.persona_first_agent[persona + 1]) ++persona;
       // As initialize() leaves it in single-journey form: entering today.
-      AgentRecord record = {kEntry, day16(kNever), 0, 0, 0, 0, static_cast<uint8_t>(persona),
-                            0,      0,             0, 0, kNoTouch, 0, 0};
+      AgentRecord record = {
+          kEntry, day16(kNever), 0, 0, 0, 0, static_cast<uint8_t>(persona), 0, 0, 0,
+          0,      kNoTouch,      0, 0};
       std::fill(extra.begin(), extra.end(), uint64_t{0});
       return_session(context, 0, pairs[k], record, counts, extra.empty() ? nullptr : extra.data());
     }
@@ -877,7 +890,7 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
   if (care.enabled && care.impact_per_open > 0 && care.public_share > 0) {
     todays_nodes = model_.persona_nodes;
   }
-  const Context context{model_.settings.seed,
+  const Context context{seed_,
                         static_cast<uint64_t>(replication),
                         model_.settings.horizon_days,
                         todays_nodes.empty() ? model_.persona_nodes.data() : todays_nodes.data(),

@@ -48,10 +48,10 @@ struct AgentRecord {
   uint16_t exposure_days;      // exposure days so far
   uint16_t return_days;        // days returned from a delay (or entered) so far
   uint8_t persona;
-  uint8_t stage;       // current stage; 0 = unaware
-  uint8_t max_stage;   // furthest stage ever reached
-  uint8_t flags;       // kConverted | kExposed | kLost | kRepeated (sim/engine.cc)
-  uint16_t kinds;      // goal kinds reached (with two goal kinds or more)
+  uint8_t stage;        // current stage; 0 = unaware
+  uint8_t max_stage;    // furthest stage ever reached
+  uint8_t flags;        // kConverted | kExposed | kLost | kRepeated (sim/engine.cc)
+  uint16_t kinds;       // goal kinds reached (with two goal kinds or more)
   uint32_t touch_ends;  // first touch's channel (low 16 bits), last's (high); kNoTouch
   uint64_t touched;     // channels 0-63 that touched the agent
   uint64_t exposed;     // channels 0-63 that exposed it
@@ -70,9 +70,9 @@ static_assert(limits::kMaxGoalKinds <= 16, "AgentRecord::kinds has a bit per goa
 // Packed to 4 bytes: next_time is read and written by value, never through
 // a reference.
 struct [[gnu::packed, gnu::aligned(4)]] CustomerRecord {
-  double next_time;        // continuous day of the next repeat, complaint or referral
-  int32_t goal;            // the touchpoint of the first conversion
-  uint32_t events;         // continuous events so far
+  double next_time;  // continuous day of the next repeat, complaint or referral
+  int32_t goal;      // the touchpoint of the first conversion
+  uint32_t events;   // continuous events so far
   uint16_t converted_day;
   uint16_t opportunities;  // BG/BB opportunities so far
 };
@@ -90,8 +90,11 @@ class Engine {
   // validation refuses loops that could never end, so this is a backstop.
   static constexpr int kMaxSessionSteps = 1 << 20;
 
-  explicit Engine(const CompiledModel& model)
-      : model_(model), extra_words_(channel_words(model.channel_count()) - 1) {}
+  // Replication r of `model` draws from the streams keyed by (seed, r):
+  // the same numbers on any thread count, and in every what-if of the model
+  // run with the same seed (common random numbers).
+  Engine(const CompiledModel& model, uint64_t seed)
+      : model_(model), seed_(seed), extra_words_(channel_words(model.channel_count()) - 1) {}
 
   // Agent state for one replication, kept between replications so that
   // its memory is not faulted in afresh each time. One per running
@@ -206,6 +209,7 @@ class Engine {
              ReplicationCounts& counts) const;
 
   const CompiledModel& model_;
+  const uint64_t seed_;
   const int extra_words_;  // channel words per set beyond AgentRecord's
 };
 

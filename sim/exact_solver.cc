@@ -13,7 +13,6 @@ namespace cjsim {
 
 namespace {
 
-
 // One persona's chain; see the header.
 class PersonaChain {
  public:
@@ -97,21 +96,19 @@ std::optional<std::string> outside_exact_form(const CompiledModel& model) {
   for (int p = 0; p < model.persona_count(); ++p) {
     if (!model.exposure[p].sources.empty()) {
       const ExposureSource& s = model.exposure[p].sources.front();
-      return
-          "exact mode needs the single-journey form, where no channel reaches "
-          "anyone, but channel '" +
-          model.channel_ids[s.channel] + "' gives persona '" + model.persona_ids[p] + "' " +
-          (s.paid ? "paid" : "organic") + " reach (" +
-          (s.paid ? "weekly_budget, max_reach" : "organic_reach") +
-          " and channel_affinity are > 0); switch its reach off or drop --exact";
+      return "exact mode needs the single-journey form, where no channel reaches "
+             "anyone, but channel '" +
+             model.channel_ids[s.channel] + "' gives persona '" + model.persona_ids[p] + "' " +
+             (s.paid ? "paid" : "organic") + " reach (" +
+             (s.paid ? "weekly_budget, max_reach" : "organic_reach") +
+             " and channel_affinity are > 0); switch its reach off or drop --exact";
     }
   }
   const LoyaltyModel& loyalty = model.loyalty;
   if (loyalty.enabled || loyalty.care.enabled || loyalty.referral.enabled) {
-    return
-        "exact mode solves the journey alone, but the scenario's loyalty block gives customers "
-        "repeats, customer care or referrals, which only the simulation plays out; remove the "
-        "loyalty block or drop --exact";
+    return "exact mode solves the journey alone, but the scenario's loyalty block gives customers "
+           "repeats, customer care or referrals, which only the simulation plays out; remove the "
+           "loyalty block or drop --exact";
   }
   return std::nullopt;
 }
@@ -146,10 +143,9 @@ void credit_channels(const CompiledModel& model, const PersonaChain& chain, doub
 
 }  // namespace
 
-std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string* why_not) {
+Result<ExactSolution> solve_exact(const CompiledModel& model) {
   if (std::optional<std::string> reason = outside_exact_form(model)) {
-    *why_not = std::move(*reason);
-    return std::nullopt;
+    return Status::bad_input(std::move(*reason));
   }
   const int n = model.touchpoint_count();
   ExactSolution out;
@@ -193,10 +189,10 @@ std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string
     const bool solved = converts && solved_all(reached.begin() + 1, reached.end()) &&
                         solved_all(by_kind.begin(), by_kind.end()) && chain.run(none, &visits);
     if (!solved) {
-      *why_not = "the same-session walk of persona '" + model.persona_ids[p] +
-                 "' has no finite solution: some loop of CTAs is left with a probability too "
-                 "small to compute; lower an act_probability in it or add an exit edge";
-      return std::nullopt;
+      return Status::bad_input(
+          "the same-session walk of persona '" + model.persona_ids[p] +
+          "' has no finite solution: some loop of CTAs is left with a probability too "
+          "small to compute; lower an act_probability in it or add an exit edge");
     }
     out.persona_conversion_rate[p] = *converts;
     out.conversion_rate += share * *converts;

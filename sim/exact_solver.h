@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "models/compiled_model.h"
+#include "models/status.h"
 #include "models/stage.h"
 
 namespace cjsim {
@@ -37,9 +38,9 @@ struct ExactSolution {
 };
 
 // Solves `model` exactly. When it is not in single-journey form, or its
-// walk has no finite solution, returns nullopt and sets `why_not` to a
-// sentence naming what prevents it.
-std::optional<ExactSolution> solve_exact(const CompiledModel& model, std::string* why_not);
+// walk has no finite solution, a bad-input Status with a sentence naming
+// what prevents it.
+Result<ExactSolution> solve_exact(const CompiledModel& model);
 
 }  // namespace cjsim
 

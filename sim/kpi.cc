@@ -67,10 +67,13 @@ std::vector<double> retention_curve(int horizon, const LoyaltyCounts& l,
   return out;
 }
 
-Quantities quantities_from_counts(const CompiledModel& m, const ReplicationCounts& c) {
+namespace {
+
+// The journey's figures of one replication: rates, touchpoints, channels
+// and their credit, personas.
+void journey_quantities(const CompiledModel& m, const ReplicationCounts& c, Quantities& q) {
   const double agents = static_cast<double>(m.settings.agents);
   const double scale = population_scale(m);
-  Quantities q;
   q.conversion_rate = static_cast<double>(c.converted_agents) / agents;
   q.reach_rate = static_cast<double>(c.exposed_agents) / agents;
   for (int s = 1; s <= kStageCount; ++s) q.reached[s] = static_cast<double>(c.reached[s]) / agents;
@@ -108,8 +111,14 @@ Quantities quantities_from_counts(const CompiledModel& m, const ReplicationCount
     q.persona_rate.push_back(
         n > 0 ? static_cast<double>(c.persona_converted[p]) / static_cast<double>(n) : 0.0);
   }
-  complete(m, q);
-  // Loyalty. Repeats are conversions of kind "repeat", worth the repeat
+}
+
+// The customers' figures: repeats (counted for the goal kind of the
+// conversion that made the customer), complaints, referrals, praise.
+void loyalty_quantities(const CompiledModel& m, const ReplicationCounts& c, Quantities& q) {
+  const double agents = static_cast<double>(m.settings.agents);
+  const double scale = population_scale(m);
+  // Repeats are conversions of kind "repeat", worth the repeat
   // value of the goal that made the customer.
   const LoyaltyCounts& l = c.loyalty;
   q.converted_agents = static_cast<double>(c.converted_agents);
@@ -148,6 +157,13 @@ Quantities quantities_from_counts(const CompiledModel& m, const ReplicationCount
   q.referrals = static_cast<double>(l.referrals) * scale;
   q.referred_conversions = static_cast<double>(l.referred_conversions) * scale;
   q.praises = static_cast<double>(l.praises) * scale;
+}
+
+// The day-by-day series and the retention curve.
+void series_quantities(const CompiledModel& m, const ReplicationCounts& c, Quantities& q) {
+  const double agents = static_cast<double>(m.settings.agents);
+  const double scale = population_scale(m);
+  const size_t kinds = m.goal_kinds.size();
   const DailySeries& d = c.series;
   for (size_t t = 0; t < d.converted.size(); ++t) {
     q.series_new_conversions.push_back(static_cast<double>(d.new_conversions[t]) * scale);
@@ -167,7 +183,17 @@ Quantities quantities_from_counts(const CompiledModel& m, const ReplicationCount
       series.push_back(static_cast<double>(d.new_conversions_by_kind[t * kinds + k]) * scale);
     }
   }
-  q.retention = retention_curve(m.settings.horizon_days, l, d.new_conversions);
+  q.retention = retention_curve(m.settings.horizon_days, c.loyalty, d.new_conversions);
+}
+
+}  // namespace
+
+Quantities quantities_from_counts(const CompiledModel& m, const ReplicationCounts& c) {
+  Quantities q;
+  journey_quantities(m, c, q);
+  complete(m, q);
+  loyalty_quantities(m, c, q);
+  series_quantities(m, c, q);
   return q;
 }
 

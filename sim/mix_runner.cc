@@ -51,6 +51,7 @@ MixRunner::MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>
                      std::string objective, std::string counted, double cvar,
                      StudyProgress* progress)
     : base_(base),
+      seed_(resolve_run_settings(base.simulation()).seed),
       channels_(channels),
       objective_(std::move(objective)),
       counted_(std::move(counted)),
@@ -108,7 +109,7 @@ void MixRunner::simulate(Run& r, int first, int count) {
   }
   std::vector<Quantities> added;
   for (const ReplicationCounts& c :
-       Engine(r.model).run(first, count, done_counter(progress_), stop_flag_of(progress_))) {
+       Engine(r.model, seed_).run(first, count, done_counter(progress_), stop_flag_of(progress_))) {
     added.push_back(quantities_from_counts(r.model, c));
   }
   const std::vector<KpiSeries> kpis = kpi_series(r.model, added);

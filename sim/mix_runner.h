@@ -82,6 +82,7 @@ class MixRunner {
   void simulate(Run& run, int first, int count);
 
   const v1::Scenario& base_;
+  const uint64_t seed_;  // the base's: every mix on common random numbers
   const std::vector<PlannedChannel>& channels_;
   std::string objective_, counted_;
   double cvar_;

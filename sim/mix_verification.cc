@@ -199,6 +199,30 @@ void set_move(const Move& m, const v1::Scenario& scenario,
   out->set_verdict(std::string(verdict_name(gain.verdict)));
 }
 
+// Round 0: budgets too small to matter (under 1% of the total) go to their
+// lower bounds, unless the tidied mix is worse (paired, at the
+// confirmation's replications), so that a channel's last crumbs do not pass
+// for a recommendation. False once progress is stopped.
+bool tidy_round(MixRunner& runner, const v1::Scenario& scenario,
+                const std::vector<PlannedChannel>& channels, const MoveMaker& maker,
+                const VerificationSettings& settings, StudyProgress* progress, VerifiedMix& out) {
+  if (const std::vector<Move> crumbs = maker.tidy(out.run.budgets, 0.01); !crumbs.empty()) {
+    if (progress != nullptr && progress->stopped()) return false;
+    MixRunner::Run tidied = runner.run(crumbs.back().budgets, settings.replications);
+    const KpiComparison gain = paired_gain(samples_of(out.run, settings.on_conversions),
+                                           samples_of(tidied, settings.on_conversions),
+                                           runner.cvar(), settings.confidence, settings.seed);
+    const bool take = gain.verdict != Verdict::kWorse;
+    for (const Move& m : crumbs) {
+      v1::MixMove* record = out.record.add_moves();
+      set_move(m, scenario, channels, 0, gain, record);
+      record->set_taken(take);
+    }
+    if (take) out.run = std::move(tidied);
+  }
+  return true;
+}
+
 }  // namespace
 
 double move_step(double budget, double free_total, size_t free_channels) {
@@ -219,24 +243,7 @@ VerifiedMix verify_mix(MixRunner& runner, const v1::Scenario& scenario,
   out.run = std::move(start);
   out.record.set_max_rounds(settings.max_rounds);
   out.record.set_outcome("none_helps");
-  // Round 0: budgets too small to matter (under 1% of the total) go to
-  // their lower bounds, unless the tidied mix is worse (paired, at the
-  // confirmation's replications), so that a channel's last crumbs do not
-  // pass for a recommendation.
-  if (const std::vector<Move> crumbs = maker.tidy(out.run.budgets, 0.01); !crumbs.empty()) {
-    if (progress != nullptr && progress->stopped()) return out;
-    MixRunner::Run tidied = runner.run(crumbs.back().budgets, settings.replications);
-    const KpiComparison gain = paired_gain(samples_of(out.run, settings.on_conversions),
-                                           samples_of(tidied, settings.on_conversions),
-                                           runner.cvar(), settings.confidence, settings.seed);
-    const bool take = gain.verdict != Verdict::kWorse;
-    for (const Move& m : crumbs) {
-      v1::MixMove* record = out.record.add_moves();
-      set_move(m, scenario, channels, 0, gain, record);
-      record->set_taken(take);
-    }
-    if (take) out.run = std::move(tidied);
-  }
+  if (!tidy_round(runner, scenario, channels, maker, settings, progress, out)) return out;
   // The screened gain of each move in the round before, in units of its
   // standard error: the moves that came nearest are tried first.
   std::map<std::tuple<std::string, size_t, size_t>, double> promise;

@@ -166,6 +166,97 @@ double budget_sum(unsigned n, const double* x, double* gradient, void* data) {
   return sum - c->free_sum;
 }
 
+// Every start fitted to the bounds (`lower`, `upper` of the free channels)
+// and the total, and evaluated; `x` is set to the free budgets of the best
+// (the first of equals), which is marked chosen.
+std::vector<v1::SearchStart> try_starts(SearchContext& c, const std::vector<Start>& starts,
+                                        const std::vector<double>& lower,
+                                        const std::vector<double>& upper, std::vector<double>& x) {
+  std::vector<v1::SearchStart> tried;
+  double chosen_score = 0;
+  size_t chosen = 0;
+  for (const Start& start : starts) {
+    std::vector<double> y;
+    for (size_t k = 0; k < c.free.size(); ++k) {
+      y.push_back(std::clamp(start.budgets[c.free[k]], lower[k], upper[k]));
+    }
+    const double sum = std::accumulate(y.begin(), y.end(), 0.0);
+    if (c.spend_all || sum > c.free_sum) {
+      y = project(y, lower, upper, c.free_sum);
+      settle(y, lower, upper, c.free_sum);
+    }
+    const double score = evaluate(c, y);
+    v1::SearchStart& record = tried.emplace_back();
+    record.set_name(start.name);
+    for (double b : c.last.budgets) record.add_weekly_budgets(b);
+    record.set_score(score);
+    if (tried.size() == 1 || score > chosen_score) {
+      chosen_score = score;
+      chosen = tried.size() - 1;
+      x.clear();
+      for (size_t i : c.free) x.push_back(c.last.budgets[i]);
+    }
+  }
+  tried[chosen].set_chosen(true);
+  return tried;
+}
+
+// COBYLA from `x` within the bounds, the total as an equality (spend all)
+// or inequality constraint. Returns whether it converged before
+// `max_evaluations`.
+bool run_cobyla(SearchContext& c, const std::vector<double>& lower,
+                const std::vector<double>& upper, std::vector<double>& x, int max_evaluations) {
+  const unsigned n = static_cast<unsigned>(c.free.size());
+  nlopt::opt optimizer(nlopt::LN_COBYLA, n);
+  double value = 0;
+  const nlopt::result status = run_nlopt(
+      optimizer,
+      [&](nlopt::opt& o) {
+        o.set_lower_bounds(lower);
+        o.set_upper_bounds(upper);
+        o.set_max_objective(nlopt_score, &c);
+        if (c.spend_all) {
+          o.add_equality_constraint(budget_sum, &c, 1e-6 * (1 + c.free_sum));
+        } else {
+          o.add_inequality_constraint(budget_sum, &c, 1e-6 * (1 + c.free_sum));
+        }
+        // First steps of a quarter of the mean free budget per channel; stop
+        // once the mix moves by less than 2% of it.
+        o.set_initial_step(std::vector<double>(n, 0.25 * c.free_sum / n + c.grid));
+        o.set_xtol_abs(0.02 * c.free_sum / n + c.grid);
+        o.set_maxeval(max_evaluations);
+      },
+      x, &value);
+  return status != nlopt::MAXEVAL_REACHED;
+}
+
+// The search stops within its tolerance of a bound it is pressing
+// against: put such channels on the bound, and keep that mix (within the
+// search's own tolerance of the best: taken even if its score is a shade
+// lower, so that a channel at a bound shows as one).
+void snap_to_bounds(SearchContext& c, const std::vector<double>& lower,
+                    const std::vector<double>& upper) {
+  const double n = static_cast<double>(c.free.size());
+  const double tolerance = 2 * (0.005 * c.free_sum / n + c.grid);
+  std::vector<double> snapped;
+  bool moved = false;
+  for (size_t k = 0; k < c.free.size(); ++k) {
+    double v = c.best.budgets[c.free[k]];
+    if (std::abs(v - lower[k]) <= tolerance && v != lower[k]) {
+      v = lower[k];
+      moved = true;
+    } else if (std::abs(v - upper[k]) <= tolerance && v != upper[k]) {
+      v = upper[k];
+      moved = true;
+    }
+    snapped.push_back(v);
+  }
+  if (moved) {
+    evaluate(c, snapped);
+    c.best = c.last;
+  }
+}
+
 // The best split of `total` among the planned channels: each start
 // evaluated, then COBYLA from the best of them.
 // REQUIRES: `starts` not empty, each a budget per planned channel.
@@ -199,88 +290,16 @@ Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
     evaluate(c, {});
     return c.best;
   }
-  // Every start, fitted to the bounds and the total; the search goes on
-  // from the best (the first of equals).
   std::vector<double> x;
-  std::vector<v1::SearchStart> tried;
-  double chosen_score = 0;
-  size_t chosen = 0;
-  for (const Start& start : starts) {
-    std::vector<double> y;
-    for (size_t k = 0; k < c.free.size(); ++k) {
-      y.push_back(std::clamp(start.budgets[c.free[k]], lower[k], upper[k]));
-    }
-    const double sum = std::accumulate(y.begin(), y.end(), 0.0);
-    if (spend_all || sum > c.free_sum) {
-      y = project(y, lower, upper, c.free_sum);
-      settle(y, lower, upper, c.free_sum);
-    }
-    const double score = evaluate(c, y);
-    v1::SearchStart& record = tried.emplace_back();
-    record.set_name(start.name);
-    for (double b : c.last.budgets) record.add_weekly_budgets(b);
-    record.set_score(score);
-    if (tried.size() == 1 || score > chosen_score) {
-      chosen_score = score;
-      chosen = tried.size() - 1;
-      x.clear();
-      for (size_t i : c.free) x.push_back(c.last.budgets[i]);
-    }
+  const std::vector<v1::SearchStart> tried = try_starts(c, starts, lower, upper, x);
+  bool converged = true;
+  if (!(c.free.size() == 1 && spend_all)) {  // else nothing to choose
+    converged = run_cobyla(c, lower, upper, x, max_evaluations);
+    snap_to_bounds(c, lower, upper);
   }
-  tried[chosen].set_chosen(true);
-  auto finish = [&](bool converged) {
-    c.best.converged = converged;
-    c.best.starts = tried;
-    return c.best;
-  };
-  if (c.free.size() == 1 && spend_all) return finish(true);  // nothing to choose
-
-  const unsigned n = static_cast<unsigned>(c.free.size());
-  nlopt::opt optimizer(nlopt::LN_COBYLA, n);
-  double value = 0;
-  const nlopt::result status = run_nlopt(
-      optimizer,
-      [&](nlopt::opt& o) {
-        o.set_lower_bounds(lower);
-        o.set_upper_bounds(upper);
-        o.set_max_objective(nlopt_score, &c);
-        if (spend_all) {
-          o.add_equality_constraint(budget_sum, &c, 1e-6 * (1 + c.free_sum));
-        } else {
-          o.add_inequality_constraint(budget_sum, &c, 1e-6 * (1 + c.free_sum));
-        }
-        // First steps of a quarter of the mean free budget per channel; stop
-        // once the mix moves by less than 2% of it.
-        o.set_initial_step(std::vector<double>(n, 0.25 * c.free_sum / n + c.grid));
-        o.set_xtol_abs(0.02 * c.free_sum / n + c.grid);
-        o.set_maxeval(max_evaluations);
-      },
-      x, &value);
-  const bool converged = status != nlopt::MAXEVAL_REACHED;
-  // The search stops within its tolerance of a bound it is pressing
-  // against: put such channels on the bound, and keep that mix if it does
-  // at least as well.
-  const double tolerance = 2 * (0.005 * c.free_sum / n + c.grid);
-  std::vector<double> snapped;
-  bool moved = false;
-  for (size_t k = 0; k < c.free.size(); ++k) {
-    double v = c.best.budgets[c.free[k]];
-    if (std::abs(v - lower[k]) <= tolerance && v != lower[k]) {
-      v = lower[k];
-      moved = true;
-    } else if (std::abs(v - upper[k]) <= tolerance && v != upper[k]) {
-      v = upper[k];
-      moved = true;
-    }
-    snapped.push_back(v);
-  }
-  if (moved) {
-    // Within the search's own tolerance of the best: taken even if its
-    // score is a shade lower, so that a channel at a bound shows as one.
-    evaluate(c, snapped);
-    c.best = c.last;
-  }
-  return finish(converged);
+  c.best.converged = converged;
+  c.best.starts = tried;
+  return c.best;
 }
 
 // The response surface: for each free channel, the search score against
@@ -424,7 +443,7 @@ v1::MarginalReturn marginal_return(MixRunner& runner, const v1::Scenario& scenar
                                    const std::vector<PlannedChannel>& channels,
                                    const MixRunner::Run& at, size_t i,
                                    const OptimizeSettings& settings, int replications,
-                                   const SimulationSettings& sim, const std::string& counted,
+                                   const RunSettings& sim, const std::string& counted,
                                    const std::string& value_kpi) {
   const PlannedChannel& c = channels[i];
   const double step = std::max(
@@ -457,7 +476,7 @@ v1::MarginalReturn marginal_return(MixRunner& runner, const v1::Scenario& scenar
   m.set_value_per_unit_kpi(value_kpi);
   set_estimate(scale_estimate(d_conversions, 1 / width), m.mutable_conversions_per_unit());
   set_estimate(scale_estimate(d_value, 1 / width), m.mutable_value_per_unit());
-  const double extra_spend = width * sim.horizon_days / 7.0;
+  const double extra_spend = width * from.model.settings.horizon_days / 7.0;
   set_estimate(scale_estimate(d_total_value, 1 / extra_spend), m.mutable_mroas());
   set_estimate(ratio_of_fixed(extra_spend, d_conversions), m.mutable_marginal_cpa());
   return m;
@@ -536,193 +555,242 @@ std::optional<MixRunner::Run> along_channel(
   return best;
 }
 
-}  // namespace
-
-std::string counted_conversions(const std::string& objective) {
-  const size_t colon = objective.find(':');
-  if (colon == std::string::npos) return "conversions";
-  return "conversions" + objective.substr(colon);
-}
-
-v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
-                                const std::vector<PlannedChannel>& channels,
-                                const OptimizeSettings& settings, StudyProgress* progress) {
-  const auto started = std::chrono::steady_clock::now();
-  CJSIM_CHECK(!channels.empty(), "no channels to plan");
-  CJSIM_CHECK(settings.verify_rounds >= 1, "at least one verification round");
-  const SimulationSettings sim = resolve_settings(scenario.simulation());
-  MixRunner runner(scenario, channels, settings.objective, counted_conversions(settings.objective),
-                   settings.cvar, progress);
-  size_t free = 0;
-  for (const PlannedChannel& c : channels) free += c.lower != c.upper;
-  const int max_evaluations =
-      settings.max_evaluations > 0 ? settings.max_evaluations : 30 + 15 * static_cast<int>(free);
-  const bool allocate = settings.mode == OptimizeSettings::Mode::kAllocate;
-
-  std::vector<double> current;
-  for (const PlannedChannel& c : channels) {
-    current.push_back(scenario.channels(c.channel).weekly_budget());
+// The steps of optimize_mix (docs/model.md "Channel-mix planning"), in
+// order: the response surface, the search for the mode, the confirmation
+// against the current mix, the verification (with the profit passes along a
+// channel), then the result and the notes that explain it. One object per
+// call; not shared between threads.
+class MixPlanning {
+ public:
+  MixPlanning(const v1::Scenario& scenario, const std::vector<PlannedChannel>& channels,
+              const OptimizeSettings& settings, StudyProgress* progress, v1::OptimizeResult& result)
+      : scenario_(scenario),
+        channels_(channels),
+        settings_(settings),
+        progress_(progress),
+        run_(resolve_run_settings(scenario.simulation())),
+        runner_(scenario, channels, settings.objective, counted_conversions(settings.objective),
+                settings.cvar, progress),
+        allocate_(settings.mode == OptimizeSettings::Mode::kAllocate),
+        confirm_(std::max(settings.confirm_replications, run_.replications)),
+        counted_(counted_conversions(settings.objective)),
+        value_kpi_(settings.objective.rfind("value:", 0) == 0 ? settings.objective : "value"),
+        tolerance_(1e-6 * (1 + settings.total)),
+        result_(result) {
+    for (const PlannedChannel& c : channels_) free_ += c.lower != c.upper;
+    max_evaluations_ = settings_.max_evaluations > 0 ? settings_.max_evaluations
+                                                     : 30 + 15 * static_cast<int>(free_);
+    for (const PlannedChannel& c : channels_) {
+      current_.push_back(scenario_.channels(c.channel).weekly_budget());
+    }
   }
-  v1::OptimizeResult result;
-  auto note = [&](const std::string& text) { result.add_notes(text); };
+
+  // Fills the result; false when progress was stopped (it is incomplete).
+  bool run() {
+    build_surface();
+    best_ = allocate_ ? search_from("current", current_, settings_.total, settings_.spend_all,
+                                    max_evaluations_, false)
+                      : search_target();
+    for (const v1::SearchStart& s : best_.starts) *result_.add_starts() = s;
+    if (stopped()) return false;
+    confirm();
+    if (!verify()) return false;
+    set_result();
+    std::set<std::string> inside = note_bounds();
+    note_verification();
+    if (settings_.objective == "profit") check_mroas(inside);
+    result_.set_evaluations(runner_.evaluations());
+    result_.set_stopped(best_.converged ? "converged" : "max_evaluations");
+    return true;
+  }
+
+ private:
+  bool stopped() const { return progress_ != nullptr && progress_->stopped(); }
+  void note(const std::string& text) { result_.add_notes(text); }
+  double spent() const { return std::accumulate(next_.budgets.begin(), next_.budgets.end(), 0.0); }
 
   // The response surface, around the current mix within the bounds: once,
   // for every total a target mode tries. Not when there is nothing to
   // choose (one free channel sharing all of the total, or none).
-  std::vector<ResponsePoints> surface;
-  const bool at_most = allocate && !settings.spend_all;
-  if (settings.surface_points > 0 && (free >= 2 || (free == 1 && at_most))) {
+  void build_surface() {
+    const bool at_most = allocate_ && !settings_.spend_all;
+    if (settings_.surface_points <= 0 || !(free_ >= 2 || (free_ == 1 && at_most))) return;
     std::vector<double> reference;
-    for (size_t i = 0; i < channels.size(); ++i) {
-      reference.push_back(std::clamp(current[i], channels[i].lower, channels[i].upper));
+    for (size_t i = 0; i < channels_.size(); ++i) {
+      reference.push_back(std::clamp(current_[i], channels_[i].lower, channels_[i].upper));
     }
-    surface = response_surface(runner, channels, reference, settings.total, sim.replications,
-                               settings.surface_points, !allocate);
-    result.set_surface_points(settings.surface_points);
+    surface_ = response_surface(runner_, channels_, reference, settings_.total, run_.replications,
+                                settings_.surface_points, !allocate_);
+    result_.set_surface_points(settings_.surface_points);
   }
-  auto starts_from = [&](const std::string& name, const std::vector<double>& from, double total,
-                         bool spend_all) {
-    std::vector<Start> starts = {{name, from}, even_start(channels, total)};
-    if (!surface.empty()) starts.push_back(surface_start(surface, channels, total, spend_all));
-    return starts;
-  };
 
-  Search best;
-  switch (settings.mode) {
-    case OptimizeSettings::Mode::kAllocate:
-      best = search(runner, channels,
-                    starts_from("current", current, settings.total, settings.spend_all),
-                    settings.total, settings.spend_all, sim.replications, max_evaluations, false);
-      break;
-    case OptimizeSettings::Mode::kTargetConversions:
-    case OptimizeSettings::Mode::kTargetCpa: {
-      // The total by bisection: the best conversions grow with the budget,
-      // and (with saturation) so does the cost per conversion.
-      const bool conversions_mode = settings.mode == OptimizeSettings::Mode::kTargetConversions;
-      auto meets = [&](const Search& s) {
-        return conversions_mode ? s.conversions >= settings.target
-                                : s.conversions > 0 && s.cost / s.conversions <= settings.target;
-      };
-      const int inner = std::max(10, max_evaluations / 3);
-      double low = 0;
-      for (const PlannedChannel& c : channels) low += c.lower;
-      double high = settings.total;
-      auto search_at = [&](const std::string& name, const std::vector<double>& from, double total) {
-        return search(runner, channels, starts_from(name, from, total, true), total, true,
-                      sim.replications, inner, true);
-      };
-      Search at_high = search_at("current", current, high);
-      Search at_low = search_at("current", current, low);
-      // Between a total that meets the target and one that does not.
-      auto bisect = [&](double meeting, double failing, Search at_meeting) {
-        for (int k = 0; k < 8; ++k) {
-          const double mid = (meeting + failing) / 2;
-          Search s = search_at("previous", at_meeting.budgets, mid);
-          if (meets(s)) {
-            at_meeting = s;
-            meeting = mid;
-          } else {
-            failing = mid;
-          }
-        }
-        return at_meeting;
-      };
-      if (conversions_mode) {
-        // The smallest total that reaches the conversions.
-        if (!meets(at_high)) {
-          note("the target of " + note_number(settings.target) +
-               " conversions is not reached within --weekly-budget; the best mix of it is shown");
-          best = at_high;
+  // A local search from `from`, the even split and the surface's best.
+  Search search_from(const std::string& name, const std::vector<double>& from, double total,
+                     bool spend_all, int evaluations, bool on_conversions) {
+    std::vector<Start> starts = {{name, from}, even_start(channels_, total)};
+    if (!surface_.empty()) starts.push_back(surface_start(surface_, channels_, total, spend_all));
+    return search(runner_, channels_, starts, total, spend_all, run_.replications, evaluations,
+                  on_conversions);
+  }
+
+  // The target modes: the total by bisection. The best conversions grow
+  // with the budget, and (with saturation) so does the cost per conversion.
+  Search search_target() {
+    const bool conversions_mode = settings_.mode == OptimizeSettings::Mode::kTargetConversions;
+    auto meets = [&](const Search& s) {
+      return conversions_mode ? s.conversions >= settings_.target
+                              : s.conversions > 0 && s.cost / s.conversions <= settings_.target;
+    };
+    const int inner = std::max(10, max_evaluations_ / 3);
+    double low = 0;
+    for (const PlannedChannel& c : channels_) low += c.lower;
+    const double high = settings_.total;
+    auto search_at = [&](const std::string& name, const std::vector<double>& from, double total) {
+      return search_from(name, from, total, true, inner, true);
+    };
+    Search at_high = search_at("current", current_, high);
+    Search at_low = search_at("current", current_, low);
+    // Between a total that meets the target and one that does not.
+    auto bisect = [&](double meeting, double failing, Search at_meeting) {
+      for (int k = 0; k < 8; ++k) {
+        const double mid = (meeting + failing) / 2;
+        Search s = search_at("previous", at_meeting.budgets, mid);
+        if (meets(s)) {
+          at_meeting = s;
+          meeting = mid;
         } else {
-          best = meets(at_low) ? at_low : bisect(high, low, at_high);
-        }
-      } else {
-        // The largest total that keeps the cost per conversion.
-        if (meets(at_high)) {
-          best = at_high;
-        } else if (!meets(at_low)) {
-          note(
-              "no budget within the bounds keeps the cost per conversion under the target; the "
-              "lowest budget is shown");
-          best = at_low;
-        } else {
-          best = bisect(low, high, at_low);
+          failing = mid;
         }
       }
-      break;
+      return at_meeting;
+    };
+    if (conversions_mode) {
+      // The smallest total that reaches the conversions.
+      if (!meets(at_high)) {
+        note("the target of " + note_number(settings_.target) +
+             " conversions is not reached within --weekly-budget; the best mix of it is shown");
+        return at_high;
+      }
+      return meets(at_low) ? at_low : bisect(high, low, at_high);
     }
+    // The largest total that keeps the cost per conversion.
+    if (meets(at_high)) return at_high;
+    if (!meets(at_low)) {
+      note(
+          "no budget within the bounds keeps the cost per conversion under the target; the "
+          "lowest budget is shown");
+      return at_low;
+    }
+    return bisect(low, high, at_low);
   }
-  for (const v1::SearchStart& s : best.starts) *result.add_starts() = s;
 
-  if (progress != nullptr && progress->stopped()) return result;  // incomplete
+  // Whether the current mix lies within the bounds and the total.
+  bool current_is_feasible() const {
+    double sum = 0;
+    bool feasible = true;
+    for (size_t i = 0; i < channels_.size(); ++i) {
+      feasible &=
+          current_[i] >= channels_[i].lower - 1e-9 && current_[i] <= channels_[i].upper + 1e-9;
+      sum += current_[i];
+    }
+    return feasible &&
+           (settings_.spend_all ? std::abs(sum - settings_.total) <= 1e-6 * settings_.total
+                                : sum <= settings_.total * (1 + 1e-9));
+  }
 
   // Confirmation: the search's mix against the current one, paired, with
   // more replications.
-  const int confirm = std::max(settings.confirm_replications, sim.replications);
-  MixRunner::Run now = runner.run(current, confirm);
-  MixRunner::Run next = runner.run(best.budgets, confirm);
-  KpiComparison gain =
-      paired_gain(now.objective, next.objective, settings.cvar, sim.confidence, sim.seed);
-  bool current_feasible = true;
-  {
-    double sum = 0;
-    for (size_t i = 0; i < channels.size(); ++i) {
-      current_feasible &=
-          current[i] >= channels[i].lower - 1e-9 && current[i] <= channels[i].upper + 1e-9;
-      sum += current[i];
+  void confirm() {
+    now_ = runner_.run(current_, confirm_);
+    next_ = runner_.run(best_.budgets, confirm_);
+    const KpiComparison gain =
+        paired_gain(now_.objective, next_.objective, settings_.cvar, run_.confidence, run_.seed);
+    current_feasible_ = current_is_feasible();
+    if (allocate_ && gain.verdict == Verdict::kWorse && current_feasible_) {
+      note(
+          "the confirmation run found the search's mix worse than the current one (the search's "
+          "replications misled it); the verification starts from the current mix");
+      next_ = now_;
     }
-    current_feasible &= settings.spend_all ? std::abs(sum - settings.total) <= 1e-6 * settings.total
-                                           : sum <= settings.total * (1 + 1e-9);
-  }
-  if (allocate && gain.verdict == Verdict::kWorse && current_feasible) {
-    note(
-        "the confirmation run found the search's mix worse than the current one (the search's "
-        "replications misled it); the verification starts from the current mix");
-    next = now;
   }
 
   // Verification: moves from the mix on the confirmation's replications.
-  VerificationSettings check;
-  check.total =
-      allocate ? settings.total : std::accumulate(next.budgets.begin(), next.budgets.end(), 0.0);
-  check.spend_all = allocate ? settings.spend_all : true;
-  check.on_conversions = !allocate;
-  check.screen_replications = std::min(sim.replications, confirm);
-  check.replications = confirm;
-  check.confidence = sim.confidence;
-  check.max_rounds = settings.verify_rounds;
-  check.seed = sim.seed;
   // Marginal returns at a mix; with a profit objective, a channel strictly
   // inside its bounds whose mROAS interval excludes 1 is then moved along
   // its own curve, and the verification runs again from there (at most
   // kProfitPasses times), so that the last verification and the marginal
-  // returns are always those of the recommendation.
-  const std::string counted = counted_conversions(settings.objective);
-  const std::string value_kpi =
-      settings.objective.rfind("value:", 0) == 0 ? settings.objective : "value";
-  auto measure = [&] {
-    result.clear_marginal();
-    for (size_t i = 0; i < channels.size(); ++i) {
-      if (channels[i].lower == channels[i].upper) continue;
-      *result.add_marginal() = marginal_return(runner, scenario, channels, next, i, settings,
-                                               confirm, sim, counted, value_kpi);
+  // returns are always those of the recommendation. False once stopped.
+  bool verify() {
+    check_.total = allocate_ ? settings_.total : spent();
+    check_.spend_all = allocate_ ? settings_.spend_all : true;
+    check_.on_conversions = !allocate_;
+    check_.screen_replications = std::min(run_.replications, confirm_);
+    check_.replications = confirm_;
+    check_.confidence = run_.confidence;
+    check_.max_rounds = settings_.verify_rounds;
+    check_.seed = run_.seed;
+    constexpr int kProfitPasses = 3;
+    v1::Verification* record = result_.mutable_verification();
+    for (int pass = 1;; ++pass) {
+      VerifiedMix verified =
+          verify_mix(runner_, scenario_, channels_, std::move(next_), check_, progress_);
+      if (stopped()) return false;
+      next_ = std::move(verified.run);
+      append_rounds(verified.record, record);
+      measure();
+      if (settings_.objective != "profit" || check_.spend_all || pass == kProfitPasses) break;
+      bool up = false;
+      const int worst = furthest_from_one(&up);
+      if (worst < 0) break;
+      std::optional<MixRunner::Run> moved =
+          along_channel(runner_, channels_, next_, static_cast<size_t>(worst), up, check_,
+                        settings_.cvar, run_.confidence, run_.seed, scenario_, record);
+      if (!moved) break;
+      next_ = std::move(*moved);
     }
-  };
-  const double tolerance = 1e-6 * (1 + settings.total);
+    return true;
+  }
+
+  // A pass's rounds, numbered on from the passes before.
+  static void append_rounds(const v1::Verification& pass, v1::Verification* record) {
+    const int offset = record->rounds();
+    for (v1::MixMove m : pass.moves()) {
+      if (m.round() > 0) m.set_round(m.round() + offset);
+      *record->add_moves() = m;
+    }
+    record->set_rounds(offset + pass.rounds());
+    record->set_max_rounds(pass.max_rounds());
+    record->set_outcome(pass.outcome());
+    if (pass.has_still_helps()) {
+      *record->mutable_still_helps() = pass.still_helps();
+      record->mutable_still_helps()->set_round(pass.still_helps().round() + offset);
+    } else {
+      record->clear_still_helps();
+    }
+  }
+
+  // The marginal returns of every free channel at the recommendation.
+  void measure() {
+    result_.clear_marginal();
+    for (size_t i = 0; i < channels_.size(); ++i) {
+      if (channels_[i].lower == channels_[i].upper) continue;
+      *result_.add_marginal() = marginal_return(runner_, scenario_, channels_, next_, i, settings_,
+                                                confirm_, run_, counted_, value_kpi_);
+    }
+  }
+
   // The free channel strictly inside its bounds whose mROAS interval lies
-  // furthest from 1 (above 1 only when budget is left), or -1.
-  bool furthest_up = false;  // set by furthest_from_one: its mROAS is above 1
-  auto furthest_from_one = [&] {
-    const bool spent_all =
-        check.spend_all ||
-        std::accumulate(next.budgets.begin(), next.budgets.end(), 0.0) >= check.total - tolerance;
+  // furthest from 1 (above 1 only when budget is left), or -1; `up` is set
+  // when its mROAS is above 1.
+  int furthest_from_one(bool* up) const {
+    const bool spent_all = check_.spend_all || spent() >= check_.total - tolerance_;
     int worst = -1, k = 0;
     double worst_gap = 0;
-    for (size_t i = 0; i < channels.size(); ++i) {
-      if (channels[i].lower == channels[i].upper) continue;
-      const v1::Estimate& e = result.marginal(k++).mroas();
-      if (next.budgets[i] <= channels[i].lower + tolerance ||
-          next.budgets[i] >= channels[i].upper - tolerance) {
+    for (size_t i = 0; i < channels_.size(); ++i) {
+      if (channels_[i].lower == channels_[i].upper) continue;
+      const v1::Estimate& e = result_.marginal(k++).mroas();
+      if (next_.budgets[i] <= channels_[i].lower + tolerance_ ||
+          next_.budgets[i] >= channels_[i].upper - tolerance_) {
         continue;
       }
       const double gap = e.ci_high() < 1                ? 1 - e.ci_high()
@@ -731,121 +799,95 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
       if (gap > worst_gap) {
         worst_gap = gap;
         worst = static_cast<int>(i);
-        furthest_up = e.ci_low() > 1;
+        *up = e.ci_low() > 1;
       }
     }
     return worst;
-  };
-  constexpr int kProfitPasses = 3;
-  v1::Verification* record = result.mutable_verification();
-  for (int pass = 1;; ++pass) {
-    VerifiedMix verified = verify_mix(runner, scenario, channels, std::move(next), check, progress);
-    if (progress != nullptr && progress->stopped()) return result;  // incomplete
-    next = std::move(verified.run);
-    // Rounds numbered on from the passes before.
-    const int offset = record->rounds();
-    for (v1::MixMove& m : *verified.record.mutable_moves()) {
-      if (m.round() > 0) m.set_round(m.round() + offset);
-      *record->add_moves() = m;
-    }
-    record->set_rounds(offset + verified.record.rounds());
-    record->set_max_rounds(verified.record.max_rounds());
-    record->set_outcome(verified.record.outcome());
-    if (verified.record.has_still_helps()) {
-      *record->mutable_still_helps() = verified.record.still_helps();
-      record->mutable_still_helps()->set_round(verified.record.still_helps().round() + offset);
-    } else {
-      record->clear_still_helps();
-    }
-    measure();
-    if (settings.objective != "profit" || check.spend_all || pass == kProfitPasses) break;
-    const int worst = furthest_from_one();
-    if (worst < 0) break;
-    std::optional<MixRunner::Run> moved =
-        along_channel(runner, channels, next, static_cast<size_t>(worst), furthest_up, check,
-                      settings.cvar, sim.confidence, sim.seed, scenario, record);
-    if (!moved) break;
-    next = std::move(*moved);
   }
 
-  gain = paired_gain(now.objective, next.objective, settings.cvar, sim.confidence, sim.seed);
-  if (gain.verdict == Verdict::kWorse) {
-    note(current_feasible
-             ? "the current mix does better than the recommendation"
-             : "the current mix does better, but it lies outside the bounds or the total given");
-  }
-  auto objective_estimate = [&](const MixRunner::Run& run) {
-    if (settings.cvar > 0) return exact_estimate(runner.score(run.objective), confirm);
+  Estimate objective_estimate(const MixRunner::Run& run) const {
+    if (settings_.cvar > 0) return exact_estimate(runner_.score(run.objective), confirm_);
     KpiSeries k;
     k.name = "objective";
     k.samples = run.objective;
-    if (const std::optional<KpiInfo> info = kpi_info(settings.objective)) k.range = info->range;
-    return estimate_kpi(k, sim.confidence, false);
-  };
-
-  result.set_scenario(scenario.name());
-  result.set_seed(sim.seed);
-  result.set_agents(static_cast<int32_t>(sim.agents));
-  result.set_replications(sim.replications);
-  result.set_confirm_replications(confirm);
-  result.set_threads(settings.threads);
-  result.set_engine_version(std::string(engine_version()));
-  result.set_schema_version(std::string(kSchemaVersion));
-  result.set_confidence(sim.confidence);
-  result.set_population(sim.population);
-  result.set_objective(settings.objective);
-  if (settings.cvar > 0) {
-    char text[32];
-    std::snprintf(text, sizeof text, "cvar:%g", settings.cvar);
-    result.set_risk(text);
-  }
-  result.set_mode(allocate ? "allocate"
-                  : settings.mode == OptimizeSettings::Mode::kTargetConversions
-                      ? "target_conversions"
-                      : "target_cpa");
-  result.set_weekly_budget(settings.total);
-  set_mix(channels, scenario, now, sim.confidence, objective_estimate(now),
-          result.mutable_current());
-  set_mix(channels, scenario, next, sim.confidence, objective_estimate(next),
-          result.mutable_recommended());
-  set_estimate(gain.difference, result.mutable_gain());
-  result.set_verdict(std::string(verdict_name(gain.verdict)));
-  if (!allocate) {
-    const Estimate conversions = estimate_kpi(
-        *find_kpi(kpi_series(next.model, next.reps), "conversions"), sim.confidence, false);
-    const bool met = settings.mode == OptimizeSettings::Mode::kTargetConversions
-                         ? conversions.mean >= settings.target
-                         : conversions.mean > 0 && next.cost / conversions.mean <= settings.target;
-    if (!met) note("at the confirmation's replications the recommended mix misses the target");
+    if (const std::optional<KpiInfo> info = kpi_info(settings_.objective)) k.range = info->range;
+    return estimate_kpi(k, run_.confidence, false);
   }
 
-  // Bounds, dropped channels and the verification, in words.
-  const double spent = std::accumulate(next.budgets.begin(), next.budgets.end(), 0.0);
-  const bool total_bound = check.spend_all || spent >= check.total - tolerance;
-  std::set<std::string> inside;  // free channels strictly inside their bounds
-  for (size_t i = 0; i < channels.size(); ++i) {
-    const PlannedChannel& c = channels[i];
-    const std::string& id = scenario.channels(c.channel).id();
-    if (c.lower == c.upper) continue;
-    const bool at_lower = std::abs(next.budgets[i] - c.lower) <= tolerance;
-    const bool at_upper = std::abs(next.budgets[i] - c.upper) <= tolerance;
-    if (at_lower || at_upper) result.add_binding(id);
-    if (next.budgets[i] <= tolerance && current[i] > tolerance) {
-      result.add_dropped(id);
-      note(id + " is dropped: 0 a week recommended, " + note_number(current[i]) + " now");
-    } else if (at_lower && c.lower > 0) {
-      note(id + " is held at its lower bound of " + note_number(c.lower) +
-           " a week: the bound, not its returns, sets its budget");
-    } else if (at_upper && !(check.spend_all && c.upper >= check.total - tolerance)) {
-      note(id + " is held at its upper bound of " + note_number(c.upper) +
-           " a week: it would take more if the bound allowed");
-    } else if (!at_lower && !at_upper) {
-      inside.insert(id);
+  // The provenance, the settings, both mixes and the gain, paired.
+  void set_result() {
+    const KpiComparison gain =
+        paired_gain(now_.objective, next_.objective, settings_.cvar, run_.confidence, run_.seed);
+    if (gain.verdict == Verdict::kWorse) {
+      note(current_feasible_
+               ? "the current mix does better than the recommendation"
+               : "the current mix does better, but it lies outside the bounds or the total given");
+    }
+    set_provenance(
+        make_provenance(scenario_, settings_.variant, run_.replications, settings_.threads),
+        &result_);
+    result_.set_confirm_replications(confirm_);
+    result_.set_objective(settings_.objective);
+    if (settings_.cvar > 0) {
+      char text[32];
+      std::snprintf(text, sizeof text, "cvar:%g", settings_.cvar);
+      result_.set_risk(text);
+    }
+    result_.set_mode(allocate_ ? "allocate"
+                     : settings_.mode == OptimizeSettings::Mode::kTargetConversions
+                         ? "target_conversions"
+                         : "target_cpa");
+    result_.set_weekly_budget(settings_.total);
+    set_mix(channels_, scenario_, now_, run_.confidence, objective_estimate(now_),
+            result_.mutable_current());
+    set_mix(channels_, scenario_, next_, run_.confidence, objective_estimate(next_),
+            result_.mutable_recommended());
+    set_estimate(gain.difference, result_.mutable_gain());
+    result_.set_verdict(std::string(verdict_name(gain.verdict)));
+    if (!allocate_) {
+      const Estimate conversions = estimate_kpi(
+          *find_kpi(kpi_series(next_.model, next_.reps), "conversions"), run_.confidence, false);
+      const bool met =
+          settings_.mode == OptimizeSettings::Mode::kTargetConversions
+              ? conversions.mean >= settings_.target
+              : conversions.mean > 0 && next_.cost / conversions.mean <= settings_.target;
+      if (!met) note("at the confirmation's replications the recommended mix misses the target");
     }
   }
-  {
-    const v1::Verification& v = result.verification();
-    const std::string what = allocate ? result.objective() : "conversions (at this total)";
+
+  // Bounds and dropped channels, in words; returns the free channels
+  // strictly inside their bounds.
+  std::set<std::string> note_bounds() {
+    std::set<std::string> inside;
+    for (size_t i = 0; i < channels_.size(); ++i) {
+      const PlannedChannel& c = channels_[i];
+      const std::string& id = scenario_.channels(c.channel).id();
+      if (c.lower == c.upper) continue;
+      const double budget = next_.budgets[i];
+      const bool at_lower = std::abs(budget - c.lower) <= tolerance_;
+      const bool at_upper = std::abs(budget - c.upper) <= tolerance_;
+      if (at_lower || at_upper) result_.add_binding(id);
+      if (budget <= tolerance_ && current_[i] > tolerance_) {
+        result_.add_dropped(id);
+        note(id + " is dropped: 0 a week recommended, " + note_number(current_[i]) + " now");
+      } else if (at_lower && c.lower > 0) {
+        note(id + " is held at its lower bound of " + note_number(c.lower) +
+             " a week: the bound, not its returns, sets its budget");
+      } else if (at_upper && !(check_.spend_all && c.upper >= check_.total - tolerance_)) {
+        note(id + " is held at its upper bound of " + note_number(c.upper) +
+             " a week: it would take more if the bound allowed");
+      } else if (!at_lower && !at_upper) {
+        inside.insert(id);
+      }
+    }
+    return inside;
+  }
+
+  // The verification, in words: budgets tidied away, moves taken, the
+  // profit passes, and whether any move still helps.
+  void note_verification() {
+    const v1::Verification& v = result_.verification();
+    const std::string what = allocate_ ? result_.objective() : "conversions (at this total)";
     int tried = 0, last_round = 0;
     std::vector<std::string> taken, along;
     std::string crumbs;
@@ -887,7 +929,7 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
       note("verified: from the recommendation, none of the " + std::to_string(last_round) +
            " moves of the last round (each channel cut by a step and to its lower bound, raised "
            "by a step, and a step shifted between every pair) improves the " +
-           what + " at " + note_number(100 * sim.confidence) + "% (" + std::to_string(confirm) +
+           what + " at " + note_number(100 * run_.confidence) + "% (" + std::to_string(confirm_) +
            " paired replications; " + std::to_string(tried) + " moves in " +
            std::to_string(v.rounds()) + (v.rounds() == 1 ? " round" : " rounds") + " in all)");
     } else if (v.outcome() == "rounds_exhausted") {
@@ -896,20 +938,22 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
            std::to_string(v.rounds()) + " rounds (raise --verify-rounds)");
     }
   }
+
   // With a profit objective, mROAS = 1 at the optimum of a channel strictly
-  // inside its bounds, unless the total binds.
-  if (settings.objective == "profit") {
-    v1::MroasCheck* mc = result.mutable_mroas_check();
-    for (const v1::MarginalReturn& m : result.marginal()) {
+  // inside its bounds (`inside`), unless the total binds.
+  void check_mroas(const std::set<std::string>& inside) {
+    const bool total_bound = check_.spend_all || spent() >= check_.total - tolerance_;
+    v1::MroasCheck* mc = result_.mutable_mroas_check();
+    for (const v1::MarginalReturn& m : result_.marginal()) {
       if (!inside.count(m.channel())) continue;
       if (m.mroas().ci_high() < 1) mc->add_below_one(m.channel());
       if (m.mroas().ci_low() > 1) mc->add_above_one(m.channel());
     }
     // Spending at most with all of it spent, only a channel returning less
     // than it costs is out of place.
-    const bool fails = check.spend_all ? false
-                       : total_bound   ? mc->below_one_size() > 0
-                                       : mc->below_one_size() + mc->above_one_size() > 0;
+    const bool fails = check_.spend_all ? false
+                       : total_bound    ? mc->below_one_size() > 0
+                                        : mc->below_one_size() + mc->above_one_size() > 0;
     mc->set_outcome(fails ? "failed" : total_bound ? "total_bound" : "passed");
     auto list = [](const google::protobuf::RepeatedPtrField<std::string>& ids) {
       std::string out;
@@ -940,10 +984,46 @@ v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
       }
     }
   }
-  result.set_evaluations(runner.evaluations());
-  result.set_stopped(best.converged ? "converged" : "max_evaluations");
-  v1::Timing* timing = result.mutable_timing();
-  timing->set_wall_seconds(
+
+  const v1::Scenario& scenario_;
+  const std::vector<PlannedChannel>& channels_;
+  const OptimizeSettings& settings_;
+  StudyProgress* const progress_;
+  const RunSettings run_;
+  MixRunner runner_;
+  const bool allocate_;
+  const int confirm_;  // replications of the confirmation and verification
+  const std::string counted_, value_kpi_;
+  const double tolerance_;  // of budgets at a bound or at the total
+  v1::OptimizeResult& result_;
+  size_t free_ = 0;  // channels with a budget to choose
+  int max_evaluations_ = 0;
+  std::vector<double> current_;
+  std::vector<ResponsePoints> surface_;
+  Search best_;
+  MixRunner::Run now_, next_;  // the current mix and the recommendation
+  bool current_feasible_ = true;
+  VerificationSettings check_;
+};
+
+}  // namespace
+
+std::string counted_conversions(const std::string& objective) {
+  const size_t colon = objective.find(':');
+  if (colon == std::string::npos) return "conversions";
+  return "conversions" + objective.substr(colon);
+}
+
+v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,
+                                const std::vector<PlannedChannel>& channels,
+                                const OptimizeSettings& settings, StudyProgress* progress) {
+  const auto started = std::chrono::steady_clock::now();
+  CJSIM_CHECK(!channels.empty(), "no channels to plan");
+  CJSIM_CHECK(settings.verify_rounds >= 1, "at least one verification round");
+  v1::OptimizeResult result;
+  MixPlanning planning(scenario, channels, settings, progress, result);
+  if (!planning.run()) return result;  // incomplete
+  result.mutable_timing()->set_wall_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return result;
 }

@@ -55,6 +55,8 @@ struct OptimizeSettings {
   // Rounds of the verification (>= 1).
   int verify_rounds = 4;
   int threads = 1;  // recorded in the result
+  // The variant the scenario has applied ("" = none), for the provenance.
+  std::string variant;
 };
 
 // The KPI the target modes count for an objective: conversions of the

@@ -11,7 +11,7 @@
 #include "models/calendar_date.h"
 #include "models/check.h"
 #include "sim/nlopt_run.h"
-#include "sim/run_result.h"
+#include "sim/provenance.h"
 #include "sim/stop.h"
 
 namespace cjsim {
@@ -496,14 +496,12 @@ v1::RetentionFit to_proto(const RetentionFit& fit, const std::string& input) {
     holdout.set_start(format_date(fit.calibration_end + 1));
     holdout.set_end(format_date(fit.holdout_end));
   }
-  out.set_input(input);
   if (fit.has_dates) out.set_calibration_end(format_date(fit.calibration_end));
   out.set_period_days(fit.period_days);
   out.set_calibration_transactions(fit.calibration_transactions);
   out.set_late_customers(static_cast<int32_t>(fit.late_customers));
   for (const std::string& warning : fit.warnings) out.add_warnings(warning);
-  out.set_engine_version(std::string(engine_version()));
-  out.set_schema_version(std::string(kSchemaVersion));
+  set_provenance(make_provenance(input), &out);
   return out;
 }
 

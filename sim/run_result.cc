@@ -9,13 +9,7 @@
 #include "models/stage.h"
 #include "sim/kpi.h"
 
-#ifndef CJSIM_VERSION
-#define CJSIM_VERSION "unknown"
-#endif
-
 namespace cjsim {
-
-std::string_view engine_version() { return CJSIM_VERSION; }
 
 void set_estimate(const Estimate& e, v1::Estimate* out) {
   out->set_mean(e.mean);
@@ -56,58 +50,84 @@ Estimate from_proto(const v1::Estimate& e) {
 
 namespace {
 
-v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps, bool exact,
-                    int threads, double wall_seconds) {
-  const double confidence = m.settings.confidence;
-  const int64_t n = exact ? 0 : static_cast<int64_t>(reps.size());
-  // Every figure below is a count (scaled) or, with kShareRange, a share.
-  auto estimate = [&](const std::function<double(const Quantities&)>& get,
-                      ValueRange range = kNonNegative) {
+// Builds a RunResult from per-replication quantities (or the one exact
+// solution): each part of the message in a step of its own.
+struct RunResultBuilder {
+  const CompiledModel& m;
+  const std::vector<Quantities>& reps;
+  const bool exact;
+  const double confidence;
+  const int64_t n;  // replications; 0 for an exact result
+  v1::RunResult* r;
+
+  void build() {
+    set_kpis(kpi_series(m, reps), confidence, exact, r->mutable_kpis());
+    funnel();
+    touchpoints();
+    edges();
+    for (int c = 0; c < m.channel_count(); ++c) channel(c, r->add_channels());
+    personas();
+    if (!exact && !reps.front().series_converted_share.empty()) {
+      series();
+      retention();
+    }
+  }
+
+  // The estimate of a figure of each replication: a count (scaled) or,
+  // with kShareRange, a share.
+  Estimate estimate(const std::function<double(const Quantities&)>& get,
+                    ValueRange range = kNonNegative) const {
     if (exact) return exact_estimate(get(reps.front()));
     std::vector<double> values;
     values.reserve(reps.size());
     for (const Quantities& q : reps) values.push_back(get(q));
     return clip_to_range(estimate_mean(values, confidence), range);
-  };
-
-  v1::RunResult r;
-  r.set_scenario(m.scenario_name);
-  r.set_variant(m.variant_name);
-  r.set_seed(m.settings.seed);
-  r.set_agents(static_cast<int32_t>(m.settings.agents));
-  r.set_replications(exact ? 0 : static_cast<int32_t>(reps.size()));
-  r.set_threads(threads);
-  r.set_population(m.settings.population);
-  r.set_horizon_days(m.settings.horizon_days);
-  r.set_engine_version(std::string(engine_version()));
-  r.set_schema_version(std::string(kSchemaVersion));
-  r.set_method(exact ? "exact" : "monte_carlo");
-  r.set_confidence(confidence);
-  r.set_scenario_hash(m.scenario_hash);
-  r.set_mode(m.single_journey ? "single_journey" : "exposure");
-
-  set_kpis(kpi_series(m, reps), confidence, exact, r.mutable_kpis());
-
-  for (int s = 1; s <= kStageCount; ++s) {
-    v1::FunnelStage* stage = r.add_funnel();
-    stage->set_stage(std::string(stage_name(s)));
-    set_estimate(estimate([s](const Quantities& q) { return q.reached[s]; }, kShareRange),
-                 stage->mutable_reached());
   }
-  for (int u = 0; u < m.touchpoint_count(); ++u) {
-    v1::TouchpointResult* tp = r.add_touchpoints();
-    tp->set_id(m.touchpoint_ids[u]);
-    tp->set_channel(m.channel_ids[m.touchpoint_channel[u]]);
-    tp->set_stage(std::string(stage_name(m.nodes[u].stage)));
-    set_estimate(estimate([u](const Quantities& q) { return q.touchpoint_visits[u]; }),
-                 tp->mutable_visits());
-    set_estimate(estimate([u](const Quantities& q) { return q.touchpoint_acts[u]; }),
-                 tp->mutable_acts());
-    set_estimate(estimate([u](const Quantities& q) { return q.touchpoint_conversions[u]; }),
-                 tp->mutable_conversions());
+
+  void funnel() {
+    for (int s = 1; s <= kStageCount; ++s) {
+      v1::FunnelStage* stage = r->add_funnel();
+      stage->set_stage(std::string(stage_name(s)));
+      set_estimate(estimate([s](const Quantities& q) { return q.reached[s]; }, kShareRange),
+                   stage->mutable_reached());
+    }
   }
-  for (int c = 0; c < m.channel_count(); ++c) {
-    v1::ChannelResult* ch = r.add_channels();
+
+  void touchpoints() {
+    for (int u = 0; u < m.touchpoint_count(); ++u) {
+      v1::TouchpointResult* tp = r->add_touchpoints();
+      tp->set_id(m.touchpoint_ids[u]);
+      tp->set_channel(m.channel_ids[m.touchpoint_channel[u]]);
+      tp->set_stage(std::string(stage_name(m.nodes[u].stage)));
+      set_estimate(estimate([u](const Quantities& q) { return q.touchpoint_visits[u]; }),
+                   tp->mutable_visits());
+      set_estimate(estimate([u](const Quantities& q) { return q.touchpoint_acts[u]; }),
+                   tp->mutable_acts());
+      set_estimate(estimate([u](const Quantities& q) { return q.touchpoint_conversions[u]; }),
+                   tp->mutable_conversions());
+      if (m.touchpoint_goal_kind[u] >= 0)
+        tp->set_goal_kind(m.goal_kinds[m.touchpoint_goal_kind[u]]);
+    }
+  }
+
+  void edges() {
+    for (int u = 0; u < m.touchpoint_count(); ++u) {
+      for (uint32_t e = m.edge_begin[u]; e < m.edge_begin[u + 1]; ++e) {
+        const EdgeInfo& edge = m.edges[e];
+        if (edge.target < 0) continue;  // into a switched-off channel
+        v1::EdgeResult* out = r->add_edges();
+        out->set_from(m.touchpoint_ids[u]);
+        out->set_to(m.touchpoint_ids[edge.target]);
+        out->set_share(edge.probability);
+        const double share = edge.probability;
+        set_estimate(
+            estimate([u, share](const Quantities& q) { return q.touchpoint_acts[u] * share; }),
+            out->mutable_people());
+      }
+    }
+  }
+
+  void channel(int c, v1::ChannelResult* ch) {
     ch->set_id(m.channel_ids[c]);
     set_estimate(estimate([c](const Quantities& q) { return q.channel_paid[c]; }),
                  ch->mutable_paid_exposures());
@@ -115,7 +135,7 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
                  ch->mutable_organic_exposures());
     set_estimate(exact_estimate(m.channel_cost[c], n), ch->mutable_cost());
     set_estimate(exact_estimate(m.channel_impressions[c], n), ch->mutable_impressions_bought());
-    auto on_channel = [&m, c](const std::vector<double>& per_touchpoint) {
+    auto on_channel = [this, c](const std::vector<double>& per_touchpoint) {
       double total = 0;
       for (int u = 0; u < m.touchpoint_count(); ++u) {
         if (m.touchpoint_channel[u] == c) total += per_touchpoint[u];
@@ -152,22 +172,25 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
                    entry.second);
     }
   }
-  const double scale = m.settings.population / static_cast<double>(m.settings.agents);
-  for (int p = 0; p < m.persona_count(); ++p) {
-    v1::PersonaResult* persona = r.add_personas();
-    const int64_t agents = m.persona_first_agent[p + 1] - m.persona_first_agent[p];
-    persona->set_id(m.persona_ids[p]);
-    persona->set_agents(static_cast<int32_t>(agents));
-    persona->set_population(static_cast<double>(agents) * scale);
-    set_estimate(estimate([p](const Quantities& q) { return q.persona_rate[p]; }, kShareRange),
-                 persona->mutable_conversion_rate());
-    set_estimate(estimate([p](const Quantities& q) { return q.persona_conversions[p]; }),
-                 persona->mutable_conversions());
+
+  void personas() {
+    const double scale = m.settings.population / static_cast<double>(m.settings.agents);
+    for (int p = 0; p < m.persona_count(); ++p) {
+      v1::PersonaResult* persona = r->add_personas();
+      const int64_t agents = m.persona_first_agent[p + 1] - m.persona_first_agent[p];
+      persona->set_id(m.persona_ids[p]);
+      persona->set_agents(static_cast<int32_t>(agents));
+      persona->set_population(static_cast<double>(agents) * scale);
+      set_estimate(estimate([p](const Quantities& q) { return q.persona_rate[p]; }, kShareRange),
+                   persona->mutable_conversion_rate());
+      set_estimate(estimate([p](const Quantities& q) { return q.persona_conversions[p]; }),
+                   persona->mutable_conversions());
+    }
   }
 
-  if (!exact && !reps.front().series_converted_share.empty()) {
+  void series() {
     for (int d = 0; d < m.settings.horizon_days; ++d) {
-      v1::SeriesDay* day = r.add_series();
+      v1::SeriesDay* day = r->add_series();
       day->set_day(d);
       auto at = [d](const std::vector<double>& v) { return v[static_cast<size_t>(d)]; };
       set_estimate(estimate([&](const Quantities& q) { return at(q.series_new_conversions); }),
@@ -188,8 +211,11 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
             &(*day->mutable_new_conversions_by_goal())[m.goal_kinds[k]]);
       }
     }
+  }
+
+  void retention() {
     for (int t = 0; t < m.settings.horizon_days; ++t) {
-      v1::RetentionPoint* point = r.add_retention_curve();
+      v1::RetentionPoint* point = r->add_retention_curve();
       point->set_days(t);
       set_estimate(
           estimate([t](const Quantities& q) { return q.retention[static_cast<size_t>(t)]; },
@@ -197,26 +223,37 @@ v1::RunResult build(const CompiledModel& m, const std::vector<Quantities>& reps,
           point->mutable_retained());
     }
   }
+};
 
+v1::RunResult build(const CompiledModel& m, const RunSettings& run,
+                    const std::vector<Quantities>& reps, bool exact, int threads,
+                    double wall_seconds) {
+  v1::RunResult r;
+  set_provenance(make_provenance(m, run, exact ? 0 : static_cast<int>(reps.size()), threads), &r);
+  r.set_method(exact ? "exact" : "monte_carlo");
+  r.set_mode(m.single_journey ? "single_journey" : "exposure");
+  RunResultBuilder{m, reps, exact, run.confidence, exact ? 0 : static_cast<int64_t>(reps.size()),
+                   &r}
+      .build();
   r.mutable_timing()->set_wall_seconds(wall_seconds);
   return r;
 }
 
 }  // namespace
 
-v1::RunResult summarize_monte_carlo(const CompiledModel& model,
+v1::RunResult summarize_monte_carlo(const CompiledModel& model, const RunSettings& run,
                                     const std::vector<ReplicationCounts>& counts, int threads,
                                     double wall_seconds) {
   std::vector<Quantities> reps;
   for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(model, c));
-  v1::RunResult result = build(model, reps, false, threads, wall_seconds);
+  v1::RunResult result = build(model, run, reps, false, threads, wall_seconds);
   add_work(model, counts, result.mutable_timing());
   return result;
 }
 
-v1::RunResult summarize_exact(const CompiledModel& model, const ExactSolution& solution,
-                              double wall_seconds) {
-  return build(model, {quantities_from_exact(model, solution)}, true, 1, wall_seconds);
+v1::RunResult summarize_exact(const CompiledModel& model, const RunSettings& run,
+                              const ExactSolution& solution, double wall_seconds) {
+  return build(model, run, {quantities_from_exact(model, solution)}, true, 1, wall_seconds);
 }
 
 }  // namespace cjsim

@@ -13,20 +13,22 @@
 #include "sim/estimate.h"
 #include "sim/exact_solver.h"
 #include "sim/kpi.h"
+#include "sim/provenance.h"
 #include "sim/tally.h"
 
 namespace cjsim {
 
-inline constexpr std::string_view kSchemaVersion = "cjsim.v1";
-std::string_view engine_version();
-
-// REQUIRES: counts.size() == model.settings.replications >= 2.
-v1::RunResult summarize_monte_carlo(const CompiledModel& model,
+// The result of replications 0 .. counts.size() - 1 of `model`, run with
+// `run`'s seed; intervals at `run.confidence`. `threads` is recorded.
+// REQUIRES: counts.size() >= 2.
+v1::RunResult summarize_monte_carlo(const CompiledModel& model, const RunSettings& run,
                                     const std::vector<ReplicationCounts>& counts, int threads,
                                     double wall_seconds);
 
-v1::RunResult summarize_exact(const CompiledModel& model, const ExactSolution& solution,
-                              double wall_seconds);
+// The exact result (replications 0, threads 1); `run` gives the seed and
+// confidence recorded.
+v1::RunResult summarize_exact(const CompiledModel& model, const RunSettings& run,
+                              const ExactSolution& solution, double wall_seconds);
 
 void set_estimate(const Estimate& estimate, v1::Estimate* out);
 // Adds the work of replications `counts` of `model` (agent-days, walk steps,

@@ -4,6 +4,7 @@
 
 #include "models/check.h"
 #include "models/compiled_model.h"
+#include "models/field_path.h"
 #include "models/settings.h"
 #include "sim/comparison.h"
 #include "sim/engine.h"
@@ -12,36 +13,30 @@
 
 namespace cjsim {
 
-std::vector<KpiSeries> run_point(const CompiledModel& model, int replications,
+std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& run,
                                  StudyProgress* progress, v1::Timing* timing) {
+  const int replications = run.replications;
   if (progress != nullptr) {
     // The horizon may differ between points: each adds its own days.
     progress->total.fetch_add(static_cast<uint64_t>(replications) *
                               static_cast<uint64_t>(model.settings.horizon_days));
   }
   const std::vector<ReplicationCounts> counts =
-      Engine(model).run(0, replications, done_counter(progress), stop_flag_of(progress));
+      Engine(model, run.seed).run(0, replications, done_counter(progress), stop_flag_of(progress));
   std::vector<Quantities> reps;
   for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(model, c));
   add_work(model, counts, timing);
   return kpi_series(model, reps);
 }
 
-v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
+v1::SweepResult run_sweep(const v1::Scenario& base, const std::vector<SweepAxisValues>& axes,
                           const SweepPointScenario& point_at, const std::string& variant,
                           int threads, StudyProgress* progress) {
   const auto start = std::chrono::steady_clock::now();
   size_t grid = 1;
   for (const SweepAxisValues& axis : axes) grid *= axis.values.size();
   CJSIM_CHECK(grid > 0, "a sweep without points");
-  std::string name;
-  SimulationSettings sim;
-  {
-    const v1::Scenario first = point_at(0);
-    name = first.name();
-    sim = resolve_settings(first.simulation());
-  }
-  const int replications = sim.replications;
+  const RunSettings run = resolve_run_settings(base.simulation());
 
   // The points are what-ifs of one scenario: when any of them reaches
   // people, a point that reaches no one stays in exposure form.
@@ -55,23 +50,17 @@ v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
     if (progress != nullptr && progress->stopped()) return result;  // incomplete
     CompiledModel model = compile(point_at(i), variant);
     keep_form_of_reference(reaches, model);
-    kpis.push_back(run_point(model, replications, progress, result.mutable_timing()));
+    kpis.push_back(run_point(model, run, progress, result.mutable_timing()));
   }
 
-  result.set_scenario(name);
-  result.set_variant(variant);
-  result.set_seed(sim.seed);
-  result.set_agents(static_cast<int32_t>(sim.agents));
-  result.set_replications(replications);
-  result.set_threads(threads);
-  result.set_population(sim.population);
-  result.set_engine_version(std::string(engine_version()));
-  result.set_schema_version(std::string(kSchemaVersion));
-  result.set_confidence(sim.confidence);
+  set_provenance(make_provenance(base, variant, run.replications, threads), &result);
   for (const SweepAxisValues& axis : axes) {
     v1::SweepAxis* out = result.add_axes();
     out->set_path(axis.path);
     out->mutable_values()->Add(axis.values.begin(), axis.values.end());
+    if (Result<ScenarioField> field = ScenarioField::parse(axis.path, base)) {
+      if (std::optional<double> current = field->get(base)) out->set_current(*current);
+    }
   }
 
   // Strides of the grid: point i has index (i / stride[a]) % size[a] on axis a.
@@ -83,7 +72,7 @@ v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
       const size_t k = (i / stride[a]) % axes[a].values.size();
       (*point->mutable_settings())[axes[a].path] = axes[a].values[k];
     }
-    set_kpis(kpis[i], sim.confidence, false, point->mutable_kpis());
+    set_kpis(kpis[i], run.confidence, false, point->mutable_kpis());
     for (size_t a = 0; a < axes.size(); ++a) {
       const size_t k = (i / stride[a]) % axes[a].values.size();
       if (k == 0) continue;
@@ -95,7 +84,7 @@ v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
       for (const KpiSeries& kpi : kpis[i]) {
         const KpiSeries* previous = find_kpi(before, kpi.name);
         if (previous == nullptr) continue;
-        const Estimate d = compare_kpi(*previous, kpi, sim.confidence).difference;
+        const Estimate d = compare_kpi(*previous, kpi, run.confidence).difference;
         set_estimate(scale_estimate(d, 1 / step), &(*marginal->mutable_kpis())[kpi.name]);
       }
     }

@@ -28,21 +28,23 @@ struct SweepAxisValues {
 // varies fastest).
 using SweepPointScenario = std::function<v1::Scenario(size_t i)>;
 
-// Runs replications 0 .. replications - 1 of `model` and gives its KPI
-// series (kpi_series), adding the work to `timing` and the simulated days
-// to `progress` (which may be null). Points of a study run this way share
-// their random numbers. REQUIRES: replications >= 1.
-std::vector<KpiSeries> run_point(const CompiledModel& model, int replications,
+// Runs replications 0 .. run.replications - 1 of `model` with run.seed and
+// gives its KPI series (kpi_series), adding the work to `timing` and the
+// simulated days to `progress` (which may be null). Points of a study run
+// this way share their random numbers. REQUIRES: run.replications >= 1.
+std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& run,
                                  StudyProgress* progress, v1::Timing* timing);
 
 // Each point's scenario is made, compiled and run when its turn comes and
 // dropped after it ran, so a sweep holds one scenario copy and one compiled
 // model at a time, not one per point.
+// `base` is the scenario swept (variant applied, before any axis value):
+// its run settings run every point and its hash is the result's provenance.
 // REQUIRES: `point_at` gives, for every i below the product of the axes'
-// value counts, a validated scenario; all have the same seed, agents,
-// replications (>= 2) and confidence. `variant` is recorded as the points'
+// value counts, a validated scenario with the seed, agents, replications
+// (>= 2) and confidence of `base`. `variant` is recorded as the points'
 // variant name.
-v1::SweepResult run_sweep(const std::vector<SweepAxisValues>& axes,
+v1::SweepResult run_sweep(const v1::Scenario& base, const std::vector<SweepAxisValues>& axes,
                           const SweepPointScenario& point_at, const std::string& variant,
                           int threads, StudyProgress* progress);
 

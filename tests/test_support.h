@@ -116,6 +116,16 @@ inline bool same_results(const google::protobuf::Message& a, const google::proto
   return differencer.Compare(a, b);
 }
 
+// Clears what may differ between two runs of the same input: the timing,
+// the thread count and the command line (e.g. --threads 1 and 2).
+template <class Result>
+void clear_run_details(Result* result) {
+  result->clear_timing();
+  result->clear_threads();
+  result->mutable_provenance()->clear_threads();
+  result->mutable_provenance()->clear_command_line();
+}
+
 inline std::string to_text(const v1::Scenario& scenario) {
   std::string text;
   google::protobuf::TextFormat::PrintToString(scenario, &text);

@@ -156,8 +156,7 @@ TEST_CASE("cli run: results are identical on 1 and 2 threads") {
   v1::RunResult one = parse_result(run_cli(base + " --threads 1").out);
   v1::RunResult two = parse_result(run_cli(base + " --threads 2").out);
   for (v1::RunResult* r : {&one, &two}) {
-    r->clear_timing();
-    r->clear_threads();
+    testing::clear_run_details(r);
   }
   CHECK(testing::same_results(one, two));
 }
@@ -223,7 +222,8 @@ TEST_CASE("cli: JSON and binary scenarios run like text ones") {
   const std::string text_path = dir.write("journey.textproto", testing::kSmallJourney);
   auto run = [](const std::string& p) {
     v1::RunResult r = parse_result(run_cli("run " + p + " --quiet --json -").out);
-    r.clear_timing();
+    testing::clear_run_details(&r);
+    r.mutable_provenance()->clear_scenario_file();  // the one difference
     return r;
   };
   const v1::RunResult text = run(text_path);

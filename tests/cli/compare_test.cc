@@ -166,8 +166,7 @@ TEST_CASE("cli compare: sequential precision meets its target, the same on 1 and
     CHECK(e.n() == one.replications());
   }
   for (v1::CompareResult* r : {&one, &two}) {
-    r->clear_timing();
-    r->clear_threads();
+    testing::clear_run_details(r);
   }
   CHECK(testing::same_results(one, two));
 

@@ -143,8 +143,7 @@ TEST_CASE("cli optimize: the same seed gives the same recommendation on 1 and 2 
   Plan one = plan(path, "--weekly-budget 2100 --threads 1");
   Plan two = plan(path, "--weekly-budget 2100 --threads 2");
   for (v1::OptimizeResult* r : {&one.result, &two.result}) {
-    r->clear_timing();
-    r->clear_threads();
+    testing::clear_run_details(r);
   }
   CHECK(testing::same_results(one.result, two.result));
 }

@@ -1,5 +1,5 @@
 // Every terminal table of every command, on every library scenario, reads
-// the same way (tools/cjsim/text_table.h, format.h): split on two or more
+// the same way (tools/report/text_table.h, format.h): split on two or more
 // spaces, each row has the header's number of cells, and every cell that
 // holds a number is in the one style: thousands separators, "pp" for
 // percentage points, no printf defaults ("6000.000000", "1e+06"), no "-0",

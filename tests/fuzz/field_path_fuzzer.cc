@@ -36,8 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::optional<double> value;
   if (equals != std::string_view::npos) value = parse_value(input.substr(equals + 1));
   for (const cjsim::v1::Scenario& base : cjsim::fuzz::base_scenarios()) {
-    std::string error;
-    std::optional<cjsim::ScenarioField> field = cjsim::ScenarioField::parse(path, base, &error);
+    cjsim::Result<cjsim::ScenarioField> field = cjsim::ScenarioField::parse(path, base);
     if (!field) continue;
     field->get(base);
     // The sweep writes only values the field's type can hold.

@@ -40,7 +40,9 @@ bool sessions_are_short(const v1::Scenario& scenario) {
   simulation->set_horizon_days(std::min(simulation->horizon_days(), kProbeHorizonDays));
   const CompiledModel model = compile(probe, "probe");
   ReplicationCounts counts;
-  one_thread().execute([&] { counts = Engine(model).run_replication(0); });
+  one_thread().execute([&] {
+    counts = Engine(model, resolve_run_settings(probe.simulation()).seed).run_replication(0);
+  });
   return counts.truncated_sessions == 0 &&
          counts.walk_steps <= std::max<uint64_t>(counts.sessions, 1) * kMaxStepsPerSession;
 }
@@ -68,9 +70,9 @@ void clamp_sizes(v1::Scenario& scenario) {
 void compile_and_run(const v1::Scenario& scenario, const std::string& variant_name) {
   if (!sessions_are_short(scenario)) return;
   const CompiledModel model = compile(scenario, variant_name);
-  one_thread().execute([&] { Engine(model).run(0, kReplications); });
-  std::string why_not;
-  solve_exact(model, &why_not);
+  const uint64_t seed = resolve_run_settings(scenario.simulation()).seed;
+  one_thread().execute([&] { Engine(model, seed).run(0, kReplications); });
+  solve_exact(model);
 }
 
 void check_scenario(v1::Scenario scenario, const SourceMap* source_map) {

@@ -16,17 +16,17 @@ using testing::kSmallJourney;
 using testing::parse_text;
 
 ScenarioField parsed(const std::string& path, const v1::Scenario& s) {
-  std::string error;
-  std::optional<ScenarioField> field = ScenarioField::parse(path, s, &error);
-  INFO(error);
+  Result<ScenarioField> field = ScenarioField::parse(path, s);
+  INFO(field.status().message());
   REQUIRE(field);
   return *field;
 }
 
 std::string error_of(const std::string& path) {
-  std::string error;
-  CHECK_FALSE(ScenarioField::parse(path, parse_text(kSmallJourney), &error));
-  return error;
+  const Result<ScenarioField> field = ScenarioField::parse(path, parse_text(kSmallJourney));
+  CHECK_FALSE(field);
+  CHECK(field.status().code() == Status::Code::kBadInput);
+  return field.status().message();
 }
 
 TEST_CASE("field path: entities by id, nested messages, map entries, edges, simulation") {

@@ -49,7 +49,8 @@ bool covers(const v1::Estimate& e, double truth) {
 
 v1::RunResult simulate(const v1::Scenario& scenario, std::vector<ReplicationCounts>* out) {
   std::vector<ReplicationCounts> counts = testing::simulate_counts(scenario);
-  v1::RunResult r = summarize_monte_carlo(compile(scenario, ""), counts, 2, 0);
+  v1::RunResult r = summarize_monte_carlo(
+      compile(scenario, ""), resolve_run_settings(scenario.simulation()), counts, 2, 0);
   if (out != nullptr) *out = std::move(counts);
   return r;
 }

@@ -25,11 +25,12 @@ v1::Scenario example(const char* name, int64_t agents) {
   return loaded->scenario;
 }
 
-std::vector<ReplicationCounts> run_with_threads(const CompiledModel& model, int threads, int first,
-                                                int count) {
+// Replications [first, first + count) of `model` with `seed`.
+std::vector<ReplicationCounts> run_with_threads(const CompiledModel& model, uint64_t seed,
+                                                int threads, int first, int count) {
   std::vector<ReplicationCounts> counts;
   tbb::task_arena arena(threads);
-  arena.execute([&] { counts = Engine(model).run(first, count); });
+  arena.execute([&] { counts = Engine(model, seed).run(first, count); });
   return counts;
 }
 
@@ -51,32 +52,31 @@ TEST_CASE("determinism: 1 and 2 threads give bit-identical results on the exampl
   for (const char* name : {"consumer_brand.textproto", "nonprofit.textproto"}) {
     CAPTURE(name);
     // Enough agents for several blocks, so two threads really share the work.
-    const CompiledModel model = compile(example(name, 3 * Engine::kBlockAgents + 17), "");
-    auto one = run_with_threads(model, 1, 0, 4);
-    auto two = run_with_threads(model, 2, 0, 4);
+    const v1::Scenario scenario = example(name, 3 * Engine::kBlockAgents + 17);
+    const CompiledModel model = compile(scenario, "");
+    const RunSettings run = resolve_run_settings(scenario.simulation());
+    auto one = run_with_threads(model, run.seed, 1, 0, 4);
+    auto two = run_with_threads(model, run.seed, 2, 0, 4);
     for (int r = 0; r < 4; ++r) check_same(one[r], two[r]);
     // The summaries, timing aside, are then identical to the last bit.
-    v1::RunResult a = summarize_monte_carlo(model, one, 1, 0);
-    v1::RunResult b = summarize_monte_carlo(model, two, 1, 0);
+    v1::RunResult a = summarize_monte_carlo(model, run, one, 1, 0);
+    v1::RunResult b = summarize_monte_carlo(model, run, two, 1, 0);
     CHECK(testing::same_results(a, b));
   }
 }
 
 TEST_CASE("determinism: a replication does not depend on the others run with it") {
   const CompiledModel model = compile(example("consumer_brand.textproto", 5000), "");
-  auto all = run_with_threads(model, 2, 0, 4);
-  auto tail = run_with_threads(model, 1, 2, 2);
+  auto all = run_with_threads(model, 7, 2, 0, 4);
+  auto tail = run_with_threads(model, 7, 1, 2, 2);
   check_same(all[2], tail[0]);
   check_same(all[3], tail[1]);
 }
 
 TEST_CASE("determinism: different seeds and replications give different draws") {
-  v1::Scenario scenario = example("consumer_brand.textproto", 5000);
-  const CompiledModel a = compile(scenario, "");
-  scenario.mutable_simulation()->set_seed(scenario.simulation().seed() + 1);
-  const CompiledModel b = compile(scenario, "");
-  auto ra = run_with_threads(a, 2, 0, 2);
-  auto rb = run_with_threads(b, 2, 0, 2);
+  const CompiledModel model = compile(example("consumer_brand.textproto", 5000), "");
+  auto ra = run_with_threads(model, 1, 2, 0, 2);
+  auto rb = run_with_threads(model, 2, 2, 0, 2);
   CHECK(ra[0].walk_steps != ra[1].walk_steps);
   CHECK(ra[0].walk_steps != rb[0].walk_steps);
 }

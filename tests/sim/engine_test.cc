@@ -29,7 +29,8 @@ std::vector<ReplicationCounts> simulate(const v1::Scenario& scenario) {
 }
 
 v1::RunResult summarize(const v1::Scenario& scenario) {
-  return summarize_monte_carlo(compile(scenario, ""), simulate(scenario), 2, 0);
+  return summarize_monte_carlo(compile(scenario, ""), resolve_run_settings(scenario.simulation()),
+                               simulate(scenario), 2, 0);
 }
 
 bool covers(const v1::Estimate& e, double truth) {
@@ -206,15 +207,17 @@ TEST_CASE("engine: a variant applied to the scenario is what runs") {
 TEST_CASE("engine: a clear stop flag changes nothing, a set one skips the days left") {
   const v1::Scenario scenario = parse_text(kExposureOnly);
   const CompiledModel model = compile(scenario, "");
-  const int replications = model.settings.replications;
+  const RunSettings run = resolve_run_settings(scenario.simulation());
+  const int replications = run.replications;
+  const Engine engine(model, run.seed);
   tbb::task_arena arena(2);
   std::vector<ReplicationCounts> plain, clear, stopped;
   std::atomic<bool> no{false}, yes{true};
   std::atomic<uint64_t> days{0};
   arena.execute([&] {
-    plain = Engine(model).run(0, replications);
-    clear = Engine(model).run(0, replications, nullptr, &no);
-    stopped = Engine(model).run(0, replications, &days, &yes);
+    plain = engine.run(0, replications);
+    clear = engine.run(0, replications, nullptr, &no);
+    stopped = engine.run(0, replications, &days, &yes);
   });
   REQUIRE(clear.size() == plain.size());
   for (size_t r = 0; r < plain.size(); ++r) {
@@ -242,7 +245,7 @@ TEST_CASE("engine: a clear stop flag changes nothing, a set one skips the days l
     stop.store(true);
   });
   tbb::task_arena one(1);
-  one.execute([&] { Engine(long_model).run(0, 2, &done, &stop); });
+  one.execute([&] { Engine(long_model, run.seed).run(0, 2, &done, &stop); });
   stopper.join();
   CHECK(done.load() >= 5);
   CHECK(done.load() < 2 * 3000);

@@ -106,16 +106,16 @@ TEST_CASE("exact agreement: Monte Carlo matches the absorbing chain on random gr
     ++graphs;
     CAPTURE(seed);
     const CompiledModel model = compile(scenario, "");
+    const RunSettings run = resolve_run_settings(scenario.simulation());
     REQUIRE(model.single_journey);
-    std::string why_not;
-    auto solution = solve_exact(model, &why_not);
-    REQUIRE(solution.has_value());
-    const v1::RunResult exact = summarize_exact(model, *solution, 0);
+    const Result<ExactSolution> solution = solve_exact(model);
+    REQUIRE(solution.is_ok());
+    const v1::RunResult exact = summarize_exact(model, run, *solution, 0);
 
     std::vector<ReplicationCounts> counts;
     tbb::task_arena arena(2);
-    arena.execute([&] { counts = Engine(model).run(0, kReplications); });
-    const v1::RunResult mc = summarize_monte_carlo(model, counts, 2, 0);
+    arena.execute([&] { counts = Engine(model, run.seed).run(0, kReplications); });
+    const v1::RunResult mc = summarize_monte_carlo(model, run, counts, 2, 0);
 
     auto within = [](const v1::Estimate& estimate, double truth) {
       return estimate.ci_low() <= truth + 1e-12 && truth - 1e-12 <= estimate.ci_high();

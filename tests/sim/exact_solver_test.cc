@@ -15,9 +15,8 @@ using testing::parse_text;
 
 ExactSolution solve(const std::string& text) {
   const CompiledModel model = compile(parse_text(text), "");
-  std::string why_not;
-  auto solution = solve_exact(model, &why_not);
-  REQUIRE_MESSAGE(solution.has_value(), why_not);
+  const Result<ExactSolution> solution = solve_exact(model);
+  REQUIRE_MESSAGE(solution.is_ok(), solution.status().message());
   return *solution;
 }
 
@@ -118,8 +117,10 @@ TEST_CASE("exact solver: refuses scenarios where channels reach people, naming t
     edges { from: "a" to: "g" }
   )scenario"),
                                       "");
-  std::string why_not;
-  CHECK_FALSE(solve_exact(model, &why_not).has_value());
+  const Result<ExactSolution> solution = solve_exact(model);
+  REQUIRE_FALSE(solution.is_ok());
+  CHECK(solution.status().code() == Status::Code::kBadInput);
+  const std::string& why_not = solution.status().message();
   CHECK(why_not.find("channel 'tiktok'") != std::string::npos);
   CHECK(why_not.find("persona 'fans'") != std::string::npos);
   CHECK(why_not.find("organic") != std::string::npos);
@@ -142,8 +143,10 @@ TEST_CASE("exact solver: a walk with no finite solution is an error, not an abor
     edges { from: "a" to: "g" weight: 1e-300 }
   )scenario"),
                                       "");
-  std::string why_not;
-  CHECK_FALSE(solve_exact(model, &why_not).has_value());
+  const Result<ExactSolution> solution = solve_exact(model);
+  REQUIRE_FALSE(solution.is_ok());
+  CHECK(solution.status().code() == Status::Code::kBadInput);
+  const std::string& why_not = solution.status().message();
   CHECK(why_not.find("the same-session walk of persona 'all' has no finite solution") !=
         std::string::npos);
 }

@@ -31,8 +31,9 @@ v1::RunResult simulate(const std::string& text, int threads = 2) {
   const CompiledModel model = compile(scenario, "");
   tbb::task_arena arena(threads);
   std::vector<ReplicationCounts> counts;
-  arena.execute([&] { counts = Engine(model).run(0, model.settings.replications); });
-  return summarize_monte_carlo(model, counts, threads, 0);
+  const RunSettings run = resolve_run_settings(scenario.simulation());
+  arena.execute([&] { counts = Engine(model, run.seed).run(0, run.replications); });
+  return summarize_monte_carlo(model, run, counts, threads, 0);
 }
 
 // Everyone converts on day 0 (single-journey form, the entry is the goal),
@@ -174,8 +175,7 @@ loyalty {
 })");
   v1::RunResult one = simulate(text, 1), two = simulate(text, 2);
   for (v1::RunResult* r : {&one, &two}) {
-    r->clear_timing();
-    r->clear_threads();
+    testing::clear_run_details(r);
   }
   CHECK(testing::same_results(one, two));
   CHECK(one.kpis().at("complaints").mean() > 0);

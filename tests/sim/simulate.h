@@ -21,7 +21,8 @@ inline std::vector<ReplicationCounts> simulate_counts(const v1::Scenario& scenar
   const CompiledModel model = compile(scenario, "");
   std::vector<ReplicationCounts> counts;
   tbb::task_arena arena(2);
-  arena.execute([&] { counts = Engine(model).run(0, model.settings.replications); });
+  const RunSettings run = resolve_run_settings(scenario.simulation());
+  arena.execute([&] { counts = Engine(model, run.seed).run(0, run.replications); });
   return counts;
 }
 

@@ -27,7 +27,7 @@ using testing::TempDir;
     return;                                                           \
   }
 
-// The report's policy (tools/cjsim/report.cc): nothing may be loaded.
+// The report's policy (tools/report/html.cc): nothing may be loaded.
 const std::string kPolicy =
     "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
     "style-src 'unsafe-inline'; img-src data:\">\n";

@@ -14,8 +14,8 @@
 
 #include "cjsim/v1/result.pb.h"
 #include "tests/test_support.h"
-#include "tools/cjsim/format.h"
-#include "tools/cjsim/report.h"
+#include "tools/report/format.h"
+#include "tools/report/html.h"
 
 namespace cjsim {
 namespace {
@@ -110,8 +110,8 @@ TEST_CASE("report: a run's page has every chart docs/report.md lists, and nothin
   CHECK(html.find("cjsim run " + kConsumer) != std::string::npos);
   CHECK(html.find(json.engine_version()) != std::string::npos);
   // Headline figures are the JSON's.
-  CHECK(html.find(cli::format_value(json.kpis().at("conversion_rate").mean(), cli::Unit::kShare)) !=
-        std::string::npos);
+  CHECK(html.find(report::format_value(json.kpis().at("conversion_rate").mean(),
+                                       report::Unit::kShare)) != std::string::npos);
 }
 
 TEST_CASE("report: the charts are the same bytes on 1 and 2 threads") {
@@ -255,9 +255,9 @@ TEST_CASE("report: a ribbon of the flow is the acts at its source split by edge 
   REQUIRE(acts > 0);
   const std::string flow = read_file(dir.file("svg/flow.svg"));
   INFO(flow);
-  CHECK(flow.find("page -&gt; checkout: " + cli::format_count(acts * 3 / 4) + " people") !=
+  CHECK(flow.find("page -&gt; checkout: " + report::format_count(acts * 3 / 4) + " people") !=
         std::string::npos);
-  CHECK(flow.find("page -&gt; exit: " + cli::format_count(acts / 4) + " people") !=
+  CHECK(flow.find("page -&gt; exit: " + report::format_count(acts / 4) + " people") !=
         std::string::npos);
 }
 
@@ -318,7 +318,7 @@ TEST_CASE("report: bad --report and --svg paths fail at once with status 2, writ
 }
 
 TEST_CASE("report: text is escaped and chart names are checked") {
-  cli::Report report("<A & B>", "Run", "\"quoted\" 'text'");
+  report::Report report("<A & B>", "Run", "\"quoted\" 'text'");
   report.headline("rate", "1 < 2");
   report.section("S & T");
   report.table({"a<b"}, {{"x&y"}});

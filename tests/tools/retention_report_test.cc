@@ -8,9 +8,9 @@
 
 #include <doctest/doctest.h>
 
-#include "tools/cjsim/retention_report.h"
+#include "tools/report/retention_text.h"
 
-namespace cjsim::cli {
+namespace cjsim::report {
 namespace {
 
 RetentionFit fit_of(RetentionModel model, std::vector<ParameterFit> parameters) {
@@ -83,4 +83,4 @@ TEST_CASE("retention report: parameters, standard errors and the holdout") {
 }
 
 }  // namespace
-}  // namespace cjsim::cli
+}  // namespace cjsim::report

@@ -15,10 +15,10 @@
 
 #include <doctest/doctest.h>
 
-#include "tools/cjsim/flow_diagram.h"
-#include "tools/cjsim/svg_chart.h"
+#include "tools/report/flow_diagram.h"
+#include "tools/report/svg_chart.h"
 
-namespace cjsim::cli::svg {
+namespace cjsim::report::svg {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -704,4 +704,4 @@ TEST_CASE("flow diagram: forty nodes keep their labels apart") {
 }
 
 }  // namespace
-}  // namespace cjsim::cli::svg
+}  // namespace cjsim::report::svg

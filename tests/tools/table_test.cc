@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "tools/cjsim/progress.h"
-#include "tools/cjsim/result_warnings.h"
-#include "tools/cjsim/table.h"
-#include "tools/cjsim/text_table.h"
+#include "tools/report/tables.h"
+#include "tools/report/text_table.h"
+#include "tools/report/warnings.h"
 
-namespace cjsim::cli {
+namespace cjsim::report {
 namespace {
 
 TEST_CASE("table: numbers read the way people write them") {
@@ -148,8 +148,8 @@ TEST_CASE("table: impressions bought far from paid exposures are flagged by chan
 }
 
 TEST_CASE("progress: the bar shows the share done and the time left") {
-  CHECK(ProgressBar::render("simulating", 0, 10, 1.0).find("0%") != std::string::npos);
-  const std::string half = ProgressBar::render("simulating", 5, 10, 4.0);
+  CHECK(cli::ProgressBar::render("simulating", 0, 10, 1.0).find("0%") != std::string::npos);
+  const std::string half = cli::ProgressBar::render("simulating", 5, 10, 4.0);
   CHECK(half.find("50%") != std::string::npos);
   CHECK(half.find("4s left") != std::string::npos);
   CHECK(half.find("###############...............") != std::string::npos);
@@ -229,4 +229,4 @@ TEST_CASE("warnings: optimize warns at the recommended mix, then what only the c
 }
 
 }  // namespace
-}  // namespace cjsim::cli
+}  // namespace cjsim::report

@@ -34,11 +34,11 @@
 #include <thread>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <CLI/CLI.hpp>
 
 #include "cjsim/v1/scenario.pb.h"
 #include "models/compiled_model.h"
@@ -188,14 +188,15 @@ cjsim::v1::Scenario campaign_scenario(int64_t agents) {
     std::vector<double> posting_hours;  // empty: always there
   };
   const std::vector<ChannelSpec> media = {
-      {"facebook", 10500, 9.0, 0.045, 0.3, 1.1, 0.005,
-       {0, 0, 0, 0, 0, 0, 0, .15, .15, 0, 0, 0, .2, 0, 0, 0, 0, 0, 0, .25, .25, 0, 0, 0}},
-      {"instagram", 10500, 8.5, 0.05, 0.4, 1.2, 0.015,
-       {0, 0, 0, 0, 0, 0, 0, 0, .1, 0, 0, 0, .2, .1, 0, 0, 0, 0, .15, .2, .15, .1, 0, 0}},
-      {"tiktok", 14000, 6.5, 0.06, 0.5, 1.3, 0.02,
-       {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, .05, 0, 0, 0, 0, .1, .15, .2, .2, .2, .1, 0}},
-      {"youtube", 7000, 11.0, 0.04, 0.5, 1.2, 0.01,
-       {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, .2, 0, 0, 0, .2, 0, .2, .2, .2, 0, 0, 0}},
+      {"facebook", 10500, 9.0, 0.045, 0.3, 1.1, 0.005, {0,  0, 0, 0, 0, 0, 0, .15, .15, 0, 0, 0,
+                                                        .2, 0, 0, 0, 0, 0, 0, .25, .25, 0, 0, 0}},
+      {"instagram", 10500, 8.5, 0.05, 0.4, 1.2, 0.015, {0,  0, 0,   0,  0,   0,  0, 0,
+                                                        .1, 0, 0,   0,  .2,  .1, 0, 0,
+                                                        0,  0, .15, .2, .15, .1, 0, 0}},
+      {"tiktok", 14000, 6.5, 0.06, 0.5, 1.3, 0.02, {0,   0, 0, 0, 0, 0,  0,   0,  0,  0,  0,  0,
+                                                    .05, 0, 0, 0, 0, .1, .15, .2, .2, .2, .1, 0}},
+      {"youtube", 7000, 11.0, 0.04, 0.5, 1.2, 0.01, {0,  0, 0, 0, 0,  0, 0,  0,  0,  0, 0, 0,
+                                                     .2, 0, 0, 0, .2, 0, .2, .2, .2, 0, 0, 0}},
       {"search", 2100, 25.0, 0.02, 0.2, 1.0, 0.015, {}},
       {"display", 3500, 3.0, 0.03, 0.3, 1.0, 0.0, {}},
   };
@@ -224,18 +225,27 @@ cjsim::v1::Scenario campaign_scenario(int64_t agents) {
     double half_life;
   };
   const std::vector<PersonaSpec> personas = {
-      {"young_urban", 0.4, {0.1, 0.65, 0.7, 0.5, 0.4, 0.3},
-       {.5, .3, .15, .05, .02, .02, .05, .2, .3, .3, .3, .35,
-        .5, .45, .35, .4, .5, .6, .7, .85, .95, 1, .9, .7},
-       {1.2, 1.0, 0.85, 0.9}, 14},
-      {"families", 0.35, {0.6, 0.4, 0.15, 0.45, 0.5, 0.3},
+      {"young_urban",
+       0.4,
+       {0.1, 0.65, 0.7, 0.5, 0.4, 0.3},
+       {.5, .3,  .15, .05, .02, .02, .05, .2,  .3,  .3, .3, .35,
+        .5, .45, .35, .4,  .5,  .6,  .7,  .85, .95, 1,  .9, .7},
+       {1.2, 1.0, 0.85, 0.9},
+       14},
+      {"families",
+       0.35,
+       {0.6, 0.4, 0.15, 0.45, 0.5, 0.3},
        {.02, .01, .01, .01, .02, .1, .5, .8, .4, .3, .35, .4,
-        .5, .4, .3, .1, .05, .3, .5, .6, .9, 1, .5, .1},
-       {0.9, 1.1, 1.0, 1.1}, 21},
-      {"professionals", 0.25, {0.5, 0.3, 0.05, 0.3, 0.6, 0.3},
+        .5,  .4,  .3,  .1,  .05, .3, .5, .6, .9, 1,  .5,  .1},
+       {0.9, 1.1, 1.0, 1.1},
+       21},
+      {"professionals",
+       0.25,
+       {0.5, 0.3, 0.05, 0.3, 0.6, 0.3},
        {.05, .02, .01, .01, .02, .1, .4, .8, .7, .4, .35, .4,
-        .7, .6, .35, .3, .35, .5, .7, .9, 1, .8, .4, .15},
-       {0.8, 1.1, 1.15, 1.2}, 28},
+        .7,  .6,  .35, .3,  .35, .5, .7, .9, 1,  .8, .4,  .15},
+       {0.8, 1.1, 1.15, 1.2},
+       28},
   };
   const char* stage_keys[] = {"awareness", "consideration", "decision", "loyalty"};
   for (const PersonaSpec& spec : personas) {
@@ -267,7 +277,8 @@ cjsim::v1::Scenario campaign_scenario(int64_t agents) {
   add_touchpoint(s, "help_center", LOYALTY, "website", 0.4);
   add_touchpoint(s, "reorder_page", LOYALTY, "website", 0.3);
   add_touchpoint(s, "repeat_purchase", LOYALTY, "website", 0.2)
-      ->mutable_goal()->set_kind("purchase");
+      ->mutable_goal()
+      ->set_kind("purchase");
   for (int u = 0; u < s.touchpoints_size(); ++u) {
     if (s.touchpoints(u).has_goal()) s.mutable_touchpoints(u)->mutable_goal()->set_value(90);
   }
@@ -419,8 +430,8 @@ uint64_t fingerprint(const cjsim::ReplicationCounts& c) {
     mix(t.acts);
     mix(t.conversions);
   }
-  for (const auto* v : {&c.channel_paid, &c.channel_organic, &c.persona_converted,
-                        &c.persona_conversions}) {
+  for (const auto* v :
+       {&c.channel_paid, &c.channel_organic, &c.persona_converted, &c.persona_conversions}) {
     for (uint64_t x : *v) mix(x);
   }
   mix(c.walk_steps);
@@ -544,8 +555,7 @@ inline void reference_walk(const ReferenceGraph& g, Xoshiro& random, WalkTotals&
   }
 }
 
-WalkTotals reference_run(const ReferenceGraph& g, int64_t customers, int threads,
-                         uint64_t seed) {
+WalkTotals reference_run(const ReferenceGraph& g, int64_t customers, int threads, uint64_t seed) {
   if (threads == 1) {
     Xoshiro random(seed);
     WalkTotals totals;
@@ -557,8 +567,9 @@ WalkTotals reference_run(const ReferenceGraph& g, int64_t customers, int threads
     WalkTotals totals;
   };
   std::atomic<uint64_t> next_seed{seed};
-  tbb::enumerable_thread_specific<Local> locals(
-      [&] { return Local{Xoshiro(next_seed.fetch_add(1) * 0x9e3779b97f4a7c15ull), {}}; });
+  tbb::enumerable_thread_specific<Local> locals([&] {
+    return Local{Xoshiro(next_seed.fetch_add(1) * 0x9e3779b97f4a7c15ull), {}};
+  });
   tbb::parallel_for(tbb::blocked_range<int64_t>(0, customers, 4096),
                     [&](const tbb::blocked_range<int64_t>& range) {
                       Local& local = locals.local();
@@ -597,6 +608,7 @@ void bench_walk(const Options& options) {
       journey_scenario(agents, options.act_range[0], options.act_range[1]);
   require_valid(scenario);
   const cjsim::CompiledModel model = cjsim::compile(scenario, "");
+  const uint64_t seed = cjsim::resolve_run_settings(scenario.simulation()).seed;
   if (!model.single_journey) {
     std::fprintf(stderr, "cjsim-bench: the journey scenario is not in single-journey form\n");
     std::exit(1);
@@ -604,10 +616,11 @@ void bench_walk(const Options& options) {
   const ReferenceGraph graph = reference_graph(scenario);
 
   std::printf("[1] Walk steps per second, single-journey form\n");
-  std::printf("    graph: %d touchpoints, %d edges (%d per touchpoint, same session), "
-              "act probabilities in [%g, %g], 1 goal, %d entry touchpoints\n",
-              scenario.touchpoints_size(), scenario.edges_size(), kJourneyEdgesPerTouchpoint,
-              options.act_range[0], options.act_range[1], kJourneyEntries);
+  std::printf(
+      "    graph: %d touchpoints, %d edges (%d per touchpoint, same session), "
+      "act probabilities in [%g, %g], 1 goal, %d entry touchpoints\n",
+      scenario.touchpoints_size(), scenario.edges_size(), kJourneyEdgesPerTouchpoint,
+      options.act_range[0], options.act_range[1], kJourneyEntries);
 
   const int thread_counts[2] = {1, options.threads};
   Sample engine[2], reference[2];
@@ -620,7 +633,7 @@ void bench_walk(const Options& options) {
     const int threads = thread_counts[k];
     tbb::task_arena arena(threads);
     arena.execute([&] {
-      const cjsim::Engine simulator(model);
+      const cjsim::Engine simulator(model, seed);
       uint64_t sessions = 0, conversions = 0;
       auto engine_at = [&](int64_t replications) {
         std::vector<cjsim::ReplicationCounts> counts =
@@ -641,9 +654,9 @@ void bench_walk(const Options& options) {
       engine_conv[k] = static_cast<double>(conversions) / static_cast<double>(sessions);
 
       WalkTotals totals;
-      uint64_t seed = 1;
+      uint64_t reference_seed = 1;
       auto reference_at = [&](int64_t scale) {
-        totals = reference_run(graph, scale * agents, threads, seed++);
+        totals = reference_run(graph, scale * agents, threads, reference_seed++);
         return totals.steps;
       };
       const int64_t scale = calibrate(target, 10'000, reference_at);
@@ -656,22 +669,22 @@ void bench_walk(const Options& options) {
     });
   }
   for (int k = 0; k < shown; ++k) {
-    std::printf("    engine    %s: %lld agents x %lld replications, %s steps in %.3f s "
-                "-> %s steps/s   (busy %.2f; %.3f steps/walk, %.4f conversions/walk)\n",
-                thread_label(thread_counts[k]).c_str(), static_cast<long long>(agents),
-                static_cast<long long>(engine_reps[k]),
-                millions(static_cast<double>(engine[k].work)).c_str(), engine[k].seconds,
-                millions(engine[k].rate()).c_str(), engine[k].busy(), engine_walk[k],
-                engine_conv[k]);
+    std::printf(
+        "    engine    %s: %lld agents x %lld replications, %s steps in %.3f s "
+        "-> %s steps/s   (busy %.2f; %.3f steps/walk, %.4f conversions/walk)\n",
+        thread_label(thread_counts[k]).c_str(), static_cast<long long>(agents),
+        static_cast<long long>(engine_reps[k]),
+        millions(static_cast<double>(engine[k].work)).c_str(), engine[k].seconds,
+        millions(engine[k].rate()).c_str(), engine[k].busy(), engine_walk[k], engine_conv[k]);
   }
   for (int k = 0; k < shown; ++k) {
-    std::printf("    reference %s: %lld customers, %s steps in %.3f s "
-                "-> %s steps/s   (busy %.2f; %.3f steps/walk, %.4f conversions/walk)\n",
-                thread_label(thread_counts[k]).c_str(),
-                static_cast<long long>(reference_customers[k]),
-                millions(static_cast<double>(reference[k].work)).c_str(), reference[k].seconds,
-                millions(reference[k].rate()).c_str(), reference[k].busy(),
-                reference_walk_len[k], reference_conv[k]);
+    std::printf(
+        "    reference %s: %lld customers, %s steps in %.3f s "
+        "-> %s steps/s   (busy %.2f; %.3f steps/walk, %.4f conversions/walk)\n",
+        thread_label(thread_counts[k]).c_str(), static_cast<long long>(reference_customers[k]),
+        millions(static_cast<double>(reference[k].work)).c_str(), reference[k].seconds,
+        millions(reference[k].rate()).c_str(), reference[k].busy(), reference_walk_len[k],
+        reference_conv[k]);
   }
   for (int k = 0; k < shown; ++k) {
     std::printf("    ratio engine/reference, %s: %.2f   (>= 1: engine no slower per step)\n",
@@ -694,23 +707,26 @@ void bench_campaign(const Options& options, bool customers) {
       customers ? loyalty_scenario(agents) : campaign_scenario(agents);
   require_valid(scenario);
   const cjsim::CompiledModel model = cjsim::compile(scenario, "");
+  const uint64_t seed = cjsim::resolve_run_settings(scenario.simulation()).seed;
   const int days = model.settings.horizon_days;
 
   if (customers) {
-    std::printf("\n[2b] Campaign with customers (BG/NBD repeats, care, referrals): agent-days "
-                "per second, one replication\n");
+    std::printf(
+        "\n[2b] Campaign with customers (BG/NBD repeats, care, referrals): agent-days "
+        "per second, one replication\n");
   } else {
     std::printf("\n[2] Campaign: agent-days per second, one replication\n");
   }
-  std::printf("    scenario: %lld agents x %d days, %d personas, %d media channels (+ web shop), "
-              "%d touchpoints, %d edges\n",
-              static_cast<long long>(agents), days, model.persona_count(),
-              model.channel_count() - 1, model.touchpoint_count(), scenario.edges_size());
+  std::printf(
+      "    scenario: %lld agents x %d days, %d personas, %d media channels (+ web shop), "
+      "%d touchpoints, %d edges\n",
+      static_cast<long long>(agents), days, model.persona_count(), model.channel_count() - 1,
+      model.touchpoint_count(), scenario.edges_size());
   std::printf("    daily exposure probability (any source, mean over the year):");
   for (int p = 0; p < model.persona_count(); ++p) {
     const double hazard = model.exposure[p].cumulative_hazard[days];
-    std::printf(" %s %.1f%%%s", model.persona_ids[p].c_str(),
-                100.0 * -std::expm1(-hazard / days), p + 1 < model.persona_count() ? "," : "\n");
+    std::printf(" %s %.1f%%%s", model.persona_ids[p].c_str(), 100.0 * -std::expm1(-hazard / days),
+                p + 1 < model.persona_count() ? "," : "\n");
   }
 
   const int thread_counts[2] = {1, options.threads};
@@ -720,7 +736,7 @@ void bench_campaign(const Options& options, bool customers) {
   for (int k = 0; k < shown; ++k) {
     tbb::task_arena arena(thread_counts[k]);
     arena.execute([&] {
-      const cjsim::Engine simulator(model);
+      const cjsim::Engine simulator(model, seed);
       sample[k] = best_of(runs, [&] {
         counts = simulator.run_replication(0);
         return static_cast<uint64_t>(agents) * static_cast<uint64_t>(days);
@@ -730,22 +746,22 @@ void bench_campaign(const Options& options, bool customers) {
   uint64_t paid = 0, organic = 0;
   for (uint64_t x : counts.channel_paid) paid += x;
   for (uint64_t x : counts.channel_organic) organic += x;
-  std::printf("    per replication: %s exposures (%s paid), %s sessions, %s walk steps, "
-              "%llu conversions, %.2f%% of agents converted\n",
-              millions(static_cast<double>(paid + organic)).c_str(),
-              millions(static_cast<double>(paid)).c_str(),
-              millions(static_cast<double>(counts.sessions)).c_str(),
-              millions(static_cast<double>(counts.walk_steps)).c_str(),
-              static_cast<unsigned long long>(counts.conversions()),
-              100.0 * static_cast<double>(counts.converted_agents) / static_cast<double>(agents));
+  std::printf(
+      "    per replication: %s exposures (%s paid), %s sessions, %s walk steps, "
+      "%llu conversions, %.2f%% of agents converted\n",
+      millions(static_cast<double>(paid + organic)).c_str(),
+      millions(static_cast<double>(paid)).c_str(),
+      millions(static_cast<double>(counts.sessions)).c_str(),
+      millions(static_cast<double>(counts.walk_steps)).c_str(),
+      static_cast<unsigned long long>(counts.conversions()),
+      100.0 * static_cast<double>(counts.converted_agents) / static_cast<double>(agents));
   if (customers) {
     const cjsim::LoyaltyCounts& l = counts.loyalty;
-    std::printf("    customers' events: %llu repeats, %llu complaints, %llu referrals, %llu "
-                "churned\n",
-                static_cast<unsigned long long>(l.repeats),
-                static_cast<unsigned long long>(l.complaints),
-                static_cast<unsigned long long>(l.referrals),
-                static_cast<unsigned long long>(l.churned));
+    std::printf(
+        "    customers' events: %llu repeats, %llu complaints, %llu referrals, %llu "
+        "churned\n",
+        static_cast<unsigned long long>(l.repeats), static_cast<unsigned long long>(l.complaints),
+        static_cast<unsigned long long>(l.referrals), static_cast<unsigned long long>(l.churned));
   }
   for (int k = 0; k < shown; ++k) {
     std::printf("    %s: %.3f s per replication -> %s agent-days/s   (busy %.2f)\n",
@@ -759,11 +775,11 @@ void bench_campaign(const Options& options, bool customers) {
   std::printf("    counts fingerprint: %016llx\n",
               static_cast<unsigned long long>(fingerprint(counts)));
   const cjsim::v1::Loyalty& l = scenario.loyalty();
-  std::printf("    agent state: %lld bytes per agent (AgentRecord %zu + next_event %zu",
-              static_cast<long long>(cjsim::limits::agent_state_bytes(
-                  scenario.channels_size(), scenario.has_loyalty(),
-                  l.has_referral() || l.has_care())),
-              sizeof(cjsim::AgentRecord), sizeof(uint16_t));
+  std::printf(
+      "    agent state: %lld bytes per agent (AgentRecord %zu + next_event %zu",
+      static_cast<long long>(cjsim::limits::agent_state_bytes(
+          scenario.channels_size(), scenario.has_loyalty(), l.has_referral() || l.has_care())),
+      sizeof(cjsim::AgentRecord), sizeof(uint16_t));
   if (customers) {
     std::printf(" + CustomerRecord %zu + word of mouth %zu", sizeof(cjsim::CustomerRecord),
                 sizeof(uint16_t));
@@ -777,8 +793,9 @@ void bench_campaign(const Options& options, bool customers) {
 int main(int argc, char** argv) {
   Options options;
   options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  CLI::App app{"cjsim-bench: walk steps/s (engine vs a reference loop), campaign "
-               "agent-days/s without and with customers, on 1 thread and on all threads"};
+  CLI::App app{
+      "cjsim-bench: walk steps/s (engine vs a reference loop), campaign "
+      "agent-days/s without and with customers, on 1 thread and on all threads"};
   app.add_flag("--quick", options.quick, "Small sizes, one run each: a smoke test");
   app.add_option("--threads", options.threads,
                  "Threads for the 'all threads' figures (default: hardware concurrency)")
@@ -797,10 +814,11 @@ int main(int argc, char** argv) {
                  options.act_range[1]);
     return 2;
   }
-  std::printf("cjsim-bench%s: 1 thread and %d thread%s (hardware concurrency %u); "
-              "warm-up, then best of %d\n\n",
-              options.quick ? " --quick" : "", options.threads, options.threads == 1 ? "" : "s",
-              std::thread::hardware_concurrency(), options.quick ? 1 : 3);
+  std::printf(
+      "cjsim-bench%s: 1 thread and %d thread%s (hardware concurrency %u); "
+      "warm-up, then best of %d\n\n",
+      options.quick ? " --quick" : "", options.threads, options.threads == 1 ? "" : "s",
+      std::thread::hardware_concurrency(), options.quick ? 1 : 3);
   std::fflush(stdout);
   if (options.only.empty() || options.only == "walk") bench_walk(options);
   if (options.only.empty() || options.only == "campaign") bench_campaign(options, false);

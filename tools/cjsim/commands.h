@@ -4,12 +4,37 @@
 #define CJSIM_TOOLS_CJSIM_COMMANDS_H_
 
 #include <functional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "cjsim/v1/provenance.pb.h"
+
+namespace cjsim::report {}
+
 namespace cjsim::cli {
 
-using CommandRunner = std::function<int()>;
+// The command line hands results to the report library (tools/report) and
+// names its functions unqualified.
+using namespace ::cjsim::report;
+
+// What a subcommand is handed when it runs.
+struct Invocation {
+  // The command as typed (command_line_of), for the provenance of results.
+  std::string command_line;
+};
+
+using CommandRunner = std::function<int(const Invocation&)>;
+
+// "cjsim" and argv[1 .. argc), each argument quoted for a POSIX shell where
+// it would be split or expanded: a line that runs the command again.
+std::string command_line_of(int argc, char** argv);
+
+// Adds to a result's provenance what only the command line knows: the
+// command as typed, the scenario file and the description of the variant
+// run ("" for none).
+void add_invocation(const Invocation& invocation, const std::string& scenario_file,
+                    const std::string& variant_description, v1::Provenance* provenance);
 
 CommandRunner add_compare_command(CLI::App& app);
 CommandRunner add_curves_command(CLI::App& app);

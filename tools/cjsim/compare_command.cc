@@ -18,15 +18,16 @@
 #include "sim/kpi.h"
 #include "sim/resources.h"
 #include "tools/cjsim/commands.h"
-#include "tools/cjsim/csv.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/resource_check.h"
-#include "tools/cjsim/result_warnings.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
-#include "tools/cjsim/study_report.h"
+#include "tools/report/csv.h"
+#include "tools/report/html_pages.h"
+#include "tools/report/tables.h"
+#include "tools/report/warnings.h"
 
 namespace cjsim::cli {
 
@@ -43,7 +44,7 @@ struct CompareOptions {
   OutputOptions output;
 };
 
-int compare(const CompareOptions& options) {
+int compare(const CompareOptions& options, const Invocation& invocation) {
   std::optional<std::vector<PreparedArm>> prepared =
       prepare_arms(options.scenario, options.overrides, options.variants);
   if (!prepared) return kExitBadInput;
@@ -54,10 +55,10 @@ int compare(const CompareOptions& options) {
                   printable(options.rank_by), printable(why));
     return kExitBadInput;
   }
-  const SimulationSettings sim = resolve_settings(prepared->front().scenario.simulation());
-  if (options.target_half_width > 0 && options.max_replications < sim.replications) {
+  const RunSettings run = resolve_run_settings(prepared->front().scenario.simulation());
+  if (options.target_half_width > 0 && options.max_replications < run.replications) {
     spdlog::error("error: --max-replications {} is below the scenario's {} replications",
-                  options.max_replications, sim.replications);
+                  options.max_replications, run.replications);
     return kExitBadInput;
   }
   // Every arm is compiled and kept, and every replication's counts too (up
@@ -66,7 +67,7 @@ int compare(const CompareOptions& options) {
   WorkPlan plan;
   plan.command = "comparison";
   plan.threads = resolve_threads(options.threads);
-  const int most = options.target_half_width > 0 ? options.max_replications : sim.replications;
+  const int most = options.target_half_width > 0 ? options.max_replications : run.replications;
   plan.models_at_once = static_cast<int>(prepared->size());
   plan.scenario_copies = plan.models_at_once + 1;
   plan.running = std::min(plan.threads, most);
@@ -98,19 +99,19 @@ int compare(const CompareOptions& options) {
   settings.max_replications = options.max_replications;
   settings.threads = plan.threads;
   v1::CompareResult result;
-  if (!run_with_progress(
-          "comparing", settings.threads, options.output.quiet,
-          [&](StudyProgress* progress) { result = run_comparison(arms, settings, progress); })) {
+  if (!run_with_progress("comparing", settings.threads, options.output.quiet,
+                         [&](StudyProgress* progress) {
+                           result = run_comparison(arms, run, settings, progress);
+                         })) {
     return files.abandon_interrupted();
   }
+  add_invocation(invocation, options.scenario, "", result.mutable_provenance());
+  for (size_t i = 0; i < prepared->size(); ++i) {
+    result.mutable_arms(static_cast<int>(i))->set_description((*prepared)[i].description);
+  }
   print_warnings(options.scenario, compare_warnings(result));
-  return files.finish(format_compare_table(result), result, compare_csv(result), [&] {
-    std::vector<std::pair<std::string, std::string>> variants;
-    for (size_t i = 1; i < prepared->size(); ++i) {
-      variants.emplace_back((*prepared)[i].variant, (*prepared)[i].description);
-    }
-    return compare_report({&prepared->front().scenario, options.scenario, variants}, result);
-  });
+  return files.finish(format_compare_table(result), result, compare_csv(result),
+                      [&] { return compare_report(result); });
 }
 
 }  // namespace
@@ -141,7 +142,7 @@ CommandRunner add_compare_command(CLI::App& app) {
                    "Most replications per arm under --target-half-width (default 1000)")
       ->transform(integer_in(2, limits::kMaxReplications));
   options->output.add_to(*command, "cjsim.v1.CompareResult", kCompareCsvFiles);
-  return [options] { return compare(*options); };
+  return [options](const Invocation& invocation) { return compare(*options, invocation); };
 }
 
 }  // namespace cjsim::cli

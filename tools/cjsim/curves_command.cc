@@ -20,21 +20,19 @@
 #include "sim/resources.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
-#include "tools/cjsim/format.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/resource_check.h"
-#include "tools/cjsim/result_warnings.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
-#include "tools/cjsim/study_report.h"
-#include "tools/cjsim/text_table.h"
+#include "tools/report/format.h"
+#include "tools/report/html_pages.h"
+#include "tools/report/tables.h"
+#include "tools/report/text_table.h"
+#include "tools/report/warnings.h"
 
 namespace cjsim::cli {
 
 namespace {
-
-const std::vector<std::string> kCurvesCsvFiles = {"curves.csv", "saturation.csv",
-                                                  "contribution.csv"};
 
 struct CurvesOptions {
   std::string scenario;
@@ -50,169 +48,7 @@ struct CurvesOptions {
   OutputOptions output;
 };
 
-// "+1,234 [+1,100, +1,350]": an incremental estimate in the KPI's unit.
-std::string difference_with_interval(const v1::Estimate& e, Unit unit) {
-  if (std::isnan(e.mean())) return "n/a";
-  return format_difference(e.mean(), unit) + " " + format_difference_interval(e, unit);
-}
-
-std::string contribution_line(const v1::ChannelContribution& c, const KpiDisplay& kpi) {
-  std::string out = "At the current budget, over a budget of 0: " + kpi.label + " " +
-                    difference_with_interval(c.kpi(), kpi.unit) + "; value " +
-                    difference_with_interval(c.value(), Unit::kMoney) + "; cost " +
-                    format_value(c.cost(), Unit::kMoney) + "; ROI ";
-  out += c.has_roi() ? format_relative(c.roi().mean()) + " " + format_relative_interval(c.roi())
-                     : "none (" + c.note() + ")";
-  return out + "\n";
-}
-
-std::string saturation_line(const v1::ResponseCurve& c, double fraction) {
-  if (!c.has_saturation_weekly_budget()) return "Saturation: none (" + c.saturation_note() + ")\n";
-  return "Saturation: from about " + format_value(c.saturation_weekly_budget(), Unit::kMoney) +
-         " a week (every later step's marginal interval is below " +
-         printf_string("%.0f", fraction * 100) + "% of the peak step's " +
-         format_value(c.peak_marginal().mean(), Unit::kRatio) + " per unit)\n";
-}
-
-std::string break_even_line(const v1::BreakEven& b) {
-  std::string out = "Break-even (marginal ROAS = 1): ";
-  if (!b.has_weekly_budget()) return out + "none (" + b.note() + ")\n";
-  out += "about " + format_value(b.weekly_budget(), Unit::kMoney) + " a week [" +
-         format_value(b.weekly_budget_low(), Unit::kMoney) + ", " +
-         (b.has_weekly_budget_high() ? format_value(b.weekly_budget_high(), Unit::kMoney)
-                                     : "beyond the curve") +
-         "]";
-  return out + "\n";
-}
-
-std::string format_curves_table(const v1::CurvesResult& r) {
-  const KpiDisplay kpi = kpi_display(r.kpi());
-  std::string out = "cjsim curves | scenario " + printable(r.scenario()) + " | " + kpi.label +
-                    " against each channel's weekly budget, the others held | " +
-                    std::to_string(r.replications()) + " replications x " +
-                    format_count(r.agents()) + " agents | seed " + std::to_string(r.seed()) +
-                    " | " + printf_string("%.1f", r.timing().wall_seconds()) + " s\n";
-  const Sampling sampling{false, static_cast<double>(r.agents()), r.replications(), r.population(),
-                          r.confidence()};
-  for (const v1::ResponseCurve& c : r.curves()) {
-    out += "\n" + c.channel() + " (current " +
-           format_value(c.current_weekly_budget(), Unit::kMoney) + " a week)\n";
-    TextTable table({number_column("weekly budget"), number_column(std::string(kpi.label)),
-                     text_column("interval"), number_column("over 0"),
-                     number_column("marginal / unit"), text_column("interval"),
-                     number_column("mROAS"), text_column("note")});
-    const int nearest = nearest_budget(c);
-    for (int k = 0; k < c.weekly_budgets_size(); ++k) {
-      const bool step = k > 0 && k - 1 < c.marginal_size();
-      const bool roas = k > 0 && k - 1 < c.marginal_roas_size();
-      table.add(
-          {format_value(c.weekly_budgets(k), Unit::kMoney), format_value(c.kpi(k).mean(), kpi.unit),
-           format_kpi_interval(r.kpi(), c.kpi(k), sampling),
-           k < c.incremental_size() ? format_difference(c.incremental(k).mean(), kpi.unit) : "-",
-           step ? format_real(c.marginal(k - 1).mean(), 4) : "-",
-           step ? format_interval(c.marginal(k - 1), Unit::kRatio) : "-",
-           roas ? format_real(c.marginal_roas(k - 1).mean(), 3) : "-",
-           k == nearest ? "<- current" : "-"});
-    }
-    out += table.text();
-    out += contribution_line(c.contribution(), kpi);
-    out += saturation_line(c, r.saturation_fraction());
-    out += break_even_line(c.break_even());
-  }
-  return out;
-}
-
-// A number, or an empty field for "none".
-std::string csv_optional(bool present, double value) { return present ? csv_number(value) : ""; }
-
-std::map<std::string, CsvTable> curves_csv(const v1::CurvesResult& r) {
-  CsvTable points({"channel",
-                   "weekly_budget",
-                   "current",
-                   "kpi",
-                   "mean",
-                   "std_error",
-                   "ci_low",
-                   "ci_high",
-                   "n",
-                   "marginal",
-                   "marginal_ci_low",
-                   "marginal_ci_high",
-                   "cost",
-                   "incremental",
-                   "incremental_ci_low",
-                   "incremental_ci_high",
-                   "marginal_roas",
-                   "marginal_roas_ci_low",
-                   "marginal_roas_ci_high",
-                   "no_variation",
-                   "one_sided_upper",
-                   "one_sided_lower"});
-  for (const v1::ResponseCurve& c : r.curves()) {
-    for (int k = 0; k < c.weekly_budgets_size(); ++k) {
-      const v1::Estimate& e = c.kpi(k);
-      const bool step = k > 0 && k - 1 < c.marginal_size();
-      const bool roas = k > 0 && k - 1 < c.marginal_roas_size();
-      const bool incremental = k < c.incremental_size();
-      std::vector<std::string> row = {
-          c.channel(),
-          csv_number(c.weekly_budgets(k)),
-          csv_number(c.current_weekly_budget()),
-          r.kpi(),
-          csv_number(e.mean()),
-          csv_number(e.std_error()),
-          csv_number(e.ci_low()),
-          csv_number(e.ci_high()),
-          std::to_string(e.n()),
-          csv_optional(step, step ? c.marginal(k - 1).mean() : 0),
-          csv_optional(step, step ? c.marginal(k - 1).ci_low() : 0),
-          csv_optional(step, step ? c.marginal(k - 1).ci_high() : 0),
-          csv_number(c.cost(k)),
-          csv_optional(incremental, incremental ? c.incremental(k).mean() : 0),
-          csv_optional(incremental, incremental ? c.incremental(k).ci_low() : 0),
-          csv_optional(incremental, incremental ? c.incremental(k).ci_high() : 0),
-          csv_optional(roas, roas ? c.marginal_roas(k - 1).mean() : 0),
-          csv_optional(roas, roas ? c.marginal_roas(k - 1).ci_low() : 0),
-          csv_optional(roas, roas ? c.marginal_roas(k - 1).ci_high() : 0)};
-      for (std::string& f : no_variation_fields(e)) row.push_back(std::move(f));
-      points.add(std::move(row));
-    }
-  }
-  CsvTable saturation(
-      {"channel", "current_weekly_budget", "saturation_weekly_budget", "peak_marginal", "note"});
-  for (const v1::ResponseCurve& c : r.curves()) {
-    saturation.add({c.channel(), csv_number(c.current_weekly_budget()),
-                    csv_optional(c.has_saturation_weekly_budget(), c.saturation_weekly_budget()),
-                    csv_number(c.peak_marginal().mean()), c.saturation_note()});
-  }
-  CsvTable contribution({"channel", "current_weekly_budget", "kpi", "incremental",
-                         "incremental_ci_low", "incremental_ci_high", "incremental_value",
-                         "incremental_value_ci_low", "incremental_value_ci_high", "cost", "roi",
-                         "roi_ci_low", "roi_ci_high", "break_even_weekly_budget", "break_even_low",
-                         "break_even_high", "note"});
-  for (const v1::ResponseCurve& c : r.curves()) {
-    const v1::ChannelContribution& x = c.contribution();
-    const v1::BreakEven& b = c.break_even();
-    std::string note = x.note();
-    if (!b.note().empty()) note += (note.empty() ? "" : "; ") + ("break-even: " + b.note());
-    contribution.add(
-        {c.channel(), csv_number(c.current_weekly_budget()), r.kpi(), csv_number(x.kpi().mean()),
-         csv_number(x.kpi().ci_low()), csv_number(x.kpi().ci_high()), csv_number(x.value().mean()),
-         csv_number(x.value().ci_low()), csv_number(x.value().ci_high()), csv_number(x.cost()),
-         csv_optional(x.has_roi(), x.roi().mean()), csv_optional(x.has_roi(), x.roi().ci_low()),
-         csv_optional(x.has_roi(), x.roi().ci_high()),
-         csv_optional(b.has_weekly_budget(), b.weekly_budget()),
-         csv_optional(b.has_weekly_budget_low(), b.weekly_budget_low()),
-         csv_optional(b.has_weekly_budget_high(), b.weekly_budget_high()), note});
-  }
-  std::map<std::string, CsvTable> out;
-  out.emplace("curves.csv", std::move(points));
-  out.emplace("saturation.csv", std::move(saturation));
-  out.emplace("contribution.csv", std::move(contribution));
-  return out;
-}
-
-int curves(const CurvesOptions& options) {
+int curves(const CurvesOptions& options, const Invocation& invocation) {
   std::string description;
   std::optional<v1::Scenario> scenario =
       prepare_scenario(options.scenario, options.overrides, options.variant, &description);
@@ -224,6 +60,7 @@ int curves(const CurvesOptions& options) {
   settings.kpi = options.kpi;
   settings.saturation_fraction = options.saturation;
   settings.threads = resolve_threads(options.threads);
+  settings.variant = options.variant;
   std::vector<std::string> ids;
   for (const v1::Channel& ch : scenario->channels()) ids.push_back(ch.id());
   if (options.channels.empty()) {
@@ -301,11 +138,10 @@ int curves(const CurvesOptions& options) {
                          })) {
     return files.abandon_interrupted();
   }
+  add_invocation(invocation, options.scenario, description, result.mutable_provenance());
   print_warnings(options.scenario, curves_warnings(result));
-  return files.finish(format_curves_table(result), result, curves_csv(result), [&] {
-    return curves_report({&*scenario, options.scenario, arm_list(options.variant, description)},
-                         result);
-  });
+  return files.finish(format_curves_table(result), result, curves_csv(result),
+                      [&] { return curves_report(result); });
 }
 
 }  // namespace
@@ -343,7 +179,7 @@ CommandRunner add_curves_command(CLI::App& app) {
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
       ->transform(integer_in(1, 1024));
   options->output.add_to(*command, "cjsim.v1.CurvesResult", kCurvesCsvFiles);
-  return [options] { return curves(*options); };
+  return [options](const Invocation& invocation) { return curves(*options, invocation); };
 }
 
 }  // namespace cjsim::cli

@@ -21,9 +21,9 @@
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
-#include "tools/cjsim/retention_report.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/signals.h"
+#include "tools/report/retention_text.h"
 
 namespace cjsim::cli {
 
@@ -177,7 +177,7 @@ std::optional<RetentionFit> fit_log(const FitRetentionOptions& options,
   return fit_bg_bb(*periods, stop_flag());
 }
 
-int fit_retention(const FitRetentionOptions& options) {
+int fit_retention(const FitRetentionOptions& options, const Invocation& invocation) {
   if (std::string problem = check_combination(options); !problem.empty()) {
     return usage_error(problem);
   }
@@ -209,7 +209,9 @@ int fit_retention(const FitRetentionOptions& options) {
   for (const std::string& warning : fit->warnings) {
     spdlog::warn("{}: warning: {}", printable(input), warning);
   }
-  if (json != nullptr && !outputs.write(json, to_json(to_proto(*fit, input)), &error)) {
+  v1::RetentionFit result = to_proto(*fit, input);
+  result.mutable_provenance()->set_command_line(invocation.command_line);
+  if (json != nullptr && !outputs.write(json, to_json(result), &error)) {
     print_output_error(error);
     return kExitFailure;
   }
@@ -259,7 +261,7 @@ CommandRunner add_fit_retention_command(CLI::App& app) {
       ->check(non_empty_path());
   command->add_flag("--quiet", options->quiet,
                     "No report, no warnings (--log-level error, unless given)");
-  return [options] { return fit_retention(*options); };
+  return [options](const Invocation& invocation) { return fit_retention(*options, invocation); };
 }
 
 }  // namespace cjsim::cli

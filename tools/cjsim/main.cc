@@ -16,7 +16,6 @@
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/logging.h"
-#include "tools/cjsim/report.h"
 #include "tools/cjsim/signals.h"
 
 namespace {
@@ -46,7 +45,7 @@ int main(int argc, char** argv) {
   using namespace cjsim::cli;
   install_signal_handlers();
   start_default_logging();
-  set_command_line(argc, argv);
+  const Invocation invocation{command_line_of(argc, argv)};
   CLI::App app{"cjsim: customer-journey simulation. Docs: docs/cli.md, docs/model.md"};
   app.set_version_flag("--version", std::string("cjsim ") + std::string(cjsim::engine_version()));
   app.require_subcommand(1);
@@ -87,10 +86,11 @@ int main(int argc, char** argv) {
   }
   for (CLI::App* sub : app.get_subcommands()) {
     if (!start_logging(log_options, is_quiet(*sub), command_inputs(*sub))) return kExitBadInput;
-    spdlog::debug("cjsim {}: {}", cjsim::engine_version(), cjsim::printable(command_line()));
+    spdlog::debug("cjsim {}: {}", cjsim::engine_version(),
+                  cjsim::printable(invocation.command_line));
     int status = kExitFailure;
     try {
-      status = commands.at(sub->get_name())();
+      status = commands.at(sub->get_name())(invocation);
     } catch (const std::exception& e) {
       spdlog::error("cjsim: error: {}", cjsim::printable(e.what()));
     }

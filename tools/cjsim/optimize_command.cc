@@ -19,14 +19,15 @@
 #include "sim/resources.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
-#include "tools/cjsim/format.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/resource_check.h"
-#include "tools/cjsim/result_warnings.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
-#include "tools/cjsim/study_report.h"
-#include "tools/cjsim/text_table.h"
+#include "tools/report/format.h"
+#include "tools/report/html_pages.h"
+#include "tools/report/tables.h"
+#include "tools/report/text_table.h"
+#include "tools/report/warnings.h"
 
 namespace cjsim::cli {
 
@@ -54,8 +55,6 @@ struct OptimizeOptions {
   int curve_points = 7;
   OutputOptions output;
 };
-
-const std::vector<std::string> kOptimizeCsvFiles = {"mix.csv", "marginal.csv", "moves.csv"};
 
 // A bound: an amount, or a multiple of the current budget ("1.3x").
 std::optional<double> parse_bound(std::string_view text, double current) {
@@ -89,126 +88,7 @@ std::string objective_refused(const v1::Scenario& scenario, const std::string& o
   return why + "; the objectives of this scenario are " + list;
 }
 
-// The unit and words of the objective (a KPI of the registry).
-KpiDisplay objective_display(const v1::OptimizeResult& r) { return kpi_display(r.objective()); }
-
-std::string format_optimize_table(const v1::OptimizeResult& r) {
-  std::string out = "cjsim optimize | scenario " + printable(r.scenario()) + " | objective " +
-                    r.objective() + (r.risk().empty() ? "" : " (" + r.risk() + ")") + " | " +
-                    r.mode() + " | " + std::to_string(r.replications()) +
-                    " replications per candidate, " + std::to_string(r.confirm_replications()) +
-                    " to confirm | " + format_count(r.agents()) + " agents | seed " +
-                    std::to_string(r.seed()) + " | " +
-                    printf_string("%.1f", r.timing().wall_seconds()) + " s\n";
-  out += std::to_string(r.evaluations()) + " mixes simulated; search " +
-         (r.stopped() == "converged" ? "converged" : "stopped at --max-evaluations") + "\n\n";
-  const Unit unit = objective_display(r).unit;
-  TextTable mix({text_column("channel"), number_column("current"), number_column("recommended"),
-                 number_column("change"), text_column("note")});
-  std::set<std::string> binding(r.binding().begin(), r.binding().end());
-  std::set<std::string> dropped(r.dropped().begin(), r.dropped().end());
-  for (int i = 0; i < r.current().channels_size(); ++i) {
-    const v1::ChannelBudget& now = r.current().channels(i);
-    const v1::ChannelBudget& next = r.recommended().channels(i);
-    mix.add({now.channel(), money(now.weekly_budget()), money(next.weekly_budget()),
-             format_difference(next.weekly_budget() - now.weekly_budget(), Unit::kMoney),
-             dropped.count(now.channel())   ? "dropped"
-             : binding.count(now.channel()) ? "at a bound"
-                                            : "-"});
-  }
-  mix.add(
-      {"total per week", money(r.current().total_weekly_budget()),
-       money(r.recommended().total_weekly_budget()),
-       format_difference(r.recommended().total_weekly_budget() - r.current().total_weekly_budget(),
-                         Unit::kMoney),
-       "-"});
-  mix.add({r.objective(), format_value(r.current().estimate().mean(), unit),
-           format_value(r.recommended().estimate().mean(), unit),
-           format_difference(r.gain().mean(), unit), "-"});
-  out += mix.text();
-  out += "\ngain " + format_difference(r.gain().mean(), unit) + " " +
-         format_difference_interval(r.gain(), unit) + ": " + verdict_words(r.verdict()) +
-         " (paired, " + std::to_string(r.confirm_replications()) + " replications)\n";
-  if (r.has_verification()) {
-    const v1::Verification& v = r.verification();
-    int tried = 0, taken = 0;
-    for (const v1::MixMove& m : v.moves()) {
-      const bool searched = m.round() > 0 && m.kind().rfind("mroas_", 0) != 0;
-      tried += searched;
-      taken += searched && m.taken();
-    }
-    out += "verification: " + std::to_string(tried) + " moves tried in " +
-           std::to_string(v.rounds()) + (v.rounds() == 1 ? " round" : " rounds") + ", " +
-           std::to_string(taken) + " taken; " +
-           (v.outcome() == "none_helps" ? "none of the last round helps"
-                                        : "one still helps (see the notes)") +
-           "\n";
-  }
-  if (r.has_mroas_check()) {
-    std::string outcome = r.mroas_check().outcome();
-    for (char& c : outcome) c = c == '_' ? ' ' : c;
-    out += "mROAS check: " + outcome + "\n";
-  }
-  if (r.marginal_size() > 0) {
-    const std::string conversions = r.marginal(0).conversions_per_unit_kpi().empty()
-                                        ? "conversions"
-                                        : r.marginal(0).conversions_per_unit_kpi();
-    out += "\nMarginal returns at the recommendation (per extra unit of weekly budget)\n";
-    TextTable marginal({text_column("channel"), number_column(conversions), number_column("value"),
-                        number_column("mROAS"), text_column("mROAS interval"),
-                        number_column("marginal CPA")});
-    for (const v1::MarginalReturn& m : r.marginal()) {
-      marginal.add({m.channel(), format_real(m.conversions_per_unit().mean(), 4),
-                    format_real(m.value_per_unit().mean(), 4), format_real(m.mroas().mean(), 3),
-                    "[" + format_real(m.mroas().ci_low(), 3) + ", " +
-                        format_real(m.mroas().ci_high(), 3) + "]",
-                    std::isfinite(m.marginal_cpa().mean()) ? money(m.marginal_cpa().mean())
-                                                           : "none gained"});
-    }
-    out += marginal.text();
-  }
-  for (const std::string& n : r.notes()) out += "\nnote: " + n + "\n";
-  return out;
-}
-
-std::map<std::string, CsvTable> optimize_csv(const v1::OptimizeResult& r) {
-  CsvTable mix({"channel", "current_weekly_budget", "recommended_weekly_budget", "binding"});
-  std::set<std::string> binding(r.binding().begin(), r.binding().end());
-  for (int i = 0; i < r.current().channels_size(); ++i) {
-    const std::string& c = r.current().channels(i).channel();
-    mix.add({c, csv_number(r.current().channels(i).weekly_budget()),
-             csv_number(r.recommended().channels(i).weekly_budget()),
-             binding.count(c) ? "true" : "false"});
-  }
-  CsvTable marginal({"channel", "step", "measure", "mean", "std_error", "ci_low", "ci_high", "n"});
-  for (const v1::MarginalReturn& m : r.marginal()) {
-    for (const auto& [name, e] : std::vector<std::pair<std::string, const v1::Estimate*>>{
-             {"conversions_per_unit", &m.conversions_per_unit()},
-             {"value_per_unit", &m.value_per_unit()},
-             {"mroas", &m.mroas()},
-             {"marginal_cpa", &m.marginal_cpa()}}) {
-      marginal.add({m.channel(), csv_number(m.step()), name, csv_number(e->mean()),
-                    csv_number(e->std_error()), csv_number(e->ci_low()), csv_number(e->ci_high()),
-                    std::to_string(e->n())});
-    }
-  }
-  // The verification's moves, in the order tried.
-  CsvTable moves({"round", "kind", "channel", "to_channel", "weekly_amount", "gain_mean",
-                  "gain_ci_low", "gain_ci_high", "n", "verdict", "taken"});
-  for (const v1::MixMove& m : r.verification().moves()) {
-    moves.add({std::to_string(m.round()), m.kind(), m.channel(), m.to_channel(),
-               csv_number(m.amount()), csv_number(m.gain().mean()), csv_number(m.gain().ci_low()),
-               csv_number(m.gain().ci_high()), std::to_string(m.gain().n()), m.verdict(),
-               m.taken() ? "true" : "false"});
-  }
-  std::map<std::string, CsvTable> out;
-  out.emplace("mix.csv", std::move(mix));
-  out.emplace("marginal.csv", std::move(marginal));
-  out.emplace("moves.csv", std::move(moves));
-  return out;
-}
-
-int optimize(const OptimizeOptions& options) {
+int optimize(const OptimizeOptions& options, const Invocation& invocation) {
   auto fail = [](const std::string& message) {
     spdlog::error("error: {}", printable(message));
     return kExitBadInput;
@@ -244,6 +124,7 @@ int optimize(const OptimizeOptions& options) {
   settings.surface_points = options.surface_points;
   settings.verify_rounds = options.verify_rounds;
   settings.threads = resolve_threads(options.threads);
+  settings.variant = options.variant;
 
   std::string description;
   std::optional<v1::Scenario> scenario =
@@ -408,11 +289,10 @@ int optimize(const OptimizeOptions& options) {
           })) {
     return files.abandon_interrupted();
   }
+  add_invocation(invocation, options.scenario, description, result.mutable_provenance());
   print_warnings(options.scenario, optimize_warnings(result));
-  return files.finish(format_optimize_table(result), result, optimize_csv(result), [&] {
-    return optimize_report({&*scenario, options.scenario, arm_list(options.variant, description)},
-                           result, curves ? &*curves : nullptr);
-  });
+  return files.finish(format_optimize_table(result), result, optimize_csv(result),
+                      [&] { return optimize_report(result, curves ? &*curves : nullptr); });
 }
 
 }  // namespace
@@ -481,7 +361,7 @@ CommandRunner add_optimize_command(CLI::App& app) {
                    "(default 7; 0: no curves)")
       ->transform(integer_in(0, 1000));
   options->output.add_to(*command, "cjsim.v1.OptimizeResult", kOptimizeCsvFiles);
-  return [options] { return optimize(*options); };
+  return [options](const Invocation& invocation) { return optimize(*options, invocation); };
 }
 
 }  // namespace cjsim::cli

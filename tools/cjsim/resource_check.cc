@@ -16,10 +16,12 @@
 #include "models/diagnostics.h"
 #include "models/limits.h"
 #include "tools/cjsim/exit_codes.h"
-#include "tools/cjsim/format.h"
-#include "tools/cjsim/text_table.h"
+#include "tools/report/format.h"
+#include "tools/report/text_table.h"
 
 namespace cjsim::cli {
+
+using namespace ::cjsim::report;
 
 namespace {
 

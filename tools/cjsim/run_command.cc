@@ -22,12 +22,12 @@
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/progress.h"
 #include "tools/cjsim/resource_check.h"
-#include "tools/cjsim/result_warnings.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/signals.h"
 #include "tools/cjsim/study_output.h"
-#include "tools/cjsim/study_report.h"
-#include "tools/cjsim/table.h"
+#include "tools/report/html_pages.h"
+#include "tools/report/tables.h"
+#include "tools/report/warnings.h"
 
 namespace cjsim::cli {
 
@@ -42,22 +42,23 @@ struct RunOptions {
   OutputOptions output;
 };
 
-int run(const RunOptions& options) {
+int run(const RunOptions& options, const Invocation& invocation) {
   std::string description;
   std::optional<v1::Scenario> scenario =
       prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
 
   const SimulationSettings settings = resolve_settings(scenario->simulation());
+  const RunSettings run = resolve_run_settings(scenario->simulation());
   WorkPlan plan;
   plan.command = "run";
   plan.threads = resolve_threads(options.threads);
   plan.scenario_copies = 2;
   if (!options.exact) {
-    plan.running = std::min(plan.threads, settings.replications);
-    plan.kept = settings.replications;
+    plan.running = std::min(plan.threads, run.replications);
+    plan.kept = run.replications;
     plan.agent_days =
-        static_cast<double>(settings.agents) * settings.horizon_days * settings.replications;
+        static_cast<double>(settings.agents) * settings.horizon_days * run.replications;
   }
   if (std::optional<int> status =
           check_resources(options.scenario, estimate_resources(model_footprint(*scenario), plan),
@@ -76,16 +77,16 @@ int run(const RunOptions& options) {
   };
   v1::RunResult result;
   if (options.exact) {
-    std::string why_not;
-    std::optional<ExactSolution> solution = solve_exact(model, &why_not);
+    const Result<ExactSolution> solution = solve_exact(model);
     if (!solution) {
-      spdlog::error("{}: error: {}", printable(options.scenario), printable(why_not));
+      spdlog::error("{}: error: {}", printable(options.scenario),
+                    printable(solution.status().message()));
       return kExitBadInput;
     }
-    result = summarize_exact(model, *solution, seconds());
+    result = summarize_exact(model, run, *solution, seconds());
   } else {
     const int threads = plan.threads;
-    const int replications = model.settings.replications;
+    const int replications = run.replications;
     std::vector<ReplicationCounts> counts;
     {
       // The bar is cleared before anything more is logged.
@@ -93,11 +94,12 @@ int run(const RunOptions& options) {
                            static_cast<uint64_t>(replications) * model.settings.horizon_days,
                            !options.output.quiet && stderr_is_terminal());
       tbb::task_arena arena(threads);
-      arena.execute(
-          [&] { counts = Engine(model).run(0, replications, progress.counter(), stop_flag()); });
+      arena.execute([&] {
+        counts = Engine(model, run.seed).run(0, replications, progress.counter(), stop_flag());
+      });
     }
     if (interrupted()) return files.abandon_interrupted();
-    result = summarize_monte_carlo(model, counts, threads, seconds());
+    result = summarize_monte_carlo(model, run, counts, threads, seconds());
     uint64_t truncated = 0;
     for (const ReplicationCounts& c : counts) truncated += c.truncated_sessions;
     if (truncated > 0) {
@@ -108,11 +110,10 @@ int run(const RunOptions& options) {
     }
   }
 
+  add_invocation(invocation, options.scenario, description, result.mutable_provenance());
   print_warnings(options.scenario, run_warnings(result));
-  return files.finish(format_run_table(result), result, run_csv(result), [&] {
-    return run_report({&*scenario, options.scenario, arm_list(options.variant, description)},
-                      result);
-  });
+  return files.finish(format_run_table(result), result, run_csv(result),
+                      [&] { return run_report(result); });
 }
 
 }  // namespace
@@ -130,7 +131,7 @@ CommandRunner add_run_command(CLI::App& app) {
   command->add_flag("--exact", options->exact,
                     "Solve a single-journey scenario exactly (absorbing Markov chain)");
   options->output.add_to(*command, "cjsim.v1.RunResult", kRunCsvFiles);
-  return [options] { return run(*options); };
+  return [options](const Invocation& invocation) { return run(*options, invocation); };
 }
 
 }  // namespace cjsim::cli

@@ -108,12 +108,13 @@ std::string variant_description(const v1::Scenario& scenario, const std::string&
 // At level debug: what was loaded, and the simulation settings in force.
 void log_scenario(const std::string& path, const v1::Scenario& scenario) {
   const SimulationSettings sim = resolve_settings(scenario.simulation());
+  const RunSettings run = resolve_run_settings(scenario.simulation());
   spdlog::debug(
       "{}: scenario '{}': {} personas, {} channels, {} touchpoints, {} edges; {} agents, {} "
       "replications, {} days, seed {}",
       printable(path), printable(scenario.name()), scenario.personas_size(),
       scenario.channels_size(), scenario.touchpoints_size(), scenario.edges_size(), sim.agents,
-      sim.replications, sim.horizon_days, sim.seed);
+      run.replications, sim.horizon_days, run.seed);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
-// Presentation of studies: the readable tables on stdout, the tidy CSV
-// tables of `--csv DIR`, and the outputs every study command shares.
+// The outputs every study command shares: the --json, --csv, --report,
+// --svg and --quiet options, the files written all or none, the warnings on
+// stderr, and running the work with a progress bar. What the outputs
+// contain is made by the report library (tools/report).
 #ifndef CJSIM_TOOLS_CJSIM_STUDY_OUTPUT_H_
 #define CJSIM_TOOLS_CJSIM_STUDY_OUTPUT_H_
 
@@ -14,40 +16,20 @@
 
 #include "cjsim/v1/result.pb.h"
 #include "sim/compare.h"
-#include "tools/cjsim/csv.h"
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/progress.h"
-#include "tools/cjsim/report.h"
 #include "tools/cjsim/signals.h"
+#include "tools/report/csv.h"
+#include "tools/report/csv_tables.h"
+#include "tools/report/html.h"
+
+namespace cjsim::report {}
 
 namespace cjsim::cli {
 
-// kpis.csv, funnel.csv, touchpoints.csv, channels.csv, personas.csv,
-// series.csv and retention.csv of a run.
-std::map<std::string, CsvTable> run_csv(const v1::RunResult& result);
-inline const std::vector<std::string> kRunCsvFiles = {
-    "kpis.csv",     "funnel.csv", "touchpoints.csv", "channels.csv",
-    "personas.csv", "series.csv", "retention.csv"};
-
-// The CSV columns of an estimate's no-variation fields, after its mean,
-// std_error, ci_low, ci_high and n in the tables of KPIs and run figures
-// (not of differences): "true" or "false", and the one-sided bounds, empty
-// when absent (docs/results-reference.md "Estimate").
-inline const std::vector<std::string> kNoVariationColumns = {"no_variation", "one_sided_upper",
-                                                             "one_sided_lower"};
-std::vector<std::string> no_variation_fields(const v1::Estimate& estimate);
-
-std::string format_compare_table(const v1::CompareResult& result);
-// arms.csv and differences.csv.
-std::map<std::string, CsvTable> compare_csv(const v1::CompareResult& result);
-inline const std::vector<std::string> kCompareCsvFiles = {"arms.csv", "differences.csv"};
-
-// Per point: the settings, conversions, conversion rate, cost, cost per
-// conversion and the marginal conversions per unit step of each axis.
-std::string format_sweep_table(const v1::SweepResult& result);
-// points.csv and marginal.csv.
-std::map<std::string, CsvTable> sweep_csv(const v1::SweepResult& result);
-inline const std::vector<std::string> kSweepCsvFiles = {"points.csv", "marginal.csv"};
+// The command line hands results to the report library (tools/report) and
+// names its functions unqualified.
+using namespace ::cjsim::report;
 
 // The outputs every study command offers: --json, --csv, --report, --svg
 // and --quiet.

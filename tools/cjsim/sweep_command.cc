@@ -18,15 +18,16 @@
 #include "sim/resources.h"
 #include "sim/sweep.h"
 #include "tools/cjsim/commands.h"
-#include "tools/cjsim/csv.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/resource_check.h"
-#include "tools/cjsim/result_warnings.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/study_output.h"
-#include "tools/cjsim/study_report.h"
+#include "tools/report/csv.h"
+#include "tools/report/html_pages.h"
+#include "tools/report/tables.h"
+#include "tools/report/warnings.h"
 
 namespace cjsim::cli {
 
@@ -50,26 +51,19 @@ struct Axis {
 };
 
 // PATH=LO:HI:STEPS -> an axis, or an error naming the part that is wrong.
-std::optional<Axis> parse_set(const std::string& set, const v1::Scenario& scenario,
-                              std::string* error) {
+Result<Axis> parse_set(const std::string& set, const v1::Scenario& scenario) {
   const size_t equals = set.rfind('=');
   if (equals == std::string::npos) {
-    *error = "write PATH=LO:HI:STEPS, e.g. channels[tiktok].weekly_budget=0:5000:11";
-    return std::nullopt;
+    return Status::bad_input(
+        "write PATH=LO:HI:STEPS, e.g. channels[tiktok].weekly_budget=0:5000:11");
   }
-  std::string path_error;
-  std::optional<ScenarioField> field =
-      ScenarioField::parse(set.substr(0, equals), scenario, &path_error);
-  if (!field) {
-    *error = path_error;
-    return std::nullopt;
-  }
+  Result<ScenarioField> field = ScenarioField::parse(set.substr(0, equals), scenario);
+  if (!field) return field.status();
   const std::string range = set.substr(equals + 1);
   const size_t first = range.find(':'), second = range.find(':', first + 1);
   if (first == std::string::npos || second == std::string::npos ||
       range.find(':', second + 1) != std::string::npos) {
-    *error = "range '" + range + "': write LO:HI:STEPS, e.g. 0:5000:11";
-    return std::nullopt;
+    return Status::bad_input("range '" + range + "': write LO:HI:STEPS, e.g. 0:5000:11");
   }
   const std::string parts[3] = {range.substr(0, first), range.substr(first + 1, second - first - 1),
                                 range.substr(second + 1)};
@@ -77,25 +71,22 @@ std::optional<Axis> parse_set(const std::string& set, const v1::Scenario& scenar
   std::optional<double> steps = parse_finite(parts[2]);
   for (int i = 0; i < 2; ++i) {
     if (!(i == 0 ? lo : hi)) {
-      *error = std::string(i == 0 ? "LO" : "HI") + " '" + parts[i] + "' is not a finite number";
-      return std::nullopt;
+      return Status::bad_input(std::string(i == 0 ? "LO" : "HI") + " '" + parts[i] +
+                               "' is not a finite number");
     }
   }
   if (!steps || *steps != std::floor(*steps) || *steps < 1 || *steps > kMaxSteps) {
-    *error =
-        "STEPS '" + parts[2] + "' must be a whole number from 1 to " + std::to_string(kMaxSteps);
-    return std::nullopt;
+    return Status::bad_input("STEPS '" + parts[2] + "' must be a whole number from 1 to " +
+                             std::to_string(kMaxSteps));
   }
   for (double end : {*lo, *hi}) {
     if (std::string why = field->check_value(end); !why.empty()) {
-      *error = why;
-      return std::nullopt;
+      return Status::bad_input(why);
     }
   }
   const int n = static_cast<int>(*steps);
   if (n == 1 && *lo != *hi) {
-    *error = "one step takes one value: give LO = HI, or STEPS >= 2";
-    return std::nullopt;
+    return Status::bad_input("one step takes one value: give LO = HI, or STEPS >= 2");
   }
   Axis axis{*field, {}};
   for (int k = 0; k < n; ++k) {
@@ -103,16 +94,15 @@ std::optional<Axis> parse_set(const std::string& set, const v1::Scenario& scenar
     const double t = n == 1 ? 0 : static_cast<double>(k) / (n - 1);
     const double v = k == n - 1 ? *hi : *lo + (*hi - *lo) * t;
     if (field->is_integer() && v != std::round(v)) {
-      *error = "'" + field->text() + "' takes whole numbers; " + std::to_string(v) +
-               " is not one (choose LO, HI and STEPS so that the steps are whole)";
-      return std::nullopt;
+      return Status::bad_input("'" + field->text() + "' takes whole numbers; " + std::to_string(v) +
+                               " is not one (choose LO, HI and STEPS so that the steps are whole)");
     }
     axis.values.push_back(v);
   }
   return axis;
 }
 
-int sweep(const SweepOptions& options) {
+int sweep(const SweepOptions& options, const Invocation& invocation) {
   std::string description;
   std::optional<v1::Scenario> scenario =
       prepare_scenario(options.scenario, options.overrides, options.variant, &description);
@@ -122,16 +112,15 @@ int sweep(const SweepOptions& options) {
   std::set<std::string> paths;
   bool ok = true;
   for (const std::string& set : options.sets) {
-    std::string error;
-    std::optional<Axis> axis = parse_set(set, *scenario, &error);
+    Result<Axis> axis = parse_set(set, *scenario);
     if (!axis) {
-      spdlog::error("error: --set {}: {}", printable(set), printable(error));
+      spdlog::error("error: --set {}: {}", printable(set), printable(axis.status().message()));
       ok = false;
     } else if (!paths.insert(axis->field.text()).second) {
       spdlog::error("error: --set {}: the path is swept twice", printable(set));
       ok = false;
     } else {
-      axes.push_back(std::move(*axis));
+      axes.push_back(std::move(axis).value());
     }
   }
   if (!ok) return kExitBadInput;
@@ -217,16 +206,15 @@ int sweep(const SweepOptions& options) {
   v1::SweepResult result;
   if (!run_with_progress("sweeping", threads, options.output.quiet, [&](StudyProgress* progress) {
         result = run_sweep(
-            values, [&](size_t i) { return point_at(i, nullptr); }, options.variant, threads,
-            progress);
+            *scenario, values, [&](size_t i) { return point_at(i, nullptr); }, options.variant,
+            threads, progress);
       })) {
     return files.abandon_interrupted();
   }
+  add_invocation(invocation, options.scenario, description, result.mutable_provenance());
   print_warnings(options.scenario, sweep_warnings(result));
-  return files.finish(format_sweep_table(result), result, sweep_csv(result), [&] {
-    return sweep_report({&*scenario, options.scenario, arm_list(options.variant, description)},
-                        result);
-  });
+  return files.finish(format_sweep_table(result), result, sweep_csv(result),
+                      [&] { return sweep_report(result); });
 }
 
 }  // namespace
@@ -250,7 +238,7 @@ CommandRunner add_sweep_command(CLI::App& app) {
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
       ->transform(integer_in(1, 1024));
   options->output.add_to(*command, "cjsim.v1.SweepResult", kSweepCsvFiles);
-  return [options] { return sweep(*options); };
+  return [options](const Invocation& invocation) { return sweep(*options, invocation); };
 }
 
 }  // namespace cjsim::cli

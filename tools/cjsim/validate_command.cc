@@ -19,7 +19,7 @@ struct ValidateOptions {
   bool quiet = false;
 };
 
-int validate(const ValidateOptions& options) {
+int validate(const ValidateOptions& options, const Invocation& /*invocation*/) {
   Diagnostics diagnostics(options.scenario);
   std::optional<LoadedScenario> loaded = load_scenario(options.scenario, diagnostics);
   bool ok = loaded.has_value() &&
@@ -52,7 +52,7 @@ CommandRunner add_validate_command(CLI::App& app) {
   command->add_option("scenario", options->scenario, "Scenario file")->required();
   command->add_flag("--quiet", options->quiet,
                     "Print errors only (--log-level error, unless given)");
-  return [options] { return validate(*options); };
+  return [options](const Invocation& invocation) { return validate(*options, invocation); };
 }
 
 }  // namespace cjsim::cli

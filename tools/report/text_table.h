@@ -6,14 +6,14 @@
 // line on two or more spaces gives its cells back. Numbers are formatted
 // before they reach the table, with format.h.
 // A value type; not for concurrent use.
-#ifndef CJSIM_TOOLS_CJSIM_TEXT_TABLE_H_
-#define CJSIM_TOOLS_CJSIM_TEXT_TABLE_H_
+#ifndef CJSIM_TOOLS_REPORT_TEXT_TABLE_H_
+#define CJSIM_TOOLS_REPORT_TEXT_TABLE_H_
 
 #include <cstddef>
 #include <string>
 #include <vector>
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 class TextTable {
  public:
@@ -49,6 +49,6 @@ inline TextTable::Column number_column(std::string header) {
   return {std::move(header), TextTable::Align::kRight};
 }
 
-}  // namespace cjsim::cli
+}  // namespace cjsim::report
 
-#endif  // CJSIM_TOOLS_CJSIM_TEXT_TABLE_H_
+#endif  // CJSIM_TOOLS_REPORT_TEXT_TABLE_H_

@@ -3,13 +3,13 @@
 // their shortest round-trip form (so they parse back to the JSON's values).
 // `--csv DIR` writes several tables into one folder, replaced as a whole,
 // with the command's other outputs, all or none (output.h).
-#ifndef CJSIM_TOOLS_CJSIM_CSV_H_
-#define CJSIM_TOOLS_CJSIM_CSV_H_
+#ifndef CJSIM_TOOLS_REPORT_CSV_H_
+#define CJSIM_TOOLS_REPORT_CSV_H_
 
 #include <string>
 #include <vector>
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 class CsvTable {
  public:
@@ -26,6 +26,6 @@ class CsvTable {
 // Shortest text that parses back to `value`; "inf", "-inf", "nan".
 std::string csv_number(double value);
 
-}  // namespace cjsim::cli
+}  // namespace cjsim::report
 
-#endif  // CJSIM_TOOLS_CJSIM_CSV_H_
+#endif  // CJSIM_TOOLS_REPORT_CSV_H_

@@ -1,4 +1,4 @@
-#include "tools/cjsim/svg_chart.h"
+#include "tools/report/svg_chart.h"
 
 #include <algorithm>
 #include <array>
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <utility>
 
-namespace cjsim::cli::svg {
+namespace cjsim::report::svg {
 namespace {
 
 // The drawing is laid out for about 760 px, the width of a report column and
@@ -855,4 +855,4 @@ std::string render(const IntervalChart& chart) {
   return out + "</svg>\n";
 }
 
-}  // namespace cjsim::cli::svg
+}  // namespace cjsim::report::svg

@@ -1,4 +1,4 @@
-#include "tools/cjsim/study_report.h"
+#include "tools/report/html_pages.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,16 +7,15 @@
 #include <set>
 #include <vector>
 
-#include "models/field_path.h"
 #include "models/stage.h"
 #include "sim/curves.h"
 #include "sim/kpi_evidence.h"
-#include "tools/cjsim/flow_diagram.h"
-#include "tools/cjsim/format.h"
-#include "tools/cjsim/result_warnings.h"
-#include "tools/cjsim/svg_chart.h"
+#include "tools/report/flow_diagram.h"
+#include "tools/report/format.h"
+#include "tools/report/svg_chart.h"
+#include "tools/report/warnings.h"
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 namespace {
 
@@ -132,43 +131,47 @@ void kpi_table(Report& report, const google::protobuf::Map<std::string, v1::Esti
                {false, false, true, true, true});
 }
 
-// The lines every page's provenance has; `replications` as the page words it.
-void common_provenance(Report& report, const ReportSource& source, const std::string& scenario,
-                       uint64_t seed, const std::string& replications, int agents,
-                       double confidence, int threads, const v1::Timing& timing,
-                       const std::string& engine, const std::string& schema) {
-  report.provenance("scenario", scenario);
-  report.provenance("file", source.path);
-  report.provenance("seed", std::to_string(seed));
+// The lines every page's provenance has, from the result's Provenance;
+// `replications` as the page words it.
+void common_provenance(Report& report, const v1::Provenance& p, const std::string& replications,
+                       const v1::Timing& timing) {
+  report.provenance("scenario", p.scenario());
+  report.provenance("file", p.scenario_file());
+  report.provenance("scenario hash", p.scenario_hash());
+  report.provenance("seed", std::to_string(p.seed()));
   report.provenance("replications", replications);
-  report.provenance("agents per replication", format_count(agents));
-  report.provenance("confidence", percent(confidence) + " intervals");
-  report.provenance("threads", std::to_string(threads));
+  report.provenance("agents per replication", format_count(static_cast<double>(p.agents())));
+  report.provenance("confidence", percent(p.confidence()) + " intervals");
+  report.provenance("threads", std::to_string(p.threads()));
   report.provenance("wall time", printf_string("%.2f s", timing.wall_seconds()));
-  report.provenance("engine", "cjsim " + engine + ", schema " + schema);
-  report.provenance("command", command_line());
+  report.provenance("engine", "cjsim " + p.engine_version() + ", schema " + p.schema_version());
+  if (!p.command_line().empty()) report.provenance("command", p.command_line());
 }
 
-std::string scenario_title(const ReportSource& source, const std::string& name) {
-  return name.empty() ? source.path : name;
+std::string scenario_title(const v1::Provenance& p) {
+  return p.scenario().empty() ? p.scenario_file() : p.scenario();
+}
+
+// The variants a page shows, with their descriptions: the one a run, sweep,
+// plan or curves ran on (none for the baseline).
+std::vector<std::pair<std::string, std::string>> variant_of(const v1::Provenance& p) {
+  if (p.variant().empty()) return {};
+  return {{p.variant(), p.variant_description()}};
 }
 
 // What the variants of the page change, in the scenario's words.
-void describe_variants(Report& report, const ReportSource& source) {
-  if (source.variants.empty()) return;
-  if (source.variants.size() == 1) {
-    const auto& [name, description] = source.variants.front();
+void describe_variants(Report& report,
+                       const std::vector<std::pair<std::string, std::string>>& variants) {
+  if (variants.empty()) return;
+  if (variants.size() == 1) {
+    const auto& [name, description] = variants.front();
     report.paragraph("Variant " + name + (description.empty() ? "." : ": " + description));
     report.provenance("variant", name);
     return;
   }
   std::vector<std::vector<std::string>> rows;
-  for (const auto& [name, description] : source.variants) rows.push_back({name, description});
+  for (const auto& [name, description] : variants) rows.push_back({name, description});
   report.table({"variant", "what it changes"}, std::move(rows));
-}
-
-std::string scenario_description(const ReportSource& source) {
-  return source.scenario == nullptr ? "" : source.scenario->description();
 }
 
 // A series with its interval band from estimates. A Student-t band of a
@@ -196,7 +199,7 @@ std::string band_label(double confidence) { return "shaded: " + percent(confiden
 // by the source's edge weights: the expected number of people choosing
 // that edge (the choice depends on the weights alone). Edges into a
 // switched-off channel end the walk and are left out.
-svg::FlowDiagram flow_diagram(const v1::Scenario& scenario, const v1::RunResult& r) {
+svg::FlowDiagram flow_diagram(const v1::RunResult& r) {
   svg::FlowDiagram diagram;
   diagram.title = "How people move between touchpoints";
   std::map<std::string, size_t> index;
@@ -218,14 +221,6 @@ svg::FlowDiagram flow_diagram(const v1::Scenario& scenario, const v1::RunResult&
     colour[c.id()] = diagram.colours.size();
     diagram.colours.push_back(c.id());
   }
-  std::set<std::string> goals, off;
-  for (const v1::Touchpoint& t : scenario.touchpoints()) {
-    if (t.has_goal()) goals.insert(t.id());
-  }
-  for (const v1::Channel& c : scenario.channels()) {
-    if (c.has_enabled() && !c.enabled()) off.insert(c.id());
-  }
-  std::map<std::string, std::string> channel_of;
   for (const v1::TouchpointResult& t : r.touchpoints()) {
     svg::FlowDiagram::Node node;
     node.label = t.id();
@@ -233,22 +228,14 @@ svg::FlowDiagram flow_diagram(const v1::Scenario& scenario, const v1::RunResult&
     node.column = s == stages.end() ? 0 : column[static_cast<size_t>(s - stages.begin())];
     node.colour = colour.count(t.channel()) ? colour[t.channel()] : 0;
     node.size = t.visits().mean();
-    node.is_goal = goals.count(t.id()) > 0;
+    node.is_goal = !t.goal_kind().empty();
     index[t.id()] = diagram.nodes.size();
-    channel_of[t.id()] = t.channel();
     diagram.nodes.push_back(node);
   }
-  std::map<std::string, double> out_weight;
-  for (const v1::Edge& e : scenario.edges())
-    out_weight[e.from()] += e.has_weight() ? e.weight() : 1;
-  for (const v1::Edge& e : scenario.edges()) {
+  for (const v1::EdgeResult& e : r.edges()) {
     auto from = index.find(e.from()), to = index.find(e.to());
-    if (from == index.end() || to == index.end() || off.count(channel_of[e.to()])) continue;
-    const double total = out_weight[e.from()];
-    const double weight = e.has_weight() ? e.weight() : 1;
-    if (total <= 0 || weight <= 0) continue;
-    const double acts = r.touchpoints(static_cast<int>(from->second)).acts().mean();
-    diagram.links.push_back({from->second, to->second, acts * weight / total});
+    if (from == index.end() || to == index.end()) continue;
+    diagram.links.push_back({from->second, to->second, e.people().mean()});
   }
   return diagram;
 }
@@ -275,7 +262,7 @@ void add_day_chart(Report& report, const DayChart& spec, const std::vector<doubl
   report.chart(spec.name, svg::render(chart), spec.caption);
 }
 
-void run_series(Report& report, const v1::Scenario& scenario, const v1::RunResult& r) {
+void run_series(Report& report, bool has_loyalty, const v1::RunResult& r) {
   if (r.series().empty()) return;
   std::vector<double> days;
   std::vector<const v1::Estimate*> fresh, converted, aware, active, complaints;
@@ -289,7 +276,7 @@ void run_series(Report& report, const v1::Scenario& scenario, const v1::RunResul
     complaints.push_back(&d.open_complaints());
     // Without a loyalty block nobody stops being a customer: the line would
     // be the converted count again.
-    any_active |= scenario.has_loyalty() && d.active_customers().mean() > 0;
+    any_active |= has_loyalty && d.active_customers().mean() > 0;
     any_complaints |= d.open_complaints().mean() > 0;
   }
   report.section("Over time",
@@ -333,8 +320,8 @@ void run_series(Report& report, const v1::Scenario& scenario, const v1::RunResul
   }
 }
 
-void run_retention(Report& report, const v1::Scenario& scenario, const v1::RunResult& r) {
-  if (!scenario.has_loyalty() || r.retention_curve().empty()) return;
+void run_retention(Report& report, bool has_loyalty, const v1::RunResult& r) {
+  if (!has_loyalty || r.retention_curve().empty()) return;
   std::vector<double> days;
   std::vector<const v1::Estimate*> retained;
   for (const v1::RetentionPoint& p : r.retention_curve()) {
@@ -418,14 +405,15 @@ LineChart marginal_chart(const google::protobuf::RepeatedPtrField<v1::ResponseCu
 
 }  // namespace
 
-Report run_report(const ReportSource& source, const v1::RunResult& r) {
-  const v1::Scenario& scenario = *source.scenario;
+Report run_report(const v1::RunResult& r) {
+  // The KPIs of customers are reported with a loyalty block only.
+  const bool has_loyalty = r.kpis().contains("active_customers");
   const bool exact = r.method() == "exact";
-  Report report(scenario_title(source, r.scenario()),
+  Report report(scenario_title(r.provenance()),
                 r.variant().empty() ? "Run" : "Run of variant " + r.variant(),
-                scenario_description(source));
+                r.provenance().scenario_description());
   for (const std::string& k : kKeyKpis) {
-    if (k == "roas" || (k == "retention_rate" && !scenario.has_loyalty())) continue;
+    if (k == "roas" || (k == "retention_rate" && !has_loyalty)) continue;
     if (k == "value" && find(r.kpis(), k) != nullptr && find(r.kpis(), k)->mean() == 0) continue;
     kpi_headline(report, r.kpis(), k, sampling_of(r));
   }
@@ -437,7 +425,7 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
     for (const std::string& w : warnings) report.paragraph(w);
   }
 
-  describe_variants(report, source);
+  describe_variants(report, variant_of(r.provenance()));
   report.section("Funnel", exact ? "Exact values from the absorbing Markov chain."
                                  : "The share of the population that reached each stage (or a "
                                    "later one) by the end of the horizon.");
@@ -455,7 +443,7 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
                    : "Error bars: the " + percent(r.confidence()) + " interval over replications.");
 
   report.section("Flow between touchpoints");
-  const svg::FlowDiagram flow = flow_diagram(scenario, r);
+  const svg::FlowDiagram flow = flow_diagram(r);
   report.chart("flow", svg::render(flow),
                "Columns are stages, colours channels. A box's height is the touchpoint's visits; "
                "the grey stub on its left is people arriving from outside the journey (an "
@@ -591,8 +579,8 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
   report.table({"persona", "agents", "people", "conversion rate", "interval", "conversions"},
                std::move(persona_rows), {false, true, true, true, true, true});
 
-  run_series(report, scenario, r);
-  run_retention(report, scenario, r);
+  run_series(report, has_loyalty, r);
+  run_retention(report, has_loyalty, r);
 
   report.section("All KPIs", "docs/results-reference.md defines each one.");
   kpi_table(report, r.kpis(), sampling_of(r));
@@ -608,18 +596,16 @@ Report run_report(const ReportSource& source, const v1::RunResult& r) {
 
   report.provenance(
       "method", exact ? "exact (absorbing Markov chain)" : "Monte Carlo, " + r.mode() + " form");
-  report.provenance("scenario hash", r.scenario_hash());
   report.provenance("population", format_count(r.population()));
   report.provenance("horizon", std::to_string(r.horizon_days()) + " days");
-  common_provenance(report, source, r.scenario(), r.seed(),
-                    exact ? "none (exact)" : std::to_string(r.replications()), r.agents(),
-                    r.confidence(), r.threads(), r.timing(), r.engine_version(),
-                    r.schema_version());
+  common_provenance(report, r.provenance(),
+                    exact ? "none (exact)" : std::to_string(r.replications()), r.timing());
   return report;
 }
 
-Report compare_report(const ReportSource& source, const v1::CompareResult& r) {
-  Report report(scenario_title(source, r.scenario()), "Comparison", scenario_description(source));
+Report compare_report(const v1::CompareResult& r) {
+  Report report(scenario_title(r.provenance()), "Comparison",
+                r.provenance().scenario_description());
   const KpiDisplay rank = kpi_display(r.rank_by());
   std::string ranking;
   for (const std::string& a : r.ranking()) ranking += (ranking.empty() ? "" : " > ") + arm_name(a);
@@ -648,7 +634,13 @@ Report compare_report(const ReportSource& source, const v1::CompareResult& r) {
                  "Each variant minus the baseline on the same random numbers (replication r of "
                  "every arm draws the same streams), so the interval is that of the paired "
                  "difference, much narrower than two separate runs would give.");
-  describe_variants(report, source);
+  describe_variants(report, [&] {
+    std::vector<std::pair<std::string, std::string>> variants;
+    for (int i = 1; i < r.arms_size(); ++i) {
+      variants.emplace_back(r.arms(i).variant(), r.arms(i).description());
+    }
+    return variants;
+  }());
   std::vector<std::string> kpis = {r.rank_by()};
   for (const std::string& k : kKeyKpis) {
     if (std::find(kpis.begin(), kpis.end(), k) == kpis.end()) kpis.push_back(k);
@@ -779,17 +771,16 @@ Report compare_report(const ReportSource& source, const v1::CompareResult& r) {
                                     : r.stopped() + " (target half-width " +
                                           printf_string("%g", r.target_half_width()) + ", widest " +
                                           printf_string("%g", r.max_half_width()) + ")");
-  common_provenance(report, source, r.scenario(), r.seed(),
-                    std::to_string(r.replications()) + " per arm", r.agents(), r.confidence(),
-                    r.threads(), r.timing(), r.engine_version(), r.schema_version());
+  common_provenance(report, r.provenance(), std::to_string(r.replications()) + " per arm",
+                    r.timing());
   return report;
 }
 
-Report sweep_report(const ReportSource& source, const v1::SweepResult& r) {
-  Report report(scenario_title(source, r.scenario()),
+Report sweep_report(const v1::SweepResult& r) {
+  Report report(scenario_title(r.provenance()),
                 r.variant().empty() ? "Sweep" : "Sweep on variant " + r.variant(),
-                scenario_description(source));
-  describe_variants(report, source);
+                r.provenance().scenario_description());
+  describe_variants(report, variant_of(r.provenance()));
   if (r.axes().empty() || r.points().empty()) return report;
   const v1::SweepAxis& first = r.axes(0);
   const std::vector<double> values(first.values().begin(), first.values().end());
@@ -808,12 +799,7 @@ Report sweep_report(const ReportSource& source, const v1::SweepResult& r) {
     lines[key].push_back(&p);
   }
   std::optional<double> current;
-  if (source.scenario != nullptr) {
-    std::string unused;
-    if (auto field = ScenarioField::parse(first.path(), *source.scenario, &unused)) {
-      current = field->get(*source.scenario);
-    }
-  }
+  if (first.has_current()) current = first.current();
   report.paragraph("Swept: " + [&] {
     std::string axes;
     for (const v1::SweepAxis& a : r.axes()) {
@@ -908,9 +894,8 @@ Report sweep_report(const ReportSource& source, const v1::SweepResult& r) {
   }
   report.table(header, std::move(rows), std::vector<bool>(header.size(), true));
   report.provenance("population", format_count(r.population()));
-  common_provenance(report, source, r.scenario(), r.seed(),
-                    std::to_string(r.replications()) + " per point", r.agents(), r.confidence(),
-                    r.threads(), r.timing(), r.engine_version(), r.schema_version());
+  common_provenance(report, r.provenance(), std::to_string(r.replications()) + " per point",
+                    r.timing());
   return report;
 }
 
@@ -938,10 +923,10 @@ void curve_charts(Report& report, const v1::CurvesResult& r,
 
 }  // namespace
 
-Report curves_report(const ReportSource& source, const v1::CurvesResult& r) {
-  Report report(scenario_title(source, r.scenario()), "Response curves",
-                scenario_description(source));
-  describe_variants(report, source);
+Report curves_report(const v1::CurvesResult& r) {
+  Report report(scenario_title(r.provenance()), "Response curves",
+                r.provenance().scenario_description());
+  describe_variants(report, variant_of(r.provenance()));
   const KpiDisplay d = kpi_display(r.kpi());
   std::map<std::string, std::vector<svg::Marker>> markers;
   std::vector<std::vector<std::string>> rows, returns;
@@ -1035,17 +1020,15 @@ Report curves_report(const ReportSource& source, const v1::CurvesResult& r) {
       {"channel", d.label + " it adds", "value it adds", "cost", "ROI", "break-even weekly budget"},
       std::move(returns), {false, true, true, true, true, false});
   report.provenance("KPI", r.kpi());
-  common_provenance(report, source, r.scenario(), r.seed(),
-                    std::to_string(r.replications()) + " per budget", r.agents(), r.confidence(),
-                    r.threads(), r.timing(), r.engine_version(), r.schema_version());
+  common_provenance(report, r.provenance(), std::to_string(r.replications()) + " per budget",
+                    r.timing());
   return report;
 }
 
-Report optimize_report(const ReportSource& source, const v1::OptimizeResult& r,
-                       const v1::CurvesResult* curves) {
-  Report report(scenario_title(source, r.scenario()), "Budget optimisation",
-                scenario_description(source));
-  describe_variants(report, source);
+Report optimize_report(const v1::OptimizeResult& r, const v1::CurvesResult* curves) {
+  Report report(scenario_title(r.provenance()), "Budget optimisation",
+                r.provenance().scenario_description());
+  describe_variants(report, variant_of(r.provenance()));
   // The objective is a KPI of the registry: its label and unit here, in
   // the table and in the curves below alike.
   const KpiDisplay objective_kpi = kpi_display(r.objective());
@@ -1182,11 +1165,9 @@ Report optimize_report(const ReportSource& source, const v1::OptimizeResult& r,
 
   report.provenance("objective", objective + ", " + r.mode() + " mode");
   report.provenance("confirmation", std::to_string(r.confirm_replications()) + " replications");
-  common_provenance(report, source, r.scenario(), r.seed(),
-                    std::to_string(r.replications()) + " per candidate mix", r.agents(),
-                    r.confidence(), r.threads(), r.timing(), r.engine_version(),
-                    r.schema_version());
+  common_provenance(report, r.provenance(), std::to_string(r.replications()) + " per candidate mix",
+                    r.timing());
   return report;
 }
 
-}  // namespace cjsim::cli
+}  // namespace cjsim::report

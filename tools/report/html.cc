@@ -1,9 +1,9 @@
-#include "tools/cjsim/report.h"
+#include "tools/report/html.h"
 
 #include "models/check.h"
-#include "tools/cjsim/svg_chart.h"
+#include "tools/report/svg_chart.h"
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 namespace {
 
@@ -49,22 +49,6 @@ footer dd { margin: 0; word-break: break-all; }
   .table { overflow: visible; }
 }
 )";
-
-std::string& stored_command_line() {
-  static std::string line;
-  return line;
-}
-
-// Single quotes around an argument the shell would split or expand.
-std::string shell_word(const std::string& word) {
-  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                              "0123456789-_./=:,+@%") == std::string::npos) {
-    return word;
-  }
-  std::string quoted = "'";
-  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
 
 }  // namespace
 
@@ -198,12 +182,4 @@ std::string Report::html() const {
   return out;
 }
 
-void set_command_line(int argc, char** argv) {
-  std::string line = "cjsim";
-  for (int i = 1; i < argc; ++i) line += " " + shell_word(argv[i]);
-  stored_command_line() = line;
-}
-
-const std::string& command_line() { return stored_command_line(); }
-
-}  // namespace cjsim::cli
+}  // namespace cjsim::report

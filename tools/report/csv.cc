@@ -1,11 +1,11 @@
-#include "tools/cjsim/csv.h"
+#include "tools/report/csv.h"
 
 #include <charconv>
 #include <cmath>
 
 #include "models/check.h"
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 namespace {
 
@@ -49,4 +49,4 @@ std::string csv_number(double value) {
   return std::string(buffer, end);
 }
 
-}  // namespace cjsim::cli
+}  // namespace cjsim::report

@@ -1,14 +1,14 @@
-#include "tools/cjsim/flow_diagram.h"
+#include "tools/report/flow_diagram.h"
 
 #include <algorithm>
 #include <cmath>
 #include <string_view>
 #include <tuple>
 
-#include "tools/cjsim/format.h"
-#include "tools/cjsim/svg_chart.h"
+#include "tools/report/format.h"
+#include "tools/report/svg_chart.h"
 
-namespace cjsim::cli::svg {
+namespace cjsim::report::svg {
 namespace {
 
 constexpr double kMinWidth = 760;
@@ -430,4 +430,4 @@ std::string render(const FlowDiagram& diagram) {
   return out + "</svg>\n";
 }
 
-}  // namespace cjsim::cli::svg
+}  // namespace cjsim::report::svg

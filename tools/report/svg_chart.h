@@ -10,16 +10,16 @@
 // needs, and every text is escaped. Non-finite values are left out (a NaN
 // point breaks its line) or, for an interval end that is infinite, clipped to
 // the axis. Plain values and pure functions: call from any thread.
-#ifndef CJSIM_TOOLS_CJSIM_SVG_CHART_H_
-#define CJSIM_TOOLS_CJSIM_SVG_CHART_H_
+#ifndef CJSIM_TOOLS_REPORT_SVG_CHART_H_
+#define CJSIM_TOOLS_REPORT_SVG_CHART_H_
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "tools/cjsim/format.h"
+#include "tools/report/format.h"
 
-namespace cjsim::cli::svg {
+namespace cjsim::report::svg {
 
 // Escapes &, <, >, " and ' for XML text and attribute values.
 std::string escape(std::string_view text);
@@ -131,6 +131,6 @@ double text_width(std::string_view text, double font_size = 12);
 // boundary and ended with an ellipsis so that it does.
 std::string truncate(std::string_view text, double max_width, double font_size = 12);
 
-}  // namespace cjsim::cli::svg
+}  // namespace cjsim::report::svg
 
-#endif  // CJSIM_TOOLS_CJSIM_SVG_CHART_H_
+#endif  // CJSIM_TOOLS_REPORT_SVG_CHART_H_

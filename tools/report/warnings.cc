@@ -1,11 +1,11 @@
-#include "tools/cjsim/result_warnings.h"
+#include "tools/report/warnings.h"
 
 #include <map>
 #include <utility>
 
 #include "sim/kpi_evidence.h"
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 namespace {
 
@@ -216,4 +216,4 @@ std::vector<std::string> run_warnings(const v1::RunResult& r) {
   return out;
 }
 
-}  // namespace cjsim::cli
+}  // namespace cjsim::report

@@ -8,15 +8,15 @@
 // inline, the page has no script, and a Content-Security-Policy forbids
 // loading anything, so it opens the same offline, from a mail attachment or
 // on a shared drive. The builders per result type are in study_report.h.
-#ifndef CJSIM_TOOLS_CJSIM_REPORT_H_
-#define CJSIM_TOOLS_CJSIM_REPORT_H_
+#ifndef CJSIM_TOOLS_REPORT_HTML_H_
+#define CJSIM_TOOLS_REPORT_HTML_H_
 
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 class Report {
  public:
@@ -63,10 +63,6 @@ class Report {
   std::vector<std::pair<std::string, std::string>> provenance_;
 };
 
-// The command line of this process, for the provenance: set once by main.
-void set_command_line(int argc, char** argv);
-const std::string& command_line();
+}  // namespace cjsim::report
 
-}  // namespace cjsim::cli
-
-#endif  // CJSIM_TOOLS_CJSIM_REPORT_H_
+#endif  // CJSIM_TOOLS_REPORT_HTML_H_

@@ -1,10 +1,10 @@
-#include "tools/cjsim/text_table.h"
+#include "tools/report/text_table.h"
 
 #include <algorithm>
 
 #include "models/check.h"
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 namespace {
 
@@ -70,4 +70,4 @@ std::string TextTable::text() const {
   return out;
 }
 
-}  // namespace cjsim::cli
+}  // namespace cjsim::report

@@ -2,8 +2,8 @@
 // (docs/report.md "Labels and warnings"): KPIs resting on too few simulated
 // events, and channels whose CPM and paid reach disagree. The run command
 // prints them on stderr and the run report shows them. Pure functions.
-#ifndef CJSIM_TOOLS_CJSIM_RESULT_WARNINGS_H_
-#define CJSIM_TOOLS_CJSIM_RESULT_WARNINGS_H_
+#ifndef CJSIM_TOOLS_REPORT_WARNINGS_H_
+#define CJSIM_TOOLS_REPORT_WARNINGS_H_
 
 #include <string>
 #include <vector>
@@ -11,9 +11,9 @@
 #include <google/protobuf/map.h>
 
 #include "cjsim/v1/result.pb.h"
-#include "tools/cjsim/format.h"
+#include "tools/report/format.h"
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 // Below this many simulated events per replication behind a KPI, its
 // interval rests on too little to trust (the normal approximation of the
@@ -57,6 +57,6 @@ std::vector<std::string> impressions_warnings(const v1::RunResult& result);
 // Both of the above, for a run.
 std::vector<std::string> run_warnings(const v1::RunResult& result);
 
-}  // namespace cjsim::cli
+}  // namespace cjsim::report
 
-#endif  // CJSIM_TOOLS_CJSIM_RESULT_WARNINGS_H_
+#endif  // CJSIM_TOOLS_REPORT_WARNINGS_H_

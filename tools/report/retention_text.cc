@@ -1,12 +1,12 @@
-#include "tools/cjsim/retention_report.h"
+#include "tools/report/retention_text.h"
 
 #include <cmath>
 
 #include "models/calendar_date.h"
-#include "tools/cjsim/table.h"
-#include "tools/cjsim/text_table.h"
+#include "tools/report/format.h"
+#include "tools/report/text_table.h"
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 namespace {
 
@@ -90,4 +90,4 @@ std::string format_retention_report(const RetentionFit& fit, const std::string& 
   return out;
 }
 
-}  // namespace cjsim::cli
+}  // namespace cjsim::report

@@ -1,8 +1,8 @@
 // Formatting numbers and KPIs for the readable tables on stdout: counts with
 // thousands separators, shares as percentages, money with two decimals,
 // intervals, and the label and unit of every KPI.
-#ifndef CJSIM_TOOLS_CJSIM_FORMAT_H_
-#define CJSIM_TOOLS_CJSIM_FORMAT_H_
+#ifndef CJSIM_TOOLS_REPORT_FORMAT_H_
+#define CJSIM_TOOLS_REPORT_FORMAT_H_
 
 #include <string>
 #include <string_view>
@@ -11,7 +11,7 @@
 #include "cjsim/v1/result.pb.h"
 #include "sim/kpi.h"
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 // The units of the KPI registry (sim/kpi.h).
 using Unit = KpiUnit;
@@ -83,6 +83,6 @@ std::vector<std::string> table_kpis(const google::protobuf::Map<std::string, v1:
 // names: the name itself, as a count.
 KpiDisplay kpi_display(std::string_view name);
 
-}  // namespace cjsim::cli
+}  // namespace cjsim::report
 
-#endif  // CJSIM_TOOLS_CJSIM_FORMAT_H_
+#endif  // CJSIM_TOOLS_REPORT_FORMAT_H_

@@ -1,14 +1,14 @@
 // The readable report of `cjsim fit-retention` on stdout: the set-up, the
 // parameters with standard errors, the log-likelihood, the holdout check,
 // and a `loyalty` block ready to paste into a scenario. Pure functions.
-#ifndef CJSIM_TOOLS_CJSIM_RETENTION_REPORT_H_
-#define CJSIM_TOOLS_CJSIM_RETENTION_REPORT_H_
+#ifndef CJSIM_TOOLS_REPORT_RETENTION_TEXT_H_
+#define CJSIM_TOOLS_REPORT_RETENTION_TEXT_H_
 
 #include <string>
 
 #include "sim/retention_fit.h"
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 // The whole report; `input` names the data file.
 std::string format_retention_report(const RetentionFit& fit, const std::string& input);
@@ -19,6 +19,6 @@ std::string format_retention_report(const RetentionFit& fit, const std::string& 
 // it, the text says so and gives the per-day parameters instead.
 std::string format_loyalty_block(const RetentionFit& fit);
 
-}  // namespace cjsim::cli
+}  // namespace cjsim::report
 
-#endif  // CJSIM_TOOLS_CJSIM_RETENTION_REPORT_H_
+#endif  // CJSIM_TOOLS_REPORT_RETENTION_TEXT_H_

@@ -9,13 +9,13 @@
 // boxes, thinner and translucent, so the forward flow stays readable.
 //
 // Output is deterministic; plain values and a pure function.
-#ifndef CJSIM_TOOLS_CJSIM_FLOW_DIAGRAM_H_
-#define CJSIM_TOOLS_CJSIM_FLOW_DIAGRAM_H_
+#ifndef CJSIM_TOOLS_REPORT_FLOW_DIAGRAM_H_
+#define CJSIM_TOOLS_REPORT_FLOW_DIAGRAM_H_
 
 #include <string>
 #include <vector>
 
-namespace cjsim::cli::svg {
+namespace cjsim::report::svg {
 
 struct FlowDiagram {
   struct Node {
@@ -46,6 +46,6 @@ struct FlowDiagram {
 // every link's ends < nodes.size().
 std::string render(const FlowDiagram& diagram);
 
-}  // namespace cjsim::cli::svg
+}  // namespace cjsim::report::svg
 
-#endif  // CJSIM_TOOLS_CJSIM_FLOW_DIAGRAM_H_
+#endif  // CJSIM_TOOLS_REPORT_FLOW_DIAGRAM_H_

@@ -1,4 +1,4 @@
-#include "tools/cjsim/format.h"
+#include "tools/report/format.h"
 
 #include <cmath>
 #include <cstdio>
@@ -8,7 +8,7 @@
 
 #include "sim/kpi_evidence.h"
 
-namespace cjsim::cli {
+namespace cjsim::report {
 
 std::string printf_string(const char* format, double value) {
   char buffer[64];
@@ -227,4 +227,4 @@ KpiDisplay kpi_display(std::string_view name) {
   return info ? KpiDisplay{info->label, info->unit} : KpiDisplay{std::string(name), Unit::kCount};
 }
 
-}  // namespace cjsim::cli
+}  // namespace cjsim::report

@@ -1,0 +1,33 @@
+#include "tools/cjsim/commands.h"
+
+namespace cjsim::cli {
+
+namespace {
+
+// Single quotes around an argument the shell would split or expand.
+std::string shell_word(const std::string& word) {
+  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                              "0123456789-_./=:,+@%") == std::string::npos) {
+    return word;
+  }
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+}  // namespace
+
+void add_invocation(const Invocation& invocation, const std::string& scenario_file,
+                    const std::string& variant_description, v1::Provenance* provenance) {
+  provenance->set_command_line(invocation.command_line);
+  provenance->set_scenario_file(scenario_file);
+  provenance->set_variant_description(variant_description);
+}
+
+std::string command_line_of(int argc, char** argv) {
+  std::string line = "cjsim";
+  for (int i = 1; i < argc; ++i) line += " " + shell_word(argv[i]);
+  return line;
+}
+
+}  // namespace cjsim::cli
