@@ -3,11 +3,12 @@
 // precision.
 
 #include <algorithm>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 
 #include "models/compiled_model.h"
 #include "models/diagnostics.h"
@@ -45,19 +46,19 @@ struct CompareOptions {
 
 int compare(const CompareOptions& options, const Invocation& invocation) {
   std::optional<std::vector<PreparedArm>> prepared =
-      prepare_arms(options.scenario, options.overrides, options.variants, options.output.quiet);
+      prepare_arms(options.scenario, options.overrides, options.variants);
   if (!prepared) return kExitBadInput;
   // The ranking KPI must be one the baseline reports.
   if (const std::string why = kpi_not_counted(prepared->front().scenario, options.rank_by);
       !why.empty()) {
-    std::fprintf(stderr, "%s: error: --rank-by %s: %s\n", printable(options.scenario).c_str(),
-                 printable(options.rank_by).c_str(), printable(why).c_str());
+    spdlog::error("{}: error: --rank-by {}: {}", printable(options.scenario),
+                  printable(options.rank_by), printable(why));
     return kExitBadInput;
   }
   const RunSettings run = resolve_run_settings(prepared->front().scenario.simulation());
   if (options.target_half_width > 0 && options.max_replications < run.replications) {
-    std::fprintf(stderr, "error: --max-replications %d is below the scenario's %d replications\n",
-                 options.max_replications, run.replications);
+    spdlog::error("error: --max-replications {} is below the scenario's {} replications",
+                  options.max_replications, run.replications);
     return kExitBadInput;
   }
   // Every arm is compiled and kept, and every replication's counts too (up
@@ -65,7 +66,7 @@ int compare(const CompareOptions& options, const Invocation& invocation) {
   // largest arm's.
   WorkPlan plan;
   plan.command = "comparison";
-  plan.threads = resolve_threads(options.threads, options.output.quiet);
+  plan.threads = resolve_threads(options.threads);
   const int most = options.target_half_width > 0 ? options.max_replications : run.replications;
   plan.models_at_once = static_cast<int>(prepared->size());
   plan.scenario_copies = plan.models_at_once + 1;
@@ -108,7 +109,7 @@ int compare(const CompareOptions& options, const Invocation& invocation) {
   for (size_t i = 0; i < prepared->size(); ++i) {
     result.mutable_arms(static_cast<int>(i))->set_description((*prepared)[i].description);
   }
-  print_warnings(options.output, options.scenario, compare_warnings(result));
+  print_warnings(options.scenario, compare_warnings(result));
   return files.finish(format_compare_table(result), result, compare_csv(result),
                       [&] { return compare_report(result); });
 }

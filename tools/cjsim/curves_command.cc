@@ -5,16 +5,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "models/diagnostics.h"
 #include "sim/curves.h"
 #include "sim/kpi.h"
+#include "sim/planning.h"
 #include "sim/resources.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
@@ -48,8 +50,8 @@ struct CurvesOptions {
 
 int curves(const CurvesOptions& options, const Invocation& invocation) {
   std::string description;
-  std::optional<v1::Scenario> scenario = prepare_scenario(
-      options.scenario, options.overrides, options.variant, options.output.quiet, &description);
+  std::optional<v1::Scenario> scenario =
+      prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
   CurveSettings settings;
   settings.points = options.points;
@@ -57,52 +59,45 @@ int curves(const CurvesOptions& options, const Invocation& invocation) {
   settings.max_weekly_budget = options.max_weekly_budget;
   settings.kpi = options.kpi;
   settings.saturation_fraction = options.saturation;
-  settings.threads = resolve_threads(options.threads, options.output.quiet);
+  settings.threads = resolve_threads(options.threads);
   settings.variant = options.variant;
   std::vector<std::string> ids;
-  std::vector<int> paid;
-  for (int c = 0; c < scenario->channels_size(); ++c) {
-    const v1::Channel& ch = scenario->channels(c);
-    ids.push_back(ch.id());
-    if ((!ch.has_enabled() || ch.enabled()) && (ch.weekly_budget() > 0 || ch.max_reach() > 0)) {
-      paid.push_back(c);
-    }
-  }
+  for (const v1::Channel& ch : scenario->channels()) ids.push_back(ch.id());
   if (options.channels.empty()) {
-    settings.channels = paid;
+    settings.channels = plannable_channels(*scenario);
   } else {
     std::set<std::string> seen;
     for (const std::string& id : options.channels) {
       auto it = std::find(ids.begin(), ids.end(), id);
       if (it == ids.end()) {
         const std::string hint = closest_match(id, ids);
-        std::fprintf(stderr, "error: --channels: no channel '%s'%s\n", printable(id).c_str(),
-                     hint.empty() ? "" : (" (did you mean '" + hint + "'?)").c_str());
+        spdlog::error("error: --channels: no channel '{}'{}", printable(id),
+                      hint.empty() ? "" : (" (did you mean '" + hint + "'?)"));
         return kExitBadInput;
       }
       if (!seen.insert(id).second) continue;
       const v1::Channel& ch = scenario->channels(static_cast<int>(it - ids.begin()));
       if (ch.has_enabled() && !ch.enabled()) {
-        std::fprintf(stderr,
-                     "error: --channels: channel '%s' is switched off (enabled: false): its "
-                     "budget buys nothing\n",
-                     printable(id).c_str());
+        spdlog::error(
+            "error: --channels: channel '{}' is switched off (enabled: false): its budget buys "
+            "nothing",
+            printable(id));
         return kExitBadInput;
       }
       settings.channels.push_back(static_cast<int>(it - ids.begin()));
     }
   }
   if (settings.channels.empty()) {
-    std::fprintf(stderr, "error: the scenario has no channel with a budget or paid reach\n");
+    spdlog::error("error: the scenario has no channel with a budget or paid reach");
     return kExitBadInput;
   }
   for (int c : settings.channels) {
     if (curve_top_budget(*scenario, settings, c) > 0) continue;
-    std::fprintf(stderr,
-                 "%s: error: channel '%s' has no weekly budget, nor has any other channel "
-                 "traced, so its curve has no budget range; give --max-weekly-budget AMOUNT "
-                 "(curves then run from 0 to AMOUNT a week)\n",
-                 printable(options.scenario).c_str(), scenario->channels(c).id().c_str());
+    spdlog::error(
+        "{}: error: channel '{}' has no weekly budget, nor has any other channel traced, so its "
+        "curve has no budget range; give --max-weekly-budget AMOUNT (curves then run from 0 to "
+        "AMOUNT a week)",
+        printable(options.scenario), scenario->channels(c).id());
     return kExitBadInput;
   }
   // The KPI must be one the curves' points report: the scenario with each
@@ -112,8 +107,8 @@ int curves(const CurvesOptions& options, const Invocation& invocation) {
     at_top.mutable_channels(c)->set_weekly_budget(curve_top_budget(*scenario, settings, c));
   }
   if (const std::string why = kpi_not_counted(at_top, options.kpi); !why.empty()) {
-    std::fprintf(stderr, "%s: error: --kpi %s: %s\n", printable(options.scenario).c_str(),
-                 printable(options.kpi).c_str(), printable(why).c_str());
+    spdlog::error("{}: error: --kpi {}: {}", printable(options.scenario), printable(options.kpi),
+                  printable(why));
     return kExitBadInput;
   }
   // One budget of one channel runs at a time.
@@ -144,7 +139,7 @@ int curves(const CurvesOptions& options, const Invocation& invocation) {
     return files.abandon_interrupted();
   }
   add_invocation(invocation, options.scenario, description, result.mutable_provenance());
-  print_warnings(options.output, options.scenario, curves_warnings(result));
+  print_warnings(options.scenario, curves_warnings(result));
   return files.finish(format_curves_table(result), result, curves_csv(result),
                       [&] { return curves_report(result); });
 }

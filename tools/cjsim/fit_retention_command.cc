@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "models/calendar_date.h"
 #include "models/customer_summary.h"
 #include "models/diagnostics.h"
@@ -50,7 +52,7 @@ struct FitRetentionOptions {
 };
 
 int usage_error(const std::string& message) {
-  std::fprintf(stderr, "error: %s\n", printable(message).c_str());
+  spdlog::error("error: {}", printable(message));
   return kExitBadInput;
 }
 
@@ -96,7 +98,7 @@ std::optional<int32_t> parse_calibration_end(const std::string& text) {
 
 // An input error found after reading: prints "FILE: error: MESSAGE".
 std::nullopt_t input_error(const std::string& path, const std::string& message) {
-  std::fprintf(stderr, "%s: error: %s\n", printable(path).c_str(), printable(message).c_str());
+  spdlog::error("{}: error: {}", printable(path), printable(message));
   return std::nullopt;
 }
 
@@ -122,7 +124,7 @@ std::optional<RetentionFit> fit_table(const FitRetentionOptions& options) {
   const std::string& input = options.rf_table;
   Diagnostics diagnostics(input);
   std::optional<PeriodSummary> table = read_rf_table(input, diagnostics);
-  print_diagnostics(diagnostics, options.quiet);
+  print_diagnostics(diagnostics);
   if (!table) return std::nullopt;
   if (table->calibration_transactions <= 0) {
     return input_error(input, "no customer has a repeat transaction: there is nothing to fit");
@@ -139,7 +141,7 @@ std::optional<RetentionFit> fit_log(const FitRetentionOptions& options,
   const std::string& input = options.transactions;
   Diagnostics diagnostics(input);
   std::optional<TransactionLog> log = read_transaction_log(input, options.columns, diagnostics);
-  print_diagnostics(diagnostics, options.quiet);
+  print_diagnostics(diagnostics);
   if (!log) return std::nullopt;
   const int32_t end = calibration_end.value_or(log->last_day);
   if (end < log->first_day) {
@@ -155,12 +157,12 @@ std::optional<RetentionFit> fit_log(const FitRetentionOptions& options,
     continuous = summarize_continuous(*log, end, options.time_unit == "week" ? 7 : 1);
   }
   const int64_t late = periods ? periods->late_customers : continuous->late_customers;
-  if (late > 0 && !options.quiet) {
-    std::fprintf(stderr,
-                 "%s: warning: %lld customer%s whose first purchase is after the calibration "
-                 "end %s %s left out\n",
-                 printable(input).c_str(), static_cast<long long>(late), late == 1 ? "" : "s",
-                 format_date(end).c_str(), late == 1 ? "is" : "are");
+  if (late > 0) {
+    spdlog::warn(
+        "{}: warning: {} customer{} whose first purchase is after the calibration end {} {} left "
+        "out",
+        printable(input), static_cast<long long>(late), late == 1 ? "" : "s", format_date(end),
+        late == 1 ? "is" : "are");
   }
   const double repeats =
       periods ? periods->calibration_transactions : continuous->calibration_transactions;
@@ -204,10 +206,8 @@ int fit_retention(const FitRetentionOptions& options, const Invocation& invocati
     return interrupted_exit();
   }
   if (!fit) return kExitBadInput;
-  if (!options.quiet) {
-    for (const std::string& warning : fit->warnings) {
-      std::fprintf(stderr, "%s: warning: %s\n", printable(input).c_str(), warning.c_str());
-    }
+  for (const std::string& warning : fit->warnings) {
+    spdlog::warn("{}: warning: {}", printable(input), warning);
   }
   v1::RetentionFit result = to_proto(*fit, input);
   result.mutable_provenance()->set_command_line(invocation.command_line);
@@ -259,7 +259,8 @@ CommandRunner add_fit_retention_command(CLI::App& app) {
       "strftime-style date format (default: %Y-%m-%d, or %Y%m%d for 8-digit dates)");
   add("--json", options->json, "Write the cjsim.v1.RetentionFit as JSON to PATH ('-': stdout)")
       ->check(non_empty_path());
-  command->add_flag("--quiet", options->quiet, "No report, no warnings");
+  command->add_flag("--quiet", options->quiet,
+                    "No report, no warnings (--log-level error, unless given)");
   return [options](const Invocation& invocation) { return fit_retention(*options, invocation); };
 }
 

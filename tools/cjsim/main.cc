@@ -2,22 +2,49 @@
 // all the work is in the libraries.
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include "models/diagnostics.h"
 #include "sim/run_result.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/logging.h"
 #include "tools/cjsim/signals.h"
+
+namespace {
+
+// The files `command` reads, named as its messages name them: the log file
+// may not be one of them.
+std::vector<cjsim::cli::NamedInput> command_inputs(const CLI::App& command) {
+  std::vector<cjsim::cli::NamedInput> inputs;
+  for (const auto& [option, name] :
+       {std::pair<std::string, std::string>{"scenario", "the scenario"},
+        {"--transactions", "--transactions"},
+        {"--rf-table", "--rf-table"}}) {
+    const CLI::Option* given = command.get_option_no_throw(option);
+    if (given != nullptr && given->count() > 0) inputs.emplace_back(name, given->as<std::string>());
+  }
+  return inputs;
+}
+
+bool is_quiet(const CLI::App& command) {
+  const CLI::Option* quiet = command.get_option_no_throw("--quiet");
+  return quiet != nullptr && quiet->count() > 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace cjsim::cli;
   install_signal_handlers();
+  start_default_logging();
   const Invocation invocation{command_line_of(argc, argv)};
   CLI::App app{"cjsim: customer-journey simulation. Docs: docs/cli.md, docs/model.md"};
   app.set_version_flag("--version", std::string("cjsim ") + std::string(cjsim::engine_version()));
@@ -44,6 +71,12 @@ int main(int argc, char** argv) {
       {"validate", add_validate_command(app)},
       {"fit-retention", add_fit_retention_command(app)},
   };
+  // Global options: before the subcommand or among its own.
+  LogOptions log_options;
+  log_options.add_to(app);
+  for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
+    log_options.add_to(*command);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -52,11 +85,14 @@ int main(int argc, char** argv) {
     return status == 0 ? kExitOk : kExitBadInput;
   }
   for (CLI::App* sub : app.get_subcommands()) {
+    if (!start_logging(log_options, is_quiet(*sub), command_inputs(*sub))) return kExitBadInput;
+    spdlog::debug("cjsim {}: {}", cjsim::engine_version(),
+                  cjsim::printable(invocation.command_line));
     int status = kExitFailure;
     try {
       status = commands.at(sub->get_name())(invocation);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "cjsim: error: %s\n", cjsim::printable(e.what()).c_str());
+      spdlog::error("cjsim: error: {}", cjsim::printable(e.what()));
     }
     // A signal before the outputs were committed: whatever the command
     // ended with, nothing was written.

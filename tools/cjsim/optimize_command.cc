@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
@@ -12,9 +11,11 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "models/diagnostics.h"
-#include "sim/curves.h"
 #include "sim/optimize.h"
+#include "sim/planning.h"
 #include "sim/resources.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
@@ -55,38 +56,6 @@ struct OptimizeOptions {
   OutputOptions output;
 };
 
-// Each planned channel's response curve with the others at their
-// recommended budgets, on the objective. nullopt when no budget gives the
-// curves a range.
-std::optional<v1::CurvesResult> curves_around(const v1::Scenario& scenario,
-                                              const std::vector<PlannedChannel>& planned,
-                                              const v1::OptimizeResult& result, int points,
-                                              int threads, StudyProgress* progress) {
-  v1::Scenario recommended = scenario;
-  for (const v1::ChannelBudget& b : result.recommended().channels()) {
-    for (v1::Channel& c : *recommended.mutable_channels()) {
-      if (c.id() == b.channel()) c.set_weekly_budget(b.weekly_budget());
-    }
-  }
-  CurveSettings settings;
-  for (const PlannedChannel& p : planned) settings.channels.push_back(p.channel);
-  settings.points = points;
-  // The objective itself, so that the curves show what was maximised.
-  settings.kpi = result.objective();
-  settings.threads = threads;
-  // Nothing recommended on any planned channel leaves no budget to scale:
-  // the curves then run up to the total searched within.
-  for (int c : settings.channels) {
-    if (curve_top_budget(recommended, settings, c) <= 0) {
-      settings.max_weekly_budget = result.weekly_budget();
-    }
-  }
-  for (int c : settings.channels) {
-    if (!(curve_top_budget(recommended, settings, c) > 0)) return std::nullopt;
-  }
-  return response_curves(recommended, settings, progress);
-}
-
 // A bound: an amount, or a multiple of the current budget ("1.3x").
 std::optional<double> parse_bound(std::string_view text, double current) {
   if (!text.empty() && text.back() == 'x') {
@@ -121,7 +90,7 @@ std::string objective_refused(const v1::Scenario& scenario, const std::string& o
 
 int optimize(const OptimizeOptions& options, const Invocation& invocation) {
   auto fail = [](const std::string& message) {
-    std::fprintf(stderr, "error: %s\n", printable(message).c_str());
+    spdlog::error("error: {}", printable(message));
     return kExitBadInput;
   };
   OptimizeSettings settings;
@@ -154,12 +123,12 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
   settings.max_evaluations = options.max_evaluations;
   settings.surface_points = options.surface_points;
   settings.verify_rounds = options.verify_rounds;
-  settings.threads = resolve_threads(options.threads, options.output.quiet);
+  settings.threads = resolve_threads(options.threads);
   settings.variant = options.variant;
 
   std::string description;
-  std::optional<v1::Scenario> scenario = prepare_scenario(
-      options.scenario, options.overrides, options.variant, options.output.quiet, &description);
+  std::optional<v1::Scenario> scenario =
+      prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
   // The objective: a KPI of the registry that a budget can buy more of
   // ("retention": the customers active at the horizon).
@@ -168,19 +137,15 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
     return fail("--objective " + options.objective + ": " + why);
   }
 
-  // The channels a plan can move money between: switched on, and with a
-  // budget or paid reach.
+  // The channels a plan can move money between (sim/planning.h), each
+  // within [0, total] until the options say otherwise.
   std::vector<std::string> ids;
+  for (const v1::Channel& ch : scenario->channels()) ids.push_back(ch.id());
   std::map<std::string, int> planned_index;
   std::vector<PlannedChannel> planned;
-  for (int c = 0; c < scenario->channels_size(); ++c) {
-    const v1::Channel& ch = scenario->channels(c);
-    ids.push_back(ch.id());
-    const bool enabled = !ch.has_enabled() || ch.enabled();
-    if (enabled && (ch.weekly_budget() > 0 || ch.max_reach() > 0)) {
-      planned_index[ch.id()] = static_cast<int>(planned.size());
-      planned.push_back({c, 0, settings.total});
-    }
+  for (int c : plannable_channels(*scenario)) {
+    planned_index[scenario->channels(c).id()] = static_cast<int>(planned.size());
+    planned.push_back({c, 0, settings.total});
   }
   if (planned.empty())
     return fail("the scenario has no channel with a budget or paid reach to plan");
@@ -191,23 +156,20 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
     for (const auto& [name, i] : planned_index) known += (known.empty() ? "" : ", ") + name;
     const bool exists = std::find(ids.begin(), ids.end(), id) != ids.end();
     const std::string hint = closest_match(id, ids);
-    std::fprintf(stderr, "error: %s %s: %s; the channels to plan are %s\n", option.c_str(),
-                 printable(id).c_str(),
-                 exists ? "the channel has no budget or paid reach (or is switched off)"
-                        : ("no channel '" + printable(id) + "'" +
-                           (hint.empty() ? "" : " (did you mean '" + hint + "'?)"))
-                              .c_str(),
-                 known.c_str());
+    spdlog::error("error: {} {}: {}; the channels to plan are {}", option, printable(id),
+                  exists ? "the channel has no budget or paid reach (or is switched off)"
+                         : "no channel '" + printable(id) + "'" +
+                               (hint.empty() ? "" : " (did you mean '" + hint + "'?)"),
+                  known);
     return nullptr;
   };
   bool ok = true;
   for (const std::string& bound : options.bounds) {
     const size_t eq = bound.find('='), colon = bound.find(':', eq);
     if (eq == std::string::npos || colon == std::string::npos) {
-      std::fprintf(stderr,
-                   "error: --bounds %s: write CHANNEL=LO:HI, e.g. tiktok=0:5000 or "
-                   "facebook=0.7x:1.3x\n",
-                   printable(bound).c_str());
+      spdlog::error(
+          "error: --bounds {}: write CHANNEL=LO:HI, e.g. tiktok=0:5000 or facebook=0.7x:1.3x",
+          printable(bound));
       ok = false;
       continue;
     }
@@ -220,10 +182,10 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
     std::optional<double> lo = parse_bound(bound.substr(eq + 1, colon - eq - 1), current);
     std::optional<double> hi = parse_bound(bound.substr(colon + 1), current);
     if (!lo || !hi || *lo > *hi) {
-      std::fprintf(stderr,
-                   "error: --bounds %s: LO and HI must be amounts or multiples of the "
-                   "current budget (0.7x) with 0 <= LO <= HI\n",
-                   printable(bound).c_str());
+      spdlog::error(
+          "error: --bounds {}: LO and HI must be amounts or multiples of the current budget (0.7x) "
+          "with 0 <= LO <= HI",
+          printable(bound));
       ok = false;
       continue;
     }
@@ -244,10 +206,9 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
       ok = false;
       continue;
     }
-    c->lower = std::max(c->lower, 0.01 * settings.total);
-    if (c->lower > c->upper) {
-      std::fprintf(stderr, "error: --keep-on %s: its bounds leave no room for 1%% of the total\n",
-                   printable(id).c_str());
+    if (!keep_on(*c, settings.total)) {
+      spdlog::error("error: --keep-on {}: its bounds leave no room for 1% of the total",
+                    printable(id));
       ok = false;
     }
   }
@@ -329,7 +290,7 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
     return files.abandon_interrupted();
   }
   add_invocation(invocation, options.scenario, description, result.mutable_provenance());
-  print_warnings(options.output, options.scenario, optimize_warnings(result));
+  print_warnings(options.scenario, optimize_warnings(result));
   return files.finish(format_optimize_table(result), result, optimize_csv(result),
                       [&] { return optimize_report(result, curves ? &*curves : nullptr); });
 }

@@ -16,6 +16,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/type_resolver_util.h>
+#include <spdlog/spdlog.h>
 
 #include "models/check.h"
 #include "models/diagnostics.h"
@@ -554,6 +555,9 @@ OutputSet::Outcome OutputSet::commit(std::string* error, const std::function<voi
   for (const Folder& folder : made_folders_) forget_on_signal(folder.signal_token);
   made_folders_.clear();
   finished_ = true;
+  for (const auto& output : outputs_) {
+    spdlog::debug("{} {}: written", output->option_, printable(output->path_));
+  }
   return Outcome::kCommitted;
 }
 
@@ -573,7 +577,7 @@ void OutputSet::abandon() {
 }
 
 void print_output_error(const std::string& error) {
-  if (!error.empty()) std::fprintf(stderr, "error: %s\n", printable(error).c_str());
+  if (!error.empty()) spdlog::error("error: {}", printable(error));
 }
 
 int commit_outputs(OutputSet& set, const std::function<void()>& before) {
@@ -622,8 +626,7 @@ std::string to_json(const google::protobuf::Message& message) {
       resolver.get(), "type.googleapis.com/" + message.GetDescriptor()->full_name(), binary, &out,
       options);
   if (!status.ok()) {
-    std::fprintf(stderr, "cjsim internal error: cannot print JSON: %s\n",
-                 std::string(status.message()).c_str());
+    spdlog::error("cjsim internal error: cannot print JSON: {}", std::string(status.message()));
     std::abort();
   }
   return out;

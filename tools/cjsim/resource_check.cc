@@ -11,6 +11,8 @@
 #include <fstream>
 #include <string_view>
 
+#include <spdlog/spdlog.h>
+
 #include "models/diagnostics.h"
 #include "models/limits.h"
 #include "tools/cjsim/exit_codes.h"
@@ -70,10 +72,10 @@ std::optional<ResourceLimits> machine_limits() {
   if (const char* text = std::getenv("CJSIM_MEMORY_LIMIT"); text != nullptr && *text != '\0') {
     std::optional<double> bytes = parse_amount(text);
     if (!bytes) {
-      std::fprintf(stderr,
-                   "error: CJSIM_MEMORY_LIMIT: '%s' is not an amount of memory (write it like "
-                   "6GiB, 512MiB or a number of bytes)\n",
-                   text);
+      spdlog::error(
+          "error: CJSIM_MEMORY_LIMIT: '{}' is not an amount of memory (write it like 6GiB, 512MiB "
+          "or a number of bytes)",
+          text);
       return std::nullopt;
     }
     limits.memory_bytes = *bytes;
@@ -98,10 +100,14 @@ std::optional<int> check_resources(const std::string& path, const ResourceEstima
   if (!limits) return kExitBadInput;
   const std::vector<std::string> reasons = over_limits(estimate, *limits);
   for (const std::string& reason : reasons) {
-    std::fprintf(stderr, "%s: error: this %s %s\n", printable(path).c_str(), command.c_str(),
-                 reason.c_str());
+    spdlog::error("{}: error: this {} {}", printable(path), command, reason);
   }
   if (!reasons.empty()) return kExitBadInput;
+  spdlog::debug(
+      "{}: this {} needs about {} of memory at the peak (allowed here: {}, {}) and {} "
+      "agent-days",
+      printable(path), command, format_bytes(estimate.bytes), format_bytes(limits->memory_bytes),
+      limits->memory_source, format_real(estimate.agent_days, 3));
   if (!estimate_only) return std::nullopt;
   std::printf(
       "cjsim %s | scenario %s | about %s of memory at the peak (allowed here: %s, %s) | "

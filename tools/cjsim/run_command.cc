@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include <spdlog/spdlog.h>
 #include <tbb/task_arena.h>
 
 #include "models/compiled_model.h"
@@ -44,15 +44,15 @@ struct RunOptions {
 
 int run(const RunOptions& options, const Invocation& invocation) {
   std::string description;
-  std::optional<v1::Scenario> scenario = prepare_scenario(
-      options.scenario, options.overrides, options.variant, options.output.quiet, &description);
+  std::optional<v1::Scenario> scenario =
+      prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
 
   const SimulationSettings settings = resolve_settings(scenario->simulation());
   const RunSettings run = resolve_run_settings(scenario->simulation());
   WorkPlan plan;
   plan.command = "run";
-  plan.threads = resolve_threads(options.threads, options.output.quiet);
+  plan.threads = resolve_threads(options.threads);
   plan.scenario_copies = 2;
   if (!options.exact) {
     plan.running = std::min(plan.threads, run.replications);
@@ -79,37 +79,39 @@ int run(const RunOptions& options, const Invocation& invocation) {
   if (options.exact) {
     const Result<ExactSolution> solution = solve_exact(model);
     if (!solution) {
-      std::fprintf(stderr, "%s: error: %s\n", printable(options.scenario).c_str(),
-                   printable(solution.status().message()).c_str());
+      spdlog::error("{}: error: {}", printable(options.scenario),
+                    printable(solution.status().message()));
       return kExitBadInput;
     }
     result = summarize_exact(model, run, *solution, seconds());
   } else {
     const int threads = plan.threads;
     const int replications = run.replications;
-    ProgressBar progress("simulating",
-                         static_cast<uint64_t>(replications) * model.settings.horizon_days,
-                         !options.output.quiet && stderr_is_terminal());
     std::vector<ReplicationCounts> counts;
-    tbb::task_arena arena(threads);
-    arena.execute([&] {
-      counts = Engine(model, run.seed).run(0, replications, progress.counter(), stop_flag());
-    });
+    {
+      // The bar is cleared before anything more is logged.
+      ProgressBar progress("simulating",
+                           static_cast<uint64_t>(replications) * model.settings.horizon_days,
+                           !options.output.quiet && stderr_is_terminal());
+      tbb::task_arena arena(threads);
+      arena.execute([&] {
+        counts = Engine(model, run.seed).run(0, replications, progress.counter(), stop_flag());
+      });
+    }
     if (interrupted()) return files.abandon_interrupted();
     result = summarize_monte_carlo(model, run, counts, threads, seconds());
     uint64_t truncated = 0;
     for (const ReplicationCounts& c : counts) truncated += c.truncated_sessions;
-    if (truncated > 0 && !options.output.quiet) {
-      std::fprintf(stderr,
-                   "%s: warning: %llu sessions were cut after %d steps; some CTA loop is "
-                   "acted on almost surely\n",
-                   printable(options.scenario).c_str(), static_cast<unsigned long long>(truncated),
-                   Engine::kMaxSessionSteps);
+    if (truncated > 0) {
+      spdlog::warn(
+          "{}: warning: {} sessions were cut after {} steps; some CTA loop is acted on almost "
+          "surely",
+          printable(options.scenario), truncated, Engine::kMaxSessionSteps);
     }
   }
 
   add_invocation(invocation, options.scenario, description, result.mutable_provenance());
-  print_warnings(options.output, options.scenario, run_warnings(result));
+  print_warnings(options.scenario, run_warnings(result));
   return files.finish(format_run_table(result), result, run_csv(result),
                       [&] { return run_report(result); });
 }

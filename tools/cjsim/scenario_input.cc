@@ -1,14 +1,16 @@
 #include "tools/cjsim/scenario_input.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 #include <set>
+#include <string_view>
 
+#include <spdlog/spdlog.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 
 #include "models/limits.h"
+#include "models/settings.h"
 #include "models/validation.h"
 #include "tools/cjsim/option_values.h"
 
@@ -37,7 +39,7 @@ void SimulationOverrides::apply(v1::Scenario& scenario) const {
   if (horizon_days) sim->set_horizon_days(*horizon_days);
 }
 
-int resolve_threads(int requested, bool quiet) {
+int resolve_threads(int requested) {
   // TBB runs at most this many threads at once (the cores this process may
   // use, or a global_control limit); an arena asked for more would print
   // TBB's own notice and still run on fewer.
@@ -45,19 +47,30 @@ int resolve_threads(int requested, bool quiet) {
       1, static_cast<int>(std::min<size_t>(
              static_cast<size_t>(tbb::info::default_concurrency()),
              tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism))));
-  if (requested <= 0) return most;
-  if (requested > most && !quiet) {
-    std::fprintf(stderr,
-                 "warning: --threads %d: using %d, the most this machine runs at once "
-                 "(results do not depend on it)\n",
-                 requested, most);
+  if (requested > most) {
+    spdlog::warn(
+        "warning: --threads {}: using {}, the most this machine runs at once "
+        "(results do not depend on it)",
+        requested, most);
   }
-  return std::min(requested, most);
+  const int threads = requested <= 0 ? most : std::min(requested, most);
+  spdlog::debug(
+      "threads: {} ({}; this machine runs at most {} at once)", threads,
+      requested <= 0 ? std::string("all cores") : "--threads " + std::to_string(requested), most);
+  return threads;
 }
 
-void print_diagnostics(const Diagnostics& diagnostics, bool quiet) {
-  const std::string text = diagnostics.report(!quiet);
-  std::fwrite(text.data(), 1, text.size(), stderr);
+void print_diagnostics(const Diagnostics& diagnostics) {
+  const spdlog::level::level_enum level =
+      diagnostics.has_errors() ? spdlog::level::err : spdlog::level::warn;
+  if (!spdlog::should_log(level)) return;
+  const std::string text = diagnostics.report(spdlog::should_log(spdlog::level::warn));
+  std::string_view lines = text;
+  while (!lines.empty()) {
+    const size_t end = lines.find('\n');
+    spdlog::log(level, lines.substr(0, end));
+    lines.remove_prefix(end == std::string_view::npos ? lines.size() : end + 1);
+  }
 }
 
 namespace {
@@ -92,12 +105,23 @@ std::string variant_description(const v1::Scenario& scenario, const std::string&
   return "";
 }
 
+// At level debug: what was loaded, and the simulation settings in force.
+void log_scenario(const std::string& path, const v1::Scenario& scenario) {
+  const SimulationSettings sim = resolve_settings(scenario.simulation());
+  const RunSettings run = resolve_run_settings(scenario.simulation());
+  spdlog::debug(
+      "{}: scenario '{}': {} personas, {} channels, {} touchpoints, {} edges; {} agents, {} "
+      "replications, {} days, seed {}",
+      printable(path), printable(scenario.name()), scenario.personas_size(),
+      scenario.channels_size(), scenario.touchpoints_size(), scenario.edges_size(), sim.agents,
+      run.replications, sim.horizon_days, run.seed);
+}
+
 }  // namespace
 
 std::optional<v1::Scenario> prepare_scenario(const std::string& path,
                                              const SimulationOverrides& overrides,
-                                             const std::string& variant, bool quiet,
-                                             std::string* description) {
+                                             const std::string& variant, std::string* description) {
   Diagnostics diagnostics(path);
   std::optional<v1::Scenario> result = load_and_validate(path, overrides, diagnostics);
   if (result && description != nullptr) *description = variant_description(*result, variant);
@@ -106,14 +130,14 @@ std::optional<v1::Scenario> prepare_scenario(const std::string& path,
   } else if (result) {
     result->clear_variants();
   }
-  print_diagnostics(diagnostics, quiet);
+  print_diagnostics(diagnostics);
+  if (result) log_scenario(path, *result);
   return result;
 }
 
 std::optional<std::vector<PreparedArm>> prepare_arms(const std::string& path,
                                                      const SimulationOverrides& overrides,
-                                                     const std::vector<std::string>& variants,
-                                                     bool quiet) {
+                                                     const std::vector<std::string>& variants) {
   Diagnostics diagnostics(path);
   std::optional<v1::Scenario> scenario = load_and_validate(path, overrides, diagnostics);
   std::optional<std::vector<PreparedArm>> arms;
@@ -144,7 +168,8 @@ std::optional<std::vector<PreparedArm>> prepare_arms(const std::string& path,
     }
     if (diagnostics.has_errors()) arms.reset();
   }
-  print_diagnostics(diagnostics, quiet);
+  print_diagnostics(diagnostics);
+  if (arms) log_scenario(path, arms->front().scenario);
   return arms;
 }
 

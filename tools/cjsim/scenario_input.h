@@ -30,12 +30,12 @@ struct SimulationOverrides {
 };
 
 // Loads `path`, applies `overrides`, validates and, when `variant` is not
-// empty, applies and validates the variant. Prints every diagnostic to
-// stderr (warnings too, unless `quiet`). Returns nullopt on any error.
-// `description`, when given, receives the variant's description.
+// empty, applies and validates the variant. Logs every diagnostic
+// (print_diagnostics). Returns nullopt on any error. `description`, when
+// given, receives the variant's description.
 std::optional<v1::Scenario> prepare_scenario(const std::string& path,
                                              const SimulationOverrides& overrides,
-                                             const std::string& variant, bool quiet,
+                                             const std::string& variant,
                                              std::string* description = nullptr);
 
 // A scenario with a variant applied ("" = the baseline).
@@ -51,17 +51,18 @@ struct PreparedArm {
 // order given, or nullopt (after printing why) on any error.
 std::optional<std::vector<PreparedArm>> prepare_arms(const std::string& path,
                                                      const SimulationOverrides& overrides,
-                                                     const std::vector<std::string>& variants,
-                                                     bool quiet);
+                                                     const std::vector<std::string>& variants);
 
 // The worker threads to use, and to record in results: `requested`, or
 // every core when it is 0, but never more than TBB will run at once (with a
-// warning, unless `quiet`, when `requested` is more).
-int resolve_threads(int requested, bool quiet);
+// warning when `requested` is more).
+int resolve_threads(int requested);
 
-// Prints diagnostics to stderr as Diagnostics::report says: errors always,
-// warnings unless `quiet`, a screenful at most, then the error count.
-void print_diagnostics(const Diagnostics& diagnostics, bool quiet);
+// Logs diagnostics as Diagnostics::report says, one record a line: the
+// errors, the warnings when the log level writes warnings, a screenful at
+// most, then the error count. The lines are records at level error when
+// there are errors, else at level warning.
+void print_diagnostics(const Diagnostics& diagnostics);
 
 }  // namespace cjsim::cli
 

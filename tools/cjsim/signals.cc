@@ -2,12 +2,14 @@
 
 #include <cerrno>
 #include <csignal>
-#include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <string_view>
 
 #include <signal.h>
 #include <unistd.h>
+
+#include <spdlog/spdlog.h>
 
 namespace cjsim::cli {
 
@@ -115,7 +117,10 @@ const std::atomic<bool>* stop_flag() { return &state.stop; }
 bool interrupted() { return !committing && state.stop.load(); }
 
 int interrupted_exit() {
-  if (!state.reported.exchange(true)) std::fputs(kNothingWritten, stderr);
+  // A log record here; the handler, which may not lock, writes it itself.
+  if (!state.reported.exchange(true)) {
+    spdlog::error(std::string_view(kNothingWritten, sizeof kNothingWritten - 2));
+  }
   return exit_status(state.first_signal.load());
 }
 

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "models/check.h"
 #include "models/diagnostics.h"
 #include "sim/kpi_evidence.h"
@@ -28,18 +30,16 @@ void OutputOptions::add_to(CLI::App& command, const std::string& message,
       ->check(non_empty_path());
   command.add_option("--svg", svg, "Write each chart of the report as an SVG file into folder DIR")
       ->check(non_empty_path());
-  command.add_flag("--quiet", quiet, "No table, no progress bar, no warnings");
+  command.add_flag("--quiet", quiet,
+                   "No table, no progress bar, no warnings (--log-level error, unless given)");
   command.add_flag("--estimate", estimate,
                    "Print the memory and work the command needs, and what this machine allows, "
                    "then stop");
 }
 
-void print_warnings(const OutputOptions& options, const std::string& scenario,
-                    const std::vector<std::string>& warnings) {
-  if (options.quiet) return;
+void print_warnings(const std::string& scenario, const std::vector<std::string>& warnings) {
   for (const std::string& warning : warnings) {
-    std::fprintf(stderr, "%s: warning: %s\n", printable(scenario).c_str(),
-                 printable(warning).c_str());
+    spdlog::warn("{}: warning: {}", printable(scenario), printable(warning));
   }
 }
 
@@ -56,8 +56,7 @@ bool StudyFiles::open(const OutputOptions& options, const std::vector<std::strin
     return failed();
   }
   if (options.report == "-") {
-    std::fprintf(stderr,
-                 "error: --report -: give a file path (the report is a page, not a stream)\n");
+    spdlog::error("error: --report -: give a file path (the report is a page, not a stream)");
     return false;
   }
   if (!options.report.empty() && !(report_ = set_.open("--report", options.report, &error))) {

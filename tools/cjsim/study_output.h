@@ -45,10 +45,9 @@ struct OutputOptions {
   bool wants_report() const { return !report.empty() || !svg.empty(); }
 };
 
-// Prints each of `warnings` about the result of `scenario` on stderr as
-// "SCENARIO: warning: ...", unless `options.quiet`.
-void print_warnings(const OutputOptions& options, const std::string& scenario,
-                    const std::vector<std::string>& warnings);
+// Logs each of `warnings` about the result of `scenario` as a warning
+// "SCENARIO: warning: ..." (logging.h: none under --quiet).
+void print_warnings(const std::string& scenario, const std::vector<std::string>& warnings);
 
 // The outputs of a study command, one OutputSet: opened before the work
 // starts so that a bad path fails at once, and written only when the work is

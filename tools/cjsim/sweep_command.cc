@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "models/compiled_model.h"
 #include "models/diagnostics.h"
 #include "models/field_path.h"
@@ -102,8 +104,8 @@ Result<Axis> parse_set(const std::string& set, const v1::Scenario& scenario) {
 
 int sweep(const SweepOptions& options, const Invocation& invocation) {
   std::string description;
-  std::optional<v1::Scenario> scenario = prepare_scenario(
-      options.scenario, options.overrides, options.variant, options.output.quiet, &description);
+  std::optional<v1::Scenario> scenario =
+      prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
 
   std::vector<Axis> axes;
@@ -112,11 +114,10 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
   for (const std::string& set : options.sets) {
     Result<Axis> axis = parse_set(set, *scenario);
     if (!axis) {
-      std::fprintf(stderr, "error: --set %s: %s\n", printable(set).c_str(),
-                   printable(axis.status().message()).c_str());
+      spdlog::error("error: --set {}: {}", printable(set), printable(axis.status().message()));
       ok = false;
     } else if (!paths.insert(axis->field.text()).second) {
-      std::fprintf(stderr, "error: --set %s: the path is swept twice\n", printable(set).c_str());
+      spdlog::error("error: --set {}: the path is swept twice", printable(set));
       ok = false;
     } else {
       axes.push_back(std::move(axis).value());
@@ -126,7 +127,7 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
   size_t grid = 1;
   for (const Axis& axis : axes) grid *= axis.values.size();
   if (grid > kMaxPoints) {
-    std::fprintf(stderr, "error: --set: the grid has %zu points; at most %zu\n", grid, kMaxPoints);
+    spdlog::error("error: --set: the grid has {} points; at most {}", grid, kMaxPoints);
     return kExitBadInput;
   }
 
@@ -156,7 +157,7 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
   Diagnostics point_errors(options.scenario);
   WorkPlan plan;
   plan.command = "sweep";
-  plan.threads = resolve_threads(options.threads, options.output.quiet);
+  plan.threads = resolve_threads(options.threads);
   plan.scenario_copies = 2;  // the base and the point running
   ModelFootprint largest;
   for (size_t i = 0; i < grid; ++i) {
@@ -185,7 +186,7 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
     }
   }
   if (!ok) {
-    print_diagnostics(point_errors, options.output.quiet);
+    print_diagnostics(point_errors);
     return kExitBadInput;
   }
   plan.running = std::min<int64_t>(plan.threads, largest.replications);
@@ -211,7 +212,7 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
     return files.abandon_interrupted();
   }
   add_invocation(invocation, options.scenario, description, result.mutable_provenance());
-  print_warnings(options.output, options.scenario, sweep_warnings(result));
+  print_warnings(options.scenario, sweep_warnings(result));
   return files.finish(format_sweep_table(result), result, sweep_csv(result),
                       [&] { return sweep_report(result); });
 }

@@ -32,7 +32,7 @@ int validate(const ValidateOptions& options, const Invocation& /*invocation*/) {
       }
     }
   }
-  print_diagnostics(diagnostics, options.quiet);  // ends with "FILE: N errors"
+  print_diagnostics(diagnostics);  // ends with "FILE: N errors"
   if (!ok) return kExitBadInput;
   if (!options.quiet) {
     const v1::Scenario& s = loaded->scenario;
@@ -50,7 +50,8 @@ CommandRunner add_validate_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "validate", "Check a scenario and its variants; report every problem with its place");
   command->add_option("scenario", options->scenario, "Scenario file")->required();
-  command->add_flag("--quiet", options->quiet, "Print errors only");
+  command->add_flag("--quiet", options->quiet,
+                    "Print errors only (--log-level error, unless given)");
   return [options](const Invocation& invocation) { return validate(*options, invocation); };
 }
 
