@@ -88,11 +88,10 @@ std::string objective_refused(const v1::Scenario& scenario, const std::string& o
   return why + "; the objectives of this scenario are " + list;
 }
 
-int optimize(const OptimizeOptions& options, const Invocation& invocation) {
-  auto fail = [](const std::string& message) {
-    spdlog::error("error: {}", printable(message));
-    return kExitBadInput;
-  };
+// The search's settings from the options; a bad-input Status names the
+// option. (The objective, which needs the scenario, is set apart.)
+Result<OptimizeSettings> settings_of(const OptimizeOptions& options) {
+  auto fail = [](const std::string& message) { return Status::bad_input(message); };
   OptimizeSettings settings;
   if (options.target_conversions > 0 && options.target_cpa > 0) {
     return fail("--target-conversions and --target-cpa: give one of them");
@@ -125,26 +124,70 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
   settings.verify_rounds = options.verify_rounds;
   settings.threads = resolve_threads(options.threads);
   settings.variant = options.variant;
+  return settings;
+}
 
-  std::string description;
-  std::optional<v1::Scenario> scenario =
-      prepare_scenario(options.scenario, options.overrides, options.variant, &description);
-  if (!scenario) return kExitBadInput;
-  // The objective: a KPI of the registry that a budget can buy more of
-  // ("retention": the customers active at the horizon).
-  settings.objective = options.objective == "retention" ? "active_customers" : options.objective;
-  if (std::string why = objective_refused(*scenario, settings.objective); !why.empty()) {
-    return fail("--objective " + options.objective + ": " + why);
+// The bounds of --bounds CHANNEL=LO:HI (`eq` and `colon` where '=' and
+// ':' are), LO and HI amounts or multiples of `current`; false after
+// logging why they are not.
+bool set_bounds(const std::string& bound, size_t eq, size_t colon, double current,
+                PlannedChannel& c) {
+  std::optional<double> lo = parse_bound(bound.substr(eq + 1, colon - eq - 1), current);
+  std::optional<double> hi = parse_bound(bound.substr(colon + 1), current);
+  if (!lo || !hi || *lo > *hi) {
+    spdlog::error(
+        "error: --bounds {}: LO and HI must be amounts or multiples of the current budget (0.7x) "
+        "with 0 <= LO <= HI",
+        printable(bound));
+    return false;
   }
+  c.lower = *lo;
+  c.upper = *hi;
+  return true;
+}
 
-  // The channels a plan can move money between (sim/planning.h), each
-  // within [0, total] until the options say otherwise.
+// Whether the total fits the channels' bounds: the lower bounds (and locked
+// budgets) within it, and, spending all of it, the upper bounds reaching
+// it. Logs why not.
+bool bounds_fit(const std::vector<PlannedChannel>& planned, const OptimizeSettings& settings) {
+  auto fail = [](const std::string& message) {
+    spdlog::error("error: {}", printable(message));
+    return false;
+  };
+  double lower_sum = 0, upper_sum = 0;
+  for (const PlannedChannel& c : planned) {
+    lower_sum += c.lower;
+    upper_sum += c.upper;
+  }
+  if (lower_sum > settings.total) {
+    return fail("the lower bounds and locked budgets sum to " + money(lower_sum) +
+                " a week, more than --weekly-budget " + money(settings.total));
+  }
+  if (settings.spend_all && settings.mode == OptimizeSettings::Mode::kAllocate &&
+      upper_sum < settings.total) {
+    return fail("the upper bounds sum to " + money(upper_sum) +
+                " a week, less than --weekly-budget " + money(settings.total) +
+                "; raise them or use --spend at-most");
+  }
+  return true;
+}
+
+// The channels a plan can move money between (sim/planning.h), each
+// within [0, total] until --bounds, --lock and --keep-on say otherwise.
+// Logs every bad option and returns nullopt (exit 2) if there is one.
+std::optional<std::vector<PlannedChannel>> planned_channels(const OptimizeOptions& options,
+                                                            const v1::Scenario& scenario,
+                                                            const OptimizeSettings& settings) {
+  auto fail = [](const std::string& message) {
+    spdlog::error("error: {}", printable(message));
+    return std::nullopt;
+  };
   std::vector<std::string> ids;
-  for (const v1::Channel& ch : scenario->channels()) ids.push_back(ch.id());
+  for (const v1::Channel& ch : scenario.channels()) ids.push_back(ch.id());
   std::map<std::string, int> planned_index;
   std::vector<PlannedChannel> planned;
-  for (int c : plannable_channels(*scenario)) {
-    planned_index[scenario->channels(c).id()] = static_cast<int>(planned.size());
+  for (int c : plannable_channels(scenario)) {
+    planned_index[scenario.channels(c).id()] = static_cast<int>(planned.size());
     planned.push_back({c, 0, settings.total});
   }
   if (planned.empty())
@@ -178,19 +221,9 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
       ok = false;
       continue;
     }
-    const double current = scenario->channels(c->channel).weekly_budget();
-    std::optional<double> lo = parse_bound(bound.substr(eq + 1, colon - eq - 1), current);
-    std::optional<double> hi = parse_bound(bound.substr(colon + 1), current);
-    if (!lo || !hi || *lo > *hi) {
-      spdlog::error(
-          "error: --bounds {}: LO and HI must be amounts or multiples of the current budget (0.7x) "
-          "with 0 <= LO <= HI",
-          printable(bound));
+    if (!set_bounds(bound, eq, colon, scenario.channels(c->channel).weekly_budget(), *c)) {
       ok = false;
-      continue;
     }
-    c->lower = *lo;
-    c->upper = *hi;
   }
   for (const std::string& id : options.locks) {
     PlannedChannel* c = channel_of(id, "--lock");
@@ -198,7 +231,7 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
       ok = false;
       continue;
     }
-    c->lower = c->upper = scenario->channels(c->channel).weekly_budget();
+    c->lower = c->upper = scenario.channels(c->channel).weekly_budget();
   }
   for (const std::string& id : options.keep_on) {
     PlannedChannel* c = channel_of(id, "--keep-on");
@@ -212,28 +245,19 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
       ok = false;
     }
   }
-  if (!ok) return kExitBadInput;
-  double lower_sum = 0, upper_sum = 0;
-  for (const PlannedChannel& c : planned) {
-    lower_sum += c.lower;
-    upper_sum += c.upper;
-  }
-  if (lower_sum > settings.total) {
-    return fail("the lower bounds and locked budgets sum to " + money(lower_sum) +
-                " a week, more than --weekly-budget " + money(settings.total));
-  }
-  if (settings.spend_all && settings.mode == OptimizeSettings::Mode::kAllocate &&
-      upper_sum < settings.total) {
-    return fail("the upper bounds sum to " + money(upper_sum) +
-                " a week, less than --weekly-budget " + money(settings.total) +
-                "; raise them or use --spend at-most");
-  }
+  if (!ok) return std::nullopt;
+  if (!bounds_fit(planned, settings)) return std::nullopt;
+  return planned;
+}
 
+// The memory and work of the optimization, for the resource check.
+WorkPlan optimize_work(const OptimizeOptions& options, const OptimizeSettings& settings,
+                       const std::vector<PlannedChannel>& planned,
+                       const ModelFootprint& footprint) {
   // Mixes run one at a time; at most five are kept with the
   // confirmation's replications (the current mix, the recommendation, the
   // best move of a verification round and the one being tried, or a
   // marginal step up and down).
-  const ModelFootprint footprint = model_footprint(*scenario);
   size_t free = 0;
   for (const PlannedChannel& c : planned) free += c.lower != c.upper;
   const double f = static_cast<double>(free);
@@ -268,6 +292,34 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
       agent_day *
       ((searched + curve_runs + moves) * static_cast<double>(footprint.replications) +
        (2.0 + passes * (settings.verify_rounds + 2.0 * f)) * settings.confirm_replications);
+  return plan;
+}
+
+int optimize(const OptimizeOptions& options, const Invocation& invocation) {
+  auto fail = [](const std::string& message) {
+    spdlog::error("error: {}", printable(message));
+    return kExitBadInput;
+  };
+  Result<OptimizeSettings> parsed = settings_of(options);
+  if (!parsed) return fail(parsed.status().message());
+  OptimizeSettings settings = std::move(parsed).value();
+  std::string description;
+  std::optional<v1::Scenario> scenario =
+      prepare_scenario(options.scenario, options.overrides, options.variant, &description);
+  if (!scenario) return kExitBadInput;
+  // The objective: a KPI of the registry that a budget can buy more of
+  // ("retention": the customers active at the horizon).
+  settings.objective = options.objective == "retention" ? "active_customers" : options.objective;
+  if (std::string why = objective_refused(*scenario, settings.objective); !why.empty()) {
+    return fail("--objective " + options.objective + ": " + why);
+  }
+
+  std::optional<std::vector<PlannedChannel>> chosen =
+      planned_channels(options, *scenario, settings);
+  if (!chosen) return kExitBadInput;
+  const std::vector<PlannedChannel>& planned = *chosen;
+  const ModelFootprint footprint = model_footprint(*scenario);
+  const WorkPlan plan = optimize_work(options, settings, planned, footprint);
   if (std::optional<int> status =
           check_resources(options.scenario, estimate_resources(footprint, plan), plan.command,
                           options.output.estimate)) {

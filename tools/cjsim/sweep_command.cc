@@ -102,17 +102,15 @@ Result<Axis> parse_set(const std::string& set, const v1::Scenario& scenario) {
   return axis;
 }
 
-int sweep(const SweepOptions& options, const Invocation& invocation) {
-  std::string description;
-  std::optional<v1::Scenario> scenario =
-      prepare_scenario(options.scenario, options.overrides, options.variant, &description);
-  if (!scenario) return kExitBadInput;
-
+// The axes of every --set, the grid within its size limit; logs each bad
+// --set and returns nullopt (exit 2) if there is one.
+std::optional<std::vector<Axis>> parse_axes(const SweepOptions& options,
+                                            const v1::Scenario& scenario) {
   std::vector<Axis> axes;
   std::set<std::string> paths;
   bool ok = true;
   for (const std::string& set : options.sets) {
-    Result<Axis> axis = parse_set(set, *scenario);
+    Result<Axis> axis = parse_set(set, scenario);
     if (!axis) {
       spdlog::error("error: --set {}: {}", printable(set), printable(axis.status().message()));
       ok = false;
@@ -123,47 +121,54 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
       axes.push_back(std::move(axis).value());
     }
   }
-  if (!ok) return kExitBadInput;
+  if (!ok) return std::nullopt;
   size_t grid = 1;
   for (const Axis& axis : axes) grid *= axis.values.size();
   if (grid > kMaxPoints) {
     spdlog::error("error: --set: the grid has {} points; at most {}", grid, kMaxPoints);
-    return kExitBadInput;
+    return std::nullopt;
   }
 
-  // The scenario of point i (the last axis varies fastest), and where it
-  // is, for messages ("channels[tiktok].weekly_budget=5000").
-  auto point_at = [&](size_t i, std::string* where) {
-    v1::Scenario point = *scenario;
-    size_t rest = i;
-    std::vector<size_t> index(axes.size());
-    for (size_t a = axes.size(); a-- > 0;) {
-      index[a] = rest % axes[a].values.size();
-      rest /= axes[a].values.size();
-    }
-    for (size_t a = 0; a < axes.size(); ++a) {
-      const double v = axes[a].values[index[a]];
-      axes[a].field.set(point, v);
-      if (where == nullptr) continue;
-      char value[32];
-      std::snprintf(value, sizeof value, "%g", v);
-      *where += (a == 0 ? "" : ", ") + axes[a].field.text() + "=" + value;
-    }
-    return point;
-  };
-  // Every point validated before anything runs; errors name the point.
-  // Points are made again when they run, so none is kept here.
+  return axes;
+}
+
+// The scenario of point i (the last axis varies fastest), and where it
+// is, for messages ("channels[tiktok].weekly_budget=5000").
+v1::Scenario point_of(const v1::Scenario& base, const std::vector<Axis>& axes, size_t i,
+                      std::string* where) {
+  v1::Scenario point = base;
+  size_t rest = i;
+  std::vector<size_t> index(axes.size());
+  for (size_t a = axes.size(); a-- > 0;) {
+    index[a] = rest % axes[a].values.size();
+    rest /= axes[a].values.size();
+  }
+  for (size_t a = 0; a < axes.size(); ++a) {
+    const double v = axes[a].values[index[a]];
+    axes[a].field.set(point, v);
+    if (where == nullptr) continue;
+    char value[32];
+    std::snprintf(value, sizeof value, "%g", v);
+    *where += (a == 0 ? "" : ", ") + axes[a].field.text() + "=" + value;
+  }
+  return point;
+}
+
+// Validates every point before anything runs (errors name the point; points
+// are made again when they run, so none is kept) and adds their work to
+// `plan`; the largest point's footprint decides the peak. Logs the errors
+// and returns nullopt (exit 2) if a point is invalid.
+std::optional<ModelFootprint> check_points(const std::string& path, const v1::Scenario& base,
+                                           const std::vector<Axis>& axes, size_t grid,
+                                           WorkPlan& plan) {
+  bool ok = true;
   std::set<std::string> reported;
-  Diagnostics point_errors(options.scenario);
-  WorkPlan plan;
-  plan.command = "sweep";
-  plan.threads = resolve_threads(options.threads);
-  plan.scenario_copies = 2;  // the base and the point running
+  Diagnostics point_errors(path);
   ModelFootprint largest;
   for (size_t i = 0; i < grid; ++i) {
     std::string where;
-    const v1::Scenario point = point_at(i, &where);
-    Diagnostics diagnostics(options.scenario);
+    const v1::Scenario point = point_of(base, axes, i, &where);
+    Diagnostics diagnostics(path);
     if (!validate_scenario(point, nullptr, diagnostics)) {
       ok = false;
       for (const Diagnostic& d : diagnostics.items()) {
@@ -187,8 +192,30 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
   }
   if (!ok) {
     print_diagnostics(point_errors);
-    return kExitBadInput;
+    return std::nullopt;
   }
+  return largest;
+}
+
+int sweep(const SweepOptions& options, const Invocation& invocation) {
+  std::string description;
+  std::optional<v1::Scenario> scenario =
+      prepare_scenario(options.scenario, options.overrides, options.variant, &description);
+  if (!scenario) return kExitBadInput;
+
+  std::optional<std::vector<Axis>> parsed = parse_axes(options, *scenario);
+  if (!parsed) return kExitBadInput;
+  const std::vector<Axis>& axes = *parsed;
+  size_t grid = 1;
+  for (const Axis& axis : axes) grid *= axis.values.size();
+  WorkPlan plan;
+  plan.command = "sweep";
+  plan.threads = resolve_threads(options.threads);
+  plan.scenario_copies = 2;  // the base and the point running
+  std::optional<ModelFootprint> checked =
+      check_points(options.scenario, *scenario, axes, grid, plan);
+  if (!checked) return kExitBadInput;
+  const ModelFootprint& largest = *checked;
   plan.running = std::min<int64_t>(plan.threads, largest.replications);
   plan.kept = largest.replications;
   if (std::optional<int> status =
@@ -206,8 +233,8 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
   v1::SweepResult result;
   if (!run_with_progress("sweeping", threads, options.output.quiet, [&](StudyProgress* progress) {
         result = run_sweep(
-            *scenario, values, [&](size_t i) { return point_at(i, nullptr); }, options.variant,
-            threads, progress);
+            *scenario, values, [&](size_t i) { return point_of(*scenario, axes, i, nullptr); },
+            options.variant, threads, progress);
       })) {
     return files.abandon_interrupted();
   }
