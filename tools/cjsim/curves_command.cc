@@ -48,6 +48,40 @@ struct CurvesOptions {
   OutputOptions output;
 };
 
+// The channels to trace: those of --channels (each once, in order), or
+// every plannable one (sim/planning.h); a bad-input Status names the
+// option's problem.
+Result<std::vector<int>> traced_channels(const CurvesOptions& options,
+                                         const v1::Scenario& scenario) {
+  std::vector<std::string> ids;
+  for (const v1::Channel& ch : scenario.channels()) ids.push_back(ch.id());
+  std::vector<int> traced;
+  if (options.channels.empty()) {
+    traced = plannable_channels(scenario);
+  } else {
+    std::set<std::string> seen;
+    for (const std::string& id : options.channels) {
+      auto it = std::find(ids.begin(), ids.end(), id);
+      if (it == ids.end()) {
+        const std::string hint = closest_match(id, ids);
+        return Status::bad_input("--channels: no channel '" + printable(id) + "'" +
+                                 (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+      }
+      if (!seen.insert(id).second) continue;
+      const v1::Channel& ch = scenario.channels(static_cast<int>(it - ids.begin()));
+      if (ch.has_enabled() && !ch.enabled()) {
+        return Status::bad_input("--channels: channel '" + printable(id) +
+                                 "' is switched off (enabled: false): its budget buys nothing");
+      }
+      traced.push_back(static_cast<int>(it - ids.begin()));
+    }
+  }
+  if (traced.empty()) {
+    return Status::bad_input("the scenario has no channel with a budget or paid reach");
+  }
+  return traced;
+}
+
 int curves(const CurvesOptions& options, const Invocation& invocation) {
   std::string description;
   std::optional<v1::Scenario> scenario =
@@ -61,36 +95,12 @@ int curves(const CurvesOptions& options, const Invocation& invocation) {
   settings.saturation_fraction = options.saturation;
   settings.threads = resolve_threads(options.threads);
   settings.variant = options.variant;
-  std::vector<std::string> ids;
-  for (const v1::Channel& ch : scenario->channels()) ids.push_back(ch.id());
-  if (options.channels.empty()) {
-    settings.channels = plannable_channels(*scenario);
-  } else {
-    std::set<std::string> seen;
-    for (const std::string& id : options.channels) {
-      auto it = std::find(ids.begin(), ids.end(), id);
-      if (it == ids.end()) {
-        const std::string hint = closest_match(id, ids);
-        spdlog::error("error: --channels: no channel '{}'{}", printable(id),
-                      hint.empty() ? "" : (" (did you mean '" + hint + "'?)"));
-        return kExitBadInput;
-      }
-      if (!seen.insert(id).second) continue;
-      const v1::Channel& ch = scenario->channels(static_cast<int>(it - ids.begin()));
-      if (ch.has_enabled() && !ch.enabled()) {
-        spdlog::error(
-            "error: --channels: channel '{}' is switched off (enabled: false): its budget buys "
-            "nothing",
-            printable(id));
-        return kExitBadInput;
-      }
-      settings.channels.push_back(static_cast<int>(it - ids.begin()));
-    }
-  }
-  if (settings.channels.empty()) {
-    spdlog::error("error: the scenario has no channel with a budget or paid reach");
+  Result<std::vector<int>> channels = traced_channels(options, *scenario);
+  if (!channels) {
+    spdlog::error("error: {}", channels.status().message());
     return kExitBadInput;
   }
+  settings.channels = std::move(channels).value();
   for (int c : settings.channels) {
     if (curve_top_budget(*scenario, settings, c) > 0) continue;
     spdlog::error(
