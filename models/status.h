@@ -25,12 +25,14 @@ class Status {
     kOk,
     kBadInput,  // the user's input is wrong: exit status 2
     kFailure,   // the environment failed (a full disk, a file gone): exit status 1
+    kInterrupted,  // a signal asked the command to stop: exit status 130 or 143
   };
 
   Status() = default;
   static Status ok() { return Status(); }
   static Status bad_input(std::string message) { return {Code::kBadInput, std::move(message)}; }
   static Status failure(std::string message) { return {Code::kFailure, std::move(message)}; }
+  static Status interrupted() { return {Code::kInterrupted, ""}; }
 
   bool is_ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

@@ -30,6 +30,29 @@ using cli::PendingOutput;
 using testing::read_file;
 using testing::TempDir;
 
+// The old out-parameter form of the OutputSet's results, for the checks
+// below: the value (or null, or no files) with `error` set to the Status's
+// message.
+PendingOutput* opened(const Result<PendingOutput*>& output, std::string* error) {
+  *error = output.status().message();
+  return output ? *output : nullptr;
+}
+std::vector<PendingOutput*> opened(const Result<std::vector<PendingOutput*>>& files,
+                                   std::string* error) {
+  *error = files.status().message();
+  return files ? *files : std::vector<PendingOutput*>{};
+}
+bool succeeded(const Status& status, std::string* error) {
+  *error = status.message();
+  return status.is_ok();
+}
+enum class Outcome { kCommitted, kFailed, kInterrupted };
+Outcome outcome(const Status& status, std::string* error) {
+  *error = status.message();
+  if (status.is_ok()) return Outcome::kCommitted;
+  return status.code() == Status::Code::kInterrupted ? Outcome::kInterrupted : Outcome::kFailed;
+}
+
 // Every name under `dir`, recursively, relative to it, sorted.
 std::vector<std::string> names_in(const std::filesystem::path& dir) {
   std::vector<std::string> names;
@@ -77,18 +100,18 @@ TEST_CASE("output set: the outputs are renamed into place together at the commit
   dir.write("old.json", "old");
   OutputSet set;
   std::string error;
-  REQUIRE(set.open_folder("--svg", dir.file("charts"), &error));
-  PendingOutput* json = set.open("--json", dir.file("old.json"), &error);
-  PendingOutput* table = set.open("--svg", dir.file("charts/a.svg"), &error);
+  REQUIRE(succeeded(set.open_folder("--svg", dir.file("charts")), &error));
+  PendingOutput* json = opened(set.open("--json", dir.file("old.json")), &error);
+  PendingOutput* table = opened(set.open("--svg", dir.file("charts/a.svg")), &error);
   REQUIRE(json != nullptr);
   REQUIRE(table != nullptr);
-  REQUIRE(set.write(json, "new", &error));
-  REQUIRE(set.write(table, "a,b\n", &error));
+  REQUIRE(succeeded(set.write(json, "new"), &error));
+  REQUIRE(succeeded(set.write(table, "a,b\n"), &error));
   // Written and synced, but nothing is in place before the commit.
   CHECK(read_file(dir.file("old.json")) == "old");
   CHECK_FALSE(std::filesystem::exists(dir.file("charts/a.svg")));
   bool before_called = false;
-  REQUIRE(set.commit(&error, [&] { before_called = true; }) == OutputSet::Outcome::kCommitted);
+  REQUIRE(outcome(set.commit([&] { before_called = true; }), &error) == Outcome::kCommitted);
   CHECK(before_called);
   CHECK(read_file(dir.file("old.json")) == "new");
   CHECK(read_file(dir.file("charts/a.svg")) == "a,b\n");
@@ -113,20 +136,20 @@ TEST_CASE(
       OutputSet set;
       set.fail_write_for_testing(failing);
       std::string error;
-      PendingOutput* json = set.open("--json", dir.file("r.json"), &error);
+      PendingOutput* json = opened(set.open("--json", dir.file("r.json")), &error);
       const std::vector<PendingOutput*> tables =
-          set.open_folder_of("--csv", dir.file("tables"), kTables, &error);
+          opened(set.open_folder_of("--csv", dir.file("tables"), kTables), &error);
       const std::vector<PendingOutput*> fresh =
-          set.open_folder_of("--csv", dir.file("fresh"), {"a.csv"}, &error);
-      REQUIRE(set.open_folder("--svg", dir.file("charts"), &error));
-      PendingOutput* chart = set.open("--svg", dir.file("charts/funnel.svg"), &error);
+          opened(set.open_folder_of("--csv", dir.file("fresh"), {"a.csv"}), &error);
+      REQUIRE(succeeded(set.open_folder("--svg", dir.file("charts")), &error));
+      PendingOutput* chart = opened(set.open("--svg", dir.file("charts/funnel.svg")), &error);
       REQUIRE(json != nullptr);
       REQUIRE(tables.size() == 2);
       REQUIRE(fresh.size() == 1);
       REQUIRE(chart != nullptr);
       bool all_written = true;
       for (PendingOutput* output : {json, tables[0], tables[1], fresh[0], chart}) {
-        all_written = all_written && set.write(output, "new", &error);
+        all_written = all_written && succeeded(set.write(output, "new"), &error);
       }
       CHECK_FALSE(all_written);
       CHECK(error.find("cannot write: " + std::string(std::strerror(ENOSPC))) != std::string::npos);
@@ -145,16 +168,16 @@ TEST_CASE("output set: an abandoned set leaves what was there as it was") {
   {
     OutputSet set;
     std::string error;
-    REQUIRE(set.open_folder("--svg", dir.file("new"), &error));
-    PendingOutput* json = set.open("--json", dir.file("r.json"), &error);
-    PendingOutput* chart = set.open("--svg", dir.file("new/t.svg"), &error);
+    REQUIRE(succeeded(set.open_folder("--svg", dir.file("new")), &error));
+    PendingOutput* json = opened(set.open("--json", dir.file("r.json")), &error);
+    PendingOutput* chart = opened(set.open("--svg", dir.file("new/t.svg")), &error);
     const std::vector<PendingOutput*> tables =
-        set.open_folder_of("--csv", dir.file("tables"), kTables, &error);
+        opened(set.open_folder_of("--csv", dir.file("tables"), kTables), &error);
     REQUIRE(json != nullptr);
     REQUIRE(chart != nullptr);
     REQUIRE(tables.size() == 2);
-    REQUIRE(set.write(json, "new", &error));
-    REQUIRE(set.write(tables[0], "new", &error));
+    REQUIRE(succeeded(set.write(json, "new"), &error));
+    REQUIRE(succeeded(set.write(tables[0], "new"), &error));
     // r.json, its temporary, new/, the chart's temporary, the tables'
     // folder and its two files.
     CHECK(names_in(dir.path()).size() == 7);
@@ -185,13 +208,13 @@ TEST_CASE("regression: --csv renamed its tables one by one, so its folder could 
     if (!exchange) set.no_exchange_for_testing();
     std::string error;
     const std::vector<PendingOutput*> files =
-        set.open_folder_of("--csv", dir.file("tables"), kTables, &error);
+        opened(set.open_folder_of("--csv", dir.file("tables"), kTables), &error);
     REQUIRE(files.size() == 2);
-    REQUIRE(set.write(files[0], "new kpis", &error));
-    REQUIRE(set.write(files[1], "new series", &error));
+    REQUIRE(succeeded(set.write(files[0], "new kpis"), &error));
+    REQUIRE(succeeded(set.write(files[1], "new series"), &error));
     CHECK(tree(dir.file("tables")) == "kpis.csv");
     CHECK(read_file(dir.file("tables/kpis.csv")) == "old kpis");
-    REQUIRE(set.commit(&error) == OutputSet::Outcome::kCommitted);
+    REQUIRE(outcome(set.commit(), &error) == Outcome::kCommitted);
     CHECK(tree(dir.path()) == "tables tables/kpis.csv tables/series.csv");  // nothing beside
     CHECK(read_file(dir.file("tables/kpis.csv")) == "new kpis");
     CHECK(read_file(dir.file("tables/series.csv")) == "new series");
@@ -207,15 +230,15 @@ TEST_CASE(
   OutputSet set;
   std::string error;
   const std::vector<PendingOutput*> fresh =
-      set.open_folder_of("--csv", dir.file("fresh") + "/", kTables, &error);
+      opened(set.open_folder_of("--csv", dir.file("fresh") + "/", kTables), &error);
   const std::vector<PendingOutput*> linked =
-      set.open_folder_of("--svg", dir.file("link"), {"a.svg"}, &error);
+      opened(set.open_folder_of("--svg", dir.file("link"), {"a.svg"}), &error);
   REQUIRE(fresh.size() == 2);
   REQUIRE(linked.size() == 1);
-  for (PendingOutput* file : fresh) REQUIRE(set.write(file, "t", &error));
-  REQUIRE(set.write(linked[0], "<svg/>", &error));
+  for (PendingOutput* file : fresh) REQUIRE(succeeded(set.write(file, "t"), &error));
+  REQUIRE(succeeded(set.write(linked[0], "<svg/>"), &error));
   CHECK_FALSE(std::filesystem::exists(dir.file("fresh")));
-  REQUIRE(set.commit(&error) == OutputSet::Outcome::kCommitted);
+  REQUIRE(outcome(set.commit(), &error) == Outcome::kCommitted);
   CHECK(tree(dir.path()) == "fresh fresh/kpis.csv fresh/series.csv link real real/a.svg");
   CHECK(is_symlink(dir.file("link")));
   const mode_t mask = ::umask(0);
@@ -244,7 +267,7 @@ TEST_CASE("output set: a folder holding anything but its tables is refused, neve
     {
       OutputSet set;
       std::string error;
-      CHECK(set.open_folder_of("--csv", dir.file("tables"), kTables, &error).empty());
+      CHECK(opened(set.open_folder_of("--csv", dir.file("tables"), kTables), &error).empty());
       CHECK(error == "--csv " + dir.file("tables") + ": holds '" + c.stray +
                          "', which this command does not write there; the folder is replaced as "
                          "a whole, so give a new or empty folder, or one that holds only an "
@@ -262,15 +285,15 @@ TEST_CASE("output set: a file put into the folder while the command ran stops th
   dir.write("tables/kpis.csv", "old kpis");
   OutputSet set;
   std::string error;
-  PendingOutput* json = set.open("--json", dir.file("r.json"), &error);
+  PendingOutput* json = opened(set.open("--json", dir.file("r.json")), &error);
   const std::vector<PendingOutput*> tables =
-      set.open_folder_of("--csv", dir.file("tables"), kTables, &error);
+      opened(set.open_folder_of("--csv", dir.file("tables"), kTables), &error);
   REQUIRE(json != nullptr);
   REQUIRE(tables.size() == 2);
   for (PendingOutput* output : {json, tables[0], tables[1]})
-    REQUIRE(set.write(output, "new", &error));
+    REQUIRE(succeeded(set.write(output, "new"), &error));
   dir.write("tables/notes.txt", "written meanwhile");
-  CHECK(set.commit(&error) == OutputSet::Outcome::kFailed);
+  CHECK(outcome(set.commit(), &error) == Outcome::kFailed);
   CHECK(error == "--csv " + dir.file("tables") +
                      ": 'notes.txt' appeared in the folder while the command ran; nothing was "
                      "replaced");
@@ -285,18 +308,18 @@ TEST_CASE("output set: no other output may go into a folder that is replaced as 
   std::string error;
   {
     OutputSet set;
-    REQUIRE(set.open("--json", dir.file("tables/r.json"), &error) != nullptr);
-    CHECK(set.open_folder_of("--csv", dir.file("tables"), kTables, &error).empty());
+    REQUIRE(opened(set.open("--json", dir.file("tables/r.json")), &error) != nullptr);
+    CHECK(opened(set.open_folder_of("--csv", dir.file("tables"), kTables), &error).empty());
     CHECK(error == "--csv " + dir.file("tables") + ": would hold --json " +
                        dir.file("tables/r.json") +
                        ", but the folder is replaced as a whole; write that elsewhere");
   }
   OutputSet other;
-  REQUIRE(other.open_folder_of("--csv", dir.file("tables"), kTables, &error).size() == 2);
-  CHECK(other.open("--report", dir.file("tables/../tables/r.html"), &error) == nullptr);
+  REQUIRE(opened(other.open_folder_of("--csv", dir.file("tables"), kTables), &error).size() == 2);
+  CHECK(opened(other.open("--report", dir.file("tables/../tables/r.html")), &error) == nullptr);
   CHECK(error.find("in the folder of --csv " + dir.file("tables") +
                    ", which is replaced as a whole") != std::string::npos);
-  CHECK_FALSE(other.open_folder("--svg", dir.file("tables"), &error));
+  CHECK_FALSE(succeeded(other.open_folder("--svg", dir.file("tables")), &error));
   CHECK(error.find("the same folder as --csv") != std::string::npos);
 }
 
@@ -309,7 +332,7 @@ TEST_CASE("output set: refused paths name the option, the path and the reason") 
   OutputSet set;
   set.add_input("the scenario", scenario);
   std::string error;
-  PendingOutput* taken = set.open("--json", dir.file("r.json"), &error);
+  PendingOutput* taken = opened(set.open("--json", dir.file("r.json")), &error);
   REQUIRE(taken != nullptr);
   struct Case {
     std::string option, path, message;
@@ -327,17 +350,17 @@ TEST_CASE("output set: refused paths name the option, the path and the reason") 
   for (const Case& c : cases) {
     CAPTURE(c.path);
     error.clear();
-    CHECK(set.open(c.option, c.path, &error) == nullptr);
+    CHECK(opened(set.open(c.option, c.path), &error) == nullptr);
     CHECK(error.find(c.message) != std::string::npos);
   }
   error.clear();
-  CHECK_FALSE(set.open_folder("--svg", scenario, &error));
+  CHECK_FALSE(succeeded(set.open_folder("--svg", scenario), &error));
   CHECK(error == "--svg " + scenario + ": not a folder");
-  CHECK(set.open_folder_of("--csv", scenario, kTables, &error).empty());
+  CHECK(opened(set.open_folder_of("--csv", scenario, kTables), &error).empty());
   CHECK(error == "--csv " + scenario + ": not a folder");
-  CHECK(set.open_folder_of("--csv", "", kTables, &error).empty());
+  CHECK(opened(set.open_folder_of("--csv", "", kTables), &error).empty());
   CHECK(error == "--csv: the path is empty; give a folder name");
-  CHECK_FALSE(set.open_folder("--svg", "", &error));
+  CHECK_FALSE(succeeded(set.open_folder("--svg", ""), &error));
   CHECK(error.find("--svg: the path is empty") != std::string::npos);
   CHECK(read_file(scenario) == "name: \"s\"");
 }
@@ -354,7 +377,7 @@ TEST_CASE("output set: a socket is refused, not replaced") {
   REQUIRE(::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
   OutputSet set;
   std::string error;
-  CHECK(set.open("--json", path, &error) == nullptr);
+  CHECK(opened(set.open("--json", path), &error) == nullptr);
   CHECK(error.find("not a regular file, character device or FIFO") != std::string::npos);
   struct stat info;
   REQUIRE(::stat(path.c_str(), &info) == 0);
@@ -370,15 +393,15 @@ TEST_CASE("output set: a symbolic link is followed and its target replaced, the 
   std::filesystem::create_symlink("data/new.json", dir.file("dangling.json"));
   OutputSet set;
   std::string error;
-  PendingOutput* linked = set.open("--json", dir.file("link.json"), &error);
-  PendingOutput* dangling = set.open("--report", dir.file("dangling.json"), &error);
+  PendingOutput* linked = opened(set.open("--json", dir.file("link.json")), &error);
+  PendingOutput* dangling = opened(set.open("--report", dir.file("dangling.json")), &error);
   REQUIRE(linked != nullptr);
   REQUIRE(dangling != nullptr);
   // The temporary files sit beside the targets.
   CHECK(names_in(dir.path() / "data").size() == 3);
-  REQUIRE(set.write(linked, "new", &error));
-  REQUIRE(set.write(dangling, "made", &error));
-  REQUIRE(set.commit(&error) == OutputSet::Outcome::kCommitted);
+  REQUIRE(succeeded(set.write(linked, "new"), &error));
+  REQUIRE(succeeded(set.write(dangling, "made"), &error));
+  REQUIRE(outcome(set.commit(), &error) == Outcome::kCommitted);
   CHECK(is_symlink(dir.file("link.json")));
   CHECK(is_symlink(dir.file("dangling.json")));
   CHECK(read_file(dir.file("data/result.json")) == "new");
@@ -396,10 +419,10 @@ TEST_CASE("output set: a FIFO, directly or through a link, is written through at
     FifoReader reader(fifo);
     OutputSet set;
     std::string error;
-    PendingOutput* output = set.open("--json", path, &error);
+    PendingOutput* output = opened(set.open("--json", path), &error);
     REQUIRE(output != nullptr);
-    REQUIRE(set.write(output, "through the pipe", &error));
-    REQUIRE(set.commit(&error) == OutputSet::Outcome::kCommitted);
+    REQUIRE(succeeded(set.write(output, "through the pipe"), &error));
+    REQUIRE(outcome(set.commit(), &error) == Outcome::kCommitted);
     CHECK(reader.text() == "through the pipe");
   }
   struct stat info;
@@ -424,14 +447,14 @@ TEST_CASE("output set: a failed stream write renames nothing") {
   {
     OutputSet set;
     std::string error;
-    PendingOutput* stream = set.open("--json", fifo, &error);
-    PendingOutput* file = set.open("--csv", dir.file("r.csv"), &error);
+    PendingOutput* stream = opened(set.open("--json", fifo), &error);
+    PendingOutput* file = opened(set.open("--csv", dir.file("r.csv")), &error);
     REQUIRE(stream != nullptr);
     REQUIRE(file != nullptr);
     ::close(reader);
-    REQUIRE(set.write(stream, "lost", &error));
-    REQUIRE(set.write(file, "new", &error));
-    CHECK(set.commit(&error) == OutputSet::Outcome::kFailed);
+    REQUIRE(succeeded(set.write(stream, "lost"), &error));
+    REQUIRE(succeeded(set.write(file, "new"), &error));
+    CHECK(outcome(set.commit(), &error) == Outcome::kFailed);
     CHECK(error.find("--json " + fifo + ": cannot write") != std::string::npos);
   }
   ::sigaction(SIGPIPE, &old, nullptr);
@@ -451,10 +474,10 @@ TEST_CASE("output set: a path through /proc names an open file and is appended t
   {
     OutputSet set;
     std::string error;
-    PendingOutput* output = set.open("--json", "/proc/self/fd/" + std::to_string(fd), &error);
+    PendingOutput* output = opened(set.open("--json", "/proc/self/fd/" + std::to_string(fd)), &error);
     REQUIRE(output != nullptr);
-    REQUIRE(set.write(output, "{}\n", &error));
-    REQUIRE(set.commit(&error) == OutputSet::Outcome::kCommitted);
+    REQUIRE(succeeded(set.write(output, "{}\n"), &error));
+    REQUIRE(outcome(set.commit(), &error) == Outcome::kCommitted);
   }
   ::close(fd);
   struct stat after;

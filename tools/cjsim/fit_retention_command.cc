@@ -193,10 +193,13 @@ int fit_retention(const FitRetentionOptions& options, const Invocation& invocati
   OutputSet outputs;
   outputs.add_input(options.rf_table.empty() ? "--transactions" : "--rf-table", input);
   PendingOutput* json = nullptr;
-  std::string error;
-  if (!options.json.empty() && !(json = outputs.open("--json", options.json, &error))) {
-    print_output_error(error);
-    return kExitBadInput;
+  if (!options.json.empty()) {
+    Result<PendingOutput*> opened = outputs.open("--json", options.json);
+    if (!opened) {
+      print_output_error(opened.status());
+      return kExitBadInput;
+    }
+    json = *opened;
   }
 
   std::optional<RetentionFit> fit =
@@ -211,9 +214,11 @@ int fit_retention(const FitRetentionOptions& options, const Invocation& invocati
   }
   v1::RetentionFit result = to_proto(*fit, input);
   result.mutable_provenance()->set_command_line(invocation.command_line);
-  if (json != nullptr && !outputs.write(json, to_json(result), &error)) {
-    print_output_error(error);
-    return kExitFailure;
+  if (json != nullptr) {
+    if (const Status written = outputs.write(json, to_json(result)); !written.is_ok()) {
+      print_output_error(written);
+      return kExitFailure;
+    }
   }
   return commit_outputs(outputs, [&] {
     if (!options.quiet && !(json != nullptr && json->is_stdout())) {

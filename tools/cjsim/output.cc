@@ -207,16 +207,11 @@ void OutputSet::add_input(const std::string& name, const std::string& path) {
   inputs_.push_back({name + " " + path, identify(path)});
 }
 
-PendingOutput* OutputSet::open(const std::string& option, const std::string& path,
-                               std::string* error) {
+Result<PendingOutput*> OutputSet::open(const std::string& option, const std::string& path) {
   CJSIM_CHECK(!finished_, "an output opened after the commit");
-  if (path.empty()) {
-    *error = option + ": the path is empty; give a file name";
-    return nullptr;
-  }
-  auto fail = [&](const std::string& message) -> PendingOutput* {
-    *error = option + " " + path + ": " + message;
-    return nullptr;
+  if (path.empty()) return Status::bad_input(option + ": the path is empty; give a file name");
+  auto fail = [&](const std::string& message) {
+    return Status::bad_input(option + " " + path + ": " + message);
   };
   auto output = std::unique_ptr<PendingOutput>(new PendingOutput());
   output->option_ = option;
@@ -254,10 +249,7 @@ PendingOutput* OutputSet::open(const std::string& option, const std::string& pat
     const int flags = O_WRONLY | O_CLOEXEC | O_NOCTTY | (S_ISREG(info.st_mode) ? O_APPEND : 0);
     output->fd_ = S_ISFIFO(info.st_mode) ? open_fifo(path, flags) : ::open(path.c_str(), flags);
     if (output->fd_ < 0) {
-      if (errno == EINTR && interrupted()) {
-        error->clear();
-        return nullptr;
-      }
+      if (errno == EINTR && interrupted()) return Status::interrupted();
       return fail("cannot write: " + why(errno));
     }
   } else {
@@ -274,14 +266,10 @@ PendingOutput* OutputSet::open(const std::string& option, const std::string& pat
   return outputs_.back().get();
 }
 
-bool OutputSet::open_folder(const std::string& option, const std::string& dir, std::string* error) {
-  if (dir.empty()) {
-    *error = option + ": the path is empty; give a folder name";
-    return false;
-  }
+Status OutputSet::open_folder(const std::string& option, const std::string& dir) {
+  if (dir.empty()) return Status::bad_input(option + ": the path is empty; give a folder name");
   auto fail = [&](const std::string& message) {
-    *error = option + " " + dir + ": " + message;
-    return false;
+    return Status::bad_input(option + " " + dir + ": " + message);
   };
   std::error_code ec;
   const fs::path canonical = fs::weakly_canonical(dir, ec);
@@ -308,7 +296,7 @@ bool OutputSet::open_folder(const std::string& option, const std::string& dir, s
   ::close(fd);
   ::unlink(probe.c_str());
   forget_on_signal(token);
-  return true;
+  return Status::ok();
 }
 
 // A file of the folder is an input or another output, another output would
@@ -343,19 +331,13 @@ std::string OutputSet::folder_refusal(const std::string& option, const std::stri
          "give a new or empty folder, or one that holds only an earlier result";
 }
 
-std::vector<PendingOutput*> OutputSet::open_folder_of(const std::string& option,
-                                                      const std::string& dir,
-                                                      const std::vector<std::string>& names,
-                                                      std::string* error) {
+Result<std::vector<PendingOutput*>> OutputSet::open_folder_of(
+    const std::string& option, const std::string& dir, const std::vector<std::string>& names) {
   CJSIM_CHECK(!finished_, "an output opened after the commit");
   CJSIM_CHECK(!names.empty(), "a folder of no files");
-  if (dir.empty()) {
-    *error = option + ": the path is empty; give a folder name";
-    return {};
-  }
+  if (dir.empty()) return Status::bad_input(option + ": the path is empty; give a folder name");
   auto fail = [&](const std::string& path, const std::string& message) {
-    *error = option + " " + path + ": " + message;
-    return std::vector<PendingOutput*>{};
+    return Status::bad_input(option + " " + path + ": " + message);
   };
   Resolved resolved;
   std::string reason;
@@ -370,8 +352,7 @@ std::vector<PendingOutput*> OutputSet::open_folder_of(const std::string& option,
   std::vector<Identity> identities;
   if (std::string refusal = folder_refusal(option, dir, target, exists, names, &identities);
       !refusal.empty()) {
-    *error = refusal;
-    return {};
+    return Status::bad_input(refusal);
   }
   const fs::path canonical = fs::weakly_canonical(target, ec);
   std::string staging = target.string() + ".tmp.XXXXXX";
@@ -420,10 +401,9 @@ std::vector<PendingOutput*> OutputSet::open_folder_of(const std::string& option,
 // when there is one, which is then removed. Where the file system cannot
 // exchange, the earlier result is first renamed aside (TARGET.old.XXXXXX);
 // a crash between the two renames leaves both folders complete.
-bool OutputSet::put_in_place(StagedFolder& folder, std::string* error) const {
+Status OutputSet::put_in_place(StagedFolder& folder) const {
   auto failed = [&](const std::string& message) {
-    *error = folder.option + " " + folder.path + ": " + message;
-    return false;
+    return Status::failure(folder.option + " " + folder.path + ": " + message);
   };
   if (!sync_folder(folder.staging)) return failed("cannot write: " + why(errno));
   struct stat info;
@@ -433,7 +413,7 @@ bool OutputSet::put_in_place(StagedFolder& folder, std::string* error) const {
       return failed("cannot write: " + why(errno));
     }
     folder.staging.clear();
-    return true;
+    return Status::ok();
   }
   // What was checked at the start may have changed while the work ran.
   std::string stray, reason;
@@ -449,7 +429,7 @@ bool OutputSet::put_in_place(StagedFolder& folder, std::string* error) const {
                                                folder.target.c_str(), RENAME_EXCHANGE) == 0) {
     remove_replaced(folder.staging, folder.names);  // the earlier result, now at the staging name
     folder.staging.clear();
-    return true;
+    return Status::ok();
   }
   if (!no_exchange_for_testing_ && errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) {
     return failed("cannot write: " + why(errno));
@@ -468,15 +448,15 @@ bool OutputSet::put_in_place(StagedFolder& folder, std::string* error) const {
   }
   folder.staging.clear();
   remove_replaced(aside, folder.names);
-  return true;
+  return Status::ok();
 }
 
-bool OutputSet::write(PendingOutput* output, std::string content, std::string* error) {
+Status OutputSet::write(PendingOutput* output, std::string content) {
   CJSIM_CHECK(!output->written_, "an output written twice");
   output->written_ = true;
   if (output->kind_ != PendingOutput::Kind::kFile) {
     output->content_ = std::move(content);
-    return true;
+    return Status::ok();
   }
   ++writes_;
   const bool injected = writes_ == fail_write_;
@@ -488,34 +468,34 @@ bool OutputSet::write(PendingOutput* output, std::string content, std::string* e
       ::fsync(output->fd_) != 0) {
     const int saved = errno;
     output->discard();
-    *error = output->option_ + " " + output->path_ + ": cannot write: " + why(saved);
-    return false;
+    return Status::failure(output->option_ + " " + output->path_ + ": cannot write: " +
+                           why(saved));
   }
   const int fd = output->fd_;
   output->fd_ = -1;
   if (::close(fd) != 0) {
     const int saved = errno;
     output->discard();
-    *error = output->option_ + " " + output->path_ + ": cannot write: " + why(saved);
-    return false;
+    return Status::failure(output->option_ + " " + output->path_ + ": cannot write: " +
+                           why(saved));
   }
-  return true;
+  return Status::ok();
 }
 
-OutputSet::Outcome OutputSet::commit(std::string* error, const std::function<void()>& before) {
+Status OutputSet::commit(const std::function<void()>& before) {
   CJSIM_CHECK(!finished_, "an output set committed twice");
   for (const auto& output : outputs_) {
     CJSIM_CHECK(output->written_, "an output was opened but not written");
   }
   if (!begin_commit()) {
     abandon();
-    return Outcome::kInterrupted;
+    return Status::interrupted();
   }
   if (before) before();
   auto fail = [&](const PendingOutput& output, int error_number) {
-    *error = output.option_ + " " + output.path_ + ": cannot write: " + why(error_number);
     abandon();
-    return Outcome::kFailed;
+    return Status::failure(output.option_ + " " + output.path_ + ": cannot write: " +
+                           why(error_number));
   };
   for (const auto& output : outputs_) {
     if (output->kind_ == PendingOutput::Kind::kStdout) {
@@ -532,9 +512,9 @@ OutputSet::Outcome OutputSet::commit(std::string* error, const std::function<voi
   // The folders first: a folder that cannot be put in place leaves every
   // file as it was.
   for (StagedFolder& folder : staged_) {
-    if (!put_in_place(folder, error)) {
+    if (Status placed = put_in_place(folder); !placed.is_ok()) {
       abandon();
-      return Outcome::kFailed;
+      return placed;
     }
     for (PendingOutput* file : folder.files) {
       file->temporary_.clear();
@@ -558,7 +538,7 @@ OutputSet::Outcome OutputSet::commit(std::string* error, const std::function<voi
   for (const auto& output : outputs_) {
     spdlog::debug("{} {}: written", output->option_, printable(output->path_));
   }
-  return Outcome::kCommitted;
+  return Status::ok();
 }
 
 void OutputSet::abandon() {
@@ -576,21 +556,15 @@ void OutputSet::abandon() {
   finished_ = true;
 }
 
-void print_output_error(const std::string& error) {
-  if (!error.empty()) spdlog::error("error: {}", printable(error));
+void print_output_error(const Status& status) {
+  if (!status.message().empty()) spdlog::error("error: {}", printable(status.message()));
 }
 
 int commit_outputs(OutputSet& set, const std::function<void()>& before) {
-  std::string error;
-  switch (set.commit(&error, before)) {
-    case OutputSet::Outcome::kCommitted:
-      return kExitOk;
-    case OutputSet::Outcome::kInterrupted:
-      return interrupted_exit();
-    case OutputSet::Outcome::kFailed:
-      break;
-  }
-  print_output_error(error);
+  const Status committed = set.commit(before);
+  if (committed.is_ok()) return kExitOk;
+  if (committed.code() == Status::Code::kInterrupted) return interrupted_exit();
+  print_output_error(committed);
   return kExitFailure;
 }
 

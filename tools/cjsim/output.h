@@ -31,6 +31,8 @@
 #include <google/protobuf/message.h>
 #include <CLI/CLI.hpp>
 
+#include "models/status.h"
+
 namespace cjsim::cli {
 
 // One output of an OutputSet, opened by OutputSet::open.
@@ -74,17 +76,17 @@ class OutputSet {
   // scenario", "--transactions"): no output may be the same file.
   void add_input(const std::string& name, const std::string& path);
 
-  // Opens the output of `option` at `path`. Refused: an empty path, a
-  // folder, a block device or socket, the same file as an input or as
-  // another output of the set, a path that cannot be written. On failure
-  // returns null and sets `error` to "OPTION PATH: why" (empty when a
-  // signal interrupted the wait for a FIFO's reader).
-  PendingOutput* open(const std::string& option, const std::string& path, std::string* error);
+  // Opens the output of `option` at `path`. Refused (a bad-input Status,
+  // "OPTION PATH: why"): an empty path, a folder, a block device or socket,
+  // the same file as an input or as another output of the set, a path that
+  // cannot be written. An interrupted Status when a signal came during the
+  // wait for a FIFO's reader.
+  Result<PendingOutput*> open(const std::string& option, const std::string& path);
 
   // Makes sure `dir` is a folder that takes new files, creating it when it
   // is missing (its parent must exist); a folder made here is removed again
-  // when the set is abandoned. On failure sets `error` as open does.
-  bool open_folder(const std::string& option, const std::string& dir, std::string* error);
+  // when the set is abandoned. Refused as open is.
+  Status open_folder(const std::string& option, const std::string& dir);
 
   // Opens folder `dir` for the files `names`, to be put in place all
   // together: they are written into a new folder beside it
@@ -92,26 +94,25 @@ class OutputSet {
   // commit renames to `dir`. A folder already at `dir` is replaced as a
   // whole, so it may hold only files by those names (an earlier result, or
   // nothing); anything else there is refused, never deleted. Returns the
-  // outputs of the files in the order of `names`, or an empty vector with
-  // `error` set as open does. A symbolic link is followed, and stays a link.
+  // outputs of the files in the order of `names`, or a bad-input Status as
+  // open does. A symbolic link is followed, and stays a link.
   // REQUIRES: `names` not empty.
-  std::vector<PendingOutput*> open_folder_of(const std::string& option, const std::string& dir,
-                                             const std::vector<std::string>& names,
-                                             std::string* error);
+  Result<std::vector<PendingOutput*>> open_folder_of(const std::string& option,
+                                                     const std::string& dir,
+                                                     const std::vector<std::string>& names);
 
   // Writes `content` to the temporary file of `output` and syncs it; a
-  // stream keeps it for the commit. On failure sets `error`; the caller then
-  // drops the set (which abandons it).
-  bool write(PendingOutput* output, std::string content, std::string* error);
+  // stream keeps it for the commit. On failure a failure Status; the caller
+  // then drops the set (which abandons it).
+  Status write(PendingOutput* output, std::string content);
 
-  enum class Outcome { kCommitted, kFailed, kInterrupted };
   // REQUIRES: every output opened was written. When a signal has arrived,
-  // abandons the set (kInterrupted). Otherwise calls `before` (to print
-  // what goes to the terminal), writes the streams, then puts every folder
-  // of open_folder_of in place and renames every temporary file onto its
-  // target. A failure there (kFailed, `error` set) abandons what is not yet
-  // in place: a stream cannot take back what it was sent.
-  Outcome commit(std::string* error, const std::function<void()>& before = {});
+  // abandons the set (an interrupted Status). Otherwise calls `before` (to
+  // print what goes to the terminal), writes the streams, then puts every
+  // folder of open_folder_of in place and renames every temporary file onto
+  // its target: ok. A failure there (a failure Status) abandons what is not
+  // yet in place: a stream cannot take back what it was sent.
+  Status commit(const std::function<void()>& before = {});
 
   // Removes every temporary file and every folder the set made.
   void abandon();
@@ -170,17 +171,16 @@ class OutputSet {
     int signal_token;
   };
   std::vector<StagedFolder> staged_;
-  // Puts `folder` in place (see the .cc); on failure sets `error`.
-  bool put_in_place(StagedFolder& folder, std::string* error) const;
+  // Puts `folder` in place (see the .cc).
+  Status put_in_place(StagedFolder& folder) const;
   int writes_ = 0;
   int fail_write_ = 0, fail_errno_ = 0;
   bool no_exchange_for_testing_ = false;
   bool finished_ = false;
 };
 
-// Prints "error: MESSAGE" to stderr; nothing for the empty message of an
-// interrupted open.
-void print_output_error(const std::string& error);
+// Logs "error: MESSAGE"; nothing for an interrupted Status, which has none.
+void print_output_error(const Status& status);
 
 // Commits `set` and gives the exit status: 0; 1 after printing why a write
 // failed; 130 or 143 after saying that nothing was written (signals.h).

@@ -47,29 +47,35 @@ bool StudyFiles::open(const OutputOptions& options, const std::vector<std::strin
                       const std::string& scenario) {
   quiet_ = options.quiet;
   set_.add_input("the scenario", scenario);
-  std::string error;
-  auto failed = [&] {
-    print_output_error(error);
-    return false;
+  auto opened = [](const Result<PendingOutput*>& output, PendingOutput*& into) {
+    if (!output) print_output_error(output.status());
+    into = output ? *output : nullptr;
+    return output.is_ok();
   };
-  if (!options.json.empty() && !(json_ = set_.open("--json", options.json, &error))) {
-    return failed();
-  }
+  if (!options.json.empty() && !opened(set_.open("--json", options.json), json_)) return false;
   if (options.report == "-") {
     spdlog::error("error: --report -: give a file path (the report is a page, not a stream)");
     return false;
   }
-  if (!options.report.empty() && !(report_ = set_.open("--report", options.report, &error))) {
-    return failed();
+  if (!options.report.empty() && !opened(set_.open("--report", options.report), report_)) {
+    return false;
   }
   if (!options.csv.empty()) {
-    const std::vector<PendingOutput*> files =
-        set_.open_folder_of("--csv", options.csv, csv_files, &error);
-    if (files.empty()) return failed();
-    for (size_t i = 0; i < csv_files.size(); ++i) csv_.emplace_back(csv_files[i], files[i]);
+    const Result<std::vector<PendingOutput*>> files =
+        set_.open_folder_of("--csv", options.csv, csv_files);
+    if (!files) {
+      print_output_error(files.status());
+      return false;
+    }
+    for (size_t i = 0; i < csv_files.size(); ++i) csv_.emplace_back(csv_files[i], (*files)[i]);
   }
   // The charts' files are known only at the end; the folder is checked now.
-  if (!options.svg.empty() && !set_.open_folder("--svg", options.svg, &error)) return failed();
+  if (!options.svg.empty()) {
+    if (const Status status = set_.open_folder("--svg", options.svg); !status.is_ok()) {
+      print_output_error(status);
+      return false;
+    }
+  }
   svg_ = options.svg;
   return true;
 }
@@ -83,26 +89,30 @@ int StudyFiles::finish(const std::string& table, const google::protobuf::Message
                        const std::map<std::string, CsvTable>& tables,
                        const std::function<Report()>& make_report) {
   if (interrupted()) return abandon_interrupted();
-  std::string error;
-  auto failed = [&] {
-    if (error.empty()) return abandon_interrupted();
-    print_output_error(error);
+  auto failed = [&](const Status& status) {
+    if (status.code() == Status::Code::kInterrupted) return abandon_interrupted();
+    print_output_error(status);
     set_.abandon();
     return kExitFailure;
   };
-  if (json_ != nullptr && !set_.write(json_, to_json(result), &error)) return failed();
+  if (json_ != nullptr) {
+    if (Status s = set_.write(json_, to_json(result)); !s.is_ok()) return failed(s);
+  }
   for (const auto& [name, file] : csv_) {
     auto it = tables.find(name);
     CJSIM_CHECK(it != tables.end(), "a CSV table was opened but not produced");
-    if (!set_.write(file, it->second.text(), &error)) return failed();
+    if (Status s = set_.write(file, it->second.text()); !s.is_ok()) return failed(s);
   }
   if (report_ != nullptr || !svg_.empty()) {
     const Report report = make_report();
-    if (report_ != nullptr && !set_.write(report_, report.html(), &error)) return failed();
+    if (report_ != nullptr) {
+      if (Status s = set_.write(report_, report.html()); !s.is_ok()) return failed(s);
+    }
     if (!svg_.empty()) {
       for (const auto& [name, svg] : report.svg_files()) {
-        PendingOutput* file = set_.open("--svg", svg_ + "/" + name, &error);
-        if (file == nullptr || !set_.write(file, svg, &error)) return failed();
+        Result<PendingOutput*> file = set_.open("--svg", svg_ + "/" + name);
+        if (!file) return failed(file.status());
+        if (Status s = set_.write(*file, svg); !s.is_ok()) return failed(s);
       }
     }
   }
