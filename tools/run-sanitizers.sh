@@ -49,8 +49,11 @@ if [ "$which" = all ] || [ "$which" = thread ]; then
   # random numbers on every example...), each minutes under the tool; the
   # parallel code they run is the same the kept tests run (the optimizer,
   # compare and sweep on 1 and 2 threads), and the plain build runs them.
+  # The CLI's sequential comparison on 1 and 2 threads (five minutes under
+  # the tool) is left out too: the library's sequential-comparison tests
+  # (tests/sim/compare_test.cc) run the same loop on two threads here.
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
     ctest --test-dir build-tsan --output-on-failure -j"$jobs" \
     -R 'determinism|engine|threads|loyalty|compare|sweep|curves|optimize|signals' \
-    -E 'regression: optimize|common random numbers cut|never confirmed worse|target CPA mode|noisy step|brute-force grid|conversions:KIND|two identical channels|raising a CTA|locked and bounded'
+    -E 'regression: optimize|common random numbers cut|never confirmed worse|target CPA mode|noisy step|brute-force grid|conversions:KIND|two identical channels|raising a CTA|locked and bounded|sequential precision meets'
 fi
