@@ -1,11 +1,10 @@
-// Status and Result<T>: the outcome of an operation that can fail on bad
-// input, as a value, in the manner of LevelDB's Status. A Status is ok or
-// carries a code and a message that names where the problem is (a file and
-// line, an entity and field, an option); Result<T> holds a T or the Status
-// saying why there is none. Validation, which finds many errors at once,
-// reports them in a Diagnostics (models/diagnostics.h) instead. Broken
-// internal invariants are not statuses: they abort through CJSIM_CHECK
-// (models/check.h).
+// Status and Result<T>: the outcome of an operation that can fail (on bad
+// input, in the environment, or by a signal), as a value, in the manner of
+// LevelDB's Status. A Status is ok or carries a code and a message that
+// names where the problem is (a file and line, an entity and field, an
+// option); Result<T> holds a T or the Status saying why there is none. Validation, which finds many
+// errors at once, reports them in a Diagnostics (models/diagnostics.h) instead. Broken internal
+// invariants are not statuses: they abort through CJSIM_CHECK (models/check.h).
 //
 // Plain values; safe to copy and to move between threads.
 #ifndef CJSIM_MODELS_STATUS_H_
@@ -23,8 +22,8 @@ class Status {
  public:
   enum class Code {
     kOk,
-    kBadInput,  // the user's input is wrong: exit status 2
-    kFailure,   // the environment failed (a full disk, a file gone): exit status 1
+    kBadInput,     // the user's input is wrong: exit status 2
+    kFailure,      // the environment failed (a full disk, a file gone): exit status 1
     kInterrupted,  // a signal asked the command to stop: exit status 130 or 143
   };
 
