@@ -8,6 +8,7 @@
 
 #include "models/stage.h"
 #include "sim/kpi.h"
+#include "sim/targets.h"
 
 namespace cjsim {
 
@@ -67,6 +68,7 @@ struct RunResultBuilder {
     edges();
     for (int c = 0; c < m.channel_count(); ++c) channel(c, r->add_channels());
     personas();
+    calendar();
     if (!exact && !reps.front().series_converted_share.empty()) {
       series();
       retention();
@@ -209,7 +211,43 @@ struct RunResultBuilder {
         set_estimate(
             estimate([&](const Quantities& q) { return at(q.series_new_conversions_by_kind[k]); }),
             &(*day->mutable_new_conversions_by_goal())[m.goal_kinds[k]]);
+        set_estimate(
+            estimate([&](const Quantities& q) { return at(q.series_conversions_by_kind[k]); }),
+            &(*day->mutable_conversions_by_goal())[m.goal_kinds[k]]);
       }
+      day->set_date(m.calendar.date(d));
+      for (int c = 0; c < m.channel_count(); ++c) {
+        const std::string& id = m.channel_ids[static_cast<size_t>(c)];
+        (*day->mutable_spend())[id] = m.channel_spend[static_cast<size_t>(c)][static_cast<size_t>(d)];
+        set_estimate(estimate([&](const Quantities& q) { return at(q.series_paid[c]); }),
+                     &(*day->mutable_paid_exposures())[id]);
+        set_estimate(estimate([&](const Quantities& q) { return at(q.series_organic[c]); }),
+                     &(*day->mutable_organic_exposures())[id]);
+      }
+    }
+  }
+
+  // The calendar the run used: day 0's date, the flights, the events.
+  void calendar() {
+    r->set_start_date(m.calendar.date(0));
+    auto span = [&](v1::CalendarSpan* out, DaySpan days) {
+      out->set_from_day(days.from);
+      out->set_to_day(days.to);
+      out->set_from_date(m.calendar.date(days.from));
+      out->set_to_date(m.calendar.date(days.to));
+    };
+    for (const CompiledFlight& f : m.flights) {
+      v1::CalendarSpan* out = r->add_flights();
+      out->set_channel(m.channel_ids[static_cast<size_t>(f.channel)]);
+      span(out, f.days);
+      out->set_weekly_budget(f.weekly_budget);
+    }
+    for (const CompiledEvent& e : m.events) {
+      v1::CalendarSpan* out = r->add_events();
+      out->set_name(e.name);
+      span(out, e.days);
+      out->set_act_multiplier(e.act_multiplier);
+      out->set_reach_multiplier(e.reach_multiplier);
     }
   }
 
@@ -248,6 +286,10 @@ v1::RunResult summarize_monte_carlo(const CompiledModel& model, const RunSetting
   for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(model, c));
   v1::RunResult result = build(model, run, reps, false, threads, wall_seconds);
   add_work(model, counts, result.mutable_timing());
+  if (!model.targets.empty() && !counts.front().series.converted.empty()) {
+    set_targets(model, evaluate_targets(model, counts), run.confidence,
+                result.mutable_targets());
+  }
   return result;
 }
 

@@ -12,6 +12,7 @@
 #include "models/limits.h"
 #include "models/settings.h"
 #include "models/validation.h"
+#include "sim/targets.h"
 #include "tools/cjsim/option_values.h"
 
 namespace cjsim::cli {
@@ -82,6 +83,23 @@ void name_after_file(const std::string& path, v1::Scenario& scenario) {
   scenario.set_name(stem.substr(0, stem.find('.')));
 }
 
+}  // namespace
+
+bool check_target_kpis(const v1::Scenario& scenario, const SourceMap* source_map,
+                       Diagnostics& diagnostics) {
+  bool ok = true;
+  for (int k = 0; k < scenario.targets_size(); ++k) {
+    const std::string problem = target_kpi_problem(scenario, scenario.targets(k));
+    if (problem.empty()) continue;
+    const FieldPath at = {{"targets", k}, {"kpi"}};
+    diagnostics.error(problem, source_map != nullptr ? source_map->locate(at) : SourceLocation{});
+    ok = false;
+  }
+  return ok;
+}
+
+namespace {
+
 // Loads `path`, applies `overrides` and validates; the variants stay in.
 std::optional<v1::Scenario> load_and_validate(const std::string& path,
                                               const SimulationOverrides& overrides,
@@ -89,7 +107,8 @@ std::optional<v1::Scenario> load_and_validate(const std::string& path,
   std::optional<LoadedScenario> loaded = load_scenario(path, diagnostics);
   if (!loaded) return std::nullopt;
   overrides.apply(loaded->scenario);
-  if (!validate_scenario(loaded->scenario, loaded->source_map.get(), diagnostics)) {
+  if (!validate_scenario(loaded->scenario, loaded->source_map.get(), diagnostics) ||
+      !check_target_kpis(loaded->scenario, loaded->source_map.get(), diagnostics)) {
     return std::nullopt;
   }
   name_after_file(path, loaded->scenario);

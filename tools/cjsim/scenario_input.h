@@ -29,6 +29,13 @@ struct SimulationOverrides {
   void apply(v1::Scenario& scenario) const;
 };
 
+// Reports, in `diagnostics`, each target whose KPI a run of `scenario`
+// does not report or cannot count by a day (sim/targets.h); false if any.
+// Part of validation, apart from validate_scenario because the KPI
+// registry is in sim/.
+bool check_target_kpis(const v1::Scenario& scenario, const SourceMap* source_map,
+                       Diagnostics& diagnostics);
+
 // Loads `path`, applies `overrides`, validates and, when `variant` is not
 // empty, applies and validates the variant. Logs every diagnostic
 // (print_diagnostics). Returns nullopt on any error. `description`, when

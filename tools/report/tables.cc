@@ -192,11 +192,40 @@ std::string run_persona_table(const v1::RunResult& r) {
   return out;
 }
 
+// The scenario's targets: the chance of meeting each by its day, the KPI
+// expected then, and the first day by which 80% of the replications have.
+std::string run_target_table(const v1::RunResult& r) {
+  if (r.targets().empty()) return "";
+  const std::string confidence = printf_string("%.0f", r.confidence() * 100) + "%";
+  std::string out = "\nTargets (chance: the share of replications meeting the target by its day, " +
+                    confidence + " Wilson interval)\n";
+  TextTable table({text_column("target"), text_column("goal"), text_column("by"),
+                   number_column("chance"), text_column(confidence + " interval"),
+                   number_column("expected"), text_column("80% sure by")});
+  auto day_text = [](int32_t day, const std::string& date) {
+    return date.empty() ? "day " + std::to_string(day) : date;
+  };
+  for (const v1::TargetResult& t : r.targets()) {
+    const KpiDisplay kpi = kpi_display(t.kpi());
+    const v1::Estimate& p = t.probability();
+    table.add({printable(t.name()),
+               kpi.label + (t.direction() == "at_least" ? " >= " : " <= ") +
+                   format_value(t.threshold(), kpi.unit),
+               day_text(t.by_day(), t.by_date()), format_percent(p.mean()),
+               "[" + format_percent(p.ci_low()) + ", " + format_percent(p.ci_high()) + "]",
+               format_value(t.expected().mean(), kpi.unit),
+               t.has_earliest_day_p80() ? day_text(t.earliest_day_p80(), t.earliest_date_p80())
+               : t.direction() == "at_least" ? "not in the horizon"
+                                             : "-"});
+  }
+  return out + table.text();
+}
+
 }  // namespace
 
 std::string format_run_table(const v1::RunResult& r) {
-  return run_header(r) + run_kpi_tables(r) + run_funnel_table(r) + run_top_touchpoints(r) +
-         run_channel_tables(r) + run_persona_table(r);
+  return run_header(r) + run_kpi_tables(r) + run_target_table(r) + run_funnel_table(r) +
+         run_top_touchpoints(r) + run_channel_tables(r) + run_persona_table(r);
 }
 
 namespace {
@@ -253,6 +282,35 @@ std::string break_even_line(const v1::BreakEven& b) {
 
 }  // namespace
 
+namespace {
+
+// The chance of meeting each target in both arms, and the paired
+// difference.
+std::string compare_target_table(const v1::CompareArm& base, const v1::CompareArm& arm,
+                                 const v1::CompareDifference& d) {
+  if (base.targets().empty()) return "";
+  TextTable table({text_column("target"), text_column("by"), number_column("baseline"),
+                   number_column(d.variant()), number_column("difference"),
+                   text_column("interval")});
+  for (const v1::TargetResult& b : base.targets()) {
+    auto diff = d.target_probability().find(b.name());
+    const v1::TargetResult* v = nullptr;
+    for (const v1::TargetResult& t : arm.targets()) {
+      if (t.name() == b.name()) v = &t;
+    }
+    if (v == nullptr || diff == d.target_probability().end()) continue;
+    table.add({printable(b.name()), b.by_date().empty() ? "day " + std::to_string(b.by_day())
+                                                          : b.by_date(),
+               format_percent(b.probability().mean()), format_percent(v->probability().mean()),
+               format_difference(diff->second.mean(), Unit::kShare),
+               format_difference_interval(diff->second, Unit::kShare)});
+  }
+  return "\nChance of meeting each target (share of replications; paired difference)\n" +
+         table.text();
+}
+
+}  // namespace
+
 std::string format_compare_table(const v1::CompareResult& r) {
   std::string out = header_line("compare", r.scenario(), r.replications(), r.agents(), r.seed(),
                                 r.threads(), r.confidence(), r.timing().wall_seconds());
@@ -302,6 +360,7 @@ std::string format_compare_table(const v1::CompareResult& r) {
                  unchanged ? "-" : crn_gain(d.variance_reduction().at(kpi))});
     }
     out += table.text();
+    if (arm != nullptr) out += compare_target_table(base, *arm, d);
   }
   out +=
       "\nCRN gain: how many times smaller the variance of each difference is with common "
