@@ -139,7 +139,7 @@ targets { name: "cap" kpi: "cost" at_most: 2000 by_day: 19 }
   std::sort(by_30.begin(), by_30.end());
   const double threshold = by_30[5];
   m.targets[0].threshold = threshold;
-  const std::vector<TargetOutcome> outcomes = evaluate_targets(m, counts);
+  const std::vector<TargetOutcome> outcomes = evaluate_targets(m, counts, 0.95);
   REQUIRE(outcomes.size() == 2);
   int met = 0;
   for (size_t r = 0; r < counts.size(); ++r) {
