@@ -30,7 +30,8 @@ std::string target_kpi_problem(const v1::Scenario& scenario, const v1::Target& t
 struct TargetOutcome {
   CompiledTarget target;
   // [replication]: whether the KPI from day 0 to the due day met the
-  // threshold.
+  // threshold, its deviation from the mean scaled to the real population
+  // (divided by sqrt(population / agents); docs/model.md "Targets").
   std::vector<bool> met;
   // The KPI from day 0 to the due day, one sample per replication.
   KpiSeries kpi;

@@ -100,7 +100,9 @@ TEST_CASE("report: a run's page has every chart docs/report.md lists, and nothin
                                           // conversions by channel, but credit.
                                           "channel-visits", "channel-credit", "exposures", "spend",
                                           "personas", "new-conversions", "aware", "converted",
-                                          "active-customers", "open-complaints", "retention"};
+                                          "active-customers", "open-complaints", "retention",
+                                          // The scenario's targets.
+                                          "target-orders_by_end_of_june", "target-quarter_budget"};
   CHECK(figures(html) == expected);
   check_svg_files(html, dir.path() / "charts");
   // Provenance ties the page to its run.
@@ -128,7 +130,7 @@ TEST_CASE("report: a dated run's targets get a panel each, and its day charts sh
   CHECK(names.count("target-season_budget") == 1);
   check_svg_files(html, dir.path() / "charts");
   CHECK(html.find("<h2>Targets</h2>") != std::string::npos);
-  CHECK(html.find("orders_by_cyber_monday: purchase conversions at least 10,000 by 2026-11-30. "
+  CHECK(html.find("orders_by_cyber_monday: purchase conversions at least 10,400 by 2026-11-30. "
                   "Chance ") != std::string::npos);
   // The day charts: dated, with the burst's flights as one span and the
   // events named.
