@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <memory>
 #include <numeric>
 #include <utility>
 
@@ -210,7 +211,8 @@ Result<MarkovChain> fit_markov_chain(const PathLog& log, int order) {
   return chain;
 }
 
-AbsorbingSolver::AbsorbingSolver(const MarkovChain& chain) : chain_(chain) {
+AbsorbingSolver::AbsorbingSolver(const MarkovChain& chain, int64_t max_direct_block)
+    : chain_(chain) {
   const size_t nodes = chain.row_start.size() - 1;
   // Strongly connected components (Tarjan, through Boost.Graph): numbered
   // so that every transition goes to a component of the same or a lower
@@ -275,8 +277,42 @@ AbsorbingSolver::AbsorbingSolver(const MarkovChain& chain) : chain_(chain) {
       in_probability_[slot] = chain.probability[static_cast<size_t>(e)];
     }
   }
+  prepare_large_blocks(max_direct_block);
   full_visits_ = solve(-1, nullptr);
   full_ = summarize(full_visits_);
+}
+
+struct AbsorbingSolver::LargeBlock {
+  // I - P^T of the component (rows: the visited position, columns: the
+  // visiting one), in positions relative to the block start.
+  Eigen::SparseMatrix<double, Eigen::RowMajor> system;
+};
+
+AbsorbingSolver::~AbsorbingSolver() = default;
+
+void AbsorbingSolver::prepare_large_blocks(int64_t max_direct_block) {
+  large_.resize(block_start_.size() - 1);
+  for (size_t b = 0; b + 1 < block_start_.size(); ++b) {
+    const int64_t lo = block_start_[b], hi = block_start_[b + 1];
+    if (hi - lo <= max_direct_block) continue;
+    std::vector<Eigen::Triplet<double>> triplets;
+    for (int64_t t = lo; t < hi; ++t) {
+      triplets.emplace_back(static_cast<int>(t - lo), static_cast<int>(t - lo), 1.0);
+      for (int64_t e = in_start_[static_cast<size_t>(t)]; e < in_start_[static_cast<size_t>(t) + 1];
+           ++e) {
+        const int64_t s = in_source_[static_cast<size_t>(e)];
+        if (s >= lo) {
+          triplets.emplace_back(static_cast<int>(t - lo), static_cast<int>(s - lo),
+                                -in_probability_[static_cast<size_t>(e)]);
+        }
+      }
+    }
+    auto block = std::make_unique<LargeBlock>();
+    block->system.resize(static_cast<int>(hi - lo), static_cast<int>(hi - lo));
+    block->system.setFromTriplets(triplets.begin(), triplets.end());
+    block->system.makeCompressed();
+    large_[b] = std::move(block);
+  }
 }
 
 std::vector<double> AbsorbingSolver::solve(int32_t removed, const std::vector<double>* warm) const {
@@ -310,19 +346,51 @@ std::vector<double> AbsorbingSolver::solve(int32_t removed, const std::vector<do
       visits[static_cast<size_t>(lo)] = in / (1 - self);
       continue;
     }
+    if (large_[b] != nullptr) {
+      // The whole component, a removed state's row made x = 0: its column
+      // then multiplies 0 at the solution.
+      const LargeBlock& block = *large_[b];
+      Eigen::SparseMatrix<double, Eigen::RowMajor> system = block.system;
+      const Eigen::Index size = system.rows();
+      Eigen::VectorXd rhs(size), guess(size);
+      for (Eigen::Index i = 0; i < size; ++i) {
+        const int64_t t = lo + i;
+        if (is_removed(t)) {
+          for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(system, i); it;
+               ++it) {
+            it.valueRef() = it.col() == i ? 1.0 : 0.0;
+          }
+          rhs[i] = 0;
+          guess[i] = 0;
+        } else {
+          rhs[i] = inflow(t, nullptr);
+          guess[i] = warm != nullptr ? (*warm)[static_cast<size_t>(t)] : rhs[i];
+        }
+      }
+      Eigen::BiCGSTAB<Eigen::SparseMatrix<double, Eigen::RowMajor>> iterative;
+      iterative.setTolerance(kIterativeTolerance);
+      iterative.setMaxIterations(10000);
+      iterative.compute(system);
+      const Eigen::VectorXd solution = iterative.solveWithGuess(rhs, guess);
+      CJSIM_CHECK(iterative.info() == Eigen::Success,
+                  "BiCGSTAB converges on the visits of an absorbing chain");
+      for (Eigen::Index i = 0; i < size; ++i) {
+        visits[static_cast<size_t>(lo + i)] = is_removed(lo + i) ? 0.0 : solution[i];
+      }
+      continue;
+    }
     local.assign(static_cast<size_t>(hi - lo), -1);
     int32_t unknowns = 0;
     for (int64_t t = lo; t < hi; ++t) {
       if (!is_removed(t)) local[static_cast<size_t>(t - lo)] = unknowns++;
     }
     if (unknowns == 0) continue;
-    Eigen::VectorXd rhs(unknowns), guess(unknowns);
+    Eigen::VectorXd rhs(unknowns);
     triplets.clear();
     for (int64_t t = lo; t < hi; ++t) {
       const int32_t i = local[static_cast<size_t>(t - lo)];
       if (i < 0) continue;
       rhs[i] = inflow(t, nullptr);
-      guess[i] = warm != nullptr ? (*warm)[static_cast<size_t>(t)] : rhs[i];
       triplets.emplace_back(i, i, 1.0);
       for (int64_t e = in_start_[static_cast<size_t>(t)]; e < in_start_[static_cast<size_t>(t) + 1];
            ++e) {
@@ -334,22 +402,11 @@ std::vector<double> AbsorbingSolver::solve(int32_t removed, const std::vector<do
     }
     Eigen::SparseMatrix<double> matrix(unknowns, unknowns);
     matrix.setFromTriplets(triplets.begin(), triplets.end());
-    Eigen::VectorXd solution;
-    if (unknowns <= kMaxDirectBlock) {
-      Eigen::SparseLU<Eigen::SparseMatrix<double>> lu;
-      lu.compute(matrix);
-      CJSIM_CHECK(lu.info() == Eigen::Success,
-                  "the visits of an absorbing chain have a nonsingular system");
-      solution = lu.solve(rhs);
-    } else {
-      Eigen::BiCGSTAB<Eigen::SparseMatrix<double>> iterative;
-      iterative.setTolerance(kIterativeTolerance);
-      iterative.setMaxIterations(10000);
-      iterative.compute(matrix);
-      solution = iterative.solveWithGuess(rhs, guess);
-      CJSIM_CHECK(iterative.info() == Eigen::Success,
-                  "BiCGSTAB converges on the visits of an absorbing chain");
-    }
+    Eigen::SparseLU<Eigen::SparseMatrix<double>> lu;
+    lu.compute(matrix);
+    CJSIM_CHECK(lu.info() == Eigen::Success,
+                "the visits of an absorbing chain have a nonsingular system");
+    const Eigen::VectorXd solution = lu.solve(rhs);
     for (int64_t t = lo; t < hi; ++t) {
       const int32_t i = local[static_cast<size_t>(t - lo)];
       if (i >= 0) visits[static_cast<size_t>(t)] = solution[i];
@@ -674,7 +731,7 @@ Result<Attribution> attribute_paths(const PathLog& log, const AttributionOptions
     if (!chain) return chain.status();
     result.states = chain->states;
     result.transitions = chain->transitions();
-    const AbsorbingSolver solver(*chain);
+    const AbsorbingSolver solver(*chain, options.max_direct_block);
     result.cyclic_components = solver.cyclic_components();
     result.largest_component = solver.largest_component();
     const ChainSolution full = solver.full();

@@ -11,9 +11,10 @@
 // probabilities are computed exactly, by solving the expected visits of the
 // chain's transient states (strongly connected components in topological
 // order: a component of one state by substitution, a larger one with
-// Eigen's sparse LU, or BiCGSTAB beyond kMaxDirectBlock states); nothing is
-// simulated. The removals are independent solves, run in parallel on the
-// current oneTBB arena; each gives the same figures on any thread count.
+// Eigen's sparse LU, or beyond kMaxDirectBlock states with BiCGSTAB
+// (diagonal preconditioner, started from the visits without a removal));
+// nothing is simulated. The removals are independent solves, run
+// in parallel on the current oneTBB arena; each gives the same figures on any thread count.
 //
 // The other methods credit each path's conversions and value to its
 // touches: first, last, linear, position (40/20/40), time decay, and the
@@ -29,6 +30,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +64,8 @@ struct AttributionOptions {
   // Time decay: a touch's weight halves every `half_life` touches before
   // the last. > 0.
   double half_life = 1;
+  // Components larger than this are solved iteratively (tests lower it).
+  int64_t max_direct_block = kMaxDirectBlock;
 };
 
 // A Markov chain of order K fitted to a path log. Node 0 is the start; nodes
@@ -101,7 +105,8 @@ class AbsorbingSolver {
  public:
   // Orders the components of `chain` (which must outlive the solver) and
   // solves it without a removal.
-  explicit AbsorbingSolver(const MarkovChain& chain);
+  AbsorbingSolver(const MarkovChain& chain, int64_t max_direct_block = kMaxDirectBlock);
+  ~AbsorbingSolver();
   ChainSolution full() const { return full_; }
   // The chain with `channel` removed. Thread-safe (const).
   ChainSolution without(int32_t channel) const;
@@ -110,6 +115,9 @@ class AbsorbingSolver {
   int64_t largest_component() const { return largest_component_; }
 
  private:
+  struct LargeBlock;
+  // The systems of the components solved by BiCGSTAB, without a removal.
+  void prepare_large_blocks(int64_t max_direct_block);
   // Visits in the topological numbering; `removed` -1 for none.
   std::vector<double> solve(int32_t removed, const std::vector<double>* warm) const;
   ChainSolution summarize(const std::vector<double>& visits) const;
@@ -123,6 +131,7 @@ class AbsorbingSolver {
   std::vector<int64_t> in_start_;
   std::vector<int32_t> in_source_;
   std::vector<double> in_probability_;
+  std::vector<std::unique_ptr<LargeBlock>> large_;  // per block; null when solved directly
   std::vector<double> full_visits_;
   ChainSolution full_;
   int64_t cyclic_components_ = 0, largest_component_ = 0;
