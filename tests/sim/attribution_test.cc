@@ -96,6 +96,14 @@ TEST_CASE("attribution: order-1 removal effects on the sample match a dense exac
   const double full = dense_conversion_probability(log, -1);
   CHECK(full == doctest::Approx(19785.0 / (19785 + 68602)).epsilon(1e-12));
   CHECK(a.conversion_probability == doctest::Approx(full).epsilon(1e-12));
+  // The fitted chain reproduces the data's conversion rate and value per
+  // journey (flow conservation).
+  const Result<MarkovChain> chain = fit_markov_chain(log, 1);
+  REQUIRE(chain.is_ok());
+  const AbsorbingSolver solver(*chain);
+  CHECK(solver.full().conversion_probability == doctest::Approx(full).epsilon(1e-12));
+  CHECK(solver.full().value_per_journey ==
+        doctest::Approx(log.total_value / (19785 + 68602)).epsilon(1e-12));
   for (size_t c = 0; c < log.channels.size(); ++c) {
     CAPTURE(log.channels[c]);
     const double expected = 1 - dense_conversion_probability(log, static_cast<int>(c)) / full;

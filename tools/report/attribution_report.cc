@@ -85,7 +85,7 @@ std::string format_attribution_table(const v1::AttributionResult& r) {
   for (const v1::OrderCandidate& c : r.order_candidates()) {
     out += "  order " + std::to_string(c.order()) + ": " +
            format_count(static_cast<double>(c.states())) + " states, held-out log-likelihood " +
-           format_real(c.held_out_log_likelihood(), 8) +
+           printf_string("%.2f", c.held_out_log_likelihood()) +
            (c.order() == r.order() ? "  <- chosen" : "") + "\n";
   }
   out += "\nConversions attributed\n" + methods_table(r, false);
@@ -283,7 +283,7 @@ Report attribution_report(const v1::AttributionResult& r) {
       orders.push_back({std::to_string(c.order()), format_count(static_cast<double>(c.states())),
                         format_count(static_cast<double>(c.transitions())),
                         format_real(c.memory_bytes() / (1024.0 * 1024.0), 3) + " MiB",
-                        format_real(c.held_out_log_likelihood(), 8)});
+                        printf_string("%.2f", c.held_out_log_likelihood())});
     }
     report.table({"order", "states", "transitions", "memory", "held-out log-likelihood"},
                  std::move(orders), {true, true, true, true, true});
