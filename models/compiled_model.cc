@@ -64,19 +64,41 @@ void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
   const int horizon = m.settings.horizon_days;
   const int channels = m.channel_count();
 
-  // Paid reach per channel and day: Hill saturation of geometric adstock.
+  // Paid reach per channel and day: Hill saturation of geometric adstock
+  // of the day's spend, from the first day with spend (before day 0 when
+  // a flight seeds the adstock).
   std::vector<std::vector<double>> paid_reach(channels, std::vector<double>(horizon, 0.0));
   for (int c = 0; c < channels; ++c) {
     const v1::Channel& ch = scenario.channels(c);
     if (!m.channel_enabled[c]) continue;
-    const double daily = ch.weekly_budget() / 7.0;
+    const SpendPlan plan = spend_plan(ch, m.calendar, horizon);
     const double shape = ch.has_hill_shape() ? ch.hill_shape() : 1.0;
     double adstock = 0;
-    for (int t = 0; t < horizon; ++t) {
-      adstock = formulas::adstock(daily, ch.adstock_decay(), adstock);
-      paid_reach[c][t] = formulas::hill_reach(adstock, ch.max_reach(), ch.half_saturation(), shape);
+    for (int32_t t = plan.first_day; t < horizon; ++t) {
+      adstock = formulas::adstock(plan.on(t), ch.adstock_decay(), adstock);
+      if (t >= 0) {
+        paid_reach[c][static_cast<size_t>(t)] =
+            formulas::hill_reach(adstock, ch.max_reach(), ch.half_saturation(), shape);
+      }
     }
   }
+  // [day]: the events in force with a reach multiplier.
+  std::vector<std::vector<const CompiledEvent*>> reach_events(static_cast<size_t>(horizon));
+  for (const CompiledEvent& e : m.events) {
+    if (e.reach_multiplier == 1) continue;
+    for (int32_t t = std::max(0, e.days.from); t <= std::min(horizon - 1, e.days.to); ++t) {
+      reach_events[static_cast<size_t>(t)].push_back(&e);
+    }
+  }
+  // An exposure probability on day t under the events of that day.
+  auto with_events = [&](double probability, int p, int c, int t) {
+    for (const CompiledEvent* e : reach_events[static_cast<size_t>(t)]) {
+      if (e->personas[static_cast<size_t>(p)] && e->channels[static_cast<size_t>(c)]) {
+        probability *= e->reach_multiplier;
+      }
+    }
+    return std::min(probability, 1.0);
+  };
 
   m.exposure.resize(m.persona_count());
   for (int p = 0; p < m.persona_count(); ++p) {
@@ -90,7 +112,7 @@ void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
       const double affinity = it == persona.channel_affinity().end() ? 0.0 : it->second;
       if (affinity <= 0) continue;
       std::vector<double> paid(horizon);
-      for (int t = 0; t < horizon; ++t) paid[t] = affinity * paid_reach[c][t];
+      for (int t = 0; t < horizon; ++t) paid[t] = with_events(affinity * paid_reach[c][t], p, c, t);
       if (std::any_of(paid.begin(), paid.end(), [](double x) { return x > 0; })) {
         ex.sources.push_back({c, true});
         columns.push_back(std::move(paid));
@@ -101,7 +123,8 @@ void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
       const double organic = affinity * ch.organic_reach() * timing;
       if (organic > 0) {
         ex.sources.push_back({c, false});
-        columns.emplace_back(horizon, organic);
+        std::vector<double>& column = columns.emplace_back(horizon, organic);
+        for (int t = 0; t < horizon; ++t) column[t] = with_events(organic, p, c, t);
       }
     }
     const size_t n = ex.sources.size();
@@ -276,7 +299,21 @@ std::unordered_map<std::string, int> compile_channels(const v1::Scenario& scenar
     m.channel_ids.push_back(ch.id());
     const bool enabled = !ch.has_enabled() || ch.enabled();
     m.channel_enabled.push_back(enabled);
-    const double cost = enabled ? ch.weekly_budget() / 7.0 * m.settings.horizon_days : 0.0;
+    std::vector<double>& spend = m.channel_spend.emplace_back(m.settings.horizon_days, 0.0);
+    double pre_spend = 0;
+    if (enabled) {
+      const SpendPlan plan = spend_plan(ch, m.calendar, m.settings.horizon_days);
+      for (int32_t t = plan.first_day; t < 0; ++t) pre_spend += plan.on(t);
+      for (int t = 0; t < m.settings.horizon_days; ++t) spend[static_cast<size_t>(t)] = plan.on(t);
+    }
+    m.channel_pre_spend.push_back(pre_spend);
+    // Without flights or weekday weights every day spends weekly_budget / 7.
+    const double cost =
+        !enabled                                              ? 0.0
+        : ch.flights().empty() && ch.weekday_weights().empty() ? ch.weekly_budget() / 7.0 *
+                                                                    m.settings.horizon_days
+                                                              : std::accumulate(spend.begin(),
+                                                                                spend.end(), 0.0);
     m.channel_cost.push_back(cost);
     m.channel_impressions.push_back(ch.cpm() > 0 ? cost / ch.cpm() * 1000.0 : 0.0);
   }
@@ -311,6 +348,7 @@ std::unordered_map<std::string, int> compile_touchpoints(
                                             m.goal_kinds.begin())
                          : -1;
     m.touchpoint_goal_kind.push_back(kind);
+    if (kind >= 0) m.goal_touchpoints.push_back(u);
     m.nodes[u] = {0, -1, static_cast<uint8_t>(tp.stage()), static_cast<uint8_t>(kind + 1),
                   static_cast<uint8_t>(m.channel_enabled[channel])};
   }
@@ -412,6 +450,21 @@ void compile_landing(const v1::Scenario& scenario, CompiledModel& m) {
   }
 }
 
+void compile_goal_windows(const v1::Scenario& scenario, CompiledModel& m) {
+  for (const v1::Touchpoint& tp : scenario.touchpoints()) {
+    const DaySpan window = tp.has_goal() ? window_of(m.calendar, tp.goal()) : window_of(m.calendar, {});
+    m.goal_window.push_back(window);
+    m.has_goal_windows |= window.from > 0 || window.to < m.settings.horizon_days - 1;
+  }
+}
+
+void compile_targets(const v1::Scenario& scenario, CompiledModel& m) {
+  for (const v1::Target& t : scenario.targets()) {
+    m.targets.push_back({t.name(), t.kpi(), t.has_at_least() ? t.at_least() : t.at_most(),
+                         t.has_at_least(), due_day_of(m.calendar, t, m.settings.horizon_days)});
+  }
+}
+
 }  // namespace
 
 CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_name) {
@@ -421,6 +474,13 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
   m.scenario_description = scenario.description();
   m.variant_name = variant_name;
   m.scenario_hash = scenario_hash(scenario);
+  Result<Calendar> calendar = Calendar::of(scenario.simulation());
+  CJSIM_CHECK(calendar.is_ok(), "a start date that validation should refuse");
+  m.calendar = *calendar;
+  m.events = compile_events(scenario, m.calendar);
+  for (const CompiledEvent& e : m.events) {
+    if (e.act_multiplier != 1) m.act_events.push_back(e);
+  }
   compile_personas(scenario, m);
   const std::unordered_map<std::string, int> channel_index = compile_channels(scenario, m);
   const std::unordered_map<std::string, int> touchpoint_index =
@@ -432,6 +492,8 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
   compile_landing(scenario, m);
   compile_exposure(scenario, m);
   compile_loyalty(scenario, channel_index, m);
+  compile_goal_windows(scenario, m);
+  compile_targets(scenario, m);
   m.single_journey = std::all_of(m.exposure.begin(), m.exposure.end(),
                                  [](const PersonaExposure& e) { return e.sources.empty(); });
   return m;

@@ -15,6 +15,7 @@
 
 #include "cjsim/v1/scenario.pb.h"
 #include "models/alias_table.h"
+#include "models/calendar.h"
 #include "models/settings.h"
 #include "models/stage.h"
 
@@ -129,6 +130,16 @@ struct LoyaltyModel {
   ReferralModel referral;
 };
 
+// A target (docs/model.md "Targets"): KPI `kpi` counted from day 0 to
+// `due_day` (both included) is at least (or at most) `threshold`.
+struct CompiledTarget {
+  std::string name;
+  std::string kpi;
+  double threshold = 0;
+  bool at_least = true;
+  int32_t due_day = 0;
+};
+
 struct CompiledModel {
   SimulationSettings settings;
   std::string scenario_name;
@@ -156,6 +167,23 @@ struct CompiledModel {
   std::vector<bool> channel_enabled;
   std::vector<double> channel_cost;         // spend over the horizon
   std::vector<double> channel_impressions;  // bought over the horizon
+  // [channel][day]: the paid spend of each day of the horizon; and the
+  // spend of flights before day 0, which seeds adstock and is not in the
+  // cost (docs/model.md "Calendar").
+  std::vector<std::vector<double>> channel_spend;
+  std::vector<double> channel_pre_spend;
+
+  // --- calendar -------------------------------------------------------------
+  Calendar calendar;
+  // Every event (for reports), and those that change act probabilities
+  // (act_multiplier != 1), which the engine applies day by day.
+  std::vector<CompiledEvent> events;
+  std::vector<CompiledEvent> act_events;
+  // [touchpoint]: the days a goal is open (docs/model.md "Goal windows"),
+  // with has_goal_windows when any goal has a window.
+  bool has_goal_windows = false;
+  std::vector<DaySpan> goal_window;
+  std::vector<CompiledTarget> targets;
 
   // --- touchpoints and edges ----------------------------------------------
   std::vector<std::string> touchpoint_ids;
@@ -165,6 +193,7 @@ struct CompiledModel {
   // and each touchpoint's: its index in goal_kinds, or -1 without a goal.
   std::vector<std::string> goal_kinds;
   std::vector<int32_t> touchpoint_goal_kind;
+  std::vector<int32_t> goal_touchpoints;  // the touchpoints with a goal, in order
   std::vector<WalkNode> nodes;
   std::vector<PersonaNode> persona_nodes;  // [persona * touchpoints + u]
   std::vector<AliasColumn> edge_columns;   // primary/alias are step codes (kSlowEdge)

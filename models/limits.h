@@ -29,6 +29,11 @@ inline constexpr double kMaxExpectedSessionSteps = 10000;
 // Distinct goal kinds (purchase, donation, signup, ...): each person's set
 // of kinds reached is a 16-bit mask, for the conversion rate per goal kind.
 inline constexpr int kMaxGoalKinds = 16;
+// Calendar: events and targets per scenario, and the largest event
+// multiplier (a reach or act probability is capped at 1 anyway).
+inline constexpr int kMaxEvents = 256;
+inline constexpr int kMaxTargets = 256;
+inline constexpr double kMaxMultiplier = 1000;
 // Repeat models: the scenario-wide one and one per goal kind in
 // loyalty.by_goal_kind; the compiled model keeps a goal's model index in a
 // byte.

@@ -15,6 +15,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 
+#include "models/calendar_validation.h"
 #include "models/formulas.h"
 #include "models/journey_graph.h"
 #include "models/limits.h"
@@ -26,10 +27,6 @@
 
 namespace cjsim {
 
-namespace {
-
-namespace pb = google::protobuf;
-
 bool is_valid_id(std::string_view id) {
   if (id.empty()) return false;
   return std::all_of(id.begin(), id.end(),
@@ -39,6 +36,10 @@ bool is_valid_id(std::string_view id) {
                      }) &&
          id.find("->") == std::string_view::npos;
 }
+
+namespace {
+
+namespace pb = google::protobuf;
 
 bool is_valid_goal_kind(std::string_view kind) {
   if (kind.empty()) return false;
@@ -89,6 +90,9 @@ class Validator {
     check_touchpoints();
     check_edges();
     check_loyalty();
+    check_calendar(
+        s_, [this](const FieldPath& path, const std::string& message) { error(path, message); },
+        [this](const FieldPath& path, const std::string& message) { warning(path, message); });
     if (out_.error_count() == errors_before) check_graph();
     if (check_variants) check_variants_defined();
     return out_.error_count() == errors_before;
@@ -990,8 +994,11 @@ class Validator {
                         "existing goal");
         continue;
       }
-      if (!change.has_value() && !change.has_kind()) {
-        error(path, message + ": changes nothing; set value or kind");
+      if (!change.has_value() && !change.has_kind() && change.open_from().empty() &&
+          change.open_to().empty() && !change.has_open_from_day() && !change.has_open_to_day()) {
+        error(path, message +
+                        ": changes nothing; set value, kind, open_from, open_to, open_from_day or "
+                        "open_to_day");
       }
       if (change.has_value()) {
         FieldPath value_at = path;
@@ -1017,12 +1024,23 @@ class Validator {
           check_non_negative(path, message + " budget_scale", change.budget_scale());
           break;
         case v1::ChannelChange::BUDGET_NOT_SET:
-          if (!change.has_enabled() && !change.has_posting_hours() && !change.has_organic_reach()) {
+          if (!change.has_enabled() && !change.has_posting_hours() &&
+              !change.has_organic_reach() && !change.has_flights() &&
+              !change.has_weekday_weights()) {
             error(path, message +
                             ": changes nothing; set weekly_budget, budget_scale, enabled, "
-                            "posting_hours or organic_reach");
+                            "posting_hours, organic_reach, flights or weekday_weights");
           }
           break;
+      }
+    }
+    std::set<std::string> events;
+    for (const v1::Event& e : s_.events()) events.insert(e.name());
+    for (int i = 0; i < variant.remove_events_size(); ++i) {
+      const std::string& name = variant.remove_events(i);
+      if (!events.count(name)) {
+        error(at("remove_events", i), what("remove_events", i) + ": the scenario has no event " +
+                                          quoted(name) + did_you_mean(name, {events.begin(), events.end()}));
       }
     }
     if (variant.has_horizon_days()) {

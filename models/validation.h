@@ -24,6 +24,10 @@ namespace cjsim {
 bool validate_scenario(const v1::Scenario& scenario, const SourceMap* source_map,
                        Diagnostics& diagnostics, std::string_view variant_name = {});
 
+// Whether `id` may name a persona, channel, touchpoint, variant, event or
+// target: letters, digits, '_', '-' and '.', and no "->".
+bool is_valid_id(std::string_view id);
+
 // Applies variant `name` to `scenario` and validates the result. Reports
 // errors, and only the warnings the variant adds (not those the scenario
 // has without it). Returns the applied scenario, or nullopt on any error

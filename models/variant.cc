@@ -1,5 +1,6 @@
 #include "models/variant.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -81,6 +82,42 @@ void apply_journey_edits(const v1::Variant& variant, v1::Scenario& result) {
   }
 }
 
+// Each end of the goal window the change gives replaces that end, in
+// whichever form (date or day number) the change gives it.
+void set_goal_window(const v1::GoalChange& change, v1::Goal& goal) {
+  if (!change.open_from().empty()) {
+    goal.set_open_from(change.open_from());
+    goal.clear_open_from_day();
+  } else if (change.has_open_from_day()) {
+    goal.set_open_from_day(change.open_from_day());
+    goal.clear_open_from();
+  }
+  if (!change.open_to().empty()) {
+    goal.set_open_to(change.open_to());
+    goal.clear_open_to_day();
+  } else if (change.has_open_to_day()) {
+    goal.set_open_to_day(change.open_to_day());
+    goal.clear_open_to();
+  }
+}
+
+// Events removed by name, then set by name (replaced in place, or added).
+void apply_event_edits(const v1::Variant& variant, v1::Scenario& result) {
+  const std::set<std::string> removed(variant.remove_events().begin(),
+                                      variant.remove_events().end());
+  remove_if(result.mutable_events(),
+            [&](const v1::Event& e) { return removed.count(e.name()) > 0; });
+  for (const v1::Event& event : variant.events()) {
+    auto same = std::find_if(result.mutable_events()->begin(), result.mutable_events()->end(),
+                             [&](const v1::Event& e) { return e.name() == event.name(); });
+    if (same != result.mutable_events()->end()) {
+      *same = event;
+    } else {
+      *result.add_events() = event;
+    }
+  }
+}
+
 // The changes of touchpoints' CTAs and goals, channels and personas.
 void apply_entity_changes(const v1::Variant& variant, v1::Scenario& result) {
   const auto touchpoints = index_by_id(result.mutable_touchpoints());
@@ -101,6 +138,7 @@ void apply_entity_changes(const v1::Variant& variant, v1::Scenario& result) {
     if (tp == nullptr || !tp->has_goal()) continue;
     if (change.has_value()) tp->mutable_goal()->set_value(change.value());
     if (change.has_kind()) tp->mutable_goal()->set_kind(change.kind());
+    set_goal_window(change, *tp->mutable_goal());
   }
   for (const v1::ChannelChange& change : variant.channel_changes()) {
     v1::Channel* channel = find_in(channels, change.channel());
@@ -114,6 +152,10 @@ void apply_entity_changes(const v1::Variant& variant, v1::Scenario& result) {
       set_hours(change.posting_hours(), channel->mutable_posting_hours());
     }
     if (change.has_organic_reach()) channel->set_organic_reach(change.organic_reach());
+    if (change.has_flights()) *channel->mutable_flights() = change.flights().values();
+    if (change.has_weekday_weights()) {
+      *channel->mutable_weekday_weights() = change.weekday_weights().values();
+    }
   }
   for (const v1::PersonaChange& change : variant.persona_changes()) {
     v1::Persona* persona = find_in(personas, change.persona());
@@ -144,6 +186,7 @@ void apply_edits(const v1::Variant& variant, v1::Scenario& result) {
   // Every loyalty field is `optional` or a message, so a merge replaces just
   // what the variant sets (a 0 included).
   if (variant.has_loyalty()) result.mutable_loyalty()->MergeFrom(variant.loyalty());
+  apply_event_edits(variant, result);
 }
 
 }  // namespace

@@ -250,9 +250,21 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
       break;
     }
     ++steps;
-    ++tally[u].visits;
     const PersonaNode here = nodes[u];
     const WalkNode node = here.node;
+    if (node.is_goal && model_.has_goal_windows) [[unlikely]] {
+      // Before the goal opens the person waits for the opening day; after
+      // it closes the session ends (docs/model.md "Goal windows").
+      const DaySpan window = model_.goal_window[u];
+      if (day > window.to) break;
+      if (day < window.from) {
+        record.pending_touchpoint = static_cast<int32_t>(u);
+        record.pending_day =
+            day16(window.from >= context.horizon ? kNever - 1 : static_cast<int32_t>(window.from));
+        break;
+      }
+    }
+    ++tally[u].visits;
     stage = std::max(stage, node.stage);
     if (node.is_goal) {
       ++tally[u].conversions;
@@ -649,6 +661,12 @@ class Engine::DayEnd {
     if (model_.goal_kinds.size() > 1) {
       series.new_conversions_by_kind.assign(horizon * model_.goal_kinds.size(), 0);
     }
+    const size_t goals = model_.goal_touchpoints.size();
+    const size_t channels = static_cast<size_t>(model_.channel_count());
+    series.goal_events_through.assign(horizon * goals, 0);
+    series.repeats_through.assign(horizon * goals, 0);
+    series.paid_through.assign(horizon * channels, 0);
+    series.organic_through.assign(horizon * channels, 0);
   }
 
   void operator()(int32_t day) {
@@ -660,6 +678,9 @@ class Engine::DayEnd {
       out.referrals.clear();
     }
     if (model_.loyalty.care.enabled) settle_care(day, std::move(complaints));
+    if (!todays_nodes_.empty() && day + 1 < model_.settings.horizon_days) {
+      engine_.set_act_thresholds(day + 1, care_multiplier_, todays_nodes_);
+    }
     record(day);
     if (progress_ != nullptr) progress_->fetch_add(1, std::memory_order_relaxed);
   }
@@ -710,14 +731,7 @@ class Engine::DayEnd {
     shared.loyalty.answered_in_sla += outcome.answered_in_sla;
     shared.loyalty.response_days += outcome.response_days;
     shared.loyalty.sla_missed += outcome.missed;
-    if (todays_nodes_.empty()) return;
-    const double multiplier = std::clamp(1 - m.impact_per_open * care_.open_public(), 0.0, 1.0);
-    for (size_t k = 0; k < todays_nodes_.size(); ++k) {
-      const uint8_t stage = todays_nodes_[k].node.stage;
-      if (stage != v1::CONSIDERATION && stage != v1::DECISION) continue;
-      todays_nodes_[k].act_threshold = static_cast<uint64_t>(
-          std::llround(static_cast<double>(model_.persona_nodes[k].act_threshold) * multiplier));
-    }
+    care_multiplier_ = std::clamp(1 - m.impact_per_open * care_.open_public(), 0.0, 1.0);
   }
 
   // The day's first conversions, first awareness and churn, gathered from
@@ -750,6 +764,32 @@ class Engine::DayEnd {
           today.first_by_kind.begin(), goal_kinds,
           series.new_conversions_by_kind.begin() + static_cast<std::ptrdiff_t>(d * goal_kinds));
     }
+    record_totals(d);
+  }
+
+  // The running totals of goal events, repeats and exposures by the end of
+  // day `d`, over every thread's counts.
+  void record_totals(size_t d) {
+    DailySeries& series = run_.shared.series;
+    const std::vector<int32_t>& goals = model_.goal_touchpoints;
+    const size_t channels = static_cast<size_t>(model_.channel_count());
+    uint64_t* events = series.goal_events_through.data() + d * goals.size();
+    uint64_t* repeats = series.repeats_through.data() + d * goals.size();
+    uint64_t* paid = series.paid_through.data() + d * channels;
+    uint64_t* organic = series.organic_through.data() + d * channels;
+    auto add = [&](const ReplicationCounts& counts) {
+      for (size_t g = 0; g < goals.size(); ++g) {
+        const size_t u = static_cast<size_t>(goals[g]);
+        events[g] += counts.touchpoints[u].conversions;
+        repeats[g] += counts.loyalty.repeats_by_goal[u];
+      }
+      for (size_t c = 0; c < channels; ++c) {
+        paid[c] += counts.channel_paid[c];
+        organic[c] += counts.channel_organic[c];
+      }
+    };
+    for (const ReplicationCounts& counts : run_.partial) add(counts);
+    add(run_.shared);
   }
 
   const Engine& engine_;
@@ -759,8 +799,49 @@ class Engine::DayEnd {
   std::atomic<uint64_t>* progress_;
   CareQueue care_;
   const double scale_;  // people per simulated agent
+  // Tomorrow's multiplier of consideration and decision act probabilities
+  // under the public care backlog.
+  double care_multiplier_ = 1;
   uint64_t converted_ = 0, aware_ = 0, active_ = 0;
 };
+
+bool Engine::act_thresholds_vary() const {
+  const CareModel& care = model_.loyalty.care;
+  return (care.enabled && care.impact_per_open > 0 && care.public_share > 0) ||
+         !model_.act_events.empty();
+}
+
+void Engine::set_act_thresholds(int32_t day, double care_multiplier,
+                                std::vector<PersonaNode>& nodes) const {
+  const size_t touchpoints = model_.nodes.size();
+  std::vector<const CompiledEvent*> events;
+  for (const CompiledEvent& e : model_.act_events) {
+    if (e.covers(day)) events.push_back(&e);
+  }
+  for (size_t k = 0; k < nodes.size(); ++k) {
+    const size_t persona = k / touchpoints;
+    const size_t u = k % touchpoints;
+    const uint8_t stage = nodes[k].node.stage;
+    uint64_t threshold = model_.persona_nodes[k].act_threshold;
+    if (!events.empty()) {
+      // a x the multipliers of the events concerning the persona, the
+      // touchpoint's channel and its stage, at most 1 (docs/model.md "Events").
+      double a = model_.act_probability[k];
+      const size_t channel = static_cast<size_t>(model_.touchpoint_channel[u]);
+      for (const CompiledEvent* e : events) {
+        if (e->personas[persona] && e->channels[channel] && e->stages[stage]) {
+          a *= e->act_multiplier;
+        }
+      }
+      threshold = static_cast<uint64_t>(std::llround(std::min(a, 1.0) * 4294967296.0));
+    }
+    if (care_multiplier != 1 && (stage == v1::CONSIDERATION || stage == v1::DECISION)) {
+      threshold =
+          static_cast<uint64_t>(std::llround(static_cast<double>(threshold) * care_multiplier));
+    }
+    nodes[k].act_threshold = threshold;
+  }
+}
 
 void Engine::prepare(Workspace& workspace) const {
   const size_t agents = static_cast<size_t>(model_.settings.agents);
@@ -828,8 +909,8 @@ void Engine::start_block(Replication& run, int64_t b) const {
   // A walk that leaves nothing behind: single-journey form with no delayed
   // edge and no customer events. Each agent walks once on day 0 and is then
   // done, so its state lives on the stack and is never stored.
-  if (model_.single_journey && !model_.has_delayed_edges && context.customers == nullptr &&
-      context.word_of_mouth == nullptr) {
+  if (model_.single_journey && !model_.has_delayed_edges && !model_.has_goal_windows &&
+      context.customers == nullptr && context.word_of_mouth == nullptr) {
     walk_block_once(context, begin, end, counts);
     run.block_next[b] = kNever;
     return;
@@ -884,11 +965,11 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
   Workspace own;
   if (workspace == nullptr) workspace = &own;
   prepare(*workspace);
-  // Under a care backlog the act thresholds change from day to day.
-  const CareModel& care = model_.loyalty.care;
+  // Under a care backlog or events the act thresholds change from day to day.
   std::vector<PersonaNode> todays_nodes;
-  if (care.enabled && care.impact_per_open > 0 && care.public_share > 0) {
+  if (act_thresholds_vary()) {
     todays_nodes = model_.persona_nodes;
+    set_act_thresholds(0, 1.0, todays_nodes);
   }
   const Context context{seed_,
                         static_cast<uint64_t>(replication),

@@ -139,6 +139,13 @@ class Engine {
   struct BlockDay;
   struct Replication;
   class DayEnd;
+  // Whether act thresholds change from day to day: under a public care
+  // backlog, or with events that change act probabilities.
+  bool act_thresholds_vary() const;
+  // The walk's nodes of `day`: the model's thresholds under the events in
+  // force that day, then `care_multiplier` on consideration and decision.
+  void set_act_thresholds(int32_t day, double care_multiplier,
+                          std::vector<PersonaNode>& nodes) const;
   // Sizes the workspace for the model (records, next-event days, customer
   // state, word of mouth, extra channel words).
   void prepare(Workspace& workspace) const;

@@ -19,6 +19,14 @@ double population_scale(const CompiledModel& m) {
   return m.settings.population / static_cast<double>(m.settings.agents);
 }
 
+double total_cost(const CompiledModel& m) {
+  return std::accumulate(m.channel_cost.begin(), m.channel_cost.end(), 0.0);
+}
+
+double total_impressions(const CompiledModel& m) {
+  return std::accumulate(m.channel_impressions.begin(), m.channel_impressions.end(), 0.0);
+}
+
 // Totals derived from the breakdowns, the same way for both methods.
 void complete(const CompiledModel& m, Quantities& q) {
   q.conversions =
@@ -113,6 +121,32 @@ void journey_quantities(const CompiledModel& m, const ReplicationCounts& c, Quan
   }
 }
 
+// Adds the repeats of the customers each goal touchpoint made (`repeats(u)`
+// simulated ones) to the conversions and value: a repeat counts for the goal
+// kind of the conversion that made the customer (a repeat donation is a
+// donation), worth the process's repeat value. Returns the repeats' value
+// in simulated units (unscaled).
+template <typename Repeats>
+double add_repeats(const CompiledModel& m, Repeats repeats_at, Quantities& q) {
+  const double scale = population_scale(m);
+  double repeat_value = 0, repeat_count = 0;
+  for (int u : m.goal_touchpoints) {
+    const double repeats = repeats_at(u);
+    if (repeats == 0) continue;
+    const double each = m.loyalty.processes[m.loyalty.goal_process[u]].value;
+    const double worth = repeats * (std::isnan(each) ? m.touchpoint_value[u] : each);
+    repeat_value += worth;
+    repeat_count += repeats;
+    const int k = m.touchpoint_goal_kind[u];
+    q.conversions_by_kind[k] += repeats * scale;
+    q.value_by_kind[k] += worth * scale;
+  }
+  q.repeat_conversions = repeat_count * scale;
+  q.conversions += q.repeat_conversions;
+  q.value += repeat_value * scale;
+  return repeat_value;
+}
+
 // The customers' figures: repeats (counted for the goal kind of the
 // conversion that made the customer), complaints, referrals, praise.
 void loyalty_quantities(const CompiledModel& m, const ReplicationCounts& c, Quantities& q) {
@@ -123,20 +157,9 @@ void loyalty_quantities(const CompiledModel& m, const ReplicationCounts& c, Quan
   const LoyaltyCounts& l = c.loyalty;
   q.converted_agents = static_cast<double>(c.converted_agents);
   q.repeats = static_cast<double>(l.repeats);
-  q.repeat_conversions = q.repeats * scale;
-  // A repeat counts for the goal kind of the conversion that made the
-  // customer (a repeat donation is a donation).
-  double repeat_value = 0;
-  for (int u = 0; u < m.touchpoint_count(); ++u) {
-    if (l.repeats_by_goal[u] == 0) continue;
-    const double each = m.loyalty.processes[m.loyalty.goal_process[u]].value;
-    const double repeats = static_cast<double>(l.repeats_by_goal[u]);
-    const double worth = repeats * (std::isnan(each) ? m.touchpoint_value[u] : each);
-    repeat_value += worth;
-    const int k = m.touchpoint_goal_kind[u];
-    q.conversions_by_kind[k] += repeats * scale;
-    q.value_by_kind[k] += worth * scale;
-  }
+  add_repeats(
+      m, [&](int u) { return static_cast<double>(l.repeats_by_goal[static_cast<size_t>(u)]); },
+      q);
   const size_t kinds = m.goal_kinds.size();
   q.converted_share_by_kind.assign(kinds, q.conversion_rate);
   if (kinds > 1) {
@@ -144,8 +167,6 @@ void loyalty_quantities(const CompiledModel& m, const ReplicationCounts& c, Quan
       q.converted_share_by_kind[k] = static_cast<double>(c.converted_by_kind[k]) / agents;
     }
   }
-  q.conversions += q.repeat_conversions;
-  q.value += repeat_value * scale;
   q.value_unscaled = q.value / scale;
   q.repeated_customers = static_cast<double>(l.repeated_customers);
   q.active_customers = static_cast<double>(c.converted_agents - l.churned);
@@ -190,6 +211,8 @@ void series_quantities(const CompiledModel& m, const ReplicationCounts& c, Quant
 
 Quantities quantities_from_counts(const CompiledModel& m, const ReplicationCounts& c) {
   Quantities q;
+  q.cost = total_cost(m);
+  q.impressions_bought = total_impressions(m);
   journey_quantities(m, c, q);
   complete(m, q);
   loyalty_quantities(m, c, q);
@@ -197,9 +220,70 @@ Quantities quantities_from_counts(const CompiledModel& m, const ReplicationCount
   return q;
 }
 
+Quantities window_quantities(const CompiledModel& m, const ReplicationCounts& c, DaySpan window) {
+  const DailySeries& d = c.series;
+  CJSIM_CHECK(!d.converted.empty(), "a window of a replication without its daily series");
+  CJSIM_CHECK(window.from >= 0 && window.from <= window.to &&
+                  window.to < m.settings.horizon_days,
+              "a window outside the horizon");
+  const double agents = static_cast<double>(m.settings.agents);
+  const double scale = population_scale(m);
+  const size_t goals = m.goal_touchpoints.size();
+  const size_t channels = static_cast<size_t>(m.channel_count());
+  // The running total `v` ([day * stride + i]) over the window.
+  auto in_window = [&](const std::vector<uint64_t>& v, size_t stride, size_t i) {
+    const uint64_t before =
+        window.from > 0 ? v[static_cast<size_t>(window.from - 1) * stride + i] : 0;
+    return static_cast<double>(v[static_cast<size_t>(window.to) * stride + i] - before);
+  };
+  Quantities q;
+  q.touchpoint_conversions.assign(static_cast<size_t>(m.touchpoint_count()), 0.0);
+  for (size_t g = 0; g < goals; ++g) {
+    q.touchpoint_conversions[static_cast<size_t>(m.goal_touchpoints[g])] =
+        in_window(d.goal_events_through, goals, g) * scale;
+  }
+  q.channel_paid.assign(channels, 0.0);
+  q.channel_organic.assign(channels, 0.0);
+  for (size_t ch = 0; ch < channels; ++ch) {
+    q.channel_paid[ch] = in_window(d.paid_through, channels, ch) * scale;
+    q.channel_organic[ch] = in_window(d.organic_through, channels, ch) * scale;
+    double cost = 0;
+    for (int32_t t = window.from; t <= window.to; ++t) {
+      cost += m.channel_spend[ch][static_cast<size_t>(t)];
+    }
+    q.cost += cost;
+    if (m.channel_cost[ch] > 0) {
+      q.impressions_bought += cost * m.channel_impressions[ch] / m.channel_cost[ch];
+    }
+  }
+  complete(m, q);
+  std::vector<double> repeats(static_cast<size_t>(m.touchpoint_count()), 0.0);
+  for (size_t g = 0; g < goals; ++g) {
+    repeats[static_cast<size_t>(m.goal_touchpoints[g])] = in_window(d.repeats_through, goals, g);
+  }
+  add_repeats(m, [&](int u) { return repeats[static_cast<size_t>(u)]; }, q);
+  // People converting, and made aware, for the first time in the window.
+  q.conversion_rate = in_window(d.converted, 1, 0) / agents;
+  q.reached[1] = in_window(d.aware, 1, 0) / agents;
+  const size_t kinds = m.goal_kinds.size();
+  q.converted_share_by_kind.assign(kinds, q.conversion_rate);
+  if (kinds > 1) {
+    for (size_t k = 0; k < kinds; ++k) {
+      double first = 0;
+      for (int32_t t = window.from; t <= window.to; ++t) {
+        first += static_cast<double>(d.new_conversions_by_kind[static_cast<size_t>(t) * kinds + k]);
+      }
+      q.converted_share_by_kind[k] = first / agents;
+    }
+  }
+  return q;
+}
+
 Quantities quantities_from_exact(const CompiledModel& m, const ExactSolution& s) {
   const double population = m.settings.population;
   Quantities q;
+  q.cost = total_cost(m);
+  q.impressions_bought = total_impressions(m);
   q.conversion_rate = s.conversion_rate;
   q.reached = s.reached;
   auto scaled = [&](const std::vector<double>& v) {
@@ -290,9 +374,6 @@ enum class Needs { kNothing, kSpend, kLoyalty, kRepeats, kCare, kPraise, kReferr
 // A figure of one replication: of all goals (kind -1) or of one goal kind.
 using Figure = double (*)(const CompiledModel& m, const Quantities& q, int kind);
 
-double total_cost(const CompiledModel& m) {
-  return std::accumulate(m.channel_cost.begin(), m.channel_cost.end(), 0.0);
-}
 
 // One entry of the registry. `goal_label` is the label of NAME:KIND with
 // {} for the kind; empty when the KPI is not per goal kind.
@@ -310,6 +391,9 @@ struct Definition {
   const char* events;
   Figure sample;
   Figure denominator;  // kRatio only
+  // Counted over a window of days: a sum of each day's events or spend
+  // (KpiInfo::by_day); its figures read only what window_quantities fills.
+  bool by_day = false;
 };
 
 // All conversions, or those of goal kind `kind` (-1: every kind).
@@ -329,7 +413,7 @@ const Definition kRegistry[] = {
      nullptr},
     {"awareness_rate", "awareness rate", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
      Needs::kNothing, "",
-     [](const CompiledModel&, const Quantities& q, int) { return q.reached[1]; }, nullptr},
+     [](const CompiledModel&, const Quantities& q, int) { return q.reached[1]; }, nullptr, true},
     {"complaints", "complaints", "", KpiUnit::kCount, false, KpiSeries::Form::kMean, Needs::kCare,
      "", [](const CompiledModel&, const Quantities& q, int) { return q.complaints; }, nullptr},
     {"complaints_answered_in_sla", "complaints answered within the SLA", "", KpiUnit::kShare, true,
@@ -344,14 +428,14 @@ const Definition kRegistry[] = {
      [](const CompiledModel&, const Quantities& q, int k) {
        return k < 0 ? q.conversion_rate : q.converted_share_by_kind[k];
      },
-     nullptr},
+     nullptr, true},
     {"conversions", "conversions", "{} conversions", KpiUnit::kCount, true, KpiSeries::Form::kMean,
-     Needs::kNothing, "", conversions_of, nullptr},
+     Needs::kNothing, "", conversions_of, nullptr, true},
     {"cost", "cost", "", KpiUnit::kMoney, false, KpiSeries::Form::kMean, Needs::kNothing, nullptr,
-     [](const CompiledModel& m, const Quantities&, int) { return total_cost(m); }, nullptr},
+     [](const CompiledModel&, const Quantities& q, int) { return q.cost; }, nullptr, true},
     // A fixed cost over the mean conversions (kInverse: the numerator is the cost).
     {"cost_per_conversion", "cost per conversion", "cost per {} conversion", KpiUnit::kMoney, false,
-     KpiSeries::Form::kInverse, Needs::kNothing, "conversions", conversions_of, nullptr},
+     KpiSeries::Form::kInverse, Needs::kNothing, "conversions", conversions_of, nullptr, true},
     {"customer_value", "value per customer", "", KpiUnit::kMoney, true, KpiSeries::Form::kRatio,
      Needs::kNothing, "conversion_rate",
      [](const CompiledModel&, const Quantities& q, int) { return q.value_unscaled; },
@@ -361,10 +445,8 @@ const Definition kRegistry[] = {
      [](const CompiledModel&, const Quantities& q, int) { return q.reached[3]; }, nullptr},
     {"impressions_bought", "impressions bought", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
      Needs::kNothing, nullptr,
-     [](const CompiledModel& m, const Quantities&, int) {
-       return std::accumulate(m.channel_impressions.begin(), m.channel_impressions.end(), 0.0);
-     },
-     nullptr},
+     [](const CompiledModel&, const Quantities& q, int) { return q.impressions_bought; }, nullptr,
+     true},
     {"loyalty_rate", "loyalty rate", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
      Needs::kNothing, "",
      [](const CompiledModel&, const Quantities& q, int) { return q.reached[4]; }, nullptr},
@@ -374,16 +456,18 @@ const Definition kRegistry[] = {
      [](const CompiledModel&, const Quantities& q, int) { return q.answered; }},
     {"organic_exposures", "organic exposures", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
      Needs::kNothing, "",
-     [](const CompiledModel&, const Quantities& q, int) { return q.organic_exposures; }, nullptr},
+     [](const CompiledModel&, const Quantities& q, int) { return q.organic_exposures; }, nullptr,
+     true},
     {"paid_exposures", "paid exposures", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
      Needs::kNothing, "",
-     [](const CompiledModel&, const Quantities& q, int) { return q.paid_exposures; }, nullptr},
+     [](const CompiledModel&, const Quantities& q, int) { return q.paid_exposures; }, nullptr,
+     true},
     {"praises", "public praises", "", KpiUnit::kCount, true, KpiSeries::Form::kMean, Needs::kPraise,
      "", [](const CompiledModel&, const Quantities& q, int) { return q.praises; }, nullptr},
     {"profit", "profit (value - cost)", "", KpiUnit::kMoney, true, KpiSeries::Form::kMean,
      Needs::kNothing, "conversions",
-     [](const CompiledModel& m, const Quantities& q, int) { return q.value - total_cost(m); },
-     nullptr},
+     [](const CompiledModel&, const Quantities& q, int) { return q.value - q.cost; }, nullptr,
+     true},
     {"reach_rate", "share of people reached", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
      Needs::kNothing, "",
      [](const CompiledModel&, const Quantities& q, int) { return q.reach_rate; }, nullptr},
@@ -395,7 +479,8 @@ const Definition kRegistry[] = {
      nullptr},
     {"repeat_conversions", "repeat conversions", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
      Needs::kRepeats, "",
-     [](const CompiledModel&, const Quantities& q, int) { return q.repeat_conversions; }, nullptr},
+     [](const CompiledModel&, const Quantities& q, int) { return q.repeat_conversions; }, nullptr,
+     true},
     {"repeat_rate", "customers who came back", "", KpiUnit::kShare, true, KpiSeries::Form::kRatio,
      Needs::kRepeats, "conversion_rate",
      [](const CompiledModel&, const Quantities& q, int) { return q.repeated_customers; },
@@ -410,13 +495,13 @@ const Definition kRegistry[] = {
      [](const CompiledModel&, const Quantities& q, int) { return q.converted_agents; }},
     {"roas", "return on ad spend", "", KpiUnit::kRatio, true, KpiSeries::Form::kMean, Needs::kSpend,
      "conversions",
-     [](const CompiledModel& m, const Quantities& q, int) { return q.value / total_cost(m); },
-     nullptr},
+     [](const CompiledModel&, const Quantities& q, int) { return q.value / q.cost; }, nullptr,
+     true},
     {"value", "value", "{} value", KpiUnit::kMoney, true, KpiSeries::Form::kMean, Needs::kNothing,
      "conversions",
      [](const CompiledModel&, const Quantities& q,
         int k) { return k < 0 ? q.value : q.value_by_kind[k]; },
-     nullptr},
+     nullptr, true},
 };
 
 // Shares lie in [0, 1]. Every other KPI counts, adds or divides amounts
@@ -525,7 +610,8 @@ std::optional<KpiInfo> kpi_info(std::string_view name) {
   }
   return KpiInfo{std::string(name), kind.empty() ? d->label : goal_label(*d, kind),
                  d->unit,           d->higher_is_better,
-                 std::move(events), possible_range(*d)};
+                 std::move(events), possible_range(*d),
+                 d->by_day};
 }
 
 std::vector<std::string> kpi_names(const v1::Scenario& scenario) {
@@ -597,9 +683,11 @@ std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& nam
          kinds_text;
 }
 
-std::vector<KpiSeries> kpi_series(const CompiledModel& m, const std::vector<Quantities>& reps) {
+std::vector<KpiSeries> kpi_series(const CompiledModel& m, const std::vector<Quantities>& reps,
+                                  bool by_day_only) {
   std::vector<KpiSeries> kpis;
-  const double cost = total_cost(m);
+  // The model fixes the cost: the same in every replication.
+  const double cost = reps.empty() ? total_cost(m) : reps.front().cost;
   auto add = [&](const Definition& d, std::string name, int kind) {
     KpiSeries& k = kpis.emplace_back();
     k.name = std::move(name);
@@ -616,7 +704,7 @@ std::vector<KpiSeries> kpi_series(const CompiledModel& m, const std::vector<Quan
     }
   };
   for (const Definition& d : kRegistry) {
-    if (!model_counts(m, d.needs)) continue;
+    if (!model_counts(m, d.needs) || (by_day_only && !d.by_day)) continue;
     add(d, d.name, -1);
     if (*d.goal_label == '\0') continue;
     for (size_t k = 0; k < m.goal_kinds.size(); ++k) {

@@ -41,6 +41,8 @@ struct Quantities {
          response_days = 0;
   double referrals = 0, referred_conversions = 0, praises = 0;
   double paid_exposures = 0, organic_exposures = 0;
+  // The spend and the impressions it buys (the model fixes both).
+  double cost = 0, impressions_bought = 0;
   std::array<double, kStageSlots> reached{};  // [stage]: share with furthest stage >= stage
   std::vector<double> touchpoint_visits, touchpoint_acts, touchpoint_conversions;
   std::vector<double> channel_paid, channel_organic;
@@ -80,6 +82,15 @@ std::vector<double> retention_curve(int horizon, const LoyaltyCounts& loyalty,
 Quantities quantities_from_counts(const CompiledModel& model, const ReplicationCounts& counts);
 Quantities quantities_from_exact(const CompiledModel& model, const ExactSolution& solution);
 
+// The Quantities of the days [window.from, window.to] of one Monte Carlo
+// replication, for the KPIs that can be counted over a window (KpiInfo::
+// by_day): the goal events, repeats and exposures of those days, the people
+// who converted or became aware for the first time in them, and their
+// spend; the other fields stay 0. REQUIRES: the counts keep their daily
+// series, and the window lies in the horizon.
+Quantities window_quantities(const CompiledModel& model, const ReplicationCounts& counts,
+                             DaySpan window);
+
 // The KPI registry: every KPI cjsim reports, with the words and unit every
 // table, CSV, report and check uses, and how it is computed (kpi_series).
 // A KPI marked per goal kind also exists as NAME:KIND for every goal kind of
@@ -104,6 +115,10 @@ struct KpiInfo {
   // other KPI but profit (value - cost), which may be negative. Intervals
   // are clipped to it (estimate_kpi).
   ValueRange range = kNonNegative;
+  // Whether the KPI can be counted over a window of days (a sum of each
+  // day's events or spend, or a ratio of such sums): what --window and
+  // targets accept (sim/window.h).
+  bool by_day = false;
 };
 
 // The entry of a KPI name, with or without a goal kind (any kind: for
@@ -156,8 +171,11 @@ struct KpiSeries {
 // the registry's KPIs that `model` reports (as kpi_names says for its
 // scenario; ROAS only where the cost is positive). `replications` holds
 // one Quantities per replication, or exactly one for an exact solution.
+// With `by_day_only`, only the KPIs that can be counted over a window of
+// days (KpiInfo::by_day), from window quantities (sim/window.h).
 std::vector<KpiSeries> kpi_series(const CompiledModel& model,
-                                  const std::vector<Quantities>& replications);
+                                  const std::vector<Quantities>& replications,
+                                  bool by_day_only = false);
 
 // The estimate of a KPI: mean, standard error (delta method for kInverse)
 // and Student-t interval clipped to the KPI's range; with `exact`, the value

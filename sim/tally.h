@@ -51,6 +51,12 @@ struct DailySeries {
   // [day * goal kinds + kind]: first_by_kind of each day, with two goal
   // kinds or more (with one, new_conversions is it).
   std::vector<uint64_t> new_conversions_by_kind;
+  // Running totals at the end of each day, for KPIs over a window of days
+  // and targets (sim/window.h): [day * G + g] the goal events at the g-th
+  // goal touchpoint (CompiledModel::goal_touchpoints, G of them) and the
+  // repeats of the customers it made; [day * channels + c] each channel's
+  // paid and organic exposures.
+  std::vector<uint64_t> goal_events_through, repeats_through, paid_through, organic_through;
 };
 
 // Customer care and word of mouth (docs/model.md "Loyalty").

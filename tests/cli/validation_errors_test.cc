@@ -418,7 +418,7 @@ TEST_CASE("cli validate: variant definitions") {
       {"empty channel change",
        small_plus(R"(variants { name: "noop" channel_changes { channel: "web" } })"),
        "variant 'noop' channel_changes[0]: changes nothing; set weekly_budget, budget_scale, "
-       "enabled, posting_hours or organic_reach"},
+       "enabled, posting_hours, organic_reach, flights or weekday_weights"},
   });
 }
 
@@ -433,7 +433,7 @@ TEST_CASE("cli validate: goal changes in variants, at their line") {
            {R"(goal_changes { touchpoint: "page" value: 5 })",
             "error: variant 'g' goal_changes[0]: touchpoint 'page' has no goal to change"},
            {R"(goal_changes { touchpoint: "checkout" })",
-            "error: variant 'g' goal_changes[0]: changes nothing; set value or kind"},
+            "error: variant 'g' goal_changes[0]: changes nothing; set value, kind, open_from"},
            {R"(goal_changes { touchpoint: "checkout" value: -5 })",
             "error: variant 'g' goal_changes[0] value: -5 must be a finite number >= 0"},
            {R"(goal_changes { touchpoint: "checkout" kind: "Sale!" })",

@@ -267,7 +267,7 @@ TEST_CASE("validation: goal changes in variants") {
       "variant 'g' goal_changes[0]: touchpoint 'page' has no goal to change; a goal "
       "change sets the value or kind of an existing goal");
   check_one_error(small_plus(R"(variants { name: "g" goal_changes { touchpoint: "checkout" } })"),
-                  "variant 'g' goal_changes[0]: changes nothing; set value or kind");
+                  "variant 'g' goal_changes[0]: changes nothing; set value, kind, open_from");
   check_one_error(
       small_plus(
           R"(variants { name: "g" goal_changes { touchpoint: "checkout" kind: "Big Sale" } })"),
