@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "models/diagnostics.h"
 #include "models/path_log.h"
@@ -24,18 +25,8 @@
 namespace {
 
 cjsim::PathLogOptions take_options(std::string_view& input) {
+  const std::vector<std::string> fields = cjsim::fuzz::take_options_line(input, 7);
   cjsim::PathLogOptions options;
-  if (input.empty() || input.front() != '#') return options;
-  const size_t end = input.find('\n');
-  std::string_view line = input.substr(1, end == std::string_view::npos ? end : end - 1);
-  input = end == std::string_view::npos ? std::string_view() : input.substr(end + 1);
-  std::string fields[7];
-  for (std::string& field : fields) {
-    const size_t bar = line.find('|');
-    field = std::string(line.substr(0, bar));
-    if (bar == std::string_view::npos) break;
-    line.remove_prefix(bar + 1);
-  }
   if (fields[0].size() == 1) options.delimiter = fields[0][0];
   if (!fields[1].empty()) options.separator = fields[1];
   options.path_column = fields[2];

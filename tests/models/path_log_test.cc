@@ -28,7 +28,7 @@ std::string path_text(const PathLog& log, size_t k) {
   return out;
 }
 
-TEST_CASE("path log: the usual layout with ';', repeats collapsed, channels sorted") {
+TEST_CASE("path log: the usual layout, semicolon-separated, repeats collapsed, channels sorted") {
   Diagnostics diagnostics;
   std::optional<PathLog> log = parse(
       "path;total_conversions;total_conversion_value;total_null\n"
