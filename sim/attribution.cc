@@ -372,10 +372,13 @@ std::vector<double> AbsorbingSolver::solve(int32_t removed, const std::vector<do
       iterative.setMaxIterations(10000);
       iterative.compute(system);
       Eigen::VectorXd solution = iterative.solveWithGuess(rhs, guess);
-      if (iterative.info() != Eigen::Success) {
-        // A nearly closed loop (a repeat kept a billion times) can keep
-        // BiCGSTAB from the tolerance: the direct solve is slower, never
-        // wrong.
+      // BiCGSTAB judges convergence by a residual it updates as it goes,
+      // which can drift from the true one (a nearly closed loop, a
+      // breakdown); the true residual decides.
+      const double scale = rhs.norm();
+      const double residual = (rhs - system * solution).norm();
+      if (iterative.info() != Eigen::Success || !(residual <= kTrueResidual * scale)) {
+        // The direct solve is slower, never wrong.
         Eigen::SparseLU<Eigen::SparseMatrix<double>> lu;
         lu.compute(Eigen::SparseMatrix<double>(system));
         CJSIM_CHECK(lu.info() == Eigen::Success,

@@ -12,7 +12,8 @@
 // chain's transient states (strongly connected components in topological
 // order: a component of one state by substitution, a larger one with
 // Eigen's sparse LU, or beyond kMaxDirectBlock states with BiCGSTAB
-// (diagonal preconditioner, started from the visits without a removal));
+// (diagonal preconditioner, started from the visits without a removal;
+// sparse LU again when the true residual is not small));
 // nothing is simulated. The removals are independent solves, run
 // in parallel on the current oneTBB arena; each gives the same figures on any thread count.
 //
@@ -56,6 +57,9 @@ inline constexpr int kMaxMarkovOrder = 6;
 // larger ones by BiCGSTAB to a relative residual of kIterativeTolerance.
 inline constexpr int64_t kMaxDirectBlock = 20000;
 inline constexpr double kIterativeTolerance = 1e-13;
+// A solution whose true relative residual is above this is solved again by
+// sparse LU.
+inline constexpr double kTrueResidual = 1e-10;
 
 struct AttributionOptions {
   // 1 to kMaxMarkovOrder.

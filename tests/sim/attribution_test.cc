@@ -259,6 +259,32 @@ TEST_CASE("attribution: the iterative solve agrees with the direct one, on 1 and
   }
 }
 
+// Found by the path_log fuzz target: on one long path that loops through
+// the same channels (every journey converting), BiCGSTAB reported
+// convergence by its updated residual while the true residual was large,
+// and the fitted chain's conversion probability came out wrong (an
+// internal-error abort). The true residual now decides, with sparse LU as
+// the fallback.
+TEST_CASE("attribution: regression: BiCGSTAB's updated residual drifted from the true one") {
+  const std::string loop =
+      "eda > i>\x1b"
+      "a > eda > i>\x1b"
+      "a > alp> ioya >a & e>a alp> ioyalp> "
+      "ioya >a & e>a alp> ioya >a & e>a";
+  const PathLog log = parse_log("path;total_conversions\n" + loop + ";2\n");
+  AttributionOptions direct;
+  direct.order = 2;
+  direct.methods = {AttributionMethod::kMarkov};
+  AttributionOptions iterative = direct;
+  iterative.max_direct_block = 3;
+  const Attribution a = attribute(log, direct);
+  const Attribution b = attribute(log, iterative);
+  CHECK(b.conversion_probability == 1);
+  for (size_t k = 0; k < a.channels.size(); ++k) {
+    CHECK(b.channels[k].removal_effect == doctest::Approx(a.channels[k].removal_effect));
+  }
+}
+
 TEST_CASE("attribution: --order auto prefers order 2 when the last two channels decide") {
   // Every path over a, b, c of 2 to 4 touches; a path converts mostly when
   // it ends "a > b", which the last channel alone cannot tell from "c > b".
