@@ -307,6 +307,11 @@ std::unordered_map<std::string, int> compile_channels(const v1::Scenario& scenar
       for (int t = 0; t < m.settings.horizon_days; ++t) spend[static_cast<size_t>(t)] = plan.on(t);
     }
     m.channel_pre_spend.push_back(pre_spend);
+    for (const v1::Flight& f : ch.flights()) {
+      if (enabled) m.flights.push_back({c, span_of(m.calendar, f), f.weekly_budget()});
+    }
+    std::vector<double>& through = m.channel_spend_through.emplace_back(spend.size());
+    std::partial_sum(spend.begin(), spend.end(), through.begin());
     // Without flights or weekday weights every day spends weekly_budget / 7.
     const double cost =
         !enabled                                              ? 0.0

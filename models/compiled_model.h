@@ -130,6 +130,13 @@ struct LoyaltyModel {
   ReferralModel referral;
 };
 
+// A channel's flight (docs/model.md "Calendar").
+struct CompiledFlight {
+  int32_t channel = 0;
+  DaySpan days;
+  double weekly_budget = 0;
+};
+
 // A target (docs/model.md "Targets"): KPI `kpi` counted from day 0 to
 // `due_day` (both included) is at least (or at most) `threshold`.
 struct CompiledTarget {
@@ -171,10 +178,12 @@ struct CompiledModel {
   // spend of flights before day 0, which seeds adstock and is not in the
   // cost (docs/model.md "Calendar").
   std::vector<std::vector<double>> channel_spend;
+  std::vector<std::vector<double>> channel_spend_through;  // running totals of channel_spend
   std::vector<double> channel_pre_spend;
 
   // --- calendar -------------------------------------------------------------
   Calendar calendar;
+  std::vector<CompiledFlight> flights;  // of every enabled channel
   // Every event (for reports), and those that change act probabilities
   // (act_multiplier != 1), which the engine applies day by day.
   std::vector<CompiledEvent> events;

@@ -9,6 +9,7 @@
 #include "sim/engine.h"
 #include "sim/kpi.h"
 #include "sim/run_result.h"
+#include "sim/targets.h"
 
 namespace cjsim {
 
@@ -68,6 +69,21 @@ void set_arms(const std::vector<CompiledModel>& arms,
   }
 }
 
+// Each arm's targets, and each variant's paired difference of the chance
+// of meeting them.
+void set_targets_of_arms(const std::vector<CompiledModel>& arms,
+                         const std::vector<std::vector<TargetOutcome>>& targets,
+                         double confidence, v1::CompareResult& result) {
+  for (size_t a = 0; a < arms.size(); ++a) {
+    set_targets(arms[a], targets[a], confidence, result.mutable_arms(static_cast<int>(a))->mutable_targets());
+    if (a == 0) continue;
+    v1::CompareDifference* difference = result.mutable_differences(static_cast<int>(a - 1));
+    for (const auto& [name, d] : target_differences(targets.front(), targets[a], confidence)) {
+      set_estimate(d, &(*difference->mutable_target_probability())[name]);
+    }
+  }
+}
+
 // Ranking: best first on rank_by; arms without that KPI last; ties by order.
 void set_ranking(const std::vector<CompiledModel>& arms,
                  const std::vector<std::vector<KpiSeries>>& kpis, const std::string& rank_by,
@@ -99,6 +115,8 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const R
 
   std::vector<std::vector<ReplicationCounts>> counts(arms.size());
   std::vector<std::vector<KpiSeries>> kpis(arms.size());
+  std::vector<std::vector<TargetOutcome>> targets(arms.size());
+  std::vector<std::vector<Quantities>> window(arms.size());  // with --window
   auto days_for = [&](int replications) {
     uint64_t days = 0;
     for (const CompiledModel& arm : arms) {
@@ -118,14 +136,25 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const R
       std::vector<ReplicationCounts> more =
           Engine(arms[a], run.seed)
               .run(have, target_count - have, done_counter(progress), stop_flag_of(progress));
+      // Targets and KPIs over a window need each replication's series; a
+      // comparison reports none.
+      if (!arms[a].targets.empty() && !more.empty()) {
+        append_replications(targets[a], evaluate_targets(arms[a], more, run.confidence, false));
+      }
       for (ReplicationCounts& c : more) {
-        c.drop_daily_series();  // a comparison reports no series
+        if (run.kpi_window) window[a].push_back(window_quantities(arms[a], c, *run.kpi_window));
+        c.drop_daily_series();
         counts[a].push_back(std::move(c));
       }
-      std::vector<Quantities> reps;
-      for (const ReplicationCounts& c : counts[a])
-        reps.push_back(quantities_from_counts(arms[a], c));
-      kpis[a] = kpi_series(arms[a], reps);
+      if (run.kpi_window) {
+        kpis[a] = kpi_series(arms[a], window[a], true);
+      } else {
+        std::vector<Quantities> reps;
+        for (const ReplicationCounts& c : counts[a]) {
+          reps.push_back(quantities_from_counts(arms[a], c));
+        }
+        kpis[a] = kpi_series(arms[a], reps);
+      }
     }
     widest = widest_half_width(kpis, settings.rank_by, run.confidence);
     if (!sequential || (progress != nullptr && progress->stopped())) break;
@@ -147,6 +176,8 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const R
   result.set_max_half_width(widest);
 
   set_arms(arms, counts, kpis, run.confidence, result);
+  set_targets_of_arms(arms, targets, run.confidence, result);
+  if (run.kpi_window) set_span(baseline.calendar, *run.kpi_window, result.mutable_kpi_window());
   set_ranking(arms, kpis, settings.rank_by, run.confidence, result);
   result.mutable_timing()->set_wall_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

@@ -1,8 +1,10 @@
 #include "sim/estimate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 
 #include "models/check.h"
@@ -73,6 +75,19 @@ Estimate clip_to_range(Estimate e, ValueRange range) {
 }
 
 Estimate exact_estimate(double value, int64_t n) { return {value, 0, value, value, n}; }
+
+Estimate wilson_estimate(int64_t successes, int64_t trials, double confidence) {
+  CJSIM_CHECK(trials > 0, "a share of no trials");
+  const double n = static_cast<double>(trials);
+  const double p = static_cast<double>(successes) / n;
+  const double z = boost::math::quantile(boost::math::normal(), 0.5 + confidence / 2);
+  const double z2n = z * z / n;
+  const double centre = (p + z2n / 2) / (1 + z2n);
+  const double half = z / (1 + z2n) * std::sqrt(p * (1 - p) / n + z2n / (4 * n));
+  Estimate e{p, std::sqrt(p * (1 - p) / n), std::max(0.0, centre - half),
+             std::min(1.0, centre + half), trials};
+  return e;
+}
 
 Estimate ratio_of_fixed(double numerator, const Estimate& x) {
   constexpr double kInf = std::numeric_limits<double>::infinity();

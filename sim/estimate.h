@@ -80,6 +80,13 @@ Estimate ratio_of_fixed(double numerator, const Estimate& x);
 // bounds a share. REQUIRES: trials > 0, 0 < confidence < 1.
 double no_event_upper_bound(double trials, double confidence);
 
+// The share successes / trials as an Estimate with the Wilson score
+// interval at `confidence` (Wilson 1927; E. B. Wilson, JASA 22(158):209):
+// its coverage stays near the nominal level for shares near 0 or 1 and few
+// trials, where the normal interval collapses. std_error is that of the
+// share, sqrt(p (1 - p) / n); n is `trials`. REQUIRES: trials > 0.
+Estimate wilson_estimate(int64_t successes, int64_t trials, double confidence);
+
 }  // namespace cjsim
 
 #endif  // CJSIM_SIM_ESTIMATE_H_

@@ -104,6 +104,15 @@ std::optional<std::string> outside_exact_form(const CompiledModel& model) {
              " and channel_affinity are > 0); switch its reach off or drop --exact";
     }
   }
+  if (!model.act_events.empty()) {
+    return "exact mode solves a journey without time, but event '" + model.act_events.front().name +
+           "' changes act probabilities on some days only, which only the simulation plays out; "
+           "drop --exact";
+  }
+  if (model.has_goal_windows) {
+    return "exact mode solves a journey without time, but a goal is open only on some days "
+           "(goal.open_from, open_to), which only the simulation plays out; drop --exact";
+  }
   const LoyaltyModel& loyalty = model.loyalty;
   if (loyalty.enabled || loyalty.care.enabled || loyalty.referral.enabled) {
     return "exact mode solves the journey alone, but the scenario's loyalty block gives customers "

@@ -180,6 +180,36 @@ void loyalty_quantities(const CompiledModel& m, const ReplicationCounts& c, Quan
   q.praises = static_cast<double>(l.praises) * scale;
 }
 
+// Each day's goal events by kind (repeats included) and exposures by
+// channel, from the running totals.
+void daily_totals_quantities(const CompiledModel& m, const ReplicationCounts& c, Quantities& q) {
+  const DailySeries& d = c.series;
+  const size_t days = d.converted.size();
+  const double scale = population_scale(m);
+  const size_t goals = m.goal_touchpoints.size();
+  const size_t channels = static_cast<size_t>(m.channel_count());
+  // Day t's part of the running total v ([day * stride + i]).
+  auto on_day = [&](const std::vector<uint64_t>& v, size_t stride, size_t i, size_t t) {
+    return static_cast<double>(v[t * stride + i] - (t > 0 ? v[(t - 1) * stride + i] : 0)) * scale;
+  };
+  q.series_conversions_by_kind.assign(m.goal_kinds.size(), std::vector<double>(days, 0.0));
+  for (size_t g = 0; g < goals; ++g) {
+    const size_t k = static_cast<size_t>(m.touchpoint_goal_kind[m.goal_touchpoints[g]]);
+    for (size_t t = 0; t < days; ++t) {
+      q.series_conversions_by_kind[k][t] +=
+          on_day(d.goal_events_through, goals, g, t) + on_day(d.repeats_through, goals, g, t);
+    }
+  }
+  q.series_paid.assign(channels, std::vector<double>(days, 0.0));
+  q.series_organic.assign(channels, std::vector<double>(days, 0.0));
+  for (size_t ch = 0; ch < channels; ++ch) {
+    for (size_t t = 0; t < days; ++t) {
+      q.series_paid[ch][t] = on_day(d.paid_through, channels, ch, t);
+      q.series_organic[ch][t] = on_day(d.organic_through, channels, ch, t);
+    }
+  }
+}
+
 // The day-by-day series and the retention curve.
 void series_quantities(const CompiledModel& m, const ReplicationCounts& c, Quantities& q) {
   const double agents = static_cast<double>(m.settings.agents);
@@ -205,6 +235,7 @@ void series_quantities(const CompiledModel& m, const ReplicationCounts& c, Quant
     }
   }
   q.retention = retention_curve(m.settings.horizon_days, c.loyalty, d.new_conversions);
+  daily_totals_quantities(m, c, q);
 }
 
 }  // namespace
@@ -247,10 +278,9 @@ Quantities window_quantities(const CompiledModel& m, const ReplicationCounts& c,
   for (size_t ch = 0; ch < channels; ++ch) {
     q.channel_paid[ch] = in_window(d.paid_through, channels, ch) * scale;
     q.channel_organic[ch] = in_window(d.organic_through, channels, ch) * scale;
-    double cost = 0;
-    for (int32_t t = window.from; t <= window.to; ++t) {
-      cost += m.channel_spend[ch][static_cast<size_t>(t)];
-    }
+    const std::vector<double>& spent = m.channel_spend_through[ch];
+    const double cost = spent[static_cast<size_t>(window.to)] -
+                        (window.from > 0 ? spent[static_cast<size_t>(window.from - 1)] : 0.0);
     q.cost += cost;
     if (m.channel_cost[ch] > 0) {
       q.impressions_bought += cost * m.channel_impressions[ch] / m.channel_cost[ch];
@@ -546,7 +576,7 @@ bool scenario_counts(const v1::Scenario& s, Needs needs) {
       return true;
     case Needs::kSpend:
       return std::any_of(s.channels().begin(), s.channels().end(), [](const v1::Channel& c) {
-        return (!c.has_enabled() || c.enabled()) && c.weekly_budget() > 0;
+        return (!c.has_enabled() || c.enabled()) && plans_spend(c);
       });
     case Needs::kLoyalty:
       return s.has_loyalty();

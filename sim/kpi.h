@@ -57,6 +57,9 @@ struct Quantities {
       series_aware_share, series_open_complaints;
   // [goal kind][day]: people reaching a goal of that kind for the first time.
   std::vector<std::vector<double>> series_new_conversions_by_kind;
+  // [goal kind][day]: goal events of that kind, repeats included; and
+  // [channel][day]: paid and organic exposures (scaled).
+  std::vector<std::vector<double>> series_conversions_by_kind, series_paid, series_organic;
   // [days since converting]: share of customers still active (Kaplan-Meier).
   std::vector<double> retention;
 
@@ -66,7 +69,7 @@ struct Quantities {
   void drop_daily_series() {
     series_new_conversions = series_converted_share = series_active_customers =
         series_aware_share = series_open_complaints = retention = {};
-    series_new_conversions_by_kind = {};
+    series_new_conversions_by_kind = series_conversions_by_kind = series_paid = series_organic = {};
   }
 };
 

@@ -61,8 +61,8 @@ MixRunner::MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>
   // The reference of the candidate mixes: every planned channel spending.
   v1::Scenario spending = base_;
   for (const PlannedChannel& c : channels_) {
-    v1::Channel* channel = spending.mutable_channels(c.channel);
-    channel->set_weekly_budget(std::max(channel->weekly_budget(), 1.0));
+    const double now = average_weekly_spend(spending, spending.channels(c.channel));
+    set_average_weekly_spend(spending, c.channel, std::max(now, 1.0));
   }
   reaches_ = !compile(spending, "").single_journey;
 }
@@ -80,7 +80,7 @@ MixRunner::Run MixRunner::run(const std::vector<double>& budgets, int replicatio
   }
   v1::Scenario s = base_;
   for (size_t i = 0; i < channels_.size(); ++i) {
-    s.mutable_channels(channels_[i].channel)->set_weekly_budget(budgets[i]);
+    set_average_weekly_spend(s, channels_[i].channel, budgets[i]);
   }
   r.model = compile(s, "");
   keep_form_of_reference(reaches_, r.model);

@@ -582,7 +582,7 @@ class MixPlanning {
     max_evaluations_ = settings_.max_evaluations > 0 ? settings_.max_evaluations
                                                      : 30 + 15 * static_cast<int>(free_);
     for (const PlannedChannel& c : channels_) {
-      current_.push_back(scenario_.channels(c.channel).weekly_budget());
+      current_.push_back(average_weekly_spend(scenario_, scenario_.channels(c.channel)));
     }
   }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <span>
 
 #include "models/formulas.h"
@@ -62,6 +63,10 @@ std::string format_bytes(double bytes) {
   return text;
 }
 
+// Bytes of one entry of a result's map of estimates (key, message, map
+// node), measured on a ten-year run of ten channels.
+constexpr double kResultEntryBytes = 600;
+
 ModelFootprint model_footprint(const v1::Scenario& s) {
   ModelFootprint f;
   const SimulationSettings settings = resolve_settings(s.simulation());
@@ -86,7 +91,7 @@ ModelFootprint model_footprint(const v1::Scenario& s) {
       if (c.has_enabled() && !c.enabled()) continue;
       auto it = p.channel_affinity().find(c.id());
       if (it == p.channel_affinity().end() || !(it->second > 0)) continue;
-      sources += c.weekly_budget() > 0 && c.max_reach() > 0;
+      sources += plans_spend(c) && c.max_reach() > 0;
       const double timing = formulas::posting_timing(
           std::span<const double>(c.posting_hours().data(), c.posting_hours().size()),
           std::span<const double>(p.active_hours().data(), p.active_hours().size()));
@@ -119,14 +124,37 @@ ModelFootprint model_footprint(const v1::Scenario& s) {
   const double counts = f.counts;
   const double blocks = std::ceil(static_cast<double>(settings.agents) / Engine::kBlockAgents);
   // The end-of-day copy of the walk's tables under a care backlog.
-  const double backlog =
-      l.has_care() ? personas * touchpoints * static_cast<double>(sizeof(PersonaNode)) : 0;
+  // The end-of-day copy of the walk's tables under a care backlog or
+  // events that change act probabilities.
+  const bool act_events = std::any_of(s.events().begin(), s.events().end(), [](const v1::Event& e) {
+    return e.has_act_multiplier() && e.act_multiplier() != 1;
+  });
+  const double backlog = l.has_care() || act_events
+                             ? personas * touchpoints * static_cast<double>(sizeof(PersonaNode))
+                             : 0;
   f.per_running = counts * 2 + blocks * 56 + backlog;
   // Quantities: touchpoint visits, acts and conversions, channels,
   // personas, the daily series and the retention curve.
+  double goals = 0;
+  std::set<std::string> kinds;
+  for (const v1::Touchpoint& t : s.touchpoints()) {
+    if (!t.has_goal()) continue;
+    ++goals;
+    kinds.insert(t.goal().kind());
+  }
+  const double channels = s.channels_size();
+  // The running totals of goal events, repeats and exposures by day, and
+  // their day-by-day quantities.
+  const double daily_totals = horizon * (2 * goals + 2 * channels) * 8 +
+                              horizon * (static_cast<double>(kinds.size()) + 2 * channels) * 8;
   const double quantities =
-      touchpoints * 24 + s.channels_size() * 72.0 + personas * 16 + horizon * 6 * 8 + 512;
-  f.per_kept = counts + quantities;
+      touchpoints * 24 + channels * 72.0 + personas * 16 + horizon * 6 * 8 + 512;
+  f.per_kept = counts + quantities + daily_totals;
+  // The result's series: per day six estimates, and per channel its spend
+  // and paid and organic exposures, per goal kind two (about 600 bytes an
+  // entry of a protobuf map, measured).
+  f.daily_result =
+      horizon * (6 + 3 * channels + 2 * static_cast<double>(kinds.size())) * kResultEntryBytes;
   return f;
 }
 
@@ -161,6 +189,11 @@ ResourceEstimate estimate_resources(const ModelFootprint& f, const WorkPlan& pla
       plan.command == "compare" ? "--max-replications, --replications or fewer variants"
                                 : "--replications");
   add("partial counts of the running replications", running * counts_per_running, "--threads");
+  if (plan.command == "run") {
+    add("the result's day-by-day series, " + count_text(static_cast<double>(f.horizon_days)) +
+            " days",
+        f.daily_result, "--horizon-days");
+  }
   // Parsing a text or JSON file keeps where every field was written, for
   // messages: about 4 times the message itself (measured on large files).
   add("the scenario: " + count_text(plan.scenario_copies) +

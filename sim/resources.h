@@ -30,6 +30,7 @@ struct ModelFootprint {
   double per_running = 0;  // the rest of one running replication (block lists, ...)
   double counts = 0;       // one replication's counts (ReplicationCounts)
   double per_kept = 0;     // one finished replication's counts and quantities
+  double daily_result = 0;  // a run's result: its day-by-day series
   // For the breakdown of `compiled`.
   double persona_touchpoint = 0;  // the walk's tables: personas x touchpoints
   double exposure = 0;            // persona x source x day

@@ -8,6 +8,7 @@
 
 #include "models/stage.h"
 #include "sim/kpi.h"
+#include "sim/targets.h"
 
 namespace cjsim {
 
@@ -40,6 +41,13 @@ void add_work(const CompiledModel& model, const std::vector<ReplicationCounts>& 
   }
 }
 
+void set_span(const Calendar& calendar, DaySpan days, v1::CalendarSpan* out) {
+  out->set_from_day(days.from);
+  out->set_to_day(days.to);
+  out->set_from_date(calendar.date(days.from));
+  out->set_to_date(calendar.date(days.to));
+}
+
 Estimate from_proto(const v1::Estimate& e) {
   Estimate out{e.mean(), e.std_error(), e.ci_low(), e.ci_high(), e.n()};
   out.no_variation = e.no_variation();
@@ -67,6 +75,7 @@ struct RunResultBuilder {
     edges();
     for (int c = 0; c < m.channel_count(); ++c) channel(c, r->add_channels());
     personas();
+    calendar();
     if (!exact && !reps.front().series_converted_share.empty()) {
       series();
       retention();
@@ -209,7 +218,38 @@ struct RunResultBuilder {
         set_estimate(
             estimate([&](const Quantities& q) { return at(q.series_new_conversions_by_kind[k]); }),
             &(*day->mutable_new_conversions_by_goal())[m.goal_kinds[k]]);
+        set_estimate(
+            estimate([&](const Quantities& q) { return at(q.series_conversions_by_kind[k]); }),
+            &(*day->mutable_conversions_by_goal())[m.goal_kinds[k]]);
       }
+      day->set_date(m.calendar.date(d));
+      for (int c = 0; c < m.channel_count(); ++c) {
+        const std::string& id = m.channel_ids[static_cast<size_t>(c)];
+        (*day->mutable_spend())[id] = m.channel_spend[static_cast<size_t>(c)][static_cast<size_t>(d)];
+        set_estimate(estimate([&](const Quantities& q) { return at(q.series_paid[c]); }),
+                     &(*day->mutable_paid_exposures())[id]);
+        set_estimate(estimate([&](const Quantities& q) { return at(q.series_organic[c]); }),
+                     &(*day->mutable_organic_exposures())[id]);
+      }
+    }
+  }
+
+  // The calendar the run used: day 0's date, the flights, the events.
+  void calendar() {
+    r->set_start_date(m.calendar.date(0));
+    auto span = [&](v1::CalendarSpan* out, DaySpan days) { set_span(m.calendar, days, out); };
+    for (const CompiledFlight& f : m.flights) {
+      v1::CalendarSpan* out = r->add_flights();
+      out->set_channel(m.channel_ids[static_cast<size_t>(f.channel)]);
+      span(out, f.days);
+      out->set_weekly_budget(f.weekly_budget);
+    }
+    for (const CompiledEvent& e : m.events) {
+      v1::CalendarSpan* out = r->add_events();
+      out->set_name(e.name);
+      span(out, e.days);
+      out->set_act_multiplier(e.act_multiplier);
+      out->set_reach_multiplier(e.reach_multiplier);
     }
   }
 
@@ -248,6 +288,20 @@ v1::RunResult summarize_monte_carlo(const CompiledModel& model, const RunSetting
   for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(model, c));
   v1::RunResult result = build(model, run, reps, false, threads, wall_seconds);
   add_work(model, counts, result.mutable_timing());
+  if (run.kpi_window) {
+    // The KPIs over the window only: those that can be counted by day.
+    std::vector<Quantities> window;
+    for (const ReplicationCounts& c : counts) {
+      window.push_back(window_quantities(model, c, *run.kpi_window));
+    }
+    result.clear_kpis();
+    set_kpis(kpi_series(model, window, true), run.confidence, false, result.mutable_kpis());
+    set_span(model.calendar, *run.kpi_window, result.mutable_kpi_window());
+  }
+  if (!model.targets.empty() && !counts.front().series.converted.empty()) {
+    set_targets(model, evaluate_targets(model, counts, run.confidence), run.confidence,
+                result.mutable_targets());
+  }
   return result;
 }
 

@@ -285,10 +285,10 @@ TEST_CASE("cli run: --csv writes tidy tables whose numbers parse back to the JSO
   std::istringstream series(testing::read_file(dir.file("tables/series.csv")));
   std::getline(series, line);
   CHECK(line ==
-        "day,measure,mean,std_error,ci_low,ci_high,n,no_variation,one_sided_upper,"
+        "day,date,measure,mean,std_error,ci_low,ci_high,n,no_variation,one_sided_upper,"
         "one_sided_lower");
   int days = 0;
-  while (std::getline(series, line)) days += csv_fields(line)[1] == "converted_share";
+  while (std::getline(series, line)) days += csv_fields(line)[2] == "converted_share";
   CHECK(days == result.horizon_days());
 }
 

@@ -221,7 +221,8 @@ TEST_CASE(
   CHECK(read_file(dir.file("tables/kpis.csv")) != first);
   CHECK(listing(dir.path()) == "s.textproto tables");  // nothing left beside it
   CHECK(listing(dir.path() / "tables") ==
-        "channels.csv funnel.csv kpis.csv personas.csv retention.csv series.csv touchpoints.csv");
+        "channels.csv funnel.csv kpis.csv personas.csv retention.csv series.csv targets.csv "
+        "touchpoints.csv");
 
   // The scenario in the folder: refused before any work, nothing touched.
   const std::string inside = dir.write("tables/s.textproto", kSmallJourney);

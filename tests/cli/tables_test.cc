@@ -89,6 +89,9 @@ bool value_in_style(const std::string& text) {
 
 bool cell_in_style(const std::string& cell) {
   if (cell == "> 1,000x") return true;
+  // A date (the calendar's days: "2026-11-30").
+  static const std::regex date(R"(^[0-9]{4}-[0-9]{2}-[0-9]{2}$)");
+  if (std::regex_match(cell, date)) return true;
   static const std::regex interval(R"(^(?:(.+) )?\[(.+), (.+)\]$)");
   std::smatch m;
   if (std::regex_match(cell, m, interval)) {

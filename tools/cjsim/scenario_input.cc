@@ -1,6 +1,7 @@
 #include "tools/cjsim/scenario_input.h"
 
 #include <algorithm>
+#include <charconv>
 #include <limits>
 #include <set>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include "models/limits.h"
 #include "models/settings.h"
 #include "models/validation.h"
+#include "sim/targets.h"
 #include "tools/cjsim/option_values.h"
 
 namespace cjsim::cli {
@@ -82,6 +84,63 @@ void name_after_file(const std::string& path, v1::Scenario& scenario) {
   scenario.set_name(stem.substr(0, stem.find('.')));
 }
 
+}  // namespace
+
+Result<DaySpan> kpi_window_of(const std::string& text, const v1::Scenario& scenario) {
+  const std::string what = "--window " + printable(text);
+  const size_t colon = text.find(':');
+  if (colon == std::string::npos || text.find(':', colon + 1) != std::string::npos) {
+    return Status::bad_input(what +
+                             ": give FROM:TO, each a date (YYYY-MM-DD) or a day number, e.g. "
+                             "2026-11-27:2026-11-30 or 25:28");
+  }
+  Result<Calendar> calendar = Calendar::of(scenario.simulation());
+  if (!calendar) return calendar.status();
+  // A day number ("25", "-3") or a date.
+  auto day_of = [&](const std::string& part, const char* end) -> Result<int32_t> {
+    const std::string who = what + " " + end;
+    const size_t digits = !part.empty() && part[0] == '-' ? 1 : 0;
+    const bool number =
+        part.size() > digits && part.find_first_not_of("0123456789", digits) == std::string::npos;
+    if (number) {
+      int32_t value = 0;
+      const auto [end_of, error] = std::from_chars(part.data(), part.data() + part.size(), value);
+      if (error == std::errc() && end_of == part.data() + part.size()) return value;
+      return Status::bad_input(who + ": '" + printable(part) + "' is no day number");
+    }
+    Result<std::optional<int32_t>> day = resolve_day(*calendar, part, std::nullopt, who);
+    if (!day) return day.status();
+    if (!day->has_value()) return Status::bad_input(who + ": missing");
+    return **day;
+  };
+  Result<int32_t> from = day_of(text.substr(0, colon), "from");
+  if (!from) return from.status();
+  Result<int32_t> to = day_of(text.substr(colon + 1), "to");
+  if (!to) return to.status();
+  const int horizon = resolve_settings(scenario.simulation()).horizon_days;
+  if (*from < 0 || *to >= horizon || *from > *to) {
+    return Status::bad_input(what + ": the days " + calendar->label(*from) + " to " +
+                             calendar->label(*to) + " are not a window of the horizon (" +
+                             calendar->label(0) + " to " + calendar->label(horizon - 1) + ")");
+  }
+  return DaySpan{*from, *to};
+}
+
+bool check_target_kpis(const v1::Scenario& scenario, const SourceMap* source_map,
+                       Diagnostics& diagnostics) {
+  bool ok = true;
+  for (int k = 0; k < scenario.targets_size(); ++k) {
+    const std::string problem = target_kpi_problem(scenario, scenario.targets(k));
+    if (problem.empty()) continue;
+    const FieldPath at = {{"targets", k}, {"kpi"}};
+    diagnostics.error(problem, source_map != nullptr ? source_map->locate(at) : SourceLocation{});
+    ok = false;
+  }
+  return ok;
+}
+
+namespace {
+
 // Loads `path`, applies `overrides` and validates; the variants stay in.
 std::optional<v1::Scenario> load_and_validate(const std::string& path,
                                               const SimulationOverrides& overrides,
@@ -89,7 +148,8 @@ std::optional<v1::Scenario> load_and_validate(const std::string& path,
   std::optional<LoadedScenario> loaded = load_scenario(path, diagnostics);
   if (!loaded) return std::nullopt;
   overrides.apply(loaded->scenario);
-  if (!validate_scenario(loaded->scenario, loaded->source_map.get(), diagnostics)) {
+  if (!validate_scenario(loaded->scenario, loaded->source_map.get(), diagnostics) ||
+      !check_target_kpis(loaded->scenario, loaded->source_map.get(), diagnostics)) {
     return std::nullopt;
   }
   name_after_file(path, loaded->scenario);

@@ -23,7 +23,8 @@ int validate(const ValidateOptions& options, const Invocation& /*invocation*/) {
   Diagnostics diagnostics(options.scenario);
   std::optional<LoadedScenario> loaded = load_scenario(options.scenario, diagnostics);
   bool ok = loaded.has_value() &&
-            validate_scenario(loaded->scenario, loaded->source_map.get(), diagnostics);
+            validate_scenario(loaded->scenario, loaded->source_map.get(), diagnostics) &&
+            check_target_kpis(loaded->scenario, loaded->source_map.get(), diagnostics);
   // Each variant must also give a valid scenario once applied.
   if (ok) {
     for (const v1::Variant& variant : loaded->scenario.variants()) {

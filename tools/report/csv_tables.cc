@@ -75,17 +75,47 @@ std::map<std::string, CsvTable> run_csv(const v1::RunResult& r) {
     personas.add(row({p.id(), agents, people, "conversion_rate"}, p.conversion_rate()));
     personas.add(row({p.id(), agents, people, "conversions"}, p.conversions()));
   }
-  CsvTable series(header({"day", "measure"}));
+  CsvTable series(header({"day", "date", "measure"}));
   for (const v1::SeriesDay& d : r.series()) {
     const std::string day = std::to_string(d.day());
-    series.add(row({day, "new_conversions"}, d.new_conversions()));
-    series.add(row({day, "converted_share"}, d.converted_share()));
-    series.add(row({day, "active_customers"}, d.active_customers()));
-    series.add(row({day, "aware_share"}, d.aware_share()));
-    series.add(row({day, "open_complaints"}, d.open_complaints()));
-    const std::map<std::string, v1::Estimate> by_goal(d.new_conversions_by_goal().begin(),
-                                                      d.new_conversions_by_goal().end());
-    for (const auto& [kind, e] : by_goal) series.add(row({day, "new_conversions:" + kind}, e));
+    series.add(row({day, d.date(), "new_conversions"}, d.new_conversions()));
+    series.add(row({day, d.date(), "converted_share"}, d.converted_share()));
+    series.add(row({day, d.date(), "active_customers"}, d.active_customers()));
+    series.add(row({day, d.date(), "aware_share"}, d.aware_share()));
+    series.add(row({day, d.date(), "open_complaints"}, d.open_complaints()));
+    auto add_map = [&](const std::string& measure,
+                       const google::protobuf::Map<std::string, v1::Estimate>& values) {
+      const std::map<std::string, v1::Estimate> by_key(values.begin(), values.end());
+      for (const auto& [key, e] : by_key) series.add(row({day, d.date(), measure + ":" + key}, e));
+    };
+    add_map("new_conversions", d.new_conversions_by_goal());
+    add_map("conversions", d.conversions_by_goal());
+    add_map("paid_exposures", d.paid_exposures());
+    add_map("organic_exposures", d.organic_exposures());
+    // The spend, which the model fixes: an exact value.
+    const std::map<std::string, double> spend(d.spend().begin(), d.spend().end());
+    for (const auto& [channel, value] : spend) {
+      v1::Estimate e;
+      e.set_mean(value);
+      e.set_ci_low(value);
+      e.set_ci_high(value);
+      series.add(row({day, d.date(), "spend:" + channel}, e));
+    }
+  }
+  CsvTable targets({"target", "kpi", "direction", "threshold", "by_day", "by_date",
+                    "probability", "probability_ci_low", "probability_ci_high", "replications",
+                    "expected", "expected_std_error", "expected_ci_low", "expected_ci_high",
+                    "earliest_day_p80", "earliest_date_p80"});
+  for (const v1::TargetResult& t : r.targets()) {
+    const v1::Estimate& p = t.probability();
+    const v1::Estimate& e = t.expected();
+    targets.add({t.name(), t.kpi(), t.direction(), csv_number(t.threshold()),
+                 std::to_string(t.by_day()), t.by_date(), csv_number(p.mean()),
+                 csv_number(p.ci_low()), csv_number(p.ci_high()), std::to_string(p.n()),
+                 csv_number(e.mean()), csv_number(e.std_error()), csv_number(e.ci_low()),
+                 csv_number(e.ci_high()),
+                 t.has_earliest_day_p80() ? std::to_string(t.earliest_day_p80()) : "",
+                 t.earliest_date_p80()});
   }
   CsvTable retention(header({"days"}));
   for (const v1::RetentionPoint& p : r.retention_curve()) {
@@ -99,6 +129,7 @@ std::map<std::string, CsvTable> run_csv(const v1::RunResult& r) {
   out.emplace("personas.csv", std::move(personas));
   out.emplace("series.csv", std::move(series));
   out.emplace("retention.csv", std::move(retention));
+  out.emplace("targets.csv", std::move(targets));
   return out;
 }
 

@@ -16,11 +16,11 @@
 namespace cjsim::report {
 
 // kpis.csv, funnel.csv, touchpoints.csv, channels.csv, personas.csv,
-// series.csv and retention.csv of a run.
+// series.csv, retention.csv and targets.csv of a run.
 std::map<std::string, CsvTable> run_csv(const v1::RunResult& result);
 inline const std::vector<std::string> kRunCsvFiles = {
-    "kpis.csv",     "funnel.csv", "touchpoints.csv", "channels.csv",
-    "personas.csv", "series.csv", "retention.csv"};
+    "kpis.csv",   "funnel.csv",    "touchpoints.csv", "channels.csv",
+    "personas.csv", "series.csv", "retention.csv",   "targets.csv"};
 
 // The CSV columns of an estimate's no-variation fields, after its mean,
 // std_error, ci_low, ci_high and n in the tables of KPIs and run figures

@@ -16,6 +16,15 @@ namespace cjsim::report {
 
 namespace {
 
+// "from 2026-11-27 to 2026-11-30 (--window)", or with day numbers.
+std::string window_text(const v1::CalendarSpan& w) {
+  auto day = [](int32_t d, const std::string& date) {
+    return date.empty() ? "day " + std::to_string(d) : date;
+  };
+  return "from " + day(w.from_day(), w.from_date()) + " to " + day(w.to_day(), w.to_date()) +
+         " (--window)";
+}
+
 // Who made the run, how, and how long it took.
 std::string run_header(const v1::RunResult& r) {
   const bool exact = r.method() == "exact";
@@ -64,7 +73,8 @@ std::string run_kpi_tables(const v1::RunResult& r) {
   for (const std::string& key : table_kpis(r.kpis())) {
     (key.find(':') == std::string::npos ? totals : by_goal).push_back(key);
   }
-  out += "KPIs\n" + kpi_table(totals);
+  out += (r.has_kpi_window() ? "KPIs " + window_text(r.kpi_window()) + "\n" : "KPIs\n") +
+         kpi_table(totals);
   if (!by_goal.empty()) out += "\nBy goal kind, each counted apart\n" + kpi_table(by_goal);
 
   // After the conversion: shown when the scenario has a loyalty block.
@@ -192,11 +202,42 @@ std::string run_persona_table(const v1::RunResult& r) {
   return out;
 }
 
+// The scenario's targets: the chance of meeting each by its day, the KPI
+// expected then, and the first day by which 80% of the replications have.
+std::string run_target_table(const v1::RunResult& r) {
+  if (r.targets().empty()) return "";
+  const std::string confidence = printf_string("%.0f", r.confidence() * 100) + "%";
+  std::string out =
+      "\nTargets (chance: the share of replications meeting the target by its day, at the "
+      "population's spread; " +
+      confidence + " Wilson interval)\n";
+  TextTable table({text_column("target"), text_column("goal"), text_column("by"),
+                   number_column("chance"), text_column(confidence + " interval"),
+                   number_column("expected"), text_column("80% sure by")});
+  auto day_text = [](int32_t day, const std::string& date) {
+    return date.empty() ? "day " + std::to_string(day) : date;
+  };
+  for (const v1::TargetResult& t : r.targets()) {
+    const KpiDisplay kpi = kpi_display(t.kpi());
+    const v1::Estimate& p = t.probability();
+    table.add({printable(t.name()),
+               kpi.label + (t.direction() == "at_least" ? " >= " : " <= ") +
+                   format_value(t.threshold(), kpi.unit),
+               day_text(t.by_day(), t.by_date()), format_percent(p.mean()),
+               "[" + format_percent(p.ci_low()) + ", " + format_percent(p.ci_high()) + "]",
+               format_value(t.expected().mean(), kpi.unit),
+               t.has_earliest_day_p80() ? day_text(t.earliest_day_p80(), t.earliest_date_p80())
+               : t.direction() == "at_least" ? "not in the horizon"
+                                             : "-"});
+  }
+  return out + table.text();
+}
+
 }  // namespace
 
 std::string format_run_table(const v1::RunResult& r) {
-  return run_header(r) + run_kpi_tables(r) + run_funnel_table(r) + run_top_touchpoints(r) +
-         run_channel_tables(r) + run_persona_table(r);
+  return run_header(r) + run_kpi_tables(r) + run_target_table(r) + run_funnel_table(r) +
+         run_top_touchpoints(r) + run_channel_tables(r) + run_persona_table(r);
 }
 
 namespace {
@@ -253,6 +294,35 @@ std::string break_even_line(const v1::BreakEven& b) {
 
 }  // namespace
 
+namespace {
+
+// The chance of meeting each target in both arms, and the paired
+// difference.
+std::string compare_target_table(const v1::CompareArm& base, const v1::CompareArm& arm,
+                                 const v1::CompareDifference& d) {
+  if (base.targets().empty()) return "";
+  TextTable table({text_column("target"), text_column("by"), number_column("baseline"),
+                   number_column(d.variant()), number_column("difference"),
+                   text_column("interval")});
+  for (const v1::TargetResult& b : base.targets()) {
+    auto diff = d.target_probability().find(b.name());
+    const v1::TargetResult* v = nullptr;
+    for (const v1::TargetResult& t : arm.targets()) {
+      if (t.name() == b.name()) v = &t;
+    }
+    if (v == nullptr || diff == d.target_probability().end()) continue;
+    table.add({printable(b.name()), b.by_date().empty() ? "day " + std::to_string(b.by_day())
+                                                          : b.by_date(),
+               format_percent(b.probability().mean()), format_percent(v->probability().mean()),
+               format_difference(diff->second.mean(), Unit::kShare),
+               format_difference_interval(diff->second, Unit::kShare)});
+  }
+  return "\nChance of meeting each target (share of replications; paired difference)\n" +
+         table.text();
+}
+
+}  // namespace
+
 std::string format_compare_table(const v1::CompareResult& r) {
   std::string out = header_line("compare", r.scenario(), r.replications(), r.agents(), r.seed(),
                                 r.threads(), r.confidence(), r.timing().wall_seconds());
@@ -266,6 +336,7 @@ std::string format_compare_table(const v1::CompareResult& r) {
                       " (widest half-width " + format_value(r.max_half_width(), rank.unit) + ")") +
            "\n";
   }
+  if (r.has_kpi_window()) out += "KPIs counted " + window_text(r.kpi_window()) + "\n";
   out += "ranked by " + std::string(kpi_display(r.rank_by()).label) + ":";
   for (int i = 0; i < r.ranking_size(); ++i) {
     out += (i == 0 ? " " : ", ") + std::to_string(i + 1) + ". " + arm_name(r.ranking(i));
@@ -302,6 +373,7 @@ std::string format_compare_table(const v1::CompareResult& r) {
                  unchanged ? "-" : crn_gain(d.variance_reduction().at(kpi))});
     }
     out += table.text();
+    if (arm != nullptr) out += compare_target_table(base, *arm, d);
   }
   out +=
       "\nCRN gain: how many times smaller the variance of each difference is with common "
