@@ -994,8 +994,7 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
 
   // One task per block (a grain of one), so that blocks spread evenly.
   auto for_blocks = [&](auto&& body) {
-    tbb::this_task_arena::isolate(
-        [&] { parallel_indices(int64_t{0}, blocks, body, tbb::simple_partitioner()); });
+    isolated([&] { parallel_indices(int64_t{0}, blocks, body, tbb::simple_partitioner()); });
   };
   // Start every agent, and run its day 0 while its state is in cache.
   if (!stop_requested(stop)) {

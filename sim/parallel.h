@@ -35,6 +35,30 @@
 
 namespace cjsim {
 
+#if defined(CJSIM_TSAN)
+namespace internal {
+// The concurrency a helper thread of parallel_indices inherits from the
+// thread that started it (0 on any other thread): a helper is a std::thread
+// outside every arena, and a nested loop on it must not ask oneTBB, whose
+// per-thread data from its uninstrumented allocator the tool would see
+// reused as a race once the helper ends.
+inline thread_local int inherited_concurrency = 0;
+}  // namespace internal
+#endif
+
+// f() isolated from other tasks of the arena (tbb::this_task_arena::
+// isolate), so that a thread waiting in a nested parallel loop takes no
+// unrelated task; in a ThreadSanitizer build simply f(), since there the
+// loops run on std::threads of their own.
+template <typename F>
+void isolated(const F& f) {
+#if defined(CJSIM_TSAN)
+  f();
+#else
+  tbb::this_task_arena::isolate(f);
+#endif
+}
+
 // body(i) for every i in [first, last), in parallel in the current arena,
 // each index its own task at most (a grain of one).
 template <typename Index, typename Body, typename... Partitioner>
@@ -42,13 +66,19 @@ void parallel_indices(Index first, Index last, const Body& body,
                       const Partitioner&... partitioner) {
 #if defined(CJSIM_TSAN)
   (void)(sizeof...(partitioner));
+  const int concurrency = internal::inherited_concurrency > 0
+                              ? internal::inherited_concurrency
+                              : tbb::this_task_arena::max_concurrency();
   std::atomic<Index> next{first};
   auto work = [&] {
     for (Index i = next++; i < last; i = next++) body(i);
   };
   std::vector<std::thread> helpers;
-  for (int t = 1; t < tbb::this_task_arena::max_concurrency() && first + t < last; ++t) {
-    helpers.emplace_back(work);
+  for (int t = 1; t < concurrency && first + t < last; ++t) {
+    helpers.emplace_back([&] {
+      internal::inherited_concurrency = concurrency;
+      work();
+    });
   }
   work();
   for (std::thread& helper : helpers) helper.join();

@@ -52,13 +52,8 @@ if [ "$which" = all ] || [ "$which" = thread ]; then
   # The CLI's sequential comparison on 1 and 2 threads (five minutes under
   # the tool) is left out too: the library's sequential-comparison tests
   # (tests/sim/compare_test.cc) run the same loop on two threads here.
-  # And two library tests of the optimizer's bounds, whose nested std::threads
-  # call oneTBB (this_task_arena::isolate, max_concurrency): its thread data,
-  # from its uninstrumented allocator, is reused after a thread ends, which
-  # the tool reports as a race in libtbb (seen once in two clean runs); the
-  # optimizer's parallel code is run here by the CLI's 1-and-2-thread tests.
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
     ctest --test-dir build-tsan --output-on-failure -j"$jobs" \
     -R 'determinism|engine|threads|loyalty|compare|sweep|curves|optimize|signals' \
-    -E 'regression: optimize|common random numbers cut|never confirmed worse|target CPA mode|noisy step|brute-force grid|conversions:KIND|two identical channels|raising a CTA|locked and bounded|sequential precision meets|stays within it and the bounds|keep to the total and the bounds too'
+    -E 'regression: optimize|common random numbers cut|never confirmed worse|target CPA mode|noisy step|brute-force grid|conversions:KIND|two identical channels|raising a CTA|locked and bounded|sequential precision meets'
 fi
