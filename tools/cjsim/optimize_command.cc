@@ -96,7 +96,8 @@ std::string target_refused(const v1::Scenario& scenario, const std::string& name
 // Empty when `objective` can be maximised on `scenario`; else why not,
 // listing the objectives it has.
 std::string objective_refused(const v1::Scenario& scenario, const std::string& objective) {
-  if (objective.rfind("target:", 0) == 0) return target_refused(scenario, objective_target(objective));
+  if (objective.rfind("target:", 0) == 0)
+    return target_refused(scenario, objective_target(objective));
   std::string why = kpi_not_counted(scenario, objective);
   if (why.empty() && is_mix_objective(objective)) return "";
   std::string list;
@@ -304,8 +305,7 @@ std::optional<std::vector<PlannedChannel>> schedule_of(const OptimizeOptions& op
   }
   std::vector<PlannedChannel> cells = schedule_cells(scenario, planned, locked, settings.total);
   const int horizon = resolve_settings(scenario.simulation()).horizon_days;
-  settings.total =
-      options.total_budget > 0 ? options.total_budget : settings.total * horizon / 7.0;
+  settings.total = options.total_budget > 0 ? options.total_budget : settings.total * horizon / 7.0;
   double lower_sum = 0, upper_sum = 0;
   for (const PlannedChannel& c : cells) {
     lower_sum += c.lower;
@@ -435,8 +435,8 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
           "optimizing", settings.threads, options.output.quiet, [&](StudyProgress* progress) {
             result = optimize_mix(*scenario, planned, settings, progress);
             // A schedule has no weekly curves: its cells are weeks.
-            if (options.output.wants_report() && options.curve_points >= 2 &&
-                !options.by_week && !progress->stopped()) {
+            if (options.output.wants_report() && options.curve_points >= 2 && !options.by_week &&
+                !progress->stopped()) {
               curves = curves_around(*scenario, planned, result, options.curve_points,
                                      settings.threads, progress);
             }

@@ -96,8 +96,8 @@ std::string schedule_heat_map(const v1::OptimizeResult& r) {
   using svg::coordinate;
   using svg::escape;
   std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + coordinate(width) +
-                    "\" height=\"" + coordinate(height) + "\" viewBox=\"0 0 " +
-                    coordinate(width) + " " + coordinate(height) +
+                    "\" height=\"" + coordinate(height) + "\" viewBox=\"0 0 " + coordinate(width) +
+                    " " + coordinate(height) +
                     "\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\">\n";
   out += "<text x=\"" + coordinate(kLeft) +
          "\" y=\"16\" font-size=\"13\" font-weight=\"bold\">Recommended spend per week and "
@@ -131,10 +131,11 @@ std::string schedule_heat_map(const v1::OptimizeResult& r) {
              coordinate(y + kCellHeight / 2 - 2) + "\" text-anchor=\"middle\" fill=\"" + fill +
              "\">" + escape(money(c.budget())) + "</text>\n";
       out += "<text x=\"" + coordinate(x + kCellWidth / 2) + "\" y=\"" +
-             coordinate(y + kCellHeight / 2 + 12) + "\" text-anchor=\"middle\" font-size=\"9\" "
-             "fill=\"" + fill + "\">" +
-             escape(format_difference(c.budget() - c.current_budget(), Unit::kMoney)) +
-             "</text>\n";
+             coordinate(y + kCellHeight / 2 + 12) +
+             "\" text-anchor=\"middle\" font-size=\"9\" "
+             "fill=\"" +
+             fill + "\">" +
+             escape(format_difference(c.budget() - c.current_budget(), Unit::kMoney)) + "</text>\n";
     }
   }
   out += "</svg>\n";
@@ -154,16 +155,16 @@ void schedule_section(Report& report, const v1::OptimizeResult& r) {
   std::vector<std::vector<std::string>> rows;
   for (const v1::ScheduleCell& c : r.schedule()) {
     const v1::Estimate& m = c.marginal_return();
-    rows.push_back({std::to_string(c.week()), week_start(c), c.channel(),
-                    money(c.current_budget()), money(c.budget()),
-                    c.has_marginal_return() ? format_real(m.mean(), 3) + " [" +
-                                                  format_real(m.ci_low(), 3) + ", " +
-                                                  format_real(m.ci_high(), 3) + "]"
-                                            : ""});
+    rows.push_back({std::to_string(c.week()), week_start(c), c.channel(), money(c.current_budget()),
+                    money(c.budget()),
+                    c.has_marginal_return()
+                        ? format_real(m.mean(), 3) + " [" + format_real(m.ci_low(), 3) + ", " +
+                              format_real(m.ci_high(), 3) + "]"
+                        : ""});
   }
-  report.table({"week", "from", "channel", "current", "recommended",
-                "marginal return per unit spent"},
-               std::move(rows), {true, false, false, true, true, true});
+  report.table(
+      {"week", "from", "channel", "current", "recommended", "marginal return per unit spent"},
+      std::move(rows), {true, false, false, true, true, true});
 }
 
 }  // namespace cjsim::report
