@@ -1072,9 +1072,8 @@ std::string counted_conversions(const std::string& objective) {
 
 std::vector<PlannedChannel> schedule_cells(const v1::Scenario& scenario,
                                            const std::vector<PlannedChannel>& channels,
-                                           const std::vector<int>& locked, double weekly_total) {
+                                           const std::vector<int>& locked, double total) {
   const int horizon = resolve_settings(scenario.simulation()).horizon_days;
-  const double total = weekly_total * horizon / 7.0;
   std::map<int, std::vector<double>> spends;
   for (int c : locked) spends[c] = weekly_spend(scenario, c);
   std::vector<PlannedChannel> cells;
@@ -1083,8 +1082,7 @@ std::vector<PlannedChannel> schedule_cells(const v1::Scenario& scenario,
     const double share = (days.to - days.from + 1) / 7.0;
     for (const PlannedChannel& c : channels) {
       CJSIM_CHECK(c.week < 0, "channels, not cells");
-      PlannedChannel cell{c.channel, c.lower * share,
-                          c.upper >= weekly_total ? total : c.upper * share, week};
+      PlannedChannel cell{c.channel, c.lower * share, std::min(c.upper * share, total), week};
       if (auto it = spends.find(c.channel); it != spends.end()) {
         cell.lower = cell.upper = it->second[static_cast<size_t>(week)];
       }

@@ -69,16 +69,15 @@ struct OptimizeSettings {
 std::string counted_conversions(const std::string& objective);
 
 // The cells of a schedule of the scenario's horizon (one per week per
-// channel of `channels`, week by week) sharing `weekly_total` x horizon / 7:
-// a channel's weekly bounds scaled to each week's days, except that an
-// upper bound of at least `weekly_total` (one that lets the channel take
-// all of it) lets each cell take the whole horizon's budget; the cells of
-// the channels in `locked` (indices in the scenario) locked at their
-// current spends (weekly_spend), so that they keep their own flights.
+// channel of `channels`, week by week) sharing the horizon's budget
+// `total`: a channel's weekly bounds scaled to each week's days (an upper
+// bound capped at `total`: an infinite one lets a week take all of it);
+// the cells of the channels in `locked` (indices in the scenario) locked at
+// their current spends (weekly_spend), so that they keep their own flights.
 // REQUIRES: `scenario` validated; `channels` with week -1.
 std::vector<PlannedChannel> schedule_cells(const v1::Scenario& scenario,
                                            const std::vector<PlannedChannel>& channels,
-                                           const std::vector<int>& locked, double weekly_total);
+                                           const std::vector<int>& locked, double total);
 
 // `channels` are either all channels (week -1) or all cells of a schedule
 // (schedule_cells, optimize --by-week): then the result has its schedule[].

@@ -8,7 +8,9 @@ namespace cjsim {
 
 bool is_plannable(const v1::Channel& channel) {
   const bool enabled = !channel.has_enabled() || channel.enabled();
-  return enabled && (channel.weekly_budget() > 0 || channel.max_reach() > 0);
+  const bool flighted = std::any_of(channel.flights().begin(), channel.flights().end(),
+                                    [](const v1::Flight& f) { return f.weekly_budget() > 0; });
+  return enabled && (channel.weekly_budget() > 0 || flighted || channel.max_reach() > 0);
 }
 
 std::vector<int> plannable_channels(const v1::Scenario& scenario) {

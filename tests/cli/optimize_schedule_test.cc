@@ -68,19 +68,19 @@ TEST_CASE("cli optimize --by-week: the budget moves to the week an event doubles
   TempDir dir;
   const std::string path = dir.write("two.textproto", kTwoWeeks);
   testing::CliResult r =
-      run_cli("optimize " + path + " --by-week --weekly-budget 1400 --lock radio --threads 2 " +
+      run_cli("optimize " + path + " --by-week --weekly-budget 2100 --lock radio --threads 2 " +
               "--surface-points 2 --json " + dir.file("r.json") + " --csv " + dir.file("csv") +
               " --report " + dir.file("r.html"));
   INFO(r.err);
   REQUIRE(r.status == 0);
   const auto result = parse_json<v1::OptimizeResult>(testing::read_file(dir.file("r.json")));
-  // 1400 a week over two weeks, all of a's in week 2; radio locked keeps
-  // its own flights (700 a week each week).
+  // 2100 a week over two weeks; radio locked keeps its own flights (700 a
+  // week each week), and all of a's 2800 goes to week 2.
   REQUIRE(result.schedule_size() == 4);
-  CHECK(result.total_budget() == doctest::Approx(2800));
-  CHECK(horizon_total(result) == doctest::Approx(2800).epsilon(1e-9));
-  CHECK(cell(result, "a", 2) >= 0.95 * 1400);
-  CHECK(cell(result, "a", 1) <= 0.05 * 1400);
+  CHECK(result.total_budget() == doctest::Approx(4200));
+  CHECK(horizon_total(result) == doctest::Approx(4200).epsilon(1e-9));
+  CHECK(cell(result, "a", 2) >= 0.95 * 2800);
+  CHECK(cell(result, "a", 1) <= 0.05 * 2800);
   CHECK(cell(result, "radio", 1) == doctest::Approx(700));
   CHECK(cell(result, "radio", 2) == doctest::Approx(700));
   CHECK(result.schedule(0).week() == 1);
@@ -120,8 +120,8 @@ TEST_CASE("cli optimize --by-week: bounds scale to the week and the total is spe
   for (const v1::ScheduleCell& c : bounded.schedule()) {
     CHECK(c.budget() <= (c.channel() == "a" ? 2000 : 0) + 1e-6);
   }
-  CHECK(cell(bounded, "a", 2) == doctest::Approx(2000).epsilon(1e-6));
-  CHECK(cell(bounded, "a", 1) == doctest::Approx(1500).epsilon(1e-6));
+  CHECK(cell(bounded, "a", 2) == doctest::Approx(2000).epsilon(1e-3));
+  CHECK(cell(bounded, "a", 1) == doctest::Approx(1500).epsilon(1e-3));
   CHECK(cell(bounded, "radio", 1) == 0);
 }
 
@@ -129,7 +129,7 @@ TEST_CASE("cli optimize --objective target:NAME maximises the chance of meeting 
   TempDir dir;
   const std::string path = dir.write("two.textproto", kTwoWeeks);
   const v1::OptimizeResult r = schedule(path,
-                                        "--weekly-budget 1400 --lock radio "
+                                        "--weekly-budget 2100 --lock radio "
                                         "--objective target:sales");
   CHECK(r.objective() == "target:sales");
   // Spread evenly the plan misses 700 sales; all in week 2 it meets them.

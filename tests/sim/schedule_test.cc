@@ -4,6 +4,7 @@
 // pre-period kept, and the cells' bounds.
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -89,10 +90,11 @@ TEST_CASE("schedule: week flights spend the schedule to the cent and keep the pr
 
 TEST_CASE("schedule: cells scale a channel's weekly bounds to each week; locked ones keep theirs") {
   const v1::Scenario s = parse_text(kPlan);
-  // tv bounded at 0..1000 a week; radio free (an upper bound of the whole
-  // weekly total) and then locked.
-  const std::vector<PlannedChannel> channels = {{0, 70, 1000}, {1, 0, 2000}};
-  const std::vector<PlannedChannel> cells = schedule_cells(s, channels, {}, 2000);
+  // tv bounded at 70..1000 a week; radio unbounded, and then locked.
+  const double total = 2000 * 17 / 7.0;
+  const std::vector<PlannedChannel> channels = {{0, 70, 1000},
+                                                {1, 0, std::numeric_limits<double>::infinity()}};
+  const std::vector<PlannedChannel> cells = schedule_cells(s, channels, {}, total);
   REQUIRE(cells.size() == 6);
   CHECK(cells[0].week == 0);
   CHECK(cells[1].week == 0);
@@ -100,9 +102,9 @@ TEST_CASE("schedule: cells scale a channel's weekly bounds to each week; locked 
   CHECK(cells[4].week == 2);
   CHECK(cells[4].lower == doctest::Approx(30));
   CHECK(cells[4].upper == doctest::Approx(1000 * 3 / 7.0));
-  // Free to take the whole horizon's budget, 2000 x 17 / 7, in any week.
-  CHECK(cells[5].upper == doctest::Approx(2000 * 17 / 7.0));
-  const std::vector<PlannedChannel> locked = schedule_cells(s, channels, {1}, 2000);
+  // Free to take the whole horizon's budget in any week.
+  CHECK(cells[5].upper == doctest::Approx(total));
+  const std::vector<PlannedChannel> locked = schedule_cells(s, channels, {1}, total);
   CHECK(locked[1].lower == 700);
   CHECK(locked[1].upper == 700);
   CHECK(locked[5].lower == 300);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -303,9 +304,19 @@ std::optional<std::vector<PlannedChannel>> schedule_of(const OptimizeOptions& op
       if (scenario.channels(c).id() == id) locked.push_back(c);
     }
   }
-  std::vector<PlannedChannel> cells = schedule_cells(scenario, planned, locked, settings.total);
+  // A channel without --bounds may take the whole horizon's budget in a
+  // week, not only a week's share of it.
+  std::vector<PlannedChannel> weekly = planned;
+  for (PlannedChannel& c : weekly) {
+    const std::string& id = scenario.channels(c.channel).id();
+    const bool bounded =
+        std::any_of(options.bounds.begin(), options.bounds.end(),
+                    [&](const std::string& b) { return b.substr(0, b.find('=')) == id; });
+    if (!bounded) c.upper = std::numeric_limits<double>::infinity();
+  }
   const int horizon = resolve_settings(scenario.simulation()).horizon_days;
   settings.total = options.total_budget > 0 ? options.total_budget : settings.total * horizon / 7.0;
+  std::vector<PlannedChannel> cells = schedule_cells(scenario, weekly, locked, settings.total);
   double lower_sum = 0, upper_sum = 0;
   for (const PlannedChannel& c : cells) {
     lower_sum += c.lower;
