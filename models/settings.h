@@ -14,8 +14,10 @@
 #define CJSIM_MODELS_SETTINGS_H_
 
 #include <cstdint>
+#include <optional>
 
 #include "cjsim/v1/scenario.pb.h"
+#include "models/calendar.h"
 
 namespace cjsim {
 
@@ -29,6 +31,9 @@ struct RunSettings {
   uint64_t seed = 1;
   int replications = 16;
   double confidence = 0.95;
+  // --window: the KPIs are counted over these days only (those that can
+  // be, KpiInfo::by_day); unset: over the horizon.
+  std::optional<DaySpan> kpi_window;
 };
 
 inline SimulationSettings resolve_settings(const v1::Simulation& simulation) {

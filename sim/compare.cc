@@ -116,6 +116,7 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const R
   std::vector<std::vector<ReplicationCounts>> counts(arms.size());
   std::vector<std::vector<KpiSeries>> kpis(arms.size());
   std::vector<std::vector<TargetOutcome>> targets(arms.size());
+  std::vector<std::vector<Quantities>> window(arms.size());  // with --window
   auto days_for = [&](int replications) {
     uint64_t days = 0;
     for (const CompiledModel& arm : arms) {
@@ -135,18 +136,25 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const R
       std::vector<ReplicationCounts> more =
           Engine(arms[a], run.seed)
               .run(have, target_count - have, done_counter(progress), stop_flag_of(progress));
-      // Targets need each replication's series; a comparison reports none.
+      // Targets and KPIs over a window need each replication's series; a
+      // comparison reports none.
       if (!arms[a].targets.empty() && !more.empty()) {
         append_replications(targets[a], evaluate_targets(arms[a], more, false));
       }
       for (ReplicationCounts& c : more) {
+        if (run.kpi_window) window[a].push_back(window_quantities(arms[a], c, *run.kpi_window));
         c.drop_daily_series();
         counts[a].push_back(std::move(c));
       }
-      std::vector<Quantities> reps;
-      for (const ReplicationCounts& c : counts[a])
-        reps.push_back(quantities_from_counts(arms[a], c));
-      kpis[a] = kpi_series(arms[a], reps);
+      if (run.kpi_window) {
+        kpis[a] = kpi_series(arms[a], window[a], true);
+      } else {
+        std::vector<Quantities> reps;
+        for (const ReplicationCounts& c : counts[a]) {
+          reps.push_back(quantities_from_counts(arms[a], c));
+        }
+        kpis[a] = kpi_series(arms[a], reps);
+      }
     }
     widest = widest_half_width(kpis, settings.rank_by, run.confidence);
     if (!sequential || (progress != nullptr && progress->stopped())) break;
@@ -169,6 +177,7 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const R
 
   set_arms(arms, counts, kpis, run.confidence, result);
   set_targets_of_arms(arms, targets, run.confidence, result);
+  if (run.kpi_window) set_span(baseline.calendar, *run.kpi_window, result.mutable_kpi_window());
   set_ranking(arms, kpis, settings.rank_by, run.confidence, result);
   result.mutable_timing()->set_wall_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

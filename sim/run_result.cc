@@ -41,6 +41,13 @@ void add_work(const CompiledModel& model, const std::vector<ReplicationCounts>& 
   }
 }
 
+void set_span(const Calendar& calendar, DaySpan days, v1::CalendarSpan* out) {
+  out->set_from_day(days.from);
+  out->set_to_day(days.to);
+  out->set_from_date(calendar.date(days.from));
+  out->set_to_date(calendar.date(days.to));
+}
+
 Estimate from_proto(const v1::Estimate& e) {
   Estimate out{e.mean(), e.std_error(), e.ci_low(), e.ci_high(), e.n()};
   out.no_variation = e.no_variation();
@@ -230,12 +237,7 @@ struct RunResultBuilder {
   // The calendar the run used: day 0's date, the flights, the events.
   void calendar() {
     r->set_start_date(m.calendar.date(0));
-    auto span = [&](v1::CalendarSpan* out, DaySpan days) {
-      out->set_from_day(days.from);
-      out->set_to_day(days.to);
-      out->set_from_date(m.calendar.date(days.from));
-      out->set_to_date(m.calendar.date(days.to));
-    };
+    auto span = [&](v1::CalendarSpan* out, DaySpan days) { set_span(m.calendar, days, out); };
     for (const CompiledFlight& f : m.flights) {
       v1::CalendarSpan* out = r->add_flights();
       out->set_channel(m.channel_ids[static_cast<size_t>(f.channel)]);
@@ -286,6 +288,16 @@ v1::RunResult summarize_monte_carlo(const CompiledModel& model, const RunSetting
   for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(model, c));
   v1::RunResult result = build(model, run, reps, false, threads, wall_seconds);
   add_work(model, counts, result.mutable_timing());
+  if (run.kpi_window) {
+    // The KPIs over the window only: those that can be counted by day.
+    std::vector<Quantities> window;
+    for (const ReplicationCounts& c : counts) {
+      window.push_back(window_quantities(model, c, *run.kpi_window));
+    }
+    result.clear_kpis();
+    set_kpis(kpi_series(model, window, true), run.confidence, false, result.mutable_kpis());
+    set_span(model.calendar, *run.kpi_window, result.mutable_kpi_window());
+  }
   if (!model.targets.empty() && !counts.front().series.converted.empty()) {
     set_targets(model, evaluate_targets(model, counts), run.confidence,
                 result.mutable_targets());

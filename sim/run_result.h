@@ -39,6 +39,8 @@ void add_work(const CompiledModel& model, const std::vector<ReplicationCounts>& 
 void set_kpis(const std::vector<KpiSeries>& kpis, double confidence, bool exact,
               google::protobuf::Map<std::string, v1::Estimate>* out);
 Estimate from_proto(const v1::Estimate& estimate);
+// The days `days` of `calendar` as a CalendarSpan (days and ISO dates).
+void set_span(const Calendar& calendar, DaySpan days, v1::CalendarSpan* out);
 
 }  // namespace cjsim
 

@@ -72,5 +72,44 @@ TEST_CASE("cli calendar: a target's KPI that is not counted by day is refused at
   CHECK(contains(run.err, "target 't' kpi: reach_rate is not counted day by day"));
 }
 
+TEST_CASE("cli calendar: --window counts the KPIs over its days, as the daily series add up") {
+  TempDir dir;
+  const std::string bf = source_path("scenarios/black_friday.textproto");
+  const testing::CliResult all = run_cli("run " + bf + " --agents 4000 --replications 4 --json " +
+                                         dir.file("all.json"));
+  const testing::CliResult part =
+      run_cli("run " + bf + " --agents 4000 --replications 4 --window 2026-11-27:2026-11-30 " +
+              "--json " + dir.file("part.json"));
+  REQUIRE(all.status == 0);
+  REQUIRE(part.status == 0);
+  CHECK(contains(part.out, "KPIs from 2026-11-27 to 2026-11-30 (--window)"));
+  const auto whole = parse_json<v1::RunResult>(testing::read_file(dir.file("all.json")));
+  const auto window = parse_json<v1::RunResult>(testing::read_file(dir.file("part.json")));
+  CHECK(window.kpi_window().from_day() == 25);
+  CHECK(window.kpi_window().to_date() == "2026-11-30");
+  double cost = 0, orders = 0;
+  for (int d = 25; d <= 28; ++d) {
+    for (const auto& [channel, spend] : whole.series(d).spend()) cost += spend;
+    orders += whole.series(d).conversions_by_goal().at("purchase").mean();
+  }
+  CHECK(window.kpis().at("cost").mean() == doctest::Approx(cost));
+  CHECK(window.kpis().at("conversions").mean() == doctest::Approx(orders));
+  // Only KPIs that can be counted by day.
+  CHECK(window.kpis().count("reach_rate") == 0);
+  CHECK(whole.kpis().count("reach_rate") == 1);
+  // Bad windows.
+  for (const std::string& bad : {std::string("5"), std::string("2026-11-27:2027-01-01"),
+                                 std::string("30:20"), std::string("1:x")}) {
+    CAPTURE(bad);
+    const testing::CliResult r = run_cli("run " + bf + " --window " + bad);
+    CHECK(r.status == 2);
+    CHECK(contains(r.err, "error: --window " + bad));
+  }
+  const testing::CliResult rank =
+      run_cli("compare " + bf + " --window 1:2 --rank-by reach_rate");
+  CHECK(rank.status == 2);
+  CHECK(contains(rank.err, "reach_rate is not counted day by day"));
+}
+
 }  // namespace
 }  // namespace cjsim

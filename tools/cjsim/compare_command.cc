@@ -41,6 +41,7 @@ struct CompareOptions {
   std::string rank_by = "conversion_rate";
   double target_half_width = 0;
   int max_replications = 1000;
+  std::string window;  // --window FROM:TO
   OutputOptions output;
 };
 
@@ -55,7 +56,29 @@ int compare(const CompareOptions& options, const Invocation& invocation) {
                   printable(options.rank_by), printable(why));
     return kExitBadInput;
   }
-  const RunSettings run = resolve_run_settings(prepared->front().scenario.simulation());
+  RunSettings run = resolve_run_settings(prepared->front().scenario.simulation());
+  if (!options.window.empty()) {
+    // Inside every arm's horizon (a variant may shorten it).
+    for (const PreparedArm& arm : *prepared) {
+      Result<DaySpan> window = kpi_window_of(options.window, arm.scenario);
+      if (!window) {
+        spdlog::error("{}: error: {}{}", printable(options.scenario),
+                      arm.variant.empty() ? "" : "with variant '" + arm.variant + "': ",
+                      window.status().message());
+        return kExitBadInput;
+      }
+      run.kpi_window = *window;
+    }
+    const std::optional<KpiInfo> rank = kpi_info(options.rank_by);
+    if (rank && !rank->by_day) {
+      spdlog::error("{}: error: --rank-by {}: with --window the KPIs are counted over the window, "
+                    "and {} is not counted day by day; rank by conversions, value, cost, profit, "
+                    "roas, cost_per_conversion, conversion_rate, awareness_rate or the exposures",
+                    printable(options.scenario), printable(options.rank_by),
+                    printable(options.rank_by));
+      return kExitBadInput;
+    }
+  }
   if (options.target_half_width > 0 && options.max_replications < run.replications) {
     spdlog::error("error: --max-replications {} is below the scenario's {} replications",
                   options.max_replications, run.replications);
@@ -141,6 +164,9 @@ CommandRunner add_compare_command(CLI::App& app) {
       ->add_option("--max-replications", options->max_replications,
                    "Most replications per arm under --target-half-width (default 1000)")
       ->transform(integer_in(2, limits::kMaxReplications));
+  command->add_option("--window", options->window,
+                      "Count the KPIs over these days only: FROM:TO, each a date (YYYY-MM-DD) or "
+                      "a day number, both included");
   options->output.add_to(*command, "cjsim.v1.CompareResult", kCompareCsvFiles);
   return [options](const Invocation& invocation) { return compare(*options, invocation); };
 }

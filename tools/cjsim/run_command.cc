@@ -39,6 +39,7 @@ struct RunOptions {
   SimulationOverrides overrides;
   int threads = 0;
   bool exact = false;
+  std::string window;  // --window FROM:TO
   OutputOptions output;
 };
 
@@ -49,7 +50,20 @@ int run(const RunOptions& options, const Invocation& invocation) {
   if (!scenario) return kExitBadInput;
 
   const SimulationSettings settings = resolve_settings(scenario->simulation());
-  const RunSettings run = resolve_run_settings(scenario->simulation());
+  RunSettings run = resolve_run_settings(scenario->simulation());
+  if (!options.window.empty()) {
+    if (options.exact) {
+      spdlog::error("{}: error: --window counts KPIs day by day, which --exact does not; drop one",
+                    printable(options.scenario));
+      return kExitBadInput;
+    }
+    Result<DaySpan> window = kpi_window_of(options.window, *scenario);
+    if (!window) {
+      spdlog::error("{}: error: {}", printable(options.scenario), window.status().message());
+      return kExitBadInput;
+    }
+    run.kpi_window = *window;
+  }
   WorkPlan plan;
   plan.command = "run";
   plan.threads = resolve_threads(options.threads);
@@ -130,6 +144,9 @@ CommandRunner add_run_command(CLI::App& app) {
       ->transform(integer_in(1, 1024));
   command->add_flag("--exact", options->exact,
                     "Solve a single-journey scenario exactly (absorbing Markov chain)");
+  command->add_option("--window", options->window,
+                      "Count the KPIs over these days only: FROM:TO, each a date (YYYY-MM-DD) or "
+                      "a day number, both included");
   options->output.add_to(*command, "cjsim.v1.RunResult", kRunCsvFiles);
   return [options](const Invocation& invocation) { return run(*options, invocation); };
 }

@@ -1,6 +1,7 @@
 #include "tools/cjsim/scenario_input.h"
 
 #include <algorithm>
+#include <charconv>
 #include <limits>
 #include <set>
 #include <string_view>
@@ -84,6 +85,46 @@ void name_after_file(const std::string& path, v1::Scenario& scenario) {
 }
 
 }  // namespace
+
+Result<DaySpan> kpi_window_of(const std::string& text, const v1::Scenario& scenario) {
+  const std::string what = "--window " + printable(text);
+  const size_t colon = text.find(':');
+  if (colon == std::string::npos || text.find(':', colon + 1) != std::string::npos) {
+    return Status::bad_input(what +
+                             ": give FROM:TO, each a date (YYYY-MM-DD) or a day number, e.g. "
+                             "2026-11-27:2026-11-30 or 25:28");
+  }
+  Result<Calendar> calendar = Calendar::of(scenario.simulation());
+  if (!calendar) return calendar.status();
+  // A day number ("25", "-3") or a date.
+  auto day_of = [&](const std::string& part, const char* end) -> Result<int32_t> {
+    const std::string who = what + " " + end;
+    const size_t digits = !part.empty() && part[0] == '-' ? 1 : 0;
+    const bool number =
+        part.size() > digits && part.find_first_not_of("0123456789", digits) == std::string::npos;
+    if (number) {
+      int32_t value = 0;
+      const auto [end_of, error] = std::from_chars(part.data(), part.data() + part.size(), value);
+      if (error == std::errc() && end_of == part.data() + part.size()) return value;
+      return Status::bad_input(who + ": '" + printable(part) + "' is no day number");
+    }
+    Result<std::optional<int32_t>> day = resolve_day(*calendar, part, std::nullopt, who);
+    if (!day) return day.status();
+    if (!day->has_value()) return Status::bad_input(who + ": missing");
+    return **day;
+  };
+  Result<int32_t> from = day_of(text.substr(0, colon), "from");
+  if (!from) return from.status();
+  Result<int32_t> to = day_of(text.substr(colon + 1), "to");
+  if (!to) return to.status();
+  const int horizon = resolve_settings(scenario.simulation()).horizon_days;
+  if (*from < 0 || *to >= horizon || *from > *to) {
+    return Status::bad_input(what + ": the days " + calendar->label(*from) + " to " +
+                             calendar->label(*to) + " are not a window of the horizon (" +
+                             calendar->label(0) + " to " + calendar->label(horizon - 1) + ")");
+  }
+  return DaySpan{*from, *to};
+}
 
 bool check_target_kpis(const v1::Scenario& scenario, const SourceMap* source_map,
                        Diagnostics& diagnostics) {

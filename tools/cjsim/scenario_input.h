@@ -14,6 +14,7 @@
 #include "models/compiled_model.h"
 #include "models/diagnostics.h"
 #include "models/scenario_loader.h"
+#include "models/status.h"
 
 namespace cjsim::cli {
 
@@ -59,6 +60,11 @@ struct PreparedArm {
 std::optional<std::vector<PreparedArm>> prepare_arms(const std::string& path,
                                                      const SimulationOverrides& overrides,
                                                      const std::vector<std::string>& variants);
+
+// The days of --window FROM:TO (each a date, which needs
+// simulation.start_date, or a day number), both included and inside the
+// horizon of `scenario`; or why not, naming the option.
+Result<DaySpan> kpi_window_of(const std::string& text, const v1::Scenario& scenario);
 
 // The worker threads to use, and to record in results: `requested`, or
 // every core when it is 0, but never more than TBB will run at once (with a

@@ -17,6 +17,15 @@ namespace cjsim::report {
 
 namespace {
 
+// "from 2026-11-27 to 2026-11-30 (--window)", or with day numbers.
+std::string window_text(const v1::CalendarSpan& w) {
+  auto day = [](int32_t d, const std::string& date) {
+    return date.empty() ? "day " + std::to_string(d) : date;
+  };
+  return "from " + day(w.from_day(), w.from_date()) + " to " + day(w.to_day(), w.to_date()) +
+         " (--window)";
+}
+
 // Who made the run, how, and how long it took.
 std::string run_header(const v1::RunResult& r) {
   const bool exact = r.method() == "exact";
@@ -65,7 +74,8 @@ std::string run_kpi_tables(const v1::RunResult& r) {
   for (const std::string& key : table_kpis(r.kpis())) {
     (key.find(':') == std::string::npos ? totals : by_goal).push_back(key);
   }
-  out += "KPIs\n" + kpi_table(totals);
+  out += (r.has_kpi_window() ? "KPIs " + window_text(r.kpi_window()) + "\n" : "KPIs\n") +
+         kpi_table(totals);
   if (!by_goal.empty()) out += "\nBy goal kind, each counted apart\n" + kpi_table(by_goal);
 
   // After the conversion: shown when the scenario has a loyalty block.
@@ -325,6 +335,7 @@ std::string format_compare_table(const v1::CompareResult& r) {
                       " (widest half-width " + format_value(r.max_half_width(), rank.unit) + ")") +
            "\n";
   }
+  if (r.has_kpi_window()) out += "KPIs counted " + window_text(r.kpi_window()) + "\n";
   out += "ranked by " + std::string(kpi_display(r.rank_by()).label) + ":";
   for (int i = 0; i < r.ranking_size(); ++i) {
     out += (i == 0 ? " " : ", ") + std::to_string(i + 1) + ". " + arm_name(r.ranking(i));
