@@ -20,11 +20,14 @@ namespace {
 // rarely this far behind on the first ones).
 constexpr double kExtendAbove = 0.5;
 
-// Shifts run between two channels, or between two cells of a schedule of
-// the same channel or the same week: the moves a planner would weigh, and
-// for W weeks and C channels W C (W + C - 2) of them, not (W C)^2.
+// Shifts run between two channels, or between two cells of a schedule in
+// the same week or of the same channel in weeks next to each other: the
+// moves a planner weighs (another channel that week, a week earlier or
+// later), C (W (C - 1) + 2 (W - 1)) of them for W weeks and C channels, not
+// (W C)^2.
 bool may_shift(const PlannedChannel& a, const PlannedChannel& b) {
-  return a.week < 0 || b.week < 0 || a.channel == b.channel || a.week == b.week;
+  if (a.week < 0 || b.week < 0) return true;
+  return a.week == b.week || (a.channel == b.channel && std::abs(a.week - b.week) == 1);
 }
 
 struct Move {

@@ -595,10 +595,12 @@ class MixPlanning {
         tolerance_(1e-6 * (1 + settings.total)),
         result_(result) {
     for (const PlannedChannel& c : channels_) free_ += c.lower != c.upper;
-    max_evaluations_ = settings_.max_evaluations > 0 ? settings_.max_evaluations
-                                                     : 30 + 15 * static_cast<int>(free_);
-    current_ = current_budgets(scenario_, channels_);
     for (const PlannedChannel& c : channels_) schedule_ |= c.week >= 0;
+    // A schedule's cells are many and alike (a channel's weeks): 5 each.
+    max_evaluations_ = settings_.max_evaluations > 0
+                           ? settings_.max_evaluations
+                           : 30 + (schedule_ ? 5 : 15) * static_cast<int>(free_);
+    current_ = current_budgets(scenario_, channels_);
   }
 
   // Fills the result; false when progress was stopped (it is incomplete).

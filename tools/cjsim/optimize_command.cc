@@ -351,8 +351,18 @@ WorkPlan optimize_work(const OptimizeOptions& options, const OptimizeSettings& s
   size_t free = 0;
   for (const PlannedChannel& c : planned) free += c.lower != c.upper;
   const double f = static_cast<double>(free);
+  // A schedule's cells: 5 evaluations each by default, and shifts within a
+  // week or to a neighbouring week (sim/mix_verification.h).
+  double pairs = f * (f - 1);
+  double per_free = 15;
+  if (options.by_week) {
+    const double weeks = schedule_weeks(static_cast<int>(footprint.horizon_days));
+    const double channels = f / weeks;
+    pairs = channels * (weeks * (channels - 1) + 2 * (weeks - 1));
+    per_free = 5;
+  }
   const double evaluations =
-      settings.max_evaluations > 0 ? settings.max_evaluations : 30.0 + 15.0 * f;
+      settings.max_evaluations > 0 ? settings.max_evaluations : 30.0 + per_free * f;
   // The target modes bisect the total: ten searches of a third of the
   // evaluations (at least 10), then the final one. Before them the
   // response surface: each free channel at surface_points + 1 budgets.
@@ -361,16 +371,10 @@ WorkPlan optimize_work(const OptimizeOptions& options, const OptimizeSettings& s
                                ? evaluations
                                : evaluations + 10 * std::max(10.0, std::floor(evaluations / 3)));
   // The verification: per round 3 moves a channel and a shift per ordered
-  // pair (of a schedule's cells: of one channel or one week), screened at
+  // pair (of a schedule's cells: in one week or to a neighbouring week), screened at
   // the search's replications, and one taken at the confirmation's; with
   // profit spending at most, up to three passes.
   const double passes = settings.objective == "profit" && !settings.spend_all ? 3.0 : 1.0;
-  double pairs = f * (f - 1);
-  if (options.by_week) {
-    const double weeks = schedule_weeks(static_cast<int>(footprint.horizon_days));
-    const double channels = f / weeks;
-    pairs = f * (weeks + channels - 2);
-  }
   const double moves = passes * settings.verify_rounds * (3 * f + pairs);
   const double curve_runs = options.output.wants_report() && options.curve_points >= 2
                                 ? static_cast<double>(planned.size()) * options.curve_points
