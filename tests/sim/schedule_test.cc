@@ -88,7 +88,7 @@ TEST_CASE("schedule: week flights spend the schedule to the cent and keep the pr
   CHECK(before > 0);
 }
 
-TEST_CASE("schedule: cells scale a channel's weekly bounds to each week; locked ones keep theirs") {
+TEST_CASE("schedule: cells scale a channel's weekly bounds to each week, locked ones keep theirs") {
   const v1::Scenario s = parse_text(kPlan);
   // tv bounded at 70..1000 a week; radio unbounded, and then locked.
   const double total = 2000 * 17 / 7.0;
