@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "models/calendar_date.h"
+#include "models/settings.h"
 
 namespace cjsim {
 
@@ -159,6 +160,43 @@ SpendPlan spend_plan(const v1::Channel& channel, const Calendar& calendar, int h
     spend_stretch(channel, calendar, f, channel.flights(k).weekly_budget(), plan);
   }
   return plan;
+}
+
+double average_weekly_spend(const v1::Scenario& scenario, const v1::Channel& channel) {
+  if (channel.flights().empty() && channel.weekday_weights().empty()) {
+    return channel.weekly_budget();
+  }
+  const int horizon = scenario.simulation().has_horizon_days()
+                          ? scenario.simulation().horizon_days()
+                          : SimulationSettings().horizon_days;
+  Result<Calendar> calendar = Calendar::of(scenario.simulation());
+  CJSIM_CHECK(calendar.is_ok(), "a start date that validation should refuse");
+  const SpendPlan plan = spend_plan(channel, *calendar, horizon);
+  double spend = 0;
+  for (int t = 0; t < horizon; ++t) spend += plan.on(t);
+  return spend * 7.0 / horizon;
+}
+
+bool plans_spend(const v1::Channel& channel) {
+  return channel.weekly_budget() > 0 ||
+         std::any_of(channel.flights().begin(), channel.flights().end(),
+                     [](const v1::Flight& f) { return f.weekly_budget() > 0; });
+}
+
+void set_average_weekly_spend(v1::Scenario& scenario, int c, double weekly) {
+  v1::Channel& channel = *scenario.mutable_channels(c);
+  if (channel.flights().empty()) {
+    channel.set_weekly_budget(weekly);
+    return;
+  }
+  const double current = average_weekly_spend(scenario, channel);
+  if (!(current > 0)) {
+    channel.set_weekly_budget(weekly);
+    return;
+  }
+  const double scale = weekly / current;
+  channel.set_weekly_budget(channel.weekly_budget() * scale);
+  for (v1::Flight& f : *channel.mutable_flights()) f.set_weekly_budget(f.weekly_budget() * scale);
 }
 
 std::vector<CompiledEvent> compile_events(const v1::Scenario& scenario, const Calendar& calendar) {

@@ -89,6 +89,24 @@ struct SpendPlan {
 };
 SpendPlan spend_plan(const v1::Channel& channel, const Calendar& calendar, int horizon_days);
 
+// A channel's budget as planning sees it (docs/model.md "Calendar"): its
+// average weekly spend over the horizon, `spend over days 0..H-1 x 7 / H`
+// (its weekly_budget when it has no flights and no weekday weights).
+// REQUIRES: validated (`channel` one of `scenario`'s).
+double average_weekly_spend(const v1::Scenario& scenario, const v1::Channel& channel);
+
+// Whether the channel's plan spends on some day (its weekly_budget or a
+// flight's is above 0), as a run of it would.
+bool plans_spend(const v1::Channel& channel);
+
+// Sets channel `c`'s plan to spend `weekly` a week on average over the
+// horizon: without flights, its weekly_budget; with flights, the channel's
+// weekly_budget and every flight's scaled alike, so that the plan keeps its
+// shape (a plan that spends nothing in the horizon gets weekly_budget =
+// `weekly` between its flights). What optimize, curves and sweeps of a
+// budget change. REQUIRES: validated, weekly finite >= 0.
+void set_average_weekly_spend(v1::Scenario& scenario, int c, double weekly);
+
 // An event as the model uses it: its days, multipliers and whom it
 // concerns (by index). REQUIRES: validated.
 struct CompiledEvent {

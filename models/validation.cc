@@ -1019,6 +1019,13 @@ class Validator {
       switch (change.budget_case()) {
         case v1::ChannelChange::kWeeklyBudget:
           check_non_negative(path, message + " weekly_budget", change.weekly_budget());
+          if (!change.has_flights() &&
+              !s_.channels(channel_index_.at(change.channel())).flights().empty()) {
+            warning(path, message + " weekly_budget: channel " + quoted(change.channel()) +
+                              " has flights, which keep their budgets: weekly_budget applies "
+                              "between them only; use budget_scale to scale the whole plan, or "
+                              "set flights too (flights { } removes them)");
+          }
           break;
         case v1::ChannelChange::kBudgetScale:
           check_non_negative(path, message + " budget_scale", change.budget_scale());

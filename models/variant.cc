@@ -145,7 +145,11 @@ void apply_entity_changes(const v1::Variant& variant, v1::Scenario& result) {
     if (channel == nullptr) continue;
     if (change.has_weekly_budget()) channel->set_weekly_budget(change.weekly_budget());
     if (change.has_budget_scale()) {
+      // The whole plan: between the flights and in each of them.
       channel->set_weekly_budget(channel->weekly_budget() * change.budget_scale());
+      for (v1::Flight& f : *channel->mutable_flights()) {
+        f.set_weekly_budget(f.weekly_budget() * change.budget_scale());
+      }
     }
     if (change.has_enabled()) channel->set_enabled(change.enabled());
     if (change.has_posting_hours()) {

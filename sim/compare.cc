@@ -139,7 +139,7 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const R
       // Targets and KPIs over a window need each replication's series; a
       // comparison reports none.
       if (!arms[a].targets.empty() && !more.empty()) {
-        append_replications(targets[a], evaluate_targets(arms[a], more, false));
+        append_replications(targets[a], evaluate_targets(arms[a], more, run.confidence, false));
       }
       for (ReplicationCounts& c : more) {
         if (run.kpi_window) window[a].push_back(window_quantities(arms[a], c, *run.kpi_window));

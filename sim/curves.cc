@@ -73,10 +73,12 @@ void set_contribution(const std::vector<KpiSeries>& at_zero, const std::vector<K
 
 double curve_top_budget(const v1::Scenario& scenario, const CurveSettings& settings, int channel) {
   if (settings.max_weekly_budget > 0) return settings.max_weekly_budget;
-  const double current = scenario.channels(channel).weekly_budget();
+  const double current = average_weekly_spend(scenario, scenario.channels(channel));
   if (current > 0) return settings.max_budget_scale * current;
   double mean_budget = 0;
-  for (int c : settings.channels) mean_budget += scenario.channels(c).weekly_budget();
+  for (int c : settings.channels) {
+    mean_budget += average_weekly_spend(scenario, scenario.channels(c));
+  }
   mean_budget /= static_cast<double>(std::max<size_t>(1, settings.channels.size()));
   return settings.max_budget_scale * mean_budget;
 }
@@ -101,7 +103,7 @@ int curve_runs(const v1::Scenario& scenario, const CurveSettings& settings) {
   for (int c : settings.channels) {
     runs += settings.points;
     if (!current_on_curve(curve_budgets(scenario, settings, c),
-                          scenario.channels(c).weekly_budget())) {
+                          average_weekly_spend(scenario, scenario.channels(c)))) {
       ++runs;
     }
   }
@@ -264,13 +266,13 @@ bool trace_channel(const v1::Scenario& scenario, const CurveSettings& settings,
                    const RunSettings& run, int c, StudyProgress* progress,
                    v1::CurvesResult& result) {
   const v1::Channel& channel = scenario.channels(c);
-  const double current = channel.weekly_budget();
+  const double current = average_weekly_spend(scenario, channel);
   const double top = curve_top_budget(scenario, settings, c);
   CJSIM_CHECK(std::isfinite(top) && top > 0, "a response curve without a budget range");
   const std::vector<double> budgets = curve_budgets(scenario, settings, c);
   auto at = [&](double budget) {
     v1::Scenario s = scenario;
-    s.mutable_channels(c)->set_weekly_budget(budget);
+    set_average_weekly_spend(s, c, budget);
     return compile(s, "");
   };
   // A budget that leaves no channel reaching anyone would put the scenario

@@ -576,7 +576,7 @@ bool scenario_counts(const v1::Scenario& s, Needs needs) {
       return true;
     case Needs::kSpend:
       return std::any_of(s.channels().begin(), s.channels().end(), [](const v1::Channel& c) {
-        return (!c.has_enabled() || c.enabled()) && c.weekly_budget() > 0;
+        return (!c.has_enabled() || c.enabled()) && plans_spend(c);
       });
     case Needs::kLoyalty:
       return s.has_loyalty();

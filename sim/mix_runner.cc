@@ -41,7 +41,7 @@ std::vector<double> current_budgets(const v1::Scenario& scenario,
   std::vector<double> out;
   for (const PlannedChannel& c : channels) {
     if (c.week < 0) {
-      out.push_back(scenario.channels(c.channel).weekly_budget());
+      out.push_back(average_weekly_spend(scenario, scenario.channels(c.channel)));
       continue;
     }
     auto it = weeks.find(c.channel);
@@ -85,6 +85,7 @@ MixRunner::MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>
                      StudyProgress* progress)
     : base_(base),
       seed_(resolve_run_settings(base.simulation()).seed),
+      confidence_(resolve_run_settings(base.simulation()).confidence),
       channels_(channels),
       objective_(std::move(objective)),
       counted_(std::move(counted)),
@@ -111,7 +112,7 @@ v1::Scenario MixRunner::with_budgets(const std::vector<double>& budgets) const {
   for (size_t i = 0; i < channels_.size(); ++i) {
     const PlannedChannel& c = channels_[i];
     if (c.week < 0) {
-      s.mutable_channels(c.channel)->set_weekly_budget(budgets[i]);
+      set_average_weekly_spend(s, c.channel, budgets[i]);
     } else {
       weeks[c.channel][static_cast<size_t>(c.week)] = budgets[i];
     }
@@ -180,7 +181,7 @@ void MixRunner::simulate(Run& r, int first, int count) {
     r.objective.insert(r.objective.end(), objective->samples.begin(), objective->samples.end());
   } else {
     bool found = false;
-    for (const TargetOutcome& t : evaluate_targets(r.model, counts, false)) {
+    for (const TargetOutcome& t : evaluate_targets(r.model, counts, confidence_, false)) {
       if (t.target.name != target_) continue;
       for (bool met : t.met) r.objective.push_back(met ? 1.0 : 0.0);
       found = true;

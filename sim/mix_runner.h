@@ -112,7 +112,8 @@ class MixRunner {
   v1::Scenario with_budgets(const std::vector<double>& budgets) const;
 
   const v1::Scenario& base_;
-  const uint64_t seed_;  // the base's: every mix on common random numbers
+  const uint64_t seed_;      // the base's: every mix on common random numbers
+  const double confidence_;  // the base's, for a target objective
   const std::vector<PlannedChannel>& channels_;
   std::string objective_, counted_;
   double cvar_;

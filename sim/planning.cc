@@ -8,9 +8,7 @@ namespace cjsim {
 
 bool is_plannable(const v1::Channel& channel) {
   const bool enabled = !channel.has_enabled() || channel.enabled();
-  const bool flighted = std::any_of(channel.flights().begin(), channel.flights().end(),
-                                    [](const v1::Flight& f) { return f.weekly_budget() > 0; });
-  return enabled && (channel.weekly_budget() > 0 || flighted || channel.max_reach() > 0);
+  return enabled && (plans_spend(channel) || channel.max_reach() > 0);
 }
 
 std::vector<int> plannable_channels(const v1::Scenario& scenario) {
@@ -32,8 +30,10 @@ std::optional<v1::CurvesResult> curves_around(const v1::Scenario& scenario,
                                               int threads, StudyProgress* progress) {
   v1::Scenario recommended = scenario;
   for (const v1::ChannelBudget& b : result.recommended().channels()) {
-    for (v1::Channel& c : *recommended.mutable_channels()) {
-      if (c.id() == b.channel()) c.set_weekly_budget(b.weekly_budget());
+    for (int c = 0; c < recommended.channels_size(); ++c) {
+      if (recommended.channels(c).id() == b.channel()) {
+        set_average_weekly_spend(recommended, c, b.weekly_budget());
+      }
     }
   }
   CurveSettings settings;

@@ -91,7 +91,7 @@ ModelFootprint model_footprint(const v1::Scenario& s) {
       if (c.has_enabled() && !c.enabled()) continue;
       auto it = p.channel_affinity().find(c.id());
       if (it == p.channel_affinity().end() || !(it->second > 0)) continue;
-      sources += c.weekly_budget() > 0 && c.max_reach() > 0;
+      sources += plans_spend(c) && c.max_reach() > 0;
       const double timing = formulas::posting_timing(
           std::span<const double>(c.posting_hours().data(), c.posting_hours().size()),
           std::span<const double>(p.active_hours().data(), p.active_hours().size()));

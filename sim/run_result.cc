@@ -299,7 +299,7 @@ v1::RunResult summarize_monte_carlo(const CompiledModel& model, const RunSetting
     set_span(model.calendar, *run.kpi_window, result.mutable_kpi_window());
   }
   if (!model.targets.empty() && !counts.front().series.converted.empty()) {
-    set_targets(model, evaluate_targets(model, counts), run.confidence,
+    set_targets(model, evaluate_targets(model, counts, run.confidence), run.confidence,
                 result.mutable_targets());
   }
   return result;

@@ -27,6 +27,32 @@ bool meets(const CompiledTarget& t, double value) {
   return t.at_least ? value >= t.threshold : value <= t.threshold;
 }
 
+// Whether each replication of `kpi` meets `t`, its value taken at the
+// real population's spread (docs/model.md "Targets"): an agent stands for
+// s = population / agents people, so a replication's deviation from the
+// mean is sqrt(s) times the population's, and is divided by it.
+std::vector<bool> meeting(const CompiledModel& m, const KpiSeries& kpi, const CompiledTarget& t) {
+  const size_t n = kpi.samples.size();
+  std::vector<double> values(n);
+  double mean = 0;
+  for (size_t r = 0; r < n; ++r) {
+    values[r] = replication_value(kpi, r);
+    mean += values[r];
+  }
+  mean /= static_cast<double>(n);
+  const double shrink =
+      std::sqrt(static_cast<double>(m.settings.agents) / m.settings.population);
+  std::vector<bool> met(n);
+  for (size_t r = 0; r < n; ++r) {
+    // Infinite or NaN values (a cost per conversion of none) stay as they are.
+    const double at = std::isfinite(values[r]) && std::isfinite(mean)
+                          ? mean + (values[r] - mean) * shrink
+                          : values[r];
+    met[r] = meets(t, at);
+  }
+  return met;
+}
+
 // The target's KPI from day 0 to `day` in every replication.
 KpiSeries kpi_through(const CompiledModel& m, const std::vector<ReplicationCounts>& counts,
                       const std::string& kpi, int32_t day) {
@@ -39,13 +65,39 @@ KpiSeries kpi_through(const CompiledModel& m, const std::vector<ReplicationCount
   return *found;
 }
 
+// The share of the replications of `kpi` meeting `t`, at the real
+// population's spread.
+double share_meeting(const CompiledModel& m, const KpiSeries& kpi, const CompiledTarget& t) {
+  const std::vector<bool> met = meeting(m, kpi, t);
+  return static_cast<double>(std::count(met.begin(), met.end(), true)) /
+         static_cast<double>(met.size());
+}
+
 // The share of replications meeting `t` by `day`.
 double share_met(const CompiledModel& m, const std::vector<ReplicationCounts>& counts,
                  const CompiledTarget& t, int32_t day) {
-  const KpiSeries kpi = kpi_through(m, counts, t.kpi, day);
-  size_t met = 0;
-  for (size_t r = 0; r < kpi.samples.size(); ++r) met += meets(t, replication_value(kpi, r));
-  return static_cast<double>(met) / static_cast<double>(kpi.samples.size());
+  return share_meeting(m, kpi_through(m, counts, t.kpi, day), t);
+}
+
+// The KPI by each of up to about 200 days, evenly spaced, and the due day.
+std::vector<TargetOutcome::Point> trajectory_of(const CompiledModel& m,
+                                                const std::vector<ReplicationCounts>& counts,
+                                                const CompiledTarget& t, double confidence) {
+  constexpr int32_t kMostPoints = 200;
+  const int32_t horizon = m.settings.horizon_days;
+  const int32_t step = (horizon + kMostPoints - 1) / kMostPoints;
+  std::vector<int32_t> days;
+  for (int32_t d = 0; d < horizon; d += step) days.push_back(d);
+  if (days.back() != horizon - 1) days.push_back(horizon - 1);
+  if (!std::binary_search(days.begin(), days.end(), t.due_day)) {
+    days.insert(std::upper_bound(days.begin(), days.end(), t.due_day), t.due_day);
+  }
+  std::vector<TargetOutcome::Point> points;
+  for (int32_t d : days) {
+    const KpiSeries kpi = kpi_through(m, counts, t.kpi, d);
+    points.push_back({d, estimate_kpi(kpi, confidence, false), share_meeting(m, kpi, t)});
+  }
+  return points;
 }
 
 constexpr double kEarliestShare = 0.8;
@@ -110,17 +162,18 @@ double replication_value(const KpiSeries& kpi, size_t r) {
 
 std::vector<TargetOutcome> evaluate_targets(const CompiledModel& model,
                                             const std::vector<ReplicationCounts>& counts,
-                                            bool with_earliest_day) {
+                                            double confidence, bool with_earliest_day) {
   CJSIM_CHECK(!counts.empty(), "targets of no replication");
   std::vector<TargetOutcome> outcomes;
   for (const CompiledTarget& t : model.targets) {
     TargetOutcome& out = outcomes.emplace_back();
     out.target = t;
     out.kpi = kpi_through(model, counts, t.kpi, t.due_day);
-    for (size_t r = 0; r < out.kpi.samples.size(); ++r) {
-      out.met.push_back(meets(t, replication_value(out.kpi, r)));
+    out.met = meeting(model, out.kpi, t);
+    if (with_earliest_day) {
+      out.earliest_day_p80 = earliest_day_p80(model, counts, t);
+      out.trajectory = trajectory_of(model, counts, t, confidence);
     }
-    if (with_earliest_day) out.earliest_day_p80 = earliest_day_p80(model, counts, t);
   }
   return outcomes;
 }
@@ -178,6 +231,13 @@ void set_targets(const CompiledModel& model, const std::vector<TargetOutcome>& o
     if (o.earliest_day_p80) {
       t->set_earliest_day_p80(*o.earliest_day_p80);
       t->set_earliest_date_p80(model.calendar.date(*o.earliest_day_p80));
+    }
+    for (const TargetOutcome::Point& p : o.trajectory) {
+      v1::TargetPoint* point = t->add_trajectory();
+      point->set_day(p.day);
+      point->set_date(model.calendar.date(p.day));
+      set_estimate(p.value, point->mutable_value());
+      point->set_share_met(p.share_met);
     }
   }
 }

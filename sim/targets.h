@@ -30,7 +30,8 @@ std::string target_kpi_problem(const v1::Scenario& scenario, const v1::Target& t
 struct TargetOutcome {
   CompiledTarget target;
   // [replication]: whether the KPI from day 0 to the due day met the
-  // threshold.
+  // threshold, its deviation from the mean scaled to the real population
+  // (divided by sqrt(population / agents); docs/model.md "Targets").
   std::vector<bool> met;
   // The KPI from day 0 to the due day, one sample per replication.
   KpiSeries kpi;
@@ -38,15 +39,24 @@ struct TargetOutcome {
   // target (at_least targets only; a cap is met from the start until it
   // is broken); nullopt when no day of the horizon is.
   std::optional<int32_t> earliest_day_p80;
+  // The KPI from day 0 to each of up to about 200 days (and the due day),
+  // with the share of replications meeting the target by then.
+  struct Point {
+    int32_t day = 0;
+    Estimate value;
+    double share_met = 0;
+  };
+  std::vector<Point> trajectory;
 };
 
 // REQUIRES: counts keep their daily series (Monte Carlo), at least one
-// replication, and target_kpi_problem found nothing. Without
-// `with_earliest_day`, earliest_day_p80 is left out (a comparison adds its
+// replication, and target_kpi_problem found nothing. Intervals at
+// `confidence`. Without
+// `with_earliest_day`, earliest_day_p80 and the trajectory are left out (a comparison adds its
 // replications batch by batch and keeps no series).
 std::vector<TargetOutcome> evaluate_targets(const CompiledModel& model,
                                             const std::vector<ReplicationCounts>& counts,
-                                            bool with_earliest_day = true);
+                                            double confidence, bool with_earliest_day = true);
 
 // Appends the replications of `more` (of the same targets) to `outcomes`;
 // sets `outcomes` to `more` when it is empty.

@@ -28,8 +28,8 @@ TEST_CASE("cli calendar: the Black-Friday example reports its dated targets ever
               dir.file("tables"));
   INFO(r.err);
   REQUIRE(r.status == 0);
-  CHECK(contains(r.out, "Targets (chance: the share of replications meeting the target by its"));
-  CHECK(contains(r.out, "orders_by_cyber_monday  purchase conversions >= 10,000  2026-11-30"));
+  CHECK(contains(r.out, "Targets (chance: the share of replications meeting the target by its day, at the "));
+  CHECK(contains(r.out, "orders_by_cyber_monday  purchase conversions >= 10,400  2026-11-30"));
   const auto result = parse_json<v1::RunResult>(testing::read_file(dir.file("r.json")));
   REQUIRE(result.targets_size() == 2);
   CHECK(result.targets(0).by_day() == 28);
@@ -43,7 +43,7 @@ TEST_CASE("cli calendar: the Black-Friday example reports its dated targets ever
   CHECK(result.events_size() == 2);
   const std::string csv = testing::read_file(dir.file("tables/targets.csv"));
   CHECK(csv.rfind("target,kpi,direction,threshold,by_day,by_date,probability,", 0) == 0);
-  CHECK(contains(csv, "orders_by_cyber_monday,conversions:purchase,at_least,10000,28,2026-11-30,"));
+  CHECK(contains(csv, "orders_by_cyber_monday,conversions:purchase,at_least,10400,28,2026-11-30,"));
   CHECK(contains(testing::read_file(dir.file("tables/series.csv")),
                  "25,2026-11-27,spend:tiktok,2000,"));
 }

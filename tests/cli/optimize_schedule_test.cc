@@ -165,9 +165,9 @@ TEST_CASE("cli optimize --by-week and target objectives: bad options exit 2 nami
   refused(path, "--by-week", "give --weekly-budget or --total-budget");
   refused(path, "--objective conversions", "--weekly-budget is required");
   refused(path, "--by-week --weekly-budget 1400 --target-cpa 5", "do not plan by week");
-  // Locked radio's own 1,400 over the horizon is more than a total of 1,000.
+  // Locked radio's own 700 a week is more than a total of 1,000 over two.
   refused(path, "--by-week --total-budget 1000 --lock radio",
-          "more than the --total-budget 1,000 the schedule shares");
+          "the lower bounds and locked budgets sum to 700.00 a week");
 }
 
 }  // namespace

@@ -100,7 +100,9 @@ TEST_CASE("report: a run's page has every chart docs/report.md lists, and nothin
                                           // conversions by channel, but credit.
                                           "channel-visits", "channel-credit", "exposures", "spend",
                                           "personas", "new-conversions", "aware", "converted",
-                                          "active-customers", "open-complaints", "retention"};
+                                          "active-customers", "open-complaints", "retention",
+                                          // The scenario's targets.
+                                          "target-orders_by_end_of_june", "target-quarter_budget"};
   CHECK(figures(html) == expected);
   check_svg_files(html, dir.path() / "charts");
   // Provenance ties the page to its run.
@@ -112,6 +114,31 @@ TEST_CASE("report: a run's page has every chart docs/report.md lists, and nothin
   // Headline figures are the JSON's.
   CHECK(html.find(report::format_value(json.kpis().at("conversion_rate").mean(),
                                        report::Unit::kShare)) != std::string::npos);
+}
+
+TEST_CASE("report: a dated run's targets get a panel each, and its day charts shade the calendar") {
+  TempDir dir;
+  const std::string html_path = dir.file("bf.html");
+  const auto result =
+      run_cli("run " + testing::source_path("scenarios/black_friday.textproto") + kSmall +
+              " --report " + html_path + " --svg " + dir.file("charts"));
+  REQUIRE(result.status == 0);
+  const std::string html = read_file(html_path);
+  check_self_contained(html);
+  const std::set<std::string> names = figures(html);
+  CHECK(names.count("target-orders_by_cyber_monday") == 1);
+  CHECK(names.count("target-season_budget") == 1);
+  check_svg_files(html, dir.path() / "charts");
+  CHECK(html.find("<h2>Targets</h2>") != std::string::npos);
+  CHECK(html.find("orders_by_cyber_monday: purchase conversions at least 10,400 by 2026-11-30. "
+                  "Chance ") != std::string::npos);
+  // The day charts: dated, with the burst's flights as one span and the
+  // events named.
+  const std::string chart = read_file(dir.file("charts/new-conversions.svg"));
+  CHECK(chart.find("day (0 = 2026-11-02)") != std::string::npos);
+  CHECK(chart.find("<title>flight: tiktok 14,000/wk, instagram 9,000/wk, search 5,000/wk</title>") !=
+        std::string::npos);
+  CHECK(chart.find("<title>black_friday_weekend</title>") != std::string::npos);
 }
 
 TEST_CASE("report: the charts are the same bytes on 1 and 2 threads") {

@@ -18,6 +18,9 @@
 //     (CDNOW's parameters, per day), customer care (complaints, an answer
 //     queue, praise) and referrals. What the customers' events cost beside
 //     the journeys.
+//  2c. The campaign restated with a calendar (a start date, each budget as
+//     a flight over the whole horizon): the same model, so the same counts,
+//     at the same speed: what the calendar costs when it changes nothing.
 //
 // Scenarios are built in code from a fixed seed, so every run measures the
 // same work. Each measurement runs once as a warm-up, then the best of 3 is
@@ -699,12 +702,35 @@ void bench_walk(const Options& options) {
   std::fflush(stdout);
 }
 
-// `customers`: with the loyalty block (measurement 3).
-void bench_campaign(const Options& options, bool customers) {
+// The campaign restated with a calendar: dated, each channel's budget as a
+// flight over the whole horizon (weekly_budget 0 outside it). The same
+// spend every day, so the same model: the counts must match measurement 2,
+// at the same speed.
+cjsim::v1::Scenario calendar_scenario(int64_t agents) {
+  cjsim::v1::Scenario s = campaign_scenario(agents);
+  s.mutable_simulation()->set_start_date("2026-01-05");
+  for (cjsim::v1::Channel& c : *s.mutable_channels()) {
+    if (c.weekly_budget() <= 0) continue;
+    cjsim::v1::Flight* f = c.add_flights();
+    f->set_from("2026-01-05");
+    f->set_to_day(s.simulation().horizon_days() - 1);
+    f->set_weekly_budget(c.weekly_budget());
+    c.set_weekly_budget(0);
+  }
+  return s;
+}
+
+enum class CampaignKind { kPlain, kCustomers, kCalendar };
+
+// kCustomers: with the loyalty block (measurement 2b); kCalendar: restated
+// with a calendar (2c).
+void bench_campaign(const Options& options, CampaignKind kind) {
+  const bool customers = kind == CampaignKind::kCustomers;
   const int64_t agents = options.quick ? 20'000 : 1'000'000;
   const int runs = options.quick ? 1 : 3;
-  const cjsim::v1::Scenario scenario =
-      customers ? loyalty_scenario(agents) : campaign_scenario(agents);
+  const cjsim::v1::Scenario scenario = customers                       ? loyalty_scenario(agents)
+                                       : kind == CampaignKind::kCalendar ? calendar_scenario(agents)
+                                                                        : campaign_scenario(agents);
   require_valid(scenario);
   const cjsim::CompiledModel model = cjsim::compile(scenario, "");
   const uint64_t seed = cjsim::resolve_run_settings(scenario.simulation()).seed;
@@ -714,6 +740,10 @@ void bench_campaign(const Options& options, bool customers) {
     std::printf(
         "\n[2b] Campaign with customers (BG/NBD repeats, care, referrals): agent-days "
         "per second, one replication\n");
+  } else if (kind == CampaignKind::kCalendar) {
+    std::printf(
+        "\n[2c] Campaign restated with a calendar (dated, budgets as whole-horizon flights): "
+        "agent-days per second, one replication\n");
   } else {
     std::printf("\n[2] Campaign: agent-days per second, one replication\n");
   }
@@ -800,8 +830,9 @@ int main(int argc, char** argv) {
   app.add_option("--threads", options.threads,
                  "Threads for the 'all threads' figures (default: hardware concurrency)")
       ->check(CLI::Range(1, 1024));
-  app.add_option("--only", options.only, "Run one measurement: walk, campaign or loyalty")
-      ->check(CLI::IsMember({"walk", "campaign", "loyalty"}));
+  app.add_option("--only", options.only,
+                 "Run one measurement: walk, campaign, loyalty or calendar")
+      ->check(CLI::IsMember({"walk", "campaign", "loyalty", "calendar"}));
   app.add_option("--act-range", options.act_range,
                  "Act probabilities of the walk graph: uniform in [LO, HI] (default 0.6 0.9; "
                  "higher gives longer walks)")
@@ -821,7 +852,14 @@ int main(int argc, char** argv) {
       std::thread::hardware_concurrency(), options.quick ? 1 : 3);
   std::fflush(stdout);
   if (options.only.empty() || options.only == "walk") bench_walk(options);
-  if (options.only.empty() || options.only == "campaign") bench_campaign(options, false);
-  if (options.only.empty() || options.only == "loyalty") bench_campaign(options, true);
+  if (options.only.empty() || options.only == "campaign") {
+    bench_campaign(options, CampaignKind::kPlain);
+  }
+  if (options.only.empty() || options.only == "loyalty") {
+    bench_campaign(options, CampaignKind::kCustomers);
+  }
+  if (options.only.empty() || options.only == "calendar") {
+    bench_campaign(options, CampaignKind::kCalendar);
+  }
   return 0;
 }

@@ -262,7 +262,8 @@ std::optional<std::vector<PlannedChannel>> planned_channels(const OptimizeOption
       ok = false;
       continue;
     }
-    if (!set_bounds(bound, eq, colon, scenario.channels(c->channel).weekly_budget(), *c)) {
+    if (!set_bounds(bound, eq, colon,
+                    average_weekly_spend(scenario, scenario.channels(c->channel)), *c)) {
       ok = false;
     }
   }
@@ -272,7 +273,7 @@ std::optional<std::vector<PlannedChannel>> planned_channels(const OptimizeOption
       ok = false;
       continue;
     }
-    c->lower = c->upper = scenario.channels(c->channel).weekly_budget();
+    c->lower = c->upper = average_weekly_spend(scenario, scenario.channels(c->channel));
   }
   for (const std::string& id : options.keep_on) {
     PlannedChannel* c = channel_of(id, "--keep-on");

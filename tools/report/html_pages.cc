@@ -251,11 +251,41 @@ struct DayChart {
   const char* caption;
 };
 
+// The flights (light) and events (darker) of a run, as shaded spans of a
+// chart against days.
+std::vector<svg::Span> calendar_spans(const v1::RunResult& r) {
+  // Flights of several channels over the same days make one span.
+  std::map<std::pair<int32_t, int32_t>, std::string> flights;
+  for (const v1::CalendarSpan& f : r.flights()) {
+    std::string& label = flights[{f.from_day(), f.to_day()}];
+    label += (label.empty() ? "flight: " : ", ") + f.channel() + " " +
+             format_value(f.weekly_budget(), Unit::kMoney) + "/wk";
+  }
+  std::vector<svg::Span> spans;
+  for (const auto& [days, label] : flights) {
+    spans.push_back({static_cast<double>(days.first), static_cast<double>(days.second), label,
+                     false});
+  }
+  for (const v1::CalendarSpan& e : r.events()) {
+    spans.push_back({static_cast<double>(e.from_day()), static_cast<double>(e.to_day()), e.name(),
+                     true});
+  }
+  return spans;
+}
+
+// "day (0 = 2026-11-02)", or "day" when undated.
+std::string day_axis(const v1::RunResult& r) {
+  return r.start_date().empty() ? "day" : "day (0 = " + r.start_date() + ")";
+}
+
 void add_day_chart(Report& report, const DayChart& spec, const std::vector<double>& days,
-                   const std::vector<const v1::Estimate*>& values, double confidence) {
+                   const std::vector<const v1::Estimate*>& values, double confidence,
+                   const v1::RunResult* dated = nullptr) {
   LineChart chart;
   chart.title = spec.title;
-  chart.x_label = spec.x_label;
+  // Against the run's days: dated, with its flights and events shaded.
+  chart.x_label = dated != nullptr ? day_axis(*dated) : spec.x_label;
+  if (dated != nullptr) chart.spans = calendar_spans(*dated);
   chart.y_label = spec.y_label;
   chart.y_unit = spec.unit;
   chart.series.push_back(estimate_series(spec.y_label, days, values));
@@ -317,7 +347,57 @@ void run_series(Report& report, bool has_loyalty, const v1::RunResult& r) {
        any_complaints},
   };
   for (const Shown& chart : charts) {
-    if (chart.drawn) add_day_chart(report, chart.spec, days, *chart.values, r.confidence());
+    if (chart.drawn) add_day_chart(report, chart.spec, days, *chart.values, r.confidence(), &r);
+  }
+}
+
+// Each target: the chance of meeting it, the KPI expected against the
+// threshold, and the KPI by day with the threshold and the due day marked.
+void run_targets(Report& report, const v1::RunResult& r) {
+  if (r.targets().empty()) return;
+  report.section("Targets",
+                 "The chance of meeting each target is the share of replications that met it by "
+                 "its day, with a " +
+                     printf_string("%.0f", r.confidence() * 100) +
+                     "% Wilson interval (docs/model.md \"Targets\").");
+  for (const v1::TargetResult& t : r.targets()) {
+    const KpiDisplay kpi = kpi_display(t.kpi());
+    const std::string by = t.by_date().empty() ? "day " + std::to_string(t.by_day()) : t.by_date();
+    const std::string goal = kpi.label + (t.direction() == "at_least" ? " at least " : " at most ") +
+                             format_value(t.threshold(), kpi.unit) + " by " + by;
+    const v1::Estimate& p = t.probability();
+    std::string text = t.name() + ": " + goal + ". Chance " + format_percent(p.mean()) +
+                       " [" + format_percent(p.ci_low()) + ", " + format_percent(p.ci_high()) +
+                       "]; expected " + format_value(t.expected().mean(), kpi.unit) + " " +
+                       format_kpi_interval(t.kpi(), t.expected(), sampling_of(r)) + ".";
+    if (t.has_earliest_day_p80()) {
+      text += " 80% of the replications have met it by " +
+              (t.earliest_date_p80().empty() ? "day " + std::to_string(t.earliest_day_p80())
+                                             : t.earliest_date_p80()) +
+              ".";
+    }
+    report.paragraph(text);
+    if (t.trajectory().empty()) continue;
+    LineChart chart;
+    chart.title = t.name() + ": " + kpi.label + " by day";
+    chart.x_label = day_axis(r);
+    chart.y_label = kpi.label;
+    chart.y_unit = kpi.unit;
+    std::vector<double> x;
+    std::vector<const v1::Estimate*> values;
+    for (const v1::TargetPoint& point : t.trajectory()) {
+      x.push_back(point.day());
+      values.push_back(&point.value());
+    }
+    chart.series.push_back(estimate_series(kpi.label + " from day 0", x, values));
+    chart.series.push_back({"threshold", {x.front(), x.back()}, {t.threshold(), t.threshold()}, {}, {}});
+    chart.markers.push_back({static_cast<double>(t.by_day()), "due " + by});
+    chart.spans = calendar_spans(r);
+    chart.band_label = band_label(r.confidence());
+    report.chart("target-" + t.name(), svg::render(chart),
+                 "The KPI counted from day 0 to each day (mean over replications, with its "
+                 "interval), the threshold, and the day the target is due. Shaded: the "
+                 "channels' flights (blue) and the events (orange); hover for their names.");
   }
 }
 
@@ -615,6 +695,7 @@ Report run_report(const v1::RunResult& r) {
                 r.provenance().scenario_description());
   run_headlines(report, r, has_loyalty);
   describe_variants(report, variant_of(r.provenance()));
+  run_targets(report, r);
   run_funnel(report, r, exact);
   run_flow(report, r);
   run_channel_charts(report, r);

@@ -324,6 +324,28 @@ std::string series_path(const Series& series, const Scale& x, const Scale& y,
   return out;
 }
 
+// Shaded spans behind the lines, each with its label at the plot's foot
+// (clipped to the span's width) and the label as a tooltip.
+std::string span_shading(const std::vector<Span>& spans, const Scale& x, double top,
+                         double bottom) {
+  std::string out;
+  for (const Span& span : spans) {
+    if (!std::isfinite(span.from) || !std::isfinite(span.to)) continue;
+    const double from = std::max(x(span.from - 0.5), x.to_low);
+    const double to = std::min(x(span.to + 0.5), x.to_high);
+    if (to <= from) continue;
+    out += rect(from, top, to - from, bottom - top, span.strong ? "#f6dfc0" : "#e6eef7",
+                R"(fill-opacity="0.7")", span.label);
+    // Labels of strong spans (events) at the top, of the others at the foot.
+    const std::string label = truncate(span.label, to - from - 4, 10);
+    if (!label.empty()) {
+      out += text_element(from + 2, span.strong ? top + 24 : bottom - 4, label, "start",
+                          R"(font-size="10" fill="#555555")");
+    }
+  }
+  return out;
+}
+
 // Marker labels sit at the top of the plot; a label that would overlap an
 // earlier one moves down a row.
 std::string marker_labels(const std::vector<Marker>& markers, const Scale& x, double top) {
@@ -645,6 +667,7 @@ std::string render(const LineChart& chart) {
     out += text_element(left - 8, at + 4, y_labels[i], "end", R"(font-size="11" fill="#555555")");
   }
   for (double value : x_ticks.values) out += line(x(value), top, x(value), bottom, "#f0f0f0", 1);
+  out += span_shading(chart.spans, x, top, bottom);
   for (const Marker& marker : chart.markers) {
     if (!std::isfinite(marker.x)) continue;
     out += line(x(marker.x), top, x(marker.x), bottom, "#666666", 1, R"(stroke-dasharray="4 3")");

@@ -60,12 +60,21 @@ struct Marker {
   std::string label;
 };
 
+// A span of x values shaded behind the lines, with a label (a flight, an
+// event).
+struct Span {
+  double from = 0, to = 0;
+  std::string label;
+  bool strong = false;  // a darker shade (events over flights)
+};
+
 struct LineChart {
   std::string title;
   std::string x_label, y_label;
   Unit x_unit = Unit::kCount, y_unit = Unit::kCount;
   std::vector<Series> series;
   std::vector<Marker> markers;
+  std::vector<Span> spans;
   // The legend entry of the bands ("shaded: 95% interval"); none when empty.
   std::string band_label;
   // The y axis includes 0 (counts and shares); off for differences.

@@ -208,8 +208,10 @@ std::string run_persona_table(const v1::RunResult& r) {
 std::string run_target_table(const v1::RunResult& r) {
   if (r.targets().empty()) return "";
   const std::string confidence = printf_string("%.0f", r.confidence() * 100) + "%";
-  std::string out = "\nTargets (chance: the share of replications meeting the target by its day, " +
-                    confidence + " Wilson interval)\n";
+  std::string out =
+      "\nTargets (chance: the share of replications meeting the target by its day, at the "
+      "population's spread; " +
+      confidence + " Wilson interval)\n";
   TextTable table({text_column("target"), text_column("goal"), text_column("by"),
                    number_column("chance"), text_column(confidence + " interval"),
                    number_column("expected"), text_column("80% sure by")});
