@@ -35,7 +35,11 @@ class CalendarChecks {
     } else {
       calendar_ = *calendar;
     }
-    for (int c = 0; c < s_.channels_size(); ++c) check_channel(c);
+    check_formats();
+    for (int c = 0; c < s_.channels_size(); ++c) {
+      check_channel(c);
+      check_posts(c);
+    }
     check_events();
     for (int u = 0; u < s_.touchpoints_size(); ++u) check_goal_window(u);
     check_targets();
@@ -152,6 +156,52 @@ class CalendarChecks {
     }
   }
 
+  void check_formats() {
+    for (int f = 0; f < s_.formats_size(); ++f) {
+      const v1::Format& format = s_.formats(f);
+      const std::string who = format.id().empty() ? "formats[" + std::to_string(f) + "]"
+                                                  : "format " + quoted(format.id());
+      auto at = [f](const char* field) { return FieldPath{{"formats", f}, {field}}; };
+      check_name(at("id"), who, format.id(), format_ids_, "format", "id");
+      if (format.has_reach_multiplier()) {
+        finite_at_least_0(at("reach_multiplier"), who + " reach_multiplier",
+                          format.reach_multiplier(), limits::kMaxMultiplier);
+      }
+      if (format.has_act_multiplier()) {
+        finite_at_least_0(at("act_multiplier"), who + " act_multiplier", format.act_multiplier(),
+                          limits::kMaxMultiplier);
+      }
+    }
+  }
+
+  void check_posts(int c) {
+    const v1::Channel& ch = s_.channels(c);
+    const std::string who = "channel " + quoted(ch.id());
+    for (int k = 0; k < ch.posts_size(); ++k) {
+      const v1::Post& post = ch.posts(k);
+      const std::string what = who + " posts[" + std::to_string(k) + "]";
+      const FieldPath at = {{"channels", c}, {"posts", k}};
+      if (!post.has_hour()) {
+        error(at, what + " hour: missing; give the hour it goes out, 0 to 23");
+      } else if (post.hour() < 0 || post.hour() > 23) {
+        error(at, what + " hour: " + std::to_string(post.hour()) + " is not in [0, 23]");
+      }
+      for (int d = 0; d < post.weekdays_size(); ++d) {
+        if (post.weekdays(d) == v1::WEEKDAY_UNSPECIFIED) {
+          error(at, what + " weekdays[" + std::to_string(d) + "]: use MONDAY to SUNDAY");
+        }
+      }
+      if (!post.format().empty() && !format_ids_.count(post.format())) {
+        error(at, what + " format: unknown format " + quoted(post.format()) +
+                      "; define it in the scenario's formats");
+      }
+    }
+    if (!ch.posts().empty() && !ch.posting_hours().empty()) {
+      warning_(FieldPath{{"channels", c}, {"posting_hours", 0}},
+               who + " posting_hours: not used, since the channel has a publishing plan (posts)");
+    }
+  }
+
   void check_events() {
     if (s_.events_size() > limits::kMaxEvents) {
       error({{"events", limits::kMaxEvents}}, "events: " + std::to_string(s_.events_size()) +
@@ -203,14 +253,16 @@ class CalendarChecks {
     }
   }
 
+  // `field`: "name" (events, targets) or "id" (formats).
   void check_name(const FieldPath& path, const std::string& who, const std::string& name,
-                  std::unordered_set<std::string>& seen, const char* kind) {
+                  std::unordered_set<std::string>& seen, const char* kind,
+                  const std::string& field = "name") {
     if (name.empty()) {
-      error(path, who + " name: missing");
+      error(path, who + " " + field + ": missing");
     } else if (!is_valid_id(name)) {
-      error(path, who + " name: may use only letters, digits, '_', '-' and '.'");
+      error(path, who + " " + field + ": may use only letters, digits, '_', '-' and '.'");
     } else if (!seen.insert(name).second) {
-      error(path, std::string("duplicate ") + kind + " name " + quoted(name));
+      error(path, std::string("duplicate ") + kind + " " + field + " " + quoted(name));
     }
   }
 
@@ -273,6 +325,7 @@ class CalendarChecks {
   const Report& warning_;
   const int horizon_;
   Calendar calendar_;
+  std::unordered_set<std::string> format_ids_;
   bool ok_ = true;
 };
 

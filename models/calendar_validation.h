@@ -1,6 +1,7 @@
 // Validation of a scenario's calendar (docs/scenario-reference.md
-// "Calendar"): simulation.start_date, each channel's flights and weekday
-// weights, the events, the goals' windows and the targets' form. Part of
+// "Calendar"): simulation.start_date, each channel's flights, weekday
+// weights and publishing plan (posts) with the formats, the events, the
+// goals' windows and the targets' form. Part of
 // validate_scenario (models/validation.h), which reports through the two
 // callbacks with the entity and field named and, for text files, the line.
 // A target's KPI name is checked against the KPI registry apart, where the

@@ -60,6 +60,51 @@ LandingTable add_landing(std::vector<AliasColumn>& columns,
   return table;
 }
 
+// The organic sources of channel c's publishing plan for persona p: one per
+// format posted (plain posts first), each with the day's probability
+// 1 - prod over that day's posts k of (1 - q_k), q_k = affinity x
+// organic_reach x active(p, hour_k) / max active(p) x the format's reach
+// multiplier (docs/model.md "Publishing plan").
+template <typename WithEvents>
+void add_post_sources(const v1::Scenario& scenario, CompiledModel& m, int p, int c,
+                      double affinity, PersonaExposure& ex,
+                      std::vector<std::vector<double>>& columns, const WithEvents& with_events) {
+  const v1::Channel& ch = scenario.channels(c);
+  const v1::Persona& persona = scenario.personas(p);
+  const auto& active = persona.active_hours();
+  const double peak = active.empty() ? 0 : *std::max_element(active.begin(), active.end());
+  const int horizon = m.settings.horizon_days;
+  // Format -1 (plain), then the formats in order.
+  for (int f = -1; f < static_cast<int>(m.format_ids.size()); ++f) {
+    const std::string& id = f < 0 ? std::string() : m.format_ids[static_cast<size_t>(f)];
+    std::vector<double> none(static_cast<size_t>(horizon), 1.0);  // P(no post exposes)
+    bool any = false;
+    for (const v1::Post& post : ch.posts()) {
+      if (post.format() != id) continue;
+      const double timing =
+          active.empty() ? 1.0 : (peak > 0 ? active[post.hour()] / peak : 0.0);
+      const double reach = f < 0 ? 1.0 : scenario.formats(f).has_reach_multiplier()
+                                             ? scenario.formats(f).reach_multiplier()
+                                             : 1.0;
+      const double q = std::min(1.0, affinity * ch.organic_reach() * timing * reach);
+      if (!(q > 0)) continue;
+      for (int t = 0; t < horizon; ++t) {
+        const int weekday = m.calendar.weekday(t) + 1;  // cjsim.v1.Weekday
+        const bool posted =
+            post.weekdays().empty() ||
+            std::find(post.weekdays().begin(), post.weekdays().end(), weekday) !=
+                post.weekdays().end();
+        if (posted) none[static_cast<size_t>(t)] *= 1 - q;
+      }
+      any = true;
+    }
+    if (!any) continue;
+    ex.sources.push_back({c, false, static_cast<int16_t>(f)});
+    std::vector<double>& column = columns.emplace_back(static_cast<size_t>(horizon), 0.0);
+    for (int t = 0; t < horizon; ++t) column[t] = with_events(1 - none[static_cast<size_t>(t)], p, c, t);
+  }
+}
+
 void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
   const int horizon = m.settings.horizon_days;
   const int channels = m.channel_count();
@@ -116,6 +161,10 @@ void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
       if (std::any_of(paid.begin(), paid.end(), [](double x) { return x > 0; })) {
         ex.sources.push_back({c, true});
         columns.push_back(std::move(paid));
+      }
+      if (!ch.posts().empty()) {
+        add_post_sources(scenario, m, p, c, affinity, ex, columns, with_events);
+        continue;
       }
       const double timing = formulas::posting_timing(
           std::span<const double>(ch.posting_hours().data(), ch.posting_hours().size()),
@@ -483,6 +532,10 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
   CJSIM_CHECK(calendar.is_ok(), "a start date that validation should refuse");
   m.calendar = *calendar;
   m.events = compile_events(scenario, m.calendar);
+  for (const v1::Format& f : scenario.formats()) {
+    m.format_ids.push_back(f.id());
+    m.format_act_multiplier.push_back(f.has_act_multiplier() ? f.act_multiplier() : 1.0);
+  }
   for (const CompiledEvent& e : m.events) {
     if (e.act_multiplier != 1) m.act_events.push_back(e);
   }

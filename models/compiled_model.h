@@ -61,6 +61,9 @@ struct LandingTable {
 struct ExposureSource {
   int32_t channel;
   bool paid;
+  // An organic source of a publishing plan's posts of one format: its index
+  // in CompiledModel::format_act_multiplier; -1 otherwise.
+  int16_t format = -1;
 };
 
 // A persona's exposure process, day by day (see docs/model.md "Exposure").
@@ -193,6 +196,10 @@ struct CompiledModel {
   bool has_goal_windows = false;
   std::vector<DaySpan> goal_window;
   std::vector<CompiledTarget> targets;
+  // [format]: the act multiplier of the first step of a session that a
+  // post of that format starts (docs/model.md "Publishing plan").
+  std::vector<std::string> format_ids;
+  std::vector<double> format_act_multiplier;
 
   // --- touchpoints and edges ----------------------------------------------
   std::vector<std::string> touchpoint_ids;

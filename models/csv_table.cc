@@ -1,6 +1,7 @@
 #include "models/csv_table.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <set>
 #include <utility>
 
@@ -22,6 +23,39 @@ std::string CsvTable::column_list() const {
     out += name;
   }
   return out;
+}
+
+int find_csv_column(const CsvTable& table, const std::string& wanted,
+                    std::initializer_list<std::string_view> defaults, std::string_view what,
+                    std::string_view option, bool required, Diagnostics& diagnostics) {
+  const SourceLocation header{table.header_line, 1};
+  if (!wanted.empty()) {
+    const int index = table.column_index(wanted);
+    if (index < 0) {
+      std::string message = "no column '" + wanted + "' for " + std::string(option) +
+                            " (the header has: " + table.column_list() + ")";
+      const std::string close = closest_match(wanted, table.header);
+      if (!close.empty()) message += "; did you mean '" + close + "'?";
+      diagnostics.error(message, header);
+    }
+    return index;
+  }
+  for (std::string_view name : defaults) {
+    const int index = table.column_index(name);
+    if (index >= 0) return index;
+  }
+  if (required) {
+    std::string looked;
+    for (std::string_view name : defaults) {
+      if (!looked.empty()) looked += ", ";
+      looked += name;
+    }
+    diagnostics.error("no " + std::string(what) + " column: name it with " + std::string(option) +
+                          " (looked for " + looked + "; the header has: " + table.column_list() +
+                          ")",
+                      header);
+  }
+  return -1;
 }
 
 void RowErrors::error(std::string message, SourceLocation location) {
@@ -50,12 +84,15 @@ void RowErrors::finish() {
 
 namespace {
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+// Spaces, and tabs unless they separate the fields, around a field are dropped.
+bool is_blank_for(char c, char delimiter) { return c == ' ' || (c == '\t' && delimiter != '\t'); }
 
-// Splits one line (without its line end) into fields. Returns false, with a
-// message and the 1-based column, for a quote that is not closed or text
-// after a closing quote.
-bool split_line(std::string_view line, CsvRow& row, std::string* error, int* error_column) {
+// Splits one line (without its line end) into fields separated by
+// `delimiter`. Returns false, with a message and the 1-based column, for a
+// quote that is not closed or text after a closing quote.
+bool split_line(std::string_view line, char delimiter, CsvRow& row, std::string* error,
+                int* error_column) {
+  auto is_blank = [delimiter](char c) { return is_blank_for(c, delimiter); };
   size_t i = 0;
   while (true) {
     while (i < line.size() && is_blank(line[i])) ++i;
@@ -83,14 +120,14 @@ bool split_line(std::string_view line, CsvRow& row, std::string* error, int* err
         return false;
       }
       while (i < line.size() && is_blank(line[i])) ++i;
-      if (i < line.size() && line[i] != ',') {
+      if (i < line.size() && line[i] != delimiter) {
         *error = "text after the closing quote of a field";
         *error_column = static_cast<int>(i) + 1;
         return false;
       }
     } else {
       const size_t start = i;
-      while (i < line.size() && line[i] != ',') ++i;
+      while (i < line.size() && line[i] != delimiter) ++i;
       size_t end = i;
       while (end > start && is_blank(line[end - 1])) --end;
       field.assign(line.substr(start, end - start));
@@ -98,14 +135,37 @@ bool split_line(std::string_view line, CsvRow& row, std::string* error, int* err
     row.fields.push_back(std::move(field));
     row.columns.push_back(column);
     if (i >= line.size()) return true;
-    ++i;  // the comma
+    ++i;  // the delimiter
   }
 }
 
 }  // namespace
 
+char sniff_delimiter(std::string_view content) {
+  if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
+  std::string_view line;
+  while (!content.empty()) {
+    const size_t end = std::min(content.find('\n'), content.size());
+    line = content.substr(0, end);
+    content.remove_prefix(std::min(end + 1, content.size()));
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) break;
+  }
+  size_t commas = 0, semicolons = 0, tabs = 0;
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    commas += c == ',';
+    semicolons += c == ';';
+    tabs += c == '\t';
+  }
+  if (semicolons > commas && semicolons >= tabs) return ';';
+  if (tabs > commas && tabs > semicolons) return '\t';
+  return ',';
+}
+
 std::optional<CsvTable> parse_csv(std::string_view content, const std::string& path,
-                                  Diagnostics& diagnostics, RowErrors& row_errors) {
+                                  Diagnostics& diagnostics, RowErrors& row_errors, char delimiter) {
   CsvTable table;
   table.path = path;
   if (content.find('\0') != std::string_view::npos) {
@@ -130,7 +190,7 @@ std::optional<CsvTable> parse_csv(std::string_view content, const std::string& p
     row.line = line_number;
     std::string error;
     int error_column = 0;
-    if (!split_line(line, row, &error, &error_column)) {
+    if (!split_line(line, delimiter, row, &error, &error_column)) {
       if (!have_header) {
         diagnostics.error("header: " + error, {line_number, error_column});
         return std::nullopt;
@@ -177,12 +237,12 @@ std::optional<CsvTable> parse_csv(std::string_view content, const std::string& p
 }
 
 std::optional<CsvTable> read_csv(const std::string& path, Diagnostics& diagnostics,
-                                 RowErrors& row_errors) {
+                                 RowErrors& row_errors, char delimiter) {
   diagnostics.set_file(path);
   std::optional<std::string> content =
       read_input_file(path, kMaxCsvBytes, "CSV files", diagnostics);
   if (!content) return std::nullopt;
-  return parse_csv(*content, path, diagnostics, row_errors);
+  return parse_csv(*content, path, diagnostics, row_errors, delimiter);
 }
 
 }  // namespace cjsim

@@ -9,6 +9,7 @@
 #ifndef CJSIM_MODELS_CSV_TABLE_H_
 #define CJSIM_MODELS_CSV_TABLE_H_
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,14 @@ struct CsvTable {
   // "a, b, c": the header, for messages.
   std::string column_list() const;
 };
+
+// The column `wanted` (given with command-line option `option`), or when it
+// is empty the first of `defaults` found in the header. Returns -1 when
+// there is none, after reporting it at the header line when `wanted` was
+// given or the column is `required` (`what` names it: "customer id").
+int find_csv_column(const CsvTable& table, const std::string& wanted,
+                    std::initializer_list<std::string_view> defaults, std::string_view what,
+                    std::string_view option, bool required, Diagnostics& diagnostics);
 
 // Largest file accepted; larger input is reported, not read.
 inline constexpr size_t kMaxCsvBytes = size_t{1} << 30;
@@ -71,33 +80,41 @@ class RowErrors {
   std::vector<Entry> errors_;
 };
 
-// Parses `content` read from `path`. Fields are separated by commas and may be
-// quoted ("a, b" with "" for a quote inside); spaces around unquoted fields are
-// dropped; blank lines are skipped; a UTF-8 byte-order mark and CR-LF line ends
-// are accepted. Returns nullopt when the content has NUL bytes (binary data,
-// not text), when there is no header (an empty file) or the header is bad;
-// rows with a wrong number of fields are reported through `row_errors` and
-// left out of the table.
+// The delimiter of a file whose delimiter is not given: of ',', ';' and tab,
+// the one found most often outside quotes on the first non-blank line (the
+// header); ',' on a tie or when there is none.
+char sniff_delimiter(std::string_view content);
+
+// Parses `content` read from `path`. Fields are separated by `delimiter` (a
+// comma unless given: ';' and tab are the other usual ones) and may be
+// quoted ("a, b" with "" for a quote inside); spaces around unquoted fields
+// are dropped (and tabs, unless tab is the delimiter); blank lines are
+// skipped; a UTF-8 byte-order mark and CR-LF line ends are accepted. Returns nullopt when the
+// content has NUL bytes (binary data, not text), when there is no header (an empty file) or the
+// header is bad; rows with a wrong number of fields are reported through `row_errors` and left out
+// of the table.
 std::optional<CsvTable> parse_csv(std::string_view content, const std::string& path,
-                                  Diagnostics& diagnostics, RowErrors& row_errors);
+                                  Diagnostics& diagnostics, RowErrors& row_errors,
+                                  char delimiter = ',');
 
 // Reads `path` and parses it as above; a file that cannot be read is an error
 // naming the path.
 std::optional<CsvTable> read_csv(const std::string& path, Diagnostics& diagnostics,
-                                 RowErrors& row_errors);
+                                 RowErrors& row_errors, char delimiter = ',');
 
 // The whole reading of a CSV-based input: parses `content`, or when it is
-// nullopt reads the file `path`, gives the table to `build` (a callable
-// (const CsvTable&, Diagnostics&, RowErrors&) -> std::optional<T>), then
-// writes out the row errors. Returns nullopt when anything was reported.
+// nullopt reads the file `path`, with fields separated by `delimiter`, gives the table to `build`
+// (a callable (const CsvTable&, Diagnostics&, RowErrors&) -> std::optional<T>), then writes out the
+// row errors. Returns nullopt when anything was reported.
 template <typename Build>
 auto build_from_csv(const std::string& path, std::optional<std::string_view> content,
-                    Diagnostics& diagnostics, Build build)
+                    Diagnostics& diagnostics, Build build, char delimiter = ',')
     -> decltype(build(std::declval<const CsvTable&>(), diagnostics, std::declval<RowErrors&>())) {
   diagnostics.set_file(path);
   RowErrors row_errors(diagnostics);
-  std::optional<CsvTable> table = content ? parse_csv(*content, path, diagnostics, row_errors)
-                                          : read_csv(path, diagnostics, row_errors);
+  std::optional<CsvTable> table =
+      content ? parse_csv(*content, path, diagnostics, row_errors, delimiter)
+              : read_csv(path, diagnostics, row_errors, delimiter);
   decltype(build(*table, diagnostics, row_errors)) result;
   if (table) result = build(*table, diagnostics, row_errors);
   row_errors.finish();

@@ -15,41 +15,6 @@ namespace cjsim {
 
 namespace {
 
-// The column `wanted`, or when it is empty the first of `defaults` in the
-// header. Returns -1 (after reporting, when `required`) if there is none.
-int find_column(const CsvTable& table, const std::string& wanted,
-                std::initializer_list<std::string_view> defaults, std::string_view what,
-                std::string_view option, bool required, Diagnostics& diagnostics) {
-  const SourceLocation header{table.header_line, 1};
-  if (!wanted.empty()) {
-    const int index = table.column_index(wanted);
-    if (index < 0) {
-      std::string message = "no column '" + wanted + "' for " + std::string(option) +
-                            " (the header has: " + table.column_list() + ")";
-      const std::string close = closest_match(wanted, table.header);
-      if (!close.empty()) message += "; did you mean '" + close + "'?";
-      diagnostics.error(message, header);
-    }
-    return index;
-  }
-  for (std::string_view name : defaults) {
-    const int index = table.column_index(name);
-    if (index >= 0) return index;
-  }
-  if (required) {
-    std::string looked;
-    for (std::string_view name : defaults) {
-      if (!looked.empty()) looked += ", ";
-      looked += name;
-    }
-    diagnostics.error("no " + std::string(what) + " column: name it with " + std::string(option) +
-                          " (looked for " + looked + "; the header has: " + table.column_list() +
-                          ")",
-                      header);
-  }
-  return -1;
-}
-
 // "; every date in the file reads with --date-format F" (or "... F or G:
 // ...") naming the common formats that read all the dates of the table;
 // empty when none does.
@@ -126,12 +91,12 @@ void sort_histories(TransactionLog& log) {
 std::optional<TransactionLog> build_log(const CsvTable& table, const TransactionLogOptions& options,
                                         Diagnostics& diagnostics, RowErrors& row_errors) {
   const int id_index =
-      find_column(table, options.id_column, {"customer_id", "customer", "id", "masterid"},
-                  "customer id", "--id-column", true, diagnostics);
-  const int date_index =
-      find_column(table, options.date_column, {"date"}, "date", "--date-column", true, diagnostics);
-  const int value_index = find_column(table, options.value_column, {"value", "sales", "amount"},
-                                      "value", "--value-column", false, diagnostics);
+      find_csv_column(table, options.id_column, {"customer_id", "customer", "id", "masterid"},
+                      "customer id", "--id-column", true, diagnostics);
+  const int date_index = find_csv_column(table, options.date_column, {"date"}, "date",
+                                         "--date-column", true, diagnostics);
+  const int value_index = find_csv_column(table, options.value_column, {"value", "sales", "amount"},
+                                          "value", "--value-column", false, diagnostics);
   if (id_index < 0 || date_index < 0 || (!options.value_column.empty() && value_index < 0)) {
     return std::nullopt;
   }

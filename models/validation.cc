@@ -1033,10 +1033,10 @@ class Validator {
         case v1::ChannelChange::BUDGET_NOT_SET:
           if (!change.has_enabled() && !change.has_posting_hours() &&
               !change.has_organic_reach() && !change.has_flights() &&
-              !change.has_weekday_weights()) {
+              !change.has_weekday_weights() && !change.has_posts()) {
             error(path, message +
                             ": changes nothing; set weekly_budget, budget_scale, enabled, "
-                            "posting_hours, organic_reach, flights or weekday_weights");
+                            "posting_hours, organic_reach, flights, weekday_weights or posts");
           }
           break;
       }

@@ -160,6 +160,7 @@ void apply_entity_changes(const v1::Variant& variant, v1::Scenario& result) {
     if (change.has_weekday_weights()) {
       *channel->mutable_weekday_weights() = change.weekday_weights().values();
     }
+    if (change.has_posts()) *channel->mutable_posts() = change.posts().values();
   }
   for (const v1::PersonaChange& change : variant.persona_changes()) {
     v1::Persona* persona = find_in(personas, change.persona());

@@ -218,7 +218,8 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
                                                   uint64_t seed_lane, int index, int start,
                                                   const LandingTable* landing, bool referred,
                                                   AgentRecord& record, ReplicationCounts& counts,
-                                                  uint64_t* extra, uint64_t entry_bits) const {
+                                                  uint64_t* extra, uint64_t entry_bits,
+                                                  double first_act_scale) const {
   rng::SplitMix64 random = rng::session_generator(seed_lane, static_cast<uint64_t>(index));
   // The landing pick: from `start` (a return), or the first draw of the
   // session; the day-0 entry of the single-journey form brings its own bits.
@@ -276,7 +277,12 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
     // High 32 bits decide the act, low 32 the delay; a second draw picks the
     // edge (column from its high bits, coin from its low 32).
     const uint64_t act_bits = random();
-    if ((act_bits >> 32) >= here.act_threshold) {
+    uint64_t threshold = here.act_threshold;
+    if (first_act_scale != 1.0 && steps == 1) [[unlikely]] {
+      threshold = static_cast<uint64_t>(std::llround(
+          std::min(4294967296.0, static_cast<double>(threshold) * first_act_scale)));
+    }
+    if ((act_bits >> 32) >= threshold) {
       ++tally[u].declines;
       break;
     }
@@ -541,8 +547,11 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
       const int stage = record.stage == 0 ? 1 : record.stage;
       const LandingTable& landing = model_.landing_for(source.channel, stage);
       if (landing.log2_columns < 0) continue;
+      const double act_scale =
+          source.format >= 0 ? model_.format_act_multiplier[static_cast<size_t>(source.format)]
+                             : 1.0;
       const int goal = session(context, day, block[rng::kLaneSessions], session_index++, 0,
-                               &landing, false, record, counts, extra);
+                               &landing, false, record, counts, extra, 0, act_scale);
       if (first_goal < 0) first_goal = goal;
     }
     record.next_exposure =

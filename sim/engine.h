@@ -178,9 +178,12 @@ class Engine {
   // session started by a landing (an exposure, word of mouth, the day-0
   // entry) is a touch of its touchpoint's channel. `extra` is the agent's
   // channel words beyond the first (null with at most 64 channels).
+  // `first_act_scale` multiplies the act probability of the session's
+  // first step (a post's format, docs/model.md "Publishing plan").
   int session(const Context& context, int32_t day, uint64_t seed_lane, int index, int start,
               const LandingTable* landing, bool referred, AgentRecord& record,
-              ReplicationCounts& counts, uint64_t* extra, uint64_t entry_bits = 0) const;
+              ReplicationCounts& counts, uint64_t* extra, uint64_t entry_bits = 0,
+              double first_act_scale = 1.0) const;
   // The session of the agent's pending return (or day-0 entry) today.
   int return_session(const Context& context, int32_t day, const rng::Pair& pair,
                      AgentRecord& record, ReplicationCounts& counts, uint64_t* extra) const;

@@ -92,6 +92,13 @@ ModelFootprint model_footprint(const v1::Scenario& s) {
       auto it = p.channel_affinity().find(c.id());
       if (it == p.channel_affinity().end() || !(it->second > 0)) continue;
       sources += plans_spend(c) && c.max_reach() > 0;
+      if (!c.posts().empty()) {
+        // A publishing plan: a source per format posted.
+        std::set<std::string> formats;
+        for (const v1::Post& post : c.posts()) formats.insert(post.format());
+        sources += static_cast<int>(formats.size());
+        continue;
+      }
       const double timing = formulas::posting_timing(
           std::span<const double>(c.posting_hours().data(), c.posting_hours().size()),
           std::span<const double>(p.active_hours().data(), p.active_hours().size()));

@@ -96,6 +96,21 @@ void check_scenario(v1::Scenario scenario, const SourceMap* source_map) {
   }
 }
 
+std::vector<std::string> take_options_line(std::string_view& input, size_t count) {
+  std::vector<std::string> fields(count);
+  if (input.empty() || input.front() != '#') return fields;
+  const size_t end = input.find('\n');
+  std::string_view line = input.substr(1, end == std::string_view::npos ? end : end - 1);
+  input = end == std::string_view::npos ? std::string_view() : input.substr(end + 1);
+  for (std::string& field : fields) {
+    const size_t bar = line.find('|');
+    field = std::string(line.substr(0, bar));
+    if (bar == std::string_view::npos) break;
+    line.remove_prefix(bar + 1);
+  }
+  return fields;
+}
+
 void require(bool holds, const char* what) {
   if (holds) return;
   std::fprintf(stderr, "fuzz: property does not hold: %s\n", what);

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cjsim/v1/scenario.pb.h"
 #include "models/scenario_loader.h"
@@ -55,6 +56,11 @@ void require(bool holds, const char* what);
 inline std::string_view as_text(const uint8_t* data, size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }
+
+// When `input` starts with '#', takes its first line off and returns the
+// line's first `count` fields separated by '|' (missing ones empty), the
+// options of a CSV target; otherwise `count` empty fields.
+std::vector<std::string> take_options_line(std::string_view& input, size_t count);
 
 }  // namespace cjsim::fuzz
 

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "models/customer_summary.h"
 #include "models/diagnostics.h"
@@ -22,19 +23,12 @@ namespace {
 
 // Splits the options line off `input`.
 cjsim::TransactionLogOptions take_options(std::string_view& input) {
+  const std::vector<std::string> fields = cjsim::fuzz::take_options_line(input, 4);
   cjsim::TransactionLogOptions options;
-  if (input.empty() || input.front() != '#') return options;
-  const size_t end = input.find('\n');
-  std::string_view line = input.substr(1, end == std::string_view::npos ? end : end - 1);
-  input = end == std::string_view::npos ? std::string_view() : input.substr(end + 1);
-  std::string* fields[] = {&options.id_column, &options.date_column, &options.value_column,
-                           &options.date_format};
-  for (std::string* field : fields) {
-    const size_t bar = line.find('|');
-    *field = std::string(line.substr(0, bar));
-    if (bar == std::string_view::npos) break;
-    line.remove_prefix(bar + 1);
-  }
+  options.id_column = fields[0];
+  options.date_column = fields[1];
+  options.value_column = fields[2];
+  options.date_format = fields[3];
   return options;
 }
 

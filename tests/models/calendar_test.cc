@@ -195,6 +195,16 @@ TEST_CASE("calendar: validation names the entity and field of each bad value") {
        "target 't' by: 2027-03-31 is not in the horizon (2026-11-02 to 2026-12-13); move the "
        "date or change simulation.horizon_days"},
       {R"(targets { name: "t" at_least: 1 })", "target 't' kpi: missing"},
+      {R"(channels { id: "x" posts { weekdays: [MONDAY] } })",
+       "channel 'x' posts[0] hour: missing; give the hour it goes out, 0 to 23"},
+      {R"(channels { id: "x" posts { hour: 24 } })", "channel 'x' posts[0] hour: 24 is not in [0, 23]"},
+      {R"(channels { id: "x" posts { hour: 9 format: "reel" } })",
+       "channel 'x' posts[0] format: unknown format 'reel'; define it in the scenario's formats"},
+      {R"(channels { id: "x" posts { hour: 9 weekdays: [WEEKDAY_UNSPECIFIED] } })",
+       "channel 'x' posts[0] weekdays[0]: use MONDAY to SUNDAY"},
+      {R"(formats { id: "reel" act_multiplier: -1 })",
+       "format 'reel' act_multiplier: -1 must be a finite number in [0, 1000]"},
+      {R"(formats { id: "reel" } formats { id: "reel" })", "duplicate format id 'reel'"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.edit);

@@ -91,6 +91,33 @@ TEST_CASE("csv table: row errors reported out of line order keep the first by li
   CHECK(diagnostics.error_count() == 1001);
 }
 
+TEST_CASE("csv table: semicolons and tabs as delimiters, and the delimiter sniffed") {
+  CHECK(sniff_delimiter("a,b,c\n1,2,3\n") == ',');
+  CHECK(sniff_delimiter("\xEF\xBB\xBF\n  \npath;total_conversions;total_null\n") == ';');
+  CHECK(sniff_delimiter("path\ttotal_conversions\n") == '\t');
+  CHECK(sniff_delimiter("\"a;b;c\",d\n") == ',');  // inside quotes: not counted
+  CHECK(sniff_delimiter("") == ',');
+  CHECK(sniff_delimiter("one\n") == ',');
+
+  Diagnostics diagnostics("t.csv");
+  RowErrors row_errors(diagnostics);
+  std::optional<CsvTable> tabs =
+      parse_csv("a\t b \n x y\t\n", "t.csv", diagnostics, row_errors, '\t');
+  row_errors.finish();
+  REQUIRE(tabs.has_value());
+  CHECK(tabs->header == std::vector<std::string>{"a", "b"});
+  REQUIRE(tabs->rows.size() == 1);
+  CHECK(tabs->rows[0].fields == std::vector<std::string>{"x y", ""});
+  CHECK(tabs->rows[0].columns == std::vector<int>{2, 6});
+
+  std::optional<CsvTable> semicolons =
+      parse_csv("a;b\n\"1;2\";3,4\n", "t.csv", diagnostics, row_errors, ';');
+  row_errors.finish();
+  REQUIRE(semicolons.has_value());
+  CHECK(semicolons->rows[0].fields == std::vector<std::string>{"1;2", "3,4"});
+  CHECK(diagnostics.error_count() == 0);
+}
+
 // Found by reading the CSV reader while writing its fuzz target: every row
 // error was kept until the end, each quoting the header, so a 110 KB file of
 // 20,000 short rows under a 10,000-column header took 1.6 GB (and a 1 MB

@@ -36,6 +36,7 @@ std::string command_line_of(int argc, char** argv);
 void add_invocation(const Invocation& invocation, const std::string& scenario_file,
                     const std::string& variant_description, v1::Provenance* provenance);
 
+CommandRunner add_attribute_command(CLI::App& app);
 CommandRunner add_compare_command(CLI::App& app);
 CommandRunner add_curves_command(CLI::App& app);
 CommandRunner add_fit_retention_command(CLI::App& app);

@@ -27,7 +27,8 @@ std::vector<cjsim::cli::NamedInput> command_inputs(const CLI::App& command) {
   for (const auto& [option, name] :
        {std::pair<std::string, std::string>{"scenario", "the scenario"},
         {"--transactions", "--transactions"},
-        {"--rf-table", "--rf-table"}}) {
+        {"--rf-table", "--rf-table"},
+        {"--paths", "--paths"}}) {
     const CLI::Option* given = command.get_option_no_throw(option);
     if (given != nullptr && given->count() > 0) inputs.emplace_back(name, given->as<std::string>());
   }
@@ -70,6 +71,7 @@ int main(int argc, char** argv) {
       {"curves", add_curves_command(app)},
       {"validate", add_validate_command(app)},
       {"fit-retention", add_fit_retention_command(app)},
+      {"attribute", add_attribute_command(app)},
   };
   // Global options: before the subcommand or among its own.
   LogOptions log_options;

@@ -44,9 +44,9 @@ void print_warnings(const std::string& scenario, const std::vector<std::string>&
 }
 
 bool StudyFiles::open(const OutputOptions& options, const std::vector<std::string>& csv_files,
-                      const std::string& scenario) {
+                      const std::string& scenario, const std::string& input_name) {
   quiet_ = options.quiet;
-  set_.add_input("the scenario", scenario);
+  set_.add_input(input_name, scenario);
   auto opened = [](const Result<PendingOutput*>& output, PendingOutput*& into) {
     if (!output) print_output_error(output.status());
     into = output ? *output : nullptr;

@@ -55,10 +55,10 @@ void print_warnings(const std::string& scenario, const std::vector<std::string>&
 class StudyFiles {
  public:
   // Opens what was asked for, refusing an output that is the file
-  // `scenario`; on a bad path prints the error and returns false (exit
-  // status 2).
+  // `scenario` (the input, named `input_name` in messages); on a bad path
+  // prints the error and returns false (exit status 2).
   bool open(const OutputOptions& options, const std::vector<std::string>& csv_files,
-            const std::string& scenario);
+            const std::string& scenario, const std::string& input_name = "the scenario");
   // Writes the JSON, the CSV tables and, when asked for, the report from
   // `make_report` (called only then) to their temporary files, then
   // commits them all, printing `table` first (unless quiet or the JSON goes

@@ -1,0 +1,210 @@
+// cjsim attribute --paths FILE: which channels a path log's conversions are
+// owed to, by the Markov removal effect (solved exactly), the Shapley value
+// and the usual heuristics (sim/attribution.h, docs/attribution.md).
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "models/diagnostics.h"
+#include "models/path_log.h"
+#include "sim/attribution.h"
+#include "tools/cjsim/commands.h"
+#include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/option_values.h"
+#include "tools/cjsim/scenario_input.h"
+#include "tools/cjsim/signals.h"
+#include "tools/cjsim/study_output.h"
+#include "tools/report/attribution_report.h"
+
+namespace cjsim::cli {
+
+namespace {
+
+struct AttributeOptions {
+  std::string paths;
+  std::string order = "1";
+  std::vector<std::string> methods;
+  double half_life = 1;
+  std::string delimiter;
+  PathLogOptions columns;
+  int threads = 0;
+  OutputOptions output;
+};
+
+int usage_error(const std::string& message) {
+  spdlog::error("error: {}", printable(message));
+  return kExitBadInput;
+}
+
+// --delimiter: ',', ';', 'tab' or a tab character; 0 when not given.
+std::optional<char> parse_delimiter(const std::string& text) {
+  if (text.empty()) return char{0};
+  if (text == "," || text == ";") return text[0];
+  if (text == "tab" || text == "\t" || text == "\\t") return '\t';
+  return std::nullopt;
+}
+
+std::string mebibytes(double bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MiB", bytes / (1024.0 * 1024.0));
+  return text;
+}
+
+// --order auto: sizes each order (printed before anything is fitted), then
+// scores them on held-out paths. Returns the candidates.
+std::vector<OrderCandidate> choose_order(const PathLog& log, const std::string& input) {
+  std::vector<OrderCandidate> candidates;
+  for (int order = 1; order <= kMaxMarkovOrder; ++order) {
+    candidates.push_back(order_size(log, order));
+    const OrderCandidate& c = candidates.back();
+    spdlog::info("{}: order {}: {} states, {} transitions, about {}", printable(input), order,
+                 c.states, c.transitions, mebibytes(c.memory_bytes));
+  }
+  score_orders(log, candidates);
+  for (const OrderCandidate& c : candidates) {
+    spdlog::info("{}: order {}: held-out log-likelihood of the outcomes {:.2f}", printable(input),
+                 c.order, c.held_out_log_likelihood);
+  }
+  return candidates;
+}
+
+int attribute(const AttributeOptions& options, const Invocation& invocation) {
+  const std::optional<char> delimiter = parse_delimiter(options.delimiter);
+  if (!delimiter) {
+    return usage_error("--delimiter '" + options.delimiter + "': give ',', ';' or tab");
+  }
+  AttributionOptions attribution;
+  attribution.half_life = options.half_life;
+  if (!options.methods.empty()) {
+    attribution.methods.clear();
+    for (const std::string& name : options.methods) {
+      const std::optional<AttributionMethod> method = method_from_name(name);
+      if (!method) {
+        return usage_error("--method '" + name +
+                           "': the methods are markov, shapley, first, last, linear, position "
+                           "and time-decay");
+      }
+      if (std::find(attribution.methods.begin(), attribution.methods.end(), *method) ==
+          attribution.methods.end()) {
+        attribution.methods.push_back(*method);
+      }
+    }
+  }
+  const bool automatic = options.order == "auto";
+  if (!automatic) {
+    const std::string& o = options.order;
+    if (o.size() != 1 || o[0] < '1' || o[0] > '0' + kMaxMarkovOrder) {
+      return usage_error("--order '" + o + "': give 1 to " + std::to_string(kMaxMarkovOrder) +
+                         " or auto");
+    }
+    attribution.order = o[0] - '0';
+  }
+
+  StudyFiles files;
+  if (!options.output.estimate &&
+      !files.open(options.output, kAttributionCsvFiles, options.paths, "--paths")) {
+    return kExitBadInput;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  PathLogOptions columns = options.columns;
+  columns.delimiter = *delimiter;
+  Diagnostics diagnostics(options.paths);
+  std::optional<PathLog> log = read_path_log(options.paths, columns, diagnostics);
+  print_diagnostics(diagnostics);
+  if (!log) return kExitBadInput;
+  if (interrupted()) return files.abandon_interrupted();
+
+  std::vector<OrderCandidate> candidates;
+  if (options.output.estimate) {
+    for (int order = automatic ? 1 : attribution.order;
+         order <= (automatic ? kMaxMarkovOrder : attribution.order); ++order) {
+      const OrderCandidate c = order_size(*log, order);
+      std::printf("order %d: %lld states, %lld transitions, about %s\n", order,
+                  static_cast<long long>(c.states), static_cast<long long>(c.transitions),
+                  mebibytes(c.memory_bytes).c_str());
+    }
+    return kExitOk;
+  }
+  const int threads = resolve_threads(options.threads);
+  std::optional<Result<Attribution>> outcome;
+  const bool finished =
+      run_with_progress("attributing", threads, options.output.quiet, [&](StudyProgress* progress) {
+        if (automatic) {
+          candidates = choose_order(*log, options.paths);
+          attribution.order = best_order(candidates);
+        }
+        progress->total = log->channels.size() + 1;
+        outcome = attribute_paths(*log, attribution, &progress->done, progress->stop);
+      });
+  if (!finished) return files.abandon_interrupted();
+  if (!*outcome) {
+    spdlog::error("{}: error: {}", printable(options.paths),
+                  printable(outcome->status().message()));
+    return outcome->status().code() == Status::Code::kBadInput ? kExitBadInput : kExitFailure;
+  }
+  Attribution& result = outcome->value();
+  result.candidates = candidates;
+  v1::AttributionResult message = to_proto(result, options.paths);
+  message.set_half_life(options.half_life);
+  message.set_keep_repeats(options.columns.keep_repeats);
+  message.set_seconds(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  message.mutable_provenance()->set_threads(threads);
+  message.mutable_provenance()->set_command_line(invocation.command_line);
+  print_warnings(options.paths, result.warnings);
+  return files.finish(format_attribution_table(message), message, attribution_csv(message),
+                      [&] { return attribution_report(message); });
+}
+
+}  // namespace
+
+CommandRunner add_attribute_command(CLI::App& app) {
+  auto options = std::make_shared<AttributeOptions>();
+  CLI::App* command = app.add_subcommand(
+      "attribute",
+      "Attribute the conversions of a path log to its channels (Markov removal effects, "
+      "Shapley, heuristics)");
+  command
+      ->add_option("--paths", options->paths,
+                   "Path log CSV: path, total_conversions, optional total_conversion_value and "
+                   "total_null per row")
+      ->required();
+  command->add_option("--order", options->order,
+                      "Markov order: 1 (default) to 6, or auto (chosen on held-out paths)");
+  command
+      ->add_option("--method", options->methods,
+                   "Methods, comma-separated: markov, shapley, first, last, linear, position, "
+                   "time-decay (default: all)")
+      ->delimiter(',');
+  command
+      ->add_option("--half-life", options->half_life,
+                   "Time decay: touches over which a touch's weight halves (default 1)")
+      ->check(positive_number());
+  command->add_option("--delimiter", options->delimiter,
+                      "Field delimiter: ',', ';' or tab (default: sniffed from the header)");
+  command->add_option("--separator", options->columns.separator,
+                      "Between the channels of a path (default '>'; spaces around it dropped)");
+  command->add_option("--path-column", options->columns.path_column, "Path column (default: path)");
+  command->add_option("--conversions-column", options->columns.conversions_column,
+                      "Conversions column (default: total_conversions or conversions)");
+  command->add_option("--value-column", options->columns.value_column,
+                      "Conversion value column (default: total_conversion_value, "
+                      "conversion_value or value, if present)");
+  command->add_option("--null-column", options->columns.null_column,
+                      "Column of journeys without a conversion (default: total_null, null or "
+                      "nulls, if present)");
+  command->add_flag("--keep-repeats", options->columns.keep_repeats,
+                    "Keep consecutive repeats of a channel (default: they collapse into one)");
+  command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
+      ->transform(integer_in(1, 1024));
+  options->output.add_to(*command, "cjsim.v1.AttributionResult", kAttributionCsvFiles);
+  return [options](const Invocation& invocation) { return attribute(*options, invocation); };
+}
+
+}  // namespace cjsim::cli
