@@ -6,8 +6,11 @@
 #include <utility>
 
 #include "models/check.h"
+#include "models/settings.h"
 #include "sim/engine.h"
 #include "sim/rng.h"
+#include "sim/schedule.h"
+#include "sim/targets.h"
 
 namespace cjsim {
 
@@ -21,6 +24,36 @@ FreeChannels free_channels(const std::vector<PlannedChannel>& channels) {
     }
   }
   return out;
+}
+
+double spend_per_unit(const PlannedChannel& channel, int horizon_days) {
+  return channel.week < 0 ? horizon_days / 7.0 : 1.0;
+}
+
+std::string planned_name(const v1::Scenario& scenario, const PlannedChannel& channel) {
+  const std::string& id = scenario.channels(channel.channel).id();
+  return channel.week < 0 ? id : cell_name(id, channel.week);
+}
+
+std::vector<double> current_budgets(const v1::Scenario& scenario,
+                                    const std::vector<PlannedChannel>& channels) {
+  std::map<int, std::vector<double>> weeks;
+  std::vector<double> out;
+  for (const PlannedChannel& c : channels) {
+    if (c.week < 0) {
+      out.push_back(average_weekly_spend(scenario, scenario.channels(c.channel)));
+      continue;
+    }
+    auto it = weeks.find(c.channel);
+    if (it == weeks.end()) it = weeks.emplace(c.channel, weekly_spend(scenario, c.channel)).first;
+    out.push_back(it->second.at(static_cast<size_t>(c.week)));
+  }
+  return out;
+}
+
+std::string objective_target(const std::string& objective) {
+  constexpr std::string_view kPrefix = "target:";
+  return objective.rfind(kPrefix, 0) == 0 ? objective.substr(kPrefix.size()) : std::string();
 }
 
 bool is_mix_objective(const std::string& name) {
@@ -52,19 +85,51 @@ MixRunner::MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>
                      StudyProgress* progress)
     : base_(base),
       seed_(resolve_run_settings(base.simulation()).seed),
+      confidence_(resolve_run_settings(base.simulation()).confidence),
       channels_(channels),
       objective_(std::move(objective)),
       counted_(std::move(counted)),
       cvar_(cvar),
-      progress_(progress) {
-  CJSIM_CHECK(is_mix_objective(objective_) && is_mix_objective(counted_), "a mix objective");
-  // The reference of the candidate mixes: every planned channel spending.
-  v1::Scenario spending = base_;
-  for (const PlannedChannel& c : channels_) {
-    const double now = average_weekly_spend(spending, spending.channels(c.channel));
-    set_average_weekly_spend(spending, c.channel, std::max(now, 1.0));
+      progress_(progress),
+      target_(objective_target(objective_)) {
+  CJSIM_CHECK((is_mix_objective(objective_) || !target_.empty()) && is_mix_objective(counted_),
+              "a mix objective");
+  const std::vector<double> current = current_budgets(base_, channels_);
+  for (size_t i = 0; i < channels_.size(); ++i) {
+    if (channels_[i].week < 0) continue;
+    std::vector<double>& weeks = current_weeks_[channels_[i].channel];
+    if (weeks.empty()) weeks = weekly_spend(base_, channels_[i].channel);
   }
-  reaches_ = !compile(spending, "").single_journey;
+  // The reference of the candidate mixes: every planned channel spending.
+  std::vector<double> spending = current;
+  for (double& b : spending) b = std::max(b, 1.0);
+  reaches_ = !compile(with_budgets(spending), "").single_journey;
+}
+
+v1::Scenario MixRunner::with_budgets(const std::vector<double>& budgets) const {
+  v1::Scenario s = base_;
+  std::map<int, std::vector<double>> weeks = current_weeks_;
+  for (size_t i = 0; i < channels_.size(); ++i) {
+    const PlannedChannel& c = channels_[i];
+    if (c.week < 0) {
+      set_average_weekly_spend(s, c.channel, budgets[i]);
+    } else {
+      weeks[c.channel][static_cast<size_t>(c.week)] = budgets[i];
+    }
+  }
+  if (weeks.empty()) return s;
+  const Result<Calendar> calendar = Calendar::of(base_.simulation());
+  CJSIM_CHECK(calendar.is_ok(), "a validated start date");
+  const int horizon = resolve_settings(base_.simulation()).horizon_days;
+  for (const auto& [channel, spends] : weeks) {
+    const std::vector<double>& now = current_weeks_.at(channel);
+    bool same = true;
+    for (size_t k = 0; k < spends.size(); ++k) {
+      same &= std::abs(spends[k] - now[k]) <= 1e-9 * (1 + std::abs(now[k]));
+    }
+    if (!same) set_week_flights(*s.mutable_channels(channel), spends, *calendar, horizon);
+  }
+  return s;
 }
 
 MixRunner::Run MixRunner::run(const std::vector<double>& budgets, int replications) {
@@ -78,11 +143,7 @@ MixRunner::Run MixRunner::run(const std::vector<double>& budgets, int replicatio
     r.conversions.assign(static_cast<size_t>(replications), 0.0);
     return r;
   }
-  v1::Scenario s = base_;
-  for (size_t i = 0; i < channels_.size(); ++i) {
-    set_average_weekly_spend(s, channels_[i].channel, budgets[i]);
-  }
-  r.model = compile(s, "");
+  r.model = compile(with_budgets(budgets), "");
   keep_form_of_reference(reaches_, r.model);
   r.cost = std::accumulate(r.model.channel_cost.begin(), r.model.channel_cost.end(), 0.0);
   simulate(r, 0, replications);
@@ -107,16 +168,26 @@ void MixRunner::simulate(Run& r, int first, int count) {
     progress_->total.fetch_add(static_cast<uint64_t>(count) *
                                static_cast<uint64_t>(r.model.settings.horizon_days));
   }
+  const std::vector<ReplicationCounts> counts =
+      Engine(r.model, seed_).run(first, count, done_counter(progress_), stop_flag_of(progress_));
   std::vector<Quantities> added;
-  for (const ReplicationCounts& c :
-       Engine(r.model, seed_).run(first, count, done_counter(progress_), stop_flag_of(progress_))) {
-    added.push_back(quantities_from_counts(r.model, c));
-  }
+  for (const ReplicationCounts& c : counts) added.push_back(quantities_from_counts(r.model, c));
   const std::vector<KpiSeries> kpis = kpi_series(r.model, added);
-  const KpiSeries* objective = find_kpi(kpis, objective_);
   const KpiSeries* counted = find_kpi(kpis, counted_);
-  CJSIM_CHECK(objective != nullptr && counted != nullptr, "the objective is counted");
-  r.objective.insert(r.objective.end(), objective->samples.begin(), objective->samples.end());
+  CJSIM_CHECK(counted != nullptr, "the counted conversions are a KPI");
+  if (target_.empty()) {
+    const KpiSeries* objective = find_kpi(kpis, objective_);
+    CJSIM_CHECK(objective != nullptr, "the objective is counted");
+    r.objective.insert(r.objective.end(), objective->samples.begin(), objective->samples.end());
+  } else {
+    bool found = false;
+    for (const TargetOutcome& t : evaluate_targets(r.model, counts, confidence_, false)) {
+      if (t.target.name != target_) continue;
+      for (bool met : t.met) r.objective.push_back(met ? 1.0 : 0.0);
+      found = true;
+    }
+    CJSIM_CHECK(found, "the objective's target is the scenario's");
+  }
   r.conversions.insert(r.conversions.end(), counted->samples.begin(), counted->samples.end());
   for (Quantities& q : added) {
     q.drop_daily_series();  // the optimizer reports no series

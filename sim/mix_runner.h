@@ -12,6 +12,7 @@
 #define CJSIM_SIM_MIX_RUNNER_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,10 +27,23 @@ namespace cjsim {
 
 // A channel the plan may move money into or out of, by index in the
 // scenario's channels, with its weekly budget bounds (lower == upper: locked).
+// With `week` >= 0 it is one cell of a schedule (sim/schedule.h): the
+// channel's spend in that week (0-based) of the horizon, its bounds in money
+// spent that week.
 struct PlannedChannel {
   int channel = 0;
   double lower = 0, upper = 0;
+  int week = -1;  // -1: the channel's weekly budget over the whole horizon
 };
+
+// The money a unit of a planned budget spends over a horizon of
+// `horizon_days`: horizon_days / 7 for a weekly budget, 1 for a week's
+// spend.
+double spend_per_unit(const PlannedChannel& channel, int horizon_days);
+
+// The name of a planned channel or cell in results: the channel's id, or
+// "id@wK" (sim/schedule.h cell_name).
+std::string planned_name(const v1::Scenario& scenario, const PlannedChannel& channel);
 
 // The planned channels that may move (lower < upper), by index, and the
 // weekly budget the locked ones take.
@@ -45,6 +59,17 @@ FreeChannels free_channels(const std::vector<PlannedChannel>& channels);
 // "active_customers", ...). Whether `name` is one of them.
 bool is_mix_objective(const std::string& name);
 
+// The budget each planned channel or cell has in `scenario` as it stands:
+// its weekly budget, or its spend in the cell's week (weekly_spend).
+// REQUIRES: `scenario` validated.
+std::vector<double> current_budgets(const v1::Scenario& scenario,
+                                    const std::vector<PlannedChannel>& channels);
+
+// "target:NAME": the chance of meeting the scenario's target NAME
+// (sim/targets.h), whose figure per replication is 1 when the target is met
+// and 0 when not. The target's name, or "" for any other objective.
+std::string objective_target(const std::string& objective);
+
 class MixRunner {
  public:
   struct Run {
@@ -58,15 +83,18 @@ class MixRunner {
   };
 
   // `objective` and `counted`: KPI names that a run of `base` reports,
-  // is_mix_objective. `cvar` 0: the score is the mean; else the mean of the
+  // is_mix_objective (or, for `objective`, a target of `base`:
+  // objective_target). `cvar` 0: the score is the mean; else the mean of the
   // worst `cvar` share of the replications (conditional value at risk).
   // REQUIRES: `base` validated, and it and `channels` outlive the runner.
   MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>& channels,
             std::string objective, std::string counted, double cvar, StudyProgress* progress);
 
   // The mix with these budgets (per planned channel), replications
-  // [0, replications). Once progress is stopped: a placeholder of zeros,
-  // not simulated, that callers discard.
+  // [0, replications). Schedule cells become week flights; a channel whose
+  // cells all equal its current weekly spends keeps its own flights, so
+  // that the current plan runs exactly as the scenario writes it. Once progress is stopped: a
+  // placeholder of zeros, not simulated, that callers discard.
   Run run(const std::vector<double>& budgets, int replications);
   // `run` with replications [run.reps.size(), replications) added.
   void extend(Run& run, int replications);
@@ -80,14 +108,20 @@ class MixRunner {
 
  private:
   void simulate(Run& run, int first, int count);
+  // `base_` with `budgets` set.
+  v1::Scenario with_budgets(const std::vector<double>& budgets) const;
 
   const v1::Scenario& base_;
-  const uint64_t seed_;  // the base's: every mix on common random numbers
+  const uint64_t seed_;      // the base's: every mix on common random numbers
+  const double confidence_;  // the base's, for a target objective
   const std::vector<PlannedChannel>& channels_;
   std::string objective_, counted_;
   double cvar_;
   StudyProgress* progress_;
   int evaluations_ = 0;
+  std::string target_;  // objective_target(objective_)
+  // The current spend per week of each channel with schedule cells.
+  std::map<int, std::vector<double>> current_weeks_;
   // Whether the scenario reaches people when the planned channels spend:
   // then a mix that reaches no one stays in exposure form (no one reached).
   bool reaches_ = false;

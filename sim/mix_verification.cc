@@ -20,6 +20,16 @@ namespace {
 // rarely this far behind on the first ones).
 constexpr double kExtendAbove = 0.5;
 
+// Shifts run between two channels, or between two cells of a schedule in
+// the same week or of the same channel in weeks next to each other: the
+// moves a planner weighs (another channel that week, a week earlier or
+// later), C (W (C - 1) + 2 (W - 1)) of them for W weeks and C channels, not
+// (W C)^2.
+bool may_shift(const PlannedChannel& a, const PlannedChannel& b) {
+  if (a.week < 0 || b.week < 0) return true;
+  return a.week == b.week || (a.channel == b.channel && std::abs(a.week - b.week) == 1);
+}
+
 struct Move {
   std::string kind;
   size_t from = 0, to = 0;  // planned channels; `to` for shifts only
@@ -58,7 +68,7 @@ class MoveMaker {
     }
     for (size_t i : free_) {
       for (size_t j : free_) {
-        if (i == j) continue;
+        if (i == j || !may_shift(channels_[i], channels_[j])) continue;
         const double amount = std::min({move_step(x[i], free_total_, free_.size()),
                                         x[i] - channels_[i].lower, channels_[j].upper - x[j]});
         if (amount > tiny_) add(out, x, {"shift", i, j, amount, {}});
@@ -187,8 +197,8 @@ void set_move(const Move& m, const v1::Scenario& scenario,
               v1::MixMove* out) {
   out->set_round(round);
   out->set_kind(m.kind);
-  out->set_channel(scenario.channels(channels[m.from].channel).id());
-  if (m.kind == "shift") out->set_to_channel(scenario.channels(channels[m.to].channel).id());
+  out->set_channel(planned_name(scenario, channels[m.from]));
+  if (m.kind == "shift") out->set_to_channel(planned_name(scenario, channels[m.to]));
   out->set_amount(m.amount);
   v1::Estimate* e = out->mutable_gain();
   e->set_mean(gain.difference.mean);

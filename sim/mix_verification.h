@@ -1,7 +1,9 @@
 // The check an optimizer's recommendation must survive (docs/model.md
 // "Verification"): from the mix, every channel's budget is moved down by a
 // step, to its lower bound (0 unless bounds hold it) and up by a step, and
-// a step of budget is shifted between every ordered pair of channels; each
+// a step of budget is shifted between every ordered pair of channels (of
+// a schedule's cells: every ordered pair in one week, and between a
+// channel's cells in weeks next to each other); each
 // moved mix runs on the confirmation's seed and replications and is
 // compared with the mix, paired. The first move found to improve the
 // objective at the scenario's confidence is taken and the next round

@@ -10,8 +10,10 @@
 #include <set>
 #include <string>
 
+#include "models/calendar.h"
 #include "models/check.h"
 #include "models/compiled_model.h"
+#include "models/settings.h"
 #include "sim/budget_allocation.h"
 #include "sim/comparison.h"
 #include "sim/engine.h"
@@ -19,6 +21,7 @@
 #include "sim/mix_verification.h"
 #include "sim/nlopt_run.h"
 #include "sim/run_result.h"
+#include "sim/schedule.h"
 
 namespace cjsim {
 
@@ -378,12 +381,21 @@ Start even_start(const std::vector<PlannedChannel>& channels, double total) {
 void set_mix(const std::vector<PlannedChannel>& channels, const v1::Scenario& scenario,
              const MixRunner::Run& run, double estimate_confidence, const Estimate& objective,
              v1::MixEstimate* out) {
+  // Schedule cells add up per channel, as the mean weekly spend.
+  const double horizon = run.model.settings.horizon_days;
+  std::map<int, v1::ChannelBudget*> of_channel;
   double total = 0;
   for (size_t i = 0; i < channels.size(); ++i) {
-    v1::ChannelBudget* b = out->add_channels();
-    b->set_channel(scenario.channels(channels[i].channel).id());
-    b->set_weekly_budget(run.budgets[i]);
-    total += run.budgets[i];
+    const double weekly = run.budgets[i] *
+                          spend_per_unit(channels[i], run.model.settings.horizon_days) * 7.0 /
+                          horizon;
+    v1::ChannelBudget*& b = of_channel[channels[i].channel];
+    if (b == nullptr) {
+      b = out->add_channels();
+      b->set_channel(scenario.channels(channels[i].channel).id());
+    }
+    b->set_weekly_budget(b->weekly_budget() + weekly);
+    total += weekly;
   }
   out->set_total_weekly_budget(total);
   set_estimate(objective, out->mutable_estimate());
@@ -469,16 +481,20 @@ v1::MarginalReturn marginal_return(MixRunner& runner, const v1::Scenario& scenar
   const Estimate d_conversions = difference(counted);
   const Estimate d_value = difference(value_kpi);
   const Estimate d_total_value = difference("value");
+  const KpiComparison d_objective =
+      paired_gain(from.objective, raised.objective, settings.cvar, sim.confidence, sim.seed);
   v1::MarginalReturn m;
-  m.set_channel(scenario.channels(c.channel).id());
+  m.set_channel(planned_name(scenario, c));
   m.set_step(step);
   m.set_central(lowered.has_value());
   m.set_conversions_per_unit_kpi(counted);
   m.set_value_per_unit_kpi(value_kpi);
   set_estimate(scale_estimate(d_conversions, 1 / width), m.mutable_conversions_per_unit());
   set_estimate(scale_estimate(d_value, 1 / width), m.mutable_value_per_unit());
-  const double extra_spend = width * from.model.settings.horizon_days / 7.0;
+  const double extra_spend = width * spend_per_unit(c, from.model.settings.horizon_days);
   set_estimate(scale_estimate(d_total_value, 1 / extra_spend), m.mutable_mroas());
+  set_estimate(scale_estimate(d_objective.difference, 1 / extra_spend),
+               m.mutable_objective_per_spend());
   set_estimate(ratio_of_fixed(extra_spend, d_conversions), m.mutable_marginal_cpa());
   return m;
 }
@@ -548,7 +564,7 @@ std::optional<MixRunner::Run> along_channel(
   v1::MixMove* m = record->add_moves();
   m->set_round(record->rounds());
   m->set_kind(amount < 0 ? "mroas_down" : "mroas_up");
-  m->set_channel(scenario.channels(channels[i].channel).id());
+  m->set_channel(planned_name(scenario, channels[i]));
   m->set_amount(std::abs(amount));
   set_estimate(best_gain.difference, m->mutable_gain());
   m->set_verdict(std::string(verdict_name(best_gain.verdict)));
@@ -579,11 +595,12 @@ class MixPlanning {
         tolerance_(1e-6 * (1 + settings.total)),
         result_(result) {
     for (const PlannedChannel& c : channels_) free_ += c.lower != c.upper;
-    max_evaluations_ = settings_.max_evaluations > 0 ? settings_.max_evaluations
-                                                     : 30 + 15 * static_cast<int>(free_);
-    for (const PlannedChannel& c : channels_) {
-      current_.push_back(average_weekly_spend(scenario_, scenario_.channels(c.channel)));
-    }
+    for (const PlannedChannel& c : channels_) schedule_ |= c.week >= 0;
+    // A schedule's cells are many and alike (a channel's weeks): 5 each.
+    max_evaluations_ = settings_.max_evaluations > 0
+                           ? settings_.max_evaluations
+                           : 30 + (schedule_ ? 5 : 15) * static_cast<int>(free_);
+    current_ = current_budgets(scenario_, channels_);
   }
 
   // Fills the result; false when progress was stopped (it is incomplete).
@@ -839,6 +856,12 @@ class MixPlanning {
                          ? "target_conversions"
                          : "target_cpa");
     result_.set_weekly_budget(settings_.total);
+    if (schedule_) {
+      const double horizon = now_.model.settings.horizon_days;
+      result_.set_total_budget(settings_.total);
+      result_.set_weekly_budget(settings_.total * 7.0 / horizon);
+      set_schedule();
+    }
     set_mix(channels_, scenario_, now_, run_.confidence, objective_estimate(now_),
             result_.mutable_current());
     set_mix(channels_, scenario_, next_, run_.confidence, objective_estimate(next_),
@@ -856,13 +879,45 @@ class MixPlanning {
     }
   }
 
+  // The schedule's cells, week by week (the channels in their planned
+  // order), with the marginal return of each free one.
+  void set_schedule() {
+    const int horizon = now_.model.settings.horizon_days;
+    const Result<Calendar> calendar = Calendar::of(scenario_.simulation());
+    CJSIM_CHECK(calendar.is_ok(), "a validated start date");
+    std::map<std::string, const v1::MarginalReturn*> marginal;
+    for (const v1::MarginalReturn& m : result_.marginal()) marginal[m.channel()] = &m;
+    std::vector<size_t> order(channels_.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return channels_[a].week < channels_[b].week; });
+    for (size_t i : order) {
+      const PlannedChannel& c = channels_[i];
+      if (c.week < 0) continue;
+      const DaySpan days = week_span(c.week, horizon);
+      const double per_week = 7.0 / (days.to - days.from + 1);
+      v1::ScheduleCell* cell = result_.add_schedule();
+      cell->set_week(c.week + 1);
+      cell->set_from_day(days.from);
+      cell->set_to_day(days.to);
+      cell->set_from_date(calendar->date(days.from));
+      cell->set_channel(scenario_.channels(c.channel).id());
+      cell->set_current_budget(current_[i]);
+      cell->set_budget(next_.budgets[i]);
+      cell->set_current_weekly_budget(current_[i] * per_week);
+      cell->set_weekly_budget(next_.budgets[i] * per_week);
+      auto m = marginal.find(planned_name(scenario_, c));
+      if (m != marginal.end()) *cell->mutable_marginal_return() = m->second->objective_per_spend();
+    }
+  }
+
   // Bounds and dropped channels, in words; returns the free channels
   // strictly inside their bounds.
   std::set<std::string> note_bounds() {
     std::set<std::string> inside;
     for (size_t i = 0; i < channels_.size(); ++i) {
       const PlannedChannel& c = channels_[i];
-      const std::string& id = scenario_.channels(c.channel).id();
+      const std::string id = planned_name(scenario_, c);
       if (c.lower == c.upper) continue;
       const double budget = next_.budgets[i];
       const bool at_lower = std::abs(budget - c.lower) <= tolerance_;
@@ -1004,15 +1059,39 @@ class MixPlanning {
   Search best_;
   MixRunner::Run now_, next_;  // the current mix and the recommendation
   bool current_feasible_ = true;
+  bool schedule_ = false;  // the planned channels are a schedule's cells
   VerificationSettings check_;
 };
 
 }  // namespace
 
 std::string counted_conversions(const std::string& objective) {
+  if (!objective_target(objective).empty()) return "conversions";
   const size_t colon = objective.find(':');
   if (colon == std::string::npos) return "conversions";
   return "conversions" + objective.substr(colon);
+}
+
+std::vector<PlannedChannel> schedule_cells(const v1::Scenario& scenario,
+                                           const std::vector<PlannedChannel>& channels,
+                                           const std::vector<int>& locked, double total) {
+  const int horizon = resolve_settings(scenario.simulation()).horizon_days;
+  std::map<int, std::vector<double>> spends;
+  for (int c : locked) spends[c] = weekly_spend(scenario, c);
+  std::vector<PlannedChannel> cells;
+  for (int week = 0; week < schedule_weeks(horizon); ++week) {
+    const DaySpan days = week_span(week, horizon);
+    const double share = (days.to - days.from + 1) / 7.0;
+    for (const PlannedChannel& c : channels) {
+      CJSIM_CHECK(c.week < 0, "channels, not cells");
+      PlannedChannel cell{c.channel, c.lower * share, std::min(c.upper * share, total), week};
+      if (auto it = spends.find(c.channel); it != spends.end()) {
+        cell.lower = cell.upper = it->second[static_cast<size_t>(week)];
+      }
+      cells.push_back(cell);
+    }
+  }
+  return cells;
 }
 
 v1::OptimizeResult optimize_mix(const v1::Scenario& scenario,

@@ -37,14 +37,17 @@ struct OptimizeSettings {
   enum class Mode { kAllocate, kTargetConversions, kTargetCpa };
   // The KPI maximised (is_mix_objective, counted by the scenario): with a
   // goal kind ("conversions:donation") the target modes count that kind's
-  // conversions too.
+  // conversions too. Or "target:NAME" (objective_target): the chance of
+  // meeting the scenario's target NAME.
   std::string objective = "conversions";
   // 0: the mean over replications; else the mean of the worst `cvar` share
   // of them (conditional value at risk).
   double cvar = 0;
   Mode mode = Mode::kAllocate;
   double target = 0;  // conversions or CPA, in the target modes
-  // The weekly budget to split (allocate), or the most a target may use.
+  // The weekly budget to split (allocate), or the most a target may use;
+  // when the planned channels are a schedule's cells (PlannedChannel::week),
+  // the whole horizon's budget.
   double total = 0;
   // Spend the whole total, or at most it.
   bool spend_all = true;
@@ -62,8 +65,22 @@ struct OptimizeSettings {
 // The KPI the target modes count for an objective: conversions of the
 // objective's goal kind ("conversions:K" for conversions:K and value:K),
 // else all conversions.
+// The target objective counts all conversions.
 std::string counted_conversions(const std::string& objective);
 
+// The cells of a schedule of the scenario's horizon (one per week per
+// channel of `channels`, week by week) sharing the horizon's budget
+// `total`: a channel's weekly bounds scaled to each week's days (an upper
+// bound capped at `total`: an infinite one lets a week take all of it);
+// the cells of the channels in `locked` (indices in the scenario) locked at
+// their current spends (weekly_spend), so that they keep their own flights.
+// REQUIRES: `scenario` validated; `channels` with week -1.
+std::vector<PlannedChannel> schedule_cells(const v1::Scenario& scenario,
+                                           const std::vector<PlannedChannel>& channels,
+                                           const std::vector<int>& locked, double total);
+
+// `channels` are either all channels (week -1) or all cells of a schedule
+// (schedule_cells, optimize --by-week): then the result has its schedule[].
 // REQUIRES: `scenario` validated (variant applied, variants cleared);
 // `channels` distinct, lower <= upper, and feasible: the sum of the lower
 // bounds <= total, and with spend_all the sum of the upper bounds >= total.

@@ -20,8 +20,8 @@
 namespace cjsim {
 
 // A channel is plannable when it is switched on (`enabled` unset or true)
-// and has a weekly budget or paid reach (max_reach > 0): money moved into
-// or out of it changes what it reaches.
+// and has a weekly budget, a flight with a budget, or paid reach
+// (max_reach > 0): money moved into or out of it changes what it reaches.
 bool is_plannable(const v1::Channel& channel);
 
 // The indices of the scenario's plannable channels, in the scenario's order.

@@ -31,6 +31,10 @@ TEST_CASE("planning: a channel is plannable when switched on, with a budget or p
   CHECK(is_plannable(channel(R"(id: "a" weekly_budget: 100)")));
   CHECK(is_plannable(channel(R"(id: "a" enabled: true weekly_budget: 100)")));
   CHECK(is_plannable(channel(R"(id: "a" max_reach: 0.3)")));
+  // Spending only in its flights.
+  CHECK(is_plannable(channel(R"(id: "a" flights { from_day: 0 to_day: 6 weekly_budget: 70 })")));
+  CHECK_FALSE(
+      is_plannable(channel(R"(id: "a" flights { from_day: 0 to_day: 6 weekly_budget: 0 })")));
   CHECK_FALSE(is_plannable(channel(R"(id: "a" enabled: false weekly_budget: 100)")));
   CHECK_FALSE(is_plannable(channel(R"(id: "a" enabled: false max_reach: 0.3)")));
   // Organic only: money moved into it buys nothing.

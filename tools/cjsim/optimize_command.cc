@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,9 +15,11 @@
 #include <spdlog/spdlog.h>
 
 #include "models/diagnostics.h"
+#include "models/settings.h"
 #include "sim/optimize.h"
 #include "sim/planning.h"
 #include "sim/resources.h"
+#include "sim/schedule.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/option_values.h"
@@ -37,6 +40,10 @@ struct OptimizeOptions {
   std::string scenario;
   std::string variant;
   double weekly_budget = 0;
+  // --by-week: plan every week of the horizon; the budget may be given for
+  // the whole horizon instead.
+  bool by_week = false;
+  double total_budget = 0;
   std::string objective = "conversions";
   double target_conversions = 0;
   double target_cpa = 0;
@@ -70,9 +77,28 @@ std::optional<double> parse_bound(std::string_view text, double current) {
 
 std::string money(double v) { return format_value(v, Unit::kMoney); }
 
+// Empty when the scenario has a target `name`; else why not.
+std::string target_refused(const v1::Scenario& scenario, const std::string& name) {
+  if (scenario.targets().empty()) {
+    return "the scenario has no targets (docs/scenario-reference.md \"targets\")";
+  }
+  std::vector<std::string> names;
+  for (const v1::Target& t : scenario.targets()) {
+    if (t.name() == name) return "";
+    names.push_back(t.name());
+  }
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  const std::string hint = closest_match(name, names);
+  return "no target '" + name + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+         "; the scenario's targets are " + list;
+}
+
 // Empty when `objective` can be maximised on `scenario`; else why not,
 // listing the objectives it has.
 std::string objective_refused(const v1::Scenario& scenario, const std::string& objective) {
+  if (objective.rfind("target:", 0) == 0)
+    return target_refused(scenario, objective_target(objective));
   std::string why = kpi_not_counted(scenario, objective);
   if (why.empty() && is_mix_objective(objective)) return "";
   std::string list;
@@ -117,6 +143,21 @@ Result<OptimizeSettings> settings_of(const OptimizeOptions& options) {
     settings.cvar = *share;
   }
   if (options.curve_points == 1) return fail("--curve-points: 0 (no curves) or at least 2");
+  if (options.weekly_budget > 0 && options.total_budget > 0) {
+    return fail("--weekly-budget and --total-budget: give one of them");
+  }
+  if (options.total_budget > 0 && !options.by_week) {
+    return fail("--total-budget: only with --by-week (a mix splits a weekly budget)");
+  }
+  if (!(options.weekly_budget > 0) && !(options.total_budget > 0)) {
+    return fail(options.by_week ? "give --weekly-budget or --total-budget"
+                                : "--weekly-budget is required");
+  }
+  if (options.by_week && settings.mode != OptimizeSettings::Mode::kAllocate) {
+    return fail(
+        "--by-week: plans a given budget; --target-conversions and --target-cpa search for the "
+        "budget and do not plan by week");
+  }
   settings.total = options.weekly_budget;
   settings.confirm_replications = options.confirm_replications;
   settings.max_evaluations = options.max_evaluations;
@@ -251,6 +292,55 @@ std::optional<std::vector<PlannedChannel>> planned_channels(const OptimizeOption
   return planned;
 }
 
+// --by-week: the week x channel cells of `planned` (schedule_cells), and
+// `settings.total` made the whole horizon's budget; nullopt (after logging
+// why) when the locked channels' own spends leave the total out of reach.
+std::optional<std::vector<PlannedChannel>> schedule_of(const OptimizeOptions& options,
+                                                       const v1::Scenario& scenario,
+                                                       const std::vector<PlannedChannel>& planned,
+                                                       OptimizeSettings& settings) {
+  std::vector<int> locked;
+  for (const std::string& id : options.locks) {
+    for (int c = 0; c < scenario.channels_size(); ++c) {
+      if (scenario.channels(c).id() == id) locked.push_back(c);
+    }
+  }
+  // A channel without --bounds may take the whole horizon's budget in a
+  // week, not only a week's share of it.
+  std::vector<PlannedChannel> weekly = planned;
+  for (PlannedChannel& c : weekly) {
+    const std::string& id = scenario.channels(c.channel).id();
+    const bool bounded =
+        std::any_of(options.bounds.begin(), options.bounds.end(),
+                    [&](const std::string& b) { return b.substr(0, b.find('=')) == id; });
+    if (!bounded) c.upper = std::numeric_limits<double>::infinity();
+  }
+  const int horizon = resolve_settings(scenario.simulation()).horizon_days;
+  settings.total = options.total_budget > 0 ? options.total_budget : settings.total * horizon / 7.0;
+  std::vector<PlannedChannel> cells = schedule_cells(scenario, weekly, locked, settings.total);
+  double lower_sum = 0, upper_sum = 0;
+  for (const PlannedChannel& c : cells) {
+    lower_sum += c.lower;
+    upper_sum += c.upper;
+  }
+  const std::string budget = options.total_budget > 0 ? "--total-budget" : "--weekly-budget";
+  if (lower_sum > settings.total * (1 + 1e-9)) {
+    spdlog::error(
+        "error: the lower bounds and locked channels' spends sum to {} over the horizon, more "
+        "than the {} {} the schedule shares",
+        money(lower_sum), budget, money(settings.total));
+    return std::nullopt;
+  }
+  if (settings.spend_all && upper_sum < settings.total * (1 - 1e-9)) {
+    spdlog::error(
+        "error: the upper bounds and locked channels' spends sum to {} over the horizon, less "
+        "than the {} {} the schedule shares; raise them or use --spend at-most",
+        money(upper_sum), budget, money(settings.total));
+    return std::nullopt;
+  }
+  return cells;
+}
+
 // The memory and work of the optimization, for the resource check.
 WorkPlan optimize_work(const OptimizeOptions& options, const OptimizeSettings& settings,
                        const std::vector<PlannedChannel>& planned,
@@ -262,8 +352,18 @@ WorkPlan optimize_work(const OptimizeOptions& options, const OptimizeSettings& s
   size_t free = 0;
   for (const PlannedChannel& c : planned) free += c.lower != c.upper;
   const double f = static_cast<double>(free);
+  // A schedule's cells: 5 evaluations each by default, and shifts within a
+  // week or to a neighbouring week (sim/mix_verification.h).
+  double pairs = f * (f - 1);
+  double per_free = 15;
+  if (options.by_week) {
+    const double weeks = schedule_weeks(static_cast<int>(footprint.horizon_days));
+    const double channels = f / weeks;
+    pairs = channels * (weeks * (channels - 1) + 2 * (weeks - 1));
+    per_free = 5;
+  }
   const double evaluations =
-      settings.max_evaluations > 0 ? settings.max_evaluations : 30.0 + 15.0 * f;
+      settings.max_evaluations > 0 ? settings.max_evaluations : 30.0 + per_free * f;
   // The target modes bisect the total: ten searches of a third of the
   // evaluations (at least 10), then the final one. Before them the
   // response surface: each free channel at surface_points + 1 budgets.
@@ -272,10 +372,11 @@ WorkPlan optimize_work(const OptimizeOptions& options, const OptimizeSettings& s
                                ? evaluations
                                : evaluations + 10 * std::max(10.0, std::floor(evaluations / 3)));
   // The verification: per round 3 moves a channel and a shift per ordered
-  // pair, screened at the search's replications, and one taken at the
-  // confirmation's; with profit spending at most, up to three passes.
+  // pair (of a schedule's cells: in one week or to a neighbouring week), screened at
+  // the search's replications, and one taken at the confirmation's; with
+  // profit spending at most, up to three passes.
   const double passes = settings.objective == "profit" && !settings.spend_all ? 3.0 : 1.0;
-  const double moves = passes * settings.verify_rounds * (3 * f + f * (f - 1));
+  const double moves = passes * settings.verify_rounds * (3 * f + pairs);
   const double curve_runs = options.output.wants_report() && options.curve_points >= 2
                                 ? static_cast<double>(planned.size()) * options.curve_points
                                 : 0;
@@ -315,9 +416,21 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
     return fail("--objective " + options.objective + ": " + why);
   }
 
+  const int horizon = resolve_settings(scenario->simulation()).horizon_days;
+  if (options.by_week) {
+    if (horizon < 14) {
+      return fail("--by-week: the horizon is " + std::to_string(horizon) +
+                  " days; a schedule needs at least two weeks (14 days)");
+    }
+    if (options.total_budget > 0) settings.total = options.total_budget * 7.0 / horizon;
+  }
   std::optional<std::vector<PlannedChannel>> chosen =
       planned_channels(options, *scenario, settings);
   if (!chosen) return kExitBadInput;
+  if (options.by_week) {
+    chosen = schedule_of(options, *scenario, *chosen, settings);
+    if (!chosen) return kExitBadInput;
+  }
   const std::vector<PlannedChannel>& planned = *chosen;
   const ModelFootprint footprint = model_footprint(*scenario);
   const WorkPlan plan = optimize_work(options, settings, planned, footprint);
@@ -328,13 +441,17 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
   }
 
   StudyFiles files;
-  if (!files.open(options.output, kOptimizeCsvFiles, options.scenario)) return kExitBadInput;
+  if (!files.open(options.output, options.by_week ? kScheduleCsvFiles : kOptimizeCsvFiles,
+                  options.scenario)) {
+    return kExitBadInput;
+  }
   v1::OptimizeResult result;
   std::optional<v1::CurvesResult> curves;
   if (!run_with_progress(
           "optimizing", settings.threads, options.output.quiet, [&](StudyProgress* progress) {
             result = optimize_mix(*scenario, planned, settings, progress);
-            if (options.output.wants_report() && options.curve_points >= 2 &&
+            // A schedule has no weekly curves: its cells are weeks.
+            if (options.output.wants_report() && options.curve_points >= 2 && !options.by_week &&
                 !progress->stopped()) {
               curves = curves_around(*scenario, planned, result, options.curve_points,
                                      settings.threads, progress);
@@ -360,13 +477,22 @@ CommandRunner add_optimize_command(CLI::App& app) {
       ->required();
   command
       ->add_option("--weekly-budget", options->weekly_budget,
-                   "The weekly budget to split (the most a target may use)")
-      ->required()
+                   "The weekly budget to split (the most a target may use); with --by-week, "
+                   "this times the weeks of the horizon is split")
+      ->check(positive_number());
+  command->add_flag("--by-week", options->by_week,
+                    "Plan the schedule: the budget of every planned channel in every week of "
+                    "the horizon, as week flights (adstock carried across them)");
+  command
+      ->add_option("--total-budget", options->total_budget,
+                   "With --by-week: the budget of the whole horizon to split (instead of "
+                   "--weekly-budget)")
       ->check(positive_number());
   command->add_option("--objective", options->objective,
                       "The KPI to maximise: conversions (default), value, profit, retention "
                       "(customers active at the horizon), conversions:KIND or value:KIND for one "
-                      "goal kind, or another count the scenario has");
+                      "goal kind, or another count the scenario has; target:NAME maximises the "
+                      "chance of meeting the scenario's target NAME");
   command
       ->add_option("--target-conversions", options->target_conversions,
                    "Instead: the smallest budget whose best mix reaches N conversions")

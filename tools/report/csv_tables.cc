@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tools/report/format.h"
+#include "tools/report/schedule_report.h"
 
 namespace cjsim::report {
 
@@ -242,6 +243,7 @@ std::map<std::string, CsvTable> optimize_csv(const v1::OptimizeResult& r) {
   out.emplace("mix.csv", std::move(mix));
   out.emplace("marginal.csv", std::move(marginal));
   out.emplace("moves.csv", std::move(moves));
+  out.emplace("schedule.csv", schedule_csv(r));
   return out;
 }
 

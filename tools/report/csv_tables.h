@@ -41,6 +41,9 @@ inline const std::vector<std::string> kSweepCsvFiles = {"points.csv", "marginal.
 // mix.csv, marginal.csv and moves.csv.
 std::map<std::string, CsvTable> optimize_csv(const v1::OptimizeResult& result);
 inline const std::vector<std::string> kOptimizeCsvFiles = {"mix.csv", "marginal.csv", "moves.csv"};
+// optimize --by-week adds the schedule.
+inline const std::vector<std::string> kScheduleCsvFiles = {"mix.csv", "marginal.csv", "moves.csv",
+                                                           "schedule.csv"};
 
 // curves.csv, saturation.csv and contribution.csv.
 std::map<std::string, CsvTable> curves_csv(const v1::CurvesResult& result);

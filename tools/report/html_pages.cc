@@ -12,6 +12,7 @@
 #include "sim/kpi_evidence.h"
 #include "tools/report/flow_diagram.h"
 #include "tools/report/format.h"
+#include "tools/report/schedule_report.h"
 #include "tools/report/svg_chart.h"
 #include "tools/report/warnings.h"
 
@@ -1385,6 +1386,7 @@ Report optimize_report(const v1::OptimizeResult& r, const v1::CurvesResult* curv
 
   optimize_verification(report, r);
   optimize_mix_section(report, r);
+  schedule_section(report, r);
   optimize_marginal(report, r);
   optimize_curves(report, r, curves);
   optimize_kpi_table(report, r);

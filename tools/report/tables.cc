@@ -10,6 +10,7 @@
 #include "sim/curves.h"
 #include "sim/kpi_evidence.h"
 #include "tools/report/format.h"
+#include "tools/report/schedule_report.h"
 #include "tools/report/text_table.h"
 
 namespace cjsim::report {
@@ -462,7 +463,7 @@ std::string format_optimize_table(const v1::OptimizeResult& r) {
   mix.add({r.objective(), format_value(r.current().estimate().mean(), unit),
            format_value(r.recommended().estimate().mean(), unit),
            format_difference(r.gain().mean(), unit), "-"});
-  out += mix.text();
+  out += mix.text() + format_schedule_table(r);
   out += "\ngain " + format_difference(r.gain().mean(), unit) + " " +
          format_difference_interval(r.gain(), unit) + ": " + verdict_words(r.verdict()) +
          " (paired, " + std::to_string(r.confirm_replications()) + " replications)\n";
@@ -490,7 +491,9 @@ std::string format_optimize_table(const v1::OptimizeResult& r) {
     const std::string conversions = r.marginal(0).conversions_per_unit_kpi().empty()
                                         ? "conversions"
                                         : r.marginal(0).conversions_per_unit_kpi();
-    out += "\nMarginal returns at the recommendation (per extra unit of weekly budget)\n";
+    out += r.schedule().empty()
+               ? "\nMarginal returns at the recommendation (per extra unit of weekly budget)\n"
+               : "\nMarginal returns at the recommendation (per extra unit spent in the week)\n";
     TextTable marginal({text_column("channel"), number_column(conversions), number_column("value"),
                         number_column("mROAS"), text_column("mROAS interval"),
                         number_column("marginal CPA")});
