@@ -30,10 +30,15 @@ if [ "$which" = all ] || [ "$which" = address ]; then
   echo "run-sanitizers: AddressSanitizer + UndefinedBehaviorSanitizer, every test" >&2
   configure build-asan "-fsanitize=address,undefined -fno-sanitize-recover=all"
   # The headless-browser checks are left out: they test Chromium's reading
-  # of a page the plain run has already checked, and take minutes here.
+  # of a page the plain run has already checked, and take minutes here. So
+  # are the two longest statistical checks (the CLI's sequential comparison
+  # and the optimizer's TikTok regression, a minute or more each here): the
+  # library's sequential-comparison and optimizer tests run the same code
+  # under the tool, and the plain build runs both.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j"$jobs" -E '^report browser'
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" \
+    -E '^report browser|sequential precision meets|recommended TikTok at mROAS 0.45'
 fi
 
 if [ "$which" = all ] || [ "$which" = thread ]; then
