@@ -157,6 +157,11 @@ class CalendarChecks {
   }
 
   void check_formats() {
+    if (s_.formats_size() > limits::kMaxFormats) {
+      error({{"formats", limits::kMaxFormats}}, "formats: " + std::to_string(s_.formats_size()) +
+                                                    " defined; at most " +
+                                                    std::to_string(limits::kMaxFormats));
+    }
     for (int f = 0; f < s_.formats_size(); ++f) {
       const v1::Format& format = s_.formats(f);
       const std::string who = format.id().empty() ? "formats[" + std::to_string(f) + "]"
@@ -177,6 +182,12 @@ class CalendarChecks {
   void check_posts(int c) {
     const v1::Channel& ch = s_.channels(c);
     const std::string who = "channel " + quoted(ch.id());
+    if (ch.posts_size() > limits::kMaxPostsPerChannel) {
+      error({{"channels", c}, {"posts", limits::kMaxPostsPerChannel}},
+            who + " posts: " + std::to_string(ch.posts_size()) + " defined; at most " +
+                std::to_string(limits::kMaxPostsPerChannel) +
+                " (a post recurs on its weekdays: one per weekday and hour is enough)");
+    }
     for (int k = 0; k < ch.posts_size(); ++k) {
       const v1::Post& post = ch.posts(k);
       const std::string what = who + " posts[" + std::to_string(k) + "]";

@@ -34,6 +34,10 @@ inline constexpr int kMaxGoalKinds = 16;
 inline constexpr int kMaxEvents = 256;
 inline constexpr int kMaxTargets = 256;
 inline constexpr double kMaxMultiplier = 1000;
+// A channel's posts and the scenario's formats: compiling a publishing plan
+// visits each post on each day of the horizon, per persona and format.
+inline constexpr int kMaxPostsPerChannel = 100;
+inline constexpr int kMaxFormats = 64;
 // Repeat models: the scenario-wide one and one per goal kind in
 // loyalty.by_goal_kind; the compiled model keeps a goal's model index in a
 // byte.
