@@ -57,10 +57,10 @@ Result<Calendar> Calendar::of(const v1::Simulation& simulation) {
   int32_t day = 0;
   const DateParse parsed = parse_date(simulation.start_date(), kIsoDateFormat, &day);
   if (parsed != DateParse::kOk) {
-    return Status::bad_input("simulation.start_date: '" + simulation.start_date() + "' is " +
-                             (parsed == DateParse::kNotCalendarDate ? "no day of the calendar"
-                                                                    : "not an ISO date") +
-                             "; write it as YYYY-MM-DD, e.g. \"2026-11-02\"");
+    return Status::bad_input(
+        "simulation.start_date: '" + simulation.start_date() + "' is " +
+        (parsed == DateParse::kNotCalendarDate ? "no day of the calendar" : "not an ISO date") +
+        "; write it as YYYY-MM-DD, e.g. \"2026-11-02\"");
   }
   return Calendar::starting(day);
 }
@@ -89,10 +89,10 @@ Result<std::optional<int32_t>> resolve_day(const Calendar& calendar, std::string
   int32_t epoch_day = 0;
   const DateParse parsed = parse_date(date, kIsoDateFormat, &epoch_day);
   if (parsed != DateParse::kOk) {
-    return Status::bad_input(what + ": '" + std::string(date) + "' is " +
-                             (parsed == DateParse::kNotCalendarDate ? "no day of the calendar"
-                                                                    : "not an ISO date") +
-                             "; write it as YYYY-MM-DD, or give a day number");
+    return Status::bad_input(
+        what + ": '" + std::string(date) + "' is " +
+        (parsed == DateParse::kNotCalendarDate ? "no day of the calendar" : "not an ISO date") +
+        "; write it as YYYY-MM-DD, or give a day number");
   }
   if (!calendar.dated()) {
     return Status::bad_input(what + ": the date '" + std::string(date) +
@@ -134,9 +134,9 @@ SpendPlan spend_plan(const v1::Channel& channel, const Calendar& calendar, int h
   for (const v1::Flight& f : channel.flights()) flights.push_back(span_of(calendar, f));
   std::vector<int> order(flights.size());
   for (size_t k = 0; k < order.size(); ++k) order[k] = static_cast<int>(k);
-  std::sort(order.begin(), order.end(),
-            [&](int a, int b) { return flights[static_cast<size_t>(a)].from <
-                                       flights[static_cast<size_t>(b)].from; });
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    return flights[static_cast<size_t>(a)].from < flights[static_cast<size_t>(b)].from;
+  });
   SpendPlan plan;
   for (const DaySpan& f : flights) plan.first_day = std::min(plan.first_day, f.from);
   plan.daily.assign(static_cast<size_t>(horizon_days - plan.first_day), 0.0);

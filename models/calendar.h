@@ -84,7 +84,7 @@ struct SpendPlan {
   double on(int32_t day) const {
     const int64_t at = int64_t{day} - first_day;
     return at >= 0 && at < static_cast<int64_t>(daily.size()) ? daily[static_cast<size_t>(at)]
-                                                               : 0.0;
+                                                              : 0.0;
   }
 };
 SpendPlan spend_plan(const v1::Channel& channel, const Calendar& calendar, int horizon_days);

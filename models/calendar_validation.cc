@@ -55,8 +55,7 @@ class CalendarChecks {
   // A day given as a date or a number; nullopt (after reporting it) when
   // it cannot be read, or when it is `required` and missing.
   std::optional<int32_t> day(const FieldPath& path, const std::string& what,
-                             const std::string& date, bool has_day, int32_t number,
-                             bool required) {
+                             const std::string& date, bool has_day, int32_t number, bool required) {
     Result<std::optional<int32_t>> resolved =
         resolve_day(calendar_, date, has_day ? std::optional<int32_t>(number) : std::nullopt, what);
     if (!resolved) {
@@ -82,7 +81,8 @@ class CalendarChecks {
   std::optional<DaySpan> span(const FieldPath& path, const std::string& who, const Span& s) {
     const std::optional<int32_t> from =
         day(path, who + " from", s.from(), s.has_from_day(), s.from_day(), true);
-    const std::optional<int32_t> to = day(path, who + " to", s.to(), s.has_to_day(), s.to_day(), true);
+    const std::optional<int32_t> to =
+        day(path, who + " to", s.to(), s.has_to_day(), s.to_day(), true);
     if (!from || !to) return std::nullopt;
     if (*from > *to) {
       error(path, who + ": ends (" + calendar_.label(*to) + ") before it starts (" +
@@ -251,8 +251,8 @@ class CalendarChecks {
       }
       for (int k = 0; k < event.personas_size(); ++k) {
         if (!personas.count(event.personas(k))) {
-          error(at("personas", k), who + " personas[" + std::to_string(k) +
-                                       "]: unknown persona " + quoted(event.personas(k)));
+          error(at("personas", k), who + " personas[" + std::to_string(k) + "]: unknown persona " +
+                                       quoted(event.personas(k)));
         }
       }
       for (int k = 0; k < event.stages_size(); ++k) {
@@ -283,8 +283,8 @@ class CalendarChecks {
     const v1::Goal& g = t.goal();
     const std::string who = "touchpoint " + quoted(t.id()) + " goal";
     const FieldPath path = {{"touchpoints", u}, {"goal"}};
-    const std::optional<int32_t> from =
-        day(path, who + " open_from", g.open_from(), g.has_open_from_day(), g.open_from_day(), false);
+    const std::optional<int32_t> from = day(path, who + " open_from", g.open_from(),
+                                            g.has_open_from_day(), g.open_from_day(), false);
     const std::optional<int32_t> to =
         day(path, who + " open_to", g.open_to(), g.has_open_to_day(), g.open_to_day(), false);
     if (from && to && *from > *to) {
@@ -305,8 +305,8 @@ class CalendarChecks {
     std::unordered_set<std::string> names;
     for (int k = 0; k < s_.targets_size(); ++k) {
       const v1::Target& t = s_.targets(k);
-      const std::string who = t.name().empty() ? "targets[" + std::to_string(k) + "]"
-                                               : "target " + quoted(t.name());
+      const std::string who =
+          t.name().empty() ? "targets[" + std::to_string(k) + "]" : "target " + quoted(t.name());
       auto at = [k](const char* field) { return FieldPath{{"targets", k}, {field}}; };
       check_name(at("name"), who, t.name(), names, "target");
       if (t.kpi().empty()) error(at("kpi"), who + " kpi: missing; name a KPI, e.g. conversions");
@@ -317,12 +317,12 @@ class CalendarChecks {
         const double threshold = t.has_at_least() ? t.at_least() : t.at_most();
         if (!std::isfinite(threshold)) {
           error(at(t.has_at_least() ? "at_least" : "at_most"),
-                who + (t.has_at_least() ? " at_least: " : " at_most: ") +
-                    number_text(threshold) + " must be a finite number");
+                who + (t.has_at_least() ? " at_least: " : " at_most: ") + number_text(threshold) +
+                    " must be a finite number");
         }
       }
-      const std::optional<int32_t> by = day(at("by"), who + " by", t.by(), t.has_by_day(),
-                                            t.by_day(), false);
+      const std::optional<int32_t> by =
+          day(at("by"), who + " by", t.by(), t.has_by_day(), t.by_day(), false);
       if (by && (*by < 0 || *by >= horizon_)) {
         error(at("by"), who + " by: " + calendar_.label(*by) + " is not in the horizon (" +
                             calendar_.label(0) + " to " + calendar_.label(horizon_ - 1) +

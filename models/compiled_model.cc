@@ -66,9 +66,9 @@ LandingTable add_landing(std::vector<AliasColumn>& columns,
 // organic_reach x active(p, hour_k) / max active(p) x the format's reach
 // multiplier (docs/model.md "Publishing plan").
 template <typename WithEvents>
-void add_post_sources(const v1::Scenario& scenario, CompiledModel& m, int p, int c,
-                      double affinity, PersonaExposure& ex,
-                      std::vector<std::vector<double>>& columns, const WithEvents& with_events) {
+void add_post_sources(const v1::Scenario& scenario, CompiledModel& m, int p, int c, double affinity,
+                      PersonaExposure& ex, std::vector<std::vector<double>>& columns,
+                      const WithEvents& with_events) {
   const v1::Channel& ch = scenario.channels(c);
   const v1::Persona& persona = scenario.personas(p);
   const auto& active = persona.active_hours();
@@ -81,19 +81,18 @@ void add_post_sources(const v1::Scenario& scenario, CompiledModel& m, int p, int
     bool any = false;
     for (const v1::Post& post : ch.posts()) {
       if (post.format() != id) continue;
-      const double timing =
-          active.empty() ? 1.0 : (peak > 0 ? active[post.hour()] / peak : 0.0);
-      const double reach = f < 0 ? 1.0 : scenario.formats(f).has_reach_multiplier()
-                                             ? scenario.formats(f).reach_multiplier()
-                                             : 1.0;
+      const double timing = active.empty() ? 1.0 : (peak > 0 ? active[post.hour()] / peak : 0.0);
+      const double reach = f < 0 ? 1.0
+                           : scenario.formats(f).has_reach_multiplier()
+                               ? scenario.formats(f).reach_multiplier()
+                               : 1.0;
       const double q = std::min(1.0, affinity * ch.organic_reach() * timing * reach);
       if (!(q > 0)) continue;
       for (int t = 0; t < horizon; ++t) {
         const int weekday = m.calendar.weekday(t) + 1;  // cjsim.v1.Weekday
-        const bool posted =
-            post.weekdays().empty() ||
-            std::find(post.weekdays().begin(), post.weekdays().end(), weekday) !=
-                post.weekdays().end();
+        const bool posted = post.weekdays().empty() ||
+                            std::find(post.weekdays().begin(), post.weekdays().end(), weekday) !=
+                                post.weekdays().end();
         if (posted) none[static_cast<size_t>(t)] *= 1 - q;
       }
       any = true;
@@ -101,7 +100,8 @@ void add_post_sources(const v1::Scenario& scenario, CompiledModel& m, int p, int
     if (!any) continue;
     ex.sources.push_back({c, false, static_cast<int16_t>(f)});
     std::vector<double>& column = columns.emplace_back(static_cast<size_t>(horizon), 0.0);
-    for (int t = 0; t < horizon; ++t) column[t] = with_events(1 - none[static_cast<size_t>(t)], p, c, t);
+    for (int t = 0; t < horizon; ++t)
+      column[t] = with_events(1 - none[static_cast<size_t>(t)], p, c, t);
   }
 }
 
@@ -362,12 +362,10 @@ std::unordered_map<std::string, int> compile_channels(const v1::Scenario& scenar
     std::vector<double>& through = m.channel_spend_through.emplace_back(spend.size());
     std::partial_sum(spend.begin(), spend.end(), through.begin());
     // Without flights or weekday weights every day spends weekly_budget / 7.
-    const double cost =
-        !enabled                                              ? 0.0
-        : ch.flights().empty() && ch.weekday_weights().empty() ? ch.weekly_budget() / 7.0 *
-                                                                    m.settings.horizon_days
-                                                              : std::accumulate(spend.begin(),
-                                                                                spend.end(), 0.0);
+    const double cost = !enabled ? 0.0
+                        : ch.flights().empty() && ch.weekday_weights().empty()
+                            ? ch.weekly_budget() / 7.0 * m.settings.horizon_days
+                            : std::accumulate(spend.begin(), spend.end(), 0.0);
     m.channel_cost.push_back(cost);
     m.channel_impressions.push_back(ch.cpm() > 0 ? cost / ch.cpm() * 1000.0 : 0.0);
   }
@@ -429,8 +427,7 @@ std::unordered_map<std::string, int> compile_touchpoints(
 // The edges in CSR order (stable: file order within a source), their alias
 // columns holding the next touchpoint of a same-session step.
 void compile_edges(const v1::Scenario& scenario,
-                   const std::unordered_map<std::string, int>& touchpoint_index,
-                   CompiledModel& m) {
+                   const std::unordered_map<std::string, int>& touchpoint_index, CompiledModel& m) {
   const int touchpoints = scenario.touchpoints_size();
   std::vector<std::vector<int>> out(touchpoints);
   for (int e = 0; e < scenario.edges_size(); ++e) {
@@ -506,7 +503,8 @@ void compile_landing(const v1::Scenario& scenario, CompiledModel& m) {
 
 void compile_goal_windows(const v1::Scenario& scenario, CompiledModel& m) {
   for (const v1::Touchpoint& tp : scenario.touchpoints()) {
-    const DaySpan window = tp.has_goal() ? window_of(m.calendar, tp.goal()) : window_of(m.calendar, {});
+    // A touchpoint without a goal has an empty Goal: open every day.
+    const DaySpan window = window_of(m.calendar, tp.goal());
     m.goal_window.push_back(window);
     m.has_goal_windows |= window.from > 0 || window.to < m.settings.horizon_days - 1;
   }

@@ -72,10 +72,11 @@ void set_arms(const std::vector<CompiledModel>& arms,
 // Each arm's targets, and each variant's paired difference of the chance
 // of meeting them.
 void set_targets_of_arms(const std::vector<CompiledModel>& arms,
-                         const std::vector<std::vector<TargetOutcome>>& targets,
-                         double confidence, v1::CompareResult& result) {
+                         const std::vector<std::vector<TargetOutcome>>& targets, double confidence,
+                         v1::CompareResult& result) {
   for (size_t a = 0; a < arms.size(); ++a) {
-    set_targets(arms[a], targets[a], confidence, result.mutable_arms(static_cast<int>(a))->mutable_targets());
+    set_targets(arms[a], targets[a], confidence,
+                result.mutable_arms(static_cast<int>(a))->mutable_targets());
     if (a == 0) continue;
     v1::CompareDifference* difference = result.mutable_differences(static_cast<int>(a - 1));
     for (const auto& [name, d] : target_differences(targets.front(), targets[a], confidence)) {

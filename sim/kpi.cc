@@ -158,8 +158,7 @@ void loyalty_quantities(const CompiledModel& m, const ReplicationCounts& c, Quan
   q.converted_agents = static_cast<double>(c.converted_agents);
   q.repeats = static_cast<double>(l.repeats);
   add_repeats(
-      m, [&](int u) { return static_cast<double>(l.repeats_by_goal[static_cast<size_t>(u)]); },
-      q);
+      m, [&](int u) { return static_cast<double>(l.repeats_by_goal[static_cast<size_t>(u)]); }, q);
   const size_t kinds = m.goal_kinds.size();
   q.converted_share_by_kind.assign(kinds, q.conversion_rate);
   if (kinds > 1) {
@@ -254,8 +253,7 @@ Quantities quantities_from_counts(const CompiledModel& m, const ReplicationCount
 Quantities window_quantities(const CompiledModel& m, const ReplicationCounts& c, DaySpan window) {
   const DailySeries& d = c.series;
   CJSIM_CHECK(!d.converted.empty(), "a window of a replication without its daily series");
-  CJSIM_CHECK(window.from >= 0 && window.from <= window.to &&
-                  window.to < m.settings.horizon_days,
+  CJSIM_CHECK(window.from >= 0 && window.from <= window.to && window.to < m.settings.horizon_days,
               "a window outside the horizon");
   const double agents = static_cast<double>(m.settings.agents);
   const double scale = population_scale(m);
@@ -291,7 +289,8 @@ Quantities window_quantities(const CompiledModel& m, const ReplicationCounts& c,
   for (size_t g = 0; g < goals; ++g) {
     repeats[static_cast<size_t>(m.goal_touchpoints[g])] = in_window(d.repeats_through, goals, g);
   }
-  add_repeats(m, [&](int u) { return repeats[static_cast<size_t>(u)]; }, q);
+  add_repeats(
+      m, [&](int u) { return repeats[static_cast<size_t>(u)]; }, q);
   // People converting, and made aware, for the first time in the window.
   q.conversion_rate = in_window(d.converted, 1, 0) / agents;
   q.reached[1] = in_window(d.aware, 1, 0) / agents;
@@ -403,7 +402,6 @@ enum class Needs { kNothing, kSpend, kLoyalty, kRepeats, kCare, kPraise, kReferr
 
 // A figure of one replication: of all goals (kind -1) or of one goal kind.
 using Figure = double (*)(const CompiledModel& m, const Quantities& q, int kind);
-
 
 // One entry of the registry. `goal_label` is the label of NAME:KIND with
 // {} for the kind; empty when the KPI is not per goal kind.
@@ -524,9 +522,8 @@ const Definition kRegistry[] = {
      [](const CompiledModel&, const Quantities& q, int) { return q.active_customers; },
      [](const CompiledModel&, const Quantities& q, int) { return q.converted_agents; }},
     {"roas", "return on ad spend", "", KpiUnit::kRatio, true, KpiSeries::Form::kMean, Needs::kSpend,
-     "conversions",
-     [](const CompiledModel&, const Quantities& q, int) { return q.value / q.cost; }, nullptr,
-     true},
+     "conversions", [](const CompiledModel&, const Quantities& q, int) { return q.value / q.cost; },
+     nullptr, true},
     {"value", "value", "{} value", KpiUnit::kMoney, true, KpiSeries::Form::kMean, Needs::kNothing,
      "conversions",
      [](const CompiledModel&, const Quantities& q,

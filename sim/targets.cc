@@ -40,8 +40,7 @@ std::vector<bool> meeting(const CompiledModel& m, const KpiSeries& kpi, const Co
     mean += values[r];
   }
   mean /= static_cast<double>(n);
-  const double shrink =
-      std::sqrt(static_cast<double>(m.settings.agents) / m.settings.population);
+  const double shrink = std::sqrt(static_cast<double>(m.settings.agents) / m.settings.population);
   std::vector<bool> met(n);
   for (size_t r = 0; r < n; ++r) {
     // Infinite or NaN values (a cost per conversion of none) stay as they are.
@@ -129,18 +128,16 @@ std::optional<int32_t> earliest_day_p80(const CompiledModel& m,
 }  // namespace
 
 std::string target_kpi_problem(const v1::Scenario& scenario, const v1::Target& t) {
-  {
-    const std::string who = "target '" + t.name() + "' kpi";
-    const std::string not_counted = kpi_not_counted(scenario, t.kpi());
-    if (!not_counted.empty()) return who + ": " + not_counted;
-    const std::optional<KpiInfo> info = kpi_info(t.kpi());
-    if (info && !info->by_day) {
-      return who + ": " + t.kpi() +
-             " is not counted day by day, so it has no value by a date; a target may use "
-             "conversions, value, cost, profit, roas, cost_per_conversion, conversion_rate, "
-             "awareness_rate, paid_exposures, organic_exposures, impressions_bought or "
-             "repeat_conversions (per goal kind as NAME:KIND where the KPI has one)";
-    }
+  const std::string who = "target '" + t.name() + "' kpi";
+  const std::string not_counted = kpi_not_counted(scenario, t.kpi());
+  if (!not_counted.empty()) return who + ": " + not_counted;
+  const std::optional<KpiInfo> info = kpi_info(t.kpi());
+  if (info && !info->by_day) {
+    return who + ": " + t.kpi() +
+           " is not counted day by day, so it has no value by a date; a target may use "
+           "conversions, value, cost, profit, roas, cost_per_conversion, conversion_rate, "
+           "awareness_rate, paid_exposures, organic_exposures, impressions_bought or "
+           "repeat_conversions (per goal kind as NAME:KIND where the KPI has one)";
   }
   return "";
 }

@@ -22,13 +22,13 @@ bool contains(const std::string& text, const std::string& part) {
 
 TEST_CASE("cli calendar: the Black-Friday example reports its dated targets everywhere") {
   TempDir dir;
-  const testing::CliResult r =
-      run_cli("run " + source_path("scenarios/black_friday.textproto") +
-              " --agents 4000 --replications 4 --json " + dir.file("r.json") + " --csv " +
-              dir.file("tables"));
+  const testing::CliResult r = run_cli("run " + source_path("scenarios/black_friday.textproto") +
+                                       " --agents 4000 --replications 4 --json " +
+                                       dir.file("r.json") + " --csv " + dir.file("tables"));
   INFO(r.err);
   REQUIRE(r.status == 0);
-  CHECK(contains(r.out, "Targets (chance: the share of replications meeting the target by its day, at the "));
+  CHECK(contains(
+      r.out, "Targets (chance: the share of replications meeting the target by its day, at the "));
   CHECK(contains(r.out, "orders_by_cyber_monday  purchase conversions >= 10,400  2026-11-30"));
   const auto result = parse_json<v1::RunResult>(testing::read_file(dir.file("r.json")));
   REQUIRE(result.targets_size() == 2);
@@ -54,7 +54,8 @@ TEST_CASE("cli calendar: compare gives each arm's chance and the paired differen
               " --variants no_tiktok --agents 4000 --replications 4");
   INFO(r.err);
   REQUIRE(r.status == 0);
-  CHECK(contains(r.out, "Chance of meeting each target (share of replications; paired difference)"));
+  CHECK(
+      contains(r.out, "Chance of meeting each target (share of replications; paired difference)"));
   CHECK(contains(r.out, "season_budget"));
 }
 
@@ -65,8 +66,9 @@ TEST_CASE("cli calendar: a target's KPI that is not counted by day is refused at
                          "targets { name: \"t\"\n  kpi: \"reach_rate\" at_least: 0.5 }\n");
   const testing::CliResult r = run_cli("validate " + path);
   CHECK(r.status == 2);
-  CHECK(contains(r.err, "t.textproto:17:3: error: target 't' kpi: reach_rate is not counted day "
-                        "by day"));
+  CHECK(contains(r.err,
+                 "t.textproto:17:3: error: target 't' kpi: reach_rate is not counted day "
+                 "by day"));
   const testing::CliResult run = run_cli("run " + path);
   CHECK(run.status == 2);
   CHECK(contains(run.err, "target 't' kpi: reach_rate is not counted day by day"));
@@ -75,8 +77,8 @@ TEST_CASE("cli calendar: a target's KPI that is not counted by day is refused at
 TEST_CASE("cli calendar: --window counts the KPIs over its days, as the daily series add up") {
   TempDir dir;
   const std::string bf = source_path("scenarios/black_friday.textproto");
-  const testing::CliResult all = run_cli("run " + bf + " --agents 4000 --replications 4 --json " +
-                                         dir.file("all.json"));
+  const testing::CliResult all =
+      run_cli("run " + bf + " --agents 4000 --replications 4 --json " + dir.file("all.json"));
   const testing::CliResult part =
       run_cli("run " + bf + " --agents 4000 --replications 4 --window 2026-11-27:2026-11-30 " +
               "--json " + dir.file("part.json"));
@@ -105,8 +107,7 @@ TEST_CASE("cli calendar: --window counts the KPIs over its days, as the daily se
     CHECK(r.status == 2);
     CHECK(contains(r.err, "error: --window " + bad));
   }
-  const testing::CliResult rank =
-      run_cli("compare " + bf + " --window 1:2 --rank-by reach_rate");
+  const testing::CliResult rank = run_cli("compare " + bf + " --window 1:2 --rank-by reach_rate");
   CHECK(rank.status == 2);
   CHECK(contains(rank.err, "reach_rate is not counted day by day"));
 }

@@ -49,7 +49,7 @@ TEST_CASE("calendar: dates, weekdays and day numbers") {
   int32_t epoch = 0;
   REQUIRE(parse_date("2026-11-02", kIsoDateFormat, &epoch) == DateParse::kOk);
   const Calendar dated = Calendar::starting(epoch);
-  CHECK(dated.weekday(0) == 0);  // 2 November 2026 is a Monday
+  CHECK(dated.weekday(0) == 0);   // 2 November 2026 is a Monday
   CHECK(dated.weekday(25) == 4);  // Black Friday, 27 November, a Friday
   CHECK(dated.date(25) == "2026-11-27");
   CHECK(dated.label(-1) == "2026-11-01");
@@ -66,8 +66,10 @@ TEST_CASE("calendar: dates, weekdays and day numbers") {
         "give a day number");
   CHECK(resolve_day(dated, "2026-11-30", 3, "f").status().message() ==
         "f: both a date ('2026-11-30') and a day number (3) are given; give one");
-  CHECK(resolve_day(dated, "2026-02-30", std::nullopt, "f").status().message().find(
-            "no day of the calendar") != std::string::npos);
+  CHECK(resolve_day(dated, "2026-02-30", std::nullopt, "f")
+            .status()
+            .message()
+            .find("no day of the calendar") != std::string::npos);
 }
 
 TEST_CASE("calendar: a flight spends its budget to the cent, paced by weekday") {
@@ -197,7 +199,8 @@ TEST_CASE("calendar: validation names the entity and field of each bad value") {
       {R"(targets { name: "t" at_least: 1 })", "target 't' kpi: missing"},
       {R"(channels { id: "x" posts { weekdays: [MONDAY] } })",
        "channel 'x' posts[0] hour: missing; give the hour it goes out, 0 to 23"},
-      {R"(channels { id: "x" posts { hour: 24 } })", "channel 'x' posts[0] hour: 24 is not in [0, 23]"},
+      {R"(channels { id: "x" posts { hour: 24 } })",
+       "channel 'x' posts[0] hour: 24 is not in [0, 23]"},
       {R"(channels { id: "x" posts { hour: 9 format: "reel" } })",
        "channel 'x' posts[0] format: unknown format 'reel'; define it in the scenario's formats"},
       {R"(channels { id: "x" posts { hour: 9 weekdays: [WEEKDAY_UNSPECIFIED] } })",

@@ -39,8 +39,8 @@ struct Run {
   double converted_share() const {
     double converted = 0;
     for (const ReplicationCounts& c : counts) converted += static_cast<double>(c.converted_agents);
-    return converted / (static_cast<double>(counts.size()) *
-                        static_cast<double>(model.settings.agents));
+    return converted /
+           (static_cast<double>(counts.size()) * static_cast<double>(model.settings.agents));
   }
 };
 
@@ -62,17 +62,19 @@ void check_share(double share, double expected, double agents) {
 TEST_CASE("engine calendar: an event multiplies the act probability of its stages on its days") {
   const double agents = 4 * 20000;
   // Day 0 doubled: 0.4 instead of 0.2.
-  check_share(run(journey("0", R"(events { name: "sale" from_day: 0 to_day: 0 act_multiplier: 2 })"))
-                  .converted_share(),
-              0.4, agents);
+  check_share(
+      run(journey("0", R"(events { name: "sale" from_day: 0 to_day: 0 act_multiplier: 2 })"))
+          .converted_share(),
+      0.4, agents);
   // Another stage, another day, or another channel: no change.
   check_share(run(journey("0", R"(events { name: "sale" from_day: 0 to_day: 0 act_multiplier: 2
                                      stages: [DECISION] })"))
                   .converted_share(),
               0.2, agents);
-  check_share(run(journey("0", R"(events { name: "sale" from_day: 1 to_day: 9 act_multiplier: 2 })"))
-                  .converted_share(),
-              0.2, agents);
+  check_share(
+      run(journey("0", R"(events { name: "sale" from_day: 1 to_day: 9 act_multiplier: 2 })"))
+          .converted_share(),
+      0.2, agents);
   // Capped at 1: 0.2 x 10.
   CHECK(run(journey("0", R"(events { name: "sale" from_day: 0 to_day: 0 act_multiplier: 10 })"))
             .converted_share() == 1.0);

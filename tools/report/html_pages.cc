@@ -263,12 +263,12 @@ std::vector<svg::Span> calendar_spans(const v1::RunResult& r) {
   }
   std::vector<svg::Span> spans;
   for (const auto& [days, label] : flights) {
-    spans.push_back({static_cast<double>(days.first), static_cast<double>(days.second), label,
-                     false});
+    spans.push_back(
+        {static_cast<double>(days.first), static_cast<double>(days.second), label, false});
   }
   for (const v1::CalendarSpan& e : r.events()) {
-    spans.push_back({static_cast<double>(e.from_day()), static_cast<double>(e.to_day()), e.name(),
-                     true});
+    spans.push_back(
+        {static_cast<double>(e.from_day()), static_cast<double>(e.to_day()), e.name(), true});
   }
   return spans;
 }
@@ -363,11 +363,12 @@ void run_targets(Report& report, const v1::RunResult& r) {
   for (const v1::TargetResult& t : r.targets()) {
     const KpiDisplay kpi = kpi_display(t.kpi());
     const std::string by = t.by_date().empty() ? "day " + std::to_string(t.by_day()) : t.by_date();
-    const std::string goal = kpi.label + (t.direction() == "at_least" ? " at least " : " at most ") +
+    const std::string goal = kpi.label +
+                             (t.direction() == "at_least" ? " at least " : " at most ") +
                              format_value(t.threshold(), kpi.unit) + " by " + by;
     const v1::Estimate& p = t.probability();
-    std::string text = t.name() + ": " + goal + ". Chance " + format_percent(p.mean()) +
-                       " [" + format_percent(p.ci_low()) + ", " + format_percent(p.ci_high()) +
+    std::string text = t.name() + ": " + goal + ". Chance " + format_percent(p.mean()) + " [" +
+                       format_percent(p.ci_low()) + ", " + format_percent(p.ci_high()) +
                        "]; expected " + format_value(t.expected().mean(), kpi.unit) + " " +
                        format_kpi_interval(t.kpi(), t.expected(), sampling_of(r)) + ".";
     if (t.has_earliest_day_p80()) {
@@ -390,7 +391,8 @@ void run_targets(Report& report, const v1::RunResult& r) {
       values.push_back(&point.value());
     }
     chart.series.push_back(estimate_series(kpi.label + " from day 0", x, values));
-    chart.series.push_back({"threshold", {x.front(), x.back()}, {t.threshold(), t.threshold()}, {}, {}});
+    chart.series.push_back(
+        {"threshold", {x.front(), x.back()}, {t.threshold(), t.threshold()}, {}, {}});
     chart.markers.push_back({static_cast<double>(t.by_day()), "due " + by});
     chart.spans = calendar_spans(r);
     chart.band_label = band_label(r.confidence());
