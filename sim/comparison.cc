@@ -12,7 +12,6 @@ namespace cjsim {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 double mean_of(std::span<const double> v) {

@@ -18,7 +18,6 @@ namespace cjsim {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // An estimate of NaN: a KPI a point does not define, a gap in the curve.
 Estimate gap(int replications) { return {kNaN, kNaN, kNaN, kNaN, replications}; }

@@ -53,7 +53,6 @@ Estimate linearized_estimate(double point, std::span<const double> influence, do
   const double n = static_cast<double>(influence.size());
   const int64_t count = static_cast<int64_t>(influence.size());
   if (!std::isfinite(point)) {
-    constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
     return {point, kNaN, kNaN, kNaN, count};
   }
   const double std_error = mean_spread(influence).std_error;

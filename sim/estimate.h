@@ -12,6 +12,9 @@
 
 namespace cjsim {
 
+// Not a number: a quantity a result does not define.
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
 struct Estimate {
   double mean = 0;
   double std_error = 0;

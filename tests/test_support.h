@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include <doctest/doctest.h>
 #include <google/protobuf/text_format.h>
@@ -18,6 +19,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 
+#include "cjsim/v1/result.pb.h"
 #include "cjsim/v1/scenario.pb.h"
 #include "models/csv_table.h"
 #include "models/diagnostics.h"
@@ -27,6 +29,18 @@ namespace cjsim::testing {
 
 inline std::string source_path(const std::string& relative) {
   return std::string(CJSIM_SOURCE_DIR) + "/" + relative;
+}
+
+// The example scenario most tests run: scenarios/consumer_brand.textproto.
+inline const std::string kConsumer = source_path("scenarios/consumer_brand.textproto");
+
+inline bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
+
+// Whether the estimate's interval holds `truth`.
+inline bool covers(const v1::Estimate& e, double truth) {
+  return e.ci_low() <= truth && truth <= e.ci_high();
 }
 
 inline std::string read_file(const std::string& path) {

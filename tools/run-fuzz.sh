@@ -19,7 +19,7 @@ if ! [[ "$seconds" =~ ^[1-9][0-9]{0,5}$ ]] || [ $# -gt 1 ]; then
 fi
 
 bash tools/setup-deps.sh
-CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release -DCJSIM_FUZZ=ON \
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release -DCJSIM_FUZZ=ON -DCMAKE_UNITY_BUILD=ON \
   -DCJSIM_BUILD_TESTS=OFF -DCJSIM_BUILD_BENCH=OFF >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target fuzz_targets
 

@@ -12,12 +12,13 @@ which="${1:-all}"
 bash tools/setup-deps.sh
 jobs="$(nproc)"
 
-# -O1 keeps the sanitizers' reports readable and the build short.
+# -O1 keeps the sanitizers' reports readable and the build short, as does
+# the unity build (tools/run-tests.sh).
 # CJSIM_SANITIZED tells the tests that measure memory to stand aside.
 configure() {  # DIR FLAGS [TARGET...]
   local dir="$1" flags="$2"
   shift 2
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCJSIM_BUILD_BENCH=OFF \
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCJSIM_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD=ON \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
     -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer -DCJSIM_SANITIZED=1" \
     -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null

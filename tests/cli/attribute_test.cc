@@ -16,9 +16,6 @@
 namespace cjsim::testing {
 namespace {
 
-bool contains(std::string_view text, std::string_view part) {
-  return text.find(part) != std::string_view::npos;
-}
 
 constexpr const char* kPaths =
     "path;total_conversions;total_conversion_value;total_null\n"

@@ -16,9 +16,7 @@ using testing::run_cli;
 using testing::source_path;
 using testing::TempDir;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::contains;
 
 TEST_CASE("cli calendar: the Black-Friday example reports its dated targets everywhere") {
   TempDir dir;

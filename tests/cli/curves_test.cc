@@ -45,9 +45,7 @@ v1::CurvesResult curves_json(const std::string& args) {
   return parse_json<v1::CurvesResult>(r.out);
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::contains;
 
 TEST_CASE("cli curves: every KPI the scenario reports traces, gaps and all (never exit 1)") {
   // The nonprofit example has two goal kinds and a loyalty block: its KPIs

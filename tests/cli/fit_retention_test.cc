@@ -19,9 +19,6 @@
 namespace cjsim::testing {
 namespace {
 
-bool contains(std::string_view text, std::string_view part) {
-  return text.find(part) != std::string_view::npos;
-}
 
 v1::RetentionFit parse_fit(const std::string& json) {
   v1::RetentionFit fit;

@@ -18,9 +18,7 @@ using testing::parse_json;
 using testing::run_cli;
 using testing::source_path;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::contains;
 
 // Regression: volunteer sign-ups and donations were added into one
 // conversions, cost per conversion and value, and nothing per goal reached

@@ -22,9 +22,6 @@
 namespace cjsim::testing {
 namespace {
 
-bool contains(std::string_view text, std::string_view part) {
-  return text.find(part) != std::string_view::npos;
-}
 
 // `text` with its one occurrence of `from` replaced by `to`.
 std::string replaced_once(std::string text, std::string_view from, std::string_view to) {
@@ -34,7 +31,6 @@ std::string replaced_once(std::string text, std::string_view from, std::string_v
   return text.replace(at, from.size(), to);
 }
 
-const std::string kConsumer = source_path("scenarios/consumer_brand.textproto");
 const std::string kTiny = " --agents 200 --replications 2 ";
 
 // A command line, the status and a part of stderr it must give.

@@ -21,7 +21,7 @@ using testing::run_cli;
 using testing::source_path;
 using testing::TempDir;
 
-const std::string kConsumer = source_path("scenarios/consumer_brand.textproto");
+using testing::kConsumer;
 
 // A shop whose customers complain now and then and, answered, praise it
 // rarely: a few praises a replication, 0 in some (300 agents, 3
@@ -45,9 +45,7 @@ loyalty {
 }
 )";
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::contains;
 
 // The Student-t critical value of three replications at 95%.
 constexpr double kT2 = 4.302653;

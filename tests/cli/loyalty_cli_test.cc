@@ -17,7 +17,7 @@ using testing::run_cli;
 using testing::source_path;
 using testing::TempDir;
 
-const std::string kConsumer = source_path("scenarios/consumer_brand.textproto");
+using testing::kConsumer;
 
 const v1::CompareDifference& only_difference(const v1::CompareResult& r) {
   REQUIRE(r.differences_size() == 1);

@@ -23,7 +23,7 @@ using testing::TempDir;
 // Two identical paid channels whose ads land on a goal (concave, Hill
 // response), a channel that costs money and reaches no one, and the web
 // shop. All the budget starts on channel "a".
-const char* kTwoChannels = R"(
+const char* kCliTwoChannels = R"(
 name: "two_channels"
 simulation { horizon_days: 20 agents: 8000 replications: 8 seed: 5 }
 personas { id: "all" channel_affinity { key: "a" value: 1 } channel_affinity { key: "b" value: 1 } }
@@ -63,7 +63,7 @@ Plan plan(const std::string& path, const std::string& args) {
 
 TEST_CASE("cli optimize: two identical channels share the budget evenly, a dud gets nothing") {
   TempDir dir;
-  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const std::string path = dir.write("two.textproto", kCliTwoChannels);
   const Plan p = plan(path, "--weekly-budget 2100");
   CHECK(p.total() == doctest::Approx(2100).epsilon(1e-9));
   // Even within a tenth of the total (the objective is flat near the top).
@@ -80,7 +80,7 @@ TEST_CASE("cli optimize: two identical channels share the budget evenly, a dud g
 
 TEST_CASE("cli optimize: locked and bounded channels are respected exactly") {
   TempDir dir;
-  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const std::string path = dir.write("two.textproto", kCliTwoChannels);
   const Plan p = plan(path, "--weekly-budget 2100 --lock dud --bounds a=0:500 --bounds b=0:1200");
   CHECK(p.budget("dud") == 700);
   CHECK(p.budget("a") <= 500);
@@ -96,7 +96,7 @@ TEST_CASE("cli optimize: locked and bounded channels are respected exactly") {
 TEST_CASE(
     "regression: optimize with every planned channel locked crashed with SIGSEGV (exit 139)") {
   TempDir dir;
-  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const std::string path = dir.write("two.textproto", kCliTwoChannels);
   const Plan p = plan(path, "--weekly-budget 2100 --lock a --lock b --lock dud");
   CHECK(p.budget("a") == 1400);
   CHECK(p.budget("b") == 0);
@@ -106,7 +106,7 @@ TEST_CASE(
 
 TEST_CASE("cli optimize: the budget sums to the total and bounds hold") {
   TempDir dir;
-  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const std::string path = dir.write("two.textproto", kCliTwoChannels);
   const Plan p = plan(path, "--weekly-budget 3000 --bounds a=300:900 --lock dud");
   CHECK(p.total() == doctest::Approx(3000).epsilon(1e-9));
   CHECK(p.budget("a") >= 300 - 1e-9);
@@ -120,7 +120,7 @@ TEST_CASE("cli optimize: the budget sums to the total and bounds hold") {
 
 TEST_CASE("cli optimize: the recommendation is never confirmed worse than the current mix") {
   TempDir dir;
-  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const std::string path = dir.write("two.textproto", kCliTwoChannels);
   for (const char* objective : {"conversions", "value", "profit"}) {
     CAPTURE(objective);
     const Plan p = plan(path, std::string("--weekly-budget 2100 --objective ") + objective);
@@ -135,7 +135,7 @@ TEST_CASE("cli optimize: the recommendation is never confirmed worse than the cu
 
 TEST_CASE("cli optimize: target CPA mode returns a budget whose CPA meets the target") {
   TempDir dir;
-  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const std::string path = dir.write("two.textproto", kCliTwoChannels);
   const Plan p = plan(path, "--weekly-budget 6000 --target-cpa 12 --lock dud");
   CHECK(p.result.mode() == "target_cpa");
   const v1::Estimate& cpa = p.result.recommended().kpis().at("cost_per_conversion");
@@ -150,7 +150,7 @@ TEST_CASE("cli optimize: target CPA mode returns a budget whose CPA meets the ta
 
 TEST_CASE("cli optimize: the same seed gives the same recommendation on 1 and 2 threads") {
   TempDir dir;
-  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const std::string path = dir.write("two.textproto", kCliTwoChannels);
   Plan one = plan(path, "--weekly-budget 2100 --threads 1");
   Plan two = plan(path, "--weekly-budget 2100 --threads 2");
   for (v1::OptimizeResult* r : {&one.result, &two.result}) {
@@ -161,7 +161,7 @@ TEST_CASE("cli optimize: the same seed gives the same recommendation on 1 and 2 
 
 TEST_CASE("cli optimize: infeasible or unknown constraints are refused") {
   TempDir dir;
-  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const std::string path = dir.write("two.textproto", kCliTwoChannels);
   struct Bad {
     std::string args, message;
   };
@@ -193,7 +193,7 @@ TEST_CASE("cli optimize: infeasible or unknown constraints are refused") {
 
 TEST_CASE("cli curves: a channel's curve rises, saturates, and marks the current budget") {
   TempDir dir;
-  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const std::string path = dir.write("two.textproto", kCliTwoChannels);
   testing::CliResult r =
       run_cli("curves " + path + " --channels a --points 7 --max-budget-scale 4 --json " +
               dir.file("c.json") + " --csv " + dir.file("out"));
@@ -225,7 +225,7 @@ TEST_CASE("cli curves: a channel's curve rises, saturates, and marks the current
 // counts (complaints without care) was a protobuf FATAL (exit 1).
 TEST_CASE("cli curves: zero budgets and KPIs a point does not define (segfault, FATAL)") {
   TempDir dir;
-  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const std::string path = dir.write("two.textproto", kCliTwoChannels);
   testing::CliResult r = run_cli("curves " + path + " --channels b --points 3");
   CHECK(r.status == 2);
   CHECK(r.err.find("channel 'b' has no weekly budget, nor has any other channel traced") !=
@@ -250,7 +250,7 @@ TEST_CASE("cli curves: zero budgets and KPIs a point does not define (segfault, 
   // Without any spend at budget 0, ROAS there is a gap, not a crash.
   const std::string alone =
       dir.write("alone.textproto",
-                std::string(kTwoChannels) +
+                std::string(kCliTwoChannels) +
                     R"(variants { name: "only_b" channel_changes { channel: "a" weekly_budget: 0 }
                                 channel_changes { channel: "dud" weekly_budget: 0 } })");
   r = run_cli("curves " + alone +
@@ -272,7 +272,7 @@ TEST_CASE("cli curves: zero budgets and KPIs a point does not define (segfault, 
 
 TEST_CASE("cli optimize and curves: --csv tables parse back to the JSON's numbers") {
   TempDir dir;
-  const std::string path = dir.write("two.textproto", kTwoChannels);
+  const std::string path = dir.write("two.textproto", kCliTwoChannels);
   testing::CliResult r =
       run_cli("optimize " + path +
               " --weekly-budget 1400 --max-evaluations 6 --confirm-replications 4"

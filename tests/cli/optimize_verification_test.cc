@@ -21,7 +21,7 @@ using testing::source_path;
 using testing::TempDir;
 
 const std::string kRetailer = source_path("tests/data/black_friday_retailer.textproto");
-const std::string kConsumer = source_path("scenarios/consumer_brand.textproto");
+using testing::kConsumer;
 
 v1::OptimizeResult optimize_json(const std::string& args) {
   testing::CliResult r = run_cli("optimize " + args + " --quiet --json -");

@@ -24,11 +24,7 @@
 namespace cjsim::testing {
 namespace {
 
-const std::string kConsumer = source_path("scenarios/consumer_brand.textproto");
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // The names in `dir` (not recursive), sorted and space-separated.
 std::string listing(const std::filesystem::path& dir) {

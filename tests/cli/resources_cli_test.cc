@@ -21,9 +21,7 @@ namespace {
 using testing::run_cli;
 using testing::TempDir;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::contains;
 
 // A scenario of `personas` personas using `channels` paid channels (and
 // their organic posts), a chain of `touchpoints` touchpoints, and optionally

@@ -17,9 +17,6 @@
 namespace cjsim::testing {
 namespace {
 
-bool contains(std::string_view text, std::string_view part) {
-  return text.find(part) != std::string_view::npos;
-}
 
 // `text` with its one occurrence of `from` replaced by `to`; an edit that
 // does not apply exactly once is a mistake in the test.

@@ -12,7 +12,7 @@
 namespace cjsim {
 namespace {
 
-std::optional<CsvTable> parse(const std::string& text, Diagnostics& diagnostics) {
+std::optional<CsvTable> parse_csv(const std::string& text, Diagnostics& diagnostics) {
   RowErrors row_errors(diagnostics, 3);
   std::optional<CsvTable> table = parse_csv(text, "t.csv", diagnostics, row_errors);
   row_errors.finish();
@@ -22,7 +22,7 @@ std::optional<CsvTable> parse(const std::string& text, Diagnostics& diagnostics)
 TEST_CASE("csv table: header, rows, quotes, blanks, CR-LF and a byte-order mark") {
   Diagnostics diagnostics("t.csv");
   std::optional<CsvTable> table =
-      parse("\xEF\xBB\xBFid, date ,\"note\"\r\n\n1, 1997-01-01 ,\"a, \"\"b\"\"\"\r\n  \n2,x,\n",
+      parse_csv("\xEF\xBB\xBFid, date ,\"note\"\r\n\n1, 1997-01-01 ,\"a, \"\"b\"\"\"\r\n  \n2,x,\n",
             diagnostics);
   REQUIRE_MESSAGE(table.has_value(), diagnostics.to_string());
   CHECK_FALSE(diagnostics.has_errors());
@@ -42,27 +42,27 @@ TEST_CASE("csv table: header, rows, quotes, blanks, CR-LF and a byte-order mark"
 TEST_CASE("csv table: an empty file and a bad header are errors") {
   for (const char* text : {"", "\n  \n"}) {
     Diagnostics diagnostics("t.csv");
-    CHECK_FALSE(parse(text, diagnostics).has_value());
+    CHECK_FALSE(parse_csv(text, diagnostics).has_value());
     CHECK(diagnostics.to_string().find("t.csv: error: the file is empty") != std::string::npos);
   }
   Diagnostics twice("t.csv");
-  CHECK_FALSE(parse("a,b,a\n1,2,3\n", twice).has_value());
+  CHECK_FALSE(parse_csv("a,b,a\n1,2,3\n", twice).has_value());
   CHECK(twice.to_string() == "t.csv:1:5: error: header: column 'a' appears twice\n");
   Diagnostics unnamed("t.csv");
-  CHECK_FALSE(parse("a,,c\n", unnamed).has_value());
+  CHECK_FALSE(parse_csv("a,,c\n", unnamed).has_value());
   CHECK(unnamed.to_string() == "t.csv:1:3: error: header: column 2 has no name\n");
 }
 
 TEST_CASE("regression: a binary file given as CSV was read as rows of garbage") {
   Diagnostics diagnostics("t.csv");
-  CHECK_FALSE(parse(std::string("id,date\n1,\0\0\x01\n", 14), diagnostics).has_value());
+  CHECK_FALSE(parse_csv(std::string("id,date\n1,\0\0\x01\n", 14), diagnostics).has_value());
   CHECK(diagnostics.to_string() == "t.csv: error: not a CSV file (it contains NUL bytes)\n");
 }
 
 TEST_CASE("csv table: bad rows are left out, reported in line order, the rest counted") {
   Diagnostics diagnostics("t.csv");
   std::optional<CsvTable> table =
-      parse("a,b\n1\n1,2\n\"x,2\n1,2,3\n1,\"q\"z\n4,5\n6\n7\n", diagnostics);
+      parse_csv("a,b\n1\n1,2\n\"x,2\n1,2,3\n1,\"q\"z\n4,5\n6\n7\n", diagnostics);
   REQUIRE(table.has_value());
   CHECK(table->rows.size() == 2);
   CHECK(diagnostics.to_string() ==

@@ -13,7 +13,7 @@
 namespace cjsim {
 namespace {
 
-std::optional<PathLog> parse(const std::string& text, Diagnostics& diagnostics,
+std::optional<PathLog> parse_paths(const std::string& text, Diagnostics& diagnostics,
                              const PathLogOptions& options = {}) {
   return parse_path_log(text, "paths.csv", options, diagnostics);
 }
@@ -30,7 +30,7 @@ std::string path_text(const PathLog& log, size_t k) {
 
 TEST_CASE("path log: the usual layout, semicolon-separated, repeats collapsed, channels sorted") {
   Diagnostics diagnostics;
-  std::optional<PathLog> log = parse(
+  std::optional<PathLog> log = parse_paths(
       "path;total_conversions;total_conversion_value;total_null\n"
       "eta > iota > alpha > eta;1;0.244;3\n"
       "iota > iota > iota;2;3.195;6\n"
@@ -59,7 +59,7 @@ TEST_CASE("path log: --keep-repeats keeps consecutive repeats") {
   Diagnostics diagnostics;
   PathLogOptions options;
   options.keep_repeats = true;
-  std::optional<PathLog> log = parse("path,total_conversions\na > a > b,1\n", diagnostics, options);
+  std::optional<PathLog> log = parse_paths("path,total_conversions\na > a > b,1\n", diagnostics, options);
   REQUIRE_MESSAGE(log.has_value(), diagnostics.to_string());
   CHECK(path_text(*log, 0) == "a > a > b");
   CHECK(log->null_column.empty());
@@ -69,13 +69,13 @@ TEST_CASE("path log: --keep-repeats keeps consecutive repeats") {
 TEST_CASE("path log: commas, tabs, quoted fields, a BOM and CR-LF") {
   Diagnostics diagnostics;
   std::optional<PathLog> commas =
-      parse("\xEF\xBB\xBFpath,conversions,null\r\n\"a, inc > b\",2,1\r\n", diagnostics);
+      parse_paths("\xEF\xBB\xBFpath,conversions,null\r\n\"a, inc > b\",2,1\r\n", diagnostics);
   REQUIRE_MESSAGE(commas.has_value(), diagnostics.to_string());
   CHECK(commas->delimiter == ',');
   CHECK(path_text(*commas, 0) == "a, inc > b");
   CHECK(commas->null_column == "null");
 
-  std::optional<PathLog> tabs = parse("path\ttotal_conversions\nsearch > email\t4\n", diagnostics);
+  std::optional<PathLog> tabs = parse_paths("path\ttotal_conversions\nsearch > email\t4\n", diagnostics);
   REQUIRE_MESSAGE(tabs.has_value(), diagnostics.to_string());
   CHECK(tabs->delimiter == '\t');
   CHECK(path_text(*tabs, 0) == "search > email");
@@ -92,7 +92,7 @@ TEST_CASE("path log: named columns, another separator and a given delimiter") {
   options.value_column = "revenue";
   options.null_column = "lost";
   std::optional<PathLog> log =
-      parse("journey,conv,revenue,lost\nfacebook | search|email,3,30,7\n", diagnostics, options);
+      parse_paths("journey,conv,revenue,lost\nfacebook | search|email,3,30,7\n", diagnostics, options);
   REQUIRE_MESSAGE(log.has_value(), diagnostics.to_string());
   CHECK(path_text(*log, 0) == "facebook > search > email");
   CHECK(log->channels == std::vector<std::string>{"email", "facebook", "search"});
@@ -102,7 +102,7 @@ TEST_CASE("path log: named columns, another separator and a given delimiter") {
 
 TEST_CASE("path log: bad rows are reported with line and column, nothing is read") {
   Diagnostics diagnostics;
-  std::optional<PathLog> log = parse(
+  std::optional<PathLog> log = parse_paths(
       "path,total_conversions,total_conversion_value,total_null\n"
       "a > b,1,2,3\n"
       ",1,0,0\n"          // line 3: empty path
@@ -134,7 +134,7 @@ TEST_CASE("path log: an unknown column is named with the header and a hint") {
   Diagnostics diagnostics;
   PathLogOptions options;
   options.conversions_column = "total_conversion";
-  std::optional<PathLog> log = parse("path,total_conversions\na,1\n", diagnostics, options);
+  std::optional<PathLog> log = parse_paths("path,total_conversions\na,1\n", diagnostics, options);
   CHECK_FALSE(log.has_value());
   CHECK(diagnostics.to_string() ==
         "paths.csv:1:1: error: no column 'total_conversion' for --conversions-column (the header "
@@ -143,22 +143,22 @@ TEST_CASE("path log: an unknown column is named with the header and a hint") {
 
 TEST_CASE("path log: missing columns, an empty file, no rows, no journeys") {
   Diagnostics missing;
-  CHECK_FALSE(parse("route,total_conversions\na,1\n", missing).has_value());
+  CHECK_FALSE(parse_paths("route,total_conversions\na,1\n", missing).has_value());
   CHECK(missing.to_string().find("no path column: name it with --path-column") !=
         std::string::npos);
   Diagnostics empty;
-  CHECK_FALSE(parse("", empty).has_value());
+  CHECK_FALSE(parse_paths("", empty).has_value());
   CHECK(empty.to_string().find("the file is empty") != std::string::npos);
   Diagnostics header_only;
-  CHECK_FALSE(parse("path,total_conversions\n", header_only).has_value());
+  CHECK_FALSE(parse_paths("path,total_conversions\n", header_only).has_value());
   CHECK(header_only.to_string().find("no paths") != std::string::npos);
   Diagnostics no_journeys;
-  CHECK_FALSE(parse("path,total_conversions,total_null\na,0,0\n", no_journeys).has_value());
+  CHECK_FALSE(parse_paths("path,total_conversions,total_null\na,0,0\n", no_journeys).has_value());
   CHECK(no_journeys.to_string().find("no journeys") != std::string::npos);
   Diagnostics twice;
   PathLogOptions options;
   options.null_column = "total_conversions";
-  CHECK_FALSE(parse("path,total_conversions\na,1\n", twice, options).has_value());
+  CHECK_FALSE(parse_paths("path,total_conversions\na,1\n", twice, options).has_value());
   CHECK(twice.to_string().find("is both the conversions and the null column") != std::string::npos);
 }
 
@@ -166,7 +166,7 @@ TEST_CASE("path log: an empty separator is refused") {
   Diagnostics diagnostics;
   PathLogOptions options;
   options.separator = "";
-  CHECK_FALSE(parse("path,total_conversions\na,1\n", diagnostics, options).has_value());
+  CHECK_FALSE(parse_paths("path,total_conversions\na,1\n", diagnostics, options).has_value());
   CHECK(diagnostics.to_string().find("--separator") != std::string::npos);
 }
 

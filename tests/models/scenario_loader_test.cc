@@ -21,9 +21,7 @@ using google::protobuf::util::MessageDifferencer;
 using testing::kSmallJourney;
 using testing::parse_text;
 
-bool contains(std::string_view text, std::string_view part) {
-  return text.find(part) != std::string_view::npos;
-}
+using testing::contains;
 
 TEST_CASE("scenario loader: format_for_path goes by the extension") {
   CHECK(format_for_path("a.textproto") == ScenarioFormat::kText);

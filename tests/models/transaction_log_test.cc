@@ -11,14 +11,14 @@
 namespace cjsim {
 namespace {
 
-std::optional<TransactionLog> parse(const std::string& text, Diagnostics& diagnostics,
+std::optional<TransactionLog> parse_log(const std::string& text, Diagnostics& diagnostics,
                                     const TransactionLogOptions& options = {}) {
   return parse_transaction_log(text, "tx.csv", options, diagnostics);
 }
 
 TEST_CASE("transaction log: CDNOW's layout works with the defaults, same-day rows merge") {
   Diagnostics diagnostics;
-  std::optional<TransactionLog> log = parse(
+  std::optional<TransactionLog> log = parse_log(
       "masterid,sampleid,date,cds,sales\n"
       "4,1,19970101,2,29.33\n"
       "4,1,19970118,2,29.73\n"
@@ -48,7 +48,7 @@ TEST_CASE("transaction log: CDNOW's layout works with the defaults, same-day row
 
 TEST_CASE("transaction log: rows in any order, ISO dates, no value column") {
   Diagnostics diagnostics;
-  std::optional<TransactionLog> log = parse(
+  std::optional<TransactionLog> log = parse_log(
       "customer_id,date\nb,2020-03-05\na,2020-01-02\nb,2020-01-09\nb,2020-03-05\n", diagnostics);
   REQUIRE_MESSAGE(log.has_value(), diagnostics.to_string());
   CHECK(log->date_format == "%Y-%m-%d");
@@ -69,7 +69,7 @@ TEST_CASE("transaction log: named columns and an explicit date format") {
   options.value_column = "paid";
   options.date_format = "%d.%m.%Y";
   std::optional<TransactionLog> log =
-      parse("when,who,paid,id\n05.03.2020,x,3.5,9\n06.03.2020,x,0,9\n", diagnostics, options);
+      parse_log("when,who,paid,id\n05.03.2020,x,3.5,9\n06.03.2020,x,0,9\n", diagnostics, options);
   REQUIRE_MESSAGE(log.has_value(), diagnostics.to_string());
   CHECK(log->id_column == "who");
   CHECK_FALSE(log->date_format_detected);
@@ -80,7 +80,7 @@ TEST_CASE("transaction log: named columns and an explicit date format") {
 
 TEST_CASE("transaction log: bad rows are all reported with line and column") {
   Diagnostics diagnostics;
-  CHECK_FALSE(parse("id,date,value\n"
+  CHECK_FALSE(parse_log("id,date,value\n"
                     "1,1997-01-01,3\n"
                     "1,1997-13-01,3\n"
                     "2,1997-02-30,4\n"
@@ -102,7 +102,7 @@ TEST_CASE("transaction log: bad rows are all reported with line and column") {
 
 TEST_CASE("transaction log: a compact date format guessed from the first row says so") {
   Diagnostics diagnostics;
-  CHECK_FALSE(parse("id,date\n1,19970101\n1,1997-02-01\n", diagnostics).has_value());
+  CHECK_FALSE(parse_log("id,date\n1,19970101\n1,1997-02-01\n", diagnostics).has_value());
   CHECK(diagnostics.to_string() ==
         "tx.csv:3:3: error: date '1997-02-01' does not match --date-format '%Y%m%d' (detected "
         "from the 8-digit date on line 2; give --date-format to choose)\n");
@@ -110,7 +110,7 @@ TEST_CASE("transaction log: a compact date format guessed from the first row say
 
 TEST_CASE("transaction log: dates in another format: the first says which format reads them") {
   Diagnostics diagnostics;
-  CHECK_FALSE(parse("id,date,value\n1,03/15/2024,3\n1,04/22/2024,-1\n", diagnostics).has_value());
+  CHECK_FALSE(parse_log("id,date,value\n1,03/15/2024,3\n1,04/22/2024,-1\n", diagnostics).has_value());
   CHECK(diagnostics.to_string() ==
         "tx.csv:2:3: error: date '03/15/2024' does not match --date-format '%Y-%m-%d'; every date "
         "in the file reads with --date-format %m/%d/%Y\n"
@@ -122,7 +122,7 @@ TEST_CASE("transaction log: dates in another format: the first says which format
   TransactionLogOptions options;
   options.date_format = "%m/%d/%Y";
   std::optional<TransactionLog> log =
-      parse("id,date\n1,03/15/2024\n1,04/22/2024\n", again, options);
+      parse_log("id,date\n1,03/15/2024\n1,04/22/2024\n", again, options);
   REQUIRE_MESSAGE(log.has_value(), again.to_string());
   CHECK(format_date(log->first_day) == "2024-03-15");
 }
@@ -131,7 +131,7 @@ TEST_CASE("transaction log: more than 20 bad rows: 20 shown, the rest counted") 
   std::string text = "id,date\n";
   for (int i = 0; i < 25; ++i) text += "1,not-a-date\n";
   Diagnostics diagnostics;
-  CHECK_FALSE(parse(text, diagnostics).has_value());
+  CHECK_FALSE(parse_log(text, diagnostics).has_value());
   CHECK(diagnostics.error_count() == 25);
   REQUIRE(diagnostics.items().size() == 20);
   CHECK(diagnostics.items().front().location.line == 2);
@@ -145,7 +145,7 @@ TEST_CASE("transaction log: missing columns and empty files") {
   TransactionLogOptions options;
   options.date_column = "day";
   options.value_column = "amount";
-  CHECK_FALSE(parse("id,date,amt\n1,1997-01-01,1\n", named, options).has_value());
+  CHECK_FALSE(parse_log("id,date,amt\n1,1997-01-01,1\n", named, options).has_value());
   CHECK(named.to_string() ==
         "tx.csv:1:1: error: no column 'day' for --date-column (the header has: id, date, amt); "
         "did you mean 'date'?\n"
@@ -155,11 +155,11 @@ TEST_CASE("transaction log: missing columns and empty files") {
   Diagnostics typo;
   options = {};
   options.id_column = "ide";
-  CHECK_FALSE(parse("id,date\n1,1997-01-01\n", typo, options).has_value());
+  CHECK_FALSE(parse_log("id,date\n1,1997-01-01\n", typo, options).has_value());
   CHECK(typo.to_string().find("did you mean 'id'?") != std::string::npos);
 
   Diagnostics defaults;
-  CHECK_FALSE(parse("who,when\n1,1997-01-01\n", defaults).has_value());
+  CHECK_FALSE(parse_log("who,when\n1,1997-01-01\n", defaults).has_value());
   CHECK(defaults.to_string() ==
         "tx.csv:1:1: error: no customer id column: name it with --id-column (looked for "
         "customer_id, customer, id, masterid; the header has: who, when)\n"
@@ -167,12 +167,12 @@ TEST_CASE("transaction log: missing columns and empty files") {
         "header has: who, when)\n");
 
   Diagnostics empty;
-  CHECK_FALSE(parse("", empty).has_value());
+  CHECK_FALSE(parse_log("", empty).has_value());
   CHECK(empty.to_string() ==
         "tx.csv: error: the file is empty: expected a header line naming the columns\n");
 
   Diagnostics header_only;
-  CHECK_FALSE(parse("id,date\n", header_only).has_value());
+  CHECK_FALSE(parse_log("id,date\n", header_only).has_value());
   CHECK(header_only.to_string() ==
         "tx.csv:1:1: error: no transactions: the file has a header and no rows\n");
 

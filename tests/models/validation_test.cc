@@ -20,9 +20,7 @@ namespace {
 using testing::kSmallJourney;
 using testing::parse_text;
 
-bool contains(std::string_view text, std::string_view part) {
-  return text.find(part) != std::string_view::npos;
-}
+using testing::contains;
 
 std::string replaced(std::string text, std::string_view from, std::string_view to) {
   size_t at = text.find(from);

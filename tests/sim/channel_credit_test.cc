@@ -30,7 +30,7 @@ using testing::parse_text;
 // at LOYALTY, where neither channel has a touchpoint, so B's exposure after
 // a conversion through A starts no session. On a day both expose, A's
 // session comes first (sources go in the scenario's channel order).
-constexpr const char* kTwoChannels = R"scenario(
+constexpr const char* kCreditTwoChannels = R"scenario(
 simulation { horizon_days: 1 agents: 50000 replications: 16 seed: 11 confidence: 0.999 }
 personas { id: "all" channel_affinity { key: "a" value: 1 } channel_affinity { key: "b" value: 1 } }
 channels { id: "a" organic_reach: 0.4 }
@@ -43,9 +43,7 @@ edges { from: "a_post" to: "give" }
 edges { from: "b_post" to: "give" }
 )scenario";
 
-bool covers(const v1::Estimate& e, double truth) {
-  return e.ci_low() <= truth && truth <= e.ci_high();
-}
+using testing::covers;
 
 v1::RunResult simulate(const v1::Scenario& scenario, std::vector<ReplicationCounts>* out) {
   std::vector<ReplicationCounts> counts = testing::simulate_counts(scenario);
@@ -56,7 +54,7 @@ v1::RunResult simulate(const v1::Scenario& scenario, std::vector<ReplicationCoun
 }
 
 TEST_CASE("channel credit: first, last and touched match the closed form of a one-day race") {
-  const v1::RunResult r = simulate(parse_text(kTwoChannels), nullptr);
+  const v1::RunResult r = simulate(parse_text(kCreditTwoChannels), nullptr);
   const double pa = 0.4, pb = 0.3, aa = 0.5, ab = 0.2, people = 50000;
   const double a_only = pa * (1 - pb), b_only = pb * (1 - pa), both = pa * pb;
   // Both: A's session converts with aA (A first and last); otherwise B's

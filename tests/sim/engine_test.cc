@@ -34,9 +34,7 @@ v1::RunResult summarize(const v1::Scenario& scenario) {
                                simulate(scenario), 2, 0);
 }
 
-bool covers(const v1::Estimate& e, double truth) {
-  return e.ci_low() <= truth && truth <= e.ci_high();
-}
+using testing::covers;
 
 // One persona, one channel with paid and organic reach, one landing page
 // that never acts: only the exposure process matters.

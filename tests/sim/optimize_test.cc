@@ -207,7 +207,7 @@ TEST_CASE(
 // Two channels reaching a goal, small enough to optimize in a second or
 // two: the cases below test the contract of any recommendation (the total
 // and the bounds), not how good it is.
-const char* kTwoChannels = R"(
+const char* kOptimizeTwoChannels = R"(
 name: "two_channels"
 simulation { horizon_days: 14 population: 100000 agents: 1000 replications: 4 seed: 5 }
 personas { id: "all" channel_affinity { key: "search" value: 1 } channel_affinity { key: "video" value: 1 } }
@@ -233,12 +233,12 @@ OptimizeSettings small_search(const std::string& objective, double total, bool s
   return settings;
 }
 
-// The recommendation of `settings` for kTwoChannels, checked against the
+// The recommendation of `settings` for kOptimizeTwoChannels, checked against the
 // contract: each channel within its bounds, the total spent (spend_all) or
 // not exceeded, and the current mix the scenario's.
 void check_recommendation_contract(const std::vector<PlannedChannel>& channels,
                                    const OptimizeSettings& settings) {
-  const v1::Scenario scenario = parse_text(kTwoChannels);
+  const v1::Scenario scenario = parse_text(kOptimizeTwoChannels);
   const v1::OptimizeResult result = optimize_mix(scenario, channels, settings, nullptr);
   const std::vector<double> plan = recommended(result);
   REQUIRE(plan.size() == channels.size());

@@ -75,7 +75,7 @@ TEST_CASE("planning: keep-on raises the lower bound to 1% of the total, or refus
 // Two paid channels whose ads land on a goal; cost is spend: weekly budget
 // x days / 7 over both channels, whatever the draws.
 constexpr double kDays = 7;
-const char* kTwoChannels = R"(
+const char* kPlanningTwoChannels = R"(
 simulation { horizon_days: 7 agents: 400 replications: 2 seed: 3 }
 personas { id: "everyone" channel_affinity { key: "ads" value: 1 } channel_affinity { key: "tv" value: 1 } }
 channels { id: "ads" weekly_budget: 1400 cpm: 10 max_reach: 0.2 half_saturation: 100 }
@@ -98,7 +98,7 @@ v1::OptimizeResult recommendation(double ads, double tv, double total) {
 }
 
 std::optional<v1::CurvesResult> around(const v1::OptimizeResult& result) {
-  const v1::Scenario scenario = parse_text(kTwoChannels);
+  const v1::Scenario scenario = parse_text(kPlanningTwoChannels);
   Diagnostics diagnostics;
   REQUIRE_MESSAGE(validate_scenario(scenario, nullptr, diagnostics), diagnostics.to_string());
   const std::vector<PlannedChannel> planned = {{0, 0, 3000}, {2, 0, 3000}};

@@ -16,9 +16,7 @@ namespace {
 using testing::kSmallJourney;
 using testing::parse_text;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::contains;
 
 TEST_CASE("resources: the footprint counts the walk's tables, exposure sources and agent state") {
   v1::Scenario s = parse_text(kSmallJourney);

@@ -58,9 +58,7 @@ double exact_conversion_rate(const v1::Scenario& scenario) {
   return solution->conversion_rate;
 }
 
-bool covers(const v1::Estimate& e, double truth) {
-  return e.ci_low() <= truth && truth <= e.ci_high();
-}
+using testing::covers;
 
 TEST_CASE("sweep: conversions follow the closed form at every point and every step") {
   const std::vector<double> acts = {0.1, 0.3, 0.6, 0.9};

@@ -273,7 +273,7 @@ void check_report(const std::string& args, size_t min_charts) {
   CHECK(check.screenshot_bytes > 0);
 }
 
-const std::string kConsumer = testing::source_path("scenarios/consumer_brand.textproto");
+using testing::kConsumer;
 
 TEST_CASE("report browser: a run report renders, every chart drawn, nothing fetched") {
   CJSIM_SKIP_WITHOUT_CHROMIUM();

@@ -26,7 +26,7 @@ using testing::run_cli;
 using testing::source_path;
 using testing::TempDir;
 
-const std::string kConsumer = source_path("scenarios/consumer_brand.textproto");
+using testing::kConsumer;
 const std::string kSmall = " --agents 3000 --replications 4 --quiet";
 
 size_t count(const std::string& text, const std::string& what) {

@@ -16,6 +16,7 @@
 #include "sim/attribution.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/logging.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/signals.h"
@@ -36,11 +37,6 @@ struct AttributeOptions {
   int threads = 0;
   OutputOptions output;
 };
-
-int usage_error(const std::string& message) {
-  spdlog::error("error: {}", printable(message));
-  return kExitBadInput;
-}
 
 // --delimiter: ',', ';', 'tab' or a tab character; 0 when not given.
 std::optional<char> parse_delimiter(const std::string& text) {

@@ -19,6 +19,7 @@
 #include "sim/retention_fit.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/logging.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/scenario_input.h"
@@ -50,11 +51,6 @@ struct FitRetentionOptions {
     return false;
   }
 };
-
-int usage_error(const std::string& message) {
-  spdlog::error("error: {}", printable(message));
-  return kExitBadInput;
-}
 
 // The options that do not go with the model and input chosen; empty when
 // they are consistent.

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "models/diagnostics.h"
+#include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/output.h"
 
 namespace cjsim::cli {
@@ -95,6 +96,11 @@ bool start_logging(const LogOptions& options, bool quiet, const std::vector<Name
   }
   install(sinks, level);
   return true;
+}
+
+int usage_error(const std::string& message) {
+  spdlog::error("error: {}", printable(message));
+  return kExitBadInput;
 }
 
 }  // namespace cjsim::cli

@@ -49,6 +49,10 @@ void start_default_logging();
 using NamedInput = std::pair<std::string, std::string>;  // name, path
 bool start_logging(const LogOptions& options, bool quiet, const std::vector<NamedInput>& inputs);
 
+// Logs "error: MESSAGE" (made printable) and returns kExitBadInput: a
+// command's answer to options it cannot use.
+int usage_error(const std::string& message);
+
 }  // namespace cjsim::cli
 
 #endif  // CJSIM_TOOLS_CJSIM_LOGGING_H_

@@ -25,6 +25,8 @@ std::string format_count(double value);
 // 0.02413 -> "2.41%".
 std::string format_percent(double share);
 std::string format_value(double value, Unit unit);
+// format_value(value, Unit::kMoney).
+inline std::string format_money(double value) { return format_value(value, Unit::kMoney); }
 // A difference: "+0.19 pp" for shares, "+1,234" for counts.
 std::string format_difference(double value, Unit unit);
 // A relative change: 0.18 -> "+18.0%"; NaN -> "n/a".

@@ -36,8 +36,6 @@ std::string week_start(const v1::ScheduleCell& c) {
   return c.from_date().empty() ? "day " + std::to_string(c.from_day()) : c.from_date();
 }
 
-std::string money(double v) { return format_value(v, Unit::kMoney); }
-
 }  // namespace
 
 std::string format_schedule_table(const v1::OptimizeResult& r) {
@@ -57,17 +55,17 @@ std::string format_schedule_table(const v1::OptimizeResult& r) {
         row.push_back("-");
         continue;
       }
-      row.push_back(money(it->second->budget()) + " (" + money(it->second->current_budget()) + ")");
+      row.push_back(format_money(it->second->budget()) + " (" + format_money(it->second->current_budget()) + ")");
       total += it->second->budget();
       now += it->second->current_budget();
     }
-    row.push_back(money(total) + " (" + money(now) + ")");
+    row.push_back(format_money(total) + " (" + format_money(now) + ")");
     all += total;
     all_now += now;
     table.add(std::move(row));
   }
   return "\nSchedule: recommended spend per week (current in brackets); horizon total " +
-         money(all) + " (" + money(all_now) + ")\n" + table.text();
+         format_money(all) + " (" + format_money(all_now) + ")\n" + table.text();
 }
 
 CsvTable schedule_csv(const v1::OptimizeResult& r) {
@@ -124,12 +122,12 @@ std::string schedule_heat_map(const v1::OptimizeResult& r) {
              "\" fill=\"" + std::string(svg::palette(0)) + "\" fill-opacity=\"" +
              printf_string("%.3f", 0.05 + 0.9 * share) + "\" stroke=\"#bbbbbb\"><title>" +
              escape(c.channel() + ", week " + std::to_string(c.week()) + " (" + week_start(c) +
-                    "): " + money(c.budget()) + ", now " + money(c.current_budget())) +
+                    "): " + format_money(c.budget()) + ", now " + format_money(c.current_budget())) +
              "</title></rect>\n";
       const std::string fill = share > 0.55 ? "#ffffff" : "#222222";
       out += "<text x=\"" + coordinate(x + kCellWidth / 2) + "\" y=\"" +
              coordinate(y + kCellHeight / 2 - 2) + "\" text-anchor=\"middle\" fill=\"" + fill +
-             "\">" + escape(money(c.budget())) + "</text>\n";
+             "\">" + escape(format_money(c.budget())) + "</text>\n";
       out += "<text x=\"" + coordinate(x + kCellWidth / 2) + "\" y=\"" +
              coordinate(y + kCellHeight / 2 + 12) +
              "\" text-anchor=\"middle\" font-size=\"9\" "
@@ -151,12 +149,12 @@ void schedule_section(Report& report, const v1::OptimizeResult& r) {
   report.chart("schedule", schedule_heat_map(r),
                "Recommended spend per week (darker: more), with the change from the scenario's "
                "own flights; horizon budget " +
-                   money(r.total_budget()) + ".");
+                   format_money(r.total_budget()) + ".");
   std::vector<std::vector<std::string>> rows;
   for (const v1::ScheduleCell& c : r.schedule()) {
     const v1::Estimate& m = c.marginal_return();
-    rows.push_back({std::to_string(c.week()), week_start(c), c.channel(), money(c.current_budget()),
-                    money(c.budget()),
+    rows.push_back({std::to_string(c.week()), week_start(c), c.channel(), format_money(c.current_budget()),
+                    format_money(c.budget()),
                     c.has_marginal_return()
                         ? format_real(m.mean(), 3) + " [" + format_real(m.ci_low(), 3) + ", " +
                               format_real(m.ci_high(), 3) + "]"

@@ -243,8 +243,6 @@ std::string format_run_table(const v1::RunResult& r) {
 
 namespace {
 
-std::string money(double v) { return format_value(v, Unit::kMoney); }
-
 // The KPIs the tables show, in this order (all are in the JSON and CSV).
 std::string header_line(const std::string& what, const std::string& scenario, int replications,
                         int agents, uint64_t seed, int threads, double confidence, double seconds) {
@@ -448,15 +446,15 @@ std::string format_optimize_table(const v1::OptimizeResult& r) {
   for (int i = 0; i < r.current().channels_size(); ++i) {
     const v1::ChannelBudget& now = r.current().channels(i);
     const v1::ChannelBudget& next = r.recommended().channels(i);
-    mix.add({now.channel(), money(now.weekly_budget()), money(next.weekly_budget()),
+    mix.add({now.channel(), format_money(now.weekly_budget()), format_money(next.weekly_budget()),
              format_difference(next.weekly_budget() - now.weekly_budget(), Unit::kMoney),
              dropped.count(now.channel())   ? "dropped"
              : binding.count(now.channel()) ? "at a bound"
                                             : "-"});
   }
   mix.add(
-      {"total per week", money(r.current().total_weekly_budget()),
-       money(r.recommended().total_weekly_budget()),
+      {"total per week", format_money(r.current().total_weekly_budget()),
+       format_money(r.recommended().total_weekly_budget()),
        format_difference(r.recommended().total_weekly_budget() - r.current().total_weekly_budget(),
                          Unit::kMoney),
        "-"});
@@ -502,7 +500,7 @@ std::string format_optimize_table(const v1::OptimizeResult& r) {
                     format_real(m.value_per_unit().mean(), 4), format_real(m.mroas().mean(), 3),
                     "[" + format_real(m.mroas().ci_low(), 3) + ", " +
                         format_real(m.mroas().ci_high(), 3) + "]",
-                    std::isfinite(m.marginal_cpa().mean()) ? money(m.marginal_cpa().mean())
+                    std::isfinite(m.marginal_cpa().mean()) ? format_money(m.marginal_cpa().mean())
                                                            : "none gained"});
     }
     out += marginal.text();
