@@ -481,8 +481,13 @@ void compile_landing(const v1::Scenario& scenario, CompiledModel& m) {
       std::vector<double> weights;
       for (int u = 0; u < touchpoints; ++u) {
         const v1::Touchpoint& tp = scenario.touchpoints(u);
-        if (m.touchpoint_channel[u] == c && tp.stage() == stage && tp.entry_weight() > 0 &&
-            m.nodes[u].enabled) {
+        // Touchpoints of a switched-off channel stay in the tables: its
+        // landing tables are never used (it exposes no one), and an agent
+        // whose single-journey entry falls on one does not start (docs/
+        // model.md section 5), as a Markov chain's removal sends the start
+        // into a removed state to null; the entry draws stay paired with
+        // the scenario's where the channel is on.
+        if (m.touchpoint_channel[u] == c && tp.stage() == stage && tp.entry_weight() > 0) {
           points.push_back(static_cast<uint32_t>(u));
           weights.push_back(tp.entry_weight());
         }
@@ -497,7 +502,9 @@ void compile_landing(const v1::Scenario& scenario, CompiledModel& m) {
   m.entry_probability.assign(touchpoints, 0.0);
   const double entry_total = std::accumulate(entry_weights.begin(), entry_weights.end(), 0.0);
   for (size_t k = 0; k < entry_points.size(); ++k) {
-    m.entry_probability[entry_points[k]] = entry_weights[k] / entry_total;
+    if (m.nodes[entry_points[k]].enabled) {
+      m.entry_probability[entry_points[k]] = entry_weights[k] / entry_total;
+    }
   }
 }
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
+#include <string>
 
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
@@ -108,6 +110,22 @@ double no_event_upper_bound(double trials, double confidence) {
   CJSIM_CHECK(trials > 0 && confidence > 0 && confidence < 1,
               "a no-event bound needs trials and a confidence in (0, 1)");
   return -std::log1p(-confidence) / trials;
+}
+
+std::string note_number(double v) {
+  if (!std::isfinite(v)) return v > 0 ? "infinity" : v < 0 ? "-infinity" : "undefined";
+  char text[64];
+  if (std::abs(v) < 100) {
+    std::snprintf(text, sizeof text, "%.3g", v);
+    return text;
+  }
+  std::snprintf(text, sizeof text, "%.0f", std::abs(v));
+  std::string digits = text, out;
+  for (size_t k = 0; k < digits.size(); ++k) {
+    if (k > 0 && (digits.size() - k) % 3 == 0) out += ',';
+    out += digits[k];
+  }
+  return (v < 0 ? "-" : "") + out;
 }
 
 }  // namespace cjsim

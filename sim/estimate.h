@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <string>
 
 namespace cjsim {
 
@@ -89,6 +90,10 @@ double no_event_upper_bound(double trials, double confidence);
 // trials, where the normal interval collapses. std_error is that of the
 // share, sqrt(p (1 - p) / n); n is `trials`. REQUIRES: trials > 0.
 Estimate wilson_estimate(int64_t successes, int64_t trials, double confidence);
+
+// A number in a note or warning: whole, with thousands separators, from 100
+// up; three significant digits below.
+std::string note_number(double v);
 
 }  // namespace cjsim
 

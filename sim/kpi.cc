@@ -13,11 +13,11 @@
 
 namespace cjsim {
 
-namespace {
-
 double population_scale(const CompiledModel& m) {
   return m.settings.population / static_cast<double>(m.settings.agents);
 }
+
+namespace {
 
 double total_cost(const CompiledModel& m) {
   return std::accumulate(m.channel_cost.begin(), m.channel_cost.end(), 0.0);

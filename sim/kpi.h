@@ -80,6 +80,9 @@ struct Quantities {
 std::vector<double> retention_curve(int horizon, const LoyaltyCounts& loyalty,
                                     const std::vector<uint64_t>& new_conversions);
 
+// What one simulated agent stands for: the population over the agents.
+double population_scale(const CompiledModel& model);
+
 // Quantities of one Monte Carlo replication, or of an exact solution, with
 // the totals (conversions, value, exposures) filled in the same way for both.
 Quantities quantities_from_counts(const CompiledModel& model, const ReplicationCounts& counts);

@@ -402,24 +402,6 @@ void set_mix(const std::vector<PlannedChannel>& channels, const v1::Scenario& sc
   set_kpis(kpi_series(run.model, run.reps), estimate_confidence, false, out->mutable_kpis());
 }
 
-// A number in a note: whole, with thousands separators, from 100 up;
-// three significant digits below.
-std::string note_number(double v) {
-  if (!std::isfinite(v)) return v > 0 ? "infinity" : v < 0 ? "-infinity" : "undefined";
-  char text[64];
-  if (std::abs(v) < 100) {
-    std::snprintf(text, sizeof text, "%.3g", v);
-    return text;
-  }
-  std::snprintf(text, sizeof text, "%.0f", std::abs(v));
-  std::string digits = text, out;
-  for (size_t k = 0; k < digits.size(); ++k) {
-    if (k > 0 && (digits.size() - k) % 3 == 0) out += ',';
-    out += digits[k];
-  }
-  return (v < 0 ? "-" : "") + out;
-}
-
 std::string signed_number(double v) { return (v > 0 ? "+" : "") + note_number(v); }
 
 std::string interval_words(const v1::Estimate& e) {

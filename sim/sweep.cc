@@ -14,19 +14,26 @@
 namespace cjsim {
 
 std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& run,
-                                 StudyProgress* progress, v1::Timing* timing) {
+                                 StudyProgress* progress, v1::Timing* timing,
+                                 std::vector<ReplicationCounts>& counts) {
   const int replications = run.replications;
   if (progress != nullptr) {
     // The horizon may differ between points: each adds its own days.
     progress->total.fetch_add(static_cast<uint64_t>(replications) *
                               static_cast<uint64_t>(model.settings.horizon_days));
   }
-  const std::vector<ReplicationCounts> counts =
+  counts =
       Engine(model, run.seed).run(0, replications, done_counter(progress), stop_flag_of(progress));
   std::vector<Quantities> reps;
   for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(model, c));
   add_work(model, counts, timing);
   return kpi_series(model, reps);
+}
+
+std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& run,
+                                 StudyProgress* progress, v1::Timing* timing) {
+  std::vector<ReplicationCounts> counts;
+  return run_point(model, run, progress, timing, counts);
 }
 
 v1::SweepResult run_sweep(const v1::Scenario& base, const std::vector<SweepAxisValues>& axes,

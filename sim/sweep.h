@@ -34,6 +34,10 @@ using SweepPointScenario = std::function<v1::Scenario(size_t i)>;
 // this way share their random numbers. REQUIRES: run.replications >= 1.
 std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& run,
                                  StudyProgress* progress, v1::Timing* timing);
+// The same run, giving each replication's counts in `counts` as well.
+std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& run,
+                                 StudyProgress* progress, v1::Timing* timing,
+                                 std::vector<ReplicationCounts>& counts);
 
 // Each point's scenario is made, compiled and run when its turn comes and
 // dropped after it ran, so a sweep holds one scenario copy and one compiled

@@ -34,6 +34,28 @@ inline std::string source_path(const std::string& relative) {
 // The example scenario most tests run: scenarios/consumer_brand.textproto.
 inline const std::string kConsumer = source_path("scenarios/consumer_brand.textproto");
 
+// A single-journey scenario whose removal effects are derived by hand
+// (tests of `cjsim attribute SCENARIO`).
+//
+// People enter at `a` (channel ads, weight 3) or `b` (channel social,
+// weight 1); b leads to a, a to the goal on the website:
+//   P(conversion)          = 3/4 x 0.5 + 1/4 x 0.8 x 0.5 = 0.475
+//   without ads            = 0 (a is gone: no entry there, b's edge ends)
+//   without social         = 3/4 x 0.5 = 0.375 (b's entrants do not start)
+// so the removal effects are 1 for ads and 1 - 0.375 / 0.475 for social.
+inline const char* kTwoEntryJourney = R"scenario(
+simulation { horizon_days: 5 agents: 40000 replications: 8 seed: 11 population: 100000 }
+personas { id: "all" }
+channels { id: "ads" }
+channels { id: "social" }
+channels { id: "website" }
+touchpoints { id: "a" stage: AWARENESS channel: "ads" cta { act_probability: 0.5 } entry_weight: 3 }
+touchpoints { id: "b" stage: AWARENESS channel: "social" cta { act_probability: 0.8 } entry_weight: 1 }
+touchpoints { id: "g" stage: DECISION channel: "website" goal { kind: "purchase" value: 10 } }
+edges { from: "a" to: "g" }
+edges { from: "b" to: "a" }
+)scenario";
+
 inline bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
 }

@@ -1,6 +1,8 @@
 // cjsim attribute --paths FILE: which channels a path log's conversions are
 // owed to, by the Markov removal effect (solved exactly), the Shapley value
 // and the usual heuristics (sim/attribution.h, docs/attribution.md).
+// cjsim attribute SCENARIO: the same for a scenario's simulated journeys,
+// each channel switched off in turn (sim/scenario_attribution.h).
 
 #include <chrono>
 #include <cstdio>
@@ -14,10 +16,13 @@
 #include "models/diagnostics.h"
 #include "models/path_log.h"
 #include "sim/attribution.h"
+#include "sim/resources.h"
+#include "sim/scenario_attribution.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/logging.h"
 #include "tools/cjsim/option_values.h"
+#include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/signals.h"
 #include "tools/cjsim/study_output.h"
@@ -28,7 +33,15 @@ namespace cjsim::cli {
 namespace {
 
 struct AttributeOptions {
+  std::string scenario;  // or:
   std::string paths;
+  // The scenario's.
+  std::string variant;
+  std::string goal;
+  bool exact = false;
+  SimulationOverrides overrides;
+  // The options given that only the other form takes, by name.
+  std::vector<std::string> foreign;
   std::string order = "1";
   std::vector<std::string> methods;
   double half_life = 1;
@@ -70,7 +83,70 @@ std::vector<OrderCandidate> choose_order(const PathLog& log, const std::string& 
   return candidates;
 }
 
+// cjsim attribute SCENARIO.
+int attribute_scenario_command(const AttributeOptions& options, const Invocation& invocation) {
+  std::string description;
+  std::optional<v1::Scenario> scenario =
+      prepare_scenario(options.scenario, options.overrides, options.variant, &description);
+  if (!scenario) return kExitBadInput;
+  ScenarioAttributionSettings settings;
+  settings.variant = options.variant;
+  settings.goal_kind = options.goal;
+  settings.exact = options.exact;
+  settings.threads = resolve_threads(options.threads);
+  if (const std::string why = scenario_attribution_problem(*scenario, settings); !why.empty()) {
+    spdlog::error("{}: error: {}", printable(options.scenario), printable(why));
+    return kExitBadInput;
+  }
+  // The baseline and one arm per channel, one after the other.
+  const ModelFootprint footprint = model_footprint(*scenario);
+  WorkPlan plan;
+  plan.command = "attribute run";
+  plan.threads = settings.threads;
+  plan.scenario_copies = 2;
+  plan.models_at_once = 2;
+  plan.running = std::min<int64_t>(plan.threads, footprint.replications);
+  plan.kept = footprint.replications;
+  const double arms = static_cast<double>(attributed_channels(*scenario).size() + 1);
+  plan.agent_days = options.exact ? 0
+                                  : arms * static_cast<double>(footprint.agents) *
+                                        static_cast<double>(footprint.horizon_days) *
+                                        static_cast<double>(footprint.replications);
+  if (std::optional<int> status =
+          check_resources(options.scenario, estimate_resources(footprint, plan), plan.command,
+                          options.output.estimate)) {
+    return *status;
+  }
+  StudyFiles files;
+  if (!files.open(options.output, kAttributionCsvFiles, options.scenario)) return kExitBadInput;
+  v1::AttributionResult result;
+  if (!run_with_progress("attributing", settings.threads, options.output.quiet,
+                         [&](StudyProgress* progress) {
+                           result = attribute_scenario(*scenario, settings, progress);
+                         })) {
+    return files.abandon_interrupted();
+  }
+  add_invocation(invocation, options.scenario, description, result.mutable_provenance());
+  print_warnings(options.scenario,
+                 std::vector<std::string>(result.warnings().begin(), result.warnings().end()));
+  return files.finish(format_attribution_table(result), result, attribution_csv(result),
+                      [&] { return attribution_report(result); });
+}
+
 int attribute(const AttributeOptions& options, const Invocation& invocation) {
+  if (options.scenario.empty() == options.paths.empty()) {
+    return usage_error(
+        "give a scenario file (cjsim attribute SCENARIO) or a path log (cjsim "
+        "attribute --paths FILE), not both");
+  }
+  if (!options.foreign.empty()) {
+    std::string names;
+    for (const std::string& n : options.foreign) names += (names.empty() ? "" : ", ") + n;
+    return usage_error(names + (options.foreign.size() == 1 ? " goes" : " go") + " with " +
+                       (options.scenario.empty() ? "a scenario file, not --paths"
+                                                 : "--paths, not a scenario file"));
+  }
+  if (!options.scenario.empty()) return attribute_scenario_command(options, invocation);
   const std::optional<char> delimiter = parse_delimiter(options.delimiter);
   if (!delimiter) {
     return usage_error("--delimiter '" + options.delimiter + "': give ',', ';' or tab");
@@ -164,13 +240,21 @@ CommandRunner add_attribute_command(CLI::App& app) {
   auto options = std::make_shared<AttributeOptions>();
   CLI::App* command = app.add_subcommand(
       "attribute",
-      "Attribute the conversions of a path log to its channels (Markov removal effects, "
-      "Shapley, heuristics)");
-  command
-      ->add_option("--paths", options->paths,
-                   "Path log CSV: path, total_conversions, optional total_conversion_value and "
-                   "total_null per row")
-      ->required();
+      "Attribute conversions to channels: of a path log (Markov removal effects, Shapley, "
+      "heuristics) or of a scenario's simulated journeys (each channel switched off)");
+  command->add_option("scenario", options->scenario,
+                      "Scenario file (.textproto, .json or .binpb): attribute its simulated "
+                      "journeys (or give --paths)");
+  command->add_option("--paths", options->paths,
+                      "Path log CSV: path, total_conversions, optional total_conversion_value "
+                      "and total_null per row");
+  command->add_option("--goal", options->goal,
+                      "Scenario: the goal kind attributed (required when the scenario has "
+                      "several)");
+  command->add_flag("--exact", options->exact,
+                    "Scenario: solve each arm exactly (single-journey form only)");
+  command->add_option("--variant", options->variant, "Scenario: attribute this variant");
+  options->overrides.add_to(*command);
   command->add_option("--order", options->order,
                       "Markov order: 1 (default) to 6, or auto (chosen on held-out paths)");
   command
@@ -200,7 +284,20 @@ CommandRunner add_attribute_command(CLI::App& app) {
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
       ->transform(integer_in(1, 1024));
   options->output.add_to(*command, "cjsim.v1.AttributionResult", kAttributionCsvFiles);
-  return [options](const Invocation& invocation) { return attribute(*options, invocation); };
+  return [options, command](const Invocation& invocation) {
+    // The options of one form given with the other.
+    const std::vector<std::string> scenario_only = {
+        "--goal", "--exact", "--variant", "--agents", "--replications", "--seed", "--horizon-days"};
+    const std::vector<std::string> paths_only = {
+        "--order",       "--method",      "--half-life",          "--delimiter",
+        "--separator",   "--path-column", "--conversions-column", "--value-column",
+        "--null-column", "--keep-repeats"};
+    options->foreign.clear();
+    for (const std::string& name : options->scenario.empty() ? scenario_only : paths_only) {
+      if (command->count(name) > 0) options->foreign.push_back(name);
+    }
+    return attribute(*options, invocation);
+  };
 }
 
 }  // namespace cjsim::cli

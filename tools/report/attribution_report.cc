@@ -31,8 +31,36 @@ std::string order_text(const v1::AttributionResult& r) {
          (r.order_candidates_size() > 0 ? " (chosen by --order auto)" : "");
 }
 
+// Whether the result attributes a scenario's simulated journeys
+// (`cjsim attribute SCENARIO`) rather than a path file's.
+bool of_scenario(const v1::AttributionResult& r) { return !r.provenance().scenario().empty(); }
+
+// Whether the channels have removal effects: the Markov method of a path
+// file, or any scenario's attribution.
 bool has_markov(const v1::AttributionResult& r) {
-  return std::find(r.methods().begin(), r.methods().end(), "markov") != r.methods().end();
+  return of_scenario(r) ||
+         std::find(r.methods().begin(), r.methods().end(), "markov") != r.methods().end();
+}
+
+// A removal effect: with its interval for a scenario's.
+std::string removal_text(const v1::AttributionResult& r, const v1::ChannelAttribution& c,
+                         bool value) {
+  const v1::Estimate& e = value ? c.value_removal() : c.removal();
+  const double mean = value ? c.value_removal_effect() : c.removal_effect();
+  if (!of_scenario(r)) return format_percent(mean);
+  // The goal's channel: its removal removes the goal (the warning says so).
+  if (c.holds_goal()) return format_percent(mean) + " (holds the goal)";
+  return format_percent(mean) + " " + format_interval(e, Unit::kShare, r.exact());
+}
+
+// "scenario NAME (variant V), goal kind K": what a scenario's attribution
+// is of.
+std::string scenario_text(const v1::AttributionResult& r) {
+  const v1::Provenance& p = r.provenance();
+  std::string out = "scenario " + printable(p.scenario());
+  if (!p.variant().empty()) out += " (variant " + printable(p.variant()) + ")";
+  if (!r.goal_kind().empty()) out += ", goal " + printable(r.goal_kind());
+  return out;
 }
 
 // Channel indices, the most credited first (by the first method).
@@ -56,9 +84,7 @@ std::string methods_table(const v1::AttributionResult& r, bool value) {
   for (int i : ranked_channels(r)) {
     const v1::ChannelAttribution& c = r.channels(i);
     std::vector<std::string> row = {printable(c.channel())};
-    if (has_markov(r)) {
-      row.push_back(format_percent(value ? c.value_removal_effect() : c.removal_effect()));
-    }
+    if (has_markov(r)) row.push_back(removal_text(r, c, value));
     for (const std::string& method : r.methods()) {
       row.push_back(format_real(credit(c, method, value), 4));
     }
@@ -67,9 +93,25 @@ std::string methods_table(const v1::AttributionResult& r, bool value) {
   return table.text();
 }
 
-}  // namespace
-
-std::string format_attribution_table(const v1::AttributionResult& r) {
+// The table's header line and the chain's summary.
+std::string table_header(const v1::AttributionResult& r) {
+  if (of_scenario(r)) {
+    const v1::Provenance& p = r.provenance();
+    std::string out = "cjsim attribute | " + scenario_text(r) + " | " +
+                      (r.exact() ? std::string("exact")
+                                 : std::to_string(p.replications()) + " replications x " +
+                                       format_count(static_cast<double>(p.agents())) +
+                                       " agents, seed " + std::to_string(p.seed())) +
+                      " | " + format_count(r.journeys()) + " people, " +
+                      format_count(r.conversions()) + " conversions";
+    if (r.value() > 0) out += ", value " + format_real(r.value(), 6);
+    out +=
+        "\nRemoval effect: the share of the conversions lost when the channel is switched "
+        "off, " +
+        std::string(r.exact() ? "solved exactly" : "paired on common random numbers") +
+        "; first and last: the channel credit of the scenario's run\n";
+    return out;
+  }
   std::string out = "cjsim attribute | " + printable(r.input()) + " | " +
                     format_count(static_cast<double>(r.paths())) + " paths, " +
                     std::to_string(r.channels_size()) + " channels | " +
@@ -82,6 +124,13 @@ std::string format_attribution_table(const v1::AttributionResult& r) {
            " states, " + format_count(static_cast<double>(r.transitions())) +
            " transitions; removal effects solved exactly\n";
   }
+  return out;
+}
+
+}  // namespace
+
+std::string format_attribution_table(const v1::AttributionResult& r) {
+  std::string out = table_header(r);
   for (const v1::OrderCandidate& c : r.order_candidates()) {
     out += "  order " + std::to_string(c.order()) + ": " +
            format_count(static_cast<double>(c.states())) + " states, held-out log-likelihood " +
@@ -103,12 +152,31 @@ std::map<std::string, CsvTable> attribution_csv(const v1::AttributionResult& r) 
     }
   }
   tables.emplace("channels.csv", std::move(channels));
-  CsvTable effects({"channel", "removal_effect", "value_removal_effect"});
-  for (const v1::ChannelAttribution& c : r.channels()) {
-    effects.add(
-        {c.channel(), csv_number(c.removal_effect()), csv_number(c.value_removal_effect())});
+  if (of_scenario(r)) {
+    // With the intervals and the losses.
+    CsvTable effects({"channel", "removal_effect", "removal_effect_low", "removal_effect_high",
+                      "value_removal_effect", "value_removal_effect_low",
+                      "value_removal_effect_high", "conversions_lost", "conversions_lost_low",
+                      "conversions_lost_high", "value_lost", "value_lost_low", "value_lost_high"});
+    for (const v1::ChannelAttribution& c : r.channels()) {
+      std::vector<std::string> row = {c.channel()};
+      for (const v1::Estimate* e :
+           {&c.removal(), &c.value_removal(), &c.conversions_lost(), &c.value_lost()}) {
+        row.push_back(csv_number(e->mean()));
+        row.push_back(csv_number(e->ci_low()));
+        row.push_back(csv_number(e->ci_high()));
+      }
+      effects.add(std::move(row));
+    }
+    tables.emplace("removal_effects.csv", std::move(effects));
+  } else {
+    CsvTable effects({"channel", "removal_effect", "value_removal_effect"});
+    for (const v1::ChannelAttribution& c : r.channels()) {
+      effects.add(
+          {c.channel(), csv_number(c.removal_effect()), csv_number(c.value_removal_effect())});
+    }
+    tables.emplace("removal_effects.csv", std::move(effects));
   }
-  tables.emplace("removal_effects.csv", std::move(effects));
   CsvTable flow({"from", "to", "journeys"});
   for (const v1::ChannelTransition& t : r.flow()) {
     flow.add({t.from(), t.to(), csv_number(t.journeys())});
@@ -155,6 +223,8 @@ svg::BarChart removal_chart(const v1::AttributionResult& r) {
   });
   const bool value = r.value() > 0;
   if (value) chart.groups = {"conversions", "value"};
+  // The goal's own channel is left out: its removal removes the goal.
+  std::erase_if(ranked, [&](int i) { return r.channels(i).holds_goal(); });
   for (size_t k = 0; k < std::min(kChartedChannels, ranked.size()); ++k) {
     const v1::ChannelAttribution& c = r.channels(ranked[k]);
     svg::BarChart::Row row;
@@ -209,9 +279,94 @@ svg::FlowDiagram flow_diagram(const v1::AttributionResult& r) {
   return d;
 }
 
+// The table of the methods side by side, as the report shows it.
+void methods_report_table(const v1::AttributionResult& r, Report& report) {
+  std::vector<std::string> header = {"channel"};
+  std::vector<bool> numeric = {false};
+  if (has_markov(r)) {
+    header.push_back("removal effect");
+    numeric.push_back(true);
+  }
+  for (const std::string& method : r.methods()) {
+    header.push_back(method);
+    numeric.push_back(true);
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (int i : ranked_channels(r)) {
+    const v1::ChannelAttribution& c = r.channels(i);
+    std::vector<std::string> row = {c.channel()};
+    if (has_markov(r)) row.push_back(removal_text(r, c, false));
+    for (const std::string& method : r.methods()) {
+      row.push_back(format_real(credit(c, method, false), 4));
+    }
+    rows.push_back(std::move(row));
+  }
+  report.table(header, std::move(rows), numeric);
+}
+
+// `cjsim attribute SCENARIO`: removal effects with intervals, the channel
+// credit beside them, the conversions lost.
+Report scenario_attribution_report(const v1::AttributionResult& r) {
+  const v1::Provenance& p = r.provenance();
+  Report report(p.scenario(), "Channel attribution",
+                "Which channels the simulated conversions of " + scenario_text(r) +
+                    " are owed to: what is lost when each is switched off, beside who touched "
+                    "the converters first and last.");
+  report.headline("people", format_count(r.journeys()));
+  report.headline("conversions", format_count(r.conversions()),
+                  r.goal_kind().empty() ? "every goal" : "goal " + r.goal_kind());
+  if (r.value() > 0) report.headline("value", format_real(r.value(), 6));
+  report.headline("channels", std::to_string(r.channels_size()));
+  for (const std::string& warning : r.warnings()) report.paragraph("Warning: " + warning);
+  report.section("Removal effects",
+                 std::string("The share of the conversions (and of value) lost when the channel "
+                             "is switched off: its exposures stop and an edge into its "
+                             "touchpoints ends the walk. ") +
+                     (r.exact() ? "Solved exactly."
+                                : "The scenario and each channel switched off run on common "
+                                  "random numbers, so each loss is a paired difference with "
+                                  "its interval.") +
+                     " The effects need not add up to 100%: channels that work together "
+                     "each lose what needs them both.");
+  report.chart("removal-effects", svg::render(removal_chart(r)),
+               "Removal effect per channel, largest first; a channel holding the goal is left "
+               "out (the table gives it).");
+  std::vector<std::vector<std::string>> lost;
+  for (int i : ranked_channels(r)) {
+    const v1::ChannelAttribution& c = r.channels(i);
+    lost.push_back({c.channel(), removal_text(r, c, false),
+                    format_count(c.conversions_lost().mean()) + " " +
+                        format_interval(c.conversions_lost(), Unit::kCount, r.exact()),
+                    format_real(c.value_lost().mean(), 6) + " " +
+                        format_interval(c.value_lost(), Unit::kMoney, r.exact())});
+  }
+  report.table({"channel", "removal effect", "conversions lost", "value lost"}, std::move(lost),
+               {false, true, true, true});
+  report.section("Methods side by side",
+                 "removal shares the conversions out in proportion to the removal effects; "
+                 "first and last are the channel credit of the run: the channel of each "
+                 "converter's first and latest touch (docs/model.md \"Channel credit\"). They "
+                 "describe who was there; the removal effect is what the channel causes.");
+  report.chart("methods", svg::render(methods_chart(r, false)),
+               "Conversions attributed to the most credited channels, one bar per method.");
+  methods_report_table(r, report);
+  report.provenance("scenario", p.scenario());
+  if (!p.variant().empty()) report.provenance("variant", p.variant());
+  report.provenance("goal", r.goal_kind().empty() ? "every goal" : r.goal_kind());
+  report.provenance("method", r.exact() ? "exact"
+                                        : std::to_string(p.replications()) +
+                                              " replications, seed " + std::to_string(p.seed()));
+  report.provenance("threads", std::to_string(p.threads()));
+  report.provenance("wall time", printf_string("%.2f s", r.seconds()));
+  report.provenance("engine", "cjsim " + p.engine_version() + ", schema " + p.schema_version());
+  if (!p.command_line().empty()) report.provenance("command", p.command_line());
+  return report;
+}
+
 }  // namespace
 
 Report attribution_report(const v1::AttributionResult& r) {
+  if (of_scenario(r)) return scenario_attribution_report(r);
   Report report(r.input(), "Path attribution",
                 "Which channels the conversions of the paths in " + r.input() + " are owed to.");
   report.headline("journeys", format_count(r.journeys()),
@@ -238,27 +393,7 @@ Report attribution_report(const v1::AttributionResult& r) {
     report.chart("methods-value", svg::render(methods_chart(r, true)),
                  "The same for the value of the conversions.");
   }
-  std::vector<std::string> header = {"channel"};
-  std::vector<bool> numeric = {false};
-  if (has_markov(r)) {
-    header.push_back("removal effect");
-    numeric.push_back(true);
-  }
-  for (const std::string& method : r.methods()) {
-    header.push_back(method);
-    numeric.push_back(true);
-  }
-  std::vector<std::vector<std::string>> rows;
-  for (int i : ranked_channels(r)) {
-    const v1::ChannelAttribution& c = r.channels(i);
-    std::vector<std::string> row = {c.channel()};
-    if (has_markov(r)) row.push_back(format_percent(c.removal_effect()));
-    for (const std::string& method : r.methods()) {
-      row.push_back(format_real(credit(c, method, false), 4));
-    }
-    rows.push_back(std::move(row));
-  }
-  report.table(header, std::move(rows), numeric);
+  methods_report_table(r, report);
 
   if (has_markov(r)) {
     report.section("Removal effects",
