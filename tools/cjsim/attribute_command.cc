@@ -18,6 +18,7 @@
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/logging.h"
 #include "tools/cjsim/option_values.h"
+#include "tools/cjsim/path_log_input.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/signals.h"
 #include "tools/cjsim/study_output.h"
@@ -28,23 +29,13 @@ namespace cjsim::cli {
 namespace {
 
 struct AttributeOptions {
-  std::string paths;
+  PathLogInput input;
   std::string order = "1";
   std::vector<std::string> methods;
   double half_life = 1;
-  std::string delimiter;
-  PathLogOptions columns;
   int threads = 0;
   OutputOptions output;
 };
-
-// --delimiter: ',', ';', 'tab' or a tab character; 0 when not given.
-std::optional<char> parse_delimiter(const std::string& text) {
-  if (text.empty()) return char{0};
-  if (text == "," || text == ";") return text[0];
-  if (text == "tab" || text == "\t" || text == "\\t") return '\t';
-  return std::nullopt;
-}
 
 std::string mebibytes(double bytes) {
   char text[32];
@@ -71,10 +62,8 @@ std::vector<OrderCandidate> choose_order(const PathLog& log, const std::string& 
 }
 
 int attribute(const AttributeOptions& options, const Invocation& invocation) {
-  const std::optional<char> delimiter = parse_delimiter(options.delimiter);
-  if (!delimiter) {
-    return usage_error("--delimiter '" + options.delimiter + "': give ',', ';' or tab");
-  }
+  const std::optional<PathLogOptions> columns = path_log_options(options.input);
+  if (!columns) return kExitBadInput;
   AttributionOptions attribution;
   attribution.half_life = options.half_life;
   if (!options.methods.empty()) {
@@ -104,15 +93,11 @@ int attribute(const AttributeOptions& options, const Invocation& invocation) {
 
   StudyFiles files;
   if (!options.output.estimate &&
-      !files.open(options.output, kAttributionCsvFiles, options.paths, "--paths")) {
+      !files.open(options.output, kAttributionCsvFiles, options.input.paths, "--paths")) {
     return kExitBadInput;
   }
   const auto start = std::chrono::steady_clock::now();
-  PathLogOptions columns = options.columns;
-  columns.delimiter = *delimiter;
-  Diagnostics diagnostics(options.paths);
-  std::optional<PathLog> log = read_path_log(options.paths, columns, diagnostics);
-  print_diagnostics(diagnostics);
+  std::optional<PathLog> log = read_path_log_input(options.input, *columns);
   if (!log) return kExitBadInput;
   if (interrupted()) return files.abandon_interrupted();
 
@@ -132,7 +117,7 @@ int attribute(const AttributeOptions& options, const Invocation& invocation) {
   const bool finished =
       run_with_progress("attributing", threads, options.output.quiet, [&](StudyProgress* progress) {
         if (automatic) {
-          candidates = choose_order(*log, options.paths);
+          candidates = choose_order(*log, options.input.paths);
           attribution.order = best_order(candidates);
         }
         progress->total = log->channels.size() + 1;
@@ -140,20 +125,20 @@ int attribute(const AttributeOptions& options, const Invocation& invocation) {
       });
   if (!finished) return files.abandon_interrupted();
   if (!*outcome) {
-    spdlog::error("{}: error: {}", printable(options.paths),
+    spdlog::error("{}: error: {}", printable(options.input.paths),
                   printable(outcome->status().message()));
     return outcome->status().code() == Status::Code::kBadInput ? kExitBadInput : kExitFailure;
   }
   Attribution& result = outcome->value();
   result.candidates = candidates;
-  v1::AttributionResult message = to_proto(result, options.paths);
+  v1::AttributionResult message = to_proto(result, options.input.paths);
   message.set_half_life(options.half_life);
-  message.set_keep_repeats(options.columns.keep_repeats);
+  message.set_keep_repeats(options.input.columns.keep_repeats);
   message.set_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   message.mutable_provenance()->set_threads(threads);
   message.mutable_provenance()->set_command_line(invocation.command_line);
-  print_warnings(options.paths, result.warnings);
+  print_warnings(options.input.paths, result.warnings);
   return files.finish(format_attribution_table(message), message, attribution_csv(message),
                       [&] { return attribution_report(message); });
 }
@@ -166,11 +151,7 @@ CommandRunner add_attribute_command(CLI::App& app) {
       "attribute",
       "Attribute the conversions of a path log to its channels (Markov removal effects, "
       "Shapley, heuristics)");
-  command
-      ->add_option("--paths", options->paths,
-                   "Path log CSV: path, total_conversions, optional total_conversion_value and "
-                   "total_null per row")
-      ->required();
+  add_path_log_options(*command, options->input);
   command->add_option("--order", options->order,
                       "Markov order: 1 (default) to 6, or auto (chosen on held-out paths)");
   command
@@ -182,21 +163,6 @@ CommandRunner add_attribute_command(CLI::App& app) {
       ->add_option("--half-life", options->half_life,
                    "Time decay: touches over which a touch's weight halves (default 1)")
       ->check(positive_number());
-  command->add_option("--delimiter", options->delimiter,
-                      "Field delimiter: ',', ';' or tab (default: sniffed from the header)");
-  command->add_option("--separator", options->columns.separator,
-                      "Between the channels of a path (default '>'; spaces around it dropped)");
-  command->add_option("--path-column", options->columns.path_column, "Path column (default: path)");
-  command->add_option("--conversions-column", options->columns.conversions_column,
-                      "Conversions column (default: total_conversions or conversions)");
-  command->add_option("--value-column", options->columns.value_column,
-                      "Conversion value column (default: total_conversion_value, "
-                      "conversion_value or value, if present)");
-  command->add_option("--null-column", options->columns.null_column,
-                      "Column of journeys without a conversion (default: total_null, null or "
-                      "nulls, if present)");
-  command->add_flag("--keep-repeats", options->columns.keep_repeats,
-                    "Keep consecutive repeats of a channel (default: they collapse into one)");
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
       ->transform(integer_in(1, 1024));
   options->output.add_to(*command, "cjsim.v1.AttributionResult", kAttributionCsvFiles);
