@@ -1,0 +1,209 @@
+// End-to-end tests of `cjsim fit --paths`: the written scenario validates,
+// `run --exact` on it gives the data's conversion probability and Monte
+// Carlo agrees within its interval; a channel switched off in a variant
+// gives the removal effect `attribute --paths` computes; --stage; the
+// shared sample (skipped without it); and every bad input: exit status 2,
+// a message naming the file or the option, and nothing written.
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "cjsim/v1/attribution.pb.h"
+#include "cjsim/v1/result.pb.h"
+#include "tests/test_support.h"
+
+namespace cjsim::testing {
+namespace {
+
+// facebook and search start paths; email and display never do.
+constexpr const char* kPaths =
+    "path;total_conversions;total_conversion_value;total_null\n"
+    "facebook > search > email;3;90;7\n"
+    "search;5;100;20\n"
+    "facebook > facebook > email;1;25;9\n"
+    "search > display > search;2;40;3\n"
+    "facebook > display;0;0;6\n"
+    "search > email > display > email;4;60;2\n";
+constexpr double kRate = 15.0 / (15 + 47);
+
+double exact_rate(const std::string& scenario, const std::string& variant = "") {
+  CliResult r = run_cli("run " + scenario + " --exact --quiet --json -" +
+                        (variant.empty() ? "" : " --variant " + variant));
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  return parse_json<v1::RunResult>(r.out).kpis().at("conversion_rate").mean();
+}
+
+// Only `kept` in the folder: nothing else written, no temporary file left.
+void check_only(const TempDir& dir, const std::vector<std::string>& kept) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  CHECK(names == kept);
+}
+
+TEST_CASE("cli fit: writes a scenario that validates, solves to the data's rate, and simulates") {
+  TempDir dir;
+  const std::string paths = dir.write("paths.csv", kPaths);
+  const std::string out = dir.file("fitted.textproto");
+  CliResult r = run_cli("fit --paths " + paths + " -o " + out);
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(contains(r.out, "Markov chain of order 1, 4 states"));
+  CHECK(contains(r.out, "wrote " + out + ": 5 touchpoints (2 entries and the conversion)"));
+  CHECK(contains(r.out, "conversion probability 15 / 62 = 24.19%"));
+  const std::string text = read_file(out);
+  CHECK(contains(text, "# proto-message: cjsim.v1.Scenario"));
+  CHECK(contains(text, "fit --paths"));
+
+  CliResult valid = run_cli("validate " + out);
+  CHECK_MESSAGE(valid.status == 0, valid.err);
+  CHECK_FALSE(contains(valid.err, "warning"));
+  CHECK(std::abs(exact_rate(out) - kRate) < 1e-9);
+
+  // Monte Carlo within its interval of the exact figure.
+  CliResult mc = run_cli("run " + out + " --quiet --json - --agents 20000 --replications 16");
+  REQUIRE_MESSAGE(mc.status == 0, mc.err);
+  const v1::Estimate rate = parse_json<v1::RunResult>(mc.out).kpis().at("conversion_rate");
+  CHECK(covers(rate, kRate));
+  check_only(dir, {"fitted.textproto", "paths.csv"});
+
+  // Order 3 too, and --quiet prints nothing.
+  CliResult third = run_cli("fit --paths " + paths + " --order 3 --quiet -o " + out);
+  REQUIRE_MESSAGE(third.status == 0, third.err);
+  CHECK(third.out.empty());
+  CHECK(std::abs(exact_rate(out) - kRate) < 1e-9);
+}
+
+// The removal effect of `attribute --paths` against a variant of the written
+// scenario with the channel switched off, at orders 1 and 2. email and
+// display start no path; facebook and search do, and agree once the engine
+// does not start an agent whose entry touchpoint is switched off (a change
+// in progress: until then this part fails, hence should_fail).
+void check_removals(const std::vector<std::string>& channels) {
+  TempDir dir;
+  const std::string paths = dir.write("paths.csv", kPaths);
+  for (const std::string order : {"1", "2"}) {
+    CAPTURE(order);
+    const std::string out = dir.file("fitted" + order + ".textproto");
+    REQUIRE(run_cli("fit --paths " + paths + " --order " + order + " -o " + out).status == 0);
+    std::string text = read_file(out);
+    for (const std::string& c : channels) {
+      text += "variants { name: \"no_" + c + "\" channel_changes { channel: \"" + c +
+              "\" enabled: false } }\n";
+    }
+    dir.write("fitted" + order + ".textproto", text);
+    CliResult a = run_cli("attribute --paths " + paths + " --order " + order +
+                          " --method markov --quiet --json -");
+    REQUIRE_MESSAGE(a.status == 0, a.err);
+    const auto attribution = parse_json<v1::AttributionResult>(a.out);
+    for (const v1::ChannelAttribution& c : attribution.channels()) {
+      if (std::find(channels.begin(), channels.end(), c.channel()) == channels.end()) continue;
+      CAPTURE(c.channel());
+      const double removed = exact_rate(out, "no_" + c.channel());
+      CHECK(std::abs((1 - removed / exact_rate(out)) - c.removal_effect()) < 1e-6);
+    }
+  }
+}
+
+TEST_CASE("cli fit: a channel switched off gives attribute's removal effect (no entries)") {
+  check_removals({"email", "display"});
+}
+
+TEST_CASE("cli fit: a channel with entries switched off gives attribute's removal effect" *
+          doctest::should_fail()) {
+  check_removals({"facebook", "search"});
+}
+
+TEST_CASE("cli fit: --stage places a channel's touchpoints; the goal is at DECISION") {
+  TempDir dir;
+  const std::string paths = dir.write("paths.csv", kPaths);
+  const std::string out = dir.file("fitted.textproto");
+  CliResult r = run_cli("fit --paths " + paths + " --stage facebook=awareness --stage " +
+                        "email=DECISION -o " + out);
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  const v1::Scenario scenario = [&] {
+    v1::Scenario s;
+    std::string text = read_file(out);
+    REQUIRE(google::protobuf::TextFormat::ParseFromString(text, &s));
+    return s;
+  }();
+  int seen = 0;
+  for (const v1::Touchpoint& t : scenario.touchpoints()) {
+    CAPTURE(t.id());
+    if (t.channel() == "facebook") CHECK(t.stage() == v1::AWARENESS);
+    if (t.channel() == "email") CHECK(t.stage() == v1::DECISION);
+    if (t.channel() == "search" || t.channel() == "display") CHECK(t.stage() == v1::CONSIDERATION);
+    if (t.has_goal()) CHECK(t.stage() == v1::DECISION);
+    ++seen;
+  }
+  CHECK(seen == 5);
+}
+
+TEST_CASE("cli fit: bad input exits 2 with a message and writes nothing") {
+  TempDir dir;
+  const std::string paths = dir.write("paths.csv", kPaths);
+  const std::string out = dir.file("out.textproto");
+  struct Case {
+    std::string args, message;
+  };
+  const std::string bad_rows =
+      dir.write("bad.csv", "path,total_conversions,total_null\na > b,1,2\nc,-3,1\n,1,1\n");
+  const std::string no_conversions =
+      dir.write("none.csv", "path,total_conversions,total_null\na > b,0,2\n");
+  const std::string header_only = dir.write("header.csv", "path,total_conversions\n");
+  for (const Case& c : std::vector<Case>{
+           // What attribute --paths refuses.
+           {"--paths " + bad_rows + " -o " + out,
+            bad_rows + ":3:3: error: -3 (column 'total_conversions') is negative"},
+           {"--paths " + header_only + " -o " + out, "no paths"},
+           {"--paths " + dir.file("missing.csv") + " -o " + out, "missing.csv"},
+           {"--paths " + paths + " --delimiter : -o " + out, "--delimiter ':'"},
+           {"--paths " + paths + " --separator '' -o " + out, "separator"},
+           {"--paths " + paths + " --path-column route -o " + out,
+            "no column 'route' for --path-column"},
+           // And fit's own.
+           {"--paths " + paths, "--output is required"},
+           {"--paths " + paths + " -o " + paths, "--paths"},
+           {"--paths " + paths + " -o " + dir.file("out.json"), "text format"},
+           {"--paths " + paths + " --order 0 -o " + out, "--order '0': give 1 to 6"},
+           {"--paths " + paths + " --order 7 -o " + out, "--order '7': give 1 to 6"},
+           {"--paths " + paths + " --order auto -o " + out, "--order 'auto'"},
+           {"--paths " + paths + " --stage facebok=awareness -o " + out,
+            "no channel 'facebok' in the path log (did you mean 'facebook'?)"},
+           {"--paths " + paths + " --stage facebook=buying -o " + out, "'buying' is not a stage"},
+           {"--paths " + paths + " --stage facebook -o " + out, "write CHANNEL=STAGE"},
+           {"--paths " + no_conversions + " -o " + out, "no journey converted"},
+       }) {
+    CAPTURE(c.args);
+    CliResult r = run_cli("fit " + c.args);
+    CHECK(r.status == 2);
+    CHECK(contains(r.err, c.message));
+    CHECK_FALSE(std::filesystem::exists(out));
+  }
+  check_only(dir, {"bad.csv", "header.csv", "none.csv", "paths.csv"});
+  CHECK(read_file(paths) == kPaths);
+}
+
+TEST_CASE("cli fit: the shared sample at orders 1 and 2: validated, solved to the data's rate") {
+  CJSIM_SKIP_WITHOUT_SHARED_DATA(path, "paths/paths_sample.csv");
+  TempDir dir;
+  for (const std::string order : {"1", "2"}) {
+    CAPTURE(order);
+    const std::string out = dir.file("sample" + order + ".textproto");
+    CliResult r = run_cli("fit --paths " + path + " --order " + order + " -o " + out);
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    CHECK(contains(r.out, "conversion probability 19,785 / 88,387 = 22.38%"));
+    CliResult valid = run_cli("validate " + out);
+    CHECK_MESSAGE(valid.status == 0, valid.err);
+    CHECK(std::abs(exact_rate(out) - 19785.0 / 88387.0) < 1e-9);
+  }
+}
+
+}  // namespace
+}  // namespace cjsim::testing
