@@ -158,10 +158,12 @@ Status check_path_scenario_size(const PathLog& log, const OrderCandidate& size) 
     return over_limit("touchpoints (one per state of the chain and the conversion)",
                       size.states + 1, limits::kMaxTouchpoints);
   }
-  // Every transition but those from the start is an edge, and each state
-  // may have one more to the conversion: at most this many.
-  if (size.transitions > limits::kMaxEdges) {
-    return over_limit("edges", size.transitions, limits::kMaxEdges);
+  // Every transition but those from the start (one per channel at most) is
+  // an edge, and a state may have one more, to the conversion: at least
+  // this many. path_scenario counts them exactly.
+  const int64_t edges = size.transitions - static_cast<int64_t>(log.channels.size());
+  if (edges > limits::kMaxEdges) {
+    return over_limit("edges or more", edges, limits::kMaxEdges);
   }
   return Status::ok();
 }

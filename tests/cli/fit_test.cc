@@ -148,6 +148,8 @@ TEST_CASE("cli fit: bad input exits 2 with a message and writes nothing") {
   const std::string no_conversions =
       dir.write("none.csv", "path,total_conversions,total_null\na > b,0,2\n");
   const std::string header_only = dir.write("header.csv", "path,total_conversions\n");
+  const std::string value_only =
+      dir.write("value.csv", "path,total_conversions,total_conversion_value\na,0,5\n");
   for (const Case& c : std::vector<Case>{
            // What attribute --paths refuses.
            {"--paths " + bad_rows + " -o " + out,
@@ -158,6 +160,9 @@ TEST_CASE("cli fit: bad input exits 2 with a message and writes nothing") {
            {"--paths " + paths + " --separator '' -o " + out, "separator"},
            {"--paths " + paths + " --path-column route -o " + out,
             "no column 'route' for --path-column"},
+           {"--paths " + paths + " --conversions-column path -o " + out,
+            "is both the path and the conversions column"},
+           {"--paths " + value_only + " -o " + out, "with no conversions"},
            // And fit's own.
            {"--paths " + paths, "--output is required"},
            {"--paths " + paths + " -o " + paths, "--paths"},
@@ -177,7 +182,7 @@ TEST_CASE("cli fit: bad input exits 2 with a message and writes nothing") {
     CHECK(contains(r.err, c.message));
     CHECK_FALSE(std::filesystem::exists(out));
   }
-  check_only(dir, {"bad.csv", "header.csv", "none.csv", "paths.csv"});
+  check_only(dir, {"bad.csv", "header.csv", "none.csv", "paths.csv", "value.csv"});
   CHECK(read_file(paths) == kFitPaths);
 }
 

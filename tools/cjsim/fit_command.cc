@@ -2,6 +2,7 @@
 // to a path log (sim/path_scenario.h, docs/attribution.md "A scenario from
 // the paths"), written whole or not at all.
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
