@@ -139,6 +139,15 @@ bool MarkovChain::contains(int64_t node, int32_t channel) const {
   return false;
 }
 
+std::vector<int32_t> MarkovChain::channels_of(int64_t node) const {
+  std::vector<int32_t> channels;
+  for (uint64_t w = window[static_cast<size_t>(node)]; w != 0; w >>= kWindowBits) {
+    channels.push_back(static_cast<int32_t>(w & kDigitMask) - 1);
+  }
+  std::reverse(channels.begin(), channels.end());
+  return channels;
+}
+
 Result<MarkovChain> fit_markov_chain(const PathLog& log, int order) {
   if (order < 1 || order > kMaxMarkovOrder) {
     return Status::bad_input("--order " + std::to_string(order) + ": the order is 1 to " +

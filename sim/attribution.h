@@ -92,6 +92,9 @@ struct MarkovChain {
   int64_t transitions() const { return static_cast<int64_t>(target.size()); }
   // Does node `node`'s window hold channel `channel`?
   bool contains(int64_t node, int32_t channel) const;
+  // The channels of node `node`'s window, the oldest touch first (empty for
+  // the start).
+  std::vector<int32_t> channels_of(int64_t node) const;
 };
 
 // The chain of `order` fitted to `log`. Bad input (a window too wide for

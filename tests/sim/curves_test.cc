@@ -20,8 +20,6 @@ namespace {
 
 using testing::parse_text;
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 // A step known exactly: no error, the interval collapsed on the mean.
 Estimate exact(double mean) { return {mean, 0, mean, mean, 8}; }
 Estimate noisy(double mean, double half_width) {

@@ -84,7 +84,6 @@ TEST_CASE("estimate: an interval clipped to the possible range keeps its mean an
   // A difference may be negative: no range, no clipping.
   CHECK(clip_to_range(praises, kAnyValue).ci_low == -2.73);
   // An undefined interval stays undefined.
-  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   const Estimate undefined = clip_to_range({kNaN, kNaN, kNaN, kNaN, 3}, kNonNegative);
   CHECK(std::isnan(undefined.ci_low));
   CHECK(std::isnan(undefined.ci_high));

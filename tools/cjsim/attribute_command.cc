@@ -22,6 +22,7 @@
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/logging.h"
 #include "tools/cjsim/option_values.h"
+#include "tools/cjsim/path_log_input.h"
 #include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
 #include "tools/cjsim/signals.h"
@@ -34,7 +35,7 @@ namespace {
 
 struct AttributeOptions {
   std::string scenario;  // or:
-  std::string paths;
+  PathLogInput input;
   // The scenario's.
   std::string variant;
   std::string goal;
@@ -45,19 +46,9 @@ struct AttributeOptions {
   std::string order = "1";
   std::vector<std::string> methods;
   double half_life = 1;
-  std::string delimiter;
-  PathLogOptions columns;
   int threads = 0;
   OutputOptions output;
 };
-
-// --delimiter: ',', ';', 'tab' or a tab character; 0 when not given.
-std::optional<char> parse_delimiter(const std::string& text) {
-  if (text.empty()) return char{0};
-  if (text == "," || text == ";") return text[0];
-  if (text == "tab" || text == "\t" || text == "\\t") return '\t';
-  return std::nullopt;
-}
 
 std::string mebibytes(double bytes) {
   char text[32];
@@ -134,7 +125,7 @@ int attribute_scenario_command(const AttributeOptions& options, const Invocation
 }
 
 int attribute(const AttributeOptions& options, const Invocation& invocation) {
-  if (options.scenario.empty() == options.paths.empty()) {
+  if (options.scenario.empty() == options.input.paths.empty()) {
     return usage_error(
         "give a scenario file (cjsim attribute SCENARIO) or a path log (cjsim "
         "attribute --paths FILE), not both");
@@ -147,10 +138,8 @@ int attribute(const AttributeOptions& options, const Invocation& invocation) {
                                                  : "--paths, not a scenario file"));
   }
   if (!options.scenario.empty()) return attribute_scenario_command(options, invocation);
-  const std::optional<char> delimiter = parse_delimiter(options.delimiter);
-  if (!delimiter) {
-    return usage_error("--delimiter '" + options.delimiter + "': give ',', ';' or tab");
-  }
+  const std::optional<PathLogOptions> columns = path_log_options(options.input);
+  if (!columns) return kExitBadInput;
   AttributionOptions attribution;
   attribution.half_life = options.half_life;
   if (!options.methods.empty()) {
@@ -180,15 +169,11 @@ int attribute(const AttributeOptions& options, const Invocation& invocation) {
 
   StudyFiles files;
   if (!options.output.estimate &&
-      !files.open(options.output, kAttributionCsvFiles, options.paths, "--paths")) {
+      !files.open(options.output, kAttributionCsvFiles, options.input.paths, "--paths")) {
     return kExitBadInput;
   }
   const auto start = std::chrono::steady_clock::now();
-  PathLogOptions columns = options.columns;
-  columns.delimiter = *delimiter;
-  Diagnostics diagnostics(options.paths);
-  std::optional<PathLog> log = read_path_log(options.paths, columns, diagnostics);
-  print_diagnostics(diagnostics);
+  std::optional<PathLog> log = read_path_log_input(options.input, *columns);
   if (!log) return kExitBadInput;
   if (interrupted()) return files.abandon_interrupted();
 
@@ -208,7 +193,7 @@ int attribute(const AttributeOptions& options, const Invocation& invocation) {
   const bool finished =
       run_with_progress("attributing", threads, options.output.quiet, [&](StudyProgress* progress) {
         if (automatic) {
-          candidates = choose_order(*log, options.paths);
+          candidates = choose_order(*log, options.input.paths);
           attribution.order = best_order(candidates);
         }
         progress->total = log->channels.size() + 1;
@@ -216,20 +201,20 @@ int attribute(const AttributeOptions& options, const Invocation& invocation) {
       });
   if (!finished) return files.abandon_interrupted();
   if (!*outcome) {
-    spdlog::error("{}: error: {}", printable(options.paths),
+    spdlog::error("{}: error: {}", printable(options.input.paths),
                   printable(outcome->status().message()));
     return outcome->status().code() == Status::Code::kBadInput ? kExitBadInput : kExitFailure;
   }
   Attribution& result = outcome->value();
   result.candidates = candidates;
-  v1::AttributionResult message = to_proto(result, options.paths);
+  v1::AttributionResult message = to_proto(result, options.input.paths);
   message.set_half_life(options.half_life);
-  message.set_keep_repeats(options.columns.keep_repeats);
+  message.set_keep_repeats(options.input.columns.keep_repeats);
   message.set_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   message.mutable_provenance()->set_threads(threads);
   message.mutable_provenance()->set_command_line(invocation.command_line);
-  print_warnings(options.paths, result.warnings);
+  print_warnings(options.input.paths, result.warnings);
   return files.finish(format_attribution_table(message), message, attribution_csv(message),
                       [&] { return attribution_report(message); });
 }
@@ -245,9 +230,7 @@ CommandRunner add_attribute_command(CLI::App& app) {
   command->add_option("scenario", options->scenario,
                       "Scenario file (.textproto, .json or .binpb): attribute its simulated "
                       "journeys (or give --paths)");
-  command->add_option("--paths", options->paths,
-                      "Path log CSV: path, total_conversions, optional total_conversion_value "
-                      "and total_null per row");
+  add_path_log_options(*command, options->input, /*paths_optional=*/true);
   command->add_option("--goal", options->goal,
                       "Scenario: the goal kind attributed (required when the scenario has "
                       "several)");
@@ -266,21 +249,6 @@ CommandRunner add_attribute_command(CLI::App& app) {
       ->add_option("--half-life", options->half_life,
                    "Time decay: touches over which a touch's weight halves (default 1)")
       ->check(positive_number());
-  command->add_option("--delimiter", options->delimiter,
-                      "Field delimiter: ',', ';' or tab (default: sniffed from the header)");
-  command->add_option("--separator", options->columns.separator,
-                      "Between the channels of a path (default '>'; spaces around it dropped)");
-  command->add_option("--path-column", options->columns.path_column, "Path column (default: path)");
-  command->add_option("--conversions-column", options->columns.conversions_column,
-                      "Conversions column (default: total_conversions or conversions)");
-  command->add_option("--value-column", options->columns.value_column,
-                      "Conversion value column (default: total_conversion_value, "
-                      "conversion_value or value, if present)");
-  command->add_option("--null-column", options->columns.null_column,
-                      "Column of journeys without a conversion (default: total_null, null or "
-                      "nulls, if present)");
-  command->add_flag("--keep-repeats", options->columns.keep_repeats,
-                    "Keep consecutive repeats of a channel (default: they collapse into one)");
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
       ->transform(integer_in(1, 1024));
   options->output.add_to(*command, "cjsim.v1.AttributionResult", kAttributionCsvFiles);

@@ -39,6 +39,7 @@ void add_invocation(const Invocation& invocation, const std::string& scenario_fi
 CommandRunner add_attribute_command(CLI::App& app);
 CommandRunner add_compare_command(CLI::App& app);
 CommandRunner add_curves_command(CLI::App& app);
+CommandRunner add_fit_command(CLI::App& app);
 CommandRunner add_fit_retention_command(CLI::App& app);
 CommandRunner add_optimize_command(CLI::App& app);
 CommandRunner add_run_command(CLI::App& app);

@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
       {"optimize", add_optimize_command(app)},
       {"curves", add_curves_command(app)},
       {"validate", add_validate_command(app)},
+      {"fit", add_fit_command(app)},
       {"fit-retention", add_fit_retention_command(app)},
       {"attribute", add_attribute_command(app)},
   };
