@@ -71,6 +71,14 @@ TEST_CASE("cli fit: writes a scenario that validates, solves to the data's rate,
   CHECK(std::abs(exact_rate(out) - kRate) < 1e-9);
 }
 
+// Fits `paths` at `order` into DIR/fittedORDER.textproto; its path.
+std::string fit_order(const TempDir& dir, const std::string& paths, const std::string& order) {
+  const std::string out = dir.file("fitted" + order + ".textproto");
+  CliResult r = run_cli("fit --paths " + paths + " --order " + order + " -o " + out);
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  return out;
+}
+
 // The removal effect of `attribute --paths` against a variant of the written
 // scenario with the channel switched off, at orders 1 and 2. email and
 // display start no path; facebook and search do (an agent whose entry
@@ -81,8 +89,7 @@ void check_removals(const std::vector<std::string>& channels) {
   const std::string paths = dir.write("paths.csv", kFitPaths);
   for (const std::string order : {"1", "2"}) {
     CAPTURE(order);
-    const std::string out = dir.file("fitted" + order + ".textproto");
-    REQUIRE(run_cli("fit --paths " + paths + " --order " + order + " -o " + out).status == 0);
+    const std::string out = fit_order(dir, paths, order);
     std::string text = read_file(out);
     for (const std::string& c : channels) {
       text += "variants { name: \"no_" + c + "\" channel_changes { channel: \"" + c +
@@ -115,8 +122,7 @@ TEST_CASE("cli fit: attribute on the fitted scenario gives the path log's remova
   const std::string paths = dir.write("paths.csv", kFitPaths);
   for (const std::string order : {"1", "2"}) {
     CAPTURE(order);
-    const std::string out = dir.file("fitted" + order + ".textproto");
-    REQUIRE(run_cli("fit --paths " + paths + " --order " + order + " -o " + out).status == 0);
+    const std::string out = fit_order(dir, paths, order);
     CliResult on_paths = run_cli("attribute --paths " + paths + " --order " + order +
                                  " --method markov --quiet --json -");
     REQUIRE_MESSAGE(on_paths.status == 0, on_paths.err);
