@@ -964,9 +964,17 @@ class MixPlanning {
            "; the verification then ran again from there");
     }
     if (v.outcome() == "none_helps") {
+      const std::string family =
+          !schedule_ ? "each channel cut by a step and to its lower bound, raised by a step, and a "
+                       "step shifted between every pair"
+          : settings_.spend_all
+              ? "each cell to its lower bound, and a step shifted to another channel the same "
+                "week or to the same channel's week before or after"
+              : "each cell cut by a step and to its lower bound, raised by a step, and a step "
+                "shifted to another channel the same week or to the same channel's week before "
+                "or after";
       note("verified: from the recommendation, none of the " + std::to_string(last_round) +
-           " moves of the last round (each channel cut by a step and to its lower bound, raised "
-           "by a step, and a step shifted between every pair) improves the " +
+           " moves of the last round (" + family + ") improves the " +
            what + " at " + note_number(100 * run_.confidence) + "% (" + std::to_string(confirm_) +
            " paired replications; " + std::to_string(tried) + " moves in " +
            std::to_string(v.rounds()) + (v.rounds() == 1 ? " round" : " rounds") + " in all)");
