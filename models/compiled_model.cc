@@ -477,23 +477,26 @@ void compile_landing(const v1::Scenario& scenario, CompiledModel& m) {
   std::vector<double> entry_weights;
   for (int c = 0; c < m.channel_count(); ++c) {
     for (int stage = 1; stage <= kStageCount; ++stage) {
+      // A landing (an exposure, word of mouth) is on an enabled touchpoint.
       std::vector<uint32_t> points;
       std::vector<double> weights;
       for (int u = 0; u < touchpoints; ++u) {
         const v1::Touchpoint& tp = scenario.touchpoints(u);
-        // Touchpoints of a switched-off channel stay in the tables: its
-        // landing tables are never used (it exposes no one), and an agent
-        // whose single-journey entry falls on one does not start (docs/
-        // model.md section 5), as a Markov chain's removal sends the start
-        // into a removed state to null; the entry draws stay paired with
-        // the scenario's where the channel is on.
-        if (m.touchpoint_channel[u] == c && tp.stage() == stage && tp.entry_weight() > 0) {
+        if (m.touchpoint_channel[u] != c || tp.stage() != stage || !(tp.entry_weight() > 0)) {
+          continue;
+        }
+        // The entry keeps the touchpoints of a switched-off channel: an
+        // agent whose single-journey entry falls on one does not start
+        // (docs/model.md section 5), as a Markov chain's removal sends the
+        // start into a removed state to null, and the entry draws stay
+        // paired with those of the scenario where the channel is on.
+        entry_points.push_back(static_cast<uint32_t>(u));
+        entry_weights.push_back(tp.entry_weight());
+        if (m.nodes[u].enabled) {
           points.push_back(static_cast<uint32_t>(u));
           weights.push_back(tp.entry_weight());
         }
       }
-      entry_points.insert(entry_points.end(), points.begin(), points.end());
-      entry_weights.insert(entry_weights.end(), weights.begin(), weights.end());
       m.landing[static_cast<size_t>(c) * kStageCount + (stage - 1)] =
           add_landing(m.landing_columns, points, weights);
     }

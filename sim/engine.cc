@@ -227,8 +227,9 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   if (landing != nullptr) {
     u = alias_pick(&model_.landing_columns[landing->column_begin], landing->log2_columns,
                    start == kEntry ? entry_bits : random());
-    // An entry on a switched-off channel: this person never starts.
-    if (!model_.nodes[u].enabled) [[unlikely]] return -1;
+    // An entry on a switched-off channel: this person never starts. (An
+    // exposure lands on an enabled channel: an off one exposes no one.)
+    if (start == kEntry && !model_.nodes[u].enabled) [[unlikely]] return -1;
     // A touch: first (if none yet), last, and in the set.
     const uint32_t c = static_cast<uint32_t>(model_.touchpoint_channel[u]);
     const uint32_t ends = record.touch_ends;

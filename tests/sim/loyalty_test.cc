@@ -149,6 +149,27 @@ loyalty { referral { rate: 0.0126666666666666667 channel: "ads" landing_stage: A
         doctest::Approx(r.kpis().at("conversions").mean()));
 }
 
+TEST_CASE("loyalty: word of mouth on a switched-off channel lands nowhere") {
+  // A switched-off channel's touchpoints are gone for every landing,
+  // referrals included (only the single-journey entry keeps them, to lose
+  // the people it would have started: docs/model.md section 5).
+  const std::string head = R"(
+simulation { horizon_days: 60 agents: 5000 replications: 4 seed: 5 }
+personas { id: "all" channel_affinity { key: "ads" value: 1 } }
+channels { id: "ads" organic_reach: 0.02 }
+channels { id: "friends" )";
+  const std::string tail = R"( }
+touchpoints { id: "ad" stage: AWARENESS channel: "ads" entry_weight: 1 goal { kind: "adoption" } }
+touchpoints { id: "tip" stage: AWARENESS channel: "friends" entry_weight: 1 goal { kind: "adoption" } }
+loyalty { referral { rate: 0.05 channel: "friends" landing_stage: AWARENESS } }
+)";
+  const v1::RunResult on = simulate(head + tail);
+  const v1::RunResult off = simulate(head + "enabled: false" + tail);
+  CHECK(on.kpis().at("referred_conversions").mean() > 0);
+  CHECK(off.kpis().at("referred_conversions").mean() == 0);
+  CHECK(off.kpis().at("conversions").mean() > 0);
+}
+
 TEST_CASE("loyalty: the retention curve is Kaplan-Meier over conversion cohorts") {
   // Horizon 5. Customers: 4 converted on day 0 (one churns at age 1, one at
   // age 3), 2 on day 2 (one churns at age 1), 1 on day 4 (censored at 0).
