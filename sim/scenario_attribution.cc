@@ -278,6 +278,12 @@ v1::AttributionResult attribute_scenario(const v1::Scenario& scenario,
   result.set_exact(settings.exact);
   result.set_credited_conversions(credited);
   result.set_credited_value(credited_value);
+  if (baseline.single_journey) {
+    result.add_warnings(
+        "in single-journey form each person's one touch is the entry, so first and last touch "
+        "are the same; the walk's later steps onto other channels' touchpoints are not touches "
+        "(docs/model.md \"Channel credit\"): the removal effects are the answer here");
+  }
   if (std::abs(credited - conversions) > 1e-9 * std::max(1.0, conversions)) {
     result.add_warnings("first and last touch credit the journeys' conversions (" +
                         note_number(credited) + "); the conversions attributed by removal (" +
