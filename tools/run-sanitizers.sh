@@ -12,14 +12,15 @@ which="${1:-all}"
 bash tools/setup-deps.sh
 jobs="$(nproc)"
 
-# -O1 keeps the sanitizers' reports readable and the build short, as does
+# -O1 keeps the sanitizers' reports readable and the build short, as do
+# line tables only (-g1: file and line in every stack, no variables) and
 # the unity build (tools/run-tests.sh).
 # CJSIM_SANITIZED tells the tests that measure memory to stand aside.
 configure() {  # DIR FLAGS [TARGET...]
   local dir="$1" flags="$2"
   shift 2
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCJSIM_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD=ON \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
     -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer -DCJSIM_SANITIZED=1" \
     -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
   local targets=()
@@ -32,14 +33,17 @@ if [ "$which" = all ] || [ "$which" = address ]; then
   configure build-asan "-fsanitize=address,undefined -fno-sanitize-recover=all"
   # The headless-browser checks are left out: they test Chromium's reading
   # of a page the plain run has already checked, and take minutes here. So
-  # are the two longest statistical checks (the CLI's sequential comparison
-  # and the optimizer's TikTok regression, a minute or more each here): the
-  # library's sequential-comparison and optimizer tests run the same code
-  # under the tool, and the plain build runs both.
+  # are the longest statistical and regression checks of the studies'
+  # answers (each 15 s to a minute or more here: the CLI's sequential
+  # comparison, the optimizer's TikTok and display regressions, its target
+  # CPA mode and confirmation on every example, common random numbers on
+  # every example, the curves' noisy step, the brute-force grid): they run
+  # the same code paths as the kept tests of the same commands, and the
+  # plain build runs them all.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs" \
-    -E '^report browser|sequential precision meets|recommended TikTok at mROAS 0.45'
+    -E '^report browser|sequential precision meets|recommended TikTok at mROAS 0.45|kept display at 255|never confirmed worse|target CPA mode|common random numbers cut the variance|does not follow one noisy step|brute-force grid'
 fi
 
 if [ "$which" = all ] || [ "$which" = thread ]; then
