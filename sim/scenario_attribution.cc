@@ -178,7 +178,7 @@ v1::AttributionResult attribute_scenario(const v1::Scenario& scenario,
   CJSIM_CHECK(!channels.empty(), "a channel to attribute");
 
   v1::AttributionResult result;
-  v1::Timing timing;
+  v1::Timing timing;  // the runs count their work here; the result reports seconds only
   std::vector<KpiSeries> base_kpis;
   std::vector<Credit> credits;
   if (settings.exact) {

@@ -127,8 +127,9 @@ int attribute_scenario_command(const AttributeOptions& options, const Invocation
 int attribute(const AttributeOptions& options, const Invocation& invocation) {
   if (options.scenario.empty() == options.input.paths.empty()) {
     return usage_error(
-        "give a scenario file (cjsim attribute SCENARIO) or a path log (cjsim "
-        "attribute --paths FILE), not both");
+        "give a scenario file (cjsim attribute SCENARIO) or a path log (cjsim attribute --paths "
+        "FILE)" +
+        std::string(options.scenario.empty() ? "" : ", not both"));
   }
   if (!options.foreign.empty()) {
     std::string names;
