@@ -182,8 +182,9 @@ v1::AttributionResult attribute_scenario(const v1::Scenario& scenario,
   std::vector<KpiSeries> base_kpis;
   std::vector<Credit> credits;
   if (settings.exact) {
-    base_kpis = exact_kpis(baseline);
     const Result<ExactSolution> solution = solve_exact(baseline);
+    CJSIM_CHECK(solution.is_ok(), "an exactly solvable scenario");
+    base_kpis = kpi_series(baseline, {quantities_from_exact(baseline, *solution)});
     const double scale = baseline.settings.population;
     Credit c;
     for (double v : solution->channel_conversions) c.first_conversions.push_back(v * scale);
