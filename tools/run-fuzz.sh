@@ -2,12 +2,14 @@
 # Fuzzes every target of tests/fuzz (tests/fuzz/README.md) for
 # SECONDS_PER_TARGET seconds each (default 60), as CI does: installs clang
 # and libFuzzer if missing, builds the targets with AddressSanitizer and
-# UndefinedBehaviorSanitizer in build-fuzz/, and runs them, as many at once
+# UndefinedBehaviorSanitizer in build-asan/ (tools/configure-asan.sh: the
+# build whose tests tools/run-sanitizers.sh runs, so after it in CI there
+# is nothing left to compile), and runs them, as many at once
 # as there are cores, each on a copy of its seed corpus and regression
 # inputs in a temporary folder (the source tree is never written).
 #
 # Exits 0 when every target ran clean; otherwise 1, naming each crashing
-# input (kept under build-fuzz/artifacts/) and how to keep it as a
+# input (kept under build-asan/artifacts/) and how to keep it as a
 # regression input. 2 on a usage error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,9 +21,8 @@ if ! [[ "$seconds" =~ ^[1-9][0-9]{0,5}$ ]] || [ $# -gt 1 ]; then
 fi
 
 bash tools/setup-deps.sh
-CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release -DCJSIM_FUZZ=ON -DCMAKE_UNITY_BUILD=ON \
-  -DCJSIM_BUILD_TESTS=OFF -DCJSIM_BUILD_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_targets
+bash tools/configure-asan.sh
+cmake --build build-asan -j"$(nproc)" --target fuzz_targets
 
 targets=()
 for source in tests/fuzz/*_fuzzer.cc; do
@@ -31,7 +32,7 @@ done
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/cjsim-fuzz-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-artifacts="$PWD/build-fuzz/artifacts"
+artifacts="$PWD/build-asan/artifacts"
 export UBSAN_OPTIONS="print_stacktrace=1"
 
 # Runs one target; its log ends with libFuzzer's final statistics.
@@ -49,7 +50,7 @@ fuzz_one() {
   [ -f "$dictionary" ] && options+=(-dict="$dictionary")
   # Room for the library scenarios among the seeds (libFuzzer's default is 4 KB).
   case "$target" in scenario_*) options+=(-max_len=16384) ;; esac
-  if "build-fuzz/tests/fuzz/fuzz_$target" "${options[@]}" "$dir/corpus" >"$dir/log" 2>&1; then
+  if "build-asan/tests/fuzz/fuzz_$target" "${options[@]}" "$dir/corpus" >"$dir/log" 2>&1; then
     echo ok >"$dir/status"
   else
     echo failed >"$dir/status"
@@ -93,7 +94,7 @@ for target in "${targets[@]}"; do
       cp "$input" "$artifacts/$target/"
       kept="$artifacts/$target/$(basename "$input")"
       echo "run-fuzz: $target failed on $kept (log: $artifacts/$target/log)" >&2
-      echo "  reproduce: build-fuzz/tests/fuzz/fuzz_$target $kept" >&2
+      echo "  reproduce: build-asan/tests/fuzz/fuzz_$target $kept" >&2
       echo "  once fixed, keep it: cp $kept tests/fuzz/regressions/$target/WHAT_IT_WAS" >&2
     done
   fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI's sanitizer step (.ci/run calls it after the README's test command):
 #   1. every test under AddressSanitizer and UndefinedBehaviorSanitizer
-#      (build-asan/), any finding failing the run;
+#      (build-asan/, clang: tools/configure-asan.sh; tools/run-fuzz.sh
+#      fuzzes in the same build), any finding failing the run;
 #   2. the tests that run the engine and the studies on several threads
 #      under ThreadSanitizer (build-tsan/).
 # `tools/run-sanitizers.sh address` or `thread` runs one of the two.
@@ -12,10 +13,7 @@ which="${1:-all}"
 bash tools/setup-deps.sh
 jobs="$(nproc)"
 
-# -O1 keeps the sanitizers' reports readable and the build short, as do
-# line tables only (-g1: file and line in every stack, no variables) and
-# the unity build (tools/run-tests.sh).
-# CJSIM_SANITIZED tells the tests that measure memory to stand aside.
+# ThreadSanitizer's build: as build-asan's (tools/configure-asan.sh), with gcc.
 configure() {  # DIR FLAGS [TARGET...]
   local dir="$1" flags="$2"
   shift 2
@@ -30,7 +28,8 @@ configure() {  # DIR FLAGS [TARGET...]
 
 if [ "$which" = all ] || [ "$which" = address ]; then
   echo "run-sanitizers: AddressSanitizer + UndefinedBehaviorSanitizer, every test" >&2
-  configure build-asan "-fsanitize=address,undefined -fno-sanitize-recover=all"
+  bash tools/configure-asan.sh
+  cmake --build build-asan -j"$jobs"
   # The headless-browser checks are left out: they test Chromium's reading
   # of a page the plain run has already checked, and take minutes here. So
   # are the longest statistical and regression checks of the studies'

@@ -46,7 +46,10 @@ TEST_CASE("cli compare: a variant identical to the baseline differs by exactly 0
   CHECK(result.arms(1).variant() == "same");
   const v1::CompareDifference& d = difference_of(result, "same");
   CHECK(d.kpis().size() >= 14);
-  for (const auto& [kpi, e] : d.kpis()) {
+  for (const auto& entry : d.kpis()) {
+    // Named, not a structured binding: clang 14 cannot capture one.
+    const auto& kpi = entry.first;
+    const auto& e = entry.second;
     CAPTURE(kpi);
     CHECK(e.mean() == 0);
     CHECK(e.std_error() == 0);

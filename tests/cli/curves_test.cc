@@ -57,7 +57,9 @@ TEST_CASE("cli curves: every KPI the scenario reports traces, gaps and all (neve
   const auto run = parse_json<v1::RunResult>(r.out);
   REQUIRE(run.kpis().count("conversions:donation") == 1);
   REQUIRE(run.kpis().count("profit") == 1);
-  for (const auto& [kpi, estimate] : run.kpis()) {
+  for (const auto& entry : run.kpis()) {
+    // Named, not a structured binding: clang 14 cannot capture one.
+    const std::string& kpi = entry.first;
     CAPTURE(kpi);
     const v1::CurvesResult c = curves_json(nonprofit + small + " --points 3 --kpi " + kpi);
     CHECK(c.kpi() == kpi);

@@ -65,7 +65,10 @@ TEST_CASE("cli run: praises 18.8 [-2.73, 40.2]: a count's interval never reaches
     const v1::Estimate& praises = result.kpis().at("praises");
     CHECK(praises.ci_low() >= 0);
     // Every KPI within its possible range, and every share of the run within [0, 1].
-    for (const auto& [name, e] : result.kpis()) {
+    for (const auto& entry : result.kpis()) {
+      // Named, not a structured binding: clang 14 cannot capture one.
+      const auto& name = entry.first;
+      const auto& e = entry.second;
       CAPTURE(name);
       const std::optional<KpiInfo> info = kpi_info(name);
       REQUIRE(info.has_value());
@@ -179,7 +182,10 @@ TEST_CASE("cli optimize: few simulated events at the recommended mix warn, namin
   const auto result = parse_json<v1::OptimizeResult>(testing::read_file(dir.file("o.json")));
   CHECK(result.population() > 0);
   // A count of the recommended mix that never happened says so, with its bound.
-  for (const auto& [name, e] : result.recommended().kpis()) {
+  for (const auto& entry : result.recommended().kpis()) {
+    // Named, not a structured binding: clang 14 cannot capture one.
+    const auto& name = entry.first;
+    const auto& e = entry.second;
     if (name != "conversions" && name != "praises" && name != "complaints") continue;
     CAPTURE(name);
     CHECK(e.no_variation() == (e.mean() == 0));

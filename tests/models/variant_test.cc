@@ -252,12 +252,15 @@ variants { name: "off" channel_changes { channel: "social" enabled: false } }
 )");
   Diagnostics diagnostics;
   CHECK(validate_scenario(base, nullptr, diagnostics));
-  for (const auto& [name, message] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& entry : std::vector<std::pair<std::string, std::string>>{
            {"orphan", "with variant 'orphan': no entry touchpoint"},
            {"loud",
             "with variant 'loud': persona 'old' channel_affinity['web']: 1.5 is not in "
             "[0, 1]"},
            {"off", "with variant 'off': no entry touchpoint"}}) {
+    // Named, not a structured binding: clang 14 cannot capture one.
+    const auto& name = entry.first;
+    const auto& message = entry.second;
     Diagnostics d;
     CAPTURE(name);
     CHECK_FALSE(apply_and_validate_variant(base, name, d));

@@ -68,12 +68,16 @@ TEST_CASE("bg/bb: the likelihood's recurrence agrees with summing log-betas term
   for (const BgBbParameters& p :
        {BgBbParameters{1.204, 0.750, 0.657, 2.783}, BgBbParameters{0.05, 40, 3, 0.2},
         BgBbParameters{15583, 0.078, 7.5e7, 2.5e7}}) {
-    for (const auto& [x, t_x, n] : {std::array<int, 3>{0, 0, 1},
-                                    {0, 0, 1000},
-                                    {3, 4, 6},
-                                    {5, 20, 2000},
-                                    {7, 7, 7},
-                                    {1, 1, 365}}) {
+    for (const auto& entry : {std::array<int, 3>{0, 0, 1},
+                              {0, 0, 1000},
+                              {3, 4, 6},
+                              {5, 20, 2000},
+                              {7, 7, 7},
+                              {1, 1, 365}}) {
+      // Named, not a structured binding: clang 14 cannot capture one.
+      const int x = entry[0];
+      const int t_x = entry[1];
+      const int n = entry[2];
       CAPTURE(x);
       CAPTURE(t_x);
       CAPTURE(n);

@@ -61,7 +61,10 @@ TEST_CASE("compare: a scenario against itself differs by exactly 0, with verdict
   const v1::CompareDifference& d = result.differences(0);
   REQUIRE(d.kpis_size() > 0);
   CHECK(d.kpis_size() == result.arms(0).kpis_size());
-  for (const auto& [name, difference] : d.kpis()) {
+  for (const auto& entry : d.kpis()) {
+    // Named, not a structured binding: clang 14 cannot capture one.
+    const auto& name = entry.first;
+    const auto& difference = entry.second;
     CAPTURE(name);
     const v1::Estimate& base = result.arms(0).kpis().at(name);
     if (!std::isfinite(base.mean())) {  // a KPI this scenario does not define
@@ -87,7 +90,10 @@ TEST_CASE("compare: the baseline arm is a plain run of the scenario") {
               CompareSettings{});
   const v1::RunResult run = testing::plain_run(scenario);
   REQUIRE(result.arms(0).kpis_size() == run.kpis_size());
-  for (const auto& [name, estimate] : run.kpis()) {
+  for (const auto& entry : run.kpis()) {
+    // Named, not a structured binding: clang 14 cannot capture one.
+    const auto& name = entry.first;
+    const auto& estimate = entry.second;
     CAPTURE(name);
     CHECK(testing::same_results(result.arms(0).kpis().at(name), estimate));
   }
@@ -105,7 +111,10 @@ TEST_CASE("compare: each variant pairs with the baseline alone, whatever the oth
   CHECK(three.differences(0).variant() == "same");
   CHECK(three.differences(1).variant() == "bold");
   CHECK(testing::same_results(three.differences(1), two.differences(0)));
-  for (const auto& [name, verdict] : three.differences(0).verdict()) {
+  for (const auto& entry : three.differences(0).verdict()) {
+    // Named, not a structured binding: clang 14 cannot capture one.
+    const auto& name = entry.first;
+    const auto& verdict = entry.second;
     CAPTURE(name);
     CHECK((verdict == "no_change" || verdict == "undetermined"));
   }
@@ -232,7 +241,10 @@ TEST_CASE("compare: a target half-width stops at target_met, a fixed run of that
       compare({compiled_arm(sized, ""), compiled_arm(sized, "bold")}, sized, CompareSettings{});
   CHECK(testing::same_results(fixed.differences(0), result.differences(0)));
   for (int a = 0; a < 2; ++a) {
-    for (const auto& [name, estimate] : fixed.arms(a).kpis()) {
+    for (const auto& entry : fixed.arms(a).kpis()) {
+      // Named, not a structured binding: clang 14 cannot capture one.
+      const auto& name = entry.first;
+      const auto& estimate = entry.second;
       CAPTURE(name);
       CHECK(testing::same_results(result.arms(a).kpis().at(name), estimate));
     }

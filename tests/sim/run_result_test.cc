@@ -139,7 +139,10 @@ TEST_CASE("run result: intervals are clipped to what the quantity can take, mean
   CHECK(share.ci_high() == 1);
 
   // Every KPI's interval lies within the registry's range for it.
-  for (const auto& [name, e] : r.result.kpis()) {
+  for (const auto& entry : r.result.kpis()) {
+    // Named, not a structured binding: clang 14 cannot capture one.
+    const auto& name = entry.first;
+    const auto& e = entry.second;
     CAPTURE(name);
     const std::optional<KpiInfo> info = kpi_info(name);
     REQUIRE(info.has_value());

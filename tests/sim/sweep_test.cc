@@ -140,9 +140,10 @@ TEST_CASE("sweep: each point of a grid is a plain run of its scenario, in grid o
     // same numbers a plain run of that scenario draws, bit for bit.
     const v1::RunResult run = testing::plain_run(point_scenario(i));
     REQUIRE(point.kpis_size() == run.kpis_size());
-    for (const auto& [name, estimate] : run.kpis()) {
+    for (const auto& kpi : run.kpis()) {
+      const std::string& name = kpi.first;  // clang 14 cannot capture a structured binding
       CAPTURE(name);
-      CHECK(testing::same_results(point.kpis().at(name), estimate));
+      CHECK(testing::same_results(point.kpis().at(name), kpi.second));
     }
   }
 }

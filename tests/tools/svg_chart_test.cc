@@ -195,7 +195,10 @@ std::vector<Element> check_document(const std::string& svg) {
   static const std::vector<std::string> kLengths = {"x",  "y",  "x1", "y1",    "x2",    "y2",
                                                     "cx", "cy", "r",  "width", "height"};
   for (const Element& element : elements) {
-    for (const auto& [name, value] : element.attributes) {
+    for (const auto& attribute : element.attributes) {
+      // Named copies: clang 14 cannot capture structured bindings (doctest's messages do).
+      const std::string& name = attribute.first;
+      const std::string& value = attribute.second;
       if (std::find(kLengths.begin(), kLengths.end(), name) != kLengths.end()) {
         CHECK_MESSAGE(is_coordinate(value), element.name << " " << name << "=" << value);
       }
