@@ -27,6 +27,15 @@ double total_impressions(const CompiledModel& m) {
   return std::accumulate(m.channel_impressions.begin(), m.channel_impressions.end(), 0.0);
 }
 
+// The spend of the whole horizon and the impressions it buys, by channel
+// and in total: the model fixes them.
+void set_spend(const CompiledModel& m, Quantities& q) {
+  q.channel_cost = m.channel_cost;
+  q.channel_impressions_bought = m.channel_impressions;
+  q.cost = total_cost(m);
+  q.impressions_bought = total_impressions(m);
+}
+
 // Totals derived from the breakdowns, the same way for both methods.
 void complete(const CompiledModel& m, Quantities& q) {
   q.conversions =
@@ -241,8 +250,7 @@ void series_quantities(const CompiledModel& m, const ReplicationCounts& c, Quant
 
 Quantities quantities_from_counts(const CompiledModel& m, const ReplicationCounts& c) {
   Quantities q;
-  q.cost = total_cost(m);
-  q.impressions_bought = total_impressions(m);
+  set_spend(m, q);
   journey_quantities(m, c, q);
   complete(m, q);
   loyalty_quantities(m, c, q);
@@ -273,15 +281,19 @@ Quantities window_quantities(const CompiledModel& m, const ReplicationCounts& c,
   }
   q.channel_paid.assign(channels, 0.0);
   q.channel_organic.assign(channels, 0.0);
+  q.channel_cost.assign(channels, 0.0);
+  q.channel_impressions_bought.assign(channels, 0.0);
   for (size_t ch = 0; ch < channels; ++ch) {
     q.channel_paid[ch] = in_window(d.paid_through, channels, ch) * scale;
     q.channel_organic[ch] = in_window(d.organic_through, channels, ch) * scale;
     const std::vector<double>& spent = m.channel_spend_through[ch];
     const double cost = spent[static_cast<size_t>(window.to)] -
                         (window.from > 0 ? spent[static_cast<size_t>(window.from - 1)] : 0.0);
+    q.channel_cost[ch] = cost;
     q.cost += cost;
     if (m.channel_cost[ch] > 0) {
-      q.impressions_bought += cost * m.channel_impressions[ch] / m.channel_cost[ch];
+      q.channel_impressions_bought[ch] = cost * m.channel_impressions[ch] / m.channel_cost[ch];
+      q.impressions_bought += q.channel_impressions_bought[ch];
     }
   }
   complete(m, q);
@@ -311,8 +323,7 @@ Quantities window_quantities(const CompiledModel& m, const ReplicationCounts& c,
 Quantities quantities_from_exact(const CompiledModel& m, const ExactSolution& s) {
   const double population = m.settings.population;
   Quantities q;
-  q.cost = total_cost(m);
-  q.impressions_bought = total_impressions(m);
+  set_spend(m, q);
   q.conversion_rate = s.conversion_rate;
   q.reached = s.reached;
   auto scaled = [&](const std::vector<double>& v) {
@@ -400,8 +411,9 @@ namespace {
 // that it rests on 0 events).
 enum class Needs { kNothing, kSpend, kLoyalty, kRepeats, kCare, kPraise, kReferral };
 
-// A figure of one replication: of all goals (kind -1) or of one goal kind.
-using Figure = double (*)(const CompiledModel& m, const Quantities& q, int kind);
+// A figure of one replication: the total (index -1), or that of one goal
+// kind for a KPI per goal kind, of one channel for a KPI per channel.
+using Figure = double (*)(const CompiledModel& m, const Quantities& q, int index);
 
 // One entry of the registry. `goal_label` is the label of NAME:KIND with
 // {} for the kind; empty when the KPI is not per goal kind.
@@ -460,7 +472,10 @@ const Definition kRegistry[] = {
     {"conversions", "conversions", "{} conversions", KpiUnit::kCount, true, KpiSeries::Form::kMean,
      Needs::kNothing, "", conversions_of, nullptr, true},
     {"cost", "cost", "", KpiUnit::kMoney, false, KpiSeries::Form::kMean, Needs::kNothing, nullptr,
-     [](const CompiledModel&, const Quantities& q, int) { return q.cost; }, nullptr, true},
+     [](const CompiledModel&, const Quantities& q, int ch) {
+       return ch < 0 ? q.cost : q.channel_cost[static_cast<size_t>(ch)];
+     },
+     nullptr, true},
     // A fixed cost over the mean conversions (kInverse: the numerator is the cost).
     {"cost_per_conversion", "cost per conversion", "cost per {} conversion", KpiUnit::kMoney, false,
      KpiSeries::Form::kInverse, Needs::kNothing, "conversions", conversions_of, nullptr, true},
@@ -473,8 +488,10 @@ const Definition kRegistry[] = {
      [](const CompiledModel&, const Quantities& q, int) { return q.reached[3]; }, nullptr},
     {"impressions_bought", "impressions bought", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
      Needs::kNothing, nullptr,
-     [](const CompiledModel&, const Quantities& q, int) { return q.impressions_bought; }, nullptr,
-     true},
+     [](const CompiledModel&, const Quantities& q, int ch) {
+       return ch < 0 ? q.impressions_bought : q.channel_impressions_bought[static_cast<size_t>(ch)];
+     },
+     nullptr, true},
     {"loyalty_rate", "loyalty rate", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
      Needs::kNothing, "",
      [](const CompiledModel&, const Quantities& q, int) { return q.reached[4]; }, nullptr},
@@ -484,12 +501,16 @@ const Definition kRegistry[] = {
      [](const CompiledModel&, const Quantities& q, int) { return q.answered; }},
     {"organic_exposures", "organic exposures", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
      Needs::kNothing, "",
-     [](const CompiledModel&, const Quantities& q, int) { return q.organic_exposures; }, nullptr,
-     true},
+     [](const CompiledModel&, const Quantities& q, int ch) {
+       return ch < 0 ? q.organic_exposures : q.channel_organic[static_cast<size_t>(ch)];
+     },
+     nullptr, true},
     {"paid_exposures", "paid exposures", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
      Needs::kNothing, "",
-     [](const CompiledModel&, const Quantities& q, int) { return q.paid_exposures; }, nullptr,
-     true},
+     [](const CompiledModel&, const Quantities& q, int ch) {
+       return ch < 0 ? q.paid_exposures : q.channel_paid[static_cast<size_t>(ch)];
+     },
+     nullptr, true},
     {"praises", "public praises", "", KpiUnit::kCount, true, KpiSeries::Form::kMean, Needs::kPraise,
      "", [](const CompiledModel&, const Quantities& q, int) { return q.praises; }, nullptr},
     {"profit", "profit (value - cost)", "", KpiUnit::kMoney, true, KpiSeries::Form::kMean,
@@ -498,7 +519,12 @@ const Definition kRegistry[] = {
      true},
     {"reach_rate", "share of people reached", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
      Needs::kNothing, "",
-     [](const CompiledModel&, const Quantities& q, int) { return q.reach_rate; }, nullptr},
+     [](const CompiledModel& m, const Quantities& q, int ch) {
+       // channel_reach counts people, scaled to the population.
+       return ch < 0 ? q.reach_rate
+                     : q.channel_reach[static_cast<size_t>(ch)] / m.settings.population;
+     },
+     nullptr},
     {"referrals", "referrals", "", KpiUnit::kCount, true, KpiSeries::Form::kMean, Needs::kReferral,
      "", [](const CompiledModel&, const Quantities& q, int) { return q.referrals; }, nullptr},
     {"referred_conversions", "conversions from referrals", "", KpiUnit::kCount, true,
@@ -539,6 +565,37 @@ ValueRange possible_range(const Definition& d) {
   return std::string_view(d.name) == "profit" ? kAnyValue : kNonNegative;
 }
 
+// The KPIs that also exist per channel, as NAME:CHANNEL ("cost:facebook"),
+// with that KPI's label ({} for the channel). None is per goal kind too, so
+// the KPI alone says whether what follows its colon is a goal kind or a
+// channel. Conversions are not counted per channel: a journey crosses
+// several (`cjsim attribute` shares them out).
+struct PerChannel {
+  const char* name;
+  const char* label;
+};
+const PerChannel kPerChannel[] = {
+    {"cost", "spend on {}"},
+    {"impressions_bought", "impressions bought on {}"},
+    {"organic_exposures", "organic exposures on {}"},
+    {"paid_exposures", "paid exposures on {}"},
+    {"reach_rate", "share of people reached by {}"},
+};
+
+// The label template of NAME:CHANNEL, or nullptr when `name` is not per channel.
+const char* channel_label(std::string_view name) {
+  for (const PerChannel& c : kPerChannel) {
+    if (name == c.name) return c.label;
+  }
+  return nullptr;
+}
+
+std::string per_channel_list() {
+  std::string out;
+  for (const PerChannel& c : kPerChannel) out += (out.empty() ? "" : ", ") + std::string(c.name);
+  return out;
+}
+
 const Definition* find_definition(std::string_view name) {
   for (const Definition& d : kRegistry) {
     if (name == d.name) return &d;
@@ -553,9 +610,9 @@ std::pair<std::string_view, std::string_view> split_kind(std::string_view name) 
   return {name.substr(0, colon), name.substr(colon + 1)};
 }
 
-std::string goal_label(const Definition& d, std::string_view kind) {
-  std::string label = d.goal_label;
-  return label.replace(label.find("{}"), 2, std::string(kind));
+// `label_template` with its {} replaced by `what`.
+std::string filled(std::string label_template, std::string_view what) {
+  return label_template.replace(label_template.find("{}"), 2, std::string(what));
 }
 
 bool has_repeat_model(const v1::Loyalty& l) {
@@ -627,7 +684,14 @@ std::vector<std::string> goal_kinds_of(const v1::Scenario& s) {
 std::optional<KpiInfo> kpi_info(std::string_view name) {
   const auto [base, kind] = split_kind(name);
   const Definition* d = find_definition(base);
-  if (d == nullptr || (!kind.empty() && *d->goal_label == '\0')) return std::nullopt;
+  if (d == nullptr) return std::nullopt;
+  std::string label = d->label;
+  if (!kind.empty()) {
+    // The part after the colon: a goal kind, or a channel.
+    const char* per_channel = channel_label(base);
+    if (*d->goal_label == '\0' && per_channel == nullptr) return std::nullopt;
+    label = filled(per_channel != nullptr ? per_channel : d->goal_label, kind);
+  }
   std::string events;
   if (d->events != nullptr) {
     // Per goal kind, the events of that kind; the per-customer KPIs have none.
@@ -635,10 +699,11 @@ std::optional<KpiInfo> kpi_info(std::string_view name) {
                  ? std::string(name)
                  : std::string(d->events) + (kind.empty() ? "" : ":") + std::string(kind);
   }
-  return KpiInfo{std::string(name), kind.empty() ? d->label : goal_label(*d, kind),
-                 d->unit,           d->higher_is_better,
-                 std::move(events), possible_range(*d),
-                 d->by_day};
+  return KpiInfo{
+      std::string(name), std::move(label),
+      d->unit,           d->higher_is_better,
+      std::move(events), possible_range(*d),
+      d->by_day,         channel_label(base) != nullptr ? std::string(kind) : std::string()};
 }
 
 std::vector<std::string> kpi_names(const v1::Scenario& scenario) {
@@ -654,7 +719,8 @@ std::vector<std::string> kpi_names(const v1::Scenario& scenario) {
   return names;
 }
 
-std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& name) {
+std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& name,
+                            bool per_channel) {
   const std::vector<std::string> names = kpi_names(scenario);
   if (std::find(names.begin(), names.end(), name) != names.end()) return "";
   const auto [base, kind] = split_kind(name);
@@ -662,11 +728,35 @@ std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& nam
   const std::vector<std::string> kinds = goal_kinds_of(scenario);
   std::string kinds_text;
   for (const std::string& k : kinds) kinds_text += (kinds_text.empty() ? "'" : ", '") + k + "'";
+  std::string channels_text;
+  bool is_channel = false;
+  for (const v1::Channel& c : scenario.channels()) {
+    channels_text += (channels_text.empty() ? "'" : ", '") + c.id() + "'";
+    is_channel = is_channel || c.id() == kind;
+  }
+  if (d != nullptr && !kind.empty() && channel_label(base) != nullptr) {
+    if (!per_channel) {
+      return name +
+             ": KPIs per channel are for targets (and a run's channels table shows the "
+             "same figures); here use " +
+             std::string(base) + " over every channel";
+    }
+    if (is_channel) return "";
+    return "the scenario has no channel '" + std::string(kind) + "'; its channels are " +
+           channels_text;
+  }
   if (d != nullptr && !kind.empty()) {
     if (*d->goal_label == '\0') {
       return std::string(base) +
-             " is not counted per goal kind; per goal kind are conversions, "
-             "conversion_rate, value and cost_per_conversion";
+             " is not counted per goal kind or per channel; per goal kind are conversions, "
+             "conversion_rate, value and cost_per_conversion" +
+             (per_channel ? ", per channel " + per_channel_list() : std::string());
+    }
+    if (is_channel && kinds.end() == std::find(kinds.begin(), kinds.end(), kind)) {
+      return std::string(base) + " is not counted per channel ('" + std::string(kind) +
+             "' is a channel): a journey crosses several channels, and `cjsim attribute` "
+             "shares its conversions out among them" +
+             (per_channel ? "; per channel are " + per_channel_list() : std::string());
     }
     return "the scenario has no goal of kind '" + std::string(kind) + "'; its goal kinds are " +
            kinds_text;
@@ -707,40 +797,71 @@ std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& nam
   return "unknown KPI '" + name + "'; this scenario reports " + known +
          ", and conversions, conversion_rate, value and cost_per_conversion per goal kind as "
          "NAME:KIND for its goal kinds " +
-         kinds_text;
+         kinds_text +
+         (per_channel ? ", and " + per_channel_list() + " per channel as NAME:CHANNEL" : "");
 }
+
+namespace {
+
+// The series of KPI `d` named `name` over `reps`: the total (index -1), or
+// that of goal kind or channel `index`.
+KpiSeries series_of(const CompiledModel& m, const std::vector<Quantities>& reps,
+                    const Definition& d, std::string name, int index) {
+  // The model fixes the spend: the same in every replication.
+  const double cost = reps.empty() ? total_cost(m) : reps.front().cost;
+  KpiSeries k;
+  k.name = std::move(name);
+  k.higher_is_better = d.higher_is_better;
+  k.form = d.form;
+  k.range = possible_range(d);
+  const bool per_channel = index >= 0 && channel_label(d.name) != nullptr;
+  k.fixed_by_model = kpi_fixed_by_model(
+      k.name, per_channel ? m.channel_cost[static_cast<size_t>(index)] > 0 : cost > 0);
+  k.agents = static_cast<double>(m.settings.agents);
+  k.population = m.settings.population;
+  if (d.form == KpiSeries::Form::kInverse) k.numerator = cost;
+  for (const Quantities& q : reps) {
+    k.samples.push_back(d.sample(m, q, index));
+    if (d.form == KpiSeries::Form::kRatio) k.denominators.push_back(d.denominator(m, q, index));
+  }
+  return k;
+}
+
+}  // namespace
 
 std::vector<KpiSeries> kpi_series(const CompiledModel& m, const std::vector<Quantities>& reps,
                                   bool by_day_only) {
   std::vector<KpiSeries> kpis;
-  // The model fixes the cost: the same in every replication.
-  const double cost = reps.empty() ? total_cost(m) : reps.front().cost;
-  auto add = [&](const Definition& d, std::string name, int kind) {
-    KpiSeries& k = kpis.emplace_back();
-    k.name = std::move(name);
-    k.higher_is_better = d.higher_is_better;
-    k.form = d.form;
-    k.range = possible_range(d);
-    k.fixed_by_model = kpi_fixed_by_model(k.name, cost > 0);
-    k.agents = static_cast<double>(m.settings.agents);
-    k.population = m.settings.population;
-    if (d.form == KpiSeries::Form::kInverse) k.numerator = cost;
-    for (const Quantities& q : reps) {
-      k.samples.push_back(d.sample(m, q, kind));
-      if (d.form == KpiSeries::Form::kRatio) k.denominators.push_back(d.denominator(m, q, kind));
-    }
-  };
   for (const Definition& d : kRegistry) {
     if (!model_counts(m, d.needs) || (by_day_only && !d.by_day)) continue;
-    add(d, d.name, -1);
+    kpis.push_back(series_of(m, reps, d, d.name, -1));
     if (*d.goal_label == '\0') continue;
     for (size_t k = 0; k < m.goal_kinds.size(); ++k) {
-      add(d, std::string(d.name) + ":" + m.goal_kinds[k], static_cast<int>(k));
+      kpis.push_back(
+          series_of(m, reps, d, std::string(d.name) + ":" + m.goal_kinds[k], static_cast<int>(k)));
     }
   }
   std::sort(kpis.begin(), kpis.end(),
             [](const KpiSeries& a, const KpiSeries& b) { return a.name < b.name; });
   return kpis;
+}
+
+std::optional<KpiSeries> kpi_series_named(const CompiledModel& m,
+                                          const std::vector<Quantities>& reps,
+                                          std::string_view name) {
+  const auto [base, suffix] = split_kind(name);
+  const Definition* d = find_definition(base);
+  if (d == nullptr || !model_counts(m, d->needs)) return std::nullopt;
+  int index = -1;
+  if (!suffix.empty()) {
+    const std::vector<std::string>& among = channel_label(base) != nullptr ? m.channel_ids
+                                            : *d->goal_label != '\0'       ? m.goal_kinds
+                                                                     : std::vector<std::string>{};
+    const auto found = std::find(among.begin(), among.end(), suffix);
+    if (found == among.end()) return std::nullopt;
+    index = static_cast<int>(found - among.begin());
+  }
+  return series_of(m, reps, *d, std::string(name), index);
 }
 
 namespace {

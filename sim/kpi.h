@@ -41,8 +41,10 @@ struct Quantities {
          response_days = 0;
   double referrals = 0, referred_conversions = 0, praises = 0;
   double paid_exposures = 0, organic_exposures = 0;
-  // The spend and the impressions it buys (the model fixes both).
+  // The spend and the impressions it buys (the model fixes both), in
+  // total and [channel].
   double cost = 0, impressions_bought = 0;
+  std::vector<double> channel_cost, channel_impressions_bought;
   std::array<double, kStageSlots> reached{};  // [stage]: share with furthest stage >= stage
   std::vector<double> touchpoint_visits, touchpoint_acts, touchpoint_conversions;
   std::vector<double> channel_paid, channel_organic;
@@ -101,7 +103,9 @@ Quantities window_quantities(const CompiledModel& model, const ReplicationCounts
 // table, CSV, report and check uses, and how it is computed (kpi_series).
 // A KPI marked per goal kind also exists as NAME:KIND for every goal kind of
 // the scenario ("conversions:donation"): the same figure over the goals of
-// that kind alone (docs/results-reference.md "KPIs").
+// that kind alone. The spend, exposures and reach also exist per channel as
+// NAME:CHANNEL ("cost:facebook"), for targets; a run reports them in its
+// channels, not among its KPIs (docs/results-reference.md "KPIs").
 enum class KpiUnit { kShare, kCount, kMoney, kRatio };
 
 struct KpiInfo {
@@ -125,6 +129,8 @@ struct KpiInfo {
   // day's events or spend, or a ratio of such sums): what --window and
   // targets accept (sim/window.h).
   bool by_day = false;
+  // The channel of a KPI per channel ("facebook" for "cost:facebook"), or empty.
+  std::string channel;
 };
 
 // The entry of a KPI name, with or without a goal kind (any kind: for
@@ -136,9 +142,12 @@ std::optional<KpiInfo> kpi_info(std::string_view name);
 // goal kind ones for each of its goal kinds. REQUIRES: validated.
 std::vector<std::string> kpi_names(const v1::Scenario& scenario);
 
-// Empty when a run of `scenario` reports KPI `name`; else why not, in the
-// user's words, listing the KPIs it does report ("--kpi" etc. print it).
-std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& name);
+// Empty when a run of `scenario` reports KPI `name`, or, with
+// `per_channel`, when `name` is a KPI per channel of one of its channels;
+// else why not, in the user's words, listing the KPIs it does report
+// ("--kpi" etc. print it).
+std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& name,
+                            bool per_channel = false);
 
 // One scalar KPI over the replications of a run.
 struct KpiSeries {
@@ -182,6 +191,13 @@ struct KpiSeries {
 std::vector<KpiSeries> kpi_series(const CompiledModel& model,
                                   const std::vector<Quantities>& replications,
                                   bool by_day_only = false);
+
+// The one KPI named `name` (with a goal kind or a channel, as kpi_info
+// reads it), or nullopt when `model` does not count it. With window
+// quantities, `name` must be counted by day (KpiInfo::by_day).
+std::optional<KpiSeries> kpi_series_named(const CompiledModel& model,
+                                          const std::vector<Quantities>& replications,
+                                          std::string_view name);
 
 // The estimate of a KPI: mean, standard error (delta method for kInverse)
 // and Student-t interval clipped to the KPI's range; with `exact`, the value

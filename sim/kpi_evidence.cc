@@ -10,6 +10,7 @@
 namespace cjsim {
 
 bool kpi_fixed_by_model(std::string_view name, bool buys_media) {
+  name = name.substr(0, name.find(':'));  // per channel, the same
   return name == "cost" || name == "impressions_bought" ||
          (!buys_media && name == "paid_exposures");
 }

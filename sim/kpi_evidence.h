@@ -20,7 +20,9 @@ namespace cjsim {
 // the impressions it buys, set by the budgets, and, when nothing is bought
 // (`buys_media` false: no budget, so no paid reach), the paid exposures (0).
 // Only these (and every KPI of an exact solution) are "(exact)"; a random
-// KPI that does not vary across replications is not.
+// KPI that does not vary across replications is not. The same holds per
+// channel ("cost:facebook"), `buys_media` then telling whether that channel
+// buys any.
 bool kpi_fixed_by_model(std::string_view name, bool buys_media = true);
 
 // The KPI counting the simulated events that KPI `name` is estimated from:

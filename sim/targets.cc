@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <set>
 
 #include "models/check.h"
@@ -58,10 +59,9 @@ KpiSeries kpi_through(const CompiledModel& m, const std::vector<ReplicationCount
   std::vector<Quantities> reps;
   reps.reserve(counts.size());
   for (const ReplicationCounts& c : counts) reps.push_back(window_quantities(m, c, {0, day}));
-  std::vector<KpiSeries> all = kpi_series(m, reps, true);
-  const KpiSeries* found = find_kpi(all, kpi);
-  CJSIM_CHECK(found != nullptr, "a target KPI that target_kpi_problem should refuse");
-  return *found;
+  std::optional<KpiSeries> found = kpi_series_named(m, reps, kpi);
+  CJSIM_CHECK(found.has_value(), "a target KPI that target_kpi_problem should refuse");
+  return *std::move(found);
 }
 
 // The share of the replications of `kpi` meeting `t`, at the real
@@ -129,7 +129,7 @@ std::optional<int32_t> earliest_day_p80(const CompiledModel& m,
 
 std::string target_kpi_problem(const v1::Scenario& scenario, const v1::Target& t) {
   const std::string who = "target '" + t.name() + "' kpi";
-  const std::string not_counted = kpi_not_counted(scenario, t.kpi());
+  const std::string not_counted = kpi_not_counted(scenario, t.kpi(), true);
   if (!not_counted.empty()) return who + ": " + not_counted;
   const std::optional<KpiInfo> info = kpi_info(t.kpi());
   if (info && !info->by_day) {
@@ -137,7 +137,9 @@ std::string target_kpi_problem(const v1::Scenario& scenario, const v1::Target& t
            " is not counted day by day, so it has no value by a date; a target may use "
            "conversions, value, cost, profit, roas, cost_per_conversion, conversion_rate, "
            "awareness_rate, paid_exposures, organic_exposures, impressions_bought or "
-           "repeat_conversions (per goal kind as NAME:KIND where the KPI has one)";
+           "repeat_conversions (per goal kind as NAME:KIND where the KPI has one; cost, "
+           "impressions_bought, paid_exposures and organic_exposures per channel as "
+           "NAME:CHANNEL)";
   }
   return "";
 }
@@ -222,7 +224,12 @@ void set_targets(const CompiledModel& model, const std::vector<TargetOutcome>& o
     t->set_by_day(o.target.due_day);
     t->set_by_date(model.calendar.date(o.target.due_day));
     const int64_t met = std::count(o.met.begin(), o.met.end(), true);
-    set_estimate(wilson_estimate(met, static_cast<int64_t>(o.met.size()), confidence),
+    // A KPI the plan fixes (the spend) meets the target in every
+    // replication or in none: certain, not a chance with an interval.
+    const int64_t n = static_cast<int64_t>(o.met.size());
+    set_estimate(o.kpi.fixed_by_model
+                     ? exact_estimate(static_cast<double>(met) / static_cast<double>(n), n)
+                     : wilson_estimate(met, n, confidence),
                  t->mutable_probability());
     set_estimate(estimate_kpi(o.kpi, confidence, false), t->mutable_expected());
     if (o.earliest_day_p80) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -193,6 +194,73 @@ targets { name: "cap" kpi: "cost" at_most: 2000 by_day: 19 }
         std::string::npos);
   bad.mutable_targets(0)->set_kpi("conversions:donation");
   CHECK(target_kpi_problem(bad, bad.targets(0)).find("target 'sales' kpi: ") == 0);
+}
+
+TEST_CASE("engine calendar: targets on one channel's spend and exposures") {
+  // Two paid channels; "search" spends 1400 a week, and 7000 a week in a
+  // flight on days 7-13. Every spend is fixed by the plan.
+  const std::string text = R"(
+name: "per channel"
+simulation { horizon_days: 28 agents: 2000 replications: 6 seed: 3 population: 20000 }
+personas { id: "p" channel_affinity { key: "social" value: 0.5 } channel_affinity { key: "search" value: 0.5 } }
+channels { id: "social" weekly_budget: 700 cpm: 10 max_reach: 0.1 half_saturation: 50 }
+channels { id: "search" weekly_budget: 1400 cpm: 20 max_reach: 0.1 half_saturation: 50
+           flights { from_day: 7 to_day: 13 weekly_budget: 7000 } }
+channels { id: "web" }
+touchpoints { id: "ad" stage: AWARENESS channel: "social" entry_weight: 1 cta { act_probability: 0.05 } }
+touchpoints { id: "query" stage: CONSIDERATION channel: "search" entry_weight: 1 cta { act_probability: 0.05 } }
+touchpoints { id: "buy" stage: DECISION channel: "web" goal { kind: "purchase" value: 5 } }
+edges { from: "ad" to: "buy" }
+edges { from: "query" to: "buy" }
+targets { name: "search_cap" kpi: "cost:search" at_most: 8500 by_day: 13 }
+targets { name: "social_seen" kpi: "paid_exposures:social" at_least: 1 by_day: 20 }
+)";
+  const v1::Scenario s = parse_text(text);
+  Diagnostics d("test");
+  REQUIRE(validate_scenario(s, nullptr, d));
+  for (const v1::Target& t : s.targets()) REQUIRE(target_kpi_problem(s, t).empty());
+  const CompiledModel m = compile(s, "");
+  const std::vector<ReplicationCounts> counts = Engine(m, 3).run(0, 6);
+  const std::vector<TargetOutcome> outcomes = evaluate_targets(m, counts, 0.95);
+  REQUIRE(outcomes.size() == 2);
+  // Search by day 13: a week at 200 a day, then a week at 1000 a day.
+  CHECK(outcomes[0].kpi.samples[0] == doctest::Approx(7 * 200 + 7 * 1000));
+  CHECK(outcomes[0].kpi.fixed_by_model);
+  CHECK(std::count(outcomes[0].met.begin(), outcomes[0].met.end(), true) == 6);
+  // Social's paid exposures by day 20, by hand from the running totals
+  // ([day * channels + channel], channels in scenario order), 10 people an
+  // agent; search's are not in them.
+  const size_t channels = 3;
+  for (size_t r = 0; r < counts.size(); ++r) {
+    const auto& paid = counts[r].series.paid_through;
+    CHECK(outcomes[1].kpi.samples[r] ==
+          doctest::Approx(static_cast<double>(paid[20 * channels]) * 10));
+    CHECK(outcomes[1].kpi.samples[r] > 0);
+  }
+  CHECK_FALSE(outcomes[1].kpi.fixed_by_model);
+  const std::optional<KpiInfo> info = kpi_info("cost:search");
+  REQUIRE(info.has_value());
+  CHECK(info->label == "spend on search");
+  CHECK(info->channel == "search");
+  CHECK(info->by_day);
+  CHECK(kpi_info("conversions:purchase")->channel.empty());
+
+  // What is refused, and why.
+  auto problem = [&](const std::string& kpi) {
+    v1::Scenario bad = s;
+    bad.mutable_targets(0)->set_kpi(kpi);
+    return target_kpi_problem(bad, bad.targets(0));
+  };
+  CHECK(testing::contains(problem("cost:tv"),
+                 "the scenario has no channel 'tv'; its channels are 'social', 'search', 'web'"));
+  CHECK(testing::contains(problem("conversions:search"),
+                 "conversions is not counted per channel ('search' is a channel)"));
+  CHECK(testing::contains(problem("conversions:search"), "cjsim attribute"));
+  CHECK(testing::contains(problem("reach_rate:search"), "is not counted day by day"));
+  CHECK(testing::contains(problem("profit:search"), "not counted per goal kind or per channel"));
+  // Elsewhere (--rank-by, --objective, curves' --kpi) they are not KPIs of a run.
+  CHECK(testing::contains(kpi_not_counted(s, "cost:search"), "KPIs per channel are for targets"));
+  CHECK(kpi_not_counted(s, "cost:search", true).empty());
 }
 
 TEST_CASE("engine calendar: a publishing plan's organic exposures, against the closed form") {

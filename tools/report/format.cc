@@ -72,6 +72,12 @@ std::string format_percent(double share) {
   return printf_string("%.2f%%", percent);
 }
 
+std::string format_chance_interval(const v1::Estimate& chance) {
+  // A Wilson interval is never a point; an exact estimate is.
+  if (chance.std_error() == 0 && chance.ci_low() == chance.ci_high()) return "fixed by the plan";
+  return "[" + format_percent(chance.ci_low()) + ", " + format_percent(chance.ci_high()) + "]";
+}
+
 std::string format_value(double v, Unit unit) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   if (std::isnan(v)) return "n/a";

@@ -24,6 +24,9 @@ std::string format_real(double value, int significant = 3);
 std::string format_count(double value);
 // 0.02413 -> "2.41%".
 std::string format_percent(double share);
+// A target's chance's interval, "[63.98%, 96.50%]", or, for a target on
+// what the plan fixes (the spend: an exact 0 or 1), "fixed by the plan".
+std::string format_chance_interval(const v1::Estimate& chance);
 std::string format_value(double value, Unit unit);
 // format_value(value, Unit::kMoney).
 inline std::string format_money(double value) { return format_value(value, Unit::kMoney); }

@@ -367,9 +367,8 @@ void run_targets(Report& report, const v1::RunResult& r) {
                              (t.direction() == "at_least" ? " at least " : " at most ") +
                              format_value(t.threshold(), kpi.unit) + " by " + by;
     const v1::Estimate& p = t.probability();
-    std::string text = t.name() + ": " + goal + ". Chance " + format_percent(p.mean()) + " [" +
-                       format_percent(p.ci_low()) + ", " + format_percent(p.ci_high()) +
-                       "]; expected " + format_value(t.expected().mean(), kpi.unit) + " " +
+    std::string text = t.name() + ": " + goal + ". Chance " + format_percent(p.mean()) + " " +
+                       format_chance_interval(p) + "; expected " + format_value(t.expected().mean(), kpi.unit) + " " +
                        format_kpi_interval(t.kpi(), t.expected(), sampling_of(r)) + ".";
     if (t.has_earliest_day_p80()) {
       text += " 80% of the replications have met it by " +

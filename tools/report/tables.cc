@@ -225,8 +225,7 @@ std::string run_target_table(const v1::RunResult& r) {
                kpi.label + (t.direction() == "at_least" ? " >= " : " <= ") +
                    format_value(t.threshold(), kpi.unit),
                day_text(t.by_day(), t.by_date()), format_percent(p.mean()),
-               "[" + format_percent(p.ci_low()) + ", " + format_percent(p.ci_high()) + "]",
-               format_value(t.expected().mean(), kpi.unit),
+               format_chance_interval(p), format_value(t.expected().mean(), kpi.unit),
                t.has_earliest_day_p80() ? day_text(t.earliest_day_p80(), t.earliest_date_p80())
                : t.direction() == "at_least" ? "not in the horizon"
                                              : "-"});
