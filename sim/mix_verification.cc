@@ -19,6 +19,11 @@ namespace {
 // screen (a move that is better at the confidence on all of them is
 // rarely this far behind on the first ones).
 constexpr double kExtendAbove = 0.5;
+// With a middle stage (VerificationSettings::middle_replications), a move
+// runs on all of the confirmation's replications only if its gain there is
+// above this many standard errors: on more replications, a move that will
+// be better at the confidence is nearer to it.
+constexpr double kExtendFromMiddleAbove = 1.0;
 
 // Shifts run between two channels, or between two cells of a schedule in
 // the same week or of the same channel in weeks next to each other: the
@@ -291,8 +296,19 @@ VerifiedMix verify_mix(MixRunner& runner, const v1::Scenario& scenario,
                            settings.confidence, settings.seed);
         promise[{m.kind, m.from, m.to}] =
             gain.difference.std_error > 0 ? gain.difference.mean / gain.difference.std_error : 0;
-        if (gain.difference.mean > kExtendAbove * gain.difference.std_error &&
-            full > static_cast<size_t>(screen)) {
+        // A promising move runs on more replications: on the middle
+        // stage's first, if there is one, then on all of them.
+        double above = kExtendAbove;
+        auto promising = [&] { return gain.difference.mean > above * gain.difference.std_error; };
+        const size_t middle = static_cast<size_t>(settings.middle_replications);
+        if (promising() && middle > static_cast<size_t>(screen) && middle < full) {
+          runner.extend(moved, settings.middle_replications);
+          gain = paired_gain(first_samples(base, middle),
+                             samples_of(moved, settings.on_conversions), runner.cvar(),
+                             settings.confidence, settings.seed);
+          above = kExtendFromMiddleAbove;
+        }
+        if (promising() && full > moved.reps.size()) {
           runner.extend(moved, settings.replications);
           gain = paired_gain(base, samples_of(moved, settings.on_conversions), runner.cvar(),
                              settings.confidence, settings.seed);

@@ -37,7 +37,10 @@ struct VerificationSettings {
   // objective.
   bool on_conversions = false;
   int screen_replications = 0;  // the search's
-  int replications = 0;         // the confirmation's
+  // When above the screen's: a promising move runs on this many first, and
+  // on all `replications` only if still promising there (0: straight on).
+  int middle_replications = 0;
+  int replications = 0;  // the confirmation's
   double confidence = 0.95;
   int max_rounds = 4;
   uint64_t seed = 0;  // of the CVaR bootstrap

@@ -261,8 +261,188 @@ void snap_to_bounds(SearchContext& c, const std::vector<double>& lower,
   }
 }
 
+bool is_schedule(const std::vector<PlannedChannel>& channels) {
+  return std::any_of(channels.begin(), channels.end(),
+                     [](const PlannedChannel& p) { return p.week >= 0; });
+}
+
+// The greatest tilt of a schedule's profile: its last week gets up to
+// e^12 (about 160,000) times what its first week gets at the same shape,
+// so that a channel's whole budget can go to its last week (or first),
+// the rest rounding to nothing.
+constexpr double kMostTilt = 12;
+
+// A schedule searched by its channels' profiles (docs/model.md "Planning
+// the schedule"): the free cells of each channel form a group, and a
+// candidate is, per group, a total T and a tilt t. A cell m of the group
+// gets its lower bound plus a share of what the group has above its lower
+// bounds, E = T - sum of lower:
+//
+//   x_m = lower_m + E w_m / sum w,   w_m = shape_m exp(t (week_m - mean week) / span)
+//
+// with shape_m the cell's share of the start's budget above the lower
+// bounds (even when the start has nothing above them) and span the weeks
+// between the group's first and last cell (at least 1). At t = 0 the
+// start's own shape; t > 0 moves money to later weeks, t < 0 to earlier
+// ones. So 2 variables a channel, not one a week: COBYLA needs W times
+// fewer evaluations to settle the totals and the timing, and the
+// verification then moves money between single cells.
+class Profiles {
+ public:
+  // Groups the free cells (`free`: their planned channels; `lower`,
+  // `upper`: their bounds) by channel, with the shape of `start` (their
+  // budgets); `free_sum` is what they share.
+  Profiles(const std::vector<PlannedChannel>& channels, const std::vector<size_t>& free,
+           double free_sum, const std::vector<double>& lower, const std::vector<double>& upper,
+           const std::vector<double>& start)
+      : lower_(lower) {
+    std::map<int, size_t> group_of;
+    for (size_t k = 0; k < free.size(); ++k) {
+      const PlannedChannel& p = channels[free[k]];
+      // A free channel that is not a cell is a group of its own.
+      const int key = p.week >= 0 ? p.channel : -1 - static_cast<int>(k);
+      auto [it, added] = group_of.emplace(key, groups_.size());
+      if (added) groups_.emplace_back();
+      groups_[it->second].push_back(k);
+    }
+    for (const std::vector<size_t>& g : groups_) {
+      double low = 0, high = 0, above = 0, first = 1e9, last = -1e9, mean = 0;
+      for (size_t k : g) {
+        low += lower[k];
+        high += upper[k];
+        above += std::max(0.0, start[k] - lower[k]);
+        const double week = std::max(0, channels[free[k]].week);
+        first = std::min(first, week);
+        last = std::max(last, week);
+        mean += week / static_cast<double>(g.size());
+      }
+      group_lower_.push_back(low);
+      group_upper_.push_back(std::min(high, free_sum));
+      std::vector<double>& shape = shape_.emplace_back();
+      std::vector<double>& offset = offset_.emplace_back();
+      const double span = std::max(1.0, last - first);
+      for (size_t k : g) {
+        shape.push_back(above > 0 ? std::max(0.0, start[k] - lower[k]) / above
+                                  : 1.0 / static_cast<double>(g.size()));
+        offset.push_back((std::max(0, channels[free[k]].week) - mean) / span);
+      }
+    }
+  }
+
+  size_t groups() const { return groups_.size(); }
+  const std::vector<size_t>& members(size_t g) const { return groups_[g]; }
+  double group_lower(size_t g) const { return group_lower_[g]; }
+  double group_upper(size_t g) const { return group_upper_[g]; }
+
+  // The group totals of the free cells `x`.
+  std::vector<double> totals(const std::vector<double>& x) const {
+    std::vector<double> out;
+    for (const std::vector<size_t>& g : groups_) {
+      double sum = 0;
+      for (size_t k : g) sum += x[k];
+      out.push_back(sum);
+    }
+    return out;
+  }
+
+  // The free cells' budgets of the totals p[0, G) and tilts p[G, 2G).
+  std::vector<double> cells(const double* p) const {
+    std::vector<double> x(lower_.size(), 0.0);
+    const size_t n = groups_.size();
+    for (size_t g = 0; g < n; ++g) {
+      const double extra = std::max(0.0, p[g] - group_lower_[g]);
+      std::vector<double> w;
+      double sum = 0;
+      for (size_t m = 0; m < groups_[g].size(); ++m) {
+        w.push_back(shape_[g][m] * std::exp(p[n + g] * offset_[g][m]));
+        sum += w.back();
+      }
+      for (size_t m = 0; m < groups_[g].size(); ++m) {
+        const size_t k = groups_[g][m];
+        x[k] = lower_[k] + (sum > 0 ? extra * w[m] / sum : 0.0);
+      }
+    }
+    return x;
+  }
+
+ private:
+  std::vector<double> lower_;  // of the free cells
+  std::vector<std::vector<size_t>> groups_;
+  std::vector<std::vector<double>> shape_, offset_;
+  std::vector<double> group_lower_, group_upper_;
+};
+
+struct ProfileSearch {
+  SearchContext* context;
+  const Profiles* profiles;
+};
+
+double profile_score(unsigned n, const double* p, double* gradient, void* data) {
+  (void)n;
+  (void)gradient;  // COBYLA is derivative-free
+  const auto* s = static_cast<const ProfileSearch*>(data);
+  return evaluate(*s->context, s->profiles->cells(p));
+}
+
+double profile_total(unsigned n, const double* p, double* gradient, void* data) {
+  (void)gradient;
+  const auto* s = static_cast<const ProfileSearch*>(data);
+  double sum = 0;
+  for (unsigned g = 0; g < n / 2; ++g) sum += p[g];
+  return sum - s->context->free_sum;
+}
+
+// COBYLA over the channels' totals and tilts from the free cells `x` (the
+// shape is theirs), the total as an equality (spend all) or inequality
+// constraint; `x` becomes the free cells of the best mix. Returns whether
+// it converged before `max_evaluations`.
+bool run_profile_cobyla(SearchContext& c, const std::vector<PlannedChannel>& channels,
+                        const std::vector<double>& lower, const std::vector<double>& upper,
+                        std::vector<double>& x, int max_evaluations) {
+  const Profiles profiles(channels, c.free, c.free_sum, lower, upper, x);
+  const size_t g = profiles.groups();
+  std::vector<double> p = profiles.totals(x), low, high;
+  p.resize(2 * g, 0.0);
+  for (size_t k = 0; k < g; ++k) {
+    low.push_back(profiles.group_lower(k));
+    high.push_back(std::max(profiles.group_lower(k), profiles.group_upper(k)));
+    p[k] = std::clamp(p[k], low.back(), high.back());
+  }
+  low.resize(2 * g, -kMostTilt);
+  high.resize(2 * g, kMostTilt);
+  std::vector<double> step(g, 0.25 * c.free_sum / static_cast<double>(g) + c.grid),
+      tolerance(g, 0.02 * c.free_sum / static_cast<double>(g) + c.grid);
+  // Tilts: first steps of 1, done within 0.2 (a week's share moved by
+  // about a tenth of the span's difference).
+  step.resize(2 * g, 1.0);
+  tolerance.resize(2 * g, 0.2);
+  ProfileSearch data{&c, &profiles};
+  nlopt::opt optimizer(nlopt::LN_COBYLA, static_cast<unsigned>(2 * g));
+  double value = 0;
+  const nlopt::result status = run_nlopt(
+      optimizer,
+      [&](nlopt::opt& o) {
+        o.set_lower_bounds(low);
+        o.set_upper_bounds(high);
+        o.set_max_objective(profile_score, &data);
+        if (c.spend_all) {
+          o.add_equality_constraint(profile_total, &data, 1e-6 * (1 + c.free_sum));
+        } else {
+          o.add_inequality_constraint(profile_total, &data, 1e-6 * (1 + c.free_sum));
+        }
+        o.set_initial_step(step);
+        o.set_xtol_abs(tolerance);
+        o.set_maxeval(max_evaluations);
+      },
+      p, &value);
+  x.clear();
+  for (size_t i : c.free) x.push_back(c.best.budgets[i]);
+  return status != nlopt::MAXEVAL_REACHED;
+}
+
 // The best split of `total` among the planned channels: each start
-// evaluated, then COBYLA from the best of them.
+// evaluated, then COBYLA from the best of them; for a schedule, over the
+// channels' profiles (Profiles).
 // REQUIRES: `starts` not empty, each a budget per planned channel.
 Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
               const std::vector<Start>& starts, double total, bool spend_all, int replications,
@@ -297,13 +477,44 @@ Search search(MixRunner& runner, const std::vector<PlannedChannel>& channels,
   std::vector<double> x;
   const std::vector<v1::SearchStart> tried = try_starts(c, starts, lower, upper, x);
   bool converged = true;
+  const bool schedule = is_schedule(channels);
   if (!(c.free.size() == 1 && spend_all)) {  // else nothing to choose
-    converged = run_cobyla(c, lower, upper, x, max_evaluations);
+    converged = schedule ? run_profile_cobyla(c, channels, lower, upper, x, max_evaluations)
+                         : run_cobyla(c, lower, upper, x, max_evaluations);
     snap_to_bounds(c, lower, upper);
   }
   c.best.converged = converged;
   c.best.starts = tried;
   return c.best;
+}
+
+// The free cells of a schedule grouped by channel, with the shape of
+// `reference` (a budget per planned channel).
+Profiles schedule_profiles(const std::vector<PlannedChannel>& channels,
+                           const std::vector<double>& reference, double total) {
+  const FreeChannels f = free_channels(channels);
+  std::vector<double> lower, upper, start;
+  for (size_t i : f.free) {
+    lower.push_back(channels[i].lower);
+    upper.push_back(channels[i].upper);
+    start.push_back(reference[i]);
+  }
+  return Profiles(channels, f.free, std::max(0.0, total - f.locked), lower, upper, start);
+}
+
+// The budgets of every planned channel: `reference`, with the free cells
+// those of the profile totals `totals` at no tilt (the reference's shape).
+std::vector<double> profile_mix(const std::vector<PlannedChannel>& channels,
+                                const Profiles& profiles, std::vector<double> totals,
+                                std::vector<double> reference) {
+  const FreeChannels f = free_channels(channels);
+  totals.resize(2 * profiles.groups(), 0.0);
+  const std::vector<double> cells = profiles.cells(totals.data());
+  for (size_t k = 0; k < f.free.size(); ++k) {
+    const PlannedChannel& c = channels[f.free[k]];
+    reference[f.free[k]] = std::clamp(cells[k], c.lower, c.upper);
+  }
+  return reference;
 }
 
 // The response surface: for each free channel, the search score against
@@ -329,6 +540,33 @@ std::vector<ResponsePoints> response_surface(MixRunner& runner,
     return s;
   };
   std::vector<ResponsePoints> curves;
+  if (is_schedule(channels)) {
+    // A curve per channel, not per cell: the channel's cells scaled
+    // together in the reference's shape (Profiles at no tilt).
+    const Profiles profiles = schedule_profiles(channels, reference, total);
+    std::vector<double> at_reference;
+    for (size_t i : f.free) at_reference.push_back(reference[i]);
+    const std::vector<double> totals = profiles.totals(at_reference);
+    for (size_t g = 0; g < profiles.groups(); ++g) {
+      const double low = profiles.group_lower(g);
+      const double top = std::min(profiles.group_upper(g), free_sum - (free_lower - low));
+      std::vector<double> budgets = {totals[g]};
+      for (int k = 0; k <= points; ++k) {
+        const double t = static_cast<double>(k) / points;
+        budgets.push_back(low + (top - low) * t * t);
+      }
+      std::sort(budgets.begin(), budgets.end());
+      budgets.erase(std::unique(budgets.begin(), budgets.end()), budgets.end());
+      ResponsePoints& curve = curves.emplace_back();
+      for (double b : budgets) {
+        std::vector<double> group_totals = totals;
+        group_totals[g] = b;
+        curve.budgets.push_back(b);
+        curve.values.push_back(score_of(profile_mix(channels, profiles, group_totals, reference)));
+      }
+    }
+    return curves;
+  }
   for (size_t i : f.free) {
     const PlannedChannel& c = channels[i];
     const double top = std::min(c.upper, free_sum - (free_lower - c.lower));
@@ -350,10 +588,24 @@ std::vector<ResponsePoints> response_surface(MixRunner& runner,
   return curves;
 }
 
-// The best split of `total` on the surface: a start for the search.
+// The best split of `total` on the surface: a start for the search. For a
+// schedule, of `total` among the channels, each spread in `reference`'s
+// shape (the surface's).
 Start surface_start(const std::vector<ResponsePoints>& surface,
-                    const std::vector<PlannedChannel>& channels, double total, bool spend_all) {
+                    const std::vector<PlannedChannel>& channels, double total, bool spend_all,
+                    const std::vector<double>& reference) {
   const FreeChannels f = free_channels(channels);
+  if (is_schedule(channels)) {
+    const Profiles profiles = schedule_profiles(channels, reference, total);
+    std::vector<double> lower, upper;
+    for (size_t g = 0; g < profiles.groups(); ++g) {
+      lower.push_back(profiles.group_lower(g));
+      upper.push_back(profiles.group_upper(g));
+    }
+    const std::vector<double> split = best_separable_split(
+        surface, lower, upper, std::max(0.0, total - f.locked), spend_all, kSurfaceSteps);
+    return {"surface", profile_mix(channels, profiles, split, reference)};
+  }
   std::vector<double> lower, upper, budgets;
   for (const PlannedChannel& c : channels) budgets.push_back(c.lower);
   for (size_t i : f.free) {
@@ -576,12 +828,18 @@ class MixPlanning {
         value_kpi_(settings.objective.rfind("value:", 0) == 0 ? settings.objective : "value"),
         tolerance_(1e-6 * (1 + settings.total)),
         result_(result) {
-    for (const PlannedChannel& c : channels_) free_ += c.lower != c.upper;
-    for (const PlannedChannel& c : channels_) schedule_ |= c.week >= 0;
-    // A schedule's cells are many and alike (a channel's weeks): 5 each.
-    max_evaluations_ = settings_.max_evaluations > 0
-                           ? settings_.max_evaluations
-                           : 30 + (schedule_ ? 5 : 15) * static_cast<int>(free_);
+    std::set<int> free_ids;
+    for (const PlannedChannel& c : channels_) {
+      free_ += c.lower != c.upper;
+      schedule_ |= c.week >= 0;
+      if (c.lower != c.upper) free_ids.insert(c.channel);
+    }
+    // A schedule is searched by its channels' profiles, a total and a tilt
+    // each (Profiles): 10 evaluations a channel, 5 a variable.
+    max_evaluations_ =
+        settings_.max_evaluations > 0 ? settings_.max_evaluations
+        : schedule_                   ? 30 + 10 * static_cast<int>(free_ids.size())
+                                      : 30 + 15 * static_cast<int>(free_);
     current_ = current_budgets(scenario_, channels_);
   }
 
@@ -615,7 +873,7 @@ class MixPlanning {
   void build_surface() {
     const bool at_most = allocate_ && !settings_.spend_all;
     if (settings_.surface_points <= 0 || !(free_ >= 2 || (free_ == 1 && at_most))) return;
-    std::vector<double> reference;
+    std::vector<double>& reference = surface_reference_;
     for (size_t i = 0; i < channels_.size(); ++i) {
       reference.push_back(std::clamp(current_[i], channels_[i].lower, channels_[i].upper));
     }
@@ -625,10 +883,16 @@ class MixPlanning {
   }
 
   // A local search from `from`, the even split and the surface's best.
+  // A schedule's even split (every channel the same in every week) is
+  // left out where there is a surface: that already weighs the channels,
+  // and the profile search varies the timing.
   Search search_from(const std::string& name, const std::vector<double>& from, double total,
                      bool spend_all, int evaluations, bool on_conversions) {
-    std::vector<Start> starts = {{name, from}, even_start(channels_, total)};
-    if (!surface_.empty()) starts.push_back(surface_start(surface_, channels_, total, spend_all));
+    std::vector<Start> starts = {{name, from}};
+    if (!schedule_ || surface_.empty()) starts.push_back(even_start(channels_, total));
+    if (!surface_.empty()) {
+      starts.push_back(surface_start(surface_, channels_, total, spend_all, surface_reference_));
+    }
     return search(runner_, channels_, starts, total, spend_all, run_.replications, evaluations,
                   on_conversions);
   }
@@ -724,7 +988,13 @@ class MixPlanning {
     check_.total = allocate_ ? settings_.total : spent();
     check_.spend_all = allocate_ ? settings_.spend_all : true;
     check_.on_conversions = !allocate_;
-    check_.screen_replications = std::min(run_.replications, confirm_);
+    // A schedule's moves are many (114 a round for 3 channels over 8
+    // weeks): screened on half the replications, the promising ones then
+    // run on all of the confirmation's.
+    check_.screen_replications =
+        std::min(schedule_ ? std::max(2, run_.replications / 2) : run_.replications, confirm_);
+    // and those that pass run on the search's replications before all.
+    check_.middle_replications = schedule_ ? run_.replications : 0;
     check_.replications = confirm_;
     check_.confidence = run_.confidence;
     check_.max_rounds = settings_.verify_rounds;
@@ -772,10 +1042,22 @@ class MixPlanning {
   // The marginal returns of every free channel at the recommendation.
   void measure() {
     result_.clear_marginal();
+    // A schedule's cells are many and each moves little money: their
+    // marginal returns are paired on the search's replications, the
+    // recommendation's first ones (docs/model.md "Planning the schedule").
+    const int replications = schedule_ ? std::min(run_.replications, confirm_) : confirm_;
+    std::optional<MixRunner::Run> first;
+    if (replications < static_cast<int>(next_.reps.size())) {
+      first = next_;
+      first->reps.resize(static_cast<size_t>(replications));
+      first->objective.resize(static_cast<size_t>(replications));
+      first->conversions.resize(static_cast<size_t>(replications));
+    }
+    const MixRunner::Run& at = first ? *first : next_;
     for (size_t i = 0; i < channels_.size(); ++i) {
       if (channels_[i].lower == channels_[i].upper) continue;
-      *result_.add_marginal() = marginal_return(runner_, scenario_, channels_, next_, i, settings_,
-                                                confirm_, run_, counted_, value_kpi_);
+      *result_.add_marginal() = marginal_return(runner_, scenario_, channels_, at, i, settings_,
+                                                replications, run_, counted_, value_kpi_);
     }
   }
 
@@ -1046,6 +1328,7 @@ class MixPlanning {
   int max_evaluations_ = 0;
   std::vector<double> current_;
   std::vector<ResponsePoints> surface_;
+  std::vector<double> surface_reference_;  // the mix the surface is drawn around
   Search best_;
   MixRunner::Run now_, next_;  // the current mix and the recommendation
   bool current_feasible_ = true;

@@ -54,7 +54,7 @@ struct OptimizeOptions {
   std::string risk;
   int confirm_replications = 64;
   int max_evaluations = 0;
-  int surface_points = 4;
+  int surface_points = -1;  // 4, or 2 with --by-week
   int verify_rounds = 4;
   SimulationOverrides overrides;
   int threads = 0;
@@ -161,7 +161,11 @@ Result<OptimizeSettings> settings_of(const OptimizeOptions& options) {
   settings.total = options.weekly_budget;
   settings.confirm_replications = options.confirm_replications;
   settings.max_evaluations = options.max_evaluations;
-  settings.surface_points = options.surface_points;
+  // A schedule's surface is a curve per channel whose best split the
+  // profile search refines (docs/model.md "Planning the schedule"): 2
+  // points do, and each costs a mix per channel.
+  settings.surface_points =
+      options.surface_points >= 0 ? options.surface_points : (options.by_week ? 2 : 4);
   settings.verify_rounds = options.verify_rounds;
   settings.threads = resolve_threads(options.threads);
   settings.variant = options.variant;
@@ -352,22 +356,27 @@ WorkPlan optimize_work(const OptimizeOptions& options, const OptimizeSettings& s
   size_t free = 0;
   for (const PlannedChannel& c : planned) free += c.lower != c.upper;
   const double f = static_cast<double>(free);
-  // A schedule's cells: 5 evaluations each by default, and shifts within a
-  // week or to a neighbouring week (sim/mix_verification.h).
+  // A schedule (docs/model.md "Planning the schedule"): a surface curve
+  // and 10 evaluations a channel, not a cell; shifts within a week or to a
+  // neighbouring week (sim/mix_verification.h), screened on half the
+  // search's replications; the cells' marginal returns at the search's.
   double pairs = f * (f - 1);
-  double per_free = 15;
+  double per_free = 15, curves = f, move_share = 1, marginal_replications = 0;
   if (options.by_week) {
     const double weeks = schedule_weeks(static_cast<int>(footprint.horizon_days));
-    const double channels = f / weeks;
+    const double channels = std::max(1.0, f / weeks);
     pairs = channels * (weeks * (channels - 1) + 2 * (weeks - 1));
-    per_free = 5;
+    per_free = 10 * channels / std::max(1.0, f);
+    curves = channels;
+    move_share = 0.5;
+    marginal_replications = 2 * f * static_cast<double>(footprint.replications);
   }
   const double evaluations =
       settings.max_evaluations > 0 ? settings.max_evaluations : 30.0 + per_free * f;
   // The target modes bisect the total: ten searches of a third of the
   // evaluations (at least 10), then the final one. Before them the
   // response surface: each free channel at surface_points + 1 budgets.
-  const double searched = f * (settings.surface_points + 1) +
+  const double searched = curves * (settings.surface_points + 1) +
                           (settings.mode == OptimizeSettings::Mode::kAllocate
                                ? evaluations
                                : evaluations + 10 * std::max(10.0, std::floor(evaluations / 3)));
@@ -376,7 +385,7 @@ WorkPlan optimize_work(const OptimizeOptions& options, const OptimizeSettings& s
   // the search's replications, and one taken at the confirmation's; with
   // profit spending at most, up to three passes.
   const double passes = settings.objective == "profit" && !settings.spend_all ? 3.0 : 1.0;
-  const double moves = passes * settings.verify_rounds * (3 * f + pairs);
+  const double moves = move_share * passes * settings.verify_rounds * (3 * f + pairs);
   const double curve_runs = options.output.wants_report() && options.curve_points >= 2
                                 ? static_cast<double>(planned.size()) * options.curve_points
                                 : 0;
@@ -393,7 +402,9 @@ WorkPlan optimize_work(const OptimizeOptions& options, const OptimizeSettings& s
   plan.agent_days =
       agent_day *
       ((searched + curve_runs + moves) * static_cast<double>(footprint.replications) +
-       (2.0 + passes * (settings.verify_rounds + 2.0 * f)) * settings.confirm_replications);
+       marginal_replications +
+       (2.0 + passes * (settings.verify_rounds + (options.by_week ? 0.0 : 2.0 * f))) *
+           settings.confirm_replications);
   return plan;
 }
 
@@ -520,12 +531,14 @@ CommandRunner add_optimize_command(CLI::App& app) {
       ->transform(integer_in(2, 100000));
   command
       ->add_option("--max-evaluations", options->max_evaluations,
-                   "Most candidate mixes in the search (default 30 + 15 per channel)")
+                   "Most candidate mixes in the search (default 30 + 15 per channel; with "
+                   "--by-week 30 + 10 per channel)")
       ->transform(integer_in(1, 100000));
   command
       ->add_option("--surface-points", options->surface_points,
                    "Budgets per channel of the response surface whose best split starts the "
-                   "search (default 4; 0: no surface, start from the current and even mixes)")
+                   "search (default 4, 2 with --by-week; 0: no surface, start from the current "
+                   "and even mixes)")
       ->transform(integer_in(0, 100));
   command
       ->add_option("--verify-rounds", options->verify_rounds,
