@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   using namespace cjsim::cli;
   install_signal_handlers();
   start_default_logging();
-  const Invocation invocation{command_line_of(argc, argv)};
+  const Invocation invocation{command_line_of(argc, argv),
+                              std::vector<std::string>(argv + 1, argv + argc)};
   CLI::App app{"cjsim: customer-journey simulation. Docs: docs/cli.md, docs/model.md"};
   app.set_version_flag("--version", std::string("cjsim ") + std::string(cjsim::engine_version()));
   app.require_subcommand(1);
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
       {"fit", add_fit_command(app)},
       {"fit-retention", add_fit_retention_command(app)},
       {"attribute", add_attribute_command(app)},
+      {"merge", add_merge_command(app)},
   };
   // Global options: before the subcommand or among its own.
   LogOptions log_options;
