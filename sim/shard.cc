@@ -384,23 +384,38 @@ std::string header_difference(const v1::ShardResult& a, const v1::ShardResult& b
   }
   if (a.scenarios_size() != b.scenarios_size()) return "arms";
   for (int i = 0; i < a.scenarios_size(); ++i) {
-    const v1::ShardScenario &x = a.scenarios(i), &y = b.scenarios(i);
-    if (x.variant() != y.variant())
-      return "variants ('" + x.variant() + "', '" + y.variant() + "')";
-    if (x.scenario_hash() != y.scenario_hash()) {
-      return "scenarios (hash " + x.scenario_hash() + ", " + y.scenario_hash() + ")";
-    }
+    const std::string &x = a.scenarios(i).variant(), &y = b.scenarios(i).variant();
+    if (x != y) return "variants ('" + x + "', '" + y + "')";
   }
-  if (a.seed() != b.seed()) {
-    return "seeds (" + std::to_string(a.seed()) + ", " + std::to_string(b.seed()) + ")";
+  // The run settings (part of the scenario, and named before its hash).
+  auto number = [](auto v) {
+    std::ostringstream text;
+    text << v;
+    return text.str();
+  };
+  auto differs = [&](const char* what, auto x, auto y) {
+    return x == y ? std::string() : std::string(what) + " (" + number(x) + ", " + number(y) + ")";
+  };
+  for (const std::string& why :
+       {differs("seeds", a.seed(), b.seed()),
+        differs("replications", a.replications(), b.replications()),
+        differs("agents", a.agents(), b.agents()),
+        differs("horizons", a.horizon_days(), b.horizon_days()),
+        differs("populations", a.population(), b.population()),
+        differs("confidence levels", a.confidence(), b.confidence()),
+        differs("--window from days", a.has_window() ? a.window_from_day() : -1,
+                b.has_window() ? b.window_from_day() : -1),
+        differs("--window to days", a.has_window() ? a.window_to_day() : -1,
+                b.has_window() ? b.window_to_day() : -1)}) {
+    if (!why.empty()) return why;
   }
-  if (a.replications() != b.replications()) {
-    return "replications (" + std::to_string(a.replications()) + ", " +
-           std::to_string(b.replications()) + ")";
+  if (a.rank_by() != b.rank_by()) return "--rank-by (" + a.rank_by() + ", " + b.rank_by() + ")";
+  for (int i = 0; i < a.scenarios_size(); ++i) {
+    const std::string &x = a.scenarios(i).scenario_hash(), &y = b.scenarios(i).scenario_hash();
+    if (x != y) return "scenarios (hash " + x + ", " + y + ")";
   }
   if (!google::protobuf::util::MessageDifferencer::Equals(a, b)) {
-    return "settings (agents, horizon, population, confidence, --window, --rank-by, sweep axes "
-           "or scenario text)";
+    return "sweep axes or scenario files (the scenarios as simulated)";
   }
   return "";
 }
