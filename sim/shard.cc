@@ -9,7 +9,10 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include "models/check.h"
+#include "models/diagnostics.h"
 #include "models/limits.h"
+#include "models/settings.h"
+#include "models/validation.h"
 
 namespace cjsim {
 
@@ -355,6 +358,31 @@ Result<v1::ShardResult> read_shard_file(const std::string& path) {
   bytes << in.rdbuf();
   if (in.bad()) return refuse(path, "cannot be read");
   return parse_shard(bytes.str(), path);
+}
+
+Status check_shard_scenario(const v1::ShardScenario& stored, const v1::ShardResult& header) {
+  const v1::Scenario& scenario = stored.scenario();
+  if (scenario_hash(scenario) != stored.scenario_hash()) {
+    return Status::bad_input("its scenario does not have the hash recorded with it (" +
+                             stored.scenario_hash() + ")");
+  }
+  Diagnostics diagnostics;
+  if (!validate_scenario(scenario, nullptr, diagnostics, stored.variant())) {
+    return Status::bad_input("its scenario is not valid");
+  }
+  const RunSettings run = resolve_run_settings(scenario.simulation());
+  const SimulationSettings settings = resolve_settings(scenario.simulation());
+  if (run.replications != header.replications() || run.seed != header.seed() ||
+      settings.agents != header.agents() || settings.population != header.population() ||
+      run.confidence != header.confidence()) {
+    return Status::bad_input("its scenario's run settings are not the shard's");
+  }
+  if (header.has_window() &&
+      (header.window_from_day() < 0 || header.window_from_day() > header.window_to_day() ||
+       header.window_to_day() >= settings.horizon_days)) {
+    return Status::bad_input("its --window is not inside the horizon");
+  }
+  return Status::ok();
 }
 
 namespace {

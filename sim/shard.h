@@ -60,6 +60,13 @@ Result<v1::ShardResult> parse_shard(std::string_view bytes, const std::string& n
 // Reads and parses the file at `path` (named so in errors).
 Result<v1::ShardResult> read_shard_file(const std::string& path);
 
+// Whether `stored`, a scenario of a shard with header `header`, can be
+// compiled for a merge: its hash is the one recorded, it validates (with
+// its variant applied), its run settings are the header's (the horizon
+// aside: a variant may change it) and the header's window is inside its
+// horizon. Else why not, as bad input.
+Status check_shard_scenario(const v1::ShardScenario& stored, const v1::ShardResult& header);
+
 // A shard file read, and its name for messages.
 struct ShardPart {
   std::string name;

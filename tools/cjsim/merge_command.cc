@@ -34,29 +34,6 @@ struct MergeOptions {
   OutputOptions output;
 };
 
-// A scenario of the parts, checked again: its hash is the one recorded, it
-// is valid, and its run settings are the header's. Logs why not.
-bool check_scenario(const std::string& name, const v1::ShardScenario& stored,
-                    const v1::ShardResult& header) {
-  const v1::Scenario& scenario = stored.scenario();
-  std::string why;
-  Diagnostics diagnostics(name);
-  const RunSettings run = resolve_run_settings(scenario.simulation());
-  const SimulationSettings settings = resolve_settings(scenario.simulation());
-  if (scenario_hash(scenario) != stored.scenario_hash()) {
-    why = "its scenario does not have the hash recorded with it (" + stored.scenario_hash() + ")";
-  } else if (!validate_scenario(scenario, nullptr, diagnostics, stored.variant())) {
-    why = "its scenario is not valid";
-  } else if (run.replications != header.replications() || run.seed != header.seed() ||
-             settings.agents != header.agents() || settings.horizon_days != header.horizon_days() ||
-             run.confidence != header.confidence()) {
-    why = "its scenario's run settings are not the shard's";
-  }
-  if (why.empty()) return true;
-  spdlog::error("{}: error: {}", printable(name), printable(why));
-  return false;
-}
-
 // Every counts set against its model's shape; logs the first that is not.
 bool check_shapes(const std::string& name, const std::vector<ReplicationCounts>& counts,
                   const CompiledModel& model) {
@@ -193,7 +170,10 @@ int merge(const MergeOptions& options) {
   }
   const std::string& name = options.parts.front();
   for (const v1::ShardScenario& stored : merged->header.scenarios()) {
-    if (!check_scenario(name, stored, merged->header)) return kExitBadInput;
+    if (const Status status = check_shard_scenario(stored, merged->header); !status.is_ok()) {
+      spdlog::error("{}: error: {}", printable(name), printable(status.message()));
+      return kExitBadInput;
+    }
   }
   const std::string& command = merged->header.command();
   const std::vector<std::string>& csv_files = command == "run"       ? kRunCsvFiles
