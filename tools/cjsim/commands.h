@@ -19,12 +19,16 @@ namespace cjsim::cli {
 // names its functions unqualified.
 using namespace ::cjsim::report;
 
+class MpiWorld;
+
 // What a subcommand is handed when it runs.
 struct Invocation {
   // The command as typed (command_line_of), for the provenance of results.
   std::string command_line;
   // argv[1 ..], as given.
   std::vector<std::string> arguments;
+  // The ranks of an mpirun (tools/cjsim/mpi_world.h); null: one process.
+  MpiWorld* world = nullptr;
 };
 
 using CommandRunner = std::function<int(const Invocation&)>;

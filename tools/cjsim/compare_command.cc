@@ -73,11 +73,12 @@ int run_compare_shard(const CompareOptions& options, const Invocation& invocatio
   }
   part.set_wall_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  return write_shard(part, options.shard.out, options.scenario, options.output.quiet);
+  return finish_shard(part, spec, options.shard, options.output, options.scenario, invocation);
 }
 
 int compare(const CompareOptions& options, const Invocation& invocation) {
-  const std::optional<ShardSpec> shard = check_shard_options(options.shard, options.output);
+  const std::optional<ShardSpec> shard = check_shard_options(
+      options.shard, options.output, invocation, kCompareCsvFiles, options.scenario);
   if (!shard) return kExitBadInput;
   if (shard->sharded() && options.target_half_width > 0) {
     spdlog::error(

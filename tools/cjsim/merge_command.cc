@@ -7,10 +7,12 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <spdlog/spdlog.h>
 
+#include "models/check.h"
 #include "models/compiled_model.h"
 #include "models/diagnostics.h"
 #include "models/field_path.h"
@@ -159,16 +161,26 @@ int merge(const MergeOptions& options) {
     parts.push_back({path, std::move(shard).value()});
   }
   if (!ok) return kExitBadInput;
-  StudyFiles files;
-  for (size_t i = 1; i < options.parts.size(); ++i) {
-    files.add_input("shard file " + options.parts[i], options.parts[i]);
-  }
+  std::vector<std::pair<std::string, std::string>> inputs;
+  for (const std::string& path : options.parts) inputs.emplace_back("shard file " + path, path);
+  return merge_parts(
+      std::move(parts), inputs, options.output,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
+}  // namespace
+
+int merge_parts(std::vector<ShardPart> parts,
+                const std::vector<std::pair<std::string, std::string>>& inputs,
+                const OutputOptions& output, double seconds) {
+  const auto start = std::chrono::steady_clock::now();
+  CJSIM_CHECK(!parts.empty() && !inputs.empty(), "a merge without parts or inputs");
+  const std::string name = parts.front().name;
   Result<MergedShards> merged = merge_shards(std::move(parts));
   if (!merged) {
     spdlog::error("error: {}", printable(merged.status().message()));
     return kExitBadInput;
   }
-  const std::string& name = options.parts.front();
   for (const v1::ShardScenario& stored : merged->header.scenarios()) {
     if (const Status status = check_shard_scenario(stored, merged->header); !status.is_ok()) {
       spdlog::error("{}: error: {}", printable(name), printable(status.message()));
@@ -179,15 +191,16 @@ int merge(const MergeOptions& options) {
   const std::vector<std::string>& csv_files = command == "run"       ? kRunCsvFiles
                                               : command == "compare" ? kCompareCsvFiles
                                                                      : kSweepCsvFiles;
-  if (!files.open(options.output, csv_files, name, "shard file " + name)) return kExitBadInput;
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  StudyFiles files;
+  for (size_t i = 1; i < inputs.size(); ++i) files.add_input(inputs[i].first, inputs[i].second);
+  if (!files.open(output, csv_files, inputs.front().second, inputs.front().first)) {
+    return kExitBadInput;
+  }
+  seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (command == "run") return merge_run(name, merged.value(), seconds, files);
   if (command == "compare") return merge_compare(name, merged.value(), seconds, files);
   return merge_sweep(name, merged.value(), seconds, files);
 }
-
-}  // namespace
 
 CommandRunner add_merge_command(CLI::App& app) {
   auto options = std::make_shared<MergeOptions>();

@@ -43,7 +43,8 @@ struct RunOptions {
 };
 
 int run(const RunOptions& options, const Invocation& invocation) {
-  const std::optional<ShardSpec> shard = check_shard_options(options.shard, options.output);
+  const std::optional<ShardSpec> shard = check_shard_options(
+      options.shard, options.output, invocation, kRunCsvFiles, options.scenario);
   if (!shard) return kExitBadInput;
   if (shard->sharded() && options.exact) {
     spdlog::error(
@@ -132,7 +133,7 @@ int run(const RunOptions& options, const Invocation& invocation) {
     add_shard_scenario(*scenario, options.variant, description, part);
     add_shard_counts(counts, part);
     part.set_wall_seconds(seconds());
-    return write_shard(part, options.shard.out, options.scenario, options.output.quiet);
+    return finish_shard(part, *shard, options.shard, options.output, options.scenario, invocation);
   }
   v1::RunResult result = summarize_monte_carlo(model, run, counts, threads, seconds());
   return report_run(result, counts, origin, files);

@@ -10,6 +10,7 @@
 #include "sim/engine.h"
 #include "sim/provenance.h"
 #include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/mpi_world.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/report/html_pages.h"
 #include "tools/report/tables.h"
@@ -41,7 +42,27 @@ void ShardOptions::add_to(CLI::App& command) {
 }
 
 std::optional<ShardSpec> check_shard_options(const ShardOptions& options,
-                                             const OutputOptions& output) {
+                                             const OutputOptions& output,
+                                             const Invocation& invocation,
+                                             const std::vector<std::string>& csv_files,
+                                             const std::string& scenario) {
+  MpiWorld* world = invocation.world;
+  if (world != nullptr && world->is_parallel()) {
+    bool ok = true;
+    if (!options.shard.empty() || !options.out.empty()) {
+      spdlog::error(
+          "error: {} under mpirun: each of the {} ranks runs a shard already, and rank "
+          "0 writes the whole result; drop it",
+          options.shard.empty() ? "--out" : "--shard", world->size());
+      ok = false;
+    }
+    if (ok && world->is_root()) {
+      StudyFiles probe;  // abandoned when it goes: nothing is written yet
+      ok = probe.open(output, csv_files, scenario);
+    }
+    if (!world->all_ok(ok)) return std::nullopt;
+    return ShardSpec{world->rank() + 1, world->size(), true};
+  }
   if (options.shard.empty()) {
     if (!options.out.empty()) {
       spdlog::error(
@@ -140,6 +161,8 @@ void add_shard_counts(const std::vector<ReplicationCounts>& counts, v1::ShardRes
   }
 }
 
+namespace {
+
 int write_shard(const v1::ShardResult& shard, const std::string& path, const std::string& scenario,
                 bool quiet) {
   OutputSet set;
@@ -169,6 +192,34 @@ int write_shard(const v1::ShardResult& shard, const std::string& path, const std
         shard.shard(), shard.shards(), shard.first_replication(), shard.end_replication() - 1,
         shard.replications(), printable(path), shard.shards());
   });
+}
+
+// Rank 0 merges the ranks' shards, `bytes` in rank order.
+int merge_ranks(const std::vector<std::string>& bytes, const OutputOptions& output,
+                const std::string& scenario) {
+  std::vector<ShardPart> parts;
+  for (size_t r = 0; r < bytes.size(); ++r) {
+    const std::string name = "rank " + std::to_string(r);
+    Result<v1::ShardResult> shard = parse_shard(bytes[r], name);
+    if (!shard) {
+      spdlog::error("error: {}", printable(shard.status().message()));
+      return kExitFailure;
+    }
+    parts.push_back({name, std::move(shard).value()});
+  }
+  return merge_parts(std::move(parts), {{"the scenario", scenario}}, output, 0);
+}
+
+}  // namespace
+
+int finish_shard(const v1::ShardResult& shard, ShardSpec spec, const ShardOptions& options,
+                 const OutputOptions& output, const std::string& scenario,
+                 const Invocation& invocation) {
+  if (!spec.mpi) return write_shard(shard, options.out, scenario, output.quiet);
+  MpiWorld& world = *invocation.world;
+  const std::vector<std::string> bytes = world.gather(shard.SerializeAsString());
+  const int status = world.is_root() ? merge_ranks(bytes, output, scenario) : kExitOk;
+  return world.broadcast_status(status);
 }
 
 int report_run(v1::RunResult& result, const std::vector<ReplicationCounts>& counts,

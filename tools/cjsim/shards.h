@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -33,18 +34,28 @@ struct ShardOptions {
   void add_to(CLI::App& command);
 };
 
-// Shard I of N (1-based); N == 0 when the command is not sharded.
+// Shard I of N (1-based); N == 0 when the command is not sharded. Under
+// mpirun with N > 1 ranks, rank r runs shard r + 1 of N (`mpi`).
 struct ShardSpec {
   int shard = 0;
   int shards = 0;
+  bool mpi = false;
   bool sharded() const { return shards > 0; }
+  // "with --shard" or "under mpirun", for messages.
+  std::string by() const { return mpi ? "under mpirun" : "with --shard"; }
 };
 
 // Checks the shard options against each other and against `output` (the
-// outputs that need the whole run are refused with --shard). Logs each
-// problem naming the option and returns nullopt (exit status 2).
+// outputs that need the whole run are refused with --shard). Under mpirun
+// (invocation.world with more than one rank) --shard and --out are
+// refused, and rank 0 opens `output` (whose --csv holds `csv_files`; never
+// onto `scenario`) to see that it can, on every rank's behalf (collective).
+// Logs each problem naming the option and returns nullopt (exit status 2).
 std::optional<ShardSpec> check_shard_options(const ShardOptions& options,
-                                             const OutputOptions& output);
+                                             const OutputOptions& output,
+                                             const Invocation& invocation,
+                                             const std::vector<std::string>& csv_files,
+                                             const std::string& scenario);
 
 // A shard file's header for shard `spec` of `command` ("run", "compare",
 // "sweep") on `scenario` (the one run or swept, or the baseline of a
@@ -61,11 +72,23 @@ void add_shard_scenario(const v1::Scenario& scenario, const std::string& variant
 // Adds one arm's or point's replications (the header's range) to `shard`.
 void add_shard_counts(const std::vector<ReplicationCounts>& counts, v1::ShardResult& shard);
 
-// Writes `shard` to --out `path` (whole or not at all; never onto the
-// scenario file `scenario`), logs what it holds unless `quiet`, and gives
-// the exit status.
-int write_shard(const v1::ShardResult& shard, const std::string& path, const std::string& scenario,
-                bool quiet);
+// The end of shard `spec` of a command: `shard` written to --out (whole or
+// not at all; never onto the scenario file `scenario`), or under mpirun
+// gathered at rank 0, which merges the ranks' shards as `cjsim merge` does
+// and writes `output` (collective). Logs what was written unless
+// output.quiet. Returns the exit status, the same on every rank.
+int finish_shard(const v1::ShardResult& shard, ShardSpec spec, const ShardOptions& options,
+                 const OutputOptions& output, const std::string& scenario,
+                 const Invocation& invocation);
+
+// `cjsim merge` after reading the parts: checks them (merge_shards,
+// check_shard_scenario), opens the outputs (never onto `inputs`, pairs of
+// a name for messages and a path; the first stands for them in messages),
+// summarizes and reports. `seconds`: time spent before, added to the wall
+// time. Returns the exit status. REQUIRES: parts and inputs not empty.
+int merge_parts(std::vector<ShardPart> parts,
+                const std::vector<std::pair<std::string, std::string>>& inputs,
+                const OutputOptions& output, double seconds);
 
 // What the command line adds to a result made from simulated counts.
 struct ResultOrigin {

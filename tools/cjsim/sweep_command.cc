@@ -226,11 +226,12 @@ int run_sweep_shard(const SweepOptions& options, const Invocation& invocation, S
   }
   part.set_wall_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  return write_shard(part, options.shard.out, options.scenario, options.output.quiet);
+  return finish_shard(part, spec, options.shard, options.output, options.scenario, invocation);
 }
 
 int sweep(const SweepOptions& options, const Invocation& invocation) {
-  const std::optional<ShardSpec> shard = check_shard_options(options.shard, options.output);
+  const std::optional<ShardSpec> shard = check_shard_options(
+      options.shard, options.output, invocation, kSweepCsvFiles, options.scenario);
   if (!shard) return kExitBadInput;
   std::string description;
   std::optional<v1::Scenario> scenario =
