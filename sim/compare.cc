@@ -103,21 +103,73 @@ void set_ranking(const std::vector<CompiledModel>& arms,
   for (size_t a : order) result.add_ranking(arms[a].variant_name);
 }
 
+// What a comparison has counted so far: each arm's replications (their
+// daily series dropped), KPI series, targets and, with --window, the
+// window's quantities.
+struct ArmTallies {
+  explicit ArmTallies(size_t arms) : counts(arms), kpis(arms), targets(arms), window(arms) {}
+
+  std::vector<std::vector<ReplicationCounts>> counts;
+  std::vector<std::vector<KpiSeries>> kpis;
+  std::vector<std::vector<TargetOutcome>> targets;
+  std::vector<std::vector<Quantities>> window;  // with --window
+
+  // Adds the next replications `more` of arm `a` and computes its KPIs
+  // again.
+  void add(const CompiledModel& arm, size_t a, const RunSettings& run,
+           std::vector<ReplicationCounts> more) {
+    // Targets and KPIs over a window need each replication's series; a
+    // comparison reports none.
+    if (!arm.targets.empty() && !more.empty()) {
+      append_replications(targets[a], evaluate_targets(arm, more, run.confidence, false));
+    }
+    for (ReplicationCounts& c : more) {
+      if (run.kpi_window) window[a].push_back(window_quantities(arm, c, *run.kpi_window));
+      c.drop_daily_series();
+      counts[a].push_back(std::move(c));
+    }
+    if (run.kpi_window) {
+      kpis[a] = kpi_series(arm, window[a], true);
+    } else {
+      std::vector<Quantities> reps;
+      for (const ReplicationCounts& c : counts[a]) reps.push_back(quantities_from_counts(arm, c));
+      kpis[a] = kpi_series(arm, reps);
+    }
+  }
+};
+
+// The result of the arms' tallies at `replications` replications.
+v1::CompareResult comparison_result(const std::vector<CompiledModel>& arms, const RunSettings& run,
+                                    const CompareSettings& settings, const ArmTallies& tallies,
+                                    int replications, double widest, const std::string& stopped) {
+  const CompiledModel& baseline = arms.front();
+  v1::CompareResult result;
+  set_provenance(make_provenance(baseline, run, replications, settings.threads), &result);
+  result.set_rank_by(settings.rank_by);
+  result.set_target_half_width(settings.target_half_width);
+  result.set_max_replications(settings.target_half_width > 0 ? settings.max_replications
+                                                             : replications);
+  result.set_stopped(stopped);
+  result.set_max_half_width(widest);
+
+  set_arms(arms, tallies.counts, tallies.kpis, run.confidence, result);
+  set_targets_of_arms(arms, tallies.targets, run.confidence, result);
+  if (run.kpi_window) set_span(baseline.calendar, *run.kpi_window, result.mutable_kpi_window());
+  set_ranking(arms, tallies.kpis, settings.rank_by, run.confidence, result);
+  return result;
+}
+
 }  // namespace
 
 v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const RunSettings& run,
                                  const CompareSettings& settings, StudyProgress* progress) {
   CJSIM_CHECK(arms.size() >= 2, "a comparison needs a baseline and a variant");
   const auto start = std::chrono::steady_clock::now();
-  const CompiledModel& baseline = arms.front();
   const int initial = run.replications;
   CJSIM_CHECK(settings.max_replications >= initial, "max_replications below the replications");
   const bool sequential = settings.target_half_width > 0;
 
-  std::vector<std::vector<ReplicationCounts>> counts(arms.size());
-  std::vector<std::vector<KpiSeries>> kpis(arms.size());
-  std::vector<std::vector<TargetOutcome>> targets(arms.size());
-  std::vector<std::vector<Quantities>> window(arms.size());  // with --window
+  ArmTallies tallies(arms.size());
   auto days_for = [&](int replications) {
     uint64_t days = 0;
     for (const CompiledModel& arm : arms) {
@@ -131,33 +183,15 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const R
   double widest = 0;
   std::string stopped = sequential ? "max_replications" : "fixed";
   while (true) {
-    const int have = static_cast<int>(counts.front().size());
+    const int have = static_cast<int>(tallies.counts.front().size());
     if (progress != nullptr) progress->total.store(days_for(target_count));
     for (size_t a = 0; a < arms.size(); ++a) {
-      std::vector<ReplicationCounts> more =
+      tallies.add(
+          arms[a], a, run,
           Engine(arms[a], run.seed)
-              .run(have, target_count - have, done_counter(progress), stop_flag_of(progress));
-      // Targets and KPIs over a window need each replication's series; a
-      // comparison reports none.
-      if (!arms[a].targets.empty() && !more.empty()) {
-        append_replications(targets[a], evaluate_targets(arms[a], more, run.confidence, false));
-      }
-      for (ReplicationCounts& c : more) {
-        if (run.kpi_window) window[a].push_back(window_quantities(arms[a], c, *run.kpi_window));
-        c.drop_daily_series();
-        counts[a].push_back(std::move(c));
-      }
-      if (run.kpi_window) {
-        kpis[a] = kpi_series(arms[a], window[a], true);
-      } else {
-        std::vector<Quantities> reps;
-        for (const ReplicationCounts& c : counts[a]) {
-          reps.push_back(quantities_from_counts(arms[a], c));
-        }
-        kpis[a] = kpi_series(arms[a], reps);
-      }
+              .run(have, target_count - have, done_counter(progress), stop_flag_of(progress)));
     }
-    widest = widest_half_width(kpis, settings.rank_by, run.confidence);
+    widest = widest_half_width(tallies.kpis, settings.rank_by, run.confidence);
     if (!sequential || (progress != nullptr && progress->stopped())) break;
     if (widest <= settings.target_half_width) {
       stopped = "target_met";
@@ -168,18 +202,25 @@ v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const R
                                      settings.max_replications);
   }
 
-  v1::CompareResult result;
-  set_provenance(make_provenance(baseline, run, target_count, settings.threads), &result);
-  result.set_rank_by(settings.rank_by);
-  result.set_target_half_width(settings.target_half_width);
-  result.set_max_replications(sequential ? settings.max_replications : target_count);
-  result.set_stopped(stopped);
-  result.set_max_half_width(widest);
+  v1::CompareResult result =
+      comparison_result(arms, run, settings, tallies, target_count, widest, stopped);
+  result.mutable_timing()->set_wall_seconds(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return result;
+}
 
-  set_arms(arms, counts, kpis, run.confidence, result);
-  set_targets_of_arms(arms, targets, run.confidence, result);
-  if (run.kpi_window) set_span(baseline.calendar, *run.kpi_window, result.mutable_kpi_window());
-  set_ranking(arms, kpis, settings.rank_by, run.confidence, result);
+v1::CompareResult summarize_comparison(const std::vector<CompiledModel>& arms,
+                                       const RunSettings& run, const CompareSettings& settings,
+                                       std::vector<std::vector<ReplicationCounts>> counts) {
+  CJSIM_CHECK(arms.size() >= 2 && counts.size() == arms.size(),
+              "a comparison needs a baseline, a variant and the counts of each");
+  CJSIM_CHECK(settings.target_half_width == 0, "a sequential comparison is not summarized");
+  const auto start = std::chrono::steady_clock::now();
+  ArmTallies tallies(arms.size());
+  for (size_t a = 0; a < arms.size(); ++a) tallies.add(arms[a], a, run, std::move(counts[a]));
+  const double widest = widest_half_width(tallies.kpis, settings.rank_by, run.confidence);
+  v1::CompareResult result =
+      comparison_result(arms, run, settings, tallies, run.replications, widest, "fixed");
   result.mutable_timing()->set_wall_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return result;

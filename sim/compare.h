@@ -22,6 +22,7 @@
 #include "models/compiled_model.h"
 #include "models/settings.h"
 #include "sim/stop.h"
+#include "sim/tally.h"
 
 namespace cjsim {
 
@@ -63,6 +64,15 @@ inline const std::atomic<bool>* stop_flag_of(const StudyProgress* progress) {
 // baseline (kpi_series names) and max_replications >= run.replications.
 v1::CompareResult run_comparison(const std::vector<CompiledModel>& arms, const RunSettings& run,
                                  const CompareSettings& settings, StudyProgress* progress);
+
+// The comparison of `arms` from `counts`, each arm's replications 0 ..
+// run.replications - 1 in order (sim/shard.h puts shards together so):
+// what run_comparison gives without a target half-width, computed by the
+// same steps. REQUIRES: as run_comparison, counts.size() == arms.size(),
+// settings.target_half_width == 0.
+v1::CompareResult summarize_comparison(const std::vector<CompiledModel>& arms,
+                                       const RunSettings& run, const CompareSettings& settings,
+                                       std::vector<std::vector<ReplicationCounts>> counts);
 
 }  // namespace cjsim
 

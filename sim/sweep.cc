@@ -13,6 +13,15 @@
 
 namespace cjsim {
 
+std::vector<KpiSeries> point_kpis(const CompiledModel& model,
+                                  const std::vector<ReplicationCounts>& counts,
+                                  v1::Timing* timing) {
+  std::vector<Quantities> reps;
+  for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(model, c));
+  add_work(model, counts, timing);
+  return kpi_series(model, reps);
+}
+
 std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& run,
                                  StudyProgress* progress, v1::Timing* timing,
                                  std::vector<ReplicationCounts>& counts) {
@@ -24,10 +33,7 @@ std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& 
   }
   counts =
       Engine(model, run.seed).run(0, replications, done_counter(progress), stop_flag_of(progress));
-  std::vector<Quantities> reps;
-  for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(model, c));
-  add_work(model, counts, timing);
-  return kpi_series(model, reps);
+  return point_kpis(model, counts, timing);
 }
 
 std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& run,
@@ -36,30 +42,59 @@ std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& 
   return run_point(model, run, progress, timing, counts);
 }
 
-v1::SweepResult run_sweep(const v1::Scenario& base, const std::vector<SweepAxisValues>& axes,
-                          const SweepPointScenario& point_at, const std::string& variant,
-                          int threads, StudyProgress* progress) {
-  const auto start = std::chrono::steady_clock::now();
+size_t grid_size(const std::vector<SweepAxisValues>& axes) {
   size_t grid = 1;
   for (const SweepAxisValues& axis : axes) grid *= axis.values.size();
-  CJSIM_CHECK(grid > 0, "a sweep without points");
-  const RunSettings run = resolve_run_settings(base.simulation());
+  return grid;
+}
 
+bool for_each_point(size_t grid, const SweepPointScenario& point_at, const std::string& variant,
+                    const StudyProgress* progress,
+                    const std::function<void(size_t, const CompiledModel&)>& visit) {
   // The points are what-ifs of one scenario: when any of them reaches
   // people, a point that reaches no one stays in exposure form.
   bool reaches = false;
   for (size_t i = 0; i < grid && !reaches; ++i) {
     reaches = !compile(point_at(i), variant).single_journey;
   }
-  std::vector<std::vector<KpiSeries>> kpis;
-  v1::SweepResult result;
   for (size_t i = 0; i < grid; ++i) {
-    if (progress != nullptr && progress->stopped()) return result;  // incomplete
+    if (progress != nullptr && progress->stopped()) return false;
     CompiledModel model = compile(point_at(i), variant);
     keep_form_of_reference(reaches, model);
-    kpis.push_back(run_point(model, run, progress, result.mutable_timing()));
+    visit(i, model);
   }
+  return true;
+}
 
+v1::SweepResult run_sweep(const v1::Scenario& base, const std::vector<SweepAxisValues>& axes,
+                          const SweepPointScenario& point_at, const std::string& variant,
+                          int threads, StudyProgress* progress) {
+  const auto start = std::chrono::steady_clock::now();
+  const size_t grid = grid_size(axes);
+  CJSIM_CHECK(grid > 0, "a sweep without points");
+  const RunSettings run = resolve_run_settings(base.simulation());
+  std::vector<std::vector<KpiSeries>> kpis;
+  v1::Timing timing;
+  if (!for_each_point(grid, point_at, variant, progress, [&](size_t, const CompiledModel& model) {
+        kpis.push_back(run_point(model, run, progress, &timing));
+      })) {
+    return {};  // incomplete
+  }
+  v1::SweepResult result = sweep_result(base, axes, variant, threads, kpis, timing);
+  result.mutable_timing()->set_wall_seconds(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return result;
+}
+
+v1::SweepResult sweep_result(const v1::Scenario& base, const std::vector<SweepAxisValues>& axes,
+                             const std::string& variant, int threads,
+                             const std::vector<std::vector<KpiSeries>>& kpis,
+                             const v1::Timing& timing) {
+  const size_t grid = grid_size(axes);
+  CJSIM_CHECK(kpis.size() == grid, "a sweep's KPIs are not one per point");
+  const RunSettings run = resolve_run_settings(base.simulation());
+  v1::SweepResult result;
+  *result.mutable_timing() = timing;
   set_provenance(make_provenance(base, variant, run.replications, threads), &result);
   for (const SweepAxisValues& axis : axes) {
     v1::SweepAxis* out = result.add_axes();
@@ -97,8 +132,6 @@ v1::SweepResult run_sweep(const v1::Scenario& base, const std::vector<SweepAxisV
     }
   }
 
-  result.mutable_timing()->set_wall_seconds(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return result;
 }
 

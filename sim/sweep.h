@@ -39,6 +39,23 @@ std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& 
                                  StudyProgress* progress, v1::Timing* timing,
                                  std::vector<ReplicationCounts>& counts);
 
+// The KPI series of a point from its replications' counts (0 .. R-1 in
+// order), adding their work to `timing`: run_point's second half.
+std::vector<KpiSeries> point_kpis(const CompiledModel& model,
+                                  const std::vector<ReplicationCounts>& counts, v1::Timing* timing);
+
+// The number of points of the grid `axes`.
+size_t grid_size(const std::vector<SweepAxisValues>& axes);
+
+// Makes and compiles the points 0 .. grid - 1 one at a time, in grid order,
+// each in the form a sweep runs it (a point that reaches no one stays in
+// exposure form when another does), and calls visit(i, model). Returns
+// false, having visited only some, when `progress` (which may be null)
+// asks to stop.
+bool for_each_point(size_t grid, const SweepPointScenario& point_at, const std::string& variant,
+                    const StudyProgress* progress,
+                    const std::function<void(size_t, const CompiledModel&)>& visit);
+
 // Each point's scenario is made, compiled and run when its turn comes and
 // dropped after it ran, so a sweep holds one scenario copy and one compiled
 // model at a time, not one per point.
@@ -51,6 +68,14 @@ std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& 
 v1::SweepResult run_sweep(const v1::Scenario& base, const std::vector<SweepAxisValues>& axes,
                           const SweepPointScenario& point_at, const std::string& variant,
                           int threads, StudyProgress* progress);
+
+// The sweep's result from every point's KPI series (point_kpis, in grid
+// order) and the work in `timing`: run_sweep's last step, which a merge of
+// shards (sim/shard.h) calls too. The wall time is the caller's to set.
+v1::SweepResult sweep_result(const v1::Scenario& base, const std::vector<SweepAxisValues>& axes,
+                             const std::string& variant, int threads,
+                             const std::vector<std::vector<KpiSeries>>& kpis,
+                             const v1::Timing& timing);
 
 }  // namespace cjsim
 

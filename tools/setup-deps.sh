@@ -16,6 +16,7 @@ packages=(
   librandom123-dev
   libeigen3-dev
   libnlopt-dev libnlopt-cxx-dev
+  libopenmpi-dev openmpi-bin
 )
 # Needed by the tests only (`setup-deps.sh --build-only` leaves them out): a
 # headless browser and a font for tests/browser_check.h (the HTML reports);

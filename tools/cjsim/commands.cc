@@ -30,4 +30,23 @@ std::string command_line_of(int argc, char** argv) {
   return line;
 }
 
+std::string command_line_without(const Invocation& invocation,
+                                 const std::vector<std::string>& dropped) {
+  std::string line = "cjsim";
+  const std::vector<std::string>& args = invocation.arguments;
+  for (size_t i = 0; i < args.size(); ++i) {
+    bool drop = false;
+    for (const std::string& option : dropped) {
+      if (args[i] == option) {
+        drop = true;
+        ++i;  // and its value
+        break;
+      }
+      if (args[i].rfind(option + "=", 0) == 0) drop = true;
+    }
+    if (!drop) line += " " + shell_word(args[i]);
+  }
+  return line;
+}
+
 }  // namespace cjsim::cli

@@ -3,6 +3,7 @@
 // precision.
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "models/limits.h"
 #include "models/settings.h"
 #include "sim/compare.h"
+#include "sim/engine.h"
 #include "sim/kpi.h"
 #include "sim/resources.h"
 #include "tools/cjsim/commands.h"
@@ -23,11 +25,8 @@
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
+#include "tools/cjsim/shards.h"
 #include "tools/cjsim/study_output.h"
-#include "tools/report/csv.h"
-#include "tools/report/html_pages.h"
-#include "tools/report/tables.h"
-#include "tools/report/warnings.h"
 
 namespace cjsim::cli {
 
@@ -43,9 +42,51 @@ struct CompareOptions {
   int max_replications = 1000;
   std::string window;  // --window FROM:TO
   OutputOptions output;
+  ShardOptions shard;
 };
 
+// Shard `spec` of the comparison of `arms`: every arm's replications of the
+// shard's range, written to --out.
+int run_compare_shard(const CompareOptions& options, const Invocation& invocation, ShardSpec spec,
+                      const std::vector<PreparedArm>& prepared,
+                      const std::vector<CompiledModel>& arms, const RunSettings& run, int threads) {
+  v1::ShardResult part = shard_header("compare", spec, prepared.front().scenario, run, invocation,
+                                      options.scenario, threads);
+  part.set_rank_by(options.rank_by);
+  const auto start = std::chrono::steady_clock::now();
+  const ReplicationRange range = shard_range(spec.shard, spec.shards, run.replications);
+  for (const PreparedArm& arm : prepared) {
+    add_shard_scenario(arm.scenario, arm.variant, arm.description, part);
+  }
+  if (!run_with_progress("comparing", threads, options.output.quiet, [&](StudyProgress* progress) {
+        for (const CompiledModel& arm : arms) {
+          progress->total += static_cast<uint64_t>(range.count()) *
+                             static_cast<uint64_t>(arm.settings.horizon_days);
+        }
+        for (const CompiledModel& arm : arms) {
+          add_shard_counts(Engine(arm, run.seed)
+                               .run(range.first, range.count(), &progress->done, progress->stop),
+                           part);
+        }
+      })) {
+    return interrupted_exit();
+  }
+  part.set_wall_seconds(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return finish_shard(part, spec, options.shard, options.output, options.scenario, invocation);
+}
+
 int compare(const CompareOptions& options, const Invocation& invocation) {
+  const std::optional<ShardSpec> shard = check_shard_options(
+      options.shard, options.output, invocation, kCompareCsvFiles, options.scenario);
+  if (!shard) return kExitBadInput;
+  if (shard->sharded() && options.target_half_width > 0) {
+    spdlog::error(
+        "error: --target-half-width with --shard: a sequential comparison chooses its "
+        "next replications from all the results so far, which no shard has; give "
+        "--replications and drop one of the two");
+    return kExitBadInput;
+  }
   std::optional<std::vector<PreparedArm>> prepared =
       prepare_arms(options.scenario, options.overrides, options.variants);
   if (!prepared) return kExitBadInput;
@@ -71,11 +112,11 @@ int compare(const CompareOptions& options, const Invocation& invocation) {
     }
     const std::optional<KpiInfo> rank = kpi_info(options.rank_by);
     if (rank && !rank->by_day) {
-      spdlog::error("{}: error: --rank-by {}: with --window the KPIs are counted over the window, "
-                    "and {} is not counted day by day; rank by conversions, value, cost, profit, "
-                    "roas, cost_per_conversion, conversion_rate, awareness_rate or the exposures",
-                    printable(options.scenario), printable(options.rank_by),
-                    printable(options.rank_by));
+      spdlog::error(
+          "{}: error: --rank-by {}: with --window the KPIs are counted over the window, "
+          "and {} is not counted day by day; rank by conversions, value, cost, profit, "
+          "roas, cost_per_conversion, conversion_rate, awareness_rate or the exposures",
+          printable(options.scenario), printable(options.rank_by), printable(options.rank_by));
       return kExitBadInput;
     }
   }
@@ -113,6 +154,9 @@ int compare(const CompareOptions& options, const Invocation& invocation) {
     keep_form_of_reference(!arms.front().single_journey, arms.back());
   }
 
+  if (shard->sharded()) {
+    return run_compare_shard(options, invocation, *shard, *prepared, arms, run, plan.threads);
+  }
   StudyFiles files;
   if (!files.open(options.output, kCompareCsvFiles, options.scenario)) return kExitBadInput;
 
@@ -128,13 +172,9 @@ int compare(const CompareOptions& options, const Invocation& invocation) {
                          })) {
     return files.abandon_interrupted();
   }
-  add_invocation(invocation, options.scenario, "", result.mutable_provenance());
-  for (size_t i = 0; i < prepared->size(); ++i) {
-    result.mutable_arms(static_cast<int>(i))->set_description((*prepared)[i].description);
-  }
-  print_warnings(options.scenario, compare_warnings(result));
-  return files.finish(format_compare_table(result), result, compare_csv(result),
-                      [&] { return compare_report(result); });
+  std::vector<std::string> descriptions;
+  for (const PreparedArm& arm : *prepared) descriptions.push_back(arm.description);
+  return report_compare(result, descriptions, {invocation, options.scenario, ""}, files);
 }
 
 }  // namespace
@@ -168,6 +208,7 @@ CommandRunner add_compare_command(CLI::App& app) {
                       "Count the KPIs over these days only: FROM:TO, each a date (YYYY-MM-DD) or "
                       "a day number, both included");
   options->output.add_to(*command, "cjsim.v1.CompareResult", kCompareCsvFiles);
+  options->shard.add_to(*command);
   return [options](const Invocation& invocation) { return compare(*options, invocation); };
 }
 

@@ -16,6 +16,7 @@
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
 #include "tools/cjsim/logging.h"
+#include "tools/cjsim/mpi_world.h"
 #include "tools/cjsim/signals.h"
 
 namespace {
@@ -46,7 +47,17 @@ int main(int argc, char** argv) {
   using namespace cjsim::cli;
   install_signal_handlers();
   start_default_logging();
-  const Invocation invocation{command_line_of(argc, argv)};
+  MpiWorld world(&argc, &argv);
+  if (world.missing_mpi()) {
+    spdlog::error(
+        "cjsim: error: mpirun started {} processes, but this cjsim was built without "
+        "MPI: install libopenmpi-dev and openmpi-bin (tools/setup-deps.sh does) and "
+        "configure with -DCJSIM_WITH_MPI=ON, or run without mpirun (docs/scaling.md)",
+        world.launched());
+    return kExitBadInput;
+  }
+  const Invocation invocation{command_line_of(argc, argv),
+                              std::vector<std::string>(argv + 1, argv + argc), &world};
   CLI::App app{"cjsim: customer-journey simulation. Docs: docs/cli.md, docs/model.md"};
   app.set_version_flag("--version", std::string("cjsim ") + std::string(cjsim::engine_version()));
   app.require_subcommand(1);
@@ -73,6 +84,7 @@ int main(int argc, char** argv) {
       {"fit", add_fit_command(app)},
       {"fit-retention", add_fit_retention_command(app)},
       {"attribute", add_attribute_command(app)},
+      {"merge", add_merge_command(app)},
   };
   // Global options: before the subcommand or among its own.
   LogOptions log_options;
@@ -88,9 +100,21 @@ int main(int argc, char** argv) {
     return status == 0 ? kExitOk : kExitBadInput;
   }
   for (CLI::App* sub : app.get_subcommands()) {
-    if (!start_logging(log_options, is_quiet(*sub), command_inputs(*sub))) return kExitBadInput;
+    // Under mpirun rank 0 speaks for all; the others log their errors to
+    // standard error only.
+    if (!world.is_root()) log_options.file.clear();
+    if (!start_logging(log_options, is_quiet(*sub) || !world.is_root(), command_inputs(*sub))) {
+      return kExitBadInput;
+    }
     spdlog::debug("cjsim {}: {}", cjsim::engine_version(),
                   cjsim::printable(invocation.command_line));
+    const std::string& name = sub->get_name();
+    if (world.is_parallel() && name != "run" && name != "compare" && name != "sweep") {
+      spdlog::error("cjsim {}: error: runs in one process; under mpirun only run, compare and "
+                    "sweep share out their work (docs/scaling.md)",
+                    name);
+      return kExitBadInput;
+    }
     int status = kExitFailure;
     try {
       status = commands.at(sub->get_name())(invocation);
@@ -99,7 +123,10 @@ int main(int argc, char** argv) {
     }
     // A signal before the outputs were committed: whatever the command
     // ended with, nothing was written.
-    return interrupted() ? interrupted_exit() : status;
+    if (interrupted()) status = interrupted_exit();
+    // A rank that fails alone would leave the others waiting for it.
+    if (world.is_parallel() && status != kExitOk && !world.joined()) world.abort(status);
+    return status;
   }
   return kExitBadInput;
 }

@@ -23,11 +23,9 @@
 #include "tools/cjsim/progress.h"
 #include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
+#include "tools/cjsim/shards.h"
 #include "tools/cjsim/signals.h"
 #include "tools/cjsim/study_output.h"
-#include "tools/report/html_pages.h"
-#include "tools/report/tables.h"
-#include "tools/report/warnings.h"
 
 namespace cjsim::cli {
 
@@ -41,9 +39,19 @@ struct RunOptions {
   bool exact = false;
   std::string window;  // --window FROM:TO
   OutputOptions output;
+  ShardOptions shard;
 };
 
 int run(const RunOptions& options, const Invocation& invocation) {
+  const std::optional<ShardSpec> shard = check_shard_options(
+      options.shard, options.output, invocation, kRunCsvFiles, options.scenario);
+  if (!shard) return kExitBadInput;
+  if (shard->sharded() && options.exact) {
+    spdlog::error(
+        "error: --exact with --shard: the exact solution is one computation, not "
+        "replications to share out; drop --shard");
+    return kExitBadInput;
+  }
   std::string description;
   std::optional<v1::Scenario> scenario =
       prepare_scenario(options.scenario, options.overrides, options.variant, &description);
@@ -81,7 +89,9 @@ int run(const RunOptions& options, const Invocation& invocation) {
   }
 
   StudyFiles files;
-  if (!files.open(options.output, kRunCsvFiles, options.scenario)) return kExitBadInput;
+  if (!shard->sharded() && !files.open(options.output, kRunCsvFiles, options.scenario)) {
+    return kExitBadInput;
+  }
 
   const CompiledModel model = compile(*scenario, options.variant);
   if (interrupted()) return files.abandon_interrupted();
@@ -89,7 +99,7 @@ int run(const RunOptions& options, const Invocation& invocation) {
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  v1::RunResult result;
+  const ResultOrigin origin{invocation, options.scenario, description};
   if (options.exact) {
     const Result<ExactSolution> solution = solve_exact(model);
     if (!solution) {
@@ -97,37 +107,36 @@ int run(const RunOptions& options, const Invocation& invocation) {
                     printable(solution.status().message()));
       return kExitBadInput;
     }
-    result = summarize_exact(model, run, *solution, seconds());
-  } else {
-    const int threads = plan.threads;
-    const int replications = run.replications;
-    std::vector<ReplicationCounts> counts;
-    {
-      // The bar is cleared before anything more is logged.
-      ProgressBar progress("simulating",
-                           static_cast<uint64_t>(replications) * model.settings.horizon_days,
-                           !options.output.quiet && stderr_is_terminal());
-      tbb::task_arena arena(threads);
-      arena.execute([&] {
-        counts = Engine(model, run.seed).run(0, replications, progress.counter(), stop_flag());
-      });
-    }
-    if (interrupted()) return files.abandon_interrupted();
-    result = summarize_monte_carlo(model, run, counts, threads, seconds());
-    uint64_t truncated = 0;
-    for (const ReplicationCounts& c : counts) truncated += c.truncated_sessions;
-    if (truncated > 0) {
-      spdlog::warn(
-          "{}: warning: {} sessions were cut after {} steps; some CTA loop is acted on almost "
-          "surely",
-          printable(options.scenario), truncated, Engine::kMaxSessionSteps);
-    }
+    v1::RunResult result = summarize_exact(model, run, *solution, seconds());
+    return report_run(result, {}, origin, files);
   }
-
-  add_invocation(invocation, options.scenario, description, result.mutable_provenance());
-  print_warnings(options.scenario, run_warnings(result));
-  return files.finish(format_run_table(result), result, run_csv(result),
-                      [&] { return run_report(result); });
+  const int threads = plan.threads;
+  const ReplicationRange range = shard->sharded()
+                                     ? shard_range(shard->shard, shard->shards, run.replications)
+                                     : ReplicationRange{0, run.replications};
+  std::vector<ReplicationCounts> counts;
+  {
+    // The bar is cleared before anything more is logged.
+    ProgressBar progress("simulating",
+                         static_cast<uint64_t>(range.count()) * model.settings.horizon_days,
+                         !options.output.quiet && stderr_is_terminal());
+    tbb::task_arena arena(threads);
+    arena.execute([&] {
+      counts =
+          Engine(model, run.seed).run(range.first, range.count(), progress.counter(), stop_flag());
+    });
+  }
+  if (interrupted()) return files.abandon_interrupted();
+  if (shard->sharded()) {
+    v1::ShardResult part =
+        shard_header("run", *shard, *scenario, run, invocation, options.scenario, threads);
+    add_shard_scenario(*scenario, options.variant, description, part);
+    add_shard_counts(counts, part);
+    part.set_wall_seconds(seconds());
+    return finish_shard(part, *shard, options.shard, options.output, options.scenario, invocation);
+  }
+  v1::RunResult result = summarize_monte_carlo(model, run, counts, threads, seconds());
+  return report_run(result, counts, origin, files);
 }
 
 }  // namespace
@@ -148,6 +157,7 @@ CommandRunner add_run_command(CLI::App& app) {
                       "Count the KPIs over these days only: FROM:TO, each a date (YYYY-MM-DD) or "
                       "a day number, both included");
   options->output.add_to(*command, "cjsim.v1.RunResult", kRunCsvFiles);
+  options->shard.add_to(*command);
   return [options](const Invocation& invocation) { return run(*options, invocation); };
 }
 

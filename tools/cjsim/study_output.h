@@ -59,6 +59,8 @@ class StudyFiles {
   // prints the error and returns false (exit status 2).
   bool open(const OutputOptions& options, const std::vector<std::string>& csv_files,
             const std::string& scenario, const std::string& input_name = "the scenario");
+  // Another input file that no output may be (before open).
+  void add_input(const std::string& name, const std::string& path) { set_.add_input(name, path); }
   // Writes the JSON, the CSV tables and, when asked for, the report from
   // `make_report` (called only then) to their temporary files, then
   // commits them all, printing `table` first (unless quiet or the JSON goes

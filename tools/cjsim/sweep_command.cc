@@ -1,8 +1,8 @@
 // cjsim sweep: a scenario run over a grid of field values on common random
 // numbers: response curves, marginal returns and cost per conversion.
 
+#include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <memory>
 #include <set>
 #include <string>
@@ -15,6 +15,7 @@
 #include "models/field_path.h"
 #include "models/settings.h"
 #include "models/validation.h"
+#include "sim/engine.h"
 #include "sim/resources.h"
 #include "sim/sweep.h"
 #include "tools/cjsim/commands.h"
@@ -23,11 +24,8 @@
 #include "tools/cjsim/output.h"
 #include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
+#include "tools/cjsim/shards.h"
 #include "tools/cjsim/study_output.h"
-#include "tools/report/csv.h"
-#include "tools/report/html_pages.h"
-#include "tools/report/tables.h"
-#include "tools/report/warnings.h"
 
 namespace cjsim::cli {
 
@@ -43,6 +41,7 @@ struct SweepOptions {
   SimulationOverrides overrides;
   int threads = 0;
   OutputOptions output;
+  ShardOptions shard;
 };
 
 struct Axis {
@@ -136,22 +135,13 @@ std::optional<std::vector<Axis>> parse_axes(const SweepOptions& options,
 // is, for messages ("channels[tiktok].weekly_budget=5000").
 v1::Scenario point_of(const v1::Scenario& base, const std::vector<Axis>& axes, size_t i,
                       std::string* where) {
-  v1::Scenario point = base;
-  size_t rest = i;
-  std::vector<size_t> index(axes.size());
-  for (size_t a = axes.size(); a-- > 0;) {
-    index[a] = rest % axes[a].values.size();
-    rest /= axes[a].values.size();
+  std::vector<ScenarioField> fields;
+  std::vector<std::vector<double>> values;
+  for (const Axis& axis : axes) {
+    fields.push_back(axis.field);
+    values.push_back(axis.values);
   }
-  for (size_t a = 0; a < axes.size(); ++a) {
-    const double v = axes[a].values[index[a]];
-    axes[a].field.set(point, v);
-    if (where == nullptr) continue;
-    char value[32];
-    std::snprintf(value, sizeof value, "%g", v);
-    *where += (a == 0 ? "" : ", ") + axes[a].field.text() + "=" + value;
-  }
-  return point;
+  return sweep_point_of(base, fields, values, i, where);
 }
 
 // Validates every point before anything runs (errors name the point; points
@@ -197,7 +187,52 @@ std::optional<ModelFootprint> check_points(const std::string& path, const v1::Sc
   return largest;
 }
 
+// Shard `spec` of the sweep: every point's replications of the shard's
+// range, written to --out.
+int run_sweep_shard(const SweepOptions& options, const Invocation& invocation, ShardSpec spec,
+                    const v1::Scenario& scenario, const std::string& description,
+                    const std::vector<Axis>& axes, int threads) {
+  const RunSettings run = resolve_run_settings(scenario.simulation());
+  v1::ShardResult part =
+      shard_header("sweep", spec, scenario, run, invocation, options.scenario, threads);
+  add_shard_scenario(scenario, options.variant, description, part);
+  for (const Axis& axis : axes) {
+    v1::ShardAxis* out = part.add_axes();
+    out->set_path(axis.field.text());
+    out->mutable_values()->Add(axis.values.begin(), axis.values.end());
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const ReplicationRange range = shard_range(spec.shard, spec.shards, run.replications);
+  size_t grid = 1;
+  for (const Axis& axis : axes) grid *= axis.values.size();
+  bool complete = false;
+  if (!run_with_progress("sweeping", threads, options.output.quiet,
+                         [&](StudyProgress* progress) {
+                           complete = for_each_point(
+                               grid, [&](size_t i) { return point_of(scenario, axes, i, nullptr); },
+                               options.variant, progress,
+                               [&](size_t, const CompiledModel& model) {
+                                 progress->total +=
+                                     static_cast<uint64_t>(range.count()) *
+                                     static_cast<uint64_t>(model.settings.horizon_days);
+                                 add_shard_counts(Engine(model, run.seed)
+                                                      .run(range.first, range.count(),
+                                                           &progress->done, progress->stop),
+                                                  part);
+                               });
+                         }) ||
+      !complete) {
+    return interrupted_exit();
+  }
+  part.set_wall_seconds(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return finish_shard(part, spec, options.shard, options.output, options.scenario, invocation);
+}
+
 int sweep(const SweepOptions& options, const Invocation& invocation) {
+  const std::optional<ShardSpec> shard = check_shard_options(
+      options.shard, options.output, invocation, kSweepCsvFiles, options.scenario);
+  if (!shard) return kExitBadInput;
   std::string description;
   std::optional<v1::Scenario> scenario =
       prepare_scenario(options.scenario, options.overrides, options.variant, &description);
@@ -224,6 +259,9 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
     return *status;
   }
 
+  if (shard->sharded()) {
+    return run_sweep_shard(options, invocation, *shard, *scenario, description, axes, plan.threads);
+  }
   StudyFiles files;
   if (!files.open(options.output, kSweepCsvFiles, options.scenario)) return kExitBadInput;
 
@@ -238,10 +276,7 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
       })) {
     return files.abandon_interrupted();
   }
-  add_invocation(invocation, options.scenario, description, result.mutable_provenance());
-  print_warnings(options.scenario, sweep_warnings(result));
-  return files.finish(format_sweep_table(result), result, sweep_csv(result),
-                      [&] { return sweep_report(result); });
+  return report_sweep(result, {invocation, options.scenario, description}, files);
 }
 
 }  // namespace
@@ -265,6 +300,7 @@ CommandRunner add_sweep_command(CLI::App& app) {
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
       ->transform(integer_in(1, 1024));
   options->output.add_to(*command, "cjsim.v1.SweepResult", kSweepCsvFiles);
+  options->shard.add_to(*command);
   return [options](const Invocation& invocation) { return sweep(*options, invocation); };
 }
 
