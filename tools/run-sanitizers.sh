@@ -18,6 +18,7 @@ configure() {  # DIR FLAGS [TARGET...]
   local dir="$1" flags="$2"
   shift 2
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCJSIM_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD=ON \
+    -DCJSIM_WITH_MPI=OFF \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
     -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer -DCJSIM_SANITIZED=1" \
     -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCJSIM_WERROR=ON -DCMAKE_UNITY_BUILD=ON >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCJSIM_WERROR=ON -DCMAKE_UNITY_BUILD=ON \
+  -DCJSIM_WITH_MPI=ON >/dev/null
 cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure -j"$(nproc)"
