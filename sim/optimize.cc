@@ -991,8 +991,11 @@ class MixPlanning {
     // A schedule's moves are many (114 a round for 3 channels over 8
     // weeks): screened on half the replications, the promising ones then
     // run on all of the confirmation's.
-    check_.screen_replications =
-        std::min(schedule_ ? std::max(2, run_.replications / 2) : run_.replications, confirm_);
+    // (At least 4, or all of the search's when it has fewer.)
+    check_.screen_replications = std::min(
+        schedule_ ? std::max(std::min(4, run_.replications), run_.replications / 2)
+                  : run_.replications,
+        confirm_);
     // and those that pass run on the search's replications before all.
     check_.middle_replications = schedule_ ? run_.replications : 0;
     check_.replications = confirm_;

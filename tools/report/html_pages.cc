@@ -1228,13 +1228,24 @@ void optimize_verification(Report& report, const v1::OptimizeResult& r) {
   const Unit objective_unit = kpi_display(r.objective()).unit;
   if (r.has_verification()) {
     const v1::Verification& v = r.verification();
+    const std::string family =
+        r.schedule().empty()
+            ? "each channel cut by a step and to its lower bound, raised by a step, and a step "
+              "shifted between every pair. Each move runs on the search's replications first, "
+              "and a promising one on all of the confirmation's"
+            : "each cell to its lower bound (with --spend at-most also cut and raised by a "
+              "step), and a step shifted to another channel the same week or to the same "
+              "channel's week before or after. Each move runs on half the search's "
+              "replications first, a promising one then on the search's, and on all of the "
+              "confirmation's";
     report.section("Verification",
-                   "After the search, moves from the mix on common random numbers: each channel "
-                   "cut by a step and to its lower bound, raised by a step, and a step shifted "
-                   "between every pair. The first move found to improve the objective at the " +
+                   "After the search, moves from the mix on common random numbers: " + family +
+                       ", where alone it can be taken: the first move found to improve the "
+                       "objective at the " +
                        percent(r.confidence()) +
-                       " confidence is taken and the next round starts from there. Shown: the "
-                       "moves taken and every move of the last round.");
+                       " confidence is, and the next round starts from there. Each verdict "
+                       "says on how many replications it was reached. Shown: the moves taken "
+                       "and every move of the last round.");
     std::vector<std::vector<std::string>> moves;
     for (const v1::MixMove& m : v.moves()) {
       // The moves that were taken, and every move of the last round.

@@ -87,7 +87,10 @@ CsvTable schedule_csv(const v1::OptimizeResult& r) {
 std::string schedule_heat_map(const v1::OptimizeResult& r) {
   const Grid g = grid_of(r);
   constexpr double kLeft = 120, kTop = 48, kCellWidth = 84, kCellHeight = 40;
-  const double width = kLeft + kCellWidth * static_cast<double>(g.weeks.size()) + 16;
+  // Wide enough for the title (about 7 px a character in bold 13 px) with few weeks.
+  constexpr double kTitleWidth = 8 + 66 * 7.5;
+  const double width =
+      std::max(kLeft + kCellWidth * static_cast<double>(g.weeks.size()) + 16, kTitleWidth + 16);
   const double height = kTop + kCellHeight * static_cast<double>(g.channels.size()) + 24;
   double most = 0;
   for (const v1::ScheduleCell& c : r.schedule()) most = std::max(most, c.budget());
@@ -97,8 +100,7 @@ std::string schedule_heat_map(const v1::OptimizeResult& r) {
                     "\" height=\"" + coordinate(height) + "\" viewBox=\"0 0 " + coordinate(width) +
                     " " + coordinate(height) +
                     "\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\">\n";
-  out += "<text x=\"" + coordinate(kLeft) +
-         "\" y=\"16\" font-size=\"13\" font-weight=\"bold\">Recommended spend per week and "
+  out += "<text x=\"8\" y=\"16\" font-size=\"13\" font-weight=\"bold\">Recommended spend per week and "
          "channel (change from the current plan)</text>\n";
   for (size_t w = 0; w < g.weeks.size(); ++w) {
     const double x = kLeft + kCellWidth * static_cast<double>(w);
