@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include <google/protobuf/util/field_comparator.h>
 #include <google/protobuf/util/message_differencer.h>
 
 #include "models/check.h"
@@ -442,7 +443,13 @@ std::string header_difference(const v1::ShardResult& a, const v1::ShardResult& b
     const std::string &x = a.scenarios(i).scenario_hash(), &y = b.scenarios(i).scenario_hash();
     if (x != y) return "scenarios (hash " + x + ", " + y + ")";
   }
-  if (!google::protobuf::util::MessageDifferencer::Equals(a, b)) {
+  // A NaN in a part's scenario (which the scenario check then refuses) is
+  // the same NaN in every part, not a difference: a file equals itself.
+  google::protobuf::util::DefaultFieldComparator numbers;
+  numbers.set_treat_nan_as_equal(true);
+  google::protobuf::util::MessageDifferencer same;
+  same.set_field_comparator(&numbers);
+  if (!same.Compare(a, b)) {
     return "sweep axes or scenario files (the scenarios as simulated)";
   }
   return "";

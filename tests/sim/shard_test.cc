@@ -4,6 +4,7 @@
 
 #include "sim/shard.h"
 
+#include <limits>
 #include <set>
 #include <string>
 #include <vector>
@@ -218,6 +219,23 @@ TEST_CASE("shard merge: the parts' replications in order, for N below, at and ab
     REQUIRE(merged->counts[0].size() == 7);
     for (int r = 0; r < 7; ++r) CHECK(merged->counts[0][r].walk_steps == static_cast<uint64_t>(r));
   }
+}
+
+TEST_CASE("shard merge: regression: a file with a NaN in its scenario did not equal itself") {
+  // Found by the shard_file fuzz target: the header comparison took the NaN
+  // for a difference, so a lone 1-of-1 shard was "not a part of one study"
+  // with itself. The scenario check refuses the NaN instead, naming it.
+  v1::ShardResult shard = run_shard(1, 1, 3);
+  shard.mutable_scenarios(0)->mutable_scenario()->mutable_personas(0)->set_share(
+      std::numeric_limits<double>::quiet_NaN());
+  REQUIRE(merge_shards({{"nan.pb", shard}}).is_ok());
+  std::vector<ShardPart> two = parts_of(2, 3);
+  for (ShardPart& p : two) {
+    p.shard.mutable_scenarios(0)->mutable_scenario()->mutable_personas(0)->set_share(
+        std::numeric_limits<double>::quiet_NaN());
+  }
+  CHECK(merge_shards(two).is_ok());
+  CHECK_FALSE(check_shard_scenario(shard.scenarios(0), shard).is_ok());
 }
 
 TEST_CASE("shard merge: missing and duplicated shards and parts of other studies are refused") {
