@@ -1,6 +1,7 @@
 #include "sim/shard.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -300,6 +301,10 @@ Result<v1::ShardResult> parse_shard(std::string_view bytes, const std::string& n
     return refuse(name, "replications " + std::to_string(shard.replications()) + " outside 0.." +
                             std::to_string(limits::kMaxReplications));
   }
+  if (!(std::isfinite(shard.population()) && shard.population() > 0) ||
+      !(shard.confidence() > 0 && shard.confidence() < 1)) {
+    return refuse(name, "its population or confidence level is not a valid number");
+  }
   if (shard.shards() < 1 || shard.shard() < 1 || shard.shard() > shard.shards()) {
     return refuse(name, "shard " + std::to_string(shard.shard()) + "/" +
                             std::to_string(shard.shards()) + " is not I/N with 1 <= I <= N");
@@ -423,7 +428,10 @@ std::string header_difference(const v1::ShardResult& a, const v1::ShardResult& b
     return text.str();
   };
   auto differs = [&](const char* what, auto x, auto y) {
-    return x == y ? std::string() : std::string(what) + " (" + number(x) + ", " + number(y) + ")";
+    // (The same NaN in two parts is no difference: parse_shard refuses it.)
+    return x == y || (x != x && y != y)
+               ? std::string()
+               : std::string(what) + " (" + number(x) + ", " + number(y) + ")";
   };
   for (const std::string& why :
        {differs("seeds", a.seed(), b.seed()),

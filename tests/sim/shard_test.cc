@@ -150,6 +150,8 @@ v1::ShardResult run_shard(int shard, int shards, int replications) {
   out.set_shards(shards);
   out.set_replications(replications);
   out.set_seed(7);
+  out.set_population(1000);
+  out.set_confidence(0.95);
   const ReplicationRange range = shard_range(shard, shards, replications);
   out.set_first_replication(range.first);
   out.set_end_replication(range.end);
@@ -199,6 +201,14 @@ TEST_CASE("shard files: what is not a whole shard file is refused with its name"
   bad = run_shard(2, 3, 7);
   bad.add_counts();
   CHECK(testing::contains(why(bad.SerializeAsString()), "sets of counts"));
+  // Found by the shard_file fuzz target: a NaN population made a file
+  // differ from itself.
+  bad = run_shard(2, 3, 7);
+  bad.set_population(std::numeric_limits<double>::quiet_NaN());
+  CHECK(testing::contains(why(bad.SerializeAsString()), "population or confidence level"));
+  bad = run_shard(2, 3, 7);
+  bad.set_confidence(1);
+  CHECK(testing::contains(why(bad.SerializeAsString()), "population or confidence level"));
 }
 
 std::vector<ShardPart> parts_of(int shards, int replications, std::set<int> left_out = {}) {
