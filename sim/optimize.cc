@@ -517,6 +517,19 @@ std::vector<double> profile_mix(const std::vector<PlannedChannel>& channels,
   return reference;
 }
 
+// A surface curve's budgets, increasing: `low` + (`top` - `low`) t^2 for
+// t = 0, 1/P, ... 1, and the reference's own `at`.
+std::vector<double> surface_budgets(double low, double top, int points, double at) {
+  std::vector<double> budgets = {at};
+  for (int k = 0; k <= points; ++k) {
+    const double t = static_cast<double>(k) / points;
+    budgets.push_back(low + (top - low) * t * t);
+  }
+  std::sort(budgets.begin(), budgets.end());
+  budgets.erase(std::unique(budgets.begin(), budgets.end()), budgets.end());
+  return budgets;
+}
+
 // The response surface: for each free channel, the search score against
 // its budget from its lower bound to the most it may get (the others at
 // their lower bounds), the other channels held at `reference`; budgets
@@ -550,15 +563,8 @@ std::vector<ResponsePoints> response_surface(MixRunner& runner,
     for (size_t g = 0; g < profiles.groups(); ++g) {
       const double low = profiles.group_lower(g);
       const double top = std::min(profiles.group_upper(g), free_sum - (free_lower - low));
-      std::vector<double> budgets = {totals[g]};
-      for (int k = 0; k <= points; ++k) {
-        const double t = static_cast<double>(k) / points;
-        budgets.push_back(low + (top - low) * t * t);
-      }
-      std::sort(budgets.begin(), budgets.end());
-      budgets.erase(std::unique(budgets.begin(), budgets.end()), budgets.end());
       ResponsePoints& curve = curves.emplace_back();
-      for (double b : budgets) {
+      for (double b : surface_budgets(low, top, points, totals[g])) {
         std::vector<double> group_totals = totals;
         group_totals[g] = b;
         curve.budgets.push_back(b);
@@ -570,15 +576,8 @@ std::vector<ResponsePoints> response_surface(MixRunner& runner,
   for (size_t i : f.free) {
     const PlannedChannel& c = channels[i];
     const double top = std::min(c.upper, free_sum - (free_lower - c.lower));
-    std::vector<double> budgets = {reference[i]};
-    for (int k = 0; k <= points; ++k) {
-      const double t = static_cast<double>(k) / points;
-      budgets.push_back(c.lower + (top - c.lower) * t * t);
-    }
-    std::sort(budgets.begin(), budgets.end());
-    budgets.erase(std::unique(budgets.begin(), budgets.end()), budgets.end());
     ResponsePoints& curve = curves.emplace_back();
-    for (double b : budgets) {
+    for (double b : surface_budgets(c.lower, top, points, reference[i])) {
       std::vector<double> mix = reference;
       mix[i] = b;
       curve.budgets.push_back(b);
