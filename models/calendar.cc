@@ -210,6 +210,8 @@ std::vector<CompiledEvent> compile_events(const v1::Scenario& scenario, const Ca
     out.days = span_of(calendar, e);
     out.act_multiplier = e.has_act_multiplier() ? e.act_multiplier() : 1.0;
     out.reach_multiplier = e.has_reach_multiplier() ? e.reach_multiplier() : 1.0;
+    out.negative_share_multiplier =
+        e.has_negative_share_multiplier() ? e.negative_share_multiplier() : 1.0;
     out.channels.assign(static_cast<size_t>(scenario.channels_size()), e.channels().empty());
     for (const std::string& id : e.channels()) {
       out.channels[static_cast<size_t>(channel_index.at(id))] = true;

@@ -114,6 +114,7 @@ struct CompiledEvent {
   DaySpan days;
   double act_multiplier = 1;
   double reach_multiplier = 1;
+  double negative_share_multiplier = 1;  // of comments (a shitstorm)
   std::vector<bool> channels;  // [channel]
   std::vector<bool> personas;  // [persona]
   std::array<bool, kStageSlots> stages{};

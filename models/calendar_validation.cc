@@ -239,9 +239,15 @@ class CalendarChecks {
         finite_at_least_0(at("reach_multiplier"), who + " reach_multiplier",
                           event.reach_multiplier(), limits::kMaxMultiplier);
       }
-      if (!event.has_act_multiplier() && !event.has_reach_multiplier()) {
-        error(FieldPath{{"events", e}},
-              who + ": changes nothing; set act_multiplier or reach_multiplier");
+      if (event.has_negative_share_multiplier()) {
+        finite_at_least_0(at("negative_share_multiplier"), who + " negative_share_multiplier",
+                          event.negative_share_multiplier(), limits::kMaxMultiplier);
+      }
+      if (!event.has_act_multiplier() && !event.has_reach_multiplier() &&
+          !event.has_negative_share_multiplier()) {
+        error(FieldPath{{"events", e}}, who +
+                                            ": changes nothing; set act_multiplier, "
+                                            "reach_multiplier or negative_share_multiplier");
       }
       for (int k = 0; k < event.channels_size(); ++k) {
         if (!channels.count(event.channels(k))) {

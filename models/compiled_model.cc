@@ -14,6 +14,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include "models/formulas.h"
+#include "models/frequency_cap.h"
 #include "models/stage.h"
 
 namespace cjsim {
@@ -105,6 +106,67 @@ void add_post_sources(const v1::Scenario& scenario, CompiledModel& m, int p, int
   }
 }
 
+// The channels with a frequency cap or fatigue, their slots in the agents'
+// channel memory, and each touchpoint's fatigue slot.
+void compile_memory(const v1::Scenario& scenario, CompiledModel& m) {
+  ChannelMemory& memory = m.memory;
+  memory.fatigue_slot.assign(static_cast<size_t>(m.channel_count()), -1);
+  memory.cap_slot.assign(static_cast<size_t>(m.channel_count()), -1);
+  for (int c = 0; c < m.channel_count(); ++c) {
+    const v1::Channel& ch = scenario.channels(c);
+    if (!m.channel_enabled[static_cast<size_t>(c)]) continue;
+    if (ch.has_fatigue()) {
+      memory.fatigue_slot[static_cast<size_t>(c)] = static_cast<int16_t>(memory.fatigued());
+      memory.per_exposure.push_back(ch.fatigue().per_exposure());
+      memory.daily_retention.push_back(
+          std::exp2(-1.0 / ch.fatigue().recovery_half_life_days()));
+    }
+    if (ch.has_frequency_cap()) {
+      memory.cap_slot[static_cast<size_t>(c)] = static_cast<int16_t>(memory.capped());
+      memory.cap_exposures.push_back(ch.frequency_cap().exposures());
+      memory.cap_per_days.push_back(ch.frequency_cap().per_days());
+    }
+  }
+  memory.touchpoint_fatigue_slot.resize(static_cast<size_t>(m.touchpoint_count()));
+  for (int u = 0; u < m.touchpoint_count(); ++u) {
+    memory.touchpoint_fatigue_slot[static_cast<size_t>(u)] =
+        memory.fatigue_slot[static_cast<size_t>(m.touchpoint_channel[static_cast<size_t>(u)])];
+  }
+}
+
+// Money a frequency cap leaves unspent: each window's spend of a capped
+// channel is cut by the share of the exposures it bought that no one under
+// the cap was left to take (docs/model.md "Frequency caps"); the cost and
+// impressions follow.
+void cut_undelivered_spend(const std::vector<std::vector<double>>& bought,
+                           const std::vector<std::vector<double>>& delivered, CompiledModel& m) {
+  for (int c = 0; c < m.channel_count(); ++c) {
+    const int slot = m.memory.cap_slot[static_cast<size_t>(c)];
+    if (slot < 0) continue;
+    const int per_days = m.memory.cap_per_days[static_cast<size_t>(slot)];
+    std::vector<double>& spend = m.channel_spend[static_cast<size_t>(c)];
+    bool cut = false;
+    for (size_t w = 0; w < bought[static_cast<size_t>(c)].size(); ++w) {
+      const double b = bought[static_cast<size_t>(c)][w];
+      const double d = delivered[static_cast<size_t>(c)][w];
+      if (!(b > 0) || d >= b) continue;
+      cut = true;
+      const size_t from = w * static_cast<size_t>(per_days);
+      const size_t to = std::min(spend.size(), from + static_cast<size_t>(per_days));
+      for (size_t t = from; t < to; ++t) spend[t] *= d / b;
+    }
+    if (!cut) continue;
+    const double cost = std::accumulate(spend.begin(), spend.end(), 0.0);
+    std::vector<double>& through = m.channel_spend_through[static_cast<size_t>(c)];
+    std::partial_sum(spend.begin(), spend.end(), through.begin());
+    m.channel_unspent[static_cast<size_t>(c)] = m.channel_cost[static_cast<size_t>(c)] - cost;
+    m.channel_impressions[static_cast<size_t>(c)] *=
+        m.channel_cost[static_cast<size_t>(c)] > 0 ? cost / m.channel_cost[static_cast<size_t>(c)]
+                                                   : 0.0;
+    m.channel_cost[static_cast<size_t>(c)] = cost;
+  }
+}
+
 void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
   const int horizon = m.settings.horizon_days;
   const int channels = m.channel_count();
@@ -145,6 +207,19 @@ void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
     return std::min(probability, 1.0);
   };
 
+  // Per capped channel and window: the exposures the money bought and
+  // those delivered, over personas weighted by their share.
+  std::vector<std::vector<double>> bought(static_cast<size_t>(channels));
+  std::vector<std::vector<double>> delivered(static_cast<size_t>(channels));
+  for (int c = 0; c < channels; ++c) {
+    const int slot = m.memory.cap_slot[static_cast<size_t>(c)];
+    if (slot < 0) continue;
+    const int per_days = m.memory.cap_per_days[static_cast<size_t>(slot)];
+    const size_t windows = static_cast<size_t>((horizon + per_days - 1) / per_days);
+    bought[static_cast<size_t>(c)].assign(windows, 0.0);
+    delivered[static_cast<size_t>(c)].assign(windows, 0.0);
+  }
+
   m.exposure.resize(m.persona_count());
   for (int p = 0; p < m.persona_count(); ++p) {
     const v1::Persona& persona = scenario.personas(p);
@@ -158,6 +233,26 @@ void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
       if (affinity <= 0) continue;
       std::vector<double> paid(horizon);
       for (int t = 0; t < horizon; ++t) paid[t] = with_events(affinity * paid_reach[c][t], p, c, t);
+      if (const int slot = m.memory.cap_slot[static_cast<size_t>(c)]; slot >= 0) {
+        // Each window's offers re-spread over the people under the cap.
+        const int per_days = m.memory.cap_per_days[static_cast<size_t>(slot)];
+        const int cap = m.memory.cap_exposures[static_cast<size_t>(slot)];
+        std::vector<double> ceiling(static_cast<size_t>(horizon));
+        for (int t = 0; t < horizon; ++t) ceiling[t] = with_events(affinity * ch.max_reach(), p, c, t);
+        std::vector<double> offered(paid.size());
+        const double share = m.persona_share[static_cast<size_t>(p)];
+        for (int from = 0, w = 0; from < horizon; from += per_days, ++w) {
+          const size_t n = static_cast<size_t>(std::min(per_days, horizon - from));
+          const std::span<const double> window(paid.data() + from, n);
+          const double taken =
+              respread_capped(window, std::span<const double>(ceiling.data() + from, n), cap,
+                              std::span<double>(offered.data() + from, n));
+          bought[static_cast<size_t>(c)][static_cast<size_t>(w)] +=
+              share * std::accumulate(window.begin(), window.end(), 0.0);
+          delivered[static_cast<size_t>(c)][static_cast<size_t>(w)] += share * taken;
+        }
+        paid = std::move(offered);
+      }
       if (std::any_of(paid.begin(), paid.end(), [](double x) { return x > 0; })) {
         ex.sources.push_back({c, true});
         columns.push_back(std::move(paid));
@@ -211,6 +306,7 @@ void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
       }
     }
   }
+  cut_undelivered_spend(bought, delivered, m);
 }
 
 RepeatProcess compile_repeat(const v1::BgNbd* bg_nbd, const v1::BgBb* bg_bb, bool has_value,
@@ -268,6 +364,7 @@ void compile_loyalty(const v1::Scenario& scenario,
     care.public_share = c.public_share();
     care.praise_rate = c.praise_rate();
     care.impact_per_open = c.sentiment_impact() * 1000.0 / m.settings.population;
+    care.daily_cost = c.daily_capacity() * c.cost_per_capacity_unit();
   }
   if (l.has_referral()) {
     const v1::Referral& r = l.referral();
@@ -367,6 +464,7 @@ std::unordered_map<std::string, int> compile_channels(const v1::Scenario& scenar
                             ? ch.weekly_budget() / 7.0 * m.settings.horizon_days
                             : std::accumulate(spend.begin(), spend.end(), 0.0);
     m.channel_cost.push_back(cost);
+    m.channel_unspent.push_back(0.0);
     m.channel_impressions.push_back(ch.cpm() > 0 ? cost / ch.cpm() * 1000.0 : 0.0);
   }
   return channel_index;
@@ -520,6 +618,33 @@ void compile_goal_windows(const v1::Scenario& scenario, CompiledModel& m) {
   }
 }
 
+// Comment rates and each day's negative share under the events.
+void compile_comments(const v1::Scenario& scenario, CompiledModel& m) {
+  CommentModel& out = m.comments;
+  const size_t channels = static_cast<size_t>(m.channel_count());
+  const int horizon = m.settings.horizon_days;
+  out.rate.assign(channels, 0.0);
+  std::vector<double> share(channels, 0.0);
+  for (size_t c = 0; c < channels; ++c) {
+    const v1::Channel& ch = scenario.channels(static_cast<int>(c));
+    if (!m.channel_enabled[c] || !ch.has_comments()) continue;
+    out.rate[c] = ch.comments().rate_per_exposure();
+    share[c] = ch.comments().negative_share();
+    out.enabled |= out.rate[c] > 0;
+  }
+  if (!out.enabled) return;
+  out.negative_share.resize(static_cast<size_t>(horizon) * channels);
+  for (int t = 0; t < horizon; ++t) {
+    for (size_t c = 0; c < channels; ++c) {
+      double x = share[c];
+      for (const CompiledEvent& e : m.events) {
+        if (e.covers(t) && e.channels[c]) x *= e.negative_share_multiplier;
+      }
+      out.negative_share[static_cast<size_t>(t) * channels + c] = std::min(x, 1.0);
+    }
+  }
+}
+
 void compile_targets(const v1::Scenario& scenario, CompiledModel& m) {
   for (const v1::Target& t : scenario.targets()) {
     m.targets.push_back({t.name(), t.kpi(), t.has_at_least() ? t.at_least() : t.at_most(),
@@ -528,6 +653,16 @@ void compile_targets(const v1::Scenario& scenario, CompiledModel& m) {
 }
 
 }  // namespace
+
+int64_t channel_memory_bytes(const v1::Scenario& scenario) {
+  int64_t fatigued = 0, capped = 0;
+  for (const v1::Channel& ch : scenario.channels()) {
+    if (ch.has_enabled() && !ch.enabled()) continue;
+    fatigued += ch.has_fatigue();
+    capped += ch.has_frequency_cap();
+  }
+  return limits::channel_memory_bytes(fatigued, capped);
+}
 
 CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_name) {
   CompiledModel m;
@@ -556,8 +691,11 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
     m.persona_nodes[at].node = m.nodes[at % m.nodes.size()];
   }
   compile_landing(scenario, m);
+  compile_memory(scenario, m);
   compile_exposure(scenario, m);
   compile_loyalty(scenario, channel_index, m);
+  compile_comments(scenario, m);
+  m.care_cost = m.loyalty.care.daily_cost * m.settings.horizon_days;
   compile_goal_windows(scenario, m);
   compile_targets(scenario, m);
   m.single_journey = std::all_of(m.exposure.begin(), m.exposure.end(),

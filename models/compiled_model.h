@@ -16,6 +16,7 @@
 #include "cjsim/v1/scenario.pb.h"
 #include "models/alias_table.h"
 #include "models/calendar.h"
+#include "models/limits.h"
 #include "models/settings.h"
 #include "models/stage.h"
 
@@ -111,6 +112,15 @@ struct CareModel {
   // Drop of the consideration and decision act multiplier per real open
   // public complaint: sentiment_impact x 1000 / population.
   double impact_per_open = 0;
+  double daily_cost = 0;  // daily_capacity x cost_per_capacity_unit
+};
+
+// Comments that reach brings (docs/model.md "Comments and moderation").
+struct CommentModel {
+  bool enabled = false;
+  std::vector<double> rate;  // [channel]: comments per exposure
+  // [day * channels + channel]: the negative share under the day's events.
+  std::vector<double> negative_share;
 };
 
 struct ReferralModel {
@@ -118,6 +128,37 @@ struct ReferralModel {
   double rate = 0;  // per active customer per day
   int32_t channel = -1;
   uint8_t landing_stage = 1;
+};
+
+// What the engine remembers per person about the channels with a frequency
+// cap or fatigue (docs/model.md "Frequency caps", "Ad fatigue"): the day of
+// the person's last paid exposure on any of them, the fatigue stock of each
+// fatigued channel as of that day (uint16, in 1/256 exposure), and the
+// exposures in the current cap window of each capped channel (uint8). Slots
+// number the fatigued and the capped channels apart.
+struct ChannelMemory {
+  std::vector<int16_t> fatigue_slot;  // [channel]: the slot, or -1
+  std::vector<int16_t> cap_slot;      // [channel]
+  // [touchpoint]: the fatigue slot of its channel, or -1.
+  std::vector<int16_t> touchpoint_fatigue_slot;
+  std::vector<double> per_exposure;     // [fatigue slot]
+  std::vector<double> daily_retention;  // [fatigue slot]: 2^(-1 / half-life)
+  std::vector<int32_t> cap_exposures;   // [cap slot]
+  std::vector<int32_t> cap_per_days;    // [cap slot]
+
+  static constexpr double kStockUnit = 256.0;  // a stock of 1 exposure
+  int fatigued() const { return static_cast<int>(per_exposure.size()); }
+  int capped() const { return static_cast<int>(cap_exposures.size()); }
+  bool enabled() const { return fatigued() + capped() > 0; }
+  // Bytes per agent: none without caps and fatigue; else the day, the
+  // stocks and the counts, rounded up to an even size.
+  size_t bytes() const {
+    return static_cast<size_t>(limits::channel_memory_bytes(fatigued(), capped()));
+  }
+  size_t stock_offset(int slot) const { return 2 + 2 * static_cast<size_t>(slot); }
+  size_t count_offset(int slot) const {
+    return 2 + 2 * static_cast<size_t>(fatigued()) + static_cast<size_t>(slot);
+  }
 };
 
 struct LoyaltyModel {
@@ -177,6 +218,9 @@ struct CompiledModel {
   std::vector<bool> channel_enabled;
   std::vector<double> channel_cost;         // spend over the horizon
   std::vector<double> channel_impressions;  // bought over the horizon
+  // Of the planned spend, what a frequency cap leaves unspent (no one under
+  // the cap left to reach); channel_cost and channel_spend are without it.
+  std::vector<double> channel_unspent;
   // [channel][day]: the paid spend of each day of the horizon; and the
   // spend of flights before day 0, which seeds adstock and is not in the
   // cost (docs/model.md "Calendar").
@@ -227,6 +271,11 @@ struct CompiledModel {
   std::vector<AliasColumn> landing_columns;  // primary/alias are touchpoints
 
   LoyaltyModel loyalty;
+  ChannelMemory memory;
+  CommentModel comments;
+  // The cost of customer care over the horizon (loyalty.care.daily_cost x
+  // horizon_days): in the scenario's cost, not in any channel's.
+  double care_cost = 0;
 
   int persona_count() const { return static_cast<int>(persona_ids.size()); }
   int channel_count() const { return static_cast<int>(channel_ids.size()); }
@@ -249,6 +298,10 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
 inline void keep_form_of_reference(bool reference_reaches, CompiledModel& what_if) {
   if (reference_reaches) what_if.single_journey = false;
 }
+
+// The channel memory per agent of `scenario`'s enabled channels with a
+// frequency cap or fatigue (limits::channel_memory_bytes).
+int64_t channel_memory_bytes(const v1::Scenario& scenario);
 
 // FNV-1a 64 of the message's deterministic binary form, as 16 hex digits.
 std::string scenario_hash(const v1::Scenario& scenario);

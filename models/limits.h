@@ -58,13 +58,30 @@ inline constexpr int64_t kMaxAgents = kMaxStateBytes / kAgentStateBytes;
 constexpr int64_t agent_state_bytes(int64_t channels) {
   return kAgentStateBytes + 2 * 8 * (std::max<int64_t>(1, (channels + 63) / 64) - 1);
 }
+// The channel memory of frequency caps and fatigue (docs/model.md "Frequency
+// caps", "Ad fatigue"): none without them; else the day of the last paid
+// exposure (2 bytes), a 2-byte stock per fatigued channel and a 1-byte count
+// per capped channel, rounded up to an even size.
+constexpr int64_t channel_memory_bytes(int64_t fatigued, int64_t capped) {
+  if (fatigued + capped == 0) return 0;
+  const int64_t bytes = 2 + 2 * fatigued + capped;
+  return bytes + (bytes & 1);
+}
 // All of it: with a loyalty block, customer state; with referrals or
-// customer care, the word of mouth arriving tomorrow.
-constexpr int64_t agent_state_bytes(int64_t channels, bool loyalty, bool word_of_mouth) {
+// customer care, the word of mouth arriving tomorrow; with caps or fatigue,
+// the channel memory.
+constexpr int64_t agent_state_bytes(int64_t channels, bool loyalty, bool word_of_mouth,
+                                    int64_t memory_bytes = 0) {
   return agent_state_bytes(channels) + (loyalty ? kCustomerStateBytes : 0) +
-         (word_of_mouth ? kWordOfMouthBytes : 0);
+         (word_of_mouth ? kWordOfMouthBytes : 0) + memory_bytes;
 }
 static_assert(agent_state_bytes(64, true, true) == 64);
+// The issue's budget: 8 fatigued channels, without loyalty, stay in 64 bytes.
+static_assert(agent_state_bytes(8, false, false, channel_memory_bytes(8, 0)) <= 64);
+// A frequency cap counts up to 255 exposures in a byte.
+inline constexpr int kMaxCapExposures = 255;
+// Fatigue: per_exposure at most this (exp(-100) is no act at all).
+inline constexpr double kMaxFatiguePerExposure = 100;
 // Work budget in agent-days (agents x horizon x replications): about 55
 // core-hours at the conservative throughput below (docs/performance.md has
 // measured figures, several times higher).

@@ -16,6 +16,7 @@
 #include <google/protobuf/message.h>
 
 #include "models/calendar_validation.h"
+#include "models/compiled_model.h"
 #include "models/formulas.h"
 #include "models/journey_graph.h"
 #include "models/limits.h"
@@ -294,8 +295,10 @@ class Validator {
       sizes_ok = false;
     }
     const v1::Loyalty& loyalty = s_.loyalty();
-    const int64_t state_bytes = limits::agent_state_bytes(
-        s_.channels_size(), s_.has_loyalty(), loyalty.has_referral() || loyalty.has_care());
+    const int64_t state_bytes =
+        limits::agent_state_bytes(s_.channels_size(), s_.has_loyalty(),
+                                  loyalty.has_referral() || loyalty.has_care(),
+                                  channel_memory_bytes(s_));
     const int64_t max_agents = limits::kMaxStateBytes / state_bytes;
     if (settings.agents < 1 || settings.agents > max_agents) {
       std::string message = "simulation.agents: " + std::to_string(settings.agents) +
@@ -461,6 +464,60 @@ class Validator {
       check_range(at("adstock_decay"), who + " adstock_decay", c.adstock_decay(), 0, 1, true);
       check_probability(at("organic_reach"), who + " organic_reach", c.organic_reach());
       check_hours(at("posting_hours", 0), who + " posting_hours", c.posting_hours());
+      if (c.has_frequency_cap()) {
+        check_frequency_cap({{"channels", i}, {"frequency_cap"}}, who + " frequency_cap",
+                            c.frequency_cap(), false);
+      }
+      if (c.has_fatigue()) {
+        check_fatigue({{"channels", i}, {"fatigue"}}, who + " fatigue", c.fatigue(), false);
+      }
+      if (c.has_comments()) {
+        check_comments({{"channels", i}, {"comments"}}, who + " comments", c.comments());
+      }
+    }
+  }
+
+  void check_comments(FieldPath path, const std::string& who, const v1::Comments& comments) {
+    path.push_back({"rate_per_exposure"});
+    check_probability(path, who + ".rate_per_exposure", comments.rate_per_exposure());
+    path.back() = {"negative_share"};
+    check_probability(path, who + ".negative_share", comments.negative_share());
+  }
+
+  // A frequency cap or fatigue of a channel, or of a variant's channel
+  // change (`change`), where 0 removes the channel's.
+  void check_frequency_cap(FieldPath path, const std::string& who, const v1::FrequencyCap& cap,
+                           bool change) {
+    path.push_back({"exposures"});
+    const int least = change ? 0 : 1;
+    if (cap.exposures() < least || cap.exposures() > limits::kMaxCapExposures) {
+      error(path, who + ".exposures: " + std::to_string(cap.exposures()) + " is not in [" +
+                      std::to_string(least) + ", " + std::to_string(limits::kMaxCapExposures) +
+                      "]" + (change ? " (0 removes the cap)" : ""));
+    }
+    if (change && cap.exposures() == 0) return;
+    path.back() = {"per_days"};
+    if (cap.per_days() < 1 || cap.per_days() > limits::kMaxHorizonDays) {
+      error(path, who + ".per_days: " + std::to_string(cap.per_days()) + " is not in [1, " +
+                      std::to_string(limits::kMaxHorizonDays) + "]");
+    }
+  }
+  void check_fatigue(FieldPath path, const std::string& who, const v1::Fatigue& fatigue,
+                     bool change) {
+    path.push_back({"per_exposure"});
+    const double x = fatigue.per_exposure();
+    if (!std::isfinite(x) || x < 0 || (x == 0 && !change) || x > limits::kMaxFatiguePerExposure) {
+      error(path, who + ".per_exposure: " + number_text(x) + " must be > 0 and at most " +
+                      number_text(limits::kMaxFatiguePerExposure) +
+                      (change ? " (0 removes fatigue)" : ""));
+    }
+    if (change && x == 0) return;
+    path.back() = {"recovery_half_life_days"};
+    const double h = fatigue.recovery_half_life_days();
+    if (!std::isfinite(h) || h <= 0 || h > limits::kMaxHorizonDays) {
+      error(path, who + ".recovery_half_life_days: " + number_text(h) +
+                      " must be > 0 days and at most " +
+                      std::to_string(limits::kMaxHorizonDays));
     }
   }
 
@@ -808,6 +865,8 @@ class Validator {
       check_non_negative(at("sentiment_impact"), "loyalty care sentiment_impact",
                          c.sentiment_impact());
       check_probability(at("praise_rate"), "loyalty care praise_rate", c.praise_rate());
+      check_non_negative(at("cost_per_capacity_unit"), "loyalty care cost_per_capacity_unit",
+                         c.cost_per_capacity_unit(), limits::kMaxMoney);
     }
     if (l.has_referral()) {
       const v1::Referral& r = l.referral();
@@ -1033,12 +1092,29 @@ class Validator {
         case v1::ChannelChange::BUDGET_NOT_SET:
           if (!change.has_enabled() && !change.has_posting_hours() &&
               !change.has_organic_reach() && !change.has_flights() &&
-              !change.has_weekday_weights() && !change.has_posts()) {
+              !change.has_weekday_weights() && !change.has_posts() &&
+              !change.has_frequency_cap() && !change.has_fatigue() && !change.has_comments()) {
             error(path, message +
                             ": changes nothing; set weekly_budget, budget_scale, enabled, "
-                            "posting_hours, organic_reach, flights, weekday_weights or posts");
+                            "posting_hours, organic_reach, flights, weekday_weights, posts, "
+                            "frequency_cap, fatigue or comments");
           }
           break;
+      }
+      if (change.has_frequency_cap()) {
+        FieldPath cap_at = path;
+        cap_at.push_back({"frequency_cap"});
+        check_frequency_cap(cap_at, message + " frequency_cap", change.frequency_cap(), true);
+      }
+      if (change.has_comments()) {
+        FieldPath comments_at = path;
+        comments_at.push_back({"comments"});
+        check_comments(comments_at, message + " comments", change.comments());
+      }
+      if (change.has_fatigue()) {
+        FieldPath fatigue_at = path;
+        fatigue_at.push_back({"fatigue"});
+        check_fatigue(fatigue_at, message + " fatigue", change.fatigue(), true);
       }
     }
     std::set<std::string> events;

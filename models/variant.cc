@@ -161,6 +161,21 @@ void apply_entity_changes(const v1::Variant& variant, v1::Scenario& result) {
       *channel->mutable_weekday_weights() = change.weekday_weights().values();
     }
     if (change.has_posts()) *channel->mutable_posts() = change.posts().values();
+    if (change.has_frequency_cap()) {
+      if (change.frequency_cap().exposures() == 0) {
+        channel->clear_frequency_cap();
+      } else {
+        *channel->mutable_frequency_cap() = change.frequency_cap();
+      }
+    }
+    if (change.has_comments()) *channel->mutable_comments() = change.comments();
+    if (change.has_fatigue()) {
+      if (change.fatigue().per_exposure() == 0) {
+        channel->clear_fatigue();
+      } else {
+        *channel->mutable_fatigue() = change.fatigue();
+      }
+    }
   }
   for (const v1::PersonaChange& change : variant.persona_changes()) {
     v1::Persona* persona = find_in(personas, change.persona());

@@ -41,19 +41,27 @@ class CareQueue {
   // The day's arrivals: `size` real complaints, and the simulated complaints
   // of the day, in a fixed order.
   void arrive(int32_t day, double size, std::vector<Complaint> complaints);
+  // The day's negative comments (docs/model.md "Comments and moderation"):
+  // `size` real ones, all public, in a cohort of their own (before the
+  // day's complaints when both arrive). They take the same capacity, and
+  // nobody leaves over them.
+  void arrive_comments(int32_t day, double size);
 
-  // Real complaints, over the day.
+  // Real complaints, over the day; and the negative comments answered.
   struct DayOutcome {
     double answered = 0, answered_in_sla = 0, response_days = 0, missed = 0;
+    double comments_answered = 0;
   };
   // Ends `day`: answers what the capacity allows, oldest first; then, for
   // each cohort whose SLA has just passed, calls `on_decided(complaint,
   // share_in_sla)` for every simulated complaint of that cohort.
   DayOutcome end_day(int32_t day, const std::function<void(const Complaint&, double)>& on_decided);
 
-  // Real complaints not yet answered, all and public.
+  // Real complaints not yet answered, all and public; and negative comments
+  // not yet answered (public all).
   double open() const { return open_; }
-  double open_public() const { return open_ * public_share_; }
+  double open_public() const { return open_ * public_share_ + open_comments_; }
+  double open_comments() const { return open_comments_; }
 
  private:
   struct Cohort {
@@ -61,12 +69,14 @@ class CareQueue {
     double size, left, in_sla;
     std::vector<Complaint> complaints;
     bool decided = false;
+    bool comments = false;  // negative comments, not complaints
   };
   double capacity_, sla_days_, public_share_;
   // Arrival order. The answered cohorts are a prefix (oldest first), and so
   // are the decided ones (by arrival day); a cohort leaves when both.
   std::deque<Cohort> queue_;
-  double open_ = 0;
+  double open_ = 0;           // complaints
+  double open_comments_ = 0;  // negative comments
 };
 
 }  // namespace cjsim

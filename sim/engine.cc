@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <memory>
 
@@ -71,6 +72,21 @@ struct BoostEngine {
 // (or kNever - 1).
 inline uint16_t day16(int32_t day) { return static_cast<uint16_t>(day); }
 
+// The 16-bit fields of an agent's channel memory (ChannelMemory), read and
+// written by value: the memory is a byte array.
+inline uint16_t load16(const uint8_t* at) {
+  uint16_t value;
+  std::memcpy(&value, at, sizeof value);
+  return value;
+}
+inline void store16(uint8_t* at, uint16_t value) { std::memcpy(at, &value, sizeof value); }
+
+// An act threshold (a probability x 2^32) times `factor`, at most 2^32.
+inline uint64_t scaled_threshold(uint64_t threshold, double factor) {
+  return static_cast<uint64_t>(
+      std::llround(std::min(4294967296.0, static_cast<double>(threshold) * factor)));
+}
+
 // The process of the customer's repeats.
 inline const RepeatProcess& process_of(const LoyaltyModel& l, const CustomerRecord& c) {
   return l.processes[l.goal_process[static_cast<size_t>(c.goal)]];
@@ -107,10 +123,18 @@ struct Engine::Context {
   // agent); null with at most 64 channels.
   uint64_t* extra;
   size_t extra_stride;  // 2 x extra_words_
+  // The agents' channel memory (ChannelMemory), memory_stride bytes each;
+  // null without frequency caps and fatigue.
+  uint8_t* memory;
+  size_t memory_stride;
 
   // The agent's extra channel words, or null.
   uint64_t* extra_of(int64_t agent) const {
     return extra ? extra + static_cast<size_t>(agent) * extra_stride : nullptr;
+  }
+  // The agent's channel memory, or null.
+  uint8_t* memory_of(int64_t agent) const {
+    return memory ? memory + static_cast<size_t>(agent) * memory_stride : nullptr;
   }
 
   // The block of the agent's `index`-th exposure day.
@@ -144,6 +168,7 @@ void Engine::initialize(const Context& context, int64_t agent, int persona, Agen
             0,
             0};
   if (uint64_t* extra = context.extra_of(agent)) std::fill_n(extra, context.extra_stride, 0);
+  if (uint8_t* memory = context.memory_of(agent)) std::fill_n(memory, context.memory_stride, 0);
   if (!model_.exposure[persona].sources.empty()) {
     const rng::Pair start = context.pair(agent, rng::Stream::kStart, 0);
     record.next_exposure =
@@ -218,7 +243,8 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
                                                   uint64_t seed_lane, int index, int start,
                                                   const LandingTable* landing, bool referred,
                                                   AgentRecord& record, ReplicationCounts& counts,
-                                                  uint64_t* extra, uint64_t entry_bits,
+                                                  uint64_t* extra, const uint8_t* memory,
+                                                  uint64_t entry_bits,
                                                   double first_act_scale) const {
   rng::SplitMix64 random = rng::session_generator(seed_lane, static_cast<uint64_t>(index));
   // The landing pick: from `start` (a return), or the first draw of the
@@ -282,8 +308,11 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
     const uint64_t act_bits = random();
     uint64_t threshold = here.act_threshold;
     if (first_act_scale != 1.0 && steps == 1) [[unlikely]] {
-      threshold = static_cast<uint64_t>(std::llround(
-          std::min(4294967296.0, static_cast<double>(threshold) * first_act_scale)));
+      threshold = scaled_threshold(threshold, first_act_scale);
+    }
+    if (memory != nullptr) [[unlikely]] {
+      const int slot = model_.memory.touchpoint_fatigue_slot[u];
+      if (slot >= 0) threshold = scaled_threshold(threshold, fatigue(memory, slot, day));
     }
     if ((act_bits >> 32) >= threshold) {
       ++tally[u].declines;
@@ -344,8 +373,8 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
 
 [[gnu::always_inline]] inline int Engine::return_session(const Context& context, int32_t day,
                                                          const rng::Pair& pair, AgentRecord& record,
-                                                         ReplicationCounts& counts,
-                                                         uint64_t* extra) const {
+                                                         ReplicationCounts& counts, uint64_t* extra,
+                                                         const uint8_t* memory) const {
   // Mid-journey until now, so nothing was forgotten.
   const int to = record.pending_touchpoint;
   record.pending_day = day16(kNever);
@@ -353,8 +382,60 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   record.untouched_since = day16(day + 1);
   ++record.return_days;
   return session(context, day, pair[rng::kPairSessions], 0, to,
-                 to == kEntry ? &model_.entry : nullptr, false, record, counts, extra,
+                 to == kEntry ? &model_.entry : nullptr, false, record, counts, extra, memory,
                  pair[rng::kPairEntry]);
+}
+
+void Engine::catch_up(uint8_t* memory, int32_t day) const {
+  const ChannelMemory& m = model_.memory;
+  const int32_t last = load16(memory);
+  if (last == day) return;
+  for (int slot = 0; slot < m.fatigued(); ++slot) {
+    uint8_t* at = memory + m.stock_offset(slot);
+    const uint16_t stock = load16(at);
+    if (stock == 0) continue;
+    const double decayed =
+        stock * std::pow(m.daily_retention[static_cast<size_t>(slot)], day - last);
+    store16(at, static_cast<uint16_t>(std::lround(decayed)));
+  }
+  for (int slot = 0; slot < m.capped(); ++slot) {
+    const int32_t per_days = m.cap_per_days[static_cast<size_t>(slot)];
+    if (last / per_days != day / per_days) memory[m.count_offset(slot)] = 0;
+  }
+  store16(memory, day16(day));
+}
+
+bool Engine::admit_paid(uint8_t* memory, int32_t day, int channel,
+                        ReplicationCounts& counts) const {
+  const ChannelMemory& m = model_.memory;
+  catch_up(memory, day);
+  const int slot = m.cap_slot[static_cast<size_t>(channel)];
+  if (slot < 0) return true;
+  uint8_t& taken = memory[m.count_offset(slot)];
+  if (taken >= m.cap_exposures[static_cast<size_t>(slot)]) {
+    ++counts.channel_capped[static_cast<size_t>(channel)];
+    return false;
+  }
+  ++taken;
+  return true;
+}
+
+void Engine::add_fatigue(uint8_t* memory, int channel) const {
+  const int slot = model_.memory.fatigue_slot[static_cast<size_t>(channel)];
+  if (slot < 0) return;
+  uint8_t* at = memory + model_.memory.stock_offset(slot);
+  const int stock = load16(at) + static_cast<int>(ChannelMemory::kStockUnit);
+  store16(at, static_cast<uint16_t>(std::min(stock, 0xffff)));  // saturates at 256 exposures
+}
+
+double Engine::fatigue(const uint8_t* memory, int slot, int32_t day) const {
+  const ChannelMemory& m = model_.memory;
+  const uint16_t stock = load16(memory + m.stock_offset(slot));
+  if (stock == 0) return 1.0;
+  const double recent = stock / ChannelMemory::kStockUnit *
+                        std::pow(m.daily_retention[static_cast<size_t>(slot)],
+                                 day - static_cast<int32_t>(load16(memory)));
+  return std::exp(-m.per_exposure[static_cast<size_t>(slot)] * recent);
 }
 
 void Engine::credit(const AgentRecord& record, const uint64_t* extra, uint32_t u,
@@ -400,7 +481,8 @@ void Engine::word_of_mouth(const Context& context, int32_t day, int64_t agent, i
   if (landing.log2_columns < 0) return;
   const uint64_t lane =
       context.pair(agent, rng::Stream::kWordOfMouth, static_cast<uint64_t>(day))[0];
-  const int goal = session(context, day, lane, index, 0, &landing, !praise, record, counts, extra);
+  const int goal = session(context, day, lane, index, 0, &landing, !praise, record, counts, extra,
+                           context.memory_of(agent));
   if (first_goal < 0) first_goal = goal;
 }
 
@@ -518,11 +600,10 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
                      uint16_t& next_event, BlockDay& out, ReplicationCounts& counts) const {
   int first_goal = -1;
   uint64_t* extra = context.extra_of(agent);
+  uint8_t* memory = context.memory_of(agent);
   if (record.pending_day == day)
-    first_goal = return_session(context, day, return_pair, record, counts, extra);
+    first_goal = return_session(context, day, return_pair, record, counts, extra, memory);
   if (record.next_exposure == day) {
-    if (!(record.flags & kExposed)) ++counts.exposed_agents;
-    record.flags |= kExposed;
     ++record.exposure_days;
     const rng::Block& block = exposure_block;
     if (record.pending_day == kNever) {
@@ -540,23 +621,39 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
     size_t first = 0;
     while (first + 1 < n && cdf[first] <= first_draw) ++first;
     int session_index = 0;
+    bool delivered = false;
     for (size_t j = first; j < n; ++j) {
       if (j > first && !(draws.next_unit() < probability[j])) continue;
       const ExposureSource source = exposure.sources[j];
+      // A paid exposure of a capped or fatigued channel: past the cap it is
+      // not delivered.
+      const bool remembered = memory != nullptr && source.paid;
+      if (remembered && !admit_paid(memory, day, source.channel, counts)) [[unlikely]] continue;
+      delivered = true;
+      if (!(record.flags & kExposed)) ++counts.exposed_agents;
+      record.flags |= kExposed;
       ++(source.paid ? counts.channel_paid : counts.channel_organic)[source.channel];
       mark_exposed(record, extra, extra_words_, source.channel, counts);
       // Mid-journey, or a customer who was lost: no new session.
-      if (record.pending_day != kNever || (record.flags & kLost)) continue;
-      const int stage = record.stage == 0 ? 1 : record.stage;
-      const LandingTable& landing = model_.landing_for(source.channel, stage);
-      if (landing.log2_columns < 0) continue;
-      const double act_scale =
-          source.format >= 0 ? model_.format_act_multiplier[static_cast<size_t>(source.format)]
-                             : 1.0;
-      const int goal = session(context, day, block[rng::kLaneSessions], session_index++, 0,
-                               &landing, false, record, counts, extra, 0, act_scale);
-      if (first_goal < 0) first_goal = goal;
+      if (record.pending_day == kNever && !(record.flags & kLost)) {
+        const int stage = record.stage == 0 ? 1 : record.stage;
+        const LandingTable& landing = model_.landing_for(source.channel, stage);
+        if (landing.log2_columns >= 0) {
+          const double act_scale =
+              source.format >= 0
+                  ? model_.format_act_multiplier[static_cast<size_t>(source.format)]
+                  : 1.0;
+          const int goal = session(context, day, block[rng::kLaneSessions], session_index++, 0,
+                                   &landing, false, record, counts, extra, memory, 0, act_scale);
+          if (first_goal < 0) first_goal = goal;
+        }
+      }
+      // The exposure wears the person out after its own session.
+      if (remembered) add_fatigue(memory, source.channel);
     }
+    // Every exposure of the day stopped by a cap: today was untouched too
+    // (forgetting so far is settled; it goes on from today).
+    if (!delivered) record.untouched_since = day16(day);
     record.next_exposure =
         day16(next_exposure_day(context, record.persona, day, block[rng::kLaneExposureGap]));
   }
@@ -610,7 +707,8 @@ int32_t Engine::process_due(const Context& context, int64_t first, const uint16_
       // form) takes a short path.
       if (r.next_exposure != day && context.customers == nullptr &&
           (context.word_of_mouth == nullptr || context.word_of_mouth[i] == 0)) {
-        return_session(context, day, return_pairs[k], r, counts, context.extra_of(i));
+        return_session(context, day, return_pairs[k], r, counts, context.extra_of(i),
+                       context.memory_of(i));
         next_event[i] = std::min(r.pending_day, r.next_exposure);
       } else {
         process(context, day, exposure_blocks[k], return_pairs[k], i, r, next_event[i], out,
@@ -689,7 +787,12 @@ class Engine::DayEnd {
       out.complaints.clear();
       out.referrals.clear();
     }
+    if (model_.comments.enabled) comment(day);
     if (model_.loyalty.care.enabled) settle_care(day, std::move(complaints));
+    if (model_.comments.enabled) {
+      ReplicationCounts& shared = run_.shared;
+      shared.moderation_backlog = std::max(shared.moderation_backlog, care_.open_comments());
+    }
     if (!todays_nodes_.empty() && day + 1 < model_.settings.horizon_days) {
       engine_.set_act_thresholds(day + 1, care_multiplier_, todays_nodes_);
     }
@@ -708,6 +811,33 @@ class Engine::DayEnd {
     run_.next_event[agent] = day16(std::min<int32_t>(run_.next_event[agent], day + 1));
     int32_t& next_of_block = run_.block_next[static_cast<size_t>(agent / kBlockAgents)];
     next_of_block = std::min(next_of_block, day + 1);
+  }
+
+  // The comments the day's exposures bring, real people in expectation
+  // (docs/model.md "Comments and moderation"); the negative ones join the
+  // care queue.
+  void comment(int32_t day) {
+    const CommentModel& m = model_.comments;
+    const size_t channels = static_cast<size_t>(model_.channel_count());
+    ReplicationCounts& shared = run_.shared;
+    if (exposed_so_far_.empty()) exposed_so_far_.assign(channels, 0);
+    double negative_today = 0;
+    for (size_t c = 0; c < channels; ++c) {
+      if (m.rate[c] <= 0) continue;
+      uint64_t exposed = shared.channel_paid[c] + shared.channel_organic[c];
+      for (const ReplicationCounts& counts : run_.partial) {
+        exposed += counts.channel_paid[c] + counts.channel_organic[c];
+      }
+      const double comments =
+          m.rate[c] * static_cast<double>(exposed - exposed_so_far_[c]) * scale_;
+      exposed_so_far_[c] = exposed;
+      const double negative =
+          comments * m.negative_share[static_cast<size_t>(day) * channels + c];
+      shared.channel_comments[c] += comments;
+      shared.channel_negative_comments[c] += negative;
+      negative_today += negative;
+    }
+    care_.arrive_comments(day, negative_today);
   }
 
   // The real complaints of the day, in expectation, from the customers
@@ -743,6 +873,7 @@ class Engine::DayEnd {
     shared.loyalty.answered_in_sla += outcome.answered_in_sla;
     shared.loyalty.response_days += outcome.response_days;
     shared.loyalty.sla_missed += outcome.missed;
+    shared.comments_answered += outcome.comments_answered;
     care_multiplier_ = std::clamp(1 - m.impact_per_open * care_.open_public(), 0.0, 1.0);
   }
 
@@ -815,6 +946,7 @@ class Engine::DayEnd {
   // under the public care backlog.
   double care_multiplier_ = 1;
   uint64_t converted_ = 0, aware_ = 0, active_ = 0;
+  std::vector<uint64_t> exposed_so_far_;  // [channel]: exposures by yesterday's end
 };
 
 bool Engine::act_thresholds_vary() const {
@@ -872,6 +1004,14 @@ void Engine::prepare(Workspace& workspace) const {
     workspace.extra = std::make_unique_for_overwrite<uint64_t[]>(workspace.capacity * extra_stride);
     workspace.extra_words = extra_words_;
   }
+  // Channel memory: written by initialize() before any read.
+  const size_t memory_bytes = model_.memory.bytes();
+  if (memory_bytes > 0 && (!workspace.memory || workspace.memory_stride != memory_bytes ||
+                           workspace.memory_capacity < agents)) {
+    workspace.memory = std::make_unique_for_overwrite<uint8_t[]>(agents * memory_bytes);
+    workspace.memory_stride = memory_bytes;
+    workspace.memory_capacity = agents;
+  }
   if (model_.loyalty.enabled && !workspace.customers) {
     // Written by become_customer before any read.
     workspace.customers = std::make_unique_for_overwrite<CustomerRecord[]>(agents);
@@ -908,7 +1048,8 @@ void Engine::walk_block_once(const Context& context, int64_t begin, int64_t end,
           kEntry, day16(kNever), 0, 0, 0, 0, static_cast<uint8_t>(persona), 0, 0, 0,
           0,      kNoTouch,      0, 0};
       std::fill(extra.begin(), extra.end(), uint64_t{0});
-      return_session(context, 0, pairs[k], record, counts, extra.empty() ? nullptr : extra.data());
+      return_session(context, 0, pairs[k], record, counts, extra.empty() ? nullptr : extra.data(),
+                     nullptr);
     }
   }
 }
@@ -990,7 +1131,9 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
                         model_.loyalty.enabled ? workspace->customers.get() : nullptr,
                         has_word_of_mouth() ? workspace->word_of_mouth.get() : nullptr,
                         extra_words_ > 0 ? workspace->extra.get() : nullptr,
-                        2 * static_cast<size_t>(extra_words_)};
+                        2 * static_cast<size_t>(extra_words_),
+                        model_.memory.enabled() ? workspace->memory.get() : nullptr,
+                        model_.memory.bytes()};
   const int64_t blocks = (model_.settings.agents + kBlockAgents - 1) / kBlockAgents;
   Replication run(model_, context, *workspace, blocks);
   DayEnd day_end(*this, run, todays_nodes, progress);

@@ -112,6 +112,10 @@ class Engine {
     std::unique_ptr<uint64_t[]> extra;
     int extra_words = 0;
     size_t capacity = 0;
+    // With frequency caps or fatigue: each agent's channel memory
+    // (ChannelMemory::bytes() each, for memory_capacity agents).
+    std::unique_ptr<uint8_t[]> memory;
+    size_t memory_stride = 0, memory_capacity = 0;
   };
 
   // 64-bit words of one channel set (limits::agent_state_bytes counts the
@@ -180,13 +184,27 @@ class Engine {
   // channel words beyond the first (null with at most 64 channels).
   // `first_act_scale` multiplies the act probability of the session's
   // first step (a post's format, docs/model.md "Publishing plan").
+  // `memory` is the agent's channel memory (null without caps and fatigue):
+  // the act probability on a fatigued channel's touchpoints is scaled by
+  // fatigue().
   int session(const Context& context, int32_t day, uint64_t seed_lane, int index, int start,
               const LandingTable* landing, bool referred, AgentRecord& record,
-              ReplicationCounts& counts, uint64_t* extra, uint64_t entry_bits = 0,
-              double first_act_scale = 1.0) const;
+              ReplicationCounts& counts, uint64_t* extra, const uint8_t* memory,
+              uint64_t entry_bits = 0, double first_act_scale = 1.0) const;
   // The session of the agent's pending return (or day-0 entry) today.
   int return_session(const Context& context, int32_t day, const rng::Pair& pair,
-                     AgentRecord& record, ReplicationCounts& counts, uint64_t* extra) const;
+                     AgentRecord& record, ReplicationCounts& counts, uint64_t* extra,
+                     const uint8_t* memory) const;
+  // Channel memory (docs/model.md "Frequency caps", "Ad fatigue"):
+  // catch_up brings the fatigue stocks and cap counts to `day`; admit_paid
+  // does so and takes a paid exposure of `channel` if its cap allows
+  // (counting it as capped if not); add_fatigue adds the exposure to the
+  // channel's stock; fatigue is the act multiplier of fatigue slot `slot`
+  // on `day`, exp(-per_exposure x recent).
+  void catch_up(uint8_t* memory, int32_t day) const;
+  bool admit_paid(uint8_t* memory, int32_t day, int channel, ReplicationCounts& counts) const;
+  void add_fatigue(uint8_t* memory, int channel) const;
+  double fatigue(const uint8_t* memory, int slot, int32_t day) const;
   // Credits a conversion at goal touchpoint `u` to the channels that
   // touched the agent.
   [[gnu::cold, gnu::noinline]] void credit(const AgentRecord& record, const uint64_t* extra,

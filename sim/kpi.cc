@@ -19,9 +19,11 @@ double population_scale(const CompiledModel& m) {
 
 namespace {
 
-double total_cost(const CompiledModel& m) {
+// The media spend, and with customer care's staffing the whole cost.
+double ad_spend(const CompiledModel& m) {
   return std::accumulate(m.channel_cost.begin(), m.channel_cost.end(), 0.0);
 }
+double total_cost(const CompiledModel& m) { return ad_spend(m) + m.care_cost; }
 
 double total_impressions(const CompiledModel& m) {
   return std::accumulate(m.channel_impressions.begin(), m.channel_impressions.end(), 0.0);
@@ -33,6 +35,7 @@ void set_spend(const CompiledModel& m, Quantities& q) {
   q.channel_cost = m.channel_cost;
   q.channel_impressions_bought = m.channel_impressions;
   q.cost = total_cost(m);
+  q.care_cost = m.care_cost;
   q.impressions_bought = total_impressions(m);
 }
 
@@ -107,6 +110,7 @@ void journey_quantities(const CompiledModel& m, const ReplicationCounts& c, Quan
   q.channel_paid = scaled(c.channel_paid);
   q.channel_organic = scaled(c.channel_organic);
   q.channel_reach = scaled(c.channel_reach);
+  q.channel_capped = scaled(c.channel_capped);
   const size_t channels = static_cast<size_t>(m.channel_count());
   const uint64_t touchpoints = static_cast<uint64_t>(m.touchpoint_count());
   auto credited = [&](const std::map<uint64_t, uint64_t>& credit, std::vector<double>& conversions,
@@ -186,6 +190,10 @@ void loyalty_quantities(const CompiledModel& m, const ReplicationCounts& c, Quan
   q.referrals = static_cast<double>(l.referrals) * scale;
   q.referred_conversions = static_cast<double>(l.referred_conversions) * scale;
   q.praises = static_cast<double>(l.praises) * scale;
+  q.comments = std::accumulate(c.channel_comments.begin(), c.channel_comments.end(), 0.0);
+  q.negative_comments = std::accumulate(c.channel_negative_comments.begin(),
+                                        c.channel_negative_comments.end(), 0.0);
+  q.moderation_backlog = c.moderation_backlog;
 }
 
 // Each day's goal events by kind (repeats included) and exposures by
@@ -296,6 +304,9 @@ Quantities window_quantities(const CompiledModel& m, const ReplicationCounts& c,
       q.impressions_bought += q.channel_impressions_bought[ch];
     }
   }
+  // Customer care is paid by the day.
+  q.care_cost = m.loyalty.care.daily_cost * (window.to - window.from + 1);
+  q.cost += q.care_cost;
   complete(m, q);
   std::vector<double> repeats(static_cast<size_t>(m.touchpoint_count()), 0.0);
   for (size_t g = 0; g < goals; ++g) {
@@ -337,6 +348,7 @@ Quantities quantities_from_exact(const CompiledModel& m, const ExactSolution& s)
   q.channel_paid.assign(m.channel_count(), 0.0);
   q.channel_organic.assign(m.channel_count(), 0.0);
   q.channel_reach.assign(m.channel_count(), 0.0);
+  q.channel_capped.assign(m.channel_count(), 0.0);
   // The day-0 entry is an agent's one touch: first, last and every touch.
   q.channel_first_conversions = q.channel_last_conversions = q.channel_assisted_conversions =
       scaled(s.channel_conversions);
@@ -409,7 +421,7 @@ namespace {
 // (repeats without a repeat model, praise at a praise rate of 0) is not
 // reported: it would print a 0 that says nothing (and, before, a warning
 // that it rests on 0 events).
-enum class Needs { kNothing, kSpend, kLoyalty, kRepeats, kCare, kPraise, kReferral };
+enum class Needs { kNothing, kSpend, kLoyalty, kRepeats, kCare, kPraise, kReferral, kComments };
 
 // A figure of one replication: the total (index -1), or that of one goal
 // kind for a KPI per goal kind, of one channel for a KPI per channel.
@@ -454,6 +466,11 @@ const Definition kRegistry[] = {
     {"awareness_rate", "awareness rate", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
      Needs::kNothing, "",
      [](const CompiledModel&, const Quantities& q, int) { return q.reached[1]; }, nullptr, true},
+    // Comments are counted in expectation from the day's exposures (real
+    // people, like the care queue), not as simulated events of their own:
+    // no event source.
+    {"comments", "comments", "", KpiUnit::kCount, false, KpiSeries::Form::kMean, Needs::kComments,
+     nullptr, [](const CompiledModel&, const Quantities& q, int) { return q.comments; }, nullptr},
     {"complaints", "complaints", "", KpiUnit::kCount, false, KpiSeries::Form::kMean, Needs::kCare,
      "", [](const CompiledModel&, const Quantities& q, int) { return q.complaints; }, nullptr},
     {"complaints_answered_in_sla", "complaints answered within the SLA", "", KpiUnit::kShare, true,
@@ -499,6 +516,15 @@ const Definition kRegistry[] = {
      KpiSeries::Form::kRatio, Needs::kCare, "complaints",
      [](const CompiledModel&, const Quantities& q, int) { return q.response_days; },
      [](const CompiledModel&, const Quantities& q, int) { return q.answered; }},
+    // The peak of open negative comments at a day's end: what moderation
+    // has to catch up with.
+    {"moderation_backlog", "most negative comments waiting for an answer", "", KpiUnit::kCount,
+     false, KpiSeries::Form::kMean, Needs::kComments, nullptr,
+     [](const CompiledModel&, const Quantities& q, int) { return q.moderation_backlog; },
+     nullptr},
+    {"negative_comments", "negative comments", "", KpiUnit::kCount, false, KpiSeries::Form::kMean,
+     Needs::kComments, nullptr,
+     [](const CompiledModel&, const Quantities& q, int) { return q.negative_comments; }, nullptr},
     {"organic_exposures", "organic exposures", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
      Needs::kNothing, "",
      [](const CompiledModel&, const Quantities& q, int ch) {
@@ -548,7 +574,8 @@ const Definition kRegistry[] = {
      [](const CompiledModel&, const Quantities& q, int) { return q.active_customers; },
      [](const CompiledModel&, const Quantities& q, int) { return q.converted_agents; }},
     {"roas", "return on ad spend", "", KpiUnit::kRatio, true, KpiSeries::Form::kMean, Needs::kSpend,
-     "conversions", [](const CompiledModel&, const Quantities& q, int) { return q.value / q.cost; },
+     "conversions",
+     [](const CompiledModel&, const Quantities& q, int) { return q.value / (q.cost - q.care_cost); },
      nullptr, true},
     {"value", "value", "{} value", KpiUnit::kMoney, true, KpiSeries::Form::kMean, Needs::kNothing,
      "conversions",
@@ -643,6 +670,10 @@ bool scenario_counts(const v1::Scenario& s, Needs needs) {
              s.loyalty().care().daily_capacity() > 0;
     case Needs::kReferral:
       return s.loyalty().has_referral();
+    case Needs::kComments:
+      return std::any_of(s.channels().begin(), s.channels().end(), [](const v1::Channel& c) {
+        return (!c.has_enabled() || c.enabled()) && c.comments().rate_per_exposure() > 0;
+      });
   }
   return false;
 }
@@ -652,7 +683,7 @@ bool model_counts(const CompiledModel& m, Needs needs) {
     case Needs::kNothing:
       return true;
     case Needs::kSpend:
-      return total_cost(m) > 0;
+      return ad_spend(m) > 0;
     case Needs::kLoyalty:
       return m.loyalty.present;
     case Needs::kRepeats:
@@ -667,6 +698,8 @@ bool model_counts(const CompiledModel& m, Needs needs) {
              m.loyalty.care.capacity > 0;
     case Needs::kReferral:
       return m.loyalty.referral.enabled;
+    case Needs::kComments:
+      return m.comments.enabled;
   }
   return false;
 }
@@ -786,6 +819,10 @@ std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& nam
         return name +
                " is counted only with word of mouth (a loyalty.referral block), which "
                "this scenario has not";
+      case Needs::kComments:
+        return name +
+               " is counted only when reach brings comments (a channel's comments block), "
+               "which this scenario has not";
       case Needs::kNothing:
         break;
     }

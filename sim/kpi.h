@@ -44,6 +44,11 @@ struct Quantities {
   // The spend and the impressions it buys (the model fixes both), in
   // total and [channel].
   double cost = 0, impressions_bought = 0;
+  // Of the cost, customer care's staffing (loyalty.care.cost_per_capacity_unit).
+  double care_cost = 0;
+  // Comments reach brought, the negative ones, and the most negative ones
+  // open at a day's end (docs/model.md "Comments and moderation").
+  double comments = 0, negative_comments = 0, moderation_backlog = 0;
   std::vector<double> channel_cost, channel_impressions_bought;
   std::array<double, kStageSlots> reached{};  // [stage]: share with furthest stage >= stage
   std::vector<double> touchpoint_visits, touchpoint_acts, touchpoint_conversions;
@@ -51,6 +56,8 @@ struct Quantities {
   // [channel]: people exposed by it at least once (scaled), and the
   // conversions and value credited to it (docs/model.md "Channel credit").
   std::vector<double> channel_reach;
+  // [channel]: paid exposures a frequency cap stopped (scaled).
+  std::vector<double> channel_capped;
   std::vector<double> channel_first_conversions, channel_last_conversions,
       channel_assisted_conversions, channel_first_value, channel_last_value, channel_assisted_value;
   std::vector<double> persona_rate, persona_conversions;

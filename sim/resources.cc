@@ -123,8 +123,9 @@ ModelFootprint model_footprint(const v1::Scenario& s) {
   // state and word of mouth where the loyalty block has them, and per block
   // its next day and end-of-day lists.
   const v1::Loyalty& l = s.loyalty();
-  f.per_agent = static_cast<double>(limits::agent_state_bytes(s.channels_size(), s.has_loyalty(),
-                                                              l.has_referral() || l.has_care()));
+  f.per_agent = static_cast<double>(limits::agent_state_bytes(
+      s.channels_size(), s.has_loyalty(), l.has_referral() || l.has_care(),
+      channel_memory_bytes(s)));
   f.counts = touchpoints * static_cast<double>(sizeof(TouchpointCounts) + sizeof(uint64_t)) +
              s.channels_size() * 24.0 + personas * 16 + horizon * (5 * 8 + 2 * 8) +
              static_cast<double>(sizeof(ReplicationCounts));

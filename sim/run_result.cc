@@ -167,6 +167,33 @@ struct RunResultBuilder {
       frequency.denominators.push_back(q.channel_reach[c]);
     }
     set_estimate(estimate_kpi(frequency, confidence, exact), ch->mutable_frequency());
+    set_estimate(estimate([c](const Quantities& q) { return q.channel_capped[c]; }),
+                 ch->mutable_capped_exposures());
+    set_estimate(exact_estimate(m.channel_unspent[c], n), ch->mutable_unspent());
+    auto engagements = [this, c](const Quantities& q) {
+      double total = 0;
+      for (int u = 0; u < m.touchpoint_count(); ++u) {
+        const int stage = m.nodes[static_cast<size_t>(u)].stage;
+        if (m.touchpoint_channel[u] == c && (stage == v1::AWARENESS || stage == v1::CONSIDERATION))
+          total += q.touchpoint_acts[u];
+      }
+      return total;
+    };
+    set_estimate(estimate(engagements), ch->mutable_engagements());
+    // Ratios of means over the replications, as frequency.
+    KpiSeries rate, share;
+    rate.form = share.form = KpiSeries::Form::kRatio;
+    rate.range = kNonNegative;  // sessions not started by the channel act on it too
+    share.range = kShareRange;
+    for (const Quantities& q : reps) {
+      const double exposures = q.channel_paid[c] + q.channel_organic[c];
+      rate.samples.push_back(engagements(q));
+      rate.denominators.push_back(exposures);
+      share.samples.push_back(exposures);
+      share.denominators.push_back(q.paid_exposures + q.organic_exposures);
+    }
+    set_estimate(estimate_kpi(rate, confidence, exact), ch->mutable_engagement_rate());
+    set_estimate(estimate_kpi(share, confidence, exact), ch->mutable_exposure_share());
     const std::pair<std::vector<double> Quantities::*, v1::Estimate*> credit[] = {
         {&Quantities::channel_first_conversions, ch->mutable_first_touch_conversions()},
         {&Quantities::channel_last_conversions, ch->mutable_last_touch_conversions()},

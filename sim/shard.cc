@@ -78,6 +78,11 @@ void to_sample(const ReplicationCounts& c, int replication, v1::ReplicationSampl
   put(c.channel_paid, out->mutable_channel_paid());
   put(c.channel_organic, out->mutable_channel_organic());
   put(c.channel_reach, out->mutable_channel_reach());
+  put(c.channel_capped, out->mutable_channel_capped());
+  put(c.channel_comments, out->mutable_channel_comments());
+  put(c.channel_negative_comments, out->mutable_channel_negative_comments());
+  out->set_comments_answered(c.comments_answered);
+  out->set_moderation_backlog(c.moderation_backlog);
   put_credit(c.credit.first_touch, out->mutable_first_touch());
   put_credit(c.credit.last_touch, out->mutable_last_touch());
   put_credit(c.credit.assisted, out->mutable_assisted());
@@ -143,6 +148,11 @@ ReplicationCounts from_sample(const v1::ReplicationSample& in) {
   get(in.channel_paid(), c.channel_paid);
   get(in.channel_organic(), c.channel_organic);
   get(in.channel_reach(), c.channel_reach);
+  get(in.channel_capped(), c.channel_capped);
+  get(in.channel_comments(), c.channel_comments);
+  get(in.channel_negative_comments(), c.channel_negative_comments);
+  c.comments_answered = in.comments_answered();
+  c.moderation_backlog = in.moderation_backlog();
   get_credit(in.first_touch(), c.credit.first_touch);
   get_credit(in.last_touch(), c.credit.last_touch);
   get_credit(in.assisted(), c.credit.assisted);
@@ -199,6 +209,7 @@ Status check_shape(const ReplicationCounts& c, const CompiledModel& m) {
   const size_t horizon = static_cast<size_t>(m.settings.horizon_days);
   const size_t goals = m.goal_touchpoints.size();
   const size_t kinds = m.goal_kinds.size() > 1 ? m.goal_kinds.size() : 0;
+  const size_t commented = m.comments.enabled ? channels : 0;
   struct Expected {
     const char* name;
     size_t size, expected;
@@ -208,6 +219,9 @@ Status check_shape(const ReplicationCounts& c, const CompiledModel& m) {
       {"channel_paid", c.channel_paid.size(), channels},
       {"channel_organic", c.channel_organic.size(), channels},
       {"channel_reach", c.channel_reach.size(), channels},
+      {"channel_capped", c.channel_capped.size(), channels},
+      {"channel_comments", c.channel_comments.size(), commented},
+      {"channel_negative_comments", c.channel_negative_comments.size(), commented},
       {"persona_converted", c.persona_converted.size(), personas},
       {"persona_conversions", c.persona_conversions.size(), personas},
       {"loyalty.repeats_by_goal", c.loyalty.repeats_by_goal.size(), touchpoints},

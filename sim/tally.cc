@@ -1,5 +1,7 @@
 #include "sim/tally.h"
 
+#include <algorithm>
+
 namespace cjsim {
 
 ReplicationCounts::ReplicationCounts(const CompiledModel& model)
@@ -7,6 +9,9 @@ ReplicationCounts::ReplicationCounts(const CompiledModel& model)
       channel_paid(model.channel_count()),
       channel_organic(model.channel_count()),
       channel_reach(model.channel_count()),
+      channel_capped(model.channel_count()),
+      channel_comments(model.comments.enabled ? model.channel_count() : 0),
+      channel_negative_comments(model.comments.enabled ? model.channel_count() : 0),
       persona_converted(model.persona_count()),
       persona_conversions(model.persona_count()) {
   loyalty.repeats_by_goal.assign(model.touchpoint_count(), 0);
@@ -44,6 +49,18 @@ void ReplicationCounts::add(const ReplicationCounts& o) {
   add_into(channel_paid, o.channel_paid);
   add_into(channel_organic, o.channel_organic);
   add_into(channel_reach, o.channel_reach);
+  add_into(channel_capped, o.channel_capped);
+  if (channel_comments.size() < o.channel_comments.size()) {
+    channel_comments.resize(o.channel_comments.size());
+    channel_negative_comments.resize(o.channel_negative_comments.size());
+  }
+  for (size_t c = 0; c < o.channel_comments.size(); ++c) {
+    channel_comments[c] += o.channel_comments[c];
+    channel_negative_comments[c] += o.channel_negative_comments[c];
+  }
+  comments_answered += o.comments_answered;
+  // A peak of the day's end, which only the end-of-day step counts.
+  moderation_backlog = std::max(moderation_backlog, o.moderation_backlog);
   add_into(credit.first_touch, o.credit.first_touch);
   add_into(credit.last_touch, o.credit.last_touch);
   add_into(credit.assisted, o.credit.assisted);

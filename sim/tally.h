@@ -105,6 +105,13 @@ struct ReplicationCounts {
   std::vector<TouchpointCounts> touchpoints;
   std::vector<uint64_t> channel_paid, channel_organic;  // exposures
   std::vector<uint64_t> channel_reach;  // agents exposed by the channel at least once
+  // Paid exposures a frequency cap stopped (docs/model.md "Frequency caps").
+  std::vector<uint64_t> channel_capped;
+  // Comments that reach brought (docs/model.md "Comments and moderation"),
+  // real people in expectation: [channel] all and negative; the negative
+  // ones answered; and the most negative comments open at a day's end.
+  std::vector<double> channel_comments, channel_negative_comments;
+  double comments_answered = 0, moderation_backlog = 0;
   CreditCounts credit;
   std::vector<uint64_t> persona_converted, persona_conversions;
   uint64_t walk_steps = 0;

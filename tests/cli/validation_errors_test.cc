@@ -415,7 +415,8 @@ TEST_CASE("cli validate: variant definitions") {
       {"empty channel change",
        small_plus(R"(variants { name: "noop" channel_changes { channel: "web" } })"),
        "variant 'noop' channel_changes[0]: changes nothing; set weekly_budget, budget_scale, "
-       "enabled, posting_hours, organic_reach, flights, weekday_weights or posts"},
+       "enabled, posting_hours, organic_reach, flights, weekday_weights, posts, frequency_cap, "
+       "fatigue or comments"},
   });
 }
 

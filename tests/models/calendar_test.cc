@@ -186,7 +186,8 @@ TEST_CASE("calendar: validation names the entity and field of each bad value") {
        "channel 'x' weekday_weights: has 3 values; give none or one per weekday (7, Monday "
        "first)"},
       {R"(events { name: "e" from_day: 1 to_day: 2 })",
-       "event 'e': changes nothing; set act_multiplier or reach_multiplier"},
+       "event 'e': changes nothing; set act_multiplier, reach_multiplier or "
+       "negative_share_multiplier"},
       {R"(events { name: "e" from_day: 1 to_day: 2 act_multiplier: nan })",
        "event 'e' act_multiplier: nan must be a finite number in [0, 1000]"},
       {R"(events { name: "e" from_day: 1 to_day: 2 act_multiplier: 2 channels: "radio" })",

@@ -42,6 +42,11 @@ inline void check_same_counts(const ReplicationCounts& a, const ReplicationCount
   CHECK(a.channel_paid == b.channel_paid);
   CHECK(a.channel_organic == b.channel_organic);
   CHECK(a.channel_reach == b.channel_reach);
+  CHECK(a.channel_capped == b.channel_capped);
+  CHECK(a.channel_comments == b.channel_comments);
+  CHECK(a.channel_negative_comments == b.channel_negative_comments);
+  CHECK(a.comments_answered == b.comments_answered);
+  CHECK(a.moderation_backlog == b.moderation_backlog);
   CHECK(a.credit == b.credit);
   CHECK(a.persona_converted == b.persona_converted);
   CHECK(a.persona_conversions == b.persona_conversions);

@@ -720,7 +720,22 @@ cjsim::v1::Scenario calendar_scenario(int64_t agents) {
   return s;
 }
 
-enum class CampaignKind { kPlain, kCustomers, kCalendar };
+// The campaign with every media channel capped at 3 paid exposures a week
+// and wearing out (fatigue 0.15 a recent exposure, half-life 7 days):
+// what the channel memory costs (docs/model.md "Frequency caps").
+cjsim::v1::Scenario memory_scenario(int64_t agents) {
+  cjsim::v1::Scenario s = campaign_scenario(agents);
+  for (cjsim::v1::Channel& c : *s.mutable_channels()) {
+    if (c.weekly_budget() <= 0) continue;
+    c.mutable_frequency_cap()->set_exposures(3);
+    c.mutable_frequency_cap()->set_per_days(7);
+    c.mutable_fatigue()->set_per_exposure(0.15);
+    c.mutable_fatigue()->set_recovery_half_life_days(7);
+  }
+  return s;
+}
+
+enum class CampaignKind { kPlain, kCustomers, kCalendar, kMemory };
 
 // kCustomers: with the loyalty block (measurement 2b); kCalendar: restated
 // with a calendar (2c).
@@ -730,6 +745,7 @@ void bench_campaign(const Options& options, CampaignKind kind) {
   const int runs = options.quick ? 1 : 3;
   const cjsim::v1::Scenario scenario = customers                       ? loyalty_scenario(agents)
                                        : kind == CampaignKind::kCalendar ? calendar_scenario(agents)
+                                       : kind == CampaignKind::kMemory   ? memory_scenario(agents)
                                                                         : campaign_scenario(agents);
   require_valid(scenario);
   const cjsim::CompiledModel model = cjsim::compile(scenario, "");
@@ -743,6 +759,10 @@ void bench_campaign(const Options& options, CampaignKind kind) {
   } else if (kind == CampaignKind::kCalendar) {
     std::printf(
         "\n[2c] Campaign restated with a calendar (dated, budgets as whole-horizon flights): "
+        "agent-days per second, one replication\n");
+  } else if (kind == CampaignKind::kMemory) {
+    std::printf(
+        "\n[2d] Campaign with frequency caps (3 a week) and fatigue on every media channel: "
         "agent-days per second, one replication\n");
   } else {
     std::printf("\n[2] Campaign: agent-days per second, one replication\n");
@@ -802,18 +822,26 @@ void bench_campaign(const Options& options, CampaignKind kind) {
     std::printf("    speedup 1 -> %d threads: %.2fx\n", options.threads,
                 sample[1].rate() / sample[0].rate());
   }
+  if (kind == CampaignKind::kMemory) {
+    uint64_t capped = 0;
+    for (uint64_t x : counts.channel_capped) capped += x;
+    std::printf("    paid exposures stopped by the caps: %s\n",
+                millions(static_cast<double>(capped)).c_str());
+  }
   std::printf("    counts fingerprint: %016llx\n",
               static_cast<unsigned long long>(fingerprint(counts)));
   const cjsim::v1::Loyalty& l = scenario.loyalty();
   std::printf(
       "    agent state: %lld bytes per agent (AgentRecord %zu + next_event %zu",
       static_cast<long long>(cjsim::limits::agent_state_bytes(
-          scenario.channels_size(), scenario.has_loyalty(), l.has_referral() || l.has_care())),
+          scenario.channels_size(), scenario.has_loyalty(), l.has_referral() || l.has_care(),
+          static_cast<int64_t>(model.memory.bytes()))),
       sizeof(cjsim::AgentRecord), sizeof(uint16_t));
   if (customers) {
     std::printf(" + CustomerRecord %zu + word of mouth %zu", sizeof(cjsim::CustomerRecord),
                 sizeof(uint16_t));
   }
+  if (model.memory.enabled()) std::printf(" + channel memory %zu", model.memory.bytes());
   std::printf(")\n");
   std::fflush(stdout);
 }
@@ -831,8 +859,8 @@ int main(int argc, char** argv) {
                  "Threads for the 'all threads' figures (default: hardware concurrency)")
       ->check(CLI::Range(1, 1024));
   app.add_option("--only", options.only,
-                 "Run one measurement: walk, campaign, loyalty or calendar")
-      ->check(CLI::IsMember({"walk", "campaign", "loyalty", "calendar"}));
+                 "Run one measurement: walk, campaign, loyalty, calendar or memory")
+      ->check(CLI::IsMember({"walk", "campaign", "loyalty", "calendar", "memory"}));
   app.add_option("--act-range", options.act_range,
                  "Act probabilities of the walk graph: uniform in [LO, HI] (default 0.6 0.9; "
                  "higher gives longer walks)")
@@ -860,6 +888,9 @@ int main(int argc, char** argv) {
   }
   if (options.only.empty() || options.only == "calendar") {
     bench_campaign(options, CampaignKind::kCalendar);
+  }
+  if (options.only.empty() || options.only == "memory") {
+    bench_campaign(options, CampaignKind::kMemory);
   }
   return 0;
 }

@@ -417,7 +417,8 @@ void run_retention(Report& report, bool has_loyalty, const v1::RunResult& r) {
   for (const char* k :
        {"repeat_conversions", "repeat_rate", "repeats_per_customer", "customer_value",
         "retention_rate", "complaints", "complaints_answered_in_sla", "mean_response_days",
-        "praises", "referrals", "referred_conversions"}) {
+        "praises", "referrals", "referred_conversions", "comments", "negative_comments",
+        "moderation_backlog"}) {
     const v1::Estimate* e = find(r.kpis(), k);
     if (e == nullptr) continue;
     const KpiDisplay d = kpi_display(k);
@@ -647,6 +648,34 @@ void run_channel_tables(Report& report, const v1::RunResult& r) {
   report.table({"channel", "first-touch conversions", "last-touch conversions",
                 "conversions it touched", "conversions at its touchpoints"},
                std::move(credit_rows), {false, true, true, true, true});
+  // Engagement and share of voice; what frequency caps stopped.
+  const bool capped = std::any_of(r.channels().begin(), r.channels().end(),
+                                  [](const v1::ChannelResult& c) {
+                                    return c.capped_exposures().mean() > 0 ||
+                                           c.unspent().mean() > 0;
+                                  });
+  auto ratio = [](const v1::Estimate& e) {
+    return std::isfinite(e.mean()) ? format_percent(e.mean()) : std::string("-");
+  };
+  std::vector<std::vector<std::string>> engagement_rows;
+  for (const v1::ChannelResult& c : r.channels()) {
+    std::vector<std::string> row = {c.id(), format_count(c.engagements().mean()),
+                                    ratio(c.engagement_rate()), ratio(c.exposure_share())};
+    if (capped) {
+      row.push_back(format_count(c.capped_exposures().mean()));
+      row.push_back(format_value(c.unspent().mean(), Unit::kMoney));
+    }
+    engagement_rows.push_back(std::move(row));
+  }
+  std::vector<std::string> headers = {"channel", "engagements (acts at awareness and consideration)",
+                                      "engagements per exposure", "share of all exposures"};
+  std::vector<bool> numeric = {false, true, true, true};
+  if (capped) {
+    headers.insert(headers.end(), {"exposures stopped by the frequency cap",
+                                   "money the cap left unspent"});
+    numeric.insert(numeric.end(), {true, true});
+  }
+  report.table(std::move(headers), std::move(engagement_rows), std::move(numeric));
 }
 
 // Each persona's conversion rate.

@@ -86,6 +86,11 @@ std::string run_kpi_tables(const v1::RunResult& r) {
                       "complaints_answered_in_sla", "mean_response_days", "praises", "referrals",
                       "referred_conversions"});
   }
+  // Comments that reach brings, when a channel has them.
+  if (kpi("comments") != nullptr) {
+    out += "\nComments and moderation (docs/model.md \"Comments and moderation\")\n";
+    out += kpi_table({"comments", "negative_comments", "moderation_backlog"});
+  }
 
   return out;
 }
@@ -144,6 +149,57 @@ std::string run_top_touchpoints(const v1::RunResult& r) {
   return out;
 }
 
+namespace {
+
+// Each channel's engagements, share of the exposures and, with frequency
+// caps, what they stopped; and care's staffing, which no channel carries.
+std::string run_engagement_table(const v1::RunResult& r) {
+  const bool capped = std::any_of(r.channels().begin(), r.channels().end(),
+                                  [](const v1::ChannelResult& ch) {
+                                    return ch.capped_exposures().mean() > 0 ||
+                                           ch.unspent().mean() > 0;
+                                  });
+  std::vector<TextTable::Column> columns = {
+      text_column("channel"), number_column("engagements"), number_column("per exposure"),
+      number_column("share of exposures")};
+  if (capped) {
+    columns.push_back(number_column("capped exposures"));
+    columns.push_back(number_column("unspent"));
+  }
+  TextTable table(std::move(columns));
+  auto ratio = [](const v1::Estimate& e) {
+    return std::isfinite(e.mean()) ? format_percent(e.mean()) : std::string("-");
+  };
+  for (const v1::ChannelResult& ch : r.channels()) {
+    std::vector<std::string> row = {ch.id(), format_count(ch.engagements().mean()),
+                                    ratio(ch.engagement_rate()), ratio(ch.exposure_share())};
+    if (capped) {
+      row.push_back(format_count(ch.capped_exposures().mean()));
+      row.push_back(format_value(ch.unspent().mean(), Unit::kMoney));
+    }
+    table.add(std::move(row));
+  }
+  std::string out =
+      "\nEngagement (acts on each channel's awareness and consideration touchpoints) and "
+      "share of the exposures\n" +
+      table.text();
+  if (capped) {
+    out +=
+        "Capped exposures: paid exposures past a frequency cap, whose money went to people "
+        "under it; unspent: money the cap left with no one to reach (not in the cost).\n";
+  }
+  double channel_cost = 0;
+  for (const v1::ChannelResult& ch : r.channels()) channel_cost += ch.cost().mean();
+  if (auto it = r.kpis().find("cost"); it != r.kpis().end() && it->second.mean() > channel_cost) {
+    out += "Customer care's staffing costs " +
+           format_value(it->second.mean() - channel_cost, Unit::kMoney) +
+           " more: in the total cost and profit, not in any channel's cost or in ROAS.\n";
+  }
+  return out;
+}
+
+}  // namespace
+
 // Each channel's cost, exposures, reach and visits, and its credit.
 std::string run_channel_tables(const v1::RunResult& r) {
   std::string out;
@@ -163,6 +219,7 @@ std::string run_channel_tables(const v1::RunResult& r) {
                   format_count(ch.visits().mean())});
   }
   out += channels.text();
+  out += run_engagement_table(r);
 
   // Credit: which channels touched the people who converted (docs/model.md
   // "Channel credit"). Repeats come from the loyalty model, not from a touch.
