@@ -6,8 +6,9 @@
 // Replication r of every mix draws the same random streams (sim/rng.h), so
 // any two runs pair up replication by replication (common random numbers),
 // and a run can be extended to more replications without changing the ones
-// it has. A MixRunner belongs to one optimization in one thread; the engine
-// spreads each run over the calling thread's task arena.
+// it has. A MixRunner belongs to one optimization in one thread; its
+// replication runner (sim/replication_runner.h: the engine in the calling
+// thread's task arena, or the ranks of an mpirun) runs every simulation.
 #ifndef CJSIM_SIM_MIX_RUNNER_H_
 #define CJSIM_SIM_MIX_RUNNER_H_
 

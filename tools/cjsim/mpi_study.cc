@@ -33,7 +33,7 @@ std::vector<ReplicationCounts> run_on_ranks(MpiWorld& world, const CompiledModel
   // nor call the runner again (see the header).
   if (!world.all_ok(!stop_requested(stop))) {
     throw std::runtime_error(stop_requested(stop)
-                                 ? "interrupted"
+                                 ? "this rank was interrupted; the study stops on every rank"
                                  : "another rank was interrupted (SIGINT or SIGTERM); the study "
                                    "stops on every rank and nothing was written");
   }
