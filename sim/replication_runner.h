@@ -8,9 +8,18 @@
 // (sim/engine.h), so any runner that gives every replication's counts in
 // order gives the study the same numbers: the local one runs them all in
 // the calling thread's task arena; the one of `mpirun -np N cjsim curves|
-// optimize` (tools/cjsim/mpi_runner.h) runs a share on each rank and
+// optimize` (tools/cjsim/mpi_study.h) runs a share on each rank and
 // gathers the rest. A study calls its runner where it would have run the
 // engine and nowhere else.
+//
+// The contract of a study that takes a runner: which models it runs, and
+// for which replications, must follow from its input and the counts its
+// runner returned alone (never from the clock, the thread count or the
+// order in which threads finish), so that the ranks of an mpirun, each
+// running the study, make the same calls in the same order. curves and
+// optimize keep it (their searches are deterministic functions of the
+// counts); a calibration (issue #16) can take a runner and run under
+// mpirun if it keeps it too.
 //
 // Who may call a runner from which threads is the runner's contract; the
 // local one is reentrant (each call makes its own Engine).

@@ -46,6 +46,17 @@ if [[ $which == studies ]]; then
   check 2 optimize-by-week optimize "$season" --replications 3 --by-week \
     --total-budget 60000 --objective target:orders_by_cyber_monday \
     --confirm-replications 4 "${few[@]}"
+  # Ranks that run different models (here: different seeds) stop, rather
+  # than mix their counts, and write nothing.
+  tiny=(--agents 300 --replications 2 --points 2 --quiet --json "$work/apart.json")
+  if mpirun --allow-run-as-root --oversubscribe -np 1 "$cjsim" curves "$scenario" --seed 5 \
+    "${tiny[@]}" : -np 1 "$cjsim" curves "$scenario" --seed 6 "${tiny[@]}" 2>"$work/apart.err" ||
+    ! grep -q "runs another model" "$work/apart.err" || [[ -e $work/apart.json ]]; then
+    echo "FAIL: ranks running different models were not stopped:" >&2
+    cat "$work/apart.err" >&2
+    exit 1
+  fi
+  echo "ok: ranks running different models stop"
   exit 0
 fi
 check 2 run run "$scenario" --replications 4 "${small[@]}"

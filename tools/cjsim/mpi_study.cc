@@ -14,6 +14,16 @@ namespace cjsim::cli {
 
 namespace {
 
+// What every rank must be running in a call, ending in a newline: the
+// model (its applied scenario's hash and its form), the seed and the
+// range. Ranks that disagree have taken different decisions (a different
+// cjsim build or a different libm on some node): their counts must not be
+// mixed.
+std::string call_of(const CompiledModel& model, uint64_t seed, int first, int count) {
+  return model.scenario_hash + (model.single_journey ? " single-journey " : " reaching ") +
+         std::to_string(seed) + " " + std::to_string(first) + " " + std::to_string(count) + "\n";
+}
+
 std::vector<ReplicationCounts> run_on_ranks(MpiWorld& world, const CompiledModel& model,
                                             uint64_t seed, int first, int count,
                                             std::atomic<uint64_t>* progress,
@@ -28,7 +38,9 @@ std::vector<ReplicationCounts> run_on_ranks(MpiWorld& world, const CompiledModel
       to_sample(counts[i], first + mine.first + static_cast<int>(i), own.add_replications());
     }
   }
-  const std::vector<std::string> parts = world.all_gather(own.SerializeAsString());
+  // Each rank's part: its call, then its counts.
+  const std::string call = call_of(model, seed, first, count);
+  const std::vector<std::string> parts = world.all_gather(call + own.SerializeAsString());
   // A rank stopped by a signal has incomplete counts: no rank may use them,
   // nor call the runner again (see the header).
   if (!world.all_ok(!stop_requested(stop))) {
@@ -37,12 +49,21 @@ std::vector<ReplicationCounts> run_on_ranks(MpiWorld& world, const CompiledModel
                                  : "another rank was interrupted (SIGINT or SIGTERM); the study "
                                    "stops on every rank and nothing was written");
   }
+  for (int r = 0; r < ranks; ++r) {
+    if (parts[static_cast<size_t>(r)].compare(0, call.size(), call) == 0) continue;
+    throw std::runtime_error("rank " + std::to_string(r) + " runs another model than rank " +
+                             std::to_string(world.rank()) +
+                             " at the same step: every rank must run the same cjsim build "
+                             "on the same input (docs/scaling.md)");
+  }
   std::vector<ReplicationCounts> counts;
   counts.reserve(static_cast<size_t>(count));
   for (int r = 0; r < ranks; ++r) {
     const ReplicationRange range = shard_range(r + 1, ranks, count);
     v1::ShardCounts part;
-    CJSIM_CHECK(part.ParseFromString(parts[static_cast<size_t>(r)]) &&
+    const std::string& bytes = parts[static_cast<size_t>(r)];
+    CJSIM_CHECK(part.ParseFromArray(bytes.data() + call.size(),
+                                    static_cast<int>(bytes.size() - call.size())) &&
                     part.replications_size() == range.count(),
                 "a rank's counts are its range's replications");
     for (int k = 0; k < part.replications_size(); ++k) {

@@ -15,7 +15,11 @@
 // number of times in the same order, with the same model and range. That
 // holds because each rank runs the same study on the same input, whose
 // control flow depends only on the counts, which every rank has alike.
-// The one input that differs between ranks is a signal (the stop flag):
+// Each rank sends along what it is running (the model's scenario hash, the
+// seed and the range), and a rank that finds another running something
+// else (a different build or libm on some node) throws rather than mix
+// their counts. The one input that differs between ranks is a signal (the
+// stop flag):
 // when any rank's counts were cut short by it, every rank learns so in the
 // same call and throws, so that no rank goes on to another collective;
 // main then ends them together (the stopped rank with 130 or 143, the

@@ -3,7 +3,7 @@
 // shard rank + 1 of N (sim/shard.h), rank 0 gathers the ranks' serialized
 // shards and merges them with the code of `cjsim merge`; under curves and
 // optimize every rank runs the whole study and shares out each model's
-// replications (tools/cjsim/mpi_runner.h) (docs/scaling.md).
+// replications (tools/cjsim/mpi_study.h); docs/scaling.md.
 //
 // An MpiWorld starts MPI only when a launcher started this process with
 // more than one rank (Open MPI's OMPI_COMM_WORLD_SIZE, or PMI_SIZE), and
