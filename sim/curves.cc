@@ -281,7 +281,7 @@ bool trace_channel(const v1::Scenario& scenario, const CurveSettings& settings,
   auto run_at = [&](double budget) {
     CompiledModel model = at(budget);
     keep_form_of_reference(reaches, model);
-    return run_point(model, run, progress, result.mutable_timing());
+    return run_point(model, run, progress, result.mutable_timing(), settings.runner);
   };
   CurvePoints points;
   for (double b : budgets) {

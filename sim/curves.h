@@ -17,6 +17,7 @@
 #include "cjsim/v1/scenario.pb.h"
 #include "sim/compare.h"
 #include "sim/estimate.h"
+#include "sim/replication_runner.h"
 
 namespace cjsim {
 
@@ -34,6 +35,9 @@ struct CurveSettings {
   int threads = 1;
   // The variant the scenario has applied ("" = none), for the provenance.
   std::string variant;
+  // Runs every budget's replications (one process, or the ranks of an
+  // mpirun).
+  ReplicationRunner runner = run_locally;
 };
 
 // The highest weekly budget of `channel`'s curve: settings.max_weekly_budget

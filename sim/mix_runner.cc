@@ -7,7 +7,6 @@
 
 #include "models/check.h"
 #include "models/settings.h"
-#include "sim/engine.h"
 #include "sim/rng.h"
 #include "sim/schedule.h"
 #include "sim/targets.h"
@@ -82,7 +81,7 @@ bool is_mix_objective(const std::string& name) {
 
 MixRunner::MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>& channels,
                      std::string objective, std::string counted, double cvar,
-                     StudyProgress* progress)
+                     StudyProgress* progress, ReplicationRunner replications)
     : base_(base),
       seed_(resolve_run_settings(base.simulation()).seed),
       confidence_(resolve_run_settings(base.simulation()).confidence),
@@ -91,6 +90,7 @@ MixRunner::MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>
       counted_(std::move(counted)),
       cvar_(cvar),
       progress_(progress),
+      replications_(std::move(replications)),
       target_(objective_target(objective_)) {
   CJSIM_CHECK((is_mix_objective(objective_) || !target_.empty()) && is_mix_objective(counted_),
               "a mix objective");
@@ -169,7 +169,7 @@ void MixRunner::simulate(Run& r, int first, int count) {
                                static_cast<uint64_t>(r.model.settings.horizon_days));
   }
   const std::vector<ReplicationCounts> counts =
-      Engine(r.model, seed_).run(first, count, done_counter(progress_), stop_flag_of(progress_));
+      replications_(r.model, seed_, first, count, done_counter(progress_), stop_flag_of(progress_));
   std::vector<Quantities> added;
   for (const ReplicationCounts& c : counts) added.push_back(quantities_from_counts(r.model, c));
   const std::vector<KpiSeries> kpis = kpi_series(r.model, added);

@@ -6,8 +6,9 @@
 // Replication r of every mix draws the same random streams (sim/rng.h), so
 // any two runs pair up replication by replication (common random numbers),
 // and a run can be extended to more replications without changing the ones
-// it has. A MixRunner belongs to one optimization in one thread; the engine
-// spreads each run over the calling thread's task arena.
+// it has. A MixRunner belongs to one optimization in one thread; its
+// replication runner (sim/replication_runner.h: the engine in the calling
+// thread's task arena, or the ranks of an mpirun) runs every simulation.
 #ifndef CJSIM_SIM_MIX_RUNNER_H_
 #define CJSIM_SIM_MIX_RUNNER_H_
 
@@ -22,6 +23,7 @@
 #include "sim/comparison.h"
 #include "sim/estimate.h"
 #include "sim/kpi.h"
+#include "sim/replication_runner.h"
 
 namespace cjsim {
 
@@ -86,9 +88,12 @@ class MixRunner {
   // is_mix_objective (or, for `objective`, a target of `base`:
   // objective_target). `cvar` 0: the score is the mean; else the mean of the
   // worst `cvar` share of the replications (conditional value at risk).
+  // Every mix's replications run by `replications` (the one place the
+  // optimizer simulates).
   // REQUIRES: `base` validated, and it and `channels` outlive the runner.
   MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>& channels,
-            std::string objective, std::string counted, double cvar, StudyProgress* progress);
+            std::string objective, std::string counted, double cvar, StudyProgress* progress,
+            ReplicationRunner replications = run_locally);
 
   // The mix with these budgets (per planned channel), replications
   // [0, replications). Schedule cells become week flights; a channel whose
@@ -118,6 +123,7 @@ class MixRunner {
   std::string objective_, counted_;
   double cvar_;
   StudyProgress* progress_;
+  ReplicationRunner replications_;
   int evaluations_ = 0;
   std::string target_;  // objective_target(objective_)
   // The current spend per week of each channel with schedule cells.

@@ -820,7 +820,7 @@ class MixPlanning {
         progress_(progress),
         run_(resolve_run_settings(scenario.simulation())),
         runner_(scenario, channels, settings.objective, counted_conversions(settings.objective),
-                settings.cvar, progress),
+                settings.cvar, progress, settings.runner),
         allocate_(settings.mode == OptimizeSettings::Mode::kAllocate),
         confirm_(std::max(settings.confirm_replications, run_.replications)),
         counted_(counted_conversions(settings.objective)),

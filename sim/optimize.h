@@ -30,6 +30,7 @@
 #include "cjsim/v1/scenario.pb.h"
 #include "sim/compare.h"
 #include "sim/mix_runner.h"
+#include "sim/replication_runner.h"
 
 namespace cjsim {
 
@@ -60,6 +61,8 @@ struct OptimizeSettings {
   int threads = 1;  // recorded in the result
   // The variant the scenario has applied ("" = none), for the provenance.
   std::string variant;
+  // Runs every mix's replications (one process, or the ranks of an mpirun).
+  ReplicationRunner runner = run_locally;
 };
 
 // The KPI the target modes count for an objective: conversions of the

@@ -27,7 +27,8 @@ bool keep_on(PlannedChannel& channel, double total) {
 std::optional<v1::CurvesResult> curves_around(const v1::Scenario& scenario,
                                               const std::vector<PlannedChannel>& planned,
                                               const v1::OptimizeResult& result, int points,
-                                              int threads, StudyProgress* progress) {
+                                              int threads, StudyProgress* progress,
+                                              const ReplicationRunner& runner) {
   v1::Scenario recommended = scenario;
   for (const v1::ChannelBudget& b : result.recommended().channels()) {
     for (int c = 0; c < recommended.channels_size(); ++c) {
@@ -42,6 +43,7 @@ std::optional<v1::CurvesResult> curves_around(const v1::Scenario& scenario,
   // The objective itself, so that the curves show what was maximised.
   settings.kpi = result.objective();
   settings.threads = threads;
+  settings.runner = runner;
   // Nothing recommended on any planned channel leaves no budget to scale:
   // the curves then run up to the total searched within.
   for (int c : settings.channels) {

@@ -16,6 +16,7 @@
 #include "cjsim/v1/scenario.pb.h"
 #include "sim/compare.h"
 #include "sim/mix_runner.h"
+#include "sim/replication_runner.h"
 
 namespace cjsim {
 
@@ -45,12 +46,14 @@ bool keep_on(PlannedChannel& channel, double total);
 // planned channel nothing, every curve runs from 0 to the total searched
 // (`result.weekly_budget()`). nullopt when even that gives no range (a
 // total of 0).
+// The curves' replications run by `runner`.
 // REQUIRES: `scenario` validated (variant applied), `result` an
 // optimization of it over `planned`; points >= 2; threads >= 1.
 std::optional<v1::CurvesResult> curves_around(const v1::Scenario& scenario,
                                               const std::vector<PlannedChannel>& planned,
                                               const v1::OptimizeResult& result, int points,
-                                              int threads, StudyProgress* progress);
+                                              int threads, StudyProgress* progress,
+                                              const ReplicationRunner& runner = run_locally);
 
 }  // namespace cjsim
 

@@ -7,7 +7,6 @@
 #include "models/field_path.h"
 #include "models/settings.h"
 #include "sim/comparison.h"
-#include "sim/engine.h"
 #include "sim/kpi.h"
 #include "sim/run_result.h"
 
@@ -24,22 +23,23 @@ std::vector<KpiSeries> point_kpis(const CompiledModel& model,
 
 std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& run,
                                  StudyProgress* progress, v1::Timing* timing,
-                                 std::vector<ReplicationCounts>& counts) {
+                                 std::vector<ReplicationCounts>& counts,
+                                 const ReplicationRunner& runner) {
   const int replications = run.replications;
   if (progress != nullptr) {
     // The horizon may differ between points: each adds its own days.
     progress->total.fetch_add(static_cast<uint64_t>(replications) *
                               static_cast<uint64_t>(model.settings.horizon_days));
   }
-  counts =
-      Engine(model, run.seed).run(0, replications, done_counter(progress), stop_flag_of(progress));
+  counts = runner(model, run.seed, 0, replications, done_counter(progress), stop_flag_of(progress));
   return point_kpis(model, counts, timing);
 }
 
 std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& run,
-                                 StudyProgress* progress, v1::Timing* timing) {
+                                 StudyProgress* progress, v1::Timing* timing,
+                                 const ReplicationRunner& runner) {
   std::vector<ReplicationCounts> counts;
-  return run_point(model, run, progress, timing, counts);
+  return run_point(model, run, progress, timing, counts, runner);
 }
 
 size_t grid_size(const std::vector<SweepAxisValues>& axes) {

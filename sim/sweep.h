@@ -16,6 +16,7 @@
 #include "models/compiled_model.h"
 #include "sim/compare.h"
 #include "sim/kpi.h"
+#include "sim/replication_runner.h"
 
 namespace cjsim {
 
@@ -28,16 +29,19 @@ struct SweepAxisValues {
 // varies fastest).
 using SweepPointScenario = std::function<v1::Scenario(size_t i)>;
 
-// Runs replications 0 .. run.replications - 1 of `model` with run.seed and
-// gives its KPI series (kpi_series), adding the work to `timing` and the
-// simulated days to `progress` (which may be null). Points of a study run
-// this way share their random numbers. REQUIRES: run.replications >= 1.
+// Runs replications 0 .. run.replications - 1 of `model` with run.seed by
+// `runner` and gives its KPI series (kpi_series), adding the work to
+// `timing` and the simulated days to `progress` (which may be null). Points
+// of a study run this way share their random numbers.
+// REQUIRES: run.replications >= 1.
 std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& run,
-                                 StudyProgress* progress, v1::Timing* timing);
+                                 StudyProgress* progress, v1::Timing* timing,
+                                 const ReplicationRunner& runner = run_locally);
 // The same run, giving each replication's counts in `counts` as well.
 std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& run,
                                  StudyProgress* progress, v1::Timing* timing,
-                                 std::vector<ReplicationCounts>& counts);
+                                 std::vector<ReplicationCounts>& counts,
+                                 const ReplicationRunner& runner = run_locally);
 
 // The KPI series of a point from its replications' counts (0 .. R-1 in
 // order), adding their work to `timing`: run_point's second half.

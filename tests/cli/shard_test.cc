@@ -139,6 +139,16 @@ TEST_CASE("cli shard: shard options that cannot work are refused, naming the opt
   CHECK_FALSE(std::ifstream(dir.file("p.pb")).good());  // nothing written
 }
 
+TEST_CASE("cli shard: curves and optimize refuse --shard and --out, saying why") {
+  TempDir dir;
+  const std::string out = " --out " + dir.file("p.pb");
+  check_refused("curves " + kStudy + " --shard 1/2" + out,
+                {"--shard: curves does not write shards", "mpirun", "sweep --set"});
+  check_refused("optimize " + kStudy + " --weekly-budget 700" + out,
+                {"--out: optimize does not write shards", "mpirun"});
+  CHECK_FALSE(std::ifstream(dir.file("p.pb")).good());
+}
+
 TEST_CASE("cli shard: merge refuses corrupt files and parts that are not one study") {
   TempDir dir;
   auto shard = [&](const std::string& options, int i, int n, const std::string& name) {

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# CTest (with CJSIM_WITH_MPI): `mpirun -np N cjsim run|compare|sweep` gives
-# the JSON of one process byte for byte, but for the timing fields
-# (wall_seconds, threads) and the command line: two ranks for each command,
-# and three ranks for two replications (a rank with none). As root in CI,
+# CTest (with CJSIM_WITH_MPI): `mpirun -np N cjsim run|compare|sweep|curves|
+# optimize` gives the JSON of one process byte for byte, but for the timing
+# fields (wall_seconds, threads) and the command line: two ranks for each
+# command, and three ranks for two replications (a rank with none). With
+# `studies` as a third argument: curves and optimize (by channel with a
+# report's curves and CVaR, by week towards a target) instead. As root in CI,
 # hence --allow-run-as-root; --oversubscribe for machines with fewer cores
 # than ranks.
-# Usage: two_ranks_equal.sh CJSIM SOURCE_DIR
+# Usage: two_ranks_equal.sh CJSIM SOURCE_DIR [studies]
 set -euo pipefail
 cjsim=$1
 source_dir=$2
+which=${3:-shards}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 scenario="$source_dir/scenarios/nonprofit.textproto"
@@ -30,6 +33,32 @@ check() {
   echo "ok: $name, $ranks ranks"
 }
 
+if [[ $which == studies ]]; then
+  # Every rank runs the whole study and shares out each model's
+  # replications (tools/cjsim/mpi_study.h).
+  brand="$source_dir/scenarios/consumer_brand.textproto"
+  season="$source_dir/scenarios/black_friday.textproto"
+  few=(--agents 1000 --seed 5 --quiet --threads 1)
+  check 2 curves curves "$brand" --replications 3 --points 3 --kpi profit "${few[@]}"
+  check 3 curves-empty-rank curves "$brand" --replications 2 --points 3 "${few[@]}"
+  check 2 optimize optimize "$brand" --replications 3 --weekly-budget 40000 \
+    --confirm-replications 4 --risk cvar:0.5 --report "$work/optimize.html" "${few[@]}"
+  check 2 optimize-by-week optimize "$season" --replications 3 --by-week \
+    --total-budget 60000 --objective target:orders_by_cyber_monday \
+    --confirm-replications 4 "${few[@]}"
+  # Ranks that run different models (here: different seeds) stop, rather
+  # than mix their counts, and write nothing.
+  tiny=(--agents 300 --replications 2 --points 2 --quiet --json "$work/apart.json")
+  if mpirun --allow-run-as-root --oversubscribe -np 1 "$cjsim" curves "$scenario" --seed 5 \
+    "${tiny[@]}" : -np 1 "$cjsim" curves "$scenario" --seed 6 "${tiny[@]}" 2>"$work/apart.err" ||
+    ! grep -q "runs another model" "$work/apart.err" || [[ -e $work/apart.json ]]; then
+    echo "FAIL: ranks running different models were not stopped:" >&2
+    cat "$work/apart.err" >&2
+    exit 1
+  fi
+  echo "ok: ranks running different models stop"
+  exit 0
+fi
 check 2 run run "$scenario" --replications 4 "${small[@]}"
 check 2 compare compare "$scenario" --replications 4 "${small[@]}"
 check 2 sweep sweep "$scenario" --replications 3 "${small[@]}" \

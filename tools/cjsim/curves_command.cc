@@ -20,9 +20,11 @@
 #include "sim/resources.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/mpi_study.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
+#include "tools/cjsim/shards.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/report/format.h"
 #include "tools/report/html_pages.h"
@@ -95,6 +97,7 @@ int curves(const CurvesOptions& options, const Invocation& invocation) {
   settings.saturation_fraction = options.saturation;
   settings.threads = resolve_threads(options.threads);
   settings.variant = options.variant;
+  settings.runner = replications_on(invocation.world);
   Result<std::vector<int>> channels = traced_channels(options, *scenario);
   if (!channels) {
     spdlog::error("error: {}", channels.status().message());
@@ -138,20 +141,22 @@ int curves(const CurvesOptions& options, const Invocation& invocation) {
     return *status;
   }
   StudyFiles files;
-  if (!files.open(options.output, kCurvesCsvFiles, options.scenario)) {
+  if (!open_study_files(files, options.output, kCurvesCsvFiles, options.scenario, invocation)) {
     return kExitBadInput;
   }
   v1::CurvesResult result;
-  if (!run_with_progress("tracing curves", settings.threads, options.output.quiet,
-                         [&](StudyProgress* progress) {
+  if (!run_with_progress("tracing curves", settings.threads,
+                         options.output.quiet || !speaks(invocation), [&](StudyProgress* progress) {
                            result = response_curves(*scenario, settings, progress);
                          })) {
     return files.abandon_interrupted();
   }
-  add_invocation(invocation, options.scenario, description, result.mutable_provenance());
-  print_warnings(options.scenario, curves_warnings(result));
-  return files.finish(format_curves_table(result), result, curves_csv(result),
-                      [&] { return curves_report(result); });
+  return finish_study(invocation, [&] {
+    add_invocation(invocation, options.scenario, description, result.mutable_provenance());
+    print_warnings(options.scenario, curves_warnings(result));
+    return files.finish(format_curves_table(result), result, curves_csv(result),
+                        [&] { return curves_report(result); });
+  });
 }
 
 }  // namespace
@@ -189,6 +194,11 @@ CommandRunner add_curves_command(CLI::App& app) {
   command->add_option("--threads", options->threads, "Worker threads (default: all cores)")
       ->transform(integer_in(1, 1024));
   options->output.add_to(*command, "cjsim.v1.CurvesResult", kCurvesCsvFiles);
+  refuse_shard_options(*command,
+                       "curves does not write shards; under mpirun -np N it shares out its "
+                       "replications (docs/scaling.md), and `sweep --set "
+                       "'channels[ID].weekly_budget=0:MAX:POINTS' --shard I/N` traces one "
+                       "channel's curve in shards");
   return [options](const Invocation& invocation) { return curves(*options, invocation); };
 }
 

@@ -109,9 +109,10 @@ int main(int argc, char** argv) {
     spdlog::debug("cjsim {}: {}", cjsim::engine_version(),
                   cjsim::printable(invocation.command_line));
     const std::string& name = sub->get_name();
-    if (world.is_parallel() && name != "run" && name != "compare" && name != "sweep") {
-      spdlog::error("cjsim {}: error: runs in one process; under mpirun only run, compare and "
-                    "sweep share out their work (docs/scaling.md)",
+    if (world.is_parallel() && name != "run" && name != "compare" && name != "sweep" &&
+        name != "curves" && name != "optimize") {
+      spdlog::error("cjsim {}: error: runs in one process; under mpirun only run, compare, "
+                    "sweep, curves and optimize share out their work (docs/scaling.md)",
                     name);
       return kExitBadInput;
     }

@@ -61,30 +61,76 @@ bool MpiWorld::all_ok(bool ok) {
   return ok;
 }
 
+#ifdef CJSIM_WITH_MPI
+namespace {
+
+// The ranks' parts of `sizes` bytes laid end to end in rank order: where
+// each starts, and the bytes of all, which MPI counts in an int.
+struct Layout {
+  std::vector<int> offsets;
+  size_t total = 0;
+};
+Layout layout_of(const std::vector<int>& sizes) {
+  Layout layout;
+  int64_t total = 0;
+  for (int size : sizes) {
+    layout.offsets.push_back(static_cast<int>(total));
+    total += size;
+    CJSIM_CHECK(total <= std::numeric_limits<int>::max(),
+                "the ranks' parts together are larger than MPI counts (2 GB): use more ranks");
+  }
+  layout.total = static_cast<size_t>(total);
+  return layout;
+}
+
+// The parts of `all`, laid out by `layout`.
+std::vector<std::string> split(const std::string& all, const std::vector<int>& sizes,
+                               const Layout& layout) {
+  std::vector<std::string> out;
+  for (size_t r = 0; r < sizes.size(); ++r) {
+    out.push_back(
+        all.substr(static_cast<size_t>(layout.offsets[r]), static_cast<size_t>(sizes[r])));
+  }
+  return out;
+}
+
+// A rank's part's size, which MPI counts in an int.
+int part_size(const std::string& bytes) {
+  CJSIM_CHECK(bytes.size() <= static_cast<size_t>(std::numeric_limits<int>::max()),
+              "a rank's part is larger than MPI counts (2 GB): use more ranks");
+  return static_cast<int>(bytes.size());
+}
+
+}  // namespace
+#endif
+
 std::vector<std::string> MpiWorld::gather(const std::string& bytes) const {
 #ifdef CJSIM_WITH_MPI
   if (started_) {
-    CJSIM_CHECK(bytes.size() <= static_cast<size_t>(std::numeric_limits<int>::max()),
-                "a rank's shard is larger than MPI counts (2 GB): use more ranks");
-    const int size = static_cast<int>(bytes.size());
+    const int size = part_size(bytes);
     std::vector<int> sizes(is_root() ? static_cast<size_t>(size_) : 0);
     MPI_Gather(&size, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-    std::vector<int> offsets(sizes.size());
-    int64_t total = 0;
-    for (size_t r = 0; r < sizes.size(); ++r) {
-      offsets[r] = static_cast<int>(total);
-      total += sizes[r];
-    }
-    CJSIM_CHECK(total <= std::numeric_limits<int>::max(),
-                "the ranks' shards together are larger than MPI counts (2 GB)");
-    std::string all(static_cast<size_t>(total), '\0');
-    MPI_Gatherv(bytes.data(), size, MPI_BYTE, all.data(), sizes.data(), offsets.data(), MPI_BYTE, 0,
-                MPI_COMM_WORLD);
-    std::vector<std::string> out;
-    for (size_t r = 0; r < sizes.size(); ++r) {
-      out.push_back(all.substr(static_cast<size_t>(offsets[r]), static_cast<size_t>(sizes[r])));
-    }
-    return out;
+    const Layout layout = layout_of(sizes);
+    std::string all(layout.total, '\0');
+    MPI_Gatherv(bytes.data(), size, MPI_BYTE, all.data(), sizes.data(), layout.offsets.data(),
+                MPI_BYTE, 0, MPI_COMM_WORLD);
+    return split(all, sizes, layout);
+  }
+#endif
+  return {bytes};
+}
+
+std::vector<std::string> MpiWorld::all_gather(const std::string& bytes) const {
+#ifdef CJSIM_WITH_MPI
+  if (started_) {
+    const int size = part_size(bytes);
+    std::vector<int> sizes(static_cast<size_t>(size_));
+    MPI_Allgather(&size, 1, MPI_INT, sizes.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    const Layout layout = layout_of(sizes);
+    std::string all(layout.total, '\0');
+    MPI_Allgatherv(bytes.data(), size, MPI_BYTE, all.data(), sizes.data(), layout.offsets.data(),
+                   MPI_BYTE, MPI_COMM_WORLD);
+    return split(all, sizes, layout);
   }
 #endif
   return {bytes};

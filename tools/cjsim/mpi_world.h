@@ -1,7 +1,9 @@
-// The processes of `mpirun -np N cjsim run|compare|sweep ...`: each rank
-// runs the replications of shard rank + 1 of N (sim/shard.h), rank 0
-// gathers the ranks' serialized shards and merges them with the code of
-// `cjsim merge` (docs/scaling.md).
+// The processes of `mpirun -np N cjsim run|compare|sweep|curves|optimize
+// ...`. Under run, compare and sweep each rank runs the replications of
+// shard rank + 1 of N (sim/shard.h), rank 0 gathers the ranks' serialized
+// shards and merges them with the code of `cjsim merge`; under curves and
+// optimize every rank runs the whole study and shares out each model's
+// replications (tools/cjsim/mpi_study.h); docs/scaling.md.
 //
 // An MpiWorld starts MPI only when a launcher started this process with
 // more than one rank (Open MPI's OMPI_COMM_WORLD_SIZE, or PMI_SIZE), and
@@ -41,6 +43,8 @@ class MpiWorld {
   // Rank 0 receives every rank's `bytes`, in rank order; the others an
   // empty vector (collective).
   std::vector<std::string> gather(const std::string& bytes) const;
+  // Every rank receives every rank's `bytes`, in rank order (collective).
+  std::vector<std::string> all_gather(const std::string& bytes) const;
   // Every rank receives rank 0's `value` (collective), and the command has
   // ended together: a failure after this needs no abort.
   int broadcast_status(int value);

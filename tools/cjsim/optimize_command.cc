@@ -22,9 +22,11 @@
 #include "sim/schedule.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
+#include "tools/cjsim/mpi_study.h"
 #include "tools/cjsim/option_values.h"
 #include "tools/cjsim/resource_check.h"
 #include "tools/cjsim/scenario_input.h"
+#include "tools/cjsim/shards.h"
 #include "tools/cjsim/study_output.h"
 #include "tools/report/format.h"
 #include "tools/report/html_pages.h"
@@ -452,28 +454,33 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
   }
 
   StudyFiles files;
-  if (!files.open(options.output, options.by_week ? kScheduleCsvFiles : kOptimizeCsvFiles,
-                  options.scenario)) {
+  if (!open_study_files(files, options.output,
+                        options.by_week ? kScheduleCsvFiles : kOptimizeCsvFiles, options.scenario,
+                        invocation)) {
     return kExitBadInput;
   }
+  settings.runner = replications_on(invocation.world);
   v1::OptimizeResult result;
   std::optional<v1::CurvesResult> curves;
-  if (!run_with_progress(
-          "optimizing", settings.threads, options.output.quiet, [&](StudyProgress* progress) {
-            result = optimize_mix(*scenario, planned, settings, progress);
-            // A schedule has no weekly curves: its cells are weeks.
-            if (options.output.wants_report() && options.curve_points >= 2 && !options.by_week &&
-                !progress->stopped()) {
-              curves = curves_around(*scenario, planned, result, options.curve_points,
-                                     settings.threads, progress);
-            }
-          })) {
+  if (!run_with_progress("optimizing", settings.threads,
+                         options.output.quiet || !speaks(invocation), [&](StudyProgress* progress) {
+                           result = optimize_mix(*scenario, planned, settings, progress);
+                           // A schedule has no weekly curves: its cells are weeks.
+                           if (options.output.wants_report() && options.curve_points >= 2 &&
+                               !options.by_week && !progress->stopped()) {
+                             curves =
+                                 curves_around(*scenario, planned, result, options.curve_points,
+                                               settings.threads, progress, settings.runner);
+                           }
+                         })) {
     return files.abandon_interrupted();
   }
-  add_invocation(invocation, options.scenario, description, result.mutable_provenance());
-  print_warnings(options.scenario, optimize_warnings(result));
-  return files.finish(format_optimize_table(result), result, optimize_csv(result),
-                      [&] { return optimize_report(result, curves ? &*curves : nullptr); });
+  return finish_study(invocation, [&] {
+    add_invocation(invocation, options.scenario, description, result.mutable_provenance());
+    print_warnings(options.scenario, optimize_warnings(result));
+    return files.finish(format_optimize_table(result), result, optimize_csv(result),
+                        [&] { return optimize_report(result, curves ? &*curves : nullptr); });
+  });
 }
 
 }  // namespace
@@ -553,6 +560,11 @@ CommandRunner add_optimize_command(CLI::App& app) {
                    "(default 7; 0: no curves)")
       ->transform(integer_in(0, 1000));
   options->output.add_to(*command, "cjsim.v1.OptimizeResult", kOptimizeCsvFiles);
+  refuse_shard_options(*command,
+                       "optimize does not write shards: it chooses each mix to simulate from "
+                       "the results of the mixes before, so its replications cannot run apart "
+                       "and merge afterwards; under mpirun -np N it shares out each mix's "
+                       "replications (docs/scaling.md)");
   return [options](const Invocation& invocation) { return optimize(*options, invocation); };
 }
 

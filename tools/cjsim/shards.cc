@@ -41,6 +41,13 @@ void ShardOptions::add_to(CLI::App& command) {
       ->check(non_empty_path());
 }
 
+void refuse_shard_options(CLI::App& command, const std::string& why) {
+  for (const char* name : {"--shard", "--out"}) {
+    command.add_option(name, "Refused: this command does not write shards (docs/scaling.md)")
+        ->check(CLI::Validator([why](const std::string&) { return why; }, ""));
+  }
+}
+
 std::optional<ShardSpec> check_shard_options(const ShardOptions& options,
                                              const OutputOptions& output,
                                              const Invocation& invocation,

@@ -34,6 +34,11 @@ struct ShardOptions {
   void add_to(CLI::App& command);
 };
 
+// --shard and --out on a command that does not run in shards (curves,
+// optimize): refused as a usage error saying `why`. (CLI11 leaves out the
+// name of a hidden option from its message, so --help lists them.)
+void refuse_shard_options(CLI::App& command, const std::string& why);
+
 // Shard I of N (1-based); N == 0 when the command is not sharded. Under
 // mpirun with N > 1 ranks, rank r runs shard r + 1 of N (`mpi`).
 struct ShardSpec {
