@@ -65,11 +65,14 @@ KpiComparison compare_kpi(const KpiSeries& baseline, const KpiSeries& variant, d
     point = mean_of(d);
   }
   KpiComparison out;
-  out.difference = linearized_estimate(point, paired, confidence);
+  // Both arms ran the same parameter draws: the paired differences are
+  // estimated over them too.
+  const int draws = baseline.parameter_draws;
+  out.difference = linearized_estimate(point, paired, confidence, draws);
   if (fx != 0 && std::isfinite(fx)) {
     // f(y) / f(x) - 1 varies as the mean of (own_y - (fy / fx) own_x) / fx.
     for (size_t r = 0; r < n; ++r) relative[r] = (own_y[r] - fy / fx * own_x[r]) / fx;
-    out.relative = linearized_estimate(point / fx, relative, confidence);
+    out.relative = linearized_estimate(point / fx, relative, confidence, draws);
   } else {
     out.relative = {kNaN, kNaN, kNaN, kNaN, static_cast<int64_t>(n)};
   }

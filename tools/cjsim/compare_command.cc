@@ -90,6 +90,9 @@ int compare(const CompareOptions& options, const Invocation& invocation) {
   std::optional<std::vector<PreparedArm>> prepared =
       prepare_arms(options.scenario, options.overrides, options.variants);
   if (!prepared) return kExitBadInput;
+  if (refuses_parameter_draws("compare", options.scenario, prepared->front().scenario)) {
+    return kExitBadInput;
+  }
   // The ranking KPI must be one the baseline reports.
   if (const std::string why = kpi_not_counted(prepared->front().scenario, options.rank_by);
       !why.empty()) {

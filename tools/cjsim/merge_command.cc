@@ -19,6 +19,7 @@
 #include "models/settings.h"
 #include "models/validation.h"
 #include "sim/compare.h"
+#include "sim/parameter_draws.h"
 #include "sim/run_result.h"
 #include "sim/shard.h"
 #include "sim/sweep.h"
@@ -65,10 +66,18 @@ ResultOrigin origin_of(const MergedShards& merged) {
 
 int merge_run(const std::string& name, MergedShards& merged, double seconds, StudyFiles& files) {
   const v1::ShardScenario& stored = merged.header.scenarios(0);
-  const CompiledModel model = compile(stored.scenario(), stored.variant());
-  if (!check_shapes(name, merged.counts[0], model)) return kExitBadInput;
-  v1::RunResult result = summarize_monte_carlo(model, run_settings_of(merged), merged.counts[0],
-                                               merged.threads, merged.wall_seconds + seconds);
+  const RunSettings run = run_settings_of(merged);
+  // The shards ran the parameter draws of the scenario they stored
+  // (sim/parameter_draws.h): drawn again here, from the same seed.
+  Result<std::vector<CompiledModel>> models =
+      compile_draws(stored.scenario(), stored.variant(), run.seed, run.parameter_draws);
+  if (!models) {
+    spdlog::error("{}: error: {}", printable(name), printable(models.status().message()));
+    return kExitBadInput;
+  }
+  if (!check_shapes(name, merged.counts[0], models->front())) return kExitBadInput;
+  v1::RunResult result = summarize_monte_carlo(*models, run, merged.counts[0], merged.threads,
+                                               merged.wall_seconds + seconds);
   return report_run(result, merged.counts[0], origin_of(merged), files);
 }
 
