@@ -18,6 +18,7 @@ using testing::read_file;
 using testing::run_cli;
 using testing::source_path;
 using testing::TempDir;
+using testing::without_timing;
 
 // A journey with an uncertain act probability, an exposure channel and a
 // delayed edge (exposure form, so the draws reach the daily loop).
@@ -42,18 +43,6 @@ std::string with_draws(int draws) {
   return text;
 }
 
-std::string without_timing(const std::string& json) {
-  std::istringstream in(json);
-  std::string line, out;
-  while (std::getline(in, line)) {
-    if (contains(line, "\"wall_seconds\":") || contains(line, "\"threads\":") ||
-        contains(line, "\"command_line\":")) {
-      continue;
-    }
-    out += line + "\n";
-  }
-  return out;
-}
 
 std::string run_json(const std::string& args, const TempDir& dir, const std::string& name) {
   const testing::CliResult r = run_cli(args + " --quiet --json " + dir.file(name));
