@@ -1,5 +1,6 @@
 #include "sim/parameter_draws.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -118,6 +119,12 @@ Result<std::vector<CompiledModel>> compile_draws(const v1::Scenario& scenario,
     // Results name the scenario as given, not one of its draws.
     models.back().scenario_hash = scenario_hash(scenario);
   }
+  // One form for every draw: if any draw reaches people through channels,
+  // all run in the exposure form (a draw of max_reach 0 must not switch
+  // the engine to the single-journey walk for some replications only).
+  const bool any_reaches = std::any_of(models.begin(), models.end(),
+                                       [](const CompiledModel& m) { return !m.single_journey; });
+  for (CompiledModel& m : models) keep_form_of_reference(any_reaches, m);
   return models;
 }
 

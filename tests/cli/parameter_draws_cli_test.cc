@@ -28,13 +28,14 @@ simulation { horizon_days: 20 agents: 600 replications: 8 seed: 3 }
 personas { id: "all" channel_affinity { key: "social" value: 0.8 } }
 channels { id: "social" organic_reach: 0.1 }
 channels { id: "web" }
-touchpoints { id: "ad" stage: AWARENESS channel: "social" cta { act_probability: 0.3 } }
+touchpoints { id: "ad" stage: AWARENESS channel: "social" cta { act_probability: 0.3 } entry_weight: 1 }
 touchpoints { id: "page" stage: CONSIDERATION channel: "web" cta { act_probability: 0.5 } }
 touchpoints { id: "checkout" stage: DECISION channel: "web" goal { kind: "purchase" value: 40 } }
 edges { from: "ad" to: "page" }
 edges { from: "page" to: "checkout" delay_days: 2 }
 uncertain { path: "touchpoints[ad].cta.act_probability" beta { a: 3 b: 7 } }
 uncertain { path: "channels[social].organic_reach" uniform { low: 0.05 high: 0.2 } }
+variants { name: "eager" cta_changes { touchpoint: "page" act_probability: 0.7 } }
 )scenario";
 
 std::string with_draws(int draws) {
@@ -52,12 +53,13 @@ std::string run_json(const std::string& args, const TempDir& dir, const std::str
 }
 
 TEST_CASE("cli parameter draws: --parameter-draws 0 is the scenario without draws, byte for byte") {
+  // The same file (results record its path), without and with the setting.
   TempDir dir;
-  const std::string fixed = dir.write("fixed.textproto", kJourney);
-  const std::string drawn = dir.write("drawn.textproto", with_draws(4));
-  const std::string plain = run_json("run " + fixed + " --threads 2", dir, "a.json");
-  CHECK(run_json("run " + drawn + " --parameter-draws 0 --threads 1", dir, "b.json") == plain);
-  CHECK(run_json("run " + fixed + " --parameter-draws 0 --threads 2", dir, "c.json") == plain);
+  const std::string file = dir.write("scenario.textproto", kJourney);
+  const std::string plain = run_json("run " + file + " --threads 2", dir, "a.json");
+  CHECK(run_json("run " + file + " --parameter-draws 0 --threads 2", dir, "c.json") == plain);
+  dir.write("scenario.textproto", with_draws(4));
+  CHECK(run_json("run " + file + " --parameter-draws 0 --threads 1", dir, "b.json") == plain);
   CHECK_FALSE(contains(plain, "from_parameters"));
   // And an example scenario without any uncertain field.
   const std::string consumer = "run " + testing::kConsumer + " --agents 500 --replications 3";
@@ -93,7 +95,7 @@ TEST_CASE("cli parameter draws: 1 and 2 threads and shards merged give one proce
 TEST_CASE("cli parameter draws: the table shows the parameters' share; refusals exit 2") {
   TempDir dir;
   const std::string drawn = dir.write("drawn.textproto", with_draws(4));
-  const testing::CliResult table = run_cli("run " + drawn + " --threads 2 --quiet");
+  const testing::CliResult table = run_cli("run " + drawn + " --threads 2");
   REQUIRE(table.status == 0);
   CHECK(contains(table.out, "from parameters)"));
 
@@ -103,9 +105,33 @@ TEST_CASE("cli parameter draws: the table shows the parameters' share; refusals 
   const testing::CliResult exact = run_cli("run " + drawn + " --exact");
   CHECK(exact.status == 2);
   CHECK(contains(exact.err, "--exact solves the scenario with its parameters fixed"));
+  const testing::CliResult variant = run_cli(
+      "run " + drawn + " --quiet --json - --variant eager");
+  CHECK(variant.status == 0);
   const testing::CliResult curves = run_cli("curves " + drawn);
   CHECK(curves.status == 2);
   CHECK(contains(curves.err, "curves does not draw parameters yet"));
+}
+
+TEST_CASE("cli parameter draws: a comparison pairs the arms in draws; shards merged equal it") {
+  TempDir dir;
+  const std::string drawn = dir.write("scenario.textproto", with_draws(4));
+  const std::string one = run_json("compare " + drawn + " --threads 1", dir, "one.json");
+  CHECK(run_json("compare " + drawn + " --threads 2", dir, "two.json") == one);
+  CHECK(contains(one, "\"from_parameters\":"));
+  std::string parts;
+  for (int i = 1; i <= 2; ++i) {
+    const std::string part = dir.file("part-" + std::to_string(i) + ".pb");
+    const testing::CliResult r = run_cli("compare " + drawn + " --quiet --shard " +
+                                         std::to_string(i) + "/2 --out " + part);
+    REQUIRE(r.status == 0);
+    parts += " " + part;
+  }
+  CHECK(run_json("merge" + parts, dir, "merged.json") == one);
+  // Without draws, the comparison of the scenario without the setting.
+  const std::string without = run_json("compare " + drawn + " --parameter-draws 0", dir, "a.json");
+  dir.write("scenario.textproto", kJourney);
+  CHECK(run_json("compare " + drawn, dir, "b.json") == without);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 
 #include "models/validation.h"
+#include "sim/compare.h"
 #include "sim/estimate.h"
 #include "sim/run_result.h"
 #include "tests/sim/simulate.h"
@@ -136,6 +137,36 @@ TEST_CASE("parameter draws: draws lists take the same position in every list") {
     const std::vector<double> v = drawn_values(scenario, 3, d);
     CHECK(v[1] == doctest::Approx(v[0] + 0.05));
   }
+}
+
+TEST_CASE("parameter draws: the arms of a comparison run the same draws, paired") {
+  v1::Scenario scenario = parse_text(kLoop);
+  scenario.mutable_simulation()->set_agents(1000);
+  scenario.mutable_simulation()->set_replications(16);
+  scenario.mutable_simulation()->set_parameter_draws(8);
+  v1::Scenario eager = scenario;
+  eager.mutable_touchpoints(1)->mutable_cta()->set_act_probability(0.7);
+  const RunSettings run = resolve_run_settings(scenario.simulation());
+  std::vector<std::vector<CompiledModel>> arms;
+  arms.push_back(*compile_draws(scenario, "", run.seed, 8));
+  arms.push_back(*compile_draws(scenario, "same", run.seed, 8));
+  arms.push_back(*compile_draws(eager, "eager", run.seed, 8));
+  v1::CompareResult result;
+  tbb::task_arena(2).execute([&] { result = run_comparison(arms, run, CompareSettings{}, nullptr); });
+  REQUIRE(result.differences_size() == 2);
+  CHECK(result.differences(0).verdict().at("conversion_rate") == "no_change");
+  const v1::Estimate& d = result.differences(1).kpis().at("conversion_rate");
+  CHECK(d.parameter_draws() == 8);
+  CHECK(result.differences(1).verdict().at("conversion_rate") == "better");
+  // f(p) at page 0.7 over f(p) at 0.5, integrated over Beta(2, 8): the
+  // paired interval covers the exact difference.
+  const boost::math::beta_distribution<> beta(2, 8);
+  auto f = [](double p, double page) { return p * page * 0.75 / (1 - p * page * 0.25); };
+  const double exact = boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
+      [&](double p) { return (f(p, 0.7) - f(p, 0.5)) * boost::math::pdf(beta, p); }, 0.0, 1.0);
+  INFO("exact " << exact << ", difference " << d.mean() << " [" << d.ci_low() << ", "
+                << d.ci_high() << "]");
+  CHECK(testing::covers(d, exact));
 }
 
 TEST_CASE("estimate_over_draws: equal draws give the t interval of the draw means, split by ANOVA") {

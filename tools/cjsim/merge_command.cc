@@ -83,13 +83,24 @@ int merge_run(const std::string& name, MergedShards& merged, double seconds, Stu
 
 int merge_compare(const std::string& name, MergedShards& merged, double seconds,
                   StudyFiles& files) {
-  std::vector<CompiledModel> arms;
+  const RunSettings run = run_settings_of(merged);
+  std::vector<std::vector<CompiledModel>> arms;
   std::vector<std::string> descriptions;
   for (const v1::ShardScenario& stored : merged.header.scenarios()) {
-    arms.push_back(compile(stored.scenario(), stored.variant()));
-    // The baseline (the first arm) decides the form of the variants.
-    keep_form_of_reference(!arms.front().single_journey, arms.back());
-    if (!check_shapes(name, merged.counts[arms.size() - 1], arms.back())) return kExitBadInput;
+    Result<std::vector<CompiledModel>> models =
+        compile_draws(stored.scenario(), stored.variant(), run.seed, run.parameter_draws);
+    if (!models) {
+      spdlog::error("{}: error: {}", printable(name), printable(models.status().message()));
+      return kExitBadInput;
+    }
+    arms.push_back(std::move(*models));
+    // The baseline's first model (the first arm) decides the form of every model.
+    for (CompiledModel& model : arms.back()) {
+      keep_form_of_reference(!arms.front().front().single_journey, model);
+    }
+    if (!check_shapes(name, merged.counts[arms.size() - 1], arms.back().front())) {
+      return kExitBadInput;
+    }
     descriptions.push_back(stored.variant_description());
   }
   CompareSettings settings;
@@ -97,7 +108,7 @@ int merge_compare(const std::string& name, MergedShards& merged, double seconds,
   settings.threads = merged.threads;
   const auto start = std::chrono::steady_clock::now();
   v1::CompareResult result =
-      summarize_comparison(arms, run_settings_of(merged), settings, std::move(merged.counts));
+      summarize_comparison(arms, run, settings, std::move(merged.counts));
   const double summarized =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.mutable_timing()->set_wall_seconds(merged.wall_seconds + seconds + summarized);

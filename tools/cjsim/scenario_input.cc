@@ -195,7 +195,7 @@ bool refuses_parameter_draws(const std::string& command, const std::string& path
   spdlog::error(
       "{}: error: {} does not draw parameters yet ({} parameter draws asked for, by "
       "--parameter-draws or simulation.parameter_draws); run it with --parameter-draws 0, or "
-      "use run, which does",
+      "use run or compare, which do",
       printable(path), command, draws);
   return true;
 }
