@@ -871,8 +871,9 @@ class Validator {
         continue;
       }
       if (u.path().rfind("simulation", 0) == 0) {
-        error(at("path"), who + ": the simulation settings are fixed; name a field of a channel, "
-                                "touchpoint, persona, edge or the loyalty block");
+        error(at("path"), who +
+                              ": the simulation settings are fixed; name a field of a channel, "
+                              "touchpoint, persona, edge or the loyalty block");
         continue;
       }
       if (field->is_integer()) {
@@ -881,8 +882,9 @@ class Validator {
       }
       if (u.path().rfind("channels[", 0) == 0 &&
           (u.path().ends_with("].weekly_budget") || u.path().ends_with("].cpm"))) {
-        error(at("path"), who + ": a channel's budget and CPM set the cost, which the KPIs take "
-                                "as fixed by the model; they cannot be uncertain yet");
+        error(at("path"), who +
+                              ": a channel's budget and CPM set the cost, which the KPIs take "
+                              "as fixed by the model; they cannot be uncertain yet");
         continue;
       }
       if (!paths.insert(u.path()).second) {
@@ -910,8 +912,8 @@ class Validator {
           return;
         }
         error(at(kind), who + ": " + kind + " draws values in [" + number_text(low) + ", " +
-                            number_text(high) + "], outside the field's range " + in.text() +
-                            "; " + instead);
+                            number_text(high) + "], outside the field's range " + in.text() + "; " +
+                            instead);
       };
       constexpr const char* kUseBounded = "use beta, uniform, normal (truncated) or draws";
       switch (u.distribution_case()) {
@@ -940,8 +942,10 @@ class Validator {
             const double z_high = (in.high - u.normal().mean()) / u.normal().sd();
             if (z_low > kMaxTruncationSds || z_high < -kMaxTruncationSds) {
               error(at("normal"), who + ": normal(" + number_text(u.normal().mean()) + ", " +
-                                      number_text(u.normal().sd()) + ") has almost no mass in "
-                                      "the field's range " + in.text());
+                                      number_text(u.normal().sd()) +
+                                      ") has almost no mass in "
+                                      "the field's range " +
+                                      in.text());
             }
           }
           break;
@@ -978,8 +982,8 @@ class Validator {
             if (!std::isfinite(values[k]) || !in.contains(values[k])) {
               FieldPath value_at = at("draws", "values");
               value_at.back().index = k;
-              error(value_at, who + " draws.values[" + std::to_string(k) + "]: " +
-                                  number_text(values[k]) + " is not in the field's range " +
+              error(value_at, who + " draws.values[" + std::to_string(k) +
+                                  "]: " + number_text(values[k]) + " is not in the field's range " +
                                   in.text());
               break;
             }
@@ -987,8 +991,9 @@ class Validator {
           break;
         }
         case v1::Uncertain::DISTRIBUTION_NOT_SET:
-          error(at("path"), who + ": no distribution; give one of beta, gamma, lognormal, "
-                                  "normal, uniform or draws");
+          error(at("path"), who +
+                                ": no distribution; give one of beta, gamma, lognormal, "
+                                "normal, uniform or draws");
           break;
       }
     }
@@ -1007,7 +1012,8 @@ class Validator {
       error(draws_at, "simulation.parameter_draws: " + std::to_string(draws) +
                           " draws need at least " + std::to_string(2 * int64_t{draws}) +
                           " replications (2 per draw, to tell the parameters' share from the "
-                          "simulation's), not " + std::to_string(replications));
+                          "simulation's), not " +
+                          std::to_string(replications));
     }
   }
 
@@ -1216,9 +1222,8 @@ class Validator {
           check_non_negative(path, message + " budget_scale", change.budget_scale());
           break;
         case v1::ChannelChange::BUDGET_NOT_SET:
-          if (!change.has_enabled() && !change.has_posting_hours() &&
-              !change.has_organic_reach() && !change.has_flights() &&
-              !change.has_weekday_weights() && !change.has_posts()) {
+          if (!change.has_enabled() && !change.has_posting_hours() && !change.has_organic_reach() &&
+              !change.has_flights() && !change.has_weekday_weights() && !change.has_posts()) {
             error(path, message +
                             ": changes nothing; set weekly_budget, budget_scale, enabled, "
                             "posting_hours, organic_reach, flights, weekday_weights or posts");
@@ -1232,7 +1237,8 @@ class Validator {
       const std::string& name = variant.remove_events(i);
       if (!events.count(name)) {
         error(at("remove_events", i), what("remove_events", i) + ": the scenario has no event " +
-                                          quoted(name) + did_you_mean(name, {events.begin(), events.end()}));
+                                          quoted(name) +
+                                          did_you_mean(name, {events.begin(), events.end()}));
       }
     }
     if (variant.has_horizon_days()) {

@@ -121,8 +121,7 @@ void set_targets_of_arms(const ArmModels& arms,
 
 // Ranking: best first on rank_by; arms without that KPI last; ties by order.
 void set_ranking(const ArmModels& arms, const std::vector<std::vector<KpiSeries>>& kpis,
-                 const std::string& rank_by,
-                 double confidence, v1::CompareResult& result) {
+                 const std::string& rank_by, double confidence, v1::CompareResult& result) {
   std::vector<size_t> order(arms.size());
   for (size_t a = 0; a < arms.size(); ++a) order[a] = a;
   const bool higher_is_better = find_kpi(kpis.front(), rank_by)->higher_is_better;
@@ -160,8 +159,7 @@ struct ArmTallies {
     }
     for (ReplicationCounts& c : more) {
       if (run.kpi_window) {
-        window[a].push_back(
-            window_quantities(arms.of(a, counts[a].size()), c, *run.kpi_window));
+        window[a].push_back(window_quantities(arms.of(a, counts[a].size()), c, *run.kpi_window));
       }
       c.drop_daily_series();
       counts[a].push_back(std::move(c));

@@ -93,10 +93,10 @@ KpiComparison compare_kpi(const KpiSeries& baseline, const KpiSeries& variant, d
   // days in another order, and differs in the last bits only.
   const bool same_fixed = baseline.fixed_by_model && variant.fixed_by_model &&
                           std::abs(fy - fx) <= 1e-9 * std::max(std::abs(fx), std::abs(fy));
-  const bool unchanged = same_fixed || (baseline.form == variant.form &&
-                                        baseline.samples == variant.samples &&
-                                        baseline.denominators == variant.denominators &&
-                                        baseline.numerator == variant.numerator);
+  const bool unchanged =
+      same_fixed ||
+      (baseline.form == variant.form && baseline.samples == variant.samples &&
+       baseline.denominators == variant.denominators && baseline.numerator == variant.numerator);
   if (same_fixed) {
     out.difference = exact_estimate(0, static_cast<int64_t>(n));
     out.relative = exact_estimate(0, static_cast<int64_t>(n));

@@ -69,8 +69,8 @@ struct Quantities {
   // report none but keep every replication's quantities (the optimizer's
   // mixes). The KPIs do not use them.
   void drop_daily_series() {
-    series_new_conversions = series_converted_share = series_active_customers =
-        series_aware_share = series_open_complaints = retention = {};
+    series_new_conversions = series_converted_share = series_active_customers = series_aware_share =
+        series_open_complaints = retention = {};
     series_new_conversions_by_kind = series_conversions_by_kind = series_paid = series_organic = {};
   }
 };

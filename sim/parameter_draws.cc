@@ -76,18 +76,18 @@ std::vector<double> drawn_values(const v1::Scenario& scenario, uint64_t seed, in
   std::vector<double> values;
   for (const v1::Uncertain& entry : scenario.uncertain()) {
     if (entry.has_draws()) {
-      const rng::Pair bits =
-          rng::philox(seed, d, 0, rng::Stream::kParameterDraw, kListPosition, 0);
+      const rng::Pair bits = rng::philox(seed, d, 0, rng::Stream::kParameterDraw, kListPosition, 0);
       const auto& list = entry.draws().values();
-      values.push_back(list[static_cast<int>(
-          rng::uniform_index(bits[0], static_cast<uint64_t>(list.size())))]);
+      values.push_back(
+          list[static_cast<int>(rng::uniform_index(bits[0], static_cast<uint64_t>(list.size())))]);
       continue;
     }
     const rng::Pair bits =
         rng::philox(seed, d, path_key(entry.path()), rng::Stream::kParameterDraw, kFieldUniform, 0);
     Result<ScenarioField> field = ScenarioField::parse(entry.path(), scenario);
     CJSIM_CHECK(field.is_ok(), "an uncertain path that validation should refuse");
-    values.push_back(quantile_of(entry, rng::open_unit(bits[0]), field->range().value_or(FieldRange{})));
+    values.push_back(
+        quantile_of(entry, rng::open_unit(bits[0]), field->range().value_or(FieldRange{})));
   }
   return values;
 }

@@ -239,7 +239,8 @@ struct RunResultBuilder {
       day->set_date(m.calendar.date(d));
       for (int c = 0; c < m.channel_count(); ++c) {
         const std::string& id = m.channel_ids[static_cast<size_t>(c)];
-        (*day->mutable_spend())[id] = m.channel_spend[static_cast<size_t>(c)][static_cast<size_t>(d)];
+        (*day->mutable_spend())[id] =
+            m.channel_spend[static_cast<size_t>(c)][static_cast<size_t>(d)];
         set_estimate(estimate([&](const Quantities& q) { return at(q.series_paid[c]); }),
                      &(*day->mutable_paid_exposures())[id]);
         set_estimate(estimate([&](const Quantities& q) { return at(q.series_organic[c]); }),

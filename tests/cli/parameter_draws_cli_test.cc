@@ -44,7 +44,6 @@ std::string with_draws(int draws) {
   return text;
 }
 
-
 std::string run_json(const std::string& args, const TempDir& dir, const std::string& name) {
   const testing::CliResult r = run_cli(args + " --quiet --json " + dir.file(name));
   INFO(args << "\n" << r.err);
@@ -79,8 +78,8 @@ TEST_CASE("cli parameter draws: 1 and 2 threads and shards merged give one proce
     for (int i = 1; i <= shards; ++i) {
       const std::string part = dir.file("part-" + std::to_string(i) + ".pb");
       const testing::CliResult r =
-          run_cli("run " + drawn + " --quiet --threads " + std::to_string(1 + i % 2) +
-                  " --shard " + std::to_string(i) + "/" + std::to_string(shards) + " --out " + part);
+          run_cli("run " + drawn + " --quiet --threads " + std::to_string(1 + i % 2) + " --shard " +
+                  std::to_string(i) + "/" + std::to_string(shards) + " --out " + part);
       REQUIRE(r.status == 0);
       parts += " " + part;
     }
@@ -92,7 +91,7 @@ TEST_CASE("cli parameter draws: 1 and 2 threads and shards merged give one proce
   CHECK(contains(other, "\"parameter_draws\": 2"));
 }
 
-TEST_CASE("cli parameter draws: the table shows the parameters' share; refusals exit 2") {
+TEST_CASE("cli parameter draws: the table shows the parameters' share, and refusals exit 2") {
   TempDir dir;
   const std::string drawn = dir.write("drawn.textproto", with_draws(4));
   const testing::CliResult table = run_cli("run " + drawn + " --threads 2");
@@ -105,15 +104,14 @@ TEST_CASE("cli parameter draws: the table shows the parameters' share; refusals 
   const testing::CliResult exact = run_cli("run " + drawn + " --exact");
   CHECK(exact.status == 2);
   CHECK(contains(exact.err, "--exact solves the scenario with its parameters fixed"));
-  const testing::CliResult variant = run_cli(
-      "run " + drawn + " --quiet --json - --variant eager");
+  const testing::CliResult variant = run_cli("run " + drawn + " --quiet --json - --variant eager");
   CHECK(variant.status == 0);
   const testing::CliResult curves = run_cli("curves " + drawn);
   CHECK(curves.status == 2);
   CHECK(contains(curves.err, "curves does not draw parameters yet"));
 }
 
-TEST_CASE("cli parameter draws: a comparison pairs the arms in draws; shards merged equal it") {
+TEST_CASE("cli parameter draws: a comparison pairs the arms in draws, and shards merged equal it") {
   TempDir dir;
   const std::string drawn = dir.write("scenario.textproto", with_draws(4));
   const std::string one = run_json("compare " + drawn + " --threads 1", dir, "one.json");
@@ -122,8 +120,8 @@ TEST_CASE("cli parameter draws: a comparison pairs the arms in draws; shards mer
   std::string parts;
   for (int i = 1; i <= 2; ++i) {
     const std::string part = dir.file("part-" + std::to_string(i) + ".pb");
-    const testing::CliResult r = run_cli("compare " + drawn + " --quiet --shard " +
-                                         std::to_string(i) + "/2 --out " + part);
+    const testing::CliResult r =
+        run_cli("compare " + drawn + " --quiet --shard " + std::to_string(i) + "/2 --out " + part);
     REQUIRE(r.status == 0);
     parts += " " + part;
   }

@@ -28,7 +28,6 @@ const std::string kNonprofit = source_path("scenarios/nonprofit.textproto");
 const std::string kStudy =
     kNonprofit + " --agents 800 --replications 4 --horizon-days 365 --seed 5";
 
-
 void require_ok(const std::string& args) {
   const testing::CliResult r = run_cli(args);
   INFO(args);

@@ -639,16 +639,21 @@ TEST_CASE("validation: uncertain parameters name the entry and the field of each
   const std::string ad = R"(path: "touchpoints[ad].cta.act_probability" )";
   CHECK(check(with_uncertain(ad + "beta { a: 2 b: 98 }")).ok);
   CHECK(check(with_uncertain(ad + "normal { mean: 0.3 sd: 0.5 }")).ok);
-  CHECK(check(with_uncertain(R"(path: "personas[old].memory_half_life_days" gamma { shape: 2 scale: 5 })")).ok);
-  check_one_error(with_uncertain(R"(path: "touchpoints[adz].cta.act_probability" beta { a: 1 b: 1 })"),
-                  "uncertain[0] path: 'touchpoints[adz]': no touchpoint 'adz'");
+  CHECK(check(with_uncertain(
+                  R"(path: "personas[old].memory_half_life_days" gamma { shape: 2 scale: 5 })"))
+            .ok);
+  check_one_error(
+      with_uncertain(R"(path: "touchpoints[adz].cta.act_probability" beta { a: 1 b: 1 })"),
+      "uncertain[0] path: 'touchpoints[adz]': no touchpoint 'adz'");
   check_one_error(with_uncertain(R"(path: "touchpoints[ad].cta.label" beta { a: 1 b: 1 })"),
                   "'label' is not a number");
-  CHECK(check(with_uncertain(R"(path: "edges[page->exit].delay_days" uniform { low: 1 high: 3 })")).ok);
+  CHECK(check(with_uncertain(R"(path: "edges[page->exit].delay_days" uniform { low: 1 high: 3 })"))
+            .ok);
   check_one_error(with_uncertain(R"(path: "simulation.population" uniform { low: 1 high: 3 })"),
                   "the simulation settings are fixed");
-  check_one_error(with_uncertain(R"(path: "channels[web].weekly_budget" uniform { low: 1 high: 3 })"),
-                  "budget and CPM set the cost");
+  check_one_error(
+      with_uncertain(R"(path: "channels[web].weekly_budget" uniform { low: 1 high: 3 })"),
+      "budget and CPM set the cost");
   check_one_error(with_uncertain(ad + "beta { a: 0 b: 98 }"),
                   "uncertain 'touchpoints[ad].cta.act_probability' beta.a: 0 must be a finite "
                   "number > 0");
@@ -669,9 +674,9 @@ TEST_CASE("validation: uncertain parameters name the entry and the field of each
   check_one_error(with_uncertain(ad + "draws { values: 0.5 values: 1.5 }"),
                   "draws.values[1]: 1.5 is not in the field's range [0, 1]");
   check_one_error(with_uncertain(ad), "no distribution; give one of beta");
-  check_one_error(with_uncertain(ad + "beta { a: 2 b: 98 } } uncertain { " + ad +
-                                 "uniform { low: 0 high: 1 }"),
-                  "uncertain 'touchpoints[ad].cta.act_probability': given twice");
+  check_one_error(
+      with_uncertain(ad + "beta { a: 2 b: 98 } } uncertain { " + ad + "uniform { low: 0 high: 1 }"),
+      "uncertain 'touchpoints[ad].cta.act_probability': given twice");
   check_one_error(
       with_uncertain(ad + "draws { values: 0.5 values: 0.6 } } uncertain { " +
                      R"(path: "touchpoints[page].cta.act_probability" draws { values: 0.5 })"),
@@ -693,8 +698,8 @@ TEST_CASE("validation: simulation.parameter_draws") {
 }
 
 TEST_CASE("validation: a variant may not change an uncertain field") {
-  const v1::Scenario scenario = parse_text(
-      small_plus(R"(uncertain { path: "touchpoints[ad].cta.act_probability" beta { a: 2 b: 8 } })"));
+  const v1::Scenario scenario = parse_text(small_plus(
+      R"(uncertain { path: "touchpoints[ad].cta.act_probability" beta { a: 2 b: 8 } })"));
   Diagnostics diagnostics;
   CHECK_FALSE(apply_and_validate_variant(scenario, "bold", diagnostics));
   CHECK(contains(diagnostics.to_string(),

@@ -152,7 +152,8 @@ TEST_CASE("parameter draws: the arms of a comparison run the same draws, paired"
   arms.push_back(*compile_draws(scenario, "same", run.seed, 8));
   arms.push_back(*compile_draws(eager, "eager", run.seed, 8));
   v1::CompareResult result;
-  tbb::task_arena(2).execute([&] { result = run_comparison(arms, run, CompareSettings{}, nullptr); });
+  tbb::task_arena(2).execute(
+      [&] { result = run_comparison(arms, run, CompareSettings{}, nullptr); });
   REQUIRE(result.differences_size() == 2);
   CHECK(result.differences(0).verdict().at("conversion_rate") == "no_change");
   const v1::Estimate& d = result.differences(1).kpis().at("conversion_rate");
@@ -164,12 +165,13 @@ TEST_CASE("parameter draws: the arms of a comparison run the same draws, paired"
   auto f = [](double p, double page) { return p * page * 0.75 / (1 - p * page * 0.25); };
   const double exact = boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
       [&](double p) { return (f(p, 0.7) - f(p, 0.5)) * boost::math::pdf(beta, p); }, 0.0, 1.0);
-  INFO("exact " << exact << ", difference " << d.mean() << " [" << d.ci_low() << ", "
-                << d.ci_high() << "]");
+  INFO("exact " << exact << ", difference " << d.mean() << " [" << d.ci_low() << ", " << d.ci_high()
+                << "]");
   CHECK(testing::covers(d, exact));
 }
 
-TEST_CASE("estimate_over_draws: equal draws give the t interval of the draw means, split by ANOVA") {
+TEST_CASE(
+    "estimate_over_draws: equal draws give the t interval of the draw means, split by ANOVA") {
   // 3 draws x 4 replications: draw means 1, 2, 6; within-draw spread.
   const std::vector<double> offsets = {-1, 1, -0.5, 0.5};
   const std::vector<double> means = {1, 2, 6};

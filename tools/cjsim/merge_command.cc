@@ -107,8 +107,7 @@ int merge_compare(const std::string& name, MergedShards& merged, double seconds,
   settings.rank_by = merged.header.rank_by();
   settings.threads = merged.threads;
   const auto start = std::chrono::steady_clock::now();
-  v1::CompareResult result =
-      summarize_comparison(arms, run, settings, std::move(merged.counts));
+  v1::CompareResult result = summarize_comparison(arms, run, settings, std::move(merged.counts));
   const double summarized =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.mutable_timing()->set_wall_seconds(merged.wall_seconds + seconds + summarized);

@@ -266,8 +266,8 @@ std::optional<std::vector<PlannedChannel>> planned_channels(const OptimizeOption
       ok = false;
       continue;
     }
-    if (!set_bounds(bound, eq, colon,
-                    average_weekly_spend(scenario, scenario.channels(c->channel)), *c)) {
+    if (!set_bounds(bound, eq, colon, average_weekly_spend(scenario, scenario.channels(c->channel)),
+                    *c)) {
       ok = false;
     }
   }
@@ -400,11 +400,10 @@ WorkPlan optimize_work(const OptimizeOptions& options, const OptimizeSettings& s
   plan.running = std::min<int64_t>(plan.threads, most);
   plan.kept = 5 * static_cast<int64_t>(settings.confirm_replications);
   plan.agent_days =
-      agent_day *
-      ((searched + curve_runs + moves) * static_cast<double>(footprint.replications) +
-       marginal_replications +
-       (2.0 + passes * (settings.verify_rounds + (options.by_week ? 0.0 : 2.0 * f))) *
-           settings.confirm_replications);
+      agent_day * ((searched + curve_runs + moves) * static_cast<double>(footprint.replications) +
+                   marginal_replications +
+                   (2.0 + passes * (settings.verify_rounds + (options.by_week ? 0.0 : 2.0 * f))) *
+                       settings.confirm_replications);
   return plan;
 }
 

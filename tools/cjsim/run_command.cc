@@ -105,7 +105,8 @@ int run(const RunOptions& options, const Invocation& invocation) {
   Result<std::vector<CompiledModel>> models =
       compile_draws(*scenario, options.variant, run.seed, run.parameter_draws);
   if (!models) {
-    spdlog::error("{}: error: {}", printable(options.scenario), printable(models.status().message()));
+    spdlog::error("{}: error: {}", printable(options.scenario),
+                  printable(models.status().message()));
     return kExitBadInput;
   }
   const CompiledModel& model = models->front();
@@ -137,8 +138,8 @@ int run(const RunOptions& options, const Invocation& invocation) {
                          !options.output.quiet && stderr_is_terminal());
     tbb::task_arena arena(threads);
     arena.execute([&] {
-      counts = run_draws(*models, run.seed, range.first, range.count(), progress.counter(),
-                         stop_flag());
+      counts =
+          run_draws(*models, run.seed, range.first, range.count(), progress.counter(), stop_flag());
     });
   }
   if (interrupted()) return files.abandon_interrupted();

@@ -27,10 +27,11 @@ void SimulationOverrides::add_to(CLI::App& command) {
       ->transform(integer_in(uint64_t{0}, std::numeric_limits<uint64_t>::max()));
   command.add_option("--horizon-days", horizon_days, "Days simulated")
       ->transform(integer_in(1, limits::kMaxHorizonDays));
-  command.add_option("--parameter-draws", parameter_draws,
-                     "Parameter sets drawn from the scenario's `uncertain` distributions, the "
-                     "replications spread over them (0: parameters fixed; default: "
-                     "simulation.parameter_draws)")
+  command
+      .add_option("--parameter-draws", parameter_draws,
+                  "Parameter sets drawn from the scenario's `uncertain` distributions, the "
+                  "replications spread over them (0: parameters fixed; default: "
+                  "simulation.parameter_draws)")
       ->transform(integer_in(0, limits::kMaxReplications));
 }
 
