@@ -249,6 +249,8 @@ bool ScenarioField::is_integer() const {
          leaf->cpp_type() != FieldDescriptor::CPPTYPE_FLOAT;
 }
 
+std::optional<FieldRange> ScenarioField::range() const { return field_range(*chain_.back()); }
+
 std::string ScenarioField::check_value(double value) const {
   const FieldDescriptor* leaf = chain_.back();
   if (leaf->is_map()) leaf = leaf->message_type()->map_value();

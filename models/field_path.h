@@ -27,6 +27,7 @@
 #include <google/protobuf/descriptor.h>
 
 #include "cjsim/v1/scenario.pb.h"
+#include "models/field_range.h"
 #include "models/status.h"
 
 namespace cjsim {
@@ -53,6 +54,9 @@ class ScenarioField {
   // True for integer fields (simulation.horizon_days, ...): values must be
   // whole numbers.
   bool is_integer() const;
+  // The values validation accepts for the field (models/field_range.h);
+  // nullopt where its table has no simple bound for it.
+  std::optional<FieldRange> range() const;
   const std::string& text() const { return text_; }
 
  private:

@@ -31,6 +31,10 @@ struct RunSettings {
   uint64_t seed = 1;
   int replications = 16;
   double confidence = 0.95;
+  // Parameter sets drawn from the scenario's `uncertain` distributions;
+  // replication r runs with set r mod parameter_draws (sim/parameter_draws.h).
+  // 0: the parameters keep their values.
+  int parameter_draws = 0;
   // --window: the KPIs are counted over these days only (those that can
   // be, KpiInfo::by_day); unset: over the horizon.
   std::optional<DaySpan> kpi_window;
@@ -50,6 +54,7 @@ inline RunSettings resolve_run_settings(const v1::Simulation& simulation) {
   if (simulation.has_replications()) s.replications = simulation.replications();
   if (simulation.has_seed()) s.seed = simulation.seed();
   if (simulation.has_confidence()) s.confidence = simulation.confidence();
+  if (simulation.has_parameter_draws()) s.parameter_draws = simulation.parameter_draws();
   return s;
 }
 

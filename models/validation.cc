@@ -17,6 +17,8 @@
 
 #include "models/calendar_validation.h"
 #include "models/compiled_model.h"
+#include "models/field_path.h"
+#include "models/field_range.h"
 #include "models/formulas.h"
 #include "models/journey_graph.h"
 #include "models/limits.h"
@@ -41,6 +43,11 @@ bool is_valid_id(std::string_view id) {
 namespace {
 
 namespace pb = google::protobuf;
+
+constexpr double kNoCeiling = std::numeric_limits<double>::infinity();
+// A normal distribution truncated to a field's range must keep mass there:
+// the range must reach within this many standard deviations of its mean.
+constexpr double kMaxTruncationSds = 8;
 
 bool is_valid_goal_kind(std::string_view kind) {
   if (kind.empty()) return false;
@@ -94,6 +101,7 @@ class Validator {
     check_calendar(
         s_, [this](const FieldPath& path, const std::string& message) { error(path, message); },
         [this](const FieldPath& path, const std::string& message) { warning(path, message); });
+    check_uncertain();
     if (out_.error_count() == errors_before) check_graph();
     if (check_variants) check_variants_defined();
     return out_.error_count() == errors_before;
@@ -139,6 +147,14 @@ class Validator {
   }
   bool check_probability(const FieldPath& path, const std::string& what, double value) {
     return check_range(path, what, value, 0, 1);
+  }
+  // A field of models/field_range.h's table against its range there.
+  bool check_field(const FieldPath& path, const std::string& what, double value,
+                   const FieldRange& range) {
+    if (range.low == 0 && (range.high_is_budget || range.high == kNoCeiling)) {
+      return check_non_negative(path, what, value, range.high);
+    }
+    return check_range(path, what, value, range.low, range.high, range.high_open);
   }
   // `most`: the documented ceiling (models/limits.h), beyond which sums and
   // products of the value would overflow or mean nothing.
@@ -371,7 +387,8 @@ class Validator {
       check_id(at("id"), who, p.id());
       if (p.has_share()) {
         ++with_share;
-        if (check_non_negative(at("share"), who + " share", p.share(), limits::kMaxWeight)) {
+        if (check_field(at("share"), who + " share", p.share(),
+                        field_range_of<v1::Persona>("share"))) {
           share_total += p.share();
         }
       }
@@ -380,7 +397,8 @@ class Validator {
       for (const auto& [channel, value] : affinity) {
         std::string what = who + " channel_affinity[" + quoted(channel) + "]";
         if (known_channel(at("channel_affinity"), what, channel)) {
-          check_probability(at("channel_affinity"), what, value);
+          check_field(at("channel_affinity"), what, value,
+                      field_range_of<v1::Persona>("channel_affinity"));
         }
       }
       check_hours(at("active_hours", 0), who + " active_hours", p.active_hours());
@@ -399,11 +417,12 @@ class Validator {
           error(at("responsiveness"), what + ": stage " + quoted(stage_name(*parsed)) +
                                           " is given twice (keys are not case-sensitive)");
         } else {
-          check_non_negative(at("responsiveness"), what, value);
+          check_field(at("responsiveness"), what, value,
+                      field_range_of<v1::Persona>("responsiveness"));
         }
       }
-      check_non_negative(at("memory_half_life_days"), who + " memory_half_life_days",
-                         p.memory_half_life_days());
+      check_field(at("memory_half_life_days"), who + " memory_half_life_days",
+                  p.memory_half_life_days(), field_range_of<v1::Persona>("memory_half_life_days"));
     }
     if (with_share > 0 && with_share < s_.personas_size()) {
       for (int i = 0; i < s_.personas_size(); ++i) {
@@ -435,9 +454,10 @@ class Validator {
         return FieldPath{{"channels", i}, {field, index}};
       };
       check_id(at("id"), who, c.id());
-      bool budget_ok = check_non_negative(at("weekly_budget"), who + " weekly_budget",
-                                          c.weekly_budget(), limits::kMaxMoney);
-      bool cpm_ok = check_non_negative(at("cpm"), who + " cpm", c.cpm(), limits::kMaxMoney);
+      bool budget_ok = check_field(at("weekly_budget"), who + " weekly_budget", c.weekly_budget(),
+                                   field_range_of<v1::Channel>("weekly_budget"));
+      bool cpm_ok =
+          check_field(at("cpm"), who + " cpm", c.cpm(), field_range_of<v1::Channel>("cpm"));
       if (budget_ok && cpm_ok && c.weekly_budget() > 0 && c.cpm() <= 0) {
         error(at("cpm"), who +
                              " cpm: must be > 0 when weekly_budget > 0 (the cost of "
@@ -447,9 +467,10 @@ class Validator {
                              number_text(limits::kMinCpm) +
                              ", the least accepted (the impressions it buys would be infinite)");
       }
-      bool reach_ok = check_probability(at("max_reach"), who + " max_reach", c.max_reach());
-      bool k_ok = check_non_negative(at("half_saturation"), who + " half_saturation",
-                                     c.half_saturation(), limits::kMaxMoney);
+      bool reach_ok = check_field(at("max_reach"), who + " max_reach", c.max_reach(),
+                                  field_range_of<v1::Channel>("max_reach"));
+      bool k_ok = check_field(at("half_saturation"), who + " half_saturation", c.half_saturation(),
+                              field_range_of<v1::Channel>("half_saturation"));
       if (budget_ok && reach_ok && k_ok && c.weekly_budget() > 0 && c.max_reach() > 0 &&
           c.half_saturation() <= 0) {
         error(at("half_saturation"),
@@ -461,8 +482,10 @@ class Validator {
         error(at("hill_shape"), who + " hill_shape: " + number_text(c.hill_shape()) +
                                     " must be > 0 (1 = no S-shape)");
       }
-      check_range(at("adstock_decay"), who + " adstock_decay", c.adstock_decay(), 0, 1, true);
-      check_probability(at("organic_reach"), who + " organic_reach", c.organic_reach());
+      check_field(at("adstock_decay"), who + " adstock_decay", c.adstock_decay(),
+                  field_range_of<v1::Channel>("adstock_decay"));
+      check_field(at("organic_reach"), who + " organic_reach", c.organic_reach(),
+                  field_range_of<v1::Channel>("organic_reach"));
       check_hours(at("posting_hours", 0), who + " posting_hours", c.posting_hours());
       if (c.has_frequency_cap()) {
         check_frequency_cap({{"channels", i}, {"frequency_cap"}}, who + " frequency_cap",
@@ -564,21 +587,22 @@ class Validator {
       }
       FieldPath act_at = {{"touchpoints", i}, {"cta"}, {"act_probability"}};
       if (t.cta().has_act_probability()) {
-        check_probability(act_at, who + " cta.act_probability", t.cta().act_probability());
+        check_field(act_at, who + " cta.act_probability", t.cta().act_probability(),
+                    field_range_of<v1::Cta>("act_probability"));
       } else if (has_edges.count(t.id())) {
         error(act_at, who +
                           " cta.act_probability: missing; a touchpoint with outgoing "
                           "edges needs the probability that people act on its CTA");
       }
-      check_non_negative(at("entry_weight"), who + " entry_weight", t.entry_weight(),
-                         limits::kMaxWeight);
+      check_field(at("entry_weight"), who + " entry_weight", t.entry_weight(),
+                  field_range_of<v1::Touchpoint>("entry_weight"));
       if (t.has_goal()) {
         FieldPath goal_at = {{"touchpoints", i}, {"goal"}, {"kind"}};
         if (!is_valid_goal_kind(t.goal().kind())) {
           error(goal_at, who + " goal.kind: " + quoted(t.goal().kind()) + kGoalKindRule);
         }
-        check_non_negative({{"touchpoints", i}, {"goal"}, {"value"}}, who + " goal.value",
-                           t.goal().value(), limits::kMaxMoney);
+        check_field({{"touchpoints", i}, {"goal"}, {"value"}}, who + " goal.value",
+                    t.goal().value(), field_range_of<v1::Goal>("value"));
       }
     }
   }
@@ -603,7 +627,7 @@ class Validator {
       else
         known_touchpoint(at("to"), who + " to", e.to());
       double weight = e.has_weight() ? e.weight() : 1.0;
-      if (check_non_negative(at("weight"), who + " weight", weight, limits::kMaxWeight)) {
+      if (check_field(at("weight"), who + " weight", weight, field_range_of<v1::Edge>("weight"))) {
         weight_out[e.from()] += weight;
       }
       check_non_negative(at("delay_days"), who + " delay_days", e.delay_days(),
@@ -859,12 +883,14 @@ class Validator {
                       c.daily_capacity(), true);
       check_parameter(at("sla_days"), "loyalty care sla_days", c.has_sla_days(), c.sla_days(), true,
                       limits::kMaxHorizonDays);
-      check_probability(at("churn_if_unanswered"), "loyalty care churn_if_unanswered",
-                        c.churn_if_unanswered());
-      check_probability(at("public_share"), "loyalty care public_share", c.public_share());
-      check_non_negative(at("sentiment_impact"), "loyalty care sentiment_impact",
-                         c.sentiment_impact());
-      check_probability(at("praise_rate"), "loyalty care praise_rate", c.praise_rate());
+      check_field(at("churn_if_unanswered"), "loyalty care churn_if_unanswered",
+                  c.churn_if_unanswered(), field_range_of<v1::Care>("churn_if_unanswered"));
+      check_field(at("public_share"), "loyalty care public_share", c.public_share(),
+                  field_range_of<v1::Care>("public_share"));
+      check_field(at("sentiment_impact"), "loyalty care sentiment_impact", c.sentiment_impact(),
+                  field_range_of<v1::Care>("sentiment_impact"));
+      check_field(at("praise_rate"), "loyalty care praise_rate", c.praise_rate(),
+                  field_range_of<v1::Care>("praise_rate"));
       check_non_negative(at("cost_per_capacity_unit"), "loyalty care cost_per_capacity_unit",
                          c.cost_per_capacity_unit(), limits::kMaxMoney);
     }
@@ -882,6 +908,171 @@ class Validator {
               "loyalty referral landing_stage: a referred person cannot land at LOYALTY; use "
               "AWARENESS, CONSIDERATION or DECISION");
       }
+    }
+  }
+
+  // --- uncertain parameters (docs/model.md "Parameter uncertainty") ------
+
+  void check_uncertain() {
+    std::set<std::string> paths;
+    int draws_length = -1;  // of the first `draws` list
+    for (int i = 0; i < s_.uncertain_size(); ++i) {
+      const v1::Uncertain& u = s_.uncertain(i);
+      const std::string who = "uncertain " + quoted(u.path());
+      auto at = [i](const char* field, const char* inner = nullptr) {
+        FieldPath path{{"uncertain", i}, {field}};
+        if (inner != nullptr) path.push_back({inner});
+        return path;
+      };
+      Result<ScenarioField> field = ScenarioField::parse(u.path(), s_);
+      if (!field) {
+        error(at("path"), "uncertain[" + std::to_string(i) + "] path: " + field.status().message());
+        continue;
+      }
+      if (u.path().rfind("simulation", 0) == 0) {
+        error(at("path"), who +
+                              ": the simulation settings are fixed; name a field of a channel, "
+                              "touchpoint, persona, edge or the loyalty block");
+        continue;
+      }
+      if (field->is_integer()) {
+        error(at("path"), who + ": a whole-number field cannot be drawn from a distribution");
+        continue;
+      }
+      if (u.path().rfind("channels[", 0) == 0 &&
+          (u.path().ends_with("].weekly_budget") || u.path().ends_with("].cpm"))) {
+        error(at("path"), who +
+                              ": a channel's budget and CPM set the cost, which the KPIs take "
+                              "as fixed by the model; they cannot be uncertain yet");
+        continue;
+      }
+      if (!paths.insert(u.path()).second) {
+        error(at("path"), who + ": given twice; give each field one distribution");
+        continue;
+      }
+      const std::optional<FieldRange> range = field->range();
+      const FieldRange any;
+      const FieldRange& in = range ? *range : any;
+      auto positive = [&](const char* kind, const char* name, double value) {
+        if (std::isfinite(value) && value > 0) return true;
+        error(at(kind, name), who + " " + kind + "." + name + ": " + number_text(value) +
+                                  " must be a finite number > 0");
+        return false;
+      };
+      auto finite = [&](const char* kind, const char* name, double value) {
+        if (std::isfinite(value)) return true;
+        error(at(kind, name), who + " " + kind + "." + name + ": " + number_text(value) +
+                                  " is not a finite number");
+        return false;
+      };
+      // A distribution on [low, high] fits a field whose range holds it.
+      auto support_fits = [&](const char* kind, double low, double high, const char* instead) {
+        if (in.contains(low) && (std::isinf(high) ? std::isinf(in.high) : in.contains(high))) {
+          return;
+        }
+        error(at(kind), who + ": " + kind + " draws values in [" + number_text(low) + ", " +
+                            number_text(high) + "], outside the field's range " + in.text() + "; " +
+                            instead);
+      };
+      constexpr const char* kUseBounded = "use beta, uniform, normal (truncated) or draws";
+      switch (u.distribution_case()) {
+        case v1::Uncertain::kBeta:
+          if (positive("beta", "a", u.beta().a()) & positive("beta", "b", u.beta().b())) {
+            support_fits("beta", 0, 1, "use uniform, normal (truncated) or draws");
+          }
+          break;
+        case v1::Uncertain::kGamma:
+          if (positive("gamma", "shape", u.gamma().shape()) &
+              positive("gamma", "scale", u.gamma().scale())) {
+            support_fits("gamma", 0, kNoCeiling, kUseBounded);
+          }
+          break;
+        case v1::Uncertain::kLognormal:
+          if (finite("lognormal", "mu", u.lognormal().mu()) &
+              positive("lognormal", "sigma", u.lognormal().sigma())) {
+            support_fits("lognormal", 0, kNoCeiling, kUseBounded);
+          }
+          break;
+        case v1::Uncertain::kNormal:
+          if (finite("normal", "mean", u.normal().mean()) &
+              positive("normal", "sd", u.normal().sd())) {
+            // Truncated to the range: some of its mass must lie there.
+            const double z_low = (in.low - u.normal().mean()) / u.normal().sd();
+            const double z_high = (in.high - u.normal().mean()) / u.normal().sd();
+            if (z_low > kMaxTruncationSds || z_high < -kMaxTruncationSds) {
+              error(at("normal"), who + ": normal(" + number_text(u.normal().mean()) + ", " +
+                                      number_text(u.normal().sd()) +
+                                      ") has almost no mass in "
+                                      "the field's range " +
+                                      in.text());
+            }
+          }
+          break;
+        case v1::Uncertain::kUniform: {
+          const double low = u.uniform().low(), high = u.uniform().high();
+          if (finite("uniform", "low", low) & finite("uniform", "high", high)) {
+            if (!(low < high)) {
+              error(at("uniform"), who + ": uniform low " + number_text(low) +
+                                       " must be below high " + number_text(high));
+            } else if (!in.contains(low) || !in.contains(high)) {
+              error(at("uniform"), who + ": uniform [" + number_text(low) + ", " +
+                                       number_text(high) + "] is not inside the field's range " +
+                                       in.text());
+            }
+          }
+          break;
+        }
+        case v1::Uncertain::kDraws: {
+          const auto& values = u.draws().values();
+          if (values.empty()) {
+            error(at("draws"), who + " draws: empty; give at least one value");
+            break;
+          }
+          if (draws_length < 0) {
+            draws_length = values.size();
+          } else if (values.size() != draws_length) {
+            error(at("draws"), who + " draws: " + std::to_string(values.size()) +
+                                   " values, but an earlier `draws` list has " +
+                                   std::to_string(draws_length) +
+                                   "; the lists are drawn together (value k of each), so give "
+                                   "them all the same length");
+          }
+          for (int k = 0; k < values.size(); ++k) {
+            if (!std::isfinite(values[k]) || !in.contains(values[k])) {
+              FieldPath value_at = at("draws", "values");
+              value_at.back().index = k;
+              error(value_at, who + " draws.values[" + std::to_string(k) +
+                                  "]: " + number_text(values[k]) + " is not in the field's range " +
+                                  in.text());
+              break;
+            }
+          }
+          break;
+        }
+        case v1::Uncertain::DISTRIBUTION_NOT_SET:
+          error(at("path"), who +
+                                ": no distribution; give one of beta, gamma, lognormal, "
+                                "normal, uniform or draws");
+          break;
+      }
+    }
+    const v1::Simulation& sim = s_.simulation();
+    if (!sim.has_parameter_draws() || sim.parameter_draws() == 0) return;
+    const FieldPath draws_at{{"simulation"}, {"parameter_draws"}};
+    const int draws = sim.parameter_draws();
+    const int replications = resolve_run_settings(sim).replications;
+    if (draws < 2) {
+      error(draws_at, "simulation.parameter_draws: " + std::to_string(draws) +
+                          " must be 0 (parameters fixed) or at least 2 (an interval over draws)");
+    } else if (s_.uncertain().empty()) {
+      error(draws_at, "simulation.parameter_draws: " + std::to_string(draws) +
+                          " draws, but the scenario has no `uncertain` parameters to draw");
+    } else if (static_cast<int64_t>(draws) * 2 > replications) {
+      error(draws_at, "simulation.parameter_draws: " + std::to_string(draws) +
+                          " draws need at least " + std::to_string(2 * int64_t{draws}) +
+                          " replications (2 per draw, to tell the parameters' share from the "
+                          "simulation's), not " +
+                          std::to_string(replications));
     }
   }
 
@@ -1123,7 +1314,8 @@ class Validator {
       const std::string& name = variant.remove_events(i);
       if (!events.count(name)) {
         error(at("remove_events", i), what("remove_events", i) + ": the scenario has no event " +
-                                          quoted(name) + did_you_mean(name, {events.begin(), events.end()}));
+                                          quoted(name) +
+                                          did_you_mean(name, {events.begin(), events.end()}));
       }
     }
     if (variant.has_horizon_days()) {
@@ -1191,6 +1383,19 @@ std::optional<v1::Scenario> apply_and_validate_variant(const v1::Scenario& scena
     }
   }
   if (!ok) return std::nullopt;
+  // A drawn value would replace what the variant does to an uncertain field.
+  bool uncertain_ok = true;
+  for (const v1::Uncertain& u : scenario.uncertain()) {
+    Result<ScenarioField> field = ScenarioField::parse(u.path(), scenario);
+    if (field && field->get(scenario) != field->get(*applied)) {
+      diagnostics.error(prefix + "changes " + quoted(u.path()) +
+                        ", which is uncertain; a parameter draw would replace the variant's "
+                        "value. Make the variant change other fields, or drop the `uncertain` "
+                        "entry");
+      uncertain_ok = false;
+    }
+  }
+  if (!uncertain_ok) return std::nullopt;
   return applied;
 }
 

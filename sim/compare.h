@@ -74,6 +74,18 @@ v1::CompareResult summarize_comparison(const std::vector<CompiledModel>& arms,
                                        const RunSettings& run, const CompareSettings& settings,
                                        std::vector<std::vector<ReplicationCounts>> counts);
 
+// The same with parameter draws (sim/parameter_draws.h): drawn[a][d] is arm
+// a's model under draw d (compile_draws), replication r of every arm runs
+// draw r mod D, so the arms' replications pair up in draws as in random
+// numbers; every estimate and difference is over the draws
+// (run.parameter_draws).
+v1::CompareResult run_comparison(const std::vector<std::vector<CompiledModel>>& drawn,
+                                 const RunSettings& run, const CompareSettings& settings,
+                                 StudyProgress* progress);
+v1::CompareResult summarize_comparison(const std::vector<std::vector<CompiledModel>>& drawn,
+                                       const RunSettings& run, const CompareSettings& settings,
+                                       std::vector<std::vector<ReplicationCounts>> counts);
+
 }  // namespace cjsim
 
 #endif  // CJSIM_SIM_COMPARE_H_

@@ -65,11 +65,14 @@ KpiComparison compare_kpi(const KpiSeries& baseline, const KpiSeries& variant, d
     point = mean_of(d);
   }
   KpiComparison out;
-  out.difference = linearized_estimate(point, paired, confidence);
+  // Both arms ran the same parameter draws: the paired differences are
+  // estimated over them too.
+  const int draws = baseline.parameter_draws;
+  out.difference = linearized_estimate(point, paired, confidence, draws);
   if (fx != 0 && std::isfinite(fx)) {
     // f(y) / f(x) - 1 varies as the mean of (own_y - (fy / fx) own_x) / fx.
     for (size_t r = 0; r < n; ++r) relative[r] = (own_y[r] - fy / fx * own_x[r]) / fx;
-    out.relative = linearized_estimate(point / fx, relative, confidence);
+    out.relative = linearized_estimate(point / fx, relative, confidence, draws);
   } else {
     out.relative = {kNaN, kNaN, kNaN, kNaN, static_cast<int64_t>(n)};
   }
@@ -90,10 +93,10 @@ KpiComparison compare_kpi(const KpiSeries& baseline, const KpiSeries& variant, d
   // days in another order, and differs in the last bits only.
   const bool same_fixed = baseline.fixed_by_model && variant.fixed_by_model &&
                           std::abs(fy - fx) <= 1e-9 * std::max(std::abs(fx), std::abs(fy));
-  const bool unchanged = same_fixed || (baseline.form == variant.form &&
-                                        baseline.samples == variant.samples &&
-                                        baseline.denominators == variant.denominators &&
-                                        baseline.numerator == variant.numerator);
+  const bool unchanged =
+      same_fixed ||
+      (baseline.form == variant.form && baseline.samples == variant.samples &&
+       baseline.denominators == variant.denominators && baseline.numerator == variant.numerator);
   if (same_fixed) {
     out.difference = exact_estimate(0, static_cast<int64_t>(n));
     out.relative = exact_estimate(0, static_cast<int64_t>(n));

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
@@ -40,18 +41,64 @@ MeanSpread mean_spread(std::span<const double> values) {
 
 }  // namespace
 
-Estimate estimate_mean(std::span<const double> values, double confidence) {
+Estimate estimate_over_draws(double point, std::span<const double> deviations, int draws,
+                             double confidence) {
+  const size_t replications = deviations.size();
+  CJSIM_CHECK(draws >= 2 && replications >= 2 * static_cast<size_t>(draws),
+              "an estimate over parameter draws needs two replications per draw");
+  const int64_t count = static_cast<int64_t>(replications);
+  if (!std::isfinite(point)) return {point, kNaN, kNaN, kNaN, count};
+  const size_t d_count = static_cast<size_t>(draws);
+  std::vector<double> sums(d_count, 0), sizes(d_count, 0);
+  for (size_t r = 0; r < replications; ++r) {
+    sums[r % d_count] += deviations[r];
+    sizes[r % d_count] += 1;
+  }
+  double within = 0;  // squared deviations from each draw's own mean
+  for (size_t r = 0; r < replications; ++r) {
+    const double own = deviations[r] - sums[r % d_count] / sizes[r % d_count];
+    within += own * own;
+  }
+  double between = 0;
+  for (double s : sums) between += s * s;
+  const double n = static_cast<double>(replications), d = static_cast<double>(draws);
+  const double total = d / (d - 1) * between / (n * n);
+  const double simulation = std::min(total, within / (n - d) / n);
+  Estimate e;
+  e.mean = point;
+  e.std_error = std::sqrt(total);
+  const double half = total == 0 ? 0 : student_t_critical(confidence, d - 1) * e.std_error;
+  e.ci_low = point - half;
+  e.ci_high = point + half;
+  e.n = count;
+  e.no_variation = total == 0;
+  e.from_simulation = std::sqrt(simulation);
+  e.from_parameters = std::sqrt(total - simulation);
+  e.parameter_draws = draws;
+  return e;
+}
+
+Estimate estimate_mean(std::span<const double> values, double confidence, int draws) {
   CJSIM_CHECK(values.size() >= 2, "an interval needs at least two replications");
   const double n = static_cast<double>(values.size());
   const MeanSpread m = mean_spread(values);
+  if (draws >= 2) {
+    std::vector<double> deviations(values.begin(), values.end());
+    for (double& v : deviations) v -= m.mean;
+    Estimate e = estimate_over_draws(m.mean, deviations, draws, confidence);
+    e.no_variation = m.squares == 0;
+    return e;
+  }
   const double half = student_t_critical(confidence, n - 1) * m.std_error;
   Estimate e{m.mean, m.std_error, m.mean - half, m.mean + half, static_cast<int64_t>(n)};
   e.no_variation = m.squares == 0;
   return e;
 }
 
-Estimate linearized_estimate(double point, std::span<const double> influence, double confidence) {
+Estimate linearized_estimate(double point, std::span<const double> influence, double confidence,
+                             int draws) {
   CJSIM_CHECK(influence.size() >= 2, "an interval needs at least two replications");
+  if (draws >= 2) return estimate_over_draws(point, influence, draws, confidence);
   const double n = static_cast<double>(influence.size());
   const int64_t count = static_cast<int64_t>(influence.size());
   if (!std::isfinite(point)) {
@@ -103,6 +150,11 @@ Estimate ratio_of_fixed(double numerator, const Estimate& x) {
   r.ci_low = divide(x.ci_high);
   r.ci_high = divide(x.ci_low);
   r.n = x.n;
+  // The parts scale as the whole (the delta method's factor).
+  const double factor = x.std_error > 0 ? r.std_error / x.std_error : 0;
+  r.from_parameters = x.from_parameters * factor;
+  r.from_simulation = x.from_simulation * factor;
+  r.parameter_draws = x.parameter_draws;
   return r;
 }
 

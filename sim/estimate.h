@@ -31,6 +31,12 @@ struct Estimate {
   // no_variation_bound, sim/kpi_evidence.h); NaN where there is none.
   double one_sided_upper = std::numeric_limits<double>::quiet_NaN();
   double one_sided_lower = std::numeric_limits<double>::quiet_NaN();
+  // With parameter draws (estimate_over_draws): the parts of std_error from
+  // the parameters and from the simulation, in squares adding to
+  // std_error^2, and the number of draws; NaN and 0 otherwise.
+  double from_parameters = std::numeric_limits<double>::quiet_NaN();
+  double from_simulation = std::numeric_limits<double>::quiet_NaN();
+  int parameter_draws = 0;
 
   double half_width() const { return (ci_high - ci_low) / 2; }
 };
@@ -53,8 +59,23 @@ inline constexpr ValueRange kShareRange{0, 1};
 Estimate clip_to_range(Estimate e, ValueRange range);
 
 // REQUIRES: values.size() >= 2, 0 < confidence < 1. No variation when the
-// values are all equal.
-Estimate estimate_mean(std::span<const double> values, double confidence);
+// values are all equal. With `draws` >= 2, value r came from parameter
+// draw r mod draws and the estimate is estimate_over_draws's.
+Estimate estimate_mean(std::span<const double> values, double confidence, int draws = 0);
+
+// The estimate `point` of a quantity whose per-replication deviations
+// (centred values, or linearised influences) are `deviations`, when
+// replication r ran with parameter draw r mod `draws`: the law of total
+// variance by a one-way random-effects analysis over the draws
+// (docs/model.md "Parameter uncertainty"). The variance of the grand mean
+// is the between-draw one, estimated from the draws' sums of deviations,
+// V = D / (D - 1) sum_d S_d^2 / R^2 (with equal draws, the squared
+// standard error of the mean of the D draw means); the interval is
+// Student-t on D - 1 degrees of freedom. The simulation's part is the
+// pooled within-draw mean square over R, capped at V; the parameters' the
+// rest. REQUIRES: draws >= 2, deviations.size() >= 2 draws.
+Estimate estimate_over_draws(double point, std::span<const double> deviations, int draws,
+                             double confidence);
 
 // An exact (or deterministic) value: no error, interval collapsed.
 Estimate exact_estimate(double value, int64_t n = 0);
@@ -68,7 +89,9 @@ double student_t_critical(double confidence, double dof);
 // method), with a Student-t interval on n - 1 degrees of freedom; NaN error
 // when `point` is not finite; no variation when the error is 0.
 // REQUIRES: influence.size() >= 2.
-Estimate linearized_estimate(double point, std::span<const double> influence, double confidence);
+// With `draws` >= 2, as estimate_over_draws.
+Estimate linearized_estimate(double point, std::span<const double> influence, double confidence,
+                             int draws = 0);
 
 // cost / x for an estimate x of a positive quantity and a fixed cost: the
 // interval is the image of x's interval (the map is monotone), the standard

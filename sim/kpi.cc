@@ -909,14 +909,14 @@ Estimate raw_estimate(const KpiSeries& kpi, double confidence, bool exact) {
   if (kpi.form == KpiSeries::Form::kRatio) {
     const double value = kpi.value();
     if (exact || !std::isfinite(value)) return exact_estimate(value, n);
-    return linearized_estimate(value, kpi.influence(), confidence);
+    return linearized_estimate(value, kpi.influence(), confidence, kpi.parameter_draws);
   }
   const bool constant = std::all_of(kpi.samples.begin(), kpi.samples.end(),
                                     [&](double v) { return v == kpi.samples.front(); });
   // A quantity that does not vary (cost, exact results) has no error; the
   // mean of n equal values could otherwise differ from them in the last bit.
   Estimate mean = exact || constant ? exact_estimate(kpi.samples.front(), n)
-                                    : estimate_mean(kpi.samples, confidence);
+                                    : estimate_mean(kpi.samples, confidence, kpi.parameter_draws);
   mean.no_variation = !exact && constant;
   if (kpi.form == KpiSeries::Form::kMean) return mean;
   // Nothing spent: cost per conversion is 0 by design.
@@ -936,6 +936,11 @@ Estimate estimate_kpi(const KpiSeries& kpi, double confidence, bool exact) {
       kpi.name, e.mean, kpi.agents, static_cast<int>(e.n), kpi.population, confidence);
   if (bound) (bound->upper ? e.one_sided_upper : e.one_sided_lower) = bound->value;
   return e;
+}
+
+std::vector<KpiSeries> with_parameter_draws(std::vector<KpiSeries> kpis, int draws) {
+  for (KpiSeries& k : kpis) k.parameter_draws = draws;
+  return kpis;
 }
 
 const KpiSeries* find_kpi(const std::vector<KpiSeries>& kpis, const std::string& name) {

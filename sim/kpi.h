@@ -76,8 +76,8 @@ struct Quantities {
   // report none but keep every replication's quantities (the optimizer's
   // mixes). The KPIs do not use them.
   void drop_daily_series() {
-    series_new_conversions = series_converted_share = series_active_customers =
-        series_aware_share = series_open_complaints = retention = {};
+    series_new_conversions = series_converted_share = series_active_customers = series_aware_share =
+        series_open_complaints = retention = {};
     series_new_conversions_by_kind = series_conversions_by_kind = series_paid = series_organic = {};
   }
 };
@@ -180,6 +180,10 @@ struct KpiSeries {
   // rule-of-three bound (0: none).
   bool fixed_by_model = false;
   double agents = 0, population = 0;
+  // With parameter draws (sim/parameter_draws.h): sample r came from draw
+  // r mod parameter_draws, and the estimates are over the draws
+  // (estimate_over_draws). 0: parameters fixed.
+  int parameter_draws = 0;
 
   // The KPI at the samples' means (NaN for a ratio over a zero mean).
   double value() const;
@@ -198,6 +202,9 @@ struct KpiSeries {
 std::vector<KpiSeries> kpi_series(const CompiledModel& model,
                                   const std::vector<Quantities>& replications,
                                   bool by_day_only = false);
+
+// `kpis` with parameter_draws set to `draws`.
+std::vector<KpiSeries> with_parameter_draws(std::vector<KpiSeries> kpis, int draws);
 
 // The one KPI named `name` (with a goal kind or a channel, as kpi_info
 // reads it), or nullopt when `model` does not count it. With window

@@ -44,6 +44,10 @@ enum class Stream : uint64_t {
   kOpportunity = 7,   // the k-th BG/BB opportunity of a customer
   kCareOutcome = 8,   // a complaint's fate (by its event): churn, praise
   kWordOfMouth = 9,   // the referral and praise sessions of an agent's day
+  // The parameter sets of a run with uncertain parameters: keyed by (seed,
+  // draw, the uncertain field's path), never by an agent or replication
+  // (sim/parameter_draws.h).
+  kParameterDraw = 10,
 };
 
 // The purposes of the four 64-bit lanes of an exposure block. Each purpose

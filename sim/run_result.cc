@@ -6,6 +6,7 @@
 #include <limits>
 #include <numeric>
 
+#include "models/check.h"
 #include "models/stage.h"
 #include "sim/kpi.h"
 #include "sim/targets.h"
@@ -21,6 +22,11 @@ void set_estimate(const Estimate& e, v1::Estimate* out) {
   out->set_no_variation(e.no_variation);
   if (!std::isnan(e.one_sided_upper)) out->set_one_sided_upper(e.one_sided_upper);
   if (!std::isnan(e.one_sided_lower)) out->set_one_sided_lower(e.one_sided_lower);
+  if (e.parameter_draws > 0) {
+    out->set_from_parameters(e.from_parameters);
+    out->set_from_simulation(e.from_simulation);
+    out->set_parameter_draws(e.parameter_draws);
+  }
 }
 
 void set_kpis(const std::vector<KpiSeries>& kpis, double confidence, bool exact,
@@ -53,6 +59,11 @@ Estimate from_proto(const v1::Estimate& e) {
   out.no_variation = e.no_variation();
   if (e.has_one_sided_upper()) out.one_sided_upper = e.one_sided_upper();
   if (e.has_one_sided_lower()) out.one_sided_lower = e.one_sided_lower();
+  if (e.has_parameter_draws()) {
+    out.from_parameters = e.from_parameters();
+    out.from_simulation = e.from_simulation();
+    out.parameter_draws = e.parameter_draws();
+  }
   return out;
 }
 
@@ -66,10 +77,12 @@ struct RunResultBuilder {
   const bool exact;
   const double confidence;
   const int64_t n;  // replications; 0 for an exact result
+  const int draws;  // parameter draws; 0: parameters fixed
   v1::RunResult* r;
 
   void build() {
-    set_kpis(kpi_series(m, reps), confidence, exact, r->mutable_kpis());
+    set_kpis(with_parameter_draws(kpi_series(m, reps), draws), confidence, exact,
+             r->mutable_kpis());
     funnel();
     touchpoints();
     edges();
@@ -90,7 +103,7 @@ struct RunResultBuilder {
     std::vector<double> values;
     values.reserve(reps.size());
     for (const Quantities& q : reps) values.push_back(get(q));
-    return clip_to_range(estimate_mean(values, confidence), range);
+    return clip_to_range(estimate_mean(values, confidence, draws), range);
   }
 
   void funnel() {
@@ -161,6 +174,7 @@ struct RunResultBuilder {
     // Exposures per person reached: a ratio of means over the replications.
     KpiSeries frequency;
     frequency.form = KpiSeries::Form::kRatio;
+    frequency.parameter_draws = draws;
     frequency.range = {1, std::numeric_limits<double>::infinity()};  // each reached once or more
     for (const Quantities& q : reps) {
       frequency.samples.push_back(q.channel_paid[c] + q.channel_organic[c]);
@@ -252,7 +266,8 @@ struct RunResultBuilder {
       day->set_date(m.calendar.date(d));
       for (int c = 0; c < m.channel_count(); ++c) {
         const std::string& id = m.channel_ids[static_cast<size_t>(c)];
-        (*day->mutable_spend())[id] = m.channel_spend[static_cast<size_t>(c)][static_cast<size_t>(d)];
+        (*day->mutable_spend())[id] =
+            m.channel_spend[static_cast<size_t>(c)][static_cast<size_t>(d)];
         set_estimate(estimate([&](const Quantities& q) { return at(q.series_paid[c]); }),
                      &(*day->mutable_paid_exposures())[id]);
         set_estimate(estimate([&](const Quantities& q) { return at(q.series_organic[c]); }),
@@ -299,7 +314,12 @@ v1::RunResult build(const CompiledModel& m, const RunSettings& run,
   set_provenance(make_provenance(m, run, exact ? 0 : static_cast<int>(reps.size()), threads), &r);
   r.set_method(exact ? "exact" : "monte_carlo");
   r.set_mode(m.single_journey ? "single_journey" : "exposure");
-  RunResultBuilder{m, reps, exact, run.confidence, exact ? 0 : static_cast<int64_t>(reps.size()),
+  RunResultBuilder{m,
+                   reps,
+                   exact,
+                   run.confidence,
+                   exact ? 0 : static_cast<int64_t>(reps.size()),
+                   exact ? 0 : run.parameter_draws,
                    &r}
       .build();
   r.mutable_timing()->set_wall_seconds(wall_seconds);
@@ -311,18 +331,32 @@ v1::RunResult build(const CompiledModel& m, const RunSettings& run,
 v1::RunResult summarize_monte_carlo(const CompiledModel& model, const RunSettings& run,
                                     const std::vector<ReplicationCounts>& counts, int threads,
                                     double wall_seconds) {
+  return summarize_monte_carlo(std::span<const CompiledModel>(&model, 1), run, counts, threads,
+                               wall_seconds);
+}
+
+v1::RunResult summarize_monte_carlo(std::span<const CompiledModel> models, const RunSettings& run,
+                                    const std::vector<ReplicationCounts>& counts, int threads,
+                                    double wall_seconds) {
+  CJSIM_CHECK(!models.empty(), "no model to summarize");
+  // Replication r ran with models[r mod models.size()] (sim/parameter_draws.h).
+  auto model_of = [&](size_t r) -> const CompiledModel& { return models[r % models.size()]; };
+  const CompiledModel& model = models.front();
   std::vector<Quantities> reps;
-  for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(model, c));
+  for (size_t r = 0; r < counts.size(); ++r) {
+    reps.push_back(quantities_from_counts(model_of(r), counts[r]));
+  }
   v1::RunResult result = build(model, run, reps, false, threads, wall_seconds);
   add_work(model, counts, result.mutable_timing());
   if (run.kpi_window) {
     // The KPIs over the window only: those that can be counted by day.
     std::vector<Quantities> window;
-    for (const ReplicationCounts& c : counts) {
-      window.push_back(window_quantities(model, c, *run.kpi_window));
+    for (size_t r = 0; r < counts.size(); ++r) {
+      window.push_back(window_quantities(model_of(r), counts[r], *run.kpi_window));
     }
     result.clear_kpis();
-    set_kpis(kpi_series(model, window, true), run.confidence, false, result.mutable_kpis());
+    set_kpis(with_parameter_draws(kpi_series(model, window, true), run.parameter_draws),
+             run.confidence, false, result.mutable_kpis());
     set_span(model.calendar, *run.kpi_window, result.mutable_kpi_window());
   }
   if (!model.targets.empty() && !counts.front().series.converted.empty()) {

@@ -5,6 +5,7 @@
 #ifndef CJSIM_SIM_RUN_RESULT_H_
 #define CJSIM_SIM_RUN_RESULT_H_
 
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -22,6 +23,13 @@ namespace cjsim {
 // `run`'s seed; intervals at `run.confidence`. `threads` is recorded.
 // REQUIRES: counts.size() >= 2.
 v1::RunResult summarize_monte_carlo(const CompiledModel& model, const RunSettings& run,
+                                    const std::vector<ReplicationCounts>& counts, int threads,
+                                    double wall_seconds);
+// The same with parameter draws (sim/parameter_draws.h): replication r ran
+// with models[r mod models.size()], and with run.parameter_draws > 0 every
+// estimate is over the draws. REQUIRES: the models differ only in the
+// values of the scenario's uncertain fields.
+v1::RunResult summarize_monte_carlo(std::span<const CompiledModel> models, const RunSettings& run,
                                     const std::vector<ReplicationCounts>& counts, int threads,
                                     double wall_seconds);
 

@@ -155,6 +155,22 @@ Message parse_json(const std::string& json) {
   return message;
 }
 
+// The JSON without the lines of the fields that may differ between runs of
+// one study in other ways (shards merged, threads, one process): wall
+// time, threads, command line.
+inline std::string without_timing(const std::string& json) {
+  std::istringstream in(json);
+  std::string line, out;
+  while (std::getline(in, line)) {
+    if (contains(line, "\"wall_seconds\":") || contains(line, "\"threads\":") ||
+        contains(line, "\"command_line\":")) {
+      continue;
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
 // Field-by-field equality in which NaN equals NaN (a relative change over a
 // zero baseline is NaN in every run).
 inline bool same_results(const google::protobuf::Message& a, const google::protobuf::Message& b) {

@@ -21,26 +21,12 @@ using testing::read_file;
 using testing::run_cli;
 using testing::source_path;
 using testing::TempDir;
+using testing::without_timing;
 
 // The nonprofit example, small: two goal kinds, loyalty, targets, variants.
 const std::string kNonprofit = source_path("scenarios/nonprofit.textproto");
 const std::string kStudy =
     kNonprofit + " --agents 800 --replications 4 --horizon-days 365 --seed 5";
-
-// The JSON without the lines of the fields that may differ between a
-// merged and a single-process result: wall time, threads, command line.
-std::string without_timing(const std::string& json) {
-  std::istringstream in(json);
-  std::string line, out;
-  while (std::getline(in, line)) {
-    if (contains(line, "\"wall_seconds\":") || contains(line, "\"threads\":") ||
-        contains(line, "\"command_line\":")) {
-      continue;
-    }
-    out += line + "\n";
-  }
-  return out;
-}
 
 void require_ok(const std::string& args) {
   const testing::CliResult r = run_cli(args);

@@ -14,11 +14,12 @@ namespace {
 TEST_CASE("schema hints: field names, with JSON names where they differ") {
   const auto& simulation = *v1::Simulation::descriptor();
   const std::vector<std::string> proto = field_names(simulation);
-  REQUIRE(proto.size() == 7);
+  REQUIRE(proto.size() == 8);
   CHECK(proto.front() == "horizon_days");
   const std::vector<std::string> both = field_names(simulation, true);
-  // horizonDays and startDate; agents, seed, ... are the same in both.
-  CHECK(both.size() == 9);
+  // horizonDays, startDate and parameterDraws; agents, seed, ... are the
+  // same in both.
+  CHECK(both.size() == 11);
   CHECK(std::count(both.begin(), both.end(), "horizonDays") == 1);
   CHECK(std::count(both.begin(), both.end(), "startDate") == 1);
 }

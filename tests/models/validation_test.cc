@@ -626,3 +626,86 @@ edges { from: "spin_b" to: "checkout" weight: 1e-300 })");
 
 }  // namespace
 }  // namespace cjsim
+
+namespace cjsim {
+namespace {
+
+// One `uncertain` entry on the small journey.
+std::string with_uncertain(std::string_view entry) {
+  return std::string(kSmallJourney) + "uncertain { " + std::string(entry) + " }\n";
+}
+
+TEST_CASE("validation: uncertain parameters name the entry and the field of each problem") {
+  const std::string ad = R"(path: "touchpoints[ad].cta.act_probability" )";
+  CHECK(check(with_uncertain(ad + "beta { a: 2 b: 98 }")).ok);
+  CHECK(check(with_uncertain(ad + "normal { mean: 0.3 sd: 0.5 }")).ok);
+  CHECK(check(with_uncertain(
+                  R"(path: "personas[old].memory_half_life_days" gamma { shape: 2 scale: 5 })"))
+            .ok);
+  check_one_error(
+      with_uncertain(R"(path: "touchpoints[adz].cta.act_probability" beta { a: 1 b: 1 })"),
+      "uncertain[0] path: 'touchpoints[adz]': no touchpoint 'adz'");
+  check_one_error(with_uncertain(R"(path: "touchpoints[ad].cta.label" beta { a: 1 b: 1 })"),
+                  "'label' is not a number");
+  CHECK(check(with_uncertain(R"(path: "edges[page->exit].delay_days" uniform { low: 1 high: 3 })"))
+            .ok);
+  check_one_error(with_uncertain(R"(path: "simulation.population" uniform { low: 1 high: 3 })"),
+                  "the simulation settings are fixed");
+  check_one_error(
+      with_uncertain(R"(path: "channels[web].weekly_budget" uniform { low: 1 high: 3 })"),
+      "budget and CPM set the cost");
+  check_one_error(with_uncertain(ad + "beta { a: 0 b: 98 }"),
+                  "uncertain 'touchpoints[ad].cta.act_probability' beta.a: 0 must be a finite "
+                  "number > 0");
+  check_one_error(with_uncertain(ad + "beta { a: 2 b: nan }"), "beta.b: nan must be a finite");
+  check_one_error(with_uncertain(ad + "normal { mean: nan sd: 1 }"),
+                  "normal.mean: nan is not a finite number");
+  check_one_error(with_uncertain(ad + "normal { mean: 40 sd: 1 }"),
+                  "has almost no mass in the field's range [0, 1]");
+  check_one_error(with_uncertain(ad + "uniform { low: 0.5 high: 0.2 }"),
+                  "uniform low 0.5 must be below high 0.2");
+  check_one_error(with_uncertain(ad + "uniform { low: 0.5 high: 1.2 }"),
+                  "uniform [0.5, 1.2] is not inside the field's range [0, 1]");
+  check_one_error(with_uncertain(ad + "gamma { shape: 2 scale: 0.1 }"),
+                  "gamma draws values in [0, inf], outside the field's range [0, 1]");
+  check_one_error(with_uncertain(ad + "lognormal { mu: -2 sigma: 0 }"),
+                  "lognormal.sigma: 0 must be a finite number > 0");
+  check_one_error(with_uncertain(ad + "draws {}"), "draws: empty");
+  check_one_error(with_uncertain(ad + "draws { values: 0.5 values: 1.5 }"),
+                  "draws.values[1]: 1.5 is not in the field's range [0, 1]");
+  check_one_error(with_uncertain(ad), "no distribution; give one of beta");
+  check_one_error(
+      with_uncertain(ad + "beta { a: 2 b: 98 } } uncertain { " + ad + "uniform { low: 0 high: 1 }"),
+      "uncertain 'touchpoints[ad].cta.act_probability': given twice");
+  check_one_error(
+      with_uncertain(ad + "draws { values: 0.5 values: 0.6 } } uncertain { " +
+                     R"(path: "touchpoints[page].cta.act_probability" draws { values: 0.5 })"),
+      "1 values, but an earlier `draws` list has 2");
+}
+
+TEST_CASE("validation: simulation.parameter_draws") {
+  const std::string uncertain =
+      R"(uncertain { path: "touchpoints[ad].cta.act_probability" beta { a: 2 b: 8 } })";
+  auto with_draws = [&](const std::string& draws, bool with_uncertain) {
+    return small_with("replications: 4", "replications: 4 parameter_draws: " + draws) +
+           (with_uncertain ? uncertain + "\n" : "");
+  };
+  CHECK(check(with_draws("2", true)).ok);
+  CHECK(check(with_draws("0", false)).ok);
+  check_one_error(with_draws("1", true), "simulation.parameter_draws: 1 must be 0");
+  check_one_error(with_draws("2", false), "the scenario has no `uncertain` parameters");
+  check_one_error(with_draws("3", true), "3 draws need at least 6 replications");
+}
+
+TEST_CASE("validation: a variant may not change an uncertain field") {
+  const v1::Scenario scenario = parse_text(small_plus(
+      R"(uncertain { path: "touchpoints[ad].cta.act_probability" beta { a: 2 b: 8 } })"));
+  Diagnostics diagnostics;
+  CHECK_FALSE(apply_and_validate_variant(scenario, "bold", diagnostics));
+  CHECK(contains(diagnostics.to_string(),
+                 "with variant 'bold': changes 'touchpoints[ad].cta.act_probability', which is "
+                 "uncertain"));
+}
+
+}  // namespace
+}  // namespace cjsim

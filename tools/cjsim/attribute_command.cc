@@ -80,6 +80,7 @@ int attribute_scenario_command(const AttributeOptions& options, const Invocation
   std::optional<v1::Scenario> scenario =
       prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
+  if (refuses_parameter_draws("attribute", options.scenario, *scenario)) return kExitBadInput;
   ScenarioAttributionSettings settings;
   settings.variant = options.variant;
   settings.goal_kind = options.goal;

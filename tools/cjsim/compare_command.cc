@@ -18,6 +18,7 @@
 #include "sim/compare.h"
 #include "sim/engine.h"
 #include "sim/kpi.h"
+#include "sim/parameter_draws.h"
 #include "sim/resources.h"
 #include "tools/cjsim/commands.h"
 #include "tools/cjsim/exit_codes.h"
@@ -49,7 +50,8 @@ struct CompareOptions {
 // shard's range, written to --out.
 int run_compare_shard(const CompareOptions& options, const Invocation& invocation, ShardSpec spec,
                       const std::vector<PreparedArm>& prepared,
-                      const std::vector<CompiledModel>& arms, const RunSettings& run, int threads) {
+                      const std::vector<std::vector<CompiledModel>>& arms, const RunSettings& run,
+                      int threads) {
   v1::ShardResult part = shard_header("compare", spec, prepared.front().scenario, run, invocation,
                                       options.scenario, threads);
   part.set_rank_by(options.rank_by);
@@ -59,14 +61,14 @@ int run_compare_shard(const CompareOptions& options, const Invocation& invocatio
     add_shard_scenario(arm.scenario, arm.variant, arm.description, part);
   }
   if (!run_with_progress("comparing", threads, options.output.quiet, [&](StudyProgress* progress) {
-        for (const CompiledModel& arm : arms) {
+        for (const std::vector<CompiledModel>& arm : arms) {
           progress->total += static_cast<uint64_t>(range.count()) *
-                             static_cast<uint64_t>(arm.settings.horizon_days);
+                             static_cast<uint64_t>(arm.front().settings.horizon_days);
         }
-        for (const CompiledModel& arm : arms) {
-          add_shard_counts(Engine(arm, run.seed)
-                               .run(range.first, range.count(), &progress->done, progress->stop),
-                           part);
+        for (const std::vector<CompiledModel>& arm : arms) {
+          add_shard_counts(
+              run_draws(arm, run.seed, range.first, range.count(), &progress->done, progress->stop),
+              part);
         }
       })) {
     return interrupted_exit();
@@ -133,7 +135,7 @@ int compare(const CompareOptions& options, const Invocation& invocation) {
   plan.threads = resolve_threads(options.threads);
   const int most = options.target_half_width > 0 ? options.max_replications : run.replications;
   plan.models_at_once = static_cast<int>(prepared->size());
-  plan.scenario_copies = plan.models_at_once + 1;
+  plan.scenario_copies = plan.models_at_once * std::max(1, run.parameter_draws) + 1;
   plan.running = std::min(plan.threads, most);
   plan.kept = static_cast<int64_t>(most) * plan.models_at_once;
   ModelFootprint largest;
@@ -147,11 +149,23 @@ int compare(const CompareOptions& options, const Invocation& invocation) {
                           options.output.estimate)) {
     return *status;
   }
-  std::vector<CompiledModel> arms;
+  // Each arm's models, one per parameter draw (or its own): the same draws
+  // for every arm, keyed by the seed (sim/parameter_draws.h).
+  std::vector<std::vector<CompiledModel>> arms;
   for (const PreparedArm& arm : *prepared) {
-    arms.push_back(compile(arm.scenario, arm.variant));
-    // The baseline (the first arm) decides the form of the variants.
-    keep_form_of_reference(!arms.front().single_journey, arms.back());
+    Result<std::vector<CompiledModel>> models =
+        compile_draws(arm.scenario, arm.variant, run.seed, run.parameter_draws);
+    if (!models) {
+      spdlog::error("{}: error: {}{}", printable(options.scenario),
+                    arm.variant.empty() ? "" : "with variant '" + arm.variant + "': ",
+                    printable(models.status().message()));
+      return kExitBadInput;
+    }
+    arms.push_back(std::move(*models));
+    // The baseline's first model (the first arm) decides the form of every model.
+    for (CompiledModel& model : arms.back()) {
+      keep_form_of_reference(!arms.front().front().single_journey, model);
+    }
   }
 
   if (shard->sharded()) {

@@ -89,6 +89,7 @@ int curves(const CurvesOptions& options, const Invocation& invocation) {
   std::optional<v1::Scenario> scenario =
       prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
+  if (refuses_parameter_draws("curves", options.scenario, *scenario)) return kExitBadInput;
   CurveSettings settings;
   settings.points = options.points;
   settings.max_budget_scale = options.max_budget_scale;

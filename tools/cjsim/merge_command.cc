@@ -19,6 +19,7 @@
 #include "models/settings.h"
 #include "models/validation.h"
 #include "sim/compare.h"
+#include "sim/parameter_draws.h"
 #include "sim/run_result.h"
 #include "sim/shard.h"
 #include "sim/sweep.h"
@@ -65,30 +66,48 @@ ResultOrigin origin_of(const MergedShards& merged) {
 
 int merge_run(const std::string& name, MergedShards& merged, double seconds, StudyFiles& files) {
   const v1::ShardScenario& stored = merged.header.scenarios(0);
-  const CompiledModel model = compile(stored.scenario(), stored.variant());
-  if (!check_shapes(name, merged.counts[0], model)) return kExitBadInput;
-  v1::RunResult result = summarize_monte_carlo(model, run_settings_of(merged), merged.counts[0],
-                                               merged.threads, merged.wall_seconds + seconds);
+  const RunSettings run = run_settings_of(merged);
+  // The shards ran the parameter draws of the scenario they stored
+  // (sim/parameter_draws.h): drawn again here, from the same seed.
+  Result<std::vector<CompiledModel>> models =
+      compile_draws(stored.scenario(), stored.variant(), run.seed, run.parameter_draws);
+  if (!models) {
+    spdlog::error("{}: error: {}", printable(name), printable(models.status().message()));
+    return kExitBadInput;
+  }
+  if (!check_shapes(name, merged.counts[0], models->front())) return kExitBadInput;
+  v1::RunResult result = summarize_monte_carlo(*models, run, merged.counts[0], merged.threads,
+                                               merged.wall_seconds + seconds);
   return report_run(result, merged.counts[0], origin_of(merged), files);
 }
 
 int merge_compare(const std::string& name, MergedShards& merged, double seconds,
                   StudyFiles& files) {
-  std::vector<CompiledModel> arms;
+  const RunSettings run = run_settings_of(merged);
+  std::vector<std::vector<CompiledModel>> arms;
   std::vector<std::string> descriptions;
   for (const v1::ShardScenario& stored : merged.header.scenarios()) {
-    arms.push_back(compile(stored.scenario(), stored.variant()));
-    // The baseline (the first arm) decides the form of the variants.
-    keep_form_of_reference(!arms.front().single_journey, arms.back());
-    if (!check_shapes(name, merged.counts[arms.size() - 1], arms.back())) return kExitBadInput;
+    Result<std::vector<CompiledModel>> models =
+        compile_draws(stored.scenario(), stored.variant(), run.seed, run.parameter_draws);
+    if (!models) {
+      spdlog::error("{}: error: {}", printable(name), printable(models.status().message()));
+      return kExitBadInput;
+    }
+    arms.push_back(std::move(*models));
+    // The baseline's first model (the first arm) decides the form of every model.
+    for (CompiledModel& model : arms.back()) {
+      keep_form_of_reference(!arms.front().front().single_journey, model);
+    }
+    if (!check_shapes(name, merged.counts[arms.size() - 1], arms.back().front())) {
+      return kExitBadInput;
+    }
     descriptions.push_back(stored.variant_description());
   }
   CompareSettings settings;
   settings.rank_by = merged.header.rank_by();
   settings.threads = merged.threads;
   const auto start = std::chrono::steady_clock::now();
-  v1::CompareResult result =
-      summarize_comparison(arms, run_settings_of(merged), settings, std::move(merged.counts));
+  v1::CompareResult result = summarize_comparison(arms, run, settings, std::move(merged.counts));
   const double summarized =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.mutable_timing()->set_wall_seconds(merged.wall_seconds + seconds + summarized);

@@ -268,8 +268,8 @@ std::optional<std::vector<PlannedChannel>> planned_channels(const OptimizeOption
       ok = false;
       continue;
     }
-    if (!set_bounds(bound, eq, colon,
-                    average_weekly_spend(scenario, scenario.channels(c->channel)), *c)) {
+    if (!set_bounds(bound, eq, colon, average_weekly_spend(scenario, scenario.channels(c->channel)),
+                    *c)) {
       ok = false;
     }
   }
@@ -402,11 +402,10 @@ WorkPlan optimize_work(const OptimizeOptions& options, const OptimizeSettings& s
   plan.running = std::min<int64_t>(plan.threads, most);
   plan.kept = 5 * static_cast<int64_t>(settings.confirm_replications);
   plan.agent_days =
-      agent_day *
-      ((searched + curve_runs + moves) * static_cast<double>(footprint.replications) +
-       marginal_replications +
-       (2.0 + passes * (settings.verify_rounds + (options.by_week ? 0.0 : 2.0 * f))) *
-           settings.confirm_replications);
+      agent_day * ((searched + curve_runs + moves) * static_cast<double>(footprint.replications) +
+                   marginal_replications +
+                   (2.0 + passes * (settings.verify_rounds + (options.by_week ? 0.0 : 2.0 * f))) *
+                       settings.confirm_replications);
   return plan;
 }
 
@@ -422,6 +421,7 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
   std::optional<v1::Scenario> scenario =
       prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
+  if (refuses_parameter_draws("optimize", options.scenario, *scenario)) return kExitBadInput;
   // The objective: a KPI of the registry that a budget can buy more of
   // ("retention": the customers active at the horizon).
   settings.objective = options.objective == "retention" ? "active_customers" : options.objective;

@@ -14,6 +14,7 @@
 #include "models/settings.h"
 #include "sim/engine.h"
 #include "sim/exact_solver.h"
+#include "sim/parameter_draws.h"
 #include "sim/resources.h"
 #include "sim/run_result.h"
 #include "tools/cjsim/commands.h"
@@ -59,6 +60,13 @@ int run(const RunOptions& options, const Invocation& invocation) {
 
   const SimulationSettings settings = resolve_settings(scenario->simulation());
   RunSettings run = resolve_run_settings(scenario->simulation());
+  if (options.exact && run.parameter_draws > 0) {
+    spdlog::error(
+        "{}: error: --exact solves the scenario with its parameters fixed; give "
+        "--parameter-draws 0",
+        printable(options.scenario));
+    return kExitBadInput;
+  }
   if (!options.window.empty()) {
     if (options.exact) {
       spdlog::error("{}: error: --window counts KPIs day by day, which --exact does not; drop one",
@@ -75,7 +83,7 @@ int run(const RunOptions& options, const Invocation& invocation) {
   WorkPlan plan;
   plan.command = "run";
   plan.threads = resolve_threads(options.threads);
-  plan.scenario_copies = 2;
+  plan.scenario_copies = 2 + run.parameter_draws;
   if (!options.exact) {
     plan.running = std::min(plan.threads, run.replications);
     plan.kept = run.replications;
@@ -93,7 +101,15 @@ int run(const RunOptions& options, const Invocation& invocation) {
     return kExitBadInput;
   }
 
-  const CompiledModel model = compile(*scenario, options.variant);
+  // One model per parameter draw, or the scenario's own (sim/parameter_draws.h).
+  Result<std::vector<CompiledModel>> models =
+      compile_draws(*scenario, options.variant, run.seed, run.parameter_draws);
+  if (!models) {
+    spdlog::error("{}: error: {}", printable(options.scenario),
+                  printable(models.status().message()));
+    return kExitBadInput;
+  }
+  const CompiledModel& model = models->front();
   if (interrupted()) return files.abandon_interrupted();
   const auto start = std::chrono::steady_clock::now();
   auto seconds = [&] {
@@ -123,7 +139,7 @@ int run(const RunOptions& options, const Invocation& invocation) {
     tbb::task_arena arena(threads);
     arena.execute([&] {
       counts =
-          Engine(model, run.seed).run(range.first, range.count(), progress.counter(), stop_flag());
+          run_draws(*models, run.seed, range.first, range.count(), progress.counter(), stop_flag());
     });
   }
   if (interrupted()) return files.abandon_interrupted();
@@ -135,7 +151,7 @@ int run(const RunOptions& options, const Invocation& invocation) {
     part.set_wall_seconds(seconds());
     return finish_shard(part, *shard, options.shard, options.output, options.scenario, invocation);
   }
-  v1::RunResult result = summarize_monte_carlo(model, run, counts, threads, seconds());
+  v1::RunResult result = summarize_monte_carlo(*models, run, counts, threads, seconds());
   return report_run(result, counts, origin, files);
 }
 

@@ -27,6 +27,12 @@ void SimulationOverrides::add_to(CLI::App& command) {
       ->transform(integer_in(uint64_t{0}, std::numeric_limits<uint64_t>::max()));
   command.add_option("--horizon-days", horizon_days, "Days simulated")
       ->transform(integer_in(1, limits::kMaxHorizonDays));
+  command
+      .add_option("--parameter-draws", parameter_draws,
+                  "Parameter sets drawn from the scenario's `uncertain` distributions, the "
+                  "replications spread over them (0: parameters fixed; default: "
+                  "simulation.parameter_draws)")
+      ->transform(integer_in(0, limits::kMaxReplications));
 }
 
 void SimulationOverrides::apply(v1::Scenario& scenario) const {
@@ -39,6 +45,10 @@ void SimulationOverrides::apply(v1::Scenario& scenario) const {
   if (replications) sim->set_replications(*replications);
   if (seed) sim->set_seed(*seed);
   if (horizon_days) sim->set_horizon_days(*horizon_days);
+  // 0 clears the setting, so that a run without draws has today's scenario
+  // (and its hash) byte for byte.
+  if (parameter_draws && *parameter_draws == 0) sim->clear_parameter_draws();
+  if (parameter_draws && *parameter_draws > 0) sim->set_parameter_draws(*parameter_draws);
 }
 
 int resolve_threads(int requested) {
@@ -178,6 +188,18 @@ void log_scenario(const std::string& path, const v1::Scenario& scenario) {
 }
 
 }  // namespace
+
+bool refuses_parameter_draws(const std::string& command, const std::string& path,
+                             const v1::Scenario& scenario) {
+  const int draws = resolve_run_settings(scenario.simulation()).parameter_draws;
+  if (draws == 0) return false;
+  spdlog::error(
+      "{}: error: {} does not draw parameters yet ({} parameter draws asked for, by "
+      "--parameter-draws or simulation.parameter_draws); run it with --parameter-draws 0, or "
+      "use run or compare, which do",
+      printable(path), command, draws);
+  return true;
+}
 
 std::optional<v1::Scenario> prepare_scenario(const std::string& path,
                                              const SimulationOverrides& overrides,

@@ -24,8 +24,10 @@ struct SimulationOverrides {
   std::optional<int> replications;
   std::optional<uint64_t> seed;
   std::optional<int> horizon_days;
+  std::optional<int> parameter_draws;
 
-  // Adds --agents, --replications, --seed, --horizon-days to `command`.
+  // Adds --agents, --replications, --seed, --horizon-days,
+  // --parameter-draws to `command`.
   void add_to(CLI::App& command);
   void apply(v1::Scenario& scenario) const;
 };
@@ -36,6 +38,11 @@ struct SimulationOverrides {
 // registry is in sim/.
 bool check_target_kpis(const v1::Scenario& scenario, const SourceMap* source_map,
                        Diagnostics& diagnostics);
+
+// True, after saying so, when `scenario` asks for parameter draws, which
+// `command` (curves, optimize, ...) does not do.
+bool refuses_parameter_draws(const std::string& command, const std::string& path,
+                             const v1::Scenario& scenario);
 
 // Loads `path`, applies `overrides`, validates and, when `variant` is not
 // empty, applies and validates the variant. Logs every diagnostic

@@ -237,6 +237,7 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
   std::optional<v1::Scenario> scenario =
       prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
+  if (refuses_parameter_draws("sweep", options.scenario, *scenario)) return kExitBadInput;
 
   std::optional<std::vector<Axis>> parsed = parse_axes(options, *scenario);
   if (!parsed) return kExitBadInput;

@@ -141,6 +141,13 @@ std::string format_interval(const v1::Estimate& e, Unit unit, bool exact) {
   out += ", ";
   out += format_value(e.ci_high(), unit);
   out += "]";
+  // With parameter draws: the share of the variance the parameters add
+  // (docs/model.md "Parameter uncertainty").
+  if (e.has_parameter_draws() && e.std_error() > 0) {
+    const double share =
+        e.from_parameters() * e.from_parameters() / (e.std_error() * e.std_error());
+    out += printf_string(" (%.0f%% from parameters)", share * 100);
+  }
   return out;
 }
 
