@@ -468,9 +468,10 @@ const Definition kRegistry[] = {
      [](const CompiledModel&, const Quantities& q, int) { return q.reached[1]; }, nullptr, true},
     // Comments are counted in expectation from the day's exposures (real
     // people, like the care queue), not as simulated events of their own:
-    // no event source.
+    // the exposures are their events.
     {"comments", "comments", "", KpiUnit::kCount, false, KpiSeries::Form::kMean, Needs::kComments,
-     nullptr, [](const CompiledModel&, const Quantities& q, int) { return q.comments; }, nullptr},
+     "exposures", [](const CompiledModel&, const Quantities& q, int) { return q.comments; },
+     nullptr},
     {"complaints", "complaints", "", KpiUnit::kCount, false, KpiSeries::Form::kMean, Needs::kCare,
      "", [](const CompiledModel&, const Quantities& q, int) { return q.complaints; }, nullptr},
     {"complaints_answered_in_sla", "complaints answered within the SLA", "", KpiUnit::kShare, true,
@@ -503,6 +504,12 @@ const Definition kRegistry[] = {
     {"decision_rate", "decision rate", "", KpiUnit::kShare, true, KpiSeries::Form::kMean,
      Needs::kNothing, "",
      [](const CompiledModel&, const Quantities& q, int) { return q.reached[3]; }, nullptr},
+    {"exposures", "exposures (paid and organic)", "", KpiUnit::kCount, true,
+     KpiSeries::Form::kMean, Needs::kNothing, "",
+     [](const CompiledModel&, const Quantities& q, int) {
+       return q.paid_exposures + q.organic_exposures;
+     },
+     nullptr, true},
     {"impressions_bought", "impressions bought", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
      Needs::kNothing, nullptr,
      [](const CompiledModel&, const Quantities& q, int ch) {
@@ -519,11 +526,11 @@ const Definition kRegistry[] = {
     // The peak of open negative comments at a day's end: what moderation
     // has to catch up with.
     {"moderation_backlog", "most negative comments waiting for an answer", "", KpiUnit::kCount,
-     false, KpiSeries::Form::kMean, Needs::kComments, nullptr,
+     false, KpiSeries::Form::kMean, Needs::kComments, "exposures",
      [](const CompiledModel&, const Quantities& q, int) { return q.moderation_backlog; },
      nullptr},
     {"negative_comments", "negative comments", "", KpiUnit::kCount, false, KpiSeries::Form::kMean,
-     Needs::kComments, nullptr,
+     Needs::kComments, "exposures",
      [](const CompiledModel&, const Quantities& q, int) { return q.negative_comments; }, nullptr},
     {"organic_exposures", "organic exposures", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
      Needs::kNothing, "",
