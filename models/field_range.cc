@@ -39,6 +39,11 @@ const std::map<std::string, FieldRange, std::less<>>& table() {
       {"cjsim.v1.Care.public_share", kProbability},
       {"cjsim.v1.Care.sentiment_impact", kAtLeastZero},
       {"cjsim.v1.Care.praise_rate", kProbability},
+      {"cjsim.v1.Care.cost_per_capacity_unit", budget(limits::kMaxMoney)},
+      {"cjsim.v1.Fatigue.per_exposure", {0, limits::kMaxFatiguePerExposure}},
+      {"cjsim.v1.Fatigue.recovery_half_life_days", {0, limits::kMaxHorizonDays}},
+      {"cjsim.v1.Comments.rate_per_exposure", kProbability},
+      {"cjsim.v1.Comments.negative_share", kProbability},
   };
   return *ranges;
 }

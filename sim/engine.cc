@@ -768,6 +768,7 @@ class Engine::DayEnd {
       v->assign(horizon, 0);
     }
     series.open_complaints.assign(horizon, 0.0);
+    if (model_.comments.enabled) series.open_comments.assign(horizon, 0.0);
     if (model_.goal_kinds.size() > 1) {
       series.new_conversions_by_kind.assign(horizon * model_.goal_kinds.size(), 0);
     }
@@ -902,6 +903,7 @@ class Engine::DayEnd {
     series.aware[d] = aware_;
     series.active_customers[d] = active_;
     series.open_complaints[d] = care_.open();
+    if (!series.open_comments.empty()) series.open_comments[d] = care_.open_comments();
     if (goal_kinds > 1) {
       std::copy_n(
           today.first_by_kind.begin(), goal_kinds,

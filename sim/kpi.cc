@@ -239,6 +239,7 @@ void series_quantities(const CompiledModel& m, const ReplicationCounts& c, Quant
     q.series_aware_share.push_back(static_cast<double>(d.aware[t]) / agents);
     q.series_open_complaints.push_back(d.open_complaints[t]);
   }
+  q.series_open_comments = d.open_comments;
   q.series_new_conversions_by_kind.assign(kinds, {});
   for (size_t k = 0; k < kinds; ++k) {
     std::vector<double>& series = q.series_new_conversions_by_kind[k];

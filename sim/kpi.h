@@ -64,6 +64,8 @@ struct Quantities {
   // Daily series (Monte Carlo only): counts scaled, shares of agents.
   std::vector<double> series_new_conversions, series_converted_share, series_active_customers,
       series_aware_share, series_open_complaints;
+  // With comments: negative comments unanswered at each day's end.
+  std::vector<double> series_open_comments;
   // [goal kind][day]: people reaching a goal of that kind for the first time.
   std::vector<std::vector<double>> series_new_conversions_by_kind;
   // [goal kind][day]: goal events of that kind, repeats included; and
@@ -77,7 +79,7 @@ struct Quantities {
   // mixes). The KPIs do not use them.
   void drop_daily_series() {
     series_new_conversions = series_converted_share = series_active_customers = series_aware_share =
-        series_open_complaints = retention = {};
+        series_open_complaints = series_open_comments = retention = {};
     series_new_conversions_by_kind = series_conversions_by_kind = series_paid = series_organic = {};
   }
 };

@@ -255,6 +255,10 @@ struct RunResultBuilder {
           day->mutable_aware_share());
       set_estimate(estimate([&](const Quantities& q) { return at(q.series_open_complaints); }),
                    day->mutable_open_complaints());
+      if (m.comments.enabled) {
+        set_estimate(estimate([&](const Quantities& q) { return at(q.series_open_comments); }),
+                     day->mutable_open_negative_comments());
+      }
       for (size_t k = 0; k < m.goal_kinds.size(); ++k) {
         set_estimate(
             estimate([&](const Quantities& q) { return at(q.series_new_conversions_by_kind[k]); }),

@@ -116,6 +116,7 @@ void to_sample(const ReplicationCounts& c, int replication, v1::ReplicationSampl
   put(s.aware, series->mutable_aware());
   put(s.active_customers, series->mutable_active_customers());
   put(s.open_complaints, series->mutable_open_complaints());
+  put(s.open_comments, series->mutable_open_comments());
   put(s.new_conversions_by_kind, series->mutable_new_conversions_by_kind());
   put(s.goal_events_through, series->mutable_goal_events_through());
   put(s.repeats_through, series->mutable_repeats_through());
@@ -186,6 +187,7 @@ ReplicationCounts from_sample(const v1::ReplicationSample& in) {
   get(series.aware(), s.aware);
   get(series.active_customers(), s.active_customers);
   get(series.open_complaints(), s.open_complaints);
+  get(series.open_comments(), s.open_comments);
   get(series.new_conversions_by_kind(), s.new_conversions_by_kind);
   get(series.goal_events_through(), s.goal_events_through);
   get(series.repeats_through(), s.repeats_through);
@@ -244,6 +246,7 @@ Status check_shape(const ReplicationCounts& c, const CompiledModel& m) {
       {"series.aware", s.aware.size(), horizon},
       {"series.active_customers", s.active_customers.size(), horizon},
       {"series.open_complaints", s.open_complaints.size(), horizon},
+      {"series.open_comments", s.open_comments.size(), m.comments.enabled ? horizon : 0},
       {"series.new_conversions_by_kind", s.new_conversions_by_kind.size(), horizon * kinds},
       {"series.goal_events_through", s.goal_events_through.size(), horizon * goals},
       {"series.repeats_through", s.repeats_through.size(), horizon * goals},

@@ -48,6 +48,8 @@ struct DailySeries {
   std::vector<uint64_t> aware;            // agents aware at least once by then
   std::vector<uint64_t> active_customers;
   std::vector<double> open_complaints;  // real complaints unanswered at the end of the day
+  // With comments: real negative comments unanswered at the end of the day.
+  std::vector<double> open_comments;
   // [day * goal kinds + kind]: first_by_kind of each day, with two goal
   // kinds or more (with one, new_conversions is it).
   std::vector<uint64_t> new_conversions_by_kind;

@@ -68,16 +68,17 @@ TEST_CASE("comments: the day's exposures bring them, a shitstorm sours them, car
         open -= take;
         answered += take;
         peak = std::max(peak, open);
+        CHECK(c.series.open_comments[static_cast<size_t>(t)] == doctest::Approx(open).epsilon(1e-9).scale(1.0));
       }
       CHECK(c.channel_comments[0] == doctest::Approx(comments).epsilon(1e-12));
       CHECK(c.channel_comments[1] == 0);
       CHECK(c.channel_negative_comments[0] == doctest::Approx(negative).epsilon(1e-12));
-      CHECK(c.moderation_backlog == doctest::Approx(peak).epsilon(1e-9));
+      CHECK(c.moderation_backlog == doctest::Approx(peak).epsilon(1e-9).scale(1.0));
       CHECK(c.comments_answered == doctest::Approx(answered).epsilon(1e-9));
       CHECK(c.loyalty.answered == 0);  // comments are not complaints
       const Quantities q = quantities_from_counts(m, c);
       CHECK(q.comments == doctest::Approx(comments).epsilon(1e-12));
-      CHECK(q.moderation_backlog == doctest::Approx(peak).epsilon(1e-9));
+      CHECK(q.moderation_backlog == doctest::Approx(peak).epsilon(1e-9).scale(1.0));
       // Care's staffing is in the cost, not in the ad spend.
       CHECK(q.care_cost == capacity * 5 * 30);
       CHECK(q.cost == doctest::Approx(700.0 / 7 * 30 + capacity * 5 * 30));

@@ -47,6 +47,7 @@ void check_every_field(const ReplicationCounts& a, const ReplicationCounts& b) {
   CHECK(x.aware == y.aware);
   CHECK(x.active_customers == y.active_customers);
   CHECK(x.open_complaints == y.open_complaints);
+  CHECK(x.open_comments == y.open_comments);
   CHECK(x.new_conversions_by_kind == y.new_conversions_by_kind);
   CHECK(x.goal_events_through == y.goal_events_through);
   CHECK(x.repeats_through == y.repeats_through);

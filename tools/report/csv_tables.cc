@@ -84,6 +84,9 @@ std::map<std::string, CsvTable> run_csv(const v1::RunResult& r) {
     series.add(row({day, d.date(), "active_customers"}, d.active_customers()));
     series.add(row({day, d.date(), "aware_share"}, d.aware_share()));
     series.add(row({day, d.date(), "open_complaints"}, d.open_complaints()));
+    if (d.has_open_negative_comments()) {
+      series.add(row({day, d.date(), "open_negative_comments"}, d.open_negative_comments()));
+    }
     auto add_map = [&](const std::string& measure,
                        const google::protobuf::Map<std::string, v1::Estimate>& values) {
       const std::map<std::string, v1::Estimate> by_key(values.begin(), values.end());

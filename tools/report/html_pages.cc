@@ -296,8 +296,8 @@ void add_day_chart(Report& report, const DayChart& spec, const std::vector<doubl
 void run_series(Report& report, bool has_loyalty, const v1::RunResult& r) {
   if (r.series().empty()) return;
   std::vector<double> days;
-  std::vector<const v1::Estimate*> fresh, converted, aware, active, complaints;
-  bool any_active = false, any_complaints = false;
+  std::vector<const v1::Estimate*> fresh, converted, aware, active, complaints, comments;
+  bool any_active = false, any_complaints = false, any_comments = false;
   for (const v1::SeriesDay& d : r.series()) {
     days.push_back(d.day());
     fresh.push_back(&d.new_conversions());
@@ -305,6 +305,8 @@ void run_series(Report& report, bool has_loyalty, const v1::RunResult& r) {
     aware.push_back(&d.aware_share());
     active.push_back(&d.active_customers());
     complaints.push_back(&d.open_complaints());
+    comments.push_back(&d.open_negative_comments());
+    any_comments |= d.has_open_negative_comments() && d.open_negative_comments().mean() > 0;
     // Without a loyalty block nobody stops being a customer: the line would
     // be the converted count again.
     any_active |= has_loyalty && d.active_customers().mean() > 0;
@@ -345,6 +347,14 @@ void run_series(Report& report, bool has_loyalty, const v1::RunResult& r) {
         "coming in."},
        &complaints,
        any_complaints},
+      {{"open-comments", "Negative comments waiting for an answer", "day",
+        "negative comments not yet answered", Unit::kCount,
+        "The moderation backlog: negative comments the channels' reach brought, waiting for an "
+        "answer from the care team at the end of each day (scaled; docs/model.md \"Comments "
+        "and moderation\"). A shitstorm shows as a bump; a line that does not come back down "
+        "means the team cannot catch up."},
+       &comments,
+       any_comments},
   };
   for (const Shown& chart : charts) {
     if (chart.drawn) add_day_chart(report, chart.spec, days, *chart.values, r.confidence(), &r);
