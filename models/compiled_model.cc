@@ -127,6 +127,10 @@ void compile_memory(const v1::Scenario& scenario, CompiledModel& m) {
       memory.cap_per_days.push_back(ch.frequency_cap().per_days());
     }
   }
+  memory.retention_days = std::min(m.settings.horizon_days, 4096) + 1;
+  for (double r : memory.daily_retention) {
+    for (int d = 0; d < memory.retention_days; ++d) memory.retention_power.push_back(std::pow(r, d));
+  }
   memory.touchpoint_fatigue_slot.resize(static_cast<size_t>(m.touchpoint_count()));
   for (int u = 0; u < m.touchpoint_count(); ++u) {
     memory.touchpoint_fatigue_slot[static_cast<size_t>(u)] =

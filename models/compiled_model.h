@@ -9,6 +9,7 @@
 #ifndef CJSIM_MODELS_COMPILED_MODEL_H_
 #define CJSIM_MODELS_COMPILED_MODEL_H_
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -143,6 +144,17 @@ struct ChannelMemory {
   std::vector<int16_t> touchpoint_fatigue_slot;
   std::vector<double> per_exposure;     // [fatigue slot]
   std::vector<double> daily_retention;  // [fatigue slot]: 2^(-1 / half-life)
+  // [slot * retention_days + d]: daily_retention^d for d < retention_days
+  // (longer gaps compute it): a table, as the decay is applied at every
+  // paid exposure and every act on a fatigued channel.
+  std::vector<double> retention_power;
+  int retention_days = 0;
+  double retention(int slot, int32_t days) const {
+    return days < retention_days
+               ? retention_power[static_cast<size_t>(slot) * static_cast<size_t>(retention_days) +
+                                 static_cast<size_t>(days)]
+               : std::pow(daily_retention[static_cast<size_t>(slot)], days);
+  }
   std::vector<int32_t> cap_exposures;   // [cap slot]
   std::vector<int32_t> cap_per_days;    // [cap slot]
 

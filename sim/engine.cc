@@ -394,9 +394,8 @@ void Engine::catch_up(uint8_t* memory, int32_t day) const {
     uint8_t* at = memory + m.stock_offset(slot);
     const uint16_t stock = load16(at);
     if (stock == 0) continue;
-    const double decayed =
-        stock * std::pow(m.daily_retention[static_cast<size_t>(slot)], day - last);
-    store16(at, static_cast<uint16_t>(std::lround(decayed)));
+    // Rounded to nearest (decayed >= 0, below 2^16).
+    store16(at, static_cast<uint16_t>(stock * m.retention(slot, day - last) + 0.5));
   }
   for (int slot = 0; slot < m.capped(); ++slot) {
     const int32_t per_days = m.cap_per_days[static_cast<size_t>(slot)];
@@ -433,8 +432,7 @@ double Engine::fatigue(const uint8_t* memory, int slot, int32_t day) const {
   const uint16_t stock = load16(memory + m.stock_offset(slot));
   if (stock == 0) return 1.0;
   const double recent = stock / ChannelMemory::kStockUnit *
-                        std::pow(m.daily_retention[static_cast<size_t>(slot)],
-                                 day - static_cast<int32_t>(load16(memory)));
+                        m.retention(slot, day - static_cast<int32_t>(load16(memory)));
   return std::exp(-m.per_exposure[static_cast<size_t>(slot)] * recent);
 }
 
@@ -595,15 +593,23 @@ void Engine::customer_day(const Context& context, int32_t day, int64_t agent, Ag
   }
 }
 
+bool Engine::context_has_memory(const Context& context) { return context.memory != nullptr; }
+
+template <bool kMemory>
 void Engine::process(const Context& context, int32_t day, const rng::Block& exposure_block,
                      const rng::Pair& return_pair, int64_t agent, AgentRecord& record,
                      uint16_t& next_event, BlockDay& out, ReplicationCounts& counts) const {
   int first_goal = -1;
   uint64_t* extra = context.extra_of(agent);
-  uint8_t* memory = context.memory_of(agent);
+  // A constant null without memory, so that the walk's test of it folds.
+  uint8_t* memory = kMemory ? context.memory_of(agent) : nullptr;
   if (record.pending_day == day)
     first_goal = return_session(context, day, return_pair, record, counts, extra, memory);
   if (record.next_exposure == day) {
+    if constexpr (!kMemory) {
+      if (!(record.flags & kExposed)) ++counts.exposed_agents;
+      record.flags |= kExposed;
+    }
     ++record.exposure_days;
     const rng::Block& block = exposure_block;
     if (record.pending_day == kNever) {
@@ -626,12 +632,14 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
       if (j > first && !(draws.next_unit() < probability[j])) continue;
       const ExposureSource source = exposure.sources[j];
       // A paid exposure of a capped or fatigued channel: past the cap it is
-      // not delivered.
-      const bool remembered = memory != nullptr && source.paid;
-      if (remembered && !admit_paid(memory, day, source.channel, counts)) [[unlikely]] continue;
-      delivered = true;
-      if (!(record.flags & kExposed)) ++counts.exposed_agents;
-      record.flags |= kExposed;
+      // not delivered (so the agent counts as exposed only once one is).
+      const bool remembered = kMemory && source.paid;
+      if constexpr (kMemory) {
+        if (remembered && !admit_paid(memory, day, source.channel, counts)) continue;
+        delivered = true;
+        if (!(record.flags & kExposed)) ++counts.exposed_agents;
+        record.flags |= kExposed;
+      }
       ++(source.paid ? counts.channel_paid : counts.channel_organic)[source.channel];
       mark_exposed(record, extra, extra_words_, source.channel, counts);
       // Mid-journey, or a customer who was lost: no new session.
@@ -653,7 +661,7 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
     }
     // Every exposure of the day stopped by a cap: today was untouched too
     // (forgetting so far is settled; it goes on from today).
-    if (!delivered) record.untouched_since = day16(day);
+    if (kMemory && !delivered) record.untouched_since = day16(day);
     record.next_exposure =
         day16(next_exposure_day(context, record.persona, day, block[rng::kLaneExposureGap]));
   }
@@ -682,6 +690,7 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
   next_event = day16(next);
 }
 
+template <bool kMemory>
 int32_t Engine::process_due(const Context& context, int64_t first, const uint16_t* due, int count,
                             int32_t day, AgentRecord* records, uint16_t* next_event, BlockDay& out,
                             ReplicationCounts& counts) const {
@@ -708,11 +717,11 @@ int32_t Engine::process_due(const Context& context, int64_t first, const uint16_
       if (r.next_exposure != day && context.customers == nullptr &&
           (context.word_of_mouth == nullptr || context.word_of_mouth[i] == 0)) {
         return_session(context, day, return_pairs[k], r, counts, context.extra_of(i),
-                       context.memory_of(i));
+                       kMemory ? context.memory_of(i) : nullptr);
         next_event[i] = std::min(r.pending_day, r.next_exposure);
       } else {
-        process(context, day, exposure_blocks[k], return_pairs[k], i, r, next_event[i], out,
-                counts);
+        process<kMemory>(context, day, exposure_blocks[k], return_pairs[k], i, r, next_event[i],
+                         out, counts);
       }
       earliest = std::min<int32_t>(earliest, next_event[i]);
     }
@@ -1108,6 +1117,7 @@ void Engine::continue_block(Replication& run, int64_t b, int32_t day) const {
     const char* record = reinterpret_cast<const char*>(&run.records[i]);
     __builtin_prefetch(record, 1);
     __builtin_prefetch(record + sizeof(AgentRecord) - 1, 1);
+    if (const uint8_t* memory = run.context.memory_of(i)) __builtin_prefetch(memory, 1);
   }
   run.block_next[b] =
       std::min(earliest, process_due(run.context, begin, due.data(), count, day, run.records,

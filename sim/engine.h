@@ -167,14 +167,28 @@ class Engine {
                   uint16_t& next_event) const;
   // `exposure` is the block of the agent's next exposure day (used only if
   // it is today), `ret` the pair of its next return day (likewise).
+  // kMemory: the model has channel memory (caps or fatigue); without, the
+  // walk is compiled without it.
+  template <bool kMemory>
   void process(const Context& context, int32_t day, const rng::Block& exposure,
                const rng::Pair& ret, int64_t agent, AgentRecord& record, uint16_t& next_event,
                BlockDay& out, ReplicationCounts& counts) const;
   // Processes the agents `due[0..count)` (offsets from `first`) on `day`;
   // returns the earliest next-event day among them.
+  template <bool kMemory>
   int32_t process_due(const Context& context, int64_t first, const uint16_t* due, int count,
                       int32_t day, AgentRecord* records, uint16_t* next_event, BlockDay& out,
                       ReplicationCounts& counts) const;
+  int32_t process_due(const Context& context, int64_t first, const uint16_t* due, int count,
+                      int32_t day, AgentRecord* records, uint16_t* next_event, BlockDay& out,
+                      ReplicationCounts& counts) const {
+    return context_has_memory(context)
+               ? process_due<true>(context, first, due, count, day, records, next_event, out,
+                                   counts)
+               : process_due<false>(context, first, due, count, day, records, next_event, out,
+                                    counts);
+  }
+  static bool context_has_memory(const Context& context);
   // A session from `start` (or a touchpoint picked from `landing`); returns
   // the touchpoint of the agent's first conversion ever if it happens here,
   // else -1.
