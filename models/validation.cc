@@ -975,27 +975,29 @@ class Validator {
                             instead);
       };
       constexpr const char* kUseBounded = "use beta, uniform, normal (truncated) or draws";
+      // Both checks run (both problems are reported) before the result is used.
+      auto both = [](bool first, bool second) { return first && second; };
       switch (u.distribution_case()) {
         case v1::Uncertain::kBeta:
-          if (positive("beta", "a", u.beta().a()) & positive("beta", "b", u.beta().b())) {
+          if (both(positive("beta", "a", u.beta().a()), positive("beta", "b", u.beta().b()))) {
             support_fits("beta", 0, 1, "use uniform, normal (truncated) or draws");
           }
           break;
         case v1::Uncertain::kGamma:
-          if (positive("gamma", "shape", u.gamma().shape()) &
-              positive("gamma", "scale", u.gamma().scale())) {
+          if (both(positive("gamma", "shape", u.gamma().shape()),
+                   positive("gamma", "scale", u.gamma().scale()))) {
             support_fits("gamma", 0, kNoCeiling, kUseBounded);
           }
           break;
         case v1::Uncertain::kLognormal:
-          if (finite("lognormal", "mu", u.lognormal().mu()) &
-              positive("lognormal", "sigma", u.lognormal().sigma())) {
+          if (both(finite("lognormal", "mu", u.lognormal().mu()),
+                   positive("lognormal", "sigma", u.lognormal().sigma()))) {
             support_fits("lognormal", 0, kNoCeiling, kUseBounded);
           }
           break;
         case v1::Uncertain::kNormal:
-          if (finite("normal", "mean", u.normal().mean()) &
-              positive("normal", "sd", u.normal().sd())) {
+          if (both(finite("normal", "mean", u.normal().mean()),
+                   positive("normal", "sd", u.normal().sd()))) {
             // Truncated to the range: some of its mass must lie there.
             const double z_low = (in.low - u.normal().mean()) / u.normal().sd();
             const double z_high = (in.high - u.normal().mean()) / u.normal().sd();
@@ -1010,7 +1012,7 @@ class Validator {
           break;
         case v1::Uncertain::kUniform: {
           const double low = u.uniform().low(), high = u.uniform().high();
-          if (finite("uniform", "low", low) & finite("uniform", "high", high)) {
+          if (both(finite("uniform", "low", low), finite("uniform", "high", high))) {
             if (!(low < high)) {
               error(at("uniform"), who + ": uniform low " + number_text(low) +
                                        " must be below high " + number_text(high));
