@@ -1,5 +1,6 @@
 #include "tools/report/format.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -233,6 +234,25 @@ std::vector<std::string> table_kpis(const google::protobuf::Map<std::string, v1:
     }
   }
   return out;
+}
+
+bool any_capped(const v1::RunResult& r) {
+  return std::any_of(r.channels().begin(), r.channels().end(), [](const v1::ChannelResult& c) {
+    return c.capped_exposures().mean() > 0 || c.unspent().mean() > 0;
+  });
+}
+
+std::vector<std::string> engagement_row(const v1::ChannelResult& c, bool capped) {
+  auto ratio = [](const v1::Estimate& e) {
+    return std::isfinite(e.mean()) ? format_percent(e.mean()) : std::string("-");
+  };
+  std::vector<std::string> row = {c.id(), format_count(c.engagements().mean()),
+                                  ratio(c.engagement_rate()), ratio(c.exposure_share())};
+  if (capped) {
+    row.push_back(format_count(c.capped_exposures().mean()));
+    row.push_back(format_value(c.unspent().mean(), Unit::kMoney));
+  }
+  return row;
 }
 
 KpiDisplay kpi_display(std::string_view name) {

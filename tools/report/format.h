@@ -88,6 +88,13 @@ std::vector<std::string> table_kpis(const google::protobuf::Map<std::string, v1:
 // names: the name itself, as a count.
 KpiDisplay kpi_display(std::string_view name);
 
+// Whether a frequency cap stopped exposures or left money unspent on some
+// channel of the run; and a channel's engagement row for the text table and
+// the report: id, engagements, per exposure, share of exposures, and with
+// `capped` the capped exposures and the unspent money.
+bool any_capped(const v1::RunResult& r);
+std::vector<std::string> engagement_row(const v1::ChannelResult& channel, bool capped);
+
 }  // namespace cjsim::report
 
 #endif  // CJSIM_TOOLS_REPORT_FORMAT_H_

@@ -659,24 +659,9 @@ void run_channel_tables(Report& report, const v1::RunResult& r) {
                 "conversions it touched", "conversions at its touchpoints"},
                std::move(credit_rows), {false, true, true, true, true});
   // Engagement and share of voice; what frequency caps stopped.
-  const bool capped = std::any_of(r.channels().begin(), r.channels().end(),
-                                  [](const v1::ChannelResult& c) {
-                                    return c.capped_exposures().mean() > 0 ||
-                                           c.unspent().mean() > 0;
-                                  });
-  auto ratio = [](const v1::Estimate& e) {
-    return std::isfinite(e.mean()) ? format_percent(e.mean()) : std::string("-");
-  };
+  const bool capped = any_capped(r);
   std::vector<std::vector<std::string>> engagement_rows;
-  for (const v1::ChannelResult& c : r.channels()) {
-    std::vector<std::string> row = {c.id(), format_count(c.engagements().mean()),
-                                    ratio(c.engagement_rate()), ratio(c.exposure_share())};
-    if (capped) {
-      row.push_back(format_count(c.capped_exposures().mean()));
-      row.push_back(format_value(c.unspent().mean(), Unit::kMoney));
-    }
-    engagement_rows.push_back(std::move(row));
-  }
+  for (const v1::ChannelResult& c : r.channels()) engagement_rows.push_back(engagement_row(c, capped));
   std::vector<std::string> headers = {"channel", "engagements (acts at awareness and consideration)",
                                       "engagements per exposure", "share of all exposures"};
   std::vector<bool> numeric = {false, true, true, true};

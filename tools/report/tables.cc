@@ -154,11 +154,7 @@ namespace {
 // Each channel's engagements, share of the exposures and, with frequency
 // caps, what they stopped; and care's staffing, which no channel carries.
 std::string run_engagement_table(const v1::RunResult& r) {
-  const bool capped = std::any_of(r.channels().begin(), r.channels().end(),
-                                  [](const v1::ChannelResult& ch) {
-                                    return ch.capped_exposures().mean() > 0 ||
-                                           ch.unspent().mean() > 0;
-                                  });
+  const bool capped = any_capped(r);
   std::vector<TextTable::Column> columns = {
       text_column("channel"), number_column("engagements"), number_column("per exposure"),
       number_column("share of exposures")};
@@ -167,18 +163,7 @@ std::string run_engagement_table(const v1::RunResult& r) {
     columns.push_back(number_column("unspent"));
   }
   TextTable table(std::move(columns));
-  auto ratio = [](const v1::Estimate& e) {
-    return std::isfinite(e.mean()) ? format_percent(e.mean()) : std::string("-");
-  };
-  for (const v1::ChannelResult& ch : r.channels()) {
-    std::vector<std::string> row = {ch.id(), format_count(ch.engagements().mean()),
-                                    ratio(ch.engagement_rate()), ratio(ch.exposure_share())};
-    if (capped) {
-      row.push_back(format_count(ch.capped_exposures().mean()));
-      row.push_back(format_value(ch.unspent().mean(), Unit::kMoney));
-    }
-    table.add(std::move(row));
-  }
+  for (const v1::ChannelResult& ch : r.channels()) table.add(engagement_row(ch, capped));
   std::string out =
       "\nEngagement (acts on each channel's awareness and consideration touchpoints) and "
       "share of the exposures\n" +
