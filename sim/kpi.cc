@@ -672,7 +672,9 @@ bool scenario_counts(const v1::Scenario& s, Needs needs) {
     case Needs::kRepeats:
       return has_repeat_model(s.loyalty());
     case Needs::kCare:
-      return s.loyalty().has_care();
+      // Complaints come only at a complaint rate above 0 (a care team may
+      // be there for comments alone).
+      return s.loyalty().has_care() && s.loyalty().care().complaint_rate() > 0;
     case Needs::kPraise:
       return s.loyalty().has_care() && s.loyalty().care().praise_rate() > 0 &&
              s.loyalty().care().daily_capacity() > 0;
@@ -699,7 +701,7 @@ bool model_counts(const CompiledModel& m, Needs needs) {
           m.loyalty.processes.begin(), m.loyalty.processes.end(),
           [](const RepeatProcess& p) { return p.kind != RepeatProcess::Kind::kNone; });
     case Needs::kCare:
-      return m.loyalty.care.enabled;
+      return m.loyalty.care.enabled && m.loyalty.care.complaint_rate > 0;
     case Needs::kPraise:
       // Praise is for answers: with nobody answering there is none.
       return m.loyalty.care.enabled && m.loyalty.care.praise_rate > 0 &&
@@ -816,8 +818,8 @@ std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& nam
                "loyalty.by_goal_kind), which this scenario has not";
       case Needs::kCare:
         return name +
-               " is counted only with customer care (a loyalty.care block), which this "
-               "scenario has not";
+               " is counted only when customers complain (a loyalty.care block with "
+               "complaint_rate > 0), which this scenario has not";
       case Needs::kPraise:
         return name +
                " is counted only when answered complaints turn into praise "

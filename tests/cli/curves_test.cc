@@ -231,7 +231,7 @@ TEST_CASE("cli curves: bad --kpi and --channels exit 2 with a message") {
            Bad{path + " --kpi donations", "--kpi donations: unknown KPI 'donations'"},
            Bad{path + " --kpi conversions:donation", "the scenario has no goal of kind 'donation'"},
            Bad{nonprofit + " --kpi roas:donation", "roas is not counted per goal kind"},
-           Bad{path + " --kpi complaints", "complaints is counted only with customer care"},
+           Bad{path + " --kpi complaints", "complaints is counted only when customers complain"},
        }) {
     CAPTURE(bad.args);
     testing::CliResult r = run_cli("curves " + bad.args + " --points 3 --agents 1000");

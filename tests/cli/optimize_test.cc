@@ -266,7 +266,7 @@ TEST_CASE("cli curves: zero budgets and KPIs a point does not define (segfault, 
 
   r = run_cli("curves " + path + " --channels a --points 3 --kpi complaints");
   CHECK(r.status == 2);
-  CHECK(r.err.find("--kpi complaints: complaints is counted only with customer care") !=
+  CHECK(r.err.find("--kpi complaints: complaints is counted only when customers complain") !=
         std::string::npos);
 }
 
