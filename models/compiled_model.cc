@@ -136,6 +136,30 @@ void compile_memory(const v1::Scenario& scenario, CompiledModel& m) {
     memory.touchpoint_fatigue_slot[static_cast<size_t>(u)] =
         memory.fatigue_slot[static_cast<size_t>(m.touchpoint_channel[static_cast<size_t>(u)])];
   }
+  // Audiences: who is in them; their reach is set with the exposure.
+  memory.audience_slot.assign(static_cast<size_t>(m.channel_count()), -1);
+  memory.touchpoint_audiences.assign(static_cast<size_t>(m.touchpoint_count()), 0);
+  for (int c = 0; c < m.channel_count(); ++c) {
+    const v1::Channel& ch = scenario.channels(c);
+    if (!m.channel_enabled[static_cast<size_t>(c)] || !ch.has_audience()) continue;
+    const int slot = memory.audience_count();
+    memory.audience_slot[static_cast<size_t>(c)] = static_cast<int16_t>(slot);
+    CompiledAudience& a = memory.audiences.emplace_back();
+    a.channel = c;
+    a.within_days = ch.audience().visited().empty() ? 0 : ch.audience().within_days();
+    a.not_converted = ch.audience().not_converted();
+    a.max_reach = ch.max_reach();
+    a.half_saturation = ch.half_saturation();
+    a.shape = ch.has_hill_shape() ? ch.hill_shape() : 1.0;
+    if (a.not_converted) memory.not_converted_audiences |= static_cast<uint8_t>(1u << slot);
+    for (const std::string& id : ch.audience().visited()) {
+      for (int u = 0; u < m.touchpoint_count(); ++u) {
+        if (m.touchpoint_ids[static_cast<size_t>(u)] == id) {
+          memory.touchpoint_audiences[static_cast<size_t>(u)] |= static_cast<uint8_t>(1u << slot);
+        }
+      }
+    }
+  }
 }
 
 // Money a frequency cap leaves unspent: each window's spend of a capped
@@ -185,11 +209,17 @@ void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
     const SpendPlan plan = spend_plan(ch, m.calendar, horizon);
     const double shape = ch.has_hill_shape() ? ch.hill_shape() : 1.0;
     double adstock = 0;
+    const int audience = m.memory.audience_slot[static_cast<size_t>(c)];
+    if (audience >= 0) m.memory.audiences[static_cast<size_t>(audience)].adstock.assign(horizon, 0.0);
     for (int32_t t = plan.first_day; t < horizon; ++t) {
       adstock = formulas::adstock(plan.on(t), ch.adstock_decay(), adstock);
       if (t >= 0) {
         paid_reach[c][static_cast<size_t>(t)] =
             formulas::hill_reach(adstock, ch.max_reach(), ch.half_saturation(), shape);
+        if (audience >= 0) {
+          m.memory.audiences[static_cast<size_t>(audience)].adstock[static_cast<size_t>(t)] =
+              adstock;
+        }
       }
     }
   }
@@ -201,15 +231,40 @@ void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
       reach_events[static_cast<size_t>(t)].push_back(&e);
     }
   }
-  // An exposure probability on day t under the events of that day.
-  auto with_events = [&](double probability, int p, int c, int t) {
+  // The reach multiplier of the events in force on day t, and an exposure
+  // probability under them.
+  auto multiplier = [&](int p, int c, int t) {
+    double product = 1.0;
     for (const CompiledEvent* e : reach_events[static_cast<size_t>(t)]) {
       if (e->personas[static_cast<size_t>(p)] && e->channels[static_cast<size_t>(c)]) {
-        probability *= e->reach_multiplier;
+        product *= e->reach_multiplier;
       }
     }
-    return std::min(probability, 1.0);
+    return product;
   };
+  auto with_events = [&](double probability, int p, int c, int t) {
+    return std::min(probability * multiplier(p, c, t), 1.0);
+  };
+  for (CompiledAudience& a : m.memory.audiences) {
+    const size_t personas = static_cast<size_t>(m.persona_count());
+    a.ceiling.assign(personas * static_cast<size_t>(horizon), 0.0);
+    a.scale.assign(personas * static_cast<size_t>(horizon), 0.0);
+    a.ceiling_hazard.assign(personas * static_cast<size_t>(horizon + 1), 0.0);
+    const std::string& id = m.channel_ids[static_cast<size_t>(a.channel)];
+    for (int p = 0; p < m.persona_count(); ++p) {
+      const auto& affinities = scenario.personas(p).channel_affinity();
+      const auto it = affinities.find(id);
+      const double affinity = it == affinities.end() ? 0.0 : it->second;
+      const size_t row = static_cast<size_t>(p) * static_cast<size_t>(horizon);
+      double* hazard = &a.ceiling_hazard[static_cast<size_t>(p) * static_cast<size_t>(horizon + 1)];
+      for (int t = 0; t < horizon; ++t) {
+        a.scale[row + t] = affinity * multiplier(p, a.channel, t);
+        const double ceiling = std::min(1.0, a.scale[row + t] * a.max_reach);
+        a.ceiling[row + t] = ceiling;
+        hazard[t + 1] = hazard[t] + (ceiling >= 1.0 ? kCertainHazard : -std::log1p(-ceiling));
+      }
+    }
+  }
 
   // Per capped channel and window: the exposures the money bought and
   // those delivered, over personas weighted by their share.
@@ -236,7 +291,11 @@ void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
       const double affinity = it == persona.channel_affinity().end() ? 0.0 : it->second;
       if (affinity <= 0) continue;
       std::vector<double> paid(horizon);
-      for (int t = 0; t < horizon; ++t) paid[t] = with_events(affinity * paid_reach[c][t], p, c, t);
+      // An audience's paid reach is the engine's (CompiledAudience).
+      const bool audience = m.memory.audience_slot[static_cast<size_t>(c)] >= 0;
+      for (int t = 0; t < horizon && !audience; ++t) {
+        paid[t] = with_events(affinity * paid_reach[c][t], p, c, t);
+      }
       if (const int slot = m.memory.cap_slot[static_cast<size_t>(c)]; slot >= 0) {
         // Each window's offers re-spread over the people under the cap.
         const int per_days = m.memory.cap_per_days[static_cast<size_t>(slot)];
@@ -423,6 +482,7 @@ void compile_personas(const v1::Scenario& scenario, CompiledModel& m) {
     share_total += m.persona_share.back();
     const double f = formulas::daily_forgetting(p.memory_half_life_days());
     m.persona_forgetting.push_back(f);
+    m.persona_privacy.push_back(p.privacy_sensitivity());
   }
   for (double& s : m.persona_share) s /= share_total;
   m.persona_first_agent = allocate_agents(m.persona_share, m.settings.agents);
@@ -659,13 +719,14 @@ void compile_targets(const v1::Scenario& scenario, CompiledModel& m) {
 }  // namespace
 
 int64_t channel_memory_bytes(const v1::Scenario& scenario) {
-  int64_t fatigued = 0, capped = 0;
+  int64_t fatigued = 0, capped = 0, audiences = 0;
   for (const v1::Channel& ch : scenario.channels()) {
     if (ch.has_enabled() && !ch.enabled()) continue;
     fatigued += ch.has_fatigue();
     capped += ch.has_frequency_cap();
+    audiences += ch.has_audience();
   }
-  return limits::channel_memory_bytes(fatigued, capped);
+  return limits::channel_memory_bytes(fatigued, capped, audiences);
 }
 
 CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_name) {
@@ -702,8 +763,15 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
   m.care_cost = m.loyalty.care.daily_cost * m.settings.horizon_days;
   compile_goal_windows(scenario, m);
   compile_targets(scenario, m);
-  m.single_journey = std::all_of(m.exposure.begin(), m.exposure.end(),
-                                 [](const PersonaExposure& e) { return e.sources.empty(); });
+  // An audience that reaches someone is exposure too.
+  m.single_journey =
+      std::all_of(m.exposure.begin(), m.exposure.end(),
+                  [](const PersonaExposure& e) { return e.sources.empty(); }) &&
+      std::none_of(m.memory.audiences.begin(), m.memory.audiences.end(),
+                   [](const CompiledAudience& a) {
+                     return std::any_of(a.ceiling.begin(), a.ceiling.end(),
+                                        [](double x) { return x > 0; });
+                   });
   return m;
 }
 

@@ -131,6 +131,30 @@ struct ReferralModel {
   uint8_t landing_stage = 1;
 };
 
+// A channel's retargeting audience (docs/model.md "Retargeting audiences"):
+// who is in it, and what its paid reach is for them. The channel's paid
+// reach is not among the personas' exposure sources: the engine gives the
+// audience's members chances of an ad at the ceiling rate and takes each
+// with probability (today's reach) / ceiling, which needs the audience's
+// size, known only day by day.
+struct CompiledAudience {
+  int32_t channel = 0;
+  int32_t within_days = 0;     // days a visit keeps a person in; 0: no visited condition
+  bool not_converted = false;  // only people who have not reached a goal
+  double max_reach = 0, half_saturation = 0, shape = 1;
+  std::vector<double> adstock;  // [day]: the channel's adstocked spend
+  // [persona * horizon + day]: the ceiling min(1, affinity x max_reach x
+  // events), the most the channel reaches of its members that day, and
+  // affinity x the events' reach multipliers (uncapped).
+  std::vector<double> ceiling, scale;
+  // [persona * (horizon + 1) + day]: the sum over earlier days of
+  // -ln(1 - ceiling), which the chances' days are drawn from.
+  std::vector<double> ceiling_hazard;
+  // Built on the person's own visits: a retargeting ad that privacy
+  // backlash reacts to (docs/model.md "Privacy backlash").
+  bool retargeting() const { return within_days > 0; }
+};
+
 // What the engine remembers per person about the channels with a frequency
 // cap or fatigue (docs/model.md "Frequency caps", "Ad fatigue"): the day of
 // the person's last paid exposure on any of them, the fatigue stock of each
@@ -157,20 +181,40 @@ struct ChannelMemory {
   }
   std::vector<int32_t> cap_exposures;   // [cap slot]
   std::vector<int32_t> cap_per_days;    // [cap slot]
+  // Retargeting audiences, by audience slot; [channel] its slot or -1;
+  // [touchpoint] a bit per audience whose visited list has it; the bits
+  // of the not_converted audiences.
+  std::vector<CompiledAudience> audiences;
+  std::vector<int16_t> audience_slot;
+  std::vector<uint8_t> touchpoint_audiences;
+  uint8_t not_converted_audiences = 0;
 
   static constexpr double kStockUnit = 256.0;  // a stock of 1 exposure
   int fatigued() const { return static_cast<int>(per_exposure.size()); }
   int capped() const { return static_cast<int>(cap_exposures.size()); }
-  bool enabled() const { return fatigued() + capped() > 0; }
-  // Bytes per agent: none without caps and fatigue; else the day, the
-  // stocks and the counts, rounded up to an even size.
+  int audience_count() const { return static_cast<int>(audiences.size()); }
+  bool enabled() const { return fatigued() + capped() + audience_count() > 0; }
+  // Bytes per agent: none without caps, fatigue and audiences; else the
+  // day, the stocks and the counts, rounded up to an even size, then two
+  // days per audience.
   size_t bytes() const {
-    return static_cast<size_t>(limits::channel_memory_bytes(fatigued(), capped()));
+    return static_cast<size_t>(
+        limits::channel_memory_bytes(fatigued(), capped(), audience_count()));
   }
   size_t stock_offset(int slot) const { return 2 + 2 * static_cast<size_t>(slot); }
   size_t count_offset(int slot) const {
     return 2 + 2 * static_cast<size_t>(fatigued()) + static_cast<size_t>(slot);
   }
+  // The day of the person's last visit to the audience's touchpoints
+  // (kNoVisit: none), then the day of its next chance of an ad (the
+  // horizon: after it; 0xffff: none, not in the audience; kOptedOut: never
+  // again).
+  size_t audience_offset(int slot) const {
+    return static_cast<size_t>(limits::channel_memory_bytes(fatigued(), capped())) +
+           (fatigued() + capped() == 0 ? 2 : 0) + 4 * static_cast<size_t>(slot);
+  }
+  static constexpr uint16_t kNoVisit = 0xffff;
+  static constexpr uint16_t kOptedOut = 0xfffe;
 };
 
 struct LoyaltyModel {
@@ -219,6 +263,7 @@ struct CompiledModel {
   std::vector<double> persona_share;         // normalised
   std::vector<int64_t> persona_first_agent;  // size personas + 1
   std::vector<double> persona_forgetting;    // daily probability f
+  std::vector<double> persona_privacy;       // privacy_sensitivity
   // [persona * memory_days + d]: (1 - f)^d, the chance of no fall-back in d
   // untouched days, for d < memory_days (longer gaps compute it).
   std::vector<double> persona_memory;

@@ -25,6 +25,7 @@ const std::map<std::string, FieldRange, std::less<>>& table() {
       {"cjsim.v1.Persona.channel_affinity", kProbability},
       {"cjsim.v1.Persona.responsiveness", kAtLeastZero},
       {"cjsim.v1.Persona.memory_half_life_days", kAtLeastZero},
+      {"cjsim.v1.Persona.privacy_sensitivity", kProbability},
       {"cjsim.v1.Channel.weekly_budget", budget(limits::kMaxMoney)},
       {"cjsim.v1.Channel.cpm", budget(limits::kMaxMoney)},
       {"cjsim.v1.Channel.max_reach", kProbability},
@@ -44,6 +45,7 @@ const std::map<std::string, FieldRange, std::less<>>& table() {
       {"cjsim.v1.Fatigue.recovery_half_life_days", {0, limits::kMaxHorizonDays}},
       {"cjsim.v1.Comments.rate_per_exposure", kProbability},
       {"cjsim.v1.Comments.negative_share", kProbability},
+      {"cjsim.v1.Audience.within_days", {1, limits::kMaxHorizonDays}},
   };
   return *ranges;
 }

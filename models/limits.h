@@ -58,14 +58,18 @@ inline constexpr int64_t kMaxAgents = kMaxStateBytes / kAgentStateBytes;
 constexpr int64_t agent_state_bytes(int64_t channels) {
   return kAgentStateBytes + 2 * 8 * (std::max<int64_t>(1, (channels + 63) / 64) - 1);
 }
-// The channel memory of frequency caps and fatigue (docs/model.md "Frequency
-// caps", "Ad fatigue"): none without them; else the day of the last paid
+// Retargeting audiences: at most this many channels have one (a
+// touchpoint's audiences are a byte of flags).
+inline constexpr int kMaxAudiences = 8;
+// The channel memory of frequency caps, fatigue and audiences (docs/model.md
+// "Channel memory"): none without them; else the day of the last paid
 // exposure (2 bytes), a 2-byte stock per fatigued channel and a 1-byte count
-// per capped channel, rounded up to an even size.
-constexpr int64_t channel_memory_bytes(int64_t fatigued, int64_t capped) {
-  if (fatigued + capped == 0) return 0;
+// per capped channel, rounded up to an even size, then per audience the day
+// of the last visit and of the next chance of an ad (2 + 2 bytes).
+constexpr int64_t channel_memory_bytes(int64_t fatigued, int64_t capped, int64_t audiences = 0) {
+  if (fatigued + capped + audiences == 0) return 0;
   const int64_t bytes = 2 + 2 * fatigued + capped;
-  return bytes + (bytes & 1);
+  return bytes + (bytes & 1) + 4 * audiences;
 }
 // All of it: with a loyalty block, customer state; with referrals or
 // customer care, the word of mouth arriving tomorrow; with caps or fatigue,

@@ -423,6 +423,8 @@ class Validator {
       }
       check_field(at("memory_half_life_days"), who + " memory_half_life_days",
                   p.memory_half_life_days(), field_range_of<v1::Persona>("memory_half_life_days"));
+      check_field(at("privacy_sensitivity"), who + " privacy_sensitivity",
+                  p.privacy_sensitivity(), field_range_of<v1::Persona>("privacy_sensitivity"));
     }
     if (with_share > 0 && with_share < s_.personas_size()) {
       for (int i = 0; i < s_.personas_size(); ++i) {
@@ -447,6 +449,7 @@ class Validator {
             "channels: " + std::to_string(s_.channels_size()) + " defined; at most " +
                 std::to_string(limits::kMaxChannels));
     }
+    int audiences = 0;
     for (int i = 0; i < s_.channels_size(); ++i) {
       const v1::Channel& c = s_.channels(i);
       std::string who = entity("channel", "channels", c.id(), i);
@@ -497,6 +500,55 @@ class Validator {
       if (c.has_comments()) {
         check_comments({{"channels", i}, {"comments"}}, who + " comments", c.comments());
       }
+      if (c.has_audience()) check_audience(i, who, c, audiences++);
+    }
+  }
+
+  // A channel's retargeting audience (docs/model.md "Retargeting
+  // audiences"); `number` counts the audiences before it.
+  void check_audience(int i, const std::string& who, const v1::Channel& c, int number) {
+    const v1::Audience& a = c.audience();
+    const FieldPath path{{"channels", i}, {"audience"}};
+    const std::string what = who + " audience";
+    if (number == limits::kMaxAudiences) {
+      error(path, what + ": the " + std::to_string(limits::kMaxAudiences + 1) +
+                      "th audience; at most " + std::to_string(limits::kMaxAudiences) +
+                      " channels may have one");
+    }
+    if (a.visited().empty() && !a.not_converted()) {
+      error(path, what +
+                      ": holds no one; list the touchpoints whose visitors it holds (visited, "
+                      "with within_days), or set not_converted: true");
+      return;
+    }
+    std::set<std::string> seen;
+    for (int k = 0; k < a.visited_size(); ++k) {
+      FieldPath at = path;
+      at.push_back({"visited", k});
+      const std::string& id = a.visited(k);
+      if (!known_touchpoint(at, what + ".visited[" + std::to_string(k) + "]", id)) continue;
+      if (!seen.insert(id).second) {
+        error(at, what + ".visited: touchpoint " + quoted(id) + " is listed twice");
+      }
+    }
+    FieldPath days = path;
+    days.push_back({"within_days"});
+    if (!a.visited().empty() &&
+        (a.within_days() < 1 || a.within_days() > limits::kMaxHorizonDays)) {
+      error(days, what + ".within_days: " + std::to_string(a.within_days()) + " is not in [1, " +
+                      std::to_string(limits::kMaxHorizonDays) +
+                      "] (the days a visit keeps a person in the audience)");
+    } else if (a.visited().empty() && a.within_days() != 0) {
+      error(days, what +
+                      ".within_days: set without visited; it counts the days since a visit to "
+                      "one of the visited touchpoints");
+    }
+    if (c.has_frequency_cap()) {
+      error({{"channels", i}, {"frequency_cap"}},
+            who +
+                " frequency_cap: not available on a channel with an audience yet (a cap "
+                "re-spreads the money over a reach known in advance; an audience's reach "
+                "follows its size day by day); model wear-out with fatigue instead");
     }
   }
 
@@ -1286,11 +1338,12 @@ class Validator {
           if (!change.has_enabled() && !change.has_posting_hours() &&
               !change.has_organic_reach() && !change.has_flights() &&
               !change.has_weekday_weights() && !change.has_posts() &&
-              !change.has_frequency_cap() && !change.has_fatigue() && !change.has_comments()) {
+              !change.has_frequency_cap() && !change.has_fatigue() && !change.has_comments() &&
+              !change.has_audience()) {
             error(path, message +
                             ": changes nothing; set weekly_budget, budget_scale, enabled, "
                             "posting_hours, organic_reach, flights, weekday_weights, posts, "
-                            "frequency_cap, fatigue or comments");
+                            "frequency_cap, fatigue, comments or audience");
           }
           break;
       }
@@ -1339,10 +1392,10 @@ class Validator {
       }
       if (!change.has_share() && change.channel_affinity().empty() &&
           change.responsiveness().empty() && !change.has_memory_half_life_days() &&
-          !change.has_active_hours()) {
+          !change.has_active_hours() && !change.has_privacy_sensitivity()) {
         error(path, message +
                         ": changes nothing; set share, channel_affinity, responsiveness, "
-                        "memory_half_life_days or active_hours");
+                        "memory_half_life_days, active_hours or privacy_sensitivity");
       }
     }
   }

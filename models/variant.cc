@@ -176,6 +176,13 @@ void apply_entity_changes(const v1::Variant& variant, v1::Scenario& result) {
         *channel->mutable_fatigue() = change.fatigue();
       }
     }
+    if (change.has_audience()) {
+      if (change.audience().visited().empty() && !change.audience().not_converted()) {
+        channel->clear_audience();
+      } else {
+        *channel->mutable_audience() = change.audience();
+      }
+    }
   }
   for (const v1::PersonaChange& change : variant.persona_changes()) {
     v1::Persona* persona = find_in(personas, change.persona());
@@ -192,6 +199,9 @@ void apply_entity_changes(const v1::Variant& variant, v1::Scenario& result) {
     }
     if (change.has_active_hours())
       set_hours(change.active_hours(), persona->mutable_active_hours());
+    if (change.has_privacy_sensitivity()) {
+      persona->set_privacy_sensitivity(change.privacy_sensitivity());
+    }
   }
 }
 

@@ -12,6 +12,7 @@
 #include <boost/random/gamma_distribution.hpp>
 
 #include "models/check.h"
+#include "models/formulas.h"
 #include "sim/care_queue.h"
 #include "sim/parallel.h"
 #include "sim/rng.h"
@@ -23,6 +24,12 @@ constexpr uint8_t kConverted = 1;
 constexpr uint8_t kExposed = 2;
 constexpr uint8_t kLost = 4;      // a customer who became inactive: no more sessions
 constexpr uint8_t kRepeated = 8;  // a customer who repeated
+constexpr uint8_t kRetargeted = 16;  // shown a retargeting ad (docs/model.md "Privacy backlash")
+constexpr uint8_t kOptedOut = 32;    // opted out of a channel's ads
+// An audience's next chance of an ad (ChannelMemory::audience_offset + 2)
+// when the agent joined it today and its first chance is not drawn yet.
+constexpr uint16_t kChanceToDraw = 0xfffd;
+static_assert(limits::kMaxHorizonDays < kChanceToDraw, "chance days fit below the markers");
 constexpr double kNoTime = std::numeric_limits<double>::infinity();
 
 // The word of the agent's channel set (touched, or exposed) that holds
@@ -127,6 +134,10 @@ struct Engine::Context {
   // null without frequency caps and fatigue.
   uint8_t* memory;
   size_t memory_stride;
+  // [audience]: today's paid reach of each audience's channel among its
+  // members (the Hill curve on the audience's size), set by the end-of-day
+  // step; null without audiences.
+  const double* audience_reach;
 
   // The agent's extra channel words, or null.
   uint64_t* extra_of(int64_t agent) const {
@@ -168,7 +179,23 @@ void Engine::initialize(const Context& context, int64_t agent, int persona, Agen
             0,
             0};
   if (uint64_t* extra = context.extra_of(agent)) std::fill_n(extra, context.extra_stride, 0);
-  if (uint8_t* memory = context.memory_of(agent)) std::fill_n(memory, context.memory_stride, 0);
+  if (uint8_t* memory = context.memory_of(agent)) {
+    std::fill_n(memory, context.memory_stride, 0);
+    // No visit yet and no chance of an ad, but in an audience of everyone
+    // not converted, which everyone starts in.
+    const ChannelMemory& m = model_.memory;
+    for (int a = 0; a < m.audience_count(); ++a) {
+      uint8_t* at = memory + m.audience_offset(a);
+      store16(at, ChannelMemory::kNoVisit);
+      int32_t chance = kNever;
+      if (!m.audiences[static_cast<size_t>(a)].retargeting()) {
+        const rng::Pair bits = context.pair(agent, rng::Stream::kAudienceJoin,
+                                            rng::kAudienceJoinedAtStart + static_cast<uint64_t>(a));
+        chance = chance_day(persona, a, -1, bits[0]);
+      }
+      store16(at + 2, day16(chance));
+    }
+  }
   if (!model_.exposure[persona].sources.empty()) {
     const rng::Pair start = context.pair(agent, rng::Stream::kStart, 0);
     record.next_exposure =
@@ -179,7 +206,13 @@ void Engine::initialize(const Context& context, int64_t agent, int persona, Agen
     record.pending_touchpoint = kEntry;
     record.pending_day = 0;
   }
-  next_event = std::min(record.next_exposure, record.pending_day);
+  next_event = day16(next_day(context, agent, record));
+}
+
+int32_t Engine::next_day(const Context& context, int64_t agent, const AgentRecord& record) const {
+  const int32_t next = std::min(record.next_exposure, record.pending_day);
+  if (model_.memory.audience_count() == 0) return next;
+  return std::min(next, next_chance(context.memory_of(agent)));
 }
 
 int32_t Engine::next_exposure_day(const Context& context, int persona, int32_t after_day,
@@ -243,7 +276,7 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
                                                   uint64_t seed_lane, int index, int start,
                                                   const LandingTable* landing, bool referred,
                                                   AgentRecord& record, ReplicationCounts& counts,
-                                                  uint64_t* extra, const uint8_t* memory,
+                                                  uint64_t* extra, uint8_t* memory,
                                                   uint64_t entry_bits,
                                                   double first_act_scale) const {
   rng::SplitMix64 random = rng::session_generator(seed_lane, static_cast<uint64_t>(index));
@@ -295,6 +328,11 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
       }
     }
     ++tally[u].visits;
+    if (memory != nullptr) [[unlikely]] {
+      if (const uint8_t audiences = model_.memory.touchpoint_audiences[u]) {
+        visit(memory, audiences, day, (flags & kConverted) != 0, counts);
+      }
+    }
     stage = std::max(stage, node.stage);
     if (node.is_goal) {
       ++tally[u].conversions;
@@ -343,6 +381,9 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
       ++counts.converted_agents;
       ++counts.persona_converted[record.persona];
       ++counts.today.first_conversions;
+      if (memory != nullptr && model_.memory.not_converted_audiences != 0) [[unlikely]] {
+        leave(memory, day, counts);
+      }
     }
     flags |= kConverted;
     if (model_.goal_kinds.size() > 1) {
@@ -374,7 +415,7 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
 [[gnu::always_inline]] inline int Engine::return_session(const Context& context, int32_t day,
                                                          const rng::Pair& pair, AgentRecord& record,
                                                          ReplicationCounts& counts, uint64_t* extra,
-                                                         const uint8_t* memory) const {
+                                                         uint8_t* memory) const {
   // Mid-journey until now, so nothing was forgotten.
   const int to = record.pending_touchpoint;
   record.pending_day = day16(kNever);
@@ -434,6 +475,185 @@ double Engine::fatigue(const uint8_t* memory, int slot, int32_t day) const {
   const double recent = stock / ChannelMemory::kStockUnit *
                         m.retention(slot, day - static_cast<int32_t>(load16(memory)));
   return std::exp(-m.per_exposure[static_cast<size_t>(slot)] * recent);
+}
+
+namespace {
+// Adds `delta` to an audience's members from `day` on (days past the
+// horizon are never read).
+inline void move_members(uint64_t* moves, int32_t horizon, int64_t day, int delta) {
+  if (day <= horizon) moves[day] += static_cast<uint64_t>(static_cast<int64_t>(delta));
+}
+}  // namespace
+
+int32_t Engine::chance_day(int persona, int slot, int32_t after_day, uint64_t bits) const {
+  // As next_exposure_day, on the ceiling's hazard: the first day s >
+  // after_day with H(s + 1) - H(after_day + 1) >= E, E ~ Exp(1). Past the
+  // horizon it is the horizon, not kNever: kNever is "no chance" (not in the
+  // audience), which a visit would draw again.
+  const CompiledAudience& a = model_.memory.audiences[static_cast<size_t>(slot)];
+  const int32_t horizon = model_.settings.horizon_days;
+  const double* hazard =
+      &a.ceiling_hazard[static_cast<size_t>(persona) * static_cast<size_t>(horizon + 1)];
+  if (after_day + 1 >= horizon) return horizon;
+  const double target = hazard[after_day + 1] - std::log(rng::open_unit(bits));
+  if (!(target <= hazard[horizon])) return horizon;
+  const double* at = std::lower_bound(hazard + after_day + 2, hazard + horizon + 1, target);
+  return static_cast<int32_t>(at - hazard) - 1;
+}
+
+int32_t Engine::next_chance(const uint8_t* memory) const {
+  const ChannelMemory& m = model_.memory;
+  int32_t next = kNever;
+  for (int a = 0; a < m.audience_count(); ++a) {
+    const uint16_t chance = load16(memory + m.audience_offset(a) + 2);
+    if (chance < kChanceToDraw) next = std::min<int32_t>(next, chance);
+  }
+  return next;
+}
+
+uint8_t Engine::audience_chances(const Context& context, int32_t day, int64_t agent,
+                                 const AgentRecord& record, uint8_t* memory) const {
+  const ChannelMemory& m = model_.memory;
+  const int32_t horizon = context.horizon;
+  uint8_t ads = 0;
+  for (int slot = 0; slot < m.audience_count(); ++slot) {
+    uint8_t* at = memory + m.audience_offset(slot);
+    if (load16(at + 2) != day) continue;
+    const CompiledAudience& a = m.audiences[static_cast<size_t>(slot)];
+    // In the audience as the day starts: a visit within the last
+    // within_days days (none today yet), and no goal reached if it asks.
+    const uint16_t last = load16(at);
+    const bool member =
+        (!a.retargeting() || (last != ChannelMemory::kNoVisit && day - last <= a.within_days)) &&
+        !(a.not_converted && (record.flags & kConverted));
+    if (!member) {
+      store16(at + 2, day16(kNever));
+      continue;
+    }
+    // Thinning: a chance comes at the ceiling's rate; today's reach takes
+    // it with probability reach / ceiling.
+    const rng::Block block = rng::block(context.seed, context.replication,
+                                        static_cast<uint64_t>(agent), rng::Stream::kAudienceChance,
+                                        static_cast<uint64_t>(day) * 8 + static_cast<uint64_t>(slot));
+    const size_t at_day = static_cast<size_t>(record.persona) * static_cast<size_t>(horizon) +
+                          static_cast<size_t>(day);
+    const double reach = std::min(1.0, a.scale[at_day] * context.audience_reach[slot]);
+    rng::SplitMix64 draws(block[rng::kLaneExposureSources]);
+    if (draws.next_unit() * a.ceiling[at_day] < reach) ads |= static_cast<uint8_t>(1u << slot);
+    store16(at + 2, day16(chance_day(record.persona, slot, day, block[rng::kLaneExposureGap])));
+  }
+  return ads;
+}
+
+void Engine::audience_ads(const Context& context, int32_t day, int64_t agent, uint8_t ads,
+                          AgentRecord& record, uint8_t* memory, int& first_goal,
+                          ReplicationCounts& counts) const {
+  const ChannelMemory& m = model_.memory;
+  uint64_t* extra = context.extra_of(agent);
+  for (; ads != 0; ads &= static_cast<uint8_t>(ads - 1)) {
+    const int slot = __builtin_ctz(ads);
+    const CompiledAudience& a = m.audiences[static_cast<size_t>(slot)];
+    const rng::Block block = rng::block(context.seed, context.replication,
+                                        static_cast<uint64_t>(agent), rng::Stream::kAudienceChance,
+                                        static_cast<uint64_t>(day) * 8 + static_cast<uint64_t>(slot));
+    rng::SplitMix64 draws(block[rng::kLaneExposureSources]);
+    draws.next_unit();  // the chance's
+    catch_up(memory, day);
+    if (!(record.flags & kExposed)) ++counts.exposed_agents;
+    record.flags |= kExposed;
+    ++counts.channel_paid[static_cast<size_t>(a.channel)];
+    mark_exposed(record, extra, extra_words_, a.channel, counts);
+    if (record.pending_day == kNever) {
+      forget(day - record.untouched_since, block[rng::kLaneForgetting], record);
+    }
+    record.untouched_since = day16(day + 1);
+    // Privacy backlash: an ad built on the person's own visits may make
+    // them opt out of the channel's ads; that ad persuades no one.
+    bool annoyed = false;
+    if (a.retargeting()) {
+      if (!(record.flags & kRetargeted)) ++counts.retargeted_agents;
+      record.flags |= kRetargeted;
+      const double sensitivity = model_.persona_privacy[record.persona];
+      if (sensitivity > 0 && draws.next_unit() < sensitivity) {
+        annoyed = true;
+        store16(memory + m.audience_offset(slot) + 2, ChannelMemory::kOptedOut);
+        ++counts.channel_opt_outs[static_cast<size_t>(a.channel)];
+        if (!(record.flags & kOptedOut)) ++counts.opted_out_agents;
+        record.flags |= kOptedOut;
+      }
+    }
+    if (!annoyed && record.pending_day == kNever && !(record.flags & kLost)) {
+      const int stage = record.stage == 0 ? 1 : record.stage;
+      const LandingTable& landing = model_.landing_for(a.channel, stage);
+      if (landing.log2_columns >= 0) {
+        const int goal = session(context, day, block[rng::kLaneSessions], 0, 0, &landing, false,
+                                 record, counts, extra, memory);
+        if (first_goal < 0) first_goal = goal;
+      }
+    }
+    add_fatigue(memory, a.channel);
+  }
+}
+
+void Engine::visit(uint8_t* memory, uint8_t audiences, int32_t day, bool converted,
+                   ReplicationCounts& counts) const {
+  const ChannelMemory& m = model_.memory;
+  const int32_t horizon = model_.settings.horizon_days;
+  for (; audiences != 0; audiences &= static_cast<uint8_t>(audiences - 1)) {
+    const int slot = __builtin_ctz(audiences);
+    const CompiledAudience& a = m.audiences[static_cast<size_t>(slot)];
+    if (a.not_converted && converted) continue;  // never back in
+    uint8_t* at = memory + m.audience_offset(slot);
+    const uint16_t last = load16(at);
+    if (last == day) continue;
+    // In from tomorrow for within_days days: an extension of the stay the
+    // last visit gave when that reaches tomorrow, else a new stay.
+    uint64_t* moves = counts.audience_moves.data() +
+                      static_cast<size_t>(slot) * static_cast<size_t>(horizon + 1);
+    const int32_t w = a.within_days;
+    if (last != ChannelMemory::kNoVisit && last + w >= day) {
+      move_members(moves, horizon, int64_t{last} + w + 1, +1);
+    } else {
+      move_members(moves, horizon, int64_t{day} + 1, +1);
+    }
+    move_members(moves, horizon, int64_t{day} + w + 1, -1);
+    store16(at, day16(day));
+    if (load16(at + 2) == kNever) store16(at + 2, kChanceToDraw);
+  }
+}
+
+void Engine::leave(uint8_t* memory, int32_t day, ReplicationCounts& counts) const {
+  const ChannelMemory& m = model_.memory;
+  const int32_t horizon = model_.settings.horizon_days;
+  for (uint8_t left = m.not_converted_audiences; left != 0;
+       left &= static_cast<uint8_t>(left - 1)) {
+    const int slot = __builtin_ctz(left);
+    const CompiledAudience& a = m.audiences[static_cast<size_t>(slot)];
+    uint64_t* moves = counts.audience_moves.data() +
+                      static_cast<size_t>(slot) * static_cast<size_t>(horizon + 1);
+    if (!a.retargeting()) {
+      move_members(moves, horizon, int64_t{day} + 1, -1);
+      continue;
+    }
+    // Out from tomorrow if the last visit would have kept the person in.
+    const uint16_t last = load16(memory + m.audience_offset(slot));
+    if (last == ChannelMemory::kNoVisit || last + a.within_days < day + 1) continue;
+    move_members(moves, horizon, int64_t{day} + 1, -1);
+    move_members(moves, horizon, int64_t{last} + a.within_days + 1, +1);
+  }
+}
+
+void Engine::settle_chances(const Context& context, int32_t day, int64_t agent, int persona,
+                            uint8_t* memory) const {
+  const ChannelMemory& m = model_.memory;
+  for (int slot = 0; slot < m.audience_count(); ++slot) {
+    uint8_t* at = memory + m.audience_offset(slot) + 2;
+    if (load16(at) != kChanceToDraw) continue;
+    const rng::Pair bits =
+        context.pair(agent, rng::Stream::kAudienceJoin,
+                     static_cast<uint64_t>(day) * 8 + static_cast<uint64_t>(slot));
+    store16(at, day16(chance_day(persona, slot, day, bits[0])));
+  }
 }
 
 void Engine::credit(const AgentRecord& record, const uint64_t* extra, uint32_t u,
@@ -603,6 +823,11 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
   uint64_t* extra = context.extra_of(agent);
   // A constant null without memory, so that the walk's test of it folds.
   uint8_t* memory = kMemory ? context.memory_of(agent) : nullptr;
+  // Audiences' chances of an ad, for the agent as the day starts; the ads
+  // come after the day's other exposures.
+  uint8_t ads = 0;
+  const bool audiences = kMemory && model_.memory.audience_count() > 0;
+  if (audiences) ads = audience_chances(context, day, agent, record, memory);
   if (record.pending_day == day)
     first_goal = return_session(context, day, return_pair, record, counts, extra, memory);
   if (record.next_exposure == day) {
@@ -665,6 +890,7 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
     record.next_exposure =
         day16(next_exposure_day(context, record.persona, day, block[rng::kLaneExposureGap]));
   }
+  if (ads != 0) audience_ads(context, day, agent, ads, record, memory, first_goal, counts);
   if (context.word_of_mouth != nullptr && context.word_of_mouth[agent] != 0) {
     const uint16_t arrived = context.word_of_mouth[agent];
     context.word_of_mouth[agent] = 0;
@@ -676,7 +902,9 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
       word_of_mouth(context, day, agent, index++, true, record, first_goal, counts);
     }
   }
-  int32_t next = std::min(record.pending_day, record.next_exposure);
+  if (audiences) settle_chances(context, day, agent, record.persona, memory);
+  int32_t next = audiences ? next_day(context, agent, record)
+                           : std::min(record.pending_day, record.next_exposure);
   if (context.customers != nullptr) {
     CustomerRecord& customer = context.customers[agent];
     if (first_goal >= 0) become_customer(context, agent, day, first_goal, customer);
@@ -715,7 +943,8 @@ int32_t Engine::process_due(const Context& context, int64_t first, const uint16_
       // A day with only a return (every day-0 entry of the single-journey
       // form) takes a short path.
       if (r.next_exposure != day && context.customers == nullptr &&
-          (context.word_of_mouth == nullptr || context.word_of_mouth[i] == 0)) {
+          (context.word_of_mouth == nullptr || context.word_of_mouth[i] == 0) &&
+          (!kMemory || context.audience_reach == nullptr)) {
         return_session(context, day, return_pairs[k], r, counts, context.extra_of(i),
                        kMemory ? context.memory_of(i) : nullptr);
         next_event[i] = std::min(r.pending_day, r.next_exposure);
@@ -759,13 +988,16 @@ struct Engine::Replication {
 // series.
 class Engine::DayEnd {
  public:
-  // `todays_nodes`: the walk's nodes under a care backlog (empty without).
+  // `todays_nodes`: the walk's nodes under a care backlog (empty without);
+  // `audience_reach`: the audiences' reach of the day (Context), set here
+  // for day 0 and then each evening for the next day.
   DayEnd(const Engine& engine, Replication& run, std::vector<PersonaNode>& todays_nodes,
-         std::atomic<uint64_t>* progress)
+         std::vector<double>& audience_reach, std::atomic<uint64_t>* progress)
       : engine_(engine),
         model_(engine.model_),
         run_(run),
         todays_nodes_(todays_nodes),
+        audience_reach_(audience_reach),
         progress_(progress),
         care_(model_.loyalty.care.capacity, model_.loyalty.care.sla_days,
               model_.loyalty.care.public_share),
@@ -787,6 +1019,17 @@ class Engine::DayEnd {
     series.repeats_through.assign(horizon * goals, 0);
     series.paid_through.assign(horizon * channels, 0);
     series.organic_through.assign(horizon * channels, 0);
+    // Everyone starts in an audience of the not converted, no one in one
+    // built on visits.
+    const ChannelMemory& m = model_.memory;
+    members_.assign(static_cast<size_t>(m.audience_count()), 0);
+    series.audience_members.assign(horizon * members_.size(), 0);
+    for (int a = 0; a < m.audience_count(); ++a) {
+      if (!m.audiences[static_cast<size_t>(a)].retargeting()) {
+        members_[static_cast<size_t>(a)] = model_.settings.agents;
+      }
+    }
+    settle_audiences(0);
   }
 
   void operator()(int32_t day) {
@@ -807,10 +1050,35 @@ class Engine::DayEnd {
       engine_.set_act_thresholds(day + 1, care_multiplier_, todays_nodes_);
     }
     record(day);
+    if (!members_.empty() && day + 1 < model_.settings.horizon_days) {
+      const size_t stride = static_cast<size_t>(model_.settings.horizon_days) + 1;
+      for (size_t a = 0; a < members_.size(); ++a) {
+        for (const ReplicationCounts& counts : run_.partial) {
+          members_[a] += static_cast<int64_t>(counts.audience_moves[a * stride + day + 1]);
+        }
+      }
+      settle_audiences(day + 1);
+    }
     if (progress_ != nullptr) progress_->fetch_add(1, std::memory_order_relaxed);
   }
 
  private:
+  // Each audience's members as `day` starts, into the series, and its
+  // channel's reach among them that day: the Hill curve with its
+  // half-saturation scaled by the audience's share of the agents
+  // (docs/model.md "Retargeting audiences").
+  void settle_audiences(int32_t day) {
+    const double agents = static_cast<double>(model_.settings.agents);
+    for (size_t a = 0; a < members_.size(); ++a) {
+      const CompiledAudience& audience = model_.memory.audiences[a];
+      run_.shared.series.audience_members[static_cast<size_t>(day) * members_.size() + a] =
+          static_cast<uint64_t>(members_[a]);
+      audience_reach_[a] = formulas::hill_reach(
+          audience.adstock[static_cast<size_t>(day)], audience.max_reach,
+          audience.half_saturation * static_cast<double>(members_[a]) / agents, audience.shape);
+    }
+  }
+
   // Word of mouth for the agent tomorrow: a referral (`shift` 0) or a
   // praise (8), at most 255 of each a day.
   void deliver(int32_t day, int64_t agent, int shift) {
@@ -877,7 +1145,7 @@ class Engine::DayEnd {
           AgentRecord& record = run_.records[c.agent];
           if (record.flags & kLost) return;
           engine_.churn(day, record, context.customers[static_cast<size_t>(c.agent)], shared);
-          run_.next_event[c.agent] = std::min(record.pending_day, record.next_exposure);
+          run_.next_event[c.agent] = day16(engine_.next_day(context, c.agent, record));
         });
     shared.loyalty.answered += outcome.answered;
     shared.loyalty.answered_in_sla += outcome.answered_in_sla;
@@ -950,6 +1218,8 @@ class Engine::DayEnd {
   const CompiledModel& model_;
   Replication& run_;
   std::vector<PersonaNode>& todays_nodes_;
+  std::vector<double>& audience_reach_;
+  std::vector<int64_t> members_;  // [audience]: agents in it as the day starts
   std::atomic<uint64_t>* progress_;
   CareQueue care_;
   const double scale_;  // people per simulated agent
@@ -1136,6 +1406,7 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
     todays_nodes = model_.persona_nodes;
     set_act_thresholds(0, 1.0, todays_nodes);
   }
+  std::vector<double> audience_reach(static_cast<size_t>(model_.memory.audience_count()));
   const Context context{seed_,
                         static_cast<uint64_t>(replication),
                         model_.settings.horizon_days,
@@ -1145,10 +1416,11 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
                         extra_words_ > 0 ? workspace->extra.get() : nullptr,
                         2 * static_cast<size_t>(extra_words_),
                         model_.memory.enabled() ? workspace->memory.get() : nullptr,
-                        model_.memory.bytes()};
+                        model_.memory.bytes(),
+                        audience_reach.empty() ? nullptr : audience_reach.data()};
   const int64_t blocks = (model_.settings.agents + kBlockAgents - 1) / kBlockAgents;
   Replication run(model_, context, *workspace, blocks);
-  DayEnd day_end(*this, run, todays_nodes, progress);
+  DayEnd day_end(*this, run, todays_nodes, audience_reach, progress);
 
   // One task per block (a grain of one), so that blocks spread evenly.
   auto for_blocks = [&](auto&& body) {

@@ -198,17 +198,18 @@ class Engine {
   // channel words beyond the first (null with at most 64 channels).
   // `first_act_scale` multiplies the act probability of the session's
   // first step (a post's format, docs/model.md "Publishing plan").
-  // `memory` is the agent's channel memory (null without caps and fatigue):
-  // the act probability on a fatigued channel's touchpoints is scaled by
-  // fatigue().
+  // `memory` is the agent's channel memory (null without caps, fatigue and
+  // audiences): the act probability on a fatigued channel's touchpoints is
+  // scaled by fatigue(), and visits and conversions move the agent in and
+  // out of audiences.
   int session(const Context& context, int32_t day, uint64_t seed_lane, int index, int start,
               const LandingTable* landing, bool referred, AgentRecord& record,
-              ReplicationCounts& counts, uint64_t* extra, const uint8_t* memory,
+              ReplicationCounts& counts, uint64_t* extra, uint8_t* memory,
               uint64_t entry_bits = 0, double first_act_scale = 1.0) const;
   // The session of the agent's pending return (or day-0 entry) today.
   int return_session(const Context& context, int32_t day, const rng::Pair& pair,
                      AgentRecord& record, ReplicationCounts& counts, uint64_t* extra,
-                     const uint8_t* memory) const;
+                     uint8_t* memory) const;
   // Channel memory (docs/model.md "Frequency caps", "Ad fatigue"):
   // catch_up brings the fatigue stocks and cap counts to `day`; admit_paid
   // does so and takes a paid exposure of `channel` if its cap allows
@@ -216,6 +217,28 @@ class Engine {
   // channel's stock; fatigue is the act multiplier of fatigue slot `slot`
   // on `day`, exp(-per_exposure x recent).
   void catch_up(uint8_t* memory, int32_t day) const;
+  // Retargeting audiences (docs/model.md "Retargeting audiences"):
+  // audience_chances takes today's chances of an ad, for the agent as it
+  // starts the day, and returns the audiences that show it one;
+  // audience_ads shows them (an exposure each, a session, privacy
+  // backlash); visit and leave move the agent in and out of audiences
+  // (counted in ReplicationCounts::audience_moves); settle_chances draws
+  // the first chance of the audiences the agent joined today;
+  // next_chance is the agent's next chance of any audience.
+  uint8_t audience_chances(const Context& context, int32_t day, int64_t agent,
+                           const AgentRecord& record, uint8_t* memory) const;
+  void audience_ads(const Context& context, int32_t day, int64_t agent, uint8_t ads,
+                    AgentRecord& record, uint8_t* memory, int& first_goal,
+                    ReplicationCounts& counts) const;
+  void visit(uint8_t* memory, uint8_t audiences, int32_t day, bool converted,
+             ReplicationCounts& counts) const;
+  void leave(uint8_t* memory, int32_t day, ReplicationCounts& counts) const;
+  void settle_chances(const Context& context, int32_t day, int64_t agent, int persona,
+                      uint8_t* memory) const;
+  int32_t next_chance(const uint8_t* memory) const;
+  int32_t chance_day(int persona, int slot, int32_t after_day, uint64_t bits) const;
+  // The agent's next day with something to do but customer events.
+  int32_t next_day(const Context& context, int64_t agent, const AgentRecord& record) const;
   bool admit_paid(uint8_t* memory, int32_t day, int channel, ReplicationCounts& counts) const;
   void add_fatigue(uint8_t* memory, int channel) const;
   double fatigue(const uint8_t* memory, int slot, int32_t day) const;

@@ -111,6 +111,21 @@ void journey_quantities(const CompiledModel& m, const ReplicationCounts& c, Quan
   q.channel_organic = scaled(c.channel_organic);
   q.channel_reach = scaled(c.channel_reach);
   q.channel_capped = scaled(c.channel_capped);
+  q.channel_opt_outs = scaled(c.channel_opt_outs);
+  q.retargeted = static_cast<double>(c.retargeted_agents) * scale;
+  q.opt_outs = static_cast<double>(c.opted_out_agents) * scale;
+  q.channel_audience.assign(static_cast<size_t>(m.channel_count()), 0.0);
+  const std::vector<uint64_t>& members = c.series.audience_members;
+  const size_t audiences = m.memory.audiences.size();
+  if (audiences > 0 && !members.empty()) {
+    const size_t days = members.size() / audiences;
+    for (size_t a = 0; a < audiences; ++a) {
+      double sum = 0;
+      for (size_t d = 0; d < days; ++d) sum += static_cast<double>(members[d * audiences + a]);
+      q.channel_audience[static_cast<size_t>(m.memory.audiences[a].channel)] =
+          sum / static_cast<double>(days) * scale;
+    }
+  }
   const size_t channels = static_cast<size_t>(m.channel_count());
   const uint64_t touchpoints = static_cast<uint64_t>(m.touchpoint_count());
   auto credited = [&](const std::map<uint64_t, uint64_t>& credit, std::vector<double>& conversions,
@@ -350,6 +365,8 @@ Quantities quantities_from_exact(const CompiledModel& m, const ExactSolution& s)
   q.channel_organic.assign(m.channel_count(), 0.0);
   q.channel_reach.assign(m.channel_count(), 0.0);
   q.channel_capped.assign(m.channel_count(), 0.0);
+  q.channel_opt_outs.assign(m.channel_count(), 0.0);
+  q.channel_audience.assign(m.channel_count(), 0.0);
   // The day-0 entry is an agent's one touch: first, last and every touch.
   q.channel_first_conversions = q.channel_last_conversions = q.channel_assisted_conversions =
       scaled(s.channel_conversions);
@@ -422,7 +439,17 @@ namespace {
 // (repeats without a repeat model, praise at a praise rate of 0) is not
 // reported: it would print a 0 that says nothing (and, before, a warning
 // that it rests on 0 events).
-enum class Needs { kNothing, kSpend, kLoyalty, kRepeats, kCare, kPraise, kReferral, kComments };
+enum class Needs {
+  kNothing,
+  kSpend,
+  kLoyalty,
+  kRepeats,
+  kCare,
+  kPraise,
+  kReferral,
+  kComments,
+  kPrivacy
+};
 
 // A figure of one replication: the total (index -1), or that of one goal
 // kind for a KPI per goal kind, of one channel for a KPI per channel.
@@ -533,6 +560,16 @@ const Definition kRegistry[] = {
     {"negative_comments", "negative comments", "", KpiUnit::kCount, false, KpiSeries::Form::kMean,
      Needs::kComments, "exposures",
      [](const CompiledModel&, const Quantities& q, int) { return q.negative_comments; }, nullptr},
+    // Privacy backlash (docs/model.md "Privacy backlash"): people who opted
+    // out of a channel's ads after a retargeting ad, and their share of the
+    // people shown one.
+    {"opt_out_rate", "share of people shown a retargeting ad who opted out", "", KpiUnit::kShare,
+     false, KpiSeries::Form::kRatio, Needs::kPrivacy, "opt_outs",
+     [](const CompiledModel&, const Quantities& q, int) { return q.opt_outs; },
+     [](const CompiledModel&, const Quantities& q, int) { return q.retargeted; }},
+    {"opt_outs", "people who opted out of a channel's ads", "", KpiUnit::kCount, false,
+     KpiSeries::Form::kMean, Needs::kPrivacy, "",
+     [](const CompiledModel&, const Quantities& q, int) { return q.opt_outs; }, nullptr},
     {"organic_exposures", "organic exposures", "", KpiUnit::kCount, true, KpiSeries::Form::kMean,
      Needs::kNothing, "",
      [](const CompiledModel&, const Quantities& q, int ch) {
@@ -684,6 +721,14 @@ bool scenario_counts(const v1::Scenario& s, Needs needs) {
       return std::any_of(s.channels().begin(), s.channels().end(), [](const v1::Channel& c) {
         return (!c.has_enabled() || c.enabled()) && c.comments().rate_per_exposure() > 0;
       });
+    case Needs::kPrivacy:
+      return std::any_of(s.channels().begin(), s.channels().end(),
+                         [](const v1::Channel& c) {
+                           return (!c.has_enabled() || c.enabled()) &&
+                                  !c.audience().visited().empty();
+                         }) &&
+             std::any_of(s.personas().begin(), s.personas().end(),
+                         [](const v1::Persona& p) { return p.privacy_sensitivity() > 0; });
   }
   return false;
 }
@@ -710,6 +755,11 @@ bool model_counts(const CompiledModel& m, Needs needs) {
       return m.loyalty.referral.enabled;
     case Needs::kComments:
       return m.comments.enabled;
+    case Needs::kPrivacy:
+      return std::any_of(m.memory.audiences.begin(), m.memory.audiences.end(),
+                         [](const CompiledAudience& a) { return a.retargeting(); }) &&
+             std::any_of(m.persona_privacy.begin(), m.persona_privacy.end(),
+                         [](double s) { return s > 0; });
   }
   return false;
 }
@@ -833,6 +883,11 @@ std::string kpi_not_counted(const v1::Scenario& scenario, const std::string& nam
         return name +
                " is counted only when reach brings comments (a channel's comments block), "
                "which this scenario has not";
+      case Needs::kPrivacy:
+        return name +
+               " is counted only when a retargeting audience (a channel's audience with "
+               "visited touchpoints) reaches people with privacy_sensitivity > 0, which this "
+               "scenario has not";
       case Needs::kNothing:
         break;
     }

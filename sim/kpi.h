@@ -58,6 +58,12 @@ struct Quantities {
   std::vector<double> channel_reach;
   // [channel]: paid exposures a frequency cap stopped (scaled).
   std::vector<double> channel_capped;
+  // [channel]: people who opted out of its ads, and the people in its
+  // audience on an average day (0 without one), scaled.
+  std::vector<double> channel_opt_outs, channel_audience;
+  // People who saw a retargeting ad, and those who opted out of at least
+  // one channel's ads, scaled (docs/model.md "Privacy backlash").
+  double retargeted = 0, opt_outs = 0;
   std::vector<double> channel_first_conversions, channel_last_conversions,
       channel_assisted_conversions, channel_first_value, channel_last_value, channel_assisted_value;
   std::vector<double> persona_rate, persona_conversions;

@@ -48,7 +48,15 @@ enum class Stream : uint64_t {
   // draw, the uncertain field's path), never by an agent or replication
   // (sim/parameter_draws.h).
   kParameterDraw = 10,
+  // Retargeting audiences (docs/model.md "Retargeting audiences"): the
+  // agent's chance of an ad on a day, by (day x 8 + audience), a block with
+  // the lanes below; and the first chance after the agent joins, by the
+  // same key (the chance of a not_converted audience everyone starts in:
+  // kAudienceJoinedAtStart + audience).
+  kAudienceChance = 11,
+  kAudienceJoin = 12,
 };
+inline constexpr uint64_t kAudienceJoinedAtStart = uint64_t{1} << 32;
 
 // The purposes of the four 64-bit lanes of an exposure block. Each purpose
 // always reads its own lane, so a change elsewhere in a variant leaves its

@@ -208,6 +208,17 @@ struct RunResultBuilder {
     }
     set_estimate(estimate_kpi(rate, confidence, exact), ch->mutable_engagement_rate());
     set_estimate(estimate_kpi(share, confidence, exact), ch->mutable_exposure_share());
+    if (m.memory.audience_slot[static_cast<size_t>(c)] >= 0) {
+      set_estimate(estimate([c](const Quantities& q) { return q.channel_audience[c]; }),
+                   ch->mutable_audience_size());
+      if (m.memory.audiences[static_cast<size_t>(m.memory.audience_slot[static_cast<size_t>(c)])]
+              .retargeting() &&
+          std::any_of(m.persona_privacy.begin(), m.persona_privacy.end(),
+                      [](double s) { return s > 0; })) {
+        set_estimate(estimate([c](const Quantities& q) { return q.channel_opt_outs[c]; }),
+                     ch->mutable_opt_outs());
+      }
+    }
     const std::pair<std::vector<double> Quantities::*, v1::Estimate*> credit[] = {
         {&Quantities::channel_first_conversions, ch->mutable_first_touch_conversions()},
         {&Quantities::channel_last_conversions, ch->mutable_last_touch_conversions()},

@@ -79,6 +79,9 @@ void to_sample(const ReplicationCounts& c, int replication, v1::ReplicationSampl
   put(c.channel_organic, out->mutable_channel_organic());
   put(c.channel_reach, out->mutable_channel_reach());
   put(c.channel_capped, out->mutable_channel_capped());
+  put(c.channel_opt_outs, out->mutable_channel_opt_outs());
+  out->set_retargeted_agents(c.retargeted_agents);
+  out->set_opted_out_agents(c.opted_out_agents);
   put(c.channel_comments, out->mutable_channel_comments());
   put(c.channel_negative_comments, out->mutable_channel_negative_comments());
   out->set_comments_answered(c.comments_answered);
@@ -122,6 +125,7 @@ void to_sample(const ReplicationCounts& c, int replication, v1::ReplicationSampl
   put(s.repeats_through, series->mutable_repeats_through());
   put(s.paid_through, series->mutable_paid_through());
   put(s.organic_through, series->mutable_organic_through());
+  put(s.audience_members, series->mutable_audience_members());
 
   out->add_today(c.today.first_conversions);
   out->add_today(c.today.first_aware);
@@ -150,6 +154,9 @@ ReplicationCounts from_sample(const v1::ReplicationSample& in) {
   get(in.channel_organic(), c.channel_organic);
   get(in.channel_reach(), c.channel_reach);
   get(in.channel_capped(), c.channel_capped);
+  get(in.channel_opt_outs(), c.channel_opt_outs);
+  c.retargeted_agents = in.retargeted_agents();
+  c.opted_out_agents = in.opted_out_agents();
   get(in.channel_comments(), c.channel_comments);
   get(in.channel_negative_comments(), c.channel_negative_comments);
   c.comments_answered = in.comments_answered();
@@ -193,6 +200,7 @@ ReplicationCounts from_sample(const v1::ReplicationSample& in) {
   get(series.repeats_through(), s.repeats_through);
   get(series.paid_through(), s.paid_through);
   get(series.organic_through(), s.organic_through);
+  get(series.audience_members(), s.audience_members);
 
   auto today = [&](int i) { return i < in.today_size() ? in.today(i) : 0; };
   c.today.first_conversions = today(0);
@@ -222,6 +230,7 @@ Status check_shape(const ReplicationCounts& c, const CompiledModel& m) {
       {"channel_organic", c.channel_organic.size(), channels},
       {"channel_reach", c.channel_reach.size(), channels},
       {"channel_capped", c.channel_capped.size(), channels},
+      {"channel_opt_outs", c.channel_opt_outs.size(), channels},
       {"channel_comments", c.channel_comments.size(), commented},
       {"channel_negative_comments", c.channel_negative_comments.size(), commented},
       {"persona_converted", c.persona_converted.size(), personas},
@@ -252,6 +261,8 @@ Status check_shape(const ReplicationCounts& c, const CompiledModel& m) {
       {"series.repeats_through", s.repeats_through.size(), horizon * goals},
       {"series.paid_through", s.paid_through.size(), horizon * channels},
       {"series.organic_through", s.organic_through.size(), horizon * channels},
+      {"series.audience_members", s.audience_members.size(),
+       horizon * static_cast<size_t>(m.memory.audience_count())},
   };
   for (const Expected& e : series) {
     if (e.size != (has_series ? e.expected : 0)) {

@@ -10,6 +10,7 @@ ReplicationCounts::ReplicationCounts(const CompiledModel& model)
       channel_organic(model.channel_count()),
       channel_reach(model.channel_count()),
       channel_capped(model.channel_count()),
+      channel_opt_outs(model.channel_count()),
       channel_comments(model.comments.enabled ? model.channel_count() : 0),
       channel_negative_comments(model.comments.enabled ? model.channel_count() : 0),
       persona_converted(model.persona_count()),
@@ -17,6 +18,8 @@ ReplicationCounts::ReplicationCounts(const CompiledModel& model)
   loyalty.repeats_by_goal.assign(model.touchpoint_count(), 0);
   loyalty.churn_age.assign(model.settings.horizon_days + 1, 0);
   loyalty.churned_by_conversion_day.assign(model.settings.horizon_days, 0);
+  audience_moves.assign(
+      static_cast<size_t>(model.memory.audience_count()) * (model.settings.horizon_days + 1), 0);
 }
 
 namespace {
@@ -50,6 +53,9 @@ void ReplicationCounts::add(const ReplicationCounts& o) {
   add_into(channel_organic, o.channel_organic);
   add_into(channel_reach, o.channel_reach);
   add_into(channel_capped, o.channel_capped);
+  add_into(channel_opt_outs, o.channel_opt_outs);
+  retargeted_agents += o.retargeted_agents;
+  opted_out_agents += o.opted_out_agents;
   if (channel_comments.size() < o.channel_comments.size()) {
     channel_comments.resize(o.channel_comments.size());
     channel_negative_comments.resize(o.channel_negative_comments.size());
@@ -94,6 +100,7 @@ void ReplicationCounts::finish() {
     reached[s] += at_or_beyond;
   }
   furthest_moves = {};
+  audience_moves = {};
   for (TouchpointCounts& t : touchpoints) t.acts = t.visits - t.declines;
 }
 

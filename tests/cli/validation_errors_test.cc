@@ -416,7 +416,7 @@ TEST_CASE("cli validate: variant definitions") {
        small_plus(R"(variants { name: "noop" channel_changes { channel: "web" } })"),
        "variant 'noop' channel_changes[0]: changes nothing; set weekly_budget, budget_scale, "
        "enabled, posting_hours, organic_reach, flights, weekday_weights, posts, frequency_cap, "
-       "fatigue or comments"},
+       "fatigue, comments or audience"},
   });
 }
 

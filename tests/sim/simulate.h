@@ -43,6 +43,9 @@ inline void check_same_counts(const ReplicationCounts& a, const ReplicationCount
   CHECK(a.channel_organic == b.channel_organic);
   CHECK(a.channel_reach == b.channel_reach);
   CHECK(a.channel_capped == b.channel_capped);
+  CHECK(a.channel_opt_outs == b.channel_opt_outs);
+  CHECK(a.retargeted_agents == b.retargeted_agents);
+  CHECK(a.opted_out_agents == b.opted_out_agents);
   CHECK(a.channel_comments == b.channel_comments);
   CHECK(a.channel_negative_comments == b.channel_negative_comments);
   CHECK(a.comments_answered == b.comments_answered);

@@ -236,22 +236,31 @@ std::vector<std::string> table_kpis(const google::protobuf::Map<std::string, v1:
   return out;
 }
 
-bool any_capped(const v1::RunResult& r) {
-  return std::any_of(r.channels().begin(), r.channels().end(), [](const v1::ChannelResult& c) {
-    return c.capped_exposures().mean() > 0 || c.unspent().mean() > 0;
-  });
+EngagementColumns engagement_columns(const v1::RunResult& r) {
+  EngagementColumns columns;
+  for (const v1::ChannelResult& c : r.channels()) {
+    columns.capped = columns.capped || c.capped_exposures().mean() > 0 || c.unspent().mean() > 0;
+    columns.audience = columns.audience || c.has_audience_size();
+    columns.opt_outs = columns.opt_outs || c.has_opt_outs();
+  }
+  return columns;
 }
 
-std::vector<std::string> engagement_row(const v1::ChannelResult& c, bool capped) {
+std::vector<std::string> engagement_row(const v1::ChannelResult& c,
+                                        const EngagementColumns& columns) {
   auto ratio = [](const v1::Estimate& e) {
     return std::isfinite(e.mean()) ? format_percent(e.mean()) : std::string("-");
   };
   std::vector<std::string> row = {c.id(), format_count(c.engagements().mean()),
                                   ratio(c.engagement_rate()), ratio(c.exposure_share())};
-  if (capped) {
+  if (columns.capped) {
     row.push_back(format_count(c.capped_exposures().mean()));
     row.push_back(format_value(c.unspent().mean(), Unit::kMoney));
   }
+  if (columns.audience) {
+    row.push_back(c.has_audience_size() ? format_count(c.audience_size().mean()) : "-");
+  }
+  if (columns.opt_outs) row.push_back(c.has_opt_outs() ? format_count(c.opt_outs().mean()) : "-");
   return row;
 }
 

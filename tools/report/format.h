@@ -88,12 +88,18 @@ std::vector<std::string> table_kpis(const google::protobuf::Map<std::string, v1:
 // names: the name itself, as a count.
 KpiDisplay kpi_display(std::string_view name);
 
-// Whether a frequency cap stopped exposures or left money unspent on some
-// channel of the run; and a channel's engagement row for the text table and
-// the report: id, engagements, per exposure, share of exposures, and with
-// `capped` the capped exposures and the unspent money.
-bool any_capped(const v1::RunResult& r);
-std::vector<std::string> engagement_row(const v1::ChannelResult& channel, bool capped);
+// The optional columns of the channels' engagement table: what frequency
+// caps stopped (when a cap stopped exposures or left money unspent on some
+// channel), and the audiences' sizes and opt-outs (when some channel has an
+// audience, or a privacy backlash); and a channel's engagement row for the
+// text table and the report: id, engagements, per exposure, share of
+// exposures, then the optional columns ("-" where a channel has none).
+struct EngagementColumns {
+  bool capped = false, audience = false, opt_outs = false;
+};
+EngagementColumns engagement_columns(const v1::RunResult& r);
+std::vector<std::string> engagement_row(const v1::ChannelResult& channel,
+                                        const EngagementColumns& columns);
 
 }  // namespace cjsim::report
 

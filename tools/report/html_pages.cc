@@ -659,16 +659,26 @@ void run_channel_tables(Report& report, const v1::RunResult& r) {
                 "conversions it touched", "conversions at its touchpoints"},
                std::move(credit_rows), {false, true, true, true, true});
   // Engagement and share of voice; what frequency caps stopped.
-  const bool capped = any_capped(r);
+  const EngagementColumns optional = engagement_columns(r);
   std::vector<std::vector<std::string>> engagement_rows;
-  for (const v1::ChannelResult& c : r.channels()) engagement_rows.push_back(engagement_row(c, capped));
+  for (const v1::ChannelResult& c : r.channels()) {
+    engagement_rows.push_back(engagement_row(c, optional));
+  }
   std::vector<std::string> headers = {"channel", "engagements (acts at awareness and consideration)",
                                       "engagements per exposure", "share of all exposures"};
   std::vector<bool> numeric = {false, true, true, true};
-  if (capped) {
+  if (optional.capped) {
     headers.insert(headers.end(), {"exposures stopped by the frequency cap",
                                    "money the cap left unspent"});
     numeric.insert(numeric.end(), {true, true});
+  }
+  if (optional.audience) {
+    headers.push_back("retargeting audience (people on an average day)");
+    numeric.push_back(true);
+  }
+  if (optional.opt_outs) {
+    headers.push_back("people who opted out of its ads");
+    numeric.push_back(true);
   }
   report.table(std::move(headers), std::move(engagement_rows), std::move(numeric));
 }

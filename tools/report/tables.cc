@@ -91,6 +91,10 @@ std::string run_kpi_tables(const v1::RunResult& r) {
     out += "\nComments and moderation (docs/model.md \"Comments and moderation\")\n";
     out += kpi_table({"comments", "negative_comments", "moderation_backlog"});
   }
+  if (kpi("opt_outs") != nullptr) {
+    out += "\nPrivacy backlash (docs/model.md \"Privacy backlash\")\n";
+    out += kpi_table({"opt_outs", "opt_out_rate"});
+  }
 
   return out;
 }
@@ -154,24 +158,31 @@ namespace {
 // Each channel's engagements, share of the exposures and, with frequency
 // caps, what they stopped; and care's staffing, which no channel carries.
 std::string run_engagement_table(const v1::RunResult& r) {
-  const bool capped = any_capped(r);
+  const EngagementColumns optional = engagement_columns(r);
   std::vector<TextTable::Column> columns = {
       text_column("channel"), number_column("engagements"), number_column("per exposure"),
       number_column("share of exposures")};
-  if (capped) {
+  if (optional.capped) {
     columns.push_back(number_column("capped exposures"));
     columns.push_back(number_column("unspent"));
   }
+  if (optional.audience) columns.push_back(number_column("audience"));
+  if (optional.opt_outs) columns.push_back(number_column("opt-outs"));
   TextTable table(std::move(columns));
-  for (const v1::ChannelResult& ch : r.channels()) table.add(engagement_row(ch, capped));
+  for (const v1::ChannelResult& ch : r.channels()) table.add(engagement_row(ch, optional));
   std::string out =
       "\nEngagement (acts on each channel's awareness and consideration touchpoints) and "
       "share of the exposures\n" +
       table.text();
-  if (capped) {
+  if (optional.capped) {
     out +=
         "Capped exposures: paid exposures past a frequency cap, whose money went to people "
         "under it; unspent: money the cap left with no one to reach (not in the cost).\n";
+  }
+  if (optional.audience) {
+    out +=
+        "Audience: the people a retargeting channel may show its ads to, on an average day; "
+        "opt-outs: people its retargeting ads made hide them for good.\n";
   }
   double channel_cost = 0;
   for (const v1::ChannelResult& ch : r.channels()) channel_cost += ch.cost().mean();

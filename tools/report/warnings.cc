@@ -201,6 +201,18 @@ std::vector<std::string> impressions_warnings(const v1::RunResult& r) {
       gap = format_real(fewer ? bought / delivered : delivered / bought, 2) + "x " +
             (fewer ? "fewer" : "more");
     }
+    if (fewer && c.has_audience_size()) {
+      // A retargeting audience too small for the money: each member takes
+      // at most one of the channel's ads a day.
+      out.push_back("channel '" + c.id() + "': its budget buys " + format_count(bought) +
+                    " impressions at its CPM but its audience (" +
+                    format_count(c.audience_size().mean()) +
+                    " people on an average day) takes " + format_count(delivered) +
+                    " paid exposures (" + gap +
+                    "): the audience is small for the budget, which buys little more there "
+                    "(docs/model.md \"Retargeting audiences\")");
+      continue;
+    }
     out.push_back("channel '" + c.id() + "': its budget buys " + format_count(bought) +
                   " impressions at its CPM (budget / CPM x 1,000) but the simulation delivers " +
                   format_count(delivered) + " paid exposures (" + gap +
