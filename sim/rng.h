@@ -48,6 +48,10 @@ enum class Stream : uint64_t {
   // draw, the uncertain field's path), never by an agent or replication
   // (sim/parameter_draws.h).
   kParameterDraw = 10,
+  // The joint draws `cjsim calibrate` writes from the fitted parameters'
+  // normal approximation: keyed by (seed, draw, attempt), never by an agent
+  // (sim/calibration.h).
+  kCalibrationDraw = 11,
 };
 
 // The purposes of the four 64-bit lanes of an exposure block. Each purpose

@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
       {"curves", add_curves_command(app)},
       {"validate", add_validate_command(app)},
       {"fit", add_fit_command(app)},
+      {"calibrate", add_calibrate_command(app)},
       {"fit-retention", add_fit_retention_command(app)},
       {"attribute", add_attribute_command(app)},
       {"merge", add_merge_command(app)},
