@@ -431,6 +431,23 @@ Result<std::vector<FreeParameter>> free_parameters(const v1::Scenario& scenario,
   return out;
 }
 
+std::vector<Observation> simulated_observations(const v1::Scenario& scenario,
+                                                std::vector<Observation> observations,
+                                                uint64_t seed) {
+  v1::Scenario seeded = scenario;
+  seeded.mutable_simulation()->set_seed(seed);
+  const std::vector<FreeParameter> none;
+  const CalibrationSettings settings;
+  Evaluator evaluator(seeded, observations, none, settings, nullptr);
+  const Evaluation e = evaluator.evaluate({});
+  CJSIM_CHECK(e.valid, "observations of a scenario that does not count them");
+  for (size_t k = 0; k < observations.size(); ++k) {
+    observations[k].value = e.simulated[k].mean;
+    observations[k].std_error = e.simulated[k].std_error;
+  }
+  return observations;
+}
+
 Calibration calibrate(const v1::Scenario& scenario, const v1::Scenario& written,
                       const std::vector<Observation>& observations,
                       const std::vector<FreeParameter>& parameters,
@@ -465,20 +482,47 @@ Calibration calibrate(const v1::Scenario& scenario, const v1::Scenario& written,
   // are never closer than the final trust radius (xtol_abs), so the small
   // steps of the objective on common random numbers do not mislead it.
   // It needs two dimensions; one parameter uses COBYLA.
-  nlopt::opt optimizer(p >= 2 ? nlopt::LN_BOBYQA : nlopt::LN_COBYLA, static_cast<unsigned>(p));
-  Search search{&evaluator, 0, progress, &optimizer};
+  //
+  // On common random numbers the objective moves in small steps, and in a
+  // narrow valley (an observation with a small standard error) BOBYQA's
+  // trust region can shrink to the tolerance before it reaches the bottom.
+  // The search is therefore restarted from its best point with a fresh
+  // trust region until a restart improves chi2 by less than kRestartGain
+  // (a tenth of the one unit of chi2 that separates the interval's edge
+  // from the fit), or the evaluations run out.
+  constexpr double kRestartGain = 0.1;
+  constexpr int kMostRestarts = 10;
+  const nlopt::algorithm algorithm = p >= 2 ? nlopt::LN_BOBYQA : nlopt::LN_COBYLA;
+  Search search{&evaluator, 0, progress, nullptr};
   double best = kInvalid;
-  const nlopt::result status = run_nlopt(
-      optimizer,
-      [&](nlopt::opt& o) {
-        o.set_lower_bounds(std::vector<double>(p, 0.0));
-        o.set_upper_bounds(std::vector<double>(p, 1.0));
-        o.set_min_objective(objective, &search);
-        o.set_initial_step(std::vector<double>(p, 0.1));
-        o.set_xtol_abs(std::vector<double>(p, 1e-3));
-        o.set_maxeval(max_evaluations);
-      },
-      u, &best);
+  nlopt::result status = nlopt::FAILURE;
+  for (int restart = 0; restart < kMostRestarts; ++restart) {
+    const int left = max_evaluations - search.evaluations;
+    if (left < 2 * static_cast<int>(p) + 2) break;
+    nlopt::opt optimizer(algorithm, static_cast<unsigned>(p));
+    search.optimizer = &optimizer;
+    std::vector<double> x = u;
+    double value = kInvalid;
+    status = run_nlopt(
+        optimizer,
+        [&](nlopt::opt& o) {
+          o.set_lower_bounds(std::vector<double>(p, 0.0));
+          o.set_upper_bounds(std::vector<double>(p, 1.0));
+          o.set_min_objective(objective, &search);
+          o.set_initial_step(std::vector<double>(p, 0.1));
+          o.set_xtol_abs(std::vector<double>(p, 1e-3));
+          o.set_maxeval(left);
+        },
+        x, &value);
+    const double gain = best - value;
+    if (value < best) {
+      best = value;
+      u = x;
+    }
+    if (status == nlopt::FORCED_STOP || status == nlopt::MAXEVAL_REACHED || gain < kRestartGain) {
+      break;
+    }
+  }
 
   Calibration out;
   v1::CalibrationResult& r = out.result;

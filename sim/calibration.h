@@ -26,6 +26,7 @@
 #ifndef CJSIM_SIM_CALIBRATION_H_
 #define CJSIM_SIM_CALIBRATION_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,15 @@ Calibration calibrate(const v1::Scenario& scenario, const v1::Scenario& written,
                       const std::vector<Observation>& observations,
                       const std::vector<FreeParameter>& parameters,
                       const CalibrationSettings& settings, StudyProgress* progress);
+
+// `observations` with each value and standard error replaced by what a run
+// of `scenario` with `seed` gives over its window (the KPI, or the paired
+// lift): synthetic observations with the standard errors of a real
+// measurement of that size, for recovery checks (tests,
+// tools/validate_calibration). REQUIRES: as calibrate; runs locally.
+std::vector<Observation> simulated_observations(const v1::Scenario& scenario,
+                                                std::vector<Observation> observations,
+                                                uint64_t seed);
 
 }  // namespace cjsim
 

@@ -27,7 +27,9 @@ std::optional<double> number_of(const std::string& text) {
 
 // A day number ("14", "-3") or, on a dated calendar, an ISO date.
 Result<int32_t> day_of(const Calendar& calendar, const std::string& text, const std::string& what) {
-  const bool plain = !text.empty() && text.find_first_not_of("-0123456789") == std::string::npos;
+  const size_t digits = !text.empty() && text[0] == '-' ? 1 : 0;
+  const bool plain =
+      text.size() > digits && text.find_first_not_of("0123456789", digits) == std::string::npos;
   if (plain) {
     int32_t day = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), day);
@@ -98,12 +100,19 @@ std::optional<std::vector<Observation>> build(const CsvTable& table, const v1::S
       auto found = variants.find(o.variant);
       if (found == variants.end()) {
         std::optional<v1::Scenario> applied;
-        if (std::find(variant_names.begin(), variant_names.end(), o.variant) !=
-            variant_names.end()) {
-          Diagnostics ignored("");
-          applied = apply_and_validate_variant(scenario, o.variant, ignored);
+        const bool named = std::find(variant_names.begin(), variant_names.end(), o.variant) !=
+                           variant_names.end();
+        if (named) {
+          Diagnostics why("");
+          applied = apply_and_validate_variant(scenario, o.variant, why);
+          if (!applied) {
+            refuse("variant", "variant '" + o.variant + "' does not apply: " + why.to_string());
+          }
         }
         found = variants.emplace(o.variant, std::move(applied)).first;
+        if (named) {
+          if (!found->second) continue;
+        }
       }
       if (!found->second) {
         std::string names;

@@ -87,7 +87,7 @@ int calibrate_scenario(const CalibrateOptions& options, const Invocation& invoca
   }
   // The scenario as written, and as simulated (with the command line's
   // settings, and parameters fixed).
-  std::optional<v1::Scenario> written = prepare_scenario(options.scenario, {}, "");
+  std::optional<v1::Scenario> written = prepare_scenario_with_variants(options.scenario, {});
   if (!written) return kExitBadInput;
   v1::Scenario scenario = *written;
   options.overrides.apply(scenario);
