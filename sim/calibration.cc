@@ -324,17 +324,6 @@ std::string status_words(nlopt::result status) {
   }
 }
 
-void set_estimate_message(const Estimate& e, v1::Estimate* out) {
-  out->set_mean(e.mean);
-  out->set_std_error(e.std_error);
-  out->set_ci_low(e.ci_low);
-  out->set_ci_high(e.ci_high);
-  out->set_n(static_cast<int32_t>(e.n));
-  out->set_no_variation(e.no_variation);
-  if (std::isfinite(e.from_parameters)) out->set_from_parameters(e.from_parameters);
-  if (std::isfinite(e.from_simulation)) out->set_from_simulation(e.from_simulation);
-}
-
 // "2.1%" for a share, else three significant digits.
 std::string value_words(double value, bool share) {
   if (share) return number_text(value * 100) + "%";
@@ -691,7 +680,7 @@ Calibration calibrate(const v1::Scenario& scenario, const v1::Scenario& written,
     out_o->set_to_date(calendar->date(o.window.to));
     out_o->set_observed(o.value);
     out_o->set_observed_std_error(o.std_error);
-    set_estimate_message(e, out_o->mutable_simulated());
+    set_estimate(e, out_o->mutable_simulated());
     out_o->set_standardized_residual((sim.mean - o.value) / sigma[k]);
   }
   r.set_chi_square(fit.chi_square);

@@ -12,6 +12,7 @@
 #include "cjsim/v1/calibration.pb.h"
 #include "cjsim/v1/result.pb.h"
 #include "tests/test_support.h"
+#include "tools/validate/recovery_scenario.h"
 
 namespace cjsim {
 namespace {
@@ -22,18 +23,13 @@ using testing::run_cli;
 using testing::TempDir;
 using testing::without_timing;
 
-const std::string kScenario = R"scenario(
-name: "calibrate"
-simulation { horizon_days: 28 agents: 3000 replications: 8 seed: 3 population: 100000 start_date: "2026-04-06" }
-personas { id: "all" channel_affinity { key: "social" value: 0.8 } }
-channels { id: "social" organic_reach: 0.1 }
-channels { id: "web" }
-touchpoints { id: "ad" stage: AWARENESS channel: "social" cta { act_probability: 0.3 } entry_weight: 1 }
-touchpoints { id: "page" stage: CONSIDERATION channel: "web" cta { act_probability: 0.5 } }
-touchpoints { id: "checkout" stage: DECISION channel: "web" goal { kind: "purchase" value: 40 } }
-edges { from: "ad" to: "page" }
-edges { from: "page" to: "checkout" delay_days: 2 }
-)scenario";
+// The recovery scenario, dated.
+std::string dated_scenario() {
+  std::string text = validate::kRecoveryScenario;
+  text.replace(text.find("population: 100000"), 18,
+               "population: 100000 start_date: \"2026-04-06\"");
+  return text;
+}
 
 const std::string kFree = " --free 'touchpoints[page].cta.act_probability=0.1:0.9'";
 
@@ -56,7 +52,7 @@ std::string observations(const std::string& scenario) {
 
 TEST_CASE("cli calibrate: bad OBS.csv and --free exit 2 and write nothing") {
   TempDir dir;
-  const std::string scenario = dir.write("s.textproto", kScenario);
+  const std::string scenario = dir.write("s.textproto", dated_scenario());
   const std::string out = " -o " + dir.file("cal.textproto") + " --json " + dir.file("r.json");
   struct Case {
     std::string csv, message;
@@ -102,7 +98,7 @@ TEST_CASE("cli calibrate: bad OBS.csv and --free exit 2 and write nothing") {
 
 TEST_CASE("cli calibrate: writes the calibrated scenario and the result, which runs with draws") {
   TempDir dir;
-  const std::string scenario = dir.write("s.textproto", kScenario);
+  const std::string scenario = dir.write("s.textproto", dated_scenario());
   const std::string obs = dir.write("obs.csv", observations(scenario));
   const std::string calibrated = dir.file("cal.textproto");
   const std::string base = "calibrate " + scenario + " --observed " + obs + kFree + " -o " + calibrated;

@@ -16,6 +16,7 @@
 #include "models/diagnostics.h"
 #include "models/validation.h"
 #include "tests/test_support.h"
+#include "tools/validate/recovery_scenario.h"
 
 namespace cjsim {
 namespace {
@@ -23,24 +24,7 @@ namespace {
 using testing::contains;
 using testing::parse_text;
 
-// Exposure form: an organic channel lands people on an ad, a page leads to
-// the checkout two days later; a holdout switches the paid channel off.
-const std::string kRecovery = R"scenario(
-name: "recovery"
-simulation { horizon_days: 28 agents: 4000 replications: 8 seed: 3 population: 100000 }
-personas { id: "all" channel_affinity { key: "social" value: 0.8 } channel_affinity { key: "paid" value: 0.6 } }
-channels { id: "social" organic_reach: 0.1 }
-channels { id: "paid" weekly_budget: 7000 cpm: 10 max_reach: 0.05 half_saturation: 1000 }
-channels { id: "web" }
-touchpoints { id: "ad" stage: AWARENESS channel: "social" cta { act_probability: 0.3 } entry_weight: 1 }
-touchpoints { id: "banner" stage: AWARENESS channel: "paid" cta { act_probability: 0.2 } entry_weight: 1 }
-touchpoints { id: "page" stage: CONSIDERATION channel: "web" cta { act_probability: 0.5 } }
-touchpoints { id: "checkout" stage: DECISION channel: "web" goal { kind: "purchase" value: 40 } }
-edges { from: "ad" to: "page" }
-edges { from: "banner" to: "page" }
-edges { from: "page" to: "checkout" delay_days: 2 }
-variants { name: "holdout" channel_changes { channel: "paid" enabled: false } }
-)scenario";
+const std::string kRecovery = validate::kRecoveryScenario;
 
 Observation spec(const std::string& kpi, int from, int to, const std::string& variant = "") {
   Observation o;

@@ -18,28 +18,13 @@
 
 #include "cjsim/v1/scenario.pb.h"
 #include "sim/calibration.h"
+#include "tools/validate/recovery_scenario.h"
 
 namespace {
 
-// Exposure form with a paid and an organic channel: the organic reach and
-// the page's act probability are fitted.
-const char* kScenario = R"scenario(
-name: "recovery"
-simulation { horizon_days: 28 agents: 4000 replications: 8 seed: 3 population: 100000 }
-personas { id: "all" channel_affinity { key: "social" value: 0.8 } channel_affinity { key: "paid" value: 0.6 } }
-channels { id: "social" organic_reach: 0.1 }
-channels { id: "paid" weekly_budget: 7000 cpm: 10 max_reach: 0.05 half_saturation: 1000 }
-channels { id: "web" }
-touchpoints { id: "ad" stage: AWARENESS channel: "social" cta { act_probability: 0.3 } entry_weight: 1 }
-touchpoints { id: "banner" stage: AWARENESS channel: "paid" cta { act_probability: 0.2 } entry_weight: 1 }
-touchpoints { id: "page" stage: CONSIDERATION channel: "web" cta { act_probability: 0.5 } }
-touchpoints { id: "checkout" stage: DECISION channel: "web" goal { kind: "purchase" value: 40 } }
-edges { from: "ad" to: "page" }
-edges { from: "banner" to: "page" }
-edges { from: "page" to: "checkout" delay_days: 2 }
-)scenario";
-
-constexpr double kTruePage = 0.5, kTrueReach = 0.1;
+using cjsim::validate::kRecoveryScenario;
+constexpr double kTruePage = cjsim::validate::kTruePageAct;
+constexpr double kTrueReach = cjsim::validate::kTrueOrganicReach;
 
 cjsim::Observation spec(const std::string& kpi, int from, int to, int line) {
   cjsim::Observation o;
@@ -60,7 +45,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   cjsim::v1::Scenario truth;
-  if (!google::protobuf::TextFormat::ParseFromString(kScenario, &truth)) return 1;
+  if (!google::protobuf::TextFormat::ParseFromString(kRecoveryScenario, &truth)) return 1;
   std::vector<cjsim::Observation> specs;
   for (int w = 0; w < 4; ++w) specs.push_back(spec("conversions", 7 * w, 7 * w + 6, w + 2));
   specs.push_back(spec("awareness_rate", 0, 6, 6));
