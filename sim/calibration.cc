@@ -135,6 +135,9 @@ struct Evaluation {
   bool valid = false;
   std::vector<Estimate> simulated;  // simulation error only
   double chi_square = kInvalid;
+  // Why not valid: the scenario's or a variant's diagnostics, or the
+  // observation whose KPI has no value ("" when stopped).
+  std::string problem;
 };
 
 // Runs the scenario at parameter sets and compares each with the
@@ -202,7 +205,10 @@ class Evaluator {
     Evaluation e;
     const v1::Scenario s = at_values(scenario_, values_of(u));
     Diagnostics diagnostics("calibration");
-    if (!validate_scenario(s, nullptr, diagnostics)) return e;
+    if (!validate_scenario(s, nullptr, diagnostics)) {
+      e.problem = "the scenario is not valid there: " + diagnostics.to_string();
+      return e;
+    }
     // Each arm's replications, in the order of arms_.
     std::vector<CompiledModel> models;
     for (const std::string& arm : arms_) {
@@ -210,7 +216,10 @@ class Evaluator {
         models.push_back(compile(s, ""));
       } else {
         std::optional<v1::Scenario> applied = apply_and_validate_variant(s, arm, diagnostics);
-        if (!applied) return e;
+        if (!applied) {
+          e.problem = "variant '" + arm + "' does not apply there: " + diagnostics.to_string();
+          return e;
+        }
         models.push_back(compile(*applied, arm));
       }
       keep_form_of_reference(reaches_, models.back());
@@ -227,6 +236,11 @@ class Evaluator {
       const Estimate sim = simulated(o, models, counts);
       if (!std::isfinite(sim.mean) || !std::isfinite(sim.std_error)) {
         e.chi_square = kInvalid;
+        e.problem = "the observation of line " + std::to_string(o.line) + " (" + o.kpi +
+                    (o.variant.empty() ? "" : ", variant " + o.variant) +
+                    ") has no simulated value over its window (a ratio over none: ROAS or "
+                    "cost per conversion where nothing is spent or converted)";
+        e.simulated.clear();
         return e;
       }
       const double z = sim.mean - o.value;
@@ -420,16 +434,16 @@ Result<std::vector<FreeParameter>> free_parameters(const v1::Scenario& scenario,
   return out;
 }
 
-std::vector<Observation> simulated_observations(const v1::Scenario& scenario,
-                                                std::vector<Observation> observations,
-                                                uint64_t seed) {
+Result<std::vector<Observation>> simulated_observations(const v1::Scenario& scenario,
+                                                        std::vector<Observation> observations,
+                                                        uint64_t seed) {
   v1::Scenario seeded = scenario;
   seeded.mutable_simulation()->set_seed(seed);
   const std::vector<FreeParameter> none;
   const CalibrationSettings settings;
   Evaluator evaluator(seeded, observations, none, settings, nullptr);
   const Evaluation e = evaluator.evaluate({});
-  CJSIM_CHECK(e.valid, "observations of a scenario that does not count them");
+  if (!e.valid) return Status::bad_input(e.problem);
   for (size_t k = 0; k < observations.size(); ++k) {
     observations[k].value = e.simulated[k].mean;
     observations[k].std_error = e.simulated[k].std_error;
@@ -437,10 +451,10 @@ std::vector<Observation> simulated_observations(const v1::Scenario& scenario,
   return observations;
 }
 
-Calibration calibrate(const v1::Scenario& scenario, const v1::Scenario& written,
-                      const std::vector<Observation>& observations,
-                      const std::vector<FreeParameter>& parameters,
-                      const CalibrationSettings& settings, StudyProgress* progress) {
+Result<Calibration> calibrate(const v1::Scenario& scenario, const v1::Scenario& written,
+                              const std::vector<Observation>& observations,
+                              const std::vector<FreeParameter>& parameters,
+                              const CalibrationSettings& settings, StudyProgress* progress) {
   const auto started = std::chrono::steady_clock::now();
   const size_t p = parameters.size(), m = observations.size();
   CJSIM_CHECK(p > 0 && m > 0, "a calibration of nothing");
@@ -461,6 +475,12 @@ Calibration calibrate(const v1::Scenario& scenario, const v1::Scenario& written,
     u[i] = std::clamp((value - fp.low) / (fp.high - fp.low), 0.0, 1.0);
   }
   const std::vector<double> start = evaluator.values_of(u);
+  // Every observation must have a value at the start, or the search has
+  // nothing to compare (a KPI undefined over its window).
+  if (const Evaluation first = evaluator.evaluate(u); !first.valid) {
+    if (progress != nullptr && progress->stopped()) return Calibration{};
+    return Status::bad_input("at the scenario's values, " + first.problem);
+  }
 
   // BOBYQA (Powell 2009, "The BOBYQA algorithm for bound constrained
   // optimization without derivatives", Cambridge NA2009/06): a quadratic

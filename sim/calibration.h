@@ -87,19 +87,22 @@ struct Calibration {
 // the caller discards. REQUIRES: `scenario` and `written` validated and with
 // the same entities; observations read against `scenario`; parameters from
 // free_parameters; at least 2 replications.
-Calibration calibrate(const v1::Scenario& scenario, const v1::Scenario& written,
-                      const std::vector<Observation>& observations,
-                      const std::vector<FreeParameter>& parameters,
-                      const CalibrationSettings& settings, StudyProgress* progress);
+// Bad input (a Status) when an observation has no simulated value at the
+// scenario's own values (ROAS over a window where nothing is spent).
+Result<Calibration> calibrate(const v1::Scenario& scenario, const v1::Scenario& written,
+                              const std::vector<Observation>& observations,
+                              const std::vector<FreeParameter>& parameters,
+                              const CalibrationSettings& settings, StudyProgress* progress);
 
 // `observations` with each value and standard error replaced by what a run
 // of `scenario` with `seed` gives over its window (the KPI, or the paired
 // lift): synthetic observations with the standard errors of a real
 // measurement of that size, for recovery checks (tests,
-// tools/validate_calibration). REQUIRES: as calibrate; runs locally.
-std::vector<Observation> simulated_observations(const v1::Scenario& scenario,
-                                                std::vector<Observation> observations,
-                                                uint64_t seed);
+// tools/validate). Bad input when a KPI has no value over its window.
+// REQUIRES: as calibrate; runs locally.
+Result<std::vector<Observation>> simulated_observations(const v1::Scenario& scenario,
+                                                        std::vector<Observation> observations,
+                                                        uint64_t seed);
 
 }  // namespace cjsim
 

@@ -7,6 +7,7 @@
 #include "sim/calibration.h"
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,10 +50,11 @@ Calibration run(const v1::Scenario& s, const std::vector<Observation>& observati
   CalibrationSettings settings;
   settings.threads = threads;
   settings.draws = 50;
-  Calibration out;
+  std::optional<Result<Calibration>> out;
   tbb::task_arena(threads).execute(
       [&] { out = calibrate(s, s, observations, parameters, settings, nullptr); });
-  return out;
+  REQUIRE(out->is_ok());
+  return out->value();
 }
 
 TEST_CASE("calibration: free parameters from --free and from uncertain entries") {
@@ -104,7 +106,7 @@ TEST_CASE("calibration: parameters in words") {
 
 TEST_CASE("calibration: recovers known parameters from observations of another seed") {
   const v1::Scenario truth = parse_text(kRecovery);
-  const std::vector<Observation> observed = simulated_observations(truth, weekly(), 99);
+  const std::vector<Observation> observed = simulated_observations(truth, weekly(), 99).value();
   // Start away from the truth (0.5 and 0.1).
   v1::Scenario start = truth;
   start.mutable_touchpoints(2)->mutable_cta()->set_act_probability(0.3);
@@ -163,7 +165,7 @@ TEST_CASE("calibration: a lift test alone pins a channel's max reach") {
   const v1::Scenario truth = parse_text(kRecovery);
   std::vector<Observation> specs = {spec("conversions", 0, 27, "holdout")};
   specs[0].line = 2;
-  const std::vector<Observation> observed = simulated_observations(truth, specs, 77);
+  const std::vector<Observation> observed = simulated_observations(truth, specs, 77).value();
   REQUIRE(observed[0].value < 0);  // switching the channel off loses conversions
   v1::Scenario start = truth;
   start.mutable_channels(1)->set_max_reach(0.02);
@@ -187,7 +189,7 @@ TEST_CASE("calibration: parameters the observations cannot tell apart are named"
   // to the conversions: their correlation is close to -1.
   const v1::Scenario truth = parse_text(kRecovery);
   std::vector<Observation> specs = {spec("conversions", 0, 13), spec("conversions", 14, 27)};
-  const std::vector<Observation> observed = simulated_observations(truth, specs, 5);
+  const std::vector<Observation> observed = simulated_observations(truth, specs, 5).value();
   Result<std::vector<FreeParameter>> parameters = free_parameters(
       truth, {"touchpoints[ad].cta.act_probability=0.1:0.9",
               "touchpoints[page].cta.act_probability=0.1:0.9"});
@@ -202,7 +204,7 @@ TEST_CASE("calibration: parameters the observations cannot tell apart are named"
 
 TEST_CASE("calibration: the same result on 1 and 2 threads") {
   const v1::Scenario truth = parse_text(kRecovery);
-  const std::vector<Observation> observed = simulated_observations(truth, weekly(), 11);
+  const std::vector<Observation> observed = simulated_observations(truth, weekly(), 11).value();
   Result<std::vector<FreeParameter>> parameters =
       free_parameters(truth, {"touchpoints[page].cta.act_probability=0.1:0.9"});
   REQUIRE(parameters.is_ok());

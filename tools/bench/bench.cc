@@ -892,7 +892,7 @@ void bench_calibration(const Options& options) {
   tbb::task_arena arena(options.threads);
   arena.execute([&] {
     const std::vector<cjsim::Observation> observed =
-        cjsim::simulated_observations(truth, specs, 4242);
+        cjsim::simulated_observations(truth, specs, 4242).value();
     cjsim::v1::Scenario start = truth;
     for (const std::string& spec : free) {
       const std::string path = spec.substr(0, spec.find('='));
@@ -907,8 +907,13 @@ void bench_calibration(const Options& options) {
     cjsim::CalibrationSettings settings;
     settings.threads = options.threads;
     const auto started = Clock::now();
-    const cjsim::Calibration c =
+    const cjsim::Result<cjsim::Calibration> fitted =
         cjsim::calibrate(start, start, observed, *parameters, settings, nullptr);
+    if (!fitted) {
+      std::fprintf(stderr, "%s\n", fitted.status().message().c_str());
+      std::exit(1);
+    }
+    const cjsim::Calibration& c = *fitted;
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     const auto& r = c.result;
     const int evaluations = r.evaluations() + r.curvature_evaluations();

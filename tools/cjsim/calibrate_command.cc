@@ -153,15 +153,20 @@ int calibrate_scenario(const CalibrateOptions& options, const Invocation& invoca
                         invocation)) {
     return kExitBadInput;
   }
-  Calibration calibration;
+  std::optional<Result<Calibration>> fitted;
   if (!run_with_progress("calibrating", settings.threads,
                          options.outputs.quiet || !speaks(invocation),
                          [&](StudyProgress* progress) {
-                           calibration = calibrate(scenario, *written, *observations, *parameters,
-                                                   settings, progress);
+                           fitted = calibrate(scenario, *written, *observations, *parameters,
+                                              settings, progress);
                          })) {
     return files.abandon_interrupted();
   }
+  if (!fitted->is_ok()) {
+    files.abandon_interrupted();
+    return refuse_calibration_input(options.observed, fitted->status().message());
+  }
+  Calibration calibration = std::move(*fitted).value();
   v1::CalibrationResult& result = calibration.result;
   result.set_calibrated_scenario(options.output);
   // The written scenario must validate as any scenario does: a check of

@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   for (int k = 0; k < seeds; ++k) {
     arena.execute([&] {
       const std::vector<cjsim::Observation> observed =
-          cjsim::simulated_observations(truth, specs, 1000 + static_cast<uint64_t>(k));
+          cjsim::simulated_observations(truth, specs, 1000 + static_cast<uint64_t>(k)).value();
       cjsim::v1::Scenario start = truth;
       start.mutable_simulation()->set_seed(static_cast<uint64_t>(k) + 1);
       // Perturbed: a third lower and a half higher than the truth.
@@ -73,8 +73,13 @@ int main(int argc, char** argv) {
       cjsim::CalibrationSettings settings;
       settings.threads = threads;
       settings.draws = 2;
-      const cjsim::Calibration c =
+      const cjsim::Result<cjsim::Calibration> fitted =
           cjsim::calibrate(start, start, observed, *parameters, settings, nullptr);
+      if (!fitted) {
+        std::fprintf(stderr, "%s\n", fitted.status().message().c_str());
+        std::exit(1);
+      }
+      const cjsim::Calibration& c = *fitted;
       const auto& r = c.result;
       std::string line = std::to_string(k + 1);
       for (int i = 0; i < r.parameters_size(); ++i) {
