@@ -463,7 +463,7 @@ Result<Calibration> calibrate(const v1::Scenario& scenario, const v1::Scenario& 
       settings.max_evaluations > 0 ? settings.max_evaluations : 40 + 20 * static_cast<int>(p);
   if (progress != nullptr) {
     progress->total = evaluator.days_per_evaluation() *
-                      static_cast<uint64_t>(max_evaluations + 1 + 2 * static_cast<int>(p));
+                      static_cast<uint64_t>(max_evaluations + 2 + 2 * static_cast<int>(p));
   }
 
   // The start: the scenario's values, inside the bounds.
@@ -537,7 +537,7 @@ Result<Calibration> calibrate(const v1::Scenario& scenario, const v1::Scenario& 
   v1::CalibrationResult& r = out.result;
   r.set_optimizer(p >= 2 ? "NLopt BOBYQA" : "NLopt COBYLA");
   r.set_optimizer_status(status_words(status));
-  r.set_evaluations(search.evaluations);
+  r.set_evaluations(search.evaluations + 1);  // and the check at the start
   if (progress != nullptr && progress->stopped()) return out;
 
   // The fit, and the Jacobian of the weighted residuals (sim_k - obs_k) /

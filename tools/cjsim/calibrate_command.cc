@@ -163,7 +163,7 @@ int calibrate_scenario(const CalibrateOptions& options, const Invocation& invoca
     return files.abandon_interrupted();
   }
   if (!fitted->is_ok()) {
-    files.abandon_interrupted();
+    // `files` abandons its outputs when it goes.
     return refuse_calibration_input(options.observed, fitted->status().message());
   }
   Calibration calibration = std::move(*fitted).value();

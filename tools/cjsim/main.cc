@@ -111,9 +111,10 @@ int main(int argc, char** argv) {
                   cjsim::printable(invocation.command_line));
     const std::string& name = sub->get_name();
     if (world.is_parallel() && name != "run" && name != "compare" && name != "sweep" &&
-        name != "curves" && name != "optimize") {
+        name != "curves" && name != "optimize" && name != "calibrate") {
       spdlog::error("cjsim {}: error: runs in one process; under mpirun only run, compare, "
-                    "sweep, curves and optimize share out their work (docs/scaling.md)",
+                    "sweep, curves, optimize and calibrate share out their work "
+                    "(docs/scaling.md)",
                     name);
       return kExitBadInput;
     }
