@@ -20,6 +20,7 @@
 #include "models/field_path.h"
 #include "models/settings.h"
 #include "models/validation.h"
+#include "models/variant.h"
 #include "sim/estimate.h"
 #include "sim/kpi.h"
 #include "sim/nlopt_run.h"
@@ -430,6 +431,23 @@ Result<std::vector<FreeParameter>> free_parameters(const v1::Scenario& scenario,
     return Status::bad_input(
         "nothing to fit: give --free PATH=LO:HI (repeatable), or `uncertain` entries in the "
         "scenario");
+  }
+  // The calibrated scenario makes every fitted field uncertain, and a
+  // variant may not change an uncertain field (a parameter draw would
+  // replace the variant's value: docs/model.md "Parameter uncertainty").
+  for (const v1::Variant& variant : scenario.variants()) {
+    Diagnostics ignored("");
+    const std::optional<v1::Scenario> applied = apply_variant(scenario, variant.name(), ignored);
+    if (!applied) continue;
+    for (const FreeParameter& fp : out) {
+      Result<ScenarioField> field = ScenarioField::parse(fp.path, scenario);
+      if (field->get(scenario) == field->get(*applied)) continue;
+      return Status::bad_input(
+          fp.path + ": variant '" + variant.name() +
+          "' changes this field, which the calibrated scenario would make uncertain (its "
+          "draws would replace the variant's value, and the scenario would not validate); fit "
+          "other fields, or calibrate a copy of the scenario without that variant");
+    }
   }
   return out;
 }

@@ -53,7 +53,9 @@ struct FreeParameter {
 // path that does not parse, a simulation setting, a whole-number field, a
 // channel's weekly_budget or cpm (the cost KPIs take the spend as fixed by
 // the model, as `uncertain` does), a path given twice, LO >= HI, a bound
-// outside the field's range, and nothing to fit. REQUIRES: validated.
+// outside the field's range, a field a variant of the scenario changes (the
+// calibrated scenario makes it uncertain, which a variant may not change),
+// and nothing to fit. REQUIRES: validated.
 Result<std::vector<FreeParameter>> free_parameters(const v1::Scenario& scenario,
                                                    const std::vector<std::string>& specs);
 

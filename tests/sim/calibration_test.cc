@@ -75,6 +75,16 @@ TEST_CASE("calibration: free parameters from --free and from uncertain entries")
   refused({"touchpoints[nope].cta.act_probability=0.1:0.2"}, "nope");
   refused({"touchpoints[page].cta.act_probability"}, "PATH=LO:HI");
   refused({}, "nothing to fit");
+  // The holdout switches the paid channel off, which changes nothing a
+  // variant-free fit could not carry; a variant changing a fitted field is
+  // refused (the calibrated scenario would not validate).
+  v1::Variant* bold = s.add_variants();
+  bold->set_name("bold");
+  v1::CtaChange* change = bold->add_cta_changes();
+  change->set_touchpoint("page");
+  change->set_act_probability(0.7);
+  refused({"touchpoints[page].cta.act_probability=0.1:0.9"}, "variant 'bold' changes this field");
+  s.mutable_variants()->RemoveLast();
 
   Result<std::vector<FreeParameter>> given =
       free_parameters(s, {"edges[page->checkout].weight=0.5:2", "channels[paid].max_reach=0.01:0.2"});

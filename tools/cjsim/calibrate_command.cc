@@ -173,7 +173,11 @@ int calibrate_scenario(const CalibrateOptions& options, const Invocation& invoca
   // this command's work.
   {
     Diagnostics check(options.output);
-    if (!validate_scenario(calibration.calibrated, nullptr, check)) {
+    bool valid = validate_scenario(calibration.calibrated, nullptr, check);
+    for (const v1::Variant& variant : calibration.calibrated.variants()) {
+      valid = apply_and_validate_variant(calibration.calibrated, variant.name(), check) && valid;
+    }
+    if (!valid) {
       spdlog::error("{}: error: the calibrated scenario does not validate; nothing was written",
                     printable(options.output));
       print_diagnostics(check);

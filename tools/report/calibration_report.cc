@@ -215,7 +215,8 @@ Report calibration_report(const v1::CalibrationResult& r) {
     c.series = {std::move(observed), std::move(simulated)};
     report.chart("observed-" + std::to_string(chart++), svg::render(c),
                  "Observed (" + std::to_string(list.size()) +
-                     " windows) against the simulation at the fitted values.");
+                     (list.size() == 1 ? " window" : " windows") +
+                     ") against the simulation at the fitted values.");
   }
   std::vector<std::vector<std::string>> observation_rows;
   for (const v1::CalibrationObservation& o : r.observations()) {
