@@ -39,7 +39,7 @@ namespace bm = boost::math;
 // tails beyond hold values the scenario's author did not mean.
 constexpr double kTail = 0.001;
 
-// A paramater nearer a bound than this share of its range is "at the bound".
+// A parameter nearer a bound than this share of its range is "at the bound".
 constexpr double kAtBound = 0.001;
 
 // Central-difference step of the Jacobian, as a share of each range.
@@ -86,31 +86,23 @@ std::string unfittable(const ScenarioField& field) {
 // The bounds of an `uncertain` entry (see free_parameters).
 std::pair<double, double> bounds_of(const v1::Uncertain& u, const FieldRange& range) {
   double low = range.low, high = range.high;
+  auto central = [&](const auto& distribution) {
+    low = bm::quantile(distribution, kTail);
+    high = bm::quantile(distribution, 1 - kTail);
+  };
   switch (u.distribution_case()) {
-    case v1::Uncertain::kBeta: {
-      const bm::beta_distribution<> d(u.beta().a(), u.beta().b());
-      low = bm::quantile(d, kTail);
-      high = bm::quantile(d, 1 - kTail);
+    case v1::Uncertain::kBeta:
+      central(bm::beta_distribution<>(u.beta().a(), u.beta().b()));
       break;
-    }
-    case v1::Uncertain::kGamma: {
-      const bm::gamma_distribution<> d(u.gamma().shape(), u.gamma().scale());
-      low = bm::quantile(d, kTail);
-      high = bm::quantile(d, 1 - kTail);
+    case v1::Uncertain::kGamma:
+      central(bm::gamma_distribution<>(u.gamma().shape(), u.gamma().scale()));
       break;
-    }
-    case v1::Uncertain::kLognormal: {
-      const bm::lognormal_distribution<> d(u.lognormal().mu(), u.lognormal().sigma());
-      low = bm::quantile(d, kTail);
-      high = bm::quantile(d, 1 - kTail);
+    case v1::Uncertain::kLognormal:
+      central(bm::lognormal_distribution<>(u.lognormal().mu(), u.lognormal().sigma()));
       break;
-    }
-    case v1::Uncertain::kNormal: {
-      const bm::normal_distribution<> d(u.normal().mean(), u.normal().sd());
-      low = bm::quantile(d, kTail);
-      high = bm::quantile(d, 1 - kTail);
+    case v1::Uncertain::kNormal:
+      central(bm::normal_distribution<>(u.normal().mean(), u.normal().sd()));
       break;
-    }
     case v1::Uncertain::kUniform:
       low = u.uniform().low();
       high = u.uniform().high();
@@ -406,7 +398,8 @@ Result<std::vector<FreeParameter>> free_parameters(const v1::Scenario& scenario,
     const size_t equals = spec.rfind('=');
     const size_t colon = spec.rfind(':');
     if (equals == std::string::npos || colon == std::string::npos || colon < equals) {
-      return refuse(who, "write PATH=LO:HI, e.g. touchpoints[ig_ad].cta.act_probability=0.005:0.05");
+      return refuse(who,
+                    "write PATH=LO:HI, e.g. touchpoints[ig_ad].cta.act_probability=0.005:0.05");
     }
     char* end = nullptr;
     const std::string low_text = spec.substr(equals + 1, colon - equals - 1);
@@ -598,8 +591,8 @@ Result<Calibration> calibrate(const v1::Scenario& scenario, const v1::Scenario& 
   const Eigen::VectorXd lambda = eigen.eigenvalues();
   const double largest = lambda.size() > 0 ? lambda.maxCoeff() : 0.0;
   std::vector<bool> identified(p, true);
-  Eigen::MatrixXd covariance = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(p),
-                                                     static_cast<Eigen::Index>(p));
+  Eigen::MatrixXd covariance =
+      Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(p));
   std::vector<std::string> warnings;
   for (Eigen::Index j = 0; j < lambda.size(); ++j) {
     const Eigen::VectorXd v = eigen.eigenvectors().col(j);
@@ -662,8 +655,8 @@ Result<Calibration> calibrate(const v1::Scenario& scenario, const v1::Scenario& 
       out_p->set_ci_high(fp.high);
     }
     if (out_p->at_bound()) {
-      warnings.push_back(out_p->label() + " ended at " +
-                         (u[i] < 0.5 ? "the lower" : "the upper") + " bound of its range (" +
+      warnings.push_back(out_p->label() + " ended at " + (u[i] < 0.5 ? "the lower" : "the upper") +
+                         " bound of its range (" +
                          value_words(u[i] < 0.5 ? fp.low : fp.high, out_p->is_share()) +
                          "): the best value may lie beyond it; widen --free if the field allows");
     }
@@ -683,8 +676,8 @@ Result<Calibration> calibrate(const v1::Scenario& scenario, const v1::Scenario& 
       const double rho = r.correlation(static_cast<int>(i)).values(static_cast<int>(j));
       if (std::isfinite(rho) && std::abs(rho) > kHighCorrelation) {
         warnings.push_back("the observations hardly tell " + parameter_label(parameters[i].path) +
-                           " and " + parameter_label(parameters[j].path) +
-                           " apart (correlation " + number_text(std::round(rho * 100) / 100) +
+                           " and " + parameter_label(parameters[j].path) + " apart (correlation " +
+                           number_text(std::round(rho * 100) / 100) +
                            "): a higher one with a lower other fits about as well");
       }
     }
@@ -771,8 +764,9 @@ Result<Calibration> calibrate(const v1::Scenario& scenario, const v1::Scenario& 
       Eigen::VectorXd normal(static_cast<Eigen::Index>(p));
       std::vector<double> uniform(p);
       for (size_t j = 0; j < p; ++j) {
-        const rng::Pair bits = rng::philox(seed, static_cast<uint64_t>(d), static_cast<uint64_t>(attempt),
-                                           rng::Stream::kCalibrationDraw, j, 0);
+        const rng::Pair bits =
+            rng::philox(seed, static_cast<uint64_t>(d), static_cast<uint64_t>(attempt),
+                        rng::Stream::kCalibrationDraw, j, 0);
         const double a = rng::open_unit(bits[0]), b = rng::open_unit(bits[1]);
         normal(static_cast<Eigen::Index>(j)) = std::sqrt(-2 * std::log(a)) * std::cos(2 * M_PI * b);
         uniform[j] = b;
@@ -802,9 +796,10 @@ Result<Calibration> calibrate(const v1::Scenario& scenario, const v1::Scenario& 
   r.set_simulations(evaluator.simulations());
   r.set_confidence(evaluator.confidence());
   r.set_observed_file(settings.observed_file);
-  set_provenance(make_provenance(scenario, "", resolve_run_settings(scenario.simulation()).replications,
-                                 settings.threads),
-                 &r);
+  set_provenance(
+      make_provenance(scenario, "", resolve_run_settings(scenario.simulation()).replications,
+                      settings.threads),
+      &r);
   r.set_wall_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return out;

@@ -100,8 +100,8 @@ std::optional<std::vector<Observation>> build(const CsvTable& table, const v1::S
       auto found = variants.find(o.variant);
       if (found == variants.end()) {
         std::optional<v1::Scenario> applied;
-        const bool named = std::find(variant_names.begin(), variant_names.end(), o.variant) !=
-                           variant_names.end();
+        const bool named =
+            std::find(variant_names.begin(), variant_names.end(), o.variant) != variant_names.end();
         if (named) {
           Diagnostics why("");
           applied = apply_and_validate_variant(scenario, o.variant, why);
@@ -117,9 +117,9 @@ std::optional<std::vector<Observation>> build(const CsvTable& table, const v1::S
       if (!found->second) {
         std::string names;
         for (const std::string& n : variant_names) names += (names.empty() ? "" : ", ") + n;
-        refuse("variant", "variant '" + o.variant + "': the scenario has no such variant" +
-                              (names.empty() ? std::string(" (it has none)")
-                                             : " (it has " + names + ")"));
+        refuse("variant",
+               "variant '" + o.variant + "': the scenario has no such variant" +
+                   (names.empty() ? std::string(" (it has none)") : " (it has " + names + ")"));
       } else {
         arm = &*found->second;
       }
@@ -147,9 +147,9 @@ std::optional<std::vector<Observation>> build(const CsvTable& table, const v1::S
         refuse(column, std::string(column) + " '" + field(column) + "' (day " +
                            std::to_string(*day) + ") is outside the horizon, days 0 to " +
                            std::to_string(last_day) +
-                           (calendar->dated() ? " (" + calendar->date(0) + " to " +
-                                                    calendar->date(last_day) + ")"
-                                              : std::string()));
+                           (calendar->dated()
+                                ? " (" + calendar->date(0) + " to " + calendar->date(last_day) + ")"
+                                : std::string()));
         continue;
       }
       (std::string(column) == "from" ? from : to) = *day;

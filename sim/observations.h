@@ -32,8 +32,8 @@ struct Observation {
 };
 
 // The columns of OBS.csv, in the order the documentation lists them.
-inline constexpr const char* kObservationColumns[] = {"kpi", "from", "to", "value", "std_error",
-                                                      "variant"};
+inline constexpr const char* kObservationColumns[] = {"kpi",   "from",      "to",
+                                                      "value", "std_error", "variant"};
 
 // Reads OBS.csv from `content` (or the file `path` when `content` is
 // nullopt) against `scenario`. Refused, each at its line: a missing or

@@ -69,14 +69,16 @@ TEST_CASE("cli calibrate: bad OBS.csv and --free exit 2 and write nothing") {
   };
   for (const Case& c : cases) {
     const std::string obs = dir.write("obs.csv", c.csv);
-    const testing::CliResult r = run_cli("calibrate " + scenario + " --observed " + obs + kFree + out);
+    const testing::CliResult r =
+        run_cli("calibrate " + scenario + " --observed " + obs + kFree + out);
     INFO(c.csv << r.err);
     CHECK(r.status == 2);
     CHECK(contains(r.err, c.message));
     CHECK_FALSE(std::filesystem::exists(dir.file("cal.textproto")));
     CHECK_FALSE(std::filesystem::exists(dir.file("r.json")));
   }
-  const std::string obs = dir.write("obs.csv", "kpi,from,to,value,std_error\nconversions,0,6,10,1\n");
+  const std::string obs =
+      dir.write("obs.csv", "kpi,from,to,value,std_error\nconversions,0,6,10,1\n");
   const struct {
     std::string free, message;
   } frees[] = {
@@ -88,7 +90,8 @@ TEST_CASE("cli calibrate: bad OBS.csv and --free exit 2 and write nothing") {
       {"", "nothing to fit"},
   };
   for (const auto& f : frees) {
-    const testing::CliResult r = run_cli("calibrate " + scenario + " --observed " + obs + f.free + out);
+    const testing::CliResult r =
+        run_cli("calibrate " + scenario + " --observed " + obs + f.free + out);
     INFO(f.free << "\n" << r.err);
     CHECK(r.status == 2);
     CHECK(contains(r.err, f.message));
@@ -101,16 +104,17 @@ TEST_CASE("cli calibrate: writes the calibrated scenario and the result, which r
   const std::string scenario = dir.write("s.textproto", dated_scenario());
   const std::string obs = dir.write("obs.csv", observations(scenario));
   const std::string calibrated = dir.file("cal.textproto");
-  const std::string base = "calibrate " + scenario + " --observed " + obs + kFree + " -o " + calibrated;
-  const testing::CliResult r = run_cli(base + " --threads 1 --json " + dir.file("one.json") +
-                                       " --csv " + dir.file("csv") + " --report " +
-                                       dir.file("report.html"));
+  const std::string base =
+      "calibrate " + scenario + " --observed " + obs + kFree + " -o " + calibrated;
+  const testing::CliResult r =
+      run_cli(base + " --threads 1 --json " + dir.file("one.json") + " --csv " + dir.file("csv") +
+              " --report " + dir.file("report.html"));
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK(contains(r.out, "act probability of page"));
   CHECK(contains(r.out, "2026-04-06 to 2026-04-12"));
-  for (const char* f : {"csv/parameters.csv", "csv/observations.csv", "csv/correlation.csv",
-                        "report.html"}) {
+  for (const char* f :
+       {"csv/parameters.csv", "csv/observations.csv", "csv/correlation.csv", "report.html"}) {
     CHECK(std::filesystem::exists(dir.file(f)));
   }
   const std::string html = read_file(dir.file("report.html"));

@@ -63,7 +63,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       require(std::isfinite(o.value), "a finite value");
       require(std::isfinite(o.std_error) && o.std_error > 0, "a standard error > 0");
       bool known = o.variant.empty();
-      for (const cjsim::v1::Variant& v : scenario.variants()) known = known || v.name() == o.variant;
+      for (const cjsim::v1::Variant& v : scenario.variants())
+        known = known || v.name() == o.variant;
       require(known, "a variant of the scenario");
       if (o.variant.empty()) {
         require(cjsim::kpi_not_counted(scenario, o.kpi, true).empty(), "a KPI the scenario counts");

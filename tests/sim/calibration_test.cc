@@ -86,8 +86,8 @@ TEST_CASE("calibration: free parameters from --free and from uncertain entries")
   refused({"touchpoints[page].cta.act_probability=0.1:0.9"}, "variant 'bold' changes this field");
   s.mutable_variants()->RemoveLast();
 
-  Result<std::vector<FreeParameter>> given =
-      free_parameters(s, {"edges[page->checkout].weight=0.5:2", "channels[paid].max_reach=0.01:0.2"});
+  Result<std::vector<FreeParameter>> given = free_parameters(
+      s, {"edges[page->checkout].weight=0.5:2", "channels[paid].max_reach=0.01:0.2"});
   REQUIRE(given.is_ok());
   CHECK(given->at(1).path == "channels[paid].max_reach");
   CHECK(given->at(1).high == 0.2);
@@ -122,8 +122,8 @@ TEST_CASE("calibration: recovers known parameters from observations of another s
   start.mutable_touchpoints(2)->mutable_cta()->set_act_probability(0.3);
   start.mutable_channels(0)->set_organic_reach(0.2);
   Result<std::vector<FreeParameter>> parameters = free_parameters(
-      start, {"touchpoints[page].cta.act_probability=0.1:0.9",
-              "channels[social].organic_reach=0.01:0.5"});
+      start,
+      {"touchpoints[page].cta.act_probability=0.1:0.9", "channels[social].organic_reach=0.01:0.5"});
   REQUIRE(parameters.is_ok());
   const Calibration c = run(start, observed, *parameters);
   const v1::CalibrationResult& r = c.result;
@@ -200,14 +200,15 @@ TEST_CASE("calibration: parameters the observations cannot tell apart are named"
   const v1::Scenario truth = parse_text(kRecovery);
   std::vector<Observation> specs = {spec("conversions", 0, 13), spec("conversions", 14, 27)};
   const std::vector<Observation> observed = simulated_observations(truth, specs, 5).value();
-  Result<std::vector<FreeParameter>> parameters = free_parameters(
-      truth, {"touchpoints[ad].cta.act_probability=0.1:0.9",
-              "touchpoints[page].cta.act_probability=0.1:0.9"});
+  Result<std::vector<FreeParameter>> parameters =
+      free_parameters(truth, {"touchpoints[ad].cta.act_probability=0.1:0.9",
+                              "touchpoints[page].cta.act_probability=0.1:0.9"});
   REQUIRE(parameters.is_ok());
   const v1::CalibrationResult r = run(truth, observed, *parameters).result;
   bool named = false;
   for (const std::string& w : r.warnings()) {
-    named = named || (contains(w, "act probability of ad") && contains(w, "act probability of page"));
+    named =
+        named || (contains(w, "act probability of ad") && contains(w, "act probability of page"));
   }
   CHECK(named);
 }

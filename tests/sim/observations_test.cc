@@ -39,14 +39,13 @@ std::string read_error(const std::string& csv) {
 
 TEST_CASE("observations: good rows, with dates, day numbers and a lift") {
   Diagnostics d("OBS.csv");
-  const auto observations = read_observations(
-      "OBS.csv",
-      "kpi,from,to,value,std_error,variant\n"
-      "conversions,2026-04-06,2026-04-12,120,10,\n"
-      "conversions:purchase,7,13,130,11,\n"
-      "organic_exposures:social,0,27,5000,100,\n"
-      "conversions,0,27,-40,8,holdout\n",
-      parse_text(kDated), d);
+  const auto observations = read_observations("OBS.csv",
+                                              "kpi,from,to,value,std_error,variant\n"
+                                              "conversions,2026-04-06,2026-04-12,120,10,\n"
+                                              "conversions:purchase,7,13,130,11,\n"
+                                              "organic_exposures:social,0,27,5000,100,\n"
+                                              "conversions,0,27,-40,8,holdout\n",
+                                              parse_text(kDated), d);
   INFO(d.report(true));
   REQUIRE(observations.has_value());
   REQUIRE(observations->size() == 4);

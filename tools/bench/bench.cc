@@ -32,8 +32,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,9 +46,9 @@
 
 #include "cjsim/v1/scenario.pb.h"
 #include "models/compiled_model.h"
+#include "models/diagnostics.h"
 #include "models/field_path.h"
 #include "models/scenario_loader.h"
-#include "models/diagnostics.h"
 #include "models/validation.h"
 #include "sim/calibration.h"
 #include "sim/engine.h"
@@ -885,10 +885,10 @@ void bench_calibration(const Options& options) {
       specs.push_back(o);
     }
   }
-  const std::vector<std::string> free = {
-      "channels[tiktok].max_reach=0.03:0.4", "channels[instagram].max_reach=0.015:0.2",
-      "channels[facebook].max_reach=0.02:0.25",
-      "touchpoints[product_page].cta.act_probability=0.1:0.8"};
+  const std::vector<std::string> free = {"channels[tiktok].max_reach=0.03:0.4",
+                                         "channels[instagram].max_reach=0.015:0.2",
+                                         "channels[facebook].max_reach=0.02:0.25",
+                                         "touchpoints[product_page].cta.act_probability=0.1:0.8"};
   tbb::task_arena arena(options.threads);
   arena.execute([&] {
     const std::vector<cjsim::Observation> observed =
@@ -917,15 +917,16 @@ void bench_calibration(const Options& options) {
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     const auto& r = c.result;
     const int evaluations = r.evaluations() + r.curvature_evaluations();
-    std::printf("calibrate consumer_brand: 4 free parameters, %d observations, %lld agents x %d "
-                "replications x %d days, %d threads\n",
-                r.observations_size(), static_cast<long long>(truth.simulation().agents()),
-                truth.simulation().replications(), truth.simulation().horizon_days(),
-                options.threads);
-    std::printf("  %.1f s: %d evaluations by the optimizer + %d for the curvature, %.2f s each; "
-                "chi-square %.2f on %d degrees of freedom\n",
-                seconds, r.evaluations(), r.curvature_evaluations(), seconds / evaluations,
-                r.chi_square(), r.degrees_of_freedom());
+    std::printf(
+        "calibrate consumer_brand: 4 free parameters, %d observations, %lld agents x %d "
+        "replications x %d days, %d threads\n",
+        r.observations_size(), static_cast<long long>(truth.simulation().agents()),
+        truth.simulation().replications(), truth.simulation().horizon_days(), options.threads);
+    std::printf(
+        "  %.1f s: %d evaluations by the optimizer + %d for the curvature, %.2f s each; "
+        "chi-square %.2f on %d degrees of freedom\n",
+        seconds, r.evaluations(), r.curvature_evaluations(), seconds / evaluations, r.chi_square(),
+        r.degrees_of_freedom());
     for (const auto& p : r.parameters()) {
       std::printf("  %-45s %.4f [%.4f, %.4f]\n", p.path().c_str(), p.estimate(), p.ci_low(),
                   p.ci_high());

@@ -112,10 +112,10 @@ int calibrate_scenario(const CalibrateOptions& options, const Invocation& invoca
   Result<std::vector<FreeParameter>> parameters = free_parameters(scenario, options.free);
   if (!parameters) return refuse_calibration_input(options.scenario, parameters.status().message());
   if (parameters->size() > observations->size()) {
-    return refuse_calibration_input(options.observed,
-                        std::to_string(parameters->size()) + " free parameters but " +
-                            std::to_string(observations->size()) +
-                            " observations: give at least one observation per parameter");
+    return refuse_calibration_input(
+        options.observed, std::to_string(parameters->size()) + " free parameters but " +
+                              std::to_string(observations->size()) +
+                              " observations: give at least one observation per parameter");
   }
 
   CalibrationSettings settings;
@@ -133,16 +133,16 @@ int calibrate_scenario(const CalibrateOptions& options, const Invocation& invoca
   plan.scenario_copies = 3;
   plan.running = std::min<int64_t>(plan.threads, footprint.replications);
   plan.kept = 2 * footprint.replications;
-  const int evaluations = (options.max_evaluations > 0
-                               ? options.max_evaluations
-                               : 40 + 20 * static_cast<int>(parameters->size())) +
-                          1 + 2 * static_cast<int>(parameters->size());
+  const int evaluations =
+      (options.max_evaluations > 0 ? options.max_evaluations
+                                   : 40 + 20 * static_cast<int>(parameters->size())) +
+      1 + 2 * static_cast<int>(parameters->size());
   plan.agent_days = static_cast<double>(evaluations) * static_cast<double>(footprint.agents) *
                     static_cast<double>(footprint.horizon_days) *
                     static_cast<double>(footprint.replications);
-  if (std::optional<int> status = check_resources(
-          options.scenario, estimate_resources(footprint, plan), plan.command,
-          options.outputs.estimate)) {
+  if (std::optional<int> status =
+          check_resources(options.scenario, estimate_resources(footprint, plan), plan.command,
+                          options.outputs.estimate)) {
     return *status;
   }
 
@@ -154,12 +154,11 @@ int calibrate_scenario(const CalibrateOptions& options, const Invocation& invoca
     return kExitBadInput;
   }
   std::optional<Result<Calibration>> fitted;
-  if (!run_with_progress("calibrating", settings.threads,
-                         options.outputs.quiet || !speaks(invocation),
-                         [&](StudyProgress* progress) {
-                           fitted = calibrate(scenario, *written, *observations, *parameters,
-                                              settings, progress);
-                         })) {
+  if (!run_with_progress(
+          "calibrating", settings.threads, options.outputs.quiet || !speaks(invocation),
+          [&](StudyProgress* progress) {
+            fitted = calibrate(scenario, *written, *observations, *parameters, settings, progress);
+          })) {
     return files.abandon_interrupted();
   }
   if (!fitted->is_ok()) {
@@ -217,7 +216,8 @@ CommandRunner add_calibrate_command(CLI::App& app) {
                       "PATH=LO:HI: a field to fit and its range, e.g. "
                       "touchpoints[ig_ad].cta.act_probability=0.005:0.05; repeatable (default: "
                       "the scenario's `uncertain` entries)");
-  command->add_option("-o,--output", options->output, "The calibrated scenario to write (.textproto)")
+  command
+      ->add_option("-o,--output", options->output, "The calibrated scenario to write (.textproto)")
       ->required()
       ->check(non_empty_path());
   command
@@ -236,9 +236,8 @@ CommandRunner add_calibrate_command(CLI::App& app) {
   refuse_shard_options(*command,
                        "calibrate does not write shards; each evaluation needs the last one's "
                        "counts");
-  return [options](const Invocation& invocation) {
-    return calibrate_scenario(*options, invocation);
-  };
+  return
+      [options](const Invocation& invocation) { return calibrate_scenario(*options, invocation); };
 }
 
 }  // namespace cjsim::cli

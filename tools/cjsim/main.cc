@@ -112,10 +112,11 @@ int main(int argc, char** argv) {
     const std::string& name = sub->get_name();
     if (world.is_parallel() && name != "run" && name != "compare" && name != "sweep" &&
         name != "curves" && name != "optimize" && name != "calibrate") {
-      spdlog::error("cjsim {}: error: runs in one process; under mpirun only run, compare, "
-                    "sweep, curves, optimize and calibrate share out their work "
-                    "(docs/scaling.md)",
-                    name);
+      spdlog::error(
+          "cjsim {}: error: runs in one process; under mpirun only run, compare, "
+          "sweep, curves, optimize and calibrate share out their work "
+          "(docs/scaling.md)",
+          name);
       return kExitBadInput;
     }
     int status = kExitFailure;

@@ -15,9 +15,7 @@ namespace cjsim::report {
 
 namespace {
 
-std::string percent_of(double confidence) {
-  return format_real(confidence * 100, 3) + "%";
-}
+std::string percent_of(double confidence) { return format_real(confidence * 100, 3) + "%"; }
 
 // The unit of observation `o`'s figures, and its words: "conversions",
 // "lift of conversions (bold - baseline)".
@@ -38,7 +36,8 @@ std::string window_text(const v1::CalibrationObservation& o) {
 }
 
 std::string figure(const v1::CalibrationObservation& o, double value) {
-  return o.variant().empty() ? format_value(value, unit_of(o)) : format_difference(value, unit_of(o));
+  return o.variant().empty() ? format_value(value, unit_of(o))
+                             : format_difference(value, unit_of(o));
 }
 
 }  // namespace
@@ -65,9 +64,9 @@ std::string format_calibration_table(const v1::CalibrationResult& r) {
                         number_column("before"), number_column("range searched")});
   for (const v1::CalibrationParameter& p : r.parameters()) {
     parameters.add({p.label(), parameter_value(p, p.estimate()),
-                    p.identified() ? parameter_value(p, p.ci_low()) + " to " +
-                                         parameter_value(p, p.ci_high())
-                                   : "not pinned",
+                    p.identified()
+                        ? parameter_value(p, p.ci_low()) + " to " + parameter_value(p, p.ci_high())
+                        : "not pinned",
                     parameter_value(p, p.start()),
                     parameter_value(p, p.low()) + " to " + parameter_value(p, p.high())});
   }
@@ -78,11 +77,12 @@ std::string format_calibration_table(const v1::CalibrationResult& r) {
                           number_column(percent_of(r.confidence()) + " interval"),
                           number_column("residual")});
   for (const v1::CalibrationObservation& o : r.observations()) {
-    observations.add({std::to_string(o.line()), observation_label(o), window_text(o),
-                      figure(o, o.observed()) + " ± " + format_value(o.observed_std_error(), unit_of(o)),
-                      figure(o, o.simulated().mean()),
-                      figure(o, o.simulated().ci_low()) + " to " + figure(o, o.simulated().ci_high()),
-                      format_real(o.standardized_residual(), 2)});
+    observations.add(
+        {std::to_string(o.line()), observation_label(o), window_text(o),
+         figure(o, o.observed()) + " ± " + format_value(o.observed_std_error(), unit_of(o)),
+         figure(o, o.simulated().mean()),
+         figure(o, o.simulated().ci_low()) + " to " + figure(o, o.simulated().ci_high()),
+         format_real(o.standardized_residual(), 2)});
   }
   out += observations.text();
   out += "\nFit: chi-square " + format_real(r.chi_square(), 3) + " on " +
@@ -147,7 +147,8 @@ Report calibration_report(const v1::CalibrationResult& r) {
   report.section("What the observations say about the scenario's numbers",
                  "Each parameter at the value that brings the simulation closest to the "
                  "observations (weighted by their standard errors and the simulation's), with "
-                 "its " + percent_of(r.confidence()) +
+                 "its " +
+                     percent_of(r.confidence()) +
                      " interval from the curvature of the fit. The calibrated scenario carries "
                      "these values, and joint draws that keep their correlation, so that "
                      "`cjsim run --parameter-draws N` includes this uncertainty in every "
@@ -157,13 +158,13 @@ Report calibration_report(const v1::CalibrationResult& r) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const v1::CalibrationParameter& param : r.parameters()) {
-    rows.push_back({param.label(), param.path(), parameter_value(param, param.estimate()),
-                    param.identified() ? parameter_value(param, param.ci_low()) + " to " +
-                                             parameter_value(param, param.ci_high())
-                                       : "not pinned",
-                    parameter_value(param, param.start()),
-                    parameter_value(param, param.low()) + " to " +
-                        parameter_value(param, param.high())});
+    rows.push_back(
+        {param.label(), param.path(), parameter_value(param, param.estimate()),
+         param.identified() ? parameter_value(param, param.ci_low()) + " to " +
+                                  parameter_value(param, param.ci_high())
+                            : "not pinned",
+         parameter_value(param, param.start()),
+         parameter_value(param, param.low()) + " to " + parameter_value(param, param.high())});
   }
   report.table({"parameter", "field", "fitted", "interval", "before", "range searched"},
                std::move(rows), {false, false, true, true, true, true});
@@ -181,11 +182,11 @@ Report calibration_report(const v1::CalibrationResult& r) {
   for (const v1::CalibrationObservation& o : r.observations()) {
     groups[{o.kpi(), o.variant()}].push_back(&o);
   }
-  const double z = r.observations_size() > 0 && r.observations(0).simulated().std_error() > 0
-                       ? (r.observations(0).simulated().ci_high() -
-                          r.observations(0).simulated().mean()) /
-                             r.observations(0).simulated().std_error()
-                       : 1.96;
+  const double z =
+      r.observations_size() > 0 && r.observations(0).simulated().std_error() > 0
+          ? (r.observations(0).simulated().ci_high() - r.observations(0).simulated().mean()) /
+                r.observations(0).simulated().std_error()
+          : 1.96;
   int chart = 0;
   for (const auto& [key, list] : groups) {
     svg::LineChart c;
@@ -229,9 +230,10 @@ Report calibration_report(const v1::CalibrationResult& r) {
   }
   report.table({"line", "observed KPI", "window", "observed", "simulated", "interval", "residual"},
                std::move(observation_rows), {true, false, false, true, true, true, true});
-  report.paragraph("Residual: (simulated - observed) / the combined standard error; the fit "
-                   "statistic is the sum of their squares. Residuals beyond ±2 mark observations "
-                   "the calibrated scenario does not reproduce.");
+  report.paragraph(
+      "Residual: (simulated - observed) / the combined standard error; the fit "
+      "statistic is the sum of their squares. Residuals beyond ±2 mark observations "
+      "the calibrated scenario does not reproduce.");
 
   report.provenance("scenario", p.scenario());
   report.provenance("file", p.scenario_file());

@@ -16,8 +16,8 @@
 
 namespace cjsim::report {
 
-inline const std::vector<std::string> kCalibrationCsvFiles = {
-    "parameters.csv", "observations.csv", "correlation.csv"};
+inline const std::vector<std::string> kCalibrationCsvFiles = {"parameters.csv", "observations.csv",
+                                                              "correlation.csv"};
 
 // "act probability of ig_ad: 2.1% (95% interval 1.7% to 2.6%)"; an
 // unidentified parameter says so.

@@ -40,7 +40,8 @@ cjsim::Observation spec(const std::string& kpi, int from, int to, int line) {
 int main(int argc, char** argv) {
   int seeds = 40, threads = 2;
   CLI::App app("cjsim-validate-calibration: coverage of calibrate's intervals over seeds");
-  app.add_option("--seeds", seeds, "Seeds of the experiment (default 40)")->check(CLI::Range(1, 10000));
+  app.add_option("--seeds", seeds, "Seeds of the experiment (default 40)")
+      ->check(CLI::Range(1, 10000));
   app.add_option("--threads", threads, "Worker threads (default 2)")->check(CLI::Range(1, 1024));
   CLI11_PARSE(app, argc, argv);
 
@@ -52,8 +53,9 @@ int main(int argc, char** argv) {
 
   int covered = 0, intervals = 0;
   tbb::task_arena arena(threads);
-  std::printf("seed  page act probability [95%% interval]  social organic reach [95%% interval]  "
-              "chi2 (dof)\n");
+  std::printf(
+      "seed  page act probability [95%% interval]  social organic reach [95%% interval]  "
+      "chi2 (dof)\n");
   for (int k = 0; k < seeds; ++k) {
     arena.execute([&] {
       const std::vector<cjsim::Observation> observed =
@@ -63,9 +65,9 @@ int main(int argc, char** argv) {
       // Perturbed: a third lower and a half higher than the truth.
       start.mutable_touchpoints(2)->mutable_cta()->set_act_probability(kTruePage * 2 / 3);
       start.mutable_channels(0)->set_organic_reach(kTrueReach * 1.5);
-      const auto parameters = cjsim::free_parameters(
-          start, {"touchpoints[page].cta.act_probability=0.1:0.9",
-                  "channels[social].organic_reach=0.01:0.5"});
+      const auto parameters =
+          cjsim::free_parameters(start, {"touchpoints[page].cta.act_probability=0.1:0.9",
+                                         "channels[social].organic_reach=0.01:0.5"});
       if (!parameters) {
         std::fprintf(stderr, "%s\n", parameters.status().message().c_str());
         std::exit(1);
