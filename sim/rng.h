@@ -48,13 +48,17 @@ enum class Stream : uint64_t {
   // draw, the uncertain field's path), never by an agent or replication
   // (sim/parameter_draws.h).
   kParameterDraw = 10,
+  // The joint draws `cjsim calibrate` writes from the fitted parameters'
+  // normal approximation: keyed by (seed, draw, attempt), never by an agent
+  // (sim/calibration.h).
+  kCalibrationDraw = 11,
   // Retargeting audiences (docs/model.md "Retargeting audiences"): the
   // agent's chance of an ad on a day, by (day x 8 + audience), a block with
   // the lanes below; and the first chance after the agent joins, by the
   // same key (the chance of a not_converted audience everyone starts in:
   // kAudienceJoinedAtStart + audience).
-  kAudienceChance = 11,
-  kAudienceJoin = 12,
+  kAudienceChance = 12,
+  kAudienceJoin = 13,
 };
 inline constexpr uint64_t kAudienceJoinedAtStart = uint64_t{1} << 32;
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # CTest (with CJSIM_WITH_MPI): `mpirun -np N cjsim run|compare|sweep|curves|
-# optimize` gives the JSON of one process byte for byte, but for the timing
+# optimize|calibrate` gives the JSON of one process byte for byte, but for the timing
 # fields (wall_seconds, threads) and the command line: two ranks for each
 # command, and three ranks for two replications (a rank with none). With
 # `studies` as a third argument: curves and optimize (by channel with a
 # report's curves and CVaR, by week towards a target) instead. As root in CI,
 # hence --allow-run-as-root; --oversubscribe for machines with fewer cores
 # than ranks.
-# Usage: two_ranks_equal.sh CJSIM SOURCE_DIR [studies]
+# With `calibrate`: calibrate, its result and the calibrated scenario.
+# Usage: two_ranks_equal.sh CJSIM SOURCE_DIR [studies|calibrate]
 set -euo pipefail
 cjsim=$1
 source_dir=$2
@@ -33,6 +34,34 @@ check() {
   echo "ok: $name, $ranks ranks"
 }
 
+if [[ $which == calibrate ]]; then
+  # Every rank runs the whole calibration and shares out each evaluation's
+  # replications; the calibrated scenario is compared too (its header
+  # comment names the files, which differ).
+  brand="$source_dir/scenarios/consumer_brand.textproto"
+  printf '%s\n' 'kpi,from,to,value,std_error,variant' \
+    'conversions,2026-04-06,2026-04-12,3000,300,' \
+    'conversions,2026-04-13,2026-04-19,3500,300,' \
+    'paid_exposures:tiktok,2026-04-06,2026-04-12,900000,30000,' \
+    'conversions,2026-04-06,2026-05-03,-500,200,no_email' >"$work/obs.csv"
+  args=(calibrate "$brand" --observed "$work/obs.csv" --agents 1000 --replications 3 --seed 5
+        --quiet --threads 1 --max-evaluations 20
+        --free 'channels[tiktok].max_reach=0.05:0.4'
+        --free 'touchpoints[product_page].cta.act_probability=0.1:0.8')
+  "$cjsim" "${args[@]}" -o "$work/one.textproto" --json "$work/one.json"
+  mpirun -np 2 --allow-run-as-root --oversubscribe "$cjsim" "${args[@]}" \
+    -o "$work/mpi.textproto" --json "$work/mpi.json"
+  # The files named differ; nothing else may.
+  same() { grep -v -E '"(wall_seconds|threads|command_line|calibrated_scenario)":|^#' "$1"; }
+  if ! cmp -s <(same "$work/one.json") <(same "$work/mpi.json") ||
+    ! cmp -s <(same "$work/one.textproto") <(same "$work/mpi.textproto"); then
+    echo "FAIL: calibrate under mpirun -np 2 differs from one process:" >&2
+    diff <(same "$work/one.json") <(same "$work/mpi.json") | head -20 >&2
+    exit 1
+  fi
+  echo "ok: calibrate, 2 ranks (result and calibrated scenario)"
+  exit 0
+fi
 if [[ $which == studies ]]; then
   # Every rank runs the whole study and shares out each model's
   # replications (tools/cjsim/mpi_study.h).

@@ -33,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,7 +47,10 @@
 #include "cjsim/v1/scenario.pb.h"
 #include "models/compiled_model.h"
 #include "models/diagnostics.h"
+#include "models/field_path.h"
+#include "models/scenario_loader.h"
 #include "models/validation.h"
+#include "sim/calibration.h"
 #include "sim/engine.h"
 #include "sim/tally.h"
 
@@ -848,6 +852,89 @@ void bench_campaign(const Options& options, CampaignKind kind) {
 
 }  // namespace
 
+// 3. `cjsim calibrate` of the consumer example (scenarios/consumer_brand):
+//    4 free parameters (the max reach of TikTok, Instagram and Facebook and
+//    the product page's act probability, each started 30% below the truth)
+//    fitted to 12 weekly observations (weeks 1-3 of the conversions and of
+//    each channel's paid exposures) that cjsim made on another seed. Run
+//    once (a calibration is minutes, not a loop): the wall time, the
+//    evaluations and what one costs. Only with --only calibrate.
+void bench_calibration(const Options& options) {
+  cjsim::Diagnostics diagnostics(CJSIM_CONSUMER_SCENARIO);
+  std::optional<cjsim::LoadedScenario> loaded =
+      cjsim::load_scenario(CJSIM_CONSUMER_SCENARIO, diagnostics);
+  if (!loaded) {
+    std::fprintf(stderr, "%s\n", diagnostics.to_string().c_str());
+    std::exit(1);
+  }
+  cjsim::v1::Scenario truth = loaded->scenario;
+  truth.clear_variants();
+  if (options.quick) {
+    truth.mutable_simulation()->set_agents(2000);
+    truth.mutable_simulation()->set_replications(4);
+  }
+  std::vector<cjsim::Observation> specs;
+  for (int w = 0; w < 3; ++w) {
+    for (const char* kpi : {"conversions", "paid_exposures:tiktok", "paid_exposures:instagram",
+                            "paid_exposures:facebook"}) {
+      cjsim::Observation o;
+      o.kpi = kpi;
+      o.window = {7 * w, 7 * w + 6};
+      o.line = static_cast<int>(specs.size()) + 2;
+      o.std_error = 1;
+      specs.push_back(o);
+    }
+  }
+  const std::vector<std::string> free = {"channels[tiktok].max_reach=0.03:0.4",
+                                         "channels[instagram].max_reach=0.015:0.2",
+                                         "channels[facebook].max_reach=0.02:0.25",
+                                         "touchpoints[product_page].cta.act_probability=0.1:0.8"};
+  tbb::task_arena arena(options.threads);
+  arena.execute([&] {
+    const std::vector<cjsim::Observation> observed =
+        cjsim::simulated_observations(truth, specs, 4242).value();
+    cjsim::v1::Scenario start = truth;
+    for (const std::string& spec : free) {
+      const std::string path = spec.substr(0, spec.find('='));
+      cjsim::Result<cjsim::ScenarioField> field = cjsim::ScenarioField::parse(path, start);
+      field->set(start, *field->get(start) * 0.7);
+    }
+    const auto parameters = cjsim::free_parameters(start, free);
+    if (!parameters) {
+      std::fprintf(stderr, "%s\n", parameters.status().message().c_str());
+      std::exit(1);
+    }
+    cjsim::CalibrationSettings settings;
+    settings.threads = options.threads;
+    const auto started = Clock::now();
+    const cjsim::Result<cjsim::Calibration> fitted =
+        cjsim::calibrate(start, start, observed, *parameters, settings, nullptr);
+    if (!fitted) {
+      std::fprintf(stderr, "%s\n", fitted.status().message().c_str());
+      std::exit(1);
+    }
+    const cjsim::Calibration& c = *fitted;
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    const auto& r = c.result;
+    const int evaluations = r.evaluations() + r.curvature_evaluations();
+    std::printf(
+        "calibrate consumer_brand: 4 free parameters, %d observations, %lld agents x %d "
+        "replications x %d days, %d threads\n",
+        r.observations_size(), static_cast<long long>(truth.simulation().agents()),
+        truth.simulation().replications(), truth.simulation().horizon_days(), options.threads);
+    std::printf(
+        "  %.1f s: %d evaluations by the optimizer + %d for the curvature, %.2f s each; "
+        "chi-square %.2f on %d degrees of freedom\n",
+        seconds, r.evaluations(), r.curvature_evaluations(), seconds / evaluations, r.chi_square(),
+        r.degrees_of_freedom());
+    for (const auto& p : r.parameters()) {
+      std::printf("  %-45s %.4f [%.4f, %.4f]\n", p.path().c_str(), p.estimate(), p.ci_low(),
+                  p.ci_high());
+    }
+    std::fflush(stdout);
+  });
+}
+
 int main(int argc, char** argv) {
   Options options;
   options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -859,8 +946,9 @@ int main(int argc, char** argv) {
                  "Threads for the 'all threads' figures (default: hardware concurrency)")
       ->check(CLI::Range(1, 1024));
   app.add_option("--only", options.only,
-                 "Run one measurement: walk, campaign, loyalty, calendar or memory")
-      ->check(CLI::IsMember({"walk", "campaign", "loyalty", "calendar", "memory"}));
+                 "Run one measurement: walk, campaign, loyalty, calendar, memory or calibrate "
+                 "(calibrate runs only when asked for)")
+      ->check(CLI::IsMember({"walk", "campaign", "loyalty", "calendar", "memory", "calibrate"}));
   app.add_option("--act-range", options.act_range,
                  "Act probabilities of the walk graph: uniform in [LO, HI] (default 0.6 0.9; "
                  "higher gives longer walks)")
@@ -892,5 +980,6 @@ int main(int argc, char** argv) {
   if (options.only.empty() || options.only == "memory") {
     bench_campaign(options, CampaignKind::kMemory);
   }
+  if (options.only == "calibrate") bench_calibration(options);
   return 0;
 }

@@ -48,6 +48,7 @@ void add_invocation(const Invocation& invocation, const std::string& scenario_fi
                     const std::string& variant_description, v1::Provenance* provenance);
 
 CommandRunner add_attribute_command(CLI::App& app);
+CommandRunner add_calibrate_command(CLI::App& app);
 CommandRunner add_compare_command(CLI::App& app);
 CommandRunner add_curves_command(CLI::App& app);
 CommandRunner add_fit_command(CLI::App& app);

@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
       {"curves", add_curves_command(app)},
       {"validate", add_validate_command(app)},
       {"fit", add_fit_command(app)},
+      {"calibrate", add_calibrate_command(app)},
       {"fit-retention", add_fit_retention_command(app)},
       {"attribute", add_attribute_command(app)},
       {"merge", add_merge_command(app)},
@@ -110,10 +111,12 @@ int main(int argc, char** argv) {
                   cjsim::printable(invocation.command_line));
     const std::string& name = sub->get_name();
     if (world.is_parallel() && name != "run" && name != "compare" && name != "sweep" &&
-        name != "curves" && name != "optimize") {
-      spdlog::error("cjsim {}: error: runs in one process; under mpirun only run, compare, "
-                    "sweep, curves and optimize share out their work (docs/scaling.md)",
-                    name);
+        name != "curves" && name != "optimize" && name != "calibrate") {
+      spdlog::error(
+          "cjsim {}: error: runs in one process; under mpirun only run, compare, "
+          "sweep, curves, optimize and calibrate share out their work "
+          "(docs/scaling.md)",
+          name);
       return kExitBadInput;
     }
     int status = kExitFailure;

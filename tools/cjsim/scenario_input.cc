@@ -217,6 +217,15 @@ std::optional<v1::Scenario> prepare_scenario(const std::string& path,
   return result;
 }
 
+std::optional<v1::Scenario> prepare_scenario_with_variants(const std::string& path,
+                                                           const SimulationOverrides& overrides) {
+  Diagnostics diagnostics(path);
+  std::optional<v1::Scenario> result = load_and_validate(path, overrides, diagnostics);
+  print_diagnostics(diagnostics);
+  if (result) log_scenario(path, *result);
+  return result;
+}
+
 std::optional<std::vector<PreparedArm>> prepare_arms(const std::string& path,
                                                      const SimulationOverrides& overrides,
                                                      const std::vector<std::string>& variants) {

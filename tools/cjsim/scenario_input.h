@@ -53,6 +53,11 @@ std::optional<v1::Scenario> prepare_scenario(const std::string& path,
                                              const std::string& variant,
                                              std::string* description = nullptr);
 
+// Loads and validates the scenario as prepare_scenario does, keeping its
+// variants (calibrate's lift observations name them).
+std::optional<v1::Scenario> prepare_scenario_with_variants(const std::string& path,
+                                                           const SimulationOverrides& overrides);
+
 // A scenario with a variant applied ("" = the baseline).
 struct PreparedArm {
   std::string variant;

@@ -53,6 +53,9 @@ bool StudyFiles::open(const OutputOptions& options, const std::vector<std::strin
     return output.is_ok();
   };
   if (!options.json.empty() && !opened(set_.open("--json", options.json), json_)) return false;
+  for (Extra& extra : extra_) {
+    if (!opened(set_.open(extra.option, extra.path), extra.output)) return false;
+  }
   if (options.report == "-") {
     spdlog::error("error: --report -: give a file path (the report is a page, not a stream)");
     return false;
@@ -78,6 +81,11 @@ bool StudyFiles::open(const OutputOptions& options, const std::vector<std::strin
   }
   svg_ = options.svg;
   return true;
+}
+
+Status StudyFiles::write_output(size_t k, std::string content) {
+  CJSIM_CHECK(k < extra_.size() && extra_[k].output != nullptr, "an output that was not opened");
+  return set_.write(extra_[k].output, std::move(content));
 }
 
 int StudyFiles::abandon_interrupted() {

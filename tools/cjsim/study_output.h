@@ -61,6 +61,14 @@ class StudyFiles {
             const std::string& scenario, const std::string& input_name = "the scenario");
   // Another input file that no output may be (before open).
   void add_input(const std::string& name, const std::string& path) { set_.add_input(name, path); }
+  // Another output file of the command, given with `option` (calibrate's
+  // -o), opened by open() with the others (before open).
+  void add_output(const std::string& option, const std::string& path) {
+    extra_.push_back({option, path, nullptr});
+  }
+  // Writes `content` to the k-th output of add_output (after open, before
+  // finish); a failure Status, after which the caller abandons the set.
+  Status write_output(size_t k, std::string content);
   // Writes the JSON, the CSV tables and, when asked for, the report from
   // `make_report` (called only then) to their temporary files, then
   // commits them all, printing `table` first (unless quiet or the JSON goes
@@ -80,6 +88,11 @@ class StudyFiles {
   PendingOutput* report_ = nullptr;
   std::vector<std::pair<std::string, PendingOutput*>> csv_;  // by file name
   std::string svg_;
+  struct Extra {
+    std::string option, path;
+    PendingOutput* output;
+  };
+  std::vector<Extra> extra_;
 };
 
 // Runs `work(&progress)` in an arena of `threads` workers, with a progress
