@@ -739,7 +739,26 @@ cjsim::v1::Scenario memory_scenario(int64_t agents) {
   return s;
 }
 
-enum class CampaignKind { kPlain, kCustomers, kCalendar, kMemory };
+// The campaign with display retargeting the product-page and cart visitors
+// of the last 30 days who have not bought, and every persona a little wary
+// of it: what audiences and privacy backlash cost (docs/model.md
+// "Retargeting audiences").
+cjsim::v1::Scenario audience_scenario(int64_t agents) {
+  cjsim::v1::Scenario s = campaign_scenario(agents);
+  for (cjsim::v1::Channel& c : *s.mutable_channels()) {
+    if (c.id() != "display") continue;
+    cjsim::v1::Audience* a = c.mutable_audience();
+    a->add_visited("product_page");
+    a->add_visited("cart");
+    a->set_within_days(30);
+    a->set_not_converted(true);
+    c.set_max_reach(0.3);
+  }
+  for (cjsim::v1::Persona& p : *s.mutable_personas()) p.set_privacy_sensitivity(0.02);
+  return s;
+}
+
+enum class CampaignKind { kPlain, kCustomers, kCalendar, kMemory, kAudience };
 
 // kCustomers: with the loyalty block (measurement 2b); kCalendar: restated
 // with a calendar (2c).
@@ -750,6 +769,7 @@ void bench_campaign(const Options& options, CampaignKind kind) {
   const cjsim::v1::Scenario scenario = customers                       ? loyalty_scenario(agents)
                                        : kind == CampaignKind::kCalendar ? calendar_scenario(agents)
                                        : kind == CampaignKind::kMemory   ? memory_scenario(agents)
+                                       : kind == CampaignKind::kAudience ? audience_scenario(agents)
                                                                         : campaign_scenario(agents);
   require_valid(scenario);
   const cjsim::CompiledModel model = cjsim::compile(scenario, "");
@@ -768,6 +788,10 @@ void bench_campaign(const Options& options, CampaignKind kind) {
     std::printf(
         "\n[2d] Campaign with frequency caps (3 a week) and fatigue on every media channel: "
         "agent-days per second, one replication\n");
+  } else if (kind == CampaignKind::kAudience) {
+    std::printf(
+        "\n[2e] Campaign with display retargeting an audience (product page and cart in 30 "
+        "days, not converted) and privacy backlash: agent-days per second, one replication\n");
   } else {
     std::printf("\n[2] Campaign: agent-days per second, one replication\n");
   }
@@ -825,6 +849,18 @@ void bench_campaign(const Options& options, CampaignKind kind) {
   if (shown == 2) {
     std::printf("    speedup 1 -> %d threads: %.2fx\n", options.threads,
                 sample[1].rate() / sample[0].rate());
+  }
+  if (kind == CampaignKind::kAudience) {
+    const size_t display = static_cast<size_t>(
+        std::find(model.channel_ids.begin(), model.channel_ids.end(), "display") -
+        model.channel_ids.begin());
+    uint64_t members = 0;
+    for (uint64_t x : counts.series.audience_members) members += x;
+    std::printf("    display: %llu paid exposures, %llu opt-outs, %.0f agents in the audience on "
+                "an average day\n",
+                static_cast<unsigned long long>(counts.channel_paid[display]),
+                static_cast<unsigned long long>(counts.channel_opt_outs[display]),
+                static_cast<double>(members) / days);
   }
   if (kind == CampaignKind::kMemory) {
     uint64_t capped = 0;
@@ -946,9 +982,10 @@ int main(int argc, char** argv) {
                  "Threads for the 'all threads' figures (default: hardware concurrency)")
       ->check(CLI::Range(1, 1024));
   app.add_option("--only", options.only,
-                 "Run one measurement: walk, campaign, loyalty, calendar, memory or calibrate "
+                 "Run one measurement: walk, campaign, loyalty, calendar, memory, audience or calibrate "
                  "(calibrate runs only when asked for)")
-      ->check(CLI::IsMember({"walk", "campaign", "loyalty", "calendar", "memory", "calibrate"}));
+      ->check(CLI::IsMember(
+          {"walk", "campaign", "loyalty", "calendar", "memory", "audience", "calibrate"}));
   app.add_option("--act-range", options.act_range,
                  "Act probabilities of the walk graph: uniform in [LO, HI] (default 0.6 0.9; "
                  "higher gives longer walks)")
@@ -979,6 +1016,9 @@ int main(int argc, char** argv) {
   }
   if (options.only.empty() || options.only == "memory") {
     bench_campaign(options, CampaignKind::kMemory);
+  }
+  if (options.only.empty() || options.only == "audience") {
+    bench_campaign(options, CampaignKind::kAudience);
   }
   if (options.only == "calibrate") bench_calibration(options);
   return 0;
