@@ -40,14 +40,15 @@ if [ "$which" = all ] || [ "$which" = address ]; then
   # every example, the curves' noisy step, the brute-force grid), and the
   # other checks that take 10 s to a minute here (statistical checks of
   # care, compare and sweep; the examples' warnings; the 1-and-2-thread
-  # optimizer, which ThreadSanitizer runs; a quadratic-time regression; the
-  # progress bar's long run): they run the same code paths as the kept
-  # tests of the same commands (every example and variant still runs
-  # here), and the plain build runs them all. CI has 30 minutes.
+  # optimizer and run, which ThreadSanitizer runs; a quadratic-time
+  # regression; the progress bar's long run; brute-force and high-precision
+  # checks of pure arithmetic; a fit's recovery): they run the same code
+  # paths as the kept tests of the same commands (every example and variant
+  # still runs here), and the plain build runs them all. CI has 30 minutes.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs" \
-    -E '^report browser|sequential precision meets|recommended TikTok at mROAS 0.45|kept display at 255|never confirmed worse|target CPA mode|common random numbers cut the variance|does not follow one noisy step|brute-force grid|printed warnings on their default run|removing and re-adding its touchpoint|same recommendation on 1 and 2 threads|care capacity|independent-streams variance|raising a CTA|spent 72k on LinkedIn|two identical channels|conversions:KIND|hint for every unknown reference was quadratic|progress bar on stderr|tables parse on every library scenario|one goal kind of the nonprofit|every KPI the scenario reports traces|1766666.67|zero budget in a sweep or a compare|locked and bounded|pages have their charts'
+    -E '^report browser|sequential precision meets|recommended TikTok at mROAS 0.45|kept display at 255|never confirmed worse|target CPA mode|common random numbers cut the variance|does not follow one noisy step|brute-force grid|printed warnings on their default run|removing and re-adding its touchpoint|same recommendation on 1 and 2 threads|care capacity|independent-streams variance|raising a CTA|spent 72k on LinkedIn|two identical channels|conversions:KIND|hint for every unknown reference was quadratic|progress bar on stderr|tables parse on every library scenario|one goal kind of the nonprofit|every KPI the scenario reports traces|1766666.67|zero budget in a sweep or a compare|locked and bounded|pages have their charts|results are identical on 1 and 2 threads|2F1 matches 50-digit|session length: agrees with brute force|Pareto/NBD recovers'
 fi
 
 if [ "$which" = all ] || [ "$which" = thread ]; then
