@@ -63,7 +63,7 @@ std::string scenario_text(const v1::Scenario& scenario, const v1::CalibrationRes
   }
   text += "# chi-square " + format_real(r.chi_square(), 3) + " on " +
           std::to_string(r.degrees_of_freedom()) + " degrees of freedom" +
-          (r.has_p_value() ? ", p = " + format_real(r.p_value(), 2) : "") + ".\n";
+          (r.has_p_value() ? ", " + format_p_value(r.p_value()) : "") + ".\n";
   text += "# Each fitted field's value is the estimate; its `uncertain { draws }` entry holds " +
           std::to_string(r.draws_written()) +
           " joint draws (value k of every list belongs together), which `cjsim run "

@@ -87,7 +87,7 @@ std::string format_calibration_table(const v1::CalibrationResult& r) {
   out += observations.text();
   out += "\nFit: chi-square " + format_real(r.chi_square(), 3) + " on " +
          std::to_string(r.degrees_of_freedom()) + " degrees of freedom";
-  if (r.has_p_value()) out += ", p = " + format_real(r.p_value(), 2);
+  if (r.has_p_value()) out += ", " + format_p_value(r.p_value());
   out += "\n" + std::to_string(r.evaluations()) + " evaluations by " + r.optimizer() + " (" +
          r.optimizer_status() + ") and " + std::to_string(r.curvature_evaluations()) +
          " for the curvature; " + format_count(static_cast<double>(r.simulations())) +
@@ -141,7 +141,7 @@ Report calibration_report(const v1::CalibrationResult& r) {
                 p.scenario_description());
   report.headline("fit", "chi-square " + format_real(r.chi_square(), 3),
                   std::to_string(r.degrees_of_freedom()) + " degrees of freedom" +
-                      (r.has_p_value() ? ", p = " + format_real(r.p_value(), 2) : ""));
+                      (r.has_p_value() ? ", " + format_p_value(r.p_value()) : ""));
   report.headline("observations", std::to_string(r.observations_size()),
                   std::to_string(r.parameters_size()) + " parameters fitted");
   report.section("What the observations say about the scenario's numbers",

@@ -236,6 +236,10 @@ std::vector<std::string> table_kpis(const google::protobuf::Map<std::string, v1:
   return out;
 }
 
+std::string format_p_value(double p) {
+  return p < 0.001 ? "p < 0.001" : "p = " + format_real(p, 2);
+}
+
 EngagementColumns engagement_columns(const v1::RunResult& r) {
   EngagementColumns columns;
   for (const v1::ChannelResult& c : r.channels()) {

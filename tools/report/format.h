@@ -88,6 +88,9 @@ std::vector<std::string> table_kpis(const google::protobuf::Map<std::string, v1:
 // names: the name itself, as a count.
 KpiDisplay kpi_display(std::string_view name);
 
+// A p-value as a reader takes it: "p < 0.001", or "p = 0.042".
+std::string format_p_value(double p);
+
 // The optional columns of the channels' engagement table: what frequency
 // caps stopped (when a cap stopped exposures or left money unspent on some
 // channel), and the audiences' sizes and opt-outs (when some channel has an
