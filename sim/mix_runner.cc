@@ -169,7 +169,8 @@ void MixRunner::simulate(Run& r, int first, int count) {
                                static_cast<uint64_t>(r.model.settings.horizon_days));
   }
   const std::vector<ReplicationCounts> counts =
-      replications_(r.model, seed_, first, count, done_counter(progress_), stop_flag_of(progress_));
+      replications_(std::span(&r.model, 1), seed_, first, count, done_counter(progress_),
+                    stop_flag_of(progress_));
   std::vector<Quantities> added;
   for (const ReplicationCounts& c : counts) added.push_back(quantities_from_counts(r.model, c));
   const std::vector<KpiSeries> kpis = kpi_series(r.model, added);

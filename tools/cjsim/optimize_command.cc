@@ -421,7 +421,9 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
   std::optional<v1::Scenario> scenario =
       prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
-  if (refuses_parameter_draws("optimize", options.scenario, *scenario)) return kExitBadInput;
+  if (refuses_parameter_draws("optimize", "not yet", options.scenario, *scenario)) {
+    return kExitBadInput;
+  }
   // The objective: a KPI of the registry that a budget can buy more of
   // ("retention": the customers active at the horizon).
   settings.objective = options.objective == "retention" ? "active_customers" : options.objective;
