@@ -215,5 +215,25 @@ TEST_CASE("cli parameter draws: a comparison pairs the arms in draws, and shards
   CHECK(run_json("compare " + drawn, dir, "b.json") == without);
 }
 
+TEST_CASE("cli parameter draws: optimize compares mixes over the draws, on any threads") {
+  TempDir dir;
+  const std::string file = consumer_file(dir, 2);
+  const std::string optimize =
+      "optimize " + file + kSmall + " --weekly-budget 40000 --confirm-replications 4";
+  const std::string one = run_json(optimize + " --threads 1", dir, "one.json");
+  // The gain of the recommendation over the current mix, and each mix's
+  // estimates, are over the draws.
+  CHECK(contains(one, "\"from_parameters\":"));
+  CHECK(contains(one, "\"parameter_draws\": 2"));
+  CHECK(run_json(optimize + " --threads 2", dir, "two.json") == one);
+  // Under CVaR the gain's bootstrap resamples whole draws.
+  CHECK(contains(run_json(optimize + " --risk cvar:0.5", dir, "cvar.json"), "\"gain\""));
+
+  const testing::CliResult few = run_cli("optimize " + file + kSmall +
+                                         " --weekly-budget 40000 --confirm-replications 3");
+  CHECK(few.status == 2);
+  CHECK(contains(few.err, "need at least 4 (two replications per draw)"));
+}
+
 }  // namespace
 }  // namespace cjsim

@@ -83,6 +83,8 @@ if [[ $which == studies ]]; then
     --channels tiktok "${few[@]}"
   check 2 optimize optimize "$brand" --replications 3 --weekly-budget 40000 \
     --confirm-replications 4 --risk cvar:0.5 --report "$work/optimize.html" "${few[@]}"
+  check 2 optimize-draws optimize "$drawn" --replications 4 --parameter-draws 2 \
+    --weekly-budget 40000 --confirm-replications 4 "${few[@]}"
   check 2 optimize-by-week optimize "$season" --replications 3 --by-week \
     --total-budget 60000 --objective target:orders_by_cyber_monday \
     --confirm-replications 4 "${few[@]}"
