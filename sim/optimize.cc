@@ -836,9 +836,10 @@ class MixPlanning {
     }
     // A schedule is searched by its channels' profiles, a total and a tilt
     // each (Profiles): 10 evaluations a channel, 5 a variable.
-    max_evaluations_ = settings_.max_evaluations > 0 ? settings_.max_evaluations
-                       : schedule_                   ? 30 + 10 * static_cast<int>(free_ids.size())
-                                                     : 30 + 15 * static_cast<int>(free_);
+    max_evaluations_ =
+        settings_.max_evaluations > 0 ? settings_.max_evaluations
+        : schedule_                   ? 30 + 10 * static_cast<int>(free_ids.size())
+                                      : 30 + 15 * static_cast<int>(free_);
     current_ = current_budgets(scenario_, channels_);
   }
 
@@ -991,10 +992,10 @@ class MixPlanning {
     // weeks): screened on half the replications, the promising ones then
     // run on all of the confirmation's.
     // (At least 4, or all of the search's when it has fewer.)
-    check_.screen_replications =
-        std::min(schedule_ ? std::max(std::min(4, run_.replications), run_.replications / 2)
-                           : run_.replications,
-                 confirm_);
+    check_.screen_replications = std::min(
+        schedule_ ? std::max(std::min(4, run_.replications), run_.replications / 2)
+                  : run_.replications,
+        confirm_);
     // Over parameter draws a gain needs two replications of each draw.
     if (runner_.draws() >= 2) {
       check_.screen_replications =
@@ -1264,8 +1265,8 @@ class MixPlanning {
                 "shifted to another channel the same week or to the same channel's week before "
                 "or after";
       note("verified: from the recommendation, none of the " + std::to_string(last_round) +
-           " moves of the last round (" + family + ") improves the " + what + " at " +
-           note_number(100 * run_.confidence) + "% (" + std::to_string(confirm_) +
+           " moves of the last round (" + family + ") improves the " +
+           what + " at " + note_number(100 * run_.confidence) + "% (" + std::to_string(confirm_) +
            " paired replications; " + std::to_string(tried) + " moves in " +
            std::to_string(v.rounds()) + (v.rounds() == 1 ? " round" : " rounds") + " in all)");
     } else if (v.outcome() == "rounds_exhausted") {
