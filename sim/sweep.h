@@ -3,7 +3,10 @@
 // seed), giving each KPI's response curve with intervals and, between
 // neighbouring points, the marginal change of each KPI per unit step as a
 // paired difference (sim/comparison.h): e.g. marginal conversions per extra
-// unit of weekly budget. Runs in the calling thread's task arena.
+// unit of weekly budget. With parameter draws every point runs the same
+// draws (sim/parameter_draws.h), so the points pair up in draws too and
+// every estimate and marginal is over them. Runs in the calling thread's
+// task arena.
 #ifndef CJSIM_SIM_SWEEP_H_
 #define CJSIM_SIM_SWEEP_H_
 

@@ -165,7 +165,7 @@ TEST_CASE("cli parameter draws: sweep, curves and optimize with 0 draws are thos
   }
 }
 
-TEST_CASE("cli parameter draws: a sweep's points share the draws; threads and shards agree") {
+TEST_CASE("cli parameter draws: a sweep's points share the draws, and threads and shards agree") {
   TempDir dir;
   const std::string file = consumer_file(dir, 2);
   const std::string sweep = "sweep " + file + kSmall + kSweepSet;
