@@ -213,6 +213,10 @@ TEST_CASE("parameter draws: a sweep's points and marginals cover the answers ove
                          << ", " << marginal.ci_high() << "]");
   CHECK(marginal.parameter_draws() == 40);
   CHECK(marginal.from_parameters() > 0);
+  // Scaled per unit of the step with its parts.
+  CHECK(marginal.from_parameters() * marginal.from_parameters() +
+            marginal.from_simulation() * marginal.from_simulation() ==
+        doctest::Approx(marginal.std_error() * marginal.std_error()).epsilon(1e-9));
   CHECK(testing::covers(marginal, exact));
 
   // The same estimates on one thread.
