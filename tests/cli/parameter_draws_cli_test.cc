@@ -229,8 +229,8 @@ TEST_CASE("cli parameter draws: optimize compares mixes over the draws, on any t
   // Under CVaR the gain's bootstrap resamples whole draws.
   CHECK(contains(run_json(optimize + " --risk cvar:0.5", dir, "cvar.json"), "\"gain\""));
 
-  const testing::CliResult few = run_cli("optimize " + file + kSmall +
-                                         " --weekly-budget 40000 --confirm-replications 3");
+  const testing::CliResult few =
+      run_cli("optimize " + file + kSmall + " --weekly-budget 40000 --confirm-replications 3");
   CHECK(few.status == 2);
   CHECK(contains(few.err, "need at least 4 (two replications per draw)"));
 }
