@@ -229,8 +229,8 @@ class Evaluator {
     }
     std::vector<std::vector<ReplicationCounts>> counts;
     for (const CompiledModel& m : models) {
-      counts.push_back(settings_.runner(m, seed_, 0, replications_, done_counter(progress_),
-                                        stop_flag_of(progress_)));
+      counts.push_back(settings_.runner(std::span(&m, 1), seed_, 0, replications_,
+                                        done_counter(progress_), stop_flag_of(progress_)));
       simulations_ += replications_;
       if (progress_ != nullptr && progress_->stopped()) return e;
     }

@@ -122,6 +122,9 @@ Estimate scale_estimate(const Estimate& e, double factor) {
   out.std_error = e.std_error * std::abs(factor);
   out.ci_low = (factor > 0 ? e.ci_low : e.ci_high) * factor;
   out.ci_high = (factor > 0 ? e.ci_high : e.ci_low) * factor;
+  // The parts over parameter draws scale as the whole (NaN stays NaN).
+  out.from_parameters = e.from_parameters * std::abs(factor);
+  out.from_simulation = e.from_simulation * std::abs(factor);
   return out;
 }
 

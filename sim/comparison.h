@@ -37,7 +37,8 @@ struct KpiComparison {
 KpiComparison compare_kpi(const KpiSeries& baseline, const KpiSeries& variant, double confidence);
 
 // An estimate divided by a nonzero constant (its interval flipped when the
-// constant is negative): a difference per unit step.
+// constant is negative): a difference per unit step. Its parts over
+// parameter draws (from_parameters, from_simulation) scale with it.
 Estimate scale_estimate(const Estimate& estimate, double factor);
 
 }  // namespace cjsim

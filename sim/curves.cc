@@ -11,13 +11,13 @@
 #include "sim/comparison.h"
 #include "sim/kpi.h"
 #include "sim/kpi_evidence.h"
+#include "sim/parameter_draws.h"
 #include "sim/run_result.h"
 #include "sim/sweep.h"
 
 namespace cjsim {
 
 namespace {
-
 
 // An estimate of NaN: a KPI a point does not define, a gap in the curve.
 Estimate gap(int replications) { return {kNaN, kNaN, kNaN, kNaN, replications}; }
@@ -269,19 +269,23 @@ bool trace_channel(const v1::Scenario& scenario, const CurveSettings& settings,
   const double top = curve_top_budget(scenario, settings, c);
   CJSIM_CHECK(std::isfinite(top) && top > 0, "a response curve without a budget range");
   const std::vector<double> budgets = curve_budgets(scenario, settings, c);
+  // The budget's models: its own, or one per parameter draw, the same
+  // draws at every budget (keyed by the seed; sim/parameter_draws.h).
   auto at = [&](double budget) {
     v1::Scenario s = scenario;
     set_average_weekly_spend(s, c, budget);
-    return compile(s, "");
+    Result<std::vector<CompiledModel>> models = compile_draws(s, "", run.seed, run.parameter_draws);
+    CJSIM_CHECK(models.is_ok(), "a parameter draw that the caller should have refused");
+    return std::move(models).value();
   };
   // A budget that leaves no channel reaching anyone would put the scenario
   // in single-journey form, where everyone enters on day 0: on a curve it
   // means that no one is reached. Every budget keeps the form of the top.
-  const bool reaches = !at(top).single_journey;
+  const bool reaches = !at(top).front().single_journey;
   auto run_at = [&](double budget) {
-    CompiledModel model = at(budget);
-    keep_form_of_reference(reaches, model);
-    return run_point(model, run, progress, result.mutable_timing(), settings.runner);
+    std::vector<CompiledModel> models = at(budget);
+    for (CompiledModel& model : models) keep_form_of_reference(reaches, model);
+    return run_point(models, run, progress, result.mutable_timing(), settings.runner);
   };
   CurvePoints points;
   for (double b : budgets) {

@@ -3,7 +3,8 @@
 // budgets, the channel's incremental contribution over a budget of 0, its
 // ROI, the saturation point and the break-even budget (docs/model.md
 // "Response curves"). Every budget of every curve runs on common random
-// numbers, so every difference along a curve is paired.
+// numbers, and with parameter draws on the same draws (sim/parameter_draws.h),
+// so every difference along a curve is paired, over the draws too.
 // Runs in the calling thread's task arena; the rules below are pure
 // functions, callable from any thread.
 #ifndef CJSIM_SIM_CURVES_H_

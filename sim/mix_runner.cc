@@ -7,6 +7,7 @@
 
 #include "models/check.h"
 #include "models/settings.h"
+#include "sim/parameter_draws.h"
 #include "sim/rng.h"
 #include "sim/schedule.h"
 #include "sim/targets.h"
@@ -85,6 +86,7 @@ MixRunner::MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>
     : base_(base),
       seed_(resolve_run_settings(base.simulation()).seed),
       confidence_(resolve_run_settings(base.simulation()).confidence),
+      draws_(resolve_run_settings(base.simulation()).parameter_draws),
       channels_(channels),
       objective_(std::move(objective)),
       counted_(std::move(counted)),
@@ -103,7 +105,18 @@ MixRunner::MixRunner(const v1::Scenario& base, const std::vector<PlannedChannel>
   // The reference of the candidate mixes: every planned channel spending.
   std::vector<double> spending = current;
   for (double& b : spending) b = std::max(b, 1.0);
-  reaches_ = !compile(with_budgets(spending), "").single_journey;
+  reaches_ = !compiled(spending).front().single_journey;
+}
+
+std::vector<CompiledModel> MixRunner::compiled(const std::vector<double>& budgets) const {
+  Result<std::vector<CompiledModel>> models =
+      compile_draws(with_budgets(budgets), "", seed_, draws_);
+  CJSIM_CHECK(models.is_ok(), "a mix's parameter draw that the caller should have refused");
+  return std::move(models).value();
+}
+
+std::vector<KpiSeries> MixRunner::Run::kpis() const {
+  return with_parameter_draws(kpi_series(model(), reps), draws());
 }
 
 v1::Scenario MixRunner::with_budgets(const std::vector<double>& budgets) const {
@@ -138,14 +151,15 @@ MixRunner::Run MixRunner::run(const std::vector<double>& budgets, int replicatio
   r.budgets = budgets;
   if (progress_ != nullptr && progress_->stopped()) {
     // Stopped: a placeholder the caller discards, without compiling.
+    r.models.resize(1);
     r.reps.resize(static_cast<size_t>(replications));
     r.objective.assign(static_cast<size_t>(replications), 0.0);
     r.conversions.assign(static_cast<size_t>(replications), 0.0);
     return r;
   }
-  r.model = compile(with_budgets(budgets), "");
-  keep_form_of_reference(reaches_, r.model);
-  r.cost = std::accumulate(r.model.channel_cost.begin(), r.model.channel_cost.end(), 0.0);
+  r.models = compiled(budgets);
+  for (CompiledModel& model : r.models) keep_form_of_reference(reaches_, model);
+  r.cost = std::accumulate(r.model().channel_cost.begin(), r.model().channel_cost.end(), 0.0);
   simulate(r, 0, replications);
   ++evaluations_;
   return r;
@@ -166,13 +180,17 @@ void MixRunner::extend(Run& run, int replications) {
 void MixRunner::simulate(Run& r, int first, int count) {
   if (progress_ != nullptr) {
     progress_->total.fetch_add(static_cast<uint64_t>(count) *
-                               static_cast<uint64_t>(r.model.settings.horizon_days));
+                               static_cast<uint64_t>(r.model().settings.horizon_days));
   }
-  const std::vector<ReplicationCounts> counts =
-      replications_(r.model, seed_, first, count, done_counter(progress_), stop_flag_of(progress_));
+  const std::vector<ReplicationCounts> counts = replications_(
+      r.models, seed_, first, count, done_counter(progress_), stop_flag_of(progress_));
   std::vector<Quantities> added;
-  for (const ReplicationCounts& c : counts) added.push_back(quantities_from_counts(r.model, c));
-  const std::vector<KpiSeries> kpis = kpi_series(r.model, added);
+  for (size_t k = 0; k < counts.size(); ++k) {
+    const size_t replication = static_cast<size_t>(first) + k;
+    added.push_back(quantities_from_counts(r.models[replication % r.models.size()], counts[k]));
+  }
+  // Per-replication figures: the same whichever draw each ran.
+  const std::vector<KpiSeries> kpis = kpi_series(r.model(), added);
   const KpiSeries* counted = find_kpi(kpis, counted_);
   CJSIM_CHECK(counted != nullptr, "the counted conversions are a KPI");
   if (target_.empty()) {
@@ -181,7 +199,7 @@ void MixRunner::simulate(Run& r, int first, int count) {
     r.objective.insert(r.objective.end(), objective->samples.begin(), objective->samples.end());
   } else {
     bool found = false;
-    for (const TargetOutcome& t : evaluate_targets(r.model, counts, confidence_, false)) {
+    for (const TargetOutcome& t : evaluate_targets(r.model(), counts, confidence_, false)) {
       if (t.target.name != target_) continue;
       for (bool met : t.met) r.objective.push_back(met ? 1.0 : 0.0);
       found = true;
@@ -233,29 +251,39 @@ Verdict verdict_of(const Estimate& d) {
 }  // namespace
 
 KpiComparison paired_gain(const std::vector<double>& base, const std::vector<double>& other,
-                          double cvar, double confidence, uint64_t seed) {
+                          double cvar, double confidence, uint64_t seed, int draws) {
   CJSIM_CHECK(base.size() == other.size() && base.size() >= 2,
               "paired samples need equal counts >= 2");
+  CJSIM_CHECK(draws < 2 || base.size() >= 2 * static_cast<size_t>(draws),
+              "a gain over parameter draws needs two replications per draw");
   if (cvar <= 0) {
     KpiSeries x, y;
     x.name = y.name = "objective";
     x.samples = base;
     y.samples = other;
+    x.parameter_draws = y.parameter_draws = draws;
     return compare_kpi(x, y, confidence);
   }
   const size_t n = base.size();
+  // What the bootstrap resamples: single replications, or with parameter
+  // draws each draw's replications together.
+  std::vector<std::vector<size_t>> groups(draws >= 2 ? static_cast<size_t>(draws) : n);
+  for (size_t r = 0; r < n; ++r) groups[r % groups.size()].push_back(r);
   KpiComparison out;
   const double point = cvar_of(other, cvar) - cvar_of(base, cvar);
   constexpr int kResamples = 2000;
   std::vector<double> differences;
   differences.reserve(kResamples);
   rng::SplitMix64 draw(seed ^ 0x6376617262737470ull);  // "cvarbstp"
-  std::vector<double> x(n), y(n);
+  std::vector<double> x, y;
   for (int b = 0; b < kResamples; ++b) {
-    for (size_t r = 0; r < n; ++r) {
-      const size_t pick = static_cast<size_t>(draw() % n);
-      x[r] = base[pick];
-      y[r] = other[pick];
+    x.clear();
+    y.clear();
+    for (size_t g = 0; g < groups.size(); ++g) {
+      for (size_t r : groups[static_cast<size_t>(draw() % groups.size())]) {
+        x.push_back(base[r]);
+        y.push_back(other[r]);
+      }
     }
     differences.push_back(cvar_of(y, cvar) - cvar_of(x, cvar));
   }

@@ -6,9 +6,13 @@
 // Replication r of every mix draws the same random streams (sim/rng.h), so
 // any two runs pair up replication by replication (common random numbers),
 // and a run can be extended to more replications without changing the ones
-// it has. A MixRunner belongs to one optimization in one thread; its
-// replication runner (sim/replication_runner.h: the engine in the calling
-// thread's task arena, or the ranks of an mpirun) runs every simulation.
+// it has. With parameter draws (simulation.parameter_draws D >= 2) every
+// mix is compiled once per draw, the draws keyed by the seed so that every
+// mix has the same ones, and replication r runs draw r mod D: runs pair up
+// in draws too, a score (the mean over the replications) averages over the
+// draws, and paired_gain's intervals include the parameters' uncertainty. A MixRunner belongs to
+// one optimization in one thread; its replication runner (sim/replication_runner.h: the engine in
+// the calling thread's task arena, or the ranks of an mpirun) runs every simulation.
 #ifndef CJSIM_SIM_MIX_RUNNER_H_
 #define CJSIM_SIM_MIX_RUNNER_H_
 
@@ -76,12 +80,21 @@ class MixRunner {
  public:
   struct Run {
     std::vector<double> budgets;  // per planned channel
-    CompiledModel model;
+    // The mix's model, or one per parameter draw (sim/parameter_draws.h);
+    // replication r ran models[r mod models.size()].
+    std::vector<CompiledModel> models;
     std::vector<Quantities> reps;
     double cost = 0;  // over the horizon, every channel
     // Per replication: the objective KPI, and the conversions the target
     // modes count (the `counted` KPI).
     std::vector<double> objective, conversions;
+
+    // What every draw's model shares (horizon, channels, costs).
+    const CompiledModel& model() const { return models.front(); }
+    // The parameter draws, 0 without.
+    int draws() const { return models.size() > 1 ? static_cast<int>(models.size()) : 0; }
+    // The KPI series of `reps`, estimated over the draws.
+    std::vector<KpiSeries> kpis() const;
   };
 
   // `objective` and `counted`: KPI names that a run of `base` reports,
@@ -107,18 +120,24 @@ class MixRunner {
   // The score of a sample: its mean, or the mean of its worst cvar share.
   double score(const std::vector<double>& samples) const;
   double cvar() const { return cvar_; }
+  // The parameter draws every mix runs (0: parameters fixed); a run's
+  // estimates need at least 2 x draws replications.
+  int draws() const { return draws_; }
 
   // Mixes compiled and simulated so far (extensions not counted).
   int evaluations() const { return evaluations_; }
 
  private:
   void simulate(Run& run, int first, int count);
+  // The models of the mix with `budgets`: one, or one per parameter draw.
+  std::vector<CompiledModel> compiled(const std::vector<double>& budgets) const;
   // `base_` with `budgets` set.
   v1::Scenario with_budgets(const std::vector<double>& budgets) const;
 
   const v1::Scenario& base_;
   const uint64_t seed_;      // the base's: every mix on common random numbers
   const double confidence_;  // the base's, for a target objective
+  const int draws_;          // the base's parameter draws
   const std::vector<PlannedChannel>& channels_;
   std::string objective_, counted_;
   double cvar_;
@@ -142,9 +161,13 @@ std::vector<double> first_samples(const std::vector<double>& samples, size_t n);
 // Tibshirani 1993, ch. 13: the replications resampled with their pairs,
 // 2,000 times, from a generator seeded by `seed`), so that it is the same
 // on every run. The verdict reads the interval: better above 0, worse below.
-// REQUIRES: base.size() == other.size() >= 2.
+// With `draws` >= 2, replication r ran parameter draw r mod draws: the mean's
+// interval is over the draws (sim/estimate.h estimate_over_draws), and the
+// bootstrap resamples whole draws, each with its replications (a cluster
+// bootstrap), so that a gain under some draws only is not a sure one.
+// REQUIRES: base.size() == other.size() >= 2, and >= 2 x draws with draws.
 KpiComparison paired_gain(const std::vector<double>& base, const std::vector<double>& other,
-                          double cvar, double confidence, uint64_t seed);
+                          double cvar, double confidence, uint64_t seed, int draws);
 
 }  // namespace cjsim
 

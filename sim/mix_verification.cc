@@ -229,9 +229,9 @@ bool tidy_round(MixRunner& runner, const v1::Scenario& scenario,
   if (const std::vector<Move> crumbs = maker.tidy(out.run.budgets, 0.01); !crumbs.empty()) {
     if (progress != nullptr && progress->stopped()) return false;
     MixRunner::Run tidied = runner.run(crumbs.back().budgets, settings.replications);
-    const KpiComparison gain = paired_gain(samples_of(out.run, settings.on_conversions),
-                                           samples_of(tidied, settings.on_conversions),
-                                           runner.cvar(), settings.confidence, settings.seed);
+    const KpiComparison gain = paired_gain(
+        samples_of(out.run, settings.on_conversions), samples_of(tidied, settings.on_conversions),
+        runner.cvar(), settings.confidence, settings.seed, runner.draws());
     const bool take = gain.verdict != Verdict::kWorse;
     for (const Move& m : crumbs) {
       v1::MixMove* record = out.record.add_moves();
@@ -293,7 +293,7 @@ VerifiedMix verify_mix(MixRunner& runner, const v1::Scenario& scenario,
       } else {
         MixRunner::Run moved = runner.run(m.budgets, screen);
         gain = paired_gain(base_screen, samples_of(moved, settings.on_conversions), runner.cvar(),
-                           settings.confidence, settings.seed);
+                           settings.confidence, settings.seed, runner.draws());
         promise[{m.kind, m.from, m.to}] =
             gain.difference.std_error > 0 ? gain.difference.mean / gain.difference.std_error : 0;
         // A promising move runs on more replications: on the middle
@@ -303,15 +303,15 @@ VerifiedMix verify_mix(MixRunner& runner, const v1::Scenario& scenario,
         const size_t middle = static_cast<size_t>(settings.middle_replications);
         if (promising() && middle > static_cast<size_t>(screen) && middle < full) {
           runner.extend(moved, settings.middle_replications);
-          gain = paired_gain(first_samples(base, middle),
-                             samples_of(moved, settings.on_conversions), runner.cvar(),
-                             settings.confidence, settings.seed);
+          gain =
+              paired_gain(first_samples(base, middle), samples_of(moved, settings.on_conversions),
+                          runner.cvar(), settings.confidence, settings.seed, runner.draws());
           above = kExtendFromMiddleAbove;
         }
         if (promising() && full > moved.reps.size()) {
           runner.extend(moved, settings.replications);
           gain = paired_gain(base, samples_of(moved, settings.on_conversions), runner.cvar(),
-                             settings.confidence, settings.seed);
+                             settings.confidence, settings.seed, runner.draws());
         }
         seen.emplace(m.budgets, gain);
         if (gain.verdict == Verdict::kBetter && gain.difference.n == static_cast<int64_t>(full)) {

@@ -633,12 +633,12 @@ void set_mix(const std::vector<PlannedChannel>& channels, const v1::Scenario& sc
              const MixRunner::Run& run, double estimate_confidence, const Estimate& objective,
              v1::MixEstimate* out) {
   // Schedule cells add up per channel, as the mean weekly spend.
-  const double horizon = run.model.settings.horizon_days;
+  const double horizon = run.model().settings.horizon_days;
   std::map<int, v1::ChannelBudget*> of_channel;
   double total = 0;
   for (size_t i = 0; i < channels.size(); ++i) {
     const double weekly = run.budgets[i] *
-                          spend_per_unit(channels[i], run.model.settings.horizon_days) * 7.0 /
+                          spend_per_unit(channels[i], run.model().settings.horizon_days) * 7.0 /
                           horizon;
     v1::ChannelBudget*& b = of_channel[channels[i].channel];
     if (b == nullptr) {
@@ -650,7 +650,7 @@ void set_mix(const std::vector<PlannedChannel>& channels, const v1::Scenario& sc
   }
   out->set_total_weekly_budget(total);
   set_estimate(objective, out->mutable_estimate());
-  set_kpis(kpi_series(run.model, run.reps), estimate_confidence, false, out->mutable_kpis());
+  set_kpis(run.kpis(), estimate_confidence, false, out->mutable_kpis());
 }
 
 std::string signed_number(double v) { return (v > 0 ? "+" : "") + note_number(v); }
@@ -705,8 +705,8 @@ v1::MarginalReturn marginal_return(MixRunner& runner, const v1::Scenario& scenar
   }
   const MixRunner::Run& from = lowered ? *lowered : at;
   const double width = lowered ? 2 * step : step;
-  const std::vector<KpiSeries> low_kpis = kpi_series(from.model, from.reps);
-  const std::vector<KpiSeries> high_kpis = kpi_series(raised.model, raised.reps);
+  const std::vector<KpiSeries> low_kpis = from.kpis();
+  const std::vector<KpiSeries> high_kpis = raised.kpis();
   auto difference = [&](const std::string& name) {
     return compare_kpi(*find_kpi(low_kpis, name), *find_kpi(high_kpis, name), sim.confidence)
         .difference;
@@ -714,8 +714,8 @@ v1::MarginalReturn marginal_return(MixRunner& runner, const v1::Scenario& scenar
   const Estimate d_conversions = difference(counted);
   const Estimate d_value = difference(value_kpi);
   const Estimate d_total_value = difference("value");
-  const KpiComparison d_objective =
-      paired_gain(from.objective, raised.objective, settings.cvar, sim.confidence, sim.seed);
+  const KpiComparison d_objective = paired_gain(from.objective, raised.objective, settings.cvar,
+                                                sim.confidence, sim.seed, runner.draws());
   v1::MarginalReturn m;
   m.set_channel(planned_name(scenario, c));
   m.set_step(step);
@@ -724,7 +724,7 @@ v1::MarginalReturn marginal_return(MixRunner& runner, const v1::Scenario& scenar
   m.set_value_per_unit_kpi(value_kpi);
   set_estimate(scale_estimate(d_conversions, 1 / width), m.mutable_conversions_per_unit());
   set_estimate(scale_estimate(d_value, 1 / width), m.mutable_value_per_unit());
-  const double extra_spend = width * spend_per_unit(c, from.model.settings.horizon_days);
+  const double extra_spend = width * spend_per_unit(c, from.model().settings.horizon_days);
   set_estimate(scale_estimate(d_total_value, 1 / extra_spend), m.mutable_mroas());
   set_estimate(scale_estimate(d_objective.difference, 1 / extra_spend),
                m.mutable_objective_per_spend());
@@ -764,7 +764,8 @@ std::optional<MixRunner::Run> along_channel(
   for (double amount = step; room > tiny; amount *= 2) {
     const double moved = std::min(amount, room);
     MixRunner::Run run = run_at(x + (up ? moved : -moved));
-    const KpiComparison gain = paired_gain(at.objective, run.objective, cvar, confidence, seed);
+    const KpiComparison gain =
+        paired_gain(at.objective, run.objective, cvar, confidence, seed, runner.draws());
     if (gain.difference.mean > (best ? best_gain.difference.mean : 0.0)) {
       best_gain = gain;
       best = std::move(run);
@@ -790,7 +791,7 @@ std::optional<MixRunner::Run> along_channel(
     target = std::clamp(target, x - below, x + above);
     if (std::abs(target - x) <= tiny) return std::nullopt;
     MixRunner::Run run = run_at(target);
-    best_gain = paired_gain(at.objective, run.objective, cvar, confidence, seed);
+    best_gain = paired_gain(at.objective, run.objective, cvar, confidence, seed, runner.draws());
     best = std::move(run);
   }
   const double amount = best->budgets[i] - x;
@@ -966,8 +967,8 @@ class MixPlanning {
   void confirm() {
     now_ = runner_.run(current_, confirm_);
     next_ = runner_.run(best_.budgets, confirm_);
-    const KpiComparison gain =
-        paired_gain(now_.objective, next_.objective, settings_.cvar, run_.confidence, run_.seed);
+    const KpiComparison gain = paired_gain(now_.objective, next_.objective, settings_.cvar,
+                                           run_.confidence, run_.seed, runner_.draws());
     current_feasible_ = current_is_feasible();
     if (allocate_ && gain.verdict == Verdict::kWorse && current_feasible_) {
       note(
@@ -995,6 +996,11 @@ class MixPlanning {
         schedule_ ? std::max(std::min(4, run_.replications), run_.replications / 2)
                   : run_.replications,
         confirm_);
+    // Over parameter draws a gain needs two replications of each draw.
+    if (runner_.draws() >= 2) {
+      check_.screen_replications =
+          std::max(check_.screen_replications, std::min(2 * runner_.draws(), confirm_));
+    }
     // and those that pass run on the search's replications before all.
     check_.middle_replications = schedule_ ? run_.replications : 0;
     check_.replications = confirm_;
@@ -1094,14 +1100,15 @@ class MixPlanning {
     KpiSeries k;
     k.name = "objective";
     k.samples = run.objective;
+    k.parameter_draws = runner_.draws();
     if (const std::optional<KpiInfo> info = kpi_info(settings_.objective)) k.range = info->range;
     return estimate_kpi(k, run_.confidence, false);
   }
 
   // The provenance, the settings, both mixes and the gain, paired.
   void set_result() {
-    const KpiComparison gain =
-        paired_gain(now_.objective, next_.objective, settings_.cvar, run_.confidence, run_.seed);
+    const KpiComparison gain = paired_gain(now_.objective, next_.objective, settings_.cvar,
+                                           run_.confidence, run_.seed, runner_.draws());
     if (gain.verdict == Verdict::kWorse) {
       note(current_feasible_
                ? "the current mix does better than the recommendation"
@@ -1123,7 +1130,7 @@ class MixPlanning {
                          : "target_cpa");
     result_.set_weekly_budget(settings_.total);
     if (schedule_) {
-      const double horizon = now_.model.settings.horizon_days;
+      const double horizon = now_.model().settings.horizon_days;
       result_.set_total_budget(settings_.total);
       result_.set_weekly_budget(settings_.total * 7.0 / horizon);
       set_schedule();
@@ -1135,8 +1142,8 @@ class MixPlanning {
     set_estimate(gain.difference, result_.mutable_gain());
     result_.set_verdict(std::string(verdict_name(gain.verdict)));
     if (!allocate_) {
-      const Estimate conversions = estimate_kpi(
-          *find_kpi(kpi_series(next_.model, next_.reps), "conversions"), run_.confidence, false);
+      const Estimate conversions =
+          estimate_kpi(*find_kpi(next_.kpis(), "conversions"), run_.confidence, false);
       const bool met =
           settings_.mode == OptimizeSettings::Mode::kTargetConversions
               ? conversions.mean >= settings_.target
@@ -1148,7 +1155,7 @@ class MixPlanning {
   // The schedule's cells, week by week (the channels in their planned
   // order), with the marginal return of each free one.
   void set_schedule() {
-    const int horizon = now_.model.settings.horizon_days;
+    const int horizon = now_.model().settings.horizon_days;
     const Result<Calendar> calendar = Calendar::of(scenario_.simulation());
     CJSIM_CHECK(calendar.is_ok(), "a validated start date");
     std::map<std::string, const v1::MarginalReturn*> marginal;

@@ -92,6 +92,39 @@ std::vector<double> drawn_values(const v1::Scenario& scenario, uint64_t seed, in
   return values;
 }
 
+namespace {
+
+// `scenario` with the values of draw `d` set, or a bad-input Status naming
+// the draw and its values when that is not a valid scenario.
+Result<v1::Scenario> drawn_scenario(const v1::Scenario& scenario, uint64_t seed, int d) {
+  v1::Scenario drawn = scenario;
+  const std::vector<double> values = drawn_values(scenario, seed, d);
+  std::string set;
+  for (int k = 0; k < scenario.uncertain_size(); ++k) {
+    Result<ScenarioField> field = ScenarioField::parse(scenario.uncertain(k).path(), drawn);
+    CJSIM_CHECK(field.is_ok(), "an uncertain path that validation should refuse");
+    field->set(drawn, values[static_cast<size_t>(k)]);
+    set += (set.empty() ? "" : ", ") + field->text() + " = " + number_text(values[k]);
+  }
+  Diagnostics diagnostics("parameter draw " + std::to_string(d));
+  if (!validate_scenario(drawn, nullptr, diagnostics)) {
+    return Status::bad_input("parameter draw " + std::to_string(d) + " (" + set +
+                             ") is not a valid scenario: " + diagnostics.to_string());
+  }
+  return drawn;
+}
+
+}  // namespace
+
+Status check_draws(const v1::Scenario& scenario, uint64_t seed, int draws) {
+  for (int d = 0; d < draws; ++d) {
+    if (Result<v1::Scenario> drawn = drawn_scenario(scenario, seed, d); !drawn) {
+      return drawn.status();
+    }
+  }
+  return Status::ok();
+}
+
 Result<std::vector<CompiledModel>> compile_draws(const v1::Scenario& scenario,
                                                  const std::string& variant, uint64_t seed,
                                                  int draws) {
@@ -101,21 +134,9 @@ Result<std::vector<CompiledModel>> compile_draws(const v1::Scenario& scenario,
     return models;
   }
   for (int d = 0; d < draws; ++d) {
-    v1::Scenario drawn = scenario;
-    const std::vector<double> values = drawn_values(scenario, seed, d);
-    std::string set;
-    for (int k = 0; k < scenario.uncertain_size(); ++k) {
-      Result<ScenarioField> field = ScenarioField::parse(scenario.uncertain(k).path(), drawn);
-      CJSIM_CHECK(field.is_ok(), "an uncertain path that validation should refuse");
-      field->set(drawn, values[static_cast<size_t>(k)]);
-      set += (set.empty() ? "" : ", ") + field->text() + " = " + number_text(values[k]);
-    }
-    Diagnostics diagnostics("parameter draw " + std::to_string(d));
-    if (!validate_scenario(drawn, nullptr, diagnostics)) {
-      return Status::bad_input("parameter draw " + std::to_string(d) + " (" + set +
-                               ") is not a valid scenario: " + diagnostics.to_string());
-    }
-    models.push_back(compile(drawn, variant));
+    Result<v1::Scenario> drawn = drawn_scenario(scenario, seed, d);
+    if (!drawn) return drawn.status();
+    models.push_back(compile(*drawn, variant));
     // Results name the scenario as given, not one of its draws.
     models.back().scenario_hash = scenario_hash(scenario);
   }
@@ -128,7 +149,7 @@ Result<std::vector<CompiledModel>> compile_draws(const v1::Scenario& scenario,
   return models;
 }
 
-std::vector<ReplicationCounts> run_draws(const std::vector<CompiledModel>& models, uint64_t seed,
+std::vector<ReplicationCounts> run_draws(std::span<const CompiledModel> models, uint64_t seed,
                                          int first, int count, std::atomic<uint64_t>* progress,
                                          const std::atomic<bool>* stop) {
   CJSIM_CHECK(!models.empty() && count >= 0, "no model to run");

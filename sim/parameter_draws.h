@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,12 @@ inline int draw_of_replication(int replication, int draws) {
 // the order of its `uncertain` list. REQUIRES: `scenario` validated.
 std::vector<double> drawn_values(const v1::Scenario& scenario, uint64_t seed, int draw);
 
+// Whether every parameter draw of `scenario` is a valid scenario, as
+// compile_draws checks, without compiling any: for a study that checks
+// each of its points before running one (a sweep). Ok when draws == 0.
+// REQUIRES: `scenario` validated.
+Status check_draws(const v1::Scenario& scenario, uint64_t seed, int draws);
+
 // The models replications run with: with parameter draws, `scenario` with
 // the values of draw d set, for d = 0 .. draws - 1, each validated and
 // compiled; with none, the scenario's own model alone. A draw that makes
@@ -48,7 +55,7 @@ Result<std::vector<CompiledModel>> compile_draws(const v1::Scenario& scenario,
 // Replications [first, first + count), replication r with
 // models[r mod models.size()], in replication order; as Engine::run
 // (one model: exactly Engine::run).
-std::vector<ReplicationCounts> run_draws(const std::vector<CompiledModel>& models, uint64_t seed,
+std::vector<ReplicationCounts> run_draws(std::span<const CompiledModel> models, uint64_t seed,
                                          int first, int count,
                                          std::atomic<uint64_t>* progress = nullptr,
                                          const std::atomic<bool>* stop = nullptr);

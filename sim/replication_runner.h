@@ -3,14 +3,15 @@
 // calibration) and the engine that simulates them.
 //
 // A ReplicationRunner runs replications [first, first + count) of a model
-// with a seed and gives their counts in replication order. The counts of a
-// replication depend only on the model, the seed and its index
-// (sim/engine.h), so any runner that gives every replication's counts in
-// order gives the study the same numbers: the local one runs them all in
-// the calling thread's task arena; the one of `mpirun -np N cjsim curves|
-// optimize` (tools/cjsim/mpi_study.h) runs a share on each rank and
-// gathers the rest. A study calls its runner where it would have run the
-// engine and nowhere else.
+// with a seed and gives their counts in replication order. With parameter
+// draws (sim/parameter_draws.h) the model is the D compiled models of one
+// point, one per draw, and replication r runs with models[r mod D]; one
+// model is the case D = 1. The counts of a replication depend only on the
+// models, the seed and its index (sim/engine.h), so any runner that gives every replication's
+// counts in order gives the study the same numbers: the local one runs them all in the calling
+// thread's task arena; the one of `mpirun -np N cjsim curves| optimize` (tools/cjsim/mpi_study.h)
+// runs a share on each rank and gathers the rest. A study calls its runner where it would have run
+// the engine and nowhere else.
 //
 // The contract of a study that takes a runner: which models it runs, and
 // for which replications, must follow from its input and the counts its
@@ -29,6 +30,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "models/compiled_model.h"
@@ -36,18 +38,19 @@
 
 namespace cjsim {
 
-// Runs replications [first, first + count) of `model` with `seed`; counts in
-// replication order. `progress`, when given, grows by one per simulated day
-// of each replication (sim/engine.h); `stop` (sim/stop.h), once set, ends
-// the replications early with incomplete counts that the caller discards.
-// REQUIRES: first >= 0, count >= 0.
+// Runs replications [first, first + count) with `seed`, replication r with
+// models[r mod models.size()]; counts in replication order. `progress`, when given, grows by one
+// per simulated day of each replication (sim/engine.h); `stop` (sim/stop.h), once set, ends the
+// replications early with incomplete counts that the caller discards. REQUIRES: first >= 0, count
+// >= 0, models not empty.
 using ReplicationRunner = std::function<std::vector<ReplicationCounts>(
-    const CompiledModel& model, uint64_t seed, int first, int count,
+    std::span<const CompiledModel> models, uint64_t seed, int first, int count,
     std::atomic<uint64_t>* progress, const std::atomic<bool>* stop)>;
 
-// The runner of one process: Engine(model, seed).run(first, count, ...).
-std::vector<ReplicationCounts> run_locally(const CompiledModel& model, uint64_t seed, int first,
-                                           int count, std::atomic<uint64_t>* progress,
+// The runner of one process: run_draws (sim/parameter_draws.h); with one
+// model, Engine(model, seed).run(first, count, ...).
+std::vector<ReplicationCounts> run_locally(std::span<const CompiledModel> models, uint64_t seed,
+                                           int first, int count, std::atomic<uint64_t>* progress,
                                            const std::atomic<bool>* stop);
 
 }  // namespace cjsim

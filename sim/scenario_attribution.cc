@@ -194,7 +194,7 @@ v1::AttributionResult attribute_scenario(const v1::Scenario& scenario,
     credits.push_back(std::move(c));
   } else {
     std::vector<ReplicationCounts> counts;
-    base_kpis = run_point(baseline, run, progress, &timing, counts);
+    base_kpis = run_point(std::span(&baseline, 1), run, progress, &timing, counts);
     for (const ReplicationCounts& c : counts) credits.push_back(credit_of(baseline, c, kind));
   }
   const Arm base = arm_of(base_kpis, settings.goal_kind);
@@ -207,9 +207,9 @@ v1::AttributionResult attribute_scenario(const v1::Scenario& scenario,
     off.mutable_channels(c)->set_enabled(false);
     CompiledModel model = compile(off, settings.variant);
     keep_form_of_reference(reaches, model);
-    const Arm arm =
-        arm_of(settings.exact ? exact_kpis(model) : run_point(model, run, progress, &timing),
-               settings.goal_kind);
+    const Arm arm = arm_of(settings.exact ? exact_kpis(model)
+                                          : run_point(std::span(&model, 1), run, progress, &timing),
+                           settings.goal_kind);
     v1::ChannelAttribution& out = *result.add_channels();
     out.set_channel(scenario.channels(c).id());
     set_removal(base.conversions, arm.conversions, run.confidence, settings.exact,

@@ -8,20 +8,25 @@
 #include "models/settings.h"
 #include "sim/comparison.h"
 #include "sim/kpi.h"
+#include "sim/parameter_draws.h"
 #include "sim/run_result.h"
 
 namespace cjsim {
 
-std::vector<KpiSeries> point_kpis(const CompiledModel& model,
+std::vector<KpiSeries> point_kpis(std::span<const CompiledModel> models,
                                   const std::vector<ReplicationCounts>& counts,
                                   v1::Timing* timing) {
+  CJSIM_CHECK(!models.empty(), "a point without a model");
   std::vector<Quantities> reps;
-  for (const ReplicationCounts& c : counts) reps.push_back(quantities_from_counts(model, c));
-  add_work(model, counts, timing);
-  return kpi_series(model, reps);
+  for (size_t r = 0; r < counts.size(); ++r) {
+    reps.push_back(quantities_from_counts(models[r % models.size()], counts[r]));
+  }
+  add_work(models.front(), counts, timing);
+  const int draws = models.size() > 1 ? static_cast<int>(models.size()) : 0;
+  return with_parameter_draws(kpi_series(models.front(), reps), draws);
 }
 
-std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& run,
+std::vector<KpiSeries> run_point(std::span<const CompiledModel> models, const RunSettings& run,
                                  StudyProgress* progress, v1::Timing* timing,
                                  std::vector<ReplicationCounts>& counts,
                                  const ReplicationRunner& runner) {
@@ -29,17 +34,18 @@ std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& 
   if (progress != nullptr) {
     // The horizon may differ between points: each adds its own days.
     progress->total.fetch_add(static_cast<uint64_t>(replications) *
-                              static_cast<uint64_t>(model.settings.horizon_days));
+                              static_cast<uint64_t>(models.front().settings.horizon_days));
   }
-  counts = runner(model, run.seed, 0, replications, done_counter(progress), stop_flag_of(progress));
-  return point_kpis(model, counts, timing);
+  counts =
+      runner(models, run.seed, 0, replications, done_counter(progress), stop_flag_of(progress));
+  return point_kpis(models, counts, timing);
 }
 
-std::vector<KpiSeries> run_point(const CompiledModel& model, const RunSettings& run,
+std::vector<KpiSeries> run_point(std::span<const CompiledModel> models, const RunSettings& run,
                                  StudyProgress* progress, v1::Timing* timing,
                                  const ReplicationRunner& runner) {
   std::vector<ReplicationCounts> counts;
-  return run_point(model, run, progress, timing, counts, runner);
+  return run_point(models, run, progress, timing, counts, runner);
 }
 
 size_t grid_size(const std::vector<SweepAxisValues>& axes) {
@@ -48,20 +54,33 @@ size_t grid_size(const std::vector<SweepAxisValues>& axes) {
   return grid;
 }
 
+namespace {
+
+// The models of a point: its own, or one per parameter draw.
+std::vector<CompiledModel> point_models(const v1::Scenario& point, const std::string& variant,
+                                        uint64_t seed, int draws) {
+  Result<std::vector<CompiledModel>> models = compile_draws(point, variant, seed, draws);
+  CJSIM_CHECK(models.is_ok(), "a sweep point's parameter draw that check_draws should refuse");
+  return std::move(models).value();
+}
+
+}  // namespace
+
 bool for_each_point(size_t grid, const SweepPointScenario& point_at, const std::string& variant,
-                    const StudyProgress* progress,
-                    const std::function<void(size_t, const CompiledModel&)>& visit) {
+                    uint64_t seed, int draws, const StudyProgress* progress,
+                    const std::function<void(size_t, std::span<const CompiledModel>)>& visit) {
   // The points are what-ifs of one scenario: when any of them reaches
-  // people, a point that reaches no one stays in exposure form.
+  // people (under any parameter draw), a point that reaches no one stays
+  // in exposure form.
   bool reaches = false;
   for (size_t i = 0; i < grid && !reaches; ++i) {
-    reaches = !compile(point_at(i), variant).single_journey;
+    reaches = !point_models(point_at(i), variant, seed, draws).front().single_journey;
   }
   for (size_t i = 0; i < grid; ++i) {
     if (progress != nullptr && progress->stopped()) return false;
-    CompiledModel model = compile(point_at(i), variant);
-    keep_form_of_reference(reaches, model);
-    visit(i, model);
+    std::vector<CompiledModel> models = point_models(point_at(i), variant, seed, draws);
+    for (CompiledModel& model : models) keep_form_of_reference(reaches, model);
+    visit(i, models);
   }
   return true;
 }
@@ -75,9 +94,10 @@ v1::SweepResult run_sweep(const v1::Scenario& base, const std::vector<SweepAxisV
   const RunSettings run = resolve_run_settings(base.simulation());
   std::vector<std::vector<KpiSeries>> kpis;
   v1::Timing timing;
-  if (!for_each_point(grid, point_at, variant, progress, [&](size_t, const CompiledModel& model) {
-        kpis.push_back(run_point(model, run, progress, &timing));
-      })) {
+  if (!for_each_point(grid, point_at, variant, run.seed, run.parameter_draws, progress,
+                      [&](size_t, std::span<const CompiledModel> models) {
+                        kpis.push_back(run_point(models, run, progress, &timing));
+                      })) {
     return {};  // incomplete
   }
   v1::SweepResult result = sweep_result(base, axes, variant, threads, kpis, timing);

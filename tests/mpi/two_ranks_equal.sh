@@ -6,7 +6,8 @@
 # `studies` as a third argument: curves and optimize (by channel with a
 # report's curves and CVaR, by week towards a target) instead. As root in CI,
 # hence --allow-run-as-root; --oversubscribe for machines with fewer cores
-# than ranks.
+# than ranks. The sweep, curves and optimize run once more with parameter
+# draws (the consumer example with an uncertain act probability).
 # With `calibrate`: calibrate, its result and the calibrated scenario.
 # Usage: two_ranks_equal.sh CJSIM SOURCE_DIR [studies|calibrate]
 set -euo pipefail
@@ -17,6 +18,14 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 scenario="$source_dir/scenarios/nonprofit.textproto"
 small=(--agents 600 --horizon-days 365 --seed 5 --quiet)
+
+# The consumer example with one uncertain act probability, for the
+# studies' parameter draws.
+drawn="$work/drawn.textproto"
+{
+  cat "$source_dir/scenarios/consumer_brand.textproto"
+  echo 'uncertain { path: "touchpoints[product_page].cta.act_probability" beta { a: 40 b: 60 } }'
+} >"$drawn"
 
 # The JSON without the lines that may differ.
 steady() { grep -v -E '"(wall_seconds|threads|command_line)":' "$1"; }
@@ -70,8 +79,12 @@ if [[ $which == studies ]]; then
   few=(--agents 1000 --seed 5 --quiet --threads 1)
   check 2 curves curves "$brand" --replications 3 --points 3 --kpi profit "${few[@]}"
   check 3 curves-empty-rank curves "$brand" --replications 2 --points 3 "${few[@]}"
+  check 2 curves-draws curves "$drawn" --replications 4 --parameter-draws 2 --points 3 \
+    --channels tiktok "${few[@]}"
   check 2 optimize optimize "$brand" --replications 3 --weekly-budget 40000 \
     --confirm-replications 4 --risk cvar:0.5 --report "$work/optimize.html" "${few[@]}"
+  check 2 optimize-draws optimize "$drawn" --replications 4 --parameter-draws 2 \
+    --weekly-budget 40000 --confirm-replications 4 "${few[@]}"
   check 2 optimize-by-week optimize "$season" --replications 3 --by-week \
     --total-budget 60000 --objective target:orders_by_cyber_monday \
     --confirm-replications 4 "${few[@]}"
@@ -92,4 +105,6 @@ check 2 run run "$scenario" --replications 4 "${small[@]}"
 check 2 compare compare "$scenario" --replications 4 "${small[@]}"
 check 2 sweep sweep "$scenario" --replications 3 "${small[@]}" \
   --set 'channels[facebook].weekly_budget=0:700:3'
+check 2 sweep-draws sweep "$drawn" --replications 4 --parameter-draws 2 "${small[@]}" \
+  --set 'channels[tiktok].weekly_budget=0:4000:3'
 check 3 run-empty-rank run "$scenario" --replications 2 "${small[@]}"

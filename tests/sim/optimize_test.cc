@@ -101,7 +101,7 @@ TEST_CASE("optimize: profit with an S-shaped channel and a dud matches a brute-f
   MixRunner check(fresh, channels, "profit", "conversions", 0, nullptr);
   const MixRunner::Run grid_run = check.run(best, 64);
   const MixRunner::Run plan_run = check.run(plan, 64);
-  const KpiComparison gain = paired_gain(plan_run.objective, grid_run.objective, 0, 0.95, 1);
+  const KpiComparison gain = paired_gain(plan_run.objective, grid_run.objective, 0, 0.95, 1, 0);
   CAPTURE(gain.difference.mean);
   CAPTURE(gain.difference.ci_low);
   CHECK(gain.difference.ci_low <= 0);

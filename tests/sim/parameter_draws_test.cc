@@ -2,8 +2,9 @@
 // (estimate_over_draws): the total mean and interval of a single-journey
 // scenario with one uncertain act probability against the exact answer
 // integrated over its distribution (closed form by Gauss-Kronrod, not the
-// engine's numbers); draws keyed by the seed alone; the same counts on 1
-// and 2 threads; the estimator's split on designed data.
+// engine's numbers), for a run, a comparison and a sweep's points and
+// marginal; draws keyed by the seed alone; the same counts on 1 and 2
+// threads; the estimator's split on designed data.
 
 #include "sim/parameter_draws.h"
 
@@ -20,6 +21,7 @@
 #include "sim/compare.h"
 #include "sim/estimate.h"
 #include "sim/run_result.h"
+#include "sim/sweep.h"
 #include "tests/sim/simulate.h"
 #include "tests/test_support.h"
 
@@ -49,6 +51,18 @@ uncertain { path: "touchpoints[ad].cta.act_probability" beta { a: 2 b: 8 } }
 
 double converts(double p) { return p / 2 * 0.75 / (1 - p / 2 * 0.25); }
 
+// The conversion rate with page's act probability `page`, for ad's p.
+double converts_at(double p, double page) { return p * page * 0.75 / (1 - p * page * 0.25); }
+
+// The mean of f(p) over p ~ Beta(2, 8), the uncertain act probability of
+// kLoop (Gauss-Kronrod, 61 points).
+template <class F>
+double over_beta(F f) {
+  const boost::math::beta_distribution<> beta(2, 8);
+  return boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
+      [&](double p) { return f(p) * boost::math::pdf(beta, p); }, 0.0, 1.0);
+}
+
 v1::RunResult run_with_draws(const v1::Scenario& scenario, int threads) {
   Diagnostics diagnostics;
   REQUIRE(validate_scenario(scenario, nullptr, diagnostics));
@@ -64,9 +78,7 @@ v1::RunResult run_with_draws(const v1::Scenario& scenario, int threads) {
 
 TEST_CASE("parameter draws: the total interval covers the conversion rate integrated over Beta") {
   const v1::Scenario scenario = parse_text(kLoop);
-  const boost::math::beta_distribution<> beta(2, 8);
-  const double exact = boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
-      [&](double p) { return converts(p) * boost::math::pdf(beta, p); }, 0.0, 1.0);
+  const double exact = over_beta(converts);
   const v1::RunResult result = run_with_draws(scenario, 2);
   const v1::Estimate& rate = result.kpis().at("conversion_rate");
   INFO("exact " << exact << ", estimate " << rate.mean() << " [" << rate.ci_low() << ", "
@@ -161,13 +173,60 @@ TEST_CASE("parameter draws: the arms of a comparison run the same draws, paired"
   CHECK(result.differences(1).verdict().at("conversion_rate") == "better");
   // f(p) at page 0.7 over f(p) at 0.5, integrated over Beta(2, 8): the
   // paired interval covers the exact difference.
-  const boost::math::beta_distribution<> beta(2, 8);
-  auto f = [](double p, double page) { return p * page * 0.75 / (1 - p * page * 0.25); };
-  const double exact = boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
-      [&](double p) { return (f(p, 0.7) - f(p, 0.5)) * boost::math::pdf(beta, p); }, 0.0, 1.0);
+  const double exact =
+      over_beta([](double p) { return converts_at(p, 0.7) - converts_at(p, 0.5); });
   INFO("exact " << exact << ", difference " << d.mean() << " [" << d.ci_low() << ", " << d.ci_high()
                 << "]");
   CHECK(testing::covers(d, exact));
+}
+
+TEST_CASE("parameter draws: a sweep's points and marginals cover the answers over Beta") {
+  // Page's act probability swept over 0.5 and 0.7, every point on the
+  // same 40 draws of ad's: each point's total interval covers the exact
+  // rate integrated over the distribution, and the marginal per unit of
+  // the step covers the exact difference over it (sim/sweep.h).
+  const v1::Scenario scenario = parse_text(kLoop);
+  const std::vector<double> pages = {0.5, 0.7};
+  const std::vector<SweepAxisValues> axes = {{"touchpoints[page].cta.act_probability", pages}};
+  auto point_at = [&](size_t i) {
+    v1::Scenario point = scenario;
+    point.mutable_touchpoints(1)->mutable_cta()->set_act_probability(pages[i]);
+    return point;
+  };
+  v1::SweepResult result;
+  tbb::task_arena(2).execute([&] { result = run_sweep(scenario, axes, point_at, "", 2, nullptr); });
+  REQUIRE(result.points_size() == 2);
+  for (size_t i = 0; i < pages.size(); ++i) {
+    const v1::Estimate& rate = result.points(static_cast<int>(i)).kpis().at("conversion_rate");
+    const double exact = over_beta([&](double p) { return converts_at(p, pages[i]); });
+    INFO("page " << pages[i] << ": exact " << exact << ", estimate " << rate.mean() << " ["
+                 << rate.ci_low() << ", " << rate.ci_high() << "]");
+    CHECK(rate.parameter_draws() == 40);
+    CHECK(testing::covers(rate, exact));
+    CHECK(rate.from_parameters() > 3 * rate.from_simulation());
+  }
+  REQUIRE(result.points(1).marginal_size() == 1);
+  const v1::Estimate& marginal = result.points(1).marginal(0).kpis().at("conversion_rate");
+  const double exact =
+      over_beta([](double p) { return (converts_at(p, 0.7) - converts_at(p, 0.5)) / 0.2; });
+  INFO("exact marginal " << exact << ", estimate " << marginal.mean() << " [" << marginal.ci_low()
+                         << ", " << marginal.ci_high() << "]");
+  CHECK(marginal.parameter_draws() == 40);
+  CHECK(marginal.from_parameters() > 0);
+  // Scaled per unit of the step with its parts.
+  CHECK(marginal.from_parameters() * marginal.from_parameters() +
+            marginal.from_simulation() * marginal.from_simulation() ==
+        doctest::Approx(marginal.std_error() * marginal.std_error()).epsilon(1e-9));
+  CHECK(testing::covers(marginal, exact));
+
+  // The same estimates on one thread.
+  v1::SweepResult one;
+  tbb::task_arena(1).execute([&] { one = run_sweep(scenario, axes, point_at, "", 1, nullptr); });
+  for (int i = 0; i < 2; ++i) {
+    for (const auto& [name, e] : result.points(i).kpis()) {
+      CHECK(one.points(i).kpis().at(name).SerializeAsString() == e.SerializeAsString());
+    }
+  }
 }
 
 TEST_CASE(

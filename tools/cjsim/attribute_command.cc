@@ -80,7 +80,16 @@ int attribute_scenario_command(const AttributeOptions& options, const Invocation
   std::optional<v1::Scenario> scenario =
       prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
-  if (refuses_parameter_draws("attribute", options.scenario, *scenario)) return kExitBadInput;
+  // Its shares (removal effects normalised to the conversions, and the
+  // exact solution's) are ratios of one parameter set's figures; over
+  // draws they would need an estimator of a ratio of draw means that it
+  // does not have.
+  if (refuses_parameter_draws("attribute",
+                              "its channel shares and the exact solution are of one parameter "
+                              "set, and it has no estimator of a share over draws",
+                              options.scenario, *scenario)) {
+    return kExitBadInput;
+  }
   ScenarioAttributionSettings settings;
   settings.variant = options.variant;
   settings.goal_kind = options.goal;

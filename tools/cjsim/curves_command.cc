@@ -14,8 +14,10 @@
 #include <spdlog/spdlog.h>
 
 #include "models/diagnostics.h"
+#include "models/settings.h"
 #include "sim/curves.h"
 #include "sim/kpi.h"
+#include "sim/parameter_draws.h"
 #include "sim/planning.h"
 #include "sim/resources.h"
 #include "tools/cjsim/commands.h"
@@ -89,7 +91,6 @@ int curves(const CurvesOptions& options, const Invocation& invocation) {
   std::optional<v1::Scenario> scenario =
       prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
-  if (refuses_parameter_draws("curves", options.scenario, *scenario)) return kExitBadInput;
   CurveSettings settings;
   settings.points = options.points;
   settings.max_budget_scale = options.max_budget_scale;
@@ -125,12 +126,23 @@ int curves(const CurvesOptions& options, const Invocation& invocation) {
                   printable(why));
     return kExitBadInput;
   }
-  // One budget of one channel runs at a time.
+  // Every budget runs the same parameter draws (sim/parameter_draws.h); a
+  // channel's budget cannot be uncertain, so a draw valid at the current
+  // budgets and at the top ones is valid along the curves.
+  const RunSettings run = resolve_run_settings(scenario->simulation());
+  for (const v1::Scenario* at : {&*scenario, &at_top}) {
+    if (const Status drawn = check_draws(*at, run.seed, run.parameter_draws); !drawn.is_ok()) {
+      spdlog::error("{}: error: {}", printable(options.scenario), printable(drawn.message()));
+      return kExitBadInput;
+    }
+  }
+  // One budget of one channel runs at a time, with its D drawn models.
   const ModelFootprint footprint = model_footprint(*scenario);
   WorkPlan plan;
   plan.command = "curves run";
   plan.threads = settings.threads;
-  plan.scenario_copies = 2;
+  plan.scenario_copies = 2 + run.parameter_draws;
+  plan.models_at_once = std::max(1, run.parameter_draws);
   plan.running = std::min<int64_t>(plan.threads, footprint.replications);
   plan.kept = footprint.replications;
   plan.agent_days =

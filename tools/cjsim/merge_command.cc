@@ -142,10 +142,18 @@ int merge_sweep(const std::string& name, MergedShards& merged, double seconds, S
   }
   auto point_at = [&](size_t i) { return sweep_point_of(base, fields, values, i, nullptr); };
   const size_t grid = grid_size(axes);
+  const RunSettings run = run_settings_of(merged);
   for (size_t i = 0; i < grid; ++i) {
     Diagnostics diagnostics(name);
     if (!validate_scenario(point_at(i), nullptr, diagnostics, stored.variant())) {
       spdlog::error("{}: error: sweep point {} is not a valid scenario", printable(name), i);
+      return kExitBadInput;
+    }
+    // The shards ran the point's parameter draws: drawn again here.
+    if (const Status drawn = check_draws(point_at(i), run.seed, run.parameter_draws);
+        !drawn.is_ok()) {
+      spdlog::error("{}: error: sweep point {}: {}", printable(name), i,
+                    printable(drawn.message()));
       return kExitBadInput;
     }
   }
@@ -153,10 +161,10 @@ int merge_sweep(const std::string& name, MergedShards& merged, double seconds, S
   std::vector<std::vector<KpiSeries>> kpis;
   v1::Timing timing;
   bool shapes_ok = true;
-  for_each_point(grid, point_at, stored.variant(), nullptr,
-                 [&](size_t i, const CompiledModel& model) {
-                   shapes_ok = shapes_ok && check_shapes(name, merged.counts[i], model);
-                   if (shapes_ok) kpis.push_back(point_kpis(model, merged.counts[i], &timing));
+  for_each_point(grid, point_at, stored.variant(), run.seed, run.parameter_draws, nullptr,
+                 [&](size_t i, std::span<const CompiledModel> models) {
+                   shapes_ok = shapes_ok && check_shapes(name, merged.counts[i], models.front());
+                   if (shapes_ok) kpis.push_back(point_kpis(models, merged.counts[i], &timing));
                  });
   if (!shapes_ok) return kExitBadInput;
   v1::SweepResult result = sweep_result(base, axes, stored.variant(), merged.threads, kpis, timing);

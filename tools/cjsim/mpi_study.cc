@@ -1,5 +1,6 @@
 #include "tools/cjsim/mpi_study.h"
 
+#include <span>
 #include <stdexcept>
 #include <string>
 
@@ -15,16 +16,17 @@ namespace cjsim::cli {
 namespace {
 
 // What every rank must be running in a call, ending in a newline: the
-// model (its applied scenario's hash and its form), the seed and the
-// range. Ranks that disagree have taken different decisions (a different
-// cjsim build or a different libm on some node): their counts must not be
-// mixed.
-std::string call_of(const CompiledModel& model, uint64_t seed, int first, int count) {
+// model (its applied scenario's hash, its form and its number of
+// parameter draws), the seed and the range. Ranks that disagree have taken different decisions (a
+// different cjsim build or a different libm on some node): their counts must not be mixed.
+std::string call_of(std::span<const CompiledModel> models, uint64_t seed, int first, int count) {
+  const CompiledModel& model = models.front();
   return model.scenario_hash + (model.single_journey ? " single-journey " : " reaching ") +
-         std::to_string(seed) + " " + std::to_string(first) + " " + std::to_string(count) + "\n";
+         std::to_string(models.size()) + " " + std::to_string(seed) + " " + std::to_string(first) +
+         " " + std::to_string(count) + "\n";
 }
 
-std::vector<ReplicationCounts> run_on_ranks(MpiWorld& world, const CompiledModel& model,
+std::vector<ReplicationCounts> run_on_ranks(MpiWorld& world, std::span<const CompiledModel> models,
                                             uint64_t seed, int first, int count,
                                             std::atomic<uint64_t>* progress,
                                             const std::atomic<bool>* stop) {
@@ -33,13 +35,13 @@ std::vector<ReplicationCounts> run_on_ranks(MpiWorld& world, const CompiledModel
   v1::ShardCounts own;
   if (mine.count() > 0) {
     const std::vector<ReplicationCounts> counts =
-        run_locally(model, seed, first + mine.first, mine.count(), progress, stop);
+        run_locally(models, seed, first + mine.first, mine.count(), progress, stop);
     for (size_t i = 0; i < counts.size(); ++i) {
       to_sample(counts[i], first + mine.first + static_cast<int>(i), own.add_replications());
     }
   }
   // Each rank's part: its call, then its counts.
-  const std::string call = call_of(model, seed, first, count);
+  const std::string call = call_of(models, seed, first, count);
   const std::vector<std::string> parts = world.all_gather(call + own.SerializeAsString());
   // A rank stopped by a signal has incomplete counts: no rank may use them,
   // nor call the runner again (see the header).
@@ -76,7 +78,7 @@ std::vector<ReplicationCounts> run_on_ranks(MpiWorld& world, const CompiledModel
   // every replication.
   if (progress != nullptr) {
     progress->fetch_add(static_cast<uint64_t>(count - mine.count()) *
-                        static_cast<uint64_t>(model.settings.horizon_days));
+                        static_cast<uint64_t>(models.front().settings.horizon_days));
   }
   return counts;
 }
@@ -85,9 +87,9 @@ std::vector<ReplicationCounts> run_on_ranks(MpiWorld& world, const CompiledModel
 
 ReplicationRunner replications_on(MpiWorld* world) {
   if (world == nullptr || !world->is_parallel()) return run_locally;
-  return [world](const CompiledModel& model, uint64_t seed, int first, int count,
+  return [world](std::span<const CompiledModel> models, uint64_t seed, int first, int count,
                  std::atomic<uint64_t>* progress, const std::atomic<bool>* stop) {
-    return run_on_ranks(*world, model, seed, first, count, progress, stop);
+    return run_on_ranks(*world, models, seed, first, count, progress, stop);
   };
 }
 

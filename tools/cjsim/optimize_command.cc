@@ -17,6 +17,7 @@
 #include "models/diagnostics.h"
 #include "models/settings.h"
 #include "sim/optimize.h"
+#include "sim/parameter_draws.h"
 #include "sim/planning.h"
 #include "sim/resources.h"
 #include "sim/schedule.h"
@@ -348,7 +349,7 @@ std::optional<std::vector<PlannedChannel>> schedule_of(const OptimizeOptions& op
 }
 
 // The memory and work of the optimization, for the resource check.
-WorkPlan optimize_work(const OptimizeOptions& options, const OptimizeSettings& settings,
+WorkPlan optimize_work(const OptimizeOptions& options, const OptimizeSettings& settings, int draws,
                        const std::vector<PlannedChannel>& planned,
                        const ModelFootprint& footprint) {
   // Mixes run one at a time; at most five are kept with the
@@ -396,8 +397,9 @@ WorkPlan optimize_work(const OptimizeOptions& options, const OptimizeSettings& s
   WorkPlan plan;
   plan.command = "optimization";
   plan.threads = settings.threads;
-  plan.models_at_once = 5;
-  plan.scenario_copies = 5;
+  // Each of the five runs kept at once holds a model per parameter draw.
+  plan.models_at_once = 5 * std::max(1, draws);
+  plan.scenario_copies = 5 + draws;
   const int64_t most = std::max<int64_t>(footprint.replications, settings.confirm_replications);
   plan.running = std::min<int64_t>(plan.threads, most);
   plan.kept = 5 * static_cast<int64_t>(settings.confirm_replications);
@@ -421,7 +423,20 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
   std::optional<v1::Scenario> scenario =
       prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
-  if (refuses_parameter_draws("optimize", options.scenario, *scenario)) return kExitBadInput;
+  // Every mix runs the same parameter draws (sim/mix_runner.h); a budget
+  // cannot be uncertain, so draws valid at the current mix are valid at
+  // every mix. The gains over the draws need two confirmation
+  // replications per draw.
+  const RunSettings run = resolve_run_settings(scenario->simulation());
+  if (const Status drawn = check_draws(*scenario, run.seed, run.parameter_draws); !drawn.is_ok()) {
+    return fail(drawn.message());
+  }
+  if (run.parameter_draws > 0 && settings.confirm_replications < 2 * run.parameter_draws) {
+    return fail("--confirm-replications " + std::to_string(settings.confirm_replications) +
+                ": the gains over " + std::to_string(run.parameter_draws) +
+                " parameter draws need at least " + std::to_string(2 * run.parameter_draws) +
+                " (two replications per draw)");
+  }
   // The objective: a KPI of the registry that a budget can buy more of
   // ("retention": the customers active at the horizon).
   settings.objective = options.objective == "retention" ? "active_customers" : options.objective;
@@ -446,7 +461,7 @@ int optimize(const OptimizeOptions& options, const Invocation& invocation) {
   }
   const std::vector<PlannedChannel>& planned = *chosen;
   const ModelFootprint footprint = model_footprint(*scenario);
-  const WorkPlan plan = optimize_work(options, settings, planned, footprint);
+  const WorkPlan plan = optimize_work(options, settings, run.parameter_draws, planned, footprint);
   if (std::optional<int> status =
           check_resources(options.scenario, estimate_resources(footprint, plan), plan.command,
                           options.output.estimate)) {

@@ -189,15 +189,15 @@ void log_scenario(const std::string& path, const v1::Scenario& scenario) {
 
 }  // namespace
 
-bool refuses_parameter_draws(const std::string& command, const std::string& path,
-                             const v1::Scenario& scenario) {
+bool refuses_parameter_draws(const std::string& command, const std::string& why,
+                             const std::string& path, const v1::Scenario& scenario) {
   const int draws = resolve_run_settings(scenario.simulation()).parameter_draws;
   if (draws == 0) return false;
   spdlog::error(
-      "{}: error: {} does not draw parameters yet ({} parameter draws asked for, by "
-      "--parameter-draws or simulation.parameter_draws); run it with --parameter-draws 0, or "
-      "use run or compare, which do",
-      printable(path), command, draws);
+      "{}: error: {} does not draw parameters ({} parameter draws asked for, by "
+      "--parameter-draws or simulation.parameter_draws): {}; run it with --parameter-draws 0, or "
+      "use run, compare, sweep, curves or optimize, which do",
+      printable(path), command, draws, why);
   return true;
 }
 

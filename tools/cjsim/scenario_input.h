@@ -40,9 +40,9 @@ bool check_target_kpis(const v1::Scenario& scenario, const SourceMap* source_map
                        Diagnostics& diagnostics);
 
 // True, after saying so, when `scenario` asks for parameter draws, which
-// `command` (curves, optimize, ...) does not do.
-bool refuses_parameter_draws(const std::string& command, const std::string& path,
-                             const v1::Scenario& scenario);
+// `command` (attribute) does not do, for the reason `why`.
+bool refuses_parameter_draws(const std::string& command, const std::string& why,
+                             const std::string& path, const v1::Scenario& scenario);
 
 // Loads `path`, applies `overrides`, validates and, when `variant` is not
 // empty, applies and validates the variant. Logs every diagnostic

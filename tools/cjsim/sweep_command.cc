@@ -5,6 +5,7 @@
 #include <cmath>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,7 @@
 #include "models/field_path.h"
 #include "models/settings.h"
 #include "models/validation.h"
-#include "sim/engine.h"
+#include "sim/parameter_draws.h"
 #include "sim/resources.h"
 #include "sim/sweep.h"
 #include "tools/cjsim/commands.h"
@@ -120,6 +121,21 @@ std::optional<std::vector<Axis>> parse_axes(const SweepOptions& options,
       axes.push_back(std::move(axis).value());
     }
   }
+  // A parameter draw sets every uncertain field, which would overwrite the
+  // value a sweep gives it.
+  if (resolve_run_settings(scenario.simulation()).parameter_draws > 0) {
+    for (const Axis& axis : axes) {
+      for (const v1::Uncertain& entry : scenario.uncertain()) {
+        Result<ScenarioField> field = ScenarioField::parse(entry.path(), scenario);
+        if (!field || field->text() != axis.field.text()) continue;
+        spdlog::error(
+            "error: --set {}: the field is uncertain, and each parameter draw sets it; sweep it "
+            "with --parameter-draws 0, or remove its `uncertain` entry",
+            printable(axis.field.text()));
+        ok = false;
+      }
+    }
+  }
   if (!ok) return std::nullopt;
   size_t grid = 1;
   for (const Axis& axis : axes) grid *= axis.values.size();
@@ -169,6 +185,16 @@ std::optional<ModelFootprint> check_points(const std::string& path, const v1::Sc
       }
     }
     if (!ok) continue;
+    // Every point runs the same parameter draws; each must be a valid
+    // scenario at every point (sim/parameter_draws.h).
+    const RunSettings run = resolve_run_settings(point.simulation());
+    if (const Status drawn = check_draws(point, run.seed, run.parameter_draws); !drawn.is_ok()) {
+      ok = false;
+      if (reported.insert(drawn.message()).second) {
+        point_errors.error("--set at " + where + ": " + drawn.message());
+      }
+      continue;
+    }
     // Points run one at a time; the largest decides the peak.
     const ModelFootprint f = model_footprint(point);
     plan.agent_days += static_cast<double>(f.agents) * static_cast<double>(f.horizon_days) *
@@ -206,21 +232,20 @@ int run_sweep_shard(const SweepOptions& options, const Invocation& invocation, S
   size_t grid = 1;
   for (const Axis& axis : axes) grid *= axis.values.size();
   bool complete = false;
-  if (!run_with_progress("sweeping", threads, options.output.quiet,
-                         [&](StudyProgress* progress) {
-                           complete = for_each_point(
-                               grid, [&](size_t i) { return point_of(scenario, axes, i, nullptr); },
-                               options.variant, progress,
-                               [&](size_t, const CompiledModel& model) {
-                                 progress->total +=
-                                     static_cast<uint64_t>(range.count()) *
-                                     static_cast<uint64_t>(model.settings.horizon_days);
-                                 add_shard_counts(Engine(model, run.seed)
-                                                      .run(range.first, range.count(),
-                                                           &progress->done, progress->stop),
-                                                  part);
-                               });
-                         }) ||
+  if (!run_with_progress(
+          "sweeping", threads, options.output.quiet,
+          [&](StudyProgress* progress) {
+            complete = for_each_point(
+                grid, [&](size_t i) { return point_of(scenario, axes, i, nullptr); },
+                options.variant, run.seed, run.parameter_draws, progress,
+                [&](size_t, std::span<const CompiledModel> models) {
+                  progress->total += static_cast<uint64_t>(range.count()) *
+                                     static_cast<uint64_t>(models.front().settings.horizon_days);
+                  add_shard_counts(run_draws(models, run.seed, range.first, range.count(),
+                                             &progress->done, progress->stop),
+                                   part);
+                });
+          }) ||
       !complete) {
     return interrupted_exit();
   }
@@ -237,7 +262,6 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
   std::optional<v1::Scenario> scenario =
       prepare_scenario(options.scenario, options.overrides, options.variant, &description);
   if (!scenario) return kExitBadInput;
-  if (refuses_parameter_draws("sweep", options.scenario, *scenario)) return kExitBadInput;
 
   std::optional<std::vector<Axis>> parsed = parse_axes(options, *scenario);
   if (!parsed) return kExitBadInput;
@@ -247,7 +271,11 @@ int sweep(const SweepOptions& options, const Invocation& invocation) {
   WorkPlan plan;
   plan.command = "sweep";
   plan.threads = resolve_threads(options.threads);
-  plan.scenario_copies = 2;  // the base and the point running
+  // The base and the point running, and with parameter draws each of the
+  // point's D drawn scenarios, compiled and kept while the point runs.
+  const int draws = resolve_run_settings(scenario->simulation()).parameter_draws;
+  plan.scenario_copies = 2 + draws;
+  plan.models_at_once = std::max(1, draws);
   std::optional<ModelFootprint> checked =
       check_points(options.scenario, *scenario, axes, grid, plan);
   if (!checked) return kExitBadInput;
