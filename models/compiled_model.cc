@@ -152,11 +152,11 @@ void compile_memory(const v1::Scenario& scenario, CompiledModel& m) {
     a.half_saturation = ch.half_saturation();
     a.shape = ch.has_hill_shape() ? ch.hill_shape() : 1.0;
     if (a.not_converted) memory.not_converted_audiences |= static_cast<uint8_t>(1u << slot);
-    for (const std::string& id : ch.audience().visited()) {
-      for (int u = 0; u < m.touchpoint_count(); ++u) {
-        if (m.touchpoint_ids[static_cast<size_t>(u)] == id) {
-          memory.touchpoint_audiences[static_cast<size_t>(u)] |= static_cast<uint8_t>(1u << slot);
-        }
+    const auto& visited = ch.audience().visited();
+    for (int u = 0; u < m.touchpoint_count() && !visited.empty(); ++u) {
+      if (std::find(visited.begin(), visited.end(), m.touchpoint_ids[static_cast<size_t>(u)]) !=
+          visited.end()) {
+        memory.touchpoint_audiences[static_cast<size_t>(u)] |= static_cast<uint8_t>(1u << slot);
       }
     }
   }
