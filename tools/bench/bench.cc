@@ -53,6 +53,7 @@
 #include "sim/calibration.h"
 #include "sim/engine.h"
 #include "sim/tally.h"
+#include "tools/validate/calibrate_or_exit.h"
 
 namespace {
 
@@ -935,21 +936,11 @@ void bench_calibration(const Options& options) {
       cjsim::Result<cjsim::ScenarioField> field = cjsim::ScenarioField::parse(path, start);
       field->set(start, *field->get(start) * 0.7);
     }
-    const auto parameters = cjsim::free_parameters(start, free);
-    if (!parameters) {
-      std::fprintf(stderr, "%s\n", parameters.status().message().c_str());
-      std::exit(1);
-    }
     cjsim::CalibrationSettings settings;
     settings.threads = options.threads;
     const auto started = Clock::now();
-    const cjsim::Result<cjsim::Calibration> fitted =
-        cjsim::calibrate(start, start, observed, *parameters, settings, nullptr);
-    if (!fitted) {
-      std::fprintf(stderr, "%s\n", fitted.status().message().c_str());
-      std::exit(1);
-    }
-    const cjsim::Calibration& c = *fitted;
+    const cjsim::Calibration c =
+        cjsim::validate::calibrate_or_exit(start, observed, free, settings);
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     const auto& r = c.result;
     const int evaluations = r.evaluations() + r.curvature_evaluations();

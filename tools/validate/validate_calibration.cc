@@ -18,6 +18,7 @@
 
 #include "cjsim/v1/scenario.pb.h"
 #include "sim/calibration.h"
+#include "tools/validate/calibrate_or_exit.h"
 #include "tools/validate/recovery_scenario.h"
 
 namespace {
@@ -65,23 +66,14 @@ int main(int argc, char** argv) {
       // Perturbed: a third lower and a half higher than the truth.
       start.mutable_touchpoints(2)->mutable_cta()->set_act_probability(kTruePage * 2 / 3);
       start.mutable_channels(0)->set_organic_reach(kTrueReach * 1.5);
-      const auto parameters =
-          cjsim::free_parameters(start, {"touchpoints[page].cta.act_probability=0.1:0.9",
-                                         "channels[social].organic_reach=0.01:0.5"});
-      if (!parameters) {
-        std::fprintf(stderr, "%s\n", parameters.status().message().c_str());
-        std::exit(1);
-      }
       cjsim::CalibrationSettings settings;
       settings.threads = threads;
       settings.draws = 2;
-      const cjsim::Result<cjsim::Calibration> fitted =
-          cjsim::calibrate(start, start, observed, *parameters, settings, nullptr);
-      if (!fitted) {
-        std::fprintf(stderr, "%s\n", fitted.status().message().c_str());
-        std::exit(1);
-      }
-      const cjsim::Calibration& c = *fitted;
+      const cjsim::Calibration c = cjsim::validate::calibrate_or_exit(
+          start, observed,
+          {"touchpoints[page].cta.act_probability=0.1:0.9",
+           "channels[social].organic_reach=0.01:0.5"},
+          settings);
       const auto& r = c.result;
       std::string line = std::to_string(k + 1);
       for (int i = 0; i < r.parameters_size(); ++i) {
