@@ -756,8 +756,13 @@ bool model_counts(const CompiledModel& m, Needs needs) {
     case Needs::kComments:
       return m.comments.enabled;
     case Needs::kPrivacy:
+      // A retargeting audience that spends: at a mix where its channel
+      // gets nothing, no one can opt out (and more agents would not help).
       return std::any_of(m.memory.audiences.begin(), m.memory.audiences.end(),
-                         [](const CompiledAudience& a) { return a.retargeting(); }) &&
+                         [&m](const CompiledAudience& a) {
+                           return a.retargeting() &&
+                                  m.channel_cost[static_cast<size_t>(a.channel)] > 0;
+                         }) &&
              std::any_of(m.persona_privacy.begin(), m.persona_privacy.end(),
                          [](double s) { return s > 0; });
   }
