@@ -725,7 +725,7 @@ bool scenario_counts(const v1::Scenario& s, Needs needs) {
       return std::any_of(s.channels().begin(), s.channels().end(),
                          [](const v1::Channel& c) {
                            return (!c.has_enabled() || c.enabled()) &&
-                                  !c.audience().visited().empty();
+                                  !c.audience().visited().empty() && plans_spend(c);
                          }) &&
              std::any_of(s.personas().begin(), s.personas().end(),
                          [](const v1::Persona& p) { return p.privacy_sensitivity() > 0; });
