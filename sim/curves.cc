@@ -12,6 +12,7 @@
 #include "sim/kpi.h"
 #include "sim/kpi_evidence.h"
 #include "sim/parameter_draws.h"
+#include "sim/planning.h"
 #include "sim/run_result.h"
 #include "sim/sweep.h"
 
@@ -72,11 +73,11 @@ void set_contribution(const std::vector<KpiSeries>& at_zero, const std::vector<K
 
 double curve_top_budget(const v1::Scenario& scenario, const CurveSettings& settings, int channel) {
   if (settings.max_weekly_budget > 0) return settings.max_weekly_budget;
-  const double current = average_weekly_spend(scenario, scenario.channels(channel));
+  const double current = planned_weekly_budget(scenario, channel);
   if (current > 0) return settings.max_budget_scale * current;
   double mean_budget = 0;
   for (int c : settings.channels) {
-    mean_budget += average_weekly_spend(scenario, scenario.channels(c));
+    mean_budget += planned_weekly_budget(scenario, c);
   }
   mean_budget /= static_cast<double>(std::max<size_t>(1, settings.channels.size()));
   return settings.max_budget_scale * mean_budget;
@@ -102,7 +103,7 @@ int curve_runs(const v1::Scenario& scenario, const CurveSettings& settings) {
   for (int c : settings.channels) {
     runs += settings.points;
     if (!current_on_curve(curve_budgets(scenario, settings, c),
-                          average_weekly_spend(scenario, scenario.channels(c)))) {
+                          planned_weekly_budget(scenario, c))) {
       ++runs;
     }
   }
@@ -264,8 +265,7 @@ void set_rules(const std::vector<double>& budgets, const std::vector<Estimate>& 
 bool trace_channel(const v1::Scenario& scenario, const CurveSettings& settings,
                    const RunSettings& run, int c, StudyProgress* progress,
                    v1::CurvesResult& result) {
-  const v1::Channel& channel = scenario.channels(c);
-  const double current = average_weekly_spend(scenario, channel);
+  const double current = planned_weekly_budget(scenario, c);
   const double top = curve_top_budget(scenario, settings, c);
   CJSIM_CHECK(std::isfinite(top) && top > 0, "a response curve without a budget range");
   const std::vector<double> budgets = curve_budgets(scenario, settings, c);
@@ -273,7 +273,7 @@ bool trace_channel(const v1::Scenario& scenario, const CurveSettings& settings,
   // draws at every budget (keyed by the seed; sim/parameter_draws.h).
   auto at = [&](double budget) {
     v1::Scenario s = scenario;
-    set_average_weekly_spend(s, c, budget);
+    set_planned_weekly_budget(s, c, budget);
     Result<std::vector<CompiledModel>> models = compile_draws(s, "", run.seed, run.parameter_draws);
     CJSIM_CHECK(models.is_ok(), "a parameter draw that the caller should have refused");
     return std::move(models).value();
@@ -294,7 +294,7 @@ bool trace_channel(const v1::Scenario& scenario, const CurveSettings& settings,
   }
 
   v1::ResponseCurve* curve = result.add_curves();
-  curve->set_channel(channel.id());
+  curve->set_channel(planned_id(scenario, c));
   curve->set_current_weekly_budget(current);
   std::vector<Estimate> marginal, marginal_roas;
   set_points(points, budgets, settings, run, curve, marginal, marginal_roas);

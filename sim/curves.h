@@ -23,7 +23,9 @@
 namespace cjsim {
 
 struct CurveSettings {
-  std::vector<int> channels;  // indices into the scenario's channels
+  // Indices into the scenario's channels, or kCareStaffing (sim/planning.h):
+  // care's staffing, its weekly cost the budget.
+  std::vector<int> channels;
   // Budgets 0 .. max_budget_scale x the current one (or x the mean budget
   // of the planned channels, for a channel at 0), `points` of them.
   int points = 9;

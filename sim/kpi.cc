@@ -17,13 +17,12 @@ double population_scale(const CompiledModel& m) {
   return m.settings.population / static_cast<double>(m.settings.agents);
 }
 
-namespace {
-
-// The media spend, and with customer care's staffing the whole cost.
 double ad_spend(const CompiledModel& m) {
   return std::accumulate(m.channel_cost.begin(), m.channel_cost.end(), 0.0);
 }
 double total_cost(const CompiledModel& m) { return ad_spend(m) + m.care_cost; }
+
+namespace {
 
 double total_impressions(const CompiledModel& m) {
   return std::accumulate(m.channel_impressions.begin(), m.channel_impressions.end(), 0.0);

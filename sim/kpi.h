@@ -100,6 +100,11 @@ std::vector<double> retention_curve(int horizon, const LoyaltyCounts& loyalty,
 // What one simulated agent stands for: the population over the agents.
 double population_scale(const CompiledModel& model);
 
+// The media spend over the horizon (every channel's cost), and with
+// customer care's staffing the scenario's whole cost (the `cost` KPI).
+double ad_spend(const CompiledModel& model);
+double total_cost(const CompiledModel& model);
+
 // Quantities of one Monte Carlo replication, or of an exact solution, with
 // the totals (conversions, value, exposures) filled in the same way for both.
 Quantities quantities_from_counts(const CompiledModel& model, const ReplicationCounts& counts);

@@ -8,6 +8,7 @@
 #include "models/check.h"
 #include "models/settings.h"
 #include "sim/parameter_draws.h"
+#include "sim/planning.h"
 #include "sim/rng.h"
 #include "sim/schedule.h"
 #include "sim/targets.h"
@@ -31,7 +32,7 @@ double spend_per_unit(const PlannedChannel& channel, int horizon_days) {
 }
 
 std::string planned_name(const v1::Scenario& scenario, const PlannedChannel& channel) {
-  const std::string& id = scenario.channels(channel.channel).id();
+  const std::string id = planned_id(scenario, channel.channel);
   return channel.week < 0 ? id : cell_name(id, channel.week);
 }
 
@@ -41,7 +42,7 @@ std::vector<double> current_budgets(const v1::Scenario& scenario,
   std::vector<double> out;
   for (const PlannedChannel& c : channels) {
     if (c.week < 0) {
-      out.push_back(average_weekly_spend(scenario, scenario.channels(c.channel)));
+      out.push_back(planned_weekly_budget(scenario, c.channel));
       continue;
     }
     auto it = weeks.find(c.channel);
@@ -125,7 +126,7 @@ v1::Scenario MixRunner::with_budgets(const std::vector<double>& budgets) const {
   for (size_t i = 0; i < channels_.size(); ++i) {
     const PlannedChannel& c = channels_[i];
     if (c.week < 0) {
-      set_average_weekly_spend(s, c.channel, budgets[i]);
+      set_planned_weekly_budget(s, c.channel, budgets[i]);
     } else {
       weeks[c.channel][static_cast<size_t>(c.week)] = budgets[i];
     }
@@ -159,7 +160,7 @@ MixRunner::Run MixRunner::run(const std::vector<double>& budgets, int replicatio
   }
   r.models = compiled(budgets);
   for (CompiledModel& model : r.models) keep_form_of_reference(reaches_, model);
-  r.cost = std::accumulate(r.model().channel_cost.begin(), r.model().channel_cost.end(), 0.0);
+  r.cost = total_cost(r.model());
   simulate(r, 0, replications);
   ++evaluations_;
   return r;

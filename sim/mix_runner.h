@@ -84,7 +84,7 @@ class MixRunner {
     // replication r ran models[r mod models.size()].
     std::vector<CompiledModel> models;
     std::vector<Quantities> reps;
-    double cost = 0;  // over the horizon, every channel
+    double cost = 0;  // over the horizon: every channel, and care's staffing
     // Per replication: the objective KPI, and the conversions the target
     // modes count (the `counted` KPI).
     std::vector<double> objective, conversions;

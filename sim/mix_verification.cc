@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "models/check.h"
+#include "sim/planning.h"
 
 namespace cjsim {
 
@@ -65,7 +66,7 @@ class MoveMaker {
     std::vector<Move> out;
     for (size_t i : free_) {
       const double room_down = x[i] - channels_[i].lower;
-      const double step = move_step(x[i], free_total_, free_.size());
+      const double step = move_step(channels_[i], x[i], free_total_, free_.size());
       if (room_down > tiny_) add(out, x, {"to_lower", i, i, room_down, {}});
       // A schedule's cell cut or raised by a step, spending all, moves the
       // step to or from every other cell at once: a blend of the shifts
@@ -79,7 +80,7 @@ class MoveMaker {
     for (size_t i : free_) {
       for (size_t j : free_) {
         if (i == j || !may_shift(channels_[i], channels_[j])) continue;
-        const double amount = std::min({move_step(x[i], free_total_, free_.size()),
+        const double amount = std::min({move_step(channels_[i], x[i], free_total_, free_.size()),
                                         x[i] - channels_[i].lower, channels_[j].upper - x[j]});
         if (amount > tiny_) add(out, x, {"shift", i, j, amount, {}});
       }
@@ -245,9 +246,11 @@ bool tidy_round(MixRunner& runner, const v1::Scenario& scenario,
 
 }  // namespace
 
-double move_step(double budget, double free_total, size_t free_channels) {
-  return std::max(0.1 * free_total / static_cast<double>(std::max<size_t>(1, free_channels)),
-                  0.1 * budget);
+double move_step(const PlannedChannel& channel, double budget, double free_total,
+                 size_t free_channels) {
+  const double mean = free_total / static_cast<double>(std::max<size_t>(1, free_channels));
+  if (channel.channel == kCareStaffing) return std::max(0.01 * mean, 0.1 * budget);
+  return std::max(0.1 * mean, 0.1 * budget);
 }
 
 VerifiedMix verify_mix(MixRunner& runner, const v1::Scenario& scenario,

@@ -51,9 +51,15 @@ struct VerifiedMix {
   v1::Verification record;
 };
 
-// The weekly budget a move shifts out of (or into) a channel at budget
-// `budget`: a tenth of the mean free budget, or a tenth of its own if more.
-double move_step(double budget, double free_total, size_t free_channels);
+// The weekly budget a move shifts out of (or into) planned entry `channel`
+// at budget `budget`: a tenth of the mean free budget, or a tenth of its own
+// if more. Care's staffing (sim/planning.h kCareStaffing) moves on its own
+// scale, a tenth of its budget but at least a hundredth of the mean free
+// budget: its worth turns sharply where the capacity meets the complaints
+// (docs/model.md "Planning care staffing"), which steps sized by the ad
+// budgets would straddle.
+double move_step(const PlannedChannel& channel, double budget, double free_total,
+                 size_t free_channels);
 
 // REQUIRES: `start` is a feasible mix of `channels` (within the bounds;
 // summing to settings.total when spending all, at most it otherwise) run

@@ -20,6 +20,7 @@
 #include "sim/kpi.h"
 #include "sim/mix_verification.h"
 #include "sim/nlopt_run.h"
+#include "sim/planning.h"
 #include "sim/run_result.h"
 #include "sim/schedule.h"
 
@@ -643,7 +644,10 @@ void set_mix(const std::vector<PlannedChannel>& channels, const v1::Scenario& sc
     v1::ChannelBudget*& b = of_channel[channels[i].channel];
     if (b == nullptr) {
       b = out->add_channels();
-      b->set_channel(scenario.channels(channels[i].channel).id());
+      b->set_channel(planned_id(scenario, channels[i].channel));
+    }
+    if (channels[i].channel == kCareStaffing) {
+      out->set_care_daily_capacity(run.model().loyalty.care.capacity);
     }
     b->set_weekly_budget(b->weekly_budget() + weekly);
     total += weekly;
@@ -672,10 +676,14 @@ std::string move_words(const v1::MixMove& m) {
   return "cutting " + m.channel() + " by " + amount;
 }
 
-// The step of a marginal return at budget `budget` (5% of it or of the
-// mean planned budget, at least 1).
-double marginal_step(double budget, double total, size_t planned) {
-  return std::max({0.05 * total / static_cast<double>(planned), 0.05 * budget, 1.0});
+// The step of a marginal return of planned entry `channel` at budget
+// `budget`: 5% of it or of the mean planned budget, at least 1; care's
+// staffing on its own scale (as its verification moves, move_step), 5% of
+// its budget but at least 0.5% of the mean.
+double marginal_step(const PlannedChannel& channel, double budget, double total, size_t planned) {
+  const double mean = total / static_cast<double>(planned);
+  if (channel.channel == kCareStaffing) return std::max({0.005 * mean, 0.05 * budget, 1.0});
+  return std::max({0.05 * mean, 0.05 * budget, 1.0});
 }
 
 // The marginal return of planned channel `i` at `at`: its budget raised by
@@ -692,8 +700,7 @@ v1::MarginalReturn marginal_return(MixRunner& runner, const v1::Scenario& scenar
                                    const RunSettings& sim, const std::string& counted,
                                    const std::string& value_kpi) {
   const PlannedChannel& c = channels[i];
-  const double step = std::max(
-      {0.05 * settings.total / static_cast<double>(channels.size()), 0.05 * at.budgets[i], 1.0});
+  const double step = marginal_step(c, at.budgets[i], settings.total, channels.size());
   std::vector<double> more = at.budgets;
   more[i] += step;
   const MixRunner::Run raised = runner.run(more, replications);
@@ -753,7 +760,7 @@ std::optional<MixRunner::Run> along_channel(
   const double room_down = x - channels[i].lower;
   const double room = up ? room_up : room_down;
   const double tiny = 1e-9 * (1 + check.total);
-  const double step = marginal_step(x, check.total, channels.size());
+  const double step = marginal_step(channels[i], x, check.total, channels.size());
   auto run_at = [&](double budget) {
     std::vector<double> budgets = at.budgets;
     budgets[i] = budget;

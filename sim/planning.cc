@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/calendar.h"
+#include "models/check.h"
 #include "sim/curves.h"
 
 namespace cjsim {
@@ -19,6 +21,43 @@ std::vector<int> plannable_channels(const v1::Scenario& scenario) {
   return out;
 }
 
+std::string care_staffing_refused(const v1::Scenario& scenario) {
+  if (!scenario.has_loyalty() || !scenario.loyalty().has_care()) {
+    return "the scenario has no customer care (loyalty.care) to staff";
+  }
+  if (!(scenario.loyalty().care().cost_per_capacity_unit() > 0)) {
+    return "loyalty.care.cost_per_capacity_unit is 0, so staffing costs nothing to trade "
+           "against ad budget; set what a unit of daily_capacity costs a day";
+  }
+  for (const v1::Channel& c : scenario.channels()) {
+    if (c.id() == kCareStaffingName) {
+      return std::string("a channel is called '") + kCareStaffingName +
+             "', the name the plan gives care's staffing; rename the channel";
+    }
+  }
+  return "";
+}
+
+std::string planned_id(const v1::Scenario& scenario, int channel) {
+  return channel == kCareStaffing ? kCareStaffingName : scenario.channels(channel).id();
+}
+
+double planned_weekly_budget(const v1::Scenario& scenario, int channel) {
+  if (channel != kCareStaffing) return average_weekly_spend(scenario, scenario.channels(channel));
+  const v1::Care& care = scenario.loyalty().care();
+  return care.daily_capacity() * care.cost_per_capacity_unit() * 7;
+}
+
+void set_planned_weekly_budget(v1::Scenario& scenario, int channel, double weekly) {
+  if (channel != kCareStaffing) {
+    set_average_weekly_spend(scenario, channel, weekly);
+    return;
+  }
+  v1::Care& care = *scenario.mutable_loyalty()->mutable_care();
+  CJSIM_CHECK(care.cost_per_capacity_unit() > 0, "care staffing with a cost to plan");
+  care.set_daily_capacity(weekly / (7 * care.cost_per_capacity_unit()));
+}
+
 bool keep_on(PlannedChannel& channel, double total) {
   channel.lower = std::max(channel.lower, kKeepOnShare * total);
   return channel.lower <= channel.upper;
@@ -31,9 +70,9 @@ std::optional<v1::CurvesResult> curves_around(const v1::Scenario& scenario,
                                               const ReplicationRunner& runner) {
   v1::Scenario recommended = scenario;
   for (const v1::ChannelBudget& b : result.recommended().channels()) {
-    for (int c = 0; c < recommended.channels_size(); ++c) {
-      if (recommended.channels(c).id() == b.channel()) {
-        set_average_weekly_spend(recommended, c, b.weekly_budget());
+    for (const PlannedChannel& p : planned) {
+      if (planned_id(scenario, p.channel) == b.channel()) {
+        set_planned_weekly_budget(recommended, p.channel, b.weekly_budget());
       }
     }
   }

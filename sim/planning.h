@@ -10,6 +10,7 @@
 #define CJSIM_SIM_PLANNING_H_
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "cjsim/v1/result.pb.h"
@@ -19,6 +20,30 @@
 #include "sim/replication_runner.h"
 
 namespace cjsim {
+
+// Customer care's staffing as a planned entry (optimize --plan-care):
+// PlannedChannel::channel == kCareStaffing. Its budget is the weekly money
+// the staffing costs, daily_capacity x cost_per_capacity_unit x 7, so that
+// a plan trades it against ad budget in the same money (docs/model.md
+// "Planning care staffing").
+inline constexpr int kCareStaffing = -1;
+// Its name in results, options (--bounds care=LO:HI) and reports.
+inline constexpr const char* kCareStaffingName = "care";
+
+// Empty when `scenario` can plan its care staffing; else why not (no care
+// block, or no cost per capacity unit to trade against, or a channel
+// already called kCareStaffingName).
+std::string care_staffing_refused(const v1::Scenario& scenario);
+
+// A planned entry's id (a channel's, or kCareStaffingName), its average
+// weekly budget (models/calendar.h average_weekly_spend, or the staffing's
+// weekly cost), and setting it (set_average_weekly_spend, or the daily
+// capacity that costs `weekly`).
+// REQUIRES: `channel` a channel index of `scenario` or kCareStaffing with
+// care_staffing_refused(scenario) empty.
+std::string planned_id(const v1::Scenario& scenario, int channel);
+double planned_weekly_budget(const v1::Scenario& scenario, int channel);
+void set_planned_weekly_budget(v1::Scenario& scenario, int channel, double weekly);
 
 // A channel is plannable when it is switched on (`enabled` unset or true)
 // and has a weekly budget, a flight with a budget, or paid reach

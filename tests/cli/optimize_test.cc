@@ -8,12 +8,14 @@
 #include <doctest/doctest.h>
 
 #include "cjsim/v1/result.pb.h"
+#include "tests/care_trade.h"
 #include "tests/test_support.h"
 
 namespace cjsim {
 namespace {
 
 using testing::csv_number_at;
+using testing::kCareTrade;
 using testing::parse_json;
 using testing::read_table;
 using testing::run_cli;
@@ -185,6 +187,71 @@ TEST_CASE("cli optimize: infeasible or unknown constraints are refused") {
        }) {
     CAPTURE(bad.args);
     testing::CliResult r = run_cli("optimize " + path + " " + bad.args);
+    CHECK(r.status == 2);
+    CHECK(r.err.find(bad.message) != std::string::npos);
+    CHECK(r.out == "");
+  }
+}
+
+TEST_CASE("cli optimize --plan-care: staffing shares the budget, in the cost and in answers a day") {
+  TempDir dir;
+  const std::string path = dir.write("care.textproto", kCareTrade);
+  const std::string quick =
+      " --objective profit --spend at-most --weekly-budget 5000 --verify-rounds 1 "
+      "--max-evaluations 12 --confirm-replications 8 --agents 2000 --replications 8";
+  const Plan p = plan(path, "--plan-care" + quick);
+  REQUIRE(p.result.recommended().channels_size() == 2);
+  CHECK(p.result.recommended().channels(1).channel() == "care");
+  // 5 answers a day at 0.2 a day each: 7 a week.
+  CHECK(p.result.current().channels(1).weekly_budget() == doctest::Approx(7));
+  CHECK(p.result.current().care_daily_capacity() == doctest::Approx(5));
+  const double care = p.budget("care"), ads = p.budget("ads");
+  CHECK(p.result.recommended().care_daily_capacity() == doctest::Approx(care / 1.4));
+  // 80% of the unanswered stop buying: a desk of 5 is far too small.
+  CHECK(p.result.recommended().care_daily_capacity() > 50);
+  // The cost KPI is the ads' and the staffing's, over the 8 weeks.
+  CHECK(p.result.recommended().kpis().at("cost").mean() == doctest::Approx(8 * (ads + care)));
+  CHECK(p.total() <= 5000 + 1e-9);
+
+  // Locked, the staffing stays; bounded, it keeps to the bounds.
+  const Plan locked = plan(path, "--plan-care --lock care" + quick);
+  CHECK(locked.budget("care") == doctest::Approx(7));
+  const Plan bounded = plan(path, "--plan-care --bounds care=100:200" + quick);
+  CHECK(bounded.budget("care") >= 100 - 1e-9);
+  CHECK(bounded.budget("care") <= 200 + 1e-9);
+
+  // The table says what the staffing buys.
+  testing::CliResult table = run_cli("optimize " + path + " --plan-care" + quick);
+  REQUIRE(table.status == 0);
+  CHECK(table.out.find("staffing: 5 -> ") != std::string::npos);
+  CHECK(table.out.find("answers a day") != std::string::npos);
+}
+
+TEST_CASE("cli optimize --plan-care: refused where there is no staffing to plan") {
+  TempDir dir;
+  const std::string care = dir.write("care.textproto", kCareTrade);
+  std::string free = kCareTrade;
+  free.replace(free.find(" cost_per_capacity_unit: 0.2"), 28, "");
+  const std::string unpriced = dir.write("unpriced.textproto", free);
+  std::string clash = kCareTrade;
+  clash.replace(clash.find("channels { id: \"web\" }"), 22,
+                "channels { id: \"web\" } channels { id: \"care\" weekly_budget: 10 cpm: 5 }");
+  const std::string named = dir.write("named.textproto", clash);
+  const std::string none = dir.write("two.textproto", kCliTwoChannels);
+  struct Bad {
+    std::string path, args, message;
+  };
+  for (const Bad& bad : std::vector<Bad>{
+           {none, "--plan-care", "--plan-care: the scenario has no customer care (loyalty.care)"},
+           {unpriced, "--plan-care", "loyalty.care.cost_per_capacity_unit is 0"},
+           {named, "--plan-care", "a channel is called 'care'"},
+           {care, "--bounds care=0:10", "--bounds care: care's staffing is planned only with "
+                                        "--plan-care"},
+           {care, "--plan-care --by-week", "--plan-care with --by-week"},
+           {care, "--plan-care --bounds care=5:1", "with 0 <= LO <= HI"},
+       }) {
+    CAPTURE(bad.args);
+    testing::CliResult r = run_cli("optimize " + bad.path + " --weekly-budget 3000 " + bad.args);
     CHECK(r.status == 2);
     CHECK(r.err.find(bad.message) != std::string::npos);
     CHECK(r.out == "");

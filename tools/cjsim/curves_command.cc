@@ -66,6 +66,14 @@ Result<std::vector<int>> traced_channels(const CurvesOptions& options,
     std::set<std::string> seen;
     for (const std::string& id : options.channels) {
       auto it = std::find(ids.begin(), ids.end(), id);
+      if (it == ids.end() && id == kCareStaffingName) {
+        // Care's staffing, its weekly cost the budget (sim/planning.h).
+        if (std::string why = care_staffing_refused(scenario); !why.empty()) {
+          return Status::bad_input("--channels care: " + why);
+        }
+        if (seen.insert(id).second) traced.push_back(kCareStaffing);
+        continue;
+      }
       if (it == ids.end()) {
         const std::string hint = closest_match(id, ids);
         return Status::bad_input("--channels: no channel '" + printable(id) + "'" +
@@ -112,14 +120,14 @@ int curves(const CurvesOptions& options, const Invocation& invocation) {
         "{}: error: channel '{}' has no weekly budget, nor has any other channel traced, so its "
         "curve has no budget range; give --max-weekly-budget AMOUNT (curves then run from 0 to "
         "AMOUNT a week)",
-        printable(options.scenario), scenario->channels(c).id());
+        printable(options.scenario), planned_id(*scenario, c));
     return kExitBadInput;
   }
   // The KPI must be one the curves' points report: the scenario with each
   // traced channel at its top budget (ROAS, say, exists once one spends).
   v1::Scenario at_top = *scenario;
   for (int c : settings.channels) {
-    at_top.mutable_channels(c)->set_weekly_budget(curve_top_budget(*scenario, settings, c));
+    set_planned_weekly_budget(at_top, c, curve_top_budget(*scenario, settings, c));
   }
   if (const std::string why = kpi_not_counted(at_top, options.kpi); !why.empty()) {
     spdlog::error("{}: error: --kpi {}: {}", printable(options.scenario), printable(options.kpi),
@@ -184,7 +192,8 @@ CommandRunner add_curves_command(CLI::App& app) {
       ->required();
   add_list_option(*command, "--channels", options->channels,
                   "Channels to trace, comma-separated (default: every channel with a budget or "
-                  "paid reach)");
+                  "paid reach); 'care' traces customer care's staffing, its weekly cost the "
+                  "budget");
   command->add_option("--points", options->points, "Budgets per curve (default 9)")
       ->transform(integer_in(2, 1000));
   command

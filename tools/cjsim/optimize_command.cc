@@ -53,6 +53,9 @@ struct OptimizeOptions {
   std::vector<std::string> bounds;
   std::vector<std::string> locks;
   std::vector<std::string> keep_on;
+  // --plan-care: customer care's staffing shares the budget (sim/planning.h
+  // kCareStaffing).
+  bool plan_care = false;
   std::string spend = "all";
   std::string risk;
   int confirm_replications = 64;
@@ -156,6 +159,12 @@ Result<OptimizeSettings> settings_of(const OptimizeOptions& options) {
     return fail(options.by_week ? "give --weekly-budget or --total-budget"
                                 : "--weekly-budget is required");
   }
+  if (options.by_week && options.plan_care) {
+    return fail(
+        "--plan-care with --by-week: care's staffing is one daily capacity for the whole "
+        "horizon, not a week-by-week budget; plan it with a weekly mix (without --by-week), then "
+        "lock it there");
+  }
   if (options.by_week && settings.mode != OptimizeSettings::Mode::kAllocate) {
     return fail(
         "--by-week: plans a given budget; --target-conversions and --target-cpa search for the "
@@ -240,6 +249,13 @@ std::optional<std::vector<PlannedChannel>> planned_channels(const OptimizeOption
   }
   if (planned.empty())
     return fail("the scenario has no channel with a budget or paid reach to plan");
+  if (options.plan_care) {
+    if (std::string why = care_staffing_refused(scenario); !why.empty()) {
+      return fail("--plan-care: " + why);
+    }
+    planned_index[kCareStaffingName] = static_cast<int>(planned.size());
+    planned.push_back({kCareStaffing, 0, settings.total});
+  }
   auto channel_of = [&](const std::string& id, const std::string& option) -> PlannedChannel* {
     auto it = planned_index.find(id);
     if (it != planned_index.end()) return &planned[static_cast<size_t>(it->second)];
@@ -247,10 +263,13 @@ std::optional<std::vector<PlannedChannel>> planned_channels(const OptimizeOption
     for (const auto& [name, i] : planned_index) known += (known.empty() ? "" : ", ") + name;
     const bool exists = std::find(ids.begin(), ids.end(), id) != ids.end();
     const std::string hint = closest_match(id, ids);
-    spdlog::error("error: {} {}: {}; the channels to plan are {}", option, printable(id),
-                  exists ? "the channel has no budget or paid reach (or is switched off)"
-                         : "no channel '" + printable(id) + "'" +
-                               (hint.empty() ? "" : " (did you mean '" + hint + "'?)"),
+    std::string why = exists ? "the channel has no budget or paid reach (or is switched off)"
+                             : "no channel '" + printable(id) + "'" +
+                                   (hint.empty() ? "" : " (did you mean '" + hint + "'?)");
+    if (!exists && id == kCareStaffingName) {
+      why = "care's staffing is planned only with --plan-care";
+    }
+    spdlog::error("error: {} {}: {}; the channels to plan are {}", option, printable(id), why,
                   known);
     return nullptr;
   };
@@ -269,8 +288,7 @@ std::optional<std::vector<PlannedChannel>> planned_channels(const OptimizeOption
       ok = false;
       continue;
     }
-    if (!set_bounds(bound, eq, colon, average_weekly_spend(scenario, scenario.channels(c->channel)),
-                    *c)) {
+    if (!set_bounds(bound, eq, colon, planned_weekly_budget(scenario, c->channel), *c)) {
       ok = false;
     }
   }
@@ -280,7 +298,7 @@ std::optional<std::vector<PlannedChannel>> planned_channels(const OptimizeOption
       ok = false;
       continue;
     }
-    c->lower = c->upper = average_weekly_spend(scenario, scenario.channels(c->channel));
+    c->lower = c->upper = planned_weekly_budget(scenario, c->channel);
   }
   for (const std::string& id : options.keep_on) {
     PlannedChannel* c = channel_of(id, "--keep-on");
@@ -542,6 +560,10 @@ CommandRunner add_optimize_command(CLI::App& app) {
   add_list_option(*command, "--keep-on", options->keep_on,
                   "CHANNEL may not be switched off: at least 1% of the total (repeat, or "
                   "comma-separated)");
+  command->add_flag("--plan-care", options->plan_care,
+                    "Plan customer care's staffing too: its daily capacity, at "
+                    "loyalty.care.cost_per_capacity_unit a unit a day, shares the weekly budget "
+                    "with the channels as the entry 'care' (in --bounds, --lock and --keep-on)");
   command->add_option("--spend", options->spend,
                       "all (default) or at-most: spend the whole total?");
   command->add_option("--risk", options->risk,

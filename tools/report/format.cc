@@ -8,6 +8,7 @@
 #include <set>
 
 #include "sim/kpi_evidence.h"
+#include "sim/planning.h"
 
 namespace cjsim::report {
 
@@ -238,6 +239,12 @@ std::vector<std::string> table_kpis(const google::protobuf::Map<std::string, v1:
 
 std::string format_p_value(double p) {
   return p < 0.001 ? "p < 0.001" : "p = " + format_real(p, 2);
+}
+
+std::string care_staffing_note(const v1::OptimizeResult& r, const std::string& channel) {
+  if (channel != kCareStaffingName || !r.recommended().has_care_daily_capacity()) return "";
+  return "staffing: " + format_real(r.current().care_daily_capacity(), 3) + " -> " +
+         format_real(r.recommended().care_daily_capacity(), 3) + " answers a day";
 }
 
 EngagementColumns engagement_columns(const v1::RunResult& r) {

@@ -91,6 +91,12 @@ KpiDisplay kpi_display(std::string_view name);
 // A p-value as a reader takes it: "p < 0.001", or "p = 0.042".
 std::string format_p_value(double p);
 
+// The note on an optimization's planned entry `channel`: for care's
+// staffing (optimize --plan-care, entry "care"), the daily capacity it buys
+// at the current and the recommended mix, "staffing: 12 -> 18 answers a
+// day"; else "".
+std::string care_staffing_note(const v1::OptimizeResult& r, const std::string& channel);
+
 // The optional columns of the channels' engagement table: what frequency
 // caps stopped (when a cap stopped exposures or left money unspent on some
 // channel), and the audiences' sizes and opt-outs (when some channel has an

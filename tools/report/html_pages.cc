@@ -1310,7 +1310,9 @@ void optimize_verification(Report& report, const v1::OptimizeResult& r) {
 void optimize_mix_section(Report& report, const v1::OptimizeResult& r) {
   report.section("The mix");
   BarChart mix;
-  mix.title = "Weekly budget by channel";
+  mix.title = r.recommended().has_care_daily_capacity()
+                  ? "Weekly budget by channel, and care's staffing"
+                  : "Weekly budget by channel";
   mix.value_label = "weekly budget";
   mix.unit = Unit::kMoney;
   mix.groups = {"current", "recommended"};
@@ -1322,10 +1324,12 @@ void optimize_mix_section(Report& report, const v1::OptimizeResult& r) {
     mix.rows.push_back({rec.channel(), {cur, rec.weekly_budget()}, {}, {}});
     const bool binding =
         std::find(r.binding().begin(), r.binding().end(), rec.channel()) != r.binding().end();
+    std::string note = binding ? "at a bound" : "";
+    const std::string staffing = care_staffing_note(r, rec.channel());
+    if (!staffing.empty()) note += (note.empty() ? "" : "; ") + staffing;
     rows.push_back({rec.channel(), format_value(cur, Unit::kMoney),
                     format_value(rec.weekly_budget(), Unit::kMoney),
-                    cur > 0 ? format_relative(rec.weekly_budget() / cur - 1) : "",
-                    binding ? "at a bound" : ""});
+                    cur > 0 ? format_relative(rec.weekly_budget() / cur - 1) : "", note});
   }
   report.chart("mix", svg::render(mix),
                "The current weekly budgets against the recommended split (" + r.mode() + " mode, " +
@@ -1341,7 +1345,10 @@ void optimize_marginal(Report& report, const v1::OptimizeResult& r) {
   if (!r.marginal().empty()) {
     const bool money = objective_unit == Unit::kMoney;
     IntervalChart chart;
-    chart.title = money ? "Marginal return on ad spend at the recommended mix"
+    chart.title = money ? (r.recommended().has_care_daily_capacity()
+                               ? "Marginal return on spend (ads and care's staffing) at the "
+                                 "recommended mix"
+                               : "Marginal return on ad spend at the recommended mix")
                         : "Extra conversions per extra unit of weekly budget, at the "
                           "recommended mix";
     chart.value_label = money ? "extra value per extra unit spent" : "conversions per unit";

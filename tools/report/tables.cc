@@ -495,20 +495,28 @@ std::string format_optimize_table(const v1::OptimizeResult& r) {
                  number_column("change"), text_column("note")});
   std::set<std::string> binding(r.binding().begin(), r.binding().end());
   std::set<std::string> dropped(r.dropped().begin(), r.dropped().end());
+  // A change in money; the search's floating-point residue (1e-12 of the
+  // total) is no change, not "-0.0000000000073".
+  auto money_change = [&](double from, double to) {
+    const double d = to - from;
+    return format_difference(std::abs(d) <= 1e-9 * (1 + r.weekly_budget()) ? 0.0 : d,
+                             Unit::kMoney);
+  };
   for (int i = 0; i < r.current().channels_size(); ++i) {
     const v1::ChannelBudget& now = r.current().channels(i);
     const v1::ChannelBudget& next = r.recommended().channels(i);
+    std::string note = dropped.count(now.channel())   ? "dropped"
+                       : binding.count(now.channel()) ? "at a bound"
+                                                      : "";
+    const std::string staffing = care_staffing_note(r, now.channel());
+    if (!staffing.empty()) note += (note.empty() ? "" : "; ") + staffing;
     mix.add({now.channel(), format_money(now.weekly_budget()), format_money(next.weekly_budget()),
-             format_difference(next.weekly_budget() - now.weekly_budget(), Unit::kMoney),
-             dropped.count(now.channel())   ? "dropped"
-             : binding.count(now.channel()) ? "at a bound"
-                                            : "-"});
+             money_change(now.weekly_budget(), next.weekly_budget()), note.empty() ? "-" : note});
   }
   mix.add(
       {"total per week", format_money(r.current().total_weekly_budget()),
        format_money(r.recommended().total_weekly_budget()),
-       format_difference(r.recommended().total_weekly_budget() - r.current().total_weekly_budget(),
-                         Unit::kMoney),
+       money_change(r.current().total_weekly_budget(), r.recommended().total_weekly_budget()),
        "-"});
   mix.add({r.objective(), format_value(r.current().estimate().mean(), unit),
            format_value(r.recommended().estimate().mean(), unit),
