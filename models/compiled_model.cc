@@ -136,29 +136,42 @@ void compile_memory(const v1::Scenario& scenario, CompiledModel& m) {
     memory.touchpoint_fatigue_slot[static_cast<size_t>(u)] =
         memory.fatigue_slot[static_cast<size_t>(m.touchpoint_channel[static_cast<size_t>(u)])];
   }
-  // Audiences: who is in them; their reach is set with the exposure.
+  // Audiences: who is in them; their reach is set with the exposure. The
+  // channels' first, then the entries'.
   memory.audience_slot.assign(static_cast<size_t>(m.channel_count()), -1);
+  memory.entry_slot.assign(static_cast<size_t>(m.touchpoint_count()), -1);
   memory.touchpoint_audiences.assign(static_cast<size_t>(m.touchpoint_count()), 0);
-  for (int c = 0; c < m.channel_count(); ++c) {
-    const v1::Channel& ch = scenario.channels(c);
-    if (!m.channel_enabled[static_cast<size_t>(c)] || !ch.has_audience()) continue;
+  auto add_audience = [&](const v1::Audience& audience, int channel) -> CompiledAudience& {
     const int slot = memory.audience_count();
-    memory.audience_slot[static_cast<size_t>(c)] = static_cast<int16_t>(slot);
     CompiledAudience& a = memory.audiences.emplace_back();
-    a.channel = c;
-    a.within_days = ch.audience().visited().empty() ? 0 : ch.audience().within_days();
-    a.not_converted = ch.audience().not_converted();
-    a.max_reach = ch.max_reach();
-    a.half_saturation = ch.half_saturation();
-    a.shape = ch.has_hill_shape() ? ch.hill_shape() : 1.0;
+    a.channel = channel;
+    a.within_days = audience.visited().empty() ? 0 : audience.within_days();
+    a.not_converted = audience.not_converted();
     if (a.not_converted) memory.not_converted_audiences |= static_cast<uint8_t>(1u << slot);
-    const auto& visited = ch.audience().visited();
+    const auto& visited = audience.visited();
     for (int u = 0; u < m.touchpoint_count() && !visited.empty(); ++u) {
       if (std::find(visited.begin(), visited.end(), m.touchpoint_ids[static_cast<size_t>(u)]) !=
           visited.end()) {
         memory.touchpoint_audiences[static_cast<size_t>(u)] |= static_cast<uint8_t>(1u << slot);
       }
     }
+    return a;
+  };
+  for (int c = 0; c < m.channel_count(); ++c) {
+    const v1::Channel& ch = scenario.channels(c);
+    if (!m.channel_enabled[static_cast<size_t>(c)] || !ch.has_audience()) continue;
+    memory.audience_slot[static_cast<size_t>(c)] = static_cast<int16_t>(memory.audience_count());
+    CompiledAudience& a = add_audience(ch.audience(), c);
+    a.max_reach = ch.max_reach();
+    a.half_saturation = ch.half_saturation();
+    a.shape = ch.has_hill_shape() ? ch.hill_shape() : 1.0;
+  }
+  memory.ad_audiences = memory.audience_count();
+  for (int u = 0; u < m.touchpoint_count(); ++u) {
+    const v1::Touchpoint& tp = scenario.touchpoints(u);
+    if (!m.nodes[static_cast<size_t>(u)].enabled || !tp.has_entry_audience()) continue;
+    memory.entry_slot[static_cast<size_t>(u)] = static_cast<int16_t>(memory.audience_count());
+    add_audience(tp.entry_audience(), m.touchpoint_channel[static_cast<size_t>(u)]).touchpoint = u;
   }
 }
 
@@ -246,6 +259,7 @@ void compile_exposure(const v1::Scenario& scenario, CompiledModel& m) {
     return std::min(probability * multiplier(p, c, t), 1.0);
   };
   for (CompiledAudience& a : m.memory.audiences) {
+    if (a.gates_entry()) continue;  // no ads
     const size_t personas = static_cast<size_t>(m.persona_count());
     a.ceiling.assign(personas * static_cast<size_t>(horizon), 0.0);
     a.scale.assign(personas * static_cast<size_t>(horizon), 0.0);
@@ -651,16 +665,30 @@ void compile_landing(const v1::Scenario& scenario, CompiledModel& m) {
         // agent whose single-journey entry falls on one does not start
         // (docs/model.md section 5), as a Markov chain's removal sends the
         // start into a removed state to null, and the entry draws stay
-        // paired with those of the scenario where the channel is on.
-        entry_points.push_back(static_cast<uint32_t>(u));
-        entry_weights.push_back(tp.entry_weight());
+        // paired with those of the scenario where the channel is on. On
+        // day 0 no one has visited anything: an entry audience built on
+        // visits holds no one, and one of the not converted everyone.
+        if (!tp.has_entry_audience() || tp.entry_audience().visited().empty()) {
+          entry_points.push_back(static_cast<uint32_t>(u));
+          entry_weights.push_back(tp.entry_weight());
+        }
         if (m.nodes[u].enabled) {
           points.push_back(static_cast<uint32_t>(u));
           weights.push_back(tp.entry_weight());
         }
       }
-      m.landing[static_cast<size_t>(c) * kStageCount + (stage - 1)] =
-          add_landing(m.landing_columns, points, weights);
+      LandingTable& table = m.landing[static_cast<size_t>(c) * kStageCount + (stage - 1)];
+      table = add_landing(m.landing_columns, points, weights);
+      LandingGates gates{points, weights, {}};
+      bool gated = false;
+      for (uint32_t u : points) {
+        gates.slots.push_back(m.memory.entry_slot[u]);
+        gated |= gates.slots.back() >= 0;
+      }
+      if (gated) {
+        table.gates = static_cast<int16_t>(m.landing_gates.size());
+        m.landing_gates.push_back(std::move(gates));
+      }
     }
   }
   m.entry = add_landing(m.landing_columns, entry_points, entry_weights);
@@ -726,6 +754,7 @@ int64_t channel_memory_bytes(const v1::Scenario& scenario) {
     capped += ch.has_frequency_cap();
     audiences += ch.has_audience();
   }
+  for (const v1::Touchpoint& tp : scenario.touchpoints()) audiences += tp.has_entry_audience();
   return limits::channel_memory_bytes(fatigued, capped, audiences);
 }
 
@@ -755,8 +784,8 @@ CompiledModel compile(const v1::Scenario& scenario, const std::string& variant_n
   for (size_t at = 0; at < m.persona_nodes.size(); ++at) {
     m.persona_nodes[at].node = m.nodes[at % m.nodes.size()];
   }
-  compile_landing(scenario, m);
   compile_memory(scenario, m);
+  compile_landing(scenario, m);
   compile_exposure(scenario, m);
   compile_loyalty(scenario, channel_index, m);
   compile_comments(scenario, m);

@@ -57,6 +57,20 @@ struct WalkEdge {
 struct LandingTable {
   uint32_t column_begin = 0;
   int8_t log2_columns = -1;  // -1: no touchpoint to land on
+  // An entry audience gates some of its touchpoints: the index of their
+  // LandingGates in CompiledModel::landing_gates; -1: none.
+  int16_t gates = -1;
+};
+
+// The entries of a landing table some of which an entry audience gates
+// (docs/model.md "Retargeting audiences"): each touchpoint, its weight and
+// its audience slot (-1: open to all). A person the table's pick sends to a
+// gate they are not in lands by these weights among the entries open to
+// them.
+struct LandingGates {
+  std::vector<uint32_t> touchpoints;
+  std::vector<double> weights;
+  std::vector<int16_t> slots;
 };
 
 // One source of exposures for a persona: a channel's paid or organic reach.
@@ -139,6 +153,9 @@ struct ReferralModel {
 // size, known only day by day.
 struct CompiledAudience {
   int32_t channel = 0;
+  // An entry audience: the touchpoint whose landing it gates; it has no ads,
+  // reach or chances, only members. -1: a channel's audience.
+  int32_t touchpoint = -1;
   int32_t within_days = 0;     // days a visit keeps a person in; 0: no visited condition
   bool not_converted = false;  // only people who have not reached a goal
   double max_reach = 0, half_saturation = 0, shape = 1;
@@ -153,6 +170,7 @@ struct CompiledAudience {
   // Built on the person's own visits: a retargeting ad that privacy
   // backlash reacts to (docs/model.md "Privacy backlash").
   bool retargeting() const { return within_days > 0; }
+  bool gates_entry() const { return touchpoint >= 0; }
 };
 
 // What the engine remembers per person about the channels with a frequency
@@ -186,6 +204,7 @@ struct ChannelMemory {
   // of the not_converted audiences.
   std::vector<CompiledAudience> audiences;
   std::vector<int16_t> audience_slot;
+  std::vector<int16_t> entry_slot;  // [touchpoint]: the slot of its entry audience, or -1
   std::vector<uint8_t> touchpoint_audiences;
   uint8_t not_converted_audiences = 0;
 
@@ -193,6 +212,10 @@ struct ChannelMemory {
   int fatigued() const { return static_cast<int>(per_exposure.size()); }
   int capped() const { return static_cast<int>(cap_exposures.size()); }
   int audience_count() const { return static_cast<int>(audiences.size()); }
+  // The channels' audiences, which show ads: the first slots (the entries'
+  // follow).
+  int ad_audience_count() const { return ad_audiences; }
+  int ad_audiences = 0;
   bool enabled() const { return fatigued() + capped() + audience_count() > 0; }
   // Bytes per agent: none without caps, fatigue and audiences; else the
   // day, the stocks and the counts, rounded up to an even size, then two
@@ -208,7 +231,7 @@ struct ChannelMemory {
   // The day of the person's last visit to the audience's touchpoints
   // (kNoVisit: none), then the day of its next chance of an ad (the
   // horizon: after it; 0xffff: none, not in the audience; kOptedOut: never
-  // again).
+  // again, and always for an entry audience, which has no ads).
   size_t audience_offset(int slot) const {
     return static_cast<size_t>(limits::channel_memory_bytes(fatigued(), capped())) +
            (fatigued() + capped() == 0 ? 2 : 0) + 4 * static_cast<size_t>(slot);
@@ -326,6 +349,7 @@ struct CompiledModel {
   LandingTable entry;                        // single-journey entry over all entry touchpoints
   std::vector<double> entry_probability;     // [touchpoint], same distribution
   std::vector<AliasColumn> landing_columns;  // primary/alias are touchpoints
+  std::vector<LandingGates> landing_gates;   // LandingTable::gates
 
   LoyaltyModel loyalty;
   ChannelMemory memory;

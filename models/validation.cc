@@ -449,7 +449,6 @@ class Validator {
             "channels: " + std::to_string(s_.channels_size()) + " defined; at most " +
                 std::to_string(limits::kMaxChannels));
     }
-    int audiences = 0;
     for (int i = 0; i < s_.channels_size(); ++i) {
       const v1::Channel& c = s_.channels(i);
       std::string who = entity("channel", "channels", c.id(), i);
@@ -500,20 +499,26 @@ class Validator {
       if (c.has_comments()) {
         check_comments({{"channels", i}, {"comments"}}, who + " comments", c.comments());
       }
-      if (c.has_audience()) check_audience(i, who, c, audiences++);
+      if (c.has_audience()) {
+        check_audience({{"channels", i}, {"audience"}}, who + " audience", c.audience());
+        if (c.has_frequency_cap()) {
+          error({{"channels", i}, {"frequency_cap"}},
+                who +
+                    " frequency_cap: not available on a channel with an audience yet (a cap "
+                    "re-spreads the money over a reach known in advance; an audience's reach "
+                    "follows its size day by day); model wear-out with fatigue instead");
+        }
+      }
     }
   }
 
-  // A channel's retargeting audience (docs/model.md "Retargeting
-  // audiences"); `number` counts the audiences before it.
-  void check_audience(int i, const std::string& who, const v1::Channel& c, int number) {
-    const v1::Audience& a = c.audience();
-    const FieldPath path{{"channels", i}, {"audience"}};
-    const std::string what = who + " audience";
-    if (number == limits::kMaxAudiences) {
+  // A channel's retargeting audience or a touchpoint's entry audience
+  // (docs/model.md "Retargeting audiences"), the audiences_-th.
+  void check_audience(const FieldPath& path, const std::string& what, const v1::Audience& a) {
+    if (audiences_++ == limits::kMaxAudiences) {
       error(path, what + ": the " + std::to_string(limits::kMaxAudiences + 1) +
                       "th audience; at most " + std::to_string(limits::kMaxAudiences) +
-                      " channels may have one");
+                      " channels and entries may have one");
     }
     if (a.visited().empty() && !a.not_converted()) {
       error(path, what +
@@ -542,13 +547,6 @@ class Validator {
       error(days, what +
                       ".within_days: set without visited; it counts the days since a visit to "
                       "one of the visited touchpoints");
-    }
-    if (c.has_frequency_cap()) {
-      error({{"channels", i}, {"frequency_cap"}},
-            who +
-                " frequency_cap: not available on a channel with an audience yet (a cap "
-                "re-spreads the money over a reach known in advance; an audience's reach "
-                "follows its size day by day); model wear-out with fatigue instead");
     }
   }
 
@@ -648,6 +646,14 @@ class Validator {
       }
       check_field(at("entry_weight"), who + " entry_weight", t.entry_weight(),
                   field_range_of<v1::Touchpoint>("entry_weight"));
+      if (t.has_entry_audience()) {
+        check_audience(at("entry_audience"), who + " entry_audience", t.entry_audience());
+        if (!(t.entry_weight() > 0)) {
+          error(at("entry_audience"),
+                who + " entry_audience: the touchpoint is no entry (entry_weight 0), so no one "
+                      "lands on it from an exposure; give it an entry_weight > 0");
+        }
+      }
       if (t.has_goal()) {
         FieldPath goal_at = {{"touchpoints", i}, {"goal"}, {"kind"}};
         if (!is_valid_goal_kind(t.goal().kind())) {
@@ -706,6 +712,15 @@ class Validator {
             "no entry touchpoint: give at least one touchpoint (on an "
             "enabled channel) an entry_weight > 0, where people land "
             "when exposed");
+      return;
+    }
+    if (std::all_of(entries.begin(), entries.end(), [&](int i) {
+          const v1::Touchpoint& t = s_.touchpoints(i);
+          return t.has_entry_audience() && !t.entry_audience().visited().empty();
+        })) {
+      error({{"touchpoints", entries.front()}, {"entry_audience"}},
+            "every entry touchpoint has an entry_audience of visitors, and a visit needs a "
+            "landing first: no one could ever enter; leave at least one entry open to all");
       return;
     }
     std::vector<bool> reached = graph.reachable_from(entries);
@@ -1283,6 +1298,22 @@ class Validator {
           break;
       }
     }
+    for (int i = 0; i < variant.entry_changes_size(); ++i) {
+      const v1::EntryChange& change = variant.entry_changes(i);
+      const FieldPath path = at("entry_changes", i);
+      const std::string message = what("entry_changes", i);
+      if (!present(path, message + " touchpoint", change.touchpoint())) continue;
+      if (!change.has_entry_weight() && !change.has_entry_audience()) {
+        error(path, message + ": changes nothing; set entry_weight or entry_audience (an empty "
+                              "entry_audience { } removes the touchpoint's)");
+      }
+      if (change.has_entry_weight()) {
+        FieldPath weight_at = path;
+        weight_at.push_back({"entry_weight"});
+        check_field(weight_at, message + " entry_weight", change.entry_weight(),
+                    field_range_of<v1::Touchpoint>("entry_weight"));
+      }
+    }
     for (int i = 0; i < variant.goal_changes_size(); ++i) {
       const v1::GoalChange& change = variant.goal_changes(i);
       const FieldPath path = at("goal_changes", i);
@@ -1407,6 +1438,7 @@ class Validator {
   std::unordered_map<std::string, int> persona_index_, channel_index_, touchpoint_index_;
   std::vector<std::string> persona_ids_, channel_ids_, touchpoint_ids_;
   std::map<EdgeEnds, int> edge_counts_;  // the scenario's edges by end points, for variants
+  int audiences_ = 0;                     // channels' and entries' audiences checked so far
 };
 
 }  // namespace

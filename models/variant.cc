@@ -118,7 +118,7 @@ void apply_event_edits(const v1::Variant& variant, v1::Scenario& result) {
   }
 }
 
-// The changes of touchpoints' CTAs and goals, channels and personas.
+// The changes of touchpoints' CTAs, goals and entries, channels and personas.
 void apply_entity_changes(const v1::Variant& variant, v1::Scenario& result) {
   const auto touchpoints = index_by_id(result.mutable_touchpoints());
   const auto channels = index_by_id(result.mutable_channels());
@@ -139,6 +139,19 @@ void apply_entity_changes(const v1::Variant& variant, v1::Scenario& result) {
     if (change.has_value()) tp->mutable_goal()->set_value(change.value());
     if (change.has_kind()) tp->mutable_goal()->set_kind(change.kind());
     set_goal_window(change, *tp->mutable_goal());
+  }
+  for (const v1::EntryChange& change : variant.entry_changes()) {
+    v1::Touchpoint* tp = find_in(touchpoints, change.touchpoint());
+    if (tp == nullptr) continue;
+    if (change.has_entry_weight()) tp->set_entry_weight(change.entry_weight());
+    if (change.has_entry_audience()) {
+      const v1::Audience& a = change.entry_audience();
+      if (a.visited().empty() && !a.not_converted()) {
+        tp->clear_entry_audience();
+      } else {
+        *tp->mutable_entry_audience() = a;
+      }
+    }
   }
   for (const v1::ChannelChange& change : variant.channel_changes()) {
     v1::Channel* channel = find_in(channels, change.channel());

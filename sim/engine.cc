@@ -187,6 +187,10 @@ void Engine::initialize(const Context& context, int64_t agent, int persona, Agen
     for (int a = 0; a < m.audience_count(); ++a) {
       uint8_t* at = memory + m.audience_offset(a);
       store16(at, ChannelMemory::kNoVisit);
+      if (m.audiences[static_cast<size_t>(a)].gates_entry()) {
+        store16(at + 2, ChannelMemory::kOptedOut);  // no ads, ever
+        continue;
+      }
       int32_t chance = kNever;
       if (!m.audiences[static_cast<size_t>(a)].retargeting()) {
         const rng::Pair bits = context.pair(agent, rng::Stream::kAudienceJoin,
@@ -211,7 +215,7 @@ void Engine::initialize(const Context& context, int64_t agent, int persona, Agen
 
 int32_t Engine::next_day(const Context& context, int64_t agent, const AgentRecord& record) const {
   const int32_t next = std::min(record.next_exposure, record.pending_day);
-  if (model_.memory.audience_count() == 0) return next;
+  if (model_.memory.ad_audience_count() == 0) return next;
   return std::min(next, next_chance(context.memory_of(agent)));
 }
 
@@ -286,6 +290,15 @@ void Engine::forget(int32_t untouched_days, uint64_t bits, AgentRecord& record) 
   if (landing != nullptr) {
     u = alias_pick(&model_.landing_columns[landing->column_begin], landing->log2_columns,
                    start == kEntry ? entry_bits : random());
+    // An entry audience's touchpoint takes only its members; the others
+    // land among the entries open to them. (The day-0 entry leaves out the
+    // gates no one is in yet: CompiledModel::entry.)
+    if (landing->gates >= 0 && start != kEntry && memory != nullptr) [[unlikely]] {
+      const int32_t open = open_entry(model_.landing_gates[static_cast<size_t>(landing->gates)], u,
+                                      memory, day, record.flags, random());
+      if (open < 0) return -1;
+      u = static_cast<uint32_t>(open);
+    }
     // An entry on a switched-off channel: this person never starts. (An
     // exposure lands on an enabled channel: an off one exposes no one.)
     if (start == kEntry && !model_.nodes[u].enabled) [[unlikely]] return -1;
@@ -501,10 +514,43 @@ int32_t Engine::chance_day(int persona, int slot, int32_t after_day, uint64_t bi
   return static_cast<int32_t>(at - hazard) - 1;
 }
 
+int32_t Engine::open_entry(const LandingGates& gates, uint32_t u, const uint8_t* memory,
+                           int32_t day, uint8_t flags, uint64_t bits) const {
+  const ChannelMemory& m = model_.memory;
+  // In the audience as the person lands: a visit within the last
+  // within_days days (earlier today included), and no goal reached if it
+  // asks (earlier today included).
+  auto open = [&](int slot) {
+    if (slot < 0) return true;
+    const CompiledAudience& a = m.audiences[static_cast<size_t>(slot)];
+    const uint16_t last = load16(memory + m.audience_offset(slot));
+    return (!a.retargeting() || (last != ChannelMemory::kNoVisit && day - last <= a.within_days)) &&
+           !(a.not_converted && (flags & kConverted));
+  };
+  const int slot = m.entry_slot[u];
+  if (open(slot)) return static_cast<int32_t>(u);
+  // The pick fell on a gate the person is not in: a pick by weight among
+  // the open entries, which with the first makes the landing exactly the
+  // weights restricted to the open entries.
+  const size_t n = gates.touchpoints.size();
+  double total = 0;
+  for (size_t k = 0; k < n; ++k) total += open(gates.slots[k]) ? gates.weights[k] : 0.0;
+  if (!(total > 0)) return -1;
+  double x = rng::open_unit(bits) * total;
+  int32_t last_open = -1;
+  for (size_t k = 0; k < n; ++k) {
+    if (!open(gates.slots[k])) continue;
+    last_open = static_cast<int32_t>(gates.touchpoints[k]);
+    if (x < gates.weights[k]) return last_open;
+    x -= gates.weights[k];
+  }
+  return last_open;  // rounding at the end of the sum
+}
+
 int32_t Engine::next_chance(const uint8_t* memory) const {
   const ChannelMemory& m = model_.memory;
   int32_t next = kNever;
-  for (int a = 0; a < m.audience_count(); ++a) {
+  for (int a = 0; a < m.ad_audience_count(); ++a) {
     const uint16_t chance = load16(memory + m.audience_offset(a) + 2);
     if (chance < kChanceToDraw) next = std::min<int32_t>(next, chance);
   }
@@ -516,7 +562,7 @@ uint8_t Engine::audience_chances(const Context& context, int32_t day, int64_t ag
   const ChannelMemory& m = model_.memory;
   const int32_t horizon = context.horizon;
   uint8_t ads = 0;
-  for (int slot = 0; slot < m.audience_count(); ++slot) {
+  for (int slot = 0; slot < m.ad_audience_count(); ++slot) {
     uint8_t* at = memory + m.audience_offset(slot);
     if (load16(at + 2) != day) continue;
     const CompiledAudience& a = m.audiences[static_cast<size_t>(slot)];
@@ -646,7 +692,7 @@ void Engine::leave(uint8_t* memory, int32_t day, ReplicationCounts& counts) cons
 void Engine::settle_chances(const Context& context, int32_t day, int64_t agent, int persona,
                             uint8_t* memory) const {
   const ChannelMemory& m = model_.memory;
-  for (int slot = 0; slot < m.audience_count(); ++slot) {
+  for (int slot = 0; slot < m.ad_audience_count(); ++slot) {
     uint8_t* at = memory + m.audience_offset(slot) + 2;
     if (load16(at) != kChanceToDraw) continue;
     const rng::Pair bits =
@@ -826,7 +872,7 @@ void Engine::process(const Context& context, int32_t day, const rng::Block& expo
   // Audiences' chances of an ad, for the agent as the day starts; the ads
   // come after the day's other exposures.
   uint8_t ads = 0;
-  const bool audiences = kMemory && model_.memory.audience_count() > 0;
+  const bool audiences = kMemory && model_.memory.ad_audience_count() > 0;
   if (audiences) ads = audience_chances(context, day, agent, record, memory);
   if (record.pending_day == day)
     first_goal = return_session(context, day, return_pair, record, counts, extra, memory);
@@ -1073,6 +1119,7 @@ class Engine::DayEnd {
       const CompiledAudience& audience = model_.memory.audiences[a];
       run_.shared.series.audience_members[static_cast<size_t>(day) * members_.size() + a] =
           static_cast<uint64_t>(members_[a]);
+      if (audience.gates_entry()) continue;  // no ads
       audience_reach_[a] = formulas::hill_reach(
           audience.adstock[static_cast<size_t>(day)], audience.max_reach,
           audience.half_saturation * static_cast<double>(members_[a]) / agents, audience.shape);
@@ -1417,7 +1464,8 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
                         2 * static_cast<size_t>(extra_words_),
                         model_.memory.enabled() ? workspace->memory.get() : nullptr,
                         model_.memory.bytes(),
-                        audience_reach.empty() ? nullptr : audience_reach.data()};
+                        model_.memory.ad_audience_count() == 0 ? nullptr
+                                                               : audience_reach.data()};
   const int64_t blocks = (model_.settings.agents + kBlockAgents - 1) / kBlockAgents;
   Replication run(model_, context, *workspace, blocks);
   DayEnd day_end(*this, run, todays_nodes, audience_reach, progress);

@@ -237,6 +237,12 @@ class Engine {
                       uint8_t* memory) const;
   int32_t next_chance(const uint8_t* memory) const;
   int32_t chance_day(int persona, int slot, int32_t after_day, uint64_t bits) const;
+  // Entry audiences: the touchpoint a landing on a table with gates ends
+  // at, when its pick `u` is a gate the agent is not in (docs/model.md
+  // "Retargeting audiences"): another entry open to the agent, by weight,
+  // from `bits`; -1 when there is none.
+  int32_t open_entry(const LandingGates& gates, uint32_t u, const uint8_t* memory, int32_t day,
+                     uint8_t flags, uint64_t bits) const;
   // The agent's next day with something to do but customer events.
   int32_t next_day(const Context& context, int64_t agent, const AgentRecord& record) const;
   bool admit_paid(uint8_t* memory, int32_t day, int channel, ReplicationCounts& counts) const;

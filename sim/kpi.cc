@@ -119,6 +119,7 @@ void journey_quantities(const CompiledModel& m, const ReplicationCounts& c, Quan
   if (audiences > 0 && !members.empty()) {
     const size_t days = members.size() / audiences;
     for (size_t a = 0; a < audiences; ++a) {
+      if (m.memory.audiences[a].gates_entry()) continue;  // a touchpoint's
       double sum = 0;
       for (size_t d = 0; d < days; ++d) sum += static_cast<double>(members[d * audiences + a]);
       q.channel_audience[static_cast<size_t>(m.memory.audiences[a].channel)] =

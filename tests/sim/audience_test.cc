@@ -172,10 +172,9 @@ TEST_CASE("audiences: visited and not_converted together drop converters from th
   }
 }
 
-TEST_CASE("audiences: the same counts on one thread and on two, and memory per agent") {
-  const v1::Scenario s = parse_text(retargeting("privacy_sensitivity: 0.1"));
-  const CompiledModel model = compile(s, "");
-  CHECK(model.memory.bytes() == 6);  // the day, then the audience's two days
+// CHECKs that two replications of `model` count the same on one thread and
+// on two, the audiences' daily members too.
+void check_same_on_one_and_two_threads(const CompiledModel& model) {
   std::vector<ReplicationCounts> one, two;
   tbb::task_arena(1).execute([&] { one = Engine(model, 3).run(0, 2); });
   tbb::task_arena(2).execute([&] { two = Engine(model, 3).run(0, 2); });
@@ -183,6 +182,12 @@ TEST_CASE("audiences: the same counts on one thread and on two, and memory per a
     testing::check_same_counts(one[r], two[r]);
     CHECK(one[r].series.audience_members == two[r].series.audience_members);
   }
+}
+
+TEST_CASE("audiences: the same counts on one thread and on two, and memory per agent") {
+  const CompiledModel model = compile(parse_text(retargeting("privacy_sensitivity: 0.1")), "");
+  CHECK(model.memory.bytes() == 6);  // the day, then the audience's two days
+  check_same_on_one_and_two_threads(model);
 }
 
 TEST_CASE("audiences: variants set and remove them, and privacy sensitivity") {
@@ -239,7 +244,128 @@ TEST_CASE("audiences and privacy: bad input names the channel or persona and the
     many += "channels { id: \"r" + std::to_string(i) +
             R"(" audience { visited: ["page"] within_days: 3 } })";
   }
-  CHECK(testing::contains(errors(many), "at most 8 channels may have one"));
+  CHECK(testing::contains(errors(many), "at most 8 channels and entries may have one"));
+}
+
+// One ad channel with two entries of equal weight: "prospect", open to
+// all, and "reminder", only for people who landed on either before (an
+// entry audience: within 1,000 days, the whole horizon). Both end the
+// session (act probability 0), so every paid exposure is a landing.
+std::string gated_entries(const std::string& gate =
+                              R"(entry_audience { visited: ["prospect", "reminder"] within_days: 1000 })",
+                          const std::string& more = "") {
+  return R"(
+name: "gated_entries"
+simulation { horizon_days: 28 agents: 20000 replications: 8 seed: 3 }
+personas { id: "all" channel_affinity { key: "ads" value: 1 } }
+channels { id: "ads" weekly_budget: 700 cpm: 10 max_reach: 0.2 half_saturation: 50 }
+channels { id: "web" }
+touchpoints { id: "prospect" stage: AWARENESS channel: "ads" entry_weight: 1 cta { act_probability: 0 } }
+touchpoints { id: "reminder" stage: AWARENESS channel: "ads" entry_weight: 1 cta { act_probability: 0 } )" +
+         gate + R"( }
+touchpoints { id: "buy" stage: DECISION channel: "web" goal { kind: "purchase" value: 1 } }
+edges { from: "prospect" to: "buy" }
+edges { from: "reminder" to: "buy" }
+)" + more;
+}
+
+// Across replications, CHECKs that the landings on "reminder" are
+// Binomial(n, 1/2) with n the landings of people `eligible` for it: |x -
+// n/2| within 3.29 standard deviations sqrt(n/4) (99.9%).
+void check_half_of(const std::vector<ReplicationCounts>& counts, bool first_landings_open) {
+  double reminder = 0, n = 0;
+  for (const ReplicationCounts& c : counts) {
+    const double landings = static_cast<double>(c.touchpoints[0].visits + c.touchpoints[1].visits);
+    reminder += static_cast<double>(c.touchpoints[1].visits);
+    // A person's first landing is open to the gate only without one.
+    n += landings - (first_landings_open ? 0.0 : static_cast<double>(c.channel_reach[0]));
+  }
+  INFO("reminder landings " << reminder << ", eligible " << n);
+  REQUIRE(n > 10000);
+  CHECK(std::abs(reminder - n / 2) <= 3.29 * std::sqrt(n / 4));
+}
+
+TEST_CASE("entry audiences: a gate takes its members by weight, the others land on open entries") {
+  // A person's first landing cannot be on the reminder (no visit yet): it
+  // is on the prospect. Every later one is a member's, half and half: the
+  // reminder's landings are Binomial(landings - people, 1/2).
+  const v1::Scenario s = parse_text(gated_entries());
+  const CompiledModel model = compile(s, "");
+  CHECK(model.memory.bytes() == 6);  // the day, then the audience's last visit (and no chance)
+  const std::vector<ReplicationCounts> counts = testing::simulate_counts(s);
+  check_half_of(counts, false);
+  // Without the gate (a variant removes it), half of every landing.
+  Diagnostics d;
+  const std::optional<v1::Scenario> opened = apply_and_validate_variant(
+      parse_text(gated_entries(
+          R"(entry_audience { visited: ["prospect", "reminder"] within_days: 1000 })",
+          R"(variants { name: "open" entry_changes { touchpoint: "reminder" entry_audience { } } })")),
+      "open", d);
+  REQUIRE_MESSAGE(opened.has_value(), d.to_string());
+  CHECK_FALSE(opened->touchpoints(1).has_entry_audience());
+  check_half_of(testing::simulate_counts(*opened), true);
+  // The audience's daily members: everyone who landed before the day.
+  for (const ReplicationCounts& c : counts) {
+    REQUIRE(c.series.audience_members.size() == 28);
+    CHECK(c.series.audience_members[0] == 0);
+    CHECK(c.series.audience_members[27] <= c.channel_reach[0]);
+    CHECK(c.series.audience_members[27] > 0);
+  }
+}
+
+TEST_CASE("entry audiences: the same counts on one thread and on two") {
+  check_same_on_one_and_two_threads(compile(parse_text(gated_entries()), ""));
+}
+
+TEST_CASE("entry audiences: on day 0 of the single-journey form a gate of visitors holds no one") {
+  // No paid reach: everyone enters once on day 0, when no one has visited
+  // anything; a gate of the not converted holds everyone.
+  std::string text = gated_entries();
+  text.replace(text.find(" weekly_budget: 700 cpm: 10 max_reach: 0.2 half_saturation: 50"), 63, "");
+  const CompiledModel visitors = compile(parse_text(text), "");
+  REQUIRE(visitors.single_journey);
+  CHECK(visitors.entry_probability[0] == 1);
+  CHECK(visitors.entry_probability[1] == 0);
+  std::string unconverted = text;
+  const std::string gate = R"(entry_audience { visited: ["prospect", "reminder"] within_days: 1000 })";
+  unconverted.replace(unconverted.find(gate), gate.size(), "entry_audience { not_converted: true }");
+  const CompiledModel everyone = compile(parse_text(unconverted), "");
+  CHECK(everyone.entry_probability[0] == 0.5);
+  CHECK(everyone.entry_probability[1] == 0.5);
+}
+
+TEST_CASE("entry audiences: bad input names the touchpoint and the field") {
+  auto errors = [](const std::string& text) {
+    Diagnostics d;
+    CHECK_FALSE(validate_scenario(parse_text(text), nullptr, d));
+    return d.to_string();
+  };
+  CHECK(testing::contains(errors(gated_entries("entry_audience { }")),
+                          "touchpoint 'reminder' entry_audience: holds no one"));
+  CHECK(testing::contains(
+      errors(gated_entries(R"(entry_audience { visited: ["promo"] within_days: 3 })")),
+      "touchpoint 'reminder' entry_audience.visited[0]: unknown touchpoint 'promo'"));
+  CHECK(testing::contains(errors(gated_entries(R"(entry_audience { visited: ["prospect"] })")),
+                          "entry_audience.within_days: 0 is not in [1, 36500]"));
+  std::string no_entry = gated_entries();
+  no_entry.replace(no_entry.find("entry_weight: 1 cta { act_probability: 0 } entry_audience"), 15,
+                   "entry_weight: 0");
+  CHECK(testing::contains(errors(no_entry),
+                          "touchpoint 'reminder' entry_audience: the touchpoint is no entry"));
+  std::string all_gated = gated_entries();
+  all_gated.replace(all_gated.find("touchpoints { id: \"prospect\""), 28,
+                    "touchpoints { id: \"prospect\" entry_audience { visited: [\"buy\"] "
+                    "within_days: 5 } ");
+  CHECK(testing::contains(errors(all_gated), "no one could ever enter"));
+  CHECK(testing::contains(
+      errors(gated_entries("", R"(variants { name: "v" entry_changes { touchpoint: "remider" entry_weight: 2 } })")),
+      "entry_changes[0] touchpoint: unknown touchpoint 'remider'"));
+  CHECK(testing::contains(
+      errors(gated_entries("", R"(variants { name: "v" entry_changes { touchpoint: "reminder" } })")),
+      "entry_changes[0]: changes nothing; set entry_weight or entry_audience"));
+  CHECK(testing::contains(
+      errors(gated_entries("", R"(variants { name: "v" entry_changes { touchpoint: "reminder" entry_weight: -1 } })")),
+      "entry_changes[0] entry_weight: -1"));
 }
 
 }  // namespace

@@ -759,7 +759,22 @@ cjsim::v1::Scenario audience_scenario(int64_t agents) {
   return s;
 }
 
-enum class CampaignKind { kPlain, kCustomers, kCalendar, kMemory, kAudience };
+// The campaign with every media channel's consideration retargeting ad
+// gated by an entry audience of the product page's visitors of the last 30
+// days (six entry audiences): what entry audiences cost (docs/model.md
+// "Retargeting audiences").
+cjsim::v1::Scenario entry_audience_scenario(int64_t agents) {
+  cjsim::v1::Scenario s = campaign_scenario(agents);
+  for (cjsim::v1::Touchpoint& t : *s.mutable_touchpoints()) {
+    if (!t.id().ends_with("_retargeting")) continue;
+    cjsim::v1::Audience* a = t.mutable_entry_audience();
+    a->add_visited("product_page");
+    a->set_within_days(30);
+  }
+  return s;
+}
+
+enum class CampaignKind { kPlain, kCustomers, kCalendar, kMemory, kAudience, kEntryAudience };
 
 // kCustomers: with the loyalty block (measurement 2b); kCalendar: restated
 // with a calendar (2c).
@@ -771,7 +786,9 @@ void bench_campaign(const Options& options, CampaignKind kind) {
                                        : kind == CampaignKind::kCalendar ? calendar_scenario(agents)
                                        : kind == CampaignKind::kMemory   ? memory_scenario(agents)
                                        : kind == CampaignKind::kAudience ? audience_scenario(agents)
-                                                                        : campaign_scenario(agents);
+                                       : kind == CampaignKind::kEntryAudience
+                                           ? entry_audience_scenario(agents)
+                                           : campaign_scenario(agents);
   require_valid(scenario);
   const cjsim::CompiledModel model = cjsim::compile(scenario, "");
   const uint64_t seed = cjsim::resolve_run_settings(scenario.simulation()).seed;
@@ -793,6 +810,10 @@ void bench_campaign(const Options& options, CampaignKind kind) {
     std::printf(
         "\n[2e] Campaign with display retargeting an audience (product page and cart in 30 "
         "days, not converted) and privacy backlash: agent-days per second, one replication\n");
+  } else if (kind == CampaignKind::kEntryAudience) {
+    std::printf(
+        "\n[2f] Campaign with each media channel's retargeting ad gated by an entry audience "
+        "(product-page visitors of 30 days): agent-days per second, one replication\n");
   } else {
     std::printf("\n[2] Campaign: agent-days per second, one replication\n");
   }
@@ -973,10 +994,10 @@ int main(int argc, char** argv) {
                  "Threads for the 'all threads' figures (default: hardware concurrency)")
       ->check(CLI::Range(1, 1024));
   app.add_option("--only", options.only,
-                 "Run one measurement: walk, campaign, loyalty, calendar, memory, audience or calibrate "
-                 "(calibrate runs only when asked for)")
+                 "Run one measurement: walk, campaign, loyalty, calendar, memory, audience, entry "
+                 "or calibrate (calibrate runs only when asked for)")
       ->check(CLI::IsMember(
-          {"walk", "campaign", "loyalty", "calendar", "memory", "audience", "calibrate"}));
+          {"walk", "campaign", "loyalty", "calendar", "memory", "audience", "entry", "calibrate"}));
   app.add_option("--act-range", options.act_range,
                  "Act probabilities of the walk graph: uniform in [LO, HI] (default 0.6 0.9; "
                  "higher gives longer walks)")
@@ -1010,6 +1031,9 @@ int main(int argc, char** argv) {
   }
   if (options.only.empty() || options.only == "audience") {
     bench_campaign(options, CampaignKind::kAudience);
+  }
+  if (options.only.empty() || options.only == "entry") {
+    bench_campaign(options, CampaignKind::kEntryAudience);
   }
   if (options.only == "calibrate") bench_calibration(options);
   return 0;
