@@ -648,7 +648,7 @@ class Validator {
                   field_range_of<v1::Touchpoint>("entry_weight"));
       if (t.has_entry_audience()) {
         check_audience(at("entry_audience"), who + " entry_audience", t.entry_audience());
-        if (!(t.entry_weight() > 0)) {
+        if (t.entry_weight() == 0) {
           error(at("entry_audience"),
                 who + " entry_audience: the touchpoint is no entry (entry_weight 0), so no one "
                       "lands on it from an exposure; give it an entry_weight > 0");
@@ -700,6 +700,42 @@ class Validator {
     }
   }
 
+  // An entry gated by visits opens once one of its visited touchpoints can
+  // be visited: reachable from the entries open so far. Warns about the
+  // gates that never open (no one could land there).
+  void warn_closed_gates(const JourneyGraph& graph, const std::vector<int>& entries) {
+    auto gated = [&](int i) {
+      const v1::Touchpoint& t = s_.touchpoints(i);
+      return t.has_entry_audience() && !t.entry_audience().visited().empty();
+    };
+    std::vector<int> open, closed;
+    for (int i : entries) (gated(i) ? closed : open).push_back(i);
+    for (bool opened = true; opened && !closed.empty();) {
+      opened = false;
+      const std::vector<bool> reached = graph.reachable_from(open);
+      for (auto it = closed.begin(); it != closed.end();) {
+        const auto& visited = s_.touchpoints(*it).entry_audience().visited();
+        const bool can_open = std::any_of(visited.begin(), visited.end(), [&](const std::string& id) {
+          auto found = touchpoint_index_.find(id);
+          return found != touchpoint_index_.end() && reached[static_cast<size_t>(found->second)];
+        });
+        if (can_open) {
+          open.push_back(*it);
+          it = closed.erase(it);
+          opened = true;
+        } else {
+          ++it;
+        }
+      }
+    }
+    for (int i : closed) {
+      warning({{"touchpoints", i}, {"entry_audience"}},
+              "touchpoint " + quoted(s_.touchpoints(i).id()) +
+                  " entry_audience: none of its visited touchpoints can be reached from the "
+                  "entries open to all, so its audience stays empty and no one lands here");
+    }
+  }
+
   // Structure: entries, a reachable goal, loops a walk can never leave.
   void check_graph() {
     JourneyGraph graph(s_);
@@ -723,6 +759,7 @@ class Validator {
             "landing first: no one could ever enter; leave at least one entry open to all");
       return;
     }
+    warn_closed_gates(graph, entries);
     std::vector<bool> reached = graph.reachable_from(entries);
     bool goal_reached = false;
     bool any_goal = false;

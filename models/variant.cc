@@ -145,11 +145,12 @@ void apply_entity_changes(const v1::Variant& variant, v1::Scenario& result) {
     if (tp == nullptr) continue;
     if (change.has_entry_weight()) tp->set_entry_weight(change.entry_weight());
     if (change.has_entry_audience()) {
-      const v1::Audience& a = change.entry_audience();
-      if (a.visited().empty() && !a.not_converted()) {
+      // Only an empty one removes it; one with within_days alone is
+      // validated once applied (it holds no one).
+      if (change.entry_audience().ByteSizeLong() == 0) {
         tp->clear_entry_audience();
       } else {
-        *tp->mutable_entry_audience() = a;
+        *tp->mutable_entry_audience() = change.entry_audience();
       }
     }
   }
@@ -190,7 +191,7 @@ void apply_entity_changes(const v1::Variant& variant, v1::Scenario& result) {
       }
     }
     if (change.has_audience()) {
-      if (change.audience().visited().empty() && !change.audience().not_converted()) {
+      if (change.audience().ByteSizeLong() == 0) {
         channel->clear_audience();
       } else {
         *channel->mutable_audience() = change.audience();

@@ -114,15 +114,18 @@ void journey_quantities(const CompiledModel& m, const ReplicationCounts& c, Quan
   q.retargeted = static_cast<double>(c.retargeted_agents) * scale;
   q.opt_outs = static_cast<double>(c.opted_out_agents) * scale;
   q.channel_audience.assign(static_cast<size_t>(m.channel_count()), 0.0);
+  q.touchpoint_audience.assign(static_cast<size_t>(m.touchpoint_count()), 0.0);
   const std::vector<uint64_t>& members = c.series.audience_members;
   const size_t audiences = m.memory.audiences.size();
   if (audiences > 0 && !members.empty()) {
     const size_t days = members.size() / audiences;
     for (size_t a = 0; a < audiences; ++a) {
-      if (m.memory.audiences[a].gates_entry()) continue;  // a touchpoint's
+      const CompiledAudience& audience = m.memory.audiences[a];
       double sum = 0;
       for (size_t d = 0; d < days; ++d) sum += static_cast<double>(members[d * audiences + a]);
-      q.channel_audience[static_cast<size_t>(m.memory.audiences[a].channel)] =
+      (audience.gates_entry()
+           ? q.touchpoint_audience[static_cast<size_t>(audience.touchpoint)]
+           : q.channel_audience[static_cast<size_t>(audience.channel)]) =
           sum / static_cast<double>(days) * scale;
     }
   }
@@ -367,6 +370,7 @@ Quantities quantities_from_exact(const CompiledModel& m, const ExactSolution& s)
   q.channel_capped.assign(m.channel_count(), 0.0);
   q.channel_opt_outs.assign(m.channel_count(), 0.0);
   q.channel_audience.assign(m.channel_count(), 0.0);
+  q.touchpoint_audience.assign(m.touchpoint_count(), 0.0);
   // The day-0 entry is an agent's one touch: first, last and every touch.
   q.channel_first_conversions = q.channel_last_conversions = q.channel_assisted_conversions =
       scaled(s.channel_conversions);

@@ -61,6 +61,7 @@ struct Quantities {
   // [channel]: people who opted out of its ads, and the people in its
   // audience on an average day (0 without one), scaled.
   std::vector<double> channel_opt_outs, channel_audience;
+  std::vector<double> touchpoint_audience;  // an entry audience's mean daily members
   // People who saw a retargeting ad, and those who opted out of at least
   // one channel's ads, scaled (docs/model.md "Privacy backlash").
   double retargeted = 0, opt_outs = 0;

@@ -95,6 +95,8 @@ class MoveMaker {
     std::vector<Move> out;
     std::vector<double> y = x;
     for (size_t i : free_) {
+      // Care's staffing is no crumb of ad money: a small desk is a desk.
+      if (channels_[i].channel == kCareStaffing) continue;
       const double above = y[i] - channels_[i].lower;
       if (above <= tiny_ || above >= share * free_total_) continue;
       std::vector<Move> one;

@@ -1237,7 +1237,7 @@ class MixPlanning {
       if (!m.taken()) continue;
       const std::string words = move_words(m) + " (" + interval_words(m.gain()) + ")";
       if (m.round() == 0) {
-        crumbs += (crumbs.empty() ? "" : ", ") + m.channel() + " (" + note_number(m.amount()) +
+        crumbs += (crumbs.empty() ? "" : ", ") + m.channel() + " (-" + note_number(m.amount()) +
                   " a week)";
         tidied = &m;
       } else {
@@ -1250,7 +1250,8 @@ class MixPlanning {
       return list;
     };
     if (tidied != nullptr) {
-      note("budgets under 1% of the total were cut to their lower bounds: " + crumbs +
+      note("budgets less than 1% of the total above their lower bounds were cut to them: " +
+           crumbs +
            "; together they changed the " + what + " by " + interval_words(tidied->gain()));
     }
     if (!taken.empty()) {

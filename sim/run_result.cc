@@ -129,6 +129,11 @@ struct RunResultBuilder {
                    tp->mutable_conversions());
       if (m.touchpoint_goal_kind[u] >= 0)
         tp->set_goal_kind(m.goal_kinds[m.touchpoint_goal_kind[u]]);
+      if (m.memory.entry_slot.size() > static_cast<size_t>(u) &&
+          m.memory.entry_slot[static_cast<size_t>(u)] >= 0) {
+        set_estimate(estimate([u](const Quantities& q) { return q.touchpoint_audience[u]; }),
+                     tp->mutable_audience_size());
+      }
     }
   }
 

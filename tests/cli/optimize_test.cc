@@ -249,6 +249,7 @@ TEST_CASE("cli optimize --plan-care: refused where there is no staffing to plan"
                                         "--plan-care"},
            {care, "--plan-care --by-week", "--plan-care with --by-week"},
            {care, "--plan-care --bounds care=5:1", "with 0 <= LO <= HI"},
+           {none, "--bounds b=0.5x:2x", "a multiple of the current budget, which is 0, is 0"},
        }) {
     CAPTURE(bad.args);
     testing::CliResult r = run_cli("optimize " + bad.path + " --weekly-budget 3000 " + bad.args);

@@ -366,6 +366,23 @@ TEST_CASE("entry audiences: bad input names the touchpoint and the field") {
   CHECK(testing::contains(
       errors(gated_entries("", R"(variants { name: "v" entry_changes { touchpoint: "reminder" entry_weight: -1 } })")),
       "entry_changes[0] entry_weight: -1"));
+  // Only an empty audience removes the gate: one with within_days alone
+  // holds no one (it did remove the gate, silently).
+  Diagnostics d;
+  CHECK_FALSE(apply_and_validate_variant(
+                  parse_text(gated_entries(
+                      "", R"(variants { name: "v" entry_changes { touchpoint: "reminder" entry_audience { within_days: 30 } } })")),
+                  "v", d)
+                  .has_value());
+  CHECK(testing::contains(d.to_string(), "touchpoint 'reminder' entry_audience: holds no one"));
+  // A gate no visit can ever open is a warning.
+  Diagnostics closed;
+  CHECK(validate_scenario(
+      parse_text(gated_entries(R"(entry_audience { visited: ["reminder"] within_days: 30 })")),
+      nullptr, closed));
+  CHECK(testing::contains(closed.to_string(),
+                          "touchpoint 'reminder' entry_audience: none of its visited touchpoints "
+                          "can be reached"));
 }
 
 }  // namespace

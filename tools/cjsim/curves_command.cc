@@ -117,10 +117,11 @@ int curves(const CurvesOptions& options, const Invocation& invocation) {
   for (int c : settings.channels) {
     if (curve_top_budget(*scenario, settings, c) > 0) continue;
     spdlog::error(
-        "{}: error: channel '{}' has no weekly budget, nor has any other channel traced, so its "
-        "curve has no budget range; give --max-weekly-budget AMOUNT (curves then run from 0 to "
-        "AMOUNT a week)",
-        printable(options.scenario), planned_id(*scenario, c));
+        "{}: error: {} nor has any other channel traced, so its curve has no budget range; give "
+        "--max-weekly-budget AMOUNT (curves then run from 0 to AMOUNT a week)",
+        printable(options.scenario),
+        c == kCareStaffing ? std::string("care's staffing costs nothing now (daily_capacity 0),")
+                           : "channel '" + planned_id(*scenario, c) + "' has no weekly budget,");
     return kExitBadInput;
   }
   // The KPI must be one the curves' points report: the scenario with each

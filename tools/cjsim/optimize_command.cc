@@ -189,8 +189,17 @@ Result<OptimizeSettings> settings_of(const OptimizeOptions& options) {
 // logging why they are not.
 bool set_bounds(const std::string& bound, size_t eq, size_t colon, double current,
                 PlannedChannel& c) {
-  std::optional<double> lo = parse_bound(bound.substr(eq + 1, colon - eq - 1), current);
-  std::optional<double> hi = parse_bound(bound.substr(colon + 1), current);
+  const std::string low_text = bound.substr(eq + 1, colon - eq - 1);
+  const std::string high_text = bound.substr(colon + 1);
+  if (!(current > 0) && (low_text.ends_with('x') || high_text.ends_with('x'))) {
+    spdlog::error(
+        "error: --bounds {}: a multiple of the current budget, which is 0, is 0; give amounts "
+        "(LO:HI in money a week)",
+        printable(bound));
+    return false;
+  }
+  std::optional<double> lo = parse_bound(low_text, current);
+  std::optional<double> hi = parse_bound(high_text, current);
   if (!lo || !hi || *lo > *hi) {
     spdlog::error(
         "error: --bounds {}: LO and HI must be amounts or multiples of the current budget (0.7x) "

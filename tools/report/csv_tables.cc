@@ -57,6 +57,9 @@ std::map<std::string, CsvTable> run_csv(const v1::RunResult& r) {
     touchpoints.add(row({t.id(), t.channel(), t.stage(), "visits"}, t.visits()));
     touchpoints.add(row({t.id(), t.channel(), t.stage(), "acts"}, t.acts()));
     touchpoints.add(row({t.id(), t.channel(), t.stage(), "conversions"}, t.conversions()));
+    if (t.has_audience_size()) {
+      touchpoints.add(row({t.id(), t.channel(), t.stage(), "audience_size"}, t.audience_size()));
+    }
   }
   CsvTable channels(header({"channel", "measure"}));
   // Every Estimate of ChannelResult, in field order, named as in the JSON.

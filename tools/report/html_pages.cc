@@ -710,13 +710,24 @@ void run_personas(Report& report, const v1::RunResult& r) {
 // Every touchpoint's visits, acts and conversions.
 void run_touchpoints(Report& report, const v1::RunResult& r) {
   report.section("Touchpoints");
+  const bool gated = std::any_of(r.touchpoints().begin(), r.touchpoints().end(),
+                                 [](const v1::TouchpointResult& t) { return t.has_audience_size(); });
   std::vector<std::vector<std::string>> rows;
   for (const v1::TouchpointResult& t : r.touchpoints()) {
     rows.push_back({t.id(), t.channel(), t.stage(), format_count(t.visits().mean()),
                     format_count(t.acts().mean()), format_count(t.conversions().mean())});
+    if (gated) {
+      rows.back().push_back(t.has_audience_size() ? format_count(t.audience_size().mean()) : "");
+    }
   }
-  report.table({"touchpoint", "channel", "stage", "visits", "acts", "conversions"}, std::move(rows),
-               {false, false, false, true, true, true});
+  std::vector<std::string> header = {"touchpoint", "channel", "stage",
+                                     "visits",     "acts",    "conversions"};
+  std::vector<bool> numeric = {false, false, false, true, true, true};
+  if (gated) {
+    header.push_back("entry audience (a day)");
+    numeric.push_back(true);
+  }
+  report.table(std::move(header), std::move(rows), std::move(numeric));
 }
 
 }  // namespace
@@ -1324,7 +1335,9 @@ void optimize_mix_section(Report& report, const v1::OptimizeResult& r) {
     mix.rows.push_back({rec.channel(), {cur, rec.weekly_budget()}, {}, {}});
     const bool binding =
         std::find(r.binding().begin(), r.binding().end(), rec.channel()) != r.binding().end();
-    std::string note = binding ? "at a bound" : "";
+    const bool dropped =
+        std::find(r.dropped().begin(), r.dropped().end(), rec.channel()) != r.dropped().end();
+    std::string note = dropped ? "dropped" : binding ? "at a bound" : "";
     const std::string staffing = care_staffing_note(r, rec.channel());
     if (!staffing.empty()) note += (note.empty() ? "" : "; ") + staffing;
     rows.push_back({rec.channel(), format_value(cur, Unit::kMoney),

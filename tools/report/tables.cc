@@ -139,16 +139,31 @@ std::string run_top_touchpoints(const v1::RunResult& r) {
               ? " (" + std::to_string(shown) + " of " + std::to_string(touchpoints.size()) + ")"
               : std::string()) +
          "\n";
-  TextTable top({text_column("touchpoint"), text_column("channel"), text_column("stage"),
-                 number_column("visits"), number_column("act rate"), number_column("conversions")});
+  // An entry audience's size where one gates a touchpoint's entry.
+  const bool gated = std::any_of(r.touchpoints().begin(), r.touchpoints().end(),
+                                 [](const v1::TouchpointResult& t) { return t.has_audience_size(); });
+  std::vector<TextTable::Column> columns = {text_column("touchpoint"), text_column("channel"),
+                                     text_column("stage"),      number_column("visits"),
+                                     number_column("act rate"), number_column("conversions")};
+  if (gated) columns.push_back(number_column("entry audience"));
+  TextTable top(std::move(columns));
   for (size_t i = 0; i < shown; ++i) {
     const v1::TouchpointResult& tp = *touchpoints[i];
     const double visits = tp.visits().mean();
-    top.add({tp.id(), tp.channel(), tp.stage(), format_count(visits),
-             visits > 0 ? format_percent(tp.acts().mean() / visits) : "-",
-             format_count(tp.conversions().mean())});
+    std::vector<std::string> row = {tp.id(),
+                                    tp.channel(),
+                                    tp.stage(),
+                                    format_count(visits),
+                                    visits > 0 ? format_percent(tp.acts().mean() / visits) : "-",
+                                    format_count(tp.conversions().mean())};
+    if (gated) row.push_back(tp.has_audience_size() ? format_count(tp.audience_size().mean()) : "-");
+    top.add(std::move(row));
   }
   out += top.text();
+  if (gated) {
+    out += "entry audience: the people on an average day whom the touchpoint's entry_audience "
+           "lets land there\n";
+  }
 
   return out;
 }
