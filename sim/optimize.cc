@@ -1278,9 +1278,17 @@ class MixPlanning {
            " paired replications; " + std::to_string(tried) + " moves in " +
            std::to_string(v.rounds()) + (v.rounds() == 1 ? " round" : " rounds") + " in all)");
     } else if (v.outcome() == "rounds_exhausted") {
+      // With several passes (profit, spending at most) the rounds are
+      // numbered on: the limit is per pass.
+      const std::string limit =
+          v.rounds() > v.max_rounds()
+              ? "its " + std::to_string(v.max_rounds()) +
+                    (v.max_rounds() == 1 ? " round" : " rounds") + " a pass (" +
+                    std::to_string(v.rounds()) + " rounds in all; raise --verify-rounds)"
+              : std::to_string(v.rounds()) + (v.rounds() == 1 ? " round" : " rounds") +
+                    " (raise --verify-rounds)";
       note(move_words(v.still_helps()) + " would still improve the " + what + " by " +
-           interval_words(v.still_helps().gain()) + ": the verification stopped after " +
-           std::to_string(v.rounds()) + " rounds (raise --verify-rounds)");
+           interval_words(v.still_helps().gain()) + ": the verification stopped after " + limit);
     }
   }
 

@@ -542,15 +542,31 @@ std::string format_optimize_table(const v1::OptimizeResult& r) {
          " (paired, " + std::to_string(r.confirm_replications()) + " replications)\n";
   if (r.has_verification()) {
     const v1::Verification& v = r.verification();
-    int tried = 0, taken = 0;
+    int tried = 0, taken = 0, tidied = 0, along = 0;
     for (const v1::MixMove& m : v.moves()) {
-      const bool searched = m.round() > 0 && m.kind().rfind("mroas_", 0) != 0;
+      const bool by_mroas = m.kind().rfind("mroas_", 0) == 0;
+      const bool searched = m.round() > 0 && !by_mroas;
       tried += searched;
       taken += searched && m.taken();
+      tidied += m.round() == 0 && m.taken();
+      along += by_mroas && m.taken();
+    }
+    // The tidying of crumbs and the moves along a channel's mROAS are
+    // taken apart from the rounds' moves: say so, or "0 taken" reads as if
+    // the mix had not moved.
+    std::string besides;
+    if (tidied > 0) {
+      besides += tidied == 1 ? std::string("1 crumb cut to its lower bound")
+                             : std::to_string(tidied) + " crumbs cut to their lower bounds";
+    }
+    if (along > 0) {
+      besides += (besides.empty() ? "" : ", ") + std::to_string(along) +
+                 (along == 1 ? " move" : " moves") + " along a channel for its mROAS";
     }
     out += "verification: " + std::to_string(tried) + " moves tried in " +
            std::to_string(v.rounds()) + (v.rounds() == 1 ? " round" : " rounds") + ", " +
-           std::to_string(taken) + " taken; " +
+           std::to_string(taken) + " taken" + (besides.empty() ? "" : " (besides: " + besides + ")") +
+           "; " +
            (v.outcome() == "none_helps" ? "none of the last round helps"
                                         : "one still helps (see the notes)") +
            "\n";
