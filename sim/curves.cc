@@ -295,6 +295,9 @@ bool trace_channel(const v1::Scenario& scenario, const CurveSettings& settings,
 
   v1::ResponseCurve* curve = result.add_curves();
   curve->set_channel(planned_id(scenario, c));
+  if (c == kCareStaffing) {
+    curve->set_care_cost_per_capacity_unit(scenario.loyalty().care().cost_per_capacity_unit());
+  }
   curve->set_current_weekly_budget(current);
   std::vector<Estimate> marginal, marginal_roas;
   set_points(points, budgets, settings, run, curve, marginal, marginal_roas);

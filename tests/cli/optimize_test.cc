@@ -225,6 +225,13 @@ TEST_CASE("cli optimize --plan-care: staffing shares the budget, in the cost and
   REQUIRE(table.status == 0);
   CHECK(table.out.find("staffing: 5 -> ") != std::string::npos);
   CHECK(table.out.find("answers a day") != std::string::npos);
+
+  // Care's response curve, each budget in answers a day too.
+  testing::CliResult curve = run_cli("curves " + path +
+                                     " --channels care --points 3 --agents 2000 --replications 4");
+  REQUIRE(curve.status == 0);
+  CHECK(curve.out.find("care (current 7.00 a week = 5 answers a day)") != std::string::npos);
+  CHECK(curve.out.find("14.00 = 10 answers a day") != std::string::npos);
 }
 
 TEST_CASE("cli optimize --plan-care: refused where there is no staffing to plan") {

@@ -247,6 +247,12 @@ std::string care_staffing_note(const v1::OptimizeResult& r, const std::string& c
          format_real(r.recommended().care_daily_capacity(), 3) + " answers a day";
 }
 
+std::string care_capacity_words(const v1::ResponseCurve& curve, double weekly_budget) {
+  if (!(curve.care_cost_per_capacity_unit() > 0)) return "";
+  return " = " + format_real(weekly_budget / (7 * curve.care_cost_per_capacity_unit()), 3) +
+         " answers a day";
+}
+
 EngagementColumns engagement_columns(const v1::RunResult& r) {
   EngagementColumns columns;
   for (const v1::ChannelResult& c : r.channels()) {

@@ -97,6 +97,10 @@ std::string format_p_value(double p);
 // day"; else "".
 std::string care_staffing_note(const v1::OptimizeResult& r, const std::string& channel);
 
+// On the curve of care's staffing, the daily capacity a weekly budget
+// buys: " = 12 answers a day"; "" on a channel's curve.
+std::string care_capacity_words(const v1::ResponseCurve& curve, double weekly_budget);
+
 // The optional columns of the channels' engagement table: what frequency
 // caps stopped (when a cap stopped exposures or left money unspent on some
 // channel), and the audiences' sizes and opt-outs (when some channel has an

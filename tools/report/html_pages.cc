@@ -1129,6 +1129,13 @@ void curve_charts(Report& report, const v1::CurvesResult& r,
     LineChart chart;
     chart.title = c.channel() + ": " + std::string(d.label) + " against weekly budget";
     chart.x_label = c.channel() + " weekly budget (others held)";
+    if (c.has_care_cost_per_capacity_unit()) {
+      // Staffing: the money a week, and what it buys.
+      chart.title = "care's staffing: " + std::string(d.label) + " against its weekly cost";
+      chart.x_label = "care's staffing a week (1 answer a day = " +
+                      format_value(7 * c.care_cost_per_capacity_unit(), Unit::kMoney) +
+                      "; others held)";
+    }
     chart.x_unit = Unit::kMoney;
     chart.y_label = std::string(d.label);
     chart.y_unit = d.unit;
@@ -1162,7 +1169,8 @@ std::vector<std::string> curve_row(const v1::ResponseCurve& c, const KpiDisplay&
   const int n = nearest_budget(c);
   const bool has_kpi = n < c.kpi_size();
   return {c.channel(),
-          format_value(c.current_weekly_budget(), Unit::kMoney),
+          format_value(c.current_weekly_budget(), Unit::kMoney) +
+              care_capacity_words(c, c.current_weekly_budget()),
           has_kpi ? format_value(c.kpi(n).mean(), d.unit) : "",
           has_kpi ? interval_cell(c.kpi(n), d.unit) : "",
           n > 0 && n - 1 < c.marginal_size() ? format_value(c.marginal(n - 1).mean(), Unit::kRatio)

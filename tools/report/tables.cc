@@ -611,7 +611,8 @@ std::string format_curves_table(const v1::CurvesResult& r) {
                           r.confidence()};
   for (const v1::ResponseCurve& c : r.curves()) {
     out += "\n" + c.channel() + " (current " +
-           format_value(c.current_weekly_budget(), Unit::kMoney) + " a week)\n";
+           format_value(c.current_weekly_budget(), Unit::kMoney) + " a week" +
+           care_capacity_words(c, c.current_weekly_budget()) + ")\n";
     TextTable table({number_column("weekly budget"), number_column(std::string(kpi.label)),
                      text_column("interval"), number_column("over 0"),
                      number_column("marginal / unit"), text_column("interval"),
@@ -621,7 +622,9 @@ std::string format_curves_table(const v1::CurvesResult& r) {
       const bool step = k > 0 && k - 1 < c.marginal_size();
       const bool roas = k > 0 && k - 1 < c.marginal_roas_size();
       table.add(
-          {format_value(c.weekly_budgets(k), Unit::kMoney), format_value(c.kpi(k).mean(), kpi.unit),
+          {format_value(c.weekly_budgets(k), Unit::kMoney) +
+               care_capacity_words(c, c.weekly_budgets(k)),
+           format_value(c.kpi(k).mean(), kpi.unit),
            format_kpi_interval(r.kpi(), c.kpi(k), sampling),
            k < c.incremental_size() ? format_difference(c.incremental(k).mean(), kpi.unit) : "-",
            step ? format_real(c.marginal(k - 1).mean(), 4) : "-",
