@@ -650,8 +650,9 @@ class Validator {
         check_audience(at("entry_audience"), who + " entry_audience", t.entry_audience());
         if (t.entry_weight() == 0) {
           error(at("entry_audience"),
-                who + " entry_audience: the touchpoint is no entry (entry_weight 0), so no one "
-                      "lands on it from an exposure; give it an entry_weight > 0");
+                who +
+                    " entry_audience: the touchpoint is no entry (entry_weight 0), so no one "
+                    "lands on it from an exposure; give it an entry_weight > 0");
         }
       }
       if (t.has_goal()) {
@@ -715,10 +716,12 @@ class Validator {
       const std::vector<bool> reached = graph.reachable_from(open);
       for (auto it = closed.begin(); it != closed.end();) {
         const auto& visited = s_.touchpoints(*it).entry_audience().visited();
-        const bool can_open = std::any_of(visited.begin(), visited.end(), [&](const std::string& id) {
-          auto found = touchpoint_index_.find(id);
-          return found != touchpoint_index_.end() && reached[static_cast<size_t>(found->second)];
-        });
+        const bool can_open =
+            std::any_of(visited.begin(), visited.end(), [&](const std::string& id) {
+              auto found = touchpoint_index_.find(id);
+              return found != touchpoint_index_.end() &&
+                     reached[static_cast<size_t>(found->second)];
+            });
         if (can_open) {
           open.push_back(*it);
           it = closed.erase(it);
@@ -1341,8 +1344,9 @@ class Validator {
       const std::string message = what("entry_changes", i);
       if (!present(path, message + " touchpoint", change.touchpoint())) continue;
       if (!change.has_entry_weight() && !change.has_entry_audience()) {
-        error(path, message + ": changes nothing; set entry_weight or entry_audience (an empty "
-                              "entry_audience { } removes the touchpoint's)");
+        error(path, message +
+                        ": changes nothing; set entry_weight or entry_audience (an empty "
+                        "entry_audience { } removes the touchpoint's)");
       }
       if (change.has_entry_weight()) {
         FieldPath weight_at = path;
@@ -1475,7 +1479,7 @@ class Validator {
   std::unordered_map<std::string, int> persona_index_, channel_index_, touchpoint_index_;
   std::vector<std::string> persona_ids_, channel_ids_, touchpoint_ids_;
   std::map<EdgeEnds, int> edge_counts_;  // the scenario's edges by end points, for variants
-  int audiences_ = 0;                     // channels' and entries' audiences checked so far
+  int audiences_ = 0;                    // channels' and entries' audiences checked so far
 };
 
 }  // namespace

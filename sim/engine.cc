@@ -1464,8 +1464,7 @@ ReplicationCounts Engine::run_replication(int replication, std::atomic<uint64_t>
                         2 * static_cast<size_t>(extra_words_),
                         model_.memory.enabled() ? workspace->memory.get() : nullptr,
                         model_.memory.bytes(),
-                        model_.memory.ad_audience_count() == 0 ? nullptr
-                                                               : audience_reach.data()};
+                        model_.memory.ad_audience_count() == 0 ? nullptr : audience_reach.data()};
   const int64_t blocks = (model_.settings.agents + kBlockAgents - 1) / kBlockAgents;
   Replication run(model_, context, *workspace, blocks);
   DayEnd day_end(*this, run, todays_nodes, audience_reach, progress);

@@ -123,9 +123,8 @@ void journey_quantities(const CompiledModel& m, const ReplicationCounts& c, Quan
       const CompiledAudience& audience = m.memory.audiences[a];
       double sum = 0;
       for (size_t d = 0; d < days; ++d) sum += static_cast<double>(members[d * audiences + a]);
-      (audience.gates_entry()
-           ? q.touchpoint_audience[static_cast<size_t>(audience.touchpoint)]
-           : q.channel_audience[static_cast<size_t>(audience.channel)]) =
+      (audience.gates_entry() ? q.touchpoint_audience[static_cast<size_t>(audience.touchpoint)]
+                              : q.channel_audience[static_cast<size_t>(audience.channel)]) =
           sum / static_cast<double>(days) * scale;
     }
   }

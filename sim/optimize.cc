@@ -1250,9 +1250,9 @@ class MixPlanning {
       return list;
     };
     if (tidied != nullptr) {
-      note("budgets less than 1% of the total above their lower bounds were cut to them: " +
-           crumbs +
-           "; together they changed the " + what + " by " + interval_words(tidied->gain()));
+      note(
+          "budgets less than 1% of the total above their lower bounds were cut to them: " + crumbs +
+          "; together they changed the " + what + " by " + interval_words(tidied->gain()));
     }
     if (!taken.empty()) {
       note("the verification improved on the search with " + std::to_string(taken.size()) +

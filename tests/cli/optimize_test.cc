@@ -193,7 +193,8 @@ TEST_CASE("cli optimize: infeasible or unknown constraints are refused") {
   }
 }
 
-TEST_CASE("cli optimize --plan-care: staffing shares the budget, in the cost and in answers a day") {
+TEST_CASE(
+    "cli optimize --plan-care: staffing shares the budget, in the cost and in answers a day") {
   TempDir dir;
   const std::string path = dir.write("care.textproto", kCareTrade);
   const std::string quick =
@@ -227,8 +228,8 @@ TEST_CASE("cli optimize --plan-care: staffing shares the budget, in the cost and
   CHECK(table.out.find("answers a day") != std::string::npos);
 
   // Care's response curve, each budget in answers a day too.
-  testing::CliResult curve = run_cli("curves " + path +
-                                     " --channels care --points 3 --agents 2000 --replications 4");
+  testing::CliResult curve =
+      run_cli("curves " + path + " --channels care --points 3 --agents 2000 --replications 4");
   REQUIRE(curve.status == 0);
   CHECK(curve.out.find("care (current 7.00 a week = 5 answers a day)") != std::string::npos);
   CHECK(curve.out.find("14.00 = 10 answers a day") != std::string::npos);
@@ -252,8 +253,9 @@ TEST_CASE("cli optimize --plan-care: refused where there is no staffing to plan"
            {none, "--plan-care", "--plan-care: the scenario has no customer care (loyalty.care)"},
            {unpriced, "--plan-care", "loyalty.care.cost_per_capacity_unit is 0"},
            {named, "--plan-care", "a channel is called 'care'"},
-           {care, "--bounds care=0:10", "--bounds care: care's staffing is planned only with "
-                                        "--plan-care"},
+           {care, "--bounds care=0:10",
+            "--bounds care: care's staffing is planned only with "
+            "--plan-care"},
            {care, "--plan-care --by-week", "--plan-care with --by-week"},
            {care, "--plan-care --bounds care=5:1", "with 0 <= LO <= HI"},
            {none, "--bounds b=0.5x:2x", "a multiple of the current budget, which is 0, is 0"},

@@ -251,9 +251,10 @@ TEST_CASE("audiences and privacy: bad input names the channel or persona and the
 // all, and "reminder", only for people who landed on either before (an
 // entry audience: within 1,000 days, the whole horizon). Both end the
 // session (act probability 0), so every paid exposure is a landing.
-std::string gated_entries(const std::string& gate =
-                              R"(entry_audience { visited: ["prospect", "reminder"] within_days: 1000 })",
-                          const std::string& more = "") {
+std::string gated_entries(
+    const std::string& gate =
+        R"(entry_audience { visited: ["prospect", "reminder"] within_days: 1000 })",
+    const std::string& more = "") {
   return R"(
 name: "gated_entries"
 simulation { horizon_days: 28 agents: 20000 replications: 8 seed: 3 }
@@ -327,8 +328,10 @@ TEST_CASE("entry audiences: on day 0 of the single-journey form a gate of visito
   CHECK(visitors.entry_probability[0] == 1);
   CHECK(visitors.entry_probability[1] == 0);
   std::string unconverted = text;
-  const std::string gate = R"(entry_audience { visited: ["prospect", "reminder"] within_days: 1000 })";
-  unconverted.replace(unconverted.find(gate), gate.size(), "entry_audience { not_converted: true }");
+  const std::string gate =
+      R"(entry_audience { visited: ["prospect", "reminder"] within_days: 1000 })";
+  unconverted.replace(unconverted.find(gate), gate.size(),
+                      "entry_audience { not_converted: true }");
   const CompiledModel everyone = compile(parse_text(unconverted), "");
   CHECK(everyone.entry_probability[0] == 0.5);
   CHECK(everyone.entry_probability[1] == 0.5);
@@ -358,22 +361,28 @@ TEST_CASE("entry audiences: bad input names the touchpoint and the field") {
                     "within_days: 5 } ");
   CHECK(testing::contains(errors(all_gated), "no one could ever enter"));
   CHECK(testing::contains(
-      errors(gated_entries("", R"(variants { name: "v" entry_changes { touchpoint: "remider" entry_weight: 2 } })")),
+      errors(gated_entries(
+          "", R"(variants { name: "v" entry_changes { touchpoint: "remider" entry_weight: 2 } })")),
       "entry_changes[0] touchpoint: unknown touchpoint 'remider'"));
   CHECK(testing::contains(
-      errors(gated_entries("", R"(variants { name: "v" entry_changes { touchpoint: "reminder" } })")),
+      errors(
+          gated_entries("", R"(variants { name: "v" entry_changes { touchpoint: "reminder" } })")),
       "entry_changes[0]: changes nothing; set entry_weight or entry_audience"));
   CHECK(testing::contains(
-      errors(gated_entries("", R"(variants { name: "v" entry_changes { touchpoint: "reminder" entry_weight: -1 } })")),
+      errors(gated_entries(
+          "",
+          R"(variants { name: "v" entry_changes { touchpoint: "reminder" entry_weight: -1 } })")),
       "entry_changes[0] entry_weight: -1"));
   // Only an empty audience removes the gate: one with within_days alone
   // holds no one (it did remove the gate, silently).
   Diagnostics d;
-  CHECK_FALSE(apply_and_validate_variant(
-                  parse_text(gated_entries(
-                      "", R"(variants { name: "v" entry_changes { touchpoint: "reminder" entry_audience { within_days: 30 } } })")),
-                  "v", d)
-                  .has_value());
+  CHECK_FALSE(
+      apply_and_validate_variant(
+          parse_text(gated_entries(
+              "",
+              R"(variants { name: "v" entry_changes { touchpoint: "reminder" entry_audience { within_days: 30 } } })")),
+          "v", d)
+          .has_value());
   CHECK(testing::contains(d.to_string(), "touchpoint 'reminder' entry_audience: holds no one"));
   // A gate no visit can ever open is a warning.
   Diagnostics closed;

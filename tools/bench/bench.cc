@@ -782,7 +782,7 @@ void bench_campaign(const Options& options, CampaignKind kind) {
   const bool customers = kind == CampaignKind::kCustomers;
   const int64_t agents = options.quick ? 20'000 : 1'000'000;
   const int runs = options.quick ? 1 : 3;
-  const cjsim::v1::Scenario scenario = customers                       ? loyalty_scenario(agents)
+  const cjsim::v1::Scenario scenario = customers                         ? loyalty_scenario(agents)
                                        : kind == CampaignKind::kCalendar ? calendar_scenario(agents)
                                        : kind == CampaignKind::kMemory   ? memory_scenario(agents)
                                        : kind == CampaignKind::kAudience ? audience_scenario(agents)

@@ -710,8 +710,9 @@ void run_personas(Report& report, const v1::RunResult& r) {
 // Every touchpoint's visits, acts and conversions.
 void run_touchpoints(Report& report, const v1::RunResult& r) {
   report.section("Touchpoints");
-  const bool gated = std::any_of(r.touchpoints().begin(), r.touchpoints().end(),
-                                 [](const v1::TouchpointResult& t) { return t.has_audience_size(); });
+  const bool gated =
+      std::any_of(r.touchpoints().begin(), r.touchpoints().end(),
+                  [](const v1::TouchpointResult& t) { return t.has_audience_size(); });
   std::vector<std::vector<std::string>> rows;
   for (const v1::TouchpointResult& t : r.touchpoints()) {
     rows.push_back({t.id(), t.channel(), t.stage(), format_count(t.visits().mean()),

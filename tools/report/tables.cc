@@ -140,11 +140,12 @@ std::string run_top_touchpoints(const v1::RunResult& r) {
               : std::string()) +
          "\n";
   // An entry audience's size where one gates a touchpoint's entry.
-  const bool gated = std::any_of(r.touchpoints().begin(), r.touchpoints().end(),
-                                 [](const v1::TouchpointResult& t) { return t.has_audience_size(); });
-  std::vector<TextTable::Column> columns = {text_column("touchpoint"), text_column("channel"),
-                                     text_column("stage"),      number_column("visits"),
-                                     number_column("act rate"), number_column("conversions")};
+  const bool gated =
+      std::any_of(r.touchpoints().begin(), r.touchpoints().end(),
+                  [](const v1::TouchpointResult& t) { return t.has_audience_size(); });
+  std::vector<TextTable::Column> columns = {
+      text_column("touchpoint"), text_column("channel"),    text_column("stage"),
+      number_column("visits"),   number_column("act rate"), number_column("conversions")};
   if (gated) columns.push_back(number_column("entry audience"));
   TextTable top(std::move(columns));
   for (size_t i = 0; i < shown; ++i) {
@@ -156,13 +157,15 @@ std::string run_top_touchpoints(const v1::RunResult& r) {
                                     format_count(visits),
                                     visits > 0 ? format_percent(tp.acts().mean() / visits) : "-",
                                     format_count(tp.conversions().mean())};
-    if (gated) row.push_back(tp.has_audience_size() ? format_count(tp.audience_size().mean()) : "-");
+    if (gated)
+      row.push_back(tp.has_audience_size() ? format_count(tp.audience_size().mean()) : "-");
     top.add(std::move(row));
   }
   out += top.text();
   if (gated) {
-    out += "entry audience: the people on an average day whom the touchpoint's entry_audience "
-           "lets land there\n";
+    out +=
+        "entry audience: the people on an average day whom the touchpoint's entry_audience "
+        "lets land there\n";
   }
 
   return out;
@@ -514,8 +517,7 @@ std::string format_optimize_table(const v1::OptimizeResult& r) {
   // total) is no change, not "-0.0000000000073".
   auto money_change = [&](double from, double to) {
     const double d = to - from;
-    return format_difference(std::abs(d) <= 1e-9 * (1 + r.weekly_budget()) ? 0.0 : d,
-                             Unit::kMoney);
+    return format_difference(std::abs(d) <= 1e-9 * (1 + r.weekly_budget()) ? 0.0 : d, Unit::kMoney);
   };
   for (int i = 0; i < r.current().channels_size(); ++i) {
     const v1::ChannelBudget& now = r.current().channels(i);
@@ -528,11 +530,10 @@ std::string format_optimize_table(const v1::OptimizeResult& r) {
     mix.add({now.channel(), format_money(now.weekly_budget()), format_money(next.weekly_budget()),
              money_change(now.weekly_budget(), next.weekly_budget()), note.empty() ? "-" : note});
   }
-  mix.add(
-      {"total per week", format_money(r.current().total_weekly_budget()),
-       format_money(r.recommended().total_weekly_budget()),
-       money_change(r.current().total_weekly_budget(), r.recommended().total_weekly_budget()),
-       "-"});
+  mix.add({"total per week", format_money(r.current().total_weekly_budget()),
+           format_money(r.recommended().total_weekly_budget()),
+           money_change(r.current().total_weekly_budget(), r.recommended().total_weekly_budget()),
+           "-"});
   mix.add({r.objective(), format_value(r.current().estimate().mean(), unit),
            format_value(r.recommended().estimate().mean(), unit),
            format_difference(r.gain().mean(), unit), "-"});
@@ -565,8 +566,8 @@ std::string format_optimize_table(const v1::OptimizeResult& r) {
     }
     out += "verification: " + std::to_string(tried) + " moves tried in " +
            std::to_string(v.rounds()) + (v.rounds() == 1 ? " round" : " rounds") + ", " +
-           std::to_string(taken) + " taken" + (besides.empty() ? "" : " (besides: " + besides + ")") +
-           "; " +
+           std::to_string(taken) + " taken" +
+           (besides.empty() ? "" : " (besides: " + besides + ")") + "; " +
            (v.outcome() == "none_helps" ? "none of the last round helps"
                                         : "one still helps (see the notes)") +
            "\n";
