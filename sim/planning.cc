@@ -4,6 +4,8 @@
 
 #include "models/calendar.h"
 #include "models/check.h"
+#include "models/field_path.h"
+#include "models/settings.h"
 #include "sim/curves.h"
 
 namespace cjsim {
@@ -28,6 +30,22 @@ std::string care_staffing_refused(const v1::Scenario& scenario) {
   if (!(scenario.loyalty().care().cost_per_capacity_unit() > 0)) {
     return "loyalty.care.cost_per_capacity_unit is 0, so staffing costs nothing to trade "
            "against ad budget; set what a unit of daily_capacity costs a day";
+  }
+  // A parameter draw sets every uncertain field: it would overwrite the
+  // capacity a plan gives care, or price it differently from the plan.
+  if (resolve_run_settings(scenario.simulation()).parameter_draws > 0) {
+    for (const v1::Uncertain& entry : scenario.uncertain()) {
+      Result<ScenarioField> field = ScenarioField::parse(entry.path(), scenario);
+      if (!field) continue;
+      for (const char* planned : {"loyalty.care.daily_capacity",
+                                  "loyalty.care.cost_per_capacity_unit"}) {
+        if (field->text() == planned) {
+          return std::string(planned) +
+                 " is uncertain, and each parameter draw sets it, so a plan cannot set the "
+                 "staffing; plan with --parameter-draws 0, or remove its `uncertain` entry";
+        }
+      }
+    }
   }
   for (const v1::Channel& c : scenario.channels()) {
     if (c.id() == kCareStaffingName) {

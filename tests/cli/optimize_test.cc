@@ -246,6 +246,10 @@ TEST_CASE("cli optimize --plan-care: refused where there is no staffing to plan"
                 "channels { id: \"web\" } channels { id: \"care\" weekly_budget: 10 cpm: 5 }");
   const std::string named = dir.write("named.textproto", clash);
   const std::string none = dir.write("two.textproto", kCliTwoChannels);
+  const std::string uncertain = dir.write(
+      "uncertain.textproto",
+      std::string(kCareTrade) +
+          R"(uncertain { path: "loyalty.care.daily_capacity" uniform { low: 3 high: 7 } })");
   struct Bad {
     std::string path, args, message;
   };
@@ -257,6 +261,8 @@ TEST_CASE("cli optimize --plan-care: refused where there is no staffing to plan"
             "--bounds care: care's staffing is planned only with "
             "--plan-care"},
            {care, "--plan-care --by-week", "--plan-care with --by-week"},
+           {uncertain, "--plan-care --parameter-draws 4",
+            "loyalty.care.daily_capacity is uncertain, and each parameter draw sets it"},
            {care, "--plan-care --bounds care=5:1", "with 0 <= LO <= HI"},
            {none, "--bounds b=0.5x:2x", "a multiple of the current budget, which is 0, is 0"},
        }) {
